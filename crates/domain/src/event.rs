@@ -1,0 +1,177 @@
+//! Events: every step of an incident, with when it happened, who did it, and for which agency.
+//! The event log is the source of truth; an [`crate::Incident`] is what its events add up to.
+
+use crate::contact::{CallbackNumber, Text};
+use crate::ids::{AgencyId, IncidentId, TeamId, UserId};
+use crate::incident::Channel;
+use crate::location::Location;
+use crate::time::Timestamp;
+
+/// Who caused an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    User(UserId),
+    /// Crisisbridge itself, e.g. a transfer deadline passing.
+    System,
+}
+
+/// One step of one incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub incident: IncidentId,
+    pub at: Timestamp,
+    pub actor: Actor,
+    /// The agency on whose behalf the actor acted.
+    pub agency: AgencyId,
+    pub kind: EventKind,
+}
+
+/// What a triage protocol concluded should happen next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TriageOutcome {
+    Divert988,
+    EmbeddedClinician,
+    MobileCrisis,
+    CoResponse,
+    LawEnforcement,
+    Ems,
+    LawEnforcementAndEms,
+}
+
+impl TriageOutcome {
+    pub const ALL: [Self; 7] = [
+        Self::Divert988,
+        Self::EmbeddedClinician,
+        Self::MobileCrisis,
+        Self::CoResponse,
+        Self::LawEnforcement,
+        Self::Ems,
+        Self::LawEnforcementAndEms,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Divert988 => "divert_988",
+            Self::EmbeddedClinician => "embedded_clinician",
+            Self::MobileCrisis => "mobile_crisis",
+            Self::CoResponse => "co_response",
+            Self::LawEnforcement => "law_enforcement",
+            Self::Ems => "ems",
+            Self::LawEnforcementAndEms => "law_enforcement_and_ems",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// How an incident ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Disposition {
+    /// Resolved on the phone (most 988 contacts).
+    ResolvedByPhone,
+    /// Resolved on scene by a mobile crisis team.
+    ResolvedOnScene,
+    /// Taken to a crisis facility, hospital or other care.
+    Transported,
+    /// Referred to ongoing services.
+    Referred,
+    /// Handled by law enforcement or EMS.
+    HandledByEmergencyServices,
+    /// The person could not be reached or found.
+    NoContact,
+    /// The same situation is handled under another incident.
+    Duplicate,
+}
+
+impl Disposition {
+    pub const ALL: [Self; 7] = [
+        Self::ResolvedByPhone,
+        Self::ResolvedOnScene,
+        Self::Transported,
+        Self::Referred,
+        Self::HandledByEmergencyServices,
+        Self::NoContact,
+        Self::Duplicate,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ResolvedByPhone => "resolved_by_phone",
+            Self::ResolvedOnScene => "resolved_on_scene",
+            Self::Transported => "transported",
+            Self::Referred => "referred",
+            Self::HandledByEmergencyServices => "handled_by_emergency_services",
+            Self::NoContact => "no_contact",
+            Self::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// The incident begins. Always the first event, and only the first.
+    Opened {
+        channel: Channel,
+        location: Location,
+        callback: Option<CallbackNumber>,
+        summary: Text,
+    },
+    /// A new or better location.
+    Located { location: Location },
+    /// The agency that serves the incident's location for a service.
+    Routed {
+        /// A LoST service URN, e.g. `urn:service:counseling.suicide`.
+        service: String,
+        agency: AgencyId,
+        /// The rule that chose the agency, in words, for the record.
+        rule: Text,
+    },
+    /// The outcome of a triage protocol.
+    TriageRecorded {
+        outcome: TriageOutcome,
+        protocol: String,
+        protocol_version: u32,
+        /// The rule of the protocol that decided.
+        rule: String,
+    },
+    /// The incident is offered to another agency until `deadline`.
+    TransferOffered { to: AgencyId, reason: Text, deadline: Timestamp },
+    /// The offered agency took the incident; it now holds it.
+    TransferAccepted,
+    /// The offered agency refused; the incident stays with its holder.
+    TransferDeclined { reason: Text },
+    /// Nobody answered the offer before its deadline.
+    TransferTimedOut,
+    /// A mobile crisis team was sent.
+    TeamDispatched { team: TeamId, provider: AgencyId },
+    /// Free text added to the record.
+    NoteAdded { text: Text },
+    /// The incident ended. Nothing may follow.
+    Closed { disposition: Disposition, remark: Text },
+}
+
+impl EventKind {
+    /// The stable name of this kind in the log, the API and the live stream.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Opened { .. } => "opened",
+            Self::Located { .. } => "located",
+            Self::Routed { .. } => "routed",
+            Self::TriageRecorded { .. } => "triage_recorded",
+            Self::TransferOffered { .. } => "transfer_offered",
+            Self::TransferAccepted => "transfer_accepted",
+            Self::TransferDeclined { .. } => "transfer_declined",
+            Self::TransferTimedOut => "transfer_timed_out",
+            Self::TeamDispatched { .. } => "team_dispatched",
+            Self::NoteAdded { .. } => "note_added",
+            Self::Closed { .. } => "closed",
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The incident and its state machine.
+//!
+//! [`Incident::open`] and [`Incident::apply`] are the only ways an incident comes to be or
+//! changes, for live commands and for replays from the log alike. Both check the event
+//! against the current state first and change nothing when they refuse it, so a log that was
+//! written through them replays to the same state every time.
+
+use std::collections::BTreeSet;
+
+use crate::contact::{CallbackNumber, Text};
+use crate::event::{Disposition, Event, EventKind, TriageOutcome};
+use crate::ids::{AgencyId, IncidentId, TeamId};
+use crate::location::Location;
+use crate::time::Timestamp;
+
+/// How the contact reached us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Nine11,
+    Nine88,
+    Other,
+}
+
+impl Channel {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Nine11 => "911",
+            Self::Nine88 => "988",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Nine11, Self::Nine88, Self::Other].into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Where an incident stands, derived from its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IncidentStatus {
+    /// Being handled by its holder.
+    Open,
+    /// Offered to another agency, waiting for an answer.
+    TransferPending,
+    /// At least one mobile crisis team is on it.
+    TeamDispatched,
+    Closed,
+}
+
+impl IncidentStatus {
+    pub const ALL: [Self; 4] = [Self::Open, Self::TransferPending, Self::TeamDispatched, Self::Closed];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::TransferPending => "transfer_pending",
+            Self::TeamDispatched => "team_dispatched",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// An offer of the incident to another agency, waiting for an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingTransfer {
+    pub from: AgencyId,
+    pub to: AgencyId,
+    pub reason: Text,
+    pub offered_at: Timestamp,
+    pub deadline: Timestamp,
+}
+
+/// The latest triage decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageDecision {
+    pub outcome: TriageOutcome,
+    pub protocol: String,
+    pub protocol_version: u32,
+    pub rule: String,
+    pub at: Timestamp,
+}
+
+/// The agency chosen for one service at the incident's location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub service: String,
+    pub agency: AgencyId,
+    pub rule: Text,
+}
+
+/// A note in the record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub at: Timestamp,
+    pub agency: AgencyId,
+    pub text: Text,
+}
+
+/// The end of an incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closure {
+    pub at: Timestamp,
+    pub disposition: Disposition,
+    pub remark: Text,
+}
+
+/// Current state of one incident: what its events add up to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub channel: Channel,
+    pub opened_at: Timestamp,
+    /// The agency that opened the incident.
+    pub opened_by: AgencyId,
+    /// The agency responsible for it now; changes when a transfer is accepted.
+    pub holder: AgencyId,
+    pub location: Location,
+    pub callback: Option<CallbackNumber>,
+    pub summary: Text,
+    /// Every agency that has taken part: it decides who may see the incident.
+    pub involved: BTreeSet<AgencyId>,
+    /// The latest route per service.
+    pub routes: Vec<Route>,
+    pub triage: Option<TriageDecision>,
+    pub transfer: Option<PendingTransfer>,
+    pub teams: Vec<TeamId>,
+    pub notes: Vec<Note>,
+    pub closure: Option<Closure>,
+    pub updated_at: Timestamp,
+    /// How many events this state is made of; the next event is number `version + 1`.
+    pub version: u64,
+}
+
+/// Why an event was refused in the incident's current state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("an incident must start with an `opened` event, not `{0}`")]
+    NotOpened(&'static str),
+    #[error("the incident is already open; `opened` can only be its first event")]
+    AlreadyOpened,
+    #[error("the event belongs to incident {event}, not to incident {incident}")]
+    WrongIncident { incident: IncidentId, event: IncidentId },
+    #[error("the incident is closed; nothing can be added to it")]
+    IncidentClosed,
+    #[error("a transfer to agency {to} is still pending; it must be accepted, declined or time out first")]
+    TransferPending { to: AgencyId },
+    #[error("there is no pending transfer to answer")]
+    NoPendingTransfer,
+    #[error("only the agency the transfer was offered to ({to}) can answer it")]
+    NotTransferRecipient { to: AgencyId },
+    #[error("the incident is already held by agency {0}; offer it to another agency")]
+    TransferToHolder(AgencyId),
+    #[error("the transfer deadline must be after the offer")]
+    DeadlineNotAfterOffer,
+    #[error("the transfer's deadline has not passed yet")]
+    DeadlineNotReached,
+    #[error("team {0} is already dispatched to this incident")]
+    TeamAlreadyDispatched(TeamId),
+}
+
+impl Incident {
+    /// Starts an incident from its `Opened` event.
+    pub fn open(event: &Event) -> Result<Self, TransitionError> {
+        let EventKind::Opened { channel, location, callback, summary } = &event.kind else {
+            return Err(TransitionError::NotOpened(event.kind.name()));
+        };
+        Ok(Self {
+            id: event.incident,
+            channel: *channel,
+            opened_at: event.at,
+            opened_by: event.agency,
+            holder: event.agency,
+            location: location.clone(),
+            callback: callback.clone(),
+            summary: summary.clone(),
+            involved: BTreeSet::from([event.agency]),
+            routes: Vec::new(),
+            triage: None,
+            transfer: None,
+            teams: Vec::new(),
+            notes: Vec::new(),
+            closure: None,
+            updated_at: event.at,
+            version: 1,
+        })
+    }
+
+    /// The state after `event`, for a state that may not exist yet.
+    pub fn next(state: Option<Self>, event: &Event) -> Result<Self, TransitionError> {
+        match state {
+            None => Self::open(event),
+            Some(mut incident) => {
+                incident.apply(event)?;
+                Ok(incident)
+            }
+        }
+    }
+
+    /// Rebuilds an incident from its events, in order.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Option<Self>, TransitionError> {
+        events.into_iter().try_fold(None, |state, event| Self::next(state, event).map(Some))
+    }
+
+    pub const fn status(&self) -> IncidentStatus {
+        if self.closure.is_some() {
+            IncidentStatus::Closed
+        } else if self.transfer.is_some() {
+            IncidentStatus::TransferPending
+        } else if !self.teams.is_empty() {
+            IncidentStatus::TeamDispatched
+        } else {
+            IncidentStatus::Open
+        }
+    }
+
+    /// Applies one event, or refuses it and leaves `self` unchanged.
+    pub fn apply(&mut self, event: &Event) -> Result<(), TransitionError> {
+        self.check(event)?;
+        match &event.kind {
+            EventKind::Opened { .. } => {}
+            EventKind::Located { location } => self.location = location.clone(),
+            EventKind::Routed { service, agency, rule } => {
+                self.routes.retain(|r| r.service != *service);
+                self.routes.push(Route { service: service.clone(), agency: *agency, rule: rule.clone() });
+                self.involved.insert(*agency);
+            }
+            EventKind::TriageRecorded { outcome, protocol, protocol_version, rule } => {
+                self.triage = Some(TriageDecision {
+                    outcome: *outcome,
+                    protocol: protocol.clone(),
+                    protocol_version: *protocol_version,
+                    rule: rule.clone(),
+                    at: event.at,
+                });
+            }
+            EventKind::TransferOffered { to, reason, deadline } => {
+                self.involved.insert(*to);
+                self.transfer = Some(PendingTransfer {
+                    from: self.holder,
+                    to: *to,
+                    reason: reason.clone(),
+                    offered_at: event.at,
+                    deadline: *deadline,
+                });
+            }
+            EventKind::TransferAccepted => {
+                if let Some(transfer) = self.transfer.take() {
+                    self.holder = transfer.to;
+                }
+            }
+            EventKind::TransferDeclined { .. } | EventKind::TransferTimedOut => self.transfer = None,
+            EventKind::TeamDispatched { team, provider } => {
+                self.teams.push(*team);
+                self.involved.insert(*provider);
+            }
+            EventKind::NoteAdded { text } => {
+                self.notes.push(Note { at: event.at, agency: event.agency, text: text.clone() });
+            }
+            EventKind::Closed { disposition, remark } => {
+                self.closure =
+                    Some(Closure { at: event.at, disposition: *disposition, remark: remark.clone() });
+            }
+        }
+        self.involved.insert(event.agency);
+        self.updated_at = self.updated_at.max(event.at);
+        self.version += 1;
+        Ok(())
+    }
+
+    /// Whether `event` may follow the current state. Changes nothing.
+    fn check(&self, event: &Event) -> Result<(), TransitionError> {
+        use TransitionError as E;
+        if event.incident != self.id {
+            return Err(E::WrongIncident { incident: self.id, event: event.incident });
+        }
+        if matches!(event.kind, EventKind::Opened { .. }) {
+            return Err(E::AlreadyOpened);
+        }
+        if self.closure.is_some() {
+            return Err(E::IncidentClosed);
+        }
+        match (&event.kind, &self.transfer) {
+            (EventKind::TransferOffered { .. } | EventKind::Closed { .. }, Some(t)) => {
+                Err(E::TransferPending { to: t.to })
+            }
+            (EventKind::TransferOffered { to, .. }, None) if *to == self.holder => {
+                Err(E::TransferToHolder(*to))
+            }
+            (EventKind::TransferOffered { deadline, .. }, None) if *deadline <= event.at => {
+                Err(E::DeadlineNotAfterOffer)
+            }
+            (
+                EventKind::TransferAccepted
+                | EventKind::TransferDeclined { .. }
+                | EventKind::TransferTimedOut,
+                None,
+            ) => Err(E::NoPendingTransfer),
+            (EventKind::TransferAccepted | EventKind::TransferDeclined { .. }, Some(t))
+                if event.agency != t.to =>
+            {
+                Err(E::NotTransferRecipient { to: t.to })
+            }
+            (EventKind::TransferTimedOut, Some(t)) if event.at < t.deadline => Err(E::DeadlineNotReached),
+            (EventKind::TeamDispatched { team, .. }, _) if self.teams.contains(team) => {
+                Err(E::TeamAlreadyDispatched(*team))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

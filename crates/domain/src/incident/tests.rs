@@ -1,0 +1,351 @@
+//! Every transition of the incident state machine, accepted and refused, and a property test
+//! that accepted events always replay to the same state.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::event::Actor;
+use crate::ids::UserId;
+use crate::location::GeoPoint;
+
+const T0: i64 = 1_764_000_000_000;
+
+struct Fixture {
+    incident: IncidentId,
+    psap: AgencyId,
+    center: AgencyId,
+    provider: AgencyId,
+    user: UserId,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let at = Timestamp::from_millis(T0);
+        Self {
+            incident: IncidentId::new(at),
+            psap: AgencyId::new(at),
+            center: AgencyId::new(at),
+            provider: AgencyId::new(at),
+            user: UserId::new(at),
+        }
+    }
+
+    fn event(&self, agency: AgencyId, offset_ms: i64, kind: EventKind) -> Event {
+        Event {
+            incident: self.incident,
+            at: Timestamp::from_millis(T0 + offset_ms),
+            actor: Actor::User(self.user),
+            agency,
+            kind,
+        }
+    }
+
+    fn opened(&self) -> Event {
+        self.event(
+            self.psap,
+            0,
+            EventKind::Opened {
+                channel: Channel::Nine11,
+                location: Location::circle(GeoPoint::parse(38.9717, -95.2353).unwrap(), 30.0)
+                    .unwrap(),
+                callback: Some(CallbackNumber::parse("785-555-0100").unwrap()),
+                summary: Text::parse("caller worried about her brother", 100).unwrap(),
+            },
+        )
+    }
+
+    fn open(&self) -> Incident {
+        Incident::open(&self.opened()).unwrap()
+    }
+
+    fn offer(&self, offset_ms: i64) -> Event {
+        self.event(
+            self.psap,
+            offset_ms,
+            EventKind::TransferOffered {
+                to: self.center,
+                reason: text("triage: divert to 988"),
+                deadline: Timestamp::from_millis(T0 + offset_ms + 60_000),
+            },
+        )
+    }
+}
+
+fn text(s: &str) -> Text {
+    Text::parse(s, 500).unwrap()
+}
+
+fn closed(f: &Fixture, agency: AgencyId, offset_ms: i64) -> Event {
+    f.event(
+        agency,
+        offset_ms,
+        EventKind::Closed { disposition: Disposition::ResolvedByPhone, remark: text("safety plan made") },
+    )
+}
+
+#[test]
+fn opened_starts_an_open_incident_held_by_its_agency() {
+    let f = Fixture::new();
+    let incident = f.open();
+    assert_eq!(incident.status(), IncidentStatus::Open);
+    assert_eq!(incident.holder, f.psap);
+    assert_eq!(incident.involved, BTreeSet::from([f.psap]));
+    assert_eq!(incident.version, 1);
+    assert_eq!(incident.channel, Channel::Nine11);
+}
+
+#[test]
+fn the_first_event_must_be_opened_and_only_the_first() {
+    let f = Fixture::new();
+    let note = f.event(f.psap, 1, EventKind::NoteAdded { text: text("x") });
+    assert_eq!(Incident::open(&note), Err(TransitionError::NotOpened("note_added")));
+    assert_eq!(Incident::next(None, &note), Err(TransitionError::NotOpened("note_added")));
+    let mut incident = f.open();
+    assert_eq!(incident.apply(&f.opened()), Err(TransitionError::AlreadyOpened));
+}
+
+#[test]
+fn events_of_another_incident_are_refused() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let mut note = f.event(f.psap, 1, EventKind::NoteAdded { text: text("x") });
+    note.incident = IncidentId::new(Timestamp::from_millis(T0 + 5));
+    assert!(matches!(incident.apply(&note), Err(TransitionError::WrongIncident { .. })));
+    assert_eq!(incident, f.open());
+}
+
+#[test]
+fn located_replaces_the_location() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let better = Location::circle(GeoPoint::parse(38.96, -95.25).unwrap(), 5.0).unwrap();
+    incident.apply(&f.event(f.psap, 10, EventKind::Located { location: better.clone() })).unwrap();
+    assert_eq!(incident.location, better);
+    assert_eq!(incident.version, 2);
+    assert_eq!(incident.updated_at, Timestamp::from_millis(T0 + 10));
+}
+
+#[test]
+fn routed_keeps_the_latest_route_per_service_and_involves_the_agency() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let route = |agency| EventKind::Routed {
+        service: "urn:service:counseling.suicide".into(),
+        agency,
+        rule: text("location inside county 20045"),
+    };
+    incident.apply(&f.event(f.psap, 1, route(f.provider))).unwrap();
+    incident.apply(&f.event(f.psap, 2, route(f.center))).unwrap();
+    assert_eq!(incident.routes.len(), 1);
+    assert_eq!(incident.routes[0].agency, f.center);
+    assert!(incident.involved.contains(&f.center));
+}
+
+#[test]
+fn triage_recorded_keeps_the_latest_decision() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let triage = |outcome| EventKind::TriageRecorded {
+        outcome,
+        protocol: "douglas-911".into(),
+        protocol_version: 3,
+        rule: "no-safety-concern".into(),
+    };
+    incident.apply(&f.event(f.psap, 1, triage(TriageOutcome::LawEnforcement))).unwrap();
+    incident.apply(&f.event(f.psap, 2, triage(TriageOutcome::Divert988))).unwrap();
+    let decision = incident.triage.as_ref().unwrap();
+    assert_eq!(decision.outcome, TriageOutcome::Divert988);
+    assert_eq!(decision.protocol_version, 3);
+}
+
+#[test]
+fn a_transfer_offer_involves_the_recipient_and_blocks_a_second_offer() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&f.offer(1)).unwrap();
+    assert_eq!(incident.status(), IncidentStatus::TransferPending);
+    assert!(incident.involved.contains(&f.center));
+    assert_eq!(incident.apply(&f.offer(2)), Err(TransitionError::TransferPending { to: f.center }));
+}
+
+#[test]
+fn a_transfer_cannot_go_to_the_holder_or_expire_before_it_starts() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let to_self = f.event(
+        f.psap,
+        1,
+        EventKind::TransferOffered {
+            to: f.psap,
+            reason: text("x"),
+            deadline: Timestamp::from_millis(T0 + 60_000),
+        },
+    );
+    assert_eq!(incident.apply(&to_self), Err(TransitionError::TransferToHolder(f.psap)));
+    let past = f.event(
+        f.psap,
+        1,
+        EventKind::TransferOffered { to: f.center, reason: text("x"), deadline: Timestamp::from_millis(T0 + 1) },
+    );
+    assert_eq!(incident.apply(&past), Err(TransitionError::DeadlineNotAfterOffer));
+}
+
+#[test]
+fn accepting_moves_the_incident_to_the_recipient() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&f.offer(1)).unwrap();
+    let by_psap = f.event(f.psap, 2, EventKind::TransferAccepted);
+    assert_eq!(incident.apply(&by_psap), Err(TransitionError::NotTransferRecipient { to: f.center }));
+    incident.apply(&f.event(f.center, 2, EventKind::TransferAccepted)).unwrap();
+    assert_eq!(incident.holder, f.center);
+    assert_eq!(incident.status(), IncidentStatus::Open);
+    assert!(incident.transfer.is_none());
+}
+
+#[test]
+fn declining_leaves_the_incident_with_its_holder() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&f.offer(1)).unwrap();
+    let decline = |agency| f.event(agency, 2, EventKind::TransferDeclined { reason: text("no counselor free") });
+    assert_eq!(incident.apply(&decline(f.provider)), Err(TransitionError::NotTransferRecipient { to: f.center }));
+    incident.apply(&decline(f.center)).unwrap();
+    assert_eq!(incident.holder, f.psap);
+    assert!(incident.transfer.is_none());
+}
+
+#[test]
+fn a_transfer_times_out_only_once_its_deadline_has_passed() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&f.offer(1)).unwrap();
+    let early = f.event(f.psap, 30_000, EventKind::TransferTimedOut);
+    assert_eq!(incident.apply(&early), Err(TransitionError::DeadlineNotReached));
+    incident.apply(&f.event(f.psap, 60_001, EventKind::TransferTimedOut)).unwrap();
+    assert_eq!(incident.holder, f.psap);
+    assert_eq!(incident.status(), IncidentStatus::Open);
+}
+
+#[test]
+fn answers_without_a_pending_transfer_are_refused() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    for kind in [
+        EventKind::TransferAccepted,
+        EventKind::TransferDeclined { reason: text("x") },
+        EventKind::TransferTimedOut,
+    ] {
+        assert_eq!(incident.apply(&f.event(f.center, 1, kind)), Err(TransitionError::NoPendingTransfer));
+    }
+}
+
+#[test]
+fn a_team_is_dispatched_once_and_its_provider_becomes_involved() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let team = TeamId::new(Timestamp::from_millis(T0));
+    let dispatch = f.event(f.provider, 1, EventKind::TeamDispatched { team, provider: f.provider });
+    incident.apply(&dispatch).unwrap();
+    assert_eq!(incident.status(), IncidentStatus::TeamDispatched);
+    assert!(incident.involved.contains(&f.provider));
+    assert_eq!(incident.apply(&dispatch), Err(TransitionError::TeamAlreadyDispatched(team)));
+}
+
+#[test]
+fn notes_are_kept_in_order() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&f.event(f.psap, 1, EventKind::NoteAdded { text: text("first") })).unwrap();
+    incident.apply(&f.event(f.psap, 2, EventKind::NoteAdded { text: text("second") })).unwrap();
+    let notes: Vec<_> = incident.notes.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(notes, ["first", "second"]);
+}
+
+#[test]
+fn closing_ends_the_incident_and_nothing_may_follow() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&closed(&f, f.psap, 5)).unwrap();
+    assert_eq!(incident.status(), IncidentStatus::Closed);
+    let before = incident.clone();
+    assert_eq!(
+        incident.apply(&f.event(f.psap, 6, EventKind::NoteAdded { text: text("late") })),
+        Err(TransitionError::IncidentClosed)
+    );
+    assert_eq!(incident, before);
+}
+
+#[test]
+fn an_incident_cannot_close_while_a_transfer_is_pending() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&f.offer(1)).unwrap();
+    assert_eq!(incident.apply(&closed(&f, f.psap, 2)), Err(TransitionError::TransferPending { to: f.center }));
+}
+
+#[test]
+fn status_names_round_trip() {
+    for status in IncidentStatus::ALL {
+        assert_eq!(IncidentStatus::parse(status.as_str()), Some(status));
+    }
+}
+
+/// Random events against a small cast of agencies and teams: most are refused, the accepted
+/// ones exercise every transition.
+fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use<> {
+    let agencies = [f.psap, f.center, f.provider];
+    let teams = [TeamId::new(Timestamp::from_millis(T0)), TeamId::new(Timestamp::from_millis(T0 + 1))];
+    let kind = prop_oneof![
+        (0.0..1.0f64).prop_map(|r| EventKind::Located {
+            location: Location::circle(GeoPoint::parse(39.0, -95.0).unwrap(), r * 100.0).unwrap()
+        }),
+        (0..3usize).prop_map(move |i| EventKind::Routed {
+            service: "urn:service:sos".into(),
+            agency: agencies[i],
+            rule: text("r"),
+        }),
+        Just(EventKind::TriageRecorded {
+            outcome: TriageOutcome::Divert988,
+            protocol: "p".into(),
+            protocol_version: 1,
+            rule: "r".into()
+        }),
+        (0..3usize, 1..120_000i64).prop_map(move |(i, d)| EventKind::TransferOffered {
+            to: agencies[i],
+            reason: text("r"),
+            deadline: Timestamp::from_millis(T0 + 10_000_000 + d),
+        }),
+        Just(EventKind::TransferAccepted),
+        Just(EventKind::TransferDeclined { reason: text("busy") }),
+        Just(EventKind::TransferTimedOut),
+        (0..2usize, 0..3usize)
+            .prop_map(move |(t, a)| EventKind::TeamDispatched { team: teams[t], provider: agencies[a] }),
+        Just(EventKind::NoteAdded { text: text("n") }),
+        Just(EventKind::Closed { disposition: Disposition::Referred, remark: text("done") }),
+    ];
+    (0..3usize, 0..20_000_000i64, kind)
+}
+
+proptest! {
+    #[test]
+    fn accepted_events_replay_to_the_same_state(
+        raw in proptest::collection::vec(arb_kind(&Fixture::new()), 0..60)
+    ) {
+        let f = Fixture::new();
+        let agencies = [f.psap, f.center, f.provider];
+        let mut live = f.open();
+        let mut accepted = vec![f.opened()];
+        for (agency, at, kind) in raw {
+            let event = f.event(agencies[agency], at, kind);
+            let before = live.clone();
+            match live.apply(&event) {
+                Ok(()) => accepted.push(event),
+                Err(_) => prop_assert_eq!(&live, &before, "a refused event changed the state"),
+            }
+        }
+        let replayed = Incident::replay(&accepted).unwrap().unwrap();
+        prop_assert_eq!(replayed.version, accepted.len() as u64);
+        prop_assert_eq!(replayed, live);
+    }
+}

@@ -1,0 +1,37 @@
+//! The domain model of Crisisbridge.
+//!
+//! This crate owns the vocabulary every other crate speaks:
+//!
+//! - [`ids`]: UUID v7 newtypes ([`IncidentId`], [`AgencyId`], [`UserId`], [`TeamId`]).
+//! - [`time`]: [`Timestamp`] (UTC epoch milliseconds) and the [`Clock`] trait.
+//! - [`location`]: [`Location`] — a WGS84 point with an uncertainty radius, a polygon, or
+//!   unknown — built only through range-checked parsing.
+//! - [`contact`]: [`CallbackNumber`] and bounded free text ([`Text`]).
+//! - [`agency`]: [`AgencyKind`] and [`Agency`].
+//! - [`role`]: the closed [`Role`] → [`Permission`] table.
+//! - [`event`]: [`Event`] (who, when, which agency, what) and [`EventKind`].
+//! - [`incident`]: [`Incident`], its [`IncidentStatus`], and [`Incident::apply`], the one
+//!   state machine every command and every replay goes through.
+//!
+//! Invariants:
+//! - No IO, no async, no wall clock: time arrives as a [`Timestamp`] argument.
+//! - No serde: wire and row formats live in the crates at the edges.
+//! - A value of a domain type is valid by construction; parsing is the only way in.
+
+pub mod agency;
+pub mod contact;
+pub mod event;
+pub mod ids;
+pub mod incident;
+pub mod location;
+pub mod role;
+pub mod time;
+
+pub use agency::{Agency, AgencyKind};
+pub use contact::{CallbackNumber, Text, TextError};
+pub use event::{Disposition, Event, EventKind, TriageOutcome};
+pub use ids::{AgencyId, IdError, IncidentId, TeamId, UserId};
+pub use incident::{Channel, Incident, IncidentStatus, PendingTransfer, TransitionError};
+pub use location::{GeoPoint, Latitude, Location, LocationError, Longitude, Polygon};
+pub use role::{Permission, Role};
+pub use time::{Clock, Timestamp};

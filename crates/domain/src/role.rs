@@ -1,0 +1,217 @@
+//! Who may do what: a closed table from [`Role`] to [`Permission`].
+//!
+//! The table is code, not data, so that a permission cannot be granted by editing a row; a
+//! role also names the agency kinds it exists in (a 988 counselor works at a 988 center).
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::agency::AgencyKind;
+
+/// One thing a user can be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Permission {
+    /// Open a new incident (a 911 call or a 988 contact).
+    IncidentCreate,
+    /// Read incidents that involve the user's agency, and their live events.
+    IncidentRead,
+    /// Change an incident's location.
+    IncidentLocate,
+    /// Add a note to an incident.
+    IncidentNote,
+    /// Record a triage decision.
+    TriageRecord,
+    /// Offer an incident to another agency.
+    TransferOffer,
+    /// Accept or decline an offer made to the user's agency.
+    TransferRespond,
+    /// Send a mobile crisis team.
+    TeamDispatch,
+    /// Close an incident with a disposition.
+    IncidentClose,
+    /// Read the agency directory.
+    AgencyRead,
+    /// Create users in the user's own agency.
+    UserManage,
+}
+
+/// A job a person does in an agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Answers 911 calls at a PSAP.
+    CallTaker,
+    /// A behavioral-health clinician embedded in a PSAP.
+    Clinician,
+    /// Answers 988 contacts at a crisis center.
+    Counselor,
+    /// Sends mobile crisis teams.
+    Dispatcher,
+    /// A member of a mobile crisis team.
+    Responder,
+    /// Follows up with people after an incident.
+    CareNavigator,
+    /// Oversees everything of their agency.
+    Supervisor,
+    /// Manages the agency's users and settings.
+    Admin,
+}
+
+use Permission as P;
+
+impl Role {
+    pub const ALL: [Self; 8] = [
+        Self::CallTaker,
+        Self::Clinician,
+        Self::Counselor,
+        Self::Dispatcher,
+        Self::Responder,
+        Self::CareNavigator,
+        Self::Supervisor,
+        Self::Admin,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::CallTaker => "call_taker",
+            Self::Clinician => "clinician",
+            Self::Counselor => "counselor",
+            Self::Dispatcher => "dispatcher",
+            Self::Responder => "responder",
+            Self::CareNavigator => "care_navigator",
+            Self::Supervisor => "supervisor",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// The closed permission table.
+    pub const fn permissions(self) -> &'static [Permission] {
+        match self {
+            Self::CallTaker => &[
+                P::IncidentCreate,
+                P::IncidentRead,
+                P::IncidentLocate,
+                P::IncidentNote,
+                P::TriageRecord,
+                P::TransferOffer,
+                P::TransferRespond,
+                P::IncidentClose,
+                P::AgencyRead,
+            ],
+            Self::Clinician => &[
+                P::IncidentRead,
+                P::IncidentLocate,
+                P::IncidentNote,
+                P::TriageRecord,
+                P::TransferOffer,
+                P::TransferRespond,
+                P::IncidentClose,
+                P::AgencyRead,
+            ],
+            Self::Counselor => &[
+                P::IncidentCreate,
+                P::IncidentRead,
+                P::IncidentLocate,
+                P::IncidentNote,
+                P::TriageRecord,
+                P::TransferOffer,
+                P::TransferRespond,
+                P::IncidentClose,
+                P::AgencyRead,
+            ],
+            Self::Dispatcher => &[
+                P::IncidentRead,
+                P::IncidentNote,
+                P::TeamDispatch,
+                P::TransferRespond,
+                P::AgencyRead,
+            ],
+            Self::Responder => &[P::IncidentRead, P::IncidentNote],
+            Self::CareNavigator => &[P::IncidentRead, P::IncidentNote, P::IncidentClose],
+            Self::Supervisor => &[
+                P::IncidentCreate,
+                P::IncidentRead,
+                P::IncidentLocate,
+                P::IncidentNote,
+                P::TriageRecord,
+                P::TransferOffer,
+                P::TransferRespond,
+                P::TeamDispatch,
+                P::IncidentClose,
+                P::AgencyRead,
+            ],
+            Self::Admin => &[P::IncidentRead, P::AgencyRead, P::UserManage],
+        }
+    }
+
+    pub fn allows(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+
+    /// Whether this role exists in an agency of `kind`.
+    pub const fn fits(self, kind: AgencyKind) -> bool {
+        use AgencyKind as K;
+        match self {
+            Self::CallTaker | Self::Clinician => matches!(kind, K::Psap),
+            Self::Counselor => matches!(kind, K::CrisisCenter),
+            Self::Dispatcher | Self::Responder => matches!(kind, K::MobileCrisisProvider),
+            Self::CareNavigator => matches!(kind, K::CrisisCenter | K::MobileCrisisProvider),
+            Self::Supervisor | Self::Admin => true,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An unknown role name; the message lists the known ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown role {0:?}; expected one of call_taker, clinician, counselor, dispatcher, responder, care_navigator, supervisor, admin"
+)]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        for kind in AgencyKind::ALL {
+            assert_eq!(kind.as_str().parse::<AgencyKind>(), Ok(kind));
+        }
+        assert!("root".parse::<Role>().unwrap_err().to_string().contains("call_taker"));
+    }
+
+    #[test]
+    fn only_admins_manage_users_and_responders_cannot_dispatch() {
+        for role in Role::ALL {
+            assert_eq!(role.allows(P::UserManage), role == Role::Admin, "{role}");
+        }
+        assert!(!Role::Responder.allows(P::TeamDispatch));
+        assert!(Role::Dispatcher.allows(P::TeamDispatch));
+        assert!(!Role::Dispatcher.allows(P::IncidentCreate));
+    }
+
+    #[test]
+    fn every_role_fits_some_agency_kind() {
+        for role in Role::ALL {
+            assert!(AgencyKind::ALL.into_iter().any(|k| role.fits(k)), "{role}");
+        }
+        assert!(Role::Counselor.fits(AgencyKind::CrisisCenter));
+        assert!(!Role::Counselor.fits(AgencyKind::Psap));
+    }
+}
