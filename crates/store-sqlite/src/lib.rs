@@ -1,0 +1,95 @@
+//! The embedded SQLite backend of the Crisisbridge store: the default, one file on disk.
+//!
+//! - [`SqliteStore::open`] creates or opens the file, switches it to WAL with
+//!   `synchronous=FULL`, runs the embedded migrations and starts the writer.
+//! - `writer`: one task owns the only connection that writes the event log. It takes every
+//!   append waiting in its queue, checks each against the incident's state, and commits them
+//!   together in one transaction — group commit, so one fsync covers many commands without
+//!   weakening durability. Each caller is answered only after that commit.
+//! - `log` and `directory`: the read side and the directory, on a small connection pool.
+//!
+//! Architecture invariant: `events` is append-only, enforced twice — by the code, which only
+//! inserts, and by triggers that abort any UPDATE or DELETE.
+
+mod directory;
+mod log;
+mod rows;
+mod schema;
+mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::ConnectOptions;
+use store::{RecordedEvent, Result, StoreError};
+use tokio::sync::{broadcast, mpsc};
+
+/// How many committed events a slow live subscriber may fall behind before it must catch up
+/// from the log.
+const BROADCAST_CAPACITY: usize = 16_384;
+
+/// The SQLite store. Cheap to share behind an `Arc`; every method takes `&self`.
+#[derive(Debug)]
+pub struct SqliteStore {
+    /// Readers and directory writes.
+    pool: SqlitePool,
+    /// The queue of the single event-log writer.
+    writer: mpsc::Sender<writer::Command>,
+    /// Committed events, in order, for live subscribers.
+    events: broadcast::Sender<RecordedEvent>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`.
+    pub async fn open(path: &Path) -> Result<Self> {
+        Self::open_with(SqliteConnectOptions::new().filename(path)).await
+    }
+
+    /// Opens a `sqlite://PATH` URL.
+    pub async fn open_url(url: &str) -> Result<Self> {
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::Database(format!(
+                "invalid SQLite URL {url:?}: it must start with sqlite:// (e.g. sqlite://data/crisisbridge.db)"
+            )));
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Database(format!("invalid SQLite URL {url:?}: {e}")))?;
+        Self::open_with(options).await
+    }
+
+    async fn open_with(options: SqliteConnectOptions) -> Result<Self> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: in WAL mode, every commit is fsynced before it returns.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let mut conn = options.connect().await.map_err(db_err)?;
+        schema::migrate(&mut conn).await.map_err(|e| match e {
+            StoreError::Database(m) => StoreError::Database(format!("migrating the database: {m}")),
+            other => other,
+        })?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(db_err)?;
+        let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let writer = writer::Writer::start(conn, events.clone()).await?;
+        Ok(Self { pool, writer, events })
+    }
+
+    /// Waits for queued writes to finish and closes every connection.
+    pub async fn close(self) {
+        drop(self.writer);
+        self.pool.close().await;
+    }
+}
+
+/// Keeps a database error's message; callers add what they were doing.
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}

@@ -1,0 +1,34 @@
+//! Embedded migrations, applied in order at open, each in its own transaction.
+
+use sqlx::{Connection, SqliteConnection};
+
+use crate::db_err;
+use store::Result;
+
+/// Every migration, in order; a new one is appended, none is ever edited.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+
+pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| Some(*v) > applied) {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await.map_err(db_err)?;
+        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, unixepoch() * 1000)")
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        tracing::info!(version, "applied migration");
+    }
+    Ok(())
+}

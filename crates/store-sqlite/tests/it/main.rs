@@ -1,0 +1,76 @@
+//! The SQLite store against the shared conformance suite, plus what only a file can show:
+//! data survives closing and reopening, and the log refuses edits.
+
+use domain::event::Actor;
+use domain::{AgencyId, Channel, Event, EventKind, IncidentId, Location, Text, Timestamp, UserId};
+use store::{EventLog, StoreError};
+use store_sqlite::SqliteStore;
+
+async fn fresh() -> (SqliteStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("test.db")).await.unwrap();
+    (store, dir)
+}
+
+store::conformance_suite!(fresh().await);
+
+fn opened(id: IncidentId, agency: AgencyId) -> Event {
+    Event {
+        incident: id,
+        at: Timestamp::from_millis(1_764_000_000_000),
+        actor: Actor::User(UserId::new(Timestamp::from_millis(0))),
+        agency,
+        kind: EventKind::Opened {
+            channel: Channel::Nine88,
+            location: Location::Unknown,
+            callback: None,
+            summary: Text::parse("text contact", 100).unwrap(),
+        },
+    }
+}
+
+#[tokio::test]
+async fn acknowledged_events_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("durable.db");
+    let agency = AgencyId::new(Timestamp::from_millis(0));
+    let mut ids = Vec::new();
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        for _ in 0..20 {
+            let id = IncidentId::new(Timestamp::from_millis(1));
+            store.append(vec![opened(id, agency)]).await.unwrap();
+            ids.push(id);
+        }
+        store.close().await;
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(store.head().await.unwrap(), 20);
+    for id in ids {
+        assert!(store.incident(id).await.unwrap().is_some());
+    }
+    // Sequence numbers continue where they stopped.
+    let id = IncidentId::new(Timestamp::from_millis(2));
+    assert_eq!(store.append(vec![opened(id, agency)]).await.unwrap()[0].seq, 21);
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_edit_or_delete_events() {
+    let (store, dir) = fresh().await;
+    let id = IncidentId::new(Timestamp::from_millis(1));
+    store.append(vec![opened(id, AgencyId::new(Timestamp::from_millis(0)))]).await.unwrap();
+    store.close().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("test.db").display()))
+        .await
+        .unwrap();
+    for sql in ["UPDATE events SET kind = 'closed'", "DELETE FROM events"] {
+        let err = sqlx::query(sql).execute(&pool).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_url_that_is_not_sqlite_is_refused_with_the_reason() {
+    let err = SqliteStore::open_url("postgres://localhost/test").await.unwrap_err();
+    assert!(matches!(err, StoreError::Database(ref m) if m.contains("invalid SQLite URL")), "{err}");
+}

@@ -1,0 +1,343 @@
+//! JSON row formats: how events and incident projections are written to a database.
+//!
+//! Decoding goes through the domain's parsers, so a tampered or foreign row comes back as
+//! [`StoreError::Corrupt`], never as an invalid domain value.
+
+use std::collections::BTreeSet;
+
+use domain::incident::{Closure, Note, Route, TriageDecision};
+use domain::{
+    AgencyId, CallbackNumber, Channel, Disposition, EventKind, GeoPoint, Incident, IncidentId,
+    Location, PendingTransfer, Polygon, TeamId, Text, Timestamp, TriageOutcome,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{Result, StoreError};
+
+/// A location as stored: points are `[lat, lon]` pairs.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LocationRow {
+    Unknown,
+    Circle { lat: f64, lon: f64, radius_m: f64 },
+    Polygon { points: Vec<[f64; 2]> },
+}
+
+impl From<&Location> for LocationRow {
+    fn from(location: &Location) -> Self {
+        match location {
+            Location::Unknown => Self::Unknown,
+            Location::Circle { center, radius_m } => Self::Circle {
+                lat: center.lat.degrees(),
+                lon: center.lon.degrees(),
+                radius_m: *radius_m,
+            },
+            Location::Polygon(polygon) => Self::Polygon {
+                points: polygon.vertices().iter().map(|p| [p.lat.degrees(), p.lon.degrees()]).collect(),
+            },
+        }
+    }
+}
+
+impl TryFrom<LocationRow> for Location {
+    type Error = StoreError;
+
+    fn try_from(row: LocationRow) -> Result<Self> {
+        Ok(match row {
+            LocationRow::Unknown => Self::Unknown,
+            LocationRow::Circle { lat, lon, radius_m } => {
+                Self::circle(GeoPoint::parse(lat, lon).map_err(corrupt)?, radius_m).map_err(corrupt)?
+            }
+            LocationRow::Polygon { points } => {
+                let vertices = points
+                    .into_iter()
+                    .map(|[lat, lon]| GeoPoint::parse(lat, lon))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(corrupt)?;
+                Self::Polygon(Polygon::parse(vertices).map_err(corrupt)?)
+            }
+        })
+    }
+}
+
+/// An event's body as stored; `kind` names the variant.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum EventRow {
+    Opened { channel: String, location: LocationRow, callback: Option<String>, summary: String },
+    Located { location: LocationRow },
+    Routed { service: String, agency: Uuid, rule: String },
+    TriageRecorded { outcome: String, protocol: String, protocol_version: u32, rule: String },
+    TransferOffered { to: Uuid, reason: String, deadline: i64 },
+    TransferAccepted,
+    TransferDeclined { reason: String },
+    TransferTimedOut,
+    TeamDispatched { team: Uuid, provider: Uuid },
+    NoteAdded { text: String },
+    Closed { disposition: String, remark: String },
+}
+
+/// The JSON body of an event.
+pub fn encode_event(kind: &EventKind) -> String {
+    let row = match kind {
+        EventKind::Opened { channel, location, callback, summary } => EventRow::Opened {
+            channel: channel.as_str().to_owned(),
+            location: location.into(),
+            callback: callback.as_ref().map(|c| c.as_str().to_owned()),
+            summary: summary.as_str().to_owned(),
+        },
+        EventKind::Located { location } => EventRow::Located { location: location.into() },
+        EventKind::Routed { service, agency, rule } => EventRow::Routed {
+            service: service.clone(),
+            agency: agency.as_uuid(),
+            rule: rule.as_str().to_owned(),
+        },
+        EventKind::TriageRecorded { outcome, protocol, protocol_version, rule } => {
+            EventRow::TriageRecorded {
+                outcome: outcome.as_str().to_owned(),
+                protocol: protocol.clone(),
+                protocol_version: *protocol_version,
+                rule: rule.clone(),
+            }
+        }
+        EventKind::TransferOffered { to, reason, deadline } => EventRow::TransferOffered {
+            to: to.as_uuid(),
+            reason: reason.as_str().to_owned(),
+            deadline: deadline.as_millis(),
+        },
+        EventKind::TransferAccepted => EventRow::TransferAccepted,
+        EventKind::TransferDeclined { reason } => {
+            EventRow::TransferDeclined { reason: reason.as_str().to_owned() }
+        }
+        EventKind::TransferTimedOut => EventRow::TransferTimedOut,
+        EventKind::TeamDispatched { team, provider } => {
+            EventRow::TeamDispatched { team: team.as_uuid(), provider: provider.as_uuid() }
+        }
+        EventKind::NoteAdded { text } => EventRow::NoteAdded { text: text.as_str().to_owned() },
+        EventKind::Closed { disposition, remark } => EventRow::Closed {
+            disposition: disposition.as_str().to_owned(),
+            remark: remark.as_str().to_owned(),
+        },
+    };
+    to_json(&row)
+}
+
+/// Reads back what [`encode_event`] wrote.
+pub fn decode_event(json: &str) -> Result<EventKind> {
+    let row: EventRow = serde_json::from_str(json).map_err(corrupt)?;
+    Ok(match row {
+        EventRow::Opened { channel, location, callback, summary } => EventKind::Opened {
+            channel: channel_from(&channel)?,
+            location: location.try_into()?,
+            callback: callback.as_deref().map(CallbackNumber::parse).transpose().map_err(corrupt)?,
+            summary: text(&summary)?,
+        },
+        EventRow::Located { location } => EventKind::Located { location: location.try_into()? },
+        EventRow::Routed { service, agency, rule } => {
+            EventKind::Routed { service, agency: AgencyId::from_uuid(agency), rule: text(&rule)? }
+        }
+        EventRow::TriageRecorded { outcome, protocol, protocol_version, rule } => {
+            EventKind::TriageRecorded {
+                outcome: TriageOutcome::parse(&outcome)
+                    .ok_or_else(|| corrupt(format!("unknown triage outcome {outcome:?}")))?,
+                protocol,
+                protocol_version,
+                rule,
+            }
+        }
+        EventRow::TransferOffered { to, reason, deadline } => EventKind::TransferOffered {
+            to: AgencyId::from_uuid(to),
+            reason: text(&reason)?,
+            deadline: Timestamp::from_millis(deadline),
+        },
+        EventRow::TransferAccepted => EventKind::TransferAccepted,
+        EventRow::TransferDeclined { reason } => EventKind::TransferDeclined { reason: text(&reason)? },
+        EventRow::TransferTimedOut => EventKind::TransferTimedOut,
+        EventRow::TeamDispatched { team, provider } => EventKind::TeamDispatched {
+            team: TeamId::from_uuid(team),
+            provider: AgencyId::from_uuid(provider),
+        },
+        EventRow::NoteAdded { text: t } => EventKind::NoteAdded { text: text(&t)? },
+        EventRow::Closed { disposition, remark } => EventKind::Closed {
+            disposition: Disposition::parse(&disposition)
+                .ok_or_else(|| corrupt(format!("unknown disposition {disposition:?}")))?,
+            remark: text(&remark)?,
+        },
+    })
+}
+
+/// An incident projection as stored.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncidentRow {
+    id: Uuid,
+    channel: String,
+    opened_at: i64,
+    opened_by: Uuid,
+    holder: Uuid,
+    location: LocationRow,
+    callback: Option<String>,
+    summary: String,
+    involved: Vec<Uuid>,
+    routes: Vec<(String, Uuid, String)>,
+    triage: Option<TriageRow>,
+    transfer: Option<TransferRow>,
+    teams: Vec<Uuid>,
+    notes: Vec<(i64, Uuid, String)>,
+    closure: Option<(i64, String, String)>,
+    updated_at: i64,
+    version: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriageRow {
+    outcome: String,
+    protocol: String,
+    protocol_version: u32,
+    rule: String,
+    at: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferRow {
+    from: Uuid,
+    to: Uuid,
+    reason: String,
+    offered_at: i64,
+    deadline: i64,
+}
+
+/// The JSON of an incident projection.
+pub fn encode_incident(i: &Incident) -> String {
+    let row = IncidentRow {
+        id: i.id.as_uuid(),
+        channel: i.channel.as_str().to_owned(),
+        opened_at: i.opened_at.as_millis(),
+        opened_by: i.opened_by.as_uuid(),
+        holder: i.holder.as_uuid(),
+        location: (&i.location).into(),
+        callback: i.callback.as_ref().map(|c| c.as_str().to_owned()),
+        summary: i.summary.as_str().to_owned(),
+        involved: i.involved.iter().map(AgencyId::as_uuid).collect(),
+        routes: i
+            .routes
+            .iter()
+            .map(|r| (r.service.clone(), r.agency.as_uuid(), r.rule.as_str().to_owned()))
+            .collect(),
+        triage: i.triage.as_ref().map(|t| TriageRow {
+            outcome: t.outcome.as_str().to_owned(),
+            protocol: t.protocol.clone(),
+            protocol_version: t.protocol_version,
+            rule: t.rule.clone(),
+            at: t.at.as_millis(),
+        }),
+        transfer: i.transfer.as_ref().map(|t| TransferRow {
+            from: t.from.as_uuid(),
+            to: t.to.as_uuid(),
+            reason: t.reason.as_str().to_owned(),
+            offered_at: t.offered_at.as_millis(),
+            deadline: t.deadline.as_millis(),
+        }),
+        teams: i.teams.iter().map(TeamId::as_uuid).collect(),
+        notes: i
+            .notes
+            .iter()
+            .map(|n| (n.at.as_millis(), n.agency.as_uuid(), n.text.as_str().to_owned()))
+            .collect(),
+        closure: i.closure.as_ref().map(|c| {
+            (c.at.as_millis(), c.disposition.as_str().to_owned(), c.remark.as_str().to_owned())
+        }),
+        updated_at: i.updated_at.as_millis(),
+        version: i.version,
+    };
+    to_json(&row)
+}
+
+/// Reads back what [`encode_incident`] wrote.
+pub fn decode_incident(json: &str) -> Result<Incident> {
+    let row: IncidentRow = serde_json::from_str(json).map_err(corrupt)?;
+    let ts = Timestamp::from_millis;
+    Ok(Incident {
+        id: IncidentId::from_uuid(row.id),
+        channel: channel_from(&row.channel)?,
+        opened_at: ts(row.opened_at),
+        opened_by: AgencyId::from_uuid(row.opened_by),
+        holder: AgencyId::from_uuid(row.holder),
+        location: row.location.try_into()?,
+        callback: row.callback.as_deref().map(CallbackNumber::parse).transpose().map_err(corrupt)?,
+        summary: text(&row.summary)?,
+        involved: row.involved.into_iter().map(AgencyId::from_uuid).collect::<BTreeSet<_>>(),
+        routes: row
+            .routes
+            .into_iter()
+            .map(|(service, agency, rule)| {
+                Ok(Route { service, agency: AgencyId::from_uuid(agency), rule: text(&rule)? })
+            })
+            .collect::<Result<_>>()?,
+        triage: row
+            .triage
+            .map(|t| {
+                Ok::<_, StoreError>(TriageDecision {
+                    outcome: TriageOutcome::parse(&t.outcome)
+                        .ok_or_else(|| corrupt(format!("unknown triage outcome {:?}", t.outcome)))?,
+                    protocol: t.protocol,
+                    protocol_version: t.protocol_version,
+                    rule: t.rule,
+                    at: ts(t.at),
+                })
+            })
+            .transpose()?,
+        transfer: row
+            .transfer
+            .map(|t| {
+                Ok::<_, StoreError>(PendingTransfer {
+                    from: AgencyId::from_uuid(t.from),
+                    to: AgencyId::from_uuid(t.to),
+                    reason: text(&t.reason)?,
+                    offered_at: ts(t.offered_at),
+                    deadline: ts(t.deadline),
+                })
+            })
+            .transpose()?,
+        teams: row.teams.into_iter().map(TeamId::from_uuid).collect(),
+        notes: row
+            .notes
+            .into_iter()
+            .map(|(at, agency, t)| Ok(Note { at: ts(at), agency: AgencyId::from_uuid(agency), text: text(&t)? }))
+            .collect::<Result<_>>()?,
+        closure: row
+            .closure
+            .map(|(at, disposition, remark)| {
+                Ok::<_, StoreError>(Closure {
+                    at: ts(at),
+                    disposition: Disposition::parse(&disposition)
+                        .ok_or_else(|| corrupt(format!("unknown disposition {disposition:?}")))?,
+                    remark: text(&remark)?,
+                })
+            })
+            .transpose()?,
+        updated_at: ts(row.updated_at),
+        version: row.version,
+    })
+}
+
+fn channel_from(s: &str) -> Result<Channel> {
+    Channel::parse(s).ok_or_else(|| corrupt(format!("unknown channel {s:?}")))
+}
+
+/// Stored text was checked on the way in; a generous bound here only catches tampering.
+fn text(s: &str) -> Result<Text> {
+    Text::parse(s, Text::SUMMARY_MAX).map_err(corrupt)
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    // Serialising these rows cannot fail: every field is a string, number, uuid or list.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}

@@ -1,0 +1,32 @@
+//! The storage contract of Crisisbridge.
+//!
+//! - [`EventLog`]: the append-only event log and the incident projections built from it.
+//!   [`EventLog::append`] checks new events against the incident's current state with
+//!   [`domain::Incident::apply`] and commits events and projection in one transaction.
+//! - [`Directory`]: agencies, users, teams and login sessions — configuration, not events.
+//! - [`codec`]: the JSON row formats of events and projections.
+//! - `conformance` (feature): the test suite every backend must pass.
+//!
+//! Architecture invariants:
+//! - The log is the source of truth. Projections can be dropped and rebuilt from it at any
+//!   time ([`EventLog::rebuild_projections`]) and come out the same.
+//! - `append` returns only after its events are durable; the events it returns carry their
+//!   global sequence numbers, which are gap-free and increase in commit order.
+//! - Every committed event is published to [`EventLog::subscribe`] receivers after commit,
+//!   in sequence order.
+
+pub mod codec;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod directory;
+mod error;
+mod log;
+
+pub use directory::{Area, Directory, LoginState, NewUser, ServiceArea, Session, Team, User};
+pub use error::{Result, StoreError};
+pub use log::{EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
+
+/// A complete backend: the event log and the directory.
+pub trait Store: EventLog + Directory {}
+
+impl<T: EventLog + Directory> Store for T {}

@@ -1,0 +1,75 @@
+//! The event log and the incident projections.
+
+use async_trait::async_trait;
+use domain::{AgencyId, Channel, Event, Incident, IncidentId, IncidentStatus};
+use tokio::sync::broadcast;
+
+use crate::Result;
+
+/// A position in the global event log: 1 for the first event ever written.
+pub type Seq = u64;
+
+/// An event as it was committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    pub seq: Seq,
+    pub event: Event,
+    /// The agencies involved in the incident once this event was applied: who may see it.
+    pub involved: Vec<AgencyId>,
+}
+
+/// Which incidents to list.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    /// Only incidents this agency is involved in (`None`: all, for operators and rebuilds).
+    pub involving: Option<AgencyId>,
+    /// Only these statuses; empty means every status but closed.
+    pub statuses: Vec<IncidentStatus>,
+    pub channel: Option<Channel>,
+    /// At most this many, most recently updated first.
+    pub limit: u32,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildReport {
+    pub events: u64,
+    pub incidents: u64,
+}
+
+/// The append-only event log and the projections built from it.
+#[async_trait]
+pub trait EventLog: Send + Sync + 'static {
+    /// Checks `events` (all of one incident, in order) against the incident's current state,
+    /// then commits them and the new projection atomically. Returns after the commit is
+    /// durable. Nothing is written when any event is refused.
+    async fn append(&self, events: Vec<Event>) -> Result<Vec<RecordedEvent>>;
+
+    /// The current state of one incident.
+    async fn incident(&self, id: IncidentId) -> Result<Option<Incident>>;
+
+    /// Incidents matching `filter`, most recently updated first.
+    async fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>>;
+
+    /// One incident's events, in order.
+    async fn incident_events(&self, id: IncidentId) -> Result<Vec<RecordedEvent>>;
+
+    /// Events with `seq > after`, in order, at most `limit`; with `involving`, only events of
+    /// incidents that agency is involved in now.
+    async fn events_after(
+        &self,
+        after: Seq,
+        involving: Option<AgencyId>,
+        limit: u32,
+    ) -> Result<Vec<RecordedEvent>>;
+
+    /// The sequence number of the last committed event (0 when the log is empty).
+    async fn head(&self) -> Result<Seq>;
+
+    /// Committed events as they happen. A receiver that falls behind gets `Lagged` and should
+    /// catch up with [`EventLog::events_after`].
+    fn subscribe(&self) -> broadcast::Receiver<RecordedEvent>;
+
+    /// Drops every projection and rebuilds it by replaying the whole log.
+    async fn rebuild_projections(&self) -> Result<RebuildReport>;
+}
