@@ -1,0 +1,154 @@
+//! Authentication and permissions.
+//!
+//! Passwords are argon2id hashes. A login returns a random 256-bit token; only its SHA-256 is
+//! stored. A session ends after [`crate::Settings::session_idle`] without use (30 minutes by
+//! default). Five failed logins in a row lock the account for ten minutes (the CJIS Security
+//! Policy's numbers). Every request but health, metrics and the OpenAPI description must
+//! present a token — `Authorization: Bearer <token>` or the session cookie — and every
+//! handler asks [`Caller::require`] for the permission it needs.
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use base64::Engine;
+use domain::{Agency, Permission, Role, Timestamp, UserId};
+use sha2::{Digest, Sha256};
+use store::{Session, User};
+
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+
+/// Failed logins in a row that lock an account.
+pub const LOCK_AFTER_FAILURES: u32 = 5;
+/// How long a locked account stays locked.
+pub const LOCK_FOR_MS: i64 = 10 * 60 * 1000;
+/// Sessions are touched at most this often, so a burst of requests writes once.
+const TOUCH_EVERY_MS: i64 = 15_000;
+/// The cookie the console's session rides in.
+pub const SESSION_COOKIE: &str = "crisisbridge_session";
+
+/// Hashes a password with argon2id. Slow by design (~50–100 ms): call it off the async
+/// threads.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| format!("hashing the password failed: {e}"))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// An argon2id hash of a random password nobody knows, checked when a username is unknown so
+/// that response times do not reveal which usernames exist.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let secret = new_token().map(|(token, _)| token).unwrap_or_default();
+        hash_password(&secret).unwrap_or_default()
+    })
+}
+
+/// Checks a password on a blocking thread.
+pub async fn check_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+}
+
+/// A fresh session token (random, URL-safe) and the hash we store for it.
+pub fn new_token() -> ApiResult<(String, String)> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no randomness for a session token: {e}")))?;
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The authenticated user behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub agency: Agency,
+    pub token_hash: String,
+}
+
+impl Caller {
+    pub fn id(&self) -> UserId {
+        self.user.id
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// Refuses the request unless the caller's role has `permission`.
+    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+        if self.user.role.allows(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "your role ({}) does not have the permission this needs ({permission:?}); ask a supervisor",
+                    self.user.role
+                ),
+            ))
+        }
+    }
+}
+
+/// The token a request presents, if any.
+fn presented_token(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        return value.strip_prefix("Bearer ").map(|t| t.trim().to_owned());
+    }
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let token = presented_token(parts).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthenticated,
+                "log in first: POST /api/v1/sessions, then send Authorization: Bearer <token>",
+            )
+        })?;
+        let hash = token_hash(&token);
+        let unknown = || ApiError::new(ErrorCode::Unauthenticated, "the session token is not valid; log in again");
+        let session = state.store.session(&hash).await?.ok_or_else(unknown)?;
+        let now = state.clock.now();
+        if is_idle(&session, now, state.settings.session_idle_ms()) {
+            state.store.delete_session(&hash).await?;
+            return Err(ApiError::new(
+                ErrorCode::SessionExpired,
+                "the session ended after 30 minutes without activity; log in again",
+            ));
+        }
+        if now.as_millis() - session.last_seen.as_millis() >= TOUCH_EVERY_MS {
+            state.store.touch_session(&hash, now).await?;
+        }
+        let user = state.store.user(session.user).await?.ok_or_else(unknown)?;
+        let agency = state.store.agency(user.agency).await?.ok_or_else(unknown)?;
+        Ok(Self { user, agency, token_hash: hash })
+    }
+}
+
+fn is_idle(session: &Session, now: Timestamp, idle_ms: i64) -> bool {
+    now.as_millis() - session.last_seen.as_millis() > idle_ms
+}

@@ -1,0 +1,282 @@
+//! The API's wire types. Requests parse into domain types here, field by field, so that an
+//! error names the field; responses are built from domain types.
+
+use domain::event::Actor;
+use domain::incident::{Closure, Note, Route, TriageDecision};
+use domain::{CallbackNumber, Channel, GeoPoint, Incident, Location, PendingTransfer, Polygon, Text};
+use serde::{Deserialize, Serialize};
+use store::RecordedEvent;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// A location: `{"type":"point","lat":38.97,"lon":-95.23,"radius_m":30}` (radius optional,
+/// metres), `{"type":"polygon","points":[[lat,lon],...]}`, or `{"type":"unknown"}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LocationDto {
+    Unknown,
+    Point {
+        lat: f64,
+        lon: f64,
+        /// Uncertainty radius in metres (0 to 100,000); absent means 0.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        radius_m: Option<f64>,
+    },
+    Polygon {
+        /// `[lat, lon]` pairs, 3 to 1,000, open or closed.
+        points: Vec<[f64; 2]>,
+    },
+}
+
+impl LocationDto {
+    pub fn parse(self, field: &str) -> ApiResult<Location> {
+        match self {
+            Self::Unknown => Ok(Location::Unknown),
+            Self::Point { lat, lon, radius_m } => {
+                let center = GeoPoint::parse(lat, lon).map_err(|e| ApiError::field(field, e))?;
+                Location::circle(center, radius_m.unwrap_or(0.0)).map_err(|e| ApiError::field(&format!("{field}.radius_m"), e))
+            }
+            Self::Polygon { points } => {
+                let vertices = points
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, [lat, lon])| {
+                        GeoPoint::parse(lat, lon).map_err(|e| ApiError::field(&format!("{field}.points[{i}]"), e))
+                    })
+                    .collect::<ApiResult<Vec<_>>>()?;
+                Ok(Location::Polygon(Polygon::parse(vertices).map_err(|e| ApiError::field(&format!("{field}.points"), e))?))
+            }
+        }
+    }
+}
+
+impl From<&Location> for LocationDto {
+    fn from(location: &Location) -> Self {
+        match location {
+            Location::Unknown => Self::Unknown,
+            Location::Circle { center, radius_m } => Self::Point {
+                lat: center.lat.degrees(),
+                lon: center.lon.degrees(),
+                radius_m: Some(*radius_m),
+            },
+            Location::Polygon(p) => Self::Polygon {
+                points: p.vertices().iter().map(|v| [v.lat.degrees(), v.lon.degrees()]).collect(),
+            },
+        }
+    }
+}
+
+/// How the contact reached us.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub enum ChannelDto {
+    #[serde(rename = "911")]
+    Nine11,
+    #[serde(rename = "988")]
+    Nine88,
+    #[serde(rename = "other")]
+    Other,
+}
+
+impl From<ChannelDto> for Channel {
+    fn from(c: ChannelDto) -> Self {
+        match c {
+            ChannelDto::Nine11 => Self::Nine11,
+            ChannelDto::Nine88 => Self::Nine88,
+            ChannelDto::Other => Self::Other,
+        }
+    }
+}
+
+/// A new incident.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateIncident {
+    pub channel: ChannelDto,
+    pub location: LocationDto,
+    /// A phone number: 10 digits (North America) or E.164 (`+` and 8 to 15 digits).
+    #[serde(default)]
+    pub callback_number: Option<String>,
+    /// What the caller said, up to 4,000 characters.
+    pub summary: String,
+}
+
+pub fn parse_callback(value: Option<String>) -> ApiResult<Option<CallbackNumber>> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| CallbackNumber::parse(&v).map_err(|e| ApiError::field("callback_number", e)))
+        .transpose()
+}
+
+pub fn parse_text(field: &str, value: &str, max: usize) -> ApiResult<Text> {
+    Text::parse(value, max).map_err(|e| ApiError::field(field, e))
+}
+
+pub fn parse_required_text(field: &str, value: &str, max: usize) -> ApiResult<Text> {
+    Text::parse_non_empty(value, max).map_err(|e| ApiError::field(field, e))
+}
+
+/// An incident as the API shows it. Times are UTC epoch milliseconds.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct IncidentDto {
+    pub id: Uuid,
+    /// `911`, `988` or `other`.
+    pub channel: String,
+    /// `open`, `transfer_pending`, `team_dispatched` or `closed`.
+    pub status: String,
+    pub opened_at: i64,
+    pub opened_by: Uuid,
+    /// The agency responsible for the incident now.
+    pub holder: Uuid,
+    pub location: LocationDto,
+    pub callback_number: Option<String>,
+    pub summary: String,
+    pub involved_agencies: Vec<Uuid>,
+    pub routes: Vec<RouteDto>,
+    pub triage: Option<TriageDto>,
+    pub transfer: Option<TransferDto>,
+    pub teams: Vec<Uuid>,
+    pub notes: Vec<NoteDto>,
+    pub closure: Option<ClosureDto>,
+    pub updated_at: i64,
+    /// Number of events applied; grows by one per event.
+    pub version: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RouteDto {
+    pub service: String,
+    pub agency: Uuid,
+    pub rule: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TriageDto {
+    pub outcome: String,
+    pub protocol: String,
+    pub protocol_version: u32,
+    pub rule: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransferDto {
+    pub from: Uuid,
+    pub to: Uuid,
+    pub reason: String,
+    pub offered_at: i64,
+    pub deadline: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct NoteDto {
+    pub at: i64,
+    pub agency: Uuid,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosureDto {
+    pub at: i64,
+    pub disposition: String,
+    pub remark: String,
+}
+
+impl From<&Incident> for IncidentDto {
+    fn from(i: &Incident) -> Self {
+        Self {
+            id: i.id.as_uuid(),
+            channel: i.channel.as_str().to_owned(),
+            status: i.status().as_str().to_owned(),
+            opened_at: i.opened_at.as_millis(),
+            opened_by: i.opened_by.as_uuid(),
+            holder: i.holder.as_uuid(),
+            location: (&i.location).into(),
+            callback_number: i.callback.as_ref().map(|c| c.as_str().to_owned()),
+            summary: i.summary.as_str().to_owned(),
+            involved_agencies: i.involved.iter().map(|a| a.as_uuid()).collect(),
+            routes: i.routes.iter().map(route).collect(),
+            triage: i.triage.as_ref().map(triage),
+            transfer: i.transfer.as_ref().map(transfer),
+            teams: i.teams.iter().map(|t| t.as_uuid()).collect(),
+            notes: i.notes.iter().map(note).collect(),
+            closure: i.closure.as_ref().map(closure),
+            updated_at: i.updated_at.as_millis(),
+            version: i.version,
+        }
+    }
+}
+
+fn route(r: &Route) -> RouteDto {
+    RouteDto { service: r.service.clone(), agency: r.agency.as_uuid(), rule: r.rule.as_str().to_owned() }
+}
+
+fn triage(t: &TriageDecision) -> TriageDto {
+    TriageDto {
+        outcome: t.outcome.as_str().to_owned(),
+        protocol: t.protocol.clone(),
+        protocol_version: t.protocol_version,
+        rule: t.rule.clone(),
+        at: t.at.as_millis(),
+    }
+}
+
+fn transfer(t: &PendingTransfer) -> TransferDto {
+    TransferDto {
+        from: t.from.as_uuid(),
+        to: t.to.as_uuid(),
+        reason: t.reason.as_str().to_owned(),
+        offered_at: t.offered_at.as_millis(),
+        deadline: t.deadline.as_millis(),
+    }
+}
+
+fn note(n: &Note) -> NoteDto {
+    NoteDto { at: n.at.as_millis(), agency: n.agency.as_uuid(), text: n.text.as_str().to_owned() }
+}
+
+fn closure(c: &Closure) -> ClosureDto {
+    ClosureDto { at: c.at.as_millis(), disposition: c.disposition.as_str().to_owned(), remark: c.remark.as_str().to_owned() }
+}
+
+/// One event of the log, as the API and the live stream show it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventDto {
+    /// Position in the global log; use it as `Last-Event-ID` to resume the stream.
+    pub seq: u64,
+    pub incident_id: Uuid,
+    pub at: i64,
+    /// The user who acted; null when Crisisbridge itself did (e.g. a deadline passed).
+    pub actor: Option<Uuid>,
+    pub agency: Uuid,
+    /// `opened`, `located`, `routed`, `triage_recorded`, `transfer_offered`,
+    /// `transfer_accepted`, `transfer_declined`, `transfer_timed_out`, `team_dispatched`,
+    /// `note_added` or `closed`.
+    pub kind: String,
+    /// The kind's own fields.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl From<&RecordedEvent> for EventDto {
+    fn from(r: &RecordedEvent) -> Self {
+        let mut data: serde_json::Value =
+            serde_json::from_str(&store::codec::encode_event(&r.event.kind)).unwrap_or_default();
+        if let Some(object) = data.as_object_mut() {
+            object.remove("kind");
+        }
+        Self {
+            seq: r.seq,
+            incident_id: r.event.incident.as_uuid(),
+            at: r.event.at.as_millis(),
+            actor: match r.event.actor {
+                Actor::User(u) => Some(u.as_uuid()),
+                Actor::System => None,
+            },
+            agency: r.event.agency.as_uuid(),
+            kind: r.event.kind.name().to_owned(),
+            data,
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! One error type for the whole API: every failure a client can see has an HTTP status, a
+//! stable machine-readable code, and a message that says what to fix.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use store::StoreError;
+use utoipa::ToSchema;
+
+/// The stable error codes. Clients may match on them; they never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The body is not JSON.
+    MalformedJson,
+    /// JSON, but a field is missing, unknown, of the wrong type, or out of range.
+    InvalidField,
+    /// A path or query parameter is wrong.
+    InvalidParameter,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    /// No session token, or one we do not know.
+    Unauthenticated,
+    /// The session was idle for too long.
+    SessionExpired,
+    /// Wrong username or password.
+    InvalidCredentials,
+    /// Too many failed logins.
+    AccountLocked,
+    /// The caller's role lacks the permission.
+    Forbidden,
+    /// The resource does not exist or is not visible to the caller's agency.
+    NotFound,
+    /// The action is not valid in the incident's current state.
+    InvalidTransition,
+    /// A unique name is taken.
+    Duplicate,
+    /// The server is shutting down.
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed_json",
+            Self::InvalidField => "invalid_field",
+            Self::InvalidParameter => "invalid_parameter",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Unauthenticated => "unauthenticated",
+            Self::SessionExpired => "session_expired",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::AccountLocked => "account_locked",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::InvalidTransition => "invalid_transition",
+            Self::Duplicate => "duplicate",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+        }
+    }
+
+    pub const fn status(self) -> StatusCode {
+        match self {
+            Self::MalformedJson | Self::InvalidParameter => StatusCode::BAD_REQUEST,
+            Self::InvalidField => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthenticated | Self::SessionExpired | Self::InvalidCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::AccountLocked | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::InvalidTransition | Self::Duplicate => StatusCode::CONFLICT,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An error as the API returns it.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The request field that was wrong, as a dotted path (`location.lat`).
+    pub field: Option<String>,
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `invalid_field`.
+    pub code: &'static str,
+    /// What was wrong and what to do about it.
+    pub message: String,
+    /// The offending field, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), field: None }
+    }
+
+    /// A field that failed validation; the message is prefixed with the field's path.
+    pub fn field(field: &str, problem: impl std::fmt::Display) -> Self {
+        Self {
+            code: ErrorCode::InvalidField,
+            message: format!("{field}: {problem}"),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} was not found"))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Rejected(t) => Self::new(ErrorCode::InvalidTransition, t.to_string()),
+            StoreError::IncidentNotFound(id) => Self::not_found(format!("incident {id}")),
+            StoreError::Duplicate { .. } => Self::new(ErrorCode::Duplicate, e.to_string()),
+            StoreError::Closed => Self::new(ErrorCode::Unavailable, "the server is shutting down; retry on another node or in a moment"),
+            StoreError::Corrupt(_) | StoreError::Database(_) => {
+                tracing::error!(error = %e, "store failure");
+                Self::new(ErrorCode::Internal, "the server could not complete the request; it was not recorded")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail { code: self.code.as_str(), message: self.message, field: self.field },
+        };
+        (self.code.status(), Json(body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,114 @@
+//! Crisisbridge's HTTP server.
+//!
+//! - [`Application::build`] binds the listener (port 0 works, for tests) and assembles the
+//!   router; [`Application::run_until_stopped`] serves until the shutdown future resolves.
+//! - `routes`: one module per API resource under `/api/v1`, plus `/healthz` and `/metrics`.
+//! - `auth`: sessions, password hashing, the [`auth::Caller`] extractor and permission checks.
+//! - `dto` and `json`: the wire types and a JSON extractor whose errors carry stable codes.
+//! - `error`: [`error::ApiError`], the one error type every handler returns.
+//! - `openapi`: the OpenAPI 3 description generated from the handlers.
+//!
+//! Architecture invariants:
+//! - Handlers never write state themselves: they turn a request into domain events and hand
+//!   them to the store, which checks them against the incident and commits them durably before
+//!   the handler answers.
+//! - Every route but `/healthz`, `/metrics` and `/api/v1/openapi.json` (and login itself)
+//!   takes a [`auth::Caller`], and every handler checks a permission before doing anything.
+
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod json;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post};
+use domain::Clock;
+use store::Store;
+use tokio::net::TcpListener;
+
+use crate::routes::{agencies, health, incidents, sessions, stream};
+pub use crate::state::{AppState, SystemClock};
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What the server needs to know to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where to listen; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+}
+
+impl Settings {
+    pub fn session_idle_ms(&self) -> i64 {
+        i64::try_from(self.session_idle.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), session_idle: Duration::from_secs(30 * 60) }
+    }
+}
+
+/// A bound, ready-to-serve server.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Binds `settings.listen` and builds the router over `store`.
+    pub async fn build(settings: Settings, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> std::io::Result<Self> {
+        metrics::install();
+        let listener = TcpListener::bind(settings.listen).await?;
+        let state = AppState { store, clock, settings: Arc::new(settings) };
+        Ok(Self { listener, router: router(state) })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then finishes requests in flight.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/sessions", post(sessions::login))
+        .route("/sessions/current", delete(sessions::logout))
+        .route("/me", get(sessions::whoami))
+        .route("/incidents", post(incidents::create).get(incidents::list))
+        .route("/incidents/{id}", get(incidents::get))
+        .route("/incidents/{id}/events", get(incidents::events))
+        .route("/incidents/{id}/actions", post(incidents::act))
+        .route("/stream", get(stream::stream))
+        .route("/agencies", get(agencies::list))
+        .route("/openapi.json", get(openapi::serve));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .fallback(|| async { error::ApiError::not_found("this path") })
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

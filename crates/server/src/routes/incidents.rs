@@ -1,0 +1,294 @@
+//! `/api/v1/incidents`: open, list, read and act on incidents.
+//!
+//! Every handler checks the caller's permission, then that the incident involves the caller's
+//! agency (an incident the caller may not see is "not found", so its existence does not leak),
+//! then hands events to the store, which checks them against the incident's state and answers
+//! only once they are durable.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header::LOCATION};
+use axum::response::IntoResponse;
+use domain::event::Actor;
+use domain::{
+    Disposition, Event, EventKind, Incident, IncidentId, IncidentStatus, Permission, TeamId, Text,
+    TriageOutcome,
+};
+use serde::{Deserialize, Serialize};
+use store::IncidentFilter;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::dto::{self, CreateIncident, EventDto, IncidentDto, LocationDto};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::json::JsonBody;
+use crate::state::AppState;
+
+/// Default and longest time an agency has to answer a transfer offer.
+const DEFAULT_TRANSFER_SECONDS: u32 = 60;
+const MAX_TRANSFER_SECONDS: u32 = 3600;
+
+fn event(state: &AppState, caller: &Caller, incident: IncidentId, kind: EventKind) -> Event {
+    Event { incident, at: state.clock.now(), actor: Actor::User(caller.id()), agency: caller.agency.id, kind }
+}
+
+fn parse_id(raw: &str) -> ApiResult<IncidentId> {
+    raw.parse::<IncidentId>().map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
+}
+
+/// The incident, if it exists and involves the caller's agency.
+async fn visible(state: &AppState, caller: &Caller, id: IncidentId) -> ApiResult<Incident> {
+    state
+        .store
+        .incident(id)
+        .await?
+        .filter(|i| i.involved.contains(&caller.agency.id))
+        .ok_or_else(|| ApiError::not_found(format!("incident {id}")))
+}
+
+/// Open an incident.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = CreateIncident,
+    responses(
+        (status = 201, body = IncidentDto, description = "committed; Location names it"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<CreateIncident>,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(Permission::IncidentCreate)?;
+    let kind = EventKind::Opened {
+        channel: body.channel.into(),
+        location: body.location.parse("location")?,
+        callback: dto::parse_callback(body.callback_number)?,
+        summary: dto::parse_text("summary", &body.summary, Text::SUMMARY_MAX)?,
+    };
+    let now = state.clock.now();
+    let id = IncidentId::new(now);
+    state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+    let incident = visible(&state, &caller, id).await?;
+    let location = [(LOCATION, format!("/api/v1/incidents/{id}"))];
+    Ok((StatusCode::CREATED, location, Json(IncidentDto::from(&incident))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Comma-separated statuses (`open`, `transfer_pending`, `team_dispatched`, `closed`);
+    /// default: every status but `closed`.
+    pub status: Option<String>,
+    /// `911`, `988` or `other`.
+    pub channel: Option<String>,
+    /// At most this many (1 to 500, default 100), most recently updated first.
+    pub limit: Option<u32>,
+}
+
+/// Incidents that involve the caller's agency.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(ListQuery),
+    responses((status = 200, body = [IncidentDto]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Vec<IncidentDto>>> {
+    caller.require(Permission::IncidentRead)?;
+    let Query(query) = query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+    let statuses = query
+        .status
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            IncidentStatus::parse(s).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("status: unknown status {s:?}; use open, transfer_pending, team_dispatched or closed"),
+                )
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let channel = query
+        .channel
+        .map(|c| {
+            domain::Channel::parse(&c).ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidParameter, format!("channel: unknown channel {c:?}; use 911, 988 or other"))
+            })
+        })
+        .transpose()?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::new(ErrorCode::InvalidParameter, format!("limit: {limit} is out of range [1, 500]")));
+    }
+    let filter = IncidentFilter { involving: Some(caller.agency.id), statuses, channel, limit };
+    let incidents = state.store.incidents(&filter).await?;
+    Ok(Json(incidents.iter().map(IncidentDto::from).collect()))
+}
+
+/// One incident.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents",
+    params(("id" = Uuid, Path, description = "incident id")),
+    responses((status = 200, body = IncidentDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<IncidentDto>> {
+    caller.require(Permission::IncidentRead)?;
+    let incident = visible(&state, &caller, parse_id(&id)?).await?;
+    Ok(Json(IncidentDto::from(&incident)))
+}
+
+/// An incident's events, in order.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/events", tag = "incidents",
+    params(("id" = Uuid, Path, description = "incident id")),
+    responses((status = 200, body = [EventDto]), (status = 404, body = ErrorBody)))]
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<EventDto>>> {
+    caller.require(Permission::IncidentRead)?;
+    let incident = visible(&state, &caller, parse_id(&id)?).await?;
+    let events = state.store.incident_events(incident.id).await?;
+    Ok(Json(events.iter().map(EventDto::from).collect()))
+}
+
+/// Something a user does to an incident.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// A new or better location.
+    UpdateLocation { location: LocationDto },
+    /// A note for the record (up to 4,000 characters).
+    AddNote { text: String },
+    /// The outcome of a triage protocol.
+    RecordTriage {
+        /// `divert_988`, `embedded_clinician`, `mobile_crisis`, `co_response`,
+        /// `law_enforcement`, `ems` or `law_enforcement_and_ems`.
+        outcome: String,
+        protocol: String,
+        protocol_version: u32,
+        rule: String,
+    },
+    /// Offer the incident to another agency, which must answer within `deadline_seconds`.
+    OfferTransfer {
+        to_agency: Uuid,
+        reason: String,
+        /// 1 to 3,600; default 60.
+        #[serde(default)]
+        deadline_seconds: Option<u32>,
+    },
+    /// Take an incident offered to the caller's agency.
+    AcceptTransfer,
+    /// Refuse an incident offered to the caller's agency.
+    DeclineTransfer { reason: String },
+    /// Send one of the caller's agency's mobile crisis teams.
+    DispatchTeam { team: Uuid },
+    /// End the incident.
+    Close {
+        /// `resolved_by_phone`, `resolved_on_scene`, `transported`, `referred`,
+        /// `handled_by_emergency_services`, `no_contact` or `duplicate`.
+        disposition: String,
+        #[serde(default)]
+        remark: String,
+    },
+}
+
+/// What an action recorded, and the incident after it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ActionResult {
+    pub events: Vec<EventDto>,
+    pub incident: IncidentDto,
+}
+
+/// Act on an incident.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/actions", tag = "incidents", request_body = Action,
+    params(("id" = Uuid, Path, description = "incident id")),
+    responses(
+        (status = 200, body = ActionResult, description = "committed"),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "not valid in the incident's current state"),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn act(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(action): JsonBody<Action>,
+) -> ApiResult<Json<ActionResult>> {
+    let id = parse_id(&id)?;
+    let kind = action_event(&state, &caller, action).await?;
+    visible(&state, &caller, id).await?;
+    let recorded = state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+    let incident = visible(&state, &caller, id).await?;
+    Ok(Json(ActionResult { events: recorded.iter().map(EventDto::from).collect(), incident: IncidentDto::from(&incident) }))
+}
+
+/// Checks the caller may take `action` and turns it into the event it records.
+async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiResult<EventKind> {
+    Ok(match action {
+        Action::UpdateLocation { location } => {
+            caller.require(Permission::IncidentLocate)?;
+            EventKind::Located { location: location.parse("location")? }
+        }
+        Action::AddNote { text } => {
+            caller.require(Permission::IncidentNote)?;
+            EventKind::NoteAdded { text: dto::parse_required_text("text", &text, Text::SUMMARY_MAX)? }
+        }
+        Action::RecordTriage { outcome, protocol, protocol_version, rule } => {
+            caller.require(Permission::TriageRecord)?;
+            let outcome = TriageOutcome::parse(&outcome).ok_or_else(|| {
+                ApiError::field("outcome", format!("unknown outcome {outcome:?}; use one of divert_988, embedded_clinician, mobile_crisis, co_response, law_enforcement, ems, law_enforcement_and_ems"))
+            })?;
+            EventKind::TriageRecorded {
+                outcome,
+                protocol: dto::parse_required_text("protocol", &protocol, 200)?.as_str().to_owned(),
+                protocol_version,
+                rule: dto::parse_required_text("rule", &rule, 200)?.as_str().to_owned(),
+            }
+        }
+        Action::OfferTransfer { to_agency, reason, deadline_seconds } => {
+            caller.require(Permission::TransferOffer)?;
+            let to = domain::AgencyId::from_uuid(to_agency);
+            if state.store.agency(to).await?.is_none() {
+                return Err(ApiError::field("to_agency", format!("agency {to} does not exist; GET /api/v1/agencies lists them")));
+            }
+            let seconds = deadline_seconds.unwrap_or(DEFAULT_TRANSFER_SECONDS);
+            if !(1..=MAX_TRANSFER_SECONDS).contains(&seconds) {
+                return Err(ApiError::field("deadline_seconds", format!("{seconds} is out of range [1, {MAX_TRANSFER_SECONDS}]")));
+            }
+            EventKind::TransferOffered {
+                to,
+                reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
+                deadline: state.clock.now().plus_millis(i64::from(seconds) * 1000),
+            }
+        }
+        Action::AcceptTransfer => {
+            caller.require(Permission::TransferRespond)?;
+            EventKind::TransferAccepted
+        }
+        Action::DeclineTransfer { reason } => {
+            caller.require(Permission::TransferRespond)?;
+            EventKind::TransferDeclined { reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)? }
+        }
+        Action::DispatchTeam { team } => {
+            caller.require(Permission::TeamDispatch)?;
+            let team = state
+                .store
+                .team(TeamId::from_uuid(team))
+                .await?
+                .ok_or_else(|| ApiError::field("team", format!("team {team} does not exist")))?;
+            if team.provider != caller.agency.id {
+                return Err(ApiError::new(ErrorCode::Forbidden, format!("team {} belongs to another provider; dispatch your own agency's teams", team.name)));
+            }
+            EventKind::TeamDispatched { team: team.id, provider: team.provider }
+        }
+        Action::Close { disposition, remark } => {
+            caller.require(Permission::IncidentClose)?;
+            let disposition = Disposition::parse(&disposition).ok_or_else(|| {
+                ApiError::field("disposition", format!("unknown disposition {disposition:?}; use one of resolved_by_phone, resolved_on_scene, transported, referred, handled_by_emergency_services, no_contact, duplicate"))
+            })?;
+            EventKind::Closed { disposition, remark: dto::parse_text("remark", &remark, Text::SHORT_MAX)? }
+        }
+    })
+}

@@ -1,0 +1,133 @@
+//! `/api/v1/sessions` and `/api/v1/me`: logging in and out, and who am I.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header::SET_COOKIE};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use store::Session;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{self, Caller, LOCK_AFTER_FAILURES, LOCK_FOR_MS, SESSION_COOKIE};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::json::JsonBody;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`; also set as an HttpOnly cookie.
+    pub token: String,
+    /// The session ends after this many seconds without a request.
+    pub idle_timeout_seconds: u64,
+    pub user: MeDto,
+}
+
+/// The logged-in user.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MeDto {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub agency: AgencyRef,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AgencyRef {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+fn me(caller_user: &store::User, agency: &domain::Agency) -> MeDto {
+    MeDto {
+        id: caller_user.id.as_uuid(),
+        username: caller_user.username.clone(),
+        display_name: caller_user.display_name.clone(),
+        role: caller_user.role.as_str().to_owned(),
+        agency: AgencyRef {
+            id: agency.id.as_uuid(),
+            code: agency.code.clone(),
+            name: agency.name.clone(),
+            kind: agency.kind.as_str().to_owned(),
+        },
+    }
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password")
+}
+
+/// Log in.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = Login,
+    responses(
+        (status = 201, body = LoginResponse),
+        (status = 401, description = "wrong username or password", body = ErrorBody),
+        (status = 403, description = "account locked after repeated failures", body = ErrorBody),
+    ))]
+pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody<Login>) -> ApiResult<impl IntoResponse> {
+    let now = state.clock.now();
+    let Some(user) = state.store.user_by_username(body.username.trim()).await? else {
+        // Spend the same time as a real check, so response times do not reveal usernames.
+        let _ = auth::check_password(body.password, auth::dummy_hash().to_owned()).await;
+        return Err(invalid_credentials());
+    };
+    let locked = |until: domain::Timestamp| {
+        let minutes = (until.as_millis() - now.as_millis() + 59_999) / 60_000;
+        ApiError::new(
+            ErrorCode::AccountLocked,
+            format!("too many failed logins: this account is locked for {minutes} more minute(s)"),
+        )
+    };
+    if let Some(until) = user.login.locked_until.filter(|until| *until > now) {
+        return Err(locked(until));
+    }
+    if !auth::check_password(body.password, user.password_hash.clone()).await {
+        let after = state.store.record_login_failure(user.id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS).await?;
+        return Err(match after.locked_until.filter(|until| *until > now) {
+            Some(until) => locked(until),
+            None => invalid_credentials(),
+        });
+    }
+    state.store.record_login_success(user.id).await?;
+    let agency = state
+        .store
+        .agency(user.agency)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the user's agency is missing"))?;
+    let (token, token_hash) = auth::new_token()?;
+    state.store.put_session(&Session { token_hash, user: user.id, created_at: now, last_seen: now }).await?;
+    let idle = state.settings.session_idle.as_secs();
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", idle * 16);
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        headers.insert(SET_COOKIE, value);
+    }
+    let body = LoginResponse { token, idle_timeout_seconds: idle, user: me(&user, &agency) };
+    Ok((StatusCode::CREATED, headers, Json(body)))
+}
+
+/// Log out: ends the session the request presents.
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
+    state.store.delete_session(&caller.token_hash).await?;
+    let clear = HeaderValue::from_static("crisisbridge_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]))
+}
+
+/// Who is logged in.
+#[utoipa::path(get, path = "/api/v1/me", tag = "sessions",
+    responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
+pub async fn whoami(caller: Caller) -> Json<MeDto> {
+    Json(me(&caller.user, &caller.agency))
+}
