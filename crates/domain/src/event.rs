@@ -142,7 +142,11 @@ pub enum EventKind {
         rule: String,
     },
     /// The incident is offered to another agency until `deadline`.
-    TransferOffered { to: AgencyId, reason: Text, deadline: Timestamp },
+    TransferOffered {
+        to: AgencyId,
+        reason: Text,
+        deadline: Timestamp,
+    },
     /// The offered agency took the incident; it now holds it.
     TransferAccepted,
     /// The offered agency refused; the incident stays with its holder.
@@ -154,7 +158,10 @@ pub enum EventKind {
     /// Free text added to the record.
     NoteAdded { text: Text },
     /// The incident ended. Nothing may follow.
-    Closed { disposition: Disposition, remark: Text },
+    Closed {
+        disposition: Disposition,
+        remark: Text,
+    },
 }
 
 impl EventKind {

@@ -31,7 +31,9 @@ impl Channel {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Nine11, Self::Nine88, Self::Other].into_iter().find(|c| c.as_str() == s)
+        [Self::Nine11, Self::Nine88, Self::Other]
+            .into_iter()
+            .find(|c| c.as_str() == s)
     }
 }
 
@@ -48,7 +50,12 @@ pub enum IncidentStatus {
 }
 
 impl IncidentStatus {
-    pub const ALL: [Self; 4] = [Self::Open, Self::TransferPending, Self::TeamDispatched, Self::Closed];
+    pub const ALL: [Self; 4] = [
+        Self::Open,
+        Self::TransferPending,
+        Self::TeamDispatched,
+        Self::Closed,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -143,10 +150,15 @@ pub enum TransitionError {
     #[error("the incident is already open; `opened` can only be its first event")]
     AlreadyOpened,
     #[error("the event belongs to incident {event}, not to incident {incident}")]
-    WrongIncident { incident: IncidentId, event: IncidentId },
+    WrongIncident {
+        incident: IncidentId,
+        event: IncidentId,
+    },
     #[error("the incident is closed; nothing can be added to it")]
     IncidentClosed,
-    #[error("a transfer to agency {to} is still pending; it must be accepted, declined or time out first")]
+    #[error(
+        "a transfer to agency {to} is still pending; it must be accepted, declined or time out first"
+    )]
     TransferPending { to: AgencyId },
     #[error("there is no pending transfer to answer")]
     NoPendingTransfer,
@@ -165,7 +177,13 @@ pub enum TransitionError {
 impl Incident {
     /// Starts an incident from its `Opened` event.
     pub fn open(event: &Event) -> Result<Self, TransitionError> {
-        let EventKind::Opened { channel, location, callback, summary } = &event.kind else {
+        let EventKind::Opened {
+            channel,
+            location,
+            callback,
+            summary,
+        } = &event.kind
+        else {
             return Err(TransitionError::NotOpened(event.kind.name()));
         };
         Ok(Self {
@@ -201,8 +219,12 @@ impl Incident {
     }
 
     /// Rebuilds an incident from its events, in order.
-    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Option<Self>, TransitionError> {
-        events.into_iter().try_fold(None, |state, event| Self::next(state, event).map(Some))
+    pub fn replay<'a>(
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> Result<Option<Self>, TransitionError> {
+        events
+            .into_iter()
+            .try_fold(None, |state, event| Self::next(state, event).map(Some))
     }
 
     pub const fn status(&self) -> IncidentStatus {
@@ -223,12 +245,25 @@ impl Incident {
         match &event.kind {
             EventKind::Opened { .. } => {}
             EventKind::Located { location } => self.location = location.clone(),
-            EventKind::Routed { service, agency, rule } => {
+            EventKind::Routed {
+                service,
+                agency,
+                rule,
+            } => {
                 self.routes.retain(|r| r.service != *service);
-                self.routes.push(Route { service: service.clone(), agency: *agency, rule: rule.clone() });
+                self.routes.push(Route {
+                    service: service.clone(),
+                    agency: *agency,
+                    rule: rule.clone(),
+                });
                 self.involved.insert(*agency);
             }
-            EventKind::TriageRecorded { outcome, protocol, protocol_version, rule } => {
+            EventKind::TriageRecorded {
+                outcome,
+                protocol,
+                protocol_version,
+                rule,
+            } => {
                 self.triage = Some(TriageDecision {
                     outcome: *outcome,
                     protocol: protocol.clone(),
@@ -237,7 +272,11 @@ impl Incident {
                     at: event.at,
                 });
             }
-            EventKind::TransferOffered { to, reason, deadline } => {
+            EventKind::TransferOffered {
+                to,
+                reason,
+                deadline,
+            } => {
                 self.involved.insert(*to);
                 self.transfer = Some(PendingTransfer {
                     from: self.holder,
@@ -252,17 +291,29 @@ impl Incident {
                     self.holder = transfer.to;
                 }
             }
-            EventKind::TransferDeclined { .. } | EventKind::TransferTimedOut => self.transfer = None,
+            EventKind::TransferDeclined { .. } | EventKind::TransferTimedOut => {
+                self.transfer = None
+            }
             EventKind::TeamDispatched { team, provider } => {
                 self.teams.push(*team);
                 self.involved.insert(*provider);
             }
             EventKind::NoteAdded { text } => {
-                self.notes.push(Note { at: event.at, agency: event.agency, text: text.clone() });
+                self.notes.push(Note {
+                    at: event.at,
+                    agency: event.agency,
+                    text: text.clone(),
+                });
             }
-            EventKind::Closed { disposition, remark } => {
-                self.closure =
-                    Some(Closure { at: event.at, disposition: *disposition, remark: remark.clone() });
+            EventKind::Closed {
+                disposition,
+                remark,
+            } => {
+                self.closure = Some(Closure {
+                    at: event.at,
+                    disposition: *disposition,
+                    remark: remark.clone(),
+                });
             }
         }
         self.involved.insert(event.agency);
@@ -275,7 +326,10 @@ impl Incident {
     fn check(&self, event: &Event) -> Result<(), TransitionError> {
         use TransitionError as E;
         if event.incident != self.id {
-            return Err(E::WrongIncident { incident: self.id, event: event.incident });
+            return Err(E::WrongIncident {
+                incident: self.id,
+                event: event.incident,
+            });
         }
         if matches!(event.kind, EventKind::Opened { .. }) {
             return Err(E::AlreadyOpened);
@@ -304,7 +358,9 @@ impl Incident {
             {
                 Err(E::NotTransferRecipient { to: t.to })
             }
-            (EventKind::TransferTimedOut, Some(t)) if event.at < t.deadline => Err(E::DeadlineNotReached),
+            (EventKind::TransferTimedOut, Some(t)) if event.at < t.deadline => {
+                Err(E::DeadlineNotReached)
+            }
             (EventKind::TeamDispatched { team, .. }, _) if self.teams.contains(team) => {
                 Err(E::TeamAlreadyDispatched(*team))
             }

@@ -3,7 +3,10 @@
 
 use domain::event::Actor;
 use domain::incident::{Closure, Note, Route, TriageDecision};
-use domain::{CallbackNumber, Channel, GeoPoint, Incident, Location, PendingTransfer, Polygon, Text};
+use domain::{
+    CallbackNumber, Channel, GeoPoint, Incident, Location, LocationError, PendingTransfer, Polygon,
+    Text,
+};
 use serde::{Deserialize, Serialize};
 use store::RecordedEvent;
 use utoipa::ToSchema;
@@ -35,18 +38,29 @@ impl LocationDto {
         match self {
             Self::Unknown => Ok(Location::Unknown),
             Self::Point { lat, lon, radius_m } => {
-                let center = GeoPoint::parse(lat, lon).map_err(|e| ApiError::field(field, e))?;
-                Location::circle(center, radius_m.unwrap_or(0.0)).map_err(|e| ApiError::field(&format!("{field}.radius_m"), e))
+                let center = GeoPoint::parse(lat, lon).map_err(|e| {
+                    let part = if matches!(e, LocationError::LongitudeOutOfRange(_)) {
+                        "lon"
+                    } else {
+                        "lat"
+                    };
+                    ApiError::field(&format!("{field}.{part}"), e)
+                })?;
+                Location::circle(center, radius_m.unwrap_or(0.0))
+                    .map_err(|e| ApiError::field(&format!("{field}.radius_m"), e))
             }
             Self::Polygon { points } => {
                 let vertices = points
                     .into_iter()
                     .enumerate()
                     .map(|(i, [lat, lon])| {
-                        GeoPoint::parse(lat, lon).map_err(|e| ApiError::field(&format!("{field}.points[{i}]"), e))
+                        GeoPoint::parse(lat, lon)
+                            .map_err(|e| ApiError::field(&format!("{field}.points[{i}]"), e))
                     })
                     .collect::<ApiResult<Vec<_>>>()?;
-                Ok(Location::Polygon(Polygon::parse(vertices).map_err(|e| ApiError::field(&format!("{field}.points"), e))?))
+                Ok(Location::Polygon(Polygon::parse(vertices).map_err(
+                    |e| ApiError::field(&format!("{field}.points"), e),
+                )?))
             }
         }
     }
@@ -62,7 +76,11 @@ impl From<&Location> for LocationDto {
                 radius_m: Some(*radius_m),
             },
             Location::Polygon(p) => Self::Polygon {
-                points: p.vertices().iter().map(|v| [v.lat.degrees(), v.lon.degrees()]).collect(),
+                points: p
+                    .vertices()
+                    .iter()
+                    .map(|v| [v.lat.degrees(), v.lon.degrees()])
+                    .collect(),
             },
         }
     }
@@ -209,7 +227,11 @@ impl From<&Incident> for IncidentDto {
 }
 
 fn route(r: &Route) -> RouteDto {
-    RouteDto { service: r.service.clone(), agency: r.agency.as_uuid(), rule: r.rule.as_str().to_owned() }
+    RouteDto {
+        service: r.service.clone(),
+        agency: r.agency.as_uuid(),
+        rule: r.rule.as_str().to_owned(),
+    }
 }
 
 fn triage(t: &TriageDecision) -> TriageDto {
@@ -233,11 +255,19 @@ fn transfer(t: &PendingTransfer) -> TransferDto {
 }
 
 fn note(n: &Note) -> NoteDto {
-    NoteDto { at: n.at.as_millis(), agency: n.agency.as_uuid(), text: n.text.as_str().to_owned() }
+    NoteDto {
+        at: n.at.as_millis(),
+        agency: n.agency.as_uuid(),
+        text: n.text.as_str().to_owned(),
+    }
 }
 
 fn closure(c: &Closure) -> ClosureDto {
-    ClosureDto { at: c.at.as_millis(), disposition: c.disposition.as_str().to_owned(), remark: c.remark.as_str().to_owned() }
+    ClosureDto {
+        at: c.at.as_millis(),
+        disposition: c.disposition.as_str().to_owned(),
+        remark: c.remark.as_str().to_owned(),
+    }
 }
 
 /// One event of the log, as the API and the live stream show it.

@@ -107,7 +107,11 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None }
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     /// A field that failed validation; the message is prefixed with the field's path.
@@ -130,10 +134,16 @@ impl From<StoreError> for ApiError {
             StoreError::Rejected(t) => Self::new(ErrorCode::InvalidTransition, t.to_string()),
             StoreError::IncidentNotFound(id) => Self::not_found(format!("incident {id}")),
             StoreError::Duplicate { .. } => Self::new(ErrorCode::Duplicate, e.to_string()),
-            StoreError::Closed => Self::new(ErrorCode::Unavailable, "the server is shutting down; retry on another node or in a moment"),
+            StoreError::Closed => Self::new(
+                ErrorCode::Unavailable,
+                "the server is shutting down; retry on another node or in a moment",
+            ),
             StoreError::Corrupt(_) | StoreError::Database(_) => {
                 tracing::error!(error = %e, "store failure");
-                Self::new(ErrorCode::Internal, "the server could not complete the request; it was not recorded")
+                Self::new(
+                    ErrorCode::Internal,
+                    "the server could not complete the request; it was not recorded",
+                )
             }
         }
     }
@@ -142,7 +152,11 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: ErrorDetail { code: self.code.as_str(), message: self.message, field: self.field },
+            error: ErrorDetail {
+                code: self.code.as_str(),
+                message: self.message,
+                field: self.field,
+            },
         };
         (self.code.status(), Json(body)).into_response()
     }

@@ -30,7 +30,10 @@ fn reject(rejection: JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(e) => {
             // serde's message names the field path and the problem, e.g.
             // "location: unknown variant `square`, expected one of ...".
-            ApiError::new(ErrorCode::InvalidField, format!("request body: {}", source_text(&e)))
+            ApiError::new(
+                ErrorCode::InvalidField,
+                format!("request body: {}", source_text(&e)),
+            )
         }
         JsonRejection::JsonSyntaxError(e) => ApiError::new(
             ErrorCode::MalformedJson,
@@ -40,10 +43,18 @@ fn reject(rejection: JsonRejection) -> ApiError {
             ErrorCode::UnsupportedMediaType,
             "send the body as JSON with the header Content-Type: application/json",
         ),
-        JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(ErrorCode::PayloadTooLarge, "request body is too large; the limit is 64 KiB")
+        JsonRejection::BytesRejection(e)
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+        {
+            ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                "request body is too large; the limit is 64 KiB",
+            )
         }
-        other => ApiError::new(ErrorCode::MalformedJson, format!("request body could not be read: {other}")),
+        other => ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("request body could not be read: {other}"),
+        ),
     }
 }
 

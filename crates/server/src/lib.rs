@@ -59,7 +59,10 @@ impl Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), session_idle: Duration::from_secs(30 * 60) }
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            session_idle: Duration::from_secs(30 * 60),
+        }
     }
 }
 
@@ -72,11 +75,22 @@ pub struct Application {
 
 impl Application {
     /// Binds `settings.listen` and builds the router over `store`.
-    pub async fn build(settings: Settings, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> std::io::Result<Self> {
+    pub async fn build(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+    ) -> std::io::Result<Self> {
         metrics::install();
         let listener = TcpListener::bind(settings.listen).await?;
-        let state = AppState { store, clock, settings: Arc::new(settings) };
-        Ok(Self { listener, router: router(state) })
+        let state = AppState {
+            store,
+            clock,
+            settings: Arc::new(settings),
+        };
+        Ok(Self {
+            listener,
+            router: router(state),
+        })
     }
 
     /// The address actually bound (useful with port 0).
@@ -85,8 +99,13 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then finishes requests in flight.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }
 

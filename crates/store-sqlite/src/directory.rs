@@ -13,9 +13,10 @@ use crate::{SqliteStore, db_err};
 /// Maps a UNIQUE violation to [`StoreError::Duplicate`], anything else to a database error.
 fn unique<'a>(what: &'static str, value: &'a str) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {
     move |e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            StoreError::Duplicate { what, value: value.to_owned() }
-        }
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate {
+            what,
+            value: value.to_owned(),
+        },
         _ => db_err(e),
     }
 }
@@ -25,7 +26,9 @@ fn agency(row: &SqliteRow) -> Result<Agency> {
         id: AgencyId::from_uuid(uuid(row, "id")?),
         code: get(row, "code")?,
         name: get(row, "name")?,
-        kind: get::<String>(row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
+        kind: get::<String>(row, "kind")?
+            .parse::<AgencyKind>()
+            .map_err(corrupt)?,
         time_zone: get(row, "time_zone")?,
     })
 }
@@ -37,7 +40,9 @@ fn user(row: &SqliteRow) -> Result<User> {
         username: get(row, "username")?,
         display_name: get(row, "display_name")?,
         agency: AgencyId::from_uuid(uuid(row, "agency_id")?),
-        role: get::<String>(row, "role")?.parse::<Role>().map_err(corrupt)?,
+        role: get::<String>(row, "role")?
+            .parse::<Role>()
+            .map_err(corrupt)?,
         password_hash: get(row, "password_hash")?,
         login: LoginState {
             failed_attempts: u32::try_from(attempts).map_err(corrupt)?,
@@ -51,7 +56,8 @@ fn team(row: &SqliteRow) -> Result<Team> {
         id: TeamId::from_uuid(uuid(row, "id")?),
         provider: AgencyId::from_uuid(uuid(row, "provider_id")?),
         name: get(row, "name")?,
-        capabilities: serde_json::from_str(&get::<String>(row, "capabilities")?).map_err(corrupt)?,
+        capabilities: serde_json::from_str(&get::<String>(row, "capabilities")?)
+            .map_err(corrupt)?,
     })
 }
 
@@ -64,21 +70,22 @@ fn session(row: &SqliteRow) -> Result<Session> {
     })
 }
 
-const USER_COLUMNS: &str =
-    "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until FROM users";
+const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until FROM users";
 
 #[async_trait]
 impl Directory for SqliteStore {
     async fn put_agency(&self, a: &Agency) -> Result<()> {
-        sqlx::query("INSERT INTO agencies (id, code, name, kind, time_zone) VALUES (?, ?, ?, ?, ?)")
-            .bind(a.id.to_string())
-            .bind(&a.code)
-            .bind(&a.name)
-            .bind(a.kind.as_str())
-            .bind(&a.time_zone)
-            .execute(&self.pool)
-            .await
-            .map_err(unique("agency", &a.code))?;
+        sqlx::query(
+            "INSERT INTO agencies (id, code, name, kind, time_zone) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(a.id.to_string())
+        .bind(&a.code)
+        .bind(&a.name)
+        .bind(a.kind.as_str())
+        .bind(&a.time_zone)
+        .execute(&self.pool)
+        .await
+        .map_err(unique("agency", &a.code))?;
         Ok(())
     }
 
@@ -127,7 +134,9 @@ impl Directory for SqliteStore {
         .execute(&self.pool)
         .await
         .map_err(unique("user", &u.username))?;
-        self.user(u.id).await?.ok_or_else(|| StoreError::Database("user vanished after insert".into()))
+        self.user(u.id)
+            .await?
+            .ok_or_else(|| StoreError::Database("user vanished after insert".into()))
     }
 
     async fn user(&self, id: UserId) -> Result<Option<User>> {
@@ -192,14 +201,16 @@ impl Directory for SqliteStore {
     }
 
     async fn put_session(&self, s: &Session) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)")
-            .bind(&s.token_hash)
-            .bind(s.user.to_string())
-            .bind(s.created_at.as_millis())
-            .bind(s.last_seen.as_millis())
-            .execute(&self.pool)
-            .await
-            .map_err(unique("session", "(token)"))?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.user.to_string())
+        .bind(s.created_at.as_millis())
+        .bind(s.last_seen.as_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(unique("session", "(token)"))?;
         Ok(())
     }
 
@@ -243,9 +254,10 @@ impl Directory for SqliteStore {
             .execute(&self.pool)
             .await
             .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => {
-                    StoreError::Duplicate { what: "team", value: id.clone() }
-                }
+                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate {
+                    what: "team",
+                    value: id.clone(),
+                },
                 _ => db_err(e),
             })?;
         Ok(())
@@ -294,19 +306,25 @@ impl Directory for SqliteStore {
             .map_err(db_err)?
             .iter()
             .map(|r| {
-                Ok(Area { code: get(r, "code")?, name: get(r, "name")?, geometry_geojson: get(r, "geometry")? })
+                Ok(Area {
+                    code: get(r, "code")?,
+                    name: get(r, "name")?,
+                    geometry_geojson: get(r, "geometry")?,
+                })
             })
             .collect()
     }
 
     async fn put_service_area(&self, s: &ServiceArea) -> Result<()> {
-        sqlx::query("INSERT OR IGNORE INTO service_areas (agency_id, service, area) VALUES (?, ?, ?)")
-            .bind(s.agency.to_string())
-            .bind(&s.service)
-            .bind(&s.area)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO service_areas (agency_id, service, area) VALUES (?, ?, ?)",
+        )
+        .bind(s.agency.to_string())
+        .bind(&s.service)
+        .bind(&s.area)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 

@@ -21,8 +21,10 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::ConnectOptions;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use store::{RecordedEvent, Result, StoreError};
 use tokio::sync::{broadcast, mpsc};
 
@@ -79,7 +81,11 @@ impl SqliteStore {
             .map_err(db_err)?;
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let writer = writer::Writer::start(conn, events.clone()).await?;
-        Ok(Self { pool, writer, events })
+        Ok(Self {
+            pool,
+            writer,
+            events,
+        })
     }
 
     /// Waits for queued writes to finish and closes every connection.

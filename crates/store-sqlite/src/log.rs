@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use domain::{AgencyId, Event, Incident, IncidentId, IncidentStatus};
 use sqlx::Row;
-use store::{EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, StoreError, codec};
+use store::{
+    EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, StoreError, codec,
+};
 use tokio::sync::{broadcast, oneshot};
 
 use crate::writer::Command;
@@ -11,7 +13,10 @@ use crate::{SqliteStore, db_err, rows};
 
 impl SqliteStore {
     async fn send(&self, command: Command) -> Result<()> {
-        self.writer.send(command).await.map_err(|_| StoreError::Closed)
+        self.writer
+            .send(command)
+            .await
+            .map_err(|_| StoreError::Closed)
     }
 }
 
@@ -32,12 +37,17 @@ impl EventLog for SqliteStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?;
-        row.map(|r| codec::decode_incident(&rows::get::<String>(&r, "state")?)).transpose()
+        row.map(|r| codec::decode_incident(&rows::get::<String>(&r, "state")?))
+            .transpose()
     }
 
     async fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>> {
         let statuses: Vec<&str> = if filter.statuses.is_empty() {
-            IncidentStatus::ALL.iter().filter(|s| **s != IncidentStatus::Closed).map(|s| s.as_str()).collect()
+            IncidentStatus::ALL
+                .iter()
+                .filter(|s| **s != IncidentStatus::Closed)
+                .map(|s| s.as_str())
+                .collect()
         } else {
             filter.statuses.iter().map(|s| s.as_str()).collect()
         };
@@ -63,12 +73,22 @@ impl EventLog for SqliteStore {
         if let Some(channel) = filter.channel {
             query = query.bind(channel.as_str());
         }
-        let found = query.bind(filter.limit).fetch_all(&self.pool).await.map_err(db_err)?;
-        found.iter().map(|r| codec::decode_incident(&rows::get::<String>(r, "state")?)).collect()
+        let found = query
+            .bind(filter.limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found
+            .iter()
+            .map(|r| codec::decode_incident(&rows::get::<String>(r, "state")?))
+            .collect()
     }
 
     async fn incident_events(&self, id: IncidentId) -> Result<Vec<RecordedEvent>> {
-        let sql = format!("SELECT {} FROM events WHERE incident_id = ? ORDER BY seq", rows::EVENT_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM events WHERE incident_id = ? ORDER BY seq",
+            rows::EVENT_COLUMNS
+        );
         let found = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.to_string())
             .fetch_all(&self.pool)

@@ -22,8 +22,13 @@ const MAX_BATCH: usize = 512;
 const QUEUE_CAPACITY: usize = 8192;
 
 pub(crate) enum Command {
-    Append { events: Vec<Event>, reply: oneshot::Sender<Result<Vec<RecordedEvent>>> },
-    Rebuild { reply: oneshot::Sender<Result<RebuildReport>> },
+    Append {
+        events: Vec<Event>,
+        reply: oneshot::Sender<Result<Vec<RecordedEvent>>>,
+    },
+    Rebuild {
+        reply: oneshot::Sender<Result<RebuildReport>>,
+    },
 }
 
 pub(crate) struct Writer {
@@ -46,7 +51,14 @@ impl Writer {
             .map_err(db_err)?;
         let next_seq = u64::try_from(head.unwrap_or(0)).map_err(rows::corrupt)? + 1;
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(Self { conn, next_seq, published }.run(rx));
+        tokio::spawn(
+            Self {
+                conn,
+                next_seq,
+                published,
+            }
+            .run(rx),
+        );
         Ok(tx)
     }
 
@@ -78,7 +90,9 @@ impl Writer {
         }
         let first_seq = self.next_seq;
         let mut outcomes = Vec::with_capacity(appends.len());
-        let committed = self.write_batch(appends.iter().map(|(events, _)| events), &mut outcomes).await;
+        let committed = self
+            .write_batch(appends.iter().map(|(events, _)| events), &mut outcomes)
+            .await;
         metrics::histogram!("crisisbridge_store_commit_batch_size").record(appends.len() as f64);
         match committed {
             Ok(()) => {
@@ -110,7 +124,11 @@ impl Writer {
         batch: impl Iterator<Item = &'a Vec<Event>>,
         outcomes: &mut Vec<Result<Vec<RecordedEvent>>>,
     ) -> Result<()> {
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        let mut tx = self
+            .conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)?;
         let mut states: HashMap<IncidentId, Option<Incident>> = HashMap::new();
         for events in batch {
             let Some(first) = events.first() else {
@@ -161,11 +179,24 @@ impl Writer {
 
     /// Drops the projections and replays the whole log into them, in one transaction.
     async fn rebuild(&mut self) -> Result<RebuildReport> {
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-        sqlx::query("DELETE FROM incident_agencies").execute(&mut *tx).await.map_err(db_err)?;
-        sqlx::query("DELETE FROM incidents").execute(&mut *tx).await.map_err(db_err)?;
+        let mut tx = self
+            .conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)?;
+        sqlx::query("DELETE FROM incident_agencies")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query("DELETE FROM incidents")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         let sql = format!("SELECT {} FROM events ORDER BY seq", rows::EVENT_COLUMNS);
-        let all = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *tx).await.map_err(db_err)?;
+        let all = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
         let mut incidents: HashMap<IncidentId, Incident> = HashMap::new();
         for row in &all {
             let recorded = rows::event(row)?;
@@ -179,7 +210,10 @@ impl Writer {
             save_projection(&mut tx, incident, None).await?;
         }
         tx.commit().await.map_err(db_err)?;
-        Ok(RebuildReport { events: all.len() as u64, incidents: incidents.len() as u64 })
+        Ok(RebuildReport {
+            events: all.len() as u64,
+            incidents: incidents.len() as u64,
+        })
     }
 }
 
@@ -189,7 +223,8 @@ async fn load_incident(conn: &mut SqliteConnection, id: IncidentId) -> Result<Op
         .fetch_optional(conn)
         .await
         .map_err(db_err)?;
-    row.map(|r| codec::decode_incident(&r.try_get::<String, _>("state").map_err(db_err)?)).transpose()
+    row.map(|r| codec::decode_incident(&r.try_get::<String, _>("state").map_err(db_err)?))
+        .transpose()
 }
 
 async fn insert_event(conn: &mut SqliteConnection, r: &RecordedEvent) -> Result<()> {
@@ -237,13 +272,19 @@ async fn save_projection(
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
-    for agency in incident.involved.iter().filter(|a| known.is_none_or(|k| !k.contains(a))) {
-        sqlx::query("INSERT OR IGNORE INTO incident_agencies (agency_id, incident_id) VALUES (?, ?)")
-            .bind(agency.to_string())
-            .bind(&id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
+    for agency in incident
+        .involved
+        .iter()
+        .filter(|a| known.is_none_or(|k| !k.contains(a)))
+    {
+        sqlx::query(
+            "INSERT OR IGNORE INTO incident_agencies (agency_id, incident_id) VALUES (?, ?)",
+        )
+        .bind(agency.to_string())
+        .bind(&id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
     }
     Ok(())
 }

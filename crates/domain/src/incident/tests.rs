@@ -79,7 +79,10 @@ fn closed(f: &Fixture, agency: AgencyId, offset_ms: i64) -> Event {
     f.event(
         agency,
         offset_ms,
-        EventKind::Closed { disposition: Disposition::ResolvedByPhone, remark: text("safety plan made") },
+        EventKind::Closed {
+            disposition: Disposition::ResolvedByPhone,
+            remark: text("safety plan made"),
+        },
     )
 }
 
@@ -98,10 +101,19 @@ fn opened_starts_an_open_incident_held_by_its_agency() {
 fn the_first_event_must_be_opened_and_only_the_first() {
     let f = Fixture::new();
     let note = f.event(f.psap, 1, EventKind::NoteAdded { text: text("x") });
-    assert_eq!(Incident::open(&note), Err(TransitionError::NotOpened("note_added")));
-    assert_eq!(Incident::next(None, &note), Err(TransitionError::NotOpened("note_added")));
+    assert_eq!(
+        Incident::open(&note),
+        Err(TransitionError::NotOpened("note_added"))
+    );
+    assert_eq!(
+        Incident::next(None, &note),
+        Err(TransitionError::NotOpened("note_added"))
+    );
     let mut incident = f.open();
-    assert_eq!(incident.apply(&f.opened()), Err(TransitionError::AlreadyOpened));
+    assert_eq!(
+        incident.apply(&f.opened()),
+        Err(TransitionError::AlreadyOpened)
+    );
 }
 
 #[test]
@@ -110,7 +122,10 @@ fn events_of_another_incident_are_refused() {
     let mut incident = f.open();
     let mut note = f.event(f.psap, 1, EventKind::NoteAdded { text: text("x") });
     note.incident = IncidentId::new(Timestamp::from_millis(T0 + 5));
-    assert!(matches!(incident.apply(&note), Err(TransitionError::WrongIncident { .. })));
+    assert!(matches!(
+        incident.apply(&note),
+        Err(TransitionError::WrongIncident { .. })
+    ));
     assert_eq!(incident, f.open());
 }
 
@@ -119,7 +134,15 @@ fn located_replaces_the_location() {
     let f = Fixture::new();
     let mut incident = f.open();
     let better = Location::circle(GeoPoint::parse(38.96, -95.25).unwrap(), 5.0).unwrap();
-    incident.apply(&f.event(f.psap, 10, EventKind::Located { location: better.clone() })).unwrap();
+    incident
+        .apply(&f.event(
+            f.psap,
+            10,
+            EventKind::Located {
+                location: better.clone(),
+            },
+        ))
+        .unwrap();
     assert_eq!(incident.location, better);
     assert_eq!(incident.version, 2);
     assert_eq!(incident.updated_at, Timestamp::from_millis(T0 + 10));
@@ -134,8 +157,12 @@ fn routed_keeps_the_latest_route_per_service_and_involves_the_agency() {
         agency,
         rule: text("location inside county 20045"),
     };
-    incident.apply(&f.event(f.psap, 1, route(f.provider))).unwrap();
-    incident.apply(&f.event(f.psap, 2, route(f.center))).unwrap();
+    incident
+        .apply(&f.event(f.psap, 1, route(f.provider)))
+        .unwrap();
+    incident
+        .apply(&f.event(f.psap, 2, route(f.center)))
+        .unwrap();
     assert_eq!(incident.routes.len(), 1);
     assert_eq!(incident.routes[0].agency, f.center);
     assert!(incident.involved.contains(&f.center));
@@ -151,8 +178,12 @@ fn triage_recorded_keeps_the_latest_decision() {
         protocol_version: 3,
         rule: "no-safety-concern".into(),
     };
-    incident.apply(&f.event(f.psap, 1, triage(TriageOutcome::LawEnforcement))).unwrap();
-    incident.apply(&f.event(f.psap, 2, triage(TriageOutcome::Divert988))).unwrap();
+    incident
+        .apply(&f.event(f.psap, 1, triage(TriageOutcome::LawEnforcement)))
+        .unwrap();
+    incident
+        .apply(&f.event(f.psap, 2, triage(TriageOutcome::Divert988)))
+        .unwrap();
     let decision = incident.triage.as_ref().unwrap();
     assert_eq!(decision.outcome, TriageOutcome::Divert988);
     assert_eq!(decision.protocol_version, 3);
@@ -165,7 +196,10 @@ fn a_transfer_offer_involves_the_recipient_and_blocks_a_second_offer() {
     incident.apply(&f.offer(1)).unwrap();
     assert_eq!(incident.status(), IncidentStatus::TransferPending);
     assert!(incident.involved.contains(&f.center));
-    assert_eq!(incident.apply(&f.offer(2)), Err(TransitionError::TransferPending { to: f.center }));
+    assert_eq!(
+        incident.apply(&f.offer(2)),
+        Err(TransitionError::TransferPending { to: f.center })
+    );
 }
 
 #[test]
@@ -181,13 +215,23 @@ fn a_transfer_cannot_go_to_the_holder_or_expire_before_it_starts() {
             deadline: Timestamp::from_millis(T0 + 60_000),
         },
     );
-    assert_eq!(incident.apply(&to_self), Err(TransitionError::TransferToHolder(f.psap)));
+    assert_eq!(
+        incident.apply(&to_self),
+        Err(TransitionError::TransferToHolder(f.psap))
+    );
     let past = f.event(
         f.psap,
         1,
-        EventKind::TransferOffered { to: f.center, reason: text("x"), deadline: Timestamp::from_millis(T0 + 1) },
+        EventKind::TransferOffered {
+            to: f.center,
+            reason: text("x"),
+            deadline: Timestamp::from_millis(T0 + 1),
+        },
     );
-    assert_eq!(incident.apply(&past), Err(TransitionError::DeadlineNotAfterOffer));
+    assert_eq!(
+        incident.apply(&past),
+        Err(TransitionError::DeadlineNotAfterOffer)
+    );
 }
 
 #[test]
@@ -196,8 +240,13 @@ fn accepting_moves_the_incident_to_the_recipient() {
     let mut incident = f.open();
     incident.apply(&f.offer(1)).unwrap();
     let by_psap = f.event(f.psap, 2, EventKind::TransferAccepted);
-    assert_eq!(incident.apply(&by_psap), Err(TransitionError::NotTransferRecipient { to: f.center }));
-    incident.apply(&f.event(f.center, 2, EventKind::TransferAccepted)).unwrap();
+    assert_eq!(
+        incident.apply(&by_psap),
+        Err(TransitionError::NotTransferRecipient { to: f.center })
+    );
+    incident
+        .apply(&f.event(f.center, 2, EventKind::TransferAccepted))
+        .unwrap();
     assert_eq!(incident.holder, f.center);
     assert_eq!(incident.status(), IncidentStatus::Open);
     assert!(incident.transfer.is_none());
@@ -208,8 +257,19 @@ fn declining_leaves_the_incident_with_its_holder() {
     let f = Fixture::new();
     let mut incident = f.open();
     incident.apply(&f.offer(1)).unwrap();
-    let decline = |agency| f.event(agency, 2, EventKind::TransferDeclined { reason: text("no counselor free") });
-    assert_eq!(incident.apply(&decline(f.provider)), Err(TransitionError::NotTransferRecipient { to: f.center }));
+    let decline = |agency| {
+        f.event(
+            agency,
+            2,
+            EventKind::TransferDeclined {
+                reason: text("no counselor free"),
+            },
+        )
+    };
+    assert_eq!(
+        incident.apply(&decline(f.provider)),
+        Err(TransitionError::NotTransferRecipient { to: f.center })
+    );
     incident.apply(&decline(f.center)).unwrap();
     assert_eq!(incident.holder, f.psap);
     assert!(incident.transfer.is_none());
@@ -221,8 +281,13 @@ fn a_transfer_times_out_only_once_its_deadline_has_passed() {
     let mut incident = f.open();
     incident.apply(&f.offer(1)).unwrap();
     let early = f.event(f.psap, 30_000, EventKind::TransferTimedOut);
-    assert_eq!(incident.apply(&early), Err(TransitionError::DeadlineNotReached));
-    incident.apply(&f.event(f.psap, 60_001, EventKind::TransferTimedOut)).unwrap();
+    assert_eq!(
+        incident.apply(&early),
+        Err(TransitionError::DeadlineNotReached)
+    );
+    incident
+        .apply(&f.event(f.psap, 60_001, EventKind::TransferTimedOut))
+        .unwrap();
     assert_eq!(incident.holder, f.psap);
     assert_eq!(incident.status(), IncidentStatus::Open);
 }
@@ -236,7 +301,10 @@ fn answers_without_a_pending_transfer_are_refused() {
         EventKind::TransferDeclined { reason: text("x") },
         EventKind::TransferTimedOut,
     ] {
-        assert_eq!(incident.apply(&f.event(f.center, 1, kind)), Err(TransitionError::NoPendingTransfer));
+        assert_eq!(
+            incident.apply(&f.event(f.center, 1, kind)),
+            Err(TransitionError::NoPendingTransfer)
+        );
     }
 }
 
@@ -245,19 +313,45 @@ fn a_team_is_dispatched_once_and_its_provider_becomes_involved() {
     let f = Fixture::new();
     let mut incident = f.open();
     let team = TeamId::new(Timestamp::from_millis(T0));
-    let dispatch = f.event(f.provider, 1, EventKind::TeamDispatched { team, provider: f.provider });
+    let dispatch = f.event(
+        f.provider,
+        1,
+        EventKind::TeamDispatched {
+            team,
+            provider: f.provider,
+        },
+    );
     incident.apply(&dispatch).unwrap();
     assert_eq!(incident.status(), IncidentStatus::TeamDispatched);
     assert!(incident.involved.contains(&f.provider));
-    assert_eq!(incident.apply(&dispatch), Err(TransitionError::TeamAlreadyDispatched(team)));
+    assert_eq!(
+        incident.apply(&dispatch),
+        Err(TransitionError::TeamAlreadyDispatched(team))
+    );
 }
 
 #[test]
 fn notes_are_kept_in_order() {
     let f = Fixture::new();
     let mut incident = f.open();
-    incident.apply(&f.event(f.psap, 1, EventKind::NoteAdded { text: text("first") })).unwrap();
-    incident.apply(&f.event(f.psap, 2, EventKind::NoteAdded { text: text("second") })).unwrap();
+    incident
+        .apply(&f.event(
+            f.psap,
+            1,
+            EventKind::NoteAdded {
+                text: text("first"),
+            },
+        ))
+        .unwrap();
+    incident
+        .apply(&f.event(
+            f.psap,
+            2,
+            EventKind::NoteAdded {
+                text: text("second"),
+            },
+        ))
+        .unwrap();
     let notes: Vec<_> = incident.notes.iter().map(|n| n.text.as_str()).collect();
     assert_eq!(notes, ["first", "second"]);
 }
@@ -281,7 +375,10 @@ fn an_incident_cannot_close_while_a_transfer_is_pending() {
     let f = Fixture::new();
     let mut incident = f.open();
     incident.apply(&f.offer(1)).unwrap();
-    assert_eq!(incident.apply(&closed(&f, f.psap, 2)), Err(TransitionError::TransferPending { to: f.center }));
+    assert_eq!(
+        incident.apply(&closed(&f, f.psap, 2)),
+        Err(TransitionError::TransferPending { to: f.center })
+    );
 }
 
 #[test]
@@ -295,7 +392,10 @@ fn status_names_round_trip() {
 /// ones exercise every transition.
 fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use<> {
     let agencies = [f.psap, f.center, f.provider];
-    let teams = [TeamId::new(Timestamp::from_millis(T0)), TeamId::new(Timestamp::from_millis(T0 + 1))];
+    let teams = [
+        TeamId::new(Timestamp::from_millis(T0)),
+        TeamId::new(Timestamp::from_millis(T0 + 1)),
+    ];
     let kind = prop_oneof![
         (0.0..1.0f64).prop_map(|r| EventKind::Located {
             location: Location::circle(GeoPoint::parse(39.0, -95.0).unwrap(), r * 100.0).unwrap()
@@ -317,12 +417,19 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
             deadline: Timestamp::from_millis(T0 + 10_000_000 + d),
         }),
         Just(EventKind::TransferAccepted),
-        Just(EventKind::TransferDeclined { reason: text("busy") }),
+        Just(EventKind::TransferDeclined {
+            reason: text("busy")
+        }),
         Just(EventKind::TransferTimedOut),
-        (0..2usize, 0..3usize)
-            .prop_map(move |(t, a)| EventKind::TeamDispatched { team: teams[t], provider: agencies[a] }),
+        (0..2usize, 0..3usize).prop_map(move |(t, a)| EventKind::TeamDispatched {
+            team: teams[t],
+            provider: agencies[a]
+        }),
         Just(EventKind::NoteAdded { text: text("n") }),
-        Just(EventKind::Closed { disposition: Disposition::Referred, remark: text("done") }),
+        Just(EventKind::Closed {
+            disposition: Disposition::Referred,
+            remark: text("done")
+        }),
     ];
     (0..3usize, 0..20_000_000i64, kind)
 }

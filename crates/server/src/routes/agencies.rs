@@ -24,7 +24,10 @@ pub struct AgencyDto {
 /// Every agency.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies",
     responses((status = 200, body = [AgencyDto]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<AgencyDto>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<AgencyDto>>> {
     caller.require(Permission::AgencyRead)?;
     let agencies = state.store.agencies().await?;
     Ok(Json(

@@ -30,11 +30,18 @@ const DEFAULT_TRANSFER_SECONDS: u32 = 60;
 const MAX_TRANSFER_SECONDS: u32 = 3600;
 
 fn event(state: &AppState, caller: &Caller, incident: IncidentId, kind: EventKind) -> Event {
-    Event { incident, at: state.clock.now(), actor: Actor::User(caller.id()), agency: caller.agency.id, kind }
+    Event {
+        incident,
+        at: state.clock.now(),
+        actor: Actor::User(caller.id()),
+        agency: caller.agency.id,
+        kind,
+    }
 }
 
 fn parse_id(raw: &str) -> ApiResult<IncidentId> {
-    raw.parse::<IncidentId>().map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
+    raw.parse::<IncidentId>()
+        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
 }
 
 /// The incident, if it exists and involves the caller's agency.
@@ -68,10 +75,17 @@ pub async fn create(
     };
     let now = state.clock.now();
     let id = IncidentId::new(now);
-    state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+    state
+        .store
+        .append(vec![event(&state, &caller, id, kind)])
+        .await?;
     let incident = visible(&state, &caller, id).await?;
     let location = [(LOCATION, format!("/api/v1/incidents/{id}"))];
-    Ok((StatusCode::CREATED, location, Json(IncidentDto::from(&incident))))
+    Ok((
+        StatusCode::CREATED,
+        location,
+        Json(IncidentDto::from(&incident)),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -95,7 +109,8 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Vec<IncidentDto>>> {
     caller.require(Permission::IncidentRead)?;
-    let Query(query) = query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+    let Query(query) =
+        query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
     let statuses = query
         .status
         .iter()
@@ -115,15 +130,26 @@ pub async fn list(
         .channel
         .map(|c| {
             domain::Channel::parse(&c).ok_or_else(|| {
-                ApiError::new(ErrorCode::InvalidParameter, format!("channel: unknown channel {c:?}; use 911, 988 or other"))
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("channel: unknown channel {c:?}; use 911, 988 or other"),
+                )
             })
         })
         .transpose()?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::new(ErrorCode::InvalidParameter, format!("limit: {limit} is out of range [1, 500]")));
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("limit: {limit} is out of range [1, 500]"),
+        ));
     }
-    let filter = IncidentFilter { involving: Some(caller.agency.id), statuses, channel, limit };
+    let filter = IncidentFilter {
+        involving: Some(caller.agency.id),
+        statuses,
+        channel,
+        limit,
+    };
     let incidents = state.store.incidents(&filter).await?;
     Ok(Json(incidents.iter().map(IncidentDto::from).collect()))
 }
@@ -132,7 +158,11 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents",
     params(("id" = Uuid, Path, description = "incident id")),
     responses((status = 200, body = IncidentDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<IncidentDto>> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<IncidentDto>> {
     caller.require(Permission::IncidentRead)?;
     let incident = visible(&state, &caller, parse_id(&id)?).await?;
     Ok(Json(IncidentDto::from(&incident)))
@@ -219,9 +249,15 @@ pub async fn act(
     let id = parse_id(&id)?;
     let kind = action_event(&state, &caller, action).await?;
     visible(&state, &caller, id).await?;
-    let recorded = state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+    let recorded = state
+        .store
+        .append(vec![event(&state, &caller, id, kind)])
+        .await?;
     let incident = visible(&state, &caller, id).await?;
-    Ok(Json(ActionResult { events: recorded.iter().map(EventDto::from).collect(), incident: IncidentDto::from(&incident) }))
+    Ok(Json(ActionResult {
+        events: recorded.iter().map(EventDto::from).collect(),
+        incident: IncidentDto::from(&incident),
+    }))
 }
 
 /// Checks the caller may take `action` and turns it into the event it records.
@@ -229,33 +265,56 @@ async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiR
     Ok(match action {
         Action::UpdateLocation { location } => {
             caller.require(Permission::IncidentLocate)?;
-            EventKind::Located { location: location.parse("location")? }
+            EventKind::Located {
+                location: location.parse("location")?,
+            }
         }
         Action::AddNote { text } => {
             caller.require(Permission::IncidentNote)?;
-            EventKind::NoteAdded { text: dto::parse_required_text("text", &text, Text::SUMMARY_MAX)? }
+            EventKind::NoteAdded {
+                text: dto::parse_required_text("text", &text, Text::SUMMARY_MAX)?,
+            }
         }
-        Action::RecordTriage { outcome, protocol, protocol_version, rule } => {
+        Action::RecordTriage {
+            outcome,
+            protocol,
+            protocol_version,
+            rule,
+        } => {
             caller.require(Permission::TriageRecord)?;
             let outcome = TriageOutcome::parse(&outcome).ok_or_else(|| {
                 ApiError::field("outcome", format!("unknown outcome {outcome:?}; use one of divert_988, embedded_clinician, mobile_crisis, co_response, law_enforcement, ems, law_enforcement_and_ems"))
             })?;
             EventKind::TriageRecorded {
                 outcome,
-                protocol: dto::parse_required_text("protocol", &protocol, 200)?.as_str().to_owned(),
+                protocol: dto::parse_required_text("protocol", &protocol, 200)?
+                    .as_str()
+                    .to_owned(),
                 protocol_version,
-                rule: dto::parse_required_text("rule", &rule, 200)?.as_str().to_owned(),
+                rule: dto::parse_required_text("rule", &rule, 200)?
+                    .as_str()
+                    .to_owned(),
             }
         }
-        Action::OfferTransfer { to_agency, reason, deadline_seconds } => {
+        Action::OfferTransfer {
+            to_agency,
+            reason,
+            deadline_seconds,
+        } => {
             caller.require(Permission::TransferOffer)?;
             let to = domain::AgencyId::from_uuid(to_agency);
             if state.store.agency(to).await?.is_none() {
-                return Err(ApiError::field("to_agency", format!("agency {to} does not exist; GET /api/v1/agencies lists them")));
+                return Err(ApiError::field(
+                    "to_agency",
+                    format!("agency {to} does not exist; GET /api/v1/agencies lists them"),
+                ));
             }
             let seconds = deadline_seconds.unwrap_or(DEFAULT_TRANSFER_SECONDS);
             if !(1..=MAX_TRANSFER_SECONDS).contains(&seconds) {
-                return Err(ApiError::field("deadline_seconds", format!("{seconds} is out of range [1, {MAX_TRANSFER_SECONDS}]")));
+                return Err(ApiError::field(
+                    "deadline_seconds",
+                    format!("{seconds} is out of range [1, {MAX_TRANSFER_SECONDS}]"),
+                ));
             }
             EventKind::TransferOffered {
                 to,
@@ -269,7 +328,9 @@ async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiR
         }
         Action::DeclineTransfer { reason } => {
             caller.require(Permission::TransferRespond)?;
-            EventKind::TransferDeclined { reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)? }
+            EventKind::TransferDeclined {
+                reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
+            }
         }
         Action::DispatchTeam { team } => {
             caller.require(Permission::TeamDispatch)?;
@@ -279,16 +340,31 @@ async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiR
                 .await?
                 .ok_or_else(|| ApiError::field("team", format!("team {team} does not exist")))?;
             if team.provider != caller.agency.id {
-                return Err(ApiError::new(ErrorCode::Forbidden, format!("team {} belongs to another provider; dispatch your own agency's teams", team.name)));
+                return Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    format!(
+                        "team {} belongs to another provider; dispatch your own agency's teams",
+                        team.name
+                    ),
+                ));
             }
-            EventKind::TeamDispatched { team: team.id, provider: team.provider }
+            EventKind::TeamDispatched {
+                team: team.id,
+                provider: team.provider,
+            }
         }
-        Action::Close { disposition, remark } => {
+        Action::Close {
+            disposition,
+            remark,
+        } => {
             caller.require(Permission::IncidentClose)?;
             let disposition = Disposition::parse(&disposition).ok_or_else(|| {
                 ApiError::field("disposition", format!("unknown disposition {disposition:?}; use one of resolved_by_phone, resolved_on_scene, transported, referred, handled_by_emergency_services, no_contact, duplicate"))
             })?;
-            EventKind::Closed { disposition, remark: dto::parse_text("remark", &remark, Text::SHORT_MAX)? }
+            EventKind::Closed {
+                disposition,
+                remark: dto::parse_text("remark", &remark, Text::SHORT_MAX)?,
+            }
         }
     })
 }

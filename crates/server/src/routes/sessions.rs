@@ -74,7 +74,10 @@ fn invalid_credentials() -> ApiError {
         (status = 401, description = "wrong username or password", body = ErrorBody),
         (status = 403, description = "account locked after repeated failures", body = ErrorBody),
     ))]
-pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody<Login>) -> ApiResult<impl IntoResponse> {
+pub async fn login(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Login>,
+) -> ApiResult<impl IntoResponse> {
     let now = state.clock.now();
     let Some(user) = state.store.user_by_username(body.username.trim()).await? else {
         // Spend the same time as a real check, so response times do not reveal usernames.
@@ -92,7 +95,10 @@ pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody<Login
         return Err(locked(until));
     }
     if !auth::check_password(body.password, user.password_hash.clone()).await {
-        let after = state.store.record_login_failure(user.id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS).await?;
+        let after = state
+            .store
+            .record_login_failure(user.id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS)
+            .await?;
         return Err(match after.locked_until.filter(|until| *until > now) {
             Some(until) => locked(until),
             None => invalid_credentials(),
@@ -105,14 +111,29 @@ pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody<Login
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the user's agency is missing"))?;
     let (token, token_hash) = auth::new_token()?;
-    state.store.put_session(&Session { token_hash, user: user.id, created_at: now, last_seen: now }).await?;
+    state
+        .store
+        .put_session(&Session {
+            token_hash,
+            user: user.id,
+            created_at: now,
+            last_seen: now,
+        })
+        .await?;
     let idle = state.settings.session_idle.as_secs();
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", idle * 16);
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        idle * 16
+    );
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         headers.insert(SET_COOKIE, value);
     }
-    let body = LoginResponse { token, idle_timeout_seconds: idle, user: me(&user, &agency) };
+    let body = LoginResponse {
+        token,
+        idle_timeout_seconds: idle,
+        user: me(&user, &agency),
+    };
     Ok((StatusCode::CREATED, headers, Json(body)))
 }
 
@@ -121,7 +142,9 @@ pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody<Login
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
     state.store.delete_session(&caller.token_hash).await?;
-    let clear = HeaderValue::from_static("crisisbridge_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let clear = HeaderValue::from_static(
+        "crisisbridge_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+    );
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]))
 }
 

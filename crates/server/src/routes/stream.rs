@@ -49,14 +49,20 @@ pub async fn stream(
     query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
     caller.require(Permission::IncidentRead)?;
-    let Query(query) = query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+    let Query(query) =
+        query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
     let last_event_id = match headers.get("last-event-id") {
         Some(value) => Some(
             value
                 .to_str()
                 .ok()
                 .and_then(|v| v.trim().parse::<u64>().ok())
-                .ok_or_else(|| ApiError::new(ErrorCode::InvalidParameter, "Last-Event-ID must be an event sequence number"))?,
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidParameter,
+                        "Last-Event-ID must be an event sequence number",
+                    )
+                })?,
         ),
         None => None,
     };
@@ -67,9 +73,16 @@ pub async fn stream(
         None => state.store.head().await?,
     };
     let (tx, rx) = mpsc::channel(256);
-    tokio::spawn(forward(state.store.clone(), caller.agency.id, after, live, tx));
+    tokio::spawn(forward(
+        state.store.clone(),
+        caller.agency.id,
+        after,
+        live,
+        tx,
+    ));
     metrics::gauge!("crisisbridge_stream_subscribers").increment(1.0);
-    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(ReceiverStream::new(rx))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 /// Feeds one subscriber until it disconnects.
@@ -95,7 +108,10 @@ async fn forward(
                 last = seq;
             }
             Err(broadcast::error::RecvError::Lagged(missed)) => {
-                tracing::warn!(missed, "stream subscriber fell behind; catching up from the log");
+                tracing::warn!(
+                    missed,
+                    "stream subscriber fell behind; catching up from the log"
+                );
                 if catch_up(&*store, agency, &mut last, &tx).await.is_err() {
                     return;
                 }

@@ -1,0 +1,122 @@
+//! Configuration: a TOML file, then environment variables over it, checked in two steps —
+//! raw values as written, then [`Config`] with every value parsed.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// The file as written. Every key is optional; unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    /// `ADDR:PORT` to listen on.
+    listen: Option<String>,
+    /// `sqlite://PATH` (PostgreSQL arrives with the multi-node backend).
+    database_url: Option<String>,
+    /// Minutes without a request after which a session ends.
+    session_idle_minutes: Option<u64>,
+}
+
+/// Checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub session_idle: Duration,
+}
+
+pub const ENV_LISTEN: &str = "CRISISBRIDGE_LISTEN";
+pub const ENV_DATABASE_URL: &str = "CRISISBRIDGE_DATABASE_URL";
+pub const ENV_SESSION_IDLE_MINUTES: &str = "CRISISBRIDGE_SESSION_IDLE_MINUTES";
+
+impl Config {
+    /// Reads `path` (when given), then applies `CRISISBRIDGE_*` environment variables.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let mut raw = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the config file {}", path.display()))?;
+                toml::from_str::<RawConfig>(&text)
+                    .with_context(|| format!("config file {} is not valid", path.display()))?
+            }
+            None => RawConfig::default(),
+        };
+        if let Ok(v) = std::env::var(ENV_LISTEN) {
+            raw.listen = Some(v);
+        }
+        if let Ok(v) = std::env::var(ENV_DATABASE_URL) {
+            raw.database_url = Some(v);
+        }
+        if let Ok(v) = std::env::var(ENV_SESSION_IDLE_MINUTES) {
+            raw.session_idle_minutes = Some(v.parse().with_context(|| {
+                format!("{ENV_SESSION_IDLE_MINUTES}={v:?} is not a whole number of minutes")
+            })?);
+        }
+        Self::check(raw)
+    }
+
+    fn check(raw: RawConfig) -> anyhow::Result<Self> {
+        let listen = raw.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen.parse::<SocketAddr>().with_context(|| {
+            format!("listen = {listen:?} is not an ADDR:PORT such as 127.0.0.1:8080")
+        })?;
+        let Some(database_url) = raw.database_url else {
+            bail!(
+                "database_url is not set: add database_url = \"sqlite://crisisbridge.db\" to the config file or set {ENV_DATABASE_URL}"
+            );
+        };
+        if !database_url.starts_with("sqlite://") {
+            bail!("database_url = {database_url:?} is not supported: use sqlite://PATH");
+        }
+        let minutes = raw.session_idle_minutes.unwrap_or(30);
+        if !(1..=24 * 60).contains(&minutes) {
+            bail!("session_idle_minutes = {minutes} is out of range [1, 1440]");
+        }
+        Ok(Self {
+            listen,
+            database_url,
+            session_idle: Duration::from_secs(minutes * 60),
+        })
+    }
+
+    pub fn server_settings(&self) -> server::Settings {
+        server::Settings {
+            listen: self.listen,
+            session_idle: self.session_idle,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> anyhow::Result<Config> {
+        Config::check(toml::from_str(text)?)
+    }
+
+    #[test]
+    fn a_minimal_file_gets_defaults() {
+        let c = parse("database_url = \"sqlite://x.db\"").unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.session_idle, Duration::from_secs(1800));
+    }
+
+    #[test]
+    fn bad_values_say_what_to_fix() {
+        let err = |t: &str| format!("{:#}", parse(t).unwrap_err());
+        assert!(
+            err("listen = \"nowhere\"\ndatabase_url = \"sqlite://x\"")
+                .contains("is not an ADDR:PORT")
+        );
+        assert!(err("").contains("database_url is not set"));
+        assert!(err("database_url = \"mysql://x\"").contains("use sqlite://PATH"));
+        assert!(
+            err("database_url = \"sqlite://x\"\nsession_idle_minutes = 0").contains("out of range")
+        );
+        assert!(err("database_url = \"sqlite://x\"\nport = 1").contains("unknown field"));
+    }
+}

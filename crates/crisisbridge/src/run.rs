@@ -1,0 +1,143 @@
+//! Starting things: logging, the store, the server, the demo.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use server::{Application, SystemClock};
+use store::{EventLog, Store};
+use store_sqlite::SqliteStore;
+
+use crate::config::Config;
+use crate::demo;
+
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .init();
+}
+
+/// The database URL from `--config` or `--database`.
+pub fn database_url(config: Option<&Path>, database: Option<String>) -> anyhow::Result<String> {
+    match (config, database) {
+        (Some(path), _) => Ok(Config::load(Some(path))?.database_url),
+        (None, Some(url)) => Ok(url),
+        (None, None) => {
+            anyhow::bail!("say which database: --config FILE or --database sqlite://PATH")
+        }
+    }
+}
+
+pub async fn open_store(url: &str) -> anyhow::Result<Arc<SqliteStore>> {
+    let store = SqliteStore::open_url(url)
+        .await
+        .with_context(|| format!("opening the database {url}"))?;
+    Ok(Arc::new(store))
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config.database_url).await?;
+    let app = Application::build(config.server_settings(), store, Arc::new(SystemClock))
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = app.local_addr()?;
+    println!("listening on http://{addr}");
+    tracing::info!(%addr, "serving");
+    app.run_until_stopped(shutdown_signal()).await?;
+    Ok(())
+}
+
+pub async fn demo(listen: SocketAddr, data: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data)
+        .with_context(|| format!("creating the data directory {}", data.display()))?;
+    let db = data.join("crisisbridge.db");
+    let url = format!("sqlite://{}", db.display());
+    let store = open_store(&url).await?;
+    let seeded = demo::seed(&*store).await?;
+    let app = Application::build(
+        server::Settings {
+            listen,
+            ..Default::default()
+        },
+        store.clone() as Arc<dyn Store>,
+        Arc::new(SystemClock),
+    )
+    .await
+    .with_context(|| format!("listening on {listen}"))?;
+    let addr = app.local_addr()?;
+    print_banner(addr, data, seeded, &*store).await?;
+    app.run_until_stopped(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn print_banner(
+    addr: SocketAddr,
+    data: &Path,
+    seeded: bool,
+    store: &dyn Store,
+) -> anyhow::Result<()> {
+    let base = format!("http://{addr}");
+    println!("Crisisbridge demo: Kansas, 105 counties, 3 988 centers, 3 mobile crisis providers");
+    println!(
+        "  data:    {} ({})",
+        data.display(),
+        if seeded { "seeded now" } else { "reused" }
+    );
+    println!("  API:     {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)");
+    println!("  health:  {base}/healthz   metrics: {base}/metrics");
+    println!("Demo logins, password \"{}\":", demo::DEMO_PASSWORD);
+    for user in demo::demo_users() {
+        let agency = store
+            .agency_by_code(&user.agency_code)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        println!(
+            "  {:<11} {:<15} {agency} ({})",
+            user.username,
+            user.role.as_str(),
+            user.agency_code
+        );
+    }
+    println!("listening on {base}");
+    Ok(())
+}
+
+pub async fn rebuild(url: &str) -> anyhow::Result<()> {
+    let store = open_store(url).await?;
+    let report = store.rebuild_projections().await?;
+    println!(
+        "rebuilt {} incidents from {} events",
+        report.incidents, report.events
+    );
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,205 @@
+//! `TestApp`: a server on port 0 over a fresh SQLite store, with a PSAP, a 988 center and a
+//! mobile crisis provider, and a user for each role test needs.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use domain::{Agency, AgencyId, AgencyKind, Clock, Role, TeamId, Timestamp, UserId};
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+use server::{Application, Settings};
+use store::{Directory, NewUser, Store, Team};
+use store_sqlite::SqliteStore;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// One argon2 hash for every test user: hashing is slow on purpose.
+fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| server::auth::hash_password(PASSWORD).unwrap())
+        .clone()
+}
+
+/// A clock the test moves by hand, to expire sessions and unlock accounts without waiting.
+#[derive(Debug, Default)]
+pub struct TestClock(Mutex<i64>);
+
+impl TestClock {
+    pub fn advance_ms(&self, ms: i64) {
+        *self.0.lock().unwrap() += ms;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_millis(1_764_000_000_000 + *self.0.lock().unwrap())
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: Client,
+    pub store: Arc<SqliteStore>,
+    pub clock: Arc<TestClock>,
+    pub psap: Agency,
+    pub center: Agency,
+    pub provider: Agency,
+    pub team: Team,
+    _dir: tempfile::TempDir,
+}
+
+fn agency(code: &str, kind: AgencyKind) -> Agency {
+    Agency {
+        id: AgencyId::new(Timestamp::from_millis(1)),
+        code: code.into(),
+        name: format!("{code} agency"),
+        kind,
+        time_zone: "America/Chicago".into(),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(
+            SqliteStore::open(&dir.path().join("test.db"))
+                .await
+                .unwrap(),
+        );
+        let psap = agency("psap-20045", AgencyKind::Psap);
+        let center = agency("ksphq", AgencyKind::CrisisCenter);
+        let provider = agency("mct-douglas", AgencyKind::MobileCrisisProvider);
+        let other_psap = agency("psap-20091", AgencyKind::Psap);
+        for a in [&psap, &center, &provider, &other_psap] {
+            store.put_agency(a).await.unwrap();
+        }
+        let team = Team {
+            id: TeamId::new(Timestamp::from_millis(1)),
+            provider: provider.id,
+            name: "Team Lawrence 1".into(),
+            capabilities: vec!["youth".into()],
+        };
+        store.put_team(&team).await.unwrap();
+        for (username, role, agency) in [
+            ("calltaker", Role::CallTaker, &psap),
+            ("supervisor", Role::Supervisor, &psap),
+            ("admin", Role::Admin, &psap),
+            ("counselor", Role::Counselor, &center),
+            ("dispatcher", Role::Dispatcher, &provider),
+            ("responder", Role::Responder, &provider),
+            ("other", Role::CallTaker, &other_psap),
+        ] {
+            store
+                .put_user(&NewUser {
+                    id: UserId::new(Timestamp::from_millis(1)),
+                    username: username.into(),
+                    display_name: username.into(),
+                    agency: agency.id,
+                    role,
+                    password_hash: password_hash(),
+                })
+                .await
+                .unwrap();
+        }
+        let clock = Arc::new(TestClock::default());
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..Settings::default()
+        };
+        let app = Application::build(settings, store.clone() as Arc<dyn Store>, clock.clone())
+            .await
+            .unwrap();
+        let addr = app.local_addr().unwrap();
+        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        Self {
+            addr,
+            client: Client::new(),
+            store,
+            clock,
+            psap,
+            center,
+            provider,
+            team,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/sessions",
+                None,
+                &json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "login as {username}");
+        response.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Opens a 911 incident in Lawrence, KS as `token`'s user; returns its id.
+    pub async fn open_incident(&self, token: &str) -> String {
+        let response = self
+            .post_json("/api/v1/incidents", Some(token), &new_incident())
+            .await;
+        assert_eq!(response.status(), 201);
+        response.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn act(&self, token: &str, incident: &str, action: Value) -> Response {
+        self.post_json(
+            &format!("/api/v1/incidents/{incident}/actions"),
+            Some(token),
+            &action,
+        )
+        .await
+    }
+}
+
+pub fn new_incident() -> Value {
+    json!({
+        "channel": "911",
+        "location": {"type": "point", "lat": 38.9717, "lon": -95.2353, "radius_m": 30},
+        "callback_number": "785-555-0100",
+        "summary": "caller says her brother is on the roof and talking about ending his life"
+    })
+}
+
+/// Asserts an error response: status, stable code, and a message containing `says`.
+pub async fn assert_error(response: Response, status: u16, code: &str, says: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], code, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(says),
+        "message {message:?} should contain {says:?}"
+    );
+    body
+}

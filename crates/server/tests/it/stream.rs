@@ -1,0 +1,219 @@
+//! The live stream: events arrive as they commit, only the agency's own, and a reconnecting
+//! client resumes exactly where it stopped.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// A minimal Server-Sent Events reader over a streaming response.
+struct SseReader {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<Vec<u8>>> + Send>>,
+    buffer: String,
+}
+
+#[derive(Debug)]
+struct Message {
+    id: u64,
+    event: String,
+    data: Value,
+}
+
+impl SseReader {
+    async fn open(app: &TestApp, token: &str, query: &str, last_event_id: Option<u64>) -> Self {
+        let mut request = app
+            .client
+            .get(app.url(&format!("/api/v1/stream{query}")))
+            .bearer_auth(token);
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        Self {
+            body: Box::pin(
+                response
+                    .bytes_stream()
+                    .map(|chunk| chunk.map(|b| b.to_vec())),
+            ),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event, or a failed test if none arrives within five seconds.
+    async fn next(&mut self) -> Message {
+        tokio::time::timeout(Duration::from_secs(5), self.next_inner())
+            .await
+            .expect("no event within 5 s")
+    }
+
+    async fn next_inner(&mut self) -> Message {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut id, mut event, mut data) = (None, String::new(), String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = Some(v.trim().parse().unwrap());
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if let Some(id) = id {
+                    return Message {
+                        id,
+                        event,
+                        data: serde_json::from_str(&data).unwrap(),
+                    };
+                }
+                continue; // a keep-alive comment
+            }
+            let chunk = self.body.next().await.expect("stream ended").unwrap();
+            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+
+    /// Asserts that nothing arrives for a moment.
+    async fn assert_quiet(&mut self) {
+        let waited = tokio::time::timeout(Duration::from_millis(300), self.next_inner()).await;
+        assert!(waited.is_err(), "unexpected event: {:?}", waited.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn events_arrive_live_in_order() {
+    let app = TestApp::spawn().await;
+    let token = app.login("calltaker").await;
+    let mut stream = SseReader::open(&app, &token, "", None).await;
+    let id = app.open_incident(&token).await;
+    app.act(
+        &token,
+        &id,
+        json!({"action": "add_note", "text": "caller calmer"}),
+    )
+    .await;
+
+    let opened = stream.next().await;
+    assert_eq!((opened.id, opened.event.as_str()), (1, "opened"));
+    assert_eq!(opened.data["incident_id"], id);
+    assert_eq!(opened.data["data"]["channel"], "911");
+    let note = stream.next().await;
+    assert_eq!((note.id, note.event.as_str()), (2, "note_added"));
+    assert_eq!(note.data["data"]["text"], "caller calmer");
+}
+
+#[tokio::test]
+async fn an_agency_sees_only_events_of_incidents_it_is_involved_in() {
+    let app = TestApp::spawn().await;
+    let calltaker = app.login("calltaker").await;
+    let counselor = app.login("counselor").await;
+    let mut center = SseReader::open(&app, &counselor, "", None).await;
+    let id = app.open_incident(&calltaker).await;
+    center.assert_quiet().await;
+
+    let offer = json!({"action": "offer_transfer", "to_agency": app.center.id.to_string(), "reason": "divert"});
+    app.act(&calltaker, &id, offer).await;
+    let offered = center.next().await;
+    assert_eq!(offered.event, "transfer_offered");
+    assert_eq!(offered.data["data"]["to"], app.center.id.to_string());
+}
+
+#[tokio::test]
+async fn a_reconnecting_client_gets_exactly_what_it_missed() {
+    let app = TestApp::spawn().await;
+    let token = app.login("calltaker").await;
+    let id = app.open_incident(&token).await;
+    let mut first = SseReader::open(&app, &token, "?after=0", None).await;
+    assert_eq!(first.next().await.id, 1);
+    drop(first);
+
+    for n in 0..5 {
+        app.act(
+            &token,
+            &id,
+            json!({"action": "add_note", "text": format!("note {n}")}),
+        )
+        .await;
+    }
+    // Resume with Last-Event-ID as a browser does: the backlog, then live events, no repeats.
+    let mut resumed = SseReader::open(&app, &token, "", Some(1)).await;
+    for want in 2..=6 {
+        assert_eq!(resumed.next().await.id, want);
+    }
+    app.act(&token, &id, json!({"action": "add_note", "text": "live"}))
+        .await;
+    let live = resumed.next().await;
+    assert_eq!(
+        (live.id, live.data["data"]["text"].as_str()),
+        (7, Some("live"))
+    );
+    resumed.assert_quiet().await;
+
+    // `?after=` works the same for clients that cannot set headers.
+    let mut from_query = SseReader::open(&app, &token, "?after=5", None).await;
+    assert_eq!(from_query.next().await.id, 6);
+    assert_eq!(from_query.next().await.id, 7);
+}
+
+#[tokio::test]
+async fn concurrent_writers_never_make_a_subscriber_miss_or_repeat_an_event() {
+    let app = TestApp::spawn().await;
+    let token = app.login("calltaker").await;
+    let id = app.open_incident(&token).await;
+    let mut stream = SseReader::open(&app, &token, "?after=0", None).await;
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (client, url, token) = (
+                app.client.clone(),
+                app.url(&format!("/api/v1/incidents/{id}/actions")),
+                token.clone(),
+            );
+            tokio::spawn(async move {
+                for n in 0..25 {
+                    let body =
+                        json!({"action": "add_note", "text": format!("writer {w} note {n}")});
+                    let response = client
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(response.status(), 200);
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    for want in 1..=101 {
+        assert_eq!(stream.next().await.id, want);
+    }
+    stream.assert_quiet().await;
+}
+
+#[tokio::test]
+async fn a_malformed_last_event_id_is_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.login("calltaker").await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/stream"))
+        .bearer_auth(&token)
+        .header("last-event-id", "yesterday")
+        .send()
+        .await
+        .unwrap();
+    crate::helpers::assert_error(response, 400, "invalid_parameter", "Last-Event-ID").await;
+}
