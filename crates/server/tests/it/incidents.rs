@@ -69,14 +69,14 @@ async fn list_filters_by_status_and_channel() {
         .json()
         .await
         .unwrap();
-    assert_eq!(ids(open), [b.clone()]);
+    assert_eq!(ids(open), std::slice::from_ref(&b));
     let closed: Vec<Value> = app
         .get("/api/v1/incidents?status=closed", &token)
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(ids(closed), [a.clone()]);
+    assert_eq!(ids(closed), std::slice::from_ref(&a));
     let both: Vec<Value> = app
         .get("/api/v1/incidents?status=open,closed&limit=1", &token)
         .await

@@ -1,6 +1,14 @@
 //! The server end to end: a real SQLite file, the real HTTP server on a free port, a real
 //! HTTP client.
 
+// Test code: a panic is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod auth;
 mod errors;
 mod helpers;

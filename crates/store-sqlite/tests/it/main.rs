@@ -1,6 +1,14 @@
 //! The SQLite store against the shared conformance suite, plus what only a file can show:
 //! data survives closing and reopening, and the log refuses edits.
 
+// Test code: a panic is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use domain::event::Actor;
 use domain::{AgencyId, Channel, Event, EventKind, IncidentId, Location, Text, Timestamp, UserId};
 use store::{EventLog, StoreError};
