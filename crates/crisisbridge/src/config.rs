@@ -75,18 +75,11 @@ impl Config {
         if !(1..=24 * 60).contains(&minutes) {
             bail!("session_idle_minutes = {minutes} is out of range [1, 1440]");
         }
-        Ok(Self {
-            listen,
-            database_url,
-            session_idle: Duration::from_secs(minutes * 60),
-        })
+        Ok(Self { listen, database_url, session_idle: Duration::from_secs(minutes * 60) })
     }
 
     pub fn server_settings(&self) -> server::Settings {
-        server::Settings {
-            listen: self.listen,
-            session_idle: self.session_idle,
-        }
+        server::Settings { listen: self.listen, session_idle: self.session_idle }
     }
 }
 

@@ -70,10 +70,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
     let counties: FeatureCollection = serde_json::from_str(KANSAS_COUNTIES)
         .context("the shipped Kansas boundaries are not valid GeoJSON")?;
     if counties.features.len() != 105 {
-        bail!(
-            "the shipped Kansas boundaries hold {} counties, not 105",
-            counties.features.len()
-        );
+        bail!("the shipped Kansas boundaries hold {} counties, not 105", counties.features.len());
     }
 
     let agency = |code: String, name: String, kind: AgencyKind, tz: &str| Agency {
@@ -169,24 +166,13 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
             &["Team Wichita North", "Team Wichita South", "Team Derby"][..],
         ),
     ];
-    let capabilities = [
-        vec!["youth", "peer"],
-        vec!["spanish", "emt"],
-        vec!["co_response", "peer"],
-    ];
+    let capabilities = [vec!["youth", "peer"], vec!["spanish", "emt"], vec!["co_response", "peer"]];
     for (code, name, _county, teams) in providers {
-        let provider = agency(
-            code.into(),
-            name.into(),
-            AgencyKind::MobileCrisisProvider,
-            "America/Chicago",
-        );
+        let provider =
+            agency(code.into(), name.into(), AgencyKind::MobileCrisisProvider, "America/Chicago");
         store.put_agency(&provider).await?;
         for (n, team) in teams.iter().enumerate() {
-            let caps = capabilities
-                .get(n % capabilities.len())
-                .cloned()
-                .unwrap_or_default();
+            let caps = capabilities.get(n % capabilities.len()).cloned().unwrap_or_default();
             store
                 .put_team(&Team {
                     id: TeamId::new(now),
@@ -235,10 +221,6 @@ pub fn demo_users() -> Vec<DemoUser> {
         ("responder", Role::Responder, "mct-douglas"),
     ]
     .into_iter()
-    .map(|(username, role, agency)| DemoUser {
-        username,
-        role,
-        agency_code: agency.to_owned(),
-    })
+    .map(|(username, role, agency)| DemoUser { username, role, agency_code: agency.to_owned() })
     .collect()
 }

@@ -18,11 +18,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "crisisbridge",
-    version,
-    about = "Integrated 911 / 988 crisis response"
-)]
+#[command(name = "crisisbridge", version, about = "Integrated 911 / 988 crisis response")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -72,10 +68,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     run::init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -35,9 +35,8 @@ pub fn database_url(config: Option<&Path>, database: Option<String>) -> anyhow::
 }
 
 pub async fn open_store(url: &str) -> anyhow::Result<Arc<SqliteStore>> {
-    let store = SqliteStore::open_url(url)
-        .await
-        .with_context(|| format!("opening the database {url}"))?;
+    let store =
+        SqliteStore::open_url(url).await.with_context(|| format!("opening the database {url}"))?;
     Ok(Arc::new(store))
 }
 
@@ -61,10 +60,7 @@ pub async fn demo(listen: SocketAddr, data: &Path) -> anyhow::Result<()> {
     let store = open_store(&url).await?;
     let seeded = demo::seed(&*store).await?;
     let app = Application::build(
-        server::Settings {
-            listen,
-            ..Default::default()
-        },
+        server::Settings { listen, ..Default::default() },
         store.clone() as Arc<dyn Store>,
         Arc::new(SystemClock),
     )
@@ -84,20 +80,13 @@ async fn print_banner(
 ) -> anyhow::Result<()> {
     let base = format!("http://{addr}");
     println!("Crisisbridge demo: Kansas, 105 counties, 3 988 centers, 3 mobile crisis providers");
-    println!(
-        "  data:    {} ({})",
-        data.display(),
-        if seeded { "seeded now" } else { "reused" }
-    );
+    println!("  data:    {} ({})", data.display(), if seeded { "seeded now" } else { "reused" });
     println!("  API:     {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)");
     println!("  health:  {base}/healthz   metrics: {base}/metrics");
     println!("Demo logins, password \"{}\":", demo::DEMO_PASSWORD);
     for user in demo::demo_users() {
-        let agency = store
-            .agency_by_code(&user.agency_code)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
+        let agency =
+            store.agency_by_code(&user.agency_code).await?.map(|a| a.name).unwrap_or_default();
         println!(
             "  {:<11} {:<15} {agency} ({})",
             user.username,
@@ -112,10 +101,7 @@ async fn print_banner(
 pub async fn rebuild(url: &str) -> anyhow::Result<()> {
     let store = open_store(url).await?;
     let report = store.rebuild_projections().await?;
-    println!(
-        "rebuilt {} incidents from {} events",
-        report.incidents, report.events
-    );
+    println!("rebuilt {} incidents from {} events", report.incidents, report.events);
     Ok(())
 }
 

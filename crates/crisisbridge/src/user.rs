@@ -34,13 +34,7 @@ pub enum UserCommand {
 }
 
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Add {
-        agency,
-        role,
-        username,
-        display_name,
-        db,
-    } = command;
+    let UserCommand::Add { agency, role, username, display_name, db } = command;
     let database_url = crate::run::database_url(db.config.as_deref(), db.database)?;
     let username = username.trim().to_owned();
     if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
@@ -71,10 +65,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             password_hash,
         })
         .await?;
-    println!(
-        "created user {} ({}) in {} ({})",
-        user.username, user.role, agency.name, agency.code
-    );
+    println!("created user {} ({}) in {} ({})", user.username, user.role, agency.name, agency.code);
     Ok(())
 }
 
@@ -83,9 +74,6 @@ fn read_password() -> anyhow::Result<String> {
         return Ok(password);
     }
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("reading the password from stdin")?;
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

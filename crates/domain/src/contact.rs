@@ -91,10 +91,7 @@ impl Text {
     /// Trims surrounding whitespace, then checks length (in characters) and content.
     pub fn parse(input: &str, max: usize) -> Result<Self, TextError> {
         let trimmed = input.trim();
-        if let Some(c) = trimmed
-            .chars()
-            .find(|c| c.is_control() && *c != '\n' && *c != '\t')
-        {
+        if let Some(c) = trimmed.chars().find(|c| c.is_control() && *c != '\n' && *c != '\t') {
             return Err(TextError::ControlCharacter(u32::from(c)));
         }
         let len = trimmed.chars().count();
@@ -107,11 +104,7 @@ impl Text {
     /// Like [`Text::parse`], and refuses text that is empty after trimming.
     pub fn parse_non_empty(input: &str, max: usize) -> Result<Self, TextError> {
         let text = Self::parse(input, max)?;
-        if text.0.is_empty() {
-            Err(TextError::Empty)
-        } else {
-            Ok(text)
-        }
+        if text.0.is_empty() { Err(TextError::Empty) } else { Ok(text) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -131,33 +124,17 @@ mod tests {
             ("1.785.555.0100", "+17855550100"),
             ("+44 20 7946 0958", "+442079460958"),
         ] {
-            assert_eq!(
-                CallbackNumber::parse(input).unwrap().as_str(),
-                want,
-                "{input}"
-            );
+            assert_eq!(CallbackNumber::parse(input).unwrap().as_str(), want, "{input}");
         }
-        assert_eq!(
-            CallbackNumber::parse("7855550100").unwrap().area_code(),
-            Some("785")
-        );
-        assert_eq!(
-            CallbackNumber::parse("+442079460958").unwrap().area_code(),
-            None
-        );
+        assert_eq!(CallbackNumber::parse("7855550100").unwrap().area_code(), Some("785"));
+        assert_eq!(CallbackNumber::parse("+442079460958").unwrap().area_code(), None);
     }
 
     #[test]
     fn callback_numbers_reject_what_cannot_be_dialled() {
-        for bad in [
-            "",
-            "911",
-            "555-0100",
-            "085-555-0100",
-            "785-555-01000",
-            "+0123456789",
-            "785x5550100",
-        ] {
+        for bad in
+            ["", "911", "555-0100", "085-555-0100", "785-555-01000", "+0123456789", "785x5550100"]
+        {
             let err = CallbackNumber::parse(bad).unwrap_err().to_string();
             assert!(err.contains("is not a phone number"), "{bad}: {err}");
         }
@@ -166,18 +143,9 @@ mod tests {
     #[test]
     fn text_is_trimmed_and_bounded() {
         assert_eq!(Text::parse("  hi \n", 10).unwrap().as_str(), "hi");
-        assert_eq!(
-            Text::parse("abcdef", 5).unwrap_err(),
-            TextError::TooLong { len: 6, max: 5 }
-        );
-        assert_eq!(
-            Text::parse("a\u{0}b", 5).unwrap_err(),
-            TextError::ControlCharacter(0)
-        );
-        assert_eq!(
-            Text::parse_non_empty("   ", 5).unwrap_err(),
-            TextError::Empty
-        );
+        assert_eq!(Text::parse("abcdef", 5).unwrap_err(), TextError::TooLong { len: 6, max: 5 });
+        assert_eq!(Text::parse("a\u{0}b", 5).unwrap_err(), TextError::ControlCharacter(0));
+        assert_eq!(Text::parse_non_empty("   ", 5).unwrap_err(), TextError::Empty);
         assert!(Text::parse("line one\nline\ttwo", 50).is_ok());
     }
 }

@@ -117,12 +117,7 @@ impl Disposition {
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
     /// The incident begins. Always the first event, and only the first.
-    Opened {
-        channel: Channel,
-        location: Location,
-        callback: Option<CallbackNumber>,
-        summary: Text,
-    },
+    Opened { channel: Channel, location: Location, callback: Option<CallbackNumber>, summary: Text },
     /// A new or better location.
     Located { location: Location },
     /// The agency that serves the incident's location for a service.
@@ -142,11 +137,7 @@ pub enum EventKind {
         rule: String,
     },
     /// The incident is offered to another agency until `deadline`.
-    TransferOffered {
-        to: AgencyId,
-        reason: Text,
-        deadline: Timestamp,
-    },
+    TransferOffered { to: AgencyId, reason: Text, deadline: Timestamp },
     /// The offered agency took the incident; it now holds it.
     TransferAccepted,
     /// The offered agency refused; the incident stays with its holder.
@@ -158,10 +149,7 @@ pub enum EventKind {
     /// Free text added to the record.
     NoteAdded { text: Text },
     /// The incident ended. Nothing may follow.
-    Closed {
-        disposition: Disposition,
-        remark: Text,
-    },
+    Closed { disposition: Disposition, remark: Text },
 }
 
 impl EventKind {

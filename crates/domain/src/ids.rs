@@ -100,9 +100,6 @@ mod tests {
         let id = AgencyId::new(Timestamp::from_millis(1));
         assert_eq!(id.to_string().parse::<AgencyId>(), Ok(id));
         let err = "not-an-id".parse::<AgencyId>().unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("agency id \"not-an-id\" is not a UUID")
-        );
+        assert!(err.to_string().contains("agency id \"not-an-id\" is not a UUID"));
     }
 }

@@ -31,9 +31,7 @@ impl Channel {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Nine11, Self::Nine88, Self::Other]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [Self::Nine11, Self::Nine88, Self::Other].into_iter().find(|c| c.as_str() == s)
     }
 }
 
@@ -50,12 +48,8 @@ pub enum IncidentStatus {
 }
 
 impl IncidentStatus {
-    pub const ALL: [Self; 4] = [
-        Self::Open,
-        Self::TransferPending,
-        Self::TeamDispatched,
-        Self::Closed,
-    ];
+    pub const ALL: [Self; 4] =
+        [Self::Open, Self::TransferPending, Self::TeamDispatched, Self::Closed];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -150,10 +144,7 @@ pub enum TransitionError {
     #[error("the incident is already open; `opened` can only be its first event")]
     AlreadyOpened,
     #[error("the event belongs to incident {event}, not to incident {incident}")]
-    WrongIncident {
-        incident: IncidentId,
-        event: IncidentId,
-    },
+    WrongIncident { incident: IncidentId, event: IncidentId },
     #[error("the incident is closed; nothing can be added to it")]
     IncidentClosed,
     #[error(
@@ -177,13 +168,7 @@ pub enum TransitionError {
 impl Incident {
     /// Starts an incident from its `Opened` event.
     pub fn open(event: &Event) -> Result<Self, TransitionError> {
-        let EventKind::Opened {
-            channel,
-            location,
-            callback,
-            summary,
-        } = &event.kind
-        else {
+        let EventKind::Opened { channel, location, callback, summary } = &event.kind else {
             return Err(TransitionError::NotOpened(event.kind.name()));
         };
         Ok(Self {
@@ -222,9 +207,7 @@ impl Incident {
     pub fn replay<'a>(
         events: impl IntoIterator<Item = &'a Event>,
     ) -> Result<Option<Self>, TransitionError> {
-        events
-            .into_iter()
-            .try_fold(None, |state, event| Self::next(state, event).map(Some))
+        events.into_iter().try_fold(None, |state, event| Self::next(state, event).map(Some))
     }
 
     pub const fn status(&self) -> IncidentStatus {
@@ -245,11 +228,7 @@ impl Incident {
         match &event.kind {
             EventKind::Opened { .. } => {}
             EventKind::Located { location } => self.location = location.clone(),
-            EventKind::Routed {
-                service,
-                agency,
-                rule,
-            } => {
+            EventKind::Routed { service, agency, rule } => {
                 self.routes.retain(|r| r.service != *service);
                 self.routes.push(Route {
                     service: service.clone(),
@@ -258,12 +237,7 @@ impl Incident {
                 });
                 self.involved.insert(*agency);
             }
-            EventKind::TriageRecorded {
-                outcome,
-                protocol,
-                protocol_version,
-                rule,
-            } => {
+            EventKind::TriageRecorded { outcome, protocol, protocol_version, rule } => {
                 self.triage = Some(TriageDecision {
                     outcome: *outcome,
                     protocol: protocol.clone(),
@@ -272,11 +246,7 @@ impl Incident {
                     at: event.at,
                 });
             }
-            EventKind::TransferOffered {
-                to,
-                reason,
-                deadline,
-            } => {
+            EventKind::TransferOffered { to, reason, deadline } => {
                 self.involved.insert(*to);
                 self.transfer = Some(PendingTransfer {
                     from: self.holder,
@@ -299,16 +269,9 @@ impl Incident {
                 self.involved.insert(*provider);
             }
             EventKind::NoteAdded { text } => {
-                self.notes.push(Note {
-                    at: event.at,
-                    agency: event.agency,
-                    text: text.clone(),
-                });
+                self.notes.push(Note { at: event.at, agency: event.agency, text: text.clone() });
             }
-            EventKind::Closed {
-                disposition,
-                remark,
-            } => {
+            EventKind::Closed { disposition, remark } => {
                 self.closure = Some(Closure {
                     at: event.at,
                     disposition: *disposition,
@@ -326,10 +289,7 @@ impl Incident {
     fn check(&self, event: &Event) -> Result<(), TransitionError> {
         use TransitionError as E;
         if event.incident != self.id {
-            return Err(E::WrongIncident {
-                incident: self.id,
-                event: event.incident,
-            });
+            return Err(E::WrongIncident { incident: self.id, event: event.incident });
         }
         if matches!(event.kind, EventKind::Opened { .. }) {
             return Err(E::AlreadyOpened);

@@ -80,10 +80,7 @@ pub struct GeoPoint {
 
 impl GeoPoint {
     pub fn parse(lat: f64, lon: f64) -> Result<Self, LocationError> {
-        Ok(Self {
-            lat: Latitude::parse(lat)?,
-            lon: Longitude::parse(lon)?,
-        })
+        Ok(Self { lat: Latitude::parse(lat)?, lon: Longitude::parse(lon)? })
     }
 }
 
@@ -189,10 +186,7 @@ mod tests {
         let c = p(38.97, -95.24);
         assert!(Location::circle(c, 0.0).is_ok());
         assert!(Location::circle(c, 50.0).is_ok());
-        assert_eq!(
-            Location::circle(c, -1.0).unwrap_err(),
-            LocationError::RadiusOutOfRange(-1.0)
-        );
+        assert_eq!(Location::circle(c, -1.0).unwrap_err(), LocationError::RadiusOutOfRange(-1.0));
         assert!(Location::circle(c, f64::NAN).is_err());
         assert!(Location::circle(c, 100_001.0).is_err());
     }
@@ -202,10 +196,7 @@ mod tests {
         let open = vec![p(0.0, 0.0), p(0.0, 1.0), p(1.0, 1.0)];
         let mut closed = open.clone();
         closed.push(p(0.0, 0.0));
-        assert_eq!(
-            Polygon::parse(open).unwrap(),
-            Polygon::parse(closed).unwrap()
-        );
+        assert_eq!(Polygon::parse(open).unwrap(), Polygon::parse(closed).unwrap());
         assert_eq!(
             Polygon::parse(vec![p(0.0, 0.0), p(0.0, 1.0), p(0.0, 0.0)]).unwrap_err(),
             LocationError::TooFewVertices(2)
@@ -215,9 +206,6 @@ mod tests {
             LocationError::DegeneratePolygon
         );
         let many = (0..1001).map(|i| p(f64::from(i) / 2000.0, 0.0)).collect();
-        assert_eq!(
-            Polygon::parse(many).unwrap_err(),
-            LocationError::TooManyVertices(1001)
-        );
+        assert_eq!(Polygon::parse(many).unwrap_err(), LocationError::TooManyVertices(1001));
     }
 }

@@ -177,10 +177,7 @@ impl FromStr for Role {
     type Err = UnknownRole;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 
@@ -196,13 +193,7 @@ mod tests {
         for kind in AgencyKind::ALL {
             assert_eq!(kind.as_str().parse::<AgencyKind>(), Ok(kind));
         }
-        assert!(
-            "root"
-                .parse::<Role>()
-                .unwrap_err()
-                .to_string()
-                .contains("call_taker")
-        );
+        assert!("root".parse::<Role>().unwrap_err().to_string().contains("call_taker"));
     }
 
     #[test]

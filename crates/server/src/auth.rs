@@ -38,9 +38,7 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
 }
 
 /// An argon2id hash of a random password nobody knows, checked when a username is unknown so
@@ -55,19 +53,14 @@ pub fn dummy_hash() -> &'static str {
 
 /// Checks a password on a blocking thread.
 pub async fn check_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
 }
 
 /// A fresh session token (random, URL-safe) and the hash we store for it.
 pub fn new_token() -> ApiResult<(String, String)> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| {
-        ApiError::new(
-            ErrorCode::Internal,
-            format!("no randomness for a session token: {e}"),
-        )
+        ApiError::new(ErrorCode::Internal, format!("no randomness for a session token: {e}"))
     })?;
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let hash = token_hash(&token);
@@ -75,10 +68,7 @@ pub fn new_token() -> ApiResult<(String, String)> {
 }
 
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The authenticated user behind a request.
@@ -116,11 +106,7 @@ impl Caller {
 
 /// The token a request presents, if any.
 fn presented_token(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(value) = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         return value.strip_prefix("Bearer ").map(|t| t.trim().to_owned());
     }
     parts
@@ -165,11 +151,7 @@ impl FromRequestParts<AppState> for Caller {
         }
         let user = state.store.user(session.user).await?.ok_or_else(unknown)?;
         let agency = state.store.agency(user.agency).await?.ok_or_else(unknown)?;
-        Ok(Self {
-            user,
-            agency,
-            token_hash: hash,
-        })
+        Ok(Self { user, agency, token_hash: hash })
     }
 }
 

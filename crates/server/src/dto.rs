@@ -58,9 +58,10 @@ impl LocationDto {
                             .map_err(|e| ApiError::field(&format!("{field}.points[{i}]"), e))
                     })
                     .collect::<ApiResult<Vec<_>>>()?;
-                Ok(Location::Polygon(Polygon::parse(vertices).map_err(
-                    |e| ApiError::field(&format!("{field}.points"), e),
-                )?))
+                Ok(Location::Polygon(
+                    Polygon::parse(vertices)
+                        .map_err(|e| ApiError::field(&format!("{field}.points"), e))?,
+                ))
             }
         }
     }
@@ -76,11 +77,7 @@ impl From<&Location> for LocationDto {
                 radius_m: Some(*radius_m),
             },
             Location::Polygon(p) => Self::Polygon {
-                points: p
-                    .vertices()
-                    .iter()
-                    .map(|v| [v.lat.degrees(), v.lon.degrees()])
-                    .collect(),
+                points: p.vertices().iter().map(|v| [v.lat.degrees(), v.lon.degrees()]).collect(),
             },
         }
     }
@@ -255,11 +252,7 @@ fn transfer(t: &PendingTransfer) -> TransferDto {
 }
 
 fn note(n: &Note) -> NoteDto {
-    NoteDto {
-        at: n.at.as_millis(),
-        agency: n.agency.as_uuid(),
-        text: n.text.as_str().to_owned(),
-    }
+    NoteDto { at: n.at.as_millis(), agency: n.agency.as_uuid(), text: n.text.as_str().to_owned() }
 }
 
 fn closure(c: &Closure) -> ClosureDto {

@@ -30,10 +30,7 @@ fn reject(rejection: JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(e) => {
             // serde's message names the field path and the problem, e.g.
             // "location: unknown variant `square`, expected one of ...".
-            ApiError::new(
-                ErrorCode::InvalidField,
-                format!("request body: {}", source_text(&e)),
-            )
+            ApiError::new(ErrorCode::InvalidField, format!("request body: {}", source_text(&e)))
         }
         JsonRejection::JsonSyntaxError(e) => ApiError::new(
             ErrorCode::MalformedJson,

@@ -82,15 +82,8 @@ impl Application {
     ) -> std::io::Result<Self> {
         metrics::install();
         let listener = TcpListener::bind(settings.listen).await?;
-        let state = AppState {
-            store,
-            clock,
-            settings: Arc::new(settings),
-        };
-        Ok(Self {
-            listener,
-            router: router(state),
-        })
+        let state = AppState { store, clock, settings: Arc::new(settings) };
+        Ok(Self { listener, router: router(state) })
     }
 
     /// The address actually bound (useful with port 0).
@@ -103,9 +96,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
     }
 }
 

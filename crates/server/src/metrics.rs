@@ -22,11 +22,7 @@ pub fn install() {
 
 /// The text exposition of every metric.
 pub fn render() -> String {
-    HANDLE
-        .get()
-        .and_then(Option::as_ref)
-        .map(PrometheusHandle::render)
-        .unwrap_or_default()
+    HANDLE.get().and_then(Option::as_ref).map(PrometheusHandle::render).unwrap_or_default()
 }
 
 /// Counts and times each request.

@@ -13,10 +13,9 @@ use crate::{SqliteStore, db_err};
 /// Maps a UNIQUE violation to [`StoreError::Duplicate`], anything else to a database error.
 fn unique<'a>(what: &'static str, value: &'a str) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {
     move |e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate {
-            what,
-            value: value.to_owned(),
-        },
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Duplicate { what, value: value.to_owned() }
+        }
         _ => db_err(e),
     }
 }
@@ -26,9 +25,7 @@ fn agency(row: &SqliteRow) -> Result<Agency> {
         id: AgencyId::from_uuid(uuid(row, "id")?),
         code: get(row, "code")?,
         name: get(row, "name")?,
-        kind: get::<String>(row, "kind")?
-            .parse::<AgencyKind>()
-            .map_err(corrupt)?,
+        kind: get::<String>(row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
         time_zone: get(row, "time_zone")?,
     })
 }
@@ -40,9 +37,7 @@ fn user(row: &SqliteRow) -> Result<User> {
         username: get(row, "username")?,
         display_name: get(row, "display_name")?,
         agency: AgencyId::from_uuid(uuid(row, "agency_id")?),
-        role: get::<String>(row, "role")?
-            .parse::<Role>()
-            .map_err(corrupt)?,
+        role: get::<String>(row, "role")?.parse::<Role>().map_err(corrupt)?,
         password_hash: get(row, "password_hash")?,
         login: LoginState {
             failed_attempts: u32::try_from(attempts).map_err(corrupt)?,
@@ -254,10 +249,9 @@ impl Directory for SqliteStore {
             .execute(&self.pool)
             .await
             .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate {
-                    what: "team",
-                    value: id.clone(),
-                },
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Duplicate { what: "team", value: id.clone() }
+                }
                 _ => db_err(e),
             })?;
         Ok(())

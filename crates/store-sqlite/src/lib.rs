@@ -26,7 +26,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use store::{RecordedEvent, Result, StoreError};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// How many committed events a slow live subscriber may fall behind before it must catch up
 /// from the log.
@@ -41,6 +41,8 @@ pub struct SqliteStore {
     writer: mpsc::Sender<writer::Command>,
     /// Committed events, in order, for live subscribers.
     events: broadcast::Sender<RecordedEvent>,
+    /// Dropping it stops the background checkpoints.
+    _stop_checkpoints: oneshot::Sender<()>,
 }
 
 impl SqliteStore {
@@ -68,7 +70,9 @@ impl SqliteStore {
             // FULL: in WAL mode, every commit is fsynced before it returns.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Checkpoints run in the background (see `checkpointer`), never inside a commit.
+            .pragma("wal_autocheckpoint", "0");
         let mut conn = options.connect().await.map_err(db_err)?;
         schema::migrate(&mut conn).await.map_err(|e| match e {
             StoreError::Database(m) => StoreError::Database(format!("migrating the database: {m}")),
@@ -81,17 +85,39 @@ impl SqliteStore {
             .map_err(db_err)?;
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let writer = writer::Writer::start(conn, events.clone()).await?;
-        Ok(Self {
-            pool,
-            writer,
-            events,
-        })
+        let (stop_checkpoints, stopped) = oneshot::channel();
+        tokio::spawn(checkpointer(pool.clone(), stopped));
+        Ok(Self { pool, writer, events, _stop_checkpoints: stop_checkpoints })
     }
 
     /// Waits for queued writes to finish and closes every connection.
     pub async fn close(self) {
         drop(self.writer);
         self.pool.close().await;
+    }
+}
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Copies the WAL into the database file in the background. SQLite would otherwise do it
+/// inside whichever commit crosses the WAL size threshold, stalling that commit and every
+/// append queued behind it. PASSIVE never blocks a writer; committed data is already durable
+/// in the WAL, so this only bounds the WAL's size.
+async fn checkpointer(pool: SqlitePool, mut stop: oneshot::Receiver<()>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    loop {
+        tokio::select! {
+            _ = &mut stop => return,
+            _ = tick.tick() => {
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                    if pool.is_closed() {
+                        return;
+                    }
+                    tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                }
+            }
+        }
     }
 }
 

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use domain::{AgencyId, Event, Incident, IncidentId, IncidentStatus};
 use sqlx::Row;
 use store::{
-    EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, StoreError, codec,
+    Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, StoreError,
+    codec,
 };
 use tokio::sync::{broadcast, oneshot};
 
@@ -13,18 +14,15 @@ use crate::{SqliteStore, db_err, rows};
 
 impl SqliteStore {
     async fn send(&self, command: Command) -> Result<()> {
-        self.writer
-            .send(command)
-            .await
-            .map_err(|_| StoreError::Closed)
+        self.writer.send(command).await.map_err(|_| StoreError::Closed)
     }
 }
 
 #[async_trait]
 impl EventLog for SqliteStore {
-    async fn append(&self, events: Vec<Event>) -> Result<Vec<RecordedEvent>> {
+    async fn append(&self, events: Vec<Event>) -> Result<Appended> {
         if events.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Appended { events: Vec::new(), incident: None });
         }
         let (reply, answer) = oneshot::channel();
         self.send(Command::Append { events, reply }).await?;
@@ -37,8 +35,7 @@ impl EventLog for SqliteStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?;
-        row.map(|r| codec::decode_incident(&rows::get::<String>(&r, "state")?))
-            .transpose()
+        row.map(|r| codec::decode_incident(&rows::get::<String>(&r, "state")?)).transpose()
     }
 
     async fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>> {
@@ -73,15 +70,8 @@ impl EventLog for SqliteStore {
         if let Some(channel) = filter.channel {
             query = query.bind(channel.as_str());
         }
-        let found = query
-            .bind(filter.limit)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
-        found
-            .iter()
-            .map(|r| codec::decode_incident(&rows::get::<String>(r, "state")?))
-            .collect()
+        let found = query.bind(filter.limit).fetch_all(&self.pool).await.map_err(db_err)?;
+        found.iter().map(|r| codec::decode_incident(&rows::get::<String>(r, "state")?)).collect()
     }
 
     async fn incident_events(&self, id: IncidentId) -> Result<Vec<RecordedEvent>> {

@@ -37,8 +37,7 @@ pub(crate) fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T>
 where
     T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
 {
-    row.try_get(column)
-        .map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+    row.try_get(column).map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
 }
 
 pub(crate) fn uuid(row: &SqliteRow, column: &str) -> Result<Uuid> {

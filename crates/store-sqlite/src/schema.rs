@@ -21,10 +21,7 @@ pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {
         .map_err(db_err)?;
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| Some(*v) > applied) {
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await.map_err(db_err)?;
         sqlx::query(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?, unixepoch() * 1000)",
         )

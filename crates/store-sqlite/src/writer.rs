@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use domain::event::Actor;
 use domain::{Event, Incident, IncidentId};
 use sqlx::{Connection, Row, SqliteConnection};
-use store::{RebuildReport, RecordedEvent, Result, StoreError, codec};
+use store::{Appended, RebuildReport, RecordedEvent, Result, StoreError, codec};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::{db_err, rows};
@@ -22,13 +22,8 @@ const MAX_BATCH: usize = 512;
 const QUEUE_CAPACITY: usize = 8192;
 
 pub(crate) enum Command {
-    Append {
-        events: Vec<Event>,
-        reply: oneshot::Sender<Result<Vec<RecordedEvent>>>,
-    },
-    Rebuild {
-        reply: oneshot::Sender<Result<RebuildReport>>,
-    },
+    Append { events: Vec<Event>, reply: oneshot::Sender<Result<Appended>> },
+    Rebuild { reply: oneshot::Sender<Result<RebuildReport>> },
 }
 
 pub(crate) struct Writer {
@@ -38,7 +33,7 @@ pub(crate) struct Writer {
     published: broadcast::Sender<RecordedEvent>,
 }
 
-type Reply = oneshot::Sender<Result<Vec<RecordedEvent>>>;
+type Reply = oneshot::Sender<Result<Appended>>;
 
 impl Writer {
     pub(crate) async fn start(
@@ -51,14 +46,7 @@ impl Writer {
             .map_err(db_err)?;
         let next_seq = u64::try_from(head.unwrap_or(0)).map_err(rows::corrupt)? + 1;
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(
-            Self {
-                conn,
-                next_seq,
-                published,
-            }
-            .run(rx),
-        );
+        tokio::spawn(Self { conn, next_seq, published }.run(rx));
         Ok(tx)
     }
 
@@ -90,17 +78,16 @@ impl Writer {
         }
         let first_seq = self.next_seq;
         let mut outcomes = Vec::with_capacity(appends.len());
-        let committed = self
-            .write_batch(appends.iter().map(|(events, _)| events), &mut outcomes)
-            .await;
+        let committed =
+            self.write_batch(appends.iter().map(|(events, _)| events), &mut outcomes).await;
         metrics::histogram!("crisisbridge_store_commit_batch_size").record(appends.len() as f64);
         match committed {
             Ok(()) => {
                 for ((_, reply), outcome) in appends.drain(..).zip(outcomes) {
-                    if let Ok(recorded) = &outcome {
+                    if let Ok(appended) = &outcome {
                         metrics::counter!("crisisbridge_store_events_appended_total")
-                            .increment(recorded.len() as u64);
-                        for event in recorded {
+                            .increment(appended.events.len() as u64);
+                        for event in &appended.events {
                             let _ = self.published.send(event.clone());
                         }
                     }
@@ -122,17 +109,13 @@ impl Writer {
     async fn write_batch<'a>(
         &mut self,
         batch: impl Iterator<Item = &'a Vec<Event>>,
-        outcomes: &mut Vec<Result<Vec<RecordedEvent>>>,
+        outcomes: &mut Vec<Result<Appended>>,
     ) -> Result<()> {
-        let mut tx = self
-            .conn
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
+        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         let mut states: HashMap<IncidentId, Option<Incident>> = HashMap::new();
         for events in batch {
             let Some(first) = events.first() else {
-                outcomes.push(Ok(Vec::new()));
+                outcomes.push(Ok(Appended { events: Vec::new(), incident: None }));
                 continue;
             };
             let id = first.incident;
@@ -161,7 +144,7 @@ impl Writer {
             }
             match (refused, state) {
                 (Some(e), _) => outcomes.push(Err(StoreError::Rejected(e))),
-                (None, None) => outcomes.push(Ok(Vec::new())),
+                (None, None) => outcomes.push(Ok(Appended { events: Vec::new(), incident: None })),
                 (None, Some(incident)) => {
                     for r in &recorded {
                         insert_event(&mut tx, r).await?;
@@ -169,8 +152,9 @@ impl Writer {
                     let known = before.as_ref().map(|b| &b.involved);
                     save_projection(&mut tx, &incident, known).await?;
                     self.next_seq += recorded.len() as u64;
+                    outcomes
+                        .push(Ok(Appended { events: recorded, incident: Some(incident.clone()) }));
                     states.insert(id, Some(incident));
-                    outcomes.push(Ok(recorded));
                 }
             }
         }
@@ -179,24 +163,12 @@ impl Writer {
 
     /// Drops the projections and replays the whole log into them, in one transaction.
     async fn rebuild(&mut self) -> Result<RebuildReport> {
-        let mut tx = self
-            .conn
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
-        sqlx::query("DELETE FROM incident_agencies")
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query("DELETE FROM incidents")
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        sqlx::query("DELETE FROM incident_agencies").execute(&mut *tx).await.map_err(db_err)?;
+        sqlx::query("DELETE FROM incidents").execute(&mut *tx).await.map_err(db_err)?;
         let sql = format!("SELECT {} FROM events ORDER BY seq", rows::EVENT_COLUMNS);
-        let all = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        let all =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *tx).await.map_err(db_err)?;
         let mut incidents: HashMap<IncidentId, Incident> = HashMap::new();
         for row in &all {
             let recorded = rows::event(row)?;
@@ -210,10 +182,7 @@ impl Writer {
             save_projection(&mut tx, incident, None).await?;
         }
         tx.commit().await.map_err(db_err)?;
-        Ok(RebuildReport {
-            events: all.len() as u64,
-            incidents: incidents.len() as u64,
-        })
+        Ok(RebuildReport { events: all.len() as u64, incidents: incidents.len() as u64 })
     }
 }
 
@@ -272,11 +241,7 @@ async fn save_projection(
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
-    for agency in incident
-        .involved
-        .iter()
-        .filter(|a| known.is_none_or(|k| !k.contains(a)))
-    {
+    for agency in incident.involved.iter().filter(|a| known.is_none_or(|k| !k.contains(a))) {
         sqlx::query(
             "INSERT OR IGNORE INTO incident_agencies (agency_id, incident_id) VALUES (?, ?)",
         )

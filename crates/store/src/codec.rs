@@ -70,111 +70,57 @@ impl TryFrom<LocationRow> for Location {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum EventRow {
-    Opened {
-        channel: String,
-        location: LocationRow,
-        callback: Option<String>,
-        summary: String,
-    },
-    Located {
-        location: LocationRow,
-    },
-    Routed {
-        service: String,
-        agency: Uuid,
-        rule: String,
-    },
-    TriageRecorded {
-        outcome: String,
-        protocol: String,
-        protocol_version: u32,
-        rule: String,
-    },
-    TransferOffered {
-        to: Uuid,
-        reason: String,
-        deadline: i64,
-    },
+    Opened { channel: String, location: LocationRow, callback: Option<String>, summary: String },
+    Located { location: LocationRow },
+    Routed { service: String, agency: Uuid, rule: String },
+    TriageRecorded { outcome: String, protocol: String, protocol_version: u32, rule: String },
+    TransferOffered { to: Uuid, reason: String, deadline: i64 },
     TransferAccepted,
-    TransferDeclined {
-        reason: String,
-    },
+    TransferDeclined { reason: String },
     TransferTimedOut,
-    TeamDispatched {
-        team: Uuid,
-        provider: Uuid,
-    },
-    NoteAdded {
-        text: String,
-    },
-    Closed {
-        disposition: String,
-        remark: String,
-    },
+    TeamDispatched { team: Uuid, provider: Uuid },
+    NoteAdded { text: String },
+    Closed { disposition: String, remark: String },
 }
 
 /// The JSON body of an event.
 pub fn encode_event(kind: &EventKind) -> String {
     let row = match kind {
-        EventKind::Opened {
-            channel,
-            location,
-            callback,
-            summary,
-        } => EventRow::Opened {
+        EventKind::Opened { channel, location, callback, summary } => EventRow::Opened {
             channel: channel.as_str().to_owned(),
             location: location.into(),
             callback: callback.as_ref().map(|c| c.as_str().to_owned()),
             summary: summary.as_str().to_owned(),
         },
-        EventKind::Located { location } => EventRow::Located {
-            location: location.into(),
-        },
-        EventKind::Routed {
-            service,
-            agency,
-            rule,
-        } => EventRow::Routed {
+        EventKind::Located { location } => EventRow::Located { location: location.into() },
+        EventKind::Routed { service, agency, rule } => EventRow::Routed {
             service: service.clone(),
             agency: agency.as_uuid(),
             rule: rule.as_str().to_owned(),
         },
-        EventKind::TriageRecorded {
-            outcome,
-            protocol,
-            protocol_version,
-            rule,
-        } => EventRow::TriageRecorded {
-            outcome: outcome.as_str().to_owned(),
-            protocol: protocol.clone(),
-            protocol_version: *protocol_version,
-            rule: rule.clone(),
-        },
-        EventKind::TransferOffered {
-            to,
-            reason,
-            deadline,
-        } => EventRow::TransferOffered {
+        EventKind::TriageRecorded { outcome, protocol, protocol_version, rule } => {
+            EventRow::TriageRecorded {
+                outcome: outcome.as_str().to_owned(),
+                protocol: protocol.clone(),
+                protocol_version: *protocol_version,
+                rule: rule.clone(),
+            }
+        }
+        EventKind::TransferOffered { to, reason, deadline } => EventRow::TransferOffered {
             to: to.as_uuid(),
             reason: reason.as_str().to_owned(),
             deadline: deadline.as_millis(),
         },
         EventKind::TransferAccepted => EventRow::TransferAccepted,
-        EventKind::TransferDeclined { reason } => EventRow::TransferDeclined {
-            reason: reason.as_str().to_owned(),
-        },
+        EventKind::TransferDeclined { reason } => {
+            EventRow::TransferDeclined { reason: reason.as_str().to_owned() }
+        }
         EventKind::TransferTimedOut => EventRow::TransferTimedOut,
-        EventKind::TeamDispatched { team, provider } => EventRow::TeamDispatched {
-            team: team.as_uuid(),
-            provider: provider.as_uuid(),
-        },
-        EventKind::NoteAdded { text } => EventRow::NoteAdded {
-            text: text.as_str().to_owned(),
-        },
-        EventKind::Closed {
-            disposition,
-            remark,
-        } => EventRow::Closed {
+        EventKind::TeamDispatched { team, provider } => {
+            EventRow::TeamDispatched { team: team.as_uuid(), provider: provider.as_uuid() }
+        }
+        EventKind::NoteAdded { text } => EventRow::NoteAdded { text: text.as_str().to_owned() },
+        EventKind::Closed { disposition, remark } => EventRow::Closed {
             disposition: disposition.as_str().to_owned(),
             remark: remark.as_str().to_owned(),
         },
@@ -186,12 +132,7 @@ pub fn encode_event(kind: &EventKind) -> String {
 pub fn decode_event(json: &str) -> Result<EventKind> {
     let row: EventRow = serde_json::from_str(json).map_err(corrupt)?;
     Ok(match row {
-        EventRow::Opened {
-            channel,
-            location,
-            callback,
-            summary,
-        } => EventKind::Opened {
+        EventRow::Opened { channel, location, callback, summary } => EventKind::Opened {
             channel: channel_from(&channel)?,
             location: location.try_into()?,
             callback: callback
@@ -201,53 +142,35 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
                 .map_err(corrupt)?,
             summary: text(&summary)?,
         },
-        EventRow::Located { location } => EventKind::Located {
-            location: location.try_into()?,
-        },
-        EventRow::Routed {
-            service,
-            agency,
-            rule,
-        } => EventKind::Routed {
-            service,
-            agency: AgencyId::from_uuid(agency),
-            rule: text(&rule)?,
-        },
-        EventRow::TriageRecorded {
-            outcome,
-            protocol,
-            protocol_version,
-            rule,
-        } => EventKind::TriageRecorded {
-            outcome: TriageOutcome::parse(&outcome)
-                .ok_or_else(|| corrupt(format!("unknown triage outcome {outcome:?}")))?,
-            protocol,
-            protocol_version,
-            rule,
-        },
-        EventRow::TransferOffered {
-            to,
-            reason,
-            deadline,
-        } => EventKind::TransferOffered {
+        EventRow::Located { location } => EventKind::Located { location: location.try_into()? },
+        EventRow::Routed { service, agency, rule } => {
+            EventKind::Routed { service, agency: AgencyId::from_uuid(agency), rule: text(&rule)? }
+        }
+        EventRow::TriageRecorded { outcome, protocol, protocol_version, rule } => {
+            EventKind::TriageRecorded {
+                outcome: TriageOutcome::parse(&outcome)
+                    .ok_or_else(|| corrupt(format!("unknown triage outcome {outcome:?}")))?,
+                protocol,
+                protocol_version,
+                rule,
+            }
+        }
+        EventRow::TransferOffered { to, reason, deadline } => EventKind::TransferOffered {
             to: AgencyId::from_uuid(to),
             reason: text(&reason)?,
             deadline: Timestamp::from_millis(deadline),
         },
         EventRow::TransferAccepted => EventKind::TransferAccepted,
-        EventRow::TransferDeclined { reason } => EventKind::TransferDeclined {
-            reason: text(&reason)?,
-        },
+        EventRow::TransferDeclined { reason } => {
+            EventKind::TransferDeclined { reason: text(&reason)? }
+        }
         EventRow::TransferTimedOut => EventKind::TransferTimedOut,
         EventRow::TeamDispatched { team, provider } => EventKind::TeamDispatched {
             team: TeamId::from_uuid(team),
             provider: AgencyId::from_uuid(provider),
         },
         EventRow::NoteAdded { text: t } => EventKind::NoteAdded { text: text(&t)? },
-        EventRow::Closed {
-            disposition,
-            remark,
-        } => EventKind::Closed {
+        EventRow::Closed { disposition, remark } => EventKind::Closed {
             disposition: Disposition::parse(&disposition)
                 .ok_or_else(|| corrupt(format!("unknown disposition {disposition:?}")))?,
             remark: text(&remark)?,
@@ -313,13 +236,7 @@ pub fn encode_incident(i: &Incident) -> String {
         routes: i
             .routes
             .iter()
-            .map(|r| {
-                (
-                    r.service.clone(),
-                    r.agency.as_uuid(),
-                    r.rule.as_str().to_owned(),
-                )
-            })
+            .map(|r| (r.service.clone(), r.agency.as_uuid(), r.rule.as_str().to_owned()))
             .collect(),
         triage: i.triage.as_ref().map(|t| TriageRow {
             outcome: t.outcome.as_str().to_owned(),
@@ -339,20 +256,10 @@ pub fn encode_incident(i: &Incident) -> String {
         notes: i
             .notes
             .iter()
-            .map(|n| {
-                (
-                    n.at.as_millis(),
-                    n.agency.as_uuid(),
-                    n.text.as_str().to_owned(),
-                )
-            })
+            .map(|n| (n.at.as_millis(), n.agency.as_uuid(), n.text.as_str().to_owned()))
             .collect(),
         closure: i.closure.as_ref().map(|c| {
-            (
-                c.at.as_millis(),
-                c.disposition.as_str().to_owned(),
-                c.remark.as_str().to_owned(),
-            )
+            (c.at.as_millis(), c.disposition.as_str().to_owned(), c.remark.as_str().to_owned())
         }),
         updated_at: i.updated_at.as_millis(),
         version: i.version,
@@ -378,20 +285,12 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
             .transpose()
             .map_err(corrupt)?,
         summary: text(&row.summary)?,
-        involved: row
-            .involved
-            .into_iter()
-            .map(AgencyId::from_uuid)
-            .collect::<BTreeSet<_>>(),
+        involved: row.involved.into_iter().map(AgencyId::from_uuid).collect::<BTreeSet<_>>(),
         routes: row
             .routes
             .into_iter()
             .map(|(service, agency, rule)| {
-                Ok(Route {
-                    service,
-                    agency: AgencyId::from_uuid(agency),
-                    rule: text(&rule)?,
-                })
+                Ok(Route { service, agency: AgencyId::from_uuid(agency), rule: text(&rule)? })
             })
             .collect::<Result<_>>()?,
         triage: row
@@ -425,11 +324,7 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
             .notes
             .into_iter()
             .map(|(at, agency, t)| {
-                Ok(Note {
-                    at: ts(at),
-                    agency: AgencyId::from_uuid(agency),
-                    text: text(&t)?,
-                })
+                Ok(Note { at: ts(at), agency: AgencyId::from_uuid(agency), text: text(&t)? })
             })
             .collect::<Result<_>>()?,
         closure: row

@@ -10,12 +10,7 @@
 
 // This module is test code shipped as a library so every backend can run it: a panic here is
 // a failed check, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 use std::sync::Arc;
 
 use domain::event::Actor;
@@ -110,20 +105,12 @@ fn opened(incident: IncidentId, agency: AgencyId, channel: Channel) -> Event {
 }
 
 fn note(incident: IncidentId, agency: AgencyId, offset_ms: i64, s: &str) -> Event {
-    event(
-        incident,
-        agency,
-        offset_ms,
-        EventKind::NoteAdded { text: text(s) },
-    )
+    event(incident, agency, offset_ms, EventKind::NoteAdded { text: text(s) })
 }
 
 async fn open_incident<S: Store>(store: &S, agency: AgencyId, channel: Channel) -> IncidentId {
     let id = IncidentId::new(at(0));
-    store
-        .append(vec![opened(id, agency, channel)])
-        .await
-        .unwrap();
+    store.append(vec![opened(id, agency, channel)]).await.unwrap();
     id
 }
 
@@ -139,51 +126,36 @@ pub async fn append_assigns_gap_free_sequence_numbers<S: Store>(store: Arc<S>) {
         ])
         .await
         .unwrap();
-    assert_eq!(
-        recorded.iter().map(|r| r.seq).collect::<Vec<_>>(),
-        [1, 2, 3]
-    );
+    assert_eq!(recorded.incident.as_ref().map(|i| i.version), Some(3));
+    assert_eq!(recorded.incident, store.incident(a).await.unwrap());
+    let recorded = recorded.events;
+    assert_eq!(recorded.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3]);
     assert_eq!(recorded[2].event, note(a, psap, 2, "two"));
     assert_eq!(recorded[0].involved, [psap]);
     let b = open_incident(&*store, psap, Channel::Nine88).await;
-    let more = store.append(vec![note(b, psap, 3, "three")]).await.unwrap();
+    let more = store.append(vec![note(b, psap, 3, "three")]).await.unwrap().events;
     assert_eq!(more[0].seq, 5);
     assert_eq!(store.head().await.unwrap(), 5);
     let all = store.events_after(0, None, 100).await.unwrap();
-    assert_eq!(
-        all.iter().map(|r| r.seq).collect::<Vec<_>>(),
-        [1, 2, 3, 4, 5]
-    );
+    assert_eq!(all.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
     assert_eq!(store.events_after(3, None, 1).await.unwrap()[0].seq, 4);
 }
 
 pub async fn refused_events_write_nothing<S: Store>(store: Arc<S>) {
     let psap = agency(&*store, "psap", AgencyKind::Psap).await;
     let ghost = IncidentId::new(at(0));
-    let err = store
-        .append(vec![note(ghost, psap, 1, "x")])
-        .await
-        .unwrap_err();
+    let err = store.append(vec![note(ghost, psap, 1, "x")]).await.unwrap_err();
     assert!(
-        matches!(
-            err,
-            StoreError::Rejected(TransitionError::NotOpened("note_added"))
-        ),
+        matches!(err, StoreError::Rejected(TransitionError::NotOpened("note_added"))),
         "{err:?}"
     );
 
     let twice = IncidentId::new(at(0));
     let err = store
-        .append(vec![
-            opened(twice, psap, Channel::Nine11),
-            opened(twice, psap, Channel::Nine11),
-        ])
+        .append(vec![opened(twice, psap, Channel::Nine11), opened(twice, psap, Channel::Nine11)])
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Rejected(TransitionError::AlreadyOpened)),
-        "{err:?}"
-    );
+    assert!(matches!(err, StoreError::Rejected(TransitionError::AlreadyOpened)), "{err:?}");
     assert_eq!(store.incident(twice).await.unwrap(), None);
 
     let id = open_incident(&*store, psap, Channel::Nine11).await;
@@ -191,33 +163,17 @@ pub async fn refused_events_write_nothing<S: Store>(store: Arc<S>) {
         id,
         psap,
         5,
-        EventKind::Closed {
-            disposition: Disposition::Referred,
-            remark: text("done"),
-        },
+        EventKind::Closed { disposition: Disposition::Referred, remark: text("done") },
     );
     let err = store
-        .append(vec![
-            note(id, psap, 1, "kept?"),
-            closed.clone(),
-            note(id, psap, 6, "after"),
-        ])
+        .append(vec![note(id, psap, 1, "kept?"), closed.clone(), note(id, psap, 6, "after")])
         .await;
-    assert!(
-        matches!(
-            err,
-            Err(StoreError::Rejected(TransitionError::IncidentClosed))
-        ),
-        "{err:?}"
-    );
-    assert_eq!(
-        store.head().await.unwrap(),
-        1,
-        "a refused batch must write none of its events"
-    );
+    assert!(matches!(err, Err(StoreError::Rejected(TransitionError::IncidentClosed))), "{err:?}");
+    assert_eq!(store.head().await.unwrap(), 1, "a refused batch must write none of its events");
     assert_eq!(store.incident(id).await.unwrap().unwrap().version, 1);
     assert_eq!(store.incident_events(id).await.unwrap().len(), 1);
-    assert!(store.append(vec![]).await.unwrap().is_empty());
+    let nothing = store.append(vec![]).await.unwrap();
+    assert!(nothing.events.is_empty() && nothing.incident.is_none());
 }
 
 pub async fn projection_matches_replay_of_the_log<S: Store>(store: Arc<S>) {
@@ -259,11 +215,7 @@ pub async fn projection_matches_replay_of_the_log<S: Store>(store: Arc<S>) {
             id,
             psap,
             4,
-            EventKind::TransferOffered {
-                to: center,
-                reason: text("divert"),
-                deadline: at(60_004),
-            },
+            EventKind::TransferOffered { to: center, reason: text("divert"), deadline: at(60_004) },
         ),
         event(id, center, 5, EventKind::TransferAccepted),
         note(id, center, 6, "counselor on the line"),
@@ -271,21 +223,13 @@ pub async fn projection_matches_replay_of_the_log<S: Store>(store: Arc<S>) {
             id,
             center,
             7,
-            EventKind::TeamDispatched {
-                team: TeamId::new(at(0)),
-                provider: center,
-            },
+            EventKind::TeamDispatched { team: TeamId::new(at(0)), provider: center },
         ),
     ] {
         store.append(vec![e]).await.unwrap();
     }
-    let events: Vec<Event> = store
-        .incident_events(id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.event)
-        .collect();
+    let events: Vec<Event> =
+        store.incident_events(id).await.unwrap().into_iter().map(|r| r.event).collect();
     let replayed = Incident::replay(&events).unwrap().unwrap();
     let projected = store.incident(id).await.unwrap().unwrap();
     assert_eq!(projected, replayed);
@@ -304,39 +248,24 @@ pub async fn listing_filters_by_agency_status_and_channel<S: Store>(store: Arc<S
             z,
             a,
             10,
-            EventKind::Closed {
-                disposition: Disposition::Duplicate,
-                remark: text("dup"),
-            },
+            EventKind::Closed { disposition: Disposition::Duplicate, remark: text("dup") },
         )])
         .await
         .unwrap();
     store.append(vec![note(x, a, 20, "latest")]).await.unwrap();
 
     let ids = |v: Vec<Incident>| v.into_iter().map(|i| i.id).collect::<Vec<_>>();
-    let open = IncidentFilter {
-        limit: 10,
-        ..Default::default()
-    };
+    let open = IncidentFilter { limit: 10, ..Default::default() };
     assert_eq!(
         ids(store.incidents(&open).await.unwrap()),
         [x, y],
         "newest update first, closed left out"
     );
-    let of_a = IncidentFilter {
-        involving: Some(a),
-        ..open.clone()
-    };
+    let of_a = IncidentFilter { involving: Some(a), ..open.clone() };
     assert_eq!(ids(store.incidents(&of_a).await.unwrap()), [x]);
-    let closed = IncidentFilter {
-        statuses: vec![IncidentStatus::Closed],
-        ..open.clone()
-    };
+    let closed = IncidentFilter { statuses: vec![IncidentStatus::Closed], ..open.clone() };
     assert_eq!(ids(store.incidents(&closed).await.unwrap()), [z]);
-    let nine88 = IncidentFilter {
-        channel: Some(Channel::Nine88),
-        ..open.clone()
-    };
+    let nine88 = IncidentFilter { channel: Some(Channel::Nine88), ..open.clone() };
     assert_eq!(ids(store.incidents(&nine88).await.unwrap()), [y]);
     let one = IncidentFilter { limit: 1, ..open };
     assert_eq!(store.incidents(&one).await.unwrap().len(), 1);
@@ -366,13 +295,9 @@ pub async fn events_after_shows_an_agency_only_its_incidents<S: Store>(store: Ar
         x,
         a,
         5,
-        EventKind::TransferOffered {
-            to: b,
-            reason: text("divert"),
-            deadline: at(60_000),
-        },
+        EventKind::TransferOffered { to: b, reason: text("divert"), deadline: at(60_000) },
     );
-    let recorded = store.append(vec![offer]).await.unwrap();
+    let recorded = store.append(vec![offer]).await.unwrap().events;
     assert_eq!(
         recorded[0].involved,
         [a, b]
@@ -388,22 +313,14 @@ pub async fn subscribers_receive_committed_events_in_order<S: Store>(store: Arc<
     let psap = agency(&*store, "psap", AgencyKind::Psap).await;
     let mut rx = store.subscribe();
     let id = open_incident(&*store, psap, Channel::Nine11).await;
-    store
-        .append(vec![note(id, psap, 1, "a"), note(id, psap, 2, "b")])
-        .await
-        .unwrap();
-    let _ = store
-        .append(vec![note(IncidentId::new(at(0)), psap, 3, "refused")])
-        .await;
+    store.append(vec![note(id, psap, 1, "a"), note(id, psap, 2, "b")]).await.unwrap();
+    let _ = store.append(vec![note(IncidentId::new(at(0)), psap, 3, "refused")]).await;
     let mut got: Vec<RecordedEvent> = Vec::new();
     for _ in 0..3 {
         got.push(rx.recv().await.unwrap());
     }
     assert_eq!(got.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3]);
-    assert!(
-        rx.try_recv().is_err(),
-        "a refused append must publish nothing"
-    );
+    assert!(rx.try_recv().is_err(), "a refused append must publish nothing");
 }
 
 pub async fn rebuild_restores_every_projection<S: Store>(store: Arc<S>) {
@@ -411,10 +328,7 @@ pub async fn rebuild_restores_every_projection<S: Store>(store: Arc<S>) {
     let mut ids = Vec::new();
     for n in 0..5 {
         let id = open_incident(&*store, psap, Channel::Nine11).await;
-        store
-            .append(vec![note(id, psap, n + 1, "note")])
-            .await
-            .unwrap();
+        store.append(vec![note(id, psap, n + 1, "note")]).await.unwrap();
         ids.push(id);
     }
     let mut before = Vec::new();
@@ -426,11 +340,7 @@ pub async fn rebuild_restores_every_projection<S: Store>(store: Arc<S>) {
     for (id, want) in ids.iter().zip(before) {
         assert_eq!(store.incident(*id).await.unwrap(), want);
     }
-    let all = IncidentFilter {
-        involving: Some(psap),
-        limit: 100,
-        ..Default::default()
-    };
+    let all = IncidentFilter { involving: Some(psap), limit: 100, ..Default::default() };
     assert_eq!(store.incidents(&all).await.unwrap().len(), 5);
 }
 
@@ -440,11 +350,9 @@ pub async fn concurrent_appends_to_one_incident_are_serialized<S: Store>(store: 
     let tasks: Vec<_> = (0..40)
         .map(|n| {
             let store = store.clone();
-            tokio::spawn(async move {
-                store
-                    .append(vec![note(id, psap, n + 1, "concurrent")])
-                    .await
-            })
+            tokio::spawn(
+                async move { store.append(vec![note(id, psap, n + 1, "concurrent")]).await },
+            )
         })
         .collect();
     for task in tasks {
@@ -453,13 +361,7 @@ pub async fn concurrent_appends_to_one_incident_are_serialized<S: Store>(store: 
     let incident = store.incident(id).await.unwrap().unwrap();
     assert_eq!(incident.version, 41);
     assert_eq!(incident.notes.len(), 40);
-    let seqs: Vec<_> = store
-        .incident_events(id)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.seq)
-        .collect();
+    let seqs: Vec<_> = store.incident_events(id).await.unwrap().iter().map(|r| r.seq).collect();
     assert_eq!(seqs, (1..=41).collect::<Vec<_>>());
 }
 
@@ -483,16 +385,10 @@ pub async fn agencies_and_users_have_unique_names<S: Store>(store: Arc<S>) {
         kind: AgencyKind::Ems,
         time_zone: "UTC".into(),
     };
-    assert!(matches!(
-        store.put_agency(&again).await,
-        Err(StoreError::Duplicate { .. })
-    ));
+    assert!(matches!(store.put_agency(&again).await, Err(StoreError::Duplicate { .. })));
     let stored = store.agency(a).await.unwrap().unwrap();
     assert_eq!(stored.kind, AgencyKind::Psap);
-    assert_eq!(
-        store.agency_by_code("psap-20045").await.unwrap(),
-        Some(stored)
-    );
+    assert_eq!(store.agency_by_code("psap-20045").await.unwrap(), Some(stored));
     assert_eq!(store.agencies().await.unwrap().len(), 1);
 
     let user = store.put_user(&new_user(a, "dana")).await.unwrap();
@@ -501,10 +397,7 @@ pub async fn agencies_and_users_have_unique_names<S: Store>(store: Arc<S>) {
         store.put_user(&new_user(a, "dana")).await,
         Err(StoreError::Duplicate { .. })
     ));
-    assert_eq!(
-        store.user_by_username("dana").await.unwrap(),
-        Some(user.clone())
-    );
+    assert_eq!(store.user_by_username("dana").await.unwrap(), Some(user.clone()));
     assert_eq!(store.user(user.id).await.unwrap(), Some(user));
     assert_eq!(store.user_by_username("nobody").await.unwrap(), None);
 }
@@ -513,53 +406,25 @@ pub async fn five_failed_logins_lock_the_user<S: Store>(store: Arc<S>) {
     let a = agency(&*store, "psap", AgencyKind::Psap).await;
     let user = store.put_user(&new_user(a, "dana")).await.unwrap();
     for n in 1..5 {
-        let state = store
-            .record_login_failure(user.id, at(n), 5, 600_000)
-            .await
-            .unwrap();
-        assert_eq!(
-            (state.failed_attempts, state.locked_until),
-            (n as u32, None)
-        );
+        let state = store.record_login_failure(user.id, at(n), 5, 600_000).await.unwrap();
+        assert_eq!((state.failed_attempts, state.locked_until), (n as u32, None));
     }
-    let state = store
-        .record_login_failure(user.id, at(5), 5, 600_000)
-        .await
-        .unwrap();
+    let state = store.record_login_failure(user.id, at(5), 5, 600_000).await.unwrap();
     assert_eq!(state.locked_until, Some(at(600_005)));
-    assert_eq!(
-        store
-            .user(user.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .login
-            .locked_until,
-        Some(at(600_005))
-    );
+    assert_eq!(store.user(user.id).await.unwrap().unwrap().login.locked_until, Some(at(600_005)));
     store.record_login_success(user.id).await.unwrap();
-    assert_eq!(
-        store.user(user.id).await.unwrap().unwrap().login,
-        Default::default()
-    );
+    assert_eq!(store.user(user.id).await.unwrap().unwrap().login, Default::default());
 }
 
 pub async fn sessions_are_stored_touched_and_deleted<S: Store>(store: Arc<S>) {
     let a = agency(&*store, "psap", AgencyKind::Psap).await;
     let user = store.put_user(&new_user(a, "dana")).await.unwrap();
-    let session = Session {
-        token_hash: "ab12".into(),
-        user: user.id,
-        created_at: at(0),
-        last_seen: at(0),
-    };
+    let session =
+        Session { token_hash: "ab12".into(), user: user.id, created_at: at(0), last_seen: at(0) };
     store.put_session(&session).await.unwrap();
     assert_eq!(store.session("ab12").await.unwrap(), Some(session));
     store.touch_session("ab12", at(90_000)).await.unwrap();
-    assert_eq!(
-        store.session("ab12").await.unwrap().unwrap().last_seen,
-        at(90_000)
-    );
+    assert_eq!(store.session("ab12").await.unwrap().unwrap().last_seen, at(90_000));
     store.delete_session("ab12").await.unwrap();
     assert_eq!(store.session("ab12").await.unwrap(), None);
 }
@@ -573,15 +438,9 @@ pub async fn teams_areas_and_settings_round_trip<S: Store>(store: Arc<S>) {
         capabilities: vec!["youth".into(), "spanish".into()],
     };
     store.put_team(&team).await.unwrap();
-    assert!(matches!(
-        store.put_team(&team).await,
-        Err(StoreError::Duplicate { .. })
-    ));
+    assert!(matches!(store.put_team(&team).await, Err(StoreError::Duplicate { .. })));
     assert_eq!(store.team(team.id).await.unwrap(), Some(team.clone()));
-    assert_eq!(
-        store.teams(Some(p)).await.unwrap(),
-        std::slice::from_ref(&team)
-    );
+    assert_eq!(store.teams(Some(p)).await.unwrap(), std::slice::from_ref(&team));
     assert_eq!(store.teams(Some(AgencyId::new(at(0)))).await.unwrap(), []);
 
     let area = Area {
@@ -592,11 +451,7 @@ pub async fn teams_areas_and_settings_round_trip<S: Store>(store: Arc<S>) {
     store.put_area(&area).await.unwrap();
     store.put_area(&area).await.unwrap();
     assert_eq!(store.areas().await.unwrap(), [area]);
-    let served = ServiceArea {
-        agency: p,
-        service: "urn:service:sos".into(),
-        area: "20045".into(),
-    };
+    let served = ServiceArea { agency: p, service: "urn:service:sos".into(), area: "20045".into() };
     store.put_service_area(&served).await.unwrap();
     store.put_service_area(&served).await.unwrap();
     assert_eq!(store.service_areas().await.unwrap(), [served]);
@@ -604,8 +459,5 @@ pub async fn teams_areas_and_settings_round_trip<S: Store>(store: Arc<S>) {
     assert_eq!(store.setting("seed").await.unwrap(), None);
     store.put_setting("seed", "kansas-v1").await.unwrap();
     store.put_setting("seed", "kansas-v2").await.unwrap();
-    assert_eq!(
-        store.setting("seed").await.unwrap().as_deref(),
-        Some("kansas-v2")
-    );
+    assert_eq!(store.setting("seed").await.unwrap().as_deref(), Some("kansas-v2"));
 }

@@ -24,7 +24,7 @@ mod log;
 
 pub use directory::{Area, Directory, LoginState, NewUser, ServiceArea, Session, Team, User};
 pub use error::{Result, StoreError};
-pub use log::{EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
+pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
 
 /// A complete backend: the event log and the directory.
 pub trait Store: EventLog + Directory {}

@@ -18,6 +18,15 @@ pub struct RecordedEvent {
     pub involved: Vec<AgencyId>,
 }
 
+/// What an append committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Appended {
+    /// The events, with their sequence numbers.
+    pub events: Vec<RecordedEvent>,
+    /// The incident after them (`None` only when no events were given).
+    pub incident: Option<Incident>,
+}
+
 /// Which incidents to list.
 #[derive(Debug, Clone, Default)]
 pub struct IncidentFilter {
@@ -43,7 +52,7 @@ pub trait EventLog: Send + Sync + 'static {
     /// Checks `events` (all of one incident, in order) against the incident's current state,
     /// then commits them and the new projection atomically. Returns after the commit is
     /// durable. Nothing is written when any event is refused.
-    async fn append(&self, events: Vec<Event>) -> Result<Vec<RecordedEvent>>;
+    async fn append(&self, events: Vec<Event>) -> Result<Appended>;
 
     /// The current state of one incident.
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>>;

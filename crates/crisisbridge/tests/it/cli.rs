@@ -7,13 +7,8 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
     let dir = tempfile::tempdir().unwrap();
     let demo = Demo::start(dir.path());
     let token = demo.login("calltaker").await;
-    let created: serde_json::Value = demo
-        .create_incident(&token, "before rebuild")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: serde_json::Value =
+        demo.create_incident(&token, "before rebuild").await.unwrap().json().await.unwrap();
     let url = format!("sqlite://{}", dir.path().join("crisisbridge.db").display());
 
     let add = [
@@ -43,15 +38,8 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
         .unwrap();
     assert_eq!(login.status(), 201);
 
-    let (ok, _, stderr) = run(
-        &add,
-        &[("CRISISBRIDGE_PASSWORD", "another long password")],
-        None,
-    );
-    assert!(
-        !ok && stderr.contains("user \"wichita1\" already exists"),
-        "{stderr}"
-    );
+    let (ok, _, stderr) = run(&add, &[("CRISISBRIDGE_PASSWORD", "another long password")], None);
+    assert!(!ok && stderr.contains("user \"wichita1\" already exists"), "{stderr}");
     let wrong_role = [
         "user",
         "add",
@@ -64,11 +52,8 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
         "--username",
         "x",
     ];
-    let (ok, _, stderr) = run(
-        &wrong_role,
-        &[("CRISISBRIDGE_PASSWORD", "a long enough password")],
-        None,
-    );
+    let (ok, _, stderr) =
+        run(&wrong_role, &[("CRISISBRIDGE_PASSWORD", "a long enough password")], None);
     assert!(
         !ok && stderr.contains("role dispatcher does not exist in a crisis_center agency"),
         "{stderr}"
@@ -90,14 +75,9 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
 
     let (ok, stdout, stderr) = run(&["rebuild", "--database", &url], &[], None);
     assert!(ok, "{stderr}");
-    assert!(
-        stdout.contains("rebuilt 1 incidents from 1 events"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("rebuilt 1 incidents from 1 events"), "{stdout}");
     let id = created["id"].as_str().unwrap();
-    let fetched = demo
-        .get_json(&token, &format!("/api/v1/incidents/{id}"))
-        .await;
+    let fetched = demo.get_json(&token, &format!("/api/v1/incidents/{id}")).await;
     assert_eq!(fetched["summary"], "before rebuild");
 }
 
@@ -105,30 +85,20 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
 fn serve_explains_a_bad_config_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");
-    std::fs::write(
-        &path,
-        "listen = \"127.0.0.1:0\"\ndatabase = \"sqlite://x.db\"\n",
-    )
-    .unwrap();
+    std::fs::write(&path, "listen = \"127.0.0.1:0\"\ndatabase = \"sqlite://x.db\"\n").unwrap();
     let (ok, _, stderr) = run(&["serve", "--config", path.to_str().unwrap()], &[], None);
     assert!(!ok);
     assert!(stderr.contains("unknown field `database`"), "{stderr}");
     let (ok, _, stderr) = run(&["serve", "--config", "/nonexistent.toml"], &[], None);
-    assert!(
-        !ok && stderr.contains("reading the config file /nonexistent.toml"),
-        "{stderr}"
-    );
+    assert!(!ok && stderr.contains("reading the config file /nonexistent.toml"), "{stderr}");
 }
 
 #[test]
 fn serve_runs_from_a_config_file_with_environment_overrides() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crisisbridge.toml");
-    std::fs::write(
-        &path,
-        "listen = \"127.0.0.1:1\"\ndatabase_url = \"sqlite://never-used.db\"\n",
-    )
-    .unwrap();
+    std::fs::write(&path, "listen = \"127.0.0.1:1\"\ndatabase_url = \"sqlite://never-used.db\"\n")
+        .unwrap();
     let db = format!("sqlite://{}", dir.path().join("env.db").display());
     let mut child = std::process::Command::new(crate::process::BIN)
         .args(["serve", "--config", path.to_str().unwrap()])
@@ -145,10 +115,7 @@ fn serve_runs_from_a_config_file_with_environment_overrides() {
     .unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(
-        line.starts_with("listening on http://127.0.0.1:") && !line.contains(":1\n"),
-        "{line}"
-    );
+    assert!(line.starts_with("listening on http://127.0.0.1:") && !line.contains(":1\n"), "{line}");
     assert!(
         dir.path().join("env.db").exists(),
         "the environment's database URL wins over the file's"
@@ -159,8 +126,5 @@ fn serve_runs_from_a_config_file_with_environment_overrides() {
 fn openapi_prints_the_checked_in_description() {
     let (ok, stdout, _) = run(&["openapi"], &[], None);
     assert!(ok);
-    assert_eq!(
-        stdout.trim(),
-        include_str!("../../../../docs/openapi.json").trim()
-    );
+    assert_eq!(stdout.trim(), include_str!("../../../../docs/openapi.json").trim());
 }

@@ -21,49 +21,31 @@ async fn demo_seeds_kansas_serves_it_and_reuses_its_data() {
         "navigator",
         "admin",
     ] {
-        assert!(
-            banner.contains(user),
-            "banner should list the {user} login: {banner}"
-        );
+        assert!(banner.contains(user), "banner should list the {user} login: {banner}");
     }
     let token = demo.login("calltaker").await;
-    let agencies: Vec<Value> = demo
-        .get_json(&token, "/api/v1/agencies")
-        .await
-        .as_array()
-        .unwrap()
-        .clone();
+    let agencies: Vec<Value> =
+        demo.get_json(&token, "/api/v1/agencies").await.as_array().unwrap().clone();
     let count = |kind: &str| agencies.iter().filter(|a| a["kind"] == kind).count();
     assert_eq!(count("psap"), 105, "a PSAP per Kansas county");
     assert_eq!(count("crisis_center"), 3);
     assert_eq!(count("mobile_crisis_provider"), 3);
     assert!(
-        agencies
-            .iter()
-            .any(|a| a["code"] == "psap-20045" && a["name"] == "Douglas County 911")
+        agencies.iter().any(|a| a["code"] == "psap-20045" && a["name"] == "Douglas County 911")
     );
     assert!(
-        agencies
-            .iter()
-            .any(|a| a["code"] == "psap-20071" && a["time_zone"] == "America/Denver")
+        agencies.iter().any(|a| a["code"] == "psap-20071" && a["time_zone"] == "America/Denver")
     );
 
-    let created: Value = demo
-        .create_incident(&token, "demo incident")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: Value =
+        demo.create_incident(&token, "demo incident").await.unwrap().json().await.unwrap();
     let id = created["id"].as_str().unwrap().to_owned();
     demo.kill();
 
     let again = Demo::start(dir.path());
     assert!(again.banner.join("\n").contains("reused"));
     let token = again.login("calltaker").await;
-    let fetched = again
-        .get_json(&token, &format!("/api/v1/incidents/{id}"))
-        .await;
+    let fetched = again.get_json(&token, &format!("/api/v1/incidents/{id}")).await;
     assert_eq!(fetched["summary"], "demo incident");
 }
 
@@ -77,12 +59,8 @@ async fn every_acknowledged_incident_survives_kill_9() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let writers: Vec<_> = (0..8)
         .map(|w| {
-            let (client, base, token, tx) = (
-                demo.client.clone(),
-                demo.base.clone(),
-                token.clone(),
-                tx.clone(),
-            );
+            let (client, base, token, tx) =
+                (demo.client.clone(), demo.base.clone(), token.clone(), tx.clone());
             tokio::spawn(async move {
                 for n in 0.. {
                     match create_incident(&client, &base, &token, &format!("writer {w} call {n}"))
@@ -106,10 +84,7 @@ async fn every_acknowledged_incident_survives_kill_9() {
         acknowledged.push(rx.recv().await.unwrap());
     }
     let pid = demo.child.id();
-    std::process::Command::new("kill")
-        .args(["-9", &pid.to_string()])
-        .status()
-        .unwrap();
+    std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
     for writer in writers {
         writer.await.unwrap();
     }
@@ -128,14 +103,7 @@ async fn every_acknowledged_incident_survives_kill_9() {
             .send()
             .await
             .unwrap();
-        assert_eq!(
-            response.status(),
-            200,
-            "acknowledged incident {id} was lost"
-        );
+        assert_eq!(response.status(), 200, "acknowledged incident {id} was lost");
     }
-    eprintln!(
-        "{} acknowledged incidents all survived kill -9",
-        acknowledged.len()
-    );
+    eprintln!("{} acknowledged incidents all survived kill -9", acknowledged.len());
 }

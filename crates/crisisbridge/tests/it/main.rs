@@ -1,12 +1,7 @@
 //! The `crisisbridge` binary as a user runs it.
 
 // Test code: a panic is a failed test.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 // `Demo` waits for its child in `Drop`.
 #![allow(clippy::zombie_processes)]
 

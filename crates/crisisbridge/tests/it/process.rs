@@ -69,10 +69,7 @@ impl Demo {
             .await
             .unwrap();
         assert_eq!(response.status(), 201, "demo login {username}");
-        response.json::<Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
     }
 
     pub async fn create_incident(
@@ -127,25 +124,14 @@ impl Drop for Demo {
 pub fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> (bool, String, String) {
     use std::io::Write;
     let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-        .env_remove("CRISISBRIDGE_PASSWORD")
-        .env_remove("CRISISBRIDGE_DATABASE_URL");
+    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.env_remove("CRISISBRIDGE_PASSWORD").env_remove("CRISISBRIDGE_DATABASE_URL");
     for (k, v) in env {
         command.env(k, v);
     }
     let mut child = command.spawn().unwrap();
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     drop(child.stdin.take());
     let output = child.wait_with_output().unwrap();

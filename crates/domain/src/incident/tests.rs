@@ -101,19 +101,10 @@ fn opened_starts_an_open_incident_held_by_its_agency() {
 fn the_first_event_must_be_opened_and_only_the_first() {
     let f = Fixture::new();
     let note = f.event(f.psap, 1, EventKind::NoteAdded { text: text("x") });
-    assert_eq!(
-        Incident::open(&note),
-        Err(TransitionError::NotOpened("note_added"))
-    );
-    assert_eq!(
-        Incident::next(None, &note),
-        Err(TransitionError::NotOpened("note_added"))
-    );
+    assert_eq!(Incident::open(&note), Err(TransitionError::NotOpened("note_added")));
+    assert_eq!(Incident::next(None, &note), Err(TransitionError::NotOpened("note_added")));
     let mut incident = f.open();
-    assert_eq!(
-        incident.apply(&f.opened()),
-        Err(TransitionError::AlreadyOpened)
-    );
+    assert_eq!(incident.apply(&f.opened()), Err(TransitionError::AlreadyOpened));
 }
 
 #[test]
@@ -122,10 +113,7 @@ fn events_of_another_incident_are_refused() {
     let mut incident = f.open();
     let mut note = f.event(f.psap, 1, EventKind::NoteAdded { text: text("x") });
     note.incident = IncidentId::new(Timestamp::from_millis(T0 + 5));
-    assert!(matches!(
-        incident.apply(&note),
-        Err(TransitionError::WrongIncident { .. })
-    ));
+    assert!(matches!(incident.apply(&note), Err(TransitionError::WrongIncident { .. })));
     assert_eq!(incident, f.open());
 }
 
@@ -134,15 +122,7 @@ fn located_replaces_the_location() {
     let f = Fixture::new();
     let mut incident = f.open();
     let better = Location::circle(GeoPoint::parse(38.96, -95.25).unwrap(), 5.0).unwrap();
-    incident
-        .apply(&f.event(
-            f.psap,
-            10,
-            EventKind::Located {
-                location: better.clone(),
-            },
-        ))
-        .unwrap();
+    incident.apply(&f.event(f.psap, 10, EventKind::Located { location: better.clone() })).unwrap();
     assert_eq!(incident.location, better);
     assert_eq!(incident.version, 2);
     assert_eq!(incident.updated_at, Timestamp::from_millis(T0 + 10));
@@ -157,12 +137,8 @@ fn routed_keeps_the_latest_route_per_service_and_involves_the_agency() {
         agency,
         rule: text("location inside county 20045"),
     };
-    incident
-        .apply(&f.event(f.psap, 1, route(f.provider)))
-        .unwrap();
-    incident
-        .apply(&f.event(f.psap, 2, route(f.center)))
-        .unwrap();
+    incident.apply(&f.event(f.psap, 1, route(f.provider))).unwrap();
+    incident.apply(&f.event(f.psap, 2, route(f.center))).unwrap();
     assert_eq!(incident.routes.len(), 1);
     assert_eq!(incident.routes[0].agency, f.center);
     assert!(incident.involved.contains(&f.center));
@@ -178,12 +154,8 @@ fn triage_recorded_keeps_the_latest_decision() {
         protocol_version: 3,
         rule: "no-safety-concern".into(),
     };
-    incident
-        .apply(&f.event(f.psap, 1, triage(TriageOutcome::LawEnforcement)))
-        .unwrap();
-    incident
-        .apply(&f.event(f.psap, 2, triage(TriageOutcome::Divert988)))
-        .unwrap();
+    incident.apply(&f.event(f.psap, 1, triage(TriageOutcome::LawEnforcement))).unwrap();
+    incident.apply(&f.event(f.psap, 2, triage(TriageOutcome::Divert988))).unwrap();
     let decision = incident.triage.as_ref().unwrap();
     assert_eq!(decision.outcome, TriageOutcome::Divert988);
     assert_eq!(decision.protocol_version, 3);
@@ -196,10 +168,7 @@ fn a_transfer_offer_involves_the_recipient_and_blocks_a_second_offer() {
     incident.apply(&f.offer(1)).unwrap();
     assert_eq!(incident.status(), IncidentStatus::TransferPending);
     assert!(incident.involved.contains(&f.center));
-    assert_eq!(
-        incident.apply(&f.offer(2)),
-        Err(TransitionError::TransferPending { to: f.center })
-    );
+    assert_eq!(incident.apply(&f.offer(2)), Err(TransitionError::TransferPending { to: f.center }));
 }
 
 #[test]
@@ -215,10 +184,7 @@ fn a_transfer_cannot_go_to_the_holder_or_expire_before_it_starts() {
             deadline: Timestamp::from_millis(T0 + 60_000),
         },
     );
-    assert_eq!(
-        incident.apply(&to_self),
-        Err(TransitionError::TransferToHolder(f.psap))
-    );
+    assert_eq!(incident.apply(&to_self), Err(TransitionError::TransferToHolder(f.psap)));
     let past = f.event(
         f.psap,
         1,
@@ -228,10 +194,7 @@ fn a_transfer_cannot_go_to_the_holder_or_expire_before_it_starts() {
             deadline: Timestamp::from_millis(T0 + 1),
         },
     );
-    assert_eq!(
-        incident.apply(&past),
-        Err(TransitionError::DeadlineNotAfterOffer)
-    );
+    assert_eq!(incident.apply(&past), Err(TransitionError::DeadlineNotAfterOffer));
 }
 
 #[test]
@@ -244,9 +207,7 @@ fn accepting_moves_the_incident_to_the_recipient() {
         incident.apply(&by_psap),
         Err(TransitionError::NotTransferRecipient { to: f.center })
     );
-    incident
-        .apply(&f.event(f.center, 2, EventKind::TransferAccepted))
-        .unwrap();
+    incident.apply(&f.event(f.center, 2, EventKind::TransferAccepted)).unwrap();
     assert_eq!(incident.holder, f.center);
     assert_eq!(incident.status(), IncidentStatus::Open);
     assert!(incident.transfer.is_none());
@@ -258,13 +219,7 @@ fn declining_leaves_the_incident_with_its_holder() {
     let mut incident = f.open();
     incident.apply(&f.offer(1)).unwrap();
     let decline = |agency| {
-        f.event(
-            agency,
-            2,
-            EventKind::TransferDeclined {
-                reason: text("no counselor free"),
-            },
-        )
+        f.event(agency, 2, EventKind::TransferDeclined { reason: text("no counselor free") })
     };
     assert_eq!(
         incident.apply(&decline(f.provider)),
@@ -281,13 +236,8 @@ fn a_transfer_times_out_only_once_its_deadline_has_passed() {
     let mut incident = f.open();
     incident.apply(&f.offer(1)).unwrap();
     let early = f.event(f.psap, 30_000, EventKind::TransferTimedOut);
-    assert_eq!(
-        incident.apply(&early),
-        Err(TransitionError::DeadlineNotReached)
-    );
-    incident
-        .apply(&f.event(f.psap, 60_001, EventKind::TransferTimedOut))
-        .unwrap();
+    assert_eq!(incident.apply(&early), Err(TransitionError::DeadlineNotReached));
+    incident.apply(&f.event(f.psap, 60_001, EventKind::TransferTimedOut)).unwrap();
     assert_eq!(incident.holder, f.psap);
     assert_eq!(incident.status(), IncidentStatus::Open);
 }
@@ -313,45 +263,19 @@ fn a_team_is_dispatched_once_and_its_provider_becomes_involved() {
     let f = Fixture::new();
     let mut incident = f.open();
     let team = TeamId::new(Timestamp::from_millis(T0));
-    let dispatch = f.event(
-        f.provider,
-        1,
-        EventKind::TeamDispatched {
-            team,
-            provider: f.provider,
-        },
-    );
+    let dispatch = f.event(f.provider, 1, EventKind::TeamDispatched { team, provider: f.provider });
     incident.apply(&dispatch).unwrap();
     assert_eq!(incident.status(), IncidentStatus::TeamDispatched);
     assert!(incident.involved.contains(&f.provider));
-    assert_eq!(
-        incident.apply(&dispatch),
-        Err(TransitionError::TeamAlreadyDispatched(team))
-    );
+    assert_eq!(incident.apply(&dispatch), Err(TransitionError::TeamAlreadyDispatched(team)));
 }
 
 #[test]
 fn notes_are_kept_in_order() {
     let f = Fixture::new();
     let mut incident = f.open();
-    incident
-        .apply(&f.event(
-            f.psap,
-            1,
-            EventKind::NoteAdded {
-                text: text("first"),
-            },
-        ))
-        .unwrap();
-    incident
-        .apply(&f.event(
-            f.psap,
-            2,
-            EventKind::NoteAdded {
-                text: text("second"),
-            },
-        ))
-        .unwrap();
+    incident.apply(&f.event(f.psap, 1, EventKind::NoteAdded { text: text("first") })).unwrap();
+    incident.apply(&f.event(f.psap, 2, EventKind::NoteAdded { text: text("second") })).unwrap();
     let notes: Vec<_> = incident.notes.iter().map(|n| n.text.as_str()).collect();
     assert_eq!(notes, ["first", "second"]);
 }
@@ -392,10 +316,8 @@ fn status_names_round_trip() {
 /// ones exercise every transition.
 fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use<> {
     let agencies = [f.psap, f.center, f.provider];
-    let teams = [
-        TeamId::new(Timestamp::from_millis(T0)),
-        TeamId::new(Timestamp::from_millis(T0 + 1)),
-    ];
+    let teams =
+        [TeamId::new(Timestamp::from_millis(T0)), TeamId::new(Timestamp::from_millis(T0 + 1))];
     let kind = prop_oneof![
         (0.0..1.0f64).prop_map(|r| EventKind::Located {
             location: Location::circle(GeoPoint::parse(39.0, -95.0).unwrap(), r * 100.0).unwrap()
@@ -417,19 +339,14 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
             deadline: Timestamp::from_millis(T0 + 10_000_000 + d),
         }),
         Just(EventKind::TransferAccepted),
-        Just(EventKind::TransferDeclined {
-            reason: text("busy")
-        }),
+        Just(EventKind::TransferDeclined { reason: text("busy") }),
         Just(EventKind::TransferTimedOut),
         (0..2usize, 0..3usize).prop_map(move |(t, a)| EventKind::TeamDispatched {
             team: teams[t],
             provider: agencies[a]
         }),
         Just(EventKind::NoteAdded { text: text("n") }),
-        Just(EventKind::Closed {
-            disposition: Disposition::Referred,
-            remark: text("done")
-        }),
+        Just(EventKind::Closed { disposition: Disposition::Referred, remark: text("done") }),
     ];
     (0..3usize, 0..20_000_000i64, kind)
 }

@@ -40,8 +40,13 @@ fn event(state: &AppState, caller: &Caller, incident: IncidentId, kind: EventKin
 }
 
 fn parse_id(raw: &str) -> ApiResult<IncidentId> {
-    raw.parse::<IncidentId>()
-        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
+    raw.parse::<IncidentId>().map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
+}
+
+/// The incident an append of one event left behind; the store always returns it.
+fn committed(incident: Option<Incident>) -> ApiResult<Incident> {
+    incident
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the store committed no incident state"))
 }
 
 /// The incident, if it exists and involves the caller's agency.
@@ -75,17 +80,10 @@ pub async fn create(
     };
     let now = state.clock.now();
     let id = IncidentId::new(now);
-    state
-        .store
-        .append(vec![event(&state, &caller, id, kind)])
-        .await?;
-    let incident = visible(&state, &caller, id).await?;
+    let appended = state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+    let incident = committed(appended.incident)?;
     let location = [(LOCATION, format!("/api/v1/incidents/{id}"))];
-    Ok((
-        StatusCode::CREATED,
-        location,
-        Json(IncidentDto::from(&incident)),
-    ))
+    Ok((StatusCode::CREATED, location, Json(IncidentDto::from(&incident))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -144,12 +142,7 @@ pub async fn list(
             format!("limit: {limit} is out of range [1, 500]"),
         ));
     }
-    let filter = IncidentFilter {
-        involving: Some(caller.agency.id),
-        statuses,
-        channel,
-        limit,
-    };
+    let filter = IncidentFilter { involving: Some(caller.agency.id), statuses, channel, limit };
     let incidents = state.store.incidents(&filter).await?;
     Ok(Json(incidents.iter().map(IncidentDto::from).collect()))
 }
@@ -249,13 +242,10 @@ pub async fn act(
     let id = parse_id(&id)?;
     let kind = action_event(&state, &caller, action).await?;
     visible(&state, &caller, id).await?;
-    let recorded = state
-        .store
-        .append(vec![event(&state, &caller, id, kind)])
-        .await?;
-    let incident = visible(&state, &caller, id).await?;
+    let appended = state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+    let incident = committed(appended.incident)?;
     Ok(Json(ActionResult {
-        events: recorded.iter().map(EventDto::from).collect(),
+        events: appended.events.iter().map(EventDto::from).collect(),
         incident: IncidentDto::from(&incident),
     }))
 }
@@ -265,9 +255,7 @@ async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiR
     Ok(match action {
         Action::UpdateLocation { location } => {
             caller.require(Permission::IncidentLocate)?;
-            EventKind::Located {
-                location: location.parse("location")?,
-            }
+            EventKind::Located { location: location.parse("location")? }
         }
         Action::AddNote { text } => {
             caller.require(Permission::IncidentNote)?;
@@ -275,32 +263,19 @@ async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiR
                 text: dto::parse_required_text("text", &text, Text::SUMMARY_MAX)?,
             }
         }
-        Action::RecordTriage {
-            outcome,
-            protocol,
-            protocol_version,
-            rule,
-        } => {
+        Action::RecordTriage { outcome, protocol, protocol_version, rule } => {
             caller.require(Permission::TriageRecord)?;
             let outcome = TriageOutcome::parse(&outcome).ok_or_else(|| {
                 ApiError::field("outcome", format!("unknown outcome {outcome:?}; use one of divert_988, embedded_clinician, mobile_crisis, co_response, law_enforcement, ems, law_enforcement_and_ems"))
             })?;
             EventKind::TriageRecorded {
                 outcome,
-                protocol: dto::parse_required_text("protocol", &protocol, 200)?
-                    .as_str()
-                    .to_owned(),
+                protocol: dto::parse_required_text("protocol", &protocol, 200)?.as_str().to_owned(),
                 protocol_version,
-                rule: dto::parse_required_text("rule", &rule, 200)?
-                    .as_str()
-                    .to_owned(),
+                rule: dto::parse_required_text("rule", &rule, 200)?.as_str().to_owned(),
             }
         }
-        Action::OfferTransfer {
-            to_agency,
-            reason,
-            deadline_seconds,
-        } => {
+        Action::OfferTransfer { to_agency, reason, deadline_seconds } => {
             caller.require(Permission::TransferOffer)?;
             let to = domain::AgencyId::from_uuid(to_agency);
             if state.store.agency(to).await?.is_none() {
@@ -334,11 +309,10 @@ async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiR
         }
         Action::DispatchTeam { team } => {
             caller.require(Permission::TeamDispatch)?;
-            let team = state
-                .store
-                .team(TeamId::from_uuid(team))
-                .await?
-                .ok_or_else(|| ApiError::field("team", format!("team {team} does not exist")))?;
+            let team =
+                state.store.team(TeamId::from_uuid(team)).await?.ok_or_else(|| {
+                    ApiError::field("team", format!("team {team} does not exist"))
+                })?;
             if team.provider != caller.agency.id {
                 return Err(ApiError::new(
                     ErrorCode::Forbidden,
@@ -348,15 +322,9 @@ async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiR
                     ),
                 ));
             }
-            EventKind::TeamDispatched {
-                team: team.id,
-                provider: team.provider,
-            }
+            EventKind::TeamDispatched { team: team.id, provider: team.provider }
         }
-        Action::Close {
-            disposition,
-            remark,
-        } => {
+        Action::Close { disposition, remark } => {
             caller.require(Permission::IncidentClose)?;
             let disposition = Disposition::parse(&disposition).ok_or_else(|| {
                 ApiError::field("disposition", format!("unknown disposition {disposition:?}; use one of resolved_by_phone, resolved_on_scene, transported, referred, handled_by_emergency_services, no_contact, duplicate"))

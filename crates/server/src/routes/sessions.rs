@@ -113,12 +113,7 @@ pub async fn login(
     let (token, token_hash) = auth::new_token()?;
     state
         .store
-        .put_session(&Session {
-            token_hash,
-            user: user.id,
-            created_at: now,
-            last_seen: now,
-        })
+        .put_session(&Session { token_hash, user: user.id, created_at: now, last_seen: now })
         .await?;
     let idle = state.settings.session_idle.as_secs();
     let cookie = format!(
@@ -129,11 +124,7 @@ pub async fn login(
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         headers.insert(SET_COOKIE, value);
     }
-    let body = LoginResponse {
-        token,
-        idle_timeout_seconds: idle,
-        user: me(&user, &agency),
-    };
+    let body = LoginResponse { token, idle_timeout_seconds: idle, user: me(&user, &agency) };
     Ok((StatusCode::CREATED, headers, Json(body)))
 }
 

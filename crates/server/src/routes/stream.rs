@@ -53,16 +53,12 @@ pub async fn stream(
         query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
     let last_event_id = match headers.get("last-event-id") {
         Some(value) => Some(
-            value
-                .to_str()
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidParameter,
-                        "Last-Event-ID must be an event sequence number",
-                    )
-                })?,
+            value.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    "Last-Event-ID must be an event sequence number",
+                )
+            })?,
         ),
         None => None,
     };
@@ -73,13 +69,7 @@ pub async fn stream(
         None => state.store.head().await?,
     };
     let (tx, rx) = mpsc::channel(256);
-    tokio::spawn(forward(
-        state.store.clone(),
-        caller.agency.id,
-        after,
-        live,
-        tx,
-    ));
+    tokio::spawn(forward(state.store.clone(), caller.agency.id, after, live, tx));
     metrics::gauge!("crisisbridge_stream_subscribers").increment(1.0);
     Ok(Sse::new(ReceiverStream::new(rx))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
@@ -108,10 +98,7 @@ async fn forward(
                 last = seq;
             }
             Err(broadcast::error::RecvError::Lagged(missed)) => {
-                tracing::warn!(
-                    missed,
-                    "stream subscriber fell behind; catching up from the log"
-                );
+                tracing::warn!(missed, "stream subscriber fell behind; catching up from the log");
                 if catch_up(&*store, agency, &mut last, &tx).await.is_err() {
                     return;
                 }

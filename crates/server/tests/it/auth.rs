@@ -8,29 +8,15 @@ use crate::helpers::{PASSWORD, TestApp, assert_error, new_incident};
 #[tokio::test]
 async fn every_api_route_needs_a_token_but_health_metrics_and_openapi() {
     let app = TestApp::spawn().await;
-    for path in [
-        "/api/v1/incidents",
-        "/api/v1/me",
-        "/api/v1/agencies",
-        "/api/v1/stream",
-    ] {
+    for path in ["/api/v1/incidents", "/api/v1/me", "/api/v1/agencies", "/api/v1/stream"] {
         let response = app.client.get(app.url(path)).send().await.unwrap();
         assert_error(response, 401, "unauthenticated", "log in first").await;
     }
-    let response = app
-        .client
-        .get(app.url("/api/v1/incidents"))
-        .bearer_auth("made-up")
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.client.get(app.url("/api/v1/incidents")).bearer_auth("made-up").send().await.unwrap();
     assert_error(response, 401, "unauthenticated", "not valid").await;
     for path in ["/healthz", "/metrics", "/api/v1/openapi.json"] {
-        assert_eq!(
-            app.client.get(app.url(path)).send().await.unwrap().status(),
-            200,
-            "{path}"
-        );
+        assert_eq!(app.client.get(app.url(path)).send().await.unwrap().status(), 200, "{path}");
     }
 }
 
@@ -45,14 +31,8 @@ async fn login_returns_a_token_that_identifies_the_user_and_the_cookie_works_too
         )
         .await;
     assert_eq!(response.status(), 201);
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["user"]["role"], "call_taker");
     assert_eq!(body["user"]["agency"]["code"], "psap-20045");
@@ -60,24 +40,13 @@ async fn login_returns_a_token_that_identifies_the_user_and_the_cookie_works_too
     let token = body["token"].as_str().unwrap();
     // Only the token's hash is stored.
     assert!(app.store.session(token).await.unwrap().is_none());
-    assert!(
-        app.store
-            .session(&server::auth::token_hash(token))
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(app.store.session(&server::auth::token_hash(token)).await.unwrap().is_some());
 
     let me: Value = app.get("/api/v1/me", token).await.json().await.unwrap();
     assert_eq!(me["username"], "calltaker");
     let cookie_pair = cookie.split(';').next().unwrap();
-    let via_cookie = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .header("cookie", cookie_pair)
-        .send()
-        .await
-        .unwrap();
+    let via_cookie =
+        app.client.get(app.url("/api/v1/me")).header("cookie", cookie_pair).send().await.unwrap();
     assert_eq!(via_cookie.status(), 200);
 }
 
@@ -92,13 +61,7 @@ async fn wrong_passwords_and_unknown_users_get_the_same_answer() {
                 &json!({"username": username, "password": password}),
             )
             .await;
-        assert_error(
-            response,
-            401,
-            "invalid_credentials",
-            "wrong username or password",
-        )
-        .await;
+        assert_error(response, 401, "invalid_credentials", "wrong username or password").await;
     }
 }
 
@@ -119,13 +82,7 @@ async fn five_failures_lock_the_account_for_ten_minutes() {
     for _ in 0..4 {
         assert_eq!(attempt("wrong").await.status(), 401);
     }
-    assert_error(
-        attempt("wrong").await,
-        403,
-        "account_locked",
-        "locked for 10 more minute",
-    )
-    .await;
+    assert_error(attempt("wrong").await, 403, "account_locked", "locked for 10 more minute").await;
     // Even the right password is refused while locked.
     assert_error(attempt(PASSWORD).await, 403, "account_locked", "locked").await;
     app.clock.advance_ms(10 * 60 * 1000 + 1);
@@ -145,13 +102,7 @@ async fn sessions_end_after_thirty_idle_minutes_and_on_logout() {
     app.clock.advance_ms(29 * 60 * 1000);
     assert_eq!(app.get("/api/v1/me", &token).await.status(), 200);
     app.clock.advance_ms(30 * 60 * 1000 + 1);
-    assert_error(
-        app.get("/api/v1/me", &token).await,
-        401,
-        "session_expired",
-        "30 minutes",
-    )
-    .await;
+    assert_error(app.get("/api/v1/me", &token).await, 401, "session_expired", "30 minutes").await;
 
     let token = app.login("calltaker").await;
     let response = app
@@ -171,9 +122,7 @@ async fn roles_without_the_permission_are_refused_and_nothing_is_written() {
     let head = app.store_head().await;
     for user in ["responder", "admin", "dispatcher"] {
         let token = app.login(user).await;
-        let response = app
-            .post_json("/api/v1/incidents", Some(&token), &new_incident())
-            .await;
+        let response = app.post_json("/api/v1/incidents", Some(&token), &new_incident()).await;
         assert_error(response, 403, "forbidden", "does not have the permission").await;
     }
     assert_eq!(app.store_head().await, head);
@@ -189,26 +138,9 @@ async fn users_see_only_incidents_their_agency_is_involved_in() {
 
     let path = format!("/api/v1/incidents/{id}");
     assert_eq!(app.get(&path, &calltaker).await.status(), 200);
-    assert_error(
-        app.get(&path, &other).await,
-        404,
-        "not_found",
-        "was not found",
-    )
-    .await;
-    assert_error(
-        app.get(&path, &counselor).await,
-        404,
-        "not_found",
-        "was not found",
-    )
-    .await;
-    let listed: Vec<Value> = app
-        .get("/api/v1/incidents", &other)
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert_error(app.get(&path, &other).await, 404, "not_found", "was not found").await;
+    assert_error(app.get(&path, &counselor).await, 404, "not_found", "was not found").await;
+    let listed: Vec<Value> = app.get("/api/v1/incidents", &other).await.json().await.unwrap();
     assert!(listed.is_empty());
     let note = json!({"action": "add_note", "text": "snooping"});
     assert_eq!(app.act(&other, &id, note).await.status(), 404);
@@ -217,12 +149,7 @@ async fn users_see_only_incidents_their_agency_is_involved_in() {
     let offer = json!({"action": "offer_transfer", "to_agency": app.center.id.to_string(), "reason": "divert to 988"});
     assert_eq!(app.act(&calltaker, &id, offer).await.status(), 200);
     assert_eq!(app.get(&path, &counselor).await.status(), 200);
-    let listed: Vec<Value> = app
-        .get("/api/v1/incidents", &counselor)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: Vec<Value> = app.get("/api/v1/incidents", &counselor).await.json().await.unwrap();
     assert_eq!(listed.len(), 1);
 }
 

@@ -49,12 +49,7 @@ async fn bad_incident_bodies_are_refused_and_write_nothing() {
             "invalid_field",
             "unknown variant `square`",
         ),
-        (
-            with(json!({"channel": "112"})),
-            422,
-            "invalid_field",
-            "unknown variant `112`",
-        ),
+        (with(json!({"channel": "112"})), 422, "invalid_field", "unknown variant `112`"),
         (
             with(json!({"callback_number": "555-0100"})),
             422,
@@ -73,23 +68,11 @@ async fn bad_incident_bodies_are_refused_and_write_nothing() {
             "invalid_field",
             "invalid type: integer `42`, expected a string",
         ),
-        (
-            with(json!({"priority": "high"})),
-            422,
-            "invalid_field",
-            "unknown field `priority`",
-        ),
-        (
-            json!({"channel": "911"}),
-            422,
-            "invalid_field",
-            "missing field",
-        ),
+        (with(json!({"priority": "high"})), 422, "invalid_field", "unknown field `priority`"),
+        (json!({"channel": "911"}), 422, "invalid_field", "missing field"),
     ];
     for (body, status, code, says) in cases {
-        let response = app
-            .post_json("/api/v1/incidents", Some(&token), &body)
-            .await;
+        let response = app.post_json("/api/v1/incidents", Some(&token), &body).await;
         assert_error(response, status, code, says).await;
     }
     assert_eq!(app.store_head().await, 0);
@@ -108,18 +91,14 @@ async fn malformed_oversized_and_mistyped_requests_get_their_own_codes() {
             .send()
     };
     assert_error(
-        post("{\"channel\":".into(), "application/json")
-            .await
-            .unwrap(),
+        post("{\"channel\":".into(), "application/json").await.unwrap(),
         400,
         "malformed_json",
         "not valid JSON",
     )
     .await;
     assert_error(
-        post("channel=911".into(), "application/x-www-form-urlencoded")
-            .await
-            .unwrap(),
+        post("channel=911".into(), "application/x-www-form-urlencoded").await.unwrap(),
         415,
         "unsupported_media_type",
         "Content-Type: application/json",
@@ -129,13 +108,8 @@ async fn malformed_oversized_and_mistyped_requests_get_their_own_codes() {
         &json!({"channel": "911", "location": {"type": "unknown"}, "summary": "x".repeat(70_000)}),
     )
     .unwrap();
-    assert_error(
-        post(huge, "application/json").await.unwrap(),
-        413,
-        "payload_too_large",
-        "64 KiB",
-    )
-    .await;
+    assert_error(post(huge, "application/json").await.unwrap(), 413, "payload_too_large", "64 KiB")
+        .await;
     assert_eq!(app.store_head().await, 0);
 }
 
@@ -171,29 +145,13 @@ async fn bad_paths_queries_and_actions_say_what_is_wrong() {
         "unknown field `colour`",
     )
     .await;
-    assert_error(
-        app.get("/api/v1/nowhere", &token).await,
-        404,
-        "not_found",
-        "this path",
-    )
-    .await;
+    assert_error(app.get("/api/v1/nowhere", &token).await, 404, "not_found", "this path").await;
 
     let id = app.open_incident(&token).await;
     let head = app.store_head().await;
     let cases = [
-        (
-            json!({"action": "fly"}),
-            422,
-            "invalid_field",
-            "unknown variant `fly`",
-        ),
-        (
-            json!({"action": "add_note", "text": "   "}),
-            422,
-            "invalid_field",
-            "text: is empty",
-        ),
+        (json!({"action": "fly"}), 422, "invalid_field", "unknown variant `fly`"),
+        (json!({"action": "add_note", "text": "   "}), 422, "invalid_field", "text: is empty"),
         (
             json!({"action": "record_triage", "outcome": "pray", "protocol": "p", "protocol_version": 1, "rule": "r"}),
             422,
@@ -218,12 +176,7 @@ async fn bad_paths_queries_and_actions_say_what_is_wrong() {
             "invalid_transition",
             "already held by agency",
         ),
-        (
-            json!({"action": "accept_transfer"}),
-            409,
-            "invalid_transition",
-            "no pending transfer",
-        ),
+        (json!({"action": "accept_transfer"}), 409, "invalid_transition", "no pending transfer"),
         (
             json!({"action": "close", "disposition": "vanished"}),
             422,
@@ -236,12 +189,6 @@ async fn bad_paths_queries_and_actions_say_what_is_wrong() {
     }
     let ghost = "01a20b53-b295-7543-90e8-0834837ada43";
     let note = json!({"action": "add_note", "text": "x"});
-    assert_error(
-        app.act(&token, ghost, note).await,
-        404,
-        "not_found",
-        "was not found",
-    )
-    .await;
+    assert_error(app.act(&token, ghost, note).await, 404, "not_found", "was not found").await;
     assert_eq!(app.store_head().await, head);
 }

@@ -16,8 +16,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// One argon2 hash for every test user: hashing is slow on purpose.
 fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| server::auth::hash_password(PASSWORD).unwrap())
-        .clone()
+    HASH.get_or_init(|| server::auth::hash_password(PASSWORD).unwrap()).clone()
 }
 
 /// A clock the test moves by hand, to expire sessions and unlock accounts without waiting.
@@ -61,11 +60,7 @@ fn agency(code: &str, kind: AgencyKind) -> Agency {
 impl TestApp {
     pub async fn spawn() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(
-            SqliteStore::open(&dir.path().join("test.db"))
-                .await
-                .unwrap(),
-        );
+        let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).await.unwrap());
         let psap = agency("psap-20045", AgencyKind::Psap);
         let center = agency("ksphq", AgencyKind::CrisisCenter);
         let provider = agency("mct-douglas", AgencyKind::MobileCrisisProvider);
@@ -102,26 +97,13 @@ impl TestApp {
                 .unwrap();
         }
         let clock = Arc::new(TestClock::default());
-        let settings = Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            ..Settings::default()
-        };
+        let settings = Settings { listen: "127.0.0.1:0".parse().unwrap(), ..Settings::default() };
         let app = Application::build(settings, store.clone() as Arc<dyn Store>, clock.clone())
             .await
             .unwrap();
         let addr = app.local_addr().unwrap();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
-        Self {
-            addr,
-            client: Client::new(),
-            store,
-            clock,
-            psap,
-            center,
-            provider,
-            team,
-            _dir: dir,
-        }
+        Self { addr, client: Client::new(), store, clock, psap, center, provider, team, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -137,10 +119,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(response.status(), 201, "login as {username}");
-        response.json::<Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
     }
 
     pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
@@ -152,33 +131,18 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }
 
     /// Opens a 911 incident in Lawrence, KS as `token`'s user; returns its id.
     pub async fn open_incident(&self, token: &str) -> String {
-        let response = self
-            .post_json("/api/v1/incidents", Some(token), &new_incident())
-            .await;
+        let response = self.post_json("/api/v1/incidents", Some(token), &new_incident()).await;
         assert_eq!(response.status(), 201);
-        response.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
     }
 
     pub async fn act(&self, token: &str, incident: &str, action: Value) -> Response {
-        self.post_json(
-            &format!("/api/v1/incidents/{incident}/actions"),
-            Some(token),
-            &action,
-        )
-        .await
+        self.post_json(&format!("/api/v1/incidents/{incident}/actions"), Some(token), &action).await
     }
 }
 
@@ -197,9 +161,6 @@ pub async fn assert_error(response: Response, status: u16, code: &str, says: &st
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], code, "{body}");
     let message = body["error"]["message"].as_str().unwrap();
-    assert!(
-        message.contains(says),
-        "message {message:?} should contain {says:?}"
-    );
+    assert!(message.contains(says), "message {message:?} should contain {says:?}");
     body
 }

@@ -8,16 +8,11 @@ use crate::helpers::{TestApp, assert_error, new_incident};
 async fn create_commits_and_returns_the_incident_with_its_location() {
     let app = TestApp::spawn().await;
     let token = app.login("calltaker").await;
-    let response = app
-        .post_json("/api/v1/incidents", Some(&token), &new_incident())
-        .await;
+    let response = app.post_json("/api/v1/incidents", Some(&token), &new_incident()).await;
     assert_eq!(response.status(), 201);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let created: Value = response.json().await.unwrap();
-    assert_eq!(
-        location,
-        format!("/api/v1/incidents/{}", created["id"].as_str().unwrap())
-    );
+    assert_eq!(location, format!("/api/v1/incidents/{}", created["id"].as_str().unwrap()));
     assert_eq!(created["status"], "open");
     assert_eq!(created["channel"], "911");
     assert_eq!(created["callback_number"], "+17855550100");
@@ -39,9 +34,7 @@ async fn a_988_contact_may_start_with_an_unknown_location_and_no_callback() {
     let token = app.login("counselor").await;
     let body =
         json!({"channel": "988", "location": {"type": "unknown"}, "summary": "text contact"});
-    let response = app
-        .post_json("/api/v1/incidents", Some(&token), &body)
-        .await;
+    let response = app.post_json("/api/v1/incidents", Some(&token), &body).await;
     assert_eq!(response.status(), 201);
     let created: Value = response.json().await.unwrap();
     assert_eq!(created["location"], json!({"type": "unknown"}));
@@ -58,38 +51,18 @@ async fn list_filters_by_status_and_channel() {
     let close = json!({"action": "close", "disposition": "referred", "remark": "given resources"});
     assert_eq!(app.act(&token, &a, close).await.status(), 200);
 
-    let ids = |v: Vec<Value>| {
-        v.iter()
-            .map(|i| i["id"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
-    let open: Vec<Value> = app
-        .get("/api/v1/incidents", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ids =
+        |v: Vec<Value>| v.iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let open: Vec<Value> = app.get("/api/v1/incidents", &token).await.json().await.unwrap();
     assert_eq!(ids(open), std::slice::from_ref(&b));
-    let closed: Vec<Value> = app
-        .get("/api/v1/incidents?status=closed", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let closed: Vec<Value> =
+        app.get("/api/v1/incidents?status=closed", &token).await.json().await.unwrap();
     assert_eq!(ids(closed), std::slice::from_ref(&a));
-    let both: Vec<Value> = app
-        .get("/api/v1/incidents?status=open,closed&limit=1", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let both: Vec<Value> =
+        app.get("/api/v1/incidents?status=open,closed&limit=1", &token).await.json().await.unwrap();
     assert_eq!(ids(both), [a], "most recently updated first");
-    let none: Vec<Value> = app
-        .get("/api/v1/incidents?channel=988", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let none: Vec<Value> =
+        app.get("/api/v1/incidents?channel=988", &token).await.json().await.unwrap();
     assert!(none.is_empty());
 }
 
@@ -119,47 +92,25 @@ async fn a_911_to_988_transfer_moves_the_incident_to_the_center() {
 
     // The call-taker cannot accept on the center's behalf, nor close while the offer is open.
     assert_error(
-        app.act(&calltaker, &id, json!({"action": "accept_transfer"}))
-            .await,
+        app.act(&calltaker, &id, json!({"action": "accept_transfer"})).await,
         409,
         "invalid_transition",
         "only the agency the transfer was offered to",
     )
     .await;
     let close = json!({"action": "close", "disposition": "referred"});
-    assert_error(
-        app.act(&calltaker, &id, close).await,
-        409,
-        "invalid_transition",
-        "still pending",
-    )
-    .await;
+    assert_error(app.act(&calltaker, &id, close).await, 409, "invalid_transition", "still pending")
+        .await;
 
-    let result: Value = app
-        .act(&counselor, &id, json!({"action": "accept_transfer"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result: Value =
+        app.act(&counselor, &id, json!({"action": "accept_transfer"})).await.json().await.unwrap();
     assert_eq!(result["incident"]["holder"], app.center.id.to_string());
     assert_eq!(result["incident"]["status"], "open");
 
-    let events: Vec<Value> = app
-        .get(&format!("/api/v1/incidents/{id}/events"), &counselor)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let events: Vec<Value> =
+        app.get(&format!("/api/v1/incidents/{id}/events"), &counselor).await.json().await.unwrap();
     let kinds: Vec<_> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(
-        kinds,
-        [
-            "opened",
-            "triage_recorded",
-            "transfer_offered",
-            "transfer_accepted"
-        ]
-    );
+    assert_eq!(kinds, ["opened", "triage_recorded", "transfer_offered", "transfer_accepted"]);
     let seqs: Vec<_> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
 }
@@ -173,12 +124,7 @@ async fn a_declined_offer_leaves_the_incident_with_its_holder() {
     let offer = json!({"action": "offer_transfer", "to_agency": app.center.id.to_string(), "reason": "divert"});
     app.act(&calltaker, &id, offer).await;
     let decline = json!({"action": "decline_transfer", "reason": "caller needs EMS"});
-    let result: Value = app
-        .act(&counselor, &id, decline)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result: Value = app.act(&counselor, &id, decline).await.json().await.unwrap();
     assert_eq!(result["incident"]["holder"], app.psap.id.to_string());
     assert_eq!(result["incident"]["transfer"], Value::Null);
     assert_eq!(result["events"][0]["data"]["reason"], "caller needs EMS");
@@ -192,25 +138,12 @@ async fn a_provider_that_accepts_the_incident_dispatches_its_own_team_once() {
     let id = app.open_incident(&calltaker).await;
     let offer = json!({"action": "offer_transfer", "to_agency": app.provider.id.to_string(), "reason": "mobile crisis"});
     assert_eq!(app.act(&calltaker, &id, offer).await.status(), 200);
-    assert_eq!(
-        app.act(&dispatcher, &id, json!({"action": "accept_transfer"}))
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(app.act(&dispatcher, &id, json!({"action": "accept_transfer"})).await.status(), 200);
 
     let dispatch = json!({"action": "dispatch_team", "team": app.team.id.to_string()});
-    let result: Value = app
-        .act(&dispatcher, &id, dispatch.clone())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result: Value = app.act(&dispatcher, &id, dispatch.clone()).await.json().await.unwrap();
     assert_eq!(result["incident"]["status"], "team_dispatched");
-    assert_eq!(
-        result["incident"]["teams"],
-        json!([app.team.id.to_string()])
-    );
+    assert_eq!(result["incident"]["teams"], json!([app.team.id.to_string()]));
     assert_error(
         app.act(&dispatcher, &id, dispatch).await,
         409,
@@ -221,21 +154,9 @@ async fn a_provider_that_accepts_the_incident_dispatches_its_own_team_once() {
 
     // A call-taker has no permission to dispatch, and unknown teams are named as such.
     let dispatch = json!({"action": "dispatch_team", "team": app.team.id.to_string()});
-    assert_error(
-        app.act(&calltaker, &id, dispatch).await,
-        403,
-        "forbidden",
-        "permission",
-    )
-    .await;
+    assert_error(app.act(&calltaker, &id, dispatch).await, 403, "forbidden", "permission").await;
     let ghost = json!({"action": "dispatch_team", "team": "01a20b53-b295-7543-90e8-0834837ada43"});
-    assert_error(
-        app.act(&dispatcher, &id, ghost).await,
-        422,
-        "invalid_field",
-        "team: team",
-    )
-    .await;
+    assert_error(app.act(&dispatcher, &id, ghost).await, 422, "invalid_field", "team: team").await;
 }
 
 #[tokio::test]
@@ -247,32 +168,12 @@ async fn a_closed_incident_takes_nothing_more() {
     let result: Value = app.act(&token, &id, location).await.json().await.unwrap();
     assert_eq!(result["incident"]["location"]["type"], "polygon");
     let close = json!({"action": "close", "disposition": "resolved_by_phone", "remark": "safety plan made"});
-    let result: Value = app
-        .act(&token, &id, close.clone())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result: Value = app.act(&token, &id, close.clone()).await.json().await.unwrap();
     assert_eq!(result["incident"]["status"], "closed");
-    assert_eq!(
-        result["incident"]["closure"]["disposition"],
-        "resolved_by_phone"
-    );
+    assert_eq!(result["incident"]["closure"]["disposition"], "resolved_by_phone");
     let head = app.store_head().await;
-    assert_error(
-        app.act(&token, &id, close).await,
-        409,
-        "invalid_transition",
-        "closed",
-    )
-    .await;
+    assert_error(app.act(&token, &id, close).await, 409, "invalid_transition", "closed").await;
     let note = json!({"action": "add_note", "text": "late note"});
-    assert_error(
-        app.act(&token, &id, note).await,
-        409,
-        "invalid_transition",
-        "closed",
-    )
-    .await;
+    assert_error(app.act(&token, &id, note).await, 409, "invalid_transition", "closed").await;
     assert_eq!(app.store_head().await, head);
 }

@@ -17,15 +17,8 @@ fn the_checked_in_description_is_current() {
 #[tokio::test]
 async fn the_served_description_names_every_route_and_the_bearer_scheme() {
     let app = TestApp::spawn().await;
-    let spec: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: Value =
+        app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/sessions",
@@ -45,10 +38,7 @@ async fn the_served_description_names_every_route_and_the_bearer_scheme() {
             "{path} is missing from the OpenAPI description"
         );
     }
-    assert_eq!(
-        spec["components"]["securitySchemes"]["bearer"]["scheme"],
-        "bearer"
-    );
+    assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
 }
 
 #[tokio::test]
@@ -57,15 +47,7 @@ async fn metrics_count_requests_by_route_template() {
     let token = app.login("calltaker").await;
     let id = app.open_incident(&token).await;
     app.get(&format!("/api/v1/incidents/{id}"), &token).await;
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(text.contains("crisisbridge_http_requests_total{route=\"/api/v1/incidents/{id}\",method=\"GET\",status=\"200\"}"), "{text}");
     assert!(!text.contains(&id), "raw paths must not become labels");
     assert!(text.contains("crisisbridge_store_events_appended_total"));

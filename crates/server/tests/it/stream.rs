@@ -23,27 +23,18 @@ struct Message {
 
 impl SseReader {
     async fn open(app: &TestApp, token: &str, query: &str, last_event_id: Option<u64>) -> Self {
-        let mut request = app
-            .client
-            .get(app.url(&format!("/api/v1/stream{query}")))
-            .bearer_auth(token);
+        let mut request =
+            app.client.get(app.url(&format!("/api/v1/stream{query}"))).bearer_auth(token);
         if let Some(id) = last_event_id {
             request = request.header("last-event-id", id.to_string());
         }
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 200);
         assert!(
-            response.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/event-stream")
+            response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream")
         );
         Self {
-            body: Box::pin(
-                response
-                    .bytes_stream()
-                    .map(|chunk| chunk.map(|b| b.to_vec())),
-            ),
+            body: Box::pin(response.bytes_stream().map(|chunk| chunk.map(|b| b.to_vec()))),
             buffer: String::new(),
         }
     }
@@ -70,11 +61,7 @@ impl SseReader {
                     }
                 }
                 if let Some(id) = id {
-                    return Message {
-                        id,
-                        event,
-                        data: serde_json::from_str(&data).unwrap(),
-                    };
+                    return Message { id, event, data: serde_json::from_str(&data).unwrap() };
                 }
                 continue; // a keep-alive comment
             }
@@ -96,12 +83,7 @@ async fn events_arrive_live_in_order() {
     let token = app.login("calltaker").await;
     let mut stream = SseReader::open(&app, &token, "", None).await;
     let id = app.open_incident(&token).await;
-    app.act(
-        &token,
-        &id,
-        json!({"action": "add_note", "text": "caller calmer"}),
-    )
-    .await;
+    app.act(&token, &id, json!({"action": "add_note", "text": "caller calmer"})).await;
 
     let opened = stream.next().await;
     assert_eq!((opened.id, opened.event.as_str()), (1, "opened"));
@@ -138,25 +120,16 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed() {
     drop(first);
 
     for n in 0..5 {
-        app.act(
-            &token,
-            &id,
-            json!({"action": "add_note", "text": format!("note {n}")}),
-        )
-        .await;
+        app.act(&token, &id, json!({"action": "add_note", "text": format!("note {n}")})).await;
     }
     // Resume with Last-Event-ID as a browser does: the backlog, then live events, no repeats.
     let mut resumed = SseReader::open(&app, &token, "", Some(1)).await;
     for want in 2..=6 {
         assert_eq!(resumed.next().await.id, want);
     }
-    app.act(&token, &id, json!({"action": "add_note", "text": "live"}))
-        .await;
+    app.act(&token, &id, json!({"action": "add_note", "text": "live"})).await;
     let live = resumed.next().await;
-    assert_eq!(
-        (live.id, live.data["data"]["text"].as_str()),
-        (7, Some("live"))
-    );
+    assert_eq!((live.id, live.data["data"]["text"].as_str()), (7, Some("live")));
     resumed.assert_quiet().await;
 
     // `?after=` works the same for clients that cannot set headers.
@@ -182,13 +155,8 @@ async fn concurrent_writers_never_make_a_subscriber_miss_or_repeat_an_event() {
                 for n in 0..25 {
                     let body =
                         json!({"action": "add_note", "text": format!("writer {w} note {n}")});
-                    let response = client
-                        .post(&url)
-                        .bearer_auth(&token)
-                        .json(&body)
-                        .send()
-                        .await
-                        .unwrap();
+                    let response =
+                        client.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
                     assert_eq!(response.status(), 200);
                 }
             })

@@ -2,12 +2,7 @@
 //! data survives closing and reopening, and the log refuses edits.
 
 // Test code: a panic is a failed test.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use domain::event::Actor;
 use domain::{AgencyId, Channel, Event, EventKind, IncidentId, Location, Text, Timestamp, UserId};
@@ -16,9 +11,7 @@ use store_sqlite::SqliteStore;
 
 async fn fresh() -> (SqliteStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
+    let store = SqliteStore::open(&dir.path().join("test.db")).await.unwrap();
     (store, dir)
 }
 
@@ -61,27 +54,19 @@ async fn acknowledged_events_survive_reopening() {
     }
     // Sequence numbers continue where they stopped.
     let id = IncidentId::new(Timestamp::from_millis(2));
-    assert_eq!(
-        store.append(vec![opened(id, agency)]).await.unwrap()[0].seq,
-        21
-    );
+    assert_eq!(store.append(vec![opened(id, agency)]).await.unwrap().events[0].seq, 21);
 }
 
 #[tokio::test]
 async fn the_database_refuses_to_edit_or_delete_events() {
     let (store, dir) = fresh().await;
     let id = IncidentId::new(Timestamp::from_millis(1));
-    store
-        .append(vec![opened(id, AgencyId::new(Timestamp::from_millis(0)))])
-        .await
-        .unwrap();
+    store.append(vec![opened(id, AgencyId::new(Timestamp::from_millis(0)))]).await.unwrap();
     store.close().await;
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("test.db").display()
-    ))
-    .await
-    .unwrap();
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("test.db").display()))
+            .await
+            .unwrap();
     for sql in ["UPDATE events SET kind = 'closed'", "DELETE FROM events"] {
         let err = sqlx::query(sql).execute(&pool).await.unwrap_err();
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
@@ -90,9 +75,7 @@ async fn the_database_refuses_to_edit_or_delete_events() {
 
 #[tokio::test]
 async fn a_url_that_is_not_sqlite_is_refused_with_the_reason() {
-    let err = SqliteStore::open_url("postgres://localhost/test")
-        .await
-        .unwrap_err();
+    let err = SqliteStore::open_url("postgres://localhost/test").await.unwrap_err();
     assert!(
         matches!(err, StoreError::Database(ref m) if m.contains("invalid SQLite URL")),
         "{err}"

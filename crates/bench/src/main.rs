@@ -1,0 +1,38 @@
+//! `bench`: load benchmarks of Crisisbridge.
+//!
+//! `bench ingest` starts the real server on a free loopback port over a fresh SQLite file
+//! (WAL, `synchronous=FULL`: every acknowledged write is fsynced), logs in, and drives
+//! `POST /api/v1/incidents` two ways:
+//!
+//! - **open loop** at a fixed rate: requests are sent on a schedule whatever the server does,
+//!   and each latency is measured from the moment the request was *due*, so a stalled server
+//!   cannot hide its stalls (no coordinated omission);
+//! - **closed loop**: N clients send back to back, for the most the server sustains.
+//!
+//! Client and server share the machine, as they would on a one-box deployment.
+
+#![allow(clippy::cast_precision_loss)]
+
+mod ingest;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "bench", about = "Crisisbridge load benchmarks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Durable incident creates through the HTTP API.
+    Ingest(ingest::Args),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Ingest(args) => ingest::run(args).await,
+    }
+}
