@@ -137,7 +137,8 @@ impl FromRequestParts<AppState> for Caller {
                 "the session token is not valid; log in again",
             )
         };
-        let session = state.store.session(&hash).await?.ok_or_else(unknown)?;
+        let store::SessionContext { session, user, agency } =
+            state.store.session_context(&hash).await?.ok_or_else(unknown)?;
         let now = state.clock.now();
         if is_idle(&session, now, state.settings.session_idle_ms()) {
             state.store.delete_session(&hash).await?;
@@ -149,8 +150,6 @@ impl FromRequestParts<AppState> for Caller {
         if now.as_millis() - session.last_seen.as_millis() >= TOUCH_EVERY_MS {
             state.store.touch_session(&hash, now).await?;
         }
-        let user = state.store.user(session.user).await?.ok_or_else(unknown)?;
-        let agency = state.store.agency(user.agency).await?.ok_or_else(unknown)?;
         Ok(Self { user, agency, token_hash: hash })
     }
 }

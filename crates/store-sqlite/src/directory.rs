@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use domain::{Agency, AgencyId, AgencyKind, Role, TeamId, Timestamp, UserId};
 use sqlx::sqlite::SqliteRow;
 use store::{
-    Area, Directory, LoginState, NewUser, Result, ServiceArea, Session, StoreError, Team, User,
+    Area, Directory, LoginState, NewUser, Result, ServiceArea, Session, SessionContext, StoreError,
+    Team, User,
 };
 
 use crate::rows::{corrupt, get, uuid};
@@ -218,6 +219,31 @@ impl Directory for SqliteStore {
             .as_ref()
             .map(session)
             .transpose()
+    }
+
+    async fn session_context(&self, token_hash: &str) -> Result<Option<SessionContext>> {
+        let row = sqlx::query(
+            "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, \
+                    u.id, u.username, u.display_name, u.agency_id, u.role, u.password_hash, \
+                    u.failed_attempts, u.locked_until, \
+                    a.code, a.name, a.kind, a.time_zone \
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
+             WHERE s.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let user = user(&row)?;
+        let agency = Agency {
+            id: user.agency,
+            code: get(&row, "code")?,
+            name: get(&row, "name")?,
+            kind: get::<String>(&row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
+            time_zone: get(&row, "time_zone")?,
+        };
+        Ok(Some(SessionContext { session: session(&row)?, user, agency }))
     }
 
     async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<()> {

@@ -422,7 +422,12 @@ pub async fn sessions_are_stored_touched_and_deleted<S: Store>(store: Arc<S>) {
     let session =
         Session { token_hash: "ab12".into(), user: user.id, created_at: at(0), last_seen: at(0) };
     store.put_session(&session).await.unwrap();
-    assert_eq!(store.session("ab12").await.unwrap(), Some(session));
+    assert_eq!(store.session("ab12").await.unwrap(), Some(session.clone()));
+    let context = store.session_context("ab12").await.unwrap().unwrap();
+    assert_eq!(context.session, session);
+    assert_eq!(context.user, user);
+    assert_eq!(context.agency, store.agency(a).await.unwrap().unwrap());
+    assert_eq!(store.session_context("ffff").await.unwrap(), None);
     store.touch_session("ab12", at(90_000)).await.unwrap();
     assert_eq!(store.session("ab12").await.unwrap().unwrap().last_seen, at(90_000));
     store.delete_session("ab12").await.unwrap();

@@ -46,6 +46,15 @@ pub struct Session {
     pub last_seen: Timestamp,
 }
 
+/// A session with the user it belongs to and the user's agency: everything a request needs to
+/// know about who is asking, read in one go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionContext {
+    pub session: Session,
+    pub user: User,
+    pub agency: Agency,
+}
+
 /// A mobile crisis team of a provider agency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {
@@ -103,6 +112,8 @@ pub trait Directory: Send + Sync + 'static {
 
     async fn put_session(&self, session: &Session) -> Result<()>;
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
+    /// The session, its user and the user's agency, in one read.
+    async fn session_context(&self, token_hash: &str) -> Result<Option<SessionContext>>;
     async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<()>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 

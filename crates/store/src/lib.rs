@@ -22,7 +22,9 @@ mod directory;
 mod error;
 mod log;
 
-pub use directory::{Area, Directory, LoginState, NewUser, ServiceArea, Session, Team, User};
+pub use directory::{
+    Area, Directory, LoginState, NewUser, ServiceArea, Session, SessionContext, Team, User,
+};
 pub use error::{Result, StoreError};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
 
