@@ -5,10 +5,12 @@
 //!   serve it.
 //! - `rebuild`: drop the projections and rebuild them from the event log.
 //! - `user add`: create a user.
+//! - `protocol check FILE...`: prove triage protocols safe.
 //! - `openapi`: print the API's OpenAPI description.
 
 mod config;
 mod demo;
+mod protocol;
 mod run;
 mod user;
 
@@ -61,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: user::UserCommand,
     },
+    /// Work with triage protocols.
+    Protocol {
+        #[command(subcommand)]
+        command: protocol::ProtocolCommand,
+    },
     /// Print the OpenAPI 3 description of the API.
     Openapi,
 }
@@ -92,6 +99,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
             run::rebuild(&run::database_url(db.config.as_deref(), db.database)?).await
         }
         Command::User { command } => user::run(command).await,
+        Command::Protocol { command } => protocol::run(command),
         Command::Openapi => {
             println!("{}", server::openapi::json());
             Ok(())

@@ -27,19 +27,28 @@ pub struct Event {
 }
 
 /// What a triage protocol concluded should happen next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TriageOutcome {
+    /// 911 hands the caller to the 988 center that serves their location.
     Divert988,
+    /// The PSAP's embedded clinician takes the call.
     EmbeddedClinician,
+    /// An unarmed mobile crisis team goes.
     MobileCrisis,
+    /// Law enforcement and a clinician or crisis team go together.
     CoResponse,
     LawEnforcement,
     Ems,
     LawEnforcementAndEms,
+    /// 988: the counselor resolves the contact by phone (safety planning, referral).
+    PhoneSupport,
+    /// 988: imminent risk; hand off to the PSAP serving the caller's location, which sends
+    /// emergency services.
+    EmergencyHandoff,
 }
 
 impl TriageOutcome {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::Divert988,
         Self::EmbeddedClinician,
         Self::MobileCrisis,
@@ -47,7 +56,19 @@ impl TriageOutcome {
         Self::LawEnforcement,
         Self::Ems,
         Self::LawEnforcementAndEms,
+        Self::PhoneSupport,
+        Self::EmergencyHandoff,
     ];
+
+    /// Whether law enforcement responds under this outcome.
+    pub const fn includes_law_enforcement(self) -> bool {
+        matches!(self, Self::CoResponse | Self::LawEnforcement | Self::LawEnforcementAndEms | Self::EmergencyHandoff)
+    }
+
+    /// Whether EMS responds under this outcome.
+    pub const fn includes_ems(self) -> bool {
+        matches!(self, Self::Ems | Self::LawEnforcementAndEms | Self::EmergencyHandoff)
+    }
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -58,6 +79,8 @@ impl TriageOutcome {
             Self::LawEnforcement => "law_enforcement",
             Self::Ems => "ems",
             Self::LawEnforcementAndEms => "law_enforcement_and_ems",
+            Self::PhoneSupport => "phone_support",
+            Self::EmergencyHandoff => "emergency_handoff",
         }
     }
 
