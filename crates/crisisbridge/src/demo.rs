@@ -1,15 +1,19 @@
 //! The demo region: Kansas. Its 105 real counties (Census 1:500k boundaries, shipped in
 //! `demo/`), a PSAP per county, the three 988 centers that serve Kansas, three mobile crisis
-//! providers with teams, and one demo user per role.
+//! providers with teams, one demo user per role, and the shipped triage protocols, active.
 
 use anyhow::{Context, bail};
 use domain::{Agency, AgencyId, AgencyKind, Clock, Role, TeamId, UserId};
 use serde::Deserialize;
 use server::SystemClock;
-use store::{Area, NewUser, ServiceArea, Store, Team};
+use store::{Area, NewProtocolVersion, NewUser, ServiceArea, Store, Team};
 
 /// The shipped boundaries; see `demo/SOURCE.md`.
 const KANSAS_COUNTIES: &str = include_str!("../demo/kansas-counties.geojson");
+/// The shipped protocols, activated for every PSAP (911) and every 988 center (988).
+const PROTOCOL_911: &str =
+    include_str!("../../../protocols/ks-911-behavioral-health-diversion.toml");
+const PROTOCOL_988: &str = include_str!("../../../protocols/988-suicide-safety-assessment.toml");
 /// Marks a database that holds the demo seed, so a second run reuses it.
 const SEED_SETTING: &str = "demo_seed";
 const SEED_VERSION: &str = "kansas-v1";
@@ -202,6 +206,39 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
                 password_hash: hash.clone(),
             })
             .await?;
+    }
+    let admin = store.user_by_username("admin").await?.context("the demo admin is missing")?;
+    for (source, kind) in
+        [(PROTOCOL_911, AgencyKind::Psap), (PROTOCOL_988, AgencyKind::CrisisCenter)]
+    {
+        let protocol = triage::Protocol::parse("shipped protocol", source)?;
+        let report = triage::check(&protocol).map_err(|errors| {
+            anyhow::anyhow!(
+                "shipped protocol {} fails the checker: {}",
+                protocol.id,
+                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            )
+        })?;
+        for agency in store.agencies().await?.into_iter().filter(|a| a.kind == kind) {
+            let stored = store
+                .put_protocol_version(&NewProtocolVersion {
+                    agency: agency.id,
+                    protocol_id: protocol.id.clone(),
+                    channel: protocol.channel,
+                    source: source.to_owned(),
+                    uploaded_at: now,
+                    uploaded_by: admin.id,
+                    check_passed: true,
+                    check_report: format!(
+                        "holds for all {} combinations of answers",
+                        report.combinations
+                    ),
+                })
+                .await?;
+            store
+                .activate_protocol(agency.id, &stored.protocol_id, stored.version, now, admin.id)
+                .await?;
+        }
     }
     store.put_setting(SEED_SETTING, SEED_VERSION).await?;
     Ok(true)

@@ -62,7 +62,13 @@ impl TriageOutcome {
 
     /// Whether law enforcement responds under this outcome.
     pub const fn includes_law_enforcement(self) -> bool {
-        matches!(self, Self::CoResponse | Self::LawEnforcement | Self::LawEnforcementAndEms | Self::EmergencyHandoff)
+        matches!(
+            self,
+            Self::CoResponse
+                | Self::LawEnforcement
+                | Self::LawEnforcementAndEms
+                | Self::EmergencyHandoff
+        )
     }
 
     /// Whether EMS responds under this outcome.
@@ -158,6 +164,8 @@ pub enum EventKind {
         protocol_version: u32,
         /// The rule of the protocol that decided.
         rule: String,
+        /// The answers given, as `(question, answer)`.
+        answers: Vec<(String, String)>,
     },
     /// The incident is offered to another agency until `deadline`.
     TransferOffered { to: AgencyId, reason: Text, deadline: Timestamp },

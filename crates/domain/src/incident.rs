@@ -75,13 +75,14 @@ pub struct PendingTransfer {
     pub deadline: Timestamp,
 }
 
-/// The latest triage decision.
+/// The latest triage decision; its outcome is the incident's recommended next action.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriageDecision {
     pub outcome: TriageOutcome,
     pub protocol: String,
     pub protocol_version: u32,
     pub rule: String,
+    pub answers: Vec<(String, String)>,
     pub at: Timestamp,
 }
 
@@ -237,12 +238,13 @@ impl Incident {
                 });
                 self.involved.insert(*agency);
             }
-            EventKind::TriageRecorded { outcome, protocol, protocol_version, rule } => {
+            EventKind::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
                 self.triage = Some(TriageDecision {
                     outcome: *outcome,
                     protocol: protocol.clone(),
                     protocol_version: *protocol_version,
                     rule: rule.clone(),
+                    answers: answers.clone(),
                     at: event.at,
                 });
             }

@@ -33,6 +33,10 @@ pub enum Permission {
     AgencyRead,
     /// Create users in the user's own agency.
     UserManage,
+    /// Read the agency's triage protocols.
+    ProtocolRead,
+    /// Upload and activate the agency's triage protocols.
+    ProtocolManage,
 }
 
 /// A job a person does in an agency.
@@ -96,6 +100,7 @@ impl Role {
                 P::TransferRespond,
                 P::IncidentClose,
                 P::AgencyRead,
+                P::ProtocolRead,
             ],
             Self::Clinician => &[
                 P::IncidentRead,
@@ -106,6 +111,7 @@ impl Role {
                 P::TransferRespond,
                 P::IncidentClose,
                 P::AgencyRead,
+                P::ProtocolRead,
             ],
             Self::Counselor => &[
                 P::IncidentCreate,
@@ -117,6 +123,7 @@ impl Role {
                 P::TransferRespond,
                 P::IncidentClose,
                 P::AgencyRead,
+                P::ProtocolRead,
             ],
             Self::Dispatcher => &[
                 P::IncidentRead,
@@ -138,8 +145,11 @@ impl Role {
                 P::TeamDispatch,
                 P::IncidentClose,
                 P::AgencyRead,
+                P::ProtocolRead,
             ],
-            Self::Admin => &[P::IncidentRead, P::AgencyRead, P::UserManage],
+            Self::Admin => {
+                &[P::IncidentRead, P::AgencyRead, P::UserManage, P::ProtocolRead, P::ProtocolManage]
+            }
         }
     }
 
@@ -200,6 +210,7 @@ mod tests {
     fn only_admins_manage_users_and_responders_cannot_dispatch() {
         for role in Role::ALL {
             assert_eq!(role.allows(P::UserManage), role == Role::Admin, "{role}");
+            assert_eq!(role.allows(P::ProtocolManage), role == Role::Admin, "{role}");
         }
         assert!(!Role::Responder.allows(P::TeamDispatch));
         assert!(Role::Dispatcher.allows(P::TeamDispatch));

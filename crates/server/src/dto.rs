@@ -150,6 +150,8 @@ pub struct IncidentDto {
     pub involved_agencies: Vec<Uuid>,
     pub routes: Vec<RouteDto>,
     pub triage: Option<TriageDto>,
+    /// The latest triage outcome: what the protocol recommends doing next.
+    pub recommended_action: Option<String>,
     pub transfer: Option<TransferDto>,
     pub teams: Vec<Uuid>,
     pub notes: Vec<NoteDto>,
@@ -172,6 +174,8 @@ pub struct TriageDto {
     pub protocol: String,
     pub protocol_version: u32,
     pub rule: String,
+    /// `[question, answer]` pairs as given.
+    pub answers: Vec<(String, String)>,
     pub at: i64,
 }
 
@@ -213,6 +217,7 @@ impl From<&Incident> for IncidentDto {
             involved_agencies: i.involved.iter().map(|a| a.as_uuid()).collect(),
             routes: i.routes.iter().map(route).collect(),
             triage: i.triage.as_ref().map(triage),
+            recommended_action: i.triage.as_ref().map(|t| t.outcome.as_str().to_owned()),
             transfer: i.transfer.as_ref().map(transfer),
             teams: i.teams.iter().map(|t| t.as_uuid()).collect(),
             notes: i.notes.iter().map(note).collect(),
@@ -237,6 +242,7 @@ fn triage(t: &TriageDecision) -> TriageDto {
         protocol: t.protocol.clone(),
         protocol_version: t.protocol_version,
         rule: t.rule.clone(),
+        answers: t.answers.clone(),
         at: t.at.as_millis(),
     }
 }

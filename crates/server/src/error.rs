@@ -35,6 +35,12 @@ pub enum ErrorCode {
     InvalidTransition,
     /// A unique name is taken.
     Duplicate,
+    /// An uploaded protocol file could not be read.
+    InvalidProtocol,
+    /// The protocol version failed the checker and cannot be activated.
+    ProtocolFailedCheck,
+    /// The agency has no active protocol for this kind of incident.
+    NoActiveProtocol,
     /// The server is shutting down.
     Unavailable,
     Internal,
@@ -56,6 +62,9 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::InvalidTransition => "invalid_transition",
             Self::Duplicate => "duplicate",
+            Self::InvalidProtocol => "invalid_protocol",
+            Self::ProtocolFailedCheck => "protocol_failed_check",
+            Self::NoActiveProtocol => "no_active_protocol",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -64,7 +73,8 @@ impl ErrorCode {
     pub const fn status(self) -> StatusCode {
         match self {
             Self::MalformedJson | Self::InvalidParameter => StatusCode::BAD_REQUEST,
-            Self::InvalidField => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidField | Self::InvalidProtocol => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ProtocolFailedCheck | Self::NoActiveProtocol => StatusCode::CONFLICT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthenticated | Self::SessionExpired | Self::InvalidCredentials => {

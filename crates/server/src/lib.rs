@@ -36,7 +36,7 @@ use domain::Clock;
 use store::Store;
 use tokio::net::TcpListener;
 
-use crate::routes::{agencies, health, incidents, sessions, stream};
+use crate::routes::{agencies, health, incidents, protocols, sessions, stream, triage};
 pub use crate::state::{AppState, SystemClock};
 
 /// The largest request body accepted.
@@ -110,6 +110,11 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}", get(incidents::get))
         .route("/incidents/{id}/events", get(incidents::events))
         .route("/incidents/{id}/actions", post(incidents::act))
+        .route("/incidents/{id}/triage", post(triage::answer))
+        .route("/protocols", post(protocols::upload).get(protocols::list))
+        .route("/protocols/active", get(protocols::active))
+        .route("/protocols/{id}/versions/{version}", get(protocols::get))
+        .route("/protocols/{id}/versions/{version}/activate", post(protocols::activate))
         .route("/stream", get(stream::stream))
         .route("/agencies", get(agencies::list))
         .route("/openapi.json", get(openapi::serve));

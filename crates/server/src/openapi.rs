@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{agencies, health, incidents, sessions, stream};
+use crate::routes::{agencies, health, incidents, protocols, sessions, stream, triage};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -20,6 +20,8 @@ use crate::routes::{agencies, health, incidents, sessions, stream};
     paths(
         sessions::login, sessions::logout, sessions::whoami,
         incidents::create, incidents::list, incidents::get, incidents::events, incidents::act,
+        triage::answer,
+        protocols::upload, protocols::list, protocols::get, protocols::activate, protocols::active,
         stream::stream,
         agencies::list,
         health::healthz, health::metrics,

@@ -13,6 +13,7 @@
 
 mod directory;
 mod log;
+mod protocols;
 mod rows;
 mod schema;
 mod writer;

@@ -6,7 +6,10 @@ use crate::db_err;
 use store::Result;
 
 /// Every migration, in order; a new one is appended, none is ever edited.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_protocols.sql")),
+];
 
 pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {
     sqlx::query(

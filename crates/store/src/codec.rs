@@ -70,17 +70,48 @@ impl TryFrom<LocationRow> for Location {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum EventRow {
-    Opened { channel: String, location: LocationRow, callback: Option<String>, summary: String },
-    Located { location: LocationRow },
-    Routed { service: String, agency: Uuid, rule: String },
-    TriageRecorded { outcome: String, protocol: String, protocol_version: u32, rule: String },
-    TransferOffered { to: Uuid, reason: String, deadline: i64 },
+    Opened {
+        channel: String,
+        location: LocationRow,
+        callback: Option<String>,
+        summary: String,
+    },
+    Located {
+        location: LocationRow,
+    },
+    Routed {
+        service: String,
+        agency: Uuid,
+        rule: String,
+    },
+    TriageRecorded {
+        outcome: String,
+        protocol: String,
+        protocol_version: u32,
+        rule: String,
+        answers: Vec<(String, String)>,
+    },
+    TransferOffered {
+        to: Uuid,
+        reason: String,
+        deadline: i64,
+    },
     TransferAccepted,
-    TransferDeclined { reason: String },
+    TransferDeclined {
+        reason: String,
+    },
     TransferTimedOut,
-    TeamDispatched { team: Uuid, provider: Uuid },
-    NoteAdded { text: String },
-    Closed { disposition: String, remark: String },
+    TeamDispatched {
+        team: Uuid,
+        provider: Uuid,
+    },
+    NoteAdded {
+        text: String,
+    },
+    Closed {
+        disposition: String,
+        remark: String,
+    },
 }
 
 /// The JSON body of an event.
@@ -98,12 +129,13 @@ pub fn encode_event(kind: &EventKind) -> String {
             agency: agency.as_uuid(),
             rule: rule.as_str().to_owned(),
         },
-        EventKind::TriageRecorded { outcome, protocol, protocol_version, rule } => {
+        EventKind::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
             EventRow::TriageRecorded {
                 outcome: outcome.as_str().to_owned(),
                 protocol: protocol.clone(),
                 protocol_version: *protocol_version,
                 rule: rule.clone(),
+                answers: answers.clone(),
             }
         }
         EventKind::TransferOffered { to, reason, deadline } => EventRow::TransferOffered {
@@ -146,13 +178,14 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
         EventRow::Routed { service, agency, rule } => {
             EventKind::Routed { service, agency: AgencyId::from_uuid(agency), rule: text(&rule)? }
         }
-        EventRow::TriageRecorded { outcome, protocol, protocol_version, rule } => {
+        EventRow::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
             EventKind::TriageRecorded {
                 outcome: TriageOutcome::parse(&outcome)
                     .ok_or_else(|| corrupt(format!("unknown triage outcome {outcome:?}")))?,
                 protocol,
                 protocol_version,
                 rule,
+                answers,
             }
         }
         EventRow::TransferOffered { to, reason, deadline } => EventKind::TransferOffered {
@@ -208,6 +241,7 @@ struct TriageRow {
     protocol: String,
     protocol_version: u32,
     rule: String,
+    answers: Vec<(String, String)>,
     at: i64,
 }
 
@@ -243,6 +277,7 @@ pub fn encode_incident(i: &Incident) -> String {
             protocol: t.protocol.clone(),
             protocol_version: t.protocol_version,
             rule: t.rule.clone(),
+            answers: t.answers.clone(),
             at: t.at.as_millis(),
         }),
         transfer: i.transfer.as_ref().map(|t| TransferRow {
@@ -303,6 +338,7 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
                     protocol: t.protocol,
                     protocol_version: t.protocol_version,
                     rule: t.rule,
+                    answers: t.answers,
                     at: ts(t.at),
                 })
             })

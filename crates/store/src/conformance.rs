@@ -21,7 +21,8 @@ use domain::{
 };
 
 use crate::{
-    Area, IncidentFilter, NewUser, RecordedEvent, ServiceArea, Session, Store, StoreError, Team,
+    Area, IncidentFilter, NewProtocolVersion, NewUser, RecordedEvent, ServiceArea, Session, Store,
+    StoreError, Team,
 };
 
 /// Expands to one `#[tokio::test]` per conformance check. `$make` is an expression (it may
@@ -42,7 +43,8 @@ macro_rules! conformance_suite {
             agencies_and_users_have_unique_names,
             five_failed_logins_lock_the_user,
             sessions_are_stored_touched_and_deleted,
-            teams_areas_and_settings_round_trip
+            teams_areas_and_settings_round_trip,
+            protocol_versions_are_numbered_and_one_per_channel_is_active
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -209,6 +211,7 @@ pub async fn projection_matches_replay_of_the_log<S: Store>(store: Arc<S>) {
                 protocol: "ks-911".into(),
                 protocol_version: 2,
                 rule: "no-safety-concern".into(),
+                answers: vec![("weapon".into(), "no".into())],
             },
         ),
         event(
@@ -465,4 +468,61 @@ pub async fn teams_areas_and_settings_round_trip<S: Store>(store: Arc<S>) {
     store.put_setting("seed", "kansas-v1").await.unwrap();
     store.put_setting("seed", "kansas-v2").await.unwrap();
     assert_eq!(store.setting("seed").await.unwrap().as_deref(), Some("kansas-v2"));
+}
+
+pub async fn protocol_versions_are_numbered_and_one_per_channel_is_active<S: Store>(store: Arc<S>) {
+    let psap = agency(&*store, "psap", AgencyKind::Psap).await;
+    let other = agency(&*store, "other", AgencyKind::Psap).await;
+    let user = UserId::from_uuid(uuid::Uuid::from_u128(7));
+    let upload = |agency, id: &str, channel, passed| NewProtocolVersion {
+        agency,
+        protocol_id: id.into(),
+        channel,
+        source: format!("# {id}"),
+        uploaded_at: at(1),
+        uploaded_by: user,
+        check_passed: passed,
+        check_report: "report".into(),
+    };
+    let v1 = store
+        .put_protocol_version(&upload(psap, "diversion", Channel::Nine11, true))
+        .await
+        .unwrap();
+    let v2 = store
+        .put_protocol_version(&upload(psap, "diversion", Channel::Nine11, false))
+        .await
+        .unwrap();
+    let o1 = store
+        .put_protocol_version(&upload(other, "diversion", Channel::Nine11, true))
+        .await
+        .unwrap();
+    assert_eq!(
+        (v1.version, v2.version, o1.version),
+        (1, 2, 1),
+        "versions count per agency and protocol"
+    );
+    assert!(!v2.check_passed && v2.source == "# diversion");
+    assert_eq!(store.active_protocol(psap, Channel::Nine11).await.unwrap(), None);
+
+    store.activate_protocol(psap, "diversion", 1, at(2), user).await.unwrap();
+    let active = store.active_protocol(psap, Channel::Nine11).await.unwrap().unwrap();
+    assert_eq!((active.version, active.active), (1, true));
+    assert_eq!(store.active_protocol(other, Channel::Nine11).await.unwrap(), None);
+    assert_eq!(store.active_protocol(psap, Channel::Nine88).await.unwrap(), None);
+
+    let v3 = store
+        .put_protocol_version(&upload(psap, "diversion-v2", Channel::Nine11, true))
+        .await
+        .unwrap();
+    store.activate_protocol(psap, &v3.protocol_id, v3.version, at(3), user).await.unwrap();
+    let all = store.protocol_versions(psap).await.unwrap();
+    let active: Vec<_> =
+        all.iter().filter(|v| v.active).map(|v| (v.protocol_id.as_str(), v.version)).collect();
+    assert_eq!(
+        active,
+        [("diversion-v2", 1)],
+        "activating one replaces the other on the same channel"
+    );
+    assert_eq!(all.len(), 3);
+    assert!(store.activate_protocol(psap, "nope", 1, at(4), user).await.is_err());
 }

@@ -4,6 +4,7 @@
 //!   [`EventLog::append`] checks new events against the incident's current state with
 //!   [`domain::Incident::apply`] and commits events and projection in one transaction.
 //! - [`Directory`]: agencies, users, teams and login sessions — configuration, not events.
+//! - [`ProtocolStore`]: versioned triage protocols per agency, one active per channel.
 //! - [`codec`]: the JSON row formats of events and projections.
 //! - `conformance` (feature): the test suite every backend must pass.
 //!
@@ -21,14 +22,16 @@ pub mod conformance;
 mod directory;
 mod error;
 mod log;
+mod protocols;
 
 pub use directory::{
     Area, Directory, LoginState, NewUser, ServiceArea, Session, SessionContext, Team, User,
 };
 pub use error::{Result, StoreError};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
+pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
 
-/// A complete backend: the event log and the directory.
-pub trait Store: EventLog + Directory {}
+/// A complete backend: the event log, the directory and the protocols.
+pub trait Store: EventLog + Directory + ProtocolStore {}
 
-impl<T: EventLog + Directory> Store for T {}
+impl<T: EventLog + Directory + ProtocolStore> Store for T {}

@@ -45,8 +45,12 @@ impl Answers {
             };
             let value = match (&question.kind, input) {
                 (QuestionKind::YesNo, AnswerInput::Bool(b)) => Value::Yes(*b),
-                (QuestionKind::YesNo, AnswerInput::Text(t)) if t == "yes" || t == "no" => Value::Yes(t == "yes"),
-                (QuestionKind::YesNo, _) => return Err(err("answer true or false (or \"yes\" / \"no\")".into())),
+                (QuestionKind::YesNo, AnswerInput::Text(t)) if t == "yes" || t == "no" => {
+                    Value::Yes(t == "yes")
+                }
+                (QuestionKind::YesNo, _) => {
+                    return Err(err("answer true or false (or \"yes\" / \"no\")".into()));
+                }
                 (QuestionKind::Choice(choices), AnswerInput::Text(t)) => {
                     let position = choices.iter().position(|c| &c.id == t);
                     Value::Choice(position.ok_or_else(|| {
@@ -54,7 +58,9 @@ impl Answers {
                         err(format!("{t:?} is not a choice; answer one of {}", known.join(", ")))
                     })?)
                 }
-                (QuestionKind::Choice(_), _) => return Err(err("answer with one of the choices, as a string".into())),
+                (QuestionKind::Choice(_), _) => {
+                    return Err(err("answer with one of the choices, as a string".into()));
+                }
                 (QuestionKind::Number { min, max }, AnswerInput::Number(n)) => {
                     if n.fract() != 0.0 || !n.is_finite() || *n < *min as f64 || *n > *max as f64 {
                         return Err(err(format!("{n} is not a whole number in [{min}, {max}]")));
@@ -62,7 +68,9 @@ impl Answers {
                     #[allow(clippy::cast_possible_truncation)]
                     Value::Number(*n as i64)
                 }
-                (QuestionKind::Number { min, max }, _) => return Err(err(format!("answer a whole number in [{min}, {max}]"))),
+                (QuestionKind::Number { min, max }, _) => {
+                    return Err(err(format!("answer a whole number in [{min}, {max}]")));
+                }
             };
             if let Some(slot) = values.get_mut(index) {
                 *slot = Some(value);
@@ -82,11 +90,17 @@ impl Answers {
     }
 }
 
-pub(crate) fn show(_protocol: &Protocol, question: &crate::protocol::Question, value: Value) -> String {
+pub(crate) fn show(
+    _protocol: &Protocol,
+    question: &crate::protocol::Question,
+    value: Value,
+) -> String {
     match (value, &question.kind) {
         (Value::Yes(true), _) => "yes".into(),
         (Value::Yes(false), _) => "no".into(),
-        (Value::Choice(i), QuestionKind::Choice(choices)) => choices.get(i).map_or_else(|| i.to_string(), |c| c.id.clone()),
+        (Value::Choice(i), QuestionKind::Choice(choices)) => {
+            choices.get(i).map_or_else(|| i.to_string(), |c| c.id.clone())
+        }
         (Value::Choice(i), _) => i.to_string(),
         (Value::Number(n), _) => n.to_string(),
     }

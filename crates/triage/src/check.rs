@@ -33,7 +33,13 @@ pub enum CheckError {
     /// For these answers no rule applies: the protocol gives no outcome.
     NoRuleApplies { answers: Vec<(String, String)> },
     /// For these answers `rule` decides `outcome`, which breaks `constraint`.
-    SafetyViolated { constraint: String, requires: Vec<String>, rule: String, outcome: TriageOutcome, answers: Vec<(String, String)> },
+    SafetyViolated {
+        constraint: String,
+        requires: Vec<String>,
+        rule: String,
+        outcome: TriageOutcome,
+        answers: Vec<(String, String)>,
+    },
     /// The rule never decides: every case it matches is decided by an earlier rule, or none.
     UnreachableRule { rule: String },
     /// No answer to the question ever changes the outcome: asking it wastes the caller's time.
@@ -50,7 +56,11 @@ impl fmt::Display for CheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NoRuleApplies { answers } => {
-                write!(f, "no rule applies when {}; add a rule (or a final `when = \"true\"` rule) that covers it", list(answers))
+                write!(
+                    f,
+                    "no rule applies when {}; add a rule (or a final `when = \"true\"` rule) that covers it",
+                    list(answers)
+                )
             }
             Self::SafetyViolated { constraint, requires, rule, outcome, answers } => write!(
                 f,
@@ -60,10 +70,16 @@ impl fmt::Display for CheckError {
                 requires.join(" and ")
             ),
             Self::UnreachableRule { rule } => {
-                write!(f, "rule `{rule}` can never decide: every case it matches is decided by an earlier rule")
+                write!(
+                    f,
+                    "rule `{rule}` can never decide: every case it matches is decided by an earlier rule"
+                )
             }
             Self::QuestionNeverMatters { question } => {
-                write!(f, "question `{question}` never changes the outcome: remove it or use it in a rule")
+                write!(
+                    f,
+                    "question `{question}` never changes the outcome: remove it or use it in a rule"
+                )
             }
             Self::TooLarge { combinations } => write!(
                 f,
@@ -141,14 +157,22 @@ pub fn check(protocol: &Protocol) -> Result<CheckReport, Vec<CheckError>> {
                 let outcome = protocol.rules.get(r).map(|r| r.outcome);
                 for (s, constraint) in protocol.safety.iter().enumerate() {
                     let Some(outcome) = outcome else { continue };
-                    let broken = constraint.requires.iter().any(|service| !service.included_in(outcome));
-                    if broken && !violated.get(s).copied().unwrap_or(true) && constraint.when.eval(&answers) == Some(true) {
+                    let broken =
+                        constraint.requires.iter().any(|service| !service.included_in(outcome));
+                    if broken
+                        && !violated.get(s).copied().unwrap_or(true)
+                        && constraint.when.eval(&answers) == Some(true)
+                    {
                         if let Some(flag) = violated.get_mut(s) {
                             *flag = true;
                         }
                         errors.push(CheckError::SafetyViolated {
                             constraint: constraint.id.clone(),
-                            requires: constraint.requires.iter().map(|s| s.as_str().to_owned()).collect(),
+                            requires: constraint
+                                .requires
+                                .iter()
+                                .map(|s| s.as_str().to_owned())
+                                .collect(),
                             rule: protocol.rules.get(r).map(|r| r.id.clone()).unwrap_or_default(),
                             outcome,
                             answers: describe(&digits),
@@ -192,7 +216,7 @@ pub fn check(protocol: &Protocol) -> Result<CheckReport, Vec<CheckError>> {
     for (q, question) in protocol.questions.iter().enumerate() {
         let radix = classes.get(q).map_or(1, Vec::len);
         let matters = (0..total)
-            .filter(|i| (i / stride) % radix == 0)
+            .filter(|i| (i / stride).is_multiple_of(radix))
             .any(|i| (1..radix).any(|k| outcome_at(i) != outcome_at(i + k * stride)));
         if !matters {
             errors.push(CheckError::QuestionNeverMatters { question: question.id.clone() });

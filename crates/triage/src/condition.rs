@@ -26,11 +26,21 @@ pub enum Condition {
     And(Vec<Condition>),
     Or(Vec<Condition>),
     /// A yes/no question answered `yes` (true) or `no` (false).
-    Is { question: usize, yes: bool },
+    Is {
+        question: usize,
+        yes: bool,
+    },
     /// A choice question answered with one of these choice indices.
-    OneOf { question: usize, choices: Vec<usize> },
+    OneOf {
+        question: usize,
+        choices: Vec<usize>,
+    },
     /// A number question compared with a constant.
-    Compare { question: usize, op: Op, value: i64 },
+    Compare {
+        question: usize,
+        op: Op,
+        value: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,15 +171,23 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ConditionError> {
             while chars.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_') {
                 i += 1;
             }
-            tokens.push((column, Token::Word(chars.get(start..i).unwrap_or_default().iter().collect())));
-        } else if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+            tokens.push((
+                column,
+                Token::Word(chars.get(start..i).unwrap_or_default().iter().collect()),
+            ));
+        } else if c.is_ascii_digit()
+            || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             let start = i;
             i += 1;
             while chars.get(i).is_some_and(char::is_ascii_digit) {
                 i += 1;
             }
             let digits: String = chars.get(start..i).unwrap_or_default().iter().collect();
-            let n = digits.parse().map_err(|_| ConditionError { column, message: format!("{digits} is not a whole number that fits") })?;
+            let n = digits.parse().map_err(|_| ConditionError {
+                column,
+                message: format!("{digits} is not a whole number that fits"),
+            })?;
             tokens.push((column, Token::Int(n)));
         } else {
             let two: String = chars.get(i..i + 2).unwrap_or_default().iter().collect();
@@ -185,7 +203,12 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ConditionError> {
                 (_, '[') => "[",
                 (_, ']') => "]",
                 (_, ',') => ",",
-                _ => return Err(ConditionError { column, message: format!("unexpected character {c:?}") }),
+                _ => {
+                    return Err(ConditionError {
+                        column,
+                        message: format!("unexpected character {c:?}"),
+                    });
+                }
             };
             i += sym.len();
             tokens.push((column, Token::Sym(sym)));
@@ -202,7 +225,10 @@ pub fn parse(text: &str, questions: &[Question]) -> Result<Condition, ConditionE
     let condition = parser.or()?;
     match parser.peek() {
         None => Ok(condition),
-        Some((column, token)) => Err(ConditionError { column, message: format!("unexpected {} after a complete condition", describe(token)) }),
+        Some((column, token)) => Err(ConditionError {
+            column,
+            message: format!("unexpected {} after a complete condition", describe(token)),
+        }),
     }
 }
 
@@ -291,14 +317,24 @@ impl Parser<'_> {
             Token::Word(w) if w == "true" => Ok(Condition::Const(true)),
             Token::Word(w) if w == "false" => Ok(Condition::Const(false)),
             Token::Word(name) => self.comparison(column, &name),
-            other => Err(ConditionError { column, message: format!("expected a question, found {}", describe(&other)) }),
+            other => Err(ConditionError {
+                column,
+                message: format!("expected a question, found {}", describe(&other)),
+            }),
         }
     }
 
     fn comparison(&mut self, column: usize, name: &str) -> Result<Condition, ConditionError> {
-        let Some((index, question)) = self.questions.iter().enumerate().find(|(_, q)| q.id == name) else {
+        let Some((index, question)) = self.questions.iter().enumerate().find(|(_, q)| q.id == name)
+        else {
             let known: Vec<&str> = self.questions.iter().map(|q| q.id.as_str()).collect();
-            return Err(ConditionError { column, message: format!("unknown question `{name}`; the questions are {}", known.join(", ")) });
+            return Err(ConditionError {
+                column,
+                message: format!(
+                    "unknown question `{name}`; the questions are {}",
+                    known.join(", ")
+                ),
+            });
         };
         let op = match self.peek() {
             Some((_, Token::Sym(s))) if ["=", "!=", "<", "<=", ">", ">="].contains(s) => {
@@ -319,22 +355,43 @@ impl Parser<'_> {
                 let yes = match value {
                     Token::Word(w) if w == "yes" => true,
                     Token::Word(w) if w == "no" => false,
-                    other => return Err(ConditionError { column: vcol, message: format!("`{name}` is a yes/no question: compare it with yes or no, not {}", describe(&other)) }),
+                    other => {
+                        return Err(ConditionError {
+                            column: vcol,
+                            message: format!(
+                                "`{name}` is a yes/no question: compare it with yes or no, not {}",
+                                describe(&other)
+                            ),
+                        });
+                    }
                 };
                 Ok(Condition::Is { question: index, yes: if op == "=" { yes } else { !yes } })
             }
             (QuestionKind::Choice(choices), Some(op @ ("=" | "!=" | "in"))) => {
-                let picked = if op == "in" { self.choice_list(name, choices)? } else { vec![self.choice(name, choices)?] };
+                let picked = if op == "in" {
+                    self.choice_list(name, choices)?
+                } else {
+                    vec![self.choice(name, choices)?]
+                };
                 let condition = Condition::OneOf { question: index, choices: picked };
                 Ok(if op == "!=" { Condition::Not(Box::new(condition)) } else { condition })
             }
             (QuestionKind::Number { min, max }, Some(op)) if op != "in" => {
                 let (vcol, value) = self.next("a whole number")?;
                 let Token::Int(value) = value else {
-                    return Err(ConditionError { column: vcol, message: format!("`{name}` is a number question: compare it with a whole number, not {}", describe(&value)) });
+                    return Err(ConditionError {
+                        column: vcol,
+                        message: format!(
+                            "`{name}` is a number question: compare it with a whole number, not {}",
+                            describe(&value)
+                        ),
+                    });
                 };
                 if value < *min || value > *max {
-                    return Err(ConditionError { column: vcol, message: format!("{value} is outside `{name}`'s range [{min}, {max}]") });
+                    return Err(ConditionError {
+                        column: vcol,
+                        message: format!("{value} is outside `{name}`'s range [{min}, {max}]"),
+                    });
                 }
                 let op = match op {
                     "=" => Op::Eq,
@@ -353,26 +410,49 @@ impl Parser<'_> {
                     QuestionKind::Number { .. } => "with =, !=, <, <=, > or >= and a whole number",
                 };
                 let found = op.map_or_else(|| "nothing".to_owned(), |o| format!("`{o}`"));
-                Err(ConditionError { column, message: format!("`{name}` can be used {allowed}; found {found}") })
+                Err(ConditionError {
+                    column,
+                    message: format!("`{name}` can be used {allowed}; found {found}"),
+                })
             }
         }
     }
 
-    fn choice(&mut self, name: &str, choices: &[crate::protocol::Choice]) -> Result<usize, ConditionError> {
+    fn choice(
+        &mut self,
+        name: &str,
+        choices: &[crate::protocol::Choice],
+    ) -> Result<usize, ConditionError> {
         let (column, token) = self.next("a choice")?;
         let Token::Word(word) = &token else {
-            return Err(ConditionError { column, message: format!("expected one of `{name}`'s choices, found {}", describe(&token)) });
+            return Err(ConditionError {
+                column,
+                message: format!("expected one of `{name}`'s choices, found {}", describe(&token)),
+            });
         };
         choices.iter().position(|c| &c.id == word).ok_or_else(|| {
             let known: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
-            ConditionError { column, message: format!("`{word}` is not a choice of `{name}`; its choices are {}", known.join(", ")) }
+            ConditionError {
+                column,
+                message: format!(
+                    "`{word}` is not a choice of `{name}`; its choices are {}",
+                    known.join(", ")
+                ),
+            }
         })
     }
 
-    fn choice_list(&mut self, name: &str, choices: &[crate::protocol::Choice]) -> Result<Vec<usize>, ConditionError> {
+    fn choice_list(
+        &mut self,
+        name: &str,
+        choices: &[crate::protocol::Choice],
+    ) -> Result<Vec<usize>, ConditionError> {
         if !self.eat_sym("[") {
             let column = self.peek().map_or(self.end, |(c, _)| c);
-            return Err(ConditionError { column, message: "`in` needs a list such as [low, moderate]".into() });
+            return Err(ConditionError {
+                column,
+                message: "`in` needs a list such as [low, moderate]".into(),
+            });
         }
         let mut picked = vec![self.choice(name, choices)?];
         while self.eat_sym(",") {

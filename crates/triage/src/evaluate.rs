@@ -13,7 +13,8 @@ pub struct Decision {
     /// The rule that decided.
     pub rule: String,
     pub why: String,
-    /// The answers the deciding rule read, as `(question, answer)`, in question order.
+    /// The answers the decision rests on — those the deciding rule and the rules passed over
+    /// read — as `(question, answer)`, in question order.
     pub read: Vec<(String, String)>,
     /// The rules before it, which did not apply.
     pub passed_over: Vec<String>,
@@ -25,23 +26,29 @@ pub enum Evaluation {
     Decided(Decision),
     /// No decision yet: ask these questions, in this order. The first one is the next to ask;
     /// only questions that can still change the outcome are listed.
-    NeedsAnswers { questions: Vec<String>, pending_rule: String },
+    NeedsAnswers {
+        questions: Vec<String>,
+        pending_rule: String,
+    },
 }
 
 /// Evaluates `protocol` on `answers`. Unanswered questions are unknown: a rule that might
 /// still hold stops evaluation and asks for what it reads.
 pub fn evaluate(protocol: &Protocol, answers: &Answers) -> Evaluation {
     let mut passed_over = Vec::new();
+    let mut read = Vec::new();
     for rule in &protocol.rules {
         match rule.when.eval(&answers.0) {
-            Some(false) => passed_over.push(rule.id.clone()),
+            Some(false) => {
+                rule.when.questions(&mut read);
+                passed_over.push(rule.id.clone());
+            }
             Some(true) => {
-                let mut read = Vec::new();
                 rule.when.questions(&mut read);
                 read.sort_unstable();
                 let read = read
                     .into_iter()
-                    .filter_map(|q| {
+                    .filter_map(|q: usize| {
                         let question = protocol.questions.get(q)?;
                         let value = answers.0.get(q).copied().flatten()?;
                         Some((question.id.clone(), show(protocol, question, value)))
@@ -62,7 +69,11 @@ pub fn evaluate(protocol: &Protocol, answers: &Answers) -> Evaluation {
                 needed.retain(|q| answers.0.get(*q).copied().flatten().is_none());
                 needed.sort_unstable();
                 return Evaluation::NeedsAnswers {
-                    questions: needed.iter().filter_map(|q| protocol.questions.get(*q)).map(|q| q.id.clone()).collect(),
+                    questions: needed
+                        .iter()
+                        .filter_map(|q| protocol.questions.get(*q))
+                        .map(|q| q.id.clone())
+                        .collect(),
                     pending_rule: rule.id.clone(),
                 };
             }

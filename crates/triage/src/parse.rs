@@ -119,19 +119,31 @@ impl Protocol {
         })?;
         let header = raw.protocol;
         if !valid_id(header.id.get_ref()) {
-            return Err(ctx.err(header.id.span(), "protocol.id must be 1 to 64 characters of a-z, 0-9, _ and -"));
+            return Err(ctx.err(
+                header.id.span(),
+                "protocol.id must be 1 to 64 characters of a-z, 0-9, _ and -",
+            ));
         }
-        let channel = Channel::parse(header.channel.get_ref())
-            .ok_or_else(|| ctx.err(header.channel.span(), "protocol.channel must be \"911\", \"988\" or \"other\""))?;
+        let channel = Channel::parse(header.channel.get_ref()).ok_or_else(|| {
+            ctx.err(header.channel.span(), "protocol.channel must be \"911\", \"988\" or \"other\"")
+        })?;
 
         let mut questions: Vec<Question> = Vec::new();
         for q in raw.questions {
             let id = q.id.get_ref().clone();
-            if !valid_id(&id) || matches!(id.as_str(), "and" | "or" | "not" | "in" | "true" | "false" | "yes" | "no") {
+            if !valid_id(&id)
+                || matches!(
+                    id.as_str(),
+                    "and" | "or" | "not" | "in" | "true" | "false" | "yes" | "no"
+                )
+            {
                 return Err(ctx.err(q.id.span(), format!("question id {id:?} must be 1 to 64 characters of a-z, 0-9, _ and - and not a keyword")));
             }
             if id.contains('-') {
-                return Err(ctx.err(q.id.span(), format!("question id {id:?} is used in conditions: use _ instead of -")));
+                return Err(ctx.err(
+                    q.id.span(),
+                    format!("question id {id:?} is used in conditions: use _ instead of -"),
+                ));
             }
             if questions.iter().any(|other| other.id == id) {
                 return Err(ctx.err(q.id.span(), format!("question `{id}` is defined twice")));
@@ -139,13 +151,19 @@ impl Protocol {
             let kind = match q.kind.get_ref().as_str() {
                 "yes_no" => {
                     if q.choices.is_some() || q.min.is_some() || q.max.is_some() {
-                        return Err(ctx.err(q.kind.span(), format!("question `{id}` is yes_no: it takes no choices, min or max")));
+                        return Err(ctx.err(
+                            q.kind.span(),
+                            format!("question `{id}` is yes_no: it takes no choices, min or max"),
+                        ));
                     }
                     QuestionKind::YesNo
                 }
                 "choice" => {
                     let Some(raw_choices) = q.choices else {
-                        return Err(ctx.err(q.kind.span(), format!("question `{id}` is a choice: list its choices")));
+                        return Err(ctx.err(
+                            q.kind.span(),
+                            format!("question `{id}` is a choice: list its choices"),
+                        ));
                     };
                     let span = raw_choices.span();
                     let choices: Vec<Choice> = raw_choices
@@ -161,26 +179,44 @@ impl Protocol {
                     }
                     for (n, c) in choices.iter().enumerate() {
                         if !valid_id(&c.id) || c.id.contains('-') {
-                            return Err(ctx.err(span.clone(), format!("choice {:?} of `{id}` must be a-z, 0-9 and _", c.id)));
+                            return Err(ctx.err(
+                                span.clone(),
+                                format!("choice {:?} of `{id}` must be a-z, 0-9 and _", c.id),
+                            ));
                         }
                         if choices.iter().take(n).any(|o| o.id == c.id) {
-                            return Err(ctx.err(span.clone(), format!("choice `{}` of `{id}` is listed twice", c.id)));
+                            return Err(ctx.err(
+                                span.clone(),
+                                format!("choice `{}` of `{id}` is listed twice", c.id),
+                            ));
                         }
                     }
                     QuestionKind::Choice(choices)
                 }
                 "number" => match (q.min, q.max) {
                     (Some(min), Some(max)) if min < max => QuestionKind::Number { min, max },
-                    _ => return Err(ctx.err(q.kind.span(), format!("question `{id}` is a number: give min and max with min < max"))),
+                    _ => {
+                        return Err(ctx.err(
+                            q.kind.span(),
+                            format!("question `{id}` is a number: give min and max with min < max"),
+                        ));
+                    }
                 },
                 other => {
-                    return Err(ctx.err(q.kind.span(), format!("question `{id}` has type {other:?}; use yes_no, choice or number")));
+                    return Err(ctx.err(
+                        q.kind.span(),
+                        format!("question `{id}` has type {other:?}; use yes_no, choice or number"),
+                    ));
                 }
             };
             questions.push(Question { id, text: q.text, kind });
         }
         if questions.is_empty() {
-            return Err(ProtocolError { file: file.to_owned(), line: 0, message: "the protocol asks no questions: add [[questions]]".into() });
+            return Err(ProtocolError {
+                file: file.to_owned(),
+                line: 0,
+                message: "the protocol asks no questions: add [[questions]]".into(),
+            });
         }
 
         let condition = |name: &str, what: &str, when: &Spanned<String>| {
@@ -192,27 +228,44 @@ impl Protocol {
         for r in raw.rules {
             let id = r.id.get_ref().clone();
             if !valid_id(&id) {
-                return Err(ctx.err(r.id.span(), format!("rule id {id:?} must be 1 to 64 characters of a-z, 0-9, _ and -")));
+                return Err(ctx.err(
+                    r.id.span(),
+                    format!("rule id {id:?} must be 1 to 64 characters of a-z, 0-9, _ and -"),
+                ));
             }
             if rules.iter().any(|other| other.id == id) {
                 return Err(ctx.err(r.id.span(), format!("rule `{id}` is defined twice")));
             }
             let outcome = TriageOutcome::parse(r.outcome.get_ref()).ok_or_else(|| {
                 let known: Vec<&str> = TriageOutcome::ALL.iter().map(|o| o.as_str()).collect();
-                ctx.err(r.outcome.span(), format!("rule `{id}`: unknown outcome {:?}; use one of {}", r.outcome.get_ref(), known.join(", ")))
+                ctx.err(
+                    r.outcome.span(),
+                    format!(
+                        "rule `{id}`: unknown outcome {:?}; use one of {}",
+                        r.outcome.get_ref(),
+                        known.join(", ")
+                    ),
+                )
             })?;
             let when = condition(&id, "rule", &r.when)?;
             rules.push(Rule { id, when, outcome, why: r.why });
         }
         if rules.is_empty() {
-            return Err(ProtocolError { file: file.to_owned(), line: 0, message: "the protocol has no rules: add [[rules]]".into() });
+            return Err(ProtocolError {
+                file: file.to_owned(),
+                line: 0,
+                message: "the protocol has no rules: add [[rules]]".into(),
+            });
         }
 
         let mut safety: Vec<SafetyConstraint> = Vec::new();
         for s in raw.safety {
             let id = s.id.get_ref().clone();
             if !valid_id(&id) || safety.iter().any(|other| other.id == id) {
-                return Err(ctx.err(s.id.span(), format!("safety constraint id {id:?} is not a valid, unique id")));
+                return Err(ctx.err(
+                    s.id.span(),
+                    format!("safety constraint id {id:?} is not a valid, unique id"),
+                ));
             }
             let when = condition(&id, "safety constraint", &s.when)?;
             let span = s.requires.span();
@@ -227,7 +280,12 @@ impl Protocol {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             if requires.is_empty() {
-                return Err(ctx.err(span, format!("safety constraint `{id}` requires nothing: name law_enforcement and/or ems")));
+                return Err(ctx.err(
+                    span,
+                    format!(
+                        "safety constraint `{id}` requires nothing: name law_enforcement and/or ems"
+                    ),
+                ));
             }
             safety.push(SafetyConstraint { id, when, requires, why: s.why });
         }

@@ -34,7 +34,10 @@ pub enum QuestionKind {
     YesNo,
     Choice(Vec<Choice>),
     /// A whole number in `[min, max]`.
-    Number { min: i64, max: i64 },
+    Number {
+        min: i64,
+        max: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -153,6 +153,7 @@ fn triage_recorded_keeps_the_latest_decision() {
         protocol: "douglas-911".into(),
         protocol_version: 3,
         rule: "no-safety-concern".into(),
+        answers: vec![("weapon".into(), "no".into())],
     };
     incident.apply(&f.event(f.psap, 1, triage(TriageOutcome::LawEnforcement))).unwrap();
     incident.apply(&f.event(f.psap, 2, triage(TriageOutcome::Divert988))).unwrap();
@@ -331,7 +332,8 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
             outcome: TriageOutcome::Divert988,
             protocol: "p".into(),
             protocol_version: 1,
-            rule: "r".into()
+            rule: "r".into(),
+            answers: vec![("consent".into(), "yes".into())],
         }),
         (0..3usize, 1..120_000i64).prop_map(move |(i, d)| EventKind::TransferOffered {
             to: agencies[i],

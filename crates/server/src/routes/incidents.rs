@@ -12,7 +12,6 @@ use axum::response::IntoResponse;
 use domain::event::Actor;
 use domain::{
     Disposition, Event, EventKind, Incident, IncidentId, IncidentStatus, Permission, TeamId, Text,
-    TriageOutcome,
 };
 use serde::{Deserialize, Serialize};
 use store::IncidentFilter;
@@ -29,7 +28,12 @@ use crate::state::AppState;
 const DEFAULT_TRANSFER_SECONDS: u32 = 60;
 const MAX_TRANSFER_SECONDS: u32 = 3600;
 
-fn event(state: &AppState, caller: &Caller, incident: IncidentId, kind: EventKind) -> Event {
+pub(crate) fn event(
+    state: &AppState,
+    caller: &Caller,
+    incident: IncidentId,
+    kind: EventKind,
+) -> Event {
     Event {
         incident,
         at: state.clock.now(),
@@ -39,18 +43,22 @@ fn event(state: &AppState, caller: &Caller, incident: IncidentId, kind: EventKin
     }
 }
 
-fn parse_id(raw: &str) -> ApiResult<IncidentId> {
+pub(crate) fn parse_id(raw: &str) -> ApiResult<IncidentId> {
     raw.parse::<IncidentId>().map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
 }
 
 /// The incident an append of one event left behind; the store always returns it.
-fn committed(incident: Option<Incident>) -> ApiResult<Incident> {
+pub(crate) fn committed(incident: Option<Incident>) -> ApiResult<Incident> {
     incident
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the store committed no incident state"))
 }
 
 /// The incident, if it exists and involves the caller's agency.
-async fn visible(state: &AppState, caller: &Caller, id: IncidentId) -> ApiResult<Incident> {
+pub(crate) async fn visible(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+) -> ApiResult<Incident> {
     state
         .store
         .incident(id)
@@ -184,15 +192,6 @@ pub enum Action {
     UpdateLocation { location: LocationDto },
     /// A note for the record (up to 4,000 characters).
     AddNote { text: String },
-    /// The outcome of a triage protocol.
-    RecordTriage {
-        /// `divert_988`, `embedded_clinician`, `mobile_crisis`, `co_response`,
-        /// `law_enforcement`, `ems` or `law_enforcement_and_ems`.
-        outcome: String,
-        protocol: String,
-        protocol_version: u32,
-        rule: String,
-    },
     /// Offer the incident to another agency, which must answer within `deadline_seconds`.
     OfferTransfer {
         to_agency: Uuid,
@@ -261,18 +260,6 @@ async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiR
             caller.require(Permission::IncidentNote)?;
             EventKind::NoteAdded {
                 text: dto::parse_required_text("text", &text, Text::SUMMARY_MAX)?,
-            }
-        }
-        Action::RecordTriage { outcome, protocol, protocol_version, rule } => {
-            caller.require(Permission::TriageRecord)?;
-            let outcome = TriageOutcome::parse(&outcome).ok_or_else(|| {
-                ApiError::field("outcome", format!("unknown outcome {outcome:?}; use one of divert_988, embedded_clinician, mobile_crisis, co_response, law_enforcement, ems, law_enforcement_and_ems"))
-            })?;
-            EventKind::TriageRecorded {
-                outcome,
-                protocol: dto::parse_required_text("protocol", &protocol, 200)?.as_str().to_owned(),
-                protocol_version,
-                rule: dto::parse_required_text("rule", &rule, 200)?.as_str().to_owned(),
             }
         }
         Action::OfferTransfer { to_agency, reason, deadline_seconds } => {

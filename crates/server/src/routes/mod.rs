@@ -3,5 +3,7 @@
 pub mod agencies;
 pub mod health;
 pub mod incidents;
+pub mod protocols;
 pub mod sessions;
 pub mod stream;
+pub mod triage;

@@ -73,13 +73,6 @@ async fn a_911_to_988_transfer_moves_the_incident_to_the_center() {
     let counselor = app.login("counselor").await;
     let id = app.open_incident(&calltaker).await;
 
-    let triage = json!({"action": "record_triage", "outcome": "divert_988", "protocol": "ks-911-diversion", "protocol_version": 1, "rule": "no-safety-concern"});
-    let response = app.act(&calltaker, &id, triage).await;
-    assert_eq!(response.status(), 200);
-    let result: Value = response.json().await.unwrap();
-    assert_eq!(result["events"][0]["kind"], "triage_recorded");
-    assert_eq!(result["incident"]["triage"]["outcome"], "divert_988");
-
     let offer = json!({"action": "offer_transfer", "to_agency": app.center.id.to_string(), "reason": "triage: divert to 988", "deadline_seconds": 90});
     let result: Value = app.act(&calltaker, &id, offer).await.json().await.unwrap();
     assert_eq!(result["incident"]["status"], "transfer_pending");
@@ -110,7 +103,7 @@ async fn a_911_to_988_transfer_moves_the_incident_to_the_center() {
     let events: Vec<Value> =
         app.get(&format!("/api/v1/incidents/{id}/events"), &counselor).await.json().await.unwrap();
     let kinds: Vec<_> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["opened", "triage_recorded", "transfer_offered", "transfer_accepted"]);
+    assert_eq!(kinds, ["opened", "transfer_offered", "transfer_accepted"]);
     let seqs: Vec<_> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
 }

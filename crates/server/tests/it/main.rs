@@ -10,3 +10,4 @@ mod helpers;
 mod incidents;
 mod openapi;
 mod stream;
+mod triage;

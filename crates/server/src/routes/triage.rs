@@ -1,0 +1,152 @@
+//! `POST /api/v1/incidents/{id}/triage`: answer the agency's active protocol for the incident.
+//!
+//! Answers may come a few at a time. Until the protocol decides, the answer names the questions
+//! still needed, in order, and nothing is written; once it decides, a `triage_recorded` event
+//! with the outcome, the rule, the protocol version and the answers is committed, and the
+//! outcome becomes the incident's recommended next action.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use domain::{EventKind, Permission};
+use serde::{Deserialize, Serialize};
+use triage::{AnswerInput, Answers, Evaluation};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::dto::IncidentDto;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::JsonBody;
+use crate::routes::incidents::{committed, event, parse_id, visible};
+use crate::routes::protocols::{QuestionDto, active_for, parse_stored, question_dto};
+use crate::state::AppState;
+
+/// Answers so far: question id → `true`/`false` (or `"yes"`/`"no"`), a choice id, or a number.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TriageRequest {
+    #[schema(value_type = Object)]
+    pub answers: BTreeMap<String, serde_json::Value>,
+}
+
+/// Either the decision, or the questions still to ask.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TriageResponse {
+    /// The protocol decided; the decision is committed on the incident.
+    Decided { decision: DecisionDto, incident: Box<IncidentDto> },
+    /// Not yet: ask these questions, the first one next. Nothing was written.
+    NeedsAnswers {
+        protocol: String,
+        protocol_version: u32,
+        next_questions: Vec<QuestionDto>,
+        pending_rule: String,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DecisionDto {
+    pub protocol: String,
+    pub protocol_version: u32,
+    /// The recommended next action, e.g. `divert_988`.
+    pub outcome: String,
+    /// The rule that decided.
+    pub rule: String,
+    /// Why, in words.
+    pub why: String,
+    /// The answers the decision rests on.
+    pub read: Vec<AnswerDto>,
+    /// Earlier rules that did not apply.
+    pub passed_over: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AnswerDto {
+    pub question: String,
+    pub answer: String,
+}
+
+fn input(question: &str, value: &serde_json::Value) -> ApiResult<AnswerInput> {
+    match value {
+        serde_json::Value::Bool(b) => Ok(AnswerInput::Bool(*b)),
+        serde_json::Value::String(s) => Ok(AnswerInput::Text(s.clone())),
+        serde_json::Value::Number(n) => n.as_f64().map(AnswerInput::Number).ok_or_else(|| {
+            ApiError::field(&format!("answers.{question}"), "is not a usable number")
+        }),
+        _ => Err(ApiError::field(
+            &format!("answers.{question}"),
+            "answer with true/false, a choice id or a number",
+        )),
+    }
+}
+
+/// Answer the triage protocol.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/triage", tag = "incidents", request_body = TriageRequest,
+    params(("id" = uuid::Uuid, Path, description = "incident id")),
+    responses(
+        (status = 200, body = TriageResponse),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "no active protocol, or the incident is closed"),
+        (status = 422, body = ErrorBody, description = "an answer does not fit its question"),
+    ))]
+pub async fn answer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<TriageRequest>,
+) -> ApiResult<Json<TriageResponse>> {
+    caller.require(Permission::TriageRecord)?;
+    let id = parse_id(&id)?;
+    let incident = visible(&state, &caller, id).await?;
+    let version = active_for(&state, &caller, incident.channel).await?;
+    let protocol = parse_stored(&version)?;
+    let inputs = body
+        .answers
+        .iter()
+        .map(|(q, v)| Ok((q.as_str(), input(q, v)?)))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let answers = Answers::parse(&protocol, inputs.iter().map(|(q, a)| (*q, a)))
+        .map_err(|e| ApiError::field(&format!("answers.{}", e.question), e.problem))?;
+    match triage::evaluate(&protocol, &answers) {
+        Evaluation::NeedsAnswers { questions, pending_rule } => {
+            Ok(Json(TriageResponse::NeedsAnswers {
+                protocol: protocol.id.clone(),
+                protocol_version: version.version,
+                next_questions: questions
+                    .iter()
+                    .filter_map(|q| protocol.question(q))
+                    .map(|(_, q)| question_dto(q))
+                    .collect(),
+                pending_rule,
+            }))
+        }
+        Evaluation::Decided(decision) => {
+            let kind = EventKind::TriageRecorded {
+                outcome: decision.outcome,
+                protocol: protocol.id.clone(),
+                protocol_version: version.version,
+                rule: decision.rule.clone(),
+                answers: answers.describe(&protocol),
+            };
+            let appended = state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+            let incident = committed(appended.incident)?;
+            Ok(Json(TriageResponse::Decided {
+                decision: DecisionDto {
+                    protocol: decision.protocol,
+                    protocol_version: version.version,
+                    outcome: decision.outcome.as_str().to_owned(),
+                    rule: decision.rule,
+                    why: decision.why,
+                    read: decision
+                        .read
+                        .into_iter()
+                        .map(|(question, answer)| AnswerDto { question, answer })
+                        .collect(),
+                    passed_over: decision.passed_over,
+                },
+                incident: Box::new(IncidentDto::from(&incident)),
+            }))
+        }
+    }
+}

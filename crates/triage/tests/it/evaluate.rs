@@ -1,0 +1,61 @@
+//! Decision traces, snapshotted: which rule fired, which answers it read, which rules were
+//! passed over; and partial answers name the questions still needed.
+
+use triage::{AnswerInput, Answers, Evaluation, evaluate};
+
+use crate::sample;
+
+fn run(pairs: &[(&str, AnswerInput)]) -> String {
+    let protocol = sample();
+    let answers = Answers::parse(&protocol, pairs.iter().map(|(q, a)| (*q, a))).unwrap();
+    format!("{:#?}", evaluate(&protocol, &answers))
+}
+
+use AnswerInput::{Bool, Number, Text};
+
+#[test]
+fn trace_of_a_diversion_to_988() {
+    insta::assert_snapshot!(run(&[
+        ("weapon", Bool(false)),
+        ("attempt", Bool(false)),
+        ("consent", Bool(true)),
+        ("risk", Text("moderate".into())),
+        ("age", Number(34.0)),
+    ]));
+}
+
+#[test]
+fn trace_of_a_weapon_decided_before_the_rest_is_known() {
+    insta::assert_snapshot!(run(&[("attempt", Bool(false)), ("weapon", Bool(true))]));
+}
+
+#[test]
+fn partial_answers_ask_only_what_can_still_matter() {
+    insta::assert_snapshot!(run(&[]));
+    insta::assert_snapshot!(run(&[
+        ("attempt", Bool(false)),
+        ("weapon", Bool(false)),
+        ("age", Number(40.0))
+    ]));
+}
+
+#[test]
+fn answers_that_do_not_fit_are_refused_with_the_question_named() {
+    let protocol = sample();
+    let bad =
+        |q: &str, a: AnswerInput| Answers::parse(&protocol, [(q, &a)]).unwrap_err().to_string();
+    assert_eq!(
+        bad("weapon", Number(1.0)),
+        "answers.weapon: answer true or false (or \"yes\" / \"no\")"
+    );
+    assert_eq!(
+        bad("risk", Text("extreme".into())),
+        "answers.risk: \"extreme\" is not a choice; answer one of low, moderate, high"
+    );
+    assert_eq!(bad("age", Number(17.5)), "answers.age: 17.5 is not a whole number in [0, 120]");
+    assert_eq!(bad("age", Number(200.0)), "answers.age: 200 is not a whole number in [0, 120]");
+    assert_eq!(bad("pets", Bool(true)), "answers.pets: protocol sample-911 has no such question");
+    let (yes, no) = (Text("yes".into()), Text("no".into()));
+    let answers = Answers::parse(&protocol, [("weapon", &yes), ("attempt", &no)]).unwrap();
+    assert!(matches!(evaluate(&protocol, &answers), Evaluation::Decided(d) if d.rule == "weapon"));
+}
