@@ -10,10 +10,13 @@
 //! - **closed loop**: N clients send back to back, for the most the server sustains.
 //!
 //! Client and server share the machine, as they would on a one-box deployment.
+//!
+//! `bench triage` times the protocol checker on 20 yes/no questions and single evaluations.
 
 #![allow(clippy::cast_precision_loss)]
 
 mod ingest;
+mod triage;
 
 use clap::{Parser, Subcommand};
 
@@ -28,11 +31,14 @@ struct Cli {
 enum Command {
     /// Durable incident creates through the HTTP API.
     Ingest(ingest::Args),
+    /// The protocol checker and single decisions.
+    Triage(triage::Args),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Ingest(args) => ingest::run(args).await,
+        Command::Triage(args) => triage::run(args),
     }
 }

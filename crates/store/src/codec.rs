@@ -15,13 +15,21 @@ use uuid::Uuid;
 
 use crate::{Result, StoreError};
 
-/// A location as stored: points are `[lat, lon]` pairs.
+/// A location as stored: points are `[lat, lon]` pairs. The same shape as the API's, so an
+/// event's data reads the same in the log, the API and the live stream.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LocationRow {
     Unknown,
-    Circle { lat: f64, lon: f64, radius_m: f64 },
-    Polygon { points: Vec<[f64; 2]> },
+    #[serde(rename = "point")]
+    Circle {
+        lat: f64,
+        lon: f64,
+        radius_m: f64,
+    },
+    Polygon {
+        points: Vec<[f64; 2]>,
+    },
 }
 
 impl From<&Location> for LocationRow {

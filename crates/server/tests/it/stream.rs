@@ -89,6 +89,10 @@ async fn events_arrive_live_in_order() {
     assert_eq!((opened.id, opened.event.as_str()), (1, "opened"));
     assert_eq!(opened.data["incident_id"], id);
     assert_eq!(opened.data["data"]["channel"], "911");
+    // An event's location reads exactly as the incident's does in the API.
+    let incident: Value =
+        app.get(&format!("/api/v1/incidents/{id}"), &token).await.json().await.unwrap();
+    assert_eq!(opened.data["data"]["location"], incident["location"]);
     let note = stream.next().await;
     assert_eq!((note.id, note.event.as_str()), (2, "note_added"));
     assert_eq!(note.data["data"]["text"], "caller calmer");
