@@ -128,3 +128,24 @@ fn openapi_prints_the_checked_in_description() {
     assert!(ok);
     assert_eq!(stdout.trim(), include_str!("../../../../docs/openapi.json").trim());
 }
+
+#[test]
+fn protocol_check_passes_the_shipped_protocols_and_fails_a_broken_one_with_its_counterexample() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let shipped = [
+        format!("{root}/protocols/ks-911-behavioral-health-diversion.toml"),
+        format!("{root}/protocols/988-suicide-safety-assessment.toml"),
+    ];
+    let (ok, stdout, stderr) = run(&["protocol", "check", &shipped[0], &shipped[1]], &[], None);
+    assert!(ok, "{stdout}{stderr}");
+    assert_eq!(stdout.matches(": ok: protocol").count(), 2, "{stdout}");
+
+    let broken = format!("{root}/crates/triage/tests/protocols/broken/safety-violated.toml");
+    let (ok, stdout, stderr) = run(&["protocol", "check", &shipped[0], &broken], &[], None);
+    assert!(!ok);
+    assert!(
+        stdout.contains("safety constraint `weapon-needs-police` is broken: when weapon = yes"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 of 2 protocol file(s) failed the check"), "{stderr}");
+}

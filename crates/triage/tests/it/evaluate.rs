@@ -59,3 +59,45 @@ fn answers_that_do_not_fit_are_refused_with_the_question_named() {
     let answers = Answers::parse(&protocol, [("weapon", &yes), ("attempt", &no)]).unwrap();
     assert!(matches!(evaluate(&protocol, &answers), Evaluation::Decided(d) if d.rule == "weapon"));
 }
+
+/// Decision traces of the shipped protocols on the cases their criteria are written for.
+#[test]
+fn traces_of_the_shipped_protocols() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../protocols");
+    let cases: [(&str, &[(&str, AnswerInput)]); 4] = [
+        ("ks-911-behavioral-health-diversion.toml", &[("attempt_in_progress", Bool(true))]),
+        (
+            "ks-911-behavioral-health-diversion.toml",
+            &[
+                ("attempt_in_progress", Bool(false)),
+                ("medical", Bool(false)),
+                ("violence", Bool(false)),
+                ("crime", Bool(false)),
+                ("weapon", Bool(true)),
+                ("risk", Text("low".into())),
+            ],
+        ),
+        ("988-suicide-safety-assessment.toml", &[("attempt_in_progress", Bool(true))]),
+        (
+            "988-suicide-safety-assessment.toml",
+            &[
+                ("attempt_in_progress", Bool(false)),
+                ("desire", Bool(true)),
+                ("intent", Bool(false)),
+                ("lethal_means", Bool(false)),
+                ("attempt_history", Bool(false)),
+                ("acute_state", Bool(false)),
+                ("collaborates", Bool(true)),
+                ("supports", Bool(true)),
+                ("in_person", Bool(false)),
+            ],
+        ),
+    ];
+    let mut out = String::new();
+    for (file, pairs) in cases {
+        let protocol = crate::load(&root.join(file));
+        let answers = Answers::parse(&protocol, pairs.iter().map(|(q, a)| (*q, a))).unwrap();
+        out.push_str(&format!("{file} {pairs:?}\n{:#?}\n\n", evaluate(&protocol, &answers)));
+    }
+    insta::assert_snapshot!(out);
+}
