@@ -159,6 +159,17 @@ impl Directory for SqliteStore {
             .transpose()
     }
 
+    async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("{USER_COLUMNS} ORDER BY username");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(user)
+            .collect()
+    }
+
     async fn record_login_failure(
         &self,
         id: UserId,
@@ -384,5 +395,15 @@ impl Directory for SqliteStore {
         .await
         .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn settings(&self) -> Result<Vec<(String, String)>> {
+        sqlx::query("SELECT key, value FROM settings ORDER BY key")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| Ok((get(r, "key")?, get(r, "value")?)))
+            .collect()
     }
 }

@@ -29,6 +29,15 @@ impl EventLog for SqliteStore {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
+    async fn import(&self, events: Vec<RecordedEvent>) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Import { events, reply }).await?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>> {
         let row = sqlx::query("SELECT state FROM incidents WHERE id = ?")
             .bind(id.to_string())

@@ -23,6 +23,7 @@ const QUEUE_CAPACITY: usize = 8192;
 
 pub(crate) enum Command {
     Append { events: Vec<Event>, reply: oneshot::Sender<Result<Appended>> },
+    Import { events: Vec<RecordedEvent>, reply: oneshot::Sender<Result<()>> },
     Rebuild { reply: oneshot::Sender<Result<RebuildReport>> },
 }
 
@@ -62,6 +63,10 @@ impl Writer {
                         self.commit_appends(&mut appends).await;
                         let _ = reply.send(self.rebuild().await);
                     }
+                    Command::Import { events, reply } => {
+                        self.commit_appends(&mut appends).await;
+                        let _ = reply.send(self.import(events).await);
+                    }
                 }
                 if appends.len() < MAX_BATCH {
                     next = queue.try_recv().ok();
@@ -79,7 +84,7 @@ impl Writer {
         let first_seq = self.next_seq;
         let mut outcomes = Vec::with_capacity(appends.len());
         let committed =
-            self.write_batch(appends.iter().map(|(events, _)| events), &mut outcomes).await;
+            self.write_batch(appends.iter().map(|(events, _)| events), &mut outcomes, false).await;
         metrics::histogram!("crisisbridge_store_commit_batch_size").record(appends.len() as f64);
         match committed {
             Ok(()) => {
@@ -104,12 +109,44 @@ impl Writer {
         }
     }
 
+    /// Imports copied events with their sequence numbers, all or nothing.
+    async fn import(&mut self, events: Vec<RecordedEvent>) -> Result<()> {
+        let first_seq = self.next_seq;
+        for (n, r) in events.iter().enumerate() {
+            if r.seq != first_seq + n as u64 {
+                return Err(StoreError::Database(format!(
+                    "imported event {} does not follow this log's head: expected sequence number {}",
+                    r.seq,
+                    first_seq + n as u64
+                )));
+            }
+        }
+        let batch: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
+        let mut outcomes = Vec::with_capacity(batch.len());
+        match self.write_batch(batch.iter(), &mut outcomes, true).await {
+            Ok(()) => {
+                for appended in outcomes.into_iter().flatten() {
+                    for event in appended.events {
+                        let _ = self.published.send(event);
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.next_seq = first_seq;
+                Err(e)
+            }
+        }
+    }
+
     /// Writes every valid append of the batch in one transaction. `outcomes` gets one entry
-    /// per append; the function's own error means the transaction as a whole failed.
+    /// per append; the function's own error means the transaction as a whole failed. With
+    /// `all_or_nothing`, one refused append fails the whole transaction.
     async fn write_batch<'a>(
         &mut self,
         batch: impl Iterator<Item = &'a Vec<Event>>,
         outcomes: &mut Vec<Result<Appended>>,
+        all_or_nothing: bool,
     ) -> Result<()> {
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         let mut states: HashMap<IncidentId, Option<Incident>> = HashMap::new();
@@ -143,6 +180,7 @@ impl Writer {
                 }
             }
             match (refused, state) {
+                (Some(e), _) if all_or_nothing => return Err(StoreError::Rejected(e)),
                 (Some(e), _) => outcomes.push(Err(StoreError::Rejected(e))),
                 (None, None) => outcomes.push(Ok(Appended { events: Vec::new(), incident: None })),
                 (None, Some(incident)) => {

@@ -44,7 +44,9 @@ macro_rules! conformance_suite {
             five_failed_logins_lock_the_user,
             sessions_are_stored_touched_and_deleted,
             teams_areas_and_settings_round_trip,
-            protocol_versions_are_numbered_and_one_per_channel_is_active
+            protocol_versions_are_numbered_and_one_per_channel_is_active,
+            import_keeps_sequence_numbers_and_is_all_or_nothing,
+            users_and_settings_can_be_listed
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -525,4 +527,42 @@ pub async fn protocol_versions_are_numbered_and_one_per_channel_is_active<S: Sto
     );
     assert_eq!(all.len(), 3);
     assert!(store.activate_protocol(psap, "nope", 1, at(4), user).await.is_err());
+}
+
+pub async fn import_keeps_sequence_numbers_and_is_all_or_nothing<S: Store>(store: Arc<S>) {
+    let psap = agency(&*store, "psap", AgencyKind::Psap).await;
+    let id = IncidentId::new(at(0));
+    let copied = |seq, event| RecordedEvent { seq, event, involved: vec![psap] };
+    let events =
+        vec![copied(1, opened(id, psap, Channel::Nine11)), copied(2, note(id, psap, 1, "copied"))];
+
+    let gap = vec![copied(2, opened(id, psap, Channel::Nine11))];
+    assert!(store.import(gap).await.is_err(), "the first imported event must follow the head");
+    let invalid = vec![copied(1, note(id, psap, 1, "no opened first"))];
+    assert!(matches!(store.import(invalid).await, Err(StoreError::Rejected(_))));
+    let half_bad = vec![
+        copied(1, opened(id, psap, Channel::Nine11)),
+        copied(2, opened(id, psap, Channel::Nine11)),
+    ];
+    assert!(store.import(half_bad).await.is_err());
+    assert_eq!(store.head().await.unwrap(), 0, "a refused import writes nothing");
+
+    store.import(events).await.unwrap();
+    assert_eq!(store.head().await.unwrap(), 2);
+    assert_eq!(store.incident(id).await.unwrap().unwrap().notes.len(), 1);
+    let next = store.append(vec![note(id, psap, 2, "after")]).await.unwrap();
+    assert_eq!(next.events[0].seq, 3, "appends continue after imported events");
+}
+
+pub async fn users_and_settings_can_be_listed<S: Store>(store: Arc<S>) {
+    let a = agency(&*store, "psap", AgencyKind::Psap).await;
+    let zed = store.put_user(&new_user(a, "zed")).await.unwrap();
+    let amy = store.put_user(&new_user(a, "amy")).await.unwrap();
+    assert_eq!(store.users().await.unwrap(), [amy, zed], "by username");
+    store.put_setting("b", "2").await.unwrap();
+    store.put_setting("a", "1").await.unwrap();
+    assert_eq!(
+        store.settings().await.unwrap(),
+        [("a".to_owned(), "1".to_owned()), ("b".to_owned(), "2".to_owned())]
+    );
 }

@@ -98,6 +98,8 @@ pub trait Directory: Send + Sync + 'static {
     async fn put_user(&self, user: &NewUser) -> Result<User>;
     async fn user(&self, id: UserId) -> Result<Option<User>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+    /// Every user, by username.
+    async fn users(&self) -> Result<Vec<User>>;
     /// Counts one failed login, atomically; the `lock_after`-th failure in a row locks the
     /// user until `at + lock_for_ms` and starts the count again.
     async fn record_login_failure(
@@ -135,4 +137,6 @@ pub trait Directory: Send + Sync + 'static {
     /// A small key/value note about the deployment, e.g. which seed was loaded.
     async fn setting(&self, key: &str) -> Result<Option<String>>;
     async fn put_setting(&self, key: &str, value: &str) -> Result<()>;
+    /// Every setting, by key.
+    async fn settings(&self) -> Result<Vec<(String, String)>>;
 }

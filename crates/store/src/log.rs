@@ -54,6 +54,11 @@ pub trait EventLog: Send + Sync + 'static {
     /// durable. Nothing is written when any event is refused.
     async fn append(&self, events: Vec<Event>) -> Result<Appended>;
 
+    /// Appends events copied from another store, keeping their sequence numbers: the first
+    /// must directly follow this log's head, the rest follow one another. Each is checked
+    /// against its incident's state like any append; all are committed, or none.
+    async fn import(&self, events: Vec<RecordedEvent>) -> Result<()>;
+
     /// The current state of one incident.
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>>;
 

@@ -1,0 +1,416 @@
+//! The directory on PostgreSQL: agencies, users, sessions, teams, areas and settings.
+
+use async_trait::async_trait;
+use domain::{Agency, AgencyId, AgencyKind, Role, TeamId, Timestamp, UserId};
+use sqlx::postgres::PgRow;
+use store::{
+    Area, Directory, LoginState, NewUser, Result, ServiceArea, Session, SessionContext, StoreError,
+    Team, User,
+};
+use uuid::Uuid;
+
+use crate::rows::{corrupt, get};
+use crate::{PgStore, db_err};
+
+/// Maps a UNIQUE violation to [`StoreError::Duplicate`], anything else to a database error.
+fn unique<'a>(what: &'static str, value: &'a str) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Duplicate { what, value: value.to_owned() }
+        }
+        _ => db_err(e),
+    }
+}
+
+fn agency(row: &PgRow) -> Result<Agency> {
+    Ok(Agency {
+        id: AgencyId::from_uuid(get::<Uuid>(row, "id")?),
+        code: get(row, "code")?,
+        name: get(row, "name")?,
+        kind: get::<String>(row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
+        time_zone: get(row, "time_zone")?,
+    })
+}
+
+fn login_state(row: &PgRow) -> Result<LoginState> {
+    let attempts: i32 = get(row, "failed_attempts")?;
+    Ok(LoginState {
+        failed_attempts: u32::try_from(attempts).map_err(corrupt)?,
+        locked_until: get::<Option<i64>>(row, "locked_until")?.map(Timestamp::from_millis),
+    })
+}
+
+fn user(row: &PgRow) -> Result<User> {
+    Ok(User {
+        id: UserId::from_uuid(get::<Uuid>(row, "id")?),
+        username: get(row, "username")?,
+        display_name: get(row, "display_name")?,
+        agency: AgencyId::from_uuid(get::<Uuid>(row, "agency_id")?),
+        role: get::<String>(row, "role")?.parse::<Role>().map_err(corrupt)?,
+        password_hash: get(row, "password_hash")?,
+        login: login_state(row)?,
+    })
+}
+
+fn team(row: &PgRow) -> Result<Team> {
+    Ok(Team {
+        id: TeamId::from_uuid(get::<Uuid>(row, "id")?),
+        provider: AgencyId::from_uuid(get::<Uuid>(row, "provider_id")?),
+        name: get(row, "name")?,
+        capabilities: serde_json::from_str(&get::<String>(row, "capabilities")?)
+            .map_err(corrupt)?,
+    })
+}
+
+fn session(row: &PgRow) -> Result<Session> {
+    Ok(Session {
+        token_hash: get(row, "token_hash")?,
+        user: UserId::from_uuid(get::<Uuid>(row, "user_id")?),
+        created_at: Timestamp::from_millis(get(row, "created_at")?),
+        last_seen: Timestamp::from_millis(get(row, "last_seen")?),
+    })
+}
+
+const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until FROM users";
+
+// Text is ordered with `COLLATE "C"` (byte order), as SQLite's default BINARY collation does,
+// so that both backends list things in the same order whatever the database's locale.
+
+#[async_trait]
+impl Directory for PgStore {
+    async fn put_agency(&self, a: &Agency) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO agencies (id, code, name, kind, time_zone) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(a.id.as_uuid())
+        .bind(&a.code)
+        .bind(&a.name)
+        .bind(a.kind.as_str())
+        .bind(&a.time_zone)
+        .execute(&self.pool)
+        .await
+        .map_err(unique("agency", &a.code))?;
+        Ok(())
+    }
+
+    async fn agency(&self, id: AgencyId) -> Result<Option<Agency>> {
+        sqlx::query("SELECT * FROM agencies WHERE id = $1")
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(agency)
+            .transpose()
+    }
+
+    async fn agency_by_code(&self, code: &str) -> Result<Option<Agency>> {
+        sqlx::query("SELECT * FROM agencies WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(agency)
+            .transpose()
+    }
+
+    async fn agencies(&self) -> Result<Vec<Agency>> {
+        sqlx::query(r#"SELECT * FROM agencies ORDER BY code COLLATE "C""#)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(agency)
+            .collect()
+    }
+
+    async fn put_user(&self, u: &NewUser) -> Result<User> {
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, agency_id, role, password_hash) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(u.id.as_uuid())
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(u.agency.as_uuid())
+        .bind(u.role.as_str())
+        .bind(&u.password_hash)
+        .execute(&self.pool)
+        .await
+        .map_err(unique("user", &u.username))?;
+        self.user(u.id)
+            .await?
+            .ok_or_else(|| StoreError::Database("user vanished after insert".into()))
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>> {
+        let sql = format!("{USER_COLUMNS} WHERE id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(user)
+            .transpose()
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let sql = format!("{USER_COLUMNS} WHERE username = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(user)
+            .transpose()
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("{USER_COLUMNS} ORDER BY username COLLATE \"C\"");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(user)
+            .collect()
+    }
+
+    async fn record_login_failure(
+        &self,
+        id: UserId,
+        at: Timestamp,
+        lock_after: u32,
+        lock_for_ms: i64,
+    ) -> Result<LoginState> {
+        // One statement, so two failures at once cannot both read the old count: the second
+        // waits for the first's row lock and then sees its count.
+        let row = sqlx::query(
+            "UPDATE users SET \
+               locked_until = CASE WHEN failed_attempts + 1 >= $1 THEN $2 ELSE locked_until END, \
+               failed_attempts = CASE WHEN failed_attempts + 1 >= $1 THEN 0 ELSE failed_attempts + 1 END \
+             WHERE id = $3 RETURNING failed_attempts, locked_until",
+        )
+        .bind(i64::from(lock_after))
+        .bind(at.plus_millis(lock_for_ms).as_millis())
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| StoreError::Database(format!("user {id} does not exist")))?;
+        login_state(&row)
+    }
+
+    async fn record_login_success(&self, id: UserId) -> Result<()> {
+        sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
+            .bind(id.as_uuid())
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn put_session(&self, s: &Session) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.user.as_uuid())
+        .bind(s.created_at.as_millis())
+        .bind(s.last_seen.as_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(unique("session", "(token)"))?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+        sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(session)
+            .transpose()
+    }
+
+    async fn session_context(&self, token_hash: &str) -> Result<Option<SessionContext>> {
+        let row = sqlx::query(
+            "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, \
+                    u.id, u.username, u.display_name, u.agency_id, u.role, u.password_hash, \
+                    u.failed_attempts, u.locked_until, \
+                    a.code, a.name, a.kind, a.time_zone \
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
+             WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let user = user(&row)?;
+        let agency = Agency {
+            id: user.agency,
+            code: get(&row, "code")?,
+            name: get(&row, "name")?,
+            kind: get::<String>(&row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
+            time_zone: get(&row, "time_zone")?,
+        };
+        Ok(Some(SessionContext { session: session(&row)?, user, agency }))
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE sessions SET last_seen = GREATEST(last_seen, $1) WHERE token_hash = $2",
+        )
+        .bind(at.as_millis())
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn put_team(&self, t: &Team) -> Result<()> {
+        let id = t.id.to_string();
+        sqlx::query(
+            "INSERT INTO teams (id, provider_id, name, capabilities) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(t.id.as_uuid())
+        .bind(t.provider.as_uuid())
+        .bind(&t.name)
+        .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
+        .execute(&self.pool)
+        .await
+        .map_err(unique("team", &id))?;
+        Ok(())
+    }
+
+    async fn team(&self, id: TeamId) -> Result<Option<Team>> {
+        sqlx::query("SELECT * FROM teams WHERE id = $1")
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(team)
+            .transpose()
+    }
+
+    async fn teams(&self, provider: Option<AgencyId>) -> Result<Vec<Team>> {
+        sqlx::query(
+            r#"SELECT * FROM teams WHERE $1::uuid IS NULL OR provider_id = $1 ORDER BY name COLLATE "C", id"#,
+        )
+        .bind(provider.map(|p| p.as_uuid()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(team)
+        .collect()
+    }
+
+    async fn put_area(&self, a: &Area) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO areas (code, name, geometry) VALUES ($1, $2, $3) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, geometry = excluded.geometry",
+        )
+        .bind(&a.code)
+        .bind(&a.name)
+        .bind(&a.geometry_geojson)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn areas(&self) -> Result<Vec<Area>> {
+        sqlx::query(r#"SELECT code, name, geometry FROM areas ORDER BY code COLLATE "C""#)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                Ok(Area {
+                    code: get(r, "code")?,
+                    name: get(r, "name")?,
+                    geometry_geojson: get(r, "geometry")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_service_area(&self, s: &ServiceArea) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO service_areas (agency_id, service, area) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(s.agency.as_uuid())
+        .bind(&s.service)
+        .bind(&s.area)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn service_areas(&self) -> Result<Vec<ServiceArea>> {
+        let mut all = sqlx::query("SELECT agency_id, service, area FROM service_areas")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                Ok(ServiceArea {
+                    agency: AgencyId::from_uuid(get::<Uuid>(r, "agency_id")?),
+                    service: get(r, "service")?,
+                    area: get(r, "area")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        all.sort();
+        Ok(all)
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn settings(&self) -> Result<Vec<(String, String)>> {
+        sqlx::query("SELECT key, value FROM settings ORDER BY key COLLATE \"C\"")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| Ok((get(r, "key")?, get(r, "value")?)))
+            .collect()
+    }
+}
