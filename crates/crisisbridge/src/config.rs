@@ -14,8 +14,12 @@ use serde::Deserialize;
 struct RawConfig {
     /// `ADDR:PORT` to listen on.
     listen: Option<String>,
-    /// `sqlite://PATH` (PostgreSQL arrives with the multi-node backend).
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DATABASE`.
     database_url: Option<String>,
+    /// PostgreSQL: connections this node keeps open.
+    database_pool_size: Option<u32>,
+    /// PostgreSQL: the schema to use instead of `public`.
+    database_schema: Option<String>,
     /// Minutes without a request after which a session ends.
     session_idle_minutes: Option<u64>,
 }
@@ -24,13 +28,15 @@ struct RawConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
-    pub database_url: String,
+    pub database: crate::database::Database,
     pub session_idle: Duration,
 }
 
 pub const ENV_LISTEN: &str = "CRISISBRIDGE_LISTEN";
 pub const ENV_DATABASE_URL: &str = "CRISISBRIDGE_DATABASE_URL";
 pub const ENV_SESSION_IDLE_MINUTES: &str = "CRISISBRIDGE_SESSION_IDLE_MINUTES";
+pub const ENV_DATABASE_POOL_SIZE: &str = "CRISISBRIDGE_DATABASE_POOL_SIZE";
+pub const ENV_DATABASE_SCHEMA: &str = "CRISISBRIDGE_DATABASE_SCHEMA";
 
 impl Config {
     /// Reads `path` (when given), then applies `CRISISBRIDGE_*` environment variables.
@@ -50,6 +56,14 @@ impl Config {
         if let Ok(v) = std::env::var(ENV_DATABASE_URL) {
             raw.database_url = Some(v);
         }
+        if let Ok(v) = std::env::var(ENV_DATABASE_POOL_SIZE) {
+            raw.database_pool_size = Some(v.parse().with_context(|| {
+                format!("{ENV_DATABASE_POOL_SIZE}={v:?} is not a whole number")
+            })?);
+        }
+        if let Ok(v) = std::env::var(ENV_DATABASE_SCHEMA) {
+            raw.database_schema = Some(v);
+        }
         if let Ok(v) = std::env::var(ENV_SESSION_IDLE_MINUTES) {
             raw.session_idle_minutes = Some(v.parse().with_context(|| {
                 format!("{ENV_SESSION_IDLE_MINUTES}={v:?} is not a whole number of minutes")
@@ -68,14 +82,17 @@ impl Config {
                 "database_url is not set: add database_url = \"sqlite://crisisbridge.db\" to the config file or set {ENV_DATABASE_URL}"
             );
         };
-        if !database_url.starts_with("sqlite://") {
-            bail!("database_url = {database_url:?} is not supported: use sqlite://PATH");
+        let pool_size = raw.database_pool_size.unwrap_or(10);
+        if !(3..=500).contains(&pool_size) {
+            bail!("database_pool_size = {pool_size} is out of range [3, 500]");
         }
+        let database =
+            crate::database::Database::parse(&database_url, pool_size, raw.database_schema)?;
         let minutes = raw.session_idle_minutes.unwrap_or(30);
         if !(1..=24 * 60).contains(&minutes) {
             bail!("session_idle_minutes = {minutes} is out of range [1, 1440]");
         }
-        Ok(Self { listen, database_url, session_idle: Duration::from_secs(minutes * 60) })
+        Ok(Self { listen, database, session_idle: Duration::from_secs(minutes * 60) })
     }
 
     pub fn server_settings(&self) -> server::Settings {
@@ -106,7 +123,12 @@ mod tests {
                 .contains("is not an ADDR:PORT")
         );
         assert!(err("").contains("database_url is not set"));
-        assert!(err("database_url = \"mysql://x\"").contains("use sqlite://PATH"));
+        assert!(err("database_url = \"mysql://x\"").contains("use sqlite://PATH or postgres://"));
+        assert!(
+            err("database_url = \"postgres://h/db\"\ndatabase_pool_size = 1")
+                .contains("out of range [3, 500]")
+        );
+        assert!(parse("database_url = \"postgres://h/db\"\ndatabase_schema = \"county\"").is_ok());
         assert!(
             err("database_url = \"sqlite://x\"\nsession_idle_minutes = 0").contains("out of range")
         );

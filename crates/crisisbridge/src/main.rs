@@ -4,11 +4,15 @@
 //! - `demo [--listen ADDR:PORT] [--data DIR]`: seed the Kansas demo region into DIR (once) and
 //!   serve it.
 //! - `rebuild`: drop the projections and rebuild them from the event log.
+//! - `migrate`: create or upgrade a database's schema.
+//! - `copy --from URL --to URL`: move a deployment's data to another database, verified.
 //! - `user add`: create a user.
 //! - `protocol check FILE...`: prove triage protocols safe.
 //! - `openapi`: print the API's OpenAPI description.
 
 mod config;
+mod copy;
+mod database;
 mod demo;
 mod protocol;
 mod run;
@@ -32,7 +36,7 @@ pub(crate) struct DatabaseArgs {
     /// TOML config file (see crisisbridge.example.toml).
     #[arg(long, conflicts_with = "database")]
     pub config: Option<PathBuf>,
-    /// Database URL, e.g. sqlite://crisisbridge-demo/crisisbridge.db
+    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE
     #[arg(long, env = config::ENV_DATABASE_URL)]
     pub database: Option<String>,
 }
@@ -57,6 +61,21 @@ enum Command {
     Rebuild {
         #[command(flatten)]
         db: DatabaseArgs,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Copy everything from one database to another, empty one (e.g. a county's SQLite file to
+    /// the state's PostgreSQL), then verify counts and hashes.
+    Copy {
+        /// Source database URL.
+        #[arg(long)]
+        from: String,
+        /// Target database URL; it must hold no agencies and no events.
+        #[arg(long)]
+        to: String,
     },
     /// Manage users.
     User {
@@ -96,10 +115,17 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Serve { config } => run::serve(config::Config::load(Some(&config))?).await,
         Command::Demo { listen, data } => run::demo(listen, &data).await,
         Command::Rebuild { db } => {
-            run::rebuild(&run::database_url(db.config.as_deref(), db.database)?).await
+            run::rebuild(&run::database(db.config.as_deref(), db.database)?).await
         }
         Command::User { command } => user::run(command).await,
         Command::Protocol { command } => protocol::run(command),
+        Command::Migrate { db } => {
+            run::migrate(&run::database(db.config.as_deref(), db.database)?).await
+        }
+        Command::Copy { from, to } => {
+            copy::run(&database::Database::from_url(&from)?, &database::Database::from_url(&to)?)
+                .await
+        }
         Command::Openapi => {
             println!("{}", server::openapi::json());
             Ok(())

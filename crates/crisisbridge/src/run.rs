@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use server::{Application, SystemClock};
-use store::{EventLog, Store};
+use store::Store;
 use store_sqlite::SqliteStore;
 
 use crate::config::Config;
+use crate::database::Database;
 use crate::demo;
 
 pub fn init_logging() {
@@ -23,25 +24,19 @@ pub fn init_logging() {
         .init();
 }
 
-/// The database URL from `--config` or `--database`.
-pub fn database_url(config: Option<&Path>, database: Option<String>) -> anyhow::Result<String> {
+/// The database from `--config` or `--database`.
+pub fn database(config: Option<&Path>, database: Option<String>) -> anyhow::Result<Database> {
     match (config, database) {
-        (Some(path), _) => Ok(Config::load(Some(path))?.database_url),
-        (None, Some(url)) => Ok(url),
-        (None, None) => {
-            anyhow::bail!("say which database: --config FILE or --database sqlite://PATH")
-        }
+        (Some(path), _) => Ok(Config::load(Some(path))?.database),
+        (None, Some(url)) => Database::from_url(&url),
+        (None, None) => anyhow::bail!(
+            "say which database: --config FILE or --database URL (sqlite://PATH or postgres://…)"
+        ),
     }
 }
 
-pub async fn open_store(url: &str) -> anyhow::Result<Arc<SqliteStore>> {
-    let store =
-        SqliteStore::open_url(url).await.with_context(|| format!("opening the database {url}"))?;
-    Ok(Arc::new(store))
-}
-
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let store = open_store(&config.database_url).await?;
+    let store = config.database.open().await?;
     let app = Application::build(config.server_settings(), store, Arc::new(SystemClock))
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -57,7 +52,9 @@ pub async fn demo(listen: SocketAddr, data: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("creating the data directory {}", data.display()))?;
     let db = data.join("crisisbridge.db");
     let url = format!("sqlite://{}", db.display());
-    let store = open_store(&url).await?;
+    let store = Arc::new(
+        SqliteStore::open_url(&url).await.with_context(|| format!("opening the database {url}"))?,
+    );
     let seeded = demo::seed(&*store).await?;
     let app = Application::build(
         server::Settings { listen, ..Default::default() },
@@ -98,8 +95,8 @@ async fn print_banner(
     Ok(())
 }
 
-pub async fn rebuild(url: &str) -> anyhow::Result<()> {
-    let store = open_store(url).await?;
+pub async fn rebuild(database: &Database) -> anyhow::Result<()> {
+    let store = database.open().await?;
     let report = store.rebuild_projections().await?;
     println!("rebuilt {} incidents from {} events", report.incidents, report.events);
     Ok(())
@@ -126,4 +123,15 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+pub async fn migrate(database: &Database) -> anyhow::Result<()> {
+    // Opening a store applies every pending migration.
+    let store = database.open().await?;
+    println!(
+        "{} is up to date; its event log holds {} events",
+        database.display(),
+        store.head().await?
+    );
+    Ok(())
 }

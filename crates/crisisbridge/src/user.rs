@@ -6,9 +6,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use domain::{Clock, Role, UserId};
 use server::SystemClock;
-use store::{Directory, NewUser};
-
-use crate::run::open_store;
+use store::NewUser;
 
 /// The environment variable `user add` reads the password from, before asking on stdin.
 const ENV_PASSWORD: &str = "CRISISBRIDGE_PASSWORD";
@@ -35,7 +33,7 @@ pub enum UserCommand {
 
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     let UserCommand::Add { agency, role, username, display_name, db } = command;
-    let database_url = crate::run::database_url(db.config.as_deref(), db.database)?;
+    let database = crate::run::database(db.config.as_deref(), db.database)?;
     let username = username.trim().to_owned();
     if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
         bail!("--username must be 1 to 64 characters without spaces");
@@ -44,7 +42,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         bail!("the password must be at least {MIN_PASSWORD_CHARS} characters long");
     }
-    let store = open_store(&database_url).await?;
+    let store = database.open().await?;
     let agency = store
         .agency_by_code(&agency)
         .await?

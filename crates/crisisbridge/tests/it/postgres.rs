@@ -1,0 +1,260 @@
+//! PostgreSQL deployments: copying a county's SQLite data into PostgreSQL, and two server nodes
+//! on one database with one of them killed mid-stream. Needs the server at
+//! `CRISISBRIDGE_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/test`); skips with a
+//! loud message when none answers.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use domain::{Agency, AgencyId, AgencyKind, Role, Timestamp, UserId};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use store::{Directory, NewUser};
+use store_postgres::{PgSettings, PgStore};
+
+use crate::process::{BIN, Demo, create_incident, run};
+
+fn server_url() -> String {
+    std::env::var("CRISISBRIDGE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh schema, migrated, and the URL that selects it; `None` (loudly) without a server.
+async fn fresh_schema() -> Option<(PgStore, String, String)> {
+    let schema = format!("t_{}", uuid::Uuid::now_v7().simple().to_string().get(..24).unwrap());
+    match PgStore::open(&server_url(), &PgSettings { pool_size: 3, schema: Some(schema.clone()) })
+        .await
+    {
+        Ok(store) => {
+            let url = format!("{}?options[search_path]={schema}", server_url());
+            Some((store, url, schema))
+        }
+        Err(e) => {
+            eprintln!(
+                "\n!!!!! SKIPPED: no PostgreSQL server answers at {} ({e}). Start one to run the PostgreSQL tests. !!!!!\n",
+                server_url()
+            );
+            None
+        }
+    }
+}
+
+async fn drop_schema(schema: &str) {
+    if let Ok(pool) = sqlx::PgPool::connect(&server_url()).await {
+        let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await;
+    }
+}
+
+#[tokio::test]
+async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
+    let Some((target, url, schema)) = fresh_schema().await else { return };
+    target.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path());
+    let token = demo.login("calltaker").await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let created: Value =
+            demo.create_incident(&token, &format!("call {n}")).await.unwrap().json().await.unwrap();
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    demo.kill();
+
+    let sqlite = format!("sqlite://{}", dir.path().join("crisisbridge.db").display());
+    let (ok, stdout, stderr) = run(&["copy", "--from", &sqlite, "--to", &url], &[], None);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("counts and the event log's SHA-256 match"), "{stdout}");
+    assert!(!stdout.contains("DIFFERS"), "{stdout}");
+    assert!(
+        stdout.contains("agencies") && stdout.contains("111"),
+        "105 PSAPs + 3 centers + 3 providers: {stdout}"
+    );
+
+    let (ok, _, stderr) = run(&["copy", "--from", &sqlite, "--to", &url], &[], None);
+    assert!(!ok && stderr.contains("already holds data"), "{stderr}");
+
+    // The state deployment serves the county's data: same logins, same incidents.
+    let node = Node::start(&url, "copied");
+    let token = node.login("calltaker").await;
+    for id in &ids {
+        let response = node
+            .client
+            .get(format!("{}/api/v1/incidents/{id}", node.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    let active: Value = node
+        .client
+        .get(format!("{}/api/v1/protocols/active?channel=911", node.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(active["protocol_id"], "ks-911-behavioral-health-diversion");
+    drop(node);
+    drop_schema(&schema).await;
+}
+
+/// A `crisisbridge serve` process on PostgreSQL.
+struct Node {
+    child: Child,
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Node {
+    fn start(database_url: &str, name: &str) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--config", "/dev/null"])
+            .env("CRISISBRIDGE_LISTEN", "127.0.0.1:0")
+            .env("CRISISBRIDGE_DATABASE_URL", database_url)
+            .env("CRISISBRIDGE_DATABASE_POOL_SIZE", "8")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("node {name} printed {line:?}"))
+            .to_owned();
+        Self { child, base, client: reqwest::Client::new() }
+    }
+
+    async fn login(&self, username: &str) -> String {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/sessions", self.base))
+            .json(&json!({"username": username, "password": "crisisbridge-demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn two_nodes_one_killed_mid_stream_and_the_survivors_subscriber_sees_every_event_once_in_order()
+ {
+    let Some((store, url, schema)) = fresh_schema().await else { return };
+    let agency = Agency {
+        id: AgencyId::new(Timestamp::from_millis(1)),
+        code: "psap-20045".into(),
+        name: "Douglas County 911".into(),
+        kind: AgencyKind::Psap,
+        time_zone: "America/Chicago".into(),
+    };
+    store.put_agency(&agency).await.unwrap();
+    store
+        .put_user(&NewUser {
+            id: UserId::new(Timestamp::from_millis(1)),
+            username: "calltaker".into(),
+            display_name: "calltaker".into(),
+            agency: agency.id,
+            role: Role::CallTaker,
+            password_hash: server::auth::hash_password("crisisbridge-demo").unwrap(),
+        })
+        .await
+        .unwrap();
+    store.close().await;
+
+    let (mut a, b) = (Some(Node::start(&url, "a")), Node::start(&url, "b"));
+    let token_a = a.as_ref().unwrap().login("calltaker").await;
+    let token_b = b.login("calltaker").await;
+    let stream = b
+        .client
+        .get(format!("{}/api/v1/stream?after=0", b.base))
+        .bearer_auth(&token_b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let node = if w % 2 == 0 { a.as_ref().unwrap() } else { &b };
+            let (client, base) = (node.client.clone(), node.base.clone());
+            let token = if w % 2 == 0 { token_a.clone() } else { token_b.clone() };
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                for n in 0..60 {
+                    match create_incident(&client, &base, &token, &format!("writer {w} call {n}"))
+                        .await
+                    {
+                        Ok(r) if r.status() == 201 => {
+                            let body: Value = r.json().await.unwrap();
+                            let _ = tx.send(body["id"].as_str().unwrap().to_owned());
+                        }
+                        _ => break, // node a is gone
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut acknowledged = HashSet::new();
+    while acknowledged.len() < 100 {
+        acknowledged.insert(rx.recv().await.unwrap());
+    }
+    let mut killed = a.take().unwrap();
+    Command::new("kill").args(["-9", &killed.child.id().to_string()]).status().unwrap();
+    let _ = killed.child.wait();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    while let Some(id) = rx.recv().await {
+        acknowledged.insert(id);
+    }
+    assert!(acknowledged.len() > 100, "node b kept taking commands after node a died");
+
+    // Read B's stream until every acknowledged incident's `opened` event has arrived.
+    let mut body = stream.bytes_stream();
+    let (mut buffer, mut seen, mut last_seq) = (String::new(), HashSet::new(), 0u64);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !acknowledged.is_subset(&seen) {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .expect("events went missing on node b")
+            .unwrap()
+            .unwrap();
+        buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) else { continue };
+            let event: Value = serde_json::from_str(data.trim()).unwrap();
+            let seq = event["seq"].as_u64().unwrap();
+            assert_eq!(seq, last_seq + 1, "every event once, in order, no gaps");
+            last_seq = seq;
+            assert!(
+                seen.insert(event["incident_id"].as_str().unwrap().to_owned()),
+                "an incident opened twice"
+            );
+        }
+    }
+    eprintln!(
+        "{} acknowledged incidents from two nodes all reached node b's subscriber, {last_seq} events in order",
+        acknowledged.len()
+    );
+    drop(b);
+    drop_schema(&schema).await;
+}
