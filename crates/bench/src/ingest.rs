@@ -8,7 +8,8 @@ use domain::{Agency, AgencyId, AgencyKind, Clock, Role, UserId};
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 use server::{Application, Settings, SystemClock};
-use store::{Directory, EventLog, NewUser, Store};
+use store::{NewUser, Store};
+use store_postgres::{PgSettings, PgStore};
 use store_sqlite::SqliteStore;
 use tokio::sync::Semaphore;
 
@@ -26,9 +27,13 @@ pub struct Args {
     /// Seconds of closed-loop load.
     #[arg(long, default_value_t = 10)]
     closed_seconds: u32,
-    /// Where to put the database (default: a temporary directory).
+    /// Where to put the SQLite database (default: a temporary directory).
     #[arg(long)]
     data: Option<std::path::PathBuf>,
+    /// Also run the same benchmark on this PostgreSQL server, in a fresh schema that is dropped
+    /// afterwards (e.g. postgres://postgres@127.0.0.1:5432/test).
+    #[arg(long)]
+    postgres: Option<String>,
 }
 
 const PASSWORD: &str = "benchmark password";
@@ -59,7 +64,29 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let data = args.data.clone().unwrap_or_else(|| dir.path().to_path_buf());
     std::fs::create_dir_all(&data)?;
     let db = data.join("bench.db");
-    let store = Arc::new(SqliteStore::open(&db).await?);
+    let sqlite: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).await?);
+    println!("== SQLite: {} (WAL, synchronous=FULL)", db.display());
+    drive(sqlite, &args).await?;
+
+    if let Some(url) = &args.postgres {
+        let schema = format!("bench_{}", std::process::id());
+        let settings = PgSettings { pool_size: 16, schema: Some(schema.clone()) };
+        let pg: Arc<dyn Store> = Arc::new(PgStore::open(url, &settings).await?);
+        println!(
+            "== PostgreSQL: {url}, schema {schema} (synchronous_commit as the server sets it)"
+        );
+        let result = drive(pg, &args).await;
+        let pool = sqlx::PgPool::connect(url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+            .execute(&pool)
+            .await?;
+        result?;
+    }
+    Ok(())
+}
+
+/// Seeds a PSAP and a call-taker, serves `store` on a loopback port, and runs both loops.
+async fn drive(store: Arc<dyn Store>, args: &Args) -> anyhow::Result<()> {
     let agency = Agency {
         id: AgencyId::new(SystemClock.now()),
         code: "psap-bench".into(),
@@ -80,8 +107,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         })
         .await?;
     let settings = Settings { listen: "127.0.0.1:0".parse()?, ..Settings::default() };
-    let app = Application::build(settings, store.clone() as Arc<dyn Store>, Arc::new(SystemClock))
-        .await?;
+    let app = Application::build(settings, store.clone(), Arc::new(SystemClock)).await?;
     let addr = app.local_addr()?;
     tokio::spawn(app.run_until_stopped(std::future::pending()));
 
@@ -97,7 +123,6 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         login.get("token").and_then(Value::as_str).context("login returned no token")?.to_owned();
     let target = Arc::new(Target { client, url: format!("http://{addr}/api/v1/incidents"), token });
 
-    println!("database: {} (WAL, synchronous=FULL)", db.display());
     open_loop(&target, args.rate, 1, false).await?;
     let (sent, hist, elapsed) = open_loop(&target, args.rate, args.seconds, true).await?;
     println!(
@@ -121,8 +146,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             ms(hist.value_at_quantile(0.99)),
         );
     }
-    let head = store.head().await?;
-    println!("events in the log: {head}");
+    println!("events in the log: {}", store.head().await?);
     Ok(())
 }
 

@@ -136,9 +136,13 @@ async fn import(conn: &mut PgConnection, events: Vec<RecordedEvent>) -> Result<(
 /// the shape. The function's own error means the transaction as a whole failed. With
 /// `import_from`, the batch is an import: it must start at that sequence number, and one refused
 /// event fails it all.
+///
+/// Round trips are what cost on a database server, so the batch takes a fixed handful whatever
+/// its size: lock the head, load every incident it touches, then one array-bound INSERT each
+/// for events, projections and newly involved agencies.
 async fn write_batch<'a>(
     conn: &mut PgConnection,
-    batch: impl Iterator<Item = &'a Vec<Event>>,
+    batch: impl Iterator<Item = &'a Vec<Event>> + Clone,
     outcomes: &mut Vec<Result<Appended>>,
     import_from: Option<u64>,
 ) -> Result<()> {
@@ -153,17 +157,20 @@ async fn write_batch<'a>(
             "imported event {first} does not follow this log's head: expected sequence number {next_seq}"
         )));
     }
-    let mut states: HashMap<IncidentId, Option<Incident>> = HashMap::new();
+    let ids: Vec<uuid::Uuid> =
+        batch.clone().filter_map(|events| events.first()).map(|e| e.incident.as_uuid()).collect();
+    let mut states = load_incidents(&mut tx, &ids).await?;
+    // What the batch will write: every event, and each touched incident's final state with the
+    // agencies it involved before the batch.
+    let mut written: Vec<RecordedEvent> = Vec::new();
+    let mut touched: HashMap<IncidentId, BTreeSet<AgencyId>> = HashMap::new();
     for events in batch {
         let Some(first) = events.first() else {
             outcomes.push(Ok(Appended { events: Vec::new(), incident: None }));
             continue;
         };
         let id = first.incident;
-        let before = match states.get(&id) {
-            Some(state) => state.clone(),
-            None => load_incident(&mut tx, id).await?,
-        };
+        let before = states.get(&id).cloned();
         let mut state = before.clone();
         let mut recorded = Vec::with_capacity(events.len());
         let mut refused = None;
@@ -188,16 +195,18 @@ async fn write_batch<'a>(
             (Some(e), _) => outcomes.push(Err(StoreError::Rejected(e))),
             (None, None) => outcomes.push(Ok(Appended { events: Vec::new(), incident: None })),
             (None, Some(incident)) => {
-                for r in &recorded {
-                    insert_event(&mut tx, r).await?;
-                }
-                save_projection(&mut tx, &incident, before.as_ref().map(|b| &b.involved)).await?;
+                touched.entry(id).or_insert_with(|| before.map(|b| b.involved).unwrap_or_default());
                 next_seq += recorded.len() as u64;
+                written.extend(recorded.iter().cloned());
                 outcomes.push(Ok(Appended { events: recorded, incident: Some(incident.clone()) }));
-                states.insert(id, Some(incident));
+                states.insert(id, incident);
             }
         }
     }
+    insert_events(&mut tx, &written).await?;
+    let projections: Vec<(&Incident, &BTreeSet<AgencyId>)> =
+        touched.iter().filter_map(|(id, known)| states.get(id).map(|i| (i, known))).collect();
+    save_projections(&mut tx, &projections).await?;
     let new_head = i64::try_from(next_seq - 1).map_err(rows::corrupt)?;
     if new_head != head {
         sqlx::query("UPDATE log_head SET seq = $1 WHERE id")
@@ -236,75 +245,125 @@ async fn rebuild(conn: &mut PgConnection) -> Result<RebuildReport> {
         })?;
         incidents.insert(id, next);
     }
-    for incident in incidents.values() {
-        save_projection(&mut tx, incident, None).await?;
+    let none = BTreeSet::new();
+    let projections: Vec<(&Incident, &BTreeSet<AgencyId>)> =
+        incidents.values().map(|i| (i, &none)).collect();
+    for chunk in projections.chunks(1000) {
+        save_projections(&mut tx, chunk).await?;
     }
     tx.commit().await.map_err(db_err)?;
     Ok(RebuildReport { events: all.len() as u64, incidents: incidents.len() as u64 })
 }
 
-async fn load_incident(conn: &mut PgConnection, id: IncidentId) -> Result<Option<Incident>> {
-    let row = sqlx::query("SELECT state FROM incidents WHERE id = $1")
-        .bind(id.as_uuid())
-        .fetch_optional(conn)
+/// The committed state of each incident in `ids` that exists.
+async fn load_incidents(
+    conn: &mut PgConnection,
+    ids: &[uuid::Uuid],
+) -> Result<HashMap<IncidentId, Incident>> {
+    let found = sqlx::query("SELECT state FROM incidents WHERE id = ANY($1)")
+        .bind(ids)
+        .fetch_all(conn)
         .await
         .map_err(db_err)?;
-    row.map(|r| codec::decode_incident(&r.try_get::<String, _>("state").map_err(db_err)?))
-        .transpose()
+    found
+        .iter()
+        .map(|r| {
+            let incident =
+                codec::decode_incident(&r.try_get::<String, _>("state").map_err(db_err)?)?;
+            Ok((incident.id, incident))
+        })
+        .collect()
 }
 
-pub(crate) async fn insert_event(conn: &mut PgConnection, r: &RecordedEvent) -> Result<()> {
-    let actor = match r.event.actor {
-        Actor::User(user) => Some(user.as_uuid()),
-        Actor::System => None,
-    };
-    let involved: Vec<String> = r.involved.iter().map(ToString::to_string).collect();
+/// Inserts events in one statement.
+async fn insert_events(conn: &mut PgConnection, events: &[RecordedEvent]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut seqs = Vec::with_capacity(events.len());
+    let (mut incidents, mut ats, mut actors, mut agencies) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut kinds, mut bodies, mut involved) = (Vec::new(), Vec::new(), Vec::new());
+    for r in events {
+        seqs.push(i64::try_from(r.seq).map_err(rows::corrupt)?);
+        incidents.push(r.event.incident.as_uuid());
+        ats.push(r.event.at.as_millis());
+        actors.push(match r.event.actor {
+            Actor::User(user) => Some(user.as_uuid()),
+            Actor::System => None,
+        });
+        agencies.push(r.event.agency.as_uuid());
+        kinds.push(r.event.kind.name().to_owned());
+        bodies.push(codec::encode_event(&r.event.kind));
+        let ids: Vec<String> = r.involved.iter().map(ToString::to_string).collect();
+        involved.push(serde_json::to_string(&ids).map_err(rows::corrupt)?);
+    }
     sqlx::query(
         "INSERT INTO events (seq, incident_id, at_ms, actor, agency_id, kind, body, involved) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[])",
     )
-    .bind(i64::try_from(r.seq).map_err(rows::corrupt)?)
-    .bind(r.event.incident.as_uuid())
-    .bind(r.event.at.as_millis())
-    .bind(actor)
-    .bind(r.event.agency.as_uuid())
-    .bind(r.event.kind.name())
-    .bind(codec::encode_event(&r.event.kind))
-    .bind(serde_json::to_string(&involved).map_err(rows::corrupt)?)
+    .bind(seqs)
+    .bind(incidents)
+    .bind(ats)
+    .bind(actors)
+    .bind(agencies)
+    .bind(kinds)
+    .bind(bodies)
+    .bind(involved)
     .execute(conn)
     .await
     .map_err(db_err)?;
     Ok(())
 }
 
-/// Writes the incident's projection row, and the agencies newly involved since `known`.
-async fn save_projection(
+/// Upserts incidents' projection rows, and the agencies each newly involves, in two statements.
+async fn save_projections(
     conn: &mut PgConnection,
-    incident: &Incident,
-    known: Option<&BTreeSet<AgencyId>>,
+    projections: &[(&Incident, &BTreeSet<AgencyId>)],
 ) -> Result<()> {
-    let id = incident.id.as_uuid();
+    if projections.is_empty() {
+        return Ok(());
+    }
+    let (mut ids, mut statuses, mut channels, mut updated, mut versions, mut states) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut link_agencies, mut link_incidents) = (Vec::new(), Vec::new());
+    for (incident, known) in projections {
+        ids.push(incident.id.as_uuid());
+        statuses.push(incident.status().as_str().to_owned());
+        channels.push(incident.channel.as_str().to_owned());
+        updated.push(incident.updated_at.as_millis());
+        versions.push(i64::try_from(incident.version).map_err(rows::corrupt)?);
+        states.push(codec::encode_incident(incident));
+        for agency in incident.involved.iter().filter(|a| !known.contains(a)) {
+            link_agencies.push(agency.as_uuid());
+            link_incidents.push(incident.id.as_uuid());
+        }
+    }
     sqlx::query(
-        "INSERT INTO incidents (id, status, channel, updated_at, version, state) VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO incidents (id, status, channel, updated_at, version, state) \
+         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[]) \
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, \
          version = excluded.version, state = excluded.state",
     )
-    .bind(id)
-    .bind(incident.status().as_str())
-    .bind(incident.channel.as_str())
-    .bind(incident.updated_at.as_millis())
-    .bind(i64::try_from(incident.version).map_err(rows::corrupt)?)
-    .bind(codec::encode_incident(incident))
+    .bind(ids)
+    .bind(statuses)
+    .bind(channels)
+    .bind(updated)
+    .bind(versions)
+    .bind(states)
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
-    for agency in incident.involved.iter().filter(|a| known.is_none_or(|k| !k.contains(a))) {
-        sqlx::query("INSERT INTO incident_agencies (agency_id, incident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(agency.as_uuid())
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
+    if !link_agencies.is_empty() {
+        sqlx::query(
+            "INSERT INTO incident_agencies (agency_id, incident_id) \
+             SELECT * FROM UNNEST($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING",
+        )
+        .bind(link_agencies)
+        .bind(link_incidents)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
     }
     Ok(())
 }

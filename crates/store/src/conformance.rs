@@ -340,6 +340,7 @@ pub async fn rebuild_restores_every_projection<S: Store>(store: Arc<S>) {
     for id in &ids {
         before.push(store.incident(*id).await.unwrap());
     }
+    assert_eq!(store.head().await.unwrap(), 10);
     let report = store.rebuild_projections().await.unwrap();
     assert_eq!((report.events, report.incidents), (10, 5));
     for (id, want) in ids.iter().zip(before) {
