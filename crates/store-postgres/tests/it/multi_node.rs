@@ -151,3 +151,69 @@ async fn a_subscriber_misses_nothing_across_a_lost_listener_connection() {
     }
     drop(schema);
 }
+
+/// The same command from two nodes at once — a team dispatched twice, a transfer accepted
+/// twice, a deadline's timeout fired twice — takes effect exactly once: the appends are
+/// serialized on the log head and the second is refused by the incident's state machine.
+#[tokio::test]
+async fn the_same_command_from_two_nodes_takes_effect_once() {
+    let Some((node_a, schema)) = fresh().await else { return };
+    let settings = PgSettings { pool_size: 5, schema: Some(schema.0.clone()) };
+    let node_b = Arc::new(PgStore::open(&server_url(), &settings).await.unwrap());
+    let node_a = Arc::new(node_a);
+    let psap = AgencyId::new(Timestamp::from_millis(1));
+    let center = AgencyId::new(Timestamp::from_millis(1));
+    let team = domain::TeamId::new(Timestamp::from_millis(1));
+    let text = |s: &str| Text::parse(s, 100).unwrap();
+    for round in 0..20 {
+        let id = IncidentId::new(Timestamp::from_millis(round));
+        node_a.append(vec![opened(id, psap)]).await.unwrap();
+        let offer = EventKind::TransferOffered {
+            to: center,
+            reason: text("divert"),
+            deadline: Timestamp::from_millis(1_764_000_000_000 + 60_000),
+        };
+        node_a.append(vec![event(id, psap, offer)]).await.unwrap();
+
+        let accept = |node: Arc<PgStore>| async move {
+            node.append(vec![event(id, center, EventKind::TransferAccepted)]).await
+        };
+        let (a, b) = tokio::join!(accept(node_a.clone()), accept(node_b.clone()));
+        assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "round {round}: accepted exactly once");
+
+        let dispatch = |node: Arc<PgStore>| async move {
+            node.append(vec![event(
+                id,
+                center,
+                EventKind::TeamDispatched { team, provider: center },
+            )])
+            .await
+        };
+        let (a, b) = tokio::join!(dispatch(node_a.clone()), dispatch(node_b.clone()));
+        assert_eq!(
+            a.is_ok() as u8 + b.is_ok() as u8,
+            1,
+            "round {round}: the team is dispatched once"
+        );
+        let incident = node_b.incident(id).await.unwrap().unwrap();
+        assert_eq!((incident.holder, incident.teams.len()), (center, 1));
+    }
+
+    // A transfer deadline seen by a timer on each node: the timeout is recorded once.
+    let id = IncidentId::new(Timestamp::from_millis(99));
+    node_a.append(vec![opened(id, psap)]).await.unwrap();
+    let offer = EventKind::TransferOffered {
+        to: center,
+        reason: text("divert"),
+        deadline: Timestamp::from_millis(1_764_000_000_000 + 1),
+    };
+    node_a.append(vec![event(id, psap, offer)]).await.unwrap();
+    let late = |node: Arc<PgStore>| async move {
+        let mut timeout = event(id, psap, EventKind::TransferTimedOut);
+        timeout.at = Timestamp::from_millis(1_764_000_000_000 + 5);
+        timeout.actor = Actor::System;
+        node.append(vec![timeout]).await
+    };
+    let (a, b) = tokio::join!(late(node_a.clone()), late(node_b.clone()));
+    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "the timeout fires once");
+}
