@@ -12,6 +12,7 @@ use domain::event::Actor;
 use domain::{AgencyId, Event, Incident, IncidentId};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
+use store::batch;
 use store::{Appended, RebuildReport, RecordedEvent, Result, StoreError, codec};
 use tokio::sync::{mpsc, oneshot};
 
@@ -85,17 +86,14 @@ impl Writer {
         if appends.is_empty() {
             return;
         }
-        let mut outcomes = Vec::with_capacity(appends.len());
+        metrics::histogram!("crisisbridge_store_commit_batch_size").record(appends.len() as f64);
+        let batch: Vec<&Vec<Event>> = appends.iter().map(|(events, _)| events).collect();
         let committed = match self.connection().await {
-            Ok(conn) => {
-                write_batch(conn, appends.iter().map(|(events, _)| events), &mut outcomes, None)
-                    .await
-            }
+            Ok(conn) => write(conn, &batch, None).await,
             Err(e) => Err(e),
         };
-        metrics::histogram!("crisisbridge_store_commit_batch_size").record(appends.len() as f64);
         match committed {
-            Ok(()) => {
+            Ok(outcomes) => {
                 for ((_, reply), outcome) in appends.drain(..).zip(outcomes) {
                     if let Ok(appended) = &outcome {
                         metrics::counter!("crisisbridge_store_events_appended_total")
@@ -127,88 +125,43 @@ async fn import(conn: &mut PgConnection, events: Vec<RecordedEvent>) -> Result<(
             )));
         }
     }
-    let batch: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
-    let mut outcomes = Vec::with_capacity(batch.len());
-    write_batch(conn, batch.iter(), &mut outcomes, Some(first)).await
+    let appends: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
+    let batch: Vec<&Vec<Event>> = appends.iter().collect();
+    write(conn, &batch, Some(first)).await.map(drop)
 }
 
-/// Writes every valid append of the batch in one transaction; see `store-sqlite`'s writer for
-/// the shape. The function's own error means the transaction as a whole failed. With
-/// `import_from`, the batch is an import: it must start at that sequence number, and one refused
-/// event fails it all.
+/// Plans and writes a batch in one transaction (see [`store::batch::plan`]). With
+/// `import_from`, the batch is an import: it must start at that sequence number, and one
+/// refused event refuses it all.
 ///
-/// Round trips are what cost on a database server, so the batch takes a fixed handful whatever
+/// Round trips are what cost on a database server, so a batch takes a fixed handful whatever
 /// its size: lock the head, load every incident it touches, then one array-bound INSERT each
-/// for events, projections and newly involved agencies.
-async fn write_batch<'a>(
+/// for events, projections and newly involved agencies, the head update and the notification.
+async fn write(
     conn: &mut PgConnection,
-    batch: impl Iterator<Item = &'a Vec<Event>> + Clone,
-    outcomes: &mut Vec<Result<Appended>>,
+    batch: &[&Vec<Event>],
     import_from: Option<u64>,
-) -> Result<()> {
+) -> Result<Vec<Result<Appended>>> {
     let mut tx = conn.begin().await.map_err(db_err)?;
     let head: i64 = sqlx::query_scalar("SELECT seq FROM log_head WHERE id FOR UPDATE")
         .fetch_one(&mut *tx)
         .await
         .map_err(db_err)?;
-    let mut next_seq = u64::try_from(head).map_err(rows::corrupt)? + 1;
-    if let Some(first) = import_from.filter(|first| *first != next_seq) {
+    let head = u64::try_from(head).map_err(rows::corrupt)?;
+    if let Some(first) = import_from.filter(|first| *first != head + 1) {
         return Err(StoreError::Database(format!(
-            "imported event {first} does not follow this log's head: expected sequence number {next_seq}"
+            "imported event {first} does not follow this log's head: expected sequence number {}",
+            head + 1
         )));
     }
     let ids: Vec<uuid::Uuid> =
-        batch.clone().filter_map(|events| events.first()).map(|e| e.incident.as_uuid()).collect();
-    let mut states = load_incidents(&mut tx, &ids).await?;
-    // What the batch will write: every event, and each touched incident's final state with the
-    // agencies it involved before the batch.
-    let mut written: Vec<RecordedEvent> = Vec::new();
-    let mut touched: HashMap<IncidentId, BTreeSet<AgencyId>> = HashMap::new();
-    for events in batch {
-        let Some(first) = events.first() else {
-            outcomes.push(Ok(Appended { events: Vec::new(), incident: None }));
-            continue;
-        };
-        let id = first.incident;
-        let before = states.get(&id).cloned();
-        let mut state = before.clone();
-        let mut recorded = Vec::with_capacity(events.len());
-        let mut refused = None;
-        for event in events {
-            match Incident::next(state.take(), event) {
-                Ok(next) => {
-                    recorded.push(RecordedEvent {
-                        seq: next_seq + recorded.len() as u64,
-                        event: event.clone(),
-                        involved: next.involved.iter().copied().collect(),
-                    });
-                    state = Some(next);
-                }
-                Err(e) => {
-                    refused = Some(e);
-                    break;
-                }
-            }
-        }
-        match (refused, state) {
-            (Some(e), _) if import_from.is_some() => return Err(StoreError::Rejected(e)),
-            (Some(e), _) => outcomes.push(Err(StoreError::Rejected(e))),
-            (None, None) => outcomes.push(Ok(Appended { events: Vec::new(), incident: None })),
-            (None, Some(incident)) => {
-                touched.entry(id).or_insert_with(|| before.map(|b| b.involved).unwrap_or_default());
-                next_seq += recorded.len() as u64;
-                written.extend(recorded.iter().cloned());
-                outcomes.push(Ok(Appended { events: recorded, incident: Some(incident.clone()) }));
-                states.insert(id, incident);
-            }
-        }
-    }
-    insert_events(&mut tx, &written).await?;
-    let projections: Vec<(&Incident, &BTreeSet<AgencyId>)> =
-        touched.iter().filter_map(|(id, known)| states.get(id).map(|i| (i, known))).collect();
-    save_projections(&mut tx, &projections).await?;
-    let new_head = i64::try_from(next_seq - 1).map_err(rows::corrupt)?;
-    if new_head != head {
+        batch::incidents_of(batch.iter().copied()).iter().map(IncidentId::as_uuid).collect();
+    let states = load_incidents(&mut tx, &ids).await?;
+    let plan = batch::plan(batch.iter().copied(), states, head, import_from.is_some())?;
+    insert_events(&mut tx, &plan.written).await?;
+    save_projections(&mut tx, &plan.touched).await?;
+    if plan.head != head {
+        let new_head = i64::try_from(plan.head).map_err(rows::corrupt)?;
         sqlx::query("UPDATE log_head SET seq = $1 WHERE id")
             .bind(new_head)
             .execute(&mut *tx)
@@ -221,7 +174,8 @@ async fn write_batch<'a>(
             .await
             .map_err(db_err)?;
     }
-    tx.commit().await.map_err(db_err)
+    tx.commit().await.map_err(db_err)?;
+    Ok(plan.outcomes)
 }
 
 /// Drops the projections and replays the whole log into them, holding the log head so no node
@@ -236,23 +190,15 @@ async fn rebuild(conn: &mut PgConnection) -> Result<RebuildReport> {
     sqlx::query("DELETE FROM incidents").execute(&mut *tx).await.map_err(db_err)?;
     let sql = format!("SELECT {} FROM events ORDER BY seq", rows::EVENT_COLUMNS);
     let all = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *tx).await.map_err(db_err)?;
-    let mut incidents: HashMap<IncidentId, Incident> = HashMap::new();
-    for row in &all {
-        let recorded = rows::event(row)?;
-        let id = recorded.event.incident;
-        let next = Incident::next(incidents.remove(&id), &recorded.event).map_err(|e| {
-            StoreError::Corrupt(format!("event {} does not replay: {e}", recorded.seq))
-        })?;
-        incidents.insert(id, next);
-    }
-    let none = BTreeSet::new();
-    let projections: Vec<(&Incident, &BTreeSet<AgencyId>)> =
-        incidents.values().map(|i| (i, &none)).collect();
+    let events = all.iter().map(rows::event).collect::<Result<Vec<_>>>()?;
+    let incidents = batch::replay(&events)?;
+    let projections: Vec<(Incident, BTreeSet<AgencyId>)> =
+        incidents.into_values().map(|i| (i, BTreeSet::new())).collect();
     for chunk in projections.chunks(1000) {
         save_projections(&mut tx, chunk).await?;
     }
     tx.commit().await.map_err(db_err)?;
-    Ok(RebuildReport { events: all.len() as u64, incidents: incidents.len() as u64 })
+    Ok(RebuildReport { events: events.len() as u64, incidents: projections.len() as u64 })
 }
 
 /// The committed state of each incident in `ids` that exists.
@@ -319,7 +265,7 @@ async fn insert_events(conn: &mut PgConnection, events: &[RecordedEvent]) -> Res
 /// Upserts incidents' projection rows, and the agencies each newly involves, in two statements.
 async fn save_projections(
     conn: &mut PgConnection,
-    projections: &[(&Incident, &BTreeSet<AgencyId>)],
+    projections: &[(Incident, BTreeSet<AgencyId>)],
 ) -> Result<()> {
     if projections.is_empty() {
         return Ok(());

@@ -1,18 +1,19 @@
 //! The single writer of the event log, with group commit.
 //!
 //! Appends queue up while a commit is in flight; the next transaction takes all of them (up
-//! to [`MAX_BATCH`]). Each append is checked against its incident's state — as left by the
-//! appends before it in the same batch — and refused alone when invalid. One COMMIT (one
-//! fsync) then makes the whole batch durable, and only then is each caller answered and each
-//! event published. If the transaction fails, every caller in it gets the error and nothing
+//! to [`MAX_BATCH`]). [`store::batch::plan`] checks each against its incident's state — as left
+//! by the appends before it in the same batch — and refuses it alone when invalid. One COMMIT
+//! (one fsync) then makes the whole batch durable, and only then is each caller answered and
+//! each event published. If the transaction fails, every caller in it gets the error and nothing
 //! of the batch is published.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use domain::event::Actor;
-use domain::{Event, Incident, IncidentId};
+use domain::{AgencyId, Event, Incident, IncidentId};
 use sqlx::{Connection, Row, SqliteConnection};
-use store::{Appended, RebuildReport, RecordedEvent, Result, StoreError, codec};
+use store::batch::{self, BatchPlan};
+use store::{Appended, RebuildReport, RecordedEvent, Result, Seq, StoreError, codec};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::{db_err, rows};
@@ -27,14 +28,14 @@ pub(crate) enum Command {
     Rebuild { reply: oneshot::Sender<Result<RebuildReport>> },
 }
 
+type Reply = oneshot::Sender<Result<Appended>>;
+
 pub(crate) struct Writer {
     conn: SqliteConnection,
-    /// The sequence number the next event gets.
-    next_seq: u64,
+    /// The sequence number of the last committed event.
+    head: Seq,
     published: broadcast::Sender<RecordedEvent>,
 }
-
-type Reply = oneshot::Sender<Result<Appended>>;
 
 impl Writer {
     pub(crate) async fn start(
@@ -45,9 +46,9 @@ impl Writer {
             .fetch_one(&mut conn)
             .await
             .map_err(db_err)?;
-        let next_seq = u64::try_from(head.unwrap_or(0)).map_err(rows::corrupt)? + 1;
+        let head = u64::try_from(head.unwrap_or(0)).map_err(rows::corrupt)?;
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(Self { conn, next_seq, published }.run(rx));
+        tokio::spawn(Self { conn, head, published }.run(rx));
         Ok(tx)
     }
 
@@ -58,14 +59,14 @@ impl Writer {
             while let Some(command) = next.take() {
                 match command {
                     Command::Append { events, reply } => appends.push((events, reply)),
-                    Command::Rebuild { reply } => {
-                        // Appends queued before the rebuild commit first, in order.
-                        self.commit_appends(&mut appends).await;
-                        let _ = reply.send(self.rebuild().await);
-                    }
+                    // Appends queued before an import or a rebuild commit first, in order.
                     Command::Import { events, reply } => {
                         self.commit_appends(&mut appends).await;
                         let _ = reply.send(self.import(events).await);
+                    }
+                    Command::Rebuild { reply } => {
+                        self.commit_appends(&mut appends).await;
+                        let _ = reply.send(self.rebuild().await);
                     }
                 }
                 if appends.len() < MAX_BATCH {
@@ -81,27 +82,21 @@ impl Writer {
         if appends.is_empty() {
             return;
         }
-        let first_seq = self.next_seq;
-        let mut outcomes = Vec::with_capacity(appends.len());
-        let committed =
-            self.write_batch(appends.iter().map(|(events, _)| events), &mut outcomes, false).await;
         metrics::histogram!("crisisbridge_store_commit_batch_size").record(appends.len() as f64);
-        match committed {
-            Ok(()) => {
-                for ((_, reply), outcome) in appends.drain(..).zip(outcomes) {
+        let batch: Vec<&Vec<Event>> = appends.iter().map(|(events, _)| events).collect();
+        match self.write(&batch, false).await {
+            Ok(plan) => {
+                for ((_, reply), outcome) in appends.drain(..).zip(plan.outcomes) {
                     if let Ok(appended) = &outcome {
                         metrics::counter!("crisisbridge_store_events_appended_total")
                             .increment(appended.events.len() as u64);
-                        for event in &appended.events {
-                            let _ = self.published.send(event.clone());
-                        }
                     }
                     let _ = reply.send(outcome);
                 }
+                self.publish(plan.written);
             }
             Err(e) => {
                 tracing::error!(error = %e, "event log commit failed; the whole batch is refused");
-                self.next_seq = first_seq;
                 for (_, reply) in appends.drain(..) {
                     let _ = reply.send(Err(StoreError::Database(e.to_string())));
                 }
@@ -111,92 +106,47 @@ impl Writer {
 
     /// Imports copied events with their sequence numbers, all or nothing.
     async fn import(&mut self, events: Vec<RecordedEvent>) -> Result<()> {
-        let first_seq = self.next_seq;
         for (n, r) in events.iter().enumerate() {
-            if r.seq != first_seq + n as u64 {
+            let want = self.head + 1 + n as u64;
+            if r.seq != want {
                 return Err(StoreError::Database(format!(
-                    "imported event {} does not follow this log's head: expected sequence number {}",
-                    r.seq,
-                    first_seq + n as u64
+                    "imported event {} does not follow this log's head: expected sequence number {want}",
+                    r.seq
                 )));
             }
         }
-        let batch: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
-        let mut outcomes = Vec::with_capacity(batch.len());
-        match self.write_batch(batch.iter(), &mut outcomes, true).await {
-            Ok(()) => {
-                for appended in outcomes.into_iter().flatten() {
-                    for event in appended.events {
-                        let _ = self.published.send(event);
-                    }
-                }
-                Ok(())
-            }
-            Err(e) => {
-                self.next_seq = first_seq;
-                Err(e)
-            }
+        let appends: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
+        let batch: Vec<&Vec<Event>> = appends.iter().collect();
+        let plan = self.write(&batch, true).await?;
+        self.publish(plan.written);
+        Ok(())
+    }
+
+    fn publish(&self, events: Vec<RecordedEvent>) {
+        for event in events {
+            let _ = self.published.send(event);
         }
     }
 
-    /// Writes every valid append of the batch in one transaction. `outcomes` gets one entry
-    /// per append; the function's own error means the transaction as a whole failed. With
-    /// `all_or_nothing`, one refused append fails the whole transaction.
-    async fn write_batch<'a>(
-        &mut self,
-        batch: impl Iterator<Item = &'a Vec<Event>>,
-        outcomes: &mut Vec<Result<Appended>>,
-        all_or_nothing: bool,
-    ) -> Result<()> {
+    /// Plans and writes a batch in one transaction; the head moves only once it committed.
+    async fn write(&mut self, batch: &[&Vec<Event>], all_or_nothing: bool) -> Result<BatchPlan> {
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-        let mut states: HashMap<IncidentId, Option<Incident>> = HashMap::new();
-        for events in batch {
-            let Some(first) = events.first() else {
-                outcomes.push(Ok(Appended { events: Vec::new(), incident: None }));
-                continue;
-            };
-            let id = first.incident;
-            let before = match states.get(&id) {
-                Some(state) => state.clone(),
-                None => load_incident(&mut tx, id).await?,
-            };
-            let mut state = before.clone();
-            let mut recorded = Vec::with_capacity(events.len());
-            let mut refused = None;
-            for event in events {
-                match Incident::next(state.take(), event) {
-                    Ok(next) => {
-                        recorded.push(RecordedEvent {
-                            seq: self.next_seq + recorded.len() as u64,
-                            event: event.clone(),
-                            involved: next.involved.iter().copied().collect(),
-                        });
-                        state = Some(next);
-                    }
-                    Err(e) => {
-                        refused = Some(e);
-                        break;
-                    }
-                }
-            }
-            match (refused, state) {
-                (Some(e), _) if all_or_nothing => return Err(StoreError::Rejected(e)),
-                (Some(e), _) => outcomes.push(Err(StoreError::Rejected(e))),
-                (None, None) => outcomes.push(Ok(Appended { events: Vec::new(), incident: None })),
-                (None, Some(incident)) => {
-                    for r in &recorded {
-                        insert_event(&mut tx, r).await?;
-                    }
-                    let known = before.as_ref().map(|b| &b.involved);
-                    save_projection(&mut tx, &incident, known).await?;
-                    self.next_seq += recorded.len() as u64;
-                    outcomes
-                        .push(Ok(Appended { events: recorded, incident: Some(incident.clone()) }));
-                    states.insert(id, Some(incident));
-                }
+        let mut states = HashMap::new();
+        for id in batch::incidents_of(batch.iter().copied()) {
+            if let Some(incident) = load_incident(&mut tx, id).await? {
+                states.insert(id, incident);
             }
         }
-        tx.commit().await.map_err(db_err)
+        let plan = batch::plan(batch.iter().copied(), states, self.head, all_or_nothing)?;
+        for r in &plan.written {
+            insert_event(&mut tx, r).await?;
+        }
+        for (incident, known) in &plan.touched {
+            save_projection(&mut tx, incident, known).await?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        self.head = plan.head;
+        Ok(plan)
     }
 
     /// Drops the projections and replays the whole log into them, in one transaction.
@@ -207,20 +157,14 @@ impl Writer {
         let sql = format!("SELECT {} FROM events ORDER BY seq", rows::EVENT_COLUMNS);
         let all =
             sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *tx).await.map_err(db_err)?;
-        let mut incidents: HashMap<IncidentId, Incident> = HashMap::new();
-        for row in &all {
-            let recorded = rows::event(row)?;
-            let id = recorded.event.incident;
-            let next = Incident::next(incidents.remove(&id), &recorded.event).map_err(|e| {
-                StoreError::Corrupt(format!("event {} does not replay: {e}", recorded.seq))
-            })?;
-            incidents.insert(id, next);
-        }
+        let events = all.iter().map(rows::event).collect::<Result<Vec<_>>>()?;
+        let incidents = batch::replay(&events)?;
+        let none = BTreeSet::new();
         for incident in incidents.values() {
-            save_projection(&mut tx, incident, None).await?;
+            save_projection(&mut tx, incident, &none).await?;
         }
         tx.commit().await.map_err(db_err)?;
-        Ok(RebuildReport { events: all.len() as u64, incidents: incidents.len() as u64 })
+        Ok(RebuildReport { events: events.len() as u64, incidents: incidents.len() as u64 })
     }
 }
 
@@ -258,11 +202,11 @@ async fn insert_event(conn: &mut SqliteConnection, r: &RecordedEvent) -> Result<
     Ok(())
 }
 
-/// Writes the incident's projection row, and the agencies newly involved since `known`.
+/// Writes the incident's projection row, and the agencies it involves beyond `known`.
 async fn save_projection(
     conn: &mut SqliteConnection,
     incident: &Incident,
-    known: Option<&std::collections::BTreeSet<domain::AgencyId>>,
+    known: &BTreeSet<AgencyId>,
 ) -> Result<()> {
     let id = incident.id.to_string();
     sqlx::query(
@@ -279,7 +223,7 @@ async fn save_projection(
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
-    for agency in incident.involved.iter().filter(|a| known.is_none_or(|k| !k.contains(a))) {
+    for agency in incident.involved.iter().filter(|a| !known.contains(a)) {
         sqlx::query(
             "INSERT OR IGNORE INTO incident_agencies (agency_id, incident_id) VALUES (?, ?)",
         )

@@ -6,6 +6,7 @@
 //! - [`Directory`]: agencies, users, teams and login sessions — configuration, not events.
 //! - [`ProtocolStore`]: versioned triage protocols per agency, one active per channel.
 //! - [`codec`]: the JSON row formats of events and projections.
+//! - [`batch`]: what a batch of appends does, decided in memory; every backend's writer uses it.
 //! - `conformance` (feature): the test suite every backend must pass.
 //!
 //! Architecture invariants:
@@ -16,6 +17,7 @@
 //! - Every committed event is published to [`EventLog::subscribe`] receivers after commit,
 //!   in sequence order.
 
+pub mod batch;
 pub mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
