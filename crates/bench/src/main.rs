@@ -12,10 +12,12 @@
 //! Client and server share the machine, as they would on a one-box deployment.
 //!
 //! `bench triage` times the protocol checker on 20 yes/no questions and single evaluations.
+//! `bench lookup` measures jurisdiction lookups on the Census 1:500k counties.
 
 #![allow(clippy::cast_precision_loss)]
 
 mod ingest;
+mod lookup;
 mod triage;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +35,8 @@ enum Command {
     Ingest(ingest::Args),
     /// The protocol checker and single decisions.
     Triage(triage::Args),
+    /// Jurisdiction lookup on the Census 1:500k counties.
+    Lookup(lookup::Args),
 }
 
 #[tokio::main]
@@ -40,5 +44,6 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Ingest(args) => ingest::run(args).await,
         Command::Triage(args) => triage::run(args),
+        Command::Lookup(args) => lookup::run(args),
     }
 }

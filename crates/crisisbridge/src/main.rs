@@ -8,6 +8,7 @@
 //! - `copy --from URL --to URL`: move a deployment's data to another database, verified.
 //! - `user add`: create a user.
 //! - `protocol check FILE...`: prove triage protocols safe.
+//! - `route --areas FILE (--points CSV | --lat Y --lon X)`: which areas contain each point.
 //! - `openapi`: print the API's OpenAPI description.
 
 mod config;
@@ -15,6 +16,7 @@ mod copy;
 mod database;
 mod demo;
 mod protocol;
+mod route;
 mod run;
 mod user;
 
@@ -87,6 +89,8 @@ enum Command {
         #[command(subcommand)]
         command: protocol::ProtocolCommand,
     },
+    /// Which areas of a boundary file contain each point.
+    Route(route::RouteArgs),
     /// Print the OpenAPI 3 description of the API.
     Openapi,
 }
@@ -126,6 +130,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
             copy::run(&database::Database::from_url(&from)?, &database::Database::from_url(&to)?)
                 .await
         }
+        Command::Route(args) => route::run(args),
         Command::Openapi => {
             println!("{}", server::openapi::json());
             Ok(())

@@ -149,3 +149,69 @@ fn protocol_check_passes_the_shipped_protocols_and_fails_a_broken_one_with_its_c
     );
     assert!(stderr.contains("1 of 2 protocol file(s) failed the check"), "{stderr}");
 }
+
+#[test]
+fn route_assigns_points_to_the_areas_that_contain_them() {
+    let counties = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-counties.geojson");
+    let (ok, stdout, stderr) = run(
+        &[
+            "route",
+            "--areas",
+            counties,
+            "--id-field",
+            "fips",
+            "--lat",
+            "38.9717",
+            "--lon",
+            "-95.2353",
+        ],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, "idx,area_ids\n0,20045\n");
+
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("calls.csv");
+    // Lawrence, Olathe, Wichita, Kansas City MO (outside Kansas), after a header and a blank line.
+    std::fs::write(
+        &csv,
+        "lon,lat\n-95.2353,38.9717\n\n-94.8191,38.8814\n-97.3301,37.6872\n-94.5786,39.0997\n",
+    )
+    .unwrap();
+    let (ok, stdout, stderr) = run(
+        &["route", "--areas", counties, "--id-field", "fips", "--points", csv.to_str().unwrap()],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, "idx,area_ids\n0,20045\n1,20091\n2,20173\n3,\n");
+
+    std::fs::write(&csv, "-95.2353,38.9717\n-95.2,abc\n").unwrap();
+    let (ok, _, stderr) =
+        run(&["route", "--areas", counties, "--points", csv.to_str().unwrap()], &[], None);
+    assert!(!ok && stderr.contains("calls.csv:2: latitude \"abc\" is not a number"), "{stderr}");
+    let (ok, _, stderr) =
+        run(&["route", "--areas", counties, "--lat", "91", "--lon", "0"], &[], None);
+    assert!(!ok && stderr.contains("latitude 91 is out of range [-90, 90]"), "{stderr}");
+}
+
+#[test]
+fn route_reads_a_gzipped_shapefile_with_its_sibling_dbf() {
+    let data = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/census-cb2016-500k"
+    ));
+    if !data.is_dir() {
+        eprintln!("\n!!!!! SKIPPED: the Census shapefile is not at {} !!!!!\n", data.display());
+        return;
+    }
+    let shp = data.join("cb_2016_us_county_500k.shp.gz");
+    let (ok, stdout, stderr) = run(
+        &["route", "--areas", shp.to_str().unwrap(), "--lat", "38.9717", "--lon", "-95.2353"],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, "idx,area_ids\n0,20045\n", "GEOID is the default id field");
+}

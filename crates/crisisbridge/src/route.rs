@@ -1,0 +1,131 @@
+//! `crisisbridge route`: which areas contain each point — for analysts assigning a CAD export
+//! to jurisdictions, and for checking lookups against other tools.
+//!
+//! `--areas FILE` is GeoJSON, TopoJSON or an ESRI Shapefile (`.shp`, whose sibling `.dbf`
+//! holds the attributes), each optionally gzip-compressed (`.gz`). `--points FILE.csv` holds
+//! `lon,lat` rows (a header line is allowed); the output is CSV `idx,area_ids`, where `idx`
+//! counts data rows from 0 and `area_ids` is every containing area's id joined by `;` (empty
+//! when none). `--lat Y --lon X` routes one point.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use jurisdiction::{Area, AreaIndex};
+
+#[derive(Debug, clap::Args)]
+pub struct RouteArgs {
+    /// Boundary file: GeoJSON, TopoJSON or .shp (each optionally .gz).
+    #[arg(long)]
+    areas: PathBuf,
+    /// CSV of lon,lat rows.
+    #[arg(long, conflicts_with_all = ["lat", "lon"], required_unless_present_all = ["lat", "lon"])]
+    points: Option<PathBuf>,
+    #[arg(long, requires = "lon", allow_negative_numbers = true)]
+    lat: Option<f64>,
+    #[arg(long, requires = "lat", allow_negative_numbers = true)]
+    lon: Option<f64>,
+    /// The attribute used as area id (else the feature's id).
+    #[arg(long, default_value = "GEOID")]
+    id_field: String,
+}
+
+pub fn run(args: RouteArgs) -> anyhow::Result<()> {
+    let spinner =
+        ProgressBar::new_spinner().with_message(format!("reading {}", args.areas.display()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let areas = load_areas(&args.areas, &args.id_field)?;
+    spinner.set_message(format!("indexing {} areas", areas.len()));
+    let index = AreaIndex::build(&areas);
+    spinner.finish_and_clear();
+
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut found = Vec::new();
+    if let (Some(lat), Some(lon)) = (args.lat, args.lon) {
+        check_point(lon, lat).map_err(anyhow::Error::msg)?;
+        index.lookup_into([lon, lat], &mut found);
+        writeln!(out, "idx,area_ids")?;
+        writeln!(out, "0,{}", join(&index, &found))?;
+        return Ok(out.flush()?);
+    }
+    let Some(points) = args.points else { bail!("give --points FILE.csv, or --lat and --lon") };
+    let text = std::fs::read_to_string(&points)
+        .with_context(|| format!("reading {}", points.display()))?;
+    let lines: Vec<&str> = text.lines().collect();
+    let bar = ProgressBar::new(lines.len() as u64).with_style(
+        ProgressStyle::with_template("routing [{bar:40}] {pos}/{len} rows, {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    writeln!(out, "idx,area_ids")?;
+    let mut idx = 0u64;
+    for (n, line) in lines.iter().enumerate() {
+        if n % 65_536 == 0 {
+            bar.set_position(n as u64);
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let point = parse_row(line);
+        let (lon, lat) = match point {
+            Ok(p) => p,
+            // A first line that is not a point is a header.
+            Err(_) if idx == 0 && n == 0 => continue,
+            Err(problem) => bail!("{}:{}: {problem}", points.display(), n + 1),
+        };
+        found.clear();
+        index.lookup_into([lon, lat], &mut found);
+        writeln!(out, "{idx},{}", join(&index, &found))?;
+        idx += 1;
+    }
+    bar.finish_and_clear();
+    Ok(out.flush()?)
+}
+
+fn join(index: &AreaIndex, found: &[usize]) -> String {
+    found.iter().filter_map(|i| index.id(*i)).collect::<Vec<_>>().join(";")
+}
+
+fn parse_row(line: &str) -> Result<(f64, f64), String> {
+    let mut fields = line.split(',').map(str::trim);
+    let (Some(lon), Some(lat)) = (fields.next(), fields.next()) else {
+        return Err(format!("{line:?} is not a lon,lat row"));
+    };
+    let lon: f64 = lon.parse().map_err(|_| format!("longitude {lon:?} is not a number"))?;
+    let lat: f64 = lat.parse().map_err(|_| format!("latitude {lat:?} is not a number"))?;
+    check_point(lon, lat)?;
+    Ok((lon, lat))
+}
+
+fn check_point(lon: f64, lat: f64) -> Result<(), String> {
+    domain::GeoPoint::parse(lat, lon).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Reads and imports a boundary file, by its name.
+pub fn load_areas(path: &Path, id_field: &str) -> anyhow::Result<Vec<Area>> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let read = |p: &Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let areas = if name.ends_with(".shp") || name.ends_with(".shp.gz") {
+        let stem = name.trim_end_matches(".gz").trim_end_matches(".shp").to_owned();
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let dbf = [format!("{stem}.dbf"), format!("{stem}.dbf.gz")]
+            .into_iter()
+            .map(|f| dir.join(f))
+            .find(|p| p.exists());
+        let shp = read(path)?;
+        let dbf = dbf.as_deref().map(read).transpose()?;
+        jurisdiction::import::import_shapefile(&shp, dbf.as_deref(), id_field)
+            .with_context(|| format!("importing {}", path.display()))?
+    } else {
+        let bytes = read(path)?;
+        jurisdiction::import::import_json(&bytes, id_field)
+            .with_context(|| format!("importing {}", path.display()))?
+            .1
+    };
+    if areas.is_empty() {
+        bail!("{} holds no areas", path.display());
+    }
+    Ok(areas)
+}

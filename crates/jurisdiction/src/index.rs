@@ -1,0 +1,431 @@
+//! Exact point lookup through a uniform grid.
+//!
+//! Built once from the areas:
+//! - The bounding box of all areas is cut into square-ish cells (about four per vertex);
+//!   each cell has a reference point near its centre.
+//! - Every edge is clipped to the cells it crosses. A cell records, per area, the edges of that
+//!   area crossing it, and whether the cell's centre is inside that area (computed for all
+//!   centres of a row at once with a scan line, by the same crossing rule as
+//!   [`crate::reference`]).
+//! - An area that contains the centre and has no edge in the cell contains the whole cell.
+//!
+//! Most cells lie wholly inside one area (or none) and are stored as one word naming it, so
+//! most lookups read one word. Otherwise a lookup takes every area that contains the cell
+//! whole, and for each
+//! area with edges in the cell counts how many of them the segment from the centre to the point
+//! crosses: an odd count flips the centre's answer. So a lookup reads a handful of edges, not the
+//! area's thousands, and its answers are those of the reference test (points exactly on an edge
+//! or vertex are the only ones where two exact rules may disagree).
+
+use crate::geometry::Area;
+
+/// Where in its cell the reference point sits, as fractions of the cell's width and height:
+/// near the centre, but off the round numbers that boundaries drawn on a grid (or by hand) tend
+/// to run along.
+const REFERENCE: [f64; 2] = [0.512_345_678_9, 0.523_456_789_1];
+
+/// A cell no area touches.
+const EMPTY: u32 = u32::MAX;
+/// The flag of a cell one area holds entirely; the low bits are the area.
+const WHOLE: u32 = 1 << 31;
+
+/// One area's stake in one cell.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    area: u32,
+    /// Whether the cell's reference point is inside the area.
+    centre_inside: bool,
+    /// The reference point lies on one of the area's edges, so its answer cannot anchor the
+    /// crossing count: such entries are answered by the reference test on the whole area.
+    degenerate: bool,
+    /// The area's edges crossing the cell: `edges[start..start + len]`; none means the area
+    /// holds the whole cell.
+    start: u32,
+    len: u32,
+}
+
+/// The index. Cheap to query from many threads at once (`&self`).
+#[derive(Debug, Clone)]
+pub struct AreaIndex {
+    ids: Vec<String>,
+    origin: [f64; 2],
+    cell: [f64; 2],
+    inverse: [f64; 2],
+    columns: usize,
+    rows: usize,
+    /// One word per cell (row-major), so most lookups read one word: [`EMPTY`], [`WHOLE`]`|area`
+    /// for a cell one area holds entirely, or an index into `mixed`.
+    cells: Vec<u32>,
+    /// For every other cell, its entries: `entries[start..start + len]`.
+    mixed: Vec<(u32, u32)>,
+    entries: Vec<Entry>,
+    /// `[x0, y0, x1, y1]`.
+    edges: Vec<[f64; 4]>,
+    /// The areas themselves, for the rare degenerate entry.
+    areas: Vec<Area>,
+}
+
+impl AreaIndex {
+    /// Builds the index with four cells per vertex: on the Census counties, most lookups then
+    /// read one word, and the rest a handful of edges.
+    pub fn build(areas: &[Area]) -> Self {
+        Self::with_density(areas, 4.0)
+    }
+
+    /// Builds the index with about `cells_per_vertex` cells per vertex.
+    pub fn with_density(areas: &[Area], cells_per_vertex: f64) -> Self {
+        let ids: Vec<String> = areas.iter().map(|a| a.id.clone()).collect();
+        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        for area in areas {
+            let a = area.bounds();
+            b = [b[0].min(a[0]), b[1].min(a[1]), b[2].max(a[2]), b[3].max(a[3])];
+        }
+        if !b.iter().all(|v| v.is_finite()) {
+            return Self::empty(ids);
+        }
+        let (width, height) = ((b[2] - b[0]).max(1e-9), (b[3] - b[1]).max(1e-9));
+        let vertices: usize = areas.iter().map(Area::vertex_count).sum();
+        let target = (vertices.max(1) as f64 * cells_per_vertex).clamp(1.0, 64e6);
+        let side = (width * height / target).sqrt();
+        let columns = ((width / side).ceil() as usize).clamp(1, 1 << 15);
+        let rows = ((height / side).ceil() as usize).clamp(1, 1 << 15);
+        let cell = [width / columns as f64, height / rows as f64];
+        let grid = Grid { origin: [b[0], b[1]], cell, columns, rows };
+
+        // (cell, area, edge) for every edge piece, then centre status per (cell, area).
+        let mut pieces: Vec<(u32, u32, [f64; 4])> = Vec::new();
+        for (index, area) in areas.iter().enumerate() {
+            let area_id = u32::try_from(index).unwrap_or(u32::MAX);
+            for (a, p) in area.edges() {
+                grid.cells_crossed(a, p, |c| pieces.push((c, area_id, [a[0], a[1], p[0], p[1]])));
+            }
+        }
+        pieces.sort_unstable_by_key(|(c, area, _)| (*c, *area));
+        let centres = grid.centres_inside(areas);
+
+        // Merge both sorted lists into per-cell entries.
+        let cell_count = columns * rows;
+        let mut cells = Vec::with_capacity(cell_count);
+        let mut mixed = Vec::new();
+        let mut entries = Vec::new();
+        let mut edges = Vec::with_capacity(pieces.len());
+        let (mut pi, mut ci) = (0, 0);
+        for c in 0..cell_count {
+            let first_entry = entries.len();
+            let c = u32::try_from(c).unwrap_or(u32::MAX);
+            let mut inside_here: Vec<u32> = Vec::new();
+            while let Some(&(cell, area)) = centres.get(ci) {
+                if cell != c {
+                    break;
+                }
+                inside_here.push(area);
+                ci += 1;
+            }
+            while let Some(&(cell, area, _)) = pieces.get(pi) {
+                if cell != c {
+                    break;
+                }
+                let start = u32::try_from(edges.len()).unwrap_or(u32::MAX);
+                while let Some((cell2, area2, edge)) = pieces.get(pi) {
+                    if *cell2 != c || *area2 != area {
+                        break;
+                    }
+                    edges.push(*edge);
+                    pi += 1;
+                }
+                let len = u32::try_from(edges.len()).unwrap_or(u32::MAX) - start;
+                let centre_inside = inside_here.contains(&area);
+                inside_here.retain(|a| *a != area);
+                let reference = grid.reference(c as usize);
+                let degenerate = edges
+                    .get(start as usize..)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|e| on_segment(reference, [e[0], e[1]], [e[2], e[3]]));
+                entries.push(Entry { area, centre_inside, degenerate, start, len });
+            }
+            for area in inside_here {
+                entries.push(Entry {
+                    area,
+                    centre_inside: true,
+                    degenerate: false,
+                    start: 0,
+                    len: 0,
+                });
+            }
+            let here = entries.get(first_entry..).unwrap_or_default();
+            let word = match here {
+                [] => EMPTY,
+                [only] if only.len == 0 && only.area < WHOLE => WHOLE | only.area,
+                _ => {
+                    mixed.push((
+                        u32::try_from(first_entry).unwrap_or(u32::MAX),
+                        u32::try_from(here.len()).unwrap_or(u32::MAX),
+                    ));
+                    u32::try_from(mixed.len() - 1).unwrap_or(u32::MAX)
+                }
+            };
+            if word & WHOLE != 0 && word != EMPTY {
+                entries.truncate(first_entry);
+            }
+            cells.push(word);
+        }
+        let inverse = [1.0 / grid.cell[0], 1.0 / grid.cell[1]];
+        Self {
+            ids,
+            origin: grid.origin,
+            cell: grid.cell,
+            inverse,
+            columns,
+            rows,
+            cells,
+            mixed,
+            entries,
+            edges,
+            areas: areas.to_vec(),
+        }
+    }
+
+    fn empty(ids: Vec<String>) -> Self {
+        Self {
+            ids,
+            origin: [0.0, 0.0],
+            cell: [1.0, 1.0],
+            inverse: [1.0, 1.0],
+            columns: 0,
+            rows: 0,
+            cells: Vec::new(),
+            mixed: Vec::new(),
+            entries: Vec::new(),
+            edges: Vec::new(),
+            areas: Vec::new(),
+        }
+    }
+
+    /// The id of area `index` (as given at build).
+    pub fn id(&self, index: usize) -> Option<&str> {
+        self.ids.get(index).map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Cells and stored edge pieces, for reports.
+    pub fn stats(&self) -> (usize, usize) {
+        (self.columns * self.rows, self.edges.len())
+    }
+
+    /// Appends to `out` the index of every area containing `p` (`[lon, lat]`), in area order.
+    pub fn lookup_into(&self, p: [f64; 2], out: &mut Vec<usize>) {
+        let fx = (p[0] - self.origin[0]) * self.inverse[0];
+        let fy = (p[1] - self.origin[1]) * self.inverse[1];
+        // NaN and points outside the grid fail these comparisons and find nothing.
+        if !(fx >= 0.0 && fy >= 0.0 && fx <= self.columns as f64 && fy <= self.rows as f64) {
+            return;
+        }
+        let ix = (fx as usize).min(self.columns.saturating_sub(1));
+        let iy = (fy as usize).min(self.rows.saturating_sub(1));
+        let Some(&word) = self.cells.get(iy * self.columns + ix) else { return };
+        if word == EMPTY {
+            return;
+        }
+        if word & WHOLE != 0 {
+            out.push((word & !WHOLE) as usize);
+            return;
+        }
+        let Some(&(from, len)) = self.mixed.get(word as usize) else { return };
+        let centre = [
+            self.origin[0] + (ix as f64 + REFERENCE[0]) * self.cell[0],
+            self.origin[1] + (iy as f64 + REFERENCE[1]) * self.cell[1],
+        ];
+        let first = out.len();
+        for entry in self.entries.get(from as usize..(from + len) as usize).unwrap_or_default() {
+            let inside = if entry.len == 0 {
+                true
+            } else if entry.degenerate {
+                self.areas
+                    .get(entry.area as usize)
+                    .is_some_and(|a| crate::reference::contains(a, p))
+            } else {
+                let edges = self
+                    .edges
+                    .get(entry.start as usize..(entry.start + entry.len) as usize)
+                    .unwrap_or_default();
+                entry.centre_inside ^ (crossings(centre, p, edges) % 2 == 1)
+            };
+            if inside {
+                out.push(entry.area as usize);
+            }
+        }
+        if let Some(found) = out.get_mut(first..) {
+            found.sort_unstable();
+        }
+    }
+
+    /// Every area containing `p`.
+    pub fn lookup(&self, p: [f64; 2]) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.lookup_into(p, &mut out);
+        out
+    }
+}
+
+/// How many of `edges` the segment `c`–`p` crosses. A vertex exactly on the segment's line is
+/// counted on one side only (half-open), so a crossing through a shared vertex counts once.
+fn crossings(c: [f64; 2], p: [f64; 2], edges: &[[f64; 4]]) -> u32 {
+    let mut n = 0;
+    for e in edges {
+        let (a, b) = ([e[0], e[1]], [e[2], e[3]]);
+        let (oa, ob) = (orient(c, p, a) >= 0.0, orient(c, p, b) >= 0.0);
+        if oa != ob {
+            let (oc, op) = (orient(a, b, c), orient(a, b, p));
+            if (oc > 0.0 && op < 0.0) || (oc < 0.0 && op > 0.0) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Whether `p` lies on the segment `a`–`b` (exactly, in floating point).
+fn on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> bool {
+    orient(a, b, p) == 0.0
+        && p[0] >= a[0].min(b[0])
+        && p[0] <= a[0].max(b[0])
+        && p[1] >= a[1].min(b[1])
+        && p[1] <= a[1].max(b[1])
+}
+
+/// Twice the signed area of triangle `a b c`: positive when `c` is left of `a → b`.
+fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
+    (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Grid {
+    origin: [f64; 2],
+    cell: [f64; 2],
+    columns: usize,
+    rows: usize,
+}
+
+impl Grid {
+    /// The reference point of cell `c`.
+    fn reference(&self, c: usize) -> [f64; 2] {
+        let (ix, iy) = (c % self.columns, c / self.columns);
+        [
+            self.origin[0] + (ix as f64 + REFERENCE[0]) * self.cell[0],
+            self.origin[1] + (iy as f64 + REFERENCE[1]) * self.cell[1],
+        ]
+    }
+
+    fn column_of(&self, x: f64) -> usize {
+        (((x - self.origin[0]) / self.cell[0]).max(0.0) as usize).min(self.columns - 1)
+    }
+
+    fn row_of(&self, y: f64) -> usize {
+        (((y - self.origin[1]) / self.cell[1]).max(0.0) as usize).min(self.rows - 1)
+    }
+
+    /// Calls `visit` with every cell the segment `a`–`b` passes through (or touches).
+    fn cells_crossed(&self, a: [f64; 2], b: [f64; 2], mut visit: impl FnMut(u32)) {
+        let (c0, c1) = (self.column_of(a[0].min(b[0])), self.column_of(a[0].max(b[0])));
+        let (r0, r1) = (self.row_of(a[1].min(b[1])), self.row_of(a[1].max(b[1])));
+        for row in r0..=r1 {
+            for column in c0..=c1 {
+                let x0 = self.origin[0] + column as f64 * self.cell[0];
+                let y0 = self.origin[1] + row as f64 * self.cell[1];
+                if (c0 == c1 && r0 == r1)
+                    || segment_meets_box(a, b, [x0, y0, x0 + self.cell[0], y0 + self.cell[1]])
+                {
+                    visit(u32::try_from(row * self.columns + column).unwrap_or(u32::MAX));
+                }
+            }
+        }
+    }
+
+    /// `(cell, area)` for every cell centre inside an area, sorted, by a scan line per row.
+    fn centres_inside(&self, areas: &[Area]) -> Vec<(u32, u32)> {
+        // Crossings of each row's centre line: (row, area, x).
+        let mut crossings: Vec<(u32, u32, f64)> = Vec::new();
+        for (index, area) in areas.iter().enumerate() {
+            let area_id = u32::try_from(index).unwrap_or(u32::MAX);
+            for (a, b) in area.edges() {
+                let (lo, hi) = (a[1].min(b[1]), a[1].max(b[1]));
+                // Rows whose centre y satisfies the reference rule: (a.y > y) != (b.y > y).
+                // One row early, in case rounding put the first row's centre just above `lo`;
+                // the exact test below decides.
+                let mut row = ((lo - self.origin[1]) / self.cell[1] - 2.0).ceil().max(0.0) as usize;
+                while row < self.rows {
+                    let y = self.origin[1] + (row as f64 + REFERENCE[1]) * self.cell[1];
+                    if y > hi {
+                        break;
+                    }
+                    if (a[1] > y) != (b[1] > y) {
+                        let x = (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0];
+                        crossings.push((u32::try_from(row).unwrap_or(u32::MAX), area_id, x));
+                    }
+                    row += 1;
+                }
+            }
+        }
+        crossings.sort_unstable_by(|p, q| (p.0, p.1).cmp(&(q.0, q.1)).then(p.2.total_cmp(&q.2)));
+        let mut inside = Vec::new();
+        for group in crossings.chunk_by(|p, q| p.0 == q.0 && p.1 == q.1) {
+            let Some(&(row, area, _)) = group.first() else { continue };
+            // The reference rule counts crossings strictly right of the point, so with the
+            // crossings sorted x0 <= x1 <= ..., a centre is inside exactly when
+            // x0 <= cx < x1, or x2 <= cx < x3, and so on.
+            for pair in group.chunks(2) {
+                let [(_, _, enter), (_, _, leave)] = pair else { continue };
+                // One column early for rounding; the exact test below decides.
+                let mut column =
+                    (((enter - self.origin[0]) / self.cell[0]) - 2.0).ceil().max(0.0) as usize;
+                while column < self.columns {
+                    let cx = self.origin[0] + (column as f64 + REFERENCE[0]) * self.cell[0];
+                    if cx >= *leave {
+                        break;
+                    }
+                    if cx >= *enter {
+                        inside.push((
+                            u32::try_from(row as usize * self.columns + column).unwrap_or(u32::MAX),
+                            area,
+                        ));
+                    }
+                    column += 1;
+                }
+            }
+        }
+        inside.sort_unstable();
+        inside
+    }
+}
+
+/// Whether the segment `a`–`b` meets the box `[x0, y0, x1, y1]` (Liang–Barsky clipping).
+fn segment_meets_box(a: [f64; 2], b: [f64; 2], r: [f64; 4]) -> bool {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [(-dx, a[0] - r[0]), (dx, r[2] - a[0]), (-dy, a[1] - r[1]), (dy, r[3] - a[1])] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return false;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+            if t0 > t1 {
+                return false;
+            }
+        }
+    }
+    true
+}
