@@ -85,13 +85,44 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     passes.sort_unstable();
     let median = passes.get(passes.len() / 2).copied().unwrap_or_default();
     println!(
-        "lookup: {} points in {:.3} s = {:.2} M points/s on one core (median of {}); {matched} in a county",
+        "lookup one at a time: {} points in {:.3} s = {:.2} M points/s on one core (median of {}); {matched} in a county",
         points.len(),
         median.as_secs_f64(),
         points.len() as f64 / median.as_secs_f64() / 1e6,
         passes.len()
     );
+    let mut batches = Vec::new();
+    for _ in 0..args.runs.max(1) {
+        let mut in_county = 0usize;
+        let t = Instant::now();
+        index.lookup_batch(&points, |_, areas| in_county += usize::from(!areas.is_empty()));
+        batches.push(t.elapsed());
+        anyhow::ensure!(
+            in_county == matched,
+            "batch lookups found {in_county} points in a county, single ones {matched}"
+        );
+    }
+    batches.sort_unstable();
+    let median = batches.get(batches.len() / 2).copied().unwrap_or_default();
+    println!(
+        "lookup in batches: {} points in {:.3} s = {:.2} M points/s on one core (median of {})",
+        points.len(),
+        median.as_secs_f64(),
+        points.len() as f64 / median.as_secs_f64() / 1e6,
+        batches.len()
+    );
 
+    let mut reads: Vec<usize> = points.iter().map(|p| index.edges_read(*p)).collect();
+    reads.sort_unstable();
+    let whole = reads.iter().filter(|r| **r == 0).count();
+    println!(
+        "edges read per lookup: {:.1}% of points read none; p50 {}, p90 {}, p99 {}, max {}",
+        100.0 * whole as f64 / reads.len().max(1) as f64,
+        reads.get(reads.len() / 2).copied().unwrap_or(0),
+        reads.get(reads.len() * 9 / 10).copied().unwrap_or(0),
+        reads.get(reads.len() * 99 / 100).copied().unwrap_or(0),
+        reads.last().copied().unwrap_or(0)
+    );
     let mut single: Vec<Duration> = Vec::with_capacity(points.len().min(200_000));
     for p in points.iter().take(200_000) {
         let t = Instant::now();

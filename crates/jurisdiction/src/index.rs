@@ -29,6 +29,20 @@ const EMPTY: u32 = u32::MAX;
 /// The flag of a cell one area holds entirely; the low bits are the area.
 const WHOLE: u32 = 1 << 31;
 
+/// A cell whose entries read more edges than this gets a finer grid of its own.
+const REFINE_ABOVE: u32 = 16;
+/// The finer grid's size: `SUB` × `SUB` sub-cells.
+const SUB: usize = 8;
+
+/// A cell that is neither empty nor held whole by one area.
+#[derive(Debug, Clone, Copy)]
+enum Mixed {
+    /// Its entries: `entries[from..from + len]`.
+    Entries { from: u32, len: u32 },
+    /// A finer grid: `sub_cells[first..first + SUB * SUB]`.
+    Sub { first: u32 },
+}
+
 /// One area's stake in one cell.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -56,8 +70,10 @@ pub struct AreaIndex {
     /// One word per cell (row-major), so most lookups read one word: [`EMPTY`], [`WHOLE`]`|area`
     /// for a cell one area holds entirely, or an index into `mixed`.
     cells: Vec<u32>,
-    /// For every other cell, its entries: `entries[start..start + len]`.
-    mixed: Vec<(u32, u32)>,
+    /// Every other cell: its entries, or a finer grid of its own.
+    mixed: Vec<Mixed>,
+    /// The words of the finer grids, [`SUB`] × [`SUB`] each, encoded like `cells`.
+    sub_cells: Vec<u32>,
     entries: Vec<Entry>,
     /// `[x0, y0, x1, y1]`.
     edges: Vec<[f64; 4]>,
@@ -158,10 +174,10 @@ impl AreaIndex {
                 [] => EMPTY,
                 [only] if only.len == 0 && only.area < WHOLE => WHOLE | only.area,
                 _ => {
-                    mixed.push((
-                        u32::try_from(first_entry).unwrap_or(u32::MAX),
-                        u32::try_from(here.len()).unwrap_or(u32::MAX),
-                    ));
+                    mixed.push(Mixed::Entries {
+                        from: u32::try_from(first_entry).unwrap_or(u32::MAX),
+                        len: u32::try_from(here.len()).unwrap_or(u32::MAX),
+                    });
                     u32::try_from(mixed.len() - 1).unwrap_or(u32::MAX)
                 }
             };
@@ -171,7 +187,7 @@ impl AreaIndex {
             cells.push(word);
         }
         let inverse = [1.0 / grid.cell[0], 1.0 / grid.cell[1]];
-        Self {
+        let mut index = Self {
             ids,
             origin: grid.origin,
             cell: grid.cell,
@@ -180,9 +196,98 @@ impl AreaIndex {
             rows,
             cells,
             mixed,
+            sub_cells: Vec::new(),
             entries,
             edges,
             areas: areas.to_vec(),
+        };
+        index.refine();
+        index
+    }
+
+    /// Gives every cell whose lookups would read many edges a finer grid of its own. A
+    /// sub-cell's reference point is classified from the cell's by the same crossing count a
+    /// lookup uses, so the answers do not change; only fewer edges are read.
+    fn refine(&mut self) {
+        for c in 0..self.cells.len() {
+            let Some(&word) = self.cells.get(c) else { continue };
+            if word == EMPTY || word & WHOLE != 0 {
+                continue;
+            }
+            let Some(&Mixed::Entries { from, len }) = self.mixed.get(word as usize) else {
+                continue;
+            };
+            let parent: Vec<Entry> =
+                self.entries.get(from as usize..(from + len) as usize).unwrap_or_default().to_vec();
+            if parent.iter().map(|e| e.len).sum::<u32>() <= REFINE_ABOVE {
+                continue;
+            }
+            let (ix, iy) = (c % self.columns, c / self.columns);
+            let x0 = self.origin[0] + ix as f64 * self.cell[0];
+            let y0 = self.origin[1] + iy as f64 * self.cell[1];
+            let parent_ref = [x0 + REFERENCE[0] * self.cell[0], y0 + REFERENCE[1] * self.cell[1]];
+            let sub = [self.cell[0] / SUB as f64, self.cell[1] / SUB as f64];
+            let first = u32::try_from(self.sub_cells.len()).unwrap_or(u32::MAX);
+            for sy in 0..SUB {
+                for sx in 0..SUB {
+                    let (bx, by) = (x0 + sx as f64 * sub[0], y0 + sy as f64 * sub[1]);
+                    let rect = [bx, by, bx + sub[0], by + sub[1]];
+                    let sub_ref = [bx + REFERENCE[0] * sub[0], by + REFERENCE[1] * sub[1]];
+                    let first_entry = self.entries.len();
+                    for entry in &parent {
+                        if entry.len == 0 || entry.degenerate {
+                            self.entries.push(*entry);
+                            continue;
+                        }
+                        let edges: Vec<[f64; 4]> = self
+                            .edges
+                            .get(entry.start as usize..(entry.start + entry.len) as usize)
+                            .unwrap_or_default()
+                            .to_vec();
+                        let inside =
+                            entry.centre_inside ^ (crossings(parent_ref, sub_ref, &edges) % 2 == 1);
+                        let degenerate =
+                            edges.iter().any(|e| on_segment(sub_ref, [e[0], e[1]], [e[2], e[3]]));
+                        let start = u32::try_from(self.edges.len()).unwrap_or(u32::MAX);
+                        self.edges.extend(
+                            edges
+                                .iter()
+                                .filter(|e| segment_meets_box([e[0], e[1]], [e[2], e[3]], rect)),
+                        );
+                        let len = u32::try_from(self.edges.len()).unwrap_or(u32::MAX) - start;
+                        if len > 0 || degenerate || inside {
+                            self.entries.push(Entry {
+                                area: entry.area,
+                                centre_inside: inside,
+                                degenerate,
+                                start,
+                                len,
+                            });
+                        }
+                    }
+                    let here = self.entries.get(first_entry..).unwrap_or_default();
+                    let word = match here {
+                        [] => EMPTY,
+                        [only] if only.len == 0 && !only.degenerate && only.area < WHOLE => {
+                            WHOLE | only.area
+                        }
+                        _ => {
+                            self.mixed.push(Mixed::Entries {
+                                from: u32::try_from(first_entry).unwrap_or(u32::MAX),
+                                len: u32::try_from(here.len()).unwrap_or(u32::MAX),
+                            });
+                            u32::try_from(self.mixed.len() - 1).unwrap_or(u32::MAX)
+                        }
+                    };
+                    if word == EMPTY || word & WHOLE != 0 {
+                        self.entries.truncate(first_entry);
+                    }
+                    self.sub_cells.push(word);
+                }
+            }
+            if let Some(slot) = self.mixed.get_mut(word as usize) {
+                *slot = Mixed::Sub { first };
+            }
         }
     }
 
@@ -196,6 +301,7 @@ impl AreaIndex {
             rows: 0,
             cells: Vec::new(),
             mixed: Vec::new(),
+            sub_cells: Vec::new(),
             entries: Vec::new(),
             edges: Vec::new(),
             areas: Vec::new(),
@@ -220,17 +326,64 @@ impl AreaIndex {
         (self.columns * self.rows, self.edges.len())
     }
 
-    /// Appends to `out` the index of every area containing `p` (`[lon, lat]`), in area order.
-    pub fn lookup_into(&self, p: [f64; 2], out: &mut Vec<usize>) {
+    /// How many edges a lookup at `p` reads (0 for a cell one area holds whole).
+    pub fn edges_read(&self, p: [f64; 2]) -> usize {
+        match self.cell_of(p) {
+            Some((ix, iy, word)) if word & WHOLE == 0 => match self.resolve(ix, iy, word, p) {
+                Some((from, len, _)) => self
+                    .entries
+                    .get(from as usize..(from + len) as usize)
+                    .map_or(0, |entries| entries.iter().map(|e| e.len as usize).sum()),
+                None => 0,
+            },
+            _ => 0,
+        }
+    }
+
+    /// The cell of `p` and its word, or `None` outside the grid (NaN included).
+    #[inline]
+    fn cell_of(&self, p: [f64; 2]) -> Option<(usize, usize, u32)> {
         let fx = (p[0] - self.origin[0]) * self.inverse[0];
         let fy = (p[1] - self.origin[1]) * self.inverse[1];
         // NaN and points outside the grid fail these comparisons and find nothing.
         if !(fx >= 0.0 && fy >= 0.0 && fx <= self.columns as f64 && fy <= self.rows as f64) {
-            return;
+            return None;
         }
         let ix = (fx as usize).min(self.columns.saturating_sub(1));
         let iy = (fy as usize).min(self.rows.saturating_sub(1));
-        let Some(&word) = self.cells.get(iy * self.columns + ix) else { return };
+        self.cells.get(iy * self.columns + ix).map(|word| (ix, iy, *word))
+    }
+
+    /// Looks up many points, calling `each(i, areas)` for every point `points[i]` in order.
+    /// Faster than one [`AreaIndex::lookup_into`] at a time: the cells of a run of points are
+    /// read together, so their memory loads overlap.
+    pub fn lookup_batch(&self, points: &[[f64; 2]], mut each: impl FnMut(usize, &[usize])) {
+        const RUN: usize = 16;
+        let mut found = Vec::with_capacity(4);
+        for (r, run) in points.chunks(RUN).enumerate() {
+            let mut cells = [None; RUN];
+            for (slot, p) in cells.iter_mut().zip(run) {
+                *slot = self.cell_of(*p);
+            }
+            for (k, (p, cell)) in run.iter().zip(cells).enumerate() {
+                let i = r * RUN + k;
+                match cell {
+                    None => each(i, &[]),
+                    Some((_, _, EMPTY)) => each(i, &[]),
+                    Some((_, _, word)) if word & WHOLE != 0 => each(i, &[(word & !WHOLE) as usize]),
+                    Some((ix, iy, word)) => {
+                        found.clear();
+                        self.mixed_cell(ix, iy, word, *p, &mut found);
+                        each(i, &found);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends to `out` the index of every area containing `p` (`[lon, lat]`), in area order.
+    pub fn lookup_into(&self, p: [f64; 2], out: &mut Vec<usize>) {
+        let Some((ix, iy, word)) = self.cell_of(p) else { return };
         if word == EMPTY {
             return;
         }
@@ -238,11 +391,58 @@ impl AreaIndex {
             out.push((word & !WHOLE) as usize);
             return;
         }
-        let Some(&(from, len)) = self.mixed.get(word as usize) else { return };
-        let centre = [
-            self.origin[0] + (ix as f64 + REFERENCE[0]) * self.cell[0],
-            self.origin[1] + (iy as f64 + REFERENCE[1]) * self.cell[1],
-        ];
+        self.mixed_cell(ix, iy, word, p, out);
+    }
+
+    /// For a mixed cell, the entries that answer for `p` and the reference point they are
+    /// anchored to — the cell's, or the sub-cell's when the cell has a finer grid. `None` when
+    /// the sub-cell is empty; a sub-cell held whole answers as `(u32::MAX, area, _)`.
+    fn resolve(
+        &self,
+        ix: usize,
+        iy: usize,
+        word: u32,
+        p: [f64; 2],
+    ) -> Option<(u32, u32, [f64; 2])> {
+        let x0 = self.origin[0] + ix as f64 * self.cell[0];
+        let y0 = self.origin[1] + iy as f64 * self.cell[1];
+        match *self.mixed.get(word as usize)? {
+            Mixed::Entries { from, len } => Some((
+                from,
+                len,
+                [x0 + REFERENCE[0] * self.cell[0], y0 + REFERENCE[1] * self.cell[1]],
+            )),
+            Mixed::Sub { first } => {
+                let fx = ((p[0] - x0) * self.inverse[0] * SUB as f64).max(0.0);
+                let fy = ((p[1] - y0) * self.inverse[1] * SUB as f64).max(0.0);
+                let (sx, sy) = ((fx as usize).min(SUB - 1), (fy as usize).min(SUB - 1));
+                let sub_word = *self.sub_cells.get(first as usize + sy * SUB + sx)?;
+                if sub_word == EMPTY {
+                    return None;
+                }
+                if sub_word & WHOLE != 0 {
+                    return Some((u32::MAX, sub_word & !WHOLE, [0.0, 0.0]));
+                }
+                let Mixed::Entries { from, len } = *self.mixed.get(sub_word as usize)? else {
+                    return None;
+                };
+                let sub = [self.cell[0] / SUB as f64, self.cell[1] / SUB as f64];
+                let reference = [
+                    x0 + (sx as f64 + REFERENCE[0]) * sub[0],
+                    y0 + (sy as f64 + REFERENCE[1]) * sub[1],
+                ];
+                Some((from, len, reference))
+            }
+        }
+    }
+
+    /// The areas of a mixed cell that contain `p`.
+    fn mixed_cell(&self, ix: usize, iy: usize, word: u32, p: [f64; 2], out: &mut Vec<usize>) {
+        let Some((from, len, centre)) = self.resolve(ix, iy, word, p) else { return };
+        if from == u32::MAX {
+            out.push(len as usize);
+            return;
+        }
         let first = out.len();
         for entry in self.entries.get(from as usize..(from + len) as usize).unwrap_or_default() {
             let inside = if entry.len == 0 {
