@@ -178,6 +178,27 @@ impl Directory for PgStore {
             .collect()
     }
 
+    async fn reserve_login_attempt(
+        &self,
+        id: UserId,
+        at: Timestamp,
+        max_attempts: u32,
+    ) -> Result<bool> {
+        // One statement: two attempts at once cannot both take the last free count.
+        let reserved = sqlx::query(
+            "UPDATE users SET failed_attempts = failed_attempts + 1 \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) AND failed_attempts < $3",
+        )
+        .bind(id.as_uuid())
+        .bind(at.as_millis())
+        .bind(i64::from(max_attempts))
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        Ok(reserved == 1)
+    }
+
     async fn record_login_failure(
         &self,
         id: UserId,
@@ -185,12 +206,11 @@ impl Directory for PgStore {
         lock_after: u32,
         lock_for_ms: i64,
     ) -> Result<LoginState> {
-        // One statement, so two failures at once cannot both read the old count: the second
-        // waits for the first's row lock and then sees its count.
+        // The attempt was counted when it was reserved; lock once enough have failed.
         let row = sqlx::query(
             "UPDATE users SET \
-               locked_until = CASE WHEN failed_attempts + 1 >= $1 THEN $2 ELSE locked_until END, \
-               failed_attempts = CASE WHEN failed_attempts + 1 >= $1 THEN 0 ELSE failed_attempts + 1 END \
+               locked_until = CASE WHEN failed_attempts >= $1 THEN $2 ELSE locked_until END, \
+               failed_attempts = CASE WHEN failed_attempts >= $1 THEN 0 ELSE failed_attempts END \
              WHERE id = $3 RETURNING failed_attempts, locked_until",
         )
         .bind(i64::from(lock_after))
@@ -203,13 +223,18 @@ impl Directory for PgStore {
         login_state(&row)
     }
 
-    async fn record_login_success(&self, id: UserId) -> Result<()> {
-        sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
-            .bind(id.as_uuid())
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
+    async fn record_login_success(&self, id: UserId, at: Timestamp) -> Result<bool> {
+        let cleared = sqlx::query(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)",
+        )
+        .bind(id.as_uuid())
+        .bind(at.as_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        Ok(cleared == 1)
     }
 
     async fn put_session(&self, s: &Session) -> Result<()> {

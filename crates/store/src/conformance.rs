@@ -412,14 +412,34 @@ pub async fn five_failed_logins_lock_the_user<S: Store>(store: Arc<S>) {
     let a = agency(&*store, "psap", AgencyKind::Psap).await;
     let user = store.put_user(&new_user(a, "dana")).await.unwrap();
     for n in 1..5 {
+        assert!(store.reserve_login_attempt(user.id, at(n), 5).await.unwrap());
         let state = store.record_login_failure(user.id, at(n), 5, 600_000).await.unwrap();
         assert_eq!((state.failed_attempts, state.locked_until), (n as u32, None));
     }
+    assert!(store.reserve_login_attempt(user.id, at(5), 5).await.unwrap());
     let state = store.record_login_failure(user.id, at(5), 5, 600_000).await.unwrap();
     assert_eq!(state.locked_until, Some(at(600_005)));
     assert_eq!(store.user(user.id).await.unwrap().unwrap().login.locked_until, Some(at(600_005)));
-    store.record_login_success(user.id).await.unwrap();
+    assert!(!store.reserve_login_attempt(user.id, at(6), 5).await.unwrap(), "locked: no attempt");
+    assert!(!store.record_login_success(user.id, at(6)).await.unwrap(), "locked: no success");
+    assert!(store.reserve_login_attempt(user.id, at(600_005), 5).await.unwrap(), "the lock ends");
+    assert!(store.record_login_success(user.id, at(600_005)).await.unwrap());
     assert_eq!(store.user(user.id).await.unwrap().unwrap().login, Default::default());
+
+    // Parallel attempts cannot outrun the count: at most five are ever checked.
+    let attempts: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store.reserve_login_attempt(user.id, at(700_000), 5).await.unwrap()
+            })
+        })
+        .collect();
+    let mut reserved = 0;
+    for attempt in attempts {
+        reserved += u32::from(attempt.await.unwrap());
+    }
+    assert_eq!(reserved, 5);
 }
 
 pub async fn sessions_are_stored_touched_and_deleted<S: Store>(store: Arc<S>) {

@@ -100,8 +100,17 @@ pub trait Directory: Send + Sync + 'static {
     async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
     /// Every user, by username.
     async fn users(&self) -> Result<Vec<User>>;
-    /// Counts one failed login, atomically; the `lock_after`-th failure in a row locks the
-    /// user until `at + lock_for_ms` and starts the count again.
+    /// Claims one login attempt before the password is checked: atomically counts it, unless
+    /// the user is locked at `at` or `max_attempts` are already counted. `false` means refuse
+    /// without checking — so parallel guesses cannot outrun the lock.
+    async fn reserve_login_attempt(
+        &self,
+        user: UserId,
+        at: Timestamp,
+        max_attempts: u32,
+    ) -> Result<bool>;
+    /// The reserved attempt failed: once `lock_after` failures are counted, the user is locked
+    /// until `at + lock_for_ms` and the count starts again.
     async fn record_login_failure(
         &self,
         user: UserId,
@@ -109,8 +118,9 @@ pub trait Directory: Send + Sync + 'static {
         lock_after: u32,
         lock_for_ms: i64,
     ) -> Result<LoginState>;
-    /// Clears failed attempts after a successful login.
-    async fn record_login_success(&self, user: UserId) -> Result<()>;
+    /// The reserved attempt succeeded: clears the count, unless the user is locked at `at`
+    /// (then `false`: refuse the login).
+    async fn record_login_success(&self, user: UserId, at: Timestamp) -> Result<bool>;
 
     async fn put_session(&self, session: &Session) -> Result<()>;
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;

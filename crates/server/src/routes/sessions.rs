@@ -94,6 +94,14 @@ pub async fn login(
     if let Some(until) = user.login.locked_until.filter(|until| *until > now) {
         return Err(locked(until));
     }
+    // Count the attempt before checking the password, so parallel guesses cannot all slip
+    // past the lock while argon2 runs.
+    if !state.store.reserve_login_attempt(user.id, now, LOCK_AFTER_FAILURES).await? {
+        return Err(ApiError::new(
+            ErrorCode::AccountLocked,
+            "too many login attempts for this account; wait and try again",
+        ));
+    }
     if !auth::check_password(body.password, user.password_hash.clone()).await {
         let after = state
             .store
@@ -104,7 +112,12 @@ pub async fn login(
             None => invalid_credentials(),
         });
     }
-    state.store.record_login_success(user.id).await?;
+    if !state.store.record_login_success(user.id, now).await? {
+        return Err(ApiError::new(
+            ErrorCode::AccountLocked,
+            "this account is locked; try again later",
+        ));
+    }
     let agency = state
         .store
         .agency(user.agency)

@@ -158,3 +158,35 @@ impl TestApp {
         store::EventLog::head(&*self.store).await.unwrap()
     }
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_outrun_the_lock() {
+    let app = TestApp::spawn().await;
+    let guesses: Vec<_> = (0..20)
+        .map(|n| {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/sessions"));
+            tokio::spawn(async move {
+                let body = json!({"username": "calltaker", "password": format!("guess {n}")});
+                client.post(url).json(&body).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for guess in guesses {
+        let status = guess.await.unwrap();
+        assert!(status == 401 || status == 403, "{status}");
+        checked += u32::from(status == 401);
+    }
+    assert!(
+        checked <= 4,
+        "at most four wrong passwords are answered before the lock, not {checked}"
+    );
+    let right = app
+        .post_json(
+            "/api/v1/sessions",
+            None,
+            &json!({"username": "calltaker", "password": PASSWORD}),
+        )
+        .await;
+    assert_error(right, 403, "account_locked", "locked").await;
+}
