@@ -164,6 +164,8 @@ pub enum TransitionError {
     DeadlineNotReached,
     #[error("team {0} is already dispatched to this incident")]
     TeamAlreadyDispatched(TeamId),
+    #[error("only the agency that holds the incident ({holder}) can {action}")]
+    NotHolder { holder: AgencyId, action: &'static str },
 }
 
 impl Incident {
@@ -298,6 +300,16 @@ impl Incident {
         }
         if self.closure.is_some() {
             return Err(E::IncidentClosed);
+        }
+        // Handing the incident on and ending it are the holder's decisions; other involved
+        // agencies (a 988 center that declined, a dispatched team's provider) may add to it.
+        let holder_only = match event.kind {
+            EventKind::TransferOffered { .. } => Some("offer it to another agency"),
+            EventKind::Closed { .. } => Some("close it"),
+            _ => None,
+        };
+        if let Some(action) = holder_only.filter(|_| event.agency != self.holder) {
+            return Err(E::NotHolder { holder: self.holder, action });
         }
         match (&event.kind, &self.transfer) {
             (EventKind::TransferOffered { .. } | EventKind::Closed { .. }, Some(t)) => {

@@ -375,3 +375,31 @@ proptest! {
         prop_assert_eq!(replayed, live);
     }
 }
+
+#[test]
+fn only_the_holder_offers_or_closes_the_incident() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&f.offer(1)).unwrap();
+    incident
+        .apply(&f.event(f.center, 2, EventKind::TransferDeclined { reason: text("busy") }))
+        .unwrap();
+    // The center declined but stays involved: it may add notes, not close or pass the call on.
+    let close = closed(&f, f.center, 3);
+    assert_eq!(
+        incident.apply(&close),
+        Err(TransitionError::NotHolder { holder: f.psap, action: "close it" })
+    );
+    let offer = f.event(
+        f.center,
+        3,
+        EventKind::TransferOffered {
+            to: f.provider,
+            reason: text("x"),
+            deadline: Timestamp::from_millis(T0 + 60_000),
+        },
+    );
+    assert!(matches!(incident.apply(&offer), Err(TransitionError::NotHolder { .. })));
+    incident.apply(&f.event(f.center, 3, EventKind::NoteAdded { text: text("we tried") })).unwrap();
+    incident.apply(&closed(&f, f.psap, 4)).unwrap();
+}
