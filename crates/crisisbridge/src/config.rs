@@ -96,7 +96,11 @@ impl Config {
     }
 
     pub fn server_settings(&self) -> server::Settings {
-        server::Settings { listen: self.listen, session_idle: self.session_idle }
+        server::Settings {
+            listen: self.listen,
+            session_idle: self.session_idle,
+            ..Default::default()
+        }
     }
 }
 

@@ -20,7 +20,17 @@ use crate::database::Database;
 const PAGE: u32 = 2000;
 
 pub async fn run(from: &Database, to: &Database) -> anyhow::Result<()> {
+    // Opening a SQLite URL creates the file: a mistyped source would copy nothing, "verified".
+    if let Database::Sqlite { url } = from {
+        let path = url.trim_start_matches("sqlite://");
+        if !std::path::Path::new(path).exists() {
+            bail!("the source {} does not exist; check the path", from.display());
+        }
+    }
     let source = from.open().await?;
+    if source.agencies().await?.is_empty() && source.head().await? == 0 {
+        bail!("the source {} holds no data; check the URL", from.display());
+    }
     let target = to.open().await?;
     if !target.agencies().await?.is_empty() || target.head().await? != 0 {
         bail!("the target {} already holds data; copy into an empty database", to.display());

@@ -144,7 +144,10 @@ impl FromRequestParts<AppState> for Caller {
             state.store.delete_session(&hash).await?;
             return Err(ApiError::new(
                 ErrorCode::SessionExpired,
-                "the session ended after 30 minutes without activity; log in again",
+                format!(
+                    "the session ended after {} minutes without activity; log in again",
+                    state.settings.session_idle.as_secs() / 60
+                ),
             ));
         }
         if now.as_millis() - session.last_seen.as_millis() >= TOUCH_EVERY_MS {
@@ -154,6 +157,6 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-fn is_idle(session: &Session, now: Timestamp, idle_ms: i64) -> bool {
+pub fn is_idle(session: &Session, now: Timestamp, idle_ms: i64) -> bool {
     now.as_millis() - session.last_seen.as_millis() > idle_ms
 }

@@ -49,6 +49,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// A session ends after this long without a request.
     pub session_idle: Duration,
+    /// How often an open event stream checks that its session is still alive (not logged out,
+    /// not idle), ending the stream when it is not.
+    pub stream_session_check: Duration,
 }
 
 impl Settings {
@@ -62,6 +65,7 @@ impl Default for Settings {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             session_idle: Duration::from_secs(30 * 60),
+            stream_session_check: Duration::from_secs(30),
         }
     }
 }

@@ -56,6 +56,10 @@ impl Writer {
                             Ok(conn) => rebuild(conn).await,
                             Err(e) => Err(e),
                         };
+                        if result.is_err() {
+                            // The connection may be broken; take a fresh one next time.
+                            self.conn = None;
+                        }
                         let _ = reply.send(result);
                     }
                     Command::Import { events, reply } => {
@@ -64,6 +68,9 @@ impl Writer {
                             Ok(conn) => import(conn, events).await,
                             Err(e) => Err(e),
                         };
+                        if result.is_err() {
+                            self.conn = None;
+                        }
                         let _ = reply.send(result);
                     }
                 }

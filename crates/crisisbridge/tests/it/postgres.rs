@@ -75,6 +75,9 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
 
     let (ok, _, stderr) = run(&["copy", "--from", &sqlite, "--to", &url], &[], None);
     assert!(!ok && stderr.contains("already holds data"), "{stderr}");
+    let typo = format!("sqlite://{}", dir.path().join("crisisbrdige.db").display());
+    let (ok, _, stderr) = run(&["copy", "--from", &typo, "--to", &url], &[], None);
+    assert!(!ok && stderr.contains("does not exist; check the path"), "{stderr}");
 
     // The state deployment serves the county's data: same logins, same incidents.
     let node = Node::start(&url, "copied");

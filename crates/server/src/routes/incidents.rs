@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use domain::event::Actor;
 use domain::{
     Disposition, Event, EventKind, Incident, IncidentId, IncidentStatus, Permission, TeamId, Text,
+    Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use store::IncidentFilter;
@@ -28,19 +29,14 @@ use crate::state::AppState;
 const DEFAULT_TRANSFER_SECONDS: u32 = 60;
 const MAX_TRANSFER_SECONDS: u32 = 3600;
 
+/// The event `caller` causes on `incident` at `at`.
 pub(crate) fn event(
-    state: &AppState,
+    at: Timestamp,
     caller: &Caller,
     incident: IncidentId,
     kind: EventKind,
 ) -> Event {
-    Event {
-        incident,
-        at: state.clock.now(),
-        actor: Actor::User(caller.id()),
-        agency: caller.agency.id,
-        kind,
-    }
+    Event { incident, at, actor: Actor::User(caller.id()), agency: caller.agency.id, kind }
 }
 
 pub(crate) fn parse_id(raw: &str) -> ApiResult<IncidentId> {
@@ -88,7 +84,7 @@ pub async fn create(
     };
     let now = state.clock.now();
     let id = IncidentId::new(now);
-    let appended = state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+    let appended = state.store.append(vec![event(now, &caller, id, kind)]).await?;
     let incident = committed(appended.incident)?;
     let location = [(LOCATION, format!("/api/v1/incidents/{id}"))];
     Ok((StatusCode::CREATED, location, Json(IncidentDto::from(&incident))))
@@ -239,9 +235,11 @@ pub async fn act(
     JsonBody(action): JsonBody<Action>,
 ) -> ApiResult<Json<ActionResult>> {
     let id = parse_id(&id)?;
-    let kind = action_event(&state, &caller, action).await?;
+    // One moment for the whole action, so a deadline is measured from the event's own time.
+    let now = state.clock.now();
+    let kind = action_event(&state, &caller, action, now).await?;
     visible(&state, &caller, id).await?;
-    let appended = state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+    let appended = state.store.append(vec![event(now, &caller, id, kind)]).await?;
     let incident = committed(appended.incident)?;
     Ok(Json(ActionResult {
         events: appended.events.iter().map(EventDto::from).collect(),
@@ -250,7 +248,12 @@ pub async fn act(
 }
 
 /// Checks the caller may take `action` and turns it into the event it records.
-async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiResult<EventKind> {
+async fn action_event(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    now: Timestamp,
+) -> ApiResult<EventKind> {
     Ok(match action {
         Action::UpdateLocation { location } => {
             caller.require(Permission::IncidentLocate)?;
@@ -281,7 +284,7 @@ async fn action_event(state: &AppState, caller: &Caller, action: Action) -> ApiR
             EventKind::TransferOffered {
                 to,
                 reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
-                deadline: state.clock.now().plus_millis(i64::from(seconds) * 1000),
+                deadline: now.plus_millis(i64::from(seconds) * 1000),
             }
         }
         Action::AcceptTransfer => {

@@ -19,6 +19,7 @@ use domain::{AgencyId, Permission};
 use futures_util::Stream;
 use serde::Deserialize;
 use store::{RecordedEvent, Seq, Store};
+
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use utoipa::IntoParams;
@@ -64,31 +65,51 @@ pub async fn stream(
     };
     // Subscribe before reading the head or the backlog: see the module comment.
     let live = state.store.subscribe();
-    let after = match last_event_id.or(query.after) {
-        Some(seq) => seq,
-        None => state.store.head().await?,
-    };
+    // A resume point past the head (a client of a database restored from backup) would skip
+    // every new event up to it: start from the head instead.
+    let head = state.store.head().await?;
+    let after = last_event_id.or(query.after).map_or(head, |seq| seq.min(head));
     let (tx, rx) = mpsc::channel(256);
-    tokio::spawn(forward(state.store.clone(), caller.agency.id, after, live, tx));
+    tokio::spawn(forward(
+        state.clone(),
+        caller.token_hash.clone(),
+        caller.agency.id,
+        after,
+        live,
+        tx,
+    ));
     metrics::gauge!("crisisbridge_stream_subscribers").increment(1.0);
     Ok(Sse::new(ReceiverStream::new(rx))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-/// Feeds one subscriber until it disconnects.
+/// Feeds one subscriber until it disconnects, or its session ends (logout or idle timeout).
 async fn forward(
-    store: std::sync::Arc<dyn Store>,
+    state: AppState,
+    token_hash: String,
     agency: AgencyId,
     mut last: Seq,
     mut live: broadcast::Receiver<RecordedEvent>,
     tx: mpsc::Sender<Result<SseEvent, Infallible>>,
 ) {
     let _gauge = SubscriberGauge;
+    let store = state.store.clone();
     if catch_up(&*store, agency, &mut last, &tx).await.is_err() {
         return;
     }
+    let mut check = tokio::time::interval(state.settings.stream_session_check);
     loop {
-        match live.recv().await {
+        let received = tokio::select! {
+            () = tx.closed() => return,
+            _ = check.tick() => {
+                if !session_alive(&state, &token_hash).await {
+                    return;
+                }
+                continue;
+            }
+            received = live.recv() => received,
+        };
+        match received {
             Ok(event) if event.seq <= last => {}
             Ok(event) => {
                 let seq = event.seq;
@@ -105,6 +126,18 @@ async fn forward(
             }
             Err(broadcast::error::RecvError::Closed) => return,
         }
+    }
+}
+
+/// Whether the stream's session still exists and has not gone idle.
+async fn session_alive(state: &AppState, token_hash: &str) -> bool {
+    match state.store.session(token_hash).await {
+        Ok(Some(session)) => {
+            !crate::auth::is_idle(&session, state.clock.now(), state.settings.session_idle_ms())
+        }
+        Ok(None) => false,
+        // A passing database error is no reason to cut a dispatcher's live view.
+        Err(_) => true,
     }
 }
 

@@ -99,6 +99,12 @@ pub async fn answer(
     caller.require(Permission::TriageRecord)?;
     let id = parse_id(&id)?;
     let incident = visible(&state, &caller, id).await?;
+    if incident.closure.is_some() {
+        return Err(ApiError::new(
+            crate::error::ErrorCode::InvalidTransition,
+            "the incident is closed; nothing can be added to it",
+        ));
+    }
     let version = active_for(&state, &caller, incident.channel).await?;
     let protocol = parse_stored(&version)?;
     let inputs = body
@@ -129,7 +135,8 @@ pub async fn answer(
                 rule: decision.rule.clone(),
                 answers: answers.describe(&protocol),
             };
-            let appended = state.store.append(vec![event(&state, &caller, id, kind)]).await?;
+            let appended =
+                state.store.append(vec![event(state.clock.now(), &caller, id, kind)]).await?;
             let incident = committed(appended.incident)?;
             Ok(Json(TriageResponse::Decided {
                 decision: DecisionDto {

@@ -97,7 +97,11 @@ impl TestApp {
                 .unwrap();
         }
         let clock = Arc::new(TestClock::default());
-        let settings = Settings { listen: "127.0.0.1:0".parse().unwrap(), ..Settings::default() };
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            stream_session_check: std::time::Duration::from_millis(100),
+            ..Settings::default()
+        };
         let app = Application::build(settings, store.clone() as Arc<dyn Store>, clock.clone())
             .await
             .unwrap();

@@ -189,3 +189,31 @@ async fn a_malformed_last_event_id_is_refused() {
         .unwrap();
     crate::helpers::assert_error(response, 400, "invalid_parameter", "Last-Event-ID").await;
 }
+
+#[tokio::test]
+async fn a_stream_ends_when_its_session_does() {
+    let app = TestApp::spawn().await;
+    let token = app.login("calltaker").await;
+    let mut stream = SseReader::open(&app, &token, "", None).await;
+    let id = app.open_incident(&token).await;
+    assert_eq!(stream.next().await.data["incident_id"], id);
+    let response = app
+        .client
+        .delete(app.url("/api/v1/sessions/current"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    // The server closes the stream at its next session check (100 ms in tests).
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match stream.body.next().await {
+                None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream of a logged-out session must end");
+}
