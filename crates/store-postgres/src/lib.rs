@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use store::{RecordedEvent, Result, StoreError};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, oneshot};
 
 /// How many committed events a slow live subscriber may fall behind before it must catch up
 /// from the log.
@@ -57,7 +57,7 @@ impl Default for PgSettings {
 #[derive(Debug)]
 pub struct PgStore {
     pool: PgPool,
-    writer: mpsc::Sender<writer::Command>,
+    writer: store::queue::WriterQueue,
     events: broadcast::Sender<RecordedEvent>,
     /// Dropping it stops the listener.
     _stop_listener: oneshot::Sender<()>,

@@ -2,39 +2,19 @@
 
 use async_trait::async_trait;
 use domain::{AgencyId, Event, Incident, IncidentId, IncidentStatus};
-use store::{
-    Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, StoreError,
-    codec,
-};
-use tokio::sync::{broadcast, oneshot};
+use store::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, codec};
+use tokio::sync::broadcast;
 
-use crate::writer::Command;
 use crate::{PgStore, db_err, rows};
-
-impl PgStore {
-    async fn send(&self, command: Command) -> Result<()> {
-        self.writer.send(command).await.map_err(|_| StoreError::Closed)
-    }
-}
 
 #[async_trait]
 impl EventLog for PgStore {
     async fn append(&self, events: Vec<Event>) -> Result<Appended> {
-        if events.is_empty() {
-            return Ok(Appended { events: Vec::new(), incident: None });
-        }
-        let (reply, answer) = oneshot::channel();
-        self.send(Command::Append { events, reply }).await?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        self.writer.append(events).await
     }
 
     async fn import(&self, events: Vec<RecordedEvent>) -> Result<()> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        let (reply, answer) = oneshot::channel();
-        self.send(Command::Import { events, reply }).await?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        self.writer.import(events).await
     }
 
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>> {
@@ -119,8 +99,6 @@ impl EventLog for PgStore {
     }
 
     async fn rebuild_projections(&self) -> Result<RebuildReport> {
-        let (reply, answer) = oneshot::channel();
-        self.send(Command::Rebuild { reply }).await?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        self.writer.rebuild().await
     }
 }

@@ -1,4 +1,5 @@
-//! This node's writer of the event log, with group commit; see the crate documentation.
+//! This node's writer of the event log, behind [`store::queue`] (group commit); see the crate
+//! documentation.
 //!
 //! Differences from SQLite's writer: the transaction starts by locking the `log_head` row, which
 //! serializes appends across every node and gives the next sequence number; it ends with
@@ -8,26 +9,16 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use async_trait::async_trait;
 use domain::event::Actor;
 use domain::{AgencyId, Event, Incident, IncidentId};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
-use store::batch;
-use store::{Appended, RebuildReport, RecordedEvent, Result, StoreError, codec};
-use tokio::sync::{mpsc, oneshot};
+use store::batch::{self, BatchPlan};
+use store::queue::{LogWriter, WriterQueue};
+use store::{RebuildReport, RecordedEvent, Result, StoreError, codec};
 
 use crate::{CHANNEL, db_err, rows};
-
-const MAX_BATCH: usize = 512;
-const QUEUE_CAPACITY: usize = 8192;
-
-pub(crate) enum Command {
-    Append { events: Vec<Event>, reply: oneshot::Sender<Result<Appended>> },
-    Import { events: Vec<RecordedEvent>, reply: oneshot::Sender<Result<()>> },
-    Rebuild { reply: oneshot::Sender<Result<RebuildReport>> },
-}
-
-type Reply = oneshot::Sender<Result<Appended>>;
 
 pub(crate) struct Writer {
     pool: PgPool,
@@ -36,50 +27,9 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) async fn start(pool: &PgPool) -> Result<mpsc::Sender<Command>> {
+    pub(crate) async fn start(pool: &PgPool) -> Result<WriterQueue> {
         let conn = pool.acquire().await.map_err(db_err)?;
-        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(Self { pool: pool.clone(), conn: Some(conn) }.run(rx));
-        Ok(tx)
-    }
-
-    async fn run(mut self, mut queue: mpsc::Receiver<Command>) {
-        let mut appends: Vec<(Vec<Event>, Reply)> = Vec::with_capacity(MAX_BATCH);
-        while let Some(first) = queue.recv().await {
-            let mut next = Some(first);
-            while let Some(command) = next.take() {
-                match command {
-                    Command::Append { events, reply } => appends.push((events, reply)),
-                    Command::Rebuild { reply } => {
-                        self.commit_appends(&mut appends).await;
-                        let result = match self.connection().await {
-                            Ok(conn) => rebuild(conn).await,
-                            Err(e) => Err(e),
-                        };
-                        if result.is_err() {
-                            // The connection may be broken; take a fresh one next time.
-                            self.conn = None;
-                        }
-                        let _ = reply.send(result);
-                    }
-                    Command::Import { events, reply } => {
-                        self.commit_appends(&mut appends).await;
-                        let result = match self.connection().await {
-                            Ok(conn) => import(conn, events).await,
-                            Err(e) => Err(e),
-                        };
-                        if result.is_err() {
-                            self.conn = None;
-                        }
-                        let _ = reply.send(result);
-                    }
-                }
-                if appends.len() < MAX_BATCH {
-                    next = queue.try_recv().ok();
-                }
-            }
-            self.commit_appends(&mut appends).await;
-        }
+        Ok(WriterQueue::spawn(Self { pool: pool.clone(), conn: Some(conn) }))
     }
 
     async fn connection(&mut self) -> Result<&mut PgConnection> {
@@ -88,53 +38,40 @@ impl Writer {
         }
         self.conn.as_deref_mut().ok_or_else(|| StoreError::Database("no connection".into()))
     }
-
-    async fn commit_appends(&mut self, appends: &mut Vec<(Vec<Event>, Reply)>) {
-        if appends.is_empty() {
-            return;
-        }
-        metrics::histogram!("crisisbridge_store_commit_batch_size").record(appends.len() as f64);
-        let batch: Vec<&Vec<Event>> = appends.iter().map(|(events, _)| events).collect();
-        let committed = match self.connection().await {
-            Ok(conn) => write(conn, &batch, None).await,
-            Err(e) => Err(e),
-        };
-        match committed {
-            Ok(outcomes) => {
-                for ((_, reply), outcome) in appends.drain(..).zip(outcomes) {
-                    if let Ok(appended) = &outcome {
-                        metrics::counter!("crisisbridge_store_events_appended_total")
-                            .increment(appended.events.len() as u64);
-                    }
-                    let _ = reply.send(outcome);
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "event log commit failed; the whole batch is refused");
-                // The connection may be broken; take a fresh one next time.
-                self.conn = None;
-                for (_, reply) in appends.drain(..) {
-                    let _ = reply.send(Err(StoreError::Database(e.to_string())));
-                }
-            }
-        }
-    }
 }
 
-/// Imports copied events with their sequence numbers, all or nothing.
-async fn import(conn: &mut PgConnection, events: Vec<RecordedEvent>) -> Result<()> {
-    let Some(first) = events.first().map(|r| r.seq) else { return Ok(()) };
-    for (n, r) in events.iter().enumerate() {
-        if r.seq != first + n as u64 {
-            return Err(StoreError::Database(format!(
-                "imported events are not consecutive at sequence number {}",
-                r.seq
-            )));
-        }
+#[async_trait]
+impl LogWriter for Writer {
+    async fn write(&mut self, batch: &[&Vec<Event>]) -> Result<BatchPlan> {
+        write(self.connection().await?, batch, None).await
     }
-    let appends: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
-    let batch: Vec<&Vec<Event>> = appends.iter().collect();
-    write(conn, &batch, Some(first)).await.map(drop)
+
+    async fn import(&mut self, events: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>> {
+        let Some(first) = events.first().map(|r| r.seq) else { return Ok(Vec::new()) };
+        for (n, r) in events.iter().enumerate() {
+            if r.seq != first + n as u64 {
+                return Err(StoreError::Database(format!(
+                    "imported events are not consecutive at sequence number {}",
+                    r.seq
+                )));
+            }
+        }
+        let appends: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
+        let batch: Vec<&Vec<Event>> = appends.iter().collect();
+        Ok(write(self.connection().await?, &batch, Some(first)).await?.written)
+    }
+
+    async fn rebuild(&mut self) -> Result<RebuildReport> {
+        rebuild(self.connection().await?).await
+    }
+
+    /// Nothing to do: every node's listener publishes what committed, this node's included.
+    fn committed(&mut self, _events: Vec<RecordedEvent>) {}
+
+    /// The connection may be broken; take a fresh one next time.
+    fn failed(&mut self) {
+        self.conn = None;
+    }
 }
 
 /// Plans and writes a batch in one transaction (see [`store::batch::plan`]). With
@@ -148,7 +85,7 @@ async fn write(
     conn: &mut PgConnection,
     batch: &[&Vec<Event>],
     import_from: Option<u64>,
-) -> Result<Vec<Result<Appended>>> {
+) -> Result<BatchPlan> {
     let mut tx = conn.begin().await.map_err(db_err)?;
     let head: i64 = sqlx::query_scalar("SELECT seq FROM log_head WHERE id FOR UPDATE")
         .fetch_one(&mut *tx)
@@ -182,7 +119,7 @@ async fn write(
             .map_err(db_err)?;
     }
     tx.commit().await.map_err(db_err)?;
-    Ok(plan.outcomes)
+    Ok(plan)
 }
 
 /// Drops the projections and replays the whole log into them, holding the log head so no node

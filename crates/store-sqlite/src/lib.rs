@@ -27,7 +27,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use store::{RecordedEvent, Result, StoreError};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, oneshot};
 
 /// How many committed events a slow live subscriber may fall behind before it must catch up
 /// from the log.
@@ -39,7 +39,7 @@ pub struct SqliteStore {
     /// Readers and directory writes.
     pool: SqlitePool,
     /// The queue of the single event-log writer.
-    writer: mpsc::Sender<writer::Command>,
+    writer: store::queue::WriterQueue,
     /// Committed events, in order, for live subscribers.
     events: broadcast::Sender<RecordedEvent>,
     /// Dropping it stops the background checkpoints.

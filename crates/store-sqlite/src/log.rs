@@ -3,39 +3,19 @@
 use async_trait::async_trait;
 use domain::{AgencyId, Event, Incident, IncidentId, IncidentStatus};
 use sqlx::Row;
-use store::{
-    Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, StoreError,
-    codec,
-};
-use tokio::sync::{broadcast, oneshot};
+use store::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, codec};
+use tokio::sync::broadcast;
 
-use crate::writer::Command;
 use crate::{SqliteStore, db_err, rows};
-
-impl SqliteStore {
-    async fn send(&self, command: Command) -> Result<()> {
-        self.writer.send(command).await.map_err(|_| StoreError::Closed)
-    }
-}
 
 #[async_trait]
 impl EventLog for SqliteStore {
     async fn append(&self, events: Vec<Event>) -> Result<Appended> {
-        if events.is_empty() {
-            return Ok(Appended { events: Vec::new(), incident: None });
-        }
-        let (reply, answer) = oneshot::channel();
-        self.send(Command::Append { events, reply }).await?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        self.writer.append(events).await
     }
 
     async fn import(&self, events: Vec<RecordedEvent>) -> Result<()> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        let (reply, answer) = oneshot::channel();
-        self.send(Command::Import { events, reply }).await?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        self.writer.import(events).await
     }
 
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>> {
@@ -140,8 +120,6 @@ impl EventLog for SqliteStore {
     }
 
     async fn rebuild_projections(&self) -> Result<RebuildReport> {
-        let (reply, answer) = oneshot::channel();
-        self.send(Command::Rebuild { reply }).await?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        self.writer.rebuild().await
     }
 }

@@ -7,6 +7,7 @@
 //! - [`ProtocolStore`]: versioned triage protocols per agency, one active per channel.
 //! - [`codec`]: the JSON row formats of events and projections.
 //! - [`batch`]: what a batch of appends does, decided in memory; every backend's writer uses it.
+//! - [`queue`]: the group-committing writer queue every backend runs its writer behind.
 //! - `conformance` (feature): the test suite every backend must pass.
 //!
 //! Architecture invariants:
@@ -25,6 +26,7 @@ mod directory;
 mod error;
 mod log;
 mod protocols;
+pub mod queue;
 
 pub use directory::{
     Area, Directory, LoginState, NewUser, ServiceArea, Session, SessionContext, Team, User,
