@@ -22,8 +22,10 @@ pub struct RouteArgs {
     /// CSV of lon,lat rows.
     #[arg(long, conflicts_with_all = ["lat", "lon"], required_unless_present_all = ["lat", "lon"])]
     points: Option<PathBuf>,
+    /// Latitude of one point to route (with --lon), in degrees north.
     #[arg(long, requires = "lon", allow_negative_numbers = true)]
     lat: Option<f64>,
+    /// Longitude of one point to route (with --lat), in degrees east.
     #[arg(long, requires = "lat", allow_negative_numbers = true)]
     lon: Option<f64>,
     /// The attribute used as area id (else the feature's id).
