@@ -123,7 +123,8 @@ pub struct Incident {
     pub location: Location,
     pub callback: Option<CallbackNumber>,
     pub summary: Text,
-    /// Every agency that has taken part: it decides who may see the incident.
+    /// Every agency that has taken part — opened it, was offered it, sent a team, or recorded
+    /// anything on it: it decides who may see the incident.
     pub involved: BTreeSet<AgencyId>,
     /// The latest route per service.
     pub routes: Vec<Route>,
@@ -233,12 +234,14 @@ impl Incident {
             EventKind::Located { location } => self.location = location.clone(),
             EventKind::Routed { service, agency, rule } => {
                 self.routes.retain(|r| r.service != *service);
+                // A route recommends who should handle the incident; it does not show the
+                // incident to that agency. An agency is involved once it is offered the incident
+                // or sends a team — a 988 center does not see every 911 call in its region.
                 self.routes.push(Route {
                     service: service.clone(),
                     agency: *agency,
                     rule: rule.clone(),
                 });
-                self.involved.insert(*agency);
             }
             EventKind::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
                 self.triage = Some(TriageDecision {

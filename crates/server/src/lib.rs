@@ -22,6 +22,7 @@ pub mod json;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod routing;
 pub mod state;
 
 use std::future::Future;
@@ -86,7 +87,11 @@ impl Application {
     ) -> std::io::Result<Self> {
         metrics::install();
         let listener = TcpListener::bind(settings.listen).await?;
-        let state = AppState { store, clock, settings: Arc::new(settings) };
+        let service_router = routing::ServiceRouter::load(&*store)
+            .await
+            .map_err(|e| std::io::Error::other(format!("loading the routing table: {e}")))?
+            .map(Arc::new);
+        let state = AppState { store, clock, settings: Arc::new(settings), router: service_router };
         Ok(Self { listener, router: router(state) })
     }
 

@@ -129,7 +129,7 @@ fn located_replaces_the_location() {
 }
 
 #[test]
-fn routed_keeps_the_latest_route_per_service_and_involves_the_agency() {
+fn routed_keeps_the_latest_route_per_service_without_involving_the_agency() {
     let f = Fixture::new();
     let mut incident = f.open();
     let route = |agency| EventKind::Routed {
@@ -141,7 +141,7 @@ fn routed_keeps_the_latest_route_per_service_and_involves_the_agency() {
     incident.apply(&f.event(f.psap, 2, route(f.center))).unwrap();
     assert_eq!(incident.routes.len(), 1);
     assert_eq!(incident.routes[0].agency, f.center);
-    assert!(incident.involved.contains(&f.center));
+    assert!(!incident.involved.contains(&f.center), "a route is a recommendation, not access");
 }
 
 #[test]

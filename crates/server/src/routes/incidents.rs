@@ -43,6 +43,15 @@ pub(crate) fn parse_id(raw: &str) -> ApiResult<IncidentId> {
     raw.parse::<IncidentId>().map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
 }
 
+/// The `Routed` events a new location calls for.
+fn routes_for(state: &AppState, kind: &EventKind) -> Vec<EventKind> {
+    let location = match kind {
+        EventKind::Opened { location, .. } | EventKind::Located { location } => location,
+        _ => return Vec::new(),
+    };
+    state.router.as_ref().map(|router| router.route(location)).unwrap_or_default()
+}
+
 /// The incident an append of one event left behind; the store always returns it.
 pub(crate) fn committed(incident: Option<Incident>) -> ApiResult<Incident> {
     incident
@@ -84,7 +93,10 @@ pub async fn create(
     };
     let now = state.clock.now();
     let id = IncidentId::new(now);
-    let appended = state.store.append(vec![event(now, &caller, id, kind)]).await?;
+    let routes = routes_for(&state, &kind);
+    let mut events = vec![event(now, &caller, id, kind)];
+    events.extend(routes.into_iter().map(|route| event(now, &caller, id, route)));
+    let appended = state.store.append(events).await?;
     let incident = committed(appended.incident)?;
     let location = [(LOCATION, format!("/api/v1/incidents/{id}"))];
     Ok((StatusCode::CREATED, location, Json(IncidentDto::from(&incident))))
@@ -239,7 +251,11 @@ pub async fn act(
     let now = state.clock.now();
     let kind = action_event(&state, &caller, action, now).await?;
     visible(&state, &caller, id).await?;
-    let appended = state.store.append(vec![event(now, &caller, id, kind)]).await?;
+    // A new location re-routes, in the same commit.
+    let routes = routes_for(&state, &kind);
+    let mut events = vec![event(now, &caller, id, kind)];
+    events.extend(routes.into_iter().map(|route| event(now, &caller, id, route)));
+    let appended = state.store.append(events).await?;
     let incident = committed(appended.incident)?;
     Ok(Json(ActionResult {
         events: appended.events.iter().map(EventDto::from).collect(),

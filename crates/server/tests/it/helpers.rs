@@ -59,6 +59,16 @@ fn agency(code: &str, kind: AgencyKind) -> Agency {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_inner(false).await
+    }
+
+    /// Also loads two adjacent one-degree squares in Kansas: "west" (lon -96..-95) served by
+    /// the PSAP, "east" (lon -95..-94) by the other PSAP, both by the 988 center.
+    pub async fn spawn_with_areas() -> Self {
+        Self::spawn_inner(true).await
+    }
+
+    async fn spawn_inner(with_areas: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).await.unwrap());
         let psap = agency("psap-20045", AgencyKind::Psap);
@@ -95,6 +105,33 @@ impl TestApp {
                 })
                 .await
                 .unwrap();
+        }
+        if with_areas {
+            for (code, name, west, psap_id) in [
+                ("west", "West County", -96.0, psap.id),
+                ("east", "East County", -95.0, other_psap.id),
+            ] {
+                let ring = format!(
+                    "[[{west},38.0],[{e},38.0],[{e},39.0],[{west},39.0],[{west},38.0]]",
+                    e = west + 1.0
+                );
+                let geometry = format!(r#"{{"type":"Polygon","coordinates":[{ring}]}}"#);
+                store
+                    .put_area(&store::Area {
+                        code: code.into(),
+                        name: name.into(),
+                        geometry_geojson: geometry,
+                    })
+                    .await
+                    .unwrap();
+                for (service, agency) in
+                    [("urn:service:sos", psap_id), ("urn:service:counseling.suicide", center.id)]
+                {
+                    let served =
+                        store::ServiceArea { agency, service: service.into(), area: code.into() };
+                    store.put_service_area(&served).await.unwrap();
+                }
+            }
         }
         let clock = Arc::new(TestClock::default());
         let settings = Settings {

@@ -9,5 +9,6 @@ mod errors;
 mod helpers;
 mod incidents;
 mod openapi;
+mod routing;
 mod stream;
 mod triage;
