@@ -93,6 +93,7 @@ async fn drive(store: Arc<dyn Store>, args: &Args) -> anyhow::Result<()> {
         name: "Benchmark PSAP".into(),
         kind: AgencyKind::Psap,
         time_zone: "America/Chicago".into(),
+        uri: None,
     };
     store.put_agency(&agency).await?;
     let hash = server::auth::hash_password(PASSWORD).map_err(anyhow::Error::msg)?;

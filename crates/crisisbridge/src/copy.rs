@@ -66,12 +66,8 @@ async fn copy_directory(source: &dyn Store, target: &dyn Store) -> anyhow::Resul
     for team in source.teams(None).await? {
         target.put_team(&team).await?;
     }
-    for area in source.areas().await? {
-        target.put_area(&area).await?;
-    }
-    for served in source.service_areas().await? {
-        target.put_service_area(&served).await?;
-    }
+    target.put_areas(&source.areas().await?).await?;
+    target.set_service_areas(&source.service_areas().await?).await?;
     for (key, value) in source.settings().await? {
         target.put_setting(&key, &value).await?;
     }

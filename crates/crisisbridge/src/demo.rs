@@ -1,52 +1,31 @@
 //! The demo region: Kansas. Its 105 real counties (Census 1:500k boundaries, shipped in
-//! `demo/`), a PSAP per county, the three 988 centers that serve Kansas, three mobile crisis
-//! providers with teams, one demo user per role, and the shipped triage protocols, active.
+//! `demo/`), a PSAP per county, the three 988 centers that serve Kansas and the national
+//! backup behind them, three mobile crisis providers with teams (`demo/kansas-services.toml`,
+//! read by the same code as `crisisbridge import services`), one demo user per role, and the
+//! shipped triage protocols, active.
 
 use anyhow::{Context, bail};
-use domain::{Agency, AgencyId, AgencyKind, Clock, Role, TeamId, UserId};
-use serde::Deserialize;
+use domain::{AgencyKind, Clock, Role, TeamId, UserId};
 use server::SystemClock;
-use store::{Area, NewProtocolVersion, NewUser, ServiceArea, Store, Team};
+use store::{NewProtocolVersion, NewUser, Store, Team};
+
+use crate::import::{self, services};
 
 /// The shipped boundaries; see `demo/SOURCE.md`.
 const KANSAS_COUNTIES: &str = include_str!("../demo/kansas-counties.geojson");
+/// Who serves where.
+const KANSAS_SERVICES: &str = include_str!("../demo/kansas-services.toml");
 /// The shipped protocols, activated for every PSAP (911) and every 988 center (988).
 const PROTOCOL_911: &str =
     include_str!("../../../protocols/ks-911-behavioral-health-diversion.toml");
 const PROTOCOL_988: &str = include_str!("../../../protocols/988-suicide-safety-assessment.toml");
 /// Marks a database that holds the demo seed, so a second run reuses it.
 const SEED_SETTING: &str = "demo_seed";
-const SEED_VERSION: &str = "kansas-v1";
+const SEED_VERSION: &str = "kansas-v2";
 /// Every demo user's password. Demo data only: real deployments create users with `user add`.
 pub const DEMO_PASSWORD: &str = "crisisbridge-demo";
 
-/// The 911 services a PSAP answers, and the 988 services a crisis center answers.
-pub const SERVICE_SOS: &str = "urn:service:sos";
-pub const SERVICE_SUICIDE: &str = "urn:service:counseling.suicide";
-pub const SERVICE_MENTAL_HEALTH: &str = "urn:service:counseling.mental-health";
-
-const JOHNSON: &str = "20091";
-const SEDGWICK: &str = "20173";
 const DOUGLAS: &str = "20045";
-/// Kansas counties on Mountain time; the rest are on Central time.
-const MOUNTAIN_TIME: [&str; 4] = ["20071", "20075", "20181", "20199"];
-
-#[derive(Deserialize)]
-struct FeatureCollection {
-    features: Vec<Feature>,
-}
-
-#[derive(Deserialize)]
-struct Feature {
-    properties: CountyProperties,
-    geometry: serde_json::Value,
-}
-
-#[derive(Deserialize)]
-struct CountyProperties {
-    fips: String,
-    name: String,
-}
 
 /// A demo login, for printing.
 #[derive(Debug, Clone)]
@@ -61,7 +40,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
     match store.setting(SEED_SETTING).await?.as_deref() {
         Some(SEED_VERSION) => return Ok(false),
         Some(other) => bail!(
-            "this data directory holds demo seed {other:?}, not {SEED_VERSION:?}; use a new --data directory"
+            "this data directory holds demo seed {other:?}, not {SEED_VERSION:?} (an older demo); use a new --data directory"
         ),
         None => {}
     }
@@ -71,111 +50,32 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
         );
     }
     let now = SystemClock.now();
-    let counties: FeatureCollection = serde_json::from_str(KANSAS_COUNTIES)
-        .context("the shipped Kansas boundaries are not valid GeoJSON")?;
-    if counties.features.len() != 105 {
-        bail!("the shipped Kansas boundaries hold {} counties, not 105", counties.features.len());
+    let (_, counties) = jurisdiction::import::import_json(KANSAS_COUNTIES.as_bytes(), "fips")
+        .context("the shipped Kansas boundaries do not import")?;
+    if counties.len() != 105 {
+        bail!("the shipped Kansas boundaries hold {} counties, not 105", counties.len());
     }
+    let areas = import::to_store_areas(&counties, "{name} County", None)?;
+    store.put_areas(&areas).await?;
+    let known: Vec<services::KnownArea> = areas
+        .iter()
+        .map(|a| services::KnownArea { code: a.code.clone(), name: a.name.clone() })
+        .collect();
+    let plan = services::plan("demo/kansas-services.toml", KANSAS_SERVICES, &known, &[], now)?;
+    services::apply(store, &plan).await?;
 
-    let agency = |code: String, name: String, kind: AgencyKind, tz: &str| Agency {
-        id: AgencyId::new(now),
-        code,
-        name,
-        kind,
-        time_zone: tz.to_owned(),
-    };
-    let ksphq = agency(
-        "ksphq".into(),
-        "Kansas Suicide Prevention HQ".into(),
-        AgencyKind::CrisisCenter,
-        "America/Chicago",
-    );
-    let jcmhc = agency(
-        "jcmhc".into(),
-        "Johnson County Mental Health Center".into(),
-        AgencyKind::CrisisCenter,
-        "America/Chicago",
-    );
-    let comcare = agency(
-        "comcare".into(),
-        "COMCARE of Sedgwick County".into(),
-        AgencyKind::CrisisCenter,
-        "America/Chicago",
-    );
-    for center in [&ksphq, &jcmhc, &comcare] {
-        store.put_agency(center).await?;
-    }
-
-    for county in &counties.features {
-        let fips = &county.properties.fips;
-        let tz = if MOUNTAIN_TIME.contains(&fips.as_str()) {
-            "America/Denver"
-        } else {
-            "America/Chicago"
-        };
-        let psap = agency(
-            format!("psap-{fips}"),
-            format!("{} County 911", county.properties.name),
-            AgencyKind::Psap,
-            tz,
-        );
-        store.put_agency(&psap).await?;
-        store
-            .put_area(&Area {
-                code: fips.clone(),
-                name: format!("{} County", county.properties.name),
-                geometry_geojson: county.geometry.to_string(),
-            })
-            .await?;
-        store
-            .put_service_area(&ServiceArea {
-                agency: psap.id,
-                service: SERVICE_SOS.into(),
-                area: fips.clone(),
-            })
-            .await?;
-        let center = match fips.as_str() {
-            JOHNSON => &jcmhc,
-            SEDGWICK => &comcare,
-            _ => &ksphq,
-        };
-        for service in [SERVICE_SUICIDE, SERVICE_MENTAL_HEALTH] {
-            store
-                .put_service_area(&ServiceArea {
-                    agency: center.id,
-                    service: service.into(),
-                    area: fips.clone(),
-                })
-                .await?;
-        }
-    }
-
-    let providers = [
-        (
-            "mct-douglas",
-            "Douglas County Mobile Crisis",
-            DOUGLAS,
-            &["Team Lawrence 1", "Team Lawrence 2"][..],
-        ),
-        (
-            "mct-johnson",
-            "Johnson County Mobile Crisis",
-            JOHNSON,
-            &["Team Olathe", "Team Overland Park", "Team Shawnee"][..],
-        ),
-        (
-            "mct-sedgwick",
-            "Sedgwick County Mobile Crisis",
-            SEDGWICK,
-            &["Team Wichita North", "Team Wichita South", "Team Derby"][..],
-        ),
+    let teams = [
+        ("mct-douglas", &["Team Lawrence 1", "Team Lawrence 2"][..]),
+        ("mct-johnson", &["Team Olathe", "Team Overland Park", "Team Shawnee"][..]),
+        ("mct-sedgwick", &["Team Wichita North", "Team Wichita South", "Team Derby"][..]),
     ];
     let capabilities = [vec!["youth", "peer"], vec!["spanish", "emt"], vec!["co_response", "peer"]];
-    for (code, name, _county, teams) in providers {
-        let provider =
-            agency(code.into(), name.into(), AgencyKind::MobileCrisisProvider, "America/Chicago");
-        store.put_agency(&provider).await?;
-        for (n, team) in teams.iter().enumerate() {
+    for (code, names) in teams {
+        let provider = store
+            .agency_by_code(code)
+            .await?
+            .with_context(|| format!("demo provider {code} is missing from the services file"))?;
+        for (n, team) in names.iter().enumerate() {
             let caps = capabilities.get(n % capabilities.len()).cloned().unwrap_or_default();
             store
                 .put_team(&Team {

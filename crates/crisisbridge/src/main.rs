@@ -9,12 +9,15 @@
 //! - `user add`: create a user.
 //! - `protocol check FILE...`: prove triage protocols safe.
 //! - `route --areas FILE (--points CSV | --lat Y --lon X)`: which areas contain each point.
+//! - `import areas FILE` / `import services FILE.toml`: load boundaries, agencies and who
+//!   serves where into a deployment's database.
 //! - `openapi`: print the API's OpenAPI description.
 
 mod config;
 mod copy;
 mod database;
 mod demo;
+mod import;
 mod protocol;
 mod route;
 mod run;
@@ -91,6 +94,11 @@ enum Command {
     },
     /// Which areas of a boundary file contain each point.
     Route(route::RouteArgs),
+    /// Load boundaries, agencies and service areas into a database.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
+    },
     /// Print the OpenAPI 3 description of the API.
     Openapi,
 }
@@ -131,6 +139,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
                 .await
         }
         Command::Route(args) => route::run(args),
+        Command::Import { command } => import::run(command).await,
         Command::Openapi => {
             println!("{}", server::openapi::json());
             Ok(())

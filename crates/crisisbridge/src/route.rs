@@ -34,11 +34,10 @@ pub struct RouteArgs {
 }
 
 pub fn run(args: RouteArgs) -> anyhow::Result<()> {
-    let spinner =
-        ProgressBar::new_spinner().with_message(format!("reading {}", args.areas.display()));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let areas = load_areas(&args.areas, &args.id_field)?;
-    spinner.set_message(format!("indexing {} areas", areas.len()));
+    let spinner =
+        ProgressBar::new_spinner().with_message(format!("indexing {} areas", areas.len()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let index = AreaIndex::build(&areas);
     spinner.finish_and_clear();
 
@@ -107,27 +106,5 @@ fn check_point(lon: f64, lat: f64) -> Result<(), String> {
 
 /// Reads and imports a boundary file, by its name.
 pub fn load_areas(path: &Path, id_field: &str) -> anyhow::Result<Vec<Area>> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let read = |p: &Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
-    let areas = if name.ends_with(".shp") || name.ends_with(".shp.gz") {
-        let stem = name.trim_end_matches(".gz").trim_end_matches(".shp").to_owned();
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let dbf = [format!("{stem}.dbf"), format!("{stem}.dbf.gz")]
-            .into_iter()
-            .map(|f| dir.join(f))
-            .find(|p| p.exists());
-        let shp = read(path)?;
-        let dbf = dbf.as_deref().map(read).transpose()?;
-        jurisdiction::import::import_shapefile(&shp, dbf.as_deref(), id_field)
-            .with_context(|| format!("importing {}", path.display()))?
-    } else {
-        let bytes = read(path)?;
-        jurisdiction::import::import_json(&bytes, id_field)
-            .with_context(|| format!("importing {}", path.display()))?
-            .1
-    };
-    if areas.is_empty() {
-        bail!("{} holds no areas", path.display());
-    }
-    Ok(areas)
+    Ok(crate::import::boundaries::read(path, id_field)?.areas)
 }

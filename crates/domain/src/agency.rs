@@ -73,4 +73,7 @@ pub struct Agency {
     pub kind: AgencyKind,
     /// IANA time zone the console shows this agency's times in (e.g. `America/Chicago`).
     pub time_zone: String,
+    /// Where other systems reach the agency — a `sip:`, `sips:`, `tel:` or `https:` URI —
+    /// given in LoST answers; `None` when not configured.
+    pub uri: Option<String>,
 }

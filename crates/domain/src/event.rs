@@ -5,6 +5,7 @@ use crate::contact::{CallbackNumber, Text};
 use crate::ids::{AgencyId, IncidentId, TeamId, UserId};
 use crate::incident::Channel;
 use crate::location::Location;
+use crate::route::Route;
 use crate::time::Timestamp;
 
 /// Who caused an event.
@@ -149,14 +150,8 @@ pub enum EventKind {
     Opened { channel: Channel, location: Location, callback: Option<CallbackNumber>, summary: Text },
     /// A new or better location.
     Located { location: Location },
-    /// The agency that serves the incident's location for a service.
-    Routed {
-        /// A LoST service URN, e.g. `urn:service:counseling.suicide`.
-        service: String,
-        agency: AgencyId,
-        /// The rule that chose the agency, in words, for the record.
-        rule: Text,
-    },
+    /// Who serves the incident's location for one service, who to try after it, and why.
+    Routed(Route),
     /// The outcome of a triage protocol.
     TriageRecorded {
         outcome: TriageOutcome,
@@ -189,7 +184,7 @@ impl EventKind {
         match self {
             Self::Opened { .. } => "opened",
             Self::Located { .. } => "located",
-            Self::Routed { .. } => "routed",
+            Self::Routed(_) => "routed",
             Self::TriageRecorded { .. } => "triage_recorded",
             Self::TransferOffered { .. } => "transfer_offered",
             Self::TransferAccepted => "transfer_accepted",

@@ -11,6 +11,7 @@ use crate::contact::{CallbackNumber, Text};
 use crate::event::{Disposition, Event, EventKind, TriageOutcome};
 use crate::ids::{AgencyId, IncidentId, TeamId};
 use crate::location::Location;
+use crate::route::Route;
 use crate::time::Timestamp;
 
 /// How the contact reached us.
@@ -84,14 +85,6 @@ pub struct TriageDecision {
     pub rule: String,
     pub answers: Vec<(String, String)>,
     pub at: Timestamp,
-}
-
-/// The agency chosen for one service at the incident's location.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Route {
-    pub service: String,
-    pub agency: AgencyId,
-    pub rule: Text,
 }
 
 /// A note in the record.
@@ -232,16 +225,12 @@ impl Incident {
         match &event.kind {
             EventKind::Opened { .. } => {}
             EventKind::Located { location } => self.location = location.clone(),
-            EventKind::Routed { service, agency, rule } => {
-                self.routes.retain(|r| r.service != *service);
+            EventKind::Routed(route) => {
+                self.routes.retain(|r| r.service != route.service);
                 // A route recommends who should handle the incident; it does not show the
                 // incident to that agency. An agency is involved once it is offered the incident
                 // or sends a team — a 988 center does not see every 911 call in its region.
-                self.routes.push(Route {
-                    service: service.clone(),
-                    agency: *agency,
-                    rule: rule.clone(),
-                });
+                self.routes.push(route.clone());
             }
             EventKind::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
                 self.triage = Some(TriageDecision {

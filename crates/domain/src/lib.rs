@@ -9,6 +9,7 @@
 //! - [`contact`]: [`CallbackNumber`] and bounded free text ([`Text`]).
 //! - [`agency`]: [`AgencyKind`] and [`Agency`].
 //! - [`role`]: the closed [`Role`] → [`Permission`] table.
+//! - [`route`]: [`Route`] — who serves a location for one service, its rollover tiers, and why.
 //! - [`event`]: [`Event`] (who, when, which agency, what) and [`EventKind`].
 //! - [`incident`]: [`Incident`], its [`IncidentStatus`], and [`Incident::apply`], the one
 //!   state machine every command and every replay goes through.
@@ -25,6 +26,7 @@ pub mod ids;
 pub mod incident;
 pub mod location;
 pub mod role;
+pub mod route;
 pub mod time;
 
 pub use agency::{Agency, AgencyKind};
@@ -34,4 +36,5 @@ pub use ids::{AgencyId, IdError, IncidentId, TeamId, UserId};
 pub use incident::{Channel, Incident, IncidentStatus, PendingTransfer, TransitionError};
 pub use location::{GeoPoint, Latitude, Location, LocationError, Longitude, Polygon};
 pub use role::{Permission, Role};
+pub use route::{Route, RouteBasis, RouteShare, RouteTier};
 pub use time::{Clock, Timestamp};

@@ -6,13 +6,17 @@
 //! - [`AreaIndex`]: exact point-in-area lookup through a uniform grid whose boundary cells keep
 //!   the edges that cross them (see `index.rs`).
 //! - [`reference`](mod@reference): the straightforward point-in-polygon test the index is checked against.
+//! - [`npa`]: North American area codes and the region each serves (legacy 988 routing).
+//! - [`us_states`]: US states and territories by FIPS, USPS code and name (civic lookups).
 //!
 //! Invariant: pure. Callers read files; this crate gets bytes.
 
 mod geometry;
 pub mod import;
 mod index;
+pub mod npa;
 pub mod reference;
+pub mod us_states;
 
 pub use geometry::{Area, Polygon, Ring};
 pub use import::{Format, ImportError};

@@ -1,8 +1,9 @@
 //! The API's wire types. Requests parse into domain types here, field by field, so that an
 //! error names the field; responses are built from domain types.
 
+use domain::Route;
 use domain::event::Actor;
-use domain::incident::{Closure, Note, Route, TriageDecision};
+use domain::incident::{Closure, Note, TriageDecision};
 use domain::{
     CallbackNumber, Channel, GeoPoint, Incident, Location, LocationError, PendingTransfer, Polygon,
     Text,
@@ -161,11 +162,45 @@ pub struct IncidentDto {
     pub version: u64,
 }
 
+/// Who serves the incident's location for one service, who is tried after it, and why.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RouteDto {
+    /// A LoST service URN, e.g. `urn:service:counseling.suicide`.
     pub service: String,
-    pub agency: Uuid,
+    /// The routed agency: the first tier. `null` when nobody covers the location.
+    pub agency: Option<Uuid>,
+    /// The rollover order: the routed agency, then its backups, each with the seconds it has
+    /// to answer an offer before the next is tried.
+    pub tiers: Vec<RouteTierDto>,
+    /// `location` (the location lies in served areas), `area_code` (the location is unknown;
+    /// the caller's area code chose), `default` (no area serves the location: the configured
+    /// default) or `no_coverage` (nobody is routed).
+    pub basis: String,
+    /// Whether the location straddles areas of different agencies (then `candidates` lists
+    /// them, with their shares).
+    pub ambiguous: bool,
+    /// The agencies whose areas hold part of the location's shape, largest share first.
+    pub candidates: Vec<RouteShareDto>,
+    /// The part of the shape outside every area served for the service, in thousandths.
+    pub outside_permille: u16,
+    /// Where the caller's area code would have been routed (legacy 988 routing), when an
+    /// area-code table is configured for the service.
+    pub by_area_code: Option<Uuid>,
+    /// The rule that chose, in words.
     pub rule: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RouteTierDto {
+    pub agency: Uuid,
+    pub answer_within_s: u32,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RouteShareDto {
+    pub agency: Uuid,
+    /// Thousandths of the location's shape.
+    pub share_permille: u16,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -228,10 +263,27 @@ impl From<&Incident> for IncidentDto {
     }
 }
 
-fn route(r: &Route) -> RouteDto {
+pub(crate) fn route(r: &Route) -> RouteDto {
     RouteDto {
         service: r.service.clone(),
-        agency: r.agency.as_uuid(),
+        agency: r.agency().map(|a| a.as_uuid()),
+        tiers: r
+            .tiers
+            .iter()
+            .map(|t| RouteTierDto {
+                agency: t.agency.as_uuid(),
+                answer_within_s: t.answer_within_s,
+            })
+            .collect(),
+        basis: r.basis.as_str().to_owned(),
+        ambiguous: r.is_ambiguous(),
+        candidates: r
+            .candidates
+            .iter()
+            .map(|c| RouteShareDto { agency: c.agency.as_uuid(), share_permille: c.share_permille })
+            .collect(),
+        outside_permille: r.outside_permille,
+        by_area_code: r.by_area_code.map(|a| a.as_uuid()),
         rule: r.rule.as_str().to_owned(),
     }
 }

@@ -140,6 +140,7 @@ impl From<StoreError> for ApiError {
             StoreError::Rejected(t) => Self::new(ErrorCode::InvalidTransition, t.to_string()),
             StoreError::IncidentNotFound(id) => Self::not_found(format!("incident {id}")),
             StoreError::Duplicate { .. } => Self::new(ErrorCode::Duplicate, e.to_string()),
+            StoreError::Invalid(message) => Self::new(ErrorCode::InvalidField, message),
             StoreError::Closed => Self::new(
                 ErrorCode::Unavailable,
                 "the server is shutting down; retry on another node or in a moment",

@@ -37,6 +37,7 @@ use domain::Clock;
 use store::Store;
 use tokio::net::TcpListener;
 
+use crate::routes::routing as routing_api;
 use crate::routes::{agencies, health, incidents, protocols, sessions, stream, triage};
 pub use crate::state::{AppState, SystemClock};
 
@@ -53,6 +54,9 @@ pub struct Settings {
     /// How often an open event stream checks that its session is still alive (not logged out,
     /// not idle), ending the stream when it is not.
     pub stream_session_check: Duration,
+    /// How often the node checks whether areas, service areas or agencies changed (on any
+    /// node, or by an import) and rebuilds its routing table.
+    pub routing_refresh: Duration,
 }
 
 impl Settings {
@@ -67,6 +71,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             session_idle: Duration::from_secs(30 * 60),
             stream_session_check: Duration::from_secs(30),
+            routing_refresh: Duration::from_secs(5),
         }
     }
 }
@@ -87,11 +92,11 @@ impl Application {
     ) -> std::io::Result<Self> {
         metrics::install();
         let listener = TcpListener::bind(settings.listen).await?;
-        let service_router = routing::ServiceRouter::load(&*store)
+        let routing = routing::Routing::load(store.clone())
             .await
-            .map_err(|e| std::io::Error::other(format!("loading the routing table: {e}")))?
-            .map(Arc::new);
-        let state = AppState { store, clock, settings: Arc::new(settings), router: service_router };
+            .map_err(|e| std::io::Error::other(format!("loading the routing table: {e}")))?;
+        routing.spawn_refresher(settings.routing_refresh);
+        let state = AppState { store, clock, settings: Arc::new(settings), routing };
         Ok(Self { listener, router: router(state) })
     }
 
@@ -126,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .route("/protocols/{id}/versions/{version}/activate", post(protocols::activate))
         .route("/stream", get(stream::stream))
         .route("/agencies", get(agencies::list))
+        .route("/routing/lookup", post(routing_api::lookup))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
         .nest("/api/v1", api)

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{agencies, health, incidents, protocols, sessions, stream, triage};
+use crate::routes::{agencies, health, incidents, protocols, routing, sessions, stream, triage};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -24,6 +24,7 @@ use crate::routes::{agencies, health, incidents, protocols, sessions, stream, tr
         protocols::upload, protocols::list, protocols::get, protocols::activate, protocols::active,
         stream::stream,
         agencies::list,
+        routing::lookup,
         health::healthz, health::metrics,
     ),
     modifiers(&BearerAuth),

@@ -26,8 +26,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<crate::Settings>,
-    /// Who serves where; `None` when the deployment has no areas loaded.
-    pub router: Option<Arc<crate::routing::ServiceRouter>>,
+    /// Who serves where, kept current with the store.
+    pub routing: crate::routing::Routing,
 }
 
 impl std::fmt::Debug for AppState {

@@ -29,6 +29,7 @@ fn agency(row: &PgRow) -> Result<Agency> {
         name: get(row, "name")?,
         kind: get::<String>(row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
         time_zone: get(row, "time_zone")?,
+        uri: get(row, "uri")?,
     })
 }
 
@@ -80,17 +81,36 @@ const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, 
 impl Directory for PgStore {
     async fn put_agency(&self, a: &Agency) -> Result<()> {
         sqlx::query(
-            "INSERT INTO agencies (id, code, name, kind, time_zone) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO agencies (id, code, name, kind, time_zone, uri) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(a.id.as_uuid())
         .bind(&a.code)
         .bind(&a.name)
         .bind(a.kind.as_str())
         .bind(&a.time_zone)
+        .bind(&a.uri)
         .execute(&self.pool)
         .await
         .map_err(unique("agency", &a.code))?;
-        Ok(())
+        self.agencies_changed().await
+    }
+
+    async fn update_agency(&self, a: &Agency) -> Result<()> {
+        let updated = sqlx::query(
+            "UPDATE agencies SET name = $1, kind = $2, time_zone = $3, uri = $4 WHERE id = $5",
+        )
+        .bind(&a.name)
+        .bind(a.kind.as_str())
+        .bind(&a.time_zone)
+        .bind(&a.uri)
+        .bind(a.id.as_uuid())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Invalid(format!("agency {} does not exist", a.code)));
+        }
+        self.agencies_changed().await
     }
 
     async fn agency(&self, id: AgencyId) -> Result<Option<Agency>> {
@@ -267,7 +287,7 @@ impl Directory for PgStore {
             "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, \
                     u.id, u.username, u.display_name, u.agency_id, u.role, u.password_hash, \
                     u.failed_attempts, u.locked_until, \
-                    a.code, a.name, a.kind, a.time_zone \
+                    a.code, a.name, a.kind, a.time_zone, a.uri \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
              WHERE s.token_hash = $1",
         )
@@ -283,6 +303,7 @@ impl Directory for PgStore {
             name: get(&row, "name")?,
             kind: get::<String>(&row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
             time_zone: get(&row, "time_zone")?,
+            uri: get(&row, "uri")?,
         };
         Ok(Some(SessionContext { session: session(&row)?, user, agency }))
     }
@@ -347,18 +368,28 @@ impl Directory for PgStore {
         .collect()
     }
 
-    async fn put_area(&self, a: &Area) -> Result<()> {
+    async fn put_areas(&self, areas: &[Area]) -> Result<()> {
+        let codes: Vec<&str> = areas.iter().map(|a| a.code.as_str()).collect();
+        let names: Vec<&str> = areas.iter().map(|a| a.name.as_str()).collect();
+        let geometries: Vec<&str> = areas.iter().map(|a| a.geometry_geojson.as_str()).collect();
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        // One statement for every area; a code given twice keeps its last boundary, as
+        // repeated single puts would.
         sqlx::query(
-            "INSERT INTO areas (code, name, geometry) VALUES ($1, $2, $3) \
+            "INSERT INTO areas (code, name, geometry) \
+             SELECT DISTINCT ON (code) code, name, geometry \
+             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS a (code, name, geometry, n) \
+             ORDER BY code, n DESC \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, geometry = excluded.geometry",
         )
-        .bind(&a.code)
-        .bind(&a.name)
-        .bind(&a.geometry_geojson)
-        .execute(&self.pool)
+        .bind(&codes)
+        .bind(&names)
+        .bind(&geometries)
+        .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        Ok(())
+        bump_routing_version(&mut tx).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn areas(&self) -> Result<Vec<Area>> {
@@ -377,36 +408,72 @@ impl Directory for PgStore {
             .collect()
     }
 
-    async fn put_service_area(&self, s: &ServiceArea) -> Result<()> {
+    async fn set_service_areas(&self, service_areas: &[ServiceArea]) -> Result<()> {
+        store::check_service_areas(service_areas)?;
+        let services: Vec<&str> = service_areas.iter().map(|s| s.service.as_str()).collect();
+        let areas: Vec<&str> = service_areas.iter().map(|s| s.area.as_str()).collect();
+        let tiers: Vec<i32> = service_areas.iter().map(|s| i32::from(s.tier)).collect();
+        let agencies: Vec<Uuid> = service_areas.iter().map(|s| s.agency.as_uuid()).collect();
+        let answer: Vec<i64> = service_areas.iter().map(|s| i64::from(s.answer_within_s)).collect();
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
         sqlx::query(
-            "INSERT INTO service_areas (agency_id, service, area) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
+            "DELETE FROM service_areas s USING unnest($1::text[], $2::text[]) AS p (service, area) \
+             WHERE s.service = p.service AND s.area = p.area",
         )
-        .bind(s.agency.as_uuid())
-        .bind(&s.service)
-        .bind(&s.area)
-        .execute(&self.pool)
+        .bind(&services)
+        .bind(&areas)
+        .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        Ok(())
+        sqlx::query(
+            "INSERT INTO service_areas (service, area, tier, agency_id, answer_within_s) \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::uuid[], $5::bigint[])",
+        )
+        .bind(&services)
+        .bind(&areas)
+        .bind(&tiers)
+        .bind(&agencies)
+        .bind(&answer)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::Invalid(
+                format!("a service area names an agency that does not exist: {}", d.message()),
+            ),
+            _ => db_err(e),
+        })?;
+        bump_routing_version(&mut tx).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn service_areas(&self) -> Result<Vec<ServiceArea>> {
-        let mut all = sqlx::query("SELECT agency_id, service, area FROM service_areas")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(|r| {
-                Ok(ServiceArea {
-                    agency: AgencyId::from_uuid(get::<Uuid>(r, "agency_id")?),
-                    service: get(r, "service")?,
-                    area: get(r, "area")?,
-                })
+        sqlx::query(
+            r#"SELECT service, area, tier, agency_id, answer_within_s FROM service_areas
+               ORDER BY service COLLATE "C", area COLLATE "C", tier"#,
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(ServiceArea {
+                service: get(r, "service")?,
+                area: get(r, "area")?,
+                tier: u8::try_from(get::<i32>(r, "tier")?).map_err(corrupt)?,
+                agency: AgencyId::from_uuid(get::<Uuid>(r, "agency_id")?),
+                answer_within_s: u32::try_from(get::<i32>(r, "answer_within_s")?)
+                    .map_err(corrupt)?,
             })
-            .collect::<Result<Vec<_>>>()?;
-        all.sort();
-        Ok(all)
+        })
+        .collect()
+    }
+
+    async fn routing_version(&self) -> Result<u64> {
+        let version: i64 = sqlx::query_scalar("SELECT version FROM routing_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        u64::try_from(version).map_err(corrupt)
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -437,5 +504,27 @@ impl Directory for PgStore {
             .iter()
             .map(|r| Ok((get(r, "key")?, get(r, "value")?)))
             .collect()
+    }
+}
+
+/// Marks a change to areas or service areas, inside the transaction that makes it.
+async fn bump_routing_version(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<()> {
+    sqlx::query("UPDATE routing_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+impl PgStore {
+    /// Agencies are part of the routing table (names, URIs): a change moves its version. Not
+    /// in the agency's own transaction: a reader that sees the agency before the bump only
+    /// rebuilds a moment later.
+    async fn agencies_changed(&self) -> Result<()> {
+        sqlx::query("UPDATE routing_version SET version = version + 1 WHERE id = 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
 }

@@ -7,7 +7,10 @@ use store::Result;
 use crate::db_err;
 
 /// Every migration, in order; a new one is appended, none is ever edited.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_routing.sql")),
+];
 
 /// An arbitrary constant naming Crisisbridge's migration lock.
 const MIGRATION_LOCK: i64 = 0x0C41_5150_0001;

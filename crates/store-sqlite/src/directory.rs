@@ -28,6 +28,7 @@ fn agency(row: &SqliteRow) -> Result<Agency> {
         name: get(row, "name")?,
         kind: get::<String>(row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
         time_zone: get(row, "time_zone")?,
+        uri: get(row, "uri")?,
     })
 }
 
@@ -72,17 +73,36 @@ const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, 
 impl Directory for SqliteStore {
     async fn put_agency(&self, a: &Agency) -> Result<()> {
         sqlx::query(
-            "INSERT INTO agencies (id, code, name, kind, time_zone) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO agencies (id, code, name, kind, time_zone, uri) VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(a.id.to_string())
         .bind(&a.code)
         .bind(&a.name)
         .bind(a.kind.as_str())
         .bind(&a.time_zone)
+        .bind(&a.uri)
         .execute(&self.pool)
         .await
         .map_err(unique("agency", &a.code))?;
-        Ok(())
+        self.agencies_changed().await
+    }
+
+    async fn update_agency(&self, a: &Agency) -> Result<()> {
+        let updated = sqlx::query(
+            "UPDATE agencies SET name = ?, kind = ?, time_zone = ?, uri = ? WHERE id = ?",
+        )
+        .bind(&a.name)
+        .bind(a.kind.as_str())
+        .bind(&a.time_zone)
+        .bind(&a.uri)
+        .bind(a.id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Invalid(format!("agency {} does not exist", a.code)));
+        }
+        self.agencies_changed().await
     }
 
     async fn agency(&self, id: AgencyId) -> Result<Option<Agency>> {
@@ -263,7 +283,7 @@ impl Directory for SqliteStore {
             "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, \
                     u.id, u.username, u.display_name, u.agency_id, u.role, u.password_hash, \
                     u.failed_attempts, u.locked_until, \
-                    a.code, a.name, a.kind, a.time_zone \
+                    a.code, a.name, a.kind, a.time_zone, a.uri \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
              WHERE s.token_hash = ?",
         )
@@ -279,6 +299,7 @@ impl Directory for SqliteStore {
             name: get(&row, "name")?,
             kind: get::<String>(&row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
             time_zone: get(&row, "time_zone")?,
+            uri: get(&row, "uri")?,
         };
         Ok(Some(SessionContext { session: session(&row)?, user, agency }))
     }
@@ -342,18 +363,22 @@ impl Directory for SqliteStore {
             .collect()
     }
 
-    async fn put_area(&self, a: &Area) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO areas (code, name, geometry) VALUES (?, ?, ?) \
-             ON CONFLICT (code) DO UPDATE SET name = excluded.name, geometry = excluded.geometry",
-        )
-        .bind(&a.code)
-        .bind(&a.name)
-        .bind(&a.geometry_geojson)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+    async fn put_areas(&self, areas: &[Area]) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        for a in areas {
+            sqlx::query(
+                "INSERT INTO areas (code, name, geometry) VALUES (?, ?, ?) \
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, geometry = excluded.geometry",
+            )
+            .bind(&a.code)
+            .bind(&a.name)
+            .bind(&a.geometry_geojson)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        bump_routing_version(&mut tx).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn areas(&self) -> Result<Vec<Area>> {
@@ -372,35 +397,70 @@ impl Directory for SqliteStore {
             .collect()
     }
 
-    async fn put_service_area(&self, s: &ServiceArea) -> Result<()> {
-        sqlx::query(
-            "INSERT OR IGNORE INTO service_areas (agency_id, service, area) VALUES (?, ?, ?)",
-        )
-        .bind(s.agency.to_string())
-        .bind(&s.service)
-        .bind(&s.area)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+    async fn set_service_areas(&self, service_areas: &[ServiceArea]) -> Result<()> {
+        store::check_service_areas(service_areas)?;
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let pairs: std::collections::BTreeSet<(&str, &str)> =
+            service_areas.iter().map(|s| (s.service.as_str(), s.area.as_str())).collect();
+        for (service, area) in pairs {
+            sqlx::query("DELETE FROM service_areas WHERE service = ? AND area = ?")
+                .bind(service)
+                .bind(area)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        for s in service_areas {
+            sqlx::query(
+                "INSERT INTO service_areas (service, area, tier, agency_id, answer_within_s) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&s.service)
+            .bind(&s.area)
+            .bind(i64::from(s.tier))
+            .bind(s.agency.to_string())
+            .bind(i64::from(s.answer_within_s))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                    StoreError::Invalid(format!("agency {} does not exist", s.agency))
+                }
+                _ => db_err(e),
+            })?;
+        }
+        bump_routing_version(&mut tx).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn service_areas(&self) -> Result<Vec<ServiceArea>> {
-        let mut all = sqlx::query("SELECT agency_id, service, area FROM service_areas")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(|r| {
-                Ok(ServiceArea {
-                    agency: AgencyId::from_uuid(uuid(r, "agency_id")?),
-                    service: get(r, "service")?,
-                    area: get(r, "area")?,
-                })
+        sqlx::query(
+            "SELECT service, area, tier, agency_id, answer_within_s FROM service_areas \
+             ORDER BY service, area, tier",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(ServiceArea {
+                service: get(r, "service")?,
+                area: get(r, "area")?,
+                tier: u8::try_from(get::<i64>(r, "tier")?).map_err(corrupt)?,
+                agency: AgencyId::from_uuid(uuid(r, "agency_id")?),
+                answer_within_s: u32::try_from(get::<i64>(r, "answer_within_s")?)
+                    .map_err(corrupt)?,
             })
-            .collect::<Result<Vec<_>>>()?;
-        all.sort();
-        Ok(all)
+        })
+        .collect()
+    }
+
+    async fn routing_version(&self) -> Result<u64> {
+        let version: i64 = sqlx::query_scalar("SELECT version FROM routing_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        u64::try_from(version).map_err(corrupt)
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -431,5 +491,27 @@ impl Directory for SqliteStore {
             .iter()
             .map(|r| Ok((get(r, "key")?, get(r, "value")?)))
             .collect()
+    }
+}
+
+/// Marks a change to areas or service areas, inside the transaction that makes it.
+async fn bump_routing_version(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<()> {
+    sqlx::query("UPDATE routing_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Agencies are part of the routing table (names, URIs): a change moves its version. Not
+    /// in the agency's own transaction: a reader that sees the agency before the bump only
+    /// rebuilds a moment later.
+    async fn agencies_changed(&self) -> Result<()> {
+        sqlx::query("UPDATE routing_version SET version = version + 1 WHERE id = 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@ use store::Result;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_protocols.sql")),
+    (3, include_str!("../migrations/0003_routing.sql")),
 ];
 
 pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {

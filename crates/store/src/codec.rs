@@ -5,10 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use domain::incident::{Closure, Note, Route, TriageDecision};
+use domain::incident::{Closure, Note, TriageDecision};
 use domain::{
     AgencyId, CallbackNumber, Channel, Disposition, EventKind, GeoPoint, Incident, IncidentId,
-    Location, PendingTransfer, Polygon, TeamId, Text, Timestamp, TriageOutcome,
+    Location, PendingTransfer, Polygon, Route, RouteBasis, RouteShare, RouteTier, TeamId, Text,
+    Timestamp, TriageOutcome,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -74,6 +75,136 @@ impl TryFrom<LocationRow> for Location {
     }
 }
 
+/// A route as stored, in events and projections alike.
+///
+/// Rows written before routes had tiers hold only `service`, `agency` and `rule`: they read
+/// back as a route by location to that one agency with the default answer time.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRow {
+    service: String,
+    /// The routed agency (the first tier); `null` when nobody covers the location.
+    agency: Option<Uuid>,
+    #[serde(default)]
+    tiers: Vec<TierRow>,
+    #[serde(default)]
+    basis: Option<String>,
+    #[serde(default)]
+    candidates: Vec<ShareRow>,
+    #[serde(default)]
+    outside_permille: u16,
+    #[serde(default)]
+    by_area_code: Option<Uuid>,
+    rule: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierRow {
+    agency: Uuid,
+    answer_within_s: u32,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShareRow {
+    agency: Uuid,
+    share_permille: u16,
+}
+
+impl From<&Route> for RouteRow {
+    fn from(r: &Route) -> Self {
+        Self {
+            service: r.service.clone(),
+            agency: r.agency().map(|a| a.as_uuid()),
+            tiers: r
+                .tiers
+                .iter()
+                .map(|t| TierRow { agency: t.agency.as_uuid(), answer_within_s: t.answer_within_s })
+                .collect(),
+            basis: Some(r.basis.as_str().to_owned()),
+            candidates: r
+                .candidates
+                .iter()
+                .map(|c| ShareRow { agency: c.agency.as_uuid(), share_permille: c.share_permille })
+                .collect(),
+            outside_permille: r.outside_permille,
+            by_area_code: r.by_area_code.map(|a| a.as_uuid()),
+            rule: r.rule.as_str().to_owned(),
+        }
+    }
+}
+
+impl TryFrom<RouteRow> for Route {
+    type Error = StoreError;
+
+    fn try_from(row: RouteRow) -> Result<Self> {
+        let rule = text(&row.rule)?;
+        let Some(basis) = row.basis else {
+            // A row from before tiers: one agency, found by location.
+            let agency =
+                row.agency.ok_or_else(|| corrupt("a route without basis names no agency"))?;
+            return Ok(Self::single(row.service, AgencyId::from_uuid(agency), rule));
+        };
+        let basis = RouteBasis::parse(&basis)
+            .ok_or_else(|| corrupt(format!("unknown route basis {basis:?}")))?;
+        let tiers: Vec<RouteTier> = row
+            .tiers
+            .into_iter()
+            .map(|t| RouteTier {
+                agency: AgencyId::from_uuid(t.agency),
+                answer_within_s: t.answer_within_s,
+            })
+            .collect();
+        if tiers.is_empty() != (basis == RouteBasis::NoCoverage)
+            || tiers.first().map(|t| t.agency.as_uuid()) != row.agency
+        {
+            return Err(corrupt("a route's agency, tiers and basis disagree"));
+        }
+        if row.outside_permille > 1000 || row.candidates.iter().any(|c| c.share_permille > 1000) {
+            return Err(corrupt("a route's share is over 1000 permille"));
+        }
+        Ok(Self {
+            service: row.service,
+            tiers,
+            basis,
+            candidates: row
+                .candidates
+                .into_iter()
+                .map(|c| RouteShare {
+                    agency: AgencyId::from_uuid(c.agency),
+                    share_permille: c.share_permille,
+                })
+                .collect(),
+            outside_permille: row.outside_permille,
+            by_area_code: row.by_area_code.map(AgencyId::from_uuid),
+            rule,
+        })
+    }
+}
+
+/// A projection's route: written as a [`RouteRow`]; projections from before tiers hold
+/// `[service, agency, rule]` triples.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum StoredRoute {
+    Route(RouteRow),
+    Triple(String, Uuid, String),
+}
+
+impl TryFrom<StoredRoute> for Route {
+    type Error = StoreError;
+
+    fn try_from(stored: StoredRoute) -> Result<Self> {
+        match stored {
+            StoredRoute::Route(row) => row.try_into(),
+            StoredRoute::Triple(service, agency, rule) => {
+                Ok(Self::single(service, AgencyId::from_uuid(agency), text(&rule)?))
+            }
+        }
+    }
+}
+
 /// An event's body as stored; `kind` names the variant.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -87,11 +218,7 @@ enum EventRow {
     Located {
         location: LocationRow,
     },
-    Routed {
-        service: String,
-        agency: Uuid,
-        rule: String,
-    },
+    Routed(RouteRow),
     TriageRecorded {
         outcome: String,
         protocol: String,
@@ -132,11 +259,7 @@ pub fn encode_event(kind: &EventKind) -> String {
             summary: summary.as_str().to_owned(),
         },
         EventKind::Located { location } => EventRow::Located { location: location.into() },
-        EventKind::Routed { service, agency, rule } => EventRow::Routed {
-            service: service.clone(),
-            agency: agency.as_uuid(),
-            rule: rule.as_str().to_owned(),
-        },
+        EventKind::Routed(route) => EventRow::Routed(route.into()),
         EventKind::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
             EventRow::TriageRecorded {
                 outcome: outcome.as_str().to_owned(),
@@ -183,9 +306,7 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
             summary: text(&summary)?,
         },
         EventRow::Located { location } => EventKind::Located { location: location.try_into()? },
-        EventRow::Routed { service, agency, rule } => {
-            EventKind::Routed { service, agency: AgencyId::from_uuid(agency), rule: text(&rule)? }
-        }
+        EventRow::Routed(route) => EventKind::Routed(route.try_into()?),
         EventRow::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
             EventKind::TriageRecorded {
                 outcome: TriageOutcome::parse(&outcome)
@@ -232,7 +353,7 @@ struct IncidentRow {
     callback: Option<String>,
     summary: String,
     involved: Vec<Uuid>,
-    routes: Vec<(String, Uuid, String)>,
+    routes: Vec<StoredRoute>,
     triage: Option<TriageRow>,
     transfer: Option<TransferRow>,
     teams: Vec<Uuid>,
@@ -275,11 +396,7 @@ pub fn encode_incident(i: &Incident) -> String {
         callback: i.callback.as_ref().map(|c| c.as_str().to_owned()),
         summary: i.summary.as_str().to_owned(),
         involved: i.involved.iter().map(AgencyId::as_uuid).collect(),
-        routes: i
-            .routes
-            .iter()
-            .map(|r| (r.service.clone(), r.agency.as_uuid(), r.rule.as_str().to_owned()))
-            .collect(),
+        routes: i.routes.iter().map(|r| StoredRoute::Route(r.into())).collect(),
         triage: i.triage.as_ref().map(|t| TriageRow {
             outcome: t.outcome.as_str().to_owned(),
             protocol: t.protocol.clone(),
@@ -329,13 +446,7 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
             .map_err(corrupt)?,
         summary: text(&row.summary)?,
         involved: row.involved.into_iter().map(AgencyId::from_uuid).collect::<BTreeSet<_>>(),
-        routes: row
-            .routes
-            .into_iter()
-            .map(|(service, agency, rule)| {
-                Ok(Route { service, agency: AgencyId::from_uuid(agency), rule: text(&rule)? })
-            })
-            .collect::<Result<_>>()?,
+        routes: row.routes.into_iter().map(Route::try_from).collect::<Result<_>>()?,
         triage: row
             .triage
             .map(|t| {
@@ -403,4 +514,58 @@ fn to_json<T: Serialize>(value: &T) -> String {
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn a_route_written_before_tiers_reads_as_one_agency_by_location() {
+        let agency = Uuid::now_v7();
+        let json = format!(
+            r#"{{"kind":"routed","service":"urn:service:sos","agency":"{agency}","rule":"the point lies in Douglas County (20045)"}}"#
+        );
+        let EventKind::Routed(route) = decode_event(&json).unwrap() else { panic!("not a route") };
+        assert_eq!(route.agency(), Some(AgencyId::from_uuid(agency)));
+        assert_eq!(route.basis, RouteBasis::Location);
+        assert_eq!(route.tiers[0].answer_within_s, domain::route::DEFAULT_ANSWER_WITHIN_S);
+        assert_eq!(route.rule.as_str(), "the point lies in Douglas County (20045)");
+    }
+
+    #[test]
+    fn a_route_whose_agency_and_tiers_disagree_is_corrupt() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let json = format!(
+            r#"{{"kind":"routed","service":"urn:service:sos","agency":"{a}","tiers":[{{"agency":"{b}","answer_within_s":60}}],"basis":"location","rule":"r"}}"#
+        );
+        assert!(matches!(decode_event(&json), Err(StoreError::Corrupt(_))));
+        let no_coverage_with_tier = format!(
+            r#"{{"kind":"routed","service":"urn:service:sos","agency":"{a}","tiers":[{{"agency":"{a}","answer_within_s":60}}],"basis":"no_coverage","rule":"r"}}"#
+        );
+        assert!(matches!(decode_event(&no_coverage_with_tier), Err(StoreError::Corrupt(_))));
+    }
+
+    #[test]
+    fn routes_round_trip_through_the_row_format() {
+        let (a, b) = (AgencyId::from_uuid(Uuid::now_v7()), AgencyId::from_uuid(Uuid::now_v7()));
+        let route = Route {
+            service: "urn:service:counseling.suicide".into(),
+            tiers: vec![
+                RouteTier { agency: a, answer_within_s: 30 },
+                RouteTier { agency: b, answer_within_s: 90 },
+            ],
+            basis: RouteBasis::Location,
+            candidates: vec![
+                RouteShare { agency: a, share_permille: 612 },
+                RouteShare { agency: b, share_permille: 300 },
+            ],
+            outside_permille: 88,
+            by_area_code: Some(b),
+            rule: Text::parse("straddles", 100).unwrap(),
+        };
+        let kind = EventKind::Routed(route);
+        assert_eq!(decode_event(&encode_event(&kind)).unwrap(), kind);
+    }
 }

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use domain::event::Actor;
 use domain::{
     Agency, AgencyId, AgencyKind, CallbackNumber, Channel, Disposition, Event, EventKind, GeoPoint,
-    Incident, IncidentId, IncidentStatus, Location, Role, TeamId, Text, Timestamp, TransitionError,
-    UserId,
+    Incident, IncidentId, IncidentStatus, Location, Role, RouteBasis, RouteShare, RouteTier,
+    TeamId, Text, Timestamp, TransitionError, UserId,
 };
 
 use crate::{
@@ -43,7 +43,10 @@ macro_rules! conformance_suite {
             agencies_and_users_have_unique_names,
             five_failed_logins_lock_the_user,
             sessions_are_stored_touched_and_deleted,
-            teams_areas_and_settings_round_trip,
+            teams_and_areas_round_trip,
+            service_areas_keep_tiers_and_are_replaced_per_area,
+            agencies_can_be_updated,
+            settings_round_trip,
             protocol_versions_are_numbered_and_one_per_channel_is_active,
             import_keeps_sequence_numbers_and_is_all_or_nothing,
             users_and_settings_can_be_listed
@@ -79,6 +82,7 @@ async fn agency<S: Store>(store: &S, code: &str, kind: AgencyKind) -> AgencyId {
         name: format!("Agency {code}"),
         kind,
         time_zone: "America/Chicago".into(),
+        uri: None,
     };
     store.put_agency(&agency).await.unwrap();
     id
@@ -183,6 +187,7 @@ pub async fn refused_events_write_nothing<S: Store>(store: Arc<S>) {
 pub async fn projection_matches_replay_of_the_log<S: Store>(store: Arc<S>) {
     let psap = agency(&*store, "psap", AgencyKind::Psap).await;
     let center = agency(&*store, "center", AgencyKind::CrisisCenter).await;
+    let backup = agency(&*store, "backup", AgencyKind::CrisisCenter).await;
     let id = open_incident(&*store, psap, Channel::Nine11).await;
     let polygon = Location::Polygon(
         domain::Polygon::parse(vec![
@@ -198,11 +203,35 @@ pub async fn projection_matches_replay_of_the_log<S: Store>(store: Arc<S>) {
             id,
             psap,
             2,
-            EventKind::Routed {
+            EventKind::Routed(domain::Route {
                 service: "urn:service:counseling.suicide".into(),
-                agency: center,
-                rule: text("inside county 20045"),
-            },
+                tiers: vec![
+                    RouteTier { agency: center, answer_within_s: 45 },
+                    RouteTier { agency: backup, answer_within_s: 60 },
+                ],
+                basis: RouteBasis::Location,
+                candidates: vec![
+                    RouteShare { agency: center, share_permille: 610 },
+                    RouteShare { agency: backup, share_permille: 390 },
+                ],
+                outside_permille: 0,
+                by_area_code: Some(backup),
+                rule: text("straddles counties 20045 and 20087"),
+            }),
+        ),
+        event(
+            id,
+            psap,
+            2,
+            EventKind::Routed(domain::Route {
+                service: "urn:service:sos".into(),
+                tiers: Vec::new(),
+                basis: RouteBasis::NoCoverage,
+                candidates: Vec::new(),
+                outside_permille: 1000,
+                by_area_code: None,
+                rule: text("no area and no default"),
+            }),
         ),
         event(
             id,
@@ -239,7 +268,9 @@ pub async fn projection_matches_replay_of_the_log<S: Store>(store: Arc<S>) {
     let projected = store.incident(id).await.unwrap().unwrap();
     assert_eq!(projected, replayed);
     assert_eq!(projected.holder, center);
-    assert_eq!(projected.version, 8);
+    assert_eq!(projected.version, 9);
+    assert_eq!(projected.routes.len(), 2);
+    assert_eq!(projected.routes[0].next_after(center).map(|t| t.agency), Some(backup));
 }
 
 pub async fn listing_filters_by_agency_status_and_channel<S: Store>(store: Arc<S>) {
@@ -390,6 +421,7 @@ pub async fn agencies_and_users_have_unique_names<S: Store>(store: Arc<S>) {
         name: "x".into(),
         kind: AgencyKind::Ems,
         time_zone: "UTC".into(),
+        uri: None,
     };
     assert!(matches!(store.put_agency(&again).await, Err(StoreError::Duplicate { .. })));
     let stored = store.agency(a).await.unwrap().unwrap();
@@ -460,7 +492,7 @@ pub async fn sessions_are_stored_touched_and_deleted<S: Store>(store: Arc<S>) {
     assert_eq!(store.session("ab12").await.unwrap(), None);
 }
 
-pub async fn teams_areas_and_settings_round_trip<S: Store>(store: Arc<S>) {
+pub async fn teams_and_areas_round_trip<S: Store>(store: Arc<S>) {
     let p = agency(&*store, "mct", AgencyKind::MobileCrisisProvider).await;
     let team = Team {
         id: TeamId::new(at(0)),
@@ -479,14 +511,86 @@ pub async fn teams_areas_and_settings_round_trip<S: Store>(store: Arc<S>) {
         name: "Douglas".into(),
         geometry_geojson: r#"{"type":"Polygon","coordinates":[]}"#.into(),
     };
-    store.put_area(&area).await.unwrap();
-    store.put_area(&area).await.unwrap();
-    assert_eq!(store.areas().await.unwrap(), [area]);
-    let served = ServiceArea { agency: p, service: "urn:service:sos".into(), area: "20045".into() };
-    store.put_service_area(&served).await.unwrap();
-    store.put_service_area(&served).await.unwrap();
-    assert_eq!(store.service_areas().await.unwrap(), [served]);
+    let other = Area { code: "20087".into(), ..area.clone() };
+    let version = store.routing_version().await.unwrap();
+    store.put_areas(&[area.clone(), other.clone()]).await.unwrap();
+    store.put_areas(std::slice::from_ref(&area)).await.unwrap();
+    assert_eq!(store.areas().await.unwrap(), [area, other]);
+    assert!(store.routing_version().await.unwrap() > version, "areas change the routing version");
+}
 
+fn tier(service: &str, area: &str, tier: u8, agency: AgencyId) -> ServiceArea {
+    ServiceArea { service: service.into(), area: area.into(), tier, agency, answer_within_s: 45 }
+}
+
+pub async fn service_areas_keep_tiers_and_are_replaced_per_area<S: Store>(store: Arc<S>) {
+    let center = agency(&*store, "center", AgencyKind::CrisisCenter).await;
+    let backup = agency(&*store, "backup", AgencyKind::CrisisCenter).await;
+    let national = agency(&*store, "national", AgencyKind::CrisisCenter).await;
+    let s = "urn:service:counseling.suicide";
+    let first = [
+        tier(s, "20045", 0, center),
+        tier(s, "20045", 1, backup),
+        tier(s, "20087", 0, center),
+        tier(s, "*", 0, national),
+        tier(s, "npa:785", 0, center),
+    ];
+    let version = store.routing_version().await.unwrap();
+    store.set_service_areas(&first).await.unwrap();
+    let after_first = store.routing_version().await.unwrap();
+    assert!(after_first > version);
+    let mut expected = first.to_vec();
+    expected.sort();
+    assert_eq!(store.service_areas().await.unwrap(), expected);
+
+    // Replacing 20045's tiers leaves every other pair as it was.
+    let second = [tier(s, "20045", 0, backup), tier(s, "20045", 1, national)];
+    store.set_service_areas(&second).await.unwrap();
+    let mut expected: Vec<ServiceArea> =
+        first.iter().filter(|x| x.area != "20045").cloned().chain(second.clone()).collect();
+    expected.sort();
+    assert_eq!(store.service_areas().await.unwrap(), expected);
+    assert!(store.routing_version().await.unwrap() > after_first);
+
+    // Broken tier lists and unknown agencies are refused, and nothing changes.
+    let before = store.service_areas().await.unwrap();
+    let version = store.routing_version().await.unwrap();
+    for (bad, says) in [
+        (vec![tier(s, "20045", 1, center)], "tier 1 where tier 0 belongs"),
+        (vec![tier(s, "20045", 0, center), tier(s, "20045", 0, backup)], "without gaps or repeats"),
+        (vec![tier(s, "20045", 0, center), tier(s, "20045", 1, center)], "named at two tiers"),
+        (vec![ServiceArea { answer_within_s: 0, ..tier(s, "20045", 0, center) }], "out of range"),
+        (vec![tier("sos", "20045", 0, center)], "not a service URN"),
+        (vec![tier(s, "npa:78", 0, center)], "three digits"),
+        (
+            vec![tier(s, "20091", 0, center), tier(s, "20045", 0, AgencyId::new(at(9)))],
+            "does not exist",
+        ),
+    ] {
+        match store.set_service_areas(&bad).await {
+            Err(StoreError::Invalid(message)) => {
+                assert!(message.contains(says), "{message:?} should say {says:?}")
+            }
+            other => panic!("{bad:?} should be refused, got {other:?}"),
+        }
+    }
+    assert_eq!(store.service_areas().await.unwrap(), before);
+    assert_eq!(store.routing_version().await.unwrap(), version);
+}
+
+pub async fn agencies_can_be_updated<S: Store>(store: Arc<S>) {
+    let id = agency(&*store, "psap-20045", AgencyKind::Psap).await;
+    let mut changed = store.agency(id).await.unwrap().unwrap();
+    changed.name = "Douglas County Emergency Communications".into();
+    changed.uri = Some("sip:psap@douglas.example".into());
+    store.update_agency(&changed).await.unwrap();
+    assert_eq!(store.agency(id).await.unwrap(), Some(changed.clone()));
+    assert_eq!(store.agency_by_code("psap-20045").await.unwrap(), Some(changed.clone()));
+    let missing = Agency { id: AgencyId::new(at(5)), code: "nobody".into(), ..changed };
+    assert!(matches!(store.update_agency(&missing).await, Err(StoreError::Invalid(_))));
+}
+
+pub async fn settings_round_trip<S: Store>(store: Arc<S>) {
     assert_eq!(store.setting("seed").await.unwrap(), None);
     store.put_setting("seed", "kansas-v1").await.unwrap();
     store.put_setting("seed", "kansas-v2").await.unwrap();

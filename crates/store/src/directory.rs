@@ -75,13 +75,101 @@ pub struct Area {
     pub geometry_geojson: String,
 }
 
-/// "This agency serves this area for this service."
+/// "This agency serves this area for this service, at this tier."
+///
+/// Tier 0 is the primary; tier 1 takes what tier 0 does not answer within its
+/// `answer_within_s`, and so on (a 988 center → the state's backup → the national backup).
+/// Each (service, area, tier) has one agency.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ServiceArea {
-    pub agency: AgencyId,
     /// A LoST service URN, e.g. `urn:service:sos` or `urn:service:counseling.suicide`.
     pub service: String,
+    /// What is served — one of:
+    /// - an [`Area`] code, e.g. the county FIPS `20045`;
+    /// - [`DEFAULT_AREA`]: the default for locations no area serves;
+    /// - `npa:` and a North American area code, e.g. `npa:785`: where a caller with that area
+    ///   code was routed before georouting (the legacy 988 comparison), and where a contact
+    ///   with no location at all goes.
     pub area: String,
+    pub tier: u8,
+    pub agency: AgencyId,
+    /// Seconds this tier has to answer an offer before the next tier is tried.
+    pub answer_within_s: u32,
+}
+
+/// The [`ServiceArea::area`] of a service's default, for locations no area serves.
+pub const DEFAULT_AREA: &str = "*";
+/// The prefix of an area-code key in [`ServiceArea::area`].
+pub const AREA_CODE_PREFIX: &str = "npa:";
+
+/// The service of mobile crisis teams. No registry has one (IANA's `urn:service` labels need a
+/// Standards Action, NENA's list has none), so Crisisbridge uses this local URN, outside both.
+pub const MOBILE_CRISIS_SERVICE: &str = "urn:crisisbridge:service:mobile-crisis";
+
+/// A URN of three or more non-empty, space-free parts: `urn:service:sos`, or a local one such
+/// as [`MOBILE_CRISIS_SERVICE`].
+pub fn is_service_urn(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(':').collect();
+    parts.len() >= 3
+        && parts.first().is_some_and(|p| p.eq_ignore_ascii_case("urn"))
+        && parts.iter().all(|p| !p.is_empty())
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// The most seconds a tier may be given to answer: beyond it a caller waits too long.
+pub const MAX_ANSWER_WITHIN_S: u32 = 3600;
+
+/// Checks the rules [`Directory::set_service_areas`] keeps, before anything is written: per
+/// (service, area) the tiers are numbered 0, 1, 2… without gaps or repeats and name an agency
+/// at most once; answer times are 1 to [`MAX_ANSWER_WITHIN_S`] seconds; the service is a URN
+/// ([`is_service_urn`]); the area is a code, [`DEFAULT_AREA`] or `npa:` and three digits.
+pub fn check_service_areas(service_areas: &[ServiceArea]) -> Result<()> {
+    use std::collections::BTreeMap;
+    let invalid = |message: String| Err(crate::StoreError::Invalid(message));
+    let mut pairs: BTreeMap<(&str, &str), Vec<&ServiceArea>> = BTreeMap::new();
+    for s in service_areas {
+        if !is_service_urn(&s.service) {
+            return invalid(format!(
+                "service {:?} is not a service URN; use one like urn:service:sos, urn:service:counseling.suicide or {MOBILE_CRISIS_SERVICE}",
+                s.service
+            ));
+        }
+        if let Some(npa) = s.area.strip_prefix(AREA_CODE_PREFIX) {
+            if npa.len() != 3 || !npa.bytes().all(|b| b.is_ascii_digit()) {
+                return invalid(format!(
+                    "area {:?}: an area-code key is npa: and three digits, e.g. npa:785",
+                    s.area
+                ));
+            }
+        } else if s.area.trim().is_empty() || s.area.trim() != s.area {
+            return invalid(format!("area {:?}: an area code must not be empty or padded", s.area));
+        }
+        if !(1..=MAX_ANSWER_WITHIN_S).contains(&s.answer_within_s) {
+            return invalid(format!(
+                "{} in {}, tier {}: answer_within_s {} is out of range [1, {MAX_ANSWER_WITHIN_S}]",
+                s.service, s.area, s.tier, s.answer_within_s
+            ));
+        }
+        pairs.entry((&s.service, &s.area)).or_default().push(s);
+    }
+    for ((service, area), mut tiers) in pairs {
+        tiers.sort_by_key(|s| s.tier);
+        for (expected, s) in tiers.iter().enumerate() {
+            if usize::from(s.tier) != expected {
+                return invalid(format!(
+                    "{service} in {area}: tiers must be numbered 0, 1, 2… without gaps or repeats; found tier {} where tier {expected} belongs",
+                    s.tier
+                ));
+            }
+            if tiers.iter().take(expected).any(|earlier| earlier.agency == s.agency) {
+                return invalid(format!(
+                    "{service} in {area}: agency {} is named at two tiers; each tier is a different agency",
+                    s.agency
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Agencies, users, teams, areas and sessions.
@@ -89,6 +177,8 @@ pub struct ServiceArea {
 pub trait Directory: Send + Sync + 'static {
     /// Adds an agency; its code must be new.
     async fn put_agency(&self, agency: &Agency) -> Result<()>;
+    /// Changes an existing agency's name, kind, time zone and URI (found by id; the code stays).
+    async fn update_agency(&self, agency: &Agency) -> Result<()>;
     async fn agency(&self, id: AgencyId) -> Result<Option<Agency>>;
     async fn agency_by_code(&self, code: &str) -> Result<Option<Agency>>;
     /// Every agency, by code.
@@ -135,14 +225,18 @@ pub trait Directory: Send + Sync + 'static {
     /// Teams of one provider, or of all, by name.
     async fn teams(&self, provider: Option<AgencyId>) -> Result<Vec<Team>>;
 
-    /// Adds or replaces an area.
-    async fn put_area(&self, area: &Area) -> Result<()>;
+    /// Adds or replaces areas, all in one transaction.
+    async fn put_areas(&self, areas: &[Area]) -> Result<()>;
     /// Every area, by code.
     async fn areas(&self) -> Result<Vec<Area>>;
-    /// Adds a service area (idempotent).
-    async fn put_service_area(&self, service_area: &ServiceArea) -> Result<()>;
-    /// Every service area, ordered.
+    /// Sets who serves what: for every (service, area) that appears in `service_areas`, its
+    /// tiers become exactly the given ones; other pairs are untouched. One transaction.
+    async fn set_service_areas(&self, service_areas: &[ServiceArea]) -> Result<()>;
+    /// Every service area, ordered by service, area and tier.
     async fn service_areas(&self) -> Result<Vec<ServiceArea>>;
+    /// A number that changes whenever areas or service areas do, so every node can tell when
+    /// to rebuild its routing table.
+    async fn routing_version(&self) -> Result<u64>;
 
     /// A small key/value note about the deployment, e.g. which seed was loaded.
     async fn setting(&self, key: &str) -> Result<Option<String>>;

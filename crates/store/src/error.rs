@@ -11,6 +11,9 @@ pub enum StoreError {
     /// A unique name (agency code, username) is taken.
     #[error("{what} {value:?} already exists")]
     Duplicate { what: &'static str, value: String },
+    /// What was asked to be stored breaks a rule of the directory; nothing was written.
+    #[error("{0}")]
+    Invalid(String),
     /// A row could not be decoded: the database holds something this version did not write.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

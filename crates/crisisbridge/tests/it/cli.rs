@@ -75,8 +75,9 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
 
     let (ok, stdout, stderr) = run(&["rebuild", "--database", &url], &[], None);
     assert!(ok, "{stderr}");
-    // Opened, then routed for 911 (the county's PSAP) and both 988 services (KSPHQ).
-    assert!(stdout.contains("rebuilt 1 incidents from 4 events"), "{stdout}");
+    // Opened, then routed for 911 (the county's PSAP), both 988 services (KSPHQ) and mobile
+    // crisis (Douglas County's provider).
+    assert!(stdout.contains("rebuilt 1 incidents from 5 events"), "{stdout}");
     let id = created["id"].as_str().unwrap();
     let fetched = demo.get_json(&token, &format!("/api/v1/incidents/{id}")).await;
     assert_eq!(fetched["summary"], "before rebuild");

@@ -28,7 +28,7 @@ async fn demo_seeds_kansas_serves_it_and_reuses_its_data() {
         demo.get_json(&token, "/api/v1/agencies").await.as_array().unwrap().clone();
     let count = |kind: &str| agencies.iter().filter(|a| a["kind"] == kind).count();
     assert_eq!(count("psap"), 105, "a PSAP per Kansas county");
-    assert_eq!(count("crisis_center"), 3);
+    assert_eq!(count("crisis_center"), 4, "KSPHQ, Johnson County, COMCARE, the national backup");
     assert_eq!(count("mobile_crisis_provider"), 3);
     assert!(
         agencies.iter().any(|a| a["code"] == "psap-20045" && a["name"] == "Douglas County 911")
@@ -36,10 +36,12 @@ async fn demo_seeds_kansas_serves_it_and_reuses_its_data() {
     assert!(
         agencies.iter().any(|a| a["code"] == "psap-20071" && a["time_zone"] == "America/Denver")
     );
+    assert!(agencies.iter().any(|a| a["code"] == "ksphq" && a["uri"] == "sip:988@ksphq.example"));
 
     let created: Value =
         demo.create_incident(&token, "demo incident").await.unwrap().json().await.unwrap();
     let id = created["id"].as_str().unwrap().to_owned();
+    check_the_demo_routes(&demo, &token, &agencies).await;
     demo.kill();
 
     let again = Demo::start(dir.path());
@@ -106,4 +108,83 @@ async fn every_acknowledged_incident_survives_kill_9() {
         assert_eq!(response.status(), 200, "acknowledged incident {id} was lost");
     }
     eprintln!("{} acknowledged incidents all survived kill -9", acknowledged.len());
+}
+
+/// Routing in the demo region, through the lookup API: who serves Lawrence (Douglas County),
+/// Olathe (Johnson County, its own 988 center) and Kansas City, Missouri (outside the region).
+async fn check_the_demo_routes(demo: &Demo, token: &str, agencies: &[Value]) {
+    let id = |code: &str| {
+        agencies.iter().find(|a| a["code"] == code).unwrap_or_else(|| panic!("{code}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let lookup = |lat: f64, lon: f64| async move {
+        let body = serde_json::json!({"location": {"type": "point", "lat": lat, "lon": lon},
+                                      "callback_number": "913-555-0100"});
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/routing/lookup", demo.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.unwrap()["routes"].as_array().unwrap().clone()
+    };
+    let summary = |routes: &[Value]| -> Vec<(String, String, Vec<String>)> {
+        routes
+            .iter()
+            .map(|r| {
+                let tiers = r["tiers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t["agency"].as_str().unwrap().to_owned())
+                    .collect();
+                (
+                    r["service"].as_str().unwrap().to_owned(),
+                    r["basis"].as_str().unwrap().to_owned(),
+                    tiers,
+                )
+            })
+            .collect()
+    };
+    let (mh, suicide, sos, mct) = (
+        "urn:service:counseling.mental-health",
+        "urn:service:counseling.suicide",
+        "urn:service:sos",
+        "urn:crisisbridge:service:mobile-crisis",
+    );
+    let entry = |service: &str, basis: &str, tiers: &[&str]| {
+        (service.to_owned(), basis.to_owned(), tiers.iter().map(|c| id(c)).collect::<Vec<_>>())
+    };
+    let lawrence = lookup(38.9717, -95.2353).await;
+    assert_eq!(
+        summary(&lawrence),
+        [
+            entry(mct, "location", &["mct-douglas"]),
+            entry(mh, "location", &["ksphq", "988-national-backup"]),
+            entry(suicide, "location", &["ksphq", "988-national-backup"]),
+            entry(sos, "location", &["psap-20045"]),
+        ]
+    );
+    // A 913 number would have gone to Johnson County's center before georouting.
+    assert_eq!(lawrence[2]["by_area_code"], id("jcmhc"));
+    let olathe = lookup(38.8814, -94.8191).await;
+    assert_eq!(
+        summary(&olathe)[2],
+        entry(suicide, "location", &["jcmhc", "ksphq", "988-national-backup"])
+    );
+    assert_eq!(olathe[2]["tiers"][0]["answer_within_s"], 45);
+    let kansas_city_mo = lookup(39.0997, -94.5786).await;
+    assert_eq!(
+        summary(&kansas_city_mo),
+        [
+            entry(mct, "no_coverage", &[]),
+            entry(mh, "default", &["988-national-backup"]),
+            entry(suicide, "default", &["988-national-backup"]),
+            entry(sos, "no_coverage", &[]),
+        ]
+    );
 }

@@ -7,5 +7,6 @@
 
 mod cli;
 mod demo;
+mod import;
 mod postgres;
 mod process;

@@ -69,8 +69,8 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
     assert!(stdout.contains("counts and the event log's SHA-256 match"), "{stdout}");
     assert!(!stdout.contains("DIFFERS"), "{stdout}");
     assert!(
-        stdout.contains("agencies") && stdout.contains("111"),
-        "105 PSAPs + 3 centers + 3 providers: {stdout}"
+        stdout.contains("agencies") && stdout.contains("112"),
+        "105 PSAPs + 4 centers + 3 providers: {stdout}"
     );
 
     let (ok, _, stderr) = run(&["copy", "--from", &sqlite, "--to", &url], &[], None);
@@ -165,6 +165,7 @@ async fn two_nodes_one_killed_mid_stream_and_the_survivors_subscriber_sees_every
         name: "Douglas County 911".into(),
         kind: AgencyKind::Psap,
         time_zone: "America/Chicago".into(),
+        uri: None,
     };
     store.put_agency(&agency).await.unwrap();
     store

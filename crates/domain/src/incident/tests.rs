@@ -132,15 +132,17 @@ fn located_replaces_the_location() {
 fn routed_keeps_the_latest_route_per_service_without_involving_the_agency() {
     let f = Fixture::new();
     let mut incident = f.open();
-    let route = |agency| EventKind::Routed {
-        service: "urn:service:counseling.suicide".into(),
-        agency,
-        rule: text("location inside county 20045"),
+    let route = |agency| {
+        EventKind::Routed(Route::single(
+            "urn:service:counseling.suicide",
+            agency,
+            text("location inside county 20045"),
+        ))
     };
     incident.apply(&f.event(f.psap, 1, route(f.provider))).unwrap();
     incident.apply(&f.event(f.psap, 2, route(f.center))).unwrap();
     assert_eq!(incident.routes.len(), 1);
-    assert_eq!(incident.routes[0].agency, f.center);
+    assert_eq!(incident.routes[0].agency(), Some(f.center));
     assert!(!incident.involved.contains(&f.center), "a route is a recommendation, not access");
 }
 
@@ -323,11 +325,11 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
         (0.0..1.0f64).prop_map(|r| EventKind::Located {
             location: Location::circle(GeoPoint::parse(39.0, -95.0).unwrap(), r * 100.0).unwrap()
         }),
-        (0..3usize).prop_map(move |i| EventKind::Routed {
-            service: "urn:service:sos".into(),
-            agency: agencies[i],
-            rule: text("r"),
-        }),
+        (0..3usize).prop_map(move |i| EventKind::Routed(Route::single(
+            "urn:service:sos",
+            agencies[i],
+            text("r")
+        ))),
         Just(EventKind::TriageRecorded {
             outcome: TriageOutcome::Divert988,
             protocol: "p".into(),

@@ -19,6 +19,8 @@ pub struct AgencyDto {
     /// `psap`, `crisis_center`, `mobile_crisis_provider`, `law_enforcement` or `ems`.
     pub kind: String,
     pub time_zone: String,
+    /// Where other systems reach the agency (a SIP, tel or https URI), when configured.
+    pub uri: Option<String>,
 }
 
 /// Every agency.
@@ -39,6 +41,7 @@ pub async fn list(
                 name: a.name,
                 kind: a.kind.as_str().to_owned(),
                 time_zone: a.time_zone,
+                uri: a.uri,
             })
             .collect(),
     ))

@@ -43,13 +43,20 @@ pub(crate) fn parse_id(raw: &str) -> ApiResult<IncidentId> {
     raw.parse::<IncidentId>().map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
 }
 
-/// The `Routed` events a new location calls for.
-fn routes_for(state: &AppState, kind: &EventKind) -> Vec<EventKind> {
-    let location = match kind {
-        EventKind::Opened { location, .. } | EventKind::Located { location } => location,
-        _ => return Vec::new(),
-    };
-    state.router.as_ref().map(|router| router.route(location)).unwrap_or_default()
+/// The `Routed` events a new location calls for: one per configured service.
+fn routes_for(
+    state: &AppState,
+    location: &domain::Location,
+    callback: Option<&domain::CallbackNumber>,
+) -> Vec<EventKind> {
+    state
+        .routing
+        .current()
+        .map(|table| table.route(location, callback))
+        .unwrap_or_default()
+        .into_iter()
+        .map(EventKind::Routed)
+        .collect()
 }
 
 /// The incident an append of one event left behind; the store always returns it.
@@ -93,7 +100,12 @@ pub async fn create(
     };
     let now = state.clock.now();
     let id = IncidentId::new(now);
-    let routes = routes_for(&state, &kind);
+    let routes = match &kind {
+        EventKind::Opened { location, callback, .. } => {
+            routes_for(&state, location, callback.as_ref())
+        }
+        _ => Vec::new(),
+    };
     let mut events = vec![event(now, &caller, id, kind)];
     events.extend(routes.into_iter().map(|route| event(now, &caller, id, route)));
     let appended = state.store.append(events).await?;
@@ -250,9 +262,12 @@ pub async fn act(
     // One moment for the whole action, so a deadline is measured from the event's own time.
     let now = state.clock.now();
     let kind = action_event(&state, &caller, action, now).await?;
-    visible(&state, &caller, id).await?;
+    let incident = visible(&state, &caller, id).await?;
     // A new location re-routes, in the same commit.
-    let routes = routes_for(&state, &kind);
+    let routes = match &kind {
+        EventKind::Located { location } => routes_for(&state, location, incident.callback.as_ref()),
+        _ => Vec::new(),
+    };
     let mut events = vec![event(now, &caller, id, kind)];
     events.extend(routes.into_iter().map(|route| event(now, &caller, id, route)));
     let appended = state.store.append(events).await?;

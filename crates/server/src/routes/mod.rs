@@ -4,6 +4,7 @@ pub mod agencies;
 pub mod health;
 pub mod incidents;
 pub mod protocols;
+pub mod routing;
 pub mod sessions;
 pub mod stream;
 pub mod triage;

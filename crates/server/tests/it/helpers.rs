@@ -43,6 +43,8 @@ pub struct TestApp {
     pub psap: Agency,
     pub center: Agency,
     pub provider: Agency,
+    /// A second 988 center: the backup tier behind `center`, and the 988 default.
+    pub backup: Agency,
     pub team: Team,
     _dir: tempfile::TempDir,
 }
@@ -54,6 +56,7 @@ fn agency(code: &str, kind: AgencyKind) -> Agency {
         name: format!("{code} agency"),
         kind,
         time_zone: "America/Chicago".into(),
+        uri: None,
     }
 }
 
@@ -63,7 +66,9 @@ impl TestApp {
     }
 
     /// Also loads two adjacent one-degree squares in Kansas: "west" (lon -96..-95) served by
-    /// the PSAP, "east" (lon -95..-94) by the other PSAP, both by the 988 center.
+    /// the PSAP, "east" (lon -95..-94) by the other PSAP, both by the 988 center with the
+    /// backup center as its second tier (45 s each). The backup is the 988 default; area
+    /// code 785 goes to the center and 913 to the backup.
     pub async fn spawn_with_areas() -> Self {
         Self::spawn_inner(true).await
     }
@@ -75,7 +80,8 @@ impl TestApp {
         let center = agency("ksphq", AgencyKind::CrisisCenter);
         let provider = agency("mct-douglas", AgencyKind::MobileCrisisProvider);
         let other_psap = agency("psap-20091", AgencyKind::Psap);
-        for a in [&psap, &center, &provider, &other_psap] {
+        let backup = agency("988-backup", AgencyKind::CrisisCenter);
+        for a in [&psap, &center, &provider, &other_psap, &backup] {
             store.put_agency(a).await.unwrap();
         }
         let team = Team {
@@ -107,36 +113,43 @@ impl TestApp {
                 .unwrap();
         }
         if with_areas {
-            for (code, name, west, psap_id) in [
-                ("west", "West County", -96.0, psap.id),
-                ("east", "East County", -95.0, other_psap.id),
-            ] {
+            let mut areas = Vec::new();
+            let mut served = Vec::new();
+            let tier = |service: &str, area: &str, tier: u8, agency: &Agency| store::ServiceArea {
+                service: service.into(),
+                area: area.into(),
+                tier,
+                agency: agency.id,
+                answer_within_s: 45,
+            };
+            let suicide = "urn:service:counseling.suicide";
+            for (code, name, west, psap) in
+                [("west", "West County", -96.0, &psap), ("east", "East County", -95.0, &other_psap)]
+            {
                 let ring = format!(
                     "[[{west},38.0],[{e},38.0],[{e},39.0],[{west},39.0],[{west},38.0]]",
                     e = west + 1.0
                 );
-                let geometry = format!(r#"{{"type":"Polygon","coordinates":[{ring}]}}"#);
-                store
-                    .put_area(&store::Area {
-                        code: code.into(),
-                        name: name.into(),
-                        geometry_geojson: geometry,
-                    })
-                    .await
-                    .unwrap();
-                for (service, agency) in
-                    [("urn:service:sos", psap_id), ("urn:service:counseling.suicide", center.id)]
-                {
-                    let served =
-                        store::ServiceArea { agency, service: service.into(), area: code.into() };
-                    store.put_service_area(&served).await.unwrap();
-                }
+                areas.push(store::Area {
+                    code: code.into(),
+                    name: name.into(),
+                    geometry_geojson: format!(r#"{{"type":"Polygon","coordinates":[{ring}]}}"#),
+                });
+                served.push(tier("urn:service:sos", code, 0, psap));
+                served.push(tier(suicide, code, 0, &center));
+                served.push(tier(suicide, code, 1, &backup));
             }
+            served.push(tier(suicide, store::DEFAULT_AREA, 0, &backup));
+            served.push(tier(suicide, "npa:785", 0, &center));
+            served.push(tier(suicide, "npa:913", 0, &backup));
+            store.put_areas(&areas).await.unwrap();
+            store.set_service_areas(&served).await.unwrap();
         }
         let clock = Arc::new(TestClock::default());
         let settings = Settings {
             listen: "127.0.0.1:0".parse().unwrap(),
             stream_session_check: std::time::Duration::from_millis(100),
+            routing_refresh: std::time::Duration::from_millis(50),
             ..Settings::default()
         };
         let app = Application::build(settings, store.clone() as Arc<dyn Store>, clock.clone())
@@ -144,7 +157,18 @@ impl TestApp {
             .unwrap();
         let addr = app.local_addr().unwrap();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
-        Self { addr, client: Client::new(), store, clock, psap, center, provider, team, _dir: dir }
+        Self {
+            addr,
+            client: Client::new(),
+            store,
+            clock,
+            psap,
+            center,
+            provider,
+            backup,
+            team,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

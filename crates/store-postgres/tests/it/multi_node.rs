@@ -50,6 +50,7 @@ async fn two_nodes_serialize_appends_and_every_subscriber_sees_every_event_once_
         name: "PSAP".into(),
         kind: AgencyKind::Psap,
         time_zone: "America/Chicago".into(),
+        uri: None,
     };
     node_a.put_agency(&agency).await.unwrap();
     let shared = IncidentId::new(Timestamp::from_millis(1));

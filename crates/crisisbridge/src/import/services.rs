@@ -1,0 +1,359 @@
+//! The services file: which agencies exist and who serves which areas for which service, with
+//! backup tiers, defaults and the legacy area-code table. Format: `docs/services-file.md`.
+//!
+//! Reading a file is two steps. [`plan`] checks everything against the areas and agencies
+//! already stored and works out exactly what to write, writing nothing: every mistake is
+//! reported, with what to fix, before anything changes. [`apply`] then writes the agencies
+//! and, in one transaction, the service areas.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context, bail};
+use domain::{Agency, AgencyId, AgencyKind, Timestamp};
+use serde::Deserialize;
+use store::{AREA_CODE_PREFIX, DEFAULT_AREA, ServiceArea, Store};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServicesFile {
+    #[serde(default, rename = "agency")]
+    agencies: Vec<AgencyEntry>,
+    #[serde(default)]
+    serve: Vec<ServeEntry>,
+    #[serde(default, rename = "default")]
+    defaults: Vec<DefaultEntry>,
+    #[serde(default)]
+    area_code: Vec<AreaCodeEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgencyEntry {
+    code: String,
+    name: String,
+    kind: String,
+    time_zone: String,
+    uri: Option<String>,
+    /// One agency per matching area, `{area}` and `{name}` filled in from it.
+    for_each_area: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServeEntry {
+    services: Vec<String>,
+    areas: Vec<String>,
+    tiers: Vec<TierEntry>,
+    answer_within_s: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultEntry {
+    services: Vec<String>,
+    tiers: Vec<TierEntry>,
+    answer_within_s: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AreaCodeEntry {
+    services: Vec<String>,
+    #[serde(default)]
+    regions: Vec<String>,
+    #[serde(default)]
+    npa: Vec<String>,
+    tiers: Vec<TierEntry>,
+    answer_within_s: Option<u32>,
+}
+
+/// A tier: an agency code, or `{ agency = "code", answer_within_s = 45 }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum TierEntry {
+    Code(String),
+    Full { agency: String, answer_within_s: Option<u32> },
+}
+
+/// What reading a services file will write.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    pub create: Vec<Agency>,
+    pub update: Vec<Agency>,
+    pub unchanged_agencies: usize,
+    pub service_areas: Vec<ServiceArea>,
+}
+
+/// An area as the file's patterns see it.
+#[derive(Debug, Clone)]
+pub(crate) struct KnownArea {
+    pub code: String,
+    pub name: String,
+}
+
+/// Works out what `source` (the file's text; `origin` names it in messages) asks for, against
+/// the stored `areas` and `agencies`. Writes nothing.
+pub(crate) fn plan(
+    origin: &str,
+    source: &str,
+    areas: &[KnownArea],
+    agencies: &[Agency],
+    now: Timestamp,
+) -> anyhow::Result<Plan> {
+    let file: ServicesFile = toml::from_str(source).map_err(|e| {
+        let hint = if e.message().contains("untagged enum TierEntry") {
+            "\neach tier is an agency code, or { agency = \"code\", answer_within_s = 45 }"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("{origin}: {e}{hint}")
+    })?;
+    let mut plan = Plan::default();
+
+    // Agencies: later entries override earlier ones with the same code.
+    let mut wanted: BTreeMap<String, (usize, Agency)> = BTreeMap::new();
+    for (n, entry) in file.agencies.iter().enumerate() {
+        let at = format!("{origin}: agency #{} ({})", n + 1, entry.code);
+        let kind: AgencyKind = entry.kind.parse().with_context(|| at.clone())?;
+        check_time_zone(&entry.time_zone).with_context(|| at.clone())?;
+        let each: Vec<Option<&KnownArea>> = match &entry.for_each_area {
+            None => vec![None],
+            Some(patterns) => matching(patterns, areas)
+                .with_context(|| at.clone())?
+                .into_iter()
+                .map(Some)
+                .collect(),
+        };
+        for area in each {
+            let fill = |s: &str| fill(s, area);
+            let code = fill(&entry.code);
+            check_code(&code).with_context(|| at.clone())?;
+            let uri = entry.uri.as_deref().map(fill);
+            if let Some(uri) = &uri {
+                check_uri(uri).with_context(|| at.clone())?;
+            }
+            let agency = Agency {
+                id: AgencyId::new(now),
+                code: code.clone(),
+                name: fill(&entry.name),
+                kind,
+                time_zone: entry.time_zone.clone(),
+                uri,
+            };
+            wanted.insert(code, (n, agency));
+        }
+    }
+    let stored: HashMap<&str, &Agency> = agencies.iter().map(|a| (a.code.as_str(), a)).collect();
+    // Every code a tier may name: stored agencies, and those this file creates.
+    let mut ids: HashMap<String, AgencyId> =
+        agencies.iter().map(|a| (a.code.clone(), a.id)).collect();
+    for (code, (n, agency)) in &wanted {
+        match stored.get(code.as_str()) {
+            None => {
+                ids.insert(code.clone(), agency.id);
+                plan.create.push(agency.clone());
+            }
+            Some(existing) if existing.kind != agency.kind => bail!(
+                "{origin}: agency #{} ({code}): {code} is stored as a {}; a services file cannot change an agency's kind (its users' roles depend on it)",
+                n + 1,
+                existing.kind
+            ),
+            Some(existing) => {
+                let changed = Agency { id: existing.id, ..agency.clone() };
+                if **existing == changed {
+                    plan.unchanged_agencies += 1;
+                } else {
+                    plan.update.push(changed);
+                }
+            }
+        }
+    }
+    let resolve = |code: &str| ids.get(code).copied();
+
+    // Service areas: later entries replace earlier ones for the same service and area.
+    let mut tiers: BTreeMap<(String, String), Vec<(AgencyId, u32)>> = BTreeMap::new();
+    let mut set = |services: &[String], key: String, list: Vec<(AgencyId, u32)>| {
+        for service in services {
+            tiers.insert((service.clone(), key.clone()), list.clone());
+        }
+    };
+    for (n, entry) in file.serve.iter().enumerate() {
+        let at = format!("{origin}: serve #{} ({})", n + 1, entry.services.join(", "));
+        check_services(&entry.services).with_context(|| at.clone())?;
+        for area in matching(&entry.areas, areas).with_context(|| at.clone())? {
+            let list = tier_list(&entry.tiers, entry.answer_within_s, Some(area), &resolve)
+                .with_context(|| at.clone())?;
+            set(&entry.services, area.code.clone(), list);
+        }
+    }
+    for (n, entry) in file.defaults.iter().enumerate() {
+        let at = format!("{origin}: default #{} ({})", n + 1, entry.services.join(", "));
+        check_services(&entry.services).with_context(|| at.clone())?;
+        let list = tier_list(&entry.tiers, entry.answer_within_s, None, &resolve)
+            .with_context(|| at.clone())?;
+        set(&entry.services, DEFAULT_AREA.to_owned(), list);
+    }
+    for (n, entry) in file.area_code.iter().enumerate() {
+        let at = format!("{origin}: area_code #{} ({})", n + 1, entry.services.join(", "));
+        check_services(&entry.services).with_context(|| at.clone())?;
+        let list = tier_list(&entry.tiers, entry.answer_within_s, None, &resolve)
+            .with_context(|| at.clone())?;
+        let mut codes: Vec<String> = entry.npa.clone();
+        for region in &entry.regions {
+            let found = jurisdiction::npa::area_codes_of(region);
+            if found.is_empty() {
+                bail!(
+                    "{at}: region {region:?} has no area codes; use a two-letter state, territory or province code such as KS"
+                );
+            }
+            codes.extend(found.into_iter().map(str::to_owned));
+        }
+        if codes.is_empty() {
+            bail!("{at}: give the area codes as npa = [\"785\", …] or regions = [\"KS\"]");
+        }
+        for npa in codes {
+            set(&entry.services, format!("{AREA_CODE_PREFIX}{npa}"), list.clone());
+        }
+    }
+    for ((service, area), list) in tiers {
+        for (tier, (agency, answer_within_s)) in list.into_iter().enumerate() {
+            let tier = u8::try_from(tier).context("more than 255 tiers")?;
+            plan.service_areas.push(ServiceArea {
+                service: service.clone(),
+                area: area.clone(),
+                tier,
+                agency,
+                answer_within_s,
+            });
+        }
+    }
+    store::check_service_areas(&plan.service_areas).with_context(|| origin.to_owned())?;
+    Ok(plan)
+}
+
+/// Writes a plan: agencies first, then every service area in one transaction.
+pub(crate) async fn apply(store: &dyn Store, plan: &Plan) -> anyhow::Result<()> {
+    for agency in &plan.create {
+        store.put_agency(agency).await.with_context(|| format!("adding agency {}", agency.code))?;
+    }
+    for agency in &plan.update {
+        store
+            .update_agency(agency)
+            .await
+            .with_context(|| format!("updating agency {}", agency.code))?;
+    }
+    store.set_service_areas(&plan.service_areas).await.context("writing the service areas")?;
+    Ok(())
+}
+
+/// The tiers of one entry, agency codes resolved.
+fn tier_list(
+    entries: &[TierEntry],
+    default_answer: Option<u32>,
+    area: Option<&KnownArea>,
+    resolve: &dyn Fn(&str) -> Option<AgencyId>,
+) -> anyhow::Result<Vec<(AgencyId, u32)>> {
+    if entries.is_empty() {
+        bail!("tiers is empty: name at least the primary agency");
+    }
+    entries
+        .iter()
+        .map(|entry| {
+            let (code, answer) = match entry {
+                TierEntry::Code(code) => (code.as_str(), None),
+                TierEntry::Full { agency, answer_within_s } => (agency.as_str(), *answer_within_s),
+            };
+            if area.is_none() && (code.contains("{area}") || code.contains("{name}")) {
+                bail!(
+                    "tier {code:?}: {{area}} and {{name}} only mean something in [[serve]] entries"
+                );
+            }
+            let code = fill(code, area);
+            let agency = resolve(&code).with_context(|| {
+                format!("tier {code:?}: no such agency; add it as an [[agency]] or create it first")
+            })?;
+            Ok((
+                agency,
+                answer.or(default_answer).unwrap_or(domain::route::DEFAULT_ANSWER_WITHIN_S),
+            ))
+        })
+        .collect()
+}
+
+/// The areas that `patterns` name: a code, a prefix ending in `*` (`20*`), or `*` for all.
+/// Every pattern must match something.
+fn matching<'a>(patterns: &[String], areas: &'a [KnownArea]) -> anyhow::Result<Vec<&'a KnownArea>> {
+    if patterns.is_empty() {
+        bail!("areas is empty: name area codes, prefixes such as \"20*\", or \"*\" for every area");
+    }
+    let mut found: Vec<&KnownArea> = Vec::new();
+    for pattern in patterns {
+        let hits: Vec<&KnownArea> = match pattern.strip_suffix('*') {
+            Some(prefix) => areas.iter().filter(|a| a.code.starts_with(prefix)).collect(),
+            None => areas.iter().filter(|a| a.code == *pattern).collect(),
+        };
+        if hits.is_empty() {
+            bail!(
+                "area {pattern:?} matches no stored area ({} are stored); import the boundaries first with `crisisbridge import areas`",
+                areas.len()
+            );
+        }
+        for hit in hits {
+            if !found.iter().any(|f| f.code == hit.code) {
+                found.push(hit);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn fill(template: &str, area: Option<&KnownArea>) -> String {
+    match area {
+        Some(a) => template.replace("{area}", &a.code).replace("{name}", &a.name),
+        None => template.to_owned(),
+    }
+}
+
+fn check_services(services: &[String]) -> anyhow::Result<()> {
+    if services.is_empty() {
+        bail!("services is empty: name at least one service URN, e.g. urn:service:sos");
+    }
+    Ok(())
+}
+
+fn check_code(code: &str) -> anyhow::Result<()> {
+    let ok = !code.is_empty()
+        && code.len() <= 64
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    if !ok {
+        bail!("code {code:?}: use 1 to 64 letters, digits, '-', '_' or '.'");
+    }
+    Ok(())
+}
+
+/// IANA zone names look like `America/Chicago`; `UTC` too. The list itself is not shipped, so
+/// only the form is checked.
+fn check_time_zone(zone: &str) -> anyhow::Result<()> {
+    let part = |p: &str| {
+        !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
+    };
+    if zone == "UTC" || (zone.contains('/') && zone.split('/').all(part)) {
+        return Ok(());
+    }
+    bail!("time_zone {zone:?} is not an IANA time zone name such as America/Chicago")
+}
+
+fn check_uri(uri: &str) -> anyhow::Result<()> {
+    let scheme_ok = ["sip:", "sips:", "tel:", "https:", "http:"].iter().any(|s| {
+        uri.len() > s.len() && uri.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s))
+    });
+    if !scheme_ok || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        bail!(
+            "uri {uri:?}: give a sip:, sips:, tel: or https: URI without spaces, e.g. sip:psap@county.example"
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

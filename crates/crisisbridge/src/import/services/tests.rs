@@ -1,0 +1,185 @@
+//! The services file: every rule of its format, accepted and refused, with the message.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use super::*;
+
+fn areas() -> Vec<KnownArea> {
+    [("20045", "Douglas County"), ("20091", "Johnson County"), ("20173", "Sedgwick County")]
+        .into_iter()
+        .map(|(code, name)| KnownArea { code: code.into(), name: name.into() })
+        .collect()
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_millis(1_764_000_000_000)
+}
+
+fn plan_of(source: &str) -> anyhow::Result<Plan> {
+    plan("test.toml", source, &areas(), &[], now())
+}
+
+fn error_of(source: &str) -> String {
+    format!("{:#}", plan_of(source).unwrap_err())
+}
+
+const AGENCIES: &str = r#"
+[[agency]]
+for_each_area = ["20*"]
+code = "psap-{area}"
+name = "{name} 911"
+kind = "psap"
+time_zone = "America/Chicago"
+uri = "sip:psap-{area}@ks.example"
+
+[[agency]]
+code = "ksphq"
+name = "Kansas Suicide Prevention HQ"
+kind = "crisis_center"
+time_zone = "America/Chicago"
+
+[[agency]]
+code = "national"
+name = "National backup"
+kind = "crisis_center"
+time_zone = "America/New_York"
+"#;
+
+fn tiers_of<'a>(plan: &'a Plan, service: &str, area: &str) -> Vec<(&'a str, u32)> {
+    let code = |id| plan.create.iter().find(|a| a.id == id).map(|a| a.code.as_str()).unwrap_or("?");
+    plan.service_areas
+        .iter()
+        .filter(|s| s.service == service && s.area == area)
+        .map(|s| (code(s.agency), s.answer_within_s))
+        .collect()
+}
+
+#[test]
+fn templates_make_one_agency_per_area_and_later_entries_override() {
+    let source = format!(
+        r#"{AGENCIES}
+[[serve]]
+services = ["urn:service:sos"]
+areas = ["*"]
+tiers = ["psap-{{area}}"]
+
+[[serve]]
+services = ["urn:service:counseling.suicide"]
+areas = ["20*"]
+tiers = ["ksphq", {{ agency = "national", answer_within_s = 30 }}]
+answer_within_s = 45
+
+[[serve]]
+services = ["urn:service:counseling.suicide"]
+areas = ["20091"]
+tiers = ["national"]
+
+[[default]]
+services = ["urn:service:counseling.suicide"]
+tiers = ["national"]
+
+[[area_code]]
+services = ["urn:service:counseling.suicide"]
+regions = ["KS"]
+npa = ["212"]
+tiers = ["ksphq"]
+"#
+    );
+    let plan = plan_of(&source).unwrap();
+    let codes: Vec<&str> = plan.create.iter().map(|a| a.code.as_str()).collect();
+    assert_eq!(codes, ["ksphq", "national", "psap-20045", "psap-20091", "psap-20173"]);
+    let douglas = plan.create.iter().find(|a| a.code == "psap-20045").unwrap();
+    assert_eq!(douglas.name, "Douglas County 911");
+    assert_eq!(douglas.uri.as_deref(), Some("sip:psap-20045@ks.example"));
+
+    assert_eq!(tiers_of(&plan, "urn:service:sos", "20173"), [("psap-20173", 60)]);
+    let suicide = "urn:service:counseling.suicide";
+    assert_eq!(tiers_of(&plan, suicide, "20045"), [("ksphq", 45), ("national", 30)]);
+    assert_eq!(tiers_of(&plan, suicide, "20091"), [("national", 60)], "the later entry wins");
+    assert_eq!(tiers_of(&plan, suicide, "*"), [("national", 60)]);
+    for npa in ["npa:316", "npa:620", "npa:785", "npa:913", "npa:212"] {
+        assert_eq!(tiers_of(&plan, suicide, npa), [("ksphq", 60)], "{npa}");
+    }
+    // sos in 3 areas; 988 in 20045 and 20173 with 2 tiers, 20091 with 1; the default; 5 area codes.
+    assert_eq!(plan.service_areas.len(), 3 + 2 + 2 + 1 + 1 + 5);
+}
+
+#[test]
+fn stored_agencies_keep_their_ids_and_are_updated_only_when_they_differ() {
+    let first = plan_of(AGENCIES).unwrap();
+    let stored: Vec<Agency> = first.create.clone();
+    let again = plan("test.toml", AGENCIES, &areas(), &stored, now()).unwrap();
+    assert!(again.create.is_empty() && again.update.is_empty());
+    assert_eq!(again.unchanged_agencies, 5);
+
+    let renamed = AGENCIES.replace("Kansas Suicide Prevention HQ", "KSPHQ");
+    let changed = plan("test.toml", &renamed, &areas(), &stored, now()).unwrap();
+    assert_eq!(changed.update.len(), 1);
+    let ksphq = stored.iter().find(|a| a.code == "ksphq").unwrap();
+    assert_eq!(changed.update[0].id, ksphq.id);
+    assert_eq!(changed.update[0].name, "KSPHQ");
+
+    let rekinded = AGENCIES.replace("kind = \"crisis_center\"", "kind = \"ems\"");
+    let e = format!("{:#}", plan("test.toml", &rekinded, &areas(), &stored, now()).unwrap_err());
+    assert!(e.contains("cannot change an agency's kind"), "{e}");
+}
+
+#[test]
+fn mistakes_are_refused_with_what_to_fix() {
+    let serve = |areas: &str, tiers: &str| {
+        format!(
+            "{AGENCIES}\n[[serve]]\nservices = [\"urn:service:sos\"]\nareas = {areas}\ntiers = {tiers}\n"
+        )
+    };
+    for (source, says) in [
+        (serve(r#"["21*"]"#, r#"["ksphq"]"#), r#"area "21*" matches no stored area"#),
+        (serve(r#"[]"#, r#"["ksphq"]"#), "areas is empty"),
+        (serve(r#"["20045"]"#, r#"["nobody"]"#), r#"tier "nobody": no such agency"#),
+        (serve(r#"["20045"]"#, r#"[]"#), "tiers is empty"),
+        (serve(r#"["20045"]"#, r#"["ksphq", "ksphq"]"#), "named at two tiers"),
+        (
+            serve(r#"["20045"]"#, r#"[{ agency = "ksphq", answer_within_s = 0 }]"#),
+            "out of range [1, 3600]",
+        ),
+        (serve(r#"["20045"]"#, r#"[{ agent = "ksphq" }]"#), "each tier is an agency code"),
+        (
+            format!(
+                "{AGENCIES}\n[[default]]\nservices = [\"urn:service:sos\"]\ntiers = [\"psap-{{area}}\"]\n"
+            ),
+            "only mean something in [[serve]] entries",
+        ),
+        (
+            format!(
+                "{AGENCIES}\n[[area_code]]\nservices = [\"urn:service:sos\"]\nregions = [\"XX\"]\ntiers = [\"ksphq\"]\n"
+            ),
+            r#"region "XX" has no area codes"#,
+        ),
+        (
+            format!(
+                "{AGENCIES}\n[[area_code]]\nservices = [\"urn:service:sos\"]\nnpa = [\"78\"]\ntiers = [\"ksphq\"]\n"
+            ),
+            "three digits",
+        ),
+        (
+            format!(
+                "{AGENCIES}\n[[serve]]\nservices = [\"sos\"]\nareas = [\"*\"]\ntiers = [\"ksphq\"]\n"
+            ),
+            "is not a service URN",
+        ),
+        (AGENCIES.replace("America/New_York", "Eastern"), "not an IANA time zone name"),
+        (
+            AGENCIES.replace("kind = \"psap\"", "kind = \"police\""),
+            "unknown agency kind \"police\"",
+        ),
+        (
+            AGENCIES.replace("sip:psap-{area}@ks.example", "mailto:x@y"),
+            "give a sip:, sips:, tel: or https: URI",
+        ),
+        (AGENCIES.replace("code = \"ksphq\"", "code = \"ks phq\""), "use 1 to 64 letters"),
+        (format!("{AGENCIES}\n[[servce]]\n"), "unknown field `servce`"),
+        ("[[agency]]\ncode = \"x\"\n".into(), "missing field `name`"),
+    ] {
+        let e = error_of(&source);
+        assert!(e.contains(says), "expected {says:?} in:\n{e}");
+        assert!(e.starts_with("test.toml"), "the message names the file: {e}");
+    }
+}

@@ -1,0 +1,152 @@
+//! `crisisbridge import areas` and `import services`: boundaries, agencies and who serves
+//! where, into a database, checked before anything is written.
+
+use crate::process::run;
+
+fn sqlite(dir: &std::path::Path) -> String {
+    format!("sqlite://{}", dir.join("county.db").display())
+}
+
+const SERVICES: &str = r#"
+[[agency]]
+for_each_area = ["20045", "20091"]
+code = "psap-{area}"
+name = "{name} 911"
+kind = "psap"
+time_zone = "America/Chicago"
+
+[[agency]]
+code = "ksphq"
+name = "Kansas Suicide Prevention HQ"
+kind = "crisis_center"
+time_zone = "America/Chicago"
+uri = "sip:988@ksphq.example"
+
+[[serve]]
+services = ["urn:service:sos"]
+areas = ["20045", "20091"]
+tiers = ["psap-{area}"]
+
+[[serve]]
+services = ["urn:service:counseling.suicide"]
+areas = ["20*"]
+tiers = [{ agency = "ksphq", answer_within_s = 30 }]
+
+[[area_code]]
+services = ["urn:service:counseling.suicide"]
+regions = ["KS"]
+tiers = ["ksphq"]
+"#;
+
+#[test]
+fn boundaries_then_services_are_imported_and_mistakes_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path());
+    let counties = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-counties.geojson");
+    let (ok, stdout, stderr) = run(
+        &[
+            "import",
+            "areas",
+            counties,
+            "--id-field",
+            "fips",
+            "--name-format",
+            "{name} County",
+            "--database",
+            &db,
+        ],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("imported 105 areas"), "{stdout}");
+
+    let services = dir.path().join("services.toml");
+    std::fs::write(&services, SERVICES).unwrap();
+    let file = services.to_str().unwrap();
+    let (ok, stdout, stderr) =
+        run(&["import", "services", file, "--dry-run", "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    // Two PSAPs and KSPHQ; 911 in two counties, 988 in all 105, four Kansas area codes.
+    assert!(
+        stdout.contains("agencies: 3 to add, 0 to update, 0 unchanged; service areas: 111 tiers (dry run: nothing written)"),
+        "{stdout}"
+    );
+    let (ok, stdout, stderr) = run(&["import", "services", file, "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("3 to add") && stdout.ends_with("written\n"), "{stdout}");
+    let (ok, stdout, _) = run(&["import", "services", file, "--database", &db], &[], None);
+    assert!(ok && stdout.contains("0 to add, 0 to update, 3 unchanged"), "{stdout}");
+
+    // A tier naming an agency that does not exist: refused, with the file and entry named,
+    // and the database as it was.
+    std::fs::write(&services, SERVICES.replace("tiers = [\"ksphq\"]", "tiers = [\"kspqh\"]"))
+        .unwrap();
+    let (ok, _, stderr) = run(&["import", "services", file, "--database", &db], &[], None);
+    assert!(!ok);
+    assert!(stderr.contains("area_code #1 (urn:service:counseling.suicide)"), "{stderr}");
+    assert!(stderr.contains("tier \"kspqh\": no such agency"), "{stderr}");
+    std::fs::write(&services, SERVICES).unwrap();
+    let (ok, stdout, _) =
+        run(&["import", "services", file, "--dry-run", "--database", &db], &[], None);
+    assert!(ok && stdout.contains("3 unchanged; service areas: 111 tiers"), "{stdout}");
+
+    // Boundaries that do not exist, and a prefix no code has.
+    let (ok, _, stderr) =
+        run(&["import", "areas", "/nonexistent.geojson", "--database", &db], &[], None);
+    assert!(!ok && stderr.contains("reading /nonexistent.geojson"), "{stderr}");
+    let (ok, _, stderr) = run(
+        &[
+            "import",
+            "areas",
+            counties,
+            "--id-field",
+            "fips",
+            "--code-prefix",
+            "29",
+            "--database",
+            &db,
+        ],
+        &[],
+        None,
+    );
+    assert!(!ok && stderr.contains("no area's code starts with \"29\""), "{stderr}");
+}
+
+#[test]
+fn a_state_is_imported_from_the_census_shapefile() {
+    let data = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/census-cb2016-500k"
+    ));
+    if !data.is_dir() {
+        eprintln!("\n!!!!! SKIPPED: the Census shapefile is not at {} !!!!!\n", data.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path());
+    let shp = data.join("cb_2016_us_county_500k.shp.gz");
+    let (ok, stdout, stderr) = run(
+        &[
+            "import",
+            "areas",
+            shp.to_str().unwrap(),
+            "--code-prefix",
+            "20",
+            "--name-format",
+            "{name} County",
+            "--database",
+            &db,
+        ],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("imported 105 areas"), "{stdout}");
+    let services = dir.path().join("services.toml");
+    std::fs::write(&services, SERVICES).unwrap();
+    let (ok, stdout, stderr) =
+        run(&["import", "services", services.to_str().unwrap(), "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("service areas: 111 tiers"), "{stdout}");
+}

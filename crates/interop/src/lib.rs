@@ -1,0 +1,28 @@
+//! Crisisbridge's wire formats for other emergency-services systems.
+//!
+//! - [`lost`]: LoST (RFC 5222). [`lost::parse_request`] reads `findService`,
+//!   `listServices`, `listServicesByLocation` and `getServiceBoundary`; the `write_*`
+//!   functions produce responses and `<errors>` that validate against the RFC's grammar.
+//! - [`pidf`]: PIDF-LO locations — the RFC 5491 GML shapes (Point, Circle, Ellipse, ArcBand,
+//!   Polygon) and RFC 5139 civic addresses — read into [`pidf::Shape`] and
+//!   [`pidf::CivicAddress`], converted to a [`domain::Location`] by
+//!   [`pidf::Shape::to_location`]; GML polygons written for service boundaries.
+//!
+//! How lenient reading is, and why, is written on each module.
+//!
+//! Invariants:
+//! - Pure: bytes in, `String`s out; no IO, no clock (times arrive as UTC epoch milliseconds).
+//! - Reading never panics and never recurses on input: documents are parsed into a bounded
+//!   tree (size, depth, element and attribute counts), DOCTYPEs are refused, so no entity is
+//!   expanded.
+//! - Every document a writer returns is well-formed XML in UTF-8.
+
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+)]
+
+pub mod lost;
+mod ns;
+pub mod pidf;
+mod xml;

@@ -1,0 +1,98 @@
+//! Routing incidents by location: which agency serves where the person is, for each service.
+//!
+//! - `table`: [`ServiceRouter`], the immutable routing table — areas, their index, tiers per
+//!   service — and the rules that turn a location into a [`domain::Route`] per service.
+//! - `sample`: the points a location's shape is sampled at to find its share in each area.
+//! - [`Routing`]: the table in use. Every node rebuilds its table when the store's routing
+//!   version moves (areas, service areas or agencies changed: an import on any node), checked
+//!   every [`crate::Settings::routing_refresh`].
+
+mod sample;
+mod table;
+
+use std::sync::{Arc, RwLock, Weak};
+use std::time::Duration;
+
+use store::Store;
+pub use table::{RoutingData, ServiceRouter};
+
+/// The routing table in use, shared by every request; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Routing {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    /// `None` while the deployment has nothing to route by.
+    current: RwLock<Option<Arc<ServiceRouter>>>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Routing").field("current", &self.current).finish_non_exhaustive()
+    }
+}
+
+impl Routing {
+    /// Loads the table from the store.
+    pub async fn load(store: Arc<dyn Store>) -> store::Result<Self> {
+        let routing = Self { inner: Arc::new(Inner { store, current: RwLock::new(None) }) };
+        routing.refresh().await?;
+        Ok(routing)
+    }
+
+    /// The table now, or `None` when nothing is configured to route by.
+    pub fn current(&self) -> Option<Arc<ServiceRouter>> {
+        match self.inner.current.read() {
+            Ok(guard) => guard.clone(),
+            // A writer panicked mid-swap; the value is still a whole Arc.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Rebuilds the table if the store's routing version moved; returns whether it did.
+    pub async fn refresh(&self) -> store::Result<bool> {
+        let store = &self.inner.store;
+        let version = store.routing_version().await?;
+        if self.current().is_some_and(|t| t.version() == version) {
+            return Ok(false);
+        }
+        let data = RoutingData {
+            areas: store.areas().await?,
+            service_areas: store.service_areas().await?,
+            agencies: store.agencies().await?,
+            version,
+        };
+        // Parsing boundaries and building the index takes up to a second for a whole country:
+        // off the async threads.
+        let table = tokio::task::spawn_blocking(move || ServiceRouter::build(data))
+            .await
+            .map_err(|e| store::StoreError::Database(format!("building the routing table: {e}")))?;
+        let areas = table.as_ref().map_or(0, |t| t.areas().len());
+        let table = table.map(Arc::new);
+        match self.inner.current.write() {
+            Ok(mut guard) => *guard = table,
+            Err(poisoned) => *poisoned.into_inner() = table,
+        }
+        tracing::info!(version, areas, "routing table loaded");
+        Ok(true)
+    }
+
+    /// Checks for changes every `every` until the last handle is dropped.
+    pub fn spawn_refresher(&self, every: Duration) {
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                if let Err(e) = (Routing { inner }).refresh().await {
+                    tracing::warn!(error = %e, "could not check the routing table for changes; will retry");
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,28 @@
+-- Routing: service areas gain rollover tiers — (service, area, tier) names one agency and how
+-- long it has to answer before the next tier is tried; `area` may also be `*` (the default
+-- for locations no area serves) or `npa:NNN` (legacy routing by area code). Agencies gain the
+-- URI other systems reach them at (LoST answers carry it). `routing_version` changes with
+-- every change to areas or service areas, so each node knows when to rebuild its table.
+CREATE TABLE service_tiers (
+    service         TEXT    NOT NULL,
+    area            TEXT    NOT NULL,
+    tier            INTEGER NOT NULL CHECK (tier BETWEEN 0 AND 255),
+    agency_id       TEXT    NOT NULL REFERENCES agencies (id),
+    answer_within_s INTEGER NOT NULL CHECK (answer_within_s > 0),
+    PRIMARY KEY (service, area, tier)
+) WITHOUT ROWID;
+
+-- Before tiers, every row was a primary; where two agencies served one area for one service,
+-- the first by id stays primary.
+INSERT OR IGNORE INTO service_tiers (service, area, tier, agency_id, answer_within_s)
+    SELECT service, area, 0, agency_id, 60 FROM service_areas ORDER BY service, area, agency_id;
+DROP TABLE service_areas;
+ALTER TABLE service_tiers RENAME TO service_areas;
+
+ALTER TABLE agencies ADD COLUMN uri TEXT;
+
+CREATE TABLE routing_version (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+);
+INSERT INTO routing_version (id, version) VALUES (1, 1);
