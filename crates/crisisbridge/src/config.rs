@@ -22,6 +22,10 @@ struct RawConfig {
     database_schema: Option<String>,
     /// Minutes without a request after which a session ends.
     session_idle_minutes: Option<u64>,
+    /// This deployment's name in LoST answers, e.g. `lost.county.example`.
+    lost_source: Option<String>,
+    /// Seconds between checks for changed areas, service areas and agencies.
+    routing_refresh_seconds: Option<u64>,
 }
 
 /// Checked configuration.
@@ -30,6 +34,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub database: crate::database::Database,
     pub session_idle: Duration,
+    pub lost_source: String,
+    pub routing_refresh: Duration,
 }
 
 pub const ENV_LISTEN: &str = "CRISISBRIDGE_LISTEN";
@@ -37,6 +43,7 @@ pub const ENV_DATABASE_URL: &str = "CRISISBRIDGE_DATABASE_URL";
 pub const ENV_SESSION_IDLE_MINUTES: &str = "CRISISBRIDGE_SESSION_IDLE_MINUTES";
 pub const ENV_DATABASE_POOL_SIZE: &str = "CRISISBRIDGE_DATABASE_POOL_SIZE";
 pub const ENV_DATABASE_SCHEMA: &str = "CRISISBRIDGE_DATABASE_SCHEMA";
+pub const ENV_LOST_SOURCE: &str = "CRISISBRIDGE_LOST_SOURCE";
 
 impl Config {
     /// Reads `path` (when given), then applies `CRISISBRIDGE_*` environment variables.
@@ -63,6 +70,9 @@ impl Config {
         }
         if let Ok(v) = std::env::var(ENV_DATABASE_SCHEMA) {
             raw.database_schema = Some(v);
+        }
+        if let Ok(v) = std::env::var(ENV_LOST_SOURCE) {
+            raw.lost_source = Some(v);
         }
         if let Ok(v) = std::env::var(ENV_SESSION_IDLE_MINUTES) {
             raw.session_idle_minutes = Some(v.parse().with_context(|| {
@@ -92,13 +102,32 @@ impl Config {
         if !(1..=24 * 60).contains(&minutes) {
             bail!("session_idle_minutes = {minutes} is out of range [1, 1440]");
         }
-        Ok(Self { listen, database, session_idle: Duration::from_secs(minutes * 60) })
+        let defaults = server::Settings::default();
+        let lost_source = raw.lost_source.unwrap_or(defaults.lost_source);
+        if !interop::lost::is_app_unique_string(&lost_source) {
+            bail!(
+                "lost_source = {lost_source:?} is not a server name LoST accepts: use dot-separated letters, digits and dashes, e.g. lost.county.example"
+            );
+        }
+        let refresh = raw.routing_refresh_seconds.unwrap_or(defaults.routing_refresh.as_secs());
+        if !(1..=3600).contains(&refresh) {
+            bail!("routing_refresh_seconds = {refresh} is out of range [1, 3600]");
+        }
+        Ok(Self {
+            listen,
+            database,
+            session_idle: Duration::from_secs(minutes * 60),
+            lost_source,
+            routing_refresh: Duration::from_secs(refresh),
+        })
     }
 
     pub fn server_settings(&self) -> server::Settings {
         server::Settings {
             listen: self.listen,
             session_idle: self.session_idle,
+            lost_source: self.lost_source.clone(),
+            routing_refresh: self.routing_refresh,
             ..Default::default()
         }
     }
@@ -137,5 +166,13 @@ mod tests {
             err("database_url = \"sqlite://x\"\nsession_idle_minutes = 0").contains("out of range")
         );
         assert!(err("database_url = \"sqlite://x\"\nport = 1").contains("unknown field"));
+        assert!(
+            err("database_url = \"sqlite://x\"\nlost_source = \"localhost\"")
+                .contains("is not a server name LoST accepts")
+        );
+        assert!(
+            err("database_url = \"sqlite://x\"\nrouting_refresh_seconds = 0")
+                .contains("out of range [1, 3600]")
+        );
     }
 }

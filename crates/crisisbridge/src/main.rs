@@ -11,6 +11,8 @@
 //! - `route --areas FILE (--points CSV | --lat Y --lon X)`: which areas contain each point.
 //! - `import areas FILE` / `import services FILE.toml`: load boundaries, agencies and who
 //!   serves where into a deployment's database.
+//! - `report georouting`: how incidents were routed, and what georouting changed compared
+//!   with routing by the caller's area code.
 //! - `openapi`: print the API's OpenAPI description.
 
 mod config;
@@ -19,6 +21,7 @@ mod database;
 mod demo;
 mod import;
 mod protocol;
+mod report;
 mod route;
 mod run;
 mod user;
@@ -94,6 +97,11 @@ enum Command {
     },
     /// Which areas of a boundary file contain each point.
     Route(route::RouteArgs),
+    /// Figures computed from the event log.
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
+    },
     /// Load boundaries, agencies and service areas into a database.
     Import {
         #[command(subcommand)]
@@ -140,6 +148,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         }
         Command::Route(args) => route::run(args),
         Command::Import { command } => import::run(command).await,
+        Command::Report { command } => report::run(command).await,
         Command::Openapi => {
             println!("{}", server::openapi::json());
             Ok(())

@@ -76,7 +76,9 @@ async fn print_banner(
     store: &dyn Store,
 ) -> anyhow::Result<()> {
     let base = format!("http://{addr}");
-    println!("Crisisbridge demo: Kansas, 105 counties, 3 988 centers, 3 mobile crisis providers");
+    println!(
+        "Crisisbridge demo: Kansas, 105 counties, 3 988 centers and the national backup, 3 mobile crisis providers"
+    );
     println!("  data:    {} ({})", data.display(), if seeded { "seeded now" } else { "reused" });
     println!("  API:     {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)");
     println!("  health:  {base}/healthz   metrics: {base}/metrics");

@@ -8,10 +8,13 @@
 //!   [`pidf::CivicAddress`], converted to a [`domain::Location`] by
 //!   [`pidf::Shape::to_location`]; GML polygons written for service boundaries.
 //!
+//! - `grammar` (feature `grammar-check`, for tests): validating documents against the RFC 5222
+//!   grammar with `xmllint`.
+//!
 //! How lenient reading is, and why, is written on each module.
 //!
 //! Invariants:
-//! - Pure: bytes in, `String`s out; no IO, no clock (times arrive as UTC epoch milliseconds).
+//! - Pure: bytes in, `String`s out; no IO (but in the test-only `grammar`), no clock (times arrive as UTC epoch milliseconds).
 //! - Reading never panics and never recurses on input: documents are parsed into a bounded
 //!   tree (size, depth, element and attribute counts), DOCTYPEs are refused, so no entity is
 //!   expanded.
@@ -22,6 +25,8 @@
     allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
 )]
 
+#[cfg(feature = "grammar-check")]
+pub mod grammar;
 pub mod lost;
 mod ns;
 pub mod pidf;

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod json;
+pub mod lost;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
@@ -37,7 +38,6 @@ use domain::Clock;
 use store::Store;
 use tokio::net::TcpListener;
 
-use crate::routes::routing as routing_api;
 use crate::routes::{agencies, health, incidents, protocols, sessions, stream, triage};
 pub use crate::state::{AppState, SystemClock};
 
@@ -57,6 +57,9 @@ pub struct Settings {
     /// How often the node checks whether areas, service areas or agencies changed (on any
     /// node, or by an import) and rebuilds its routing table.
     pub routing_refresh: Duration,
+    /// This server's name in LoST answers (`source`, `<via>`): a DNS-style name such as
+    /// `lost.county.example`, the same on every node of a deployment.
+    pub lost_source: String,
 }
 
 impl Settings {
@@ -72,6 +75,7 @@ impl Default for Settings {
             session_idle: Duration::from_secs(30 * 60),
             stream_session_check: Duration::from_secs(30),
             routing_refresh: Duration::from_secs(5),
+            lost_source: "lost.crisisbridge.local".into(),
         }
     }
 }
@@ -91,6 +95,12 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> std::io::Result<Self> {
         metrics::install();
+        if !interop::lost::is_app_unique_string(&settings.lost_source) {
+            return Err(std::io::Error::other(format!(
+                "lost_source {:?} is not a server name LoST accepts: use dot-separated letters, digits and dashes, e.g. lost.county.example",
+                settings.lost_source
+            )));
+        }
         let listener = TcpListener::bind(settings.listen).await?;
         let routing = routing::Routing::load(store.clone())
             .await
@@ -131,10 +141,11 @@ pub fn router(state: AppState) -> Router {
         .route("/protocols/{id}/versions/{version}/activate", post(protocols::activate))
         .route("/stream", get(stream::stream))
         .route("/agencies", get(agencies::list))
-        .route("/routing/lookup", post(routing_api::lookup))
+        .route("/routing/lookup", post(routes::routing::lookup))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
         .nest("/api/v1", api)
+        .route("/lost", post(routes::lost::lost))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .fallback(|| async { error::ApiError::not_found("this path") })

@@ -5,7 +5,9 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{agencies, health, incidents, protocols, routing, sessions, stream, triage};
+use crate::routes::{
+    agencies, health, incidents, lost, protocols, routing, sessions, stream, triage,
+};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -25,6 +27,7 @@ use crate::routes::{agencies, health, incidents, protocols, routing, sessions, s
         stream::stream,
         agencies::list,
         routing::lookup,
+        lost::lost,
         health::healthz, health::metrics,
     ),
     modifiers(&BearerAuth),

@@ -24,7 +24,9 @@ ALTER INDEX service_tiers_pkey RENAME TO service_areas_pkey;
 ALTER TABLE agencies ADD COLUMN uri TEXT;
 
 CREATE TABLE routing_version (
-    id      INTEGER PRIMARY KEY CHECK (id = 1),
-    version BIGINT  NOT NULL
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    version    BIGINT  NOT NULL,
+    changed_at BIGINT  NOT NULL    -- UTC epoch milliseconds of the latest change
 );
-INSERT INTO routing_version (id, version) VALUES (1, 1);
+INSERT INTO routing_version (id, version, changed_at)
+    VALUES (1, 1, (extract(epoch from clock_timestamp()) * 1000)::bigint);

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use domain::{Agency, AgencyId, AgencyKind, Role, TeamId, Timestamp, UserId};
 use sqlx::postgres::PgRow;
 use store::{
-    Area, Directory, LoginState, NewUser, Result, ServiceArea, Session, SessionContext, StoreError,
-    Team, User,
+    Area, Directory, LoginState, NewUser, Result, RoutingVersion, ServiceArea, Session,
+    SessionContext, StoreError, Team, User,
 };
 use uuid::Uuid;
 
@@ -468,12 +468,15 @@ impl Directory for PgStore {
         .collect()
     }
 
-    async fn routing_version(&self) -> Result<u64> {
-        let version: i64 = sqlx::query_scalar("SELECT version FROM routing_version WHERE id = 1")
+    async fn routing_version(&self) -> Result<RoutingVersion> {
+        let row = sqlx::query("SELECT version, changed_at FROM routing_version WHERE id = 1")
             .fetch_one(&self.pool)
             .await
             .map_err(db_err)?;
-        u64::try_from(version).map_err(corrupt)
+        Ok(RoutingVersion {
+            version: u64::try_from(get::<i64>(&row, "version")?).map_err(corrupt)?,
+            changed_at: Timestamp::from_millis(get(&row, "changed_at")?),
+        })
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -509,7 +512,7 @@ impl Directory for PgStore {
 
 /// Marks a change to areas or service areas, inside the transaction that makes it.
 async fn bump_routing_version(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<()> {
-    sqlx::query("UPDATE routing_version SET version = version + 1 WHERE id = 1")
+    sqlx::query("UPDATE routing_version SET version = version + 1, changed_at = (extract(epoch from clock_timestamp()) * 1000)::bigint WHERE id = 1")
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -521,7 +524,7 @@ impl PgStore {
     /// in the agency's own transaction: a reader that sees the agency before the bump only
     /// rebuilds a moment later.
     async fn agencies_changed(&self) -> Result<()> {
-        sqlx::query("UPDATE routing_version SET version = version + 1 WHERE id = 1")
+        sqlx::query("UPDATE routing_version SET version = version + 1, changed_at = (extract(epoch from clock_timestamp()) * 1000)::bigint WHERE id = 1")
             .execute(&self.pool)
             .await
             .map_err(db_err)?;

@@ -22,7 +22,9 @@ ALTER TABLE service_tiers RENAME TO service_areas;
 ALTER TABLE agencies ADD COLUMN uri TEXT;
 
 CREATE TABLE routing_version (
-    id      INTEGER PRIMARY KEY CHECK (id = 1),
-    version INTEGER NOT NULL
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    version    INTEGER NOT NULL,
+    changed_at INTEGER NOT NULL    -- UTC epoch milliseconds of the latest change
 );
-INSERT INTO routing_version (id, version) VALUES (1, 1);
+INSERT INTO routing_version (id, version, changed_at)
+    VALUES (1, 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));

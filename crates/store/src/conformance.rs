@@ -512,11 +512,14 @@ pub async fn teams_and_areas_round_trip<S: Store>(store: Arc<S>) {
         geometry_geojson: r#"{"type":"Polygon","coordinates":[]}"#.into(),
     };
     let other = Area { code: "20087".into(), ..area.clone() };
-    let version = store.routing_version().await.unwrap();
+    let version = store.routing_version().await.unwrap().version;
     store.put_areas(&[area.clone(), other.clone()]).await.unwrap();
     store.put_areas(std::slice::from_ref(&area)).await.unwrap();
     assert_eq!(store.areas().await.unwrap(), [area, other]);
-    assert!(store.routing_version().await.unwrap() > version, "areas change the routing version");
+    assert!(
+        store.routing_version().await.unwrap().version > version,
+        "areas change the routing version"
+    );
 }
 
 fn tier(service: &str, area: &str, tier: u8, agency: AgencyId) -> ServiceArea {
@@ -535,9 +538,9 @@ pub async fn service_areas_keep_tiers_and_are_replaced_per_area<S: Store>(store:
         tier(s, "*", 0, national),
         tier(s, "npa:785", 0, center),
     ];
-    let version = store.routing_version().await.unwrap();
+    let version = store.routing_version().await.unwrap().version;
     store.set_service_areas(&first).await.unwrap();
-    let after_first = store.routing_version().await.unwrap();
+    let after_first = store.routing_version().await.unwrap().version;
     assert!(after_first > version);
     let mut expected = first.to_vec();
     expected.sort();
@@ -550,11 +553,11 @@ pub async fn service_areas_keep_tiers_and_are_replaced_per_area<S: Store>(store:
         first.iter().filter(|x| x.area != "20045").cloned().chain(second.clone()).collect();
     expected.sort();
     assert_eq!(store.service_areas().await.unwrap(), expected);
-    assert!(store.routing_version().await.unwrap() > after_first);
+    assert!(store.routing_version().await.unwrap().version > after_first);
 
     // Broken tier lists and unknown agencies are refused, and nothing changes.
     let before = store.service_areas().await.unwrap();
-    let version = store.routing_version().await.unwrap();
+    let version = store.routing_version().await.unwrap().version;
     for (bad, says) in [
         (vec![tier(s, "20045", 1, center)], "tier 1 where tier 0 belongs"),
         (vec![tier(s, "20045", 0, center), tier(s, "20045", 0, backup)], "without gaps or repeats"),
@@ -575,7 +578,7 @@ pub async fn service_areas_keep_tiers_and_are_replaced_per_area<S: Store>(store:
         }
     }
     assert_eq!(store.service_areas().await.unwrap(), before);
-    assert_eq!(store.routing_version().await.unwrap(), version);
+    assert_eq!(store.routing_version().await.unwrap().version, version);
 }
 
 pub async fn agencies_can_be_updated<S: Store>(store: Arc<S>) {

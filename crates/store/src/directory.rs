@@ -97,6 +97,15 @@ pub struct ServiceArea {
     pub answer_within_s: u32,
 }
 
+/// Which state of the routing data (areas, service areas, agencies) a store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoutingVersion {
+    /// Grows by at least one with every change.
+    pub version: u64,
+    /// When the latest change was made, by the database's clock.
+    pub changed_at: Timestamp,
+}
+
 /// The [`ServiceArea::area`] of a service's default, for locations no area serves.
 pub const DEFAULT_AREA: &str = "*";
 /// The prefix of an area-code key in [`ServiceArea::area`].
@@ -234,9 +243,9 @@ pub trait Directory: Send + Sync + 'static {
     async fn set_service_areas(&self, service_areas: &[ServiceArea]) -> Result<()>;
     /// Every service area, ordered by service, area and tier.
     async fn service_areas(&self) -> Result<Vec<ServiceArea>>;
-    /// A number that changes whenever areas or service areas do, so every node can tell when
-    /// to rebuild its routing table.
-    async fn routing_version(&self) -> Result<u64>;
+    /// Moves whenever areas, service areas or agencies change, so every node can tell when to
+    /// rebuild its routing table.
+    async fn routing_version(&self) -> Result<RoutingVersion>;
 
     /// A small key/value note about the deployment, e.g. which seed was loaded.
     async fn setting(&self, key: &str) -> Result<Option<String>>;

@@ -30,8 +30,8 @@ pub mod queue;
 
 pub use directory::{
     AREA_CODE_PREFIX, Area, DEFAULT_AREA, Directory, LoginState, MAX_ANSWER_WITHIN_S,
-    MOBILE_CRISIS_SERVICE, NewUser, ServiceArea, Session, SessionContext, Team, User,
-    check_service_areas, is_service_urn,
+    MOBILE_CRISIS_SERVICE, NewUser, RoutingVersion, ServiceArea, Session, SessionContext, Team,
+    User, check_service_areas, is_service_urn,
 };
 pub use error::{Result, StoreError};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};

@@ -42,7 +42,50 @@ async fn demo_seeds_kansas_serves_it_and_reuses_its_data() {
         demo.create_incident(&token, "demo incident").await.unwrap().json().await.unwrap();
     let id = created["id"].as_str().unwrap().to_owned();
     check_the_demo_routes(&demo, &token, &agencies).await;
+    check_lost_on_the_demo(&demo).await;
+    // A 988 contact from a 913 number, standing in Lawrence: the area code would have sent it
+    // to Johnson County's center; georouting sends it to KSPHQ.
+    let body = serde_json::json!({"channel": "988", "callback_number": "913-555-0142", "summary": "from 913",
+        "location": {"type": "point", "lat": 38.9717, "lon": -95.2353, "radius_m": 2000}});
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/incidents", demo.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
     demo.kill();
+
+    let db = format!("sqlite://{}", dir.path().join("crisisbridge.db").display());
+    let (ok, stdout, stderr) =
+        crate::process::run(&["report", "georouting", "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    // Both incidents were routed by location; the 785 caller's area code agrees, the 913 one's
+    // does not.
+    let suicide = stdout.split("urn:service:counseling.suicide\n").nth(1).unwrap_or_default();
+    assert!(suicide.contains("incidents 2: by location 2"), "{stdout}");
+    assert!(
+        suicide.contains("compared with area-code routing: 2; routed elsewhere 1 (50.0%)"),
+        "{stdout}"
+    );
+    assert!(suicide.contains("jcmhc -> ksphq: 1"), "{stdout}");
+    let (ok, stdout, _) = crate::process::run(
+        &["report", "georouting", "--channel", "911", "--json", "--database", &db],
+        &[],
+        None,
+    );
+    assert!(ok);
+    let figures: Value = serde_json::from_str(&stdout).unwrap();
+    let sos =
+        figures.as_array().unwrap().iter().find(|f| f["service"] == "urn:service:sos").unwrap();
+    assert_eq!(sos["incidents"], 1, "only the 911 call: {stdout}");
+    let (ok, _, stderr) = crate::process::run(
+        &["report", "georouting", "--from", "2026-02-30", "--database", &db],
+        &[],
+        None,
+    );
+    assert!(!ok && stderr.contains("is not a day like 2026-12-01"), "{stderr}");
 
     let again = Demo::start(dir.path());
     assert!(again.banner.join("\n").contains("reused"));
@@ -187,4 +230,47 @@ async fn check_the_demo_routes(demo: &Demo, token: &str, agencies: &[Value]) {
             entry(sos, "no_coverage", &[]),
         ]
     );
+}
+
+/// LoST on the real Kansas boundaries: a civic address naming a county, and a point.
+async fn check_lost_on_the_demo(demo: &Demo) {
+    let post = |body: String| async move {
+        let response = reqwest::Client::new()
+            .post(format!("{}/lost", demo.base))
+            .header("content-type", "application/lost+xml")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let text = response.text().await.unwrap();
+        interop::grammar::assert_valid_lost(&text);
+        text
+    };
+    let civic = |county: &str, service: &str| {
+        format!(
+            r#"<findService xmlns="urn:ietf:params:xml:ns:lost1" validateLocation="true"><location id="home" profile="civic"><civicAddress xmlns="urn:ietf:params:xml:ns:pidf:geopriv10:civicAddr"><country>US</country><A1>KS</A1><A2>{county}</A2><A3>Lawrence</A3><RD>Massachusetts</RD><STS>St</STS><HNO>1006</HNO></civicAddress></location><service>{service}</service></findService>"#
+        )
+    };
+    let douglas = post(civic("Douglas County", "urn:service:sos")).await;
+    assert!(
+        douglas.contains("<displayName xml:lang=\"en\">Douglas County 911</displayName>"),
+        "{douglas}"
+    );
+    assert!(douglas.contains("<uri>sip:psap-20045@ks911.example</uri>"), "{douglas}");
+    assert!(douglas.contains("<valid>ca:country ca:A1 ca:A2</valid>"), "{douglas}");
+    assert!(douglas.contains("<unchecked>ca:A3 ca:RD ca:STS ca:HNO</unchecked>"), "{douglas}");
+    let johnson = post(civic("johnson", "urn:service:counseling.suicide")).await;
+    assert!(johnson.contains("Johnson County Mental Health Center"), "{johnson}");
+    // A county Kansas does not have: 988 falls back to its default, and A2 is invalid.
+    let nowhere = post(civic("Nowhere", "urn:service:counseling.suicide")).await;
+    assert!(nowhere.contains("<defaultMappingReturned"), "{nowhere}");
+    assert!(nowhere.contains("<invalid>ca:A2</invalid>"), "{nowhere}");
+    let point = post(
+        r#"<findService xmlns="urn:ietf:params:xml:ns:lost1" xmlns:gml="http://www.opengis.net/gml" serviceBoundary="value"><location id="p" profile="geodetic-2d"><gml:Point srsName="urn:ogc:def:crs:EPSG::4326"><gml:pos>37.6872 -97.3301</gml:pos></gml:Point></location><service>urn:crisisbridge:service:mobile-crisis</service></findService>"#
+            .to_owned(),
+    )
+    .await;
+    assert!(point.contains("Sedgwick County Mobile Crisis"), "{point}");
+    assert!(point.contains("<gml:Polygon"), "Sedgwick County's boundary, by value: {point}");
 }

@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod health;
 pub mod incidents;
+pub mod lost;
 pub mod protocols;
 pub mod routing;
 pub mod sessions;

@@ -24,8 +24,9 @@ pub struct Routing {
 
 struct Inner {
     store: Arc<dyn Store>,
-    /// `None` while the deployment has nothing to route by.
-    current: RwLock<Option<Arc<ServiceRouter>>>,
+    /// The table (`None` while the deployment has nothing to route by), and the store's
+    /// routing version it was built from.
+    current: RwLock<(Option<Arc<ServiceRouter>>, Option<u64>)>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -37,16 +38,20 @@ impl std::fmt::Debug for Inner {
 impl Routing {
     /// Loads the table from the store.
     pub async fn load(store: Arc<dyn Store>) -> store::Result<Self> {
-        let routing = Self { inner: Arc::new(Inner { store, current: RwLock::new(None) }) };
+        let routing = Self { inner: Arc::new(Inner { store, current: RwLock::new((None, None)) }) };
         routing.refresh().await?;
         Ok(routing)
     }
 
     /// The table now, or `None` when nothing is configured to route by.
     pub fn current(&self) -> Option<Arc<ServiceRouter>> {
+        self.loaded().0
+    }
+
+    fn loaded(&self) -> (Option<Arc<ServiceRouter>>, Option<u64>) {
         match self.inner.current.read() {
             Ok(guard) => guard.clone(),
-            // A writer panicked mid-swap; the value is still a whole Arc.
+            // A writer panicked mid-swap; the value is still whole.
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
@@ -55,7 +60,7 @@ impl Routing {
     pub async fn refresh(&self) -> store::Result<bool> {
         let store = &self.inner.store;
         let version = store.routing_version().await?;
-        if self.current().is_some_and(|t| t.version() == version) {
+        if self.loaded().1 == Some(version.version) {
             return Ok(false);
         }
         let data = RoutingData {
@@ -70,12 +75,12 @@ impl Routing {
             .await
             .map_err(|e| store::StoreError::Database(format!("building the routing table: {e}")))?;
         let areas = table.as_ref().map_or(0, |t| t.areas().len());
-        let table = table.map(Arc::new);
+        let loaded = (table.map(Arc::new), Some(version.version));
         match self.inner.current.write() {
-            Ok(mut guard) => *guard = table,
-            Err(poisoned) => *poisoned.into_inner() = table,
+            Ok(mut guard) => *guard = loaded,
+            Err(poisoned) => *poisoned.into_inner() = loaded,
         }
-        tracing::info!(version, areas, "routing table loaded");
+        tracing::info!(version = version.version, areas, "routing table loaded");
         Ok(true)
     }
 

@@ -48,16 +48,16 @@ pub struct ServiceRouter {
     services: BTreeMap<String, ServiceTable>,
     agencies: HashMap<AgencyId, Agency>,
     /// The store's routing version this table was built from.
-    version: u64,
+    version: store::RoutingVersion,
 }
 
 /// What the table is built from, as read from the store.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RoutingData {
     pub areas: Vec<store::Area>,
     pub service_areas: Vec<store::ServiceArea>,
     pub agencies: Vec<Agency>,
-    pub version: u64,
+    pub version: store::RoutingVersion,
 }
 
 impl ServiceRouter {
@@ -110,7 +110,12 @@ impl ServiceRouter {
 
     /// The store's routing version this table was built from.
     pub fn version(&self) -> u64 {
-        self.version
+        self.version.version
+    }
+
+    /// When the routing data this table was built from last changed.
+    pub fn changed_at(&self) -> domain::Timestamp {
+        self.version.changed_at
     }
 
     /// A route for every configured service.
@@ -133,6 +138,38 @@ impl ServiceRouter {
         Some(self.route_in(service, table, location, &self.shares(location), callback))
     }
 
+    /// The route for one service in one area as a whole (a civic address that names only a
+    /// county, say); `None` when the service or the area is not configured.
+    pub fn route_service_in_area(&self, service: &str, area_code: &str) -> Option<Route> {
+        let table = self.services.get(service)?;
+        let index = *self.by_code.get(area_code)?;
+        let shares = Shares { hits: BTreeMap::from([(index, 1)]), total: 1 };
+        let location = Location::Unknown;
+        let mut route = self.route_in(service, table, &location, &shares, None);
+        let place =
+            self.areas.get(index).map_or_else(String::new, |a| format!("{} ({})", a.name, a.id));
+        let rule = match route.basis {
+            RouteBasis::Location => format!("the address lies in {place}"),
+            _ => format!("no agency serves {place} for {service}: {}", route.rule.as_str()),
+        };
+        route.rule = Text::parse(&rule, Text::SHORT_MAX).unwrap_or_default();
+        Some(route)
+    }
+
+    /// The configured service a request for `requested` is answered with: itself, or the
+    /// nearest more general service (`urn:service:sos.police` → `urn:service:sos`).
+    pub fn resolve_service(&self, requested: &str) -> Option<&str> {
+        let mut candidate = requested;
+        loop {
+            if let Some((key, _)) = self.services.get_key_value(candidate) {
+                return Some(key.as_str());
+            }
+            // Sub-services are dot-separated in the URN's last part (RFC 5031).
+            let (parent, _) = candidate.rsplit_once('.')?;
+            candidate = parent;
+        }
+    }
+
     /// Every configured service, in order.
     pub fn services(&self) -> impl Iterator<Item = &str> {
         self.services.keys().map(String::as_str)
@@ -140,6 +177,24 @@ impl ServiceRouter {
 
     pub fn agency(&self, id: AgencyId) -> Option<&Agency> {
         self.agencies.get(&id)
+    }
+
+    pub fn agency_by_code(&self, code: &str) -> Option<AgencyId> {
+        self.agencies.values().find(|a| a.code == code).map(|a| a.id)
+    }
+
+    /// The county (an area whose code is a five-digit county FIPS code) a civic address names
+    /// by its state's two-digit FIPS code and its name: `Douglas`, `Douglas County` and
+    /// `douglas county` are one name (case, dots and the words County, Parish, Borough,
+    /// Census Area and Municipality do not count).
+    pub fn county(&self, state_fips: &str, name: &str) -> Option<&Area> {
+        let wanted = county_key(name);
+        self.areas.iter().find(|a| {
+            a.id.len() == 5
+                && a.id.starts_with(state_fips)
+                && a.id.bytes().all(|b| b.is_ascii_digit())
+                && county_key(&a.name) == wanted
+        })
     }
 
     /// The areas `agency` serves as primary for `service`.
@@ -307,6 +362,25 @@ impl ServiceRouter {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// A county's name without case, dots, apostrophes or its kind of county.
+fn county_key(name: &str) -> String {
+    let mut key: String = name
+        .chars()
+        .filter(|c| !matches!(c, '.' | '\'' | '\u{2019}'))
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for suffix in [" county", " parish", " borough", " census area", " municipality"] {
+        if let Some(stripped) = key.strip_suffix(suffix) {
+            key = stripped.to_owned();
+            break;
+        }
+    }
+    key
 }
 
 /// A primary agency some of the shape falls in.

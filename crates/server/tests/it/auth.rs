@@ -18,6 +18,21 @@ async fn every_api_route_needs_a_token_but_health_metrics_and_openapi() {
     for path in ["/healthz", "/metrics", "/api/v1/openapi.json"] {
         assert_eq!(app.client.get(app.url(path)).send().await.unwrap().status(), 200, "{path}");
     }
+    let unknown = json!({"location": {"type": "unknown"}});
+    let lookup = app.post_json("/api/v1/routing/lookup", None, &unknown).await;
+    assert_error(lookup, 401, "unauthenticated", "log in first").await;
+    // LoST is for call-routing systems, which do not log in: it answers (here, that no areas
+    // are configured) without a token.
+    let lost = app
+        .client
+        .post(app.url("/lost"))
+        .header("content-type", "application/lost+xml")
+        .body(r#"<listServices xmlns="urn:ietf:params:xml:ns:lost1"/>"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lost.status(), 200);
+    assert!(lost.text().await.unwrap().contains("<serviceNotImplemented"));
 }
 
 #[tokio::test]

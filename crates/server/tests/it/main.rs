@@ -8,6 +8,7 @@ mod auth;
 mod errors;
 mod helpers;
 mod incidents;
+mod lost;
 mod openapi;
 mod routing;
 mod stream;

@@ -30,6 +30,8 @@ async fn the_served_description_names_every_route_and_the_bearer_scheme() {
         "/api/v1/incidents/{id}/actions",
         "/api/v1/stream",
         "/api/v1/agencies",
+        "/api/v1/routing/lookup",
+        "/lost",
         "/healthz",
         "/metrics",
     ] {

@@ -1,0 +1,313 @@
+//! Answering LoST (RFC 5222) requests from the routing table: `findService`,
+//! `listServices`, `listServicesByLocation` and `getServiceBoundary`.
+//!
+//! Crisisbridge is authoritative for its own data and asks no other server, so `recursive`
+//! changes nothing and no `<redirect>` is sent. Decisions, beyond the RFC:
+//!
+//! - A `findService` without `<service>` is for `urn:service:sos`. A service we do not offer
+//!   is answered for the nearest more general one we do (`sos.police` → `sos`) with a
+//!   `serviceSubstitution` warning, else `serviceNotImplemented`.
+//! - A location in served areas gets the chosen agency's mapping first; when the shape
+//!   straddles areas of other agencies, their mappings follow, each with its share of the
+//!   shape in its `message` — the choice is the client's to see, never hidden.
+//! - A location no area serves gets the service's configured default with a
+//!   `defaultMappingReturned` warning and `NO-CACHE` (a default must not be reused for another
+//!   location), or `notFound` when no default is configured.
+//! - Mappings by location expire after [`MAPPING_TTL_MS`] (routing data can change at any
+//!   time); `lastUpdated` is when the routing data last changed; `sourceId` and the boundary
+//!   key are `SERVICE|AGENCY-CODE`, stable across changes.
+//! - Boundaries: the union of the areas where the agency is the primary for the service, by
+//!   value (one `gml:Polygon` each) or by reference, as the request prefers. Default mappings
+//!   have no boundary (theirs is "everywhere else").
+//! - Civic addresses are resolved to a county (`civic.rs`); `validateLocation` reports
+//!   country, A1 and A2 as checked and every other element as unchecked.
+//! - A request whose path already holds our source is a `loop`.
+
+mod civic;
+
+use domain::{AgencyId, Location, Route, RouteBasis, Timestamp};
+use interop::lost::{
+    self, Boundary, BoundaryMode, BoundaryPolygon, ChosenLocation, ErrorKind, Expires,
+    LocationValidation, LocationValue, LostError, Mapping, Request,
+};
+
+use crate::routing::ServiceRouter;
+
+/// How long a client may reuse a mapping found by location.
+pub const MAPPING_TTL_MS: i64 = 60 * 60 * 1000;
+
+/// The service a `findService` without `<service>` asks for.
+const DEFAULT_SERVICE: &str = "urn:service:sos";
+
+/// A response document, and how the request ended (a bounded metric label).
+#[derive(Debug)]
+pub struct Answer {
+    pub body: String,
+    /// `findService`, `listServices`, … or `invalid` when the request did not parse.
+    pub request: &'static str,
+    /// `mapping`, `default`, `list`, `boundary`, or the LoST error's element name.
+    pub outcome: &'static str,
+}
+
+/// Answers one LoST request. `source` is this server's name in LoST (an `appUniqueString`).
+pub fn answer(table: Option<&ServiceRouter>, source: &str, now: Timestamp, body: &[u8]) -> Answer {
+    let request = match lost::parse_request(body) {
+        Ok(request) => request,
+        Err(e) => return refused("invalid", source, e),
+    };
+    let kind = match &request {
+        Request::FindService(_) => "findService",
+        Request::ListServices(_) => "listServices",
+        Request::ListServicesByLocation(_) => "listServicesByLocation",
+        Request::GetServiceBoundary(_) => "getServiceBoundary",
+    };
+    if request.path().iter().any(|via| via.eq_ignore_ascii_case(source)) {
+        let e =
+            LostError::new(ErrorKind::Loop, format!("{source} is already in the request's path"));
+        return refused(kind, source, e);
+    }
+    let mut path = request.path().to_vec();
+    path.push(source.to_owned());
+    let Some(table) = table else {
+        let e = LostError::new(
+            ErrorKind::ServiceNotImplemented,
+            "this server has no service areas configured yet",
+        );
+        return refused(kind, source, e);
+    };
+    let result = match &request {
+        Request::FindService(r) => find_service(table, source, now, r, &path),
+        Request::ListServices(r) => {
+            let services = services_under(table.services(), r.service.as_deref());
+            Ok(("list", lost::write_list_services_response(&services, &[], source, &path)))
+        }
+        Request::ListServicesByLocation(r) => {
+            list_by_location(table, source, &r.location, r.service.as_deref(), &path)
+        }
+        Request::GetServiceBoundary(r) => key_boundary(table, &r.key)
+            .map(|polygons| {
+                let body = lost::write_get_service_boundary_response(&polygons, &[], source, &path);
+                ("boundary", body)
+            })
+            .ok_or_else(|| {
+                LostError::new(
+                    ErrorKind::NotFound,
+                    format!("no service boundary has the key {:?}", r.key),
+                )
+            }),
+    };
+    match result {
+        Ok((outcome, body)) => Answer { body, request: kind, outcome },
+        Err(e) => refused(kind, source, e),
+    }
+}
+
+fn refused(request: &'static str, source: &str, e: LostError) -> Answer {
+    Answer { outcome: e.kind.element_name(), body: lost::write_errors(source, &[e]), request }
+}
+
+fn find_service(
+    table: &ServiceRouter,
+    source: &str,
+    now: Timestamp,
+    r: &lost::FindService,
+    path: &[String],
+) -> Result<(&'static str, String), LostError> {
+    let requested = r.service.as_deref().unwrap_or(DEFAULT_SERVICE);
+    let service = table.resolve_service(requested).ok_or_else(|| {
+        LostError::new(
+            ErrorKind::ServiceNotImplemented,
+            format!(
+                "{requested} is not offered here; listServices names what is: {}",
+                table.services().collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })?;
+    let mut warnings = Vec::new();
+    if service != requested {
+        warnings.push(LostError::new(
+            ErrorKind::ServiceSubstitution,
+            format!("{requested} is not offered here; answered for {service}"),
+        ));
+    }
+    let (route, validation) = route_location(table, service, &r.location)?;
+    let validation = validation.filter(|_| r.validate_location);
+    let mapping = |agency: AgencyId, basis: RouteBasis, message: Option<String>| {
+        mapping(table, source, now, service, agency, basis, r.boundary, message)
+    };
+    let (outcome, mappings) = match route.basis {
+        RouteBasis::NoCoverage => {
+            return Err(LostError::new(ErrorKind::NotFound, route.rule.as_str()));
+        }
+        RouteBasis::Location => {
+            let mut mappings = Vec::new();
+            for candidate in &route.candidates {
+                let message = route.is_ambiguous().then(|| {
+                    format!(
+                        "{}% of the location lies in this agency's area",
+                        (u32::from(candidate.share_permille) + 5) / 10
+                    )
+                });
+                mappings.extend(mapping(candidate.agency, route.basis, message));
+            }
+            ("mapping", mappings)
+        }
+        RouteBasis::Default | RouteBasis::AreaCode => {
+            warnings.push(LostError::new(ErrorKind::DefaultMappingReturned, route.rule.as_str()));
+            let mappings = route.agency().and_then(|a| mapping(a, route.basis, None));
+            ("default", mappings.into_iter().collect())
+        }
+    };
+    if mappings.is_empty() {
+        return Err(LostError::new(
+            ErrorKind::InternalError,
+            "the routed agency is not in the directory",
+        ));
+    }
+    let body = lost::write_find_service_response(
+        &mappings,
+        validation.as_ref(),
+        &warnings,
+        source,
+        path,
+        Some(&r.location.id),
+    );
+    Ok((outcome, body))
+}
+
+/// The route of one service at a request's location, and the civic validation.
+fn route_location(
+    table: &ServiceRouter,
+    service: &str,
+    location: &ChosenLocation,
+) -> Result<(Route, Option<LocationValidation>), LostError> {
+    let unconfigured =
+        || LostError::new(ErrorKind::ServiceNotImplemented, format!("{service} is not configured"));
+    match &location.value {
+        LocationValue::Geodetic(shape) => {
+            let location =
+                shape.to_location().map_err(|e| LostError::location_invalid(e.to_string()))?;
+            let route = table.route_service(service, &location, None).ok_or_else(unconfigured)?;
+            Ok((route, None))
+        }
+        LocationValue::Civic(address) => {
+            let found = civic::resolve(table, address)?;
+            let route = match &found.area {
+                Some(code) => table.route_service_in_area(service, code),
+                None => table.route_service(service, &Location::Unknown, None),
+            }
+            .ok_or_else(unconfigured)?;
+            Ok((route, Some(found.validation)))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn mapping(
+    table: &ServiceRouter,
+    source: &str,
+    now: Timestamp,
+    service: &str,
+    agency: AgencyId,
+    basis: RouteBasis,
+    mode: BoundaryMode,
+    message: Option<String>,
+) -> Option<Mapping> {
+    let agency = table.agency(agency)?;
+    let key = format!("{service}|{}", agency.code);
+    let by_location = basis == RouteBasis::Location;
+    let boundary = by_location.then(|| match mode {
+        BoundaryMode::Value => Boundary::Value(boundary_of(table, service, agency.id)),
+        BoundaryMode::Reference => {
+            Boundary::Reference { source: source.to_owned(), key: key.clone() }
+        }
+    });
+    Some(Mapping {
+        display_names: vec![("en".into(), agency.name.clone())],
+        service: service.to_owned(),
+        boundary,
+        uris: agency.uri.iter().cloned().collect(),
+        service_number: service_number(service).map(str::to_owned),
+        expires: if by_location {
+            Expires::At(now.as_millis() + MAPPING_TTL_MS)
+        } else {
+            Expires::NoCache
+        },
+        last_updated_ms: table.changed_at().as_millis(),
+        source: source.to_owned(),
+        source_id: key,
+        message,
+    })
+}
+
+/// The number a person dials in the US for the service.
+fn service_number(service: &str) -> Option<&'static str> {
+    if service == "urn:service:sos" || service.starts_with("urn:service:sos.") {
+        Some("911")
+    } else if service.starts_with("urn:service:counseling") {
+        Some("988")
+    } else {
+        None
+    }
+}
+
+/// The areas `agency` serves as primary for `service`, as GML-ready polygons (lat, lon).
+fn boundary_of(table: &ServiceRouter, service: &str, agency: AgencyId) -> Vec<BoundaryPolygon> {
+    let flip = |ring: &jurisdiction::Ring| ring.iter().map(|[lon, lat]| (*lat, *lon)).collect();
+    table
+        .areas_served(service, agency)
+        .into_iter()
+        .flat_map(|area| &area.polygons)
+        .map(|p| BoundaryPolygon {
+            exterior: flip(&p.exterior),
+            holes: p.holes.iter().map(flip).collect(),
+        })
+        .collect()
+}
+
+/// The boundary a `getServiceBoundary` key (`SERVICE|AGENCY-CODE`) names.
+fn key_boundary(table: &ServiceRouter, key: &str) -> Option<Vec<BoundaryPolygon>> {
+    let (service, code) = key.rsplit_once('|')?;
+    let agency = table.agency_by_code(code)?;
+    let polygons = boundary_of(table, service, agency);
+    (!polygons.is_empty()).then_some(polygons)
+}
+
+fn list_by_location(
+    table: &ServiceRouter,
+    source: &str,
+    location: &ChosenLocation,
+    under: Option<&str>,
+    path: &[String],
+) -> Result<(&'static str, String), LostError> {
+    let mut offered = Vec::new();
+    for service in table.services() {
+        // Offered here: some agency answers, by location or as the default.
+        let (route, _) = route_location(table, service, location)?;
+        if route.agency().is_some() {
+            offered.push(service);
+        }
+    }
+    let services = services_under(offered.into_iter(), under);
+    let body = lost::write_list_services_by_location_response(
+        &services,
+        &[],
+        source,
+        path,
+        Some(&location.id),
+    );
+    Ok(("list", body))
+}
+
+/// Services equal to `under` or below it (`urn:service:sos` → `sos`, `sos.police`, …); all
+/// when `under` is `None`.
+fn services_under<'a>(services: impl Iterator<Item = &'a str>, under: Option<&str>) -> Vec<String> {
+    services
+        .filter(|s| {
+            under.is_none_or(|u| {
+                *s == u || s.strip_prefix(u).is_some_and(|rest| rest.starts_with('.'))
+            })
+        })
+        .map(str::to_owned)
+        .collect()
+}
