@@ -5,7 +5,7 @@ use crate::contact::{CallbackNumber, Text};
 use crate::ids::{AgencyId, IncidentId, TeamId, UserId};
 use crate::incident::Channel;
 use crate::location::Location;
-use crate::route::Route;
+use crate::route::{Route, RouteTier};
 use crate::time::Timestamp;
 
 /// Who caused an event.
@@ -162,14 +162,29 @@ pub enum EventKind {
         /// The answers given, as `(question, answer)`.
         answers: Vec<(String, String)>,
     },
-    /// The incident is offered to another agency until `deadline`.
-    TransferOffered { to: AgencyId, reason: Text, deadline: Timestamp },
-    /// The offered agency took the incident; it now holds it.
+    /// The incident is offered to another agency until `deadline`. The first offer of a
+    /// transfer is the holder's; when an offer is declined or not answered in time, the next
+    /// tier of `then` is offered, in the same commit, by Crisisbridge on the holder's behalf.
+    TransferOffered {
+        to: AgencyId,
+        reason: Text,
+        deadline: Timestamp,
+        /// The service whose route the tiers came from, when the transfer follows one.
+        service: Option<String>,
+        /// Who is offered the incident next, in order, if `to` declines or does not answer.
+        then: Vec<RouteTier>,
+    },
+    /// The offered agency took the incident; it now holds it. A final state of a transfer.
     TransferAccepted,
-    /// The offered agency refused; the incident stays with its holder.
+    /// The offered agency refused. The transfer goes on to the next tier, or is returned.
     TransferDeclined { reason: Text },
-    /// Nobody answered the offer before its deadline.
+    /// Nobody answered the offer before its deadline. The transfer goes on to the next tier,
+    /// or is returned.
     TransferTimedOut,
+    /// Every agency offered the incident declined or let the offer time out: the transfer
+    /// ended without a taker, and the holder — who still has the incident — is alerted. A
+    /// final state of a transfer.
+    TransferReturned { reason: Text },
     /// A mobile crisis team was sent.
     TeamDispatched { team: TeamId, provider: AgencyId },
     /// Free text added to the record.
@@ -190,6 +205,7 @@ impl EventKind {
             Self::TransferAccepted => "transfer_accepted",
             Self::TransferDeclined { .. } => "transfer_declined",
             Self::TransferTimedOut => "transfer_timed_out",
+            Self::TransferReturned { .. } => "transfer_returned",
             Self::TeamDispatched { .. } => "team_dispatched",
             Self::NoteAdded { .. } => "note_added",
             Self::Closed { .. } => "closed",

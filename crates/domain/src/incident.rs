@@ -14,6 +14,9 @@ use crate::location::Location;
 use crate::route::Route;
 use crate::time::Timestamp;
 
+mod transfer;
+pub use transfer::{PendingTransfer, Unanswered};
+
 /// How the contact reached us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {
@@ -64,16 +67,6 @@ impl IncidentStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
-}
-
-/// An offer of the incident to another agency, waiting for an answer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingTransfer {
-    pub from: AgencyId,
-    pub to: AgencyId,
-    pub reason: Text,
-    pub offered_at: Timestamp,
-    pub deadline: Timestamp,
 }
 
 /// The latest triage decision; its outcome is the incident's recommended next action.
@@ -148,6 +141,13 @@ pub enum TransitionError {
     TransferPending { to: AgencyId },
     #[error("there is no pending transfer to answer")]
     NoPendingTransfer,
+    #[error("{}", match expected {
+        Some(next) => format!("the offer was not taken; the transfer goes on to the next tier, agency {next}, or is returned"),
+        None => "the offer was not taken and no tier is left; the transfer must be returned".to_owned(),
+    })]
+    NotNextTier { expected: Option<AgencyId> },
+    #[error("only a transfer whose offer was declined or timed out can be returned")]
+    NothingToReturn,
     #[error("only the agency the transfer was offered to ({to}) can answer it")]
     NotTransferRecipient { to: AgencyId },
     #[error("the incident is already held by agency {0}; offer it to another agency")]
@@ -219,6 +219,13 @@ impl Incident {
         }
     }
 
+    /// What Crisisbridge must record next, at `at`, on its own: after an offer was declined or
+    /// timed out, the offer to the next tier or the transfer's return. Callers append it in
+    /// the same commit as the event that called for it.
+    pub fn follow_up(&self, at: Timestamp) -> Option<EventKind> {
+        self.transfer.as_ref().and_then(|t| t.next_step(at))
+    }
+
     /// Applies one event, or refuses it and leaves `self` unchanged.
     pub fn apply(&mut self, event: &Event) -> Result<(), TransitionError> {
         self.check(event)?;
@@ -242,24 +249,14 @@ impl Incident {
                     at: event.at,
                 });
             }
-            EventKind::TransferOffered { to, reason, deadline } => {
+            EventKind::TransferOffered { to, .. } => {
                 self.involved.insert(*to);
-                self.transfer = Some(PendingTransfer {
-                    from: self.holder,
-                    to: *to,
-                    reason: reason.clone(),
-                    offered_at: event.at,
-                    deadline: *deadline,
-                });
+                self.apply_transfer(event);
             }
-            EventKind::TransferAccepted => {
-                if let Some(transfer) = self.transfer.take() {
-                    self.holder = transfer.to;
-                }
-            }
-            EventKind::TransferDeclined { .. } | EventKind::TransferTimedOut => {
-                self.transfer = None
-            }
+            EventKind::TransferAccepted
+            | EventKind::TransferDeclined { .. }
+            | EventKind::TransferTimedOut
+            | EventKind::TransferReturned { .. } => self.apply_transfer(event),
             EventKind::TeamDispatched { team, provider } => {
                 self.teams.push(*team);
                 self.involved.insert(*provider);
@@ -279,6 +276,14 @@ impl Incident {
         self.updated_at = self.updated_at.max(event.at);
         self.version += 1;
         Ok(())
+    }
+
+    fn apply_transfer(&mut self, event: &Event) {
+        let (transfer, taker) = transfer::apply(self.holder, self.transfer.take(), event);
+        self.transfer = transfer;
+        if let Some(taker) = taker {
+            self.holder = taker;
+        }
     }
 
     /// Whether `event` may follow the current state. Changes nothing.
@@ -303,30 +308,9 @@ impl Incident {
         if let Some(action) = holder_only.filter(|_| event.agency != self.holder) {
             return Err(E::NotHolder { holder: self.holder, action });
         }
+        transfer::check(self.holder, self.transfer.as_ref(), event)?;
         match (&event.kind, &self.transfer) {
-            (EventKind::TransferOffered { .. } | EventKind::Closed { .. }, Some(t)) => {
-                Err(E::TransferPending { to: t.to })
-            }
-            (EventKind::TransferOffered { to, .. }, None) if *to == self.holder => {
-                Err(E::TransferToHolder(*to))
-            }
-            (EventKind::TransferOffered { deadline, .. }, None) if *deadline <= event.at => {
-                Err(E::DeadlineNotAfterOffer)
-            }
-            (
-                EventKind::TransferAccepted
-                | EventKind::TransferDeclined { .. }
-                | EventKind::TransferTimedOut,
-                None,
-            ) => Err(E::NoPendingTransfer),
-            (EventKind::TransferAccepted | EventKind::TransferDeclined { .. }, Some(t))
-                if event.agency != t.to =>
-            {
-                Err(E::NotTransferRecipient { to: t.to })
-            }
-            (EventKind::TransferTimedOut, Some(t)) if event.at < t.deadline => {
-                Err(E::DeadlineNotReached)
-            }
+            (EventKind::Closed { .. }, Some(t)) => Err(E::TransferPending { to: t.to }),
             (EventKind::TeamDispatched { team, .. }, _) if self.teams.contains(team) => {
                 Err(E::TeamAlreadyDispatched(*team))
             }

@@ -33,7 +33,9 @@ pub use agency::{Agency, AgencyKind};
 pub use contact::{CallbackNumber, Text, TextError};
 pub use event::{Disposition, Event, EventKind, TriageOutcome};
 pub use ids::{AgencyId, IdError, IncidentId, TeamId, UserId};
-pub use incident::{Channel, Incident, IncidentStatus, PendingTransfer, TransitionError};
+pub use incident::{
+    Channel, Incident, IncidentStatus, PendingTransfer, TransitionError, Unanswered,
+};
 pub use location::{GeoPoint, Latitude, Location, LocationError, Longitude, Polygon};
 pub use role::{Permission, Role};
 pub use route::{Route, RouteBasis, RouteShare, RouteTier};

@@ -215,12 +215,23 @@ pub struct TriageDto {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// A transfer under way: the agency offered the incident now, until when, and who comes next.
 pub struct TransferDto {
+    /// The holder who started it; it keeps the incident until someone accepts.
     pub from: Uuid,
+    /// The agency offered the incident now.
     pub to: Uuid,
     pub reason: String,
+    /// The service whose route gave the tiers, when it follows one.
+    pub service: Option<String>,
+    pub started_at: i64,
     pub offered_at: i64,
+    /// Until when `to` may answer; then the next tier is offered, or the transfer returned.
     pub deadline: i64,
+    /// The tiers still to try after `to`, in order.
+    pub then: Vec<RouteTierDto>,
+    /// Offers made so far, this one included.
+    pub attempt: u32,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -267,14 +278,7 @@ pub(crate) fn route(r: &Route) -> RouteDto {
     RouteDto {
         service: r.service.clone(),
         agency: r.agency().map(|a| a.as_uuid()),
-        tiers: r
-            .tiers
-            .iter()
-            .map(|t| RouteTierDto {
-                agency: t.agency.as_uuid(),
-                answer_within_s: t.answer_within_s,
-            })
-            .collect(),
+        tiers: r.tiers.iter().map(tier).collect(),
         basis: r.basis.as_str().to_owned(),
         ambiguous: r.is_ambiguous(),
         candidates: r
@@ -304,9 +308,17 @@ fn transfer(t: &PendingTransfer) -> TransferDto {
         from: t.from.as_uuid(),
         to: t.to.as_uuid(),
         reason: t.reason.as_str().to_owned(),
+        service: t.service.clone(),
+        started_at: t.started_at.as_millis(),
         offered_at: t.offered_at.as_millis(),
         deadline: t.deadline.as_millis(),
+        then: t.then.iter().map(tier).collect(),
+        attempt: t.attempt,
     }
+}
+
+fn tier(t: &domain::RouteTier) -> RouteTierDto {
+    RouteTierDto { agency: t.agency.as_uuid(), answer_within_s: t.answer_within_s }
 }
 
 fn note(n: &Note) -> NoteDto {

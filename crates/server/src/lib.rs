@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod routes;
 pub mod routing;
 pub mod state;
+pub mod transfers;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -57,6 +58,8 @@ pub struct Settings {
     /// How often the node checks whether areas, service areas or agencies changed (on any
     /// node, or by an import) and rebuilds its routing table.
     pub routing_refresh: Duration,
+    /// How often the node looks for transfer offers whose deadline has passed.
+    pub transfer_check: Duration,
     /// This server's name in LoST answers (`source`, `<via>`): a DNS-style name such as
     /// `lost.county.example`, the same on every node of a deployment.
     pub lost_source: String,
@@ -75,6 +78,7 @@ impl Default for Settings {
             session_idle: Duration::from_secs(30 * 60),
             stream_session_check: Duration::from_secs(30),
             routing_refresh: Duration::from_secs(5),
+            transfer_check: Duration::from_millis(250),
             lost_source: "lost.crisisbridge.local".into(),
         }
     }
@@ -85,6 +89,8 @@ impl Default for Settings {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    /// Times out transfer offers while the application runs.
+    deadlines: transfers::WatchGuard,
 }
 
 impl Application {
@@ -106,8 +112,10 @@ impl Application {
             .await
             .map_err(|e| std::io::Error::other(format!("loading the routing table: {e}")))?;
         routing.spawn_refresher(settings.routing_refresh);
+        let deadlines =
+            transfers::spawn_deadline_watch(store.clone(), clock.clone(), settings.transfer_check);
         let state = AppState { store, clock, settings: Arc::new(settings), routing };
-        Ok(Self { listener, router: router(state) })
+        Ok(Self { listener, router: router(state), deadlines })
     }
 
     /// The address actually bound (useful with port 0).
@@ -120,6 +128,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let _deadlines = self.deadlines;
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
     }
 }
@@ -133,7 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents", post(incidents::create).get(incidents::list))
         .route("/incidents/{id}", get(incidents::get))
         .route("/incidents/{id}/events", get(incidents::events))
-        .route("/incidents/{id}/actions", post(incidents::act))
+        .route("/incidents/{id}/actions", post(routes::actions::act))
         .route("/incidents/{id}/triage", post(triage::answer))
         .route("/protocols", post(protocols::upload).get(protocols::list))
         .route("/protocols/active", get(protocols::active))

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    agencies, health, incidents, lost, protocols, routing, sessions, stream, triage,
+    actions, agencies, health, incidents, lost, protocols, routing, sessions, stream, triage,
 };
 
 #[derive(Debug, OpenApi)]
@@ -21,7 +21,7 @@ use crate::routes::{
     ),
     paths(
         sessions::login, sessions::logout, sessions::whoami,
-        incidents::create, incidents::list, incidents::get, incidents::events, incidents::act,
+        incidents::create, incidents::list, incidents::get, incidents::events, actions::act,
         triage::answer,
         protocols::upload, protocols::list, protocols::get, protocols::activate, protocols::active,
         stream::stream,

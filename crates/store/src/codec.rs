@@ -9,7 +9,7 @@ use domain::incident::{Closure, Note, TriageDecision};
 use domain::{
     AgencyId, CallbackNumber, Channel, Disposition, EventKind, GeoPoint, Incident, IncidentId,
     Location, PendingTransfer, Polygon, Route, RouteBasis, RouteShare, RouteTier, TeamId, Text,
-    Timestamp, TriageOutcome,
+    Timestamp, TriageOutcome, Unanswered,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -112,16 +112,24 @@ struct ShareRow {
     share_permille: u16,
 }
 
+impl From<&RouteTier> for TierRow {
+    fn from(t: &RouteTier) -> Self {
+        Self { agency: t.agency.as_uuid(), answer_within_s: t.answer_within_s }
+    }
+}
+
+impl From<TierRow> for RouteTier {
+    fn from(t: TierRow) -> Self {
+        Self { agency: AgencyId::from_uuid(t.agency), answer_within_s: t.answer_within_s }
+    }
+}
+
 impl From<&Route> for RouteRow {
     fn from(r: &Route) -> Self {
         Self {
             service: r.service.clone(),
             agency: r.agency().map(|a| a.as_uuid()),
-            tiers: r
-                .tiers
-                .iter()
-                .map(|t| TierRow { agency: t.agency.as_uuid(), answer_within_s: t.answer_within_s })
-                .collect(),
+            tiers: r.tiers.iter().map(TierRow::from).collect(),
             basis: Some(r.basis.as_str().to_owned()),
             candidates: r
                 .candidates
@@ -148,14 +156,7 @@ impl TryFrom<RouteRow> for Route {
         };
         let basis = RouteBasis::parse(&basis)
             .ok_or_else(|| corrupt(format!("unknown route basis {basis:?}")))?;
-        let tiers: Vec<RouteTier> = row
-            .tiers
-            .into_iter()
-            .map(|t| RouteTier {
-                agency: AgencyId::from_uuid(t.agency),
-                answer_within_s: t.answer_within_s,
-            })
-            .collect();
+        let tiers: Vec<RouteTier> = row.tiers.into_iter().map(RouteTier::from).collect();
         if tiers.is_empty() != (basis == RouteBasis::NoCoverage)
             || tiers.first().map(|t| t.agency.as_uuid()) != row.agency
         {
@@ -230,12 +231,20 @@ enum EventRow {
         to: Uuid,
         reason: String,
         deadline: i64,
+        // Offers written before rollover tiers have neither: no service, no tiers after.
+        #[serde(default)]
+        service: Option<String>,
+        #[serde(default)]
+        then: Vec<TierRow>,
     },
     TransferAccepted,
     TransferDeclined {
         reason: String,
     },
     TransferTimedOut,
+    TransferReturned {
+        reason: String,
+    },
     TeamDispatched {
         team: Uuid,
         provider: Uuid,
@@ -269,16 +278,23 @@ pub fn encode_event(kind: &EventKind) -> String {
                 answers: answers.clone(),
             }
         }
-        EventKind::TransferOffered { to, reason, deadline } => EventRow::TransferOffered {
-            to: to.as_uuid(),
-            reason: reason.as_str().to_owned(),
-            deadline: deadline.as_millis(),
-        },
+        EventKind::TransferOffered { to, reason, deadline, service, then } => {
+            EventRow::TransferOffered {
+                to: to.as_uuid(),
+                reason: reason.as_str().to_owned(),
+                deadline: deadline.as_millis(),
+                service: service.clone(),
+                then: then.iter().map(TierRow::from).collect(),
+            }
+        }
         EventKind::TransferAccepted => EventRow::TransferAccepted,
         EventKind::TransferDeclined { reason } => {
             EventRow::TransferDeclined { reason: reason.as_str().to_owned() }
         }
         EventKind::TransferTimedOut => EventRow::TransferTimedOut,
+        EventKind::TransferReturned { reason } => {
+            EventRow::TransferReturned { reason: reason.as_str().to_owned() }
+        }
         EventKind::TeamDispatched { team, provider } => {
             EventRow::TeamDispatched { team: team.as_uuid(), provider: provider.as_uuid() }
         }
@@ -317,16 +333,23 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
                 answers,
             }
         }
-        EventRow::TransferOffered { to, reason, deadline } => EventKind::TransferOffered {
-            to: AgencyId::from_uuid(to),
-            reason: text(&reason)?,
-            deadline: Timestamp::from_millis(deadline),
-        },
+        EventRow::TransferOffered { to, reason, deadline, service, then } => {
+            EventKind::TransferOffered {
+                to: AgencyId::from_uuid(to),
+                reason: text(&reason)?,
+                deadline: Timestamp::from_millis(deadline),
+                service,
+                then: then.into_iter().map(RouteTier::from).collect(),
+            }
+        }
         EventRow::TransferAccepted => EventKind::TransferAccepted,
         EventRow::TransferDeclined { reason } => {
             EventKind::TransferDeclined { reason: text(&reason)? }
         }
         EventRow::TransferTimedOut => EventKind::TransferTimedOut,
+        EventRow::TransferReturned { reason } => {
+            EventKind::TransferReturned { reason: text(&reason)? }
+        }
         EventRow::TeamDispatched { team, provider } => EventKind::TeamDispatched {
             team: TeamId::from_uuid(team),
             provider: AgencyId::from_uuid(provider),
@@ -382,6 +405,20 @@ struct TransferRow {
     reason: String,
     offered_at: i64,
     deadline: i64,
+    // Projections written before rollover tiers lack the fields below: one offer, no tiers.
+    #[serde(default)]
+    service: Option<String>,
+    #[serde(default)]
+    started_at: Option<i64>,
+    #[serde(default)]
+    then: Vec<TierRow>,
+    #[serde(default)]
+    attempt: Option<u32>,
+    /// `declined` or `timed_out` once the offer was not taken.
+    #[serde(default)]
+    unanswered: Option<String>,
+    #[serde(default)]
+    declined_because: Option<String>,
 }
 
 /// The JSON of an incident projection.
@@ -411,6 +448,18 @@ pub fn encode_incident(i: &Incident) -> String {
             reason: t.reason.as_str().to_owned(),
             offered_at: t.offered_at.as_millis(),
             deadline: t.deadline.as_millis(),
+            service: t.service.clone(),
+            started_at: Some(t.started_at.as_millis()),
+            then: t.then.iter().map(TierRow::from).collect(),
+            attempt: Some(t.attempt),
+            unanswered: t.unanswered.as_ref().map(|u| match u {
+                Unanswered::Declined { .. } => "declined".to_owned(),
+                Unanswered::TimedOut => "timed_out".to_owned(),
+            }),
+            declined_because: match &t.unanswered {
+                Some(Unanswered::Declined { reason }) => Some(reason.as_str().to_owned()),
+                _ => None,
+            },
         }),
         teams: i.teams.iter().map(TeamId::as_uuid).collect(),
         notes: i
@@ -465,12 +514,27 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
         transfer: row
             .transfer
             .map(|t| {
+                let unanswered = match (t.unanswered.as_deref(), t.declined_because) {
+                    (None, _) => None,
+                    (Some("declined"), reason) => Some(Unanswered::Declined {
+                        reason: text(reason.as_deref().unwrap_or_default())?,
+                    }),
+                    (Some("timed_out"), _) => Some(Unanswered::TimedOut),
+                    (Some(other), _) => {
+                        return Err(corrupt(format!("unknown end of an offer {other:?}")));
+                    }
+                };
                 Ok::<_, StoreError>(PendingTransfer {
                     from: AgencyId::from_uuid(t.from),
                     to: AgencyId::from_uuid(t.to),
                     reason: text(&t.reason)?,
+                    service: t.service,
+                    started_at: ts(t.started_at.unwrap_or(t.offered_at)),
                     offered_at: ts(t.offered_at),
                     deadline: ts(t.deadline),
+                    then: t.then.into_iter().map(RouteTier::from).collect(),
+                    attempt: t.attempt.unwrap_or(1),
+                    unanswered,
                 })
             })
             .transpose()?,

@@ -249,7 +249,13 @@ pub async fn projection_matches_replay_of_the_log<S: Store>(store: Arc<S>) {
             id,
             psap,
             4,
-            EventKind::TransferOffered { to: center, reason: text("divert"), deadline: at(60_004) },
+            EventKind::TransferOffered {
+                to: center,
+                reason: text("divert"),
+                deadline: at(60_004),
+                service: None,
+                then: Vec::new(),
+            },
         ),
         event(id, center, 5, EventKind::TransferAccepted),
         note(id, center, 6, "counselor on the line"),
@@ -331,7 +337,13 @@ pub async fn events_after_shows_an_agency_only_its_incidents<S: Store>(store: Ar
         x,
         a,
         5,
-        EventKind::TransferOffered { to: b, reason: text("divert"), deadline: at(60_000) },
+        EventKind::TransferOffered {
+            to: b,
+            reason: text("divert"),
+            deadline: at(60_000),
+            service: None,
+            then: Vec::new(),
+        },
     );
     let recorded = store.append(vec![offer]).await.unwrap().events;
     assert_eq!(

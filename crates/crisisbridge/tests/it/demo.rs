@@ -274,3 +274,51 @@ async fn check_lost_on_the_demo(demo: &Demo) {
     assert!(point.contains("Sedgwick County Mobile Crisis"), "{point}");
     assert!(point.contains("<gml:Polygon"), "Sedgwick County's boundary, by value: {point}");
 }
+
+/// A transfer offer whose server is killed with SIGKILL still times out and rolls over to the
+/// next tier once a server runs again: the deadline is in the database, not in memory.
+#[tokio::test]
+async fn an_open_offer_survives_kill_9_and_rolls_over_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path());
+    let token = demo.login("calltaker").await;
+    let created: Value =
+        demo.create_incident(&token, "offer then crash").await.unwrap().json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let offer = serde_json::json!({"action": "offer_transfer", "service": "urn:service:counseling.suicide",
+        "reason": "divert to 988", "deadline_seconds": 1});
+    let response = demo
+        .client
+        .post(format!("{}/api/v1/incidents/{id}/actions", demo.base))
+        .bearer_auth(&token)
+        .json(&offer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    demo.kill();
+
+    let again = Demo::start(dir.path());
+    let token = again.login("calltaker").await;
+    let started = std::time::Instant::now();
+    loop {
+        let incident = again.get_json(&token, &format!("/api/v1/incidents/{id}")).await;
+        if incident["transfer"]["attempt"] == 2 {
+            // KSPHQ did not answer in 1 s: the national backup is offered now.
+            let agencies = again.get_json(&token, "/api/v1/agencies").await;
+            let backup = agencies
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["code"] == "988-national-backup")
+                .unwrap();
+            assert_eq!(incident["transfer"]["to"], backup["id"]);
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the offer never rolled over: {incident}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -7,6 +7,7 @@ use super::*;
 use crate::event::Actor;
 use crate::ids::UserId;
 use crate::location::GeoPoint;
+use crate::route::RouteTier;
 
 const T0: i64 = 1_764_000_000_000;
 
@@ -58,6 +59,20 @@ impl Fixture {
         Incident::open(&self.opened()).unwrap()
     }
 
+    fn system(&self, offset_ms: i64, kind: EventKind) -> Event {
+        Event { actor: Actor::System, ..self.event(self.psap, offset_ms, kind) }
+    }
+
+    fn plain_offer(&self, to: AgencyId, deadline_offset_ms: i64) -> EventKind {
+        EventKind::TransferOffered {
+            to,
+            reason: text("x"),
+            deadline: Timestamp::from_millis(T0 + deadline_offset_ms),
+            service: None,
+            then: Vec::new(),
+        }
+    }
+
     fn offer(&self, offset_ms: i64) -> Event {
         self.event(
             self.psap,
@@ -66,6 +81,8 @@ impl Fixture {
                 to: self.center,
                 reason: text("triage: divert to 988"),
                 deadline: Timestamp::from_millis(T0 + offset_ms + 60_000),
+                service: None,
+                then: Vec::new(),
             },
         )
     }
@@ -185,6 +202,8 @@ fn a_transfer_cannot_go_to_the_holder_or_expire_before_it_starts() {
             to: f.psap,
             reason: text("x"),
             deadline: Timestamp::from_millis(T0 + 60_000),
+            service: None,
+            then: Vec::new(),
         },
     );
     assert_eq!(incident.apply(&to_self), Err(TransitionError::TransferToHolder(f.psap)));
@@ -195,6 +214,8 @@ fn a_transfer_cannot_go_to_the_holder_or_expire_before_it_starts() {
             to: f.center,
             reason: text("x"),
             deadline: Timestamp::from_millis(T0 + 1),
+            service: None,
+            then: Vec::new(),
         },
     );
     assert_eq!(incident.apply(&past), Err(TransitionError::DeadlineNotAfterOffer));
@@ -217,7 +238,7 @@ fn accepting_moves_the_incident_to_the_recipient() {
 }
 
 #[test]
-fn declining_leaves_the_incident_with_its_holder() {
+fn declining_leaves_the_incident_with_its_holder_until_the_transfer_is_returned() {
     let f = Fixture::new();
     let mut incident = f.open();
     incident.apply(&f.offer(1)).unwrap();
@@ -230,6 +251,68 @@ fn declining_leaves_the_incident_with_its_holder() {
     );
     incident.apply(&decline(f.center)).unwrap();
     assert_eq!(incident.holder, f.psap);
+    // Declined is not an end: with no tier left, the only way on is the return.
+    assert_eq!(incident.status(), IncidentStatus::TransferPending);
+    let next = incident.transfer.as_ref().unwrap().next_step(Timestamp::from_millis(T0 + 2));
+    let Some(EventKind::TransferReturned { reason }) = next else { panic!("{next:?}") };
+    assert!(
+        reason.as_str().contains("after 1 offer: the last agency declined (no counselor free)")
+    );
+    assert_eq!(
+        incident.apply(&f.event(f.center, 2, EventKind::TransferAccepted)),
+        Err(TransitionError::NoPendingTransfer),
+        "a declined offer cannot be accepted after all"
+    );
+    incident.apply(&f.system(2, EventKind::TransferReturned { reason })).unwrap();
+    assert_eq!(incident.status(), IncidentStatus::Open);
+    assert!(incident.transfer.is_none());
+}
+
+#[test]
+fn an_unanswered_offer_rolls_over_to_each_tier_in_order_then_returns() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let tiers = [f.center, f.provider].map(|agency| RouteTier { agency, answer_within_s: 45 });
+    let first = EventKind::TransferOffered {
+        to: f.center,
+        reason: text("divert to 988"),
+        deadline: Timestamp::from_millis(T0 + 60_001),
+        service: Some("urn:service:counseling.suicide".into()),
+        then: vec![tiers[1]],
+    };
+    incident.apply(&f.event(f.psap, 1, first)).unwrap();
+    assert_eq!(incident.transfer.as_ref().unwrap().next_step(Timestamp::from_millis(T0)), None);
+    incident.apply(&f.system(60_001, EventKind::TransferTimedOut)).unwrap();
+
+    // Only the next tier may be offered, and a return is not allowed while one is left...
+    let wrong = f.system(60_001, f.plain_offer(f.center, 120_000));
+    assert_eq!(
+        incident.apply(&wrong),
+        Err(TransitionError::NotNextTier { expected: Some(f.provider) })
+    );
+    let next = incident.transfer.as_ref().unwrap().next_step(Timestamp::from_millis(T0 + 60_001));
+    let Some(offer @ EventKind::TransferOffered { .. }) = next else { panic!("{next:?}") };
+    let EventKind::TransferOffered { to, deadline, then, reason, .. } = &offer else {
+        unreachable!()
+    };
+    assert_eq!((*to, deadline.as_millis(), then.len()), (f.provider, T0 + 60_001 + 45_000, 0));
+    assert!(
+        reason.as_str().contains("offer 2: the previous agency no answer in time"),
+        "{reason:?}"
+    );
+    incident.apply(&f.system(60_001, offer)).unwrap();
+    let transfer = incident.transfer.as_ref().unwrap();
+    assert_eq!((transfer.attempt, transfer.to), (2, f.provider));
+    assert_eq!(transfer.reason.as_str(), "divert to 988", "the transfer keeps its first reason");
+    assert_eq!(transfer.started_at.as_millis(), T0 + 1);
+    assert_eq!(
+        incident.apply(&f.system(60_002, EventKind::TransferReturned { reason: text("x") })),
+        Err(TransitionError::NothingToReturn)
+    );
+
+    // ...the provider takes it.
+    incident.apply(&f.event(f.provider, 70_000, EventKind::TransferAccepted)).unwrap();
+    assert_eq!(incident.holder, f.provider);
     assert!(incident.transfer.is_none());
 }
 
@@ -242,7 +325,10 @@ fn a_transfer_times_out_only_once_its_deadline_has_passed() {
     assert_eq!(incident.apply(&early), Err(TransitionError::DeadlineNotReached));
     incident.apply(&f.event(f.psap, 60_001, EventKind::TransferTimedOut)).unwrap();
     assert_eq!(incident.holder, f.psap);
-    assert_eq!(incident.status(), IncidentStatus::Open);
+    assert_eq!(
+        incident.transfer.as_ref().unwrap().unanswered,
+        Some(crate::incident::Unanswered::TimedOut)
+    );
 }
 
 #[test]
@@ -259,6 +345,10 @@ fn answers_without_a_pending_transfer_are_refused() {
             Err(TransitionError::NoPendingTransfer)
         );
     }
+    assert_eq!(
+        incident.apply(&f.event(f.psap, 1, EventKind::TransferReturned { reason: text("x") })),
+        Err(TransitionError::NothingToReturn)
+    );
 }
 
 #[test]
@@ -341,6 +431,8 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
             to: agencies[i],
             reason: text("r"),
             deadline: Timestamp::from_millis(T0 + 10_000_000 + d),
+            service: None,
+            then: Vec::new(),
         }),
         Just(EventKind::TransferAccepted),
         Just(EventKind::TransferDeclined { reason: text("busy") }),
@@ -399,9 +491,12 @@ fn only_the_holder_offers_or_closes_the_incident() {
             to: f.provider,
             reason: text("x"),
             deadline: Timestamp::from_millis(T0 + 60_000),
+            service: None,
+            then: Vec::new(),
         },
     );
     assert!(matches!(incident.apply(&offer), Err(TransitionError::NotHolder { .. })));
     incident.apply(&f.event(f.center, 3, EventKind::NoteAdded { text: text("we tried") })).unwrap();
+    incident.apply(&f.system(3, EventKind::TransferReturned { reason: text("declined") })).unwrap();
     incident.apply(&closed(&f, f.psap, 4)).unwrap();
 }

@@ -1,4 +1,4 @@
-//! `/api/v1/incidents`: open, list, read and act on incidents.
+//! `/api/v1/incidents`: open, list and read incidents (acting on them: `actions.rs`).
 //!
 //! Every handler checks the caller's permission, then that the incident involves the caller's
 //! agency (an incident the caller may not see is "not found", so its existence does not leak),
@@ -10,24 +10,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header::LOCATION};
 use axum::response::IntoResponse;
 use domain::event::Actor;
-use domain::{
-    Disposition, Event, EventKind, Incident, IncidentId, IncidentStatus, Permission, TeamId, Text,
-    Timestamp,
-};
-use serde::{Deserialize, Serialize};
+use domain::{Event, EventKind, Incident, IncidentId, IncidentStatus, Permission, Text, Timestamp};
+use serde::Deserialize;
 use store::IncidentFilter;
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+use utoipa::IntoParams;
 
 use crate::auth::Caller;
-use crate::dto::{self, CreateIncident, EventDto, IncidentDto, LocationDto};
+use crate::dto::{self, CreateIncident, EventDto, IncidentDto};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::json::JsonBody;
 use crate::state::AppState;
-
-/// Default and longest time an agency has to answer a transfer offer.
-const DEFAULT_TRANSFER_SECONDS: u32 = 60;
-const MAX_TRANSFER_SECONDS: u32 = 3600;
 
 /// The event `caller` causes on `incident` at `at`.
 pub(crate) fn event(
@@ -44,7 +36,7 @@ pub(crate) fn parse_id(raw: &str) -> ApiResult<IncidentId> {
 }
 
 /// The `Routed` events a new location calls for: one per configured service.
-fn routes_for(
+pub(crate) fn routes_for(
     state: &AppState,
     location: &domain::Location,
     callback: Option<&domain::CallbackNumber>,
@@ -177,7 +169,7 @@ pub async fn list(
 
 /// One incident.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents",
-    params(("id" = Uuid, Path, description = "incident id")),
+    params(("id" = uuid::Uuid, Path, description = "incident id")),
     responses((status = 200, body = IncidentDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -191,7 +183,7 @@ pub async fn get(
 
 /// An incident's events, in order.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/events", tag = "incidents",
-    params(("id" = Uuid, Path, description = "incident id")),
+    params(("id" = uuid::Uuid, Path, description = "incident id")),
     responses((status = 200, body = [EventDto]), (status = 404, body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
@@ -202,158 +194,4 @@ pub async fn events(
     let incident = visible(&state, &caller, parse_id(&id)?).await?;
     let events = state.store.incident_events(incident.id).await?;
     Ok(Json(events.iter().map(EventDto::from).collect()))
-}
-
-/// Something a user does to an incident.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Action {
-    /// A new or better location.
-    UpdateLocation { location: LocationDto },
-    /// A note for the record (up to 4,000 characters).
-    AddNote { text: String },
-    /// Offer the incident to another agency, which must answer within `deadline_seconds`.
-    OfferTransfer {
-        to_agency: Uuid,
-        reason: String,
-        /// 1 to 3,600; default 60.
-        #[serde(default)]
-        deadline_seconds: Option<u32>,
-    },
-    /// Take an incident offered to the caller's agency.
-    AcceptTransfer,
-    /// Refuse an incident offered to the caller's agency.
-    DeclineTransfer { reason: String },
-    /// Send one of the caller's agency's mobile crisis teams.
-    DispatchTeam { team: Uuid },
-    /// End the incident.
-    Close {
-        /// `resolved_by_phone`, `resolved_on_scene`, `transported`, `referred`,
-        /// `handled_by_emergency_services`, `no_contact` or `duplicate`.
-        disposition: String,
-        #[serde(default)]
-        remark: String,
-    },
-}
-
-/// What an action recorded, and the incident after it.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ActionResult {
-    pub events: Vec<EventDto>,
-    pub incident: IncidentDto,
-}
-
-/// Act on an incident.
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/actions", tag = "incidents", request_body = Action,
-    params(("id" = Uuid, Path, description = "incident id")),
-    responses(
-        (status = 200, body = ActionResult, description = "committed"),
-        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not valid in the incident's current state"),
-        (status = 422, body = ErrorBody),
-    ))]
-pub async fn act(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    JsonBody(action): JsonBody<Action>,
-) -> ApiResult<Json<ActionResult>> {
-    let id = parse_id(&id)?;
-    // One moment for the whole action, so a deadline is measured from the event's own time.
-    let now = state.clock.now();
-    let kind = action_event(&state, &caller, action, now).await?;
-    let incident = visible(&state, &caller, id).await?;
-    // A new location re-routes, in the same commit.
-    let routes = match &kind {
-        EventKind::Located { location } => routes_for(&state, location, incident.callback.as_ref()),
-        _ => Vec::new(),
-    };
-    let mut events = vec![event(now, &caller, id, kind)];
-    events.extend(routes.into_iter().map(|route| event(now, &caller, id, route)));
-    let appended = state.store.append(events).await?;
-    let incident = committed(appended.incident)?;
-    Ok(Json(ActionResult {
-        events: appended.events.iter().map(EventDto::from).collect(),
-        incident: IncidentDto::from(&incident),
-    }))
-}
-
-/// Checks the caller may take `action` and turns it into the event it records.
-async fn action_event(
-    state: &AppState,
-    caller: &Caller,
-    action: Action,
-    now: Timestamp,
-) -> ApiResult<EventKind> {
-    Ok(match action {
-        Action::UpdateLocation { location } => {
-            caller.require(Permission::IncidentLocate)?;
-            EventKind::Located { location: location.parse("location")? }
-        }
-        Action::AddNote { text } => {
-            caller.require(Permission::IncidentNote)?;
-            EventKind::NoteAdded {
-                text: dto::parse_required_text("text", &text, Text::SUMMARY_MAX)?,
-            }
-        }
-        Action::OfferTransfer { to_agency, reason, deadline_seconds } => {
-            caller.require(Permission::TransferOffer)?;
-            let to = domain::AgencyId::from_uuid(to_agency);
-            if state.store.agency(to).await?.is_none() {
-                return Err(ApiError::field(
-                    "to_agency",
-                    format!("agency {to} does not exist; GET /api/v1/agencies lists them"),
-                ));
-            }
-            let seconds = deadline_seconds.unwrap_or(DEFAULT_TRANSFER_SECONDS);
-            if !(1..=MAX_TRANSFER_SECONDS).contains(&seconds) {
-                return Err(ApiError::field(
-                    "deadline_seconds",
-                    format!("{seconds} is out of range [1, {MAX_TRANSFER_SECONDS}]"),
-                ));
-            }
-            EventKind::TransferOffered {
-                to,
-                reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
-                deadline: now.plus_millis(i64::from(seconds) * 1000),
-            }
-        }
-        Action::AcceptTransfer => {
-            caller.require(Permission::TransferRespond)?;
-            EventKind::TransferAccepted
-        }
-        Action::DeclineTransfer { reason } => {
-            caller.require(Permission::TransferRespond)?;
-            EventKind::TransferDeclined {
-                reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
-            }
-        }
-        Action::DispatchTeam { team } => {
-            caller.require(Permission::TeamDispatch)?;
-            let team =
-                state.store.team(TeamId::from_uuid(team)).await?.ok_or_else(|| {
-                    ApiError::field("team", format!("team {team} does not exist"))
-                })?;
-            if team.provider != caller.agency.id {
-                return Err(ApiError::new(
-                    ErrorCode::Forbidden,
-                    format!(
-                        "team {} belongs to another provider; dispatch your own agency's teams",
-                        team.name
-                    ),
-                ));
-            }
-            EventKind::TeamDispatched { team: team.id, provider: team.provider }
-        }
-        Action::Close { disposition, remark } => {
-            caller.require(Permission::IncidentClose)?;
-            let disposition = Disposition::parse(&disposition).ok_or_else(|| {
-                ApiError::field("disposition", format!("unknown disposition {disposition:?}; use one of resolved_by_phone, resolved_on_scene, transported, referred, handled_by_emergency_services, no_contact, duplicate"))
-            })?;
-            EventKind::Closed {
-                disposition,
-                remark: dto::parse_text("remark", &remark, Text::SHORT_MAX)?,
-            }
-        }
-    })
 }

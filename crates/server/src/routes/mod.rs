@@ -1,5 +1,6 @@
 //! One module per API resource.
 
+pub mod actions;
 pub mod agencies;
 pub mod health;
 pub mod incidents;

@@ -13,6 +13,24 @@ use store_sqlite::SqliteStore;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// Builds the server over `store` and runs it in a task.
+async fn serve(
+    store: Arc<SqliteStore>,
+    clock: Arc<TestClock>,
+    listen: &str,
+) -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let settings = Settings {
+        listen: listen.parse().unwrap(),
+        stream_session_check: std::time::Duration::from_millis(100),
+        routing_refresh: std::time::Duration::from_millis(50),
+        transfer_check: std::time::Duration::from_millis(20),
+        ..Settings::default()
+    };
+    let app = Application::build(settings, store as Arc<dyn Store>, clock).await.unwrap();
+    let addr = app.local_addr().unwrap();
+    (addr, tokio::spawn(app.run_until_stopped(std::future::pending())))
+}
+
 /// One argon2 hash for every test user: hashing is slow on purpose.
 fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -46,6 +64,8 @@ pub struct TestApp {
     /// A second 988 center: the backup tier behind `center`, and the 988 default.
     pub backup: Agency,
     pub team: Team,
+    /// The running server, for [`TestApp::restart`].
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
 }
 
@@ -96,6 +116,7 @@ impl TestApp {
             ("supervisor", Role::Supervisor, &psap),
             ("admin", Role::Admin, &psap),
             ("counselor", Role::Counselor, &center),
+            ("backup-counselor", Role::Counselor, &backup),
             ("dispatcher", Role::Dispatcher, &provider),
             ("responder", Role::Responder, &provider),
             ("other", Role::CallTaker, &other_psap),
@@ -146,18 +167,9 @@ impl TestApp {
             store.set_service_areas(&served).await.unwrap();
         }
         let clock = Arc::new(TestClock::default());
-        let settings = Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            stream_session_check: std::time::Duration::from_millis(100),
-            routing_refresh: std::time::Duration::from_millis(50),
-            ..Settings::default()
-        };
-        let app = Application::build(settings, store.clone() as Arc<dyn Store>, clock.clone())
-            .await
-            .unwrap();
-        let addr = app.local_addr().unwrap();
-        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        let (addr, server) = serve(store.clone(), clock.clone(), "127.0.0.1:0").await;
         Self {
+            server,
             addr,
             client: Client::new(),
             store,
@@ -169,6 +181,38 @@ impl TestApp {
             team,
             _dir: dir,
         }
+    }
+
+    /// Stops the server as a crash would — nothing in memory survives — and starts a new one,
+    /// on the same port, over the same database file.
+    pub async fn restart(&mut self) {
+        self.server.abort();
+        let _ = (&mut self.server).await;
+        let store = Arc::new(SqliteStore::open(&self._dir.path().join("test.db")).await.unwrap());
+        let (addr, server) = serve(store.clone(), self.clock.clone(), &self.addr.to_string()).await;
+        (self.store, self.addr, self.server) = (store, addr, server);
+        // Connections to the old server are gone.
+        self.client = Client::new();
+    }
+
+    /// Records a triage decision on an incident, as the protocol would have: a fixture for
+    /// what follows a decision (the protocols themselves are tested in `triage.rs`).
+    pub async fn record_triage(&self, incident: &str, outcome: domain::TriageOutcome) {
+        use store::EventLog;
+        let event = domain::Event {
+            incident: incident.parse().unwrap(),
+            at: self.clock.now(),
+            actor: domain::event::Actor::System,
+            agency: self.psap.id,
+            kind: domain::EventKind::TriageRecorded {
+                outcome,
+                protocol: "test-protocol".into(),
+                protocol_version: 1,
+                rule: "test-rule".into(),
+                answers: vec![("consent".into(), "yes".into())],
+            },
+        };
+        self.store.append(vec![event]).await.unwrap();
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -12,4 +12,5 @@ mod lost;
 mod openapi;
 mod routing;
 mod stream;
+mod transfers;
 mod triage;

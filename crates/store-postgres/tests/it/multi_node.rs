@@ -173,6 +173,8 @@ async fn the_same_command_from_two_nodes_takes_effect_once() {
             to: center,
             reason: text("divert"),
             deadline: Timestamp::from_millis(1_764_000_000_000 + 60_000),
+            service: None,
+            then: Vec::new(),
         };
         node_a.append(vec![event(id, psap, offer)]).await.unwrap();
 
@@ -207,6 +209,8 @@ async fn the_same_command_from_two_nodes_takes_effect_once() {
         to: center,
         reason: text("divert"),
         deadline: Timestamp::from_millis(1_764_000_000_000 + 1),
+        service: None,
+        then: Vec::new(),
     };
     node_a.append(vec![event(id, psap, offer)]).await.unwrap();
     let late = |node: Arc<PgStore>| async move {
