@@ -3,7 +3,7 @@
 
 use crate::contact::{CallbackNumber, Text};
 use crate::ids::{AgencyId, IncidentId, TeamId, UserId};
-use crate::incident::Channel;
+use crate::incident::{Channel, HandoffOutcome};
 use crate::location::Location;
 use crate::route::{Route, RouteTier};
 use crate::time::Timestamp;
@@ -185,6 +185,22 @@ pub enum EventKind {
     /// ended without a taker, and the holder — who still has the incident — is alerted. A
     /// final state of a transfer.
     TransferReturned { reason: Text },
+    /// A 988 contact at imminent risk was handed to a PSAP: `handoff` is the PSAP's new
+    /// incident, made from the allow-listed payload only. The contact may not close until the
+    /// follow-up is recorded.
+    EmergencyHandoffStarted { handoff: IncidentId },
+    /// The 988 side's follow-up of its handoff: whether emergency services made contact.
+    EmergencyHandoffConfirmed { outcome: HandoffOutcome, remark: Text },
+    /// This incident was opened by a 988 center's imminent-risk handoff of `incident` (which
+    /// its PSAP cannot see). Only directly after `opened`.
+    HandedOffFrom { incident: IncidentId },
+    /// A clinician of the holder's agency took the call from the embedded-clinician queue;
+    /// only one holds it at a time.
+    ClinicianClaimed { clinician: UserId },
+    /// The clinician put the call back in the queue.
+    ClinicianReleased { reason: Text },
+    /// The clinician handed the call to another clinician of the agency.
+    ClinicianHandedOn { to: UserId },
     /// A mobile crisis team was sent.
     TeamDispatched { team: TeamId, provider: AgencyId },
     /// Free text added to the record.
@@ -206,6 +222,12 @@ impl EventKind {
             Self::TransferDeclined { .. } => "transfer_declined",
             Self::TransferTimedOut => "transfer_timed_out",
             Self::TransferReturned { .. } => "transfer_returned",
+            Self::EmergencyHandoffStarted { .. } => "emergency_handoff_started",
+            Self::EmergencyHandoffConfirmed { .. } => "emergency_handoff_confirmed",
+            Self::HandedOffFrom { .. } => "handed_off_from",
+            Self::ClinicianClaimed { .. } => "clinician_claimed",
+            Self::ClinicianReleased { .. } => "clinician_released",
+            Self::ClinicianHandedOn { .. } => "clinician_handed_on",
             Self::TeamDispatched { .. } => "team_dispatched",
             Self::NoteAdded { .. } => "note_added",
             Self::Closed { .. } => "closed",

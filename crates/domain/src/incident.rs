@@ -9,12 +9,14 @@ use std::collections::BTreeSet;
 
 use crate::contact::{CallbackNumber, Text};
 use crate::event::{Disposition, Event, EventKind, TriageOutcome};
-use crate::ids::{AgencyId, IncidentId, TeamId};
+use crate::ids::{AgencyId, IncidentId, TeamId, UserId};
 use crate::location::Location;
 use crate::route::Route;
 use crate::time::Timestamp;
 
+mod handoff;
 mod transfer;
+pub use handoff::{EmergencyHandoff, HandoffOutcome, HandoffPayload, confidence};
 pub use transfer::{PendingTransfer, Unanswered};
 
 /// How the contact reached us.
@@ -116,6 +118,12 @@ pub struct Incident {
     pub routes: Vec<Route>,
     pub triage: Option<TriageDecision>,
     pub transfer: Option<PendingTransfer>,
+    /// A 988 contact's imminent-risk handoff to a PSAP, and its follow-up.
+    pub handoff: Option<EmergencyHandoff>,
+    /// The 988 contact whose handoff opened this incident.
+    pub handed_off_from: Option<IncidentId>,
+    /// The embedded clinician working the call, and since when.
+    pub clinician: Option<(UserId, Timestamp)>,
     pub teams: Vec<TeamId>,
     pub notes: Vec<Note>,
     pub closure: Option<Closure>,
@@ -148,6 +156,26 @@ pub enum TransitionError {
     NotNextTier { expected: Option<AgencyId> },
     #[error("only a transfer whose offer was declined or timed out can be returned")]
     NothingToReturn,
+    #[error("only a 988 contact is handed off for imminent risk; this is a {0} incident")]
+    NotA988Contact(&'static str),
+    #[error(
+        "the handoff to incident {0} awaits its follow-up: record whether emergency services made contact first"
+    )]
+    HandoffUnconfirmed(IncidentId),
+    #[error("there is no handoff awaiting its follow-up")]
+    NoHandoffToConfirm,
+    #[error("a handoff's origin is recorded only directly after the incident opens")]
+    OriginAfterOpening,
+    #[error(
+        "the call is not for the embedded clinician: its triage decision is not embedded_clinician"
+    )]
+    NotForClinician,
+    #[error("clinician {0} already holds the call; they can hand it back or on")]
+    ClinicianHolds(UserId),
+    #[error("no clinician holds the call")]
+    NoClinician,
+    #[error("only the clinician who holds the call ({0}) can hand it back or on")]
+    NotTheClinician(UserId),
     #[error("only the agency the transfer was offered to ({to}) can answer it")]
     NotTransferRecipient { to: AgencyId },
     #[error("the incident is already held by agency {0}; offer it to another agency")]
@@ -181,6 +209,9 @@ impl Incident {
             routes: Vec::new(),
             triage: None,
             transfer: None,
+            handoff: None,
+            handed_off_from: None,
+            clinician: None,
             teams: Vec::new(),
             notes: Vec::new(),
             closure: None,
@@ -217,6 +248,14 @@ impl Incident {
         } else {
             IncidentStatus::Open
         }
+    }
+
+    /// Whether the call waits in the embedded-clinician queue: triaged for the clinician, open,
+    /// and held by no clinician.
+    pub fn awaits_clinician(&self) -> bool {
+        self.closure.is_none()
+            && self.clinician.is_none()
+            && self.triage.as_ref().is_some_and(|t| t.outcome == TriageOutcome::EmbeddedClinician)
     }
 
     /// What Crisisbridge must record next, at `at`, on its own: after an offer was declined or
@@ -257,6 +296,24 @@ impl Incident {
             | EventKind::TransferDeclined { .. }
             | EventKind::TransferTimedOut
             | EventKind::TransferReturned { .. } => self.apply_transfer(event),
+            EventKind::EmergencyHandoffStarted { handoff } => {
+                self.handoff = Some(EmergencyHandoff {
+                    incident: *handoff,
+                    started_at: event.at,
+                    outcome: None,
+                });
+            }
+            EventKind::EmergencyHandoffConfirmed { outcome, .. } => {
+                if let Some(h) = self.handoff.as_mut() {
+                    h.outcome = Some((*outcome, event.at));
+                }
+            }
+            EventKind::HandedOffFrom { incident } => self.handed_off_from = Some(*incident),
+            EventKind::ClinicianClaimed { clinician }
+            | EventKind::ClinicianHandedOn { to: clinician } => {
+                self.clinician = Some((*clinician, event.at));
+            }
+            EventKind::ClinicianReleased { .. } => self.clinician = None,
             EventKind::TeamDispatched { team, provider } => {
                 self.teams.push(*team);
                 self.involved.insert(*provider);
@@ -303,12 +360,49 @@ impl Incident {
         let holder_only = match event.kind {
             EventKind::TransferOffered { .. } => Some("offer it to another agency"),
             EventKind::Closed { .. } => Some("close it"),
+            EventKind::EmergencyHandoffStarted { .. } => Some("hand it off"),
             _ => None,
         };
         if let Some(action) = holder_only.filter(|_| event.agency != self.holder) {
             return Err(E::NotHolder { holder: self.holder, action });
         }
         transfer::check(self.holder, self.transfer.as_ref(), event)?;
+        let awaiting_follow_up = self.handoff.as_ref().filter(|h| h.outcome.is_none());
+        match &event.kind {
+            EventKind::EmergencyHandoffStarted { .. } if self.channel != Channel::Nine88 => {
+                return Err(E::NotA988Contact(self.channel.as_str()));
+            }
+            EventKind::EmergencyHandoffStarted { .. } | EventKind::Closed { .. } => {
+                if let Some(h) = awaiting_follow_up {
+                    return Err(E::HandoffUnconfirmed(h.incident));
+                }
+            }
+            EventKind::EmergencyHandoffConfirmed { .. } if awaiting_follow_up.is_none() => {
+                return Err(E::NoHandoffToConfirm);
+            }
+            EventKind::HandedOffFrom { .. } if self.version != 1 => {
+                return Err(E::OriginAfterOpening);
+            }
+            EventKind::ClinicianClaimed { .. } => {
+                if self
+                    .triage
+                    .as_ref()
+                    .is_none_or(|t| t.outcome != TriageOutcome::EmbeddedClinician)
+                {
+                    return Err(E::NotForClinician);
+                }
+                if let Some((holder, _)) = self.clinician {
+                    return Err(E::ClinicianHolds(holder));
+                }
+            }
+            EventKind::ClinicianReleased { .. } | EventKind::ClinicianHandedOn { .. } => {
+                let Some((holder, _)) = self.clinician else { return Err(E::NoClinician) };
+                if event.actor != crate::event::Actor::User(holder) {
+                    return Err(E::NotTheClinician(holder));
+                }
+            }
+            _ => {}
+        }
         match (&event.kind, &self.transfer) {
             (EventKind::Closed { .. }, Some(t)) => Err(E::TransferPending { to: t.to }),
             (EventKind::TeamDispatched { team, .. }, _) if self.teams.contains(team) => {

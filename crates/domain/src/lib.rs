@@ -34,7 +34,8 @@ pub use contact::{CallbackNumber, Text, TextError};
 pub use event::{Disposition, Event, EventKind, TriageOutcome};
 pub use ids::{AgencyId, IdError, IncidentId, TeamId, UserId};
 pub use incident::{
-    Channel, Incident, IncidentStatus, PendingTransfer, TransitionError, Unanswered,
+    Channel, EmergencyHandoff, HandoffOutcome, HandoffPayload, Incident, IncidentStatus,
+    PendingTransfer, TransitionError, Unanswered,
 };
 pub use location::{GeoPoint, Latitude, Location, LocationError, Longitude, Polygon};
 pub use role::{Permission, Role};

@@ -37,6 +37,8 @@ pub enum Permission {
     ProtocolRead,
     /// Upload and activate the agency's triage protocols.
     ProtocolManage,
+    /// Work the PSAP's embedded-clinician queue: claim a call, hand it back or on.
+    ClinicianQueue,
 }
 
 /// A job a person does in an agency.
@@ -103,6 +105,7 @@ impl Role {
                 P::ProtocolRead,
             ],
             Self::Clinician => &[
+                P::ClinicianQueue,
                 P::IncidentRead,
                 P::IncidentLocate,
                 P::IncidentNote,
@@ -135,6 +138,7 @@ impl Role {
             Self::Responder => &[P::IncidentRead, P::IncidentNote],
             Self::CareNavigator => &[P::IncidentRead, P::IncidentNote, P::IncidentClose],
             Self::Supervisor => &[
+                P::ClinicianQueue,
                 P::IncidentCreate,
                 P::IncidentRead,
                 P::IncidentLocate,

@@ -154,6 +154,15 @@ pub struct IncidentDto {
     /// The latest triage outcome: what the protocol recommends doing next.
     pub recommended_action: Option<String>,
     pub transfer: Option<TransferDto>,
+    /// A 988 contact's imminent-risk handoff to a PSAP, and its follow-up.
+    pub handoff: Option<HandoffDto>,
+    /// The 988 contact whose handoff opened this incident (its PSAP cannot read it).
+    pub handed_off_from: Option<Uuid>,
+    /// The embedded clinician working the call.
+    pub clinician: Option<ClinicianDto>,
+    /// Whether the call waits in the embedded-clinician queue (triaged for the clinician,
+    /// open, held by nobody).
+    pub awaits_clinician: bool,
     pub teams: Vec<Uuid>,
     pub notes: Vec<NoteDto>,
     pub closure: Option<ClosureDto>,
@@ -235,6 +244,23 @@ pub struct TransferDto {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClinicianDto {
+    pub user: Uuid,
+    pub since: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HandoffDto {
+    /// The PSAP's incident.
+    pub incident: Uuid,
+    pub started_at: i64,
+    /// `contact_made` or `could_not_confirm`; `null` until the 988 side records it (the
+    /// contact cannot close before).
+    pub outcome: Option<String>,
+    pub outcome_at: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct NoteDto {
     pub at: i64,
     pub agency: Uuid,
@@ -265,6 +291,18 @@ impl From<&Incident> for IncidentDto {
             triage: i.triage.as_ref().map(triage),
             recommended_action: i.triage.as_ref().map(|t| t.outcome.as_str().to_owned()),
             transfer: i.transfer.as_ref().map(transfer),
+            handoff: i.handoff.as_ref().map(|h| HandoffDto {
+                incident: h.incident.as_uuid(),
+                started_at: h.started_at.as_millis(),
+                outcome: h.outcome.map(|(o, _)| o.as_str().to_owned()),
+                outcome_at: h.outcome.map(|(_, at)| at.as_millis()),
+            }),
+            handed_off_from: i.handed_off_from.map(|id| id.as_uuid()),
+            clinician: i.clinician.map(|(user, since)| ClinicianDto {
+                user: user.as_uuid(),
+                since: since.as_millis(),
+            }),
+            awaits_clinician: i.awaits_clinician(),
             teams: i.teams.iter().map(|t| t.as_uuid()).collect(),
             notes: i.notes.iter().map(note).collect(),
             closure: i.closure.as_ref().map(closure),

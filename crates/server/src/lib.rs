@@ -18,6 +18,7 @@
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod handoff;
 pub mod json;
 pub mod lost;
 pub mod metrics;
@@ -144,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/events", get(incidents::events))
         .route("/incidents/{id}/actions", post(routes::actions::act))
         .route("/incidents/{id}/triage", post(triage::answer))
+        .route("/clinician-queue", get(routes::clinician::queue))
         .route("/protocols", post(protocols::upload).get(protocols::list))
         .route("/protocols/active", get(protocols::active))
         .route("/protocols/{id}/versions/{version}", get(protocols::get))

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    actions, agencies, health, incidents, lost, protocols, routing, sessions, stream, triage,
+    actions, agencies, clinician, health, incidents, lost, protocols, routing, sessions, stream,
+    triage,
 };
 
 #[derive(Debug, OpenApi)]
@@ -23,6 +24,7 @@ use crate::routes::{
         sessions::login, sessions::logout, sessions::whoami,
         incidents::create, incidents::list, incidents::get, incidents::events, actions::act,
         triage::answer,
+        clinician::queue,
         protocols::upload, protocols::list, protocols::get, protocols::activate, protocols::active,
         stream::stream,
         agencies::list,

@@ -11,6 +11,7 @@ use domain::{
     Location, PendingTransfer, Polygon, Route, RouteBasis, RouteShare, RouteTier, TeamId, Text,
     Timestamp, TriageOutcome, Unanswered,
 };
+use domain::{EmergencyHandoff, HandoffOutcome, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -245,6 +246,25 @@ enum EventRow {
     TransferReturned {
         reason: String,
     },
+    EmergencyHandoffStarted {
+        handoff: Uuid,
+    },
+    EmergencyHandoffConfirmed {
+        outcome: String,
+        remark: String,
+    },
+    HandedOffFrom {
+        incident: Uuid,
+    },
+    ClinicianClaimed {
+        clinician: Uuid,
+    },
+    ClinicianReleased {
+        reason: String,
+    },
+    ClinicianHandedOn {
+        to: Uuid,
+    },
     TeamDispatched {
         team: Uuid,
         provider: Uuid,
@@ -295,6 +315,25 @@ pub fn encode_event(kind: &EventKind) -> String {
         EventKind::TransferReturned { reason } => {
             EventRow::TransferReturned { reason: reason.as_str().to_owned() }
         }
+        EventKind::EmergencyHandoffStarted { handoff } => {
+            EventRow::EmergencyHandoffStarted { handoff: handoff.as_uuid() }
+        }
+        EventKind::EmergencyHandoffConfirmed { outcome, remark } => {
+            EventRow::EmergencyHandoffConfirmed {
+                outcome: outcome.as_str().to_owned(),
+                remark: remark.as_str().to_owned(),
+            }
+        }
+        EventKind::HandedOffFrom { incident } => {
+            EventRow::HandedOffFrom { incident: incident.as_uuid() }
+        }
+        EventKind::ClinicianClaimed { clinician } => {
+            EventRow::ClinicianClaimed { clinician: clinician.as_uuid() }
+        }
+        EventKind::ClinicianReleased { reason } => {
+            EventRow::ClinicianReleased { reason: reason.as_str().to_owned() }
+        }
+        EventKind::ClinicianHandedOn { to } => EventRow::ClinicianHandedOn { to: to.as_uuid() },
         EventKind::TeamDispatched { team, provider } => {
             EventRow::TeamDispatched { team: team.as_uuid(), provider: provider.as_uuid() }
         }
@@ -350,6 +389,27 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
         EventRow::TransferReturned { reason } => {
             EventKind::TransferReturned { reason: text(&reason)? }
         }
+        EventRow::EmergencyHandoffStarted { handoff } => {
+            EventKind::EmergencyHandoffStarted { handoff: IncidentId::from_uuid(handoff) }
+        }
+        EventRow::EmergencyHandoffConfirmed { outcome, remark } => {
+            EventKind::EmergencyHandoffConfirmed {
+                outcome: handoff_outcome(&outcome)?,
+                remark: text(&remark)?,
+            }
+        }
+        EventRow::HandedOffFrom { incident } => {
+            EventKind::HandedOffFrom { incident: IncidentId::from_uuid(incident) }
+        }
+        EventRow::ClinicianClaimed { clinician } => {
+            EventKind::ClinicianClaimed { clinician: UserId::from_uuid(clinician) }
+        }
+        EventRow::ClinicianReleased { reason } => {
+            EventKind::ClinicianReleased { reason: text(&reason)? }
+        }
+        EventRow::ClinicianHandedOn { to } => {
+            EventKind::ClinicianHandedOn { to: UserId::from_uuid(to) }
+        }
         EventRow::TeamDispatched { team, provider } => EventKind::TeamDispatched {
             team: TeamId::from_uuid(team),
             provider: AgencyId::from_uuid(provider),
@@ -379,6 +439,14 @@ struct IncidentRow {
     routes: Vec<StoredRoute>,
     triage: Option<TriageRow>,
     transfer: Option<TransferRow>,
+    /// `(incident, started_at, outcome, outcome_at)`; absent in rows from before handoffs.
+    #[serde(default)]
+    handoff: Option<(Uuid, i64, Option<String>, Option<i64>)>,
+    #[serde(default)]
+    handed_off_from: Option<Uuid>,
+    /// `(clinician, since)`; absent in rows from before the clinician queue.
+    #[serde(default)]
+    clinician: Option<(Uuid, i64)>,
     teams: Vec<Uuid>,
     notes: Vec<(i64, Uuid, String)>,
     closure: Option<(i64, String, String)>,
@@ -461,6 +529,16 @@ pub fn encode_incident(i: &Incident) -> String {
                 _ => None,
             },
         }),
+        handoff: i.handoff.as_ref().map(|h| {
+            (
+                h.incident.as_uuid(),
+                h.started_at.as_millis(),
+                h.outcome.map(|(o, _)| o.as_str().to_owned()),
+                h.outcome.map(|(_, at)| at.as_millis()),
+            )
+        }),
+        handed_off_from: i.handed_off_from.map(|id| id.as_uuid()),
+        clinician: i.clinician.map(|(user, since)| (user.as_uuid(), since.as_millis())),
         teams: i.teams.iter().map(TeamId::as_uuid).collect(),
         notes: i
             .notes
@@ -538,6 +616,23 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
                 })
             })
             .transpose()?,
+        handoff: row
+            .handoff
+            .map(|(incident, started_at, outcome, outcome_at)| {
+                let outcome = match (outcome, outcome_at) {
+                    (Some(o), Some(at)) => Some((handoff_outcome(&o)?, ts(at))),
+                    (None, None) => None,
+                    _ => return Err(corrupt("a handoff's outcome and its time disagree")),
+                };
+                Ok(EmergencyHandoff {
+                    incident: IncidentId::from_uuid(incident),
+                    started_at: ts(started_at),
+                    outcome,
+                })
+            })
+            .transpose()?,
+        handed_off_from: row.handed_off_from.map(IncidentId::from_uuid),
+        clinician: row.clinician.map(|(user, since)| (UserId::from_uuid(user), ts(since))),
         teams: row.teams.into_iter().map(TeamId::from_uuid).collect(),
         notes: row
             .notes
@@ -560,6 +655,10 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
         updated_at: ts(row.updated_at),
         version: row.version,
     })
+}
+
+fn handoff_outcome(s: &str) -> Result<HandoffOutcome> {
+    HandoffOutcome::parse(s).ok_or_else(|| corrupt(format!("unknown handoff outcome {s:?}")))
 }
 
 fn channel_from(s: &str) -> Result<Channel> {

@@ -500,3 +500,96 @@ fn only_the_holder_offers_or_closes_the_incident() {
     incident.apply(&f.system(3, EventKind::TransferReturned { reason: text("declined") })).unwrap();
     incident.apply(&closed(&f, f.psap, 4)).unwrap();
 }
+
+fn opened_988(f: &Fixture) -> Incident {
+    let mut event = f.opened();
+    event.agency = f.center;
+    if let EventKind::Opened { channel, .. } = &mut event.kind {
+        *channel = Channel::Nine88;
+    }
+    Incident::open(&event).unwrap()
+}
+
+#[test]
+fn a_988_handoff_must_be_followed_up_before_the_contact_closes() {
+    let f = Fixture::new();
+    let psap_incident = IncidentId::new(Timestamp::from_millis(T0 + 5));
+    let start =
+        |agency| f.event(agency, 1, EventKind::EmergencyHandoffStarted { handoff: psap_incident });
+    // A 911 call is not handed off this way.
+    assert_eq!(f.open().apply(&start(f.psap)), Err(TransitionError::NotA988Contact("911")));
+
+    let mut contact = opened_988(&f);
+    assert!(matches!(contact.apply(&start(f.psap)), Err(TransitionError::NotHolder { .. })));
+    contact.apply(&start(f.center)).unwrap();
+    assert_eq!(contact.handoff.as_ref().unwrap().incident, psap_incident);
+    assert_eq!(
+        contact.apply(&closed(&f, f.center, 2)),
+        Err(TransitionError::HandoffUnconfirmed(psap_incident))
+    );
+    assert_eq!(
+        contact.apply(&start(f.center)),
+        Err(TransitionError::HandoffUnconfirmed(psap_incident))
+    );
+    let confirm = |offset| {
+        f.event(
+            f.center,
+            offset,
+            EventKind::EmergencyHandoffConfirmed {
+                outcome: HandoffOutcome::ContactMade,
+                remark: text("EMS on scene"),
+            },
+        )
+    };
+    contact.apply(&confirm(3)).unwrap();
+    assert_eq!(contact.apply(&confirm(4)), Err(TransitionError::NoHandoffToConfirm));
+    assert_eq!(
+        contact.handoff.as_ref().unwrap().outcome,
+        Some((HandoffOutcome::ContactMade, Timestamp::from_millis(T0 + 3)))
+    );
+    contact.apply(&closed(&f, f.center, 5)).unwrap();
+}
+
+#[test]
+fn a_handoffs_origin_is_recorded_only_right_after_opening() {
+    let f = Fixture::new();
+    let origin = IncidentId::new(Timestamp::from_millis(T0 + 9));
+    let link = |offset| f.event(f.center, offset, EventKind::HandedOffFrom { incident: origin });
+    let mut incident = f.open();
+    incident.apply(&link(0)).unwrap();
+    assert_eq!(incident.handed_off_from, Some(origin));
+    assert_eq!(incident.apply(&link(1)), Err(TransitionError::OriginAfterOpening));
+}
+
+#[test]
+fn one_clinician_at_a_time_holds_a_call_triaged_for_the_clinician() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let (ana, ben) =
+        (UserId::new(Timestamp::from_millis(T0 + 1)), UserId::new(Timestamp::from_millis(T0 + 2)));
+    let by =
+        |user, offset, kind| Event { actor: Actor::User(user), ..f.event(f.psap, offset, kind) };
+    let claim = |user| by(user, 2, EventKind::ClinicianClaimed { clinician: user });
+    assert_eq!(incident.apply(&claim(ana)), Err(TransitionError::NotForClinician));
+    let for_clinician = EventKind::TriageRecorded {
+        outcome: TriageOutcome::EmbeddedClinician,
+        protocol: "ks-911".into(),
+        protocol_version: 1,
+        rule: "clinician".into(),
+        answers: Vec::new(),
+    };
+    incident.apply(&f.event(f.psap, 1, for_clinician)).unwrap();
+    assert!(incident.awaits_clinician());
+    incident.apply(&claim(ana)).unwrap();
+    assert!(!incident.awaits_clinician());
+    assert_eq!(incident.apply(&claim(ben)), Err(TransitionError::ClinicianHolds(ana)));
+    let release = |user| {
+        by(user, 3, EventKind::ClinicianReleased { reason: text("needs a Spanish speaker") })
+    };
+    assert_eq!(incident.apply(&release(ben)), Err(TransitionError::NotTheClinician(ana)));
+    incident.apply(&by(ana, 3, EventKind::ClinicianHandedOn { to: ben })).unwrap();
+    assert_eq!(incident.clinician, Some((ben, Timestamp::from_millis(T0 + 3))));
+    incident.apply(&release(ben)).unwrap();
+    assert!(incident.awaits_clinician(), "back in the queue");
+    assert_eq!(incident.apply(&release(ben)), Err(TransitionError::NoClinician));
+}

@@ -56,6 +56,36 @@ pub enum Action {
     /// route of `urn:service:counseling.suicide`, with rollover.
     #[serde(rename = "divert_988")]
     Divert988,
+    /// 988 → 911 for imminent risk: the PSAP serving the best known location gets a new
+    /// incident made only of the location (with its confidence), the callback number, the
+    /// hazards and the reason — never notes or the assessment — offered along the 911 route.
+    /// The contact then cannot close until `confirm_emergency_handoff`.
+    StartEmergencyHandoff {
+        /// Why emergency services are needed, in a sentence (up to 500 characters).
+        reason: String,
+        /// What responders must know to stay safe (up to 10, each up to 200 characters).
+        #[serde(default)]
+        hazards: Vec<String>,
+        /// A better location than the contact's, if the counselor has one.
+        #[serde(default)]
+        location: Option<LocationDto>,
+        /// Another callback number than the contact's.
+        #[serde(default)]
+        callback_number: Option<String>,
+    },
+    /// The follow-up of a handoff: `contact_made` (emergency services reached the person) or
+    /// `could_not_confirm`.
+    ConfirmEmergencyHandoff {
+        outcome: String,
+        #[serde(default)]
+        remark: String,
+    },
+    /// Take the call from the embedded-clinician queue (only one clinician holds it).
+    ClaimClinician,
+    /// Put the call back in the clinician queue.
+    ReleaseClinician { reason: String },
+    /// Hand the call to another clinician of the agency.
+    HandClinicianTo { clinician: Uuid },
     /// Take an incident offered to the caller's agency.
     AcceptTransfer,
     /// Refuse an incident offered to the caller's agency; the next tier is offered at once.
@@ -77,9 +107,15 @@ impl Action {
         match self {
             Self::UpdateLocation { .. } => Permission::IncidentLocate,
             Self::AddNote { .. } => Permission::IncidentNote,
-            Self::OfferTransfer { .. } | Self::Divert988 => Permission::TransferOffer,
+            Self::OfferTransfer { .. }
+            | Self::Divert988
+            | Self::StartEmergencyHandoff { .. }
+            | Self::ConfirmEmergencyHandoff { .. } => Permission::TransferOffer,
             Self::AcceptTransfer | Self::DeclineTransfer { .. } => Permission::TransferRespond,
             Self::DispatchTeam { .. } => Permission::TeamDispatch,
+            Self::ClaimClinician | Self::ReleaseClinician { .. } | Self::HandClinicianTo { .. } => {
+                Permission::ClinicianQueue
+            }
             Self::Close { .. } => Permission::IncidentClose,
         }
     }
@@ -112,6 +148,15 @@ pub async fn act(
     // One moment for the whole action, so a deadline is measured from the event's own time.
     let now = state.clock.now();
     let incident = visible(&state, &caller, id).await?;
+    if let Action::StartEmergencyHandoff { reason, hazards, location, callback_number } = action {
+        let request = handoff_request(reason, hazards, location, callback_number)?;
+        let (contact, events) =
+            crate::handoff::start(&state, &caller, &incident, request, now).await?;
+        return Ok(Json(ActionResult {
+            events: events.iter().map(EventDto::from).collect(),
+            incident: IncidentDto::from(&contact),
+        }));
+    }
     let kind = action_event(&state, &caller, action, &incident, now).await?;
     // A new location re-routes, in the same commit.
     let routes = match &kind {
@@ -178,6 +223,45 @@ async fn action_event(
             let tiers = route_tiers(incident, SERVICE_988)?;
             offer(None, Some(SERVICE_988.to_owned()), tiers, reason, None, now)?
         }
+        Action::StartEmergencyHandoff { .. } => {
+            // Carried out by `crate::handoff`, which writes to two incidents.
+            return Err(ApiError::new(ErrorCode::Internal, "a handoff is not a single event"));
+        }
+        Action::ConfirmEmergencyHandoff { outcome, remark } => {
+            EventKind::EmergencyHandoffConfirmed {
+                outcome: domain::HandoffOutcome::parse(&outcome).ok_or_else(|| {
+                    ApiError::field(
+                        "outcome",
+                        format!(
+                            "unknown outcome {outcome:?}; use contact_made or could_not_confirm"
+                        ),
+                    )
+                })?,
+                remark: dto::parse_text("remark", &remark, Text::SHORT_MAX)?,
+            }
+        }
+        Action::ClaimClinician => EventKind::ClinicianClaimed { clinician: caller.id() },
+        Action::ReleaseClinician { reason } => EventKind::ClinicianReleased {
+            reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
+        },
+        Action::HandClinicianTo { clinician } => {
+            let user = state.store.user(domain::UserId::from_uuid(clinician)).await?;
+            let Some(user) = user.filter(|u| {
+                u.agency == caller.agency.id && u.role.allows(Permission::ClinicianQueue)
+            }) else {
+                return Err(ApiError::field(
+                    "clinician",
+                    format!("user {clinician} is not a clinician of {}", caller.agency.name),
+                ));
+            };
+            if user.id == caller.id() {
+                return Err(ApiError::field(
+                    "clinician",
+                    "you hold the call already; hand it to another clinician",
+                ));
+            }
+            EventKind::ClinicianHandedOn { to: user.id }
+        }
         Action::AcceptTransfer => EventKind::TransferAccepted,
         Action::DeclineTransfer { reason } => EventKind::TransferDeclined {
             reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
@@ -207,6 +291,35 @@ async fn action_event(
                 remark: dto::parse_text("remark", &remark, Text::SHORT_MAX)?,
             }
         }
+    })
+}
+
+/// A handoff request's fields, each checked.
+fn handoff_request(
+    reason: String,
+    hazards: Vec<String>,
+    location: Option<LocationDto>,
+    callback_number: Option<String>,
+) -> ApiResult<crate::handoff::HandoffRequest> {
+    if hazards.len() > domain::HandoffPayload::MAX_HAZARDS {
+        return Err(ApiError::field(
+            "hazards",
+            format!(
+                "{} hazards given; at most {}",
+                hazards.len(),
+                domain::HandoffPayload::MAX_HAZARDS
+            ),
+        ));
+    }
+    Ok(crate::handoff::HandoffRequest {
+        location: location.map(|l| l.parse("location")).transpose()?,
+        callback: dto::parse_callback(callback_number)?,
+        hazards: hazards
+            .iter()
+            .enumerate()
+            .map(|(i, h)| dto::parse_required_text(&format!("hazards[{i}]"), h, 200))
+            .collect::<ApiResult<_>>()?,
+        reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod agencies;
+pub mod clinician;
 pub mod health;
 pub mod incidents;
 pub mod lost;

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use domain::{Agency, AgencyId, AgencyKind, Clock, Role, TeamId, Timestamp, UserId};
+use futures_util::StreamExt;
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
 use server::{Application, Settings};
@@ -113,6 +114,8 @@ impl TestApp {
         store.put_team(&team).await.unwrap();
         for (username, role, agency) in [
             ("calltaker", Role::CallTaker, &psap),
+            ("clinician", Role::Clinician, &psap),
+            ("clinician2", Role::Clinician, &psap),
             ("supervisor", Role::Supervisor, &psap),
             ("admin", Role::Admin, &psap),
             ("counselor", Role::Counselor, &center),
@@ -272,4 +275,74 @@ pub async fn assert_error(response: Response, status: u16, code: &str, says: &st
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains(says), "message {message:?} should contain {says:?}");
     body
+}
+
+/// A minimal Server-Sent Events reader over a streaming response.
+pub struct SseReader {
+    pub body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<Vec<u8>>> + Send>>,
+    buffer: String,
+}
+
+#[derive(Debug)]
+pub struct Message {
+    pub id: u64,
+    pub event: String,
+    pub data: Value,
+}
+
+impl SseReader {
+    pub async fn open(app: &TestApp, token: &str, query: &str, last_event_id: Option<u64>) -> Self {
+        let mut request =
+            app.client.get(app.url(&format!("/api/v1/stream{query}"))).bearer_auth(token);
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream")
+        );
+        Self {
+            body: Box::pin(response.bytes_stream().map(|chunk| chunk.map(|b| b.to_vec()))),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event, or a failed test if none arrives within five seconds.
+    pub async fn next(&mut self) -> Message {
+        tokio::time::timeout(std::time::Duration::from_secs(5), self.next_inner())
+            .await
+            .expect("no event within 5 s")
+    }
+
+    async fn next_inner(&mut self) -> Message {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut id, mut event, mut data) = (None, String::new(), String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = Some(v.trim().parse().unwrap());
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if let Some(id) = id {
+                    return Message { id, event, data: serde_json::from_str(&data).unwrap() };
+                }
+                continue; // a keep-alive comment
+            }
+            let chunk = self.body.next().await.expect("stream ended").unwrap();
+            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+
+    /// Asserts that nothing arrives for a moment.
+    pub async fn assert_quiet(&mut self) {
+        let waited =
+            tokio::time::timeout(std::time::Duration::from_millis(300), self.next_inner()).await;
+        assert!(waited.is_err(), "unexpected event: {:?}", waited.unwrap());
+    }
 }

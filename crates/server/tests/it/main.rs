@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod auth;
+mod clinician;
 mod errors;
+mod handoff;
 mod helpers;
 mod incidents;
 mod lost;

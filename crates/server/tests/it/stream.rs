@@ -6,76 +6,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-
-/// A minimal Server-Sent Events reader over a streaming response.
-struct SseReader {
-    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<Vec<u8>>> + Send>>,
-    buffer: String,
-}
-
-#[derive(Debug)]
-struct Message {
-    id: u64,
-    event: String,
-    data: Value,
-}
-
-impl SseReader {
-    async fn open(app: &TestApp, token: &str, query: &str, last_event_id: Option<u64>) -> Self {
-        let mut request =
-            app.client.get(app.url(&format!("/api/v1/stream{query}"))).bearer_auth(token);
-        if let Some(id) = last_event_id {
-            request = request.header("last-event-id", id.to_string());
-        }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 200);
-        assert!(
-            response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream")
-        );
-        Self {
-            body: Box::pin(response.bytes_stream().map(|chunk| chunk.map(|b| b.to_vec()))),
-            buffer: String::new(),
-        }
-    }
-
-    /// The next event, or a failed test if none arrives within five seconds.
-    async fn next(&mut self) -> Message {
-        tokio::time::timeout(Duration::from_secs(5), self.next_inner())
-            .await
-            .expect("no event within 5 s")
-    }
-
-    async fn next_inner(&mut self) -> Message {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let (mut id, mut event, mut data) = (None, String::new(), String::new());
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("id:") {
-                        id = Some(v.trim().parse().unwrap());
-                    } else if let Some(v) = line.strip_prefix("event:") {
-                        event = v.trim().to_owned();
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        data.push_str(v.trim_start());
-                    }
-                }
-                if let Some(id) = id {
-                    return Message { id, event, data: serde_json::from_str(&data).unwrap() };
-                }
-                continue; // a keep-alive comment
-            }
-            let chunk = self.body.next().await.expect("stream ended").unwrap();
-            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-    }
-
-    /// Asserts that nothing arrives for a moment.
-    async fn assert_quiet(&mut self) {
-        let waited = tokio::time::timeout(Duration::from_millis(300), self.next_inner()).await;
-        assert!(waited.is_err(), "unexpected event: {:?}", waited.unwrap());
-    }
-}
+use crate::helpers::{SseReader, TestApp};
 
 #[tokio::test]
 async fn events_arrive_live_in_order() {
