@@ -13,11 +13,16 @@
 //!
 //! `bench triage` times the protocol checker on 20 yes/no questions and single evaluations.
 //! `bench lookup` measures jurisdiction lookups on the Census 1:500k counties.
+//! `bench transfer` times a transfer offer's way to the receiving agency's live stream.
+//! `bench eta` times road travel times (contraction hierarchy beside plain Dijkstra).
 
 #![allow(clippy::cast_precision_loss)]
 
+mod eta;
 mod ingest;
 mod lookup;
+mod python_random;
+mod transfer;
 mod triage;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +42,10 @@ enum Command {
     Triage(triage::Args),
     /// Jurisdiction lookup on the Census 1:500k counties.
     Lookup(lookup::Args),
+    /// A transfer offer's way to the receiving agency's live stream, under load.
+    Transfer(transfer::Args),
+    /// Road travel times: one incident to 50 teams, and one to all, against Dijkstra.
+    Eta(eta::Args),
 }
 
 #[tokio::main]
@@ -45,5 +54,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(args).await,
         Command::Triage(args) => triage::run(args),
         Command::Lookup(args) => lookup::run(args),
+        Command::Transfer(args) => transfer::run(args).await,
+        Command::Eta(args) => eta::run(args),
     }
 }

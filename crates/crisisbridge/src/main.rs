@@ -11,6 +11,8 @@
 //! - `route --areas FILE (--points CSV | --lat Y --lon X)`: which areas contain each point.
 //! - `import areas FILE` / `import services FILE.toml`: load boundaries, agencies and who
 //!   serves where into a deployment's database.
+//! - `import roads FILE`, `eta --roads FILE --from LAT,LON --to CSV`, `roads export GRAPH --csv`:
+//!   road networks and travel times (`roads.rs`).
 //! - `report georouting`: how incidents were routed, and what georouting changed compared
 //!   with routing by the caller's area code.
 //! - `openapi`: print the API's OpenAPI description.
@@ -22,6 +24,7 @@ mod demo;
 mod import;
 mod protocol;
 mod report;
+mod roads;
 mod route;
 mod run;
 mod user;
@@ -107,6 +110,13 @@ enum Command {
         #[command(subcommand)]
         command: import::ImportCommand,
     },
+    /// Travel times by road from one point to each point of a CSV file.
+    Eta(roads::EtaArgs),
+    /// Work with road graph files.
+    Roads {
+        #[command(subcommand)]
+        command: roads::RoadsCommand,
+    },
     /// Print the OpenAPI 3 description of the API.
     Openapi,
 }
@@ -149,6 +159,8 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Route(args) => route::run(args),
         Command::Import { command } => import::run(command).await,
         Command::Report { command } => report::run(command).await,
+        Command::Eta(args) => roads::run_eta(args),
+        Command::Roads { command } => roads::run(command),
         Command::Openapi => {
             println!("{}", server::openapi::json());
             Ok(())

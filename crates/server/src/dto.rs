@@ -382,7 +382,9 @@ pub struct EventDto {
     pub actor: Option<Uuid>,
     pub agency: Uuid,
     /// `opened`, `located`, `routed`, `triage_recorded`, `transfer_offered`,
-    /// `transfer_accepted`, `transfer_declined`, `transfer_timed_out`, `team_dispatched`,
+    /// `transfer_accepted`, `transfer_declined`, `transfer_timed_out`, `transfer_returned`,
+    /// `emergency_handoff_started`, `emergency_handoff_confirmed`, `handed_off_from`,
+    /// `clinician_claimed`, `clinician_released`, `clinician_handed_on`, `team_dispatched`,
     /// `note_added` or `closed`.
     pub kind: String,
     /// The kind's own fields.

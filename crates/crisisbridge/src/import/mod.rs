@@ -6,6 +6,8 @@
 //!   backup tiers, defaults and the area-code table (see `docs/services-file.md`).
 //!
 //! Running servers pick the change up within their routing refresh interval.
+//!
+//! - `import roads FILE`: a road network into a graph file (see `roads.rs`); no database.
 
 pub(crate) mod boundaries;
 pub(crate) mod services;
@@ -24,6 +26,8 @@ pub(crate) enum ImportCommand {
     Areas(AreasArgs),
     /// Agencies and who serves which areas for which service (a TOML services file).
     Services(ServicesArgs),
+    /// A road network (OSM PBF, OSM XML or CSV edge list) into a graph file for travel times.
+    Roads(crate::roads::ImportRoadsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -56,6 +60,7 @@ pub(crate) struct ServicesArgs {
 
 pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
     match command {
+        ImportCommand::Roads(args) => crate::roads::run_import(args),
         ImportCommand::Areas(args) => {
             let report = boundaries::read(&args.file, &args.id_field)?;
             let areas =

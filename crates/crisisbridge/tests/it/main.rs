@@ -10,3 +10,4 @@ mod demo;
 mod import;
 mod postgres;
 mod process;
+mod roads;
