@@ -14,14 +14,18 @@
 //! `bench triage` times the protocol checker on 20 yes/no questions and single evaluations.
 //! `bench lookup` measures jurisdiction lookups on the Census 1:500k counties.
 //! `bench transfer` times a transfer offer's way to the receiving agency's live stream.
+//! `bench gps` measures durable GPS ingest from many teams' phones.
 //! `bench eta` times road travel times (contraction hierarchy beside plain Dijkstra).
+//! `bench recommend` times the dispatch recommendation for 200 teams, by road and straight line.
 
 #![allow(clippy::cast_precision_loss)]
 
 mod eta;
+mod gps;
 mod ingest;
 mod lookup;
 mod python_random;
+mod recommend;
 mod transfer;
 mod triage;
 
@@ -44,8 +48,12 @@ enum Command {
     Lookup(lookup::Args),
     /// A transfer offer's way to the receiving agency's live stream, under load.
     Transfer(transfer::Args),
+    /// Durable GPS ingest from many teams' phones.
+    Gps(gps::Args),
     /// Road travel times: one incident to 50 teams, and one to all, against Dijkstra.
     Eta(eta::Args),
+    /// The dispatch recommendation: 200 teams ranked with coverage, by road and straight line.
+    Recommend(recommend::Args),
 }
 
 #[tokio::main]
@@ -55,6 +63,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Triage(args) => triage::run(args),
         Command::Lookup(args) => lookup::run(args),
         Command::Transfer(args) => transfer::run(args).await,
+        Command::Gps(args) => gps::run(args).await,
         Command::Eta(args) => eta::run(args),
+        Command::Recommend(args) => recommend::run(args),
     }
 }

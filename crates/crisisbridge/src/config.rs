@@ -26,6 +26,12 @@ struct RawConfig {
     lost_source: Option<String>,
     /// Seconds between checks for changed areas, service areas and agencies.
     routing_refresh_seconds: Option<u64>,
+    /// A graph file from `crisisbridge import roads`, for travel times by road.
+    road_graph: Option<std::path::PathBuf>,
+    /// How often teams' phones report GPS, in seconds; three intervals without a fix is stale.
+    gps_reporting_interval_seconds: Option<u64>,
+    /// Days GPS breadcrumbs are kept.
+    breadcrumb_retention_days: Option<u64>,
 }
 
 /// Checked configuration.
@@ -36,6 +42,9 @@ pub struct Config {
     pub session_idle: Duration,
     pub lost_source: String,
     pub routing_refresh: Duration,
+    pub road_graph: Option<std::path::PathBuf>,
+    pub gps_reporting_interval: Duration,
+    pub breadcrumb_retention: Duration,
 }
 
 pub const ENV_LISTEN: &str = "CRISISBRIDGE_LISTEN";
@@ -113,23 +122,52 @@ impl Config {
         if !(1..=3600).contains(&refresh) {
             bail!("routing_refresh_seconds = {refresh} is out of range [1, 3600]");
         }
+        let gps =
+            raw.gps_reporting_interval_seconds.unwrap_or(defaults.gps_reporting_interval.as_secs());
+        if !(1..=600).contains(&gps) {
+            bail!("gps_reporting_interval_seconds = {gps} is out of range [1, 600]");
+        }
+        let days = raw
+            .breadcrumb_retention_days
+            .unwrap_or(defaults.breadcrumb_retention.as_secs() / 86_400);
+        if !(1..=3650).contains(&days) {
+            bail!("breadcrumb_retention_days = {days} is out of range [1, 3650]");
+        }
         Ok(Self {
             listen,
             database,
             session_idle: Duration::from_secs(minutes * 60),
             lost_source,
             routing_refresh: Duration::from_secs(refresh),
+            road_graph: raw.road_graph,
+            gps_reporting_interval: Duration::from_secs(gps),
+            breadcrumb_retention: Duration::from_secs(days * 86_400),
         })
     }
 
-    pub fn server_settings(&self) -> server::Settings {
-        server::Settings {
+    /// The server's settings; reads the road graph file when one is configured.
+    pub fn server_settings(&self) -> anyhow::Result<server::Settings> {
+        let roads = match &self.road_graph {
+            None => None,
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("reading the road graph {}", path.display()))?;
+                let graph = roads::Graph::from_bytes(&bytes).with_context(|| {
+                    format!("road_graph {} is not a graph file", path.display())
+                })?;
+                Some(std::sync::Arc::new(graph))
+            }
+        };
+        Ok(server::Settings {
             listen: self.listen,
             session_idle: self.session_idle,
             lost_source: self.lost_source.clone(),
             routing_refresh: self.routing_refresh,
+            gps_reporting_interval: self.gps_reporting_interval,
+            breadcrumb_retention: self.breadcrumb_retention,
+            roads,
             ..Default::default()
-        }
+        })
     }
 }
 

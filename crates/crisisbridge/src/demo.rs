@@ -21,7 +21,7 @@ const PROTOCOL_911: &str =
 const PROTOCOL_988: &str = include_str!("../../../protocols/988-suicide-safety-assessment.toml");
 /// Marks a database that holds the demo seed, so a second run reuses it.
 const SEED_SETTING: &str = "demo_seed";
-const SEED_VERSION: &str = "kansas-v2";
+const SEED_VERSION: &str = "kansas-v3";
 /// Every demo user's password. Demo data only: real deployments create users with `user add`.
 pub const DEMO_PASSWORD: &str = "crisisbridge-demo";
 
@@ -64,10 +64,30 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
     let plan = services::plan("demo/kansas-services.toml", KANSAS_SERVICES, &known, &[], now)?;
     services::apply(store, &plan).await?;
 
-    let teams = [
-        ("mct-douglas", &["Team Lawrence 1", "Team Lawrence 2"][..]),
-        ("mct-johnson", &["Team Olathe", "Team Overland Park", "Team Shawnee"][..]),
-        ("mct-sedgwick", &["Team Wichita North", "Team Wichita South", "Team Derby"][..]),
+    // Each team with its home base (where it waits between calls), on shift from the start.
+    // (provider, [(team, home latitude, home longitude)])
+    type Teams<'a> = [(&'a str, &'a [(&'a str, f64, f64)]); 3];
+    let teams: Teams = [
+        (
+            "mct-douglas",
+            &[("Team Lawrence 1", 38.9717, -95.2353), ("Team Lawrence 2", 38.9336, -95.2557)],
+        ),
+        (
+            "mct-johnson",
+            &[
+                ("Team Olathe", 38.8814, -94.8191),
+                ("Team Overland Park", 38.9822, -94.6708),
+                ("Team Shawnee", 39.0228, -94.7152),
+            ],
+        ),
+        (
+            "mct-sedgwick",
+            &[
+                ("Team Wichita North", 37.7500, -97.3300),
+                ("Team Wichita South", 37.6300, -97.3400),
+                ("Team Derby", 37.5450, -97.2689),
+            ],
+        ),
     ];
     let capabilities = [vec!["youth", "peer"], vec!["spanish", "emt"], vec!["co_response", "peer"]];
     for (code, names) in teams {
@@ -75,16 +95,25 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
             .agency_by_code(code)
             .await?
             .with_context(|| format!("demo provider {code} is missing from the services file"))?;
-        for (n, team) in names.iter().enumerate() {
+        for (n, (team, lat, lon)) in names.iter().enumerate() {
             let caps = capabilities.get(n % capabilities.len()).cloned().unwrap_or_default();
+            let id = TeamId::new(now);
             store
                 .put_team(&Team {
-                    id: TeamId::new(now),
+                    id,
                     provider: provider.id,
                     name: (*team).to_owned(),
                     capabilities: caps.into_iter().map(str::to_owned).collect(),
+                    home_base: Some(domain::GeoPoint::parse(*lat, *lon)?),
                 })
                 .await?;
+            let start = store::TeamChange {
+                team: id,
+                at: now,
+                actor: domain::event::Actor::System,
+                command: store::TeamCommand::StartShift,
+            };
+            store.change_team(start).await?;
         }
     }
 

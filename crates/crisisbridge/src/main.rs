@@ -1,8 +1,8 @@
 //! `crisisbridge`: one binary for the whole system.
 //!
 //! - `serve --config FILE`: run the server.
-//! - `demo [--listen ADDR:PORT] [--data DIR]`: seed the Kansas demo region into DIR (once) and
-//!   serve it.
+//! - `demo [--listen ADDR:PORT] [--data DIR] [--no-traffic]`: seed the Kansas demo region into
+//!   DIR (once) and serve it, with synthetic calls playing (`traffic/`) unless `--no-traffic`.
 //! - `rebuild`: drop the projections and rebuild them from the event log.
 //! - `migrate`: create or upgrade a database's schema.
 //! - `copy --from URL --to URL`: move a deployment's data to another database, verified.
@@ -27,6 +27,7 @@ mod report;
 mod roads;
 mod route;
 mod run;
+mod traffic;
 mod user;
 
 use std::path::PathBuf;
@@ -67,6 +68,9 @@ enum Command {
         /// Data directory; created if missing, reused if it holds the demo already.
         #[arg(long, default_value = "crisisbridge-demo")]
         data: PathBuf,
+        /// Do not play synthetic calls and moving teams (on by default, so the demo looks alive).
+        #[arg(long)]
+        no_traffic: bool,
     },
     /// Drop the incident projections and rebuild them from the event log.
     Rebuild {
@@ -143,7 +147,7 @@ fn main() -> ExitCode {
 async fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve { config } => run::serve(config::Config::load(Some(&config))?).await,
-        Command::Demo { listen, data } => run::demo(listen, &data).await,
+        Command::Demo { listen, data, no_traffic } => run::demo(listen, &data, !no_traffic).await,
         Command::Rebuild { db } => {
             run::rebuild(&run::database(db.config.as_deref(), db.database)?).await
         }

@@ -37,7 +37,7 @@ pub fn database(config: Option<&Path>, database: Option<String>) -> anyhow::Resu
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = config.database.open().await?;
-    let app = Application::build(config.server_settings(), store, Arc::new(SystemClock))
+    let app = Application::build(config.server_settings()?, store, Arc::new(SystemClock))
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = app.local_addr()?;
@@ -47,7 +47,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn demo(listen: SocketAddr, data: &Path) -> anyhow::Result<()> {
+pub async fn demo(listen: SocketAddr, data: &Path, traffic: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
     let db = data.join("crisisbridge.db");
@@ -65,6 +65,11 @@ pub async fn demo(listen: SocketAddr, data: &Path) -> anyhow::Result<()> {
     .with_context(|| format!("listening on {listen}"))?;
     let addr = app.local_addr()?;
     print_banner(addr, data, seeded, &*store).await?;
+    if traffic {
+        // Through the real HTTP API, so the loopback address even when listening on all.
+        let ip = if addr.ip().is_unspecified() { [127, 0, 0, 1].into() } else { addr.ip() };
+        tokio::spawn(crate::traffic::run(format!("http://{}", SocketAddr::new(ip, addr.port()))));
+    }
     app.run_until_stopped(shutdown_signal()).await?;
     Ok(())
 }
@@ -80,6 +85,7 @@ async fn print_banner(
         "Crisisbridge demo: Kansas, 105 counties, 3 988 centers and the national backup, 3 mobile crisis providers"
     );
     println!("  data:    {} ({})", data.display(), if seeded { "seeded now" } else { "reused" });
+    println!("  console: {base}/console/");
     println!("  API:     {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)");
     println!("  health:  {base}/healthz   metrics: {base}/metrics");
     println!("Demo logins, password \"{}\":", demo::DEMO_PASSWORD);

@@ -6,6 +6,7 @@ use crate::ids::{AgencyId, IncidentId, TeamId, UserId};
 use crate::incident::{Channel, HandoffOutcome};
 use crate::location::Location;
 use crate::route::{Route, RouteTier};
+use crate::team::TeamStatus;
 use crate::time::Timestamp;
 
 /// Who caused an event.
@@ -203,6 +204,9 @@ pub enum EventKind {
     ClinicianHandedOn { to: UserId },
     /// A mobile crisis team was sent.
     TeamDispatched { team: TeamId, provider: AgencyId },
+    /// A dispatched team reported a status on this incident (en route, on scene, …;
+    /// `available` when it cleared).
+    TeamStatusChanged { team: TeamId, status: TeamStatus },
     /// Free text added to the record.
     NoteAdded { text: Text },
     /// The incident ended. Nothing may follow.
@@ -229,6 +233,7 @@ impl EventKind {
             Self::ClinicianReleased { .. } => "clinician_released",
             Self::ClinicianHandedOn { .. } => "clinician_handed_on",
             Self::TeamDispatched { .. } => "team_dispatched",
+            Self::TeamStatusChanged { .. } => "team_status_changed",
             Self::NoteAdded { .. } => "note_added",
             Self::Closed { .. } => "closed",
         }

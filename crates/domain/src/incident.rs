@@ -186,6 +186,8 @@ pub enum TransitionError {
     DeadlineNotReached,
     #[error("team {0} is already dispatched to this incident")]
     TeamAlreadyDispatched(TeamId),
+    #[error("team {0} was not dispatched to this incident")]
+    TeamNotOnIncident(TeamId),
     #[error("only the agency that holds the incident ({holder}) can {action}")]
     NotHolder { holder: AgencyId, action: &'static str },
 }
@@ -318,6 +320,9 @@ impl Incident {
                 self.teams.push(*team);
                 self.involved.insert(*provider);
             }
+            // The team's own state is kept beside the incident (the team log); the event is
+            // the incident's record of it.
+            EventKind::TeamStatusChanged { .. } => {}
             EventKind::NoteAdded { text } => {
                 self.notes.push(Note { at: event.at, agency: event.agency, text: text.clone() });
             }
@@ -407,6 +412,9 @@ impl Incident {
             (EventKind::Closed { .. }, Some(t)) => Err(E::TransferPending { to: t.to }),
             (EventKind::TeamDispatched { team, .. }, _) if self.teams.contains(team) => {
                 Err(E::TeamAlreadyDispatched(*team))
+            }
+            (EventKind::TeamStatusChanged { team, .. }, _) if !self.teams.contains(team) => {
+                Err(E::TeamNotOnIncident(*team))
             }
             _ => Ok(()),
         }

@@ -9,6 +9,7 @@
 //! - [`contact`]: [`CallbackNumber`] and bounded free text ([`Text`]).
 //! - [`agency`]: [`AgencyKind`] and [`Agency`].
 //! - [`role`]: the closed [`Role`] → [`Permission`] table.
+//! - [`team`]: [`TeamStatus`], the names of a mobile crisis team's statuses.
 //! - [`route`]: [`Route`] — who serves a location for one service, its rollover tiers, and why.
 //! - [`event`]: [`Event`] (who, when, which agency, what) and [`EventKind`].
 //! - [`incident`]: [`Incident`], its [`IncidentStatus`], and [`Incident::apply`], the one
@@ -27,6 +28,7 @@ pub mod incident;
 pub mod location;
 pub mod role;
 pub mod route;
+pub mod team;
 pub mod time;
 
 pub use agency::{Agency, AgencyKind};
@@ -40,4 +42,5 @@ pub use incident::{
 pub use location::{GeoPoint, Latitude, Location, LocationError, Longitude, Polygon};
 pub use role::{Permission, Role};
 pub use route::{Route, RouteBasis, RouteShare, RouteTier};
+pub use team::TeamStatus;
 pub use time::{Clock, Timestamp};

@@ -39,6 +39,10 @@ pub enum Permission {
     ProtocolManage,
     /// Work the PSAP's embedded-clinician queue: claim a call, hand it back or on.
     ClinicianQueue,
+    /// See the agency's mobile crisis teams: status, position, breadcrumbs.
+    TeamRead,
+    /// Report for a team of the agency: GPS fixes, status, shift (a responder's phone).
+    TeamReport,
 }
 
 /// A job a person does in an agency.
@@ -129,16 +133,19 @@ impl Role {
                 P::ProtocolRead,
             ],
             Self::Dispatcher => &[
+                P::TeamRead,
+                P::TeamReport,
                 P::IncidentRead,
                 P::IncidentNote,
                 P::TeamDispatch,
                 P::TransferRespond,
                 P::AgencyRead,
             ],
-            Self::Responder => &[P::IncidentRead, P::IncidentNote],
+            Self::Responder => &[P::TeamRead, P::TeamReport, P::IncidentRead, P::IncidentNote],
             Self::CareNavigator => &[P::IncidentRead, P::IncidentNote, P::IncidentClose],
             Self::Supervisor => &[
                 P::ClinicianQueue,
+                P::TeamRead,
                 P::IncidentCreate,
                 P::IncidentRead,
                 P::IncidentLocate,

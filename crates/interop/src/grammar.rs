@@ -1,9 +1,10 @@
-//! Test support (feature `grammar-check`): checking documents against the RFC 5222 RELAX NG
-//! grammar with `xmllint`, and reading the published material in `../shared/specs`.
+//! Test support (feature `grammar-check`): checking LoST documents against the RFC 5222 RELAX NG
+//! grammar with `xmllint`, EIDOs against NENA's JSON schema ([`validate_eido`]), and reading
+//! the published material in `../shared/specs`.
 //!
 //! This is the one part of the crate that does IO — it runs a program and reads files — and
 //! it exists only for tests: ours, the server's and the binary's, so that every LoST document
-//! any of them produces is checked by the same grammar in the same way.
+//! and every EIDO any of them produces is checked by the same grammar in the same way.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -85,5 +86,41 @@ pub fn check_against_grammar(xml: &str) -> Option<Result<(), String>> {
 pub fn assert_valid_lost(xml: &str) {
     if let Some(Err(complaint)) = check_against_grammar(xml) {
         panic!("not valid against RFC 5222's grammar:\n{complaint}\n--- document ---\n{xml}");
+    }
+}
+
+mod eido_schema;
+
+pub use eido_schema::{EidoSchema, validate_against as validate_eido_against};
+
+/// Validates an EIDO against NENA's schema, both the published NENA-STA-021.1b and the
+/// NENA-STA-021.1.1 draft (see [`EidoSchema`]): `Ok` when it is valid against both, else
+/// every error, each starting with the schema it came from. `None`, with a loud message,
+/// when `../shared` is absent.
+///
+/// # Panics
+/// When the schema files are there but cannot be read or compiled (a test failure).
+pub fn validate_eido(eido: &serde_json::Value) -> Option<Result<(), Vec<String>>> {
+    let mut errors = Vec::new();
+    for schema in EidoSchema::ALL {
+        if let Err(found) = validate_eido_against(schema, eido)? {
+            errors.extend(found.into_iter().map(|e| format!("[{}] {e}", schema.label())));
+        }
+    }
+    Some(if errors.is_empty() { Ok(()) } else { Err(errors) })
+}
+
+/// Fails the test unless the EIDO validates against NENA's schemas (or the check was
+/// skipped, loudly).
+///
+/// # Panics
+/// When the EIDO does not validate.
+#[allow(clippy::panic)]
+pub fn assert_valid_eido(eido: &serde_json::Value) {
+    if let Some(Err(errors)) = validate_eido(eido) {
+        panic!(
+            "not valid against NENA's EIDO schema:\n{}\n--- EIDO ---\n{eido:#}",
+            errors.join("\n")
+        );
     }
 }

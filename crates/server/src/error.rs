@@ -41,6 +41,8 @@ pub enum ErrorCode {
     ProtocolFailedCheck,
     /// The agency has no active protocol for this kind of incident.
     NoActiveProtocol,
+    /// An EIDO that cannot be used; `field` is the JSON path that failed.
+    InvalidEido,
     /// The server is shutting down.
     Unavailable,
     Internal,
@@ -65,6 +67,7 @@ impl ErrorCode {
             Self::InvalidProtocol => "invalid_protocol",
             Self::ProtocolFailedCheck => "protocol_failed_check",
             Self::NoActiveProtocol => "no_active_protocol",
+            Self::InvalidEido => "invalid_eido",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -73,7 +76,9 @@ impl ErrorCode {
     pub const fn status(self) -> StatusCode {
         match self {
             Self::MalformedJson | Self::InvalidParameter => StatusCode::BAD_REQUEST,
-            Self::InvalidField | Self::InvalidProtocol => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidField | Self::InvalidProtocol | Self::InvalidEido => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::ProtocolFailedCheck | Self::NoActiveProtocol => StatusCode::CONFLICT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -139,6 +144,10 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Rejected(t) => Self::new(ErrorCode::InvalidTransition, t.to_string()),
             StoreError::IncidentNotFound(id) => Self::not_found(format!("incident {id}")),
+            StoreError::TeamNotFound(id) => Self::not_found(format!("team {id}")),
+            StoreError::TeamRefused(reason) => {
+                Self::new(ErrorCode::InvalidTransition, reason.to_string())
+            }
             StoreError::Duplicate { .. } => Self::new(ErrorCode::Duplicate, e.to_string()),
             StoreError::Invalid(message) => Self::new(ErrorCode::InvalidField, message),
             StoreError::Closed => Self::new(

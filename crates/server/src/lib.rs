@@ -7,15 +7,18 @@
 //! - `dto` and `json`: the wire types and a JSON extractor whose errors carry stable codes.
 //! - `error`: [`error::ApiError`], the one error type every handler returns.
 //! - `openapi`: the OpenAPI 3 description generated from the handlers.
+//! - `console`: the web console's files (`web/`), compiled in and served under `/console/`.
 //!
 //! Architecture invariants:
 //! - Handlers never write state themselves: they turn a request into domain events and hand
 //!   them to the store, which checks them against the incident and commits them durably before
 //!   the handler answers.
-//! - Every route but `/healthz`, `/metrics` and `/api/v1/openapi.json` (and login itself)
-//!   takes a [`auth::Caller`], and every handler checks a permission before doing anything.
+//! - Every route but `/healthz`, `/metrics`, `/api/v1/openapi.json`, the console's static
+//!   files (which hold no data) and login itself takes a [`auth::Caller`], and every handler
+//!   checks a permission before doing anything.
 
 pub mod auth;
+pub mod console;
 pub mod dto;
 pub mod error;
 pub mod handoff;
@@ -23,9 +26,11 @@ pub mod json;
 pub mod lost;
 pub mod metrics;
 pub mod openapi;
+pub mod retention;
 pub mod routes;
 pub mod routing;
 pub mod state;
+pub mod team_dispatch;
 pub mod transfers;
 
 use std::future::Future;
@@ -61,12 +66,27 @@ pub struct Settings {
     pub routing_refresh: Duration,
     /// How often the node looks for transfer offers whose deadline has passed.
     pub transfer_check: Duration,
+    /// How often teams' phones are set to report GPS; a team whose last fix is older than
+    /// three of these is stale.
+    pub gps_reporting_interval: Duration,
+    /// How long GPS breadcrumbs are kept.
+    pub breadcrumb_retention: Duration,
+    /// The road network for travel times (`crisisbridge import roads`); without one, ETAs are
+    /// straight-line estimates and say so.
+    pub roads: Option<Arc<roads::Graph>>,
     /// This server's name in LoST answers (`source`, `<via>`): a DNS-style name such as
     /// `lost.county.example`, the same on every node of a deployment.
     pub lost_source: String,
 }
 
 impl Settings {
+    /// When a team's position counts as stale: three reporting intervals.
+    pub fn stale_policy(&self) -> dispatch::StalePolicy {
+        let interval =
+            u32::try_from(self.gps_reporting_interval.as_secs()).unwrap_or(u32::MAX).max(1);
+        dispatch::StalePolicy { reporting_interval_s: interval, intervals: 3 }
+    }
+
     pub fn session_idle_ms(&self) -> i64 {
         i64::try_from(self.session_idle.as_millis()).unwrap_or(i64::MAX)
     }
@@ -80,6 +100,9 @@ impl Default for Settings {
             stream_session_check: Duration::from_secs(30),
             routing_refresh: Duration::from_secs(5),
             transfer_check: Duration::from_millis(250),
+            gps_reporting_interval: Duration::from_secs(10),
+            breadcrumb_retention: Duration::from_secs(30 * 24 * 3600),
+            roads: None,
             lost_source: "lost.crisisbridge.local".into(),
         }
     }
@@ -92,6 +115,8 @@ pub struct Application {
     router: Router,
     /// Times out transfer offers while the application runs.
     deadlines: transfers::WatchGuard,
+    /// Prunes GPS breadcrumbs past their retention while the application runs.
+    retention: retention::RetentionGuard,
 }
 
 impl Application {
@@ -115,8 +140,10 @@ impl Application {
         routing.spawn_refresher(settings.routing_refresh);
         let deadlines =
             transfers::spawn_deadline_watch(store.clone(), clock.clone(), settings.transfer_check);
+        let retention =
+            retention::spawn(store.clone(), clock.clone(), settings.breadcrumb_retention);
         let state = AppState { store, clock, settings: Arc::new(settings), routing };
-        Ok(Self { listener, router: router(state), deadlines })
+        Ok(Self { listener, router: router(state), deadlines, retention })
     }
 
     /// The address actually bound (useful with port 0).
@@ -129,7 +156,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let _deadlines = self.deadlines;
+        let (_deadlines, _retention) = (self.deadlines, self.retention);
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
     }
 }
@@ -145,7 +172,17 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/events", get(incidents::events))
         .route("/incidents/{id}/actions", post(routes::actions::act))
         .route("/incidents/{id}/triage", post(triage::answer))
+        .route("/incidents/{id}/eido", get(routes::eido::export))
+        .route("/incidents/{id}/recommendations", get(routes::recommendations::recommend))
+        .route(
+            "/eido",
+            post(routes::eido::import).layer(DefaultBodyLimit::max(interop::eido::MAX_EIDO_BYTES)),
+        )
         .route("/clinician-queue", get(routes::clinician::queue))
+        .route("/teams", get(routes::teams::list))
+        .route("/teams/{id}/positions", post(routes::teams::positions))
+        .route("/teams/{id}/actions", post(routes::teams::act))
+        .route("/teams/{id}/breadcrumbs", get(routes::teams::breadcrumbs))
         .route("/protocols", post(protocols::upload).get(protocols::list))
         .route("/protocols/active", get(protocols::active))
         .route("/protocols/{id}/versions/{version}", get(protocols::get))
@@ -153,9 +190,14 @@ pub fn router(state: AppState) -> Router {
         .route("/stream", get(stream::stream))
         .route("/agencies", get(agencies::list))
         .route("/routing/lookup", post(routes::routing::lookup))
+        .route("/areas", get(routes::areas::list))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
         .nest("/api/v1", api)
+        .route("/", get(console::redirect))
+        .route("/console", get(console::redirect))
+        .route("/console/", get(console::index))
+        .route("/console/{*path}", get(console::asset))
         .route("/lost", post(routes::lost::lost))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))

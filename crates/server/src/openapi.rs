@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    actions, agencies, clinician, health, incidents, lost, protocols, routing, sessions, stream,
-    triage,
+    actions, agencies, areas, clinician, eido, health, incidents, lost, protocols, recommendations,
+    routing, sessions, stream, teams, triage,
 };
 
 #[derive(Debug, OpenApi)]
@@ -25,10 +25,14 @@ use crate::routes::{
         incidents::create, incidents::list, incidents::get, incidents::events, actions::act,
         triage::answer,
         clinician::queue,
+        teams::list, teams::positions, teams::act, teams::breadcrumbs,
+        recommendations::recommend,
+        eido::export, eido::import,
         protocols::upload, protocols::list, protocols::get, protocols::activate, protocols::active,
         stream::stream,
         agencies::list,
         routing::lookup,
+        areas::list,
         lost::lost,
         health::healthz, health::metrics,
     ),

@@ -53,14 +53,24 @@ fn user(row: &PgRow) -> Result<User> {
     })
 }
 
-fn team(row: &PgRow) -> Result<Team> {
+pub(crate) fn team(row: &PgRow) -> Result<Team> {
     Ok(Team {
         id: TeamId::from_uuid(get::<Uuid>(row, "id")?),
         provider: AgencyId::from_uuid(get::<Uuid>(row, "provider_id")?),
         name: get(row, "name")?,
         capabilities: serde_json::from_str(&get::<String>(row, "capabilities")?)
             .map_err(corrupt)?,
+        home_base: home_base(get(row, "home_lat")?, get(row, "home_lon")?)?,
     })
+}
+
+/// A team's home base from its two columns: both set, or neither.
+pub(crate) fn home_base(lat: Option<f64>, lon: Option<f64>) -> Result<Option<domain::GeoPoint>> {
+    match (lat, lon) {
+        (Some(lat), Some(lon)) => domain::GeoPoint::parse(lat, lon).map(Some).map_err(corrupt),
+        (None, None) => Ok(None),
+        _ => Err(corrupt("a team's home base has only one coordinate")),
+    }
 }
 
 fn session(row: &PgRow) -> Result<Session> {
@@ -332,12 +342,14 @@ impl Directory for PgStore {
     async fn put_team(&self, t: &Team) -> Result<()> {
         let id = t.id.to_string();
         sqlx::query(
-            "INSERT INTO teams (id, provider_id, name, capabilities) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO teams (id, provider_id, name, capabilities, home_lat, home_lon) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(t.id.as_uuid())
         .bind(t.provider.as_uuid())
         .bind(&t.name)
         .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
+        .bind(t.home_base.map(|p| p.lat.degrees()))
+        .bind(t.home_base.map(|p| p.lon.degrees()))
         .execute(&self.pool)
         .await
         .map_err(unique("team", &id))?;
@@ -477,6 +489,32 @@ impl Directory for PgStore {
             version: u64::try_from(get::<i64>(&row, "version")?).map_err(corrupt)?,
             changed_at: Timestamp::from_millis(get(&row, "changed_at")?),
         })
+    }
+
+    async fn link_external_incident(
+        &self,
+        agency: AgencyId,
+        external_id: &str,
+        candidate: domain::IncidentId,
+    ) -> Result<domain::IncidentId> {
+        sqlx::query(
+            "INSERT INTO external_incidents (agency_id, external_id, incident_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(agency.as_uuid())
+        .bind(external_id)
+        .bind(candidate.as_uuid())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let linked: Uuid = sqlx::query_scalar(
+            "SELECT incident_id FROM external_incidents WHERE agency_id = $1 AND external_id = $2",
+        )
+        .bind(agency.as_uuid())
+        .bind(external_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(domain::IncidentId::from_uuid(linked))
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

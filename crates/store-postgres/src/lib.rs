@@ -21,6 +21,7 @@ mod log;
 mod protocols;
 mod rows;
 mod schema;
+mod teams;
 mod writer;
 
 use std::str::FromStr;
@@ -29,6 +30,10 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use store::{RecordedEvent, Result, StoreError};
 use tokio::sync::{broadcast, oneshot};
+
+/// Connections a node holds besides its request pool: the event and team writers, and the
+/// event and team listeners.
+const BACKGROUND_CONNECTIONS: u32 = 4;
 
 /// How many committed events a slow live subscriber may fall behind before it must catch up
 /// from the log.
@@ -61,6 +66,12 @@ pub struct PgStore {
     events: broadcast::Sender<RecordedEvent>,
     /// Dropping it stops the listener.
     _stop_listener: oneshot::Sender<()>,
+    /// The queue of this node's team writer (shifts, statuses, GPS fixes).
+    teams: store::team_batch::TeamQueue,
+    /// Committed team states from every node, for live subscribers.
+    team_events: broadcast::Sender<dispatch::TeamState>,
+    /// Dropping it stops the team listener.
+    _stop_team_listener: oneshot::Sender<()>,
 }
 
 impl PgStore {
@@ -82,7 +93,9 @@ impl PgStore {
             options = options.options([("search_path", schema.as_str())]);
         }
         let pool = PgPoolOptions::new()
-            .max_connections(settings.pool_size.max(3))
+            // The pool size is for requests; the two writers and two listeners hold
+            // connections of their own on top.
+            .max_connections(settings.pool_size.max(3) + BACKGROUND_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
@@ -98,7 +111,19 @@ impl PgStore {
         let writer = writer::Writer::start(&pool).await?;
         let (stop_listener, stopped) = oneshot::channel();
         listener::start(pool.clone(), events.clone(), stopped).await?;
-        Ok(Self { pool, writer, events, _stop_listener: stop_listener })
+        let (team_events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let (stop_team_listener, team_stopped) = oneshot::channel();
+        teams::listen(pool.clone(), team_events.clone(), team_stopped).await?;
+        let teams = teams::Writer::start(&pool);
+        Ok(Self {
+            pool,
+            writer,
+            events,
+            _stop_listener: stop_listener,
+            teams,
+            team_events,
+            _stop_team_listener: stop_team_listener,
+        })
     }
 
     /// Waits for queued writes to finish and closes every connection.

@@ -10,6 +10,8 @@ use crate::db_err;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_routing.sql")),
+    (3, include_str!("../migrations/0003_teams.sql")),
+    (4, include_str!("../migrations/0004_external_ids.sql")),
 ];
 
 /// An arbitrary constant naming Crisisbridge's migration lock.

@@ -48,14 +48,24 @@ fn user(row: &SqliteRow) -> Result<User> {
     })
 }
 
-fn team(row: &SqliteRow) -> Result<Team> {
+pub(crate) fn team(row: &SqliteRow) -> Result<Team> {
     Ok(Team {
         id: TeamId::from_uuid(uuid(row, "id")?),
         provider: AgencyId::from_uuid(uuid(row, "provider_id")?),
         name: get(row, "name")?,
         capabilities: serde_json::from_str(&get::<String>(row, "capabilities")?)
             .map_err(corrupt)?,
+        home_base: home_base(get(row, "home_lat")?, get(row, "home_lon")?)?,
     })
+}
+
+/// A team's home base from its two columns: both set, or neither.
+pub(crate) fn home_base(lat: Option<f64>, lon: Option<f64>) -> Result<Option<domain::GeoPoint>> {
+    match (lat, lon) {
+        (Some(lat), Some(lon)) => domain::GeoPoint::parse(lat, lon).map(Some).map_err(corrupt),
+        (None, None) => Ok(None),
+        _ => Err(corrupt("a team's home base has only one coordinate")),
+    }
 }
 
 fn session(row: &SqliteRow) -> Result<Session> {
@@ -325,11 +335,15 @@ impl Directory for SqliteStore {
 
     async fn put_team(&self, t: &Team) -> Result<()> {
         let id = t.id.to_string();
-        sqlx::query("INSERT INTO teams (id, provider_id, name, capabilities) VALUES (?, ?, ?, ?)")
+        sqlx::query(
+            "INSERT INTO teams (id, provider_id, name, capabilities, home_lat, home_lon) VALUES (?, ?, ?, ?, ?, ?)",
+        )
             .bind(&id)
             .bind(t.provider.to_string())
             .bind(&t.name)
             .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
+            .bind(t.home_base.map(|p| p.lat.degrees()))
+            .bind(t.home_base.map(|p| p.lon.degrees()))
             .execute(&self.pool)
             .await
             .map_err(|e| match &e {
@@ -464,6 +478,32 @@ impl Directory for SqliteStore {
             version: u64::try_from(get::<i64>(&row, "version")?).map_err(corrupt)?,
             changed_at: Timestamp::from_millis(get(&row, "changed_at")?),
         })
+    }
+
+    async fn link_external_incident(
+        &self,
+        agency: AgencyId,
+        external_id: &str,
+        candidate: domain::IncidentId,
+    ) -> Result<domain::IncidentId> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO external_incidents (agency_id, external_id, incident_id) VALUES (?, ?, ?)",
+        )
+        .bind(agency.to_string())
+        .bind(external_id)
+        .bind(candidate.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let linked: String = sqlx::query_scalar(
+            "SELECT incident_id FROM external_incidents WHERE agency_id = ? AND external_id = ?",
+        )
+        .bind(agency.to_string())
+        .bind(external_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        linked.parse().map_err(corrupt)
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -16,6 +16,7 @@ mod log;
 mod protocols;
 mod rows;
 mod schema;
+mod teams;
 mod writer;
 
 use std::path::Path;
@@ -42,6 +43,10 @@ pub struct SqliteStore {
     writer: store::queue::WriterQueue,
     /// Committed events, in order, for live subscribers.
     events: broadcast::Sender<RecordedEvent>,
+    /// The queue of the team writer (shifts, statuses, GPS fixes), on its own connection.
+    teams: store::team_batch::TeamQueue,
+    /// Committed team states, for live subscribers.
+    team_events: broadcast::Sender<dispatch::TeamState>,
     /// Dropping it stops the background checkpoints.
     _stop_checkpoints: oneshot::Sender<()>,
 }
@@ -81,14 +86,19 @@ impl SqliteStore {
         })?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(db_err)?;
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let writer = writer::Writer::start(conn, events.clone()).await?;
+        // Team writes get a connection of their own: SQLite takes one writer at a time, so the
+        // two writers take turns per transaction, each group-committing its own queue.
+        let (team_events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let team_conn = options.connect().await.map_err(db_err)?;
+        let teams = teams::Writer::start(team_conn, team_events.clone()).await?;
         let (stop_checkpoints, stopped) = oneshot::channel();
         tokio::spawn(checkpointer(pool.clone(), stopped));
-        Ok(Self { pool, writer, events, _stop_checkpoints: stop_checkpoints })
+        Ok(Self { pool, writer, events, teams, team_events, _stop_checkpoints: stop_checkpoints })
     }
 
     /// Waits for queued writes to finish and closes every connection.

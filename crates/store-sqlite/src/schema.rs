@@ -10,6 +10,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_protocols.sql")),
     (3, include_str!("../migrations/0003_routing.sql")),
+    (4, include_str!("../migrations/0004_teams.sql")),
+    (5, include_str!("../migrations/0005_external_ids.sql")),
 ];
 
 pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {

@@ -269,6 +269,10 @@ enum EventRow {
         team: Uuid,
         provider: Uuid,
     },
+    TeamStatusChanged {
+        team: Uuid,
+        status: String,
+    },
     NoteAdded {
         text: String,
     },
@@ -336,6 +340,9 @@ pub fn encode_event(kind: &EventKind) -> String {
         EventKind::ClinicianHandedOn { to } => EventRow::ClinicianHandedOn { to: to.as_uuid() },
         EventKind::TeamDispatched { team, provider } => {
             EventRow::TeamDispatched { team: team.as_uuid(), provider: provider.as_uuid() }
+        }
+        EventKind::TeamStatusChanged { team, status } => {
+            EventRow::TeamStatusChanged { team: team.as_uuid(), status: status.as_str().to_owned() }
         }
         EventKind::NoteAdded { text } => EventRow::NoteAdded { text: text.as_str().to_owned() },
         EventKind::Closed { disposition, remark } => EventRow::Closed {
@@ -413,6 +420,11 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
         EventRow::TeamDispatched { team, provider } => EventKind::TeamDispatched {
             team: TeamId::from_uuid(team),
             provider: AgencyId::from_uuid(provider),
+        },
+        EventRow::TeamStatusChanged { team, status } => EventKind::TeamStatusChanged {
+            team: TeamId::from_uuid(team),
+            status: domain::TeamStatus::from_name(&status)
+                .ok_or_else(|| corrupt(format!("unknown team status {status:?}")))?,
         },
         EventRow::NoteAdded { text: t } => EventKind::NoteAdded { text: text(&t)? },
         EventRow::Closed { disposition, remark } => EventKind::Closed {

@@ -49,7 +49,10 @@ macro_rules! conformance_suite {
             settings_round_trip,
             protocol_versions_are_numbered_and_one_per_channel_is_active,
             import_keeps_sequence_numbers_and_is_all_or_nothing,
-            users_and_settings_can_be_listed
+            users_and_settings_can_be_listed,
+            team_changes_are_checked_logged_and_published,
+            gps_fixes_move_the_team_forward_only_and_are_kept,
+            concurrent_team_changes_serialize
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -511,6 +514,7 @@ pub async fn teams_and_areas_round_trip<S: Store>(store: Arc<S>) {
         provider: p,
         name: "Team 1".into(),
         capabilities: vec!["youth".into(), "spanish".into()],
+        home_base: Some(GeoPoint::parse(38.97, -95.24).unwrap()),
     };
     store.put_team(&team).await.unwrap();
     assert!(matches!(store.put_team(&team).await, Err(StoreError::Duplicate { .. })));
@@ -705,4 +709,132 @@ pub async fn users_and_settings_can_be_listed<S: Store>(store: Arc<S>) {
         store.settings().await.unwrap(),
         [("a".to_owned(), "1".to_owned()), ("b".to_owned(), "2".to_owned())]
     );
+}
+
+async fn team_of<S: Store>(store: &S) -> TeamId {
+    let p = agency(store, "mct-team", AgencyKind::MobileCrisisProvider).await;
+    let team = Team {
+        id: TeamId::new(at(0)),
+        provider: p,
+        name: "Team Lawrence 1".into(),
+        capabilities: vec!["youth".into()],
+        home_base: Some(GeoPoint::parse(38.97, -95.24).unwrap()),
+    };
+    store.put_team(&team).await.unwrap();
+    team.id
+}
+
+fn change(team: TeamId, offset_ms: i64, command: crate::TeamCommand) -> crate::TeamChange {
+    crate::TeamChange { team, at: at(offset_ms), actor: Actor::System, command }
+}
+
+pub async fn team_changes_are_checked_logged_and_published<S: Store>(store: Arc<S>) {
+    use crate::TeamCommand as C;
+    use dispatch::TeamStatus;
+    let team = team_of(&*store).await;
+    let mut live = store.subscribe_teams();
+    let fresh = store.team_state(team).await.unwrap().unwrap();
+    assert_eq!(fresh.status(), TeamStatus::OutOfService, "a new team is off shift");
+    let incident = IncidentId::new(at(0));
+    // Off shift, a dispatch is refused and nothing is written.
+    match store.change_team(change(team, 1, C::Dispatch { incident })).await {
+        Err(StoreError::TeamRefused(dispatch::DispatchError::OffShift)) => {}
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(store.team_log(team, 0, 10).await.unwrap().is_empty());
+    store.change_team(change(team, 2, C::StartShift)).await.unwrap();
+    let dispatched = store.change_team(change(team, 3, C::Dispatch { incident })).await.unwrap();
+    assert_eq!(
+        (dispatched.status(), dispatched.incident()),
+        (TeamStatus::Dispatched, Some(incident))
+    );
+    store.change_team(change(team, 4, C::SetStatus { status: TeamStatus::EnRoute })).await.unwrap();
+    let state = store.team_state(team).await.unwrap().unwrap();
+    assert_eq!((state.status(), state.status_since()), (TeamStatus::EnRoute, at(4)));
+    let log = store.team_log(team, 0, 10).await.unwrap();
+    let statuses: Vec<TeamStatus> = log.iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [TeamStatus::Available, TeamStatus::Dispatched, TeamStatus::EnRoute]);
+    assert!(log.windows(2).all(|w| w[1].seq == w[0].seq + 1), "gap-free");
+    assert_eq!(log[1].change.command, C::Dispatch { incident });
+    assert_eq!(store.team_log(team, log[1].seq, 10).await.unwrap().len(), 1);
+    // Every committed state reaches subscribers, in order.
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let state = tokio::time::timeout(std::time::Duration::from_secs(5), live.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        seen.push(state.status());
+    }
+    assert_eq!(seen, statuses);
+    assert!(matches!(
+        store.change_team(change(TeamId::new(at(9)), 5, C::StartShift)).await,
+        Err(StoreError::TeamNotFound(_))
+    ));
+    assert_eq!(store.team_states(None).await.unwrap().len(), 1);
+}
+
+pub async fn gps_fixes_move_the_team_forward_only_and_are_kept<S: Store>(store: Arc<S>) {
+    use dispatch::{Fix, FixVerdict};
+    let team = team_of(&*store).await;
+    let fix = |offset_s: i64, north_m: f64| {
+        let point = GeoPoint::parse(38.97 + north_m / 111_195.0, -95.24).unwrap();
+        Fix::parse(at(offset_s * 1000), point, Some(10.0), Some(12.0), Some(90.0)).unwrap()
+    };
+    let received = at(60_000);
+    let recorded = store
+        .record_fixes(
+            team,
+            vec![fix(10, 0.0), fix(20, 100.0), fix(15, 50.0), fix(30, 90_000.0)],
+            received,
+        )
+        .await
+        .unwrap();
+    assert_eq!(recorded.verdicts[0], FixVerdict::Current);
+    assert_eq!(recorded.verdicts[1], FixVerdict::Current);
+    assert_eq!(recorded.verdicts[2], FixVerdict::OutOfOrder { behind_ms: 5000 });
+    assert!(matches!(recorded.verdicts[3], FixVerdict::ImpossibleJump { .. }), "90 km in 10 s");
+    assert_eq!(recorded.state.position().current().map(|f| f.at()), Some(at(20_000)));
+    // The state is durable, and every fix a breadcrumb with its verdict, by fix time.
+    let state = store.team_state(team).await.unwrap().unwrap();
+    assert_eq!(state.position().current(), Some(&fix(20, 100.0)));
+    assert_eq!(state.position().last_received(), Some(received));
+    let crumbs = store.breadcrumbs(team, at(0), 100).await.unwrap();
+    let times: Vec<i64> =
+        crumbs.iter().map(|b| b.fix.at().as_millis() - at(0).as_millis()).collect();
+    assert_eq!(times, [10_000, 15_000, 20_000, 30_000]);
+    assert_eq!(crumbs[1].verdict, FixVerdict::OutOfOrder { behind_ms: 5000 });
+    assert_eq!(crumbs[0].fix, fix(10, 0.0), "every field survives");
+    assert_eq!(store.breadcrumbs(team, at(16_000), 100).await.unwrap().len(), 2);
+    // Retention: breadcrumbs received before the cut are deleted; the state stays.
+    assert_eq!(store.prune_breadcrumbs(at(60_001)).await.unwrap(), 4);
+    assert!(store.breadcrumbs(team, at(0), 100).await.unwrap().is_empty());
+    assert!(store.team_state(team).await.unwrap().unwrap().position().current().is_some());
+}
+
+pub async fn concurrent_team_changes_serialize<S: Store>(store: Arc<S>) {
+    use crate::TeamCommand as C;
+    let team = team_of(&*store).await;
+    store.change_team(change(team, 1, C::StartShift)).await.unwrap();
+    // Two dispatchers send the same team to two incidents at once: exactly one wins.
+    let attempts: Vec<_> = (0..2)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .change_team(change(team, 2, C::Dispatch { incident: IncidentId::new(at(n)) }))
+                    .await
+            })
+        })
+        .collect();
+    let mut won = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(StoreError::TeamRefused(_)) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(won, 1);
+    assert_eq!(store.team_log(team, 0, 10).await.unwrap().len(), 2, "shift start and one dispatch");
 }

@@ -56,13 +56,16 @@ pub struct SessionContext {
 }
 
 /// A mobile crisis team of a provider agency.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Team {
     pub id: TeamId,
     pub provider: AgencyId,
     pub name: String,
     /// Skills such as `youth`, `spanish`, `peer`, `emt`.
     pub capabilities: Vec<String>,
+    /// Where the team waits between calls: dispatch's assumed position when its GPS is
+    /// unknown or too old.
+    pub home_base: Option<domain::GeoPoint>,
 }
 
 /// A named area with its boundary, e.g. a county by FIPS code.
@@ -246,6 +249,16 @@ pub trait Directory: Send + Sync + 'static {
     /// Moves whenever areas, service areas or agencies change, so every node can tell when to
     /// rebuild its routing table.
     async fn routing_version(&self) -> Result<RoutingVersion>;
+
+    /// The incident another system's `external_id` names for `agency`: the one linked before,
+    /// or — when there is none — `candidate`, linked now. Atomic: two imports of one external
+    /// incident get the same answer.
+    async fn link_external_incident(
+        &self,
+        agency: AgencyId,
+        external_id: &str,
+        candidate: domain::IncidentId,
+    ) -> Result<domain::IncidentId>;
 
     /// A small key/value note about the deployment, e.g. which seed was loaded.
     async fn setting(&self, key: &str) -> Result<Option<String>>;

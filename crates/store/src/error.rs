@@ -1,4 +1,4 @@
-use domain::{IncidentId, TransitionError};
+use domain::{IncidentId, TeamId, TransitionError};
 
 /// What can go wrong in a store.
 #[derive(Debug, thiserror::Error)]
@@ -8,6 +8,11 @@ pub enum StoreError {
     Rejected(#[from] TransitionError),
     #[error("incident {0} does not exist")]
     IncidentNotFound(IncidentId),
+    #[error("team {0} does not exist")]
+    TeamNotFound(TeamId),
+    /// The change is not allowed in the team's current state; nothing was written.
+    #[error("{0}")]
+    TeamRefused(dispatch::DispatchError),
     /// A unique name (agency code, username) is taken.
     #[error("{what} {value:?} already exists")]
     Duplicate { what: &'static str, value: String },

@@ -5,6 +5,8 @@
 //!   [`domain::Incident::apply`] and commits events and projection in one transaction.
 //! - [`Directory`]: agencies, users, teams and login sessions — configuration, not events.
 //! - [`ProtocolStore`]: versioned triage protocols per agency, one active per channel.
+//! - [`TeamLog`]: mobile crisis teams' live state — shifts, statuses, GPS fixes — checked by
+//!   `dispatch` and group-committed through [`team_batch`].
 //! - [`codec`]: the JSON row formats of events and projections.
 //! - [`batch`]: what a batch of appends does, decided in memory; every backend's writer uses it.
 //! - [`queue`]: the group-committing writer queue every backend runs its writer behind.
@@ -27,6 +29,9 @@ mod error;
 mod log;
 mod protocols;
 pub mod queue;
+pub mod team_batch;
+pub mod team_codec;
+mod teams;
 
 pub use directory::{
     AREA_CODE_PREFIX, Area, DEFAULT_AREA, Directory, LoginState, MAX_ANSWER_WITHIN_S,
@@ -36,8 +41,9 @@ pub use directory::{
 pub use error::{Result, StoreError};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
 pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
+pub use teams::{Breadcrumb, FixesRecorded, TeamChange, TeamCommand, TeamLog, TeamLogEntry};
 
-/// A complete backend: the event log, the directory and the protocols.
-pub trait Store: EventLog + Directory + ProtocolStore {}
+/// A complete backend: the event log, the directory, the protocols and teams' live state.
+pub trait Store: EventLog + Directory + ProtocolStore + TeamLog {}
 
-impl<T: EventLog + Directory + ProtocolStore> Store for T {}
+impl<T: EventLog + Directory + ProtocolStore + TeamLog> Store for T {}

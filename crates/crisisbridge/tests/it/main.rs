@@ -6,6 +6,7 @@
 #![allow(clippy::zombie_processes)]
 
 mod cli;
+mod console;
 mod demo;
 mod import;
 mod postgres;

@@ -19,10 +19,11 @@ pub struct Demo {
 }
 
 impl Demo {
-    /// Starts `crisisbridge demo --listen 127.0.0.1:0 --data DIR` and waits for its banner.
+    /// Starts `crisisbridge demo --listen 127.0.0.1:0 --no-traffic --data DIR` (no synthetic
+    /// calls: tests count what they did) and waits for its banner.
     pub fn start(data: &Path) -> Self {
         let mut child = Command::new(BIN)
-            .args(["demo", "--listen", "127.0.0.1:0", "--data"])
+            .args(["demo", "--listen", "127.0.0.1:0", "--no-traffic", "--data"])
             .arg(data)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

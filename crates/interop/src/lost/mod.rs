@@ -33,14 +33,13 @@
 //! - `urn:service:` URNs are lower-cased (they compare case-insensitively); URNs of other
 //!   namespaces are passed on for the server to answer `serviceNotImplemented`.
 
-mod datetime;
 mod error;
 mod lexical;
 mod parse;
 mod request;
 mod response;
 
-pub use datetime::format_datetime;
+pub use crate::datetime::format_datetime;
 pub use error::{ErrorKind, LostError, Result, write_errors};
 pub use lexical::{is_app_unique_string, is_service_number};
 pub use parse::{CIVIC, GEODETIC_2D, parse_request};

@@ -8,9 +8,9 @@
 //! URIs are written as given: they come from our configuration, which checks them
 //! ([`is_app_unique_string`](super::is_app_unique_string)).
 
-use super::datetime::format_datetime;
 use super::error::{LostError, write_container};
 use super::lexical::{collapse_whitespace, is_language, is_ncname, is_service_number};
+use crate::datetime::format_datetime;
 use crate::ns;
 use crate::pidf::{BoundaryPolygon, write_polygon_into};
 use crate::xml::XmlWriter;

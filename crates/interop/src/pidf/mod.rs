@@ -1,9 +1,10 @@
 //! PIDF-LO locations: the 2-D geodetic shapes of RFC 5491 in GML, civic addresses of
-//! RFC 5139, and GML polygons for LoST service boundaries.
+//! RFC 5139, GML polygons for LoST service boundaries, and presence documents for EIDO.
 //!
 //! Entry points: [`parse_shape`] (a document whose root is one shape), [`parse_presence`]
 //! (every location in a PIDF-LO presence document), [`parse_boundary_polygon`] (a
-//! `gml:Polygon` with holes), [`write_polygon`], and [`Shape::to_location`] into the domain.
+//! `gml:Polygon` with holes), [`write_polygon`], [`write_presence`] (a domain location as a
+//! presence document), and [`Shape::to_location`] into the domain.
 //!
 //! # How strict reading is
 //!
@@ -46,12 +47,14 @@ mod error;
 mod gml_read;
 mod gml_write;
 mod presence;
+mod presence_write;
 mod shape;
 
 pub use civic::CivicAddress;
 pub use error::{EPSG_4326, EPSG_4979, ShapeError, UOM_DEGREE, UOM_METRE};
 pub use gml_write::write_polygon;
 pub use presence::LocationValue;
+pub use presence_write::{Presentity, write_presence};
 pub use shape::{BoundaryPolygon, Shape};
 
 pub(crate) use civic::read_civic;

@@ -1,9 +1,11 @@
-//! LoST and PIDF-LO against real material: the published vectors and PIDF-LO documents in
-//! `../shared/specs`, the RFC 5222 grammar (through `xmllint`), and property tests.
+//! LoST, PIDF-LO and EIDO against real material: the published vectors, PIDF-LO documents
+//! and EIDO sample in `../shared/specs`, the RFC 5222 grammar (through `xmllint`), NENA's
+//! EIDO schemas, and property tests.
 
 // Test code: a panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod eido;
 mod leniency;
 mod pidf_documents;
 mod properties;

@@ -148,6 +148,21 @@ pub async fn act(
     // One moment for the whole action, so a deadline is measured from the event's own time.
     let now = state.clock.now();
     let incident = visible(&state, &caller, id).await?;
+    if let Action::DispatchTeam { team } = action {
+        let appended = crate::team_dispatch::dispatch(
+            &state,
+            &caller,
+            &incident,
+            TeamId::from_uuid(team),
+            now,
+        )
+        .await?;
+        let incident = committed(appended.incident)?;
+        return Ok(Json(ActionResult {
+            events: appended.events.iter().map(EventDto::from).collect(),
+            incident: IncidentDto::from(&incident),
+        }));
+    }
     if let Action::StartEmergencyHandoff { reason, hazards, location, callback_number } = action {
         let request = handoff_request(reason, hazards, location, callback_number)?;
         let (contact, events) =
@@ -266,21 +281,9 @@ async fn action_event(
         Action::DeclineTransfer { reason } => EventKind::TransferDeclined {
             reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
         },
-        Action::DispatchTeam { team } => {
-            let team =
-                state.store.team(TeamId::from_uuid(team)).await?.ok_or_else(|| {
-                    ApiError::field("team", format!("team {team} does not exist"))
-                })?;
-            if team.provider != caller.agency.id {
-                return Err(ApiError::new(
-                    ErrorCode::Forbidden,
-                    format!(
-                        "team {} belongs to another provider; dispatch your own agency's teams",
-                        team.name
-                    ),
-                ));
-            }
-            EventKind::TeamDispatched { team: team.id, provider: team.provider }
+        Action::DispatchTeam { .. } => {
+            // Carried out by `crate::team_dispatch`, which writes to the team and the incident.
+            return Err(ApiError::new(ErrorCode::Internal, "a dispatch is not a single event"));
         }
         Action::Close { disposition, remark } => {
             let disposition = Disposition::parse(&disposition).ok_or_else(|| {

@@ -2,12 +2,16 @@
 
 pub mod actions;
 pub mod agencies;
+pub mod areas;
 pub mod clinician;
+pub mod eido;
 pub mod health;
 pub mod incidents;
 pub mod lost;
 pub mod protocols;
+pub mod recommendations;
 pub mod routing;
 pub mod sessions;
 pub mod stream;
+pub mod teams;
 pub mod triage;

@@ -8,14 +8,23 @@
 //! 2. send the backlog after the resume point from the log;
 //! 3. send live events, skipping any the backlog already covered (by sequence number);
 //! 4. a subscriber that falls too far behind is caught up from the log again.
+//!
+//! A caller who may see its agency's teams (`TeamRead`) also gets their live state, as
+//! messages **without** an `id` (they are not in the event log, so they never move the resume
+//! point): `team_status` when a team's shift or status changes, `team_position` when it
+//! moves, `team_stale` when its position turns stale (or fresh again) — each with the team
+//! as `GET /api/v1/teams` shows it. After a reconnect, a console reads `GET /api/v1/teams`
+//! again for the current state.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use domain::{AgencyId, Permission};
+use dispatch::TeamState;
+use domain::{AgencyId, Permission, TeamId};
 use futures_util::Stream;
 use serde::Deserialize;
 use store::{RecordedEvent, Seq, Store};
@@ -27,6 +36,7 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::dto::EventDto;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::routes::teams::TeamDto;
 use crate::state::AppState;
 
 const BACKLOG_PAGE: u32 = 500;
@@ -70,12 +80,24 @@ pub async fn stream(
     let head = state.store.head().await?;
     let after = last_event_id.or(query.after).map_or(head, |seq| seq.min(head));
     let (tx, rx) = mpsc::channel(256);
+    let teams = if caller.role().allows(Permission::TeamRead) {
+        let live = state.store.subscribe_teams();
+        let known = state.store.team_states(Some(caller.agency.id)).await?;
+        Some(TeamFeed {
+            live,
+            known: known.into_iter().map(|t| (t.id(), t)).collect(),
+            stale: HashMap::new(),
+        })
+    } else {
+        None
+    };
     tokio::spawn(forward(
         state.clone(),
         caller.token_hash.clone(),
         caller.agency.id,
         after,
         live,
+        teams,
         tx,
     ));
     metrics::gauge!("crisisbridge_stream_subscribers").increment(1.0);
@@ -90,6 +112,7 @@ async fn forward(
     agency: AgencyId,
     mut last: Seq,
     mut live: broadcast::Receiver<RecordedEvent>,
+    mut teams: Option<TeamFeed>,
     tx: mpsc::Sender<Result<SseEvent, Infallible>>,
 ) {
     let _gauge = SubscriberGauge;
@@ -98,11 +121,29 @@ async fn forward(
         return;
     }
     let mut check = tokio::time::interval(state.settings.stream_session_check);
+    let mut stale_check = tokio::time::interval(STALE_CHECK);
     loop {
         let received = tokio::select! {
             () = tx.closed() => return,
             _ = check.tick() => {
                 if !session_alive(&state, &token_hash).await {
+                    return;
+                }
+                continue;
+            }
+            team = next_team(&mut teams) => {
+                if let (Some(feed), Some(team)) = (teams.as_mut(), team)
+                    && team.profile.provider == agency
+                    && feed.changed(&state, team, &tx).await.is_err()
+                {
+                    return;
+                }
+                continue;
+            }
+            _ = stale_check.tick(), if teams.is_some() => {
+                if let Some(feed) = teams.as_mut()
+                    && feed.turned_stale(&state, &tx).await.is_err()
+                {
                     return;
                 }
                 continue;
@@ -127,6 +168,91 @@ async fn forward(
             Err(broadcast::error::RecvError::Closed) => return,
         }
     }
+}
+
+/// How often a stream looks for teams whose position turned stale.
+const STALE_CHECK: Duration = Duration::from_secs(1);
+
+/// A stream's view of its agency's teams: the last state sent, and whether it was stale.
+struct TeamFeed {
+    live: broadcast::Receiver<TeamState>,
+    known: HashMap<TeamId, TeamState>,
+    stale: HashMap<TeamId, bool>,
+}
+
+/// The next committed team state; pending forever for a stream without teams. A feed that
+/// fell behind skips what it missed (the next state of each team supersedes it).
+async fn next_team(teams: &mut Option<TeamFeed>) -> Option<TeamState> {
+    let Some(feed) = teams.as_mut() else { return std::future::pending().await };
+    loop {
+        match feed.live.recv().await {
+            Ok(team) => return Some(team),
+            Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => return std::future::pending().await,
+        }
+    }
+}
+
+impl TeamFeed {
+    /// Sends `team_status` or `team_position` for a changed team.
+    async fn changed(
+        &mut self,
+        state: &AppState,
+        team: TeamState,
+        tx: &mpsc::Sender<Result<SseEvent, Infallible>>,
+    ) -> Result<(), ()> {
+        let before = self.known.get(&team.id());
+        let kind = match before {
+            Some(b)
+                if b.shift() == team.shift()
+                    && b.status() == team.status()
+                    && b.status_since() == team.status_since() =>
+            {
+                if b.position().current() == team.position().current() {
+                    None
+                } else {
+                    Some("team_position")
+                }
+            }
+            _ => Some("team_status"),
+        };
+        let now = state.clock.now();
+        let policy = state.settings.stale_policy();
+        self.stale.insert(team.id(), team.is_stale(now, &policy));
+        let message = kind.map(|kind| team_message(kind, &TeamDto::of(&team, now, &policy)));
+        self.known.insert(team.id(), team);
+        match message {
+            Some(message) => tx.send(Ok(message)).await.map_err(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends `team_stale` for every team whose staleness flipped since it was last sent.
+    async fn turned_stale(
+        &mut self,
+        state: &AppState,
+        tx: &mpsc::Sender<Result<SseEvent, Infallible>>,
+    ) -> Result<(), ()> {
+        let now = state.clock.now();
+        let policy = state.settings.stale_policy();
+        for (id, team) in &self.known {
+            let stale = team.is_stale(now, &policy);
+            if self.stale.insert(*id, stale) != Some(stale) {
+                tx.send(Ok(team_message("team_stale", &TeamDto::of(team, now, &policy))))
+                    .await
+                    .map_err(|_| ())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A team message: no `id`, so it never moves the stream's resume point.
+fn team_message(kind: &str, team: &TeamDto) -> SseEvent {
+    SseEvent::default()
+        .event(kind)
+        .json_data(team)
+        .unwrap_or_else(|_| SseEvent::default().comment("unserialisable team"))
 }
 
 /// Whether the stream's session still exists and has not gone idle.

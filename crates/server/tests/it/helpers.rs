@@ -110,6 +110,7 @@ impl TestApp {
             provider: provider.id,
             name: "Team Lawrence 1".into(),
             capabilities: vec!["youth".into()],
+            home_base: Some(domain::GeoPoint::parse(38.9717, -95.2353).unwrap()),
         };
         store.put_team(&team).await.unwrap();
         for (username, role, agency) in [
@@ -317,6 +318,23 @@ impl SseReader {
 
     async fn next_inner(&mut self) -> Message {
         loop {
+            let (id, event, data) = self.next_block().await;
+            if let Some(id) = id {
+                return Message { id, event, data };
+            }
+        }
+    }
+
+    /// The next message of any kind, logged events and team messages (which carry no id)
+    /// alike, or a failed test if none arrives within five seconds.
+    pub async fn next_message(&mut self) -> (Option<u64>, String, Value) {
+        tokio::time::timeout(std::time::Duration::from_secs(5), self.next_block())
+            .await
+            .expect("no message within 5 s")
+    }
+
+    async fn next_block(&mut self) -> (Option<u64>, String, Value) {
+        loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
                 let (mut id, mut event, mut data) = (None, String::new(), String::new());
@@ -329,10 +347,10 @@ impl SseReader {
                         data.push_str(v.trim_start());
                     }
                 }
-                if let Some(id) = id {
-                    return Message { id, event, data: serde_json::from_str(&data).unwrap() };
+                if data.is_empty() {
+                    continue; // a keep-alive comment
                 }
-                continue; // a keep-alive comment
+                return (id, event, serde_json::from_str(&data).unwrap());
             }
             let chunk = self.body.next().await.expect("stream ended").unwrap();
             self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());

@@ -134,6 +134,17 @@ async fn a_provider_that_accepts_the_incident_dispatches_its_own_team_once() {
     assert_eq!(app.act(&dispatcher, &id, json!({"action": "accept_transfer"})).await.status(), 200);
 
     let dispatch = json!({"action": "dispatch_team", "team": app.team.id.to_string()});
+    // Off shift, the team cannot go; on shift it can.
+    assert_error(
+        app.act(&dispatcher, &id, dispatch.clone()).await,
+        409,
+        "invalid_transition",
+        "off shift",
+    )
+    .await;
+    let shift = format!("/api/v1/teams/{}/actions", app.team.id);
+    let started = app.post_json(&shift, Some(&dispatcher), &json!({"action": "start_shift"})).await;
+    assert_eq!(started.status(), 200);
     let result: Value = app.act(&dispatcher, &id, dispatch.clone()).await.json().await.unwrap();
     assert_eq!(result["incident"]["status"], "team_dispatched");
     assert_eq!(result["incident"]["teams"], json!([app.team.id.to_string()]));

@@ -6,6 +6,7 @@
 
 mod auth;
 mod clinician;
+mod eido;
 mod errors;
 mod handoff;
 mod helpers;
@@ -14,5 +15,6 @@ mod lost;
 mod openapi;
 mod routing;
 mod stream;
+mod teams;
 mod transfers;
 mod triage;

@@ -219,3 +219,20 @@ async fn the_lookup_answers_without_writing_and_follows_changes_to_the_service_a
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["error"]["field"], "location.lat");
 }
+
+#[tokio::test]
+async fn the_areas_are_served_as_geojson_for_maps() {
+    let app = TestApp::spawn_with_areas().await;
+    let token = app.login("dispatcher").await;
+    let areas: Value = app.get("/api/v1/areas", &token).await.json().await.unwrap();
+    assert_eq!(areas["type"], "FeatureCollection");
+    let features = areas["features"].as_array().unwrap();
+    let ids: Vec<&str> = features.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["east", "west"]);
+    assert_eq!(features[1]["properties"]["name"], "West County");
+    assert_eq!(features[1]["geometry"]["type"], "MultiPolygon");
+    let first = &features[1]["geometry"]["coordinates"][0][0][0];
+    assert_eq!((first[0].as_f64(), first[1].as_f64()), (Some(-96.0), Some(38.0)), "lon, lat");
+    let anonymous = app.client.get(app.url("/api/v1/areas")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+}

@@ -1,7 +1,13 @@
-//! `xs:dateTime` in UTC from epoch milliseconds, for `expires` and `lastUpdated`.
+//! Date-times on the wire: UTC epoch milliseconds to and from text.
 //!
-//! Only formatting is needed and only in UTC, so this is the civil-from-days algorithm
+//! Writing is always in UTC (`Z`), which both XML Schema's `xs:dateTime` (LoST's `expires`
+//! and `lastUpdated`) and RFC 3339 (EIDO) accept, so it is the civil-from-days algorithm
 //! (Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms") rather than a date crate.
+//! Reading takes whatever offset and precision a peer sends, which is where a well-tested
+//! crate (`time`) earns its place.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 /// `2026-12-01T19:52:56Z`, with `.mmm` added when the milliseconds are not zero. Years
 /// outside 0000–9999 are written with more digits or a minus sign, which XML Schema 1.1
@@ -16,6 +22,15 @@ pub fn format_datetime(epoch_ms: i64) -> String {
     let year = if year < 0 { format!("-{:04}", -year) } else { format!("{year:04}") };
     let fraction = if millis == 0 { String::new() } else { format!(".{millis:03}") };
     format!("{year}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}Z")
+}
+
+/// The instant an RFC 3339 date-time (`2021-04-30T14:42:00.0-04:00`, any offset, any
+/// fraction) names, in UTC epoch milliseconds, sub-millisecond digits dropped (rounded down).
+/// `None` for anything else: no offset, a space for the `T`, a date alone, out-of-range
+/// fields.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let instant = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    i64::try_from(instant.unix_timestamp_nanos().div_euclid(1_000_000)).ok()
 }
 
 /// (year, month 1–12, day 1–31) of the day `days` after 1970-01-01, proleptic Gregorian.
@@ -61,7 +76,23 @@ mod tests {
         days + day - 1
     }
 
+    #[test]
+    fn parses_offsets_and_fractions() {
+        assert_eq!(parse_rfc3339("2021-04-30T14:42:00.0-04:00"), Some(1_619_808_120_000));
+        assert_eq!(parse_rfc3339("2021-04-30T18:42:00Z"), Some(1_619_808_120_000));
+        assert_eq!(parse_rfc3339("2021-04-30T18:42:00.4399Z"), Some(1_619_808_120_439));
+        assert_eq!(parse_rfc3339("1969-12-31T23:59:59.9995Z"), Some(-1));
+        for bad in ["2021-04-30T14:42:00", "2021-04-30", "2021-02-30T00:00:00Z", "", "now"] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn what_is_written_reads_back(ms in -62_135_596_800_000i64..253_402_300_799_999) {
+            prop_assert_eq!(parse_rfc3339(&format_datetime(ms)), Some(ms));
+        }
+
         #[test]
         fn agrees_with_counting_days(ms in 0i64..7_258_118_400_000) {
             let text = format_datetime(ms);

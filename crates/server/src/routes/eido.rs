@@ -1,0 +1,161 @@
+//! NENA EIDO (NENA-STA-021) exchange: `GET /api/v1/incidents/{id}/eido` exports an incident,
+//! `POST /api/v1/eido` takes one from a CAD. The mapping, field by field, is in
+//! `docs/eido-mapping.md`; the format lives in `interop::eido`.
+//!
+//! An import opens an incident for the caller's agency the first time an EIDO incident id
+//! arrives from it, and updates that same incident afterwards (a better location re-routes
+//! it; new notes are added): the sender's id is linked to ours in the store, atomically, so
+//! two deliveries of one EIDO never make two incidents. An invalid EIDO is refused with the
+//! JSON path that failed and why, and changes nothing.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use domain::{Channel, EventKind, IncidentId, Permission, Text};
+use interop::eido::{self, EidoError, ExportContext, ImportedEido};
+
+use super::incidents::{committed, event, parse_id, routes_for, visible};
+use crate::auth::Caller;
+use crate::dto::IncidentDto;
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::state::AppState;
+
+/// An incident as a NENA EIDO.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/eido", tag = "eido",
+    params(("id" = uuid::Uuid, Path, description = "incident id")),
+    responses((status = 200, description = "an EIDO (NENA-STA-021 JSON)", body = Object),
+        (status = 404, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(Permission::IncidentRead)?;
+    let incident = visible(&state, &caller, parse_id(&id)?).await?;
+    let agencies = state
+        .store
+        .agencies()
+        .await?
+        .into_iter()
+        .filter(|a| incident.involved.contains(&a.id))
+        .collect();
+    let context = ExportContext::new(&state.settings.lost_source, agencies)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    metrics::counter!("crisisbridge_eido_exports_total").increment(1);
+    Ok(Json(eido::export(&incident, &context)))
+}
+
+/// Open or update an incident from a CAD's EIDO.
+#[utoipa::path(post, path = "/api/v1/eido", tag = "eido",
+    request_body(content = Object, description = "an EIDO (NENA-STA-021 JSON), up to 1 MiB"),
+    responses(
+        (status = 201, body = IncidentDto, description = "a new incident; Location names it"),
+        (status = 200, body = IncidentDto, description = "the incident this EIDO's id names, updated"),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "not a usable EIDO: `field` is the JSON path that failed"),
+    ))]
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(Permission::IncidentCreate)?;
+    let json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+    });
+    if !json {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the EIDO as application/json",
+        ));
+    }
+    let received = eido::import(&body).map_err(refused)?;
+    let now = state.clock.now();
+    let id = state
+        .store
+        .link_external_incident(caller.agency.id, &received.incident_id, IncidentId::new(now))
+        .await?;
+    let existing = state.store.incident(id).await?;
+    let (status, events) = match existing {
+        None => (StatusCode::CREATED, opening(&state, &received)),
+        Some(incident) => {
+            let incident = visible(&state, &caller, incident.id).await?;
+            (StatusCode::OK, updating(&state, &incident, &received))
+        }
+    };
+    let events: Vec<_> = events.into_iter().map(|kind| event(now, &caller, id, kind)).collect();
+    let incident = if events.is_empty() {
+        visible(&state, &caller, id).await?
+    } else {
+        committed(state.store.append(events).await?.incident)?
+    };
+    metrics::counter!("crisisbridge_eido_imports_total", "result" => if status == StatusCode::CREATED { "opened" } else { "updated" })
+        .increment(1);
+    let location = [(header::LOCATION, format!("/api/v1/incidents/{id}"))];
+    Ok((status, location, Json(IncidentDto::from(&incident))))
+}
+
+fn refused(e: EidoError) -> ApiError {
+    match e {
+        EidoError::TooLarge { .. } => ApiError::new(ErrorCode::PayloadTooLarge, e.message()),
+        EidoError::NotJson { .. } => ApiError::new(ErrorCode::MalformedJson, e.message()),
+        EidoError::Invalid { ref path, .. } => ApiError {
+            code: ErrorCode::InvalidEido,
+            message: format!("{path}: {}", e.message()),
+            field: Some(path.clone()),
+        },
+    }
+}
+
+/// A new incident: opened with what the EIDO says, routed, and noted where it came from.
+fn opening(state: &AppState, received: &ImportedEido) -> Vec<EventKind> {
+    let mut events = vec![EventKind::Opened {
+        channel: Channel::Nine11,
+        location: received.location.clone(),
+        callback: received.callback.clone(),
+        summary: received.summary(),
+    }];
+    events.extend(routes_for(state, &received.location, received.callback.as_ref()));
+    events.push(EventKind::NoteAdded { text: origin_note(received, "received") });
+    events
+}
+
+/// An update: a new location re-routes, and notes not yet on the incident are added — so a
+/// repeated delivery of the same EIDO adds nothing.
+fn updating(
+    state: &AppState,
+    incident: &domain::Incident,
+    received: &ImportedEido,
+) -> Vec<EventKind> {
+    if incident.closure.is_some() {
+        return Vec::new();
+    }
+    let mut events = Vec::new();
+    if received.location.is_known() && received.location != incident.location {
+        events.push(EventKind::Located { location: received.location.clone() });
+        events.extend(routes_for(state, &received.location, incident.callback.as_ref()));
+    }
+    let known =
+        |text: &Text| incident.notes.iter().any(|n| n.text == *text) || incident.summary == *text;
+    for note in received.notes.iter().filter(|n| !known(&n.text)) {
+        events.push(EventKind::NoteAdded { text: note.text.clone() });
+    }
+    if !events.is_empty() {
+        events.push(EventKind::NoteAdded { text: origin_note(received, "updated") });
+    }
+    events
+}
+
+fn origin_note(received: &ImportedEido, what: &str) -> Text {
+    let closed = if received.is_closed() { "; the sender reports it closed" } else { "" };
+    let types =
+        received.incident_type.as_deref().map_or_else(String::new, |t| format!(", type {t}"));
+    let text = format!(
+        "EIDO {what}: incident {} from {}{types}{closed}",
+        received.incident_id, received.sending_agency
+    );
+    Text::parse(&text, Text::SHORT_MAX).unwrap_or_default()
+}

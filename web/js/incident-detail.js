@@ -1,0 +1,170 @@
+// An incident as a person reads it: what is known, who serves the place, what the protocol
+// decided, where the transfer stands (live, with its deadline), and everything that happened.
+
+import { act } from './api.js';
+import { h, field, actionButton } from './dom.js';
+import { agencyName } from './directory.js';
+import * as fmt from './format.js';
+import { decisionBlock } from './triage.js';
+
+let teamNames = new Map();
+/** Names for team ids, when the server tracks teams. */
+export function setTeamNames(teams) {
+  teamNames = new Map((teams ?? []).map((t) => [t.id, t.name]));
+}
+const teamName = (id) => teamNames.get(id) ?? `team …${id.slice(-6)}`;
+
+export function channelBadge(channel) {
+  return h('span', { class: ['badge', channel === '911' ? 'c911' : channel === '988' ? 'c988' : ''] }, channel);
+}
+
+export function summaryCard(incident) {
+  const facts = [
+    ['Opened', fmt.dateTime(incident.opened_at)],
+    ['Held by', agencyName(incident.holder)],
+    ['Location', fmt.location(incident.location)],
+    ['Callback', incident.callback_number ?? '—'],
+    ['Summary', incident.summary || '—'],
+  ];
+  if (incident.clinician) facts.push(['Clinician', `claimed ${fmt.ago(incident.clinician.since)}`]);
+  else if (incident.awaits_clinician) facts.push(['Clinician', 'waiting in the embedded-clinician queue']);
+  if (incident.teams.length) facts.push(['Teams', incident.teams.map(teamName).join(', ')]);
+  if (incident.handed_off_from) facts.push(['From', 'a 988 imminent-risk handoff']);
+  if (incident.closure) facts.push(['Closed', `${fmt.DISPOSITIONS[incident.closure.disposition] ?? incident.closure.disposition} ${incident.closure.remark ? `— ${incident.closure.remark}` : ''}`]);
+  return h('section', { class: 'card', 'aria-label': 'Incident', 'data-incident': incident.id },
+    h('h2', {}, channelBadge(incident.channel), `Incident …${fmt.shortId(incident.id)}`,
+      h('span', { class: 'badge', 'data-status': incident.status }, fmt.status(incident.status))),
+    h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    incident.notes.length ? h('div', {}, h('h3', {}, 'Notes'),
+      h('ul', { class: 'timeline' }, incident.notes.map((n) => h('li', {}, h('time', {}, fmt.clock(n.at)), `${agencyName(n.agency)}: ${n.text}`)))) : null);
+}
+
+export function routesTable(routes) {
+  if (!routes?.length) return h('p', { class: 'empty' }, 'No routing answer yet.');
+  return h('table', { class: 'routes' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Service'), h('th', {}, 'Served by, then'), h('th', {}, 'Why'))),
+    h('tbody', {}, routes.map((r) => h('tr', { 'data-service': r.service },
+      h('td', {}, fmt.service(r.service)),
+      h('td', {}, r.agency ? agencyName(r.agency) : h('span', { class: 'badge bad' }, 'No coverage'),
+        r.tiers.length > 1 ? h('div', { class: 'hint' }, `then ${r.tiers.slice(1).map((t) => agencyName(t.agency)).join(' → ')}`) : null,
+        r.ambiguous ? h('div', { class: 'badge warn' }, 'Straddles a boundary') : null),
+      h('td', { class: 'hint' }, `${fmt.BASIS[r.basis] ?? r.basis}: ${r.rule}`,
+        r.ambiguous ? h('div', {}, 'Candidates: ', r.candidates.map((c) => `${agencyName(c.agency)} ${(c.share_permille / 10).toFixed(1)} %`).join(', ')) : null)))));
+}
+
+/** An offer made to `mine`: accept or decline it, with the deadline counting down. */
+export function offerCard(incident, mine, { onAccepted, onDeclined, declineReason = 'no one free to take it' } = {}) {
+  const t = incident.transfer;
+  if (t?.to !== mine) return null;
+  const reason = h('input', { type: 'text', maxlength: 500, value: declineReason });
+  const accept = actionButton(['Accept ', h('kbd', {}, 'A')], async () => {
+    const r = await act(incident.id, { action: 'accept_transfer' });
+    onAccepted?.(r);
+  }, { class: 'ok', 'data-action': 'accept', 'aria-keyshortcuts': 'A' });
+  const decline = actionButton(['Decline ', h('kbd', {}, 'D')], async () => {
+    const r = await act(incident.id, { action: 'decline_transfer', reason: reason.value || 'declined' });
+    onDeclined?.(r);
+  }, { 'data-action': 'decline', 'aria-keyshortcuts': 'D' });
+  const handoff = incident.handed_off_from ? '988 imminent-risk handoff' : 'Transfer';
+  return h('section', { class: 'card transfer pending', 'aria-label': 'Offered to you', role: 'alert' },
+    h('h2', {}, `${handoff} from ${agencyName(t.from)}`),
+    h('p', {}, t.reason),
+    h('p', {}, 'Answer within ', h('span', { class: 'countdown', 'data-deadline': t.deadline }, countdown(t.deadline))),
+    h('div', { class: 'actions' }, accept.both, decline.both), field('Reason, if you decline', reason));
+}
+
+/** Where the transfer stands, from the incident and its events. */
+export function transferState(incident, events) {
+  const transferKinds = ['transfer_offered', 'transfer_accepted', 'transfer_declined', 'transfer_timed_out', 'transfer_returned'];
+  const history = events.filter((e) => transferKinds.includes(e.kind));
+  const last = history.at(-1);
+  if (incident.transfer) {
+    const t = incident.transfer;
+    return h('div', { class: 'transfer pending', 'data-transfer': 'pending', role: 'status' },
+      h('p', {}, h('strong', {}, `Offered to ${agencyName(t.to)}`), ` (attempt ${t.attempt})`),
+      h('p', {}, 'Answer within ', h('span', { class: 'countdown', 'data-deadline': t.deadline }, countdown(t.deadline))),
+      t.then.length ? h('p', { class: 'hint' }, `If nobody answers: ${t.then.map((x) => agencyName(x.agency)).join(' → ')}, then back to ${agencyName(t.from)} with an alarm`) : h('p', { class: 'hint' }, `If nobody answers: back to ${agencyName(t.from)} with an alarm`),
+      h('p', { class: 'hint' }, t.reason));
+  }
+  if (!last) return null;
+  if (last.kind === 'transfer_accepted') {
+    return h('div', { class: 'transfer accepted', 'data-transfer': 'accepted', role: 'status' },
+      h('p', {}, h('strong', {}, `Accepted by ${agencyName(last.agency)}`), ` at ${fmt.clock(last.at)}`));
+  }
+  if (last.kind === 'transfer_returned') {
+    return h('div', { class: 'transfer returned alarm', 'data-transfer': 'returned', role: 'alert' },
+      h('p', {}, h('strong', {}, 'Transfer returned: nobody accepted.'), ` ${last.data.reason ?? ''}`),
+      h('p', {}, 'The call is yours again: stay with the caller, offer again or reach the center by phone.'));
+  }
+  return null;
+}
+
+function countdown(deadline) {
+  const s = (deadline - Date.now()) / 1000;
+  return s > 0 ? fmt.duration(s) : 'now (the next tier is being offered)';
+}
+
+setInterval(() => {
+  for (const el of document.querySelectorAll('.countdown[data-deadline]')) el.textContent = countdown(Number(el.dataset.deadline));
+}, 1000);
+
+export function eventText(e, events = []) {
+  const d = e.data ?? {};
+  switch (e.kind) {
+    case 'opened': return `Opened (${d.channel}) by ${agencyName(e.agency)}: ${d.summary ?? ''}`;
+    case 'located': return `Location: ${fmt.location(d.location)}`;
+    case 'routed': return `Routed ${fmt.service(d.service)} → ${d.agency ? agencyName(d.agency) : 'no coverage'}`;
+    case 'triage_recorded': return `Triage: ${fmt.outcome(d.outcome)} (rule ${d.rule}, ${d.protocol} v${d.protocol_version})`;
+    case 'transfer_offered': return `Offered to ${agencyName(d.to)}`;
+    case 'transfer_accepted': return `${agencyName(e.agency)} accepted the transfer`;
+    case 'transfer_declined': return `${agencyName(e.agency)} declined: ${d.reason}`;
+    case 'transfer_timed_out': {
+      const offer = events.filter((x) => x.kind === 'transfer_offered' && x.seq < e.seq).at(-1);
+      return `No answer in time${offer ? ` from ${agencyName(offer.data.to)}` : ''}`;
+    }
+    case 'transfer_returned': return `Transfer returned with an alarm: ${d.reason}`;
+    case 'emergency_handoff_started': return `Imminent-risk handoff to 911 started (PSAP incident …${fmt.shortId(d.handoff)})`;
+    case 'emergency_handoff_confirmed': return `Handoff follow-up: ${d.outcome === 'contact_made' ? 'emergency services made contact' : 'could not confirm'}${d.remark ? ` — ${d.remark}` : ''}`;
+    case 'handed_off_from': return 'Opened from a 988 imminent-risk handoff';
+    case 'clinician_claimed': return 'The embedded clinician took the call';
+    case 'clinician_released': return `The clinician put the call back: ${d.reason}`;
+    case 'clinician_handed_on': return 'The clinician handed the call to another clinician';
+    case 'team_dispatched': return `Team dispatched: ${teamName(d.team)}`;
+    case 'note_added': return `Note by ${agencyName(e.agency)}: ${d.text}`;
+    case 'closed': return `Closed: ${fmt.DISPOSITIONS[d.disposition] ?? d.disposition}${d.remark ? ` — ${d.remark}` : ''}`;
+    default: return e.kind;
+  }
+}
+
+export function timeline(events) {
+  if (!events.length) return null;
+  return h('section', { class: 'card', 'aria-label': 'What happened' }, h('h3', {}, 'What happened'),
+    h('ol', { class: 'timeline' }, events.map((e) => h('li', { 'data-kind': e.kind }, h('time', {}, fmt.clock(e.at)), eventText(e, events)))));
+}
+
+export function triageSummary(incident) {
+  return incident.triage ? decisionBlock(incident.triage) : null;
+}
+
+/** A note form. */
+export function noteForm(incident, onDone) {
+  const text = h('textarea', { maxlength: 4000 });
+  const { both } = actionButton('Add note', async () => {
+    if (!text.value.trim()) throw new Error('Write the note first.');
+    const result = await act(incident.id, { action: 'add_note', text: text.value });
+    text.value = '';
+    onDone?.(result.incident);
+  });
+  return h('div', { class: 'note-form' }, field('Note', text), both);
+}
+
+/** Closing: a disposition and a remark. */
+export function closeForm(incident, onDone, preset = 'resolved_by_phone') {
+  const select = h('select', {}, Object.entries(fmt.DISPOSITIONS).map(([v, label]) => h('option', { value: v, selected: v === preset }, label)));
+  const remark = h('input', { type: 'text', maxlength: 500 });
+  const { both } = actionButton('Close incident', async () => {
+    const result = await act(incident.id, { action: 'close', disposition: select.value, remark: remark.value });
+    onDone?.(result.incident);
+  }, { class: 'danger' });
+  return h('div', { class: 'close-form' }, h('div', { class: 'field-row' }, field('Outcome', select), field('Remark', remark)), both);
+}

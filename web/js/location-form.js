@@ -1,0 +1,70 @@
+// A caller's location: coordinates typed in or a click on the map, with the routing answer
+// (who serves that spot, per service) looked up as it changes, before anything is committed.
+
+import { post } from './api.js';
+import { h, field, replace } from './dom.js';
+import { AreaMap } from './map.js';
+import { routesTable } from './incident-detail.js';
+
+export function locationForm({ initial, callback, withMap = true, label = 'Location' } = {}) {
+  const lat = h('input', { type: 'number', step: 'any', min: -90, max: 90, inputmode: 'decimal', name: 'lat', value: initial?.lat ?? '' });
+  const lon = h('input', { type: 'number', step: 'any', min: -180, max: 180, inputmode: 'decimal', name: 'lon', value: initial?.lon ?? '' });
+  const radius = h('input', { type: 'number', min: 0, max: 100000, step: 1, name: 'radius', value: initial?.radius_m ?? 50 });
+  const routing = h('div', { class: 'routing', 'aria-live': 'polite' }, h('p', { class: 'hint' }, 'Give coordinates or click the map to see who serves the location.'));
+  let map = null;
+  let timer = null;
+  let generation = 0;
+
+  function value() {
+    const la = Number(lat.value);
+    const lo = Number(lon.value);
+    if (lat.value === '' || lon.value === '' || !Number.isFinite(la) || !Number.isFinite(lo)) return { type: 'unknown' };
+    const r = Number(radius.value);
+    return { type: 'point', lat: la, lon: lo, radius_m: Number.isFinite(r) && r > 0 ? r : undefined };
+  }
+
+  function changed() {
+    clearTimeout(timer);
+    const v = value();
+    if (map) map.setMarkers('pin', v.type === 'point' ? [{ id: 'pin', lat: v.lat, lon: v.lon, shape: 'pin', cls: 'pin', radius_m: v.radius_m, title: 'The caller' }] : []);
+    timer = setTimeout(lookup, 250);
+  }
+
+  async function lookup() {
+    const v = value();
+    const mine = ++generation;
+    if (v.type === 'unknown' && !callback?.value) {
+      replace(routing, h('p', { class: 'hint' }, 'No location yet: routing will go by the area code of the callback number, if any.'));
+      return;
+    }
+    try {
+      const answer = await post('/routing/lookup', { location: v, callback_number: callback?.value || undefined });
+      if (mine !== generation) return;
+      replace(routing, h('h3', {}, 'Who serves this location'), routesTable(answer.routes));
+    } catch (e) {
+      if (mine === generation) replace(routing, h('p', { class: 'error' }, e.message));
+    }
+  }
+
+  for (const input of [lat, lon, radius]) input.addEventListener('input', changed);
+  callback?.addEventListener('input', changed);
+
+  const inputs = h('div', { class: 'field-row' }, field('Latitude', lat), field('Longitude', lon), field('Uncertainty (m)', radius));
+  const parts = [h('fieldset', { class: 'location' }, h('legend', {}, label), inputs)];
+  if (withMap) {
+    map = new AreaMap({
+      label: 'Map of the region: click to place the caller',
+      className: 'pick-map',
+      onPick: ({ lat: la, lon: lo }) => {
+        lat.value = la;
+        lon.value = lo;
+        changed();
+      },
+    });
+    map.load().then(() => changed()).catch((e) => map.message(`The map could not load: ${e.message}`));
+    parts.push(h('p', { class: 'hint' }, 'Or click the map to place the caller.'), map.el);
+  }
+  parts.push(routing);
+  if (initial) changed();
+  return { el: h('div', { class: 'location-form' }, parts), value, focus: () => lat.focus(), map };
+}

@@ -1,0 +1,101 @@
+// The supervisor (and the agency's other overseers: admin, care navigator): everything of the
+// agency, live — counts that matter (open, transfers pending, returned with an alarm, waiting
+// for the clinician, handoff follow-ups due), every open incident, a map, the event feed as
+// it happens, and any incident in full.
+
+import { h, replace } from '../dom.js';
+import { AreaMap } from '../map.js';
+import { IncidentList } from '../incident-list.js';
+import { IncidentFeed } from '../incident-feed.js';
+import { IncidentPanel } from '../incident-panel.js';
+import { summaryCard, routesTable, transferState, timeline, noteForm, eventText } from '../incident-detail.js';
+import { recordedDecision } from '../triage.js';
+import { agencyName } from '../directory.js';
+import { listTeams, teamMarker } from '../teams.js';
+import * as live from '../live.js';
+import * as fmt from '../format.js';
+import * as keys from '../shortcuts.js';
+
+export async function mount(main, { user }) {
+  const canNote = ['supervisor', 'care_navigator'].includes(user.role);
+  const returned = new Set();
+  const tiles = h('div', { class: 'tiles', role: 'status', 'aria-label': 'Agency counts' });
+  const feedList = h('ol', { class: 'feed', 'aria-label': 'Events as they happen', 'aria-live': 'polite' },
+    h('li', { class: 'empty' }, 'Events appear here as they happen.'));
+  const map = new AreaMap({ label: 'Map of the agency\'s open incidents', className: 'small-map' });
+  const workspace = h('div', {});
+  const list = new IncidentList({
+    label: 'Open incidents of the agency',
+    empty: 'No open incidents.',
+    filter: (i) => i.status !== 'closed',
+    describe: (i) => [i.holder === user.agency.id ? null : `held by ${agencyName(i.holder)}`, i.awaits_clinician && 'waiting for the clinician', returned.has(i.id) && 'transfer returned'].filter(Boolean).join(' · '),
+    onSelect: (i) => select(i.id),
+  });
+  main.replaceChildren(h('div', { class: 'layout three' },
+    h('nav', { class: 'sidebar', 'aria-label': 'Incidents' }, h('h1', {}, `${user.agency.name}`), h('h2', { class: 'section-title' }, 'Open incidents'), list.el),
+    h('section', { class: 'workspace', 'aria-label': 'Overview' }, tiles, workspace),
+    h('aside', { class: 'aside', 'aria-label': 'Map and events' }, map.el, h('h2', { class: 'section-title' }, 'Live events'), feedList)));
+
+  const panel = new IncidentPanel(workspace, [
+    { name: 'summary', render: (i) => summaryCard(i) },
+    { name: 'transfer', render: (i, events) => transferState(i, events) },
+    { name: 'triage', key: (i) => [i.id, i.triage?.at], render: (i) => (i.triage ? h('section', { class: 'card' }, h('h2', {}, 'Triage'), recordedDecision(i)) : null) },
+    { name: 'routing', key: (i) => i.routes, render: (i) => h('details', { class: 'card' }, h('summary', {}, 'Routing answer'), routesTable(i.routes)) },
+    { name: 'note', key: (i) => [i.id, i.status], render: (i) => (canNote && i.status !== 'closed' ? h('section', { class: 'card' }, noteForm(i, (u) => panel.update(u))) : null) },
+    { name: 'timeline', render: (_i, events) => timeline(events) },
+  ]);
+
+  function drawTiles() {
+    const all = [...list.incidents.values()];
+    const count = (f) => all.filter(f).length;
+    const tile = (n, label) => h('div', { class: 'tile' }, h('strong', {}, String(n)), label);
+    replace(tiles,
+      tile(all.length, 'open'),
+      tile(count((i) => i.transfer), 'transfers pending'),
+      tile(count((i) => returned.has(i.id)), 'returned with an alarm'),
+      tile(count((i) => i.awaits_clinician), 'waiting for the clinician'),
+      tile(count((i) => i.handoff && !i.handoff.outcome), 'handoff follow-ups due'));
+    map.setMarkers('incidents', all.map((i) => {
+      const c = fmt.centre(i.location);
+      return c && { id: i.id, ...c, cls: ['incident', i.id === panel.id && 'selected'].filter(Boolean).join(' '), title: i.summary };
+    }).filter(Boolean));
+  }
+
+  async function select(id) {
+    list.select(id);
+    await panel.show(id);
+    drawTiles();
+  }
+
+  live.subscribe((m) => {
+    if (!m.data || m.resync || m.kind?.startsWith('team_')) return;
+    if (m.kind === 'transfer_returned') returned.add(m.data.incident_id);
+    if (m.kind === 'transfer_accepted' || m.kind === 'closed') returned.delete(m.data.incident_id);
+    feedList.querySelector('.empty')?.remove();
+    feedList.prepend(h('li', {}, h('time', {}, fmt.clock(m.data.at)), ' ', eventText(m.data)));
+    while (feedList.childElementCount > 60) feedList.lastElementChild.remove();
+  });
+
+  const feed = new IncidentFeed({
+    onList: (all) => {
+      list.set(all);
+      list.select(panel.id);
+      drawTiles();
+    },
+    onIncident: (incident, events) => {
+      list.upsert(incident);
+      drawTiles();
+      if (incident.id === panel.id) panel.update(incident, events);
+    },
+    onTeam: (_k, team) => team?.position && map.setMarkers(`team-${team.id}`, [teamMarker(team)]),
+    onResync: () => panel.id && panel.show(panel.id),
+  });
+
+  keys.bind('l', 'Go to the incident list', () => list.focusFirst());
+
+  await Promise.all([feed.load(), map.load().catch(() => map.message('The map could not load.'))]);
+  listTeams().then((teams) => teams?.filter((t) => t.provider === user.agency.id).forEach((t) => t.position && map.setMarkers(`team-${t.id}`, [teamMarker(t)]))).catch(() => {});
+  drawTiles();
+  panel.clear('Choose an incident to see it in full.');
+  return () => feed.close();
+}
