@@ -32,6 +32,8 @@ struct RawConfig {
     gps_reporting_interval_seconds: Option<u64>,
     /// Days GPS breadcrumbs are kept.
     breadcrumb_retention_days: Option<u64>,
+    /// Codes of the mobile crisis providers whose offers Crisisbridge answers by itself.
+    auto_assign: Option<Vec<String>>,
 }
 
 /// Checked configuration.
@@ -45,6 +47,7 @@ pub struct Config {
     pub road_graph: Option<std::path::PathBuf>,
     pub gps_reporting_interval: Duration,
     pub breadcrumb_retention: Duration,
+    pub auto_assign: Vec<String>,
 }
 
 pub const ENV_LISTEN: &str = "CRISISBRIDGE_LISTEN";
@@ -53,6 +56,7 @@ pub const ENV_SESSION_IDLE_MINUTES: &str = "CRISISBRIDGE_SESSION_IDLE_MINUTES";
 pub const ENV_DATABASE_POOL_SIZE: &str = "CRISISBRIDGE_DATABASE_POOL_SIZE";
 pub const ENV_DATABASE_SCHEMA: &str = "CRISISBRIDGE_DATABASE_SCHEMA";
 pub const ENV_LOST_SOURCE: &str = "CRISISBRIDGE_LOST_SOURCE";
+pub const ENV_AUTO_ASSIGN: &str = "CRISISBRIDGE_AUTO_ASSIGN";
 
 impl Config {
     /// Reads `path` (when given), then applies `CRISISBRIDGE_*` environment variables.
@@ -82,6 +86,11 @@ impl Config {
         }
         if let Ok(v) = std::env::var(ENV_LOST_SOURCE) {
             raw.lost_source = Some(v);
+        }
+        if let Ok(v) = std::env::var(ENV_AUTO_ASSIGN) {
+            raw.auto_assign = Some(
+                v.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+            );
         }
         if let Ok(v) = std::env::var(ENV_SESSION_IDLE_MINUTES) {
             raw.session_idle_minutes = Some(v.parse().with_context(|| {
@@ -133,6 +142,14 @@ impl Config {
         if !(1..=3650).contains(&days) {
             bail!("breadcrumb_retention_days = {days} is out of range [1, 3650]");
         }
+        let auto_assign = raw.auto_assign.unwrap_or_default();
+        if let Some(code) =
+            auto_assign.iter().find(|c| c.trim().is_empty() || c.trim() != c.as_str())
+        {
+            bail!(
+                "auto_assign: {code:?} is not an agency code; write codes such as \"mct-douglas\""
+            );
+        }
         Ok(Self {
             listen,
             database,
@@ -142,6 +159,7 @@ impl Config {
             road_graph: raw.road_graph,
             gps_reporting_interval: Duration::from_secs(gps),
             breadcrumb_retention: Duration::from_secs(days * 86_400),
+            auto_assign,
         })
     }
 
@@ -165,6 +183,7 @@ impl Config {
             routing_refresh: self.routing_refresh,
             gps_reporting_interval: self.gps_reporting_interval,
             breadcrumb_retention: self.breadcrumb_retention,
+            auto_assign: self.auto_assign.clone(),
             roads,
             ..Default::default()
         })
@@ -212,5 +231,14 @@ mod tests {
             err("database_url = \"sqlite://x\"\nrouting_refresh_seconds = 0")
                 .contains("out of range [1, 3600]")
         );
+        assert!(
+            err("database_url = \"sqlite://x\"\nauto_assign = [\" \"]")
+                .contains("is not an agency code")
+        );
+        assert!(
+            err("database_url = \"sqlite://x\"\nauto_assign = \"mct\"").contains("invalid type")
+        );
+        let c = parse("database_url = \"sqlite://x\"\nauto_assign = [\"mct-douglas\"]").unwrap();
+        assert_eq!(c.server_settings().unwrap().auto_assign, ["mct-douglas"]);
     }
 }

@@ -385,7 +385,7 @@ pub struct EventDto {
     /// `transfer_accepted`, `transfer_declined`, `transfer_timed_out`, `transfer_returned`,
     /// `emergency_handoff_started`, `emergency_handoff_confirmed`, `handed_off_from`,
     /// `clinician_claimed`, `clinician_released`, `clinician_handed_on`, `team_dispatched`,
-    /// `note_added` or `closed`.
+    /// `team_status_changed`, `note_added` or `closed`.
     pub kind: String,
     /// The kind's own fields.
     #[schema(value_type = Object)]

@@ -18,6 +18,7 @@
 //!   checks a permission before doing anything.
 
 pub mod auth;
+pub mod auto_assign;
 pub mod console;
 pub mod dto;
 pub mod error;
@@ -77,6 +78,11 @@ pub struct Settings {
     /// This server's name in LoST answers (`source`, `<via>`): a DNS-style name such as
     /// `lost.county.example`, the same on every node of a deployment.
     pub lost_source: String,
+    /// Codes of the mobile crisis providers whose offered incidents Crisisbridge accepts and
+    /// dispatches a team to by itself, when the recommendation is sure (see `auto_assign`).
+    pub auto_assign: Vec<String>,
+    /// How often offers waiting for an auto-assigning provider are looked at again.
+    pub auto_assign_check: Duration,
 }
 
 impl Settings {
@@ -104,6 +110,8 @@ impl Default for Settings {
             breadcrumb_retention: Duration::from_secs(30 * 24 * 3600),
             roads: None,
             lost_source: "lost.crisisbridge.local".into(),
+            auto_assign: Vec::new(),
+            auto_assign_check: Duration::from_secs(5),
         }
     }
 }
@@ -117,6 +125,8 @@ pub struct Application {
     deadlines: transfers::WatchGuard,
     /// Prunes GPS breadcrumbs past their retention while the application runs.
     retention: retention::RetentionGuard,
+    /// Answers offers to auto-assigning providers while the application runs.
+    auto_assign: Option<auto_assign::AutoAssignGuard>,
 }
 
 impl Application {
@@ -142,8 +152,12 @@ impl Application {
             transfers::spawn_deadline_watch(store.clone(), clock.clone(), settings.transfer_check);
         let retention =
             retention::spawn(store.clone(), clock.clone(), settings.breadcrumb_retention);
+        let auto_providers = auto_assign::resolve(&*store, &settings.auto_assign)
+            .await
+            .map_err(std::io::Error::other)?;
         let state = AppState { store, clock, settings: Arc::new(settings), routing };
-        Ok(Self { listener, router: router(state), deadlines, retention })
+        let auto_assign = auto_assign::spawn(state.clone(), auto_providers);
+        Ok(Self { listener, router: router(state), deadlines, retention, auto_assign })
     }
 
     /// The address actually bound (useful with port 0).
@@ -156,7 +170,8 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let (_deadlines, _retention) = (self.deadlines, self.retention);
+        let (_deadlines, _retention, _auto_assign) =
+            (self.deadlines, self.retention, self.auto_assign);
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
     }
 }

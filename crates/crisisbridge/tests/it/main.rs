@@ -10,5 +10,6 @@ mod console;
 mod demo;
 mod import;
 mod postgres;
+mod postgres_auto_assign;
 mod process;
 mod roads;

@@ -22,7 +22,7 @@ fn server_url() -> String {
 }
 
 /// A fresh schema, migrated, and the URL that selects it; `None` (loudly) without a server.
-async fn fresh_schema() -> Option<(PgStore, String, String)> {
+pub(crate) async fn fresh_schema() -> Option<(PgStore, String, String)> {
     let schema = format!("t_{}", uuid::Uuid::now_v7().simple().to_string().get(..24).unwrap());
     match PgStore::open(&server_url(), &PgSettings { pool_size: 3, schema: Some(schema.clone()) })
         .await
@@ -41,7 +41,7 @@ async fn fresh_schema() -> Option<(PgStore, String, String)> {
     }
 }
 
-async fn drop_schema(schema: &str) {
+pub(crate) async fn drop_schema(schema: &str) {
     if let Ok(pool) = sqlx::PgPool::connect(&server_url()).await {
         let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
         let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await;
@@ -108,16 +108,22 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
 }
 
 /// A `crisisbridge serve` process on PostgreSQL.
-struct Node {
-    child: Child,
-    base: String,
-    client: reqwest::Client,
+pub(crate) struct Node {
+    pub(crate) child: Child,
+    pub(crate) base: String,
+    pub(crate) client: reqwest::Client,
 }
 
 impl Node {
-    fn start(database_url: &str, name: &str) -> Self {
+    pub(crate) fn start(database_url: &str, name: &str) -> Self {
+        Self::start_with(database_url, name, &[])
+    }
+
+    /// Like [`Node::start`], with more environment variables.
+    pub(crate) fn start_with(database_url: &str, name: &str, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .args(["serve", "--config", "/dev/null"])
+            .envs(env.iter().copied())
             .env("CRISISBRIDGE_LISTEN", "127.0.0.1:0")
             .env("CRISISBRIDGE_DATABASE_URL", database_url)
             .env("CRISISBRIDGE_DATABASE_POOL_SIZE", "8")
@@ -135,7 +141,7 @@ impl Node {
         Self { child, base, client: reqwest::Client::new() }
     }
 
-    async fn login(&self, username: &str) -> String {
+    pub(crate) async fn login(&self, username: &str) -> String {
         let response = self
             .client
             .post(format!("{}/api/v1/sessions", self.base))

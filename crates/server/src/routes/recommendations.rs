@@ -96,18 +96,31 @@ pub async fn recommend(
             }
         },
     };
-    let teams = state.store.team_states(Some(caller.agency.id)).await?;
-    let coverage = coverage_area(&state, caller.agency.id);
+    let candidates = rank(&state, caller.agency.id, &incident, &required, target).await?;
+    Ok(Json(candidates.iter().map(dto).collect()))
+}
+
+/// The provider's teams ranked for `incident`: by road when the deployment has a road graph,
+/// with coverage over the provider's own area.
+pub(crate) async fn rank(
+    state: &AppState,
+    provider: domain::AgencyId,
+    incident: &domain::Incident,
+    required: &[Capability],
+    target: ResponseTarget,
+) -> ApiResult<Vec<Candidate>> {
+    let teams = state.store.team_states(Some(provider)).await?;
+    let coverage = coverage_area(state, provider);
     let settings =
         RecommendSettings { stale: state.settings.stale_policy(), ..RecommendSettings::default() };
     let request = RecommendRequest {
         location: &incident.location,
-        required: &required,
+        required,
         target,
         coverage: coverage.as_ref(),
     };
     let now = state.clock.now();
-    let candidates = match &state.settings.roads {
+    match &state.settings.roads {
         Some(graph) => {
             let mut travel = RoadTravelTimes::new(graph, RoadTravelTimes::DEFAULT_MAX_SNAP_M);
             dispatch::recommend(&request, &teams, &mut travel, &settings, now)
@@ -120,8 +133,7 @@ pub async fn recommend(
             now,
         ),
     }
-    .map_err(|e| ApiError::new(ErrorCode::InvalidTransition, e.to_string()))?;
-    Ok(Json(candidates.iter().map(dto).collect()))
+    .map_err(|e| ApiError::new(ErrorCode::InvalidTransition, e.to_string()))
 }
 
 fn dto(c: &Candidate) -> CandidateDto {

@@ -19,9 +19,12 @@ async fn serve(
     store: Arc<SqliteStore>,
     clock: Arc<TestClock>,
     listen: &str,
+    auto_assign: &[String],
 ) -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
     let settings = Settings {
         listen: listen.parse().unwrap(),
+        auto_assign: auto_assign.to_vec(),
+        auto_assign_check: std::time::Duration::from_millis(50),
         stream_session_check: std::time::Duration::from_millis(100),
         routing_refresh: std::time::Duration::from_millis(50),
         transfer_check: std::time::Duration::from_millis(20),
@@ -65,6 +68,8 @@ pub struct TestApp {
     /// A second 988 center: the backup tier behind `center`, and the 988 default.
     pub backup: Agency,
     pub team: Team,
+    /// The providers the server auto-assigns for.
+    auto_assign: Vec<String>,
     /// The running server, for [`TestApp::restart`].
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
@@ -83,7 +88,12 @@ fn agency(code: &str, kind: AgencyKind) -> Agency {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_inner(false).await
+        Self::spawn_inner(false, Vec::new()).await
+    }
+
+    /// Like [`TestApp::spawn`], with auto-assignment on for the mobile crisis provider.
+    pub async fn spawn_auto_assigning() -> Self {
+        Self::spawn_inner(false, vec!["mct-douglas".to_owned()]).await
     }
 
     /// Also loads two adjacent one-degree squares in Kansas: "west" (lon -96..-95) served by
@@ -91,10 +101,10 @@ impl TestApp {
     /// backup center as its second tier (45 s each). The backup is the 988 default; area
     /// code 785 goes to the center and 913 to the backup.
     pub async fn spawn_with_areas() -> Self {
-        Self::spawn_inner(true).await
+        Self::spawn_inner(true, Vec::new()).await
     }
 
-    async fn spawn_inner(with_areas: bool) -> Self {
+    async fn spawn_inner(with_areas: bool, auto_assign: Vec<String>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).await.unwrap());
         let psap = agency("psap-20045", AgencyKind::Psap);
@@ -171,9 +181,10 @@ impl TestApp {
             store.set_service_areas(&served).await.unwrap();
         }
         let clock = Arc::new(TestClock::default());
-        let (addr, server) = serve(store.clone(), clock.clone(), "127.0.0.1:0").await;
+        let (addr, server) = serve(store.clone(), clock.clone(), "127.0.0.1:0", &auto_assign).await;
         Self {
             server,
+            auto_assign,
             addr,
             client: Client::new(),
             store,
@@ -193,7 +204,9 @@ impl TestApp {
         self.server.abort();
         let _ = (&mut self.server).await;
         let store = Arc::new(SqliteStore::open(&self._dir.path().join("test.db")).await.unwrap());
-        let (addr, server) = serve(store.clone(), self.clock.clone(), &self.addr.to_string()).await;
+        let (addr, server) =
+            serve(store.clone(), self.clock.clone(), &self.addr.to_string(), &self.auto_assign)
+                .await;
         (self.store, self.addr, self.server) = (store, addr, server);
         // Connections to the old server are gone.
         self.client = Client::new();

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod auth;
+mod auto_assign;
 mod clinician;
 mod eido;
 mod errors;
