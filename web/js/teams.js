@@ -2,6 +2,7 @@
 // from GET /teams) is told apart, and the views say so instead of drawing a broken layer.
 
 import { get, post } from './api.js';
+import { h } from './dom.js';
 
 export const TEAM_STATUSES = {
   available: 'Available',
@@ -45,6 +46,12 @@ export async function sendFixes(teamId, fixes) {
 /** Ranked teams for an incident, each with its explanation. */
 export async function recommendations(incidentId) {
   return get(`/incidents/${incidentId}/recommendations`);
+}
+
+/** Who is on a team and what it can do, one line ("Dana Whitfield, LCSW; Marcus Bell · youth, peer"), or null. */
+export function teamCrew(team) {
+  const parts = [(team.members ?? []).join('; '), (team.capabilities ?? []).join(', ')].filter(Boolean);
+  return parts.length ? h('div', { class: 'item-meta team-crew' }, parts.join(' · ')) : null;
 }
 
 /** A short label for a team's marker: "Team Lawrence 1" → "L1". */

@@ -15,6 +15,12 @@ await run('dispatcher sees a team marker move', 120, async (browser) => {
   check(teams.status === 200 && teams.body.length > 0, 'the server lists teams');
   const me = (await dispatcherApi('GET', '/me')).body;
   const team = teams.body.find((t) => t.provider === me.agency.id) ?? teams.body[0];
+  // The team list says who is on each team, as the services file lists them.
+  check(team.members?.length > 0, `the demo team ${team.name} lists its members`);
+  const crew = page.locator(`.team-row[data-team="${team.id}"] .team-crew`);
+  await crew.waitFor({ timeout: 10000 });
+  const crewText = await crew.textContent();
+  check(team.members.every((m) => crewText.includes(m)), `the team row names ${team.members.join(' and ')} (shows "${crewText}")`);
   const responder = await apiAs('responder');
   // A team off shift is out of service; its phone reports once the shift starts.
   if (team.shift === 'off') await responder('POST', `/teams/${team.id}/actions`, { action: 'start_shift' });

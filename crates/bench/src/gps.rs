@@ -63,6 +63,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             name: format!("Team {n}"),
             capabilities: Vec::new(),
             home_base: Some(GeoPoint::parse(38.97, -95.24)?),
+            members: Vec::new(),
         };
         store.put_team(&team).await?;
         teams.push(team.id);

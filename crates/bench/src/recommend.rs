@@ -211,6 +211,7 @@ fn teams(
             name: format!("Manhattan {}", i + 1),
             capabilities,
             home_base: position,
+            members: Vec::new(),
         };
         let mut team = TeamState::new(profile, now.plus_millis(-36_000_000));
         team.start_shift(now.plus_millis(-36_000_000))?;

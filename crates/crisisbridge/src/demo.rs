@@ -5,9 +5,9 @@
 //! shipped triage protocols, active.
 
 use anyhow::{Context, bail};
-use domain::{AgencyKind, Clock, Role, TeamId, UserId};
+use domain::{AgencyKind, Clock, Role, UserId};
 use server::SystemClock;
-use store::{NewProtocolVersion, NewUser, Store, Team};
+use store::{NewProtocolVersion, NewUser, Store};
 
 use crate::import::{self, services};
 
@@ -61,60 +61,18 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
         .iter()
         .map(|a| services::KnownArea { code: a.code.clone(), name: a.name.clone() })
         .collect();
-    let plan = services::plan("demo/kansas-services.toml", KANSAS_SERVICES, &known, &[], now)?;
+    let plan = services::plan("demo/kansas-services.toml", KANSAS_SERVICES, &known, &[], &[], now)?;
     services::apply(store, &plan).await?;
 
-    // Each team with its home base (where it waits between calls), on shift from the start.
-    // (provider, [(team, home latitude, home longitude)])
-    type Teams<'a> = [(&'a str, &'a [(&'a str, f64, f64)]); 3];
-    let teams: Teams = [
-        (
-            "mct-douglas",
-            &[("Team Lawrence 1", 38.9717, -95.2353), ("Team Lawrence 2", 38.9336, -95.2557)],
-        ),
-        (
-            "mct-johnson",
-            &[
-                ("Team Olathe", 38.8814, -94.8191),
-                ("Team Overland Park", 38.9822, -94.6708),
-                ("Team Shawnee", 39.0228, -94.7152),
-            ],
-        ),
-        (
-            "mct-sedgwick",
-            &[
-                ("Team Wichita North", 37.7500, -97.3300),
-                ("Team Wichita South", 37.6300, -97.3400),
-                ("Team Derby", 37.5450, -97.2689),
-            ],
-        ),
-    ];
-    let capabilities = [vec!["youth", "peer"], vec!["spanish", "emt"], vec!["co_response", "peer"]];
-    for (code, names) in teams {
-        let provider = store
-            .agency_by_code(code)
-            .await?
-            .with_context(|| format!("demo provider {code} is missing from the services file"))?;
-        for (n, (team, lat, lon)) in names.iter().enumerate() {
-            let caps = capabilities.get(n % capabilities.len()).cloned().unwrap_or_default();
-            let id = TeamId::new(now);
-            store
-                .put_team(&Team {
-                    id,
-                    provider: provider.id,
-                    name: (*team).to_owned(),
-                    capabilities: caps.into_iter().map(str::to_owned).collect(),
-                    home_base: Some(domain::GeoPoint::parse(*lat, *lon)?),
-                })
-                .await?;
-            let start = store::TeamChange {
-                team: id,
-                at: now,
-                actor: domain::event::Actor::System,
-                command: store::TeamCommand::StartShift,
-            };
-            store.change_team(start).await?;
-        }
+    // Every team (from the services file) on shift from the start.
+    for team in store.teams(None).await? {
+        let start = store::TeamChange {
+            team: team.id,
+            at: now,
+            actor: domain::event::Actor::System,
+            command: store::TeamCommand::StartShift,
+        };
+        store.change_team(start).await?;
     }
 
     let hash = tokio::task::spawn_blocking(|| server::auth::hash_password(DEMO_PASSWORD))

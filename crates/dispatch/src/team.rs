@@ -32,6 +32,8 @@ pub struct TeamProfile {
     pub capabilities: Vec<Capability>,
     /// Where the team waits between calls; the assumed position when none is known.
     pub home_base: GeoPoint,
+    /// Who is on the team, for the dispatcher to see.
+    pub members: Vec<String>,
 }
 
 /// Whether the team is working. Off shift, a team is out of service whatever happened before.
@@ -272,6 +274,7 @@ mod tests {
             name: "Lawrence 1".into(),
             capabilities: vec![],
             home_base: GeoPoint::parse(38.97, -95.24).unwrap(),
+            members: Vec::new(),
         };
         TeamState::new(profile, Timestamp::from_millis(0))
     }

@@ -61,6 +61,7 @@ pub(crate) fn team(row: &PgRow) -> Result<Team> {
         capabilities: serde_json::from_str(&get::<String>(row, "capabilities")?)
             .map_err(corrupt)?,
         home_base: home_base(get(row, "home_lat")?, get(row, "home_lon")?)?,
+        members: serde_json::from_str(&get::<String>(row, "members")?).map_err(corrupt)?,
     })
 }
 
@@ -342,7 +343,7 @@ impl Directory for PgStore {
     async fn put_team(&self, t: &Team) -> Result<()> {
         let id = t.id.to_string();
         sqlx::query(
-            "INSERT INTO teams (id, provider_id, name, capabilities, home_lat, home_lon) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO teams (id, provider_id, name, capabilities, home_lat, home_lon, members) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(t.id.as_uuid())
         .bind(t.provider.as_uuid())
@@ -350,9 +351,29 @@ impl Directory for PgStore {
         .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
         .bind(t.home_base.map(|p| p.lat.degrees()))
         .bind(t.home_base.map(|p| p.lon.degrees()))
+        .bind(serde_json::to_string(&t.members).map_err(corrupt)?)
         .execute(&self.pool)
         .await
         .map_err(unique("team", &id))?;
+        Ok(())
+    }
+
+    async fn update_team(&self, t: &Team) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE teams SET name = $2, capabilities = $3, home_lat = $4, home_lon = $5, members = $6 WHERE id = $1",
+        )
+        .bind(t.id.as_uuid())
+        .bind(&t.name)
+        .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
+        .bind(t.home_base.map(|p| p.lat.degrees()))
+        .bind(t.home_base.map(|p| p.lon.degrees()))
+        .bind(serde_json::to_string(&t.members).map_err(corrupt)?)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::TeamNotFound(t.id));
+        }
         Ok(())
     }
 

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_routing.sql")),
     (3, include_str!("../migrations/0003_teams.sql")),
     (4, include_str!("../migrations/0004_external_ids.sql")),
+    (5, include_str!("../migrations/0005_team_members.sql")),
 ];
 
 /// An arbitrary constant naming Crisisbridge's migration lock.

@@ -5,8 +5,10 @@
 //! A batch locks the rows of the teams it touches (`FOR UPDATE`), so changes to one team
 //! serialize across nodes; a batch that writes the team log also locks `team_log_head`, which
 //! numbers the log gap-free. Each committed team state is announced with `pg_notify` on
-//! [`TEAM_CHANNEL`] (its id as payload); every node's listener reads the state and publishes
-//! it. A notification lost while a listener reconnects only delays that team's next update:
+//! [`TEAM_CHANNEL`], its payload the team id and the committed state itself (a few hundred
+//! bytes, far under PostgreSQL's 8,000-byte limit), so every node's listener publishes each
+//! state exactly as it was committed, in commit order, even when a team changes again before
+//! the listener has read the notification. A notification lost while a listener reconnects only delays that team's next update:
 //! consoles refetch team lists when their stream reconnects.
 
 use std::collections::HashMap;
@@ -150,7 +152,7 @@ async fn write(conn: &mut PgConnection, ops: &[TeamOp]) -> Result<TeamPlan> {
         .map_err(db_err)?;
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(TEAM_CHANNEL)
-            .bind(state.id().to_string())
+            .bind(notification(state))
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -167,6 +169,29 @@ fn state_of(row: &PgRow) -> Result<TeamState> {
     let profile = team_codec::profile(&team)?;
     let json: Option<String> = get(row, "state")?;
     team_codec::decode_team_state(profile, json.as_deref(), team_codec::created_at(team.id))
+}
+
+/// A committed team state as a notification payload: `{team id} {encoded state}`.
+fn notification(state: &TeamState) -> String {
+    format!("{} {}", state.id(), team_codec::encode_team_state(state))
+}
+
+/// The state a notification announced, for a team of this store's schema; `None` for a team
+/// this schema does not hold (another schema on the same database notifies on the same channel).
+async fn announced(pool: &PgPool, payload: &str) -> Result<Option<TeamState>> {
+    let (id, json) = payload
+        .split_once(' ')
+        .ok_or_else(|| corrupt(format!("team notification without a state: {payload:?}")))?;
+    let id: TeamId = id.parse().map_err(|_| corrupt(format!("team notification id {id:?}")))?;
+    let row = sqlx::query("SELECT * FROM teams WHERE id = $1")
+        .bind(id.as_uuid())
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    let Some(row) = row else { return Ok(None) };
+    let team = team(&row)?;
+    let profile = team_codec::profile(&team)?;
+    team_codec::decode_team_state(profile, Some(json), team_codec::created_at(team.id)).map(Some)
 }
 
 async fn load(pool: &PgPool, id: TeamId) -> Result<Option<TeamState>> {
@@ -193,14 +218,11 @@ pub(crate) async fn listen(
             tokio::select! {
                 _ = &mut stop => return,
                 notified = listener.try_recv() => match notified {
-                    Ok(Some(notification)) => {
-                        let Ok(id) = notification.payload().parse::<TeamId>() else { continue };
-                        match load(&pool, id).await {
-                            Ok(Some(state)) => { let _ = published.send(state); }
-                            Ok(None) => {}
-                            Err(e) => tracing::warn!(team = %id, error = %e, "could not read a changed team"),
-                        }
-                    }
+                    Ok(Some(notification)) => match announced(&pool, notification.payload()).await {
+                        Ok(Some(state)) => { let _ = published.send(state); }
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(error = %e, "could not read a team notification"),
+                    },
                     Ok(None) => tracing::warn!("team notifications interrupted; reconnecting"),
                     Err(e) => {
                         if pool.is_closed() {

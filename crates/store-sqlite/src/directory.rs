@@ -56,6 +56,7 @@ pub(crate) fn team(row: &SqliteRow) -> Result<Team> {
         capabilities: serde_json::from_str(&get::<String>(row, "capabilities")?)
             .map_err(corrupt)?,
         home_base: home_base(get(row, "home_lat")?, get(row, "home_lon")?)?,
+        members: serde_json::from_str(&get::<String>(row, "members")?).map_err(corrupt)?,
     })
 }
 
@@ -336,7 +337,7 @@ impl Directory for SqliteStore {
     async fn put_team(&self, t: &Team) -> Result<()> {
         let id = t.id.to_string();
         sqlx::query(
-            "INSERT INTO teams (id, provider_id, name, capabilities, home_lat, home_lon) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO teams (id, provider_id, name, capabilities, home_lat, home_lon, members) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
             .bind(&id)
             .bind(t.provider.to_string())
@@ -344,6 +345,7 @@ impl Directory for SqliteStore {
             .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
             .bind(t.home_base.map(|p| p.lat.degrees()))
             .bind(t.home_base.map(|p| p.lon.degrees()))
+            .bind(serde_json::to_string(&t.members).map_err(corrupt)?)
             .execute(&self.pool)
             .await
             .map_err(|e| match &e {
@@ -352,6 +354,25 @@ impl Directory for SqliteStore {
                 }
                 _ => db_err(e),
             })?;
+        Ok(())
+    }
+
+    async fn update_team(&self, t: &Team) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE teams SET name = ?, capabilities = ?, home_lat = ?, home_lon = ?, members = ? WHERE id = ?",
+        )
+        .bind(&t.name)
+        .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
+        .bind(t.home_base.map(|p| p.lat.degrees()))
+        .bind(t.home_base.map(|p| p.lon.degrees()))
+        .bind(serde_json::to_string(&t.members).map_err(corrupt)?)
+        .bind(t.id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::TeamNotFound(t.id));
+        }
         Ok(())
     }
 

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_routing.sql")),
     (4, include_str!("../migrations/0004_teams.sql")),
     (5, include_str!("../migrations/0005_external_ids.sql")),
+    (6, include_str!("../migrations/0006_team_members.sql")),
 ];
 
 pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {

@@ -515,10 +515,27 @@ pub async fn teams_and_areas_round_trip<S: Store>(store: Arc<S>) {
         name: "Team 1".into(),
         capabilities: vec!["youth".into(), "spanish".into()],
         home_base: Some(GeoPoint::parse(38.97, -95.24).unwrap()),
+        members: vec!["J. Ortiz, LCSW".into(), "Sam Lee (peer)".into()],
     };
     store.put_team(&team).await.unwrap();
     assert!(matches!(store.put_team(&team).await, Err(StoreError::Duplicate { .. })));
     assert_eq!(store.team(team.id).await.unwrap(), Some(team.clone()));
+    let team = Team {
+        name: "Team Lawrence 1".into(),
+        capabilities: vec!["emt".into()],
+        home_base: Some(GeoPoint::parse(38.95, -95.26).unwrap()),
+        members: vec!["A. Moreno, EMT".into()],
+        ..team
+    };
+    store.update_team(&team).await.unwrap();
+    assert_eq!(store.team(team.id).await.unwrap(), Some(team.clone()), "updated in place");
+    assert_eq!(
+        store.team_state(team.id).await.unwrap().unwrap().profile.members,
+        team.members,
+        "the live state reads the new profile"
+    );
+    let missing = Team { id: TeamId::new(at(1)), ..team.clone() };
+    assert!(matches!(store.update_team(&missing).await, Err(StoreError::TeamNotFound(_))));
     assert_eq!(store.teams(Some(p)).await.unwrap(), std::slice::from_ref(&team));
     assert_eq!(store.teams(Some(AgencyId::new(at(0)))).await.unwrap(), []);
 
@@ -719,6 +736,7 @@ async fn team_of<S: Store>(store: &S) -> TeamId {
         name: "Team Lawrence 1".into(),
         capabilities: vec!["youth".into()],
         home_base: Some(GeoPoint::parse(38.97, -95.24).unwrap()),
+        members: Vec::new(),
     };
     store.put_team(&team).await.unwrap();
     team.id

@@ -66,6 +66,8 @@ pub struct Team {
     /// Where the team waits between calls: dispatch's assumed position when its GPS is
     /// unknown or too old.
     pub home_base: Option<domain::GeoPoint>,
+    /// Who is on the team, as the dispatcher knows them ("J. Ortiz, LCSW").
+    pub members: Vec<String>,
 }
 
 /// A named area with its boundary, e.g. a county by FIPS code.
@@ -233,6 +235,9 @@ pub trait Directory: Send + Sync + 'static {
 
     /// Adds a team; its id must be new.
     async fn put_team(&self, team: &Team) -> Result<()>;
+    /// Replaces a team's name, capabilities, home base and members (its provider stays);
+    /// `TeamNotFound` when there is no such team.
+    async fn update_team(&self, team: &Team) -> Result<()>;
     async fn team(&self, id: TeamId) -> Result<Option<Team>>;
     /// Teams of one provider, or of all, by name.
     async fn teams(&self, provider: Option<AgencyId>) -> Result<Vec<Team>>;

@@ -183,6 +183,7 @@ pub fn profile(team: &crate::Team) -> Result<TeamProfile> {
         home_base: team.home_base.ok_or_else(|| {
             corrupt(format!("team {} has no home base; give it one to dispatch it", team.name))
         })?,
+        members: team.members.clone(),
     })
 }
 

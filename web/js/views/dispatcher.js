@@ -11,7 +11,7 @@ import { IncidentFeed } from '../incident-feed.js';
 import { IncidentPanel } from '../incident-panel.js';
 import { summaryCard, timeline, noteForm, setTeamNames, offerCard as sharedOfferCard } from '../incident-detail.js';
 import { agencyName } from '../directory.js';
-import { listTeams, recommendations, teamMarker, teamStatus, TEAM_STATUSES, NOT_AVAILABLE } from '../teams.js';
+import { listTeams, recommendations, teamCrew, teamMarker, teamStatus, TEAM_STATUSES, NOT_AVAILABLE } from '../teams.js';
 import * as fmt from '../format.js';
 import * as keys from '../shortcuts.js';
 
@@ -58,7 +58,8 @@ export async function mount(main, { user }) {
       h('span', { class: `status-dot s-${t.status}` }), h('strong', {}, t.name), ' · ', teamStatus(t.status),
       t.stale ? h('span', { class: 'badge bad' }, ' stale') : null,
       h('div', { class: 'item-meta' }, t.position ? `Position ${fmt.ago(t.position.at)}${t.position.accuracy_m ? ` ± ${Math.round(t.position.accuracy_m)} m` : ''}` : 'No position yet',
-        t.incident ? ` · on incident …${fmt.shortId(t.incident)}` : ''))) : h('li', { class: 'empty' }, tracking ? 'No teams.' : 'Team tracking is not available.'));
+        t.incident ? ` · on incident …${fmt.shortId(t.incident)}` : ''),
+      teamCrew(t))) : h('li', { class: 'empty' }, tracking ? 'No teams.' : 'Team tracking is not available.'));
     setTeamNames([...teams.values()]);
     // The incident rows name their teams.
     incidents.render();

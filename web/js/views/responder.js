@@ -6,7 +6,7 @@ import { get } from '../api.js';
 import { h, replace, announce, actionButton } from '../dom.js';
 import { IncidentFeed } from '../incident-feed.js';
 import { noteForm } from '../incident-detail.js';
-import { listTeams, setStatus, setShift, sendFixes, teamStatus, NOT_AVAILABLE } from '../teams.js';
+import { listTeams, setStatus, setShift, sendFixes, teamCrew, teamStatus, NOT_AVAILABLE } from '../teams.js';
 import * as fmt from '../format.js';
 
 const STORAGE = 'crisisbridge.responder.team';
@@ -37,7 +37,7 @@ export async function mount(main, { user }) {
   function render() {
     if (!team) {
       replace(root, h('h1', {}, 'Which team are you on?'),
-        ours.length ? h('ul', { class: 'list' }, ours.map((t) => h('li', {}, h('button', { type: 'button', class: 'item', onclick: () => choose(t) }, h('strong', {}, t.name), h('span', { class: 'item-meta' }, ` ${teamStatus(t.status)}`)))))
+        ours.length ? h('ul', { class: 'list' }, ours.map((t) => h('li', {}, h('button', { type: 'button', class: 'item', onclick: () => choose(t) }, h('strong', {}, t.name), h('span', { class: 'item-meta' }, ` ${teamStatus(t.status)}`), teamCrew(t)))))
           : h('p', { class: 'empty' }, 'Your agency has no teams.'));
       return;
     }

@@ -103,13 +103,17 @@ pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
                 &source,
                 &areas,
                 &store.agencies().await?,
+                &store.teams(None).await?,
                 server::SystemClock.now(),
             )?;
             let summary = format!(
-                "agencies: {} to add, {} to update, {} unchanged; service areas: {} tiers",
+                "agencies: {} to add, {} to update, {} unchanged; teams: {} to add, {} to update, {} unchanged; service areas: {} tiers",
                 plan.create.len(),
                 plan.update.len(),
                 plan.unchanged_agencies,
+                plan.teams.create.len(),
+                plan.teams.update.len(),
+                plan.teams.unchanged,
                 plan.service_areas.len()
             );
             if args.dry_run {

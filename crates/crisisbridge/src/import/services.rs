@@ -1,17 +1,20 @@
 //! The services file: which agencies exist and who serves which areas for which service, with
-//! backup tiers, defaults and the legacy area-code table. Format: `docs/services-file.md`.
+//! backup tiers, defaults, the legacy area-code table, and the mobile crisis providers' teams
+//! (`teams`). Format: `docs/services-file.md`.
 //!
 //! Reading a file is two steps. [`plan`] checks everything against the areas and agencies
 //! already stored and works out exactly what to write, writing nothing: every mistake is
-//! reported, with what to fix, before anything changes. [`apply`] then writes the agencies
-//! and, in one transaction, the service areas.
+//! reported, with what to fix, before anything changes. [`apply`] then writes the agencies,
+//! the teams and, in one transaction, the service areas.
+
+mod teams;
 
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, bail};
 use domain::{Agency, AgencyId, AgencyKind, Timestamp};
 use serde::Deserialize;
-use store::{AREA_CODE_PREFIX, DEFAULT_AREA, ServiceArea, Store};
+use store::{AREA_CODE_PREFIX, DEFAULT_AREA, ServiceArea, Store, Team};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +27,8 @@ struct ServicesFile {
     defaults: Vec<DefaultEntry>,
     #[serde(default)]
     area_code: Vec<AreaCodeEntry>,
+    #[serde(default, rename = "team")]
+    teams: Vec<teams::TeamEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,6 +87,7 @@ pub(crate) struct Plan {
     pub update: Vec<Agency>,
     pub unchanged_agencies: usize,
     pub service_areas: Vec<ServiceArea>,
+    pub teams: teams::TeamPlan,
 }
 
 /// An area as the file's patterns see it.
@@ -92,12 +98,13 @@ pub(crate) struct KnownArea {
 }
 
 /// Works out what `source` (the file's text; `origin` names it in messages) asks for, against
-/// the stored `areas` and `agencies`. Writes nothing.
+/// the stored `areas`, `agencies` and `stored_teams`. Writes nothing.
 pub(crate) fn plan(
     origin: &str,
     source: &str,
     areas: &[KnownArea],
     agencies: &[Agency],
+    stored_teams: &[Team],
     now: Timestamp,
 ) -> anyhow::Result<Plan> {
     let file: ServicesFile = toml::from_str(source).map_err(|e| {
@@ -169,6 +176,9 @@ pub(crate) fn plan(
         }
     }
     let resolve = |code: &str| ids.get(code).copied();
+    let kinds: HashMap<String, (AgencyId, AgencyKind)> =
+        agencies.iter().chain(&plan.create).map(|a| (a.code.clone(), (a.id, a.kind))).collect();
+    plan.teams = teams::plan(origin, &file.teams, &kinds, stored_teams, now)?;
 
     // Service areas: later entries replace earlier ones for the same service and area.
     let mut tiers: BTreeMap<(String, String), Vec<(AgencyId, u32)>> = BTreeMap::new();
@@ -241,6 +251,12 @@ pub(crate) async fn apply(store: &dyn Store, plan: &Plan) -> anyhow::Result<()> 
             .update_agency(agency)
             .await
             .with_context(|| format!("updating agency {}", agency.code))?;
+    }
+    for team in &plan.teams.create {
+        store.put_team(team).await.with_context(|| format!("adding team {}", team.name))?;
+    }
+    for team in &plan.teams.update {
+        store.update_team(team).await.with_context(|| format!("updating team {}", team.name))?;
     }
     store.set_service_areas(&plan.service_areas).await.context("writing the service areas")?;
     Ok(())

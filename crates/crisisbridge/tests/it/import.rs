@@ -22,6 +22,19 @@ kind = "crisis_center"
 time_zone = "America/Chicago"
 uri = "sip:988@ksphq.example"
 
+[[agency]]
+code = "mct-douglas"
+name = "Douglas County Mobile Crisis"
+kind = "mobile_crisis_provider"
+time_zone = "America/Chicago"
+
+[[team]]
+provider = "mct-douglas"
+name = "Team Lawrence 1"
+capabilities = ["youth", "lang:es"]
+home_base = [38.9717, -95.2353]
+members = ["Dana Whitfield, LCSW"]
+
 [[serve]]
 services = ["urn:service:sos"]
 areas = ["20045", "20091"]
@@ -67,16 +80,37 @@ fn boundaries_then_services_are_imported_and_mistakes_change_nothing() {
     let (ok, stdout, stderr) =
         run(&["import", "services", file, "--dry-run", "--database", &db], &[], None);
     assert!(ok, "{stderr}");
-    // Two PSAPs and KSPHQ; 911 in two counties, 988 in all 105, four Kansas area codes.
+    // Two PSAPs, KSPHQ and a provider with one team; 911 in two counties, 988 in all 105,
+    // four Kansas area codes.
     assert!(
-        stdout.contains("agencies: 3 to add, 0 to update, 0 unchanged; service areas: 111 tiers (dry run: nothing written)"),
+        stdout.contains("agencies: 4 to add, 0 to update, 0 unchanged; teams: 1 to add, 0 to update, 0 unchanged; service areas: 111 tiers (dry run: nothing written)"),
         "{stdout}"
     );
     let (ok, stdout, stderr) = run(&["import", "services", file, "--database", &db], &[], None);
     assert!(ok, "{stderr}");
-    assert!(stdout.contains("3 to add") && stdout.ends_with("written\n"), "{stdout}");
+    assert!(stdout.contains("4 to add") && stdout.ends_with("written\n"), "{stdout}");
     let (ok, stdout, _) = run(&["import", "services", file, "--database", &db], &[], None);
-    assert!(ok && stdout.contains("0 to add, 0 to update, 3 unchanged"), "{stdout}");
+    assert!(
+        ok && stdout.contains("agencies: 0 to add, 0 to update, 4 unchanged; teams: 0 to add, 0 to update, 1 unchanged"),
+        "{stdout}"
+    );
+    // A team found again by provider and name is updated in place.
+    let new_members = SERVICES
+        .replace("[\"Dana Whitfield, LCSW\"]", "[\"Dana Whitfield, LCSW\", \"Tom Ng, EMT\"]");
+    std::fs::write(&services, &new_members).unwrap();
+    let (ok, stdout, _) = run(&["import", "services", file, "--database", &db], &[], None);
+    assert!(ok && stdout.contains("teams: 0 to add, 1 to update, 0 unchanged"), "{stdout}");
+    // A team of an agency that is not a provider: refused, naming the entry.
+    std::fs::write(
+        &services,
+        new_members.replace("provider = \"mct-douglas\"", "provider = \"ksphq\""),
+    )
+    .unwrap();
+    let (ok, _, stderr) = run(&["import", "services", file, "--database", &db], &[], None);
+    assert!(!ok);
+    assert!(stderr.contains("team #1 (Team Lawrence 1)"), "{stderr}");
+    assert!(stderr.contains("teams belong to a mobile_crisis_provider"), "{stderr}");
+    std::fs::write(&services, &new_members).unwrap();
 
     // A tier naming an agency that does not exist: refused, with the file and entry named,
     // and the database as it was.
@@ -86,10 +120,15 @@ fn boundaries_then_services_are_imported_and_mistakes_change_nothing() {
     assert!(!ok);
     assert!(stderr.contains("area_code #1 (urn:service:counseling.suicide)"), "{stderr}");
     assert!(stderr.contains("tier \"kspqh\": no such agency"), "{stderr}");
-    std::fs::write(&services, SERVICES).unwrap();
+    std::fs::write(&services, &new_members).unwrap();
     let (ok, stdout, _) =
         run(&["import", "services", file, "--dry-run", "--database", &db], &[], None);
-    assert!(ok && stdout.contains("3 unchanged; service areas: 111 tiers"), "{stdout}");
+    assert!(
+        ok && stdout.contains(
+            "4 unchanged; teams: 0 to add, 0 to update, 1 unchanged; service areas: 111 tiers"
+        ),
+        "{stdout}"
+    );
 
     // Boundaries that do not exist, and a prefix no code has.
     let (ok, _, stderr) =

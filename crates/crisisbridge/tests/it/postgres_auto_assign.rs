@@ -86,6 +86,7 @@ async fn two_nodes_auto_assigning_accept_each_offer_once_and_send_each_team_once
             name: format!("Team {n}"),
             capabilities: Vec::new(),
             home_base: Some(GeoPoint::parse(lat, lon).unwrap()),
+            members: Vec::new(),
         };
         store.put_team(&team).await.unwrap();
         teams.push(team);

@@ -50,6 +50,7 @@ pub fn team(n: u128, name: &str, capabilities: &[&str]) -> TeamState {
         name: name.to_owned(),
         capabilities: caps(capabilities),
         home_base: north(0.0),
+        members: Vec::new(),
     };
     TeamState::new(profile, t(0))
 }

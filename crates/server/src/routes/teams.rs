@@ -31,6 +31,8 @@ pub struct TeamDto {
     pub name: String,
     pub provider: Uuid,
     pub capabilities: Vec<String>,
+    /// Who is on the team.
+    pub members: Vec<String>,
     /// `on` or `off`.
     pub shift: String,
     /// `available`, `dispatched`, `en_route`, `on_scene`, `transporting`, `at_facility` or
@@ -70,6 +72,7 @@ impl TeamDto {
             name: p.name.clone(),
             provider: p.provider.as_uuid(),
             capabilities: p.capabilities.iter().map(|c| c.as_str().to_owned()).collect(),
+            members: p.members.clone(),
             shift: state.shift().as_str().to_owned(),
             status: state.status().as_str().to_owned(),
             status_since: state.status_since().as_millis(),

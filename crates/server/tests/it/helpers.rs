@@ -121,6 +121,7 @@ impl TestApp {
             name: "Team Lawrence 1".into(),
             capabilities: vec!["youth".into()],
             home_base: Some(domain::GeoPoint::parse(38.9717, -95.2353).unwrap()),
+            members: Vec::new(),
         };
         store.put_team(&team).await.unwrap();
         for (username, role, agency) in [

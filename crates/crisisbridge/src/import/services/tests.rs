@@ -15,7 +15,7 @@ fn now() -> Timestamp {
 }
 
 fn plan_of(source: &str) -> anyhow::Result<Plan> {
-    plan("test.toml", source, &areas(), &[], now())
+    plan("test.toml", source, &areas(), &[], &[], now())
 }
 
 fn error_of(source: &str) -> String {
@@ -107,19 +107,20 @@ tiers = ["ksphq"]
 fn stored_agencies_keep_their_ids_and_are_updated_only_when_they_differ() {
     let first = plan_of(AGENCIES).unwrap();
     let stored: Vec<Agency> = first.create.clone();
-    let again = plan("test.toml", AGENCIES, &areas(), &stored, now()).unwrap();
+    let again = plan("test.toml", AGENCIES, &areas(), &stored, &[], now()).unwrap();
     assert!(again.create.is_empty() && again.update.is_empty());
     assert_eq!(again.unchanged_agencies, 5);
 
     let renamed = AGENCIES.replace("Kansas Suicide Prevention HQ", "KSPHQ");
-    let changed = plan("test.toml", &renamed, &areas(), &stored, now()).unwrap();
+    let changed = plan("test.toml", &renamed, &areas(), &stored, &[], now()).unwrap();
     assert_eq!(changed.update.len(), 1);
     let ksphq = stored.iter().find(|a| a.code == "ksphq").unwrap();
     assert_eq!(changed.update[0].id, ksphq.id);
     assert_eq!(changed.update[0].name, "KSPHQ");
 
     let rekinded = AGENCIES.replace("kind = \"crisis_center\"", "kind = \"ems\"");
-    let e = format!("{:#}", plan("test.toml", &rekinded, &areas(), &stored, now()).unwrap_err());
+    let e =
+        format!("{:#}", plan("test.toml", &rekinded, &areas(), &stored, &[], now()).unwrap_err());
     assert!(e.contains("cannot change an agency's kind"), "{e}");
 }
 
@@ -182,4 +183,94 @@ fn mistakes_are_refused_with_what_to_fix() {
         assert!(e.contains(says), "expected {says:?} in:\n{e}");
         assert!(e.starts_with("test.toml"), "the message names the file: {e}");
     }
+}
+
+const PROVIDER: &str = r#"
+[[agency]]
+code = "mct-douglas"
+name = "Douglas County Mobile Crisis"
+kind = "mobile_crisis_provider"
+time_zone = "America/Chicago"
+
+[[agency]]
+code = "ksphq"
+name = "Kansas Suicide Prevention HQ"
+kind = "crisis_center"
+time_zone = "America/Chicago"
+"#;
+
+const TEAM: &str = r#"
+[[team]]
+provider = "mct-douglas"
+name = "Team Lawrence 1"
+capabilities = ["Youth", "lang:es"]
+home_base = [38.9717, -95.2353]
+members = ["Dana Whitfield, LCSW", " Tom Ng, EMT "]
+"#;
+
+#[test]
+fn teams_are_created_for_their_provider_and_found_again_by_name() {
+    let first = plan_of(&format!("{PROVIDER}{TEAM}")).unwrap();
+    assert_eq!(first.teams.create.len(), 1);
+    let team = &first.teams.create[0];
+    let provider = first.create.iter().find(|a| a.code == "mct-douglas").unwrap();
+    assert_eq!(team.provider, provider.id);
+    assert_eq!(team.capabilities, ["youth", "lang:es"], "capabilities are normalised");
+    assert_eq!(team.members, ["Dana Whitfield, LCSW", "Tom Ng, EMT"], "names are trimmed");
+    assert_eq!(team.home_base, Some(domain::GeoPoint::parse(38.9717, -95.2353).unwrap()));
+
+    // Against the database after the first import: unchanged, then updated in place.
+    let agencies = first.create.clone();
+    let stored = first.teams.create.clone();
+    let again =
+        plan("t.toml", &format!("{PROVIDER}{TEAM}"), &areas(), &agencies, &stored, now()).unwrap();
+    assert_eq!(
+        (again.teams.create.len(), again.teams.update.len(), again.teams.unchanged),
+        (0, 0, 1)
+    );
+    let moved = TEAM.replace("[38.9717, -95.2353]", "[38.9336, -95.2557]");
+    let changed =
+        plan("t.toml", &format!("{PROVIDER}{moved}"), &areas(), &agencies, &stored, now()).unwrap();
+    assert_eq!(changed.teams.update.len(), 1);
+    assert_eq!(changed.teams.update[0].id, stored[0].id, "the stored team keeps its id");
+}
+
+#[test]
+fn team_mistakes_are_refused_with_what_to_fix() {
+    let cases: [(&str, &str, &str); 8] = [
+        (
+            "provider = \"mct-douglas\"",
+            "provider = \"mct-nowhere\"",
+            "provider \"mct-nowhere\": no such agency",
+        ),
+        (
+            "provider = \"mct-douglas\"",
+            "provider = \"ksphq\"",
+            "teams belong to a mobile_crisis_provider",
+        ),
+        ("\"Youth\"", "\"youth team\"", "capability \"youth team\": use 1 to 40 of a-z"),
+        ("[38.9717, -95.2353]", "[-95.2353, 38.9717]", "write [latitude, longitude]"),
+        ("name = \"Team Lawrence 1\"", "name = \"  \"", "name \"  \": give 1 to 100 characters"),
+        ("\"Dana Whitfield, LCSW\"", "\"\"", "members[0] \"\": give 1 to 100 characters"),
+        ("home_base = [38.9717, -95.2353]\n", "", "missing field `home_base`"),
+        ("members = [", "crew = [", "unknown field `crew`"),
+    ];
+    for (from, to, says) in cases {
+        let source = format!("{PROVIDER}{}", TEAM.replace(from, to));
+        let e = error_of(&source);
+        assert!(e.contains(says), "{to}: {e}");
+    }
+    let twice = error_of(&format!("{PROVIDER}{TEAM}{TEAM}"));
+    assert!(
+        twice.contains(
+            "test.toml: team #2 (Team Lawrence 1): team #1 has the same provider and name"
+        ),
+        "{twice}"
+    );
+    let crowd: Vec<String> = (0..13).map(|n| format!("\"Member {n}\"")).collect();
+    let many = TEAM.replace(
+        "[\"Dana Whitfield, LCSW\", \" Tom Ng, EMT \"]",
+        &format!("[{}]", crowd.join(", ")),
+    );
+    assert!(error_of(&format!("{PROVIDER}{many}")).contains("members: 13 listed; at most 12"));
 }
