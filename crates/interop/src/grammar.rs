@@ -89,8 +89,12 @@ pub fn assert_valid_lost(xml: &str) {
     }
 }
 
+mod conveyance_schema;
 mod eido_schema;
 
+pub use conveyance_schema::{
+    assert_valid as assert_valid_conveyance, validate as validate_conveyance,
+};
 pub use eido_schema::{EidoSchema, validate_against as validate_eido_against};
 
 /// Validates an EIDO against NENA's schema, both the published NENA-STA-021.1b and the

@@ -24,7 +24,7 @@ pub const LOCK_AFTER_FAILURES: u32 = 5;
 /// How long a locked account stays locked.
 pub const LOCK_FOR_MS: i64 = 10 * 60 * 1000;
 /// Sessions are touched at most this often, so a burst of requests writes once.
-const TOUCH_EVERY_MS: i64 = 15_000;
+pub(crate) const TOUCH_EVERY_MS: i64 = 15_000;
 /// The cookie the console's session rides in.
 pub const SESSION_COOKIE: &str = "crisisbridge_session";
 

@@ -193,6 +193,7 @@ pub fn router(state: AppState) -> Router {
             "/eido",
             post(routes::eido::import).layer(DefaultBodyLimit::max(interop::eido::MAX_EIDO_BYTES)),
         )
+        .route("/eido/conveyance", get(routes::eido_conveyance::conveyance))
         .route("/clinician-queue", get(routes::clinician::queue))
         .route("/teams", get(routes::teams::list))
         .route("/teams/{id}/positions", post(routes::teams::positions))

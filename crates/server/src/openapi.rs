@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    actions, agencies, areas, clinician, eido, health, incidents, lost, protocols, recommendations,
-    routing, sessions, stream, teams, triage,
+    actions, agencies, areas, clinician, eido, eido_conveyance, health, incidents, lost, protocols,
+    recommendations, routing, sessions, stream, teams, triage,
 };
 
 #[derive(Debug, OpenApi)]
@@ -27,7 +27,7 @@ use crate::routes::{
         clinician::queue,
         teams::list, teams::positions, teams::act, teams::breadcrumbs,
         recommendations::recommend,
-        eido::export, eido::import,
+        eido::export, eido::import, eido_conveyance::conveyance,
         protocols::upload, protocols::list, protocols::get, protocols::activate, protocols::active,
         stream::stream,
         agencies::list,

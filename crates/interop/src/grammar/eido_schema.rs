@@ -121,10 +121,10 @@ fn validator(schema: EidoSchema) -> Option<&'static Validator> {
     .as_ref()
 }
 
-type LoadError = Box<dyn std::error::Error + Send + Sync>;
+pub(super) type LoadError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Reads one YAML file as JSON.
-fn load_yaml(path: &Path) -> Result<Value, LoadError> {
+pub(super) fn load_yaml(path: &Path) -> Result<Value, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut documents =
         YamlLoader::load_from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;

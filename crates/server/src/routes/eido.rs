@@ -72,7 +72,22 @@ pub async fn import(
             "send the EIDO as application/json",
         ));
     }
-    let received = eido::import(&body).map_err(refused)?;
+    let (status, incident) = receive(&state, &caller, &body).await?;
+    let id = incident.id;
+    let location = [(header::LOCATION, format!("/api/v1/incidents/{id}"))];
+    Ok((status, location, Json(IncidentDto::from(&incident))))
+}
+
+/// Opens or updates the incident an EIDO from the caller's agency names — the import behind
+/// both `POST /api/v1/eido` and the conveyance WebSocket's `requestForService`. Answers
+/// `201 Created` and the new incident, or `200 OK` and the updated one; an invalid EIDO is
+/// refused (`invalid_eido` with its JSON path) and changes nothing.
+pub(crate) async fn receive(
+    state: &AppState,
+    caller: &Caller,
+    body: &[u8],
+) -> ApiResult<(StatusCode, domain::Incident)> {
+    let received = eido::import(body).map_err(refused)?;
     let now = state.clock.now();
     let id = state
         .store
@@ -80,22 +95,21 @@ pub async fn import(
         .await?;
     let existing = state.store.incident(id).await?;
     let (status, events) = match existing {
-        None => (StatusCode::CREATED, opening(&state, &received)),
+        None => (StatusCode::CREATED, opening(state, &received)),
         Some(incident) => {
-            let incident = visible(&state, &caller, incident.id).await?;
-            (StatusCode::OK, updating(&state, &incident, &received))
+            let incident = visible(state, caller, incident.id).await?;
+            (StatusCode::OK, updating(state, &incident, &received))
         }
     };
-    let events: Vec<_> = events.into_iter().map(|kind| event(now, &caller, id, kind)).collect();
+    let events: Vec<_> = events.into_iter().map(|kind| event(now, caller, id, kind)).collect();
     let incident = if events.is_empty() {
-        visible(&state, &caller, id).await?
+        visible(state, caller, id).await?
     } else {
         committed(state.store.append(events).await?.incident)?
     };
-    metrics::counter!("crisisbridge_eido_imports_total", "result" => if status == StatusCode::CREATED { "opened" } else { "updated" })
-        .increment(1);
-    let location = [(header::LOCATION, format!("/api/v1/incidents/{id}"))];
-    Ok((status, location, Json(IncidentDto::from(&incident))))
+    let result = if status == StatusCode::CREATED { "opened" } else { "updated" };
+    metrics::counter!("crisisbridge_eido_imports_total", "result" => result).increment(1);
+    Ok((status, incident))
 }
 
 fn refused(e: EidoError) -> ApiError {

@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod areas;
 pub mod clinician;
 pub mod eido;
+pub mod eido_conveyance;
 pub mod health;
 pub mod incidents;
 pub mod lost;

@@ -256,7 +256,7 @@ fn team_message(kind: &str, team: &TeamDto) -> SseEvent {
 }
 
 /// Whether the stream's session still exists and has not gone idle.
-async fn session_alive(state: &AppState, token_hash: &str) -> bool {
+pub(crate) async fn session_alive(state: &AppState, token_hash: &str) -> bool {
     match state.store.session(token_hash).await {
         Ok(Some(session)) => {
             !crate::auth::is_idle(&session, state.clock.now(), state.settings.session_idle_ms())

@@ -8,6 +8,7 @@ mod auth;
 mod auto_assign;
 mod clinician;
 mod eido;
+mod eido_conveyance;
 mod errors;
 mod handoff;
 mod helpers;

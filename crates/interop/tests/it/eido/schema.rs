@@ -91,3 +91,22 @@ fn every_registry_value_written_is_in_the_registry() {
         );
     }
 }
+
+#[test]
+fn the_conveyance_message_schema_can_fail() {
+    use interop::grammar::validate_conveyance;
+    let good = serde_json::json!({"response": {"requestId": "r1", "responseCode": 200, "responseText": "ok"}});
+    let Some(verdict) = validate_conveyance("responseToRequestObject", &good) else { return };
+    assert_eq!(verdict, Ok(()));
+    let unknown_code = serde_json::json!({"response": {"requestId": "r1", "responseCode": 201, "responseText": "ok"}});
+    let errors =
+        validate_conveyance("responseToRequestObject", &unknown_code).unwrap().unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("/response/responseCode: 201 is not one of"), "{errors:?}");
+    let no_text = serde_json::json!({"response": {"requestId": "r1", "responseCode": 200}});
+    assert!(validate_conveyance("responseToRequestObject", &no_text).unwrap().is_err());
+    // A subscriber's 501 answer has its own shape.
+    let not_implemented = serde_json::json!({"response": {"requestId": "s1", "statusCode": 501, "statusText": "Not implemented"}});
+    assert_eq!(validate_conveyance("responseObject", &not_implemented), Some(Ok(())));
+    assert!(validate_conveyance("responseObject", &good).unwrap().is_err());
+}
