@@ -5,15 +5,21 @@
 //! service areas, settings, every protocol version and which is active), then the event log in
 //! pages through [`store::EventLog::import`], which keeps every sequence number and checks every
 //! event against its incident's state again, building the target's projections on the way.
-//! Login sessions are not copied: users log in again. At the end, every count and a SHA-256 of
-//! the whole event log are compared on both sides.
+//! Then the teams' histories are replayed in the order they were committed: every team log
+//! entry in sequence order (so the copy's team log has the same numbers), then each team's
+//! breadcrumbs in the order they were received — the same checks decide them again, so each
+//! team ends in the same state. Last, the links between other systems' incident ids and ours
+//! (EIDO imports), so a CAD sending an update after the move updates the same incident.
+//! Login sessions are not copied: users log in again. At the end, every count, a SHA-256 of
+//! the whole event log and every team's state are compared on both sides.
 
 use std::sync::Arc;
 
 use anyhow::{bail, ensure};
+use domain::{TeamId, Timestamp};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
-use store::{NewProtocolVersion, NewUser, Store, codec};
+use store::{NewProtocolVersion, NewUser, Store, codec, team_codec};
 
 use crate::database::Database;
 
@@ -37,6 +43,8 @@ pub async fn run(from: &Database, to: &Database) -> anyhow::Result<()> {
     }
     copy_directory(&*source, &*target).await?;
     copy_events(&source, &target).await?;
+    copy_team_history(&*source, &*target).await?;
+    copy_external_links(&*source, &*target).await?;
     verify(&*source, &*target).await?;
     println!(
         "copied {} to {}: counts and the event log's SHA-256 match",
@@ -129,6 +137,73 @@ async fn copy_events(source: &Arc<dyn Store>, target: &Arc<dyn Store>) -> anyhow
     Ok(())
 }
 
+/// Every team log entry of the source, replayed on the target in sequence order, then every
+/// team's breadcrumbs in the order they were received.
+async fn copy_team_history(source: &dyn Store, target: &dyn Store) -> anyhow::Result<()> {
+    let teams = source.teams(None).await?;
+    let mut log = Vec::new();
+    for team in &teams {
+        log.extend(team_log(source, team.id).await?);
+    }
+    log.sort_by_key(|entry| entry.seq);
+    for entry in log {
+        let state = target.change_team(entry.change).await?;
+        ensure!(
+            state.status() == entry.status,
+            "team {} entry {} ended {} in the copy, not {}",
+            entry.change.team,
+            entry.seq,
+            state.status().as_str(),
+            entry.status.as_str()
+        );
+    }
+    for team in &teams {
+        let mut crumbs = all_breadcrumbs(source, team.id).await?;
+        // Stable: fixes received together keep their order.
+        crumbs.sort_by_key(|b| b.received_at);
+        for batch in crumbs.chunk_by(|a, b| a.received_at == b.received_at) {
+            let fixes = batch.iter().map(|b| b.fix).collect();
+            let received_at = batch.first().map_or(Timestamp::from_millis(0), |b| b.received_at);
+            target.record_fixes(team.id, fixes, received_at).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn team_log(store: &dyn Store, team: TeamId) -> anyhow::Result<Vec<store::TeamLogEntry>> {
+    let mut entries = Vec::new();
+    loop {
+        let after = entries.last().map_or(0, |e: &store::TeamLogEntry| e.seq);
+        let page = store.team_log(team, after, PAGE).await?;
+        if page.is_empty() {
+            return Ok(entries);
+        }
+        entries.extend(page);
+    }
+}
+
+async fn all_breadcrumbs(
+    store: &dyn Store,
+    team: TeamId,
+) -> anyhow::Result<Vec<store::Breadcrumb>> {
+    Ok(store.breadcrumbs(team, Timestamp::from_millis(i64::MIN), u32::MAX).await?)
+}
+
+async fn copy_external_links(source: &dyn Store, target: &dyn Store) -> anyhow::Result<()> {
+    for link in source.external_links().await? {
+        let linked =
+            target.link_external_incident(link.agency, &link.external_id, link.incident).await?;
+        ensure!(
+            linked == link.incident,
+            "the copy links {} of agency {} to {linked}, not {}",
+            link.external_id,
+            link.agency,
+            link.incident
+        );
+    }
+    Ok(())
+}
+
 /// Counts of every kind of record, and the log's hash.
 async fn summary(store: &dyn Store) -> anyhow::Result<Vec<(&'static str, String)>> {
     let agencies = store.agencies().await?;
@@ -136,6 +211,16 @@ async fn summary(store: &dyn Store) -> anyhow::Result<Vec<(&'static str, String)
     for agency in &agencies {
         protocol_versions += store.protocol_versions(agency.id).await?.len();
     }
+    let (mut team_entries, mut breadcrumbs) = (0, 0);
+    let mut states = Sha256::new();
+    let mut team_states = store.team_states(None).await?;
+    team_states.sort_by_key(dispatch::TeamState::id);
+    for state in team_states {
+        team_entries += team_log(store, state.id()).await?.len();
+        breadcrumbs += all_breadcrumbs(store, state.id()).await?.len();
+        states.update(format!("{}\t{}\n", state.id(), team_codec::encode_team_state(&state)));
+    }
+    let team_hash: String = states.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok(vec![
         ("agencies", agencies.len().to_string()),
         ("users", store.users().await?.len().to_string()),
@@ -146,6 +231,10 @@ async fn summary(store: &dyn Store) -> anyhow::Result<Vec<(&'static str, String)
         ("protocol versions", protocol_versions.to_string()),
         ("events", store.head().await?.to_string()),
         ("event log SHA-256", log_hash(store).await?),
+        ("external ids", store.external_links().await?.len().to_string()),
+        ("team log entries", team_entries.to_string()),
+        ("breadcrumbs", breadcrumbs.to_string()),
+        ("team states SHA-256", team_hash),
     ])
 }
 

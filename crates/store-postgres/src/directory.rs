@@ -538,6 +538,24 @@ impl Directory for PgStore {
         Ok(domain::IncidentId::from_uuid(linked))
     }
 
+    async fn external_links(&self) -> Result<Vec<store::ExternalLink>> {
+        let rows = sqlx::query(
+            "SELECT agency_id, external_id, incident_id FROM external_incidents ORDER BY agency_id, external_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(store::ExternalLink {
+                    agency: AgencyId::from_uuid(get::<Uuid>(r, "agency_id")?),
+                    external_id: get(r, "external_id")?,
+                    incident: domain::IncidentId::from_uuid(get::<Uuid>(r, "incident_id")?),
+                })
+            })
+            .collect()
+    }
+
     async fn setting(&self, key: &str) -> Result<Option<String>> {
         sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(key)

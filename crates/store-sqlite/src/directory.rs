@@ -527,6 +527,24 @@ impl Directory for SqliteStore {
         linked.parse().map_err(corrupt)
     }
 
+    async fn external_links(&self) -> Result<Vec<store::ExternalLink>> {
+        let rows = sqlx::query(
+            "SELECT agency_id, external_id, incident_id FROM external_incidents ORDER BY agency_id, external_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(store::ExternalLink {
+                    agency: get::<String>(r, "agency_id")?.parse().map_err(corrupt)?,
+                    external_id: get(r, "external_id")?,
+                    incident: get::<String>(r, "incident_id")?.parse().map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
     async fn setting(&self, key: &str) -> Result<Option<String>> {
         sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
             .bind(key)

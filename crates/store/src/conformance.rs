@@ -52,7 +52,8 @@ macro_rules! conformance_suite {
             users_and_settings_can_be_listed,
             team_changes_are_checked_logged_and_published,
             gps_fixes_move_the_team_forward_only_and_are_kept,
-            concurrent_team_changes_serialize
+            concurrent_team_changes_serialize,
+            external_incidents_are_linked_once_and_listed
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -855,4 +856,22 @@ pub async fn concurrent_team_changes_serialize<S: Store>(store: Arc<S>) {
     }
     assert_eq!(won, 1);
     assert_eq!(store.team_log(team, 0, 10).await.unwrap().len(), 2, "shift start and one dispatch");
+}
+
+pub async fn external_incidents_are_linked_once_and_listed<S: Store>(store: Arc<S>) {
+    let psap = agency(&*store, "psap-1", AgencyKind::Psap).await;
+    let other = agency(&*store, "psap-2", AgencyKind::Psap).await;
+    assert!(store.external_links().await.unwrap().is_empty());
+    let (first, second) = (IncidentId::new(at(1)), IncidentId::new(at(2)));
+    assert_eq!(store.link_external_incident(psap, "cad-7", first).await.unwrap(), first);
+    // The same sender's id again names the incident linked first.
+    assert_eq!(store.link_external_incident(psap, "cad-7", second).await.unwrap(), first);
+    // Another agency's id of the same spelling is its own.
+    assert_eq!(store.link_external_incident(other, "cad-7", second).await.unwrap(), second);
+    let mut expected = vec![
+        crate::ExternalLink { agency: psap, external_id: "cad-7".into(), incident: first },
+        crate::ExternalLink { agency: other, external_id: "cad-7".into(), incident: second },
+    ];
+    expected.sort_by_key(|l| (l.agency.to_string(), l.external_id.clone()));
+    assert_eq!(store.external_links().await.unwrap(), expected);
 }

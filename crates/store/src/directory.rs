@@ -187,6 +187,14 @@ pub fn check_service_areas(service_areas: &[ServiceArea]) -> Result<()> {
 }
 
 /// Agencies, users, teams, areas and sessions.
+/// Another system's incident id, as one agency sent it, and the incident it names here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalLink {
+    pub agency: AgencyId,
+    pub external_id: String,
+    pub incident: domain::IncidentId,
+}
+
 #[async_trait]
 pub trait Directory: Send + Sync + 'static {
     /// Adds an agency; its code must be new.
@@ -264,6 +272,9 @@ pub trait Directory: Send + Sync + 'static {
         external_id: &str,
         candidate: domain::IncidentId,
     ) -> Result<domain::IncidentId>;
+
+    /// Every link [`Self::link_external_incident`] made, ordered by agency and external id.
+    async fn external_links(&self) -> Result<Vec<ExternalLink>>;
 
     /// A small key/value note about the deployment, e.g. which seed was loaded.
     async fn setting(&self, key: &str) -> Result<Option<String>>;

@@ -34,7 +34,7 @@ pub mod team_codec;
 mod teams;
 
 pub use directory::{
-    AREA_CODE_PREFIX, Area, DEFAULT_AREA, Directory, LoginState, MAX_ANSWER_WITHIN_S,
+    AREA_CODE_PREFIX, Area, DEFAULT_AREA, Directory, ExternalLink, LoginState, MAX_ANSWER_WITHIN_S,
     MOBILE_CRISIS_SERVICE, NewUser, RoutingVersion, ServiceArea, Session, SessionContext, Team,
     User, check_service_areas, is_service_urn,
 };

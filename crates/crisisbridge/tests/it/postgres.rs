@@ -61,6 +61,41 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
             demo.create_incident(&token, &format!("call {n}")).await.unwrap().json().await.unwrap();
         ids.push(created["id"].as_str().unwrap().to_owned());
     }
+    // A team that moved and went en route, and an incident a CAD sent as an EIDO.
+    let responder = demo.login("responder").await;
+    let teams = demo.get_json(&responder, "/api/v1/teams").await;
+    let team_id = teams[0]["id"].as_str().unwrap().to_owned();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let now_ms = i64::try_from(now.as_millis()).unwrap();
+    let fixes: Vec<Value> = (0..3)
+        .map(|n| json!({"at": now_ms - 20_000 + n * 5_000, "lat": 38.97 + f64::from(n as u8) * 0.0005, "lon": -95.24, "accuracy_m": 8}))
+        .collect();
+    let posted = demo
+        .client
+        .post(format!("{}/api/v1/teams/{team_id}/positions", demo.base))
+        .bearer_auth(&responder)
+        .json(&json!({ "fixes": fixes }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200, "{}", posted.text().await.unwrap());
+    let dispatcher = demo.login("dispatcher").await;
+    let before = demo.get_json(&dispatcher, "/api/v1/teams").await;
+    let mut eido = demo.get_json(&token, &format!("/api/v1/incidents/{}/eido", ids[0])).await;
+    eido["$id"] = json!("urn:emergency:uid:incidentid:cad0042:cad.example");
+    let post_eido = |client: reqwest::Client, base: String, token: String, eido: Value| async move {
+        client
+            .post(format!("{base}/api/v1/eido"))
+            .bearer_auth(token)
+            .json(&eido)
+            .send()
+            .await
+            .unwrap()
+    };
+    let opened =
+        post_eido(demo.client.clone(), demo.base.clone(), token.clone(), eido.clone()).await;
+    assert_eq!(opened.status(), 201);
+    let opened: Value = opened.json().await.unwrap();
     demo.kill();
 
     let sqlite = format!("sqlite://{}", dir.path().join("crisisbridge.db").display());
@@ -72,6 +107,9 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
         stdout.contains("agencies") && stdout.contains("112"),
         "105 PSAPs + 4 centers + 3 providers: {stdout}"
     );
+    for line in ["team log entries", "breadcrumbs", "team states SHA-256", "external ids"] {
+        assert!(stdout.lines().any(|l| l.contains(line) && l.ends_with("ok")), "{line}: {stdout}");
+    }
 
     let (ok, _, stderr) = run(&["copy", "--from", &sqlite, "--to", &url], &[], None);
     assert!(!ok && stderr.contains("already holds data"), "{stderr}");
@@ -103,6 +141,46 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
         .await
         .unwrap();
     assert_eq!(active["protocol_id"], "ks-911-behavioral-health-diversion");
+    // The teams are where they were, in the state they were in.
+    let dispatcher = node.login("dispatcher").await;
+    let after: Value = node
+        .client
+        .get(format!("{}/api/v1/teams", node.base))
+        .bearer_auth(&dispatcher)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let view = |teams: &Value| -> Vec<(Value, Value, Value, Value)> {
+        teams
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].clone(),
+                    t["status"].clone(),
+                    t["status_since"].clone(),
+                    t["position"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(view(&after), view(&before));
+    assert!(
+        after
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == team_id && t["position"]["lat"].as_f64() > Some(38.9709))
+    );
+    // The CAD's next EIDO for its incident updates the copied one instead of opening another.
+    let again = post_eido(node.client.clone(), node.base.clone(), token.clone(), eido).await;
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], opened["id"]);
     drop(node);
     drop_schema(&schema).await;
 }
