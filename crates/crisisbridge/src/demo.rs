@@ -31,6 +31,7 @@ const DOUGLAS: &str = "20045";
 #[derive(Debug, Clone)]
 pub struct DemoUser {
     pub username: &'static str,
+    pub display_name: &'static str,
     pub role: Role,
     pub agency_code: String,
 }
@@ -87,7 +88,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
             .put_user(&NewUser {
                 id: UserId::new(now),
                 username: user.username.to_owned(),
-                display_name: format!("Demo {}", user.role.as_str().replace('_', " ")),
+                display_name: user.display_name.to_owned(),
                 agency: agency.id,
                 role: user.role,
                 password_hash: hash.clone(),
@@ -135,16 +136,22 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
 pub fn demo_users() -> Vec<DemoUser> {
     let psap = format!("psap-{DOUGLAS}");
     [
-        ("calltaker", Role::CallTaker, psap.as_str()),
-        ("clinician", Role::Clinician, psap.as_str()),
-        ("supervisor", Role::Supervisor, psap.as_str()),
-        ("admin", Role::Admin, psap.as_str()),
-        ("counselor", Role::Counselor, "ksphq"),
-        ("navigator", Role::CareNavigator, "ksphq"),
-        ("dispatcher", Role::Dispatcher, "mct-douglas"),
-        ("responder", Role::Responder, "mct-douglas"),
+        ("calltaker", "Demo call taker", Role::CallTaker, psap.as_str()),
+        ("clinician", "Demo clinician", Role::Clinician, psap.as_str()),
+        ("clinician2", "Demo clinician (second)", Role::Clinician, psap.as_str()),
+        ("supervisor", "Demo supervisor", Role::Supervisor, psap.as_str()),
+        ("admin", "Demo admin", Role::Admin, psap.as_str()),
+        ("counselor", "Demo counselor", Role::Counselor, "ksphq"),
+        ("navigator", "Demo care navigator", Role::CareNavigator, "ksphq"),
+        ("dispatcher", "Demo dispatcher", Role::Dispatcher, "mct-douglas"),
+        ("responder", "Demo responder", Role::Responder, "mct-douglas"),
     ]
     .into_iter()
-    .map(|(username, role, agency)| DemoUser { username, role, agency_code: agency.to_owned() })
+    .map(|(username, display_name, role, agency)| DemoUser {
+        username,
+        display_name,
+        role,
+        agency_code: agency.to_owned(),
+    })
     .collect()
 }

@@ -195,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/eido/conveyance", get(routes::eido_conveyance::conveyance))
         .route("/clinician-queue", get(routes::clinician::queue))
+        .route("/clinicians", get(routes::clinician::clinicians))
         .route("/teams", get(routes::teams::list))
         .route("/teams/{id}/positions", post(routes::teams::positions))
         .route("/teams/{id}/actions", post(routes::teams::act))

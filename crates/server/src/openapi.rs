@@ -25,6 +25,7 @@ use crate::routes::{
         incidents::create, incidents::list, incidents::get, incidents::events, actions::act,
         triage::answer,
         clinician::queue,
+        clinician::clinicians,
         teams::list, teams::positions, teams::act, teams::breadcrumbs,
         recommendations::recommend,
         eido::export, eido::import, eido_conveyance::conveyance,

@@ -31,6 +31,8 @@ export async function mount(main, { user }) {
     onSelect: (i) => select(i.id),
   });
   const lists = [queue, held];
+  // Who this PSAP's calls can be handed to; the view works without it.
+  const colleagues = await get('/clinicians').catch(() => []);
   main.replaceChildren(h('div', { class: 'layout' },
     h('nav', { class: 'sidebar', 'aria-label': 'Clinician queue' },
       h('h1', {}, 'Embedded clinician'),
@@ -39,7 +41,8 @@ export async function mount(main, { user }) {
     workspace));
 
   const panel = new IncidentPanel(workspace, [
-    { name: 'claim', render: (i) => claimCard(i) },
+    // Redrawn only when who holds the call changes, so a half-filled form is not lost.
+    { name: 'claim', key: (i) => [i.id, i.status, i.awaits_clinician, i.clinician?.user], render: (i) => claimCard(i) },
     { name: 'summary', render: (i) => summaryCard(i) },
     { name: 'learned', key: (i) => [i.id, i.triage?.at], render: (i) => (i.triage ? h('section', { class: 'card' }, h('h2', {}, 'What the call-taker learned'), recordedDecision(i)) : null) },
     { name: 'forms', key: (i) => [i.id, i.clinician?.user, i.status], render: (i) => forms(i) },
@@ -66,9 +69,24 @@ export async function mount(main, { user }) {
             const r = await act(i.id, { action: 'release_clinician', reason: reason.value || 'released' });
             panel.update(r.incident, r.events);
             update(r.incident);
-          }).both));
+          }).both),
+        handOnForm(i));
     }
     return i.clinician ? h('p', { class: 'hint' }, 'Another clinician has this call.') : null;
+  }
+
+  // Hand the call straight to a colleague (no wait in the queue).
+  function handOnForm(i) {
+    const others = colleagues.filter((c) => c.id !== user.id);
+    if (!others.length) return null;
+    const to = h('select', {}, others.map((c) => h('option', { value: c.id }, `${c.display_name} (${c.role})`)));
+    return h('details', { 'data-form': 'hand-on' }, h('summary', {}, 'Hand to another clinician'), field('To', to),
+      actionButton('Hand on', async () => {
+        const r = await act(i.id, { action: 'hand_clinician_to', clinician: to.value });
+        panel.update(r.incident, r.events);
+        update(r.incident);
+        announce(`Handed to ${to.selectedOptions[0]?.textContent ?? 'another clinician'}.`);
+      }).both);
   }
 
   function forms(i) {

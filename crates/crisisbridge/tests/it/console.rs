@@ -142,6 +142,13 @@ fn a_counselors_handoff_reaches_the_psap_live_and_is_confirmed() {
 }
 
 #[test]
+fn a_clinician_hands_a_call_to_a_colleague_live() {
+    if browser_available("clinician-handon") {
+        browser_test("clinician hands a call to a colleague live", "clinician-handon.mjs");
+    }
+}
+
+#[test]
 fn a_dispatchers_map_moves_a_team_marker_live() {
     if browser_available("dispatcher-marker") {
         browser_test("dispatcher sees a team marker move", "dispatcher-marker.mjs");

@@ -1,11 +1,14 @@
 //! `GET /api/v1/clinician-queue`: the calls the caller's PSAP triaged for its embedded
 //! clinician, waiting ones first (oldest first: the longest wait is answered next), then those
-//! a clinician holds. Claiming, handing back and handing on are actions on the incident.
+//! a clinician holds. Claiming, handing back and handing on are actions on the incident;
+//! `GET /api/v1/clinicians` lists who a call can be handed on to.
 
 use axum::Json;
 use axum::extract::State;
 use domain::{IncidentStatus, Permission};
+use serde::Serialize;
 use store::IncidentFilter;
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::dto::IncidentDto;
@@ -40,4 +43,38 @@ pub async fn queue(
         .collect();
     calls.sort_by_key(|i| (!i.awaits_clinician(), i.triage.as_ref().map(|t| t.at)));
     Ok(Json(calls.iter().map(IncidentDto::from).collect()))
+}
+
+/// Someone a clinician can hand a call to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClinicianDto {
+    pub id: uuid::Uuid,
+    pub display_name: String,
+    /// `clinician` or `supervisor`.
+    pub role: String,
+}
+
+/// The people of the caller's agency who work the clinician queue (for `hand_clinician_to`),
+/// by name.
+#[utoipa::path(get, path = "/api/v1/clinicians", tag = "incidents",
+    responses((status = 200, body = [ClinicianDto]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn clinicians(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<ClinicianDto>>> {
+    caller.require(Permission::ClinicianQueue)?;
+    let mut people: Vec<ClinicianDto> = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.agency == caller.agency.id && u.role.allows(Permission::ClinicianQueue))
+        .map(|u| ClinicianDto {
+            id: u.id.as_uuid(),
+            display_name: u.display_name,
+            role: u.role.to_string(),
+        })
+        .collect();
+    people.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    Ok(Json(people))
 }

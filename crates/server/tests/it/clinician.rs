@@ -80,3 +80,27 @@ async fn one_clinician_claims_a_queued_call_and_hands_it_back_or_on() {
     assert_eq!(app.act(other, &id, release).await.status(), 200);
     assert_eq!(queue(&app, holder).await[0]["awaits_clinician"], true, "back in the queue");
 }
+
+#[tokio::test]
+async fn clinicians_lists_who_a_call_can_be_handed_to_in_the_agency() {
+    let app = TestApp::spawn().await;
+    let clinician = app.login("clinician").await;
+    let response = app.get("/api/v1/clinicians", &clinician).await;
+    assert_eq!(response.status(), 200);
+    let people: Value = response.json().await.unwrap();
+    let names: Vec<(&str, &str)> = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["display_name"].as_str().unwrap(), p["role"].as_str().unwrap()))
+        .collect();
+    // The PSAP's two clinicians and its supervisor; not its call-taker, nobody of another agency.
+    assert_eq!(
+        names,
+        [("clinician", "clinician"), ("clinician2", "clinician"), ("supervisor", "supervisor")]
+    );
+    let listed = app.store.user_by_username("clinician2").await.unwrap().unwrap();
+    assert!(people.as_array().unwrap().iter().any(|p| p["id"] == listed.id.as_uuid().to_string()));
+    let calltaker = app.login("calltaker").await;
+    assert_error(app.get("/api/v1/clinicians", &calltaker).await, 403, "forbidden", "").await;
+}
