@@ -10,8 +10,11 @@
 //! breadcrumbs in the order they were received — the same checks decide them again, so each
 //! team ends in the same state. Last, the links between other systems' incident ids and ours
 //! (EIDO imports), so a CAD sending an update after the move updates the same incident.
+//! Then the audit trail, record by record in order, which rebuilds the same hash chain — a
+//! source whose chain is broken is refused rather than given a fresh, valid-looking one.
 //! Login sessions are not copied: users log in again. At the end, every count, a SHA-256 of
-//! the whole event log and every team's state are compared on both sides.
+//! the whole event log, every team's state and the audit chain's head are compared on both
+//! sides.
 
 use std::sync::Arc;
 
@@ -45,6 +48,7 @@ pub async fn run(from: &Database, to: &Database) -> anyhow::Result<()> {
     copy_events(&source, &target).await?;
     copy_team_history(&*source, &*target).await?;
     copy_external_links(&*source, &*target).await?;
+    copy_audit(&*source, &*target).await?;
     verify(&*source, &*target).await?;
     println!(
         "copied {} to {}: counts and the event log's SHA-256 match",
@@ -204,6 +208,22 @@ async fn copy_external_links(source: &dyn Store, target: &dyn Store) -> anyhow::
     Ok(())
 }
 
+async fn copy_audit(source: &dyn Store, target: &dyn Store) -> anyhow::Result<()> {
+    let check = store::audit::verify(source).await?;
+    if let Some((seq, why)) = check.broken {
+        bail!(
+            "the source's audit log is broken at record {seq}: {why}; it is not copied into a chain that would look intact"
+        );
+    }
+    let mut last = 0;
+    loop {
+        let page = source.audit_records(last, PAGE, None).await?;
+        let Some(end) = page.last().map(|r| r.seq) else { return Ok(()) };
+        target.audit_all(page.into_iter().map(|r| r.entry).collect()).await?;
+        last = end;
+    }
+}
+
 /// Counts of every kind of record, and the log's hash.
 async fn summary(store: &dyn Store) -> anyhow::Result<Vec<(&'static str, String)>> {
     let agencies = store.agencies().await?;
@@ -221,6 +241,7 @@ async fn summary(store: &dyn Store) -> anyhow::Result<Vec<(&'static str, String)
         states.update(format!("{}\t{}\n", state.id(), team_codec::encode_team_state(&state)));
     }
     let team_hash: String = states.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let audit = store::audit::verify(store).await?;
     Ok(vec![
         ("agencies", agencies.len().to_string()),
         ("users", store.users().await?.len().to_string()),
@@ -235,6 +256,8 @@ async fn summary(store: &dyn Store) -> anyhow::Result<Vec<(&'static str, String)
         ("team log entries", team_entries.to_string()),
         ("breadcrumbs", breadcrumbs.to_string()),
         ("team states SHA-256", team_hash),
+        ("audit records", audit.records.to_string()),
+        ("audit chain head", audit.head),
     ])
 }
 

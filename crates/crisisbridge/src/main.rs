@@ -17,6 +17,7 @@
 //!   with routing by the caller's area code.
 //! - `openapi`: print the API's OpenAPI description.
 
+mod audit;
 mod config;
 mod copy;
 mod database;
@@ -92,6 +93,11 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Check the audit trail's hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -152,6 +158,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
             run::rebuild(&run::database(db.config.as_deref(), db.database)?).await
         }
         Command::User { command } => user::run(command).await,
+        Command::Audit { command } => audit::run(command).await,
         Command::Protocol { command } => protocol::run(command),
         Command::Migrate { db } => {
             run::migrate(&run::database(db.config.as_deref(), db.database)?).await

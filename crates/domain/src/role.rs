@@ -43,6 +43,8 @@ pub enum Permission {
     TeamRead,
     /// Report for a team of the agency: GPS fixes, status, shift (a responder's phone).
     TeamReport,
+    /// Read the audit trail of an incident: who read, changed or exported it, when, from where.
+    AuditRead,
 }
 
 /// A job a person does in an agency.
@@ -157,10 +159,16 @@ impl Role {
                 P::IncidentClose,
                 P::AgencyRead,
                 P::ProtocolRead,
+                P::AuditRead,
             ],
-            Self::Admin => {
-                &[P::IncidentRead, P::AgencyRead, P::UserManage, P::ProtocolRead, P::ProtocolManage]
-            }
+            Self::Admin => &[
+                P::IncidentRead,
+                P::AgencyRead,
+                P::UserManage,
+                P::ProtocolRead,
+                P::ProtocolManage,
+                P::AuditRead,
+            ],
         }
     }
 
@@ -226,6 +234,10 @@ mod tests {
         assert!(!Role::Responder.allows(P::TeamDispatch));
         assert!(Role::Dispatcher.allows(P::TeamDispatch));
         assert!(!Role::Dispatcher.allows(P::IncidentCreate));
+        for role in Role::ALL {
+            let audits = matches!(role, Role::Supervisor | Role::Admin);
+            assert_eq!(role.allows(P::AuditRead), audits, "{role}");
+        }
     }
 
     #[test]

@@ -153,6 +153,9 @@ impl FromRequestParts<AppState> for Caller {
         if now.as_millis() - session.last_seen.as_millis() >= TOUCH_EVERY_MS {
             state.store.touch_session(&hash, now).await?;
         }
+        if let Some(slot) = parts.extensions.get::<crate::audit::AuditSlot>() {
+            slot.set(user.id, agency.id);
+        }
         Ok(Self { user, agency, token_hash: hash })
     }
 }

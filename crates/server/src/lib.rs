@@ -17,6 +17,7 @@
 //!   files (which hold no data) and login itself takes a [`auth::Caller`], and every handler
 //!   checks a permission before doing anything.
 
+pub mod audit;
 pub mod auth;
 pub mod auto_assign;
 pub mod console;
@@ -172,16 +173,18 @@ impl Application {
     ) -> std::io::Result<()> {
         let (_deadlines, _retention, _auto_assign) =
             (self.deadlines, self.retention, self.auto_assign);
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+    // What reads, changes or exports incidents, and who logs in: each request audited.
+    let audited = Router::new()
         .route("/sessions", post(sessions::login))
         .route("/sessions/current", delete(sessions::logout))
-        .route("/me", get(sessions::whoami))
         .route("/incidents", post(incidents::create).get(incidents::list))
         .route("/incidents/{id}", get(incidents::get))
         .route("/incidents/{id}/events", get(incidents::events))
@@ -189,12 +192,17 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/triage", post(triage::answer))
         .route("/incidents/{id}/eido", get(routes::eido::export))
         .route("/incidents/{id}/recommendations", get(routes::recommendations::recommend))
+        .route("/incidents/{id}/audit", get(routes::audit::trail))
         .route(
             "/eido",
             post(routes::eido::import).layer(DefaultBodyLimit::max(interop::eido::MAX_EIDO_BYTES)),
         )
         .route("/eido/conveyance", get(routes::eido_conveyance::conveyance))
         .route("/clinician-queue", get(routes::clinician::queue))
+        .route("/stream", get(stream::stream))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), audit::record));
+    let api = Router::new()
+        .route("/me", get(sessions::whoami))
         .route("/clinicians", get(routes::clinician::clinicians))
         .route("/teams", get(routes::teams::list))
         .route("/teams/{id}/positions", post(routes::teams::positions))
@@ -204,11 +212,11 @@ pub fn router(state: AppState) -> Router {
         .route("/protocols/active", get(protocols::active))
         .route("/protocols/{id}/versions/{version}", get(protocols::get))
         .route("/protocols/{id}/versions/{version}/activate", post(protocols::activate))
-        .route("/stream", get(stream::stream))
         .route("/agencies", get(agencies::list))
         .route("/routing/lookup", post(routes::routing::lookup))
         .route("/areas", get(routes::areas::list))
-        .route("/openapi.json", get(openapi::serve));
+        .route("/openapi.json", get(openapi::serve))
+        .merge(audited);
     Router::new()
         .nest("/api/v1", api)
         .route("/", get(console::redirect))

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    actions, agencies, areas, clinician, eido, eido_conveyance, health, incidents, lost, protocols,
-    recommendations, routing, sessions, stream, teams, triage,
+    actions, agencies, areas, audit, clinician, eido, eido_conveyance, health, incidents, lost,
+    protocols, recommendations, routing, sessions, stream, teams, triage,
 };
 
 #[derive(Debug, OpenApi)]
@@ -25,6 +25,7 @@ use crate::routes::{
         incidents::create, incidents::list, incidents::get, incidents::events, actions::act,
         triage::answer,
         clinician::queue,
+        audit::trail,
         clinician::clinicians,
         teams::list, teams::positions, teams::act, teams::breadcrumbs,
         recommendations::recommend,

@@ -15,6 +15,7 @@
 //!
 //! Architecture invariant: the same conformance suite as SQLite (`store::conformance_suite!`).
 
+mod audit;
 mod directory;
 mod listener;
 mod log;
@@ -31,9 +32,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use store::{RecordedEvent, Result, StoreError};
 use tokio::sync::{broadcast, oneshot};
 
-/// Connections a node holds besides its request pool: the event and team writers, and the
+/// Connections a node holds besides its request pool: the event, team and audit writers, and the
 /// event and team listeners.
-const BACKGROUND_CONNECTIONS: u32 = 4;
+const BACKGROUND_CONNECTIONS: u32 = 5;
 
 /// How many committed events a slow live subscriber may fall behind before it must catch up
 /// from the log.
@@ -72,6 +73,8 @@ pub struct PgStore {
     team_events: broadcast::Sender<dispatch::TeamState>,
     /// Dropping it stops the team listener.
     _stop_team_listener: oneshot::Sender<()>,
+    /// The queue of this node's audit writer.
+    audit: store::audit::AuditQueue,
 }
 
 impl PgStore {
@@ -93,7 +96,7 @@ impl PgStore {
             options = options.options([("search_path", schema.as_str())]);
         }
         let pool = PgPoolOptions::new()
-            // The pool size is for requests; the two writers and two listeners hold
+            // The pool size is for requests; the three writers and two listeners hold
             // connections of their own on top.
             .max_connections(settings.pool_size.max(3) + BACKGROUND_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
@@ -115,6 +118,7 @@ impl PgStore {
         let (stop_team_listener, team_stopped) = oneshot::channel();
         teams::listen(pool.clone(), team_events.clone(), team_stopped).await?;
         let teams = teams::Writer::start(&pool);
+        let audit = audit::Writer::start(&pool);
         Ok(Self {
             pool,
             writer,
@@ -123,6 +127,7 @@ impl PgStore {
             teams,
             team_events,
             _stop_team_listener: stop_team_listener,
+            audit,
         })
     }
 

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_teams.sql")),
     (4, include_str!("../migrations/0004_external_ids.sql")),
     (5, include_str!("../migrations/0005_team_members.sql")),
+    (6, include_str!("../migrations/0006_audit.sql")),
 ];
 
 /// An arbitrary constant naming Crisisbridge's migration lock.

@@ -7,10 +7,12 @@
 //!   together in one transaction — group commit, so one fsync covers many commands without
 //!   weakening durability. Each caller is answered only after that commit.
 //! - `log` and `directory`: the read side and the directory, on a small connection pool.
+//! - `teams` and `audit`: the team writer and the audit writer, each on its own connection.
 //!
 //! Architecture invariant: `events` is append-only, enforced twice — by the code, which only
 //! inserts, and by triggers that abort any UPDATE or DELETE.
 
+mod audit;
 mod directory;
 mod log;
 mod protocols;
@@ -47,6 +49,8 @@ pub struct SqliteStore {
     teams: store::team_batch::TeamQueue,
     /// Committed team states, for live subscribers.
     team_events: broadcast::Sender<dispatch::TeamState>,
+    /// The queue of the audit writer, on its own connection.
+    audit: store::audit::AuditQueue,
     /// Dropping it stops the background checkpoints.
     _stop_checkpoints: oneshot::Sender<()>,
 }
@@ -89,16 +93,26 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(db_err)?;
+        let turn = WriteTurn::default();
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let writer = writer::Writer::start(conn, events.clone()).await?;
+        let writer = writer::Writer::start(conn, events.clone(), turn.clone()).await?;
         // Team writes get a connection of their own: SQLite takes one writer at a time, so the
         // two writers take turns per transaction, each group-committing its own queue.
         let (team_events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let team_conn = options.connect().await.map_err(db_err)?;
-        let teams = teams::Writer::start(team_conn, team_events.clone()).await?;
+        let teams = teams::Writer::start(team_conn, team_events.clone(), turn.clone()).await?;
+        let audit = audit::Writer::start(options.connect().await.map_err(db_err)?, turn);
         let (stop_checkpoints, stopped) = oneshot::channel();
         tokio::spawn(checkpointer(pool.clone(), stopped));
-        Ok(Self { pool, writer, events, teams, team_events, _stop_checkpoints: stop_checkpoints })
+        Ok(Self {
+            pool,
+            writer,
+            events,
+            teams,
+            team_events,
+            audit,
+            _stop_checkpoints: stop_checkpoints,
+        })
     }
 
     /// Waits for queued writes to finish and closes every connection.
@@ -131,6 +145,11 @@ async fn checkpointer(pool: SqlitePool, mut stop: oneshot::Receiver<()>) {
         }
     }
 }
+
+/// SQLite takes one writing transaction at a time. The three writers (events, teams, audit)
+/// take turns through this lock before `BEGIN IMMEDIATE`, in the order they asked, instead of
+/// meeting SQLite's busy handler, which would sleep a waiting writer for milliseconds at a time.
+pub(crate) type WriteTurn = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// Keeps a database error's message; callers add what they were doing.
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {

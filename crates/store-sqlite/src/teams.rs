@@ -25,25 +25,28 @@ pub(crate) struct Writer {
     conn: SqliteConnection,
     head: u64,
     published: broadcast::Sender<TeamState>,
+    turn: crate::WriteTurn,
 }
 
 impl Writer {
     pub(crate) async fn start(
         mut conn: SqliteConnection,
         published: broadcast::Sender<TeamState>,
+        turn: crate::WriteTurn,
     ) -> Result<TeamQueue> {
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM team_log")
             .fetch_one(&mut conn)
             .await
             .map_err(db_err)?;
         let head = u64::try_from(head.unwrap_or(0)).map_err(corrupt)?;
-        Ok(TeamQueue::spawn(Self { conn, head, published }))
+        Ok(TeamQueue::spawn(Self { conn, head, published, turn }))
     }
 }
 
 #[async_trait]
 impl TeamWriter for Writer {
     async fn write(&mut self, ops: &[TeamOp]) -> Result<TeamPlan> {
+        let _turn = self.turn.lock().await;
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         let mut states = HashMap::new();
         for id in store::team_batch::teams_of(ops) {

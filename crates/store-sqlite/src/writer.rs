@@ -24,23 +24,26 @@ pub(crate) struct Writer {
     /// The sequence number of the last committed event.
     head: Seq,
     published: broadcast::Sender<RecordedEvent>,
+    turn: crate::WriteTurn,
 }
 
 impl Writer {
     pub(crate) async fn start(
         mut conn: SqliteConnection,
         published: broadcast::Sender<RecordedEvent>,
+        turn: crate::WriteTurn,
     ) -> Result<WriterQueue> {
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
             .fetch_one(&mut conn)
             .await
             .map_err(db_err)?;
         let head = u64::try_from(head.unwrap_or(0)).map_err(rows::corrupt)?;
-        Ok(WriterQueue::spawn(Self { conn, head, published }))
+        Ok(WriterQueue::spawn(Self { conn, head, published, turn }))
     }
 
     /// Plans and writes a batch in one transaction; the head moves only once it committed.
     async fn commit(&mut self, batch: &[&Vec<Event>], all_or_nothing: bool) -> Result<BatchPlan> {
+        let _turn = self.turn.lock().await;
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         let mut states = HashMap::new();
         for id in batch::incidents_of(batch.iter().copied()) {
@@ -84,6 +87,7 @@ impl LogWriter for Writer {
 
     /// Drops the projections and replays the whole log into them, in one transaction.
     async fn rebuild(&mut self) -> Result<RebuildReport> {
+        let _turn = self.turn.lock().await;
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         sqlx::query("DELETE FROM incident_agencies").execute(&mut *tx).await.map_err(db_err)?;
         sqlx::query("DELETE FROM incidents").execute(&mut *tx).await.map_err(db_err)?;

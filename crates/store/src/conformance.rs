@@ -53,7 +53,8 @@ macro_rules! conformance_suite {
             team_changes_are_checked_logged_and_published,
             gps_fixes_move_the_team_forward_only_and_are_kept,
             concurrent_team_changes_serialize,
-            external_incidents_are_linked_once_and_listed
+            external_incidents_are_linked_once_and_listed,
+            audit_records_are_chained_gap_free_and_verifiable
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -874,4 +875,47 @@ pub async fn external_incidents_are_linked_once_and_listed<S: Store>(store: Arc<
     ];
     expected.sort_by_key(|l| (l.agency.to_string(), l.external_id.clone()));
     assert_eq!(store.external_links().await.unwrap(), expected);
+}
+
+pub async fn audit_records_are_chained_gap_free_and_verifiable<S: Store>(store: Arc<S>) {
+    use crate::audit::{self, AuditEntry};
+    let empty = audit::verify(&*store).await.unwrap();
+    assert_eq!((empty.records, empty.head.as_str(), empty.broken), (0, audit::GENESIS, None));
+    let incident = IncidentId::new(at(5));
+    let entry = move |n: i64| AuditEntry {
+        at: at(n),
+        user: Some(UserId::new(at(0))),
+        agency: Some(AgencyId::new(at(0))),
+        client: format!("10.0.0.{n}"),
+        action: "GET /api/v1/incidents/{id}".into(),
+        incident: (n % 2 == 0).then_some(incident),
+        outcome: 200,
+    };
+    // Many at once, as concurrent requests would: one chain, gap-free.
+    let mut writes = Vec::new();
+    for n in 0..40 {
+        let store = store.clone();
+        writes.push(tokio::spawn(async move { store.audit(entry(n)).await }));
+    }
+    for w in writes {
+        w.await.unwrap().unwrap();
+    }
+    let all = store.audit_records(0, 100, None).await.unwrap();
+    assert_eq!(all.iter().map(|r| r.seq).collect::<Vec<_>>(), (1..=40).collect::<Vec<u64>>());
+    let mut previous = audit::GENESIS.to_owned();
+    for record in &all {
+        assert_eq!(record.hash, audit::chain(&previous, record.seq, &record.entry));
+        previous.clone_from(&record.hash);
+    }
+    let mut clients: Vec<String> = all.iter().map(|r| r.entry.client.clone()).collect();
+    clients.sort();
+    let mut expected: Vec<String> = (0..40).map(|n| format!("10.0.0.{n}")).collect();
+    expected.sort();
+    assert_eq!(clients, expected, "every entry kept as given");
+    let of_incident = store.audit_records(0, 100, Some(incident)).await.unwrap();
+    assert_eq!(of_incident.len(), 20);
+    assert!(of_incident.iter().all(|r| r.entry.incident == Some(incident)));
+    assert_eq!(store.audit_records(all[9].seq, 5, None).await.unwrap()[0].seq, 11, "paged");
+    let check = audit::verify(&*store).await.unwrap();
+    assert_eq!((check.records, check.head, check.broken), (40, previous, None));
 }

@@ -20,6 +20,7 @@
 //! - Every committed event is published to [`EventLog::subscribe`] receivers after commit,
 //!   in sequence order.
 
+pub mod audit;
 pub mod batch;
 pub mod codec;
 #[cfg(feature = "conformance")]
@@ -33,6 +34,7 @@ pub mod team_batch;
 pub mod team_codec;
 mod teams;
 
+pub use audit::{AuditEntry, AuditLog, AuditRecord};
 pub use directory::{
     AREA_CODE_PREFIX, Area, DEFAULT_AREA, Directory, ExternalLink, LoginState, MAX_ANSWER_WITHIN_S,
     MOBILE_CRISIS_SERVICE, NewUser, RoutingVersion, ServiceArea, Session, SessionContext, Team,
@@ -44,6 +46,6 @@ pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
 pub use teams::{Breadcrumb, FixesRecorded, TeamChange, TeamCommand, TeamLog, TeamLogEntry};
 
 /// A complete backend: the event log, the directory, the protocols and teams' live state.
-pub trait Store: EventLog + Directory + ProtocolStore + TeamLog {}
+pub trait Store: EventLog + Directory + ProtocolStore + TeamLog + AuditLog {}
 
-impl<T: EventLog + Directory + ProtocolStore + TeamLog> Store for T {}
+impl<T: EventLog + Directory + ProtocolStore + TeamLog + AuditLog> Store for T {}

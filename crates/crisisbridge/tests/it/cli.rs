@@ -217,3 +217,30 @@ fn route_reads_a_gzipped_shapefile_with_its_sibling_dbf() {
     assert!(ok, "{stderr}");
     assert_eq!(stdout, "idx,area_ids\n0,20045\n", "GEOID is the default id field");
 }
+
+#[tokio::test]
+async fn audit_verify_finds_the_chain_intact_and_then_the_edited_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path());
+    let token = demo.login("calltaker").await;
+    let created: serde_json::Value =
+        demo.create_incident(&token, "audited call").await.unwrap().json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    demo.get_json(&token, &format!("/api/v1/incidents/{id}")).await;
+    demo.kill();
+    let url = format!("sqlite://{}", dir.path().join("crisisbridge.db").display());
+
+    let (ok, stdout, stderr) = run(&["audit", "verify", "--database", &url], &[], None);
+    assert!(ok, "{stdout}{stderr}");
+    // The login, the create and the read.
+    assert!(stdout.contains("audit log intact: 3 records"), "{stdout}");
+
+    // Someone with the file edits the read's record: verify names it and fails.
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_is_never_updated").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET outcome = 404 WHERE seq = 3").execute(&pool).await.unwrap();
+    pool.close().await;
+    let (ok, stdout, stderr) = run(&["audit", "verify", "--database", &url], &[], None);
+    assert!(!ok, "{stdout}");
+    assert!(stderr.contains("broken at record 3") && stderr.contains("it was changed"), "{stderr}");
+}

@@ -107,7 +107,14 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
         stdout.contains("agencies") && stdout.contains("112"),
         "105 PSAPs + 4 centers + 3 providers: {stdout}"
     );
-    for line in ["team log entries", "breadcrumbs", "team states SHA-256", "external ids"] {
+    for line in [
+        "team log entries",
+        "breadcrumbs",
+        "team states SHA-256",
+        "external ids",
+        "audit records",
+        "audit chain head",
+    ] {
         assert!(stdout.lines().any(|l| l.contains(line) && l.ends_with("ok")), "{line}: {stdout}");
     }
 

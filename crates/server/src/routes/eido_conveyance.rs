@@ -15,9 +15,12 @@
 
 use std::collections::HashMap;
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::Extension;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::{EventKind, IncidentId, Permission, Text, Timestamp};
 use serde_json::{Value, json};
@@ -59,19 +62,23 @@ const NOT_IMPLEMENTED: [&str; 9] = [
 pub async fn conveyance(
     State(state): State<AppState>,
     caller: Caller,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     caller.require(Permission::IncidentCreate)?;
+    let client = crate::audit::client(peer.map(|Extension(ConnectInfo(p))| p), &headers);
     Ok(upgrade
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| serve(state, caller, socket)))
+        .on_upgrade(move |socket| serve(state, caller, client, socket)))
 }
 
 /// Answers one connection's messages in order until it closes or its session ends.
-async fn serve(state: AppState, caller: Caller, mut socket: WebSocket) {
+async fn serve(state: AppState, caller: Caller, client: String, mut socket: WebSocket) {
     metrics::gauge!("crisisbridge_eido_conveyance_connections").increment(1.0);
-    let mut connection = Connection { requests: HashMap::new(), last_touch: state.clock.now() };
+    let mut connection =
+        Connection { requests: HashMap::new(), last_touch: state.clock.now(), client };
     let mut check = tokio::time::interval(state.settings.stream_session_check);
     loop {
         let message = tokio::select! {
@@ -111,6 +118,8 @@ struct Connection {
     requests: HashMap<String, IncidentId>,
     /// When this connection last marked its session active.
     last_touch: Timestamp,
+    /// Where the connection comes from, for the audit trail.
+    client: String,
 }
 
 impl Connection {
@@ -154,14 +163,58 @@ impl Connection {
         eido: &Value,
     ) -> Value {
         let bytes = eido.to_string();
-        match receive(state, caller, bytes.as_bytes()).await {
+        let (answer, incident) = match receive(state, caller, bytes.as_bytes()).await {
             Ok((status, incident)) => {
                 let what = if status == StatusCode::CREATED { "opened" } else { "updated" };
                 let text = format!("incident {} {what}", incident.id);
                 self.requests.insert(request_id.clone(), incident.id);
-                push_response(&request_id, 200, &text)
+                (push_response(&request_id, 200, &text), Some(incident.id))
             }
-            Err(e) => push_response(&request_id, code_of(&e), &e.message),
+            Err(e) => (push_response(&request_id, code_of(&e), &e.message), None),
+        };
+        self.audited(state, caller, "requestForService", incident, answer).await
+    }
+
+    /// Records a message that read or changed an incident in the audit trail; a message whose
+    /// record cannot be written is answered 500 (a change it made is already committed).
+    async fn audited(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+        message: &str,
+        incident: Option<IncidentId>,
+        answer: Value,
+    ) -> Value {
+        let response = answer.get("response");
+        let code = response
+            .and_then(|r| r.get("responseCode"))
+            .and_then(Value::as_u64)
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or_default();
+        let entry = store::AuditEntry {
+            at: state.clock.now(),
+            user: Some(caller.id()),
+            agency: Some(caller.agency.id),
+            client: self.client.clone(),
+            action: format!("WS /api/v1/eido/conveyance {message}"),
+            incident,
+            outcome: code,
+        };
+        match state.store.audit(entry).await {
+            Ok(()) => answer,
+            Err(e) => {
+                tracing::error!(error = %e, "could not write an audit record");
+                metrics::counter!("crisisbridge_audit_failures_total").increment(1);
+                let request_id = response
+                    .and_then(|r| r.get("requestId"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                push_response(
+                    request_id,
+                    500,
+                    "the message could not be recorded in the audit log; send it again",
+                )
+            }
         }
     }
 
@@ -178,7 +231,11 @@ impl Connection {
         );
         let kind =
             EventKind::NoteAdded { text: Text::parse(&note, Text::SHORT_MAX).unwrap_or_default() };
-        match state.store.append(vec![event(state.clock.now(), caller, incident, kind)]).await {
+        let answer = match state
+            .store
+            .append(vec![event(state.clock.now(), caller, incident, kind)])
+            .await
+        {
             Ok(_) => {
                 self.requests.remove(request_id);
                 push_response(
@@ -191,7 +248,8 @@ impl Connection {
                 let e = ApiError::from(e);
                 push_response(request_id, code_of(&e), &e.message)
             }
-        }
+        };
+        self.audited(state, caller, "cancelRequest", Some(incident), answer).await
     }
 }
 

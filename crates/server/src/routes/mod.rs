@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod agencies;
 pub mod areas;
+pub mod audit;
 pub mod clinician;
 pub mod eido;
 pub mod eido_conveyance;

@@ -76,6 +76,7 @@ fn invalid_credentials() -> ApiError {
     ))]
 pub async fn login(
     State(state): State<AppState>,
+    slot: Option<axum::Extension<crate::audit::AuditSlot>>,
     JsonBody(body): JsonBody<Login>,
 ) -> ApiResult<impl IntoResponse> {
     let now = state.clock.now();
@@ -84,6 +85,10 @@ pub async fn login(
         let _ = auth::check_password(body.password, auth::dummy_hash().to_owned()).await;
         return Err(invalid_credentials());
     };
+    // The audit record names whose account was tried, whether or not the password was right.
+    if let Some(axum::Extension(slot)) = &slot {
+        slot.set(user.id, user.agency);
+    }
     let locked = |until: domain::Timestamp| {
         let minutes = (until.as_millis() - now.as_millis() + 59_999) / 60_000;
         ApiError::new(

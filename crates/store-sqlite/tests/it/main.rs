@@ -6,7 +6,7 @@
 
 use domain::event::Actor;
 use domain::{AgencyId, Channel, Event, EventKind, IncidentId, Location, Text, Timestamp, UserId};
-use store::{EventLog, StoreError};
+use store::{AuditLog, EventLog, StoreError};
 use store_sqlite::SqliteStore;
 
 async fn fresh() -> (SqliteStore, tempfile::TempDir) {
@@ -80,4 +80,54 @@ async fn a_url_that_is_not_sqlite_is_refused_with_the_reason() {
         matches!(err, StoreError::Database(ref m) if m.contains("invalid SQLite URL")),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_edits_and_an_edit_made_anyway_is_detected() {
+    use store::audit::{self, AuditEntry};
+    let (store, dir) = fresh().await;
+    for n in 0..5 {
+        store
+            .audit(AuditEntry {
+                at: Timestamp::from_millis(1_764_000_000_000 + n),
+                user: None,
+                agency: None,
+                client: "127.0.0.1".into(),
+                action: "GET /api/v1/incidents".into(),
+                incident: None,
+                outcome: 200,
+            })
+            .await
+            .unwrap();
+    }
+    assert_eq!(audit::verify(&store).await.unwrap().broken, None);
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("test.db").display()))
+            .await
+            .unwrap();
+    for sql in ["UPDATE audit_log SET outcome = 403", "DELETE FROM audit_log WHERE seq = 2"] {
+        let err = sqlx::query(sql).execute(&pool).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    // Someone with the file drops the guard and rewrites a record: the chain shows where.
+    sqlx::query("DROP TRIGGER audit_log_is_never_updated").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET client = '10.9.9.9' WHERE seq = 3")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let check = audit::verify(&store).await.unwrap();
+    assert_eq!(check.records, 2);
+    let (seq, why) = check.broken.unwrap();
+    assert_eq!(seq, 3);
+    assert!(why.contains("it was changed"), "{why}");
+    // A deleted record is a gap.
+    sqlx::query("DROP TRIGGER audit_log_is_never_deleted").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET client = '127.0.0.1' WHERE seq = 3")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 4").execute(&pool).await.unwrap();
+    let (seq, why) = audit::verify(&store).await.unwrap().broken.unwrap();
+    assert_eq!(seq, 4);
+    assert!(why.contains("missing"), "{why}");
 }

@@ -1,0 +1,82 @@
+//! `GET /api/v1/incidents/{id}/audit`: an incident's audit trail — who read, changed or
+//! exported it, when, from where, and the outcome — for the supervisors and admins of an
+//! agency involved in it. Reading it is itself recorded.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use domain::Permission;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::incidents::{parse_id, visible};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+/// The most records one page holds.
+const MAX_PAGE: u32 = 1000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TrailQuery {
+    /// Records after this sequence number (paging); 0 from the start.
+    #[serde(default)]
+    after: u64,
+    /// At most this many, 1 to 1000 (default 200).
+    limit: Option<u32>,
+}
+
+/// One audit record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditRecordDto {
+    /// Position in the whole audit log (gaps here are other incidents' records).
+    pub seq: u64,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    /// Who; absent for a request without a valid session.
+    pub user: Option<uuid::Uuid>,
+    pub agency: Option<uuid::Uuid>,
+    /// From where: the peer address, and the address a proxy forwarded for.
+    pub client: String,
+    /// What: method and route, e.g. `GET /api/v1/incidents/{id}/eido`.
+    pub action: String,
+    /// The HTTP status answered (or a conveyance response code).
+    pub outcome: u16,
+    /// SHA-256 chaining this record to the one before it.
+    pub hash: String,
+}
+
+/// An incident's audit trail, oldest first.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/audit", tag = "incidents",
+    params(("id" = uuid::Uuid, Path, description = "incident id"), TrailQuery),
+    responses((status = 200, body = [AuditRecordDto]), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn trail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<TrailQuery>,
+) -> ApiResult<Json<Vec<AuditRecordDto>>> {
+    caller.require(Permission::AuditRead)?;
+    let limit = query.limit.unwrap_or(200);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::field("limit", format!("{limit} is out of range [1, {MAX_PAGE}]")));
+    }
+    let incident = visible(&state, &caller, parse_id(&id)?).await?;
+    let records = state.store.audit_records(query.after, limit, Some(incident.id)).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| AuditRecordDto {
+                seq: r.seq,
+                at: r.entry.at.as_millis(),
+                user: r.entry.user.map(|u| u.as_uuid()),
+                agency: r.entry.agency.map(|a| a.as_uuid()),
+                client: r.entry.client,
+                action: r.entry.action,
+                outcome: r.entry.outcome,
+                hash: r.hash,
+            })
+            .collect(),
+    ))
+}
