@@ -3,6 +3,7 @@
 // for the clinician, handoff follow-ups due), every open incident, a map, the event feed as
 // it happens, and any incident in full.
 
+import { get } from '../api.js';
 import { h, replace } from '../dom.js';
 import { AreaMap } from '../map.js';
 import { IncidentList } from '../incident-list.js';
@@ -18,6 +19,7 @@ import * as keys from '../shortcuts.js';
 
 export async function mount(main, { user }) {
   const canNote = ['supervisor', 'care_navigator'].includes(user.role);
+  const canAudit = ['supervisor', 'admin'].includes(user.role);
   const returned = new Set();
   const tiles = h('div', { class: 'tiles', role: 'status', 'aria-label': 'Agency counts' });
   const feedList = h('ol', { class: 'feed', 'aria-label': 'Events as they happen', 'aria-live': 'polite' },
@@ -43,7 +45,29 @@ export async function mount(main, { user }) {
     { name: 'routing', key: (i) => i.routes, render: (i) => h('details', { class: 'card' }, h('summary', {}, 'Routing answer'), routesTable(i.routes)) },
     { name: 'note', key: (i) => [i.id, i.status], render: (i) => (canNote && i.status !== 'closed' ? h('section', { class: 'card' }, noteForm(i, (u) => panel.update(u))) : null) },
     { name: 'timeline', render: (_i, events) => timeline(events) },
+    { name: 'audit', key: (i) => i.id, render: (i) => (canAudit ? auditCard(i) : null) },
   ]);
+
+  // Who read, changed or exported the incident: fetched when opened (reading it is recorded too).
+  function auditCard(i) {
+    const body = h('div', {}, h('p', { class: 'hint' }, 'Open to load the trail.'));
+    const card = h('details', { class: 'card', 'data-section': 'audit' }, h('summary', {}, 'Audit trail'), body);
+    card.addEventListener('toggle', async () => {
+      if (!card.open) return;
+      replace(body, h('p', { class: 'hint' }, 'Loading…'));
+      try {
+        const records = await get(`/incidents/${i.id}/audit?limit=1000`);
+        replace(body, h('table', { class: 'audit' },
+          h('thead', {}, h('tr', {}, ['When', 'Who', 'From', 'What', 'Outcome'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, records.map((r) => h('tr', {},
+            h('td', {}, fmt.clock(r.at)), h('td', {}, r.user_name ?? (r.user ? `user …${r.user.slice(-6)}` : 'not logged in')),
+            h('td', {}, r.client), h('td', {}, r.action), h('td', {}, String(r.outcome)))))));
+      } catch (e) {
+        replace(body, h('p', { class: 'error', role: 'alert' }, `The trail could not be loaded: ${e.message}`));
+      }
+    });
+    return card;
+  }
 
   function drawTiles() {
     const all = [...list.incidents.values()];

@@ -149,6 +149,13 @@ fn a_clinician_hands_a_call_to_a_colleague_live() {
 }
 
 #[test]
+fn a_supervisor_reads_an_incidents_audit_trail() {
+    if browser_available("supervisor-audit") {
+        browser_test("supervisor reads the audit trail", "supervisor-audit.mjs");
+    }
+}
+
+#[test]
 fn a_dispatchers_map_moves_a_team_marker_live() {
     if browser_available("dispatcher-marker") {
         browser_test("dispatcher sees a team marker move", "dispatcher-marker.mjs");

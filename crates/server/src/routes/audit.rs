@@ -2,6 +2,8 @@
 //! exported it, when, from where, and the outcome — for the supervisors and admins of an
 //! agency involved in it. Reading it is itself recorded.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use domain::Permission;
@@ -35,6 +37,8 @@ pub struct AuditRecordDto {
     pub at: i64,
     /// Who; absent for a request without a valid session.
     pub user: Option<uuid::Uuid>,
+    /// The user's display name, when the user still exists.
+    pub user_name: Option<String>,
     pub agency: Option<uuid::Uuid>,
     /// From where: the peer address, and the address a proxy forwarded for.
     pub client: String,
@@ -64,6 +68,8 @@ pub async fn trail(
     }
     let incident = visible(&state, &caller, parse_id(&id)?).await?;
     let records = state.store.audit_records(query.after, limit, Some(incident.id)).await?;
+    let names: HashMap<domain::UserId, String> =
+        state.store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect();
     Ok(Json(
         records
             .into_iter()
@@ -71,6 +77,7 @@ pub async fn trail(
                 seq: r.seq,
                 at: r.entry.at.as_millis(),
                 user: r.entry.user.map(|u| u.as_uuid()),
+                user_name: r.entry.user.and_then(|u| names.get(&u).cloned()),
                 agency: r.entry.agency.map(|a| a.as_uuid()),
                 client: r.entry.client,
                 action: r.entry.action,

@@ -59,6 +59,7 @@ async fn reads_changes_exports_and_refusals_of_an_incident_are_in_its_trail() {
     assert!(records[..4].iter().all(|r| r["client"] == "127.0.0.1"), "{records:?}");
     assert_eq!(records[4]["user"], user_id("other").await.as_str());
     assert_eq!(records[4]["client"], "203.0.113.7 via 127.0.0.1");
+    assert_eq!(records[0]["user_name"], "calltaker", "the display name, for people reading it");
 
     // Reading the trail is itself in the trail, and the whole log verifies.
     let again = trail(&app, &supervisor, &id).await;
