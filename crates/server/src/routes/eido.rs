@@ -34,6 +34,14 @@ pub async fn export(
 ) -> ApiResult<impl IntoResponse> {
     caller.require(Permission::IncidentRead)?;
     let incident = visible(&state, &caller, parse_id(&id)?).await?;
+    Ok(Json(eido_of(&state, &incident).await?))
+}
+
+/// An incident as the EIDO every export gives (the API's and the conveyance notifications').
+pub(crate) async fn eido_of(
+    state: &AppState,
+    incident: &domain::Incident,
+) -> ApiResult<interop::eido::Eido> {
     let agencies = state
         .store
         .agencies()
@@ -44,7 +52,7 @@ pub async fn export(
     let context = ExportContext::new(&state.settings.lost_source, agencies)
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     metrics::counter!("crisisbridge_eido_exports_total").increment(1);
-    Ok(Json(eido::export(&incident, &context)))
+    Ok(eido::export(incident, &context))
 }
 
 /// Open or update an incident from a CAD's EIDO.

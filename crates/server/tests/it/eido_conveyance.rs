@@ -13,9 +13,12 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::helpers::TestApp;
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-async fn connect(app: &TestApp, token: Option<&str>) -> Result<Socket, tungstenite::Error> {
+pub(crate) async fn connect(
+    app: &TestApp,
+    token: Option<&str>,
+) -> Result<Socket, tungstenite::Error> {
     let url = format!("ws://{}/api/v1/eido/conveyance", app.addr);
     let mut request = url.into_client_request().unwrap();
     if let Some(token) = token {
@@ -25,8 +28,13 @@ async fn connect(app: &TestApp, token: Option<&str>) -> Result<Socket, tungsteni
 }
 
 /// Sends one message and reads the answer, which must be a text frame of JSON.
-async fn ask(socket: &mut Socket, message: &str) -> Value {
+pub(crate) async fn ask(socket: &mut Socket, message: &str) -> Value {
     socket.send(Message::text(message)).await.unwrap();
+    next(socket).await
+}
+
+/// The next text frame of JSON the server sends.
+pub(crate) async fn next(socket: &mut Socket) -> Value {
     loop {
         let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
             .await
@@ -51,7 +59,7 @@ fn push_answer(answer: &Value, request_id: &str) -> (u64, String) {
 }
 
 /// A CAD's EIDO: one we export, under another system's incident id.
-async fn cad_eido(app: &TestApp, calltaker: &str) -> Value {
+pub(crate) async fn cad_eido(app: &TestApp, calltaker: &str) -> Value {
     let source = app.open_incident(calltaker).await;
     let mut eido: Value =
         app.get(&format!("/api/v1/incidents/{source}/eido"), calltaker).await.json().await.unwrap();
@@ -181,13 +189,13 @@ async fn a_broken_message_is_answered_with_what_to_fix_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn subscriptions_are_answered_not_implemented() {
+async fn the_push_messages_not_implemented_are_answered_so() {
     let app = TestApp::spawn().await;
     let calltaker = app.login("calltaker").await;
     let mut socket = connect(&app, Some(&calltaker)).await.unwrap();
     for message in [
-        json!({"subscribe": {"requestId": "s1", "requestType": "EIDO", "requestSubType": "new"}}),
         json!({"resourceDiscovery": {"requestId": "s1", "requestAccepts": "application/json"}}),
+        json!({"requestAwareness": {"requestId": "s1", "eido": {}}}),
     ] {
         let answer = ask(&mut socket, &message.to_string()).await;
         interop::grammar::assert_valid_conveyance("responseObject", &answer);

@@ -10,6 +10,7 @@ mod auto_assign;
 mod clinician;
 mod eido;
 mod eido_conveyance;
+mod eido_subscriptions;
 mod errors;
 mod handoff;
 mod helpers;
