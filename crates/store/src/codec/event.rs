@@ -1,0 +1,297 @@
+//! Each event kind's body as stored.
+
+use domain::{
+    AgencyId, CallbackNumber, Disposition, EventKind, IncidentId, RouteTier, TeamId, Timestamp,
+    TriageOutcome, UserId,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::rows::{LocationRow, RouteRow, TierRow};
+use super::{channel_from, corrupt, handoff_outcome, text, to_json};
+use crate::Result;
+
+/// An event's body as stored; `kind` names the variant.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum EventRow {
+    Opened {
+        channel: String,
+        location: LocationRow,
+        callback: Option<String>,
+        summary: String,
+    },
+    Located {
+        location: LocationRow,
+    },
+    Routed(RouteRow),
+    TriageRecorded {
+        outcome: String,
+        protocol: String,
+        protocol_version: u32,
+        rule: String,
+        answers: Vec<(String, String)>,
+    },
+    TransferOffered {
+        to: Uuid,
+        reason: String,
+        deadline: i64,
+        // Offers written before rollover tiers have neither: no service, no tiers after.
+        #[serde(default)]
+        service: Option<String>,
+        #[serde(default)]
+        then: Vec<TierRow>,
+    },
+    TransferAccepted,
+    TransferDeclined {
+        reason: String,
+    },
+    TransferTimedOut,
+    TransferReturned {
+        reason: String,
+    },
+    EmergencyHandoffStarted {
+        handoff: Uuid,
+    },
+    EmergencyHandoffConfirmed {
+        outcome: String,
+        remark: String,
+    },
+    HandedOffFrom {
+        incident: Uuid,
+    },
+    ClinicianClaimed {
+        clinician: Uuid,
+    },
+    ClinicianReleased {
+        reason: String,
+    },
+    ClinicianHandedOn {
+        to: Uuid,
+    },
+    TeamDispatched {
+        team: Uuid,
+        provider: Uuid,
+    },
+    TeamStatusChanged {
+        team: Uuid,
+        status: String,
+    },
+    NoteAdded {
+        text: String,
+    },
+    Closed {
+        disposition: String,
+        remark: String,
+    },
+}
+
+/// The JSON body of an event.
+pub fn encode_event(kind: &EventKind) -> String {
+    let row = match kind {
+        EventKind::Opened { channel, location, callback, summary } => EventRow::Opened {
+            channel: channel.as_str().to_owned(),
+            location: location.into(),
+            callback: callback.as_ref().map(|c| c.as_str().to_owned()),
+            summary: summary.as_str().to_owned(),
+        },
+        EventKind::Located { location } => EventRow::Located { location: location.into() },
+        EventKind::Routed(route) => EventRow::Routed(route.into()),
+        EventKind::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
+            EventRow::TriageRecorded {
+                outcome: outcome.as_str().to_owned(),
+                protocol: protocol.clone(),
+                protocol_version: *protocol_version,
+                rule: rule.clone(),
+                answers: answers.clone(),
+            }
+        }
+        EventKind::TransferOffered { to, reason, deadline, service, then } => {
+            EventRow::TransferOffered {
+                to: to.as_uuid(),
+                reason: reason.as_str().to_owned(),
+                deadline: deadline.as_millis(),
+                service: service.clone(),
+                then: then.iter().map(TierRow::from).collect(),
+            }
+        }
+        EventKind::TransferAccepted => EventRow::TransferAccepted,
+        EventKind::TransferDeclined { reason } => {
+            EventRow::TransferDeclined { reason: reason.as_str().to_owned() }
+        }
+        EventKind::TransferTimedOut => EventRow::TransferTimedOut,
+        EventKind::TransferReturned { reason } => {
+            EventRow::TransferReturned { reason: reason.as_str().to_owned() }
+        }
+        EventKind::EmergencyHandoffStarted { handoff } => {
+            EventRow::EmergencyHandoffStarted { handoff: handoff.as_uuid() }
+        }
+        EventKind::EmergencyHandoffConfirmed { outcome, remark } => {
+            EventRow::EmergencyHandoffConfirmed {
+                outcome: outcome.as_str().to_owned(),
+                remark: remark.as_str().to_owned(),
+            }
+        }
+        EventKind::HandedOffFrom { incident } => {
+            EventRow::HandedOffFrom { incident: incident.as_uuid() }
+        }
+        EventKind::ClinicianClaimed { clinician } => {
+            EventRow::ClinicianClaimed { clinician: clinician.as_uuid() }
+        }
+        EventKind::ClinicianReleased { reason } => {
+            EventRow::ClinicianReleased { reason: reason.as_str().to_owned() }
+        }
+        EventKind::ClinicianHandedOn { to } => EventRow::ClinicianHandedOn { to: to.as_uuid() },
+        EventKind::TeamDispatched { team, provider } => {
+            EventRow::TeamDispatched { team: team.as_uuid(), provider: provider.as_uuid() }
+        }
+        EventKind::TeamStatusChanged { team, status } => {
+            EventRow::TeamStatusChanged { team: team.as_uuid(), status: status.as_str().to_owned() }
+        }
+        EventKind::NoteAdded { text } => EventRow::NoteAdded { text: text.as_str().to_owned() },
+        EventKind::Closed { disposition, remark } => EventRow::Closed {
+            disposition: disposition.as_str().to_owned(),
+            remark: remark.as_str().to_owned(),
+        },
+    };
+    to_json(&row)
+}
+
+/// Reads back what [`encode_event`] wrote.
+pub fn decode_event(json: &str) -> Result<EventKind> {
+    let row: EventRow = serde_json::from_str(json).map_err(corrupt)?;
+    Ok(match row {
+        EventRow::Opened { channel, location, callback, summary } => EventKind::Opened {
+            channel: channel_from(&channel)?,
+            location: location.try_into()?,
+            callback: callback
+                .as_deref()
+                .map(CallbackNumber::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            summary: text(&summary)?,
+        },
+        EventRow::Located { location } => EventKind::Located { location: location.try_into()? },
+        EventRow::Routed(route) => EventKind::Routed(route.try_into()?),
+        EventRow::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
+            EventKind::TriageRecorded {
+                outcome: TriageOutcome::parse(&outcome)
+                    .ok_or_else(|| corrupt(format!("unknown triage outcome {outcome:?}")))?,
+                protocol,
+                protocol_version,
+                rule,
+                answers,
+            }
+        }
+        EventRow::TransferOffered { to, reason, deadline, service, then } => {
+            EventKind::TransferOffered {
+                to: AgencyId::from_uuid(to),
+                reason: text(&reason)?,
+                deadline: Timestamp::from_millis(deadline),
+                service,
+                then: then.into_iter().map(RouteTier::from).collect(),
+            }
+        }
+        EventRow::TransferAccepted => EventKind::TransferAccepted,
+        EventRow::TransferDeclined { reason } => {
+            EventKind::TransferDeclined { reason: text(&reason)? }
+        }
+        EventRow::TransferTimedOut => EventKind::TransferTimedOut,
+        EventRow::TransferReturned { reason } => {
+            EventKind::TransferReturned { reason: text(&reason)? }
+        }
+        EventRow::EmergencyHandoffStarted { handoff } => {
+            EventKind::EmergencyHandoffStarted { handoff: IncidentId::from_uuid(handoff) }
+        }
+        EventRow::EmergencyHandoffConfirmed { outcome, remark } => {
+            EventKind::EmergencyHandoffConfirmed {
+                outcome: handoff_outcome(&outcome)?,
+                remark: text(&remark)?,
+            }
+        }
+        EventRow::HandedOffFrom { incident } => {
+            EventKind::HandedOffFrom { incident: IncidentId::from_uuid(incident) }
+        }
+        EventRow::ClinicianClaimed { clinician } => {
+            EventKind::ClinicianClaimed { clinician: UserId::from_uuid(clinician) }
+        }
+        EventRow::ClinicianReleased { reason } => {
+            EventKind::ClinicianReleased { reason: text(&reason)? }
+        }
+        EventRow::ClinicianHandedOn { to } => {
+            EventKind::ClinicianHandedOn { to: UserId::from_uuid(to) }
+        }
+        EventRow::TeamDispatched { team, provider } => EventKind::TeamDispatched {
+            team: TeamId::from_uuid(team),
+            provider: AgencyId::from_uuid(provider),
+        },
+        EventRow::TeamStatusChanged { team, status } => EventKind::TeamStatusChanged {
+            team: TeamId::from_uuid(team),
+            status: domain::TeamStatus::from_name(&status)
+                .ok_or_else(|| corrupt(format!("unknown team status {status:?}")))?,
+        },
+        EventRow::NoteAdded { text: t } => EventKind::NoteAdded { text: text(&t)? },
+        EventRow::Closed { disposition, remark } => EventKind::Closed {
+            disposition: Disposition::parse(&disposition)
+                .ok_or_else(|| corrupt(format!("unknown disposition {disposition:?}")))?,
+            remark: text(&remark)?,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+    use domain::{Route, RouteBasis, RouteShare, Text};
+
+    use super::*;
+    use crate::StoreError;
+
+    #[test]
+    fn a_route_written_before_tiers_reads_as_one_agency_by_location() {
+        let agency = Uuid::now_v7();
+        let json = format!(
+            r#"{{"kind":"routed","service":"urn:service:sos","agency":"{agency}","rule":"the point lies in Douglas County (20045)"}}"#
+        );
+        let EventKind::Routed(route) = decode_event(&json).unwrap() else { panic!("not a route") };
+        assert_eq!(route.agency(), Some(AgencyId::from_uuid(agency)));
+        assert_eq!(route.basis, RouteBasis::Location);
+        assert_eq!(route.tiers[0].answer_within_s, domain::route::DEFAULT_ANSWER_WITHIN_S);
+        assert_eq!(route.rule.as_str(), "the point lies in Douglas County (20045)");
+    }
+
+    #[test]
+    fn a_route_whose_agency_and_tiers_disagree_is_corrupt() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let json = format!(
+            r#"{{"kind":"routed","service":"urn:service:sos","agency":"{a}","tiers":[{{"agency":"{b}","answer_within_s":60}}],"basis":"location","rule":"r"}}"#
+        );
+        assert!(matches!(decode_event(&json), Err(StoreError::Corrupt(_))));
+        let no_coverage_with_tier = format!(
+            r#"{{"kind":"routed","service":"urn:service:sos","agency":"{a}","tiers":[{{"agency":"{a}","answer_within_s":60}}],"basis":"no_coverage","rule":"r"}}"#
+        );
+        assert!(matches!(decode_event(&no_coverage_with_tier), Err(StoreError::Corrupt(_))));
+    }
+
+    #[test]
+    fn routes_round_trip_through_the_row_format() {
+        let (a, b) = (AgencyId::from_uuid(Uuid::now_v7()), AgencyId::from_uuid(Uuid::now_v7()));
+        let route = Route {
+            service: "urn:service:counseling.suicide".into(),
+            tiers: vec![
+                RouteTier { agency: a, answer_within_s: 30 },
+                RouteTier { agency: b, answer_within_s: 90 },
+            ],
+            basis: RouteBasis::Location,
+            candidates: vec![
+                RouteShare { agency: a, share_permille: 612 },
+                RouteShare { agency: b, share_permille: 300 },
+            ],
+            outside_permille: 88,
+            by_area_code: Some(b),
+            rule: Text::parse("straddles", 100).unwrap(),
+        };
+        let kind = EventKind::Routed(route);
+        assert_eq!(decode_event(&encode_event(&kind)).unwrap(), kind);
+    }
+}
