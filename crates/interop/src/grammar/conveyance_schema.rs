@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
 
-use super::eido_schema::load_yaml;
+use super::eido_schema::{load_yaml, verdict};
 use super::shared_spec;
 
 const DOCUMENT: &str = "eido-conveyance/WebSocket-Subscribe-Notify/schema/websocket.yaml";
@@ -50,14 +50,7 @@ pub fn validate(schema: &str, message: &Value) -> Option<Result<(), Vec<String>>
         Box::leak(Box::new(built))
     });
     drop(cache);
-    let errors: Vec<String> = validator
-        .iter_errors(message)
-        .map(|e| {
-            let at = e.instance_path().to_string();
-            if at.is_empty() { format!("(root): {e}") } else { format!("{at}: {e}") }
-        })
-        .collect();
-    Some(if errors.is_empty() { Ok(()) } else { Err(errors) })
+    Some(verdict(validator, message))
 }
 
 /// Fails the test unless `message` is valid as `components/schemas/{schema}` (or the check

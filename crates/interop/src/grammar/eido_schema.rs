@@ -76,7 +76,11 @@ impl EidoSchema {
 /// # Panics
 /// When the schema files are there but cannot be read or compiled (a test failure).
 pub fn validate_against(schema: EidoSchema, instance: &Value) -> Option<Result<(), Vec<String>>> {
-    let validator = validator(schema)?;
+    Some(verdict(validator(schema)?, instance))
+}
+
+/// `Ok` when `instance` is valid, else every error as `"<JSON pointer>: <what is wrong>"`.
+pub(super) fn verdict(validator: &Validator, instance: &Value) -> Result<(), Vec<String>> {
     let errors: Vec<String> = validator
         .iter_errors(instance)
         .map(|e| {
@@ -84,7 +88,7 @@ pub fn validate_against(schema: EidoSchema, instance: &Value) -> Option<Result<(
             if at.is_empty() { format!("(root): {e}") } else { format!("{at}: {e}") }
         })
         .collect();
-    Some(if errors.is_empty() { Ok(()) } else { Err(errors) })
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
 /// The compiled validator, built once per test process.

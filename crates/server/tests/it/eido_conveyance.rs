@@ -67,6 +67,12 @@ pub(crate) async fn cad_eido(app: &TestApp, calltaker: &str) -> Value {
     eido
 }
 
+/// The agency of the user whose session `token` is.
+async fn agency_of(app: &TestApp, token: &str) -> domain::AgencyId {
+    let me: Value = app.get("/api/v1/me", token).await.json().await.unwrap();
+    me["agency"]["id"].as_str().unwrap().parse().unwrap()
+}
+
 async fn incidents_of(app: &TestApp, agency: domain::AgencyId) -> usize {
     let filter =
         IncidentFilter { involving: Some(agency), limit: 100, ..IncidentFilter::default() };
@@ -79,8 +85,7 @@ async fn a_request_for_service_opens_an_incident_once_and_updates_it_after() {
     let calltaker = app.login("calltaker").await;
     let eido = cad_eido(&app, &calltaker).await;
     let other = app.login("other").await;
-    let me: Value = app.get("/api/v1/me", &other).await.json().await.unwrap();
-    let other_agency: domain::AgencyId = me["agency"]["id"].as_str().unwrap().parse().unwrap();
+    let other_agency = agency_of(&app, &other).await;
     let mut socket = connect(&app, Some(&other)).await.unwrap();
 
     let request = json!({"requestForService": {"requestId": "req-1", "eido": eido}});
@@ -137,8 +142,7 @@ async fn a_broken_message_is_answered_with_what_to_fix_and_changes_nothing() {
     let calltaker = app.login("calltaker").await;
     let eido = cad_eido(&app, &calltaker).await;
     let other = app.login("other").await;
-    let me: Value = app.get("/api/v1/me", &other).await.json().await.unwrap();
-    let other_agency: domain::AgencyId = me["agency"]["id"].as_str().unwrap().parse().unwrap();
+    let other_agency = agency_of(&app, &other).await;
     let mut socket = connect(&app, Some(&other)).await.unwrap();
     let head = app.store.head().await.unwrap();
 
