@@ -25,27 +25,38 @@ export function decisionBlock(d) {
     d.passed_over?.length ? h('p', { class: 'hint' }, `Rules that did not apply: ${d.passed_over.join(', ')}`) : null);
 }
 
+// The agency's active protocol per channel: the request, and its answer once it came.
 const rulesByChannel = new Map();
+const loadedRules = new Map();
 
-/** The reason a protocol's rule gives, from the agency's active protocol (when the decision
- *  was made with that version). */
-async function why(channel, decision) {
+function rulesOf(channel) {
   let rules = rulesByChannel.get(channel);
   if (!rules) {
     rules = get(`/protocols/active?channel=${channel}`).catch(() => null);
+    rules.then((p) => loadedRules.set(channel, p));
     rulesByChannel.set(channel, rules);
   }
-  const p = await rules;
+  return rules;
+}
+
+/** The reason a protocol's rule gives, from the agency's active protocol (when the decision
+ *  was made with that version). */
+function whyIn(p, decision) {
   if (!p || p.protocol_id !== decision.protocol || p.version !== decision.protocol_version) return null;
   return p.rules.find((r) => r.id === decision.rule)?.why ?? null;
 }
 
-/** A decision already recorded on the incident, with its reason looked up. */
+/** A decision already recorded on the incident, with its reason: at once when the protocol is
+ *  already loaded, else as soon as it is. */
 export function recordedDecision(incident) {
-  const holder = h('div', {}, decisionBlock(incident.triage));
-  why(incident.channel, incident.triage).then((text) => {
-    if (text) replace(holder, decisionBlock({ ...incident.triage, why: text }));
-  });
+  const known = whyIn(loadedRules.get(incident.channel), incident.triage);
+  const holder = h('div', {}, decisionBlock({ ...incident.triage, why: known ?? incident.triage.why }));
+  if (!known) {
+    rulesOf(incident.channel).then((p) => {
+      const text = whyIn(p, incident.triage);
+      if (text) replace(holder, decisionBlock({ ...incident.triage, why: text }));
+    });
+  }
   return holder;
 }
 
@@ -58,6 +69,8 @@ export function triagePanel(incident, { onDecided, title = 'Diversion protocol' 
   const labels = new Map();
   const body = h('div', { class: 'triage-body' });
   const panel = h('section', { class: 'card triage', 'aria-label': title }, h('h2', {}, title), body);
+  // So the decision, once recorded, shows its reason without waiting.
+  rulesOf(incident.channel);
 
   async function ask() {
     let reply;

@@ -52,6 +52,8 @@ await run('call-taker transfer reaches the counselor live', 120, async (browser)
   check(asked.length >= 2, `the protocol asked ${asked.length} questions one at a time`);
   const decision = callTaker.locator('.decision');
   check((await decision.getAttribute('data-outcome')) === 'divert_988', 'the protocol decides divert_988');
+  // The recorded decision's reason comes from the protocol, loaded once per view.
+  await decision.getByText('Why:').waitFor({ timeout: 10000 });
   check(/Why:/.test(await decision.innerText()), 'the decision says why');
   check(/Rule consent-divert-988/.test(await decision.innerText()), 'the decision names its rule and protocol version');
 

@@ -73,20 +73,27 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         incident,
         outcome: response.status().as_u16(),
     };
+    if write(&state, entry).await || !read {
+        response
+    } else {
+        ApiError::new(
+            ErrorCode::Unavailable,
+            "the request could not be recorded in the audit log, so its answer is withheld; retry in a moment",
+        )
+        .into_response()
+    }
+}
+
+/// Writes one audit record; a failure is logged and counted
+/// (`crisisbridge_audit_failures_total`) and answered `false`, for the caller to decide what
+/// to withhold.
+pub async fn write(state: &AppState, entry: AuditEntry) -> bool {
     match state.store.audit(entry).await {
-        Ok(()) => response,
+        Ok(()) => true,
         Err(e) => {
             tracing::error!(error = %e, "could not write an audit record");
             metrics::counter!("crisisbridge_audit_failures_total").increment(1);
-            if read {
-                ApiError::new(
-                    ErrorCode::Unavailable,
-                    "the request could not be recorded in the audit log, so its answer is withheld; retry in a moment",
-                )
-                .into_response()
-            } else {
-                response
-            }
+            false
         }
     }
 }

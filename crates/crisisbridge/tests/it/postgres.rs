@@ -137,29 +137,11 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
             .unwrap();
         assert_eq!(response.status(), 200);
     }
-    let active: Value = node
-        .client
-        .get(format!("{}/api/v1/protocols/active?channel=911", node.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let active = node.get_json(&token, "/api/v1/protocols/active?channel=911").await;
     assert_eq!(active["protocol_id"], "ks-911-behavioral-health-diversion");
     // The teams are where they were, in the state they were in.
     let dispatcher = node.login("dispatcher").await;
-    let after: Value = node
-        .client
-        .get(format!("{}/api/v1/teams", node.base))
-        .bearer_auth(&dispatcher)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after = node.get_json(&dispatcher, "/api/v1/teams").await;
     let view = |teams: &Value| -> Vec<(Value, Value, Value, Value)> {
         teams
             .as_array()
@@ -236,6 +218,19 @@ impl Node {
             .unwrap();
         assert_eq!(response.status(), 201);
         response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A GET that must answer 200, as JSON.
+    pub(crate) async fn get_json(&self, token: &str, path: &str) -> Value {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        response.json().await.unwrap()
     }
 }
 

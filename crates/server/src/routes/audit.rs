@@ -68,8 +68,13 @@ pub async fn trail(
     }
     let incident = visible(&state, &caller, parse_id(&id)?).await?;
     let records = state.store.audit_records(query.after, limit, Some(incident.id)).await?;
-    let names: HashMap<domain::UserId, String> =
-        state.store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    // Only the people the records name are looked up, once each.
+    let mut names: HashMap<domain::UserId, Option<String>> = HashMap::new();
+    for user in records.iter().filter_map(|r| r.entry.user) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(user) {
+            slot.insert(state.store.user(user).await?.map(|u| u.display_name));
+        }
+    }
     Ok(Json(
         records
             .into_iter()
@@ -77,7 +82,7 @@ pub async fn trail(
                 seq: r.seq,
                 at: r.entry.at.as_millis(),
                 user: r.entry.user.map(|u| u.as_uuid()),
-                user_name: r.entry.user.and_then(|u| names.get(&u).cloned()),
+                user_name: r.entry.user.and_then(|u| names.get(&u).cloned().flatten()),
                 agency: r.entry.agency.map(|a| a.as_uuid()),
                 client: r.entry.client,
                 action: r.entry.action,

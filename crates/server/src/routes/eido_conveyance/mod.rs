@@ -41,7 +41,7 @@ use self::subscriptions::{Scope, Subscriptions};
 use super::eido::{eido_of, receive};
 use super::incidents::event;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 /// The largest message: an EIDO at its limit and its envelope.
@@ -162,7 +162,7 @@ impl Connection {
         {
             self.last_touch = now;
         }
-        let mut out = match Inbound::parse(text) {
+        let out = match Inbound::parse(text) {
             Err(Refused { request_id, why }) => vec![push_response(&request_id, 400, &why)],
             Ok(Inbound::RequestForService { request_id, eido }) => {
                 vec![self.request_for_service(state, caller, request_id, &eido).await]
@@ -198,7 +198,6 @@ impl Connection {
                     .increment(1);
             }
         }
-        out.retain(|m| !m.is_null());
         out
     }
 
@@ -238,6 +237,27 @@ impl Connection {
             .and_then(Value::as_u64)
             .and_then(|c| u16::try_from(c).ok())
             .unwrap_or_default();
+        if self.record(state, caller, message, incident, code).await {
+            return answer;
+        }
+        let request_id =
+            response.and_then(|r| r.get("requestId")).and_then(Value::as_str).unwrap_or_default();
+        push_response(
+            request_id,
+            500,
+            "the message could not be recorded in the audit log; send it again",
+        )
+    }
+
+    /// Writes the audit record of one message of this connection; `false` when it could not.
+    async fn record(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+        message: &str,
+        incident: Option<IncidentId>,
+        outcome: u16,
+    ) -> bool {
         let entry = store::AuditEntry {
             at: state.clock.now(),
             user: Some(caller.id()),
@@ -245,24 +265,9 @@ impl Connection {
             client: self.client.clone(),
             action: format!("WS /api/v1/eido/conveyance {message}"),
             incident,
-            outcome: code,
+            outcome,
         };
-        match state.store.audit(entry).await {
-            Ok(()) => answer,
-            Err(e) => {
-                tracing::error!(error = %e, "could not write an audit record");
-                metrics::counter!("crisisbridge_audit_failures_total").increment(1);
-                let request_id = response
-                    .and_then(|r| r.get("requestId"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                push_response(
-                    request_id,
-                    500,
-                    "the message could not be recorded in the audit log; send it again",
-                )
-            }
-        }
+        crate::audit::write(state, entry).await
     }
 
     async fn cancel(&mut self, state: &AppState, caller: &Caller, request_id: &str) -> Value {
@@ -339,7 +344,8 @@ impl Connection {
                 };
                 match super::incidents::visible(state, caller, incident).await {
                     Ok(_) => Scope::Single(incident),
-                    Err(e) => return refuse(code_of(&e).min(500), &e.message),
+                    Err(e) if e.code == ErrorCode::NotFound => return refuse(404, &e.message),
+                    Err(e) => return refuse(500, &e.message),
                 }
             }
             (Some("single"), None) => {
@@ -430,18 +436,8 @@ impl Connection {
                 return None;
             }
         };
-        let entry = store::AuditEntry {
-            at: state.clock.now(),
-            user: Some(caller.id()),
-            agency: Some(caller.agency.id),
-            client: self.client.clone(),
-            action: "WS /api/v1/eido/conveyance event".into(),
-            incident: Some(incident),
-            outcome: 200,
-        };
-        if let Err(e) = state.store.audit(entry).await {
-            tracing::error!(error = %e, "could not write an audit record; a notification is withheld");
-            metrics::counter!("crisisbridge_audit_failures_total").increment(1);
+        // An export the trail does not hold is not sent.
+        if !self.record(state, caller, "event", Some(incident), 200).await {
             return None;
         }
         let transaction = uuid::Uuid::now_v7().to_string();
