@@ -88,6 +88,11 @@ impl Caller {
         self.user.role
     }
 
+    /// The caller as the incident service knows them.
+    pub fn incidents(&self) -> incidents::Caller {
+        incidents::Caller { user: self.user.id, role: self.user.role, agency: self.agency.clone() }
+    }
+
     /// Refuses the request unless the caller's role has `permission`.
     pub fn require(&self, permission: Permission) -> ApiResult<()> {
         if self.user.role.allows(permission) {

@@ -165,6 +165,28 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<incidents::IncidentError> for ApiError {
+    fn from(e: incidents::IncidentError) -> Self {
+        use incidents::IncidentError as E;
+        match e {
+            E::Forbidden { .. } | E::NotAllowed(_) => {
+                Self::new(ErrorCode::Forbidden, e.to_string())
+            }
+            E::NotFound(_) => Self::new(ErrorCode::NotFound, e.to_string()),
+            E::InvalidField { ref field, ref problem } => Self::field(field, problem),
+            E::Transition(_) | E::Conflict(_) => {
+                Self::new(ErrorCode::InvalidTransition, e.to_string())
+            }
+            E::NoActiveProtocol { .. } => Self::new(ErrorCode::NoActiveProtocol, e.to_string()),
+            E::Store(store) => store.into(),
+            E::Internal(message) => {
+                tracing::error!(%message, "incident service failure");
+                Self::new(ErrorCode::Internal, message)
+            }
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {

@@ -19,21 +19,16 @@
 
 pub mod audit;
 pub mod auth;
-pub mod auto_assign;
 pub mod console;
 pub mod dto;
 pub mod error;
-pub mod handoff;
 pub mod json;
 pub mod lost;
 pub mod metrics;
 pub mod openapi;
 pub mod retention;
 pub mod routes;
-pub mod routing;
 pub mod state;
-pub mod team_dispatch;
-pub mod transfers;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -123,11 +118,11 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     /// Times out transfer offers while the application runs.
-    deadlines: transfers::WatchGuard,
+    deadlines: ::incidents::DeadlineWatch,
     /// Prunes GPS breadcrumbs past their retention while the application runs.
     retention: retention::RetentionGuard,
     /// Answers offers to auto-assigning providers while the application runs.
-    auto_assign: Option<auto_assign::AutoAssignGuard>,
+    auto_assign: Option<::incidents::auto_assign::AutoAssignGuard>,
 }
 
 impl Application {
@@ -145,19 +140,28 @@ impl Application {
             )));
         }
         let listener = TcpListener::bind(settings.listen).await?;
-        let routing = routing::Routing::load(store.clone())
+        let routing = ::incidents::routing::Routing::load(store.clone())
             .await
             .map_err(|e| std::io::Error::other(format!("loading the routing table: {e}")))?;
         routing.spawn_refresher(settings.routing_refresh);
-        let deadlines =
-            transfers::spawn_deadline_watch(store.clone(), clock.clone(), settings.transfer_check);
+        let service = ::incidents::IncidentService::new(
+            store.clone(),
+            clock.clone(),
+            routing.clone(),
+            ::incidents::DispatchSettings {
+                roads: settings.roads.clone(),
+                stale: settings.stale_policy(),
+            },
+        );
+        let deadlines = service.spawn_deadline_watch(settings.transfer_check);
         let retention =
             retention::spawn(store.clone(), clock.clone(), settings.breadcrumb_retention);
-        let auto_providers = auto_assign::resolve(&*store, &settings.auto_assign)
+        let auto_providers = ::incidents::auto_assign::resolve(&*store, &settings.auto_assign)
             .await
             .map_err(std::io::Error::other)?;
-        let state = AppState { store, clock, settings: Arc::new(settings), routing };
-        let auto_assign = auto_assign::spawn(state.clone(), auto_providers);
+        let auto_assign = service.spawn_auto_assign(auto_providers, settings.auto_assign_check);
+        let state =
+            AppState { store, clock, settings: Arc::new(settings), routing, incidents: service };
         Ok(Self { listener, router: router(state), deadlines, retention, auto_assign })
     }
 

@@ -27,7 +27,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<crate::Settings>,
     /// Who serves where, kept current with the store.
-    pub routing: crate::routing::Routing,
+    pub routing: incidents::routing::Routing,
+    /// Every command on an incident goes through it.
+    pub incidents: incidents::IncidentService,
 }
 
 impl std::fmt::Debug for AppState {

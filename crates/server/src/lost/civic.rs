@@ -5,7 +5,7 @@
 
 use interop::lost::{CivicAddress, LocationValidation, LostError};
 
-use crate::routing::ServiceRouter;
+use incidents::routing::ServiceRouter;
 
 /// The county an address names (`None`: it names one we do not have), and what was checked.
 #[derive(Debug)]

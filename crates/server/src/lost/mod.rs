@@ -31,7 +31,7 @@ use interop::lost::{
     LocationValidation, LocationValue, LostError, Mapping, Request,
 };
 
-use crate::routing::ServiceRouter;
+use incidents::routing::ServiceRouter;
 
 /// How long a client may reuse a mapping found by location.
 pub const MAPPING_TTL_MS: i64 = 60 * 60 * 1000;

@@ -1,32 +1,24 @@
 //! `POST /api/v1/incidents/{id}/actions`: what people do to an incident — locate it, note,
 //! transfer it between agencies (and answer transfers), send a team, close it.
 //!
-//! The handler checks the action's permission, that the incident involves the caller's
-//! agency, turns the action into its event, and appends it with what it calls for in the
-//! same commit: the new routes of a new location, and — when an offer is declined — the
-//! offer to the next tier or the transfer's return (`crate::transfers`).
+//! The handler parses the action into domain values and hands it to the incident service,
+//! which checks the permission, that the incident involves the caller's agency and every
+//! safety rule, and commits the events with what they call for.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use domain::{
-    AgencyId, Disposition, EventKind, Incident, Permission, RouteTier, TeamId, Text, Timestamp,
-    TriageOutcome,
-};
+use domain::{AgencyId, Disposition, Permission, TeamId, Text, UserId};
+use incidents::{Committed, HandoffRequest, TransferRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::incidents::{committed, event, parse_id, routes_for, visible};
+use super::incidents::parse_id;
 use crate::auth::Caller;
 use crate::dto::{self, EventDto, IncidentDto, LocationDto};
-use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::JsonBody;
 use crate::state::AppState;
-
-/// Longest time an agency may be given to answer a transfer offer.
-const MAX_TRANSFER_SECONDS: u32 = store::MAX_ANSWER_WITHIN_S;
-/// The 988 service a divert follows.
-const SERVICE_988: &str = "urn:service:counseling.suicide";
 
 /// Something a user does to an incident.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -128,6 +120,15 @@ pub struct ActionResult {
     pub incident: IncidentDto,
 }
 
+impl From<Committed> for ActionResult {
+    fn from(c: Committed) -> Self {
+        Self {
+            events: c.events.iter().map(EventDto::from).collect(),
+            incident: IncidentDto::from(&c.incident),
+        }
+    }
+}
+
 /// Act on an incident.
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/actions", tag = "incidents", request_body = Action,
     params(("id" = Uuid, Path, description = "incident id")),
@@ -145,156 +146,65 @@ pub async fn act(
 ) -> ApiResult<Json<ActionResult>> {
     let id = parse_id(&id)?;
     caller.require(action.permission())?;
-    // One moment for the whole action, so a deadline is measured from the event's own time.
-    let now = state.clock.now();
-    let incident = visible(&state, &caller, id).await?;
-    if let Action::DispatchTeam { team } = action {
-        let appended = crate::team_dispatch::dispatch(
-            &state,
-            &caller,
-            &incident,
-            TeamId::from_uuid(team),
-            now,
-        )
-        .await?;
-        let incident = committed(appended.incident)?;
-        return Ok(Json(ActionResult {
-            events: appended.events.iter().map(EventDto::from).collect(),
-            incident: IncidentDto::from(&incident),
-        }));
-    }
-    if let Action::StartEmergencyHandoff { reason, hazards, location, callback_number } = action {
-        let request = handoff_request(reason, hazards, location, callback_number)?;
-        let (contact, events) =
-            crate::handoff::start(&state, &caller, &incident, request, now).await?;
-        return Ok(Json(ActionResult {
-            events: events.iter().map(EventDto::from).collect(),
-            incident: IncidentDto::from(&contact),
-        }));
-    }
-    let kind = action_event(&state, &caller, action, &incident, now).await?;
-    // A new location re-routes, in the same commit.
-    let routes = match &kind {
-        EventKind::Located { location } => routes_for(&state, location, incident.callback.as_ref()),
-        _ => Vec::new(),
-    };
-    let mut events = vec![event(now, &caller, id, kind)];
-    events.extend(routes.into_iter().map(|route| event(now, &caller, id, route)));
-    let events = crate::transfers::with_follow_up(&incident, events, now);
-    let appended = state.store.append(events).await?;
-    let incident = committed(appended.incident)?;
-    Ok(Json(ActionResult {
-        events: appended.events.iter().map(EventDto::from).collect(),
-        incident: IncidentDto::from(&incident),
-    }))
-}
-
-/// Turns `action` (its permission already checked) into the event it records.
-async fn action_event(
-    state: &AppState,
-    caller: &Caller,
-    action: Action,
-    incident: &Incident,
-    now: Timestamp,
-) -> ApiResult<EventKind> {
-    Ok(match action {
+    let who = caller.incidents();
+    let service = &state.incidents;
+    let committed = match action {
         Action::UpdateLocation { location } => {
-            EventKind::Located { location: location.parse("location")? }
+            service.locate(&who, id, location.parse("location")?).await?
         }
-        Action::AddNote { text } => EventKind::NoteAdded {
-            text: dto::parse_required_text("text", &text, Text::SUMMARY_MAX)?,
-        },
-        Action::OfferTransfer { to_agency, service, reason, deadline_seconds } => {
-            let reason = dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?;
-            let to = to_agency.map(AgencyId::from_uuid);
-            if let Some(to) = to
-                && state.store.agency(to).await?.is_none()
-            {
-                return Err(ApiError::field(
-                    "to_agency",
-                    format!("agency {to} does not exist; GET /api/v1/agencies lists them"),
-                ));
-            }
-            let tiers = match &service {
-                Some(service) => route_tiers(incident, service)?,
-                None => Vec::new(),
+        Action::AddNote { text } => {
+            let text = dto::parse_required_text("text", &text, Text::SUMMARY_MAX)?;
+            service.add_note(&who, id, text).await?
+        }
+        Action::OfferTransfer { to_agency, service: route, reason, deadline_seconds } => {
+            let request = TransferRequest {
+                to: to_agency.map(AgencyId::from_uuid),
+                service: route,
+                reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
+                deadline_seconds,
             };
-            offer(to, service, tiers, reason, deadline_seconds, now)?
+            service.offer_transfer(&who, id, request).await?
         }
-        Action::Divert988 => {
-            let decision =
-                incident.triage.as_ref().filter(|t| t.outcome == TriageOutcome::Divert988);
-            let Some(decision) = decision else {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidTransition,
-                    "the incident's triage decision is not divert_988: answer the diversion protocol first (POST /api/v1/incidents/{id}/triage)",
-                ));
-            };
-            let reason = format!(
-                "divert to 988: rule {} of protocol {} v{}",
-                decision.rule, decision.protocol, decision.protocol_version
-            );
-            let reason = Text::parse(&reason, Text::SHORT_MAX).unwrap_or_default();
-            let tiers = route_tiers(incident, SERVICE_988)?;
-            offer(None, Some(SERVICE_988.to_owned()), tiers, reason, None, now)?
-        }
-        Action::StartEmergencyHandoff { .. } => {
-            // Carried out by `crate::handoff`, which writes to two incidents.
-            return Err(ApiError::new(ErrorCode::Internal, "a handoff is not a single event"));
+        Action::Divert988 => service.divert_988(&who, id).await?,
+        Action::StartEmergencyHandoff { reason, hazards, location, callback_number } => {
+            let request = handoff_request(reason, hazards, location, callback_number)?;
+            service.start_emergency_handoff(&who, id, request).await?
         }
         Action::ConfirmEmergencyHandoff { outcome, remark } => {
-            EventKind::EmergencyHandoffConfirmed {
-                outcome: domain::HandoffOutcome::parse(&outcome).ok_or_else(|| {
-                    ApiError::field(
-                        "outcome",
-                        format!(
-                            "unknown outcome {outcome:?}; use contact_made or could_not_confirm"
-                        ),
-                    )
-                })?,
-                remark: dto::parse_text("remark", &remark, Text::SHORT_MAX)?,
-            }
+            let outcome = domain::HandoffOutcome::parse(&outcome).ok_or_else(|| {
+                ApiError::field(
+                    "outcome",
+                    format!("unknown outcome {outcome:?}; use contact_made or could_not_confirm"),
+                )
+            })?;
+            let remark = dto::parse_text("remark", &remark, Text::SHORT_MAX)?;
+            service.confirm_emergency_handoff(&who, id, outcome, remark).await?
         }
-        Action::ClaimClinician => EventKind::ClinicianClaimed { clinician: caller.id() },
-        Action::ReleaseClinician { reason } => EventKind::ClinicianReleased {
-            reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
-        },
+        Action::ClaimClinician => service.claim_clinician(&who, id).await?,
+        Action::ReleaseClinician { reason } => {
+            let reason = dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?;
+            service.release_clinician(&who, id, reason).await?
+        }
         Action::HandClinicianTo { clinician } => {
-            let user = state.store.user(domain::UserId::from_uuid(clinician)).await?;
-            let Some(user) = user.filter(|u| {
-                u.agency == caller.agency.id && u.role.allows(Permission::ClinicianQueue)
-            }) else {
-                return Err(ApiError::field(
-                    "clinician",
-                    format!("user {clinician} is not a clinician of {}", caller.agency.name),
-                ));
-            };
-            if user.id == caller.id() {
-                return Err(ApiError::field(
-                    "clinician",
-                    "you hold the call already; hand it to another clinician",
-                ));
-            }
-            EventKind::ClinicianHandedOn { to: user.id }
+            service.hand_clinician_to(&who, id, UserId::from_uuid(clinician)).await?
         }
-        Action::AcceptTransfer => EventKind::TransferAccepted,
-        Action::DeclineTransfer { reason } => EventKind::TransferDeclined {
-            reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
-        },
-        Action::DispatchTeam { .. } => {
-            // Carried out by `crate::team_dispatch`, which writes to the team and the incident.
-            return Err(ApiError::new(ErrorCode::Internal, "a dispatch is not a single event"));
+        Action::AcceptTransfer => service.accept_transfer(&who, id).await?,
+        Action::DeclineTransfer { reason } => {
+            let reason = dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?;
+            service.decline_transfer(&who, id, reason).await?
+        }
+        Action::DispatchTeam { team } => {
+            service.dispatch_team(&who, id, TeamId::from_uuid(team)).await?
         }
         Action::Close { disposition, remark } => {
             let disposition = Disposition::parse(&disposition).ok_or_else(|| {
                 ApiError::field("disposition", format!("unknown disposition {disposition:?}; use one of resolved_by_phone, resolved_on_scene, transported, referred, handled_by_emergency_services, no_contact, duplicate"))
             })?;
-            EventKind::Closed {
-                disposition,
-                remark: dto::parse_text("remark", &remark, Text::SHORT_MAX)?,
-            }
+            let remark = dto::parse_text("remark", &remark, Text::SHORT_MAX)?;
+            service.close(&who, id, disposition, remark).await?
         }
-    })
+    };
+    Ok(Json(committed.into()))
 }
 
 /// A handoff request's fields, each checked.
@@ -303,7 +213,7 @@ fn handoff_request(
     hazards: Vec<String>,
     location: Option<LocationDto>,
     callback_number: Option<String>,
-) -> ApiResult<crate::handoff::HandoffRequest> {
+) -> ApiResult<HandoffRequest> {
     if hazards.len() > domain::HandoffPayload::MAX_HAZARDS {
         return Err(ApiError::field(
             "hazards",
@@ -314,7 +224,7 @@ fn handoff_request(
             ),
         ));
     }
-    Ok(crate::handoff::HandoffRequest {
+    Ok(HandoffRequest {
         location: location.map(|l| l.parse("location")).transpose()?,
         callback: dto::parse_callback(callback_number)?,
         hazards: hazards
@@ -324,77 +234,4 @@ fn handoff_request(
             .collect::<ApiResult<_>>()?,
         reason: dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?,
     })
-}
-
-/// The tiers of the incident's route for `service`.
-fn route_tiers(incident: &Incident, service: &str) -> ApiResult<Vec<RouteTier>> {
-    let route = incident.routes.iter().find(|r| r.service == service).ok_or_else(|| {
-        ApiError::field(
-            "service",
-            format!("the incident has no route for {service}; give its location first, or offer to_agency"),
-        )
-    })?;
-    if route.tiers.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::InvalidTransition,
-            format!(
-                "nobody serves the incident's location for {service} ({}); offer to_agency instead",
-                route.rule.as_str()
-            ),
-        ));
-    }
-    Ok(route.tiers.clone())
-}
-
-/// The first offer of a transfer: to `to` (else the first tier), with the tiers after it.
-fn offer(
-    to: Option<AgencyId>,
-    service: Option<String>,
-    tiers: Vec<RouteTier>,
-    reason: Text,
-    deadline_seconds: Option<u32>,
-    now: Timestamp,
-) -> ApiResult<EventKind> {
-    let start = match to {
-        None => 0,
-        Some(to) if tiers.is_empty() => {
-            let seconds = deadline_seconds.unwrap_or(domain::route::DEFAULT_ANSWER_WITHIN_S);
-            return Ok(EventKind::TransferOffered {
-                to,
-                reason,
-                deadline: deadline(seconds, now)?,
-                service,
-                then: Vec::new(),
-            });
-        }
-        Some(to) => tiers.iter().position(|t| t.agency == to).ok_or_else(|| {
-            ApiError::field(
-                "to_agency",
-                format!("agency {to} is not a tier of the route it was offered along"),
-            )
-        })?,
-    };
-    let Some((first, then)) = tiers.get(start..).and_then(<[RouteTier]>::split_first) else {
-        return Err(ApiError::field(
-            "to_agency",
-            "give to_agency or a service whose route names agencies",
-        ));
-    };
-    Ok(EventKind::TransferOffered {
-        to: first.agency,
-        reason,
-        deadline: deadline(deadline_seconds.unwrap_or(first.answer_within_s), now)?,
-        service,
-        then: then.to_vec(),
-    })
-}
-
-fn deadline(seconds: u32, now: Timestamp) -> ApiResult<Timestamp> {
-    if !(1..=MAX_TRANSFER_SECONDS).contains(&seconds) {
-        return Err(ApiError::field(
-            "deadline_seconds",
-            format!("{seconds} is out of range [1, {MAX_TRANSFER_SECONDS}]"),
-        ));
-    }
-    Ok(now.plus_millis(i64::from(seconds) * 1000))
 }

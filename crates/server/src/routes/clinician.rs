@@ -5,9 +5,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use domain::{IncidentStatus, Permission};
+use domain::Permission;
 use serde::Serialize;
-use store::IncidentFilter;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -22,26 +21,7 @@ pub async fn queue(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<IncidentDto>>> {
-    caller.require(Permission::ClinicianQueue)?;
-    let filter = IncidentFilter {
-        involving: Some(caller.agency.id),
-        statuses: vec![
-            IncidentStatus::Open,
-            IncidentStatus::TransferPending,
-            IncidentStatus::TeamDispatched,
-        ],
-        channel: None,
-        limit: 500,
-    };
-    let mut calls: Vec<_> = state
-        .store
-        .incidents(&filter)
-        .await?
-        .into_iter()
-        .filter(|i| i.holder == caller.agency.id)
-        .filter(|i| i.awaits_clinician() || i.clinician.is_some())
-        .collect();
-    calls.sort_by_key(|i| (!i.awaits_clinician(), i.triage.as_ref().map(|t| t.at)));
+    let calls = state.incidents.clinician_queue(&caller.incidents()).await?;
     Ok(Json(calls.iter().map(IncidentDto::from).collect()))
 }
 

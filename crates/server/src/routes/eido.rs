@@ -13,10 +13,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use domain::{Channel, EventKind, IncidentId, Permission, Text};
-use interop::eido::{self, EidoError, ExportContext, ImportedEido};
+use domain::Permission;
+use incidents::Imported;
+use interop::eido::{self, EidoError, ExportContext};
 
-use super::incidents::{committed, event, parse_id, routes_for, visible};
+use super::incidents::{parse_id, visible};
 use crate::auth::Caller;
 use crate::dto::IncidentDto;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
@@ -96,28 +97,10 @@ pub(crate) async fn receive(
     body: &[u8],
 ) -> ApiResult<(StatusCode, domain::Incident)> {
     let received = eido::import(body).map_err(refused)?;
-    let now = state.clock.now();
-    let id = state
-        .store
-        .link_external_incident(caller.agency.id, &received.incident_id, IncidentId::new(now))
-        .await?;
-    let existing = state.store.incident(id).await?;
-    let (status, events) = match existing {
-        None => (StatusCode::CREATED, opening(state, &received)),
-        Some(incident) => {
-            let incident = visible(state, caller, incident.id).await?;
-            (StatusCode::OK, updating(state, &incident, &received))
-        }
-    };
-    let events: Vec<_> = events.into_iter().map(|kind| event(now, caller, id, kind)).collect();
-    let incident = if events.is_empty() {
-        visible(state, caller, id).await?
-    } else {
-        committed(state.store.append(events).await?.incident)?
-    };
-    let result = if status == StatusCode::CREATED { "opened" } else { "updated" };
-    metrics::counter!("crisisbridge_eido_imports_total", "result" => result).increment(1);
-    Ok((status, incident))
+    Ok(match state.incidents.import_eido(&caller.incidents(), &received).await? {
+        Imported::Opened(c) => (StatusCode::CREATED, c.incident),
+        Imported::Updated(c) => (StatusCode::OK, c.incident),
+    })
 }
 
 fn refused(e: EidoError) -> ApiError {
@@ -130,54 +113,4 @@ fn refused(e: EidoError) -> ApiError {
             field: Some(path.clone()),
         },
     }
-}
-
-/// A new incident: opened with what the EIDO says, routed, and noted where it came from.
-fn opening(state: &AppState, received: &ImportedEido) -> Vec<EventKind> {
-    let mut events = vec![EventKind::Opened {
-        channel: Channel::Nine11,
-        location: received.location.clone(),
-        callback: received.callback.clone(),
-        summary: received.summary(),
-    }];
-    events.extend(routes_for(state, &received.location, received.callback.as_ref()));
-    events.push(EventKind::NoteAdded { text: origin_note(received, "received") });
-    events
-}
-
-/// An update: a new location re-routes, and notes not yet on the incident are added — so a
-/// repeated delivery of the same EIDO adds nothing.
-fn updating(
-    state: &AppState,
-    incident: &domain::Incident,
-    received: &ImportedEido,
-) -> Vec<EventKind> {
-    if incident.closure.is_some() {
-        return Vec::new();
-    }
-    let mut events = Vec::new();
-    if received.location.is_known() && received.location != incident.location {
-        events.push(EventKind::Located { location: received.location.clone() });
-        events.extend(routes_for(state, &received.location, incident.callback.as_ref()));
-    }
-    let known =
-        |text: &Text| incident.notes.iter().any(|n| n.text == *text) || incident.summary == *text;
-    for note in received.notes.iter().filter(|n| !known(&n.text)) {
-        events.push(EventKind::NoteAdded { text: note.text.clone() });
-    }
-    if !events.is_empty() {
-        events.push(EventKind::NoteAdded { text: origin_note(received, "updated") });
-    }
-    events
-}
-
-fn origin_note(received: &ImportedEido, what: &str) -> Text {
-    let closed = if received.is_closed() { "; the sender reports it closed" } else { "" };
-    let types =
-        received.incident_type.as_deref().map_or_else(String::new, |t| format!(", type {t}"));
-    let text = format!(
-        "EIDO {what}: incident {} from {}{types}{closed}",
-        received.incident_id, received.sending_agency
-    );
-    Text::parse(&text, Text::SHORT_MAX).unwrap_or_default()
 }

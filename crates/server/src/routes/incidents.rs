@@ -1,16 +1,15 @@
 //! `/api/v1/incidents`: open, list and read incidents (acting on them: `actions.rs`).
 //!
 //! Every handler checks the caller's permission, then that the incident involves the caller's
-//! agency (an incident the caller may not see is "not found", so its existence does not leak),
-//! then hands events to the store, which checks them against the incident's state and answers
-//! only once they are durable.
+//! agency (an incident the caller may not see is "not found", so its existence does not leak);
+//! opening goes through the incident service, which answers only once it is durable.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header::LOCATION};
 use axum::response::IntoResponse;
-use domain::event::Actor;
-use domain::{Event, EventKind, Incident, IncidentId, IncidentStatus, Permission, Text, Timestamp};
+use domain::{Incident, IncidentId, IncidentStatus, Permission, Text};
+use incidents::NewIncident;
 use serde::Deserialize;
 use store::IncidentFilter;
 use utoipa::IntoParams;
@@ -21,40 +20,8 @@ use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::json::JsonBody;
 use crate::state::AppState;
 
-/// The event `caller` causes on `incident` at `at`.
-pub(crate) fn event(
-    at: Timestamp,
-    caller: &Caller,
-    incident: IncidentId,
-    kind: EventKind,
-) -> Event {
-    Event { incident, at, actor: Actor::User(caller.id()), agency: caller.agency.id, kind }
-}
-
 pub(crate) fn parse_id(raw: &str) -> ApiResult<IncidentId> {
     raw.parse::<IncidentId>().map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
-}
-
-/// The `Routed` events a new location calls for: one per configured service.
-pub(crate) fn routes_for(
-    state: &AppState,
-    location: &domain::Location,
-    callback: Option<&domain::CallbackNumber>,
-) -> Vec<EventKind> {
-    state
-        .routing
-        .current()
-        .map(|table| table.route(location, callback))
-        .unwrap_or_default()
-        .into_iter()
-        .map(EventKind::Routed)
-        .collect()
-}
-
-/// The incident an append of one event left behind; the store always returns it.
-pub(crate) fn committed(incident: Option<Incident>) -> ApiResult<Incident> {
-    incident
-        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the store committed no incident state"))
 }
 
 /// The incident, if it exists and involves the caller's agency.
@@ -63,12 +30,7 @@ pub(crate) async fn visible(
     caller: &Caller,
     id: IncidentId,
 ) -> ApiResult<Incident> {
-    state
-        .store
-        .incident(id)
-        .await?
-        .filter(|i| i.involved.contains(&caller.agency.id))
-        .ok_or_else(|| ApiError::not_found(format!("incident {id}")))
+    Ok(state.incidents.visible(&caller.incidents(), id).await?)
 }
 
 /// Open an incident.
@@ -84,24 +46,14 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateIncident>,
 ) -> ApiResult<impl IntoResponse> {
     caller.require(Permission::IncidentCreate)?;
-    let kind = EventKind::Opened {
+    let new = NewIncident {
         channel: body.channel.into(),
         location: body.location.parse("location")?,
         callback: dto::parse_callback(body.callback_number)?,
         summary: dto::parse_text("summary", &body.summary, Text::SUMMARY_MAX)?,
     };
-    let now = state.clock.now();
-    let id = IncidentId::new(now);
-    let routes = match &kind {
-        EventKind::Opened { location, callback, .. } => {
-            routes_for(&state, location, callback.as_ref())
-        }
-        _ => Vec::new(),
-    };
-    let mut events = vec![event(now, &caller, id, kind)];
-    events.extend(routes.into_iter().map(|route| event(now, &caller, id, route)));
-    let appended = state.store.append(events).await?;
-    let incident = committed(appended.incident)?;
+    let incident = state.incidents.open(&caller.incidents(), new).await?.incident;
+    let id = incident.id;
     let location = [(LOCATION, format!("/api/v1/incidents/{id}"))];
     Ok((StatusCode::CREATED, location, Json(IncidentDto::from(&incident))))
 }

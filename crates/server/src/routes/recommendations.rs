@@ -8,16 +8,13 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use dispatch::{
-    Candidate, Capability, CoverageArea, CoveragePoint, Eligibility, RecommendRequest,
-    RecommendSettings, ResponseTarget, RoadTravelTimes, StraightLineTravelTimes,
-};
-use domain::{GeoPoint, Permission};
+use dispatch::{Candidate, Capability, Eligibility, ResponseTarget};
+use domain::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::incidents::{parse_id, visible};
+use super::incidents::parse_id;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::state::AppState;
@@ -71,7 +68,7 @@ pub async fn recommend(
     caller.require(Permission::TeamDispatch)?;
     let Query(query) =
         query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
-    let incident = visible(&state, &caller, parse_id(&id)?).await?;
+    let id = parse_id(&id)?;
     let required = query
         .capabilities
         .iter()
@@ -96,44 +93,8 @@ pub async fn recommend(
             }
         },
     };
-    let candidates = rank(&state, caller.agency.id, &incident, &required, target).await?;
+    let candidates = state.incidents.recommend(&caller.incidents(), id, &required, target).await?;
     Ok(Json(candidates.iter().map(dto).collect()))
-}
-
-/// The provider's teams ranked for `incident`: by road when the deployment has a road graph,
-/// with coverage over the provider's own area.
-pub(crate) async fn rank(
-    state: &AppState,
-    provider: domain::AgencyId,
-    incident: &domain::Incident,
-    required: &[Capability],
-    target: ResponseTarget,
-) -> ApiResult<Vec<Candidate>> {
-    let teams = state.store.team_states(Some(provider)).await?;
-    let coverage = coverage_area(state, provider);
-    let settings =
-        RecommendSettings { stale: state.settings.stale_policy(), ..RecommendSettings::default() };
-    let request = RecommendRequest {
-        location: &incident.location,
-        required,
-        target,
-        coverage: coverage.as_ref(),
-    };
-    let now = state.clock.now();
-    match &state.settings.roads {
-        Some(graph) => {
-            let mut travel = RoadTravelTimes::new(graph, RoadTravelTimes::DEFAULT_MAX_SNAP_M);
-            dispatch::recommend(&request, &teams, &mut travel, &settings, now)
-        }
-        None => dispatch::recommend(
-            &request,
-            &teams,
-            &mut StraightLineTravelTimes::new(),
-            &settings,
-            now,
-        ),
-    }
-    .map_err(|e| ApiError::new(ErrorCode::InvalidTransition, e.to_string()))
 }
 
 fn dto(c: &Candidate) -> CandidateDto {
@@ -156,49 +117,4 @@ fn dto(c: &Candidate) -> CandidateDto {
         score: c.score_s,
         explanation: c.explanation.clone(),
     }
-}
-
-/// The provider's area (where it is the primary for mobile crisis) sampled on a grid: at most
-/// `MAX_POINTS` points inside it, equally weighted. `None` when it serves no area.
-fn coverage_area(state: &AppState, provider: domain::AgencyId) -> Option<CoverageArea> {
-    let table = state.routing.current()?;
-    let areas = table.areas_served(store::MOBILE_CRISIS_SERVICE, provider);
-    if areas.is_empty() {
-        return None;
-    }
-    let name = areas.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ");
-    let [mut x0, mut y0, mut x1, mut y1] =
-        [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-    for a in &areas {
-        let [ax0, ay0, ax1, ay1] = a.bounds();
-        (x0, y0, x1, y1) = (x0.min(ax0), y0.min(ay0), x1.max(ax1), y1.max(ay1));
-    }
-    // A grid fine enough to land about MAX_POINTS inside the areas, whatever their shape.
-    let mut points = Vec::new();
-    for n in [8, 12, 16, 24] {
-        points.clear();
-        for i in 0..n {
-            for j in 0..n {
-                let p = [
-                    x0 + (f64::from(i) + 0.5) / f64::from(n) * (x1 - x0),
-                    y0 + (f64::from(j) + 0.5) / f64::from(n) * (y1 - y0),
-                ];
-                if areas.iter().any(|a| jurisdiction::reference::contains(a, p)) {
-                    points.extend(
-                        GeoPoint::parse(p[1], p[0])
-                            .ok()
-                            .map(|point| CoveragePoint { point, weight: 1.0 }),
-                    );
-                }
-            }
-        }
-        if points.len() >= CoverageArea::MAX_POINTS / 2 {
-            break;
-        }
-    }
-    if points.len() > CoverageArea::MAX_POINTS {
-        let step = points.len().div_ceil(CoverageArea::MAX_POINTS);
-        points = points.into_iter().step_by(step).collect();
-    }
-    CoverageArea::new(name, points).ok()
 }

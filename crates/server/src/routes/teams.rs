@@ -9,10 +9,9 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use dispatch::{Fix, FixVerdict, TeamState};
-use domain::event::Actor;
 use domain::{GeoPoint, Permission, TeamId, Timestamp};
 use serde::{Deserialize, Serialize};
-use store::{TeamChange, TeamCommand};
+use store::TeamCommand;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -231,9 +230,8 @@ pub async fn act(
             status: dispatch::parse_status(&status).map_err(|e| ApiError::field("status", e))?,
         },
     };
+    let after = state.incidents.change_team(&caller.incidents(), team.id(), command).await?;
     let now = state.clock.now();
-    let change = TeamChange { team: team.id(), at: now, actor: Actor::User(caller.id()), command };
-    let after = crate::team_dispatch::change(&state, &caller, &team, change).await?;
     Ok(Json(TeamDto::of(&after, now, &state.settings.stale_policy())))
 }
 

@@ -9,17 +9,18 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use domain::{EventKind, Permission};
+use domain::Permission;
+use incidents::TriageResult;
 use serde::{Deserialize, Serialize};
-use triage::{AnswerInput, Answers, Evaluation};
+use triage::AnswerInput;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::dto::IncidentDto;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::JsonBody;
-use crate::routes::incidents::{committed, event, parse_id, visible};
-use crate::routes::protocols::{QuestionDto, active_for, parse_stored, question_dto};
+use crate::routes::incidents::parse_id;
+use crate::routes::protocols::{QuestionDto, question_dto};
 use crate::state::AppState;
 
 /// Answers so far: question id → `true`/`false` (or `"yes"`/`"no"`), a choice id, or a number.
@@ -98,50 +99,25 @@ pub async fn answer(
 ) -> ApiResult<Json<TriageResponse>> {
     caller.require(Permission::TriageRecord)?;
     let id = parse_id(&id)?;
-    let incident = visible(&state, &caller, id).await?;
-    if incident.closure.is_some() {
-        return Err(ApiError::new(
-            crate::error::ErrorCode::InvalidTransition,
-            "the incident is closed; nothing can be added to it",
-        ));
-    }
-    let version = active_for(&state, &caller, incident.channel).await?;
-    let protocol = parse_stored(&version)?;
-    let inputs = body
+    let answers = body
         .answers
         .iter()
-        .map(|(q, v)| Ok((q.as_str(), input(q, v)?)))
+        .map(|(q, v)| Ok((q.clone(), input(q, v)?)))
         .collect::<ApiResult<Vec<_>>>()?;
-    let answers = Answers::parse(&protocol, inputs.iter().map(|(q, a)| (*q, a)))
-        .map_err(|e| ApiError::field(&format!("answers.{}", e.question), e.problem))?;
-    match triage::evaluate(&protocol, &answers) {
-        Evaluation::NeedsAnswers { questions, pending_rule } => {
+    match state.incidents.answer_triage(&caller.incidents(), id, &answers).await? {
+        TriageResult::NeedsAnswers { protocol, protocol_version, questions, pending_rule } => {
             Ok(Json(TriageResponse::NeedsAnswers {
-                protocol: protocol.id.clone(),
-                protocol_version: version.version,
-                next_questions: questions
-                    .iter()
-                    .filter_map(|q| protocol.question(q))
-                    .map(|(_, q)| question_dto(q))
-                    .collect(),
+                protocol,
+                protocol_version,
+                next_questions: questions.iter().map(question_dto).collect(),
                 pending_rule,
             }))
         }
-        Evaluation::Decided(decision) => {
-            let kind = EventKind::TriageRecorded {
-                outcome: decision.outcome,
-                protocol: protocol.id.clone(),
-                protocol_version: version.version,
-                rule: decision.rule.clone(),
-                answers: answers.describe(&protocol),
-            };
-            let appended =
-                state.store.append(vec![event(state.clock.now(), &caller, id, kind)]).await?;
-            let incident = committed(appended.incident)?;
+        TriageResult::Decided { decision, protocol_version, committed } => {
             Ok(Json(TriageResponse::Decided {
                 decision: DecisionDto {
                     protocol: decision.protocol,
-                    protocol_version: version.version,
+                    protocol_version,
                     outcome: decision.outcome.as_str().to_owned(),
                     rule: decision.rule,
                     why: decision.why,
@@ -152,7 +128,7 @@ pub async fn answer(
                         .collect(),
                     passed_over: decision.passed_over,
                 },
-                incident: Box::new(IncidentDto::from(&incident)),
+                incident: Box::new(IncidentDto::from(&committed.incident)),
             }))
         }
     }

@@ -39,7 +39,6 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use self::messages::{Inbound, Refused, SubscribeRequest, code_of, push_response};
 use self::subscriptions::{Scope, Subscriptions};
 use super::eido::{eido_of, receive};
-use super::incidents::event;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::state::AppState;
@@ -281,13 +280,8 @@ impl Connection {
         let note = format!(
             "The sender cancelled its request for service {request_id}; the incident stays open until someone here closes it"
         );
-        let kind =
-            EventKind::NoteAdded { text: Text::parse(&note, Text::SHORT_MAX).unwrap_or_default() };
-        let answer = match state
-            .store
-            .append(vec![event(state.clock.now(), caller, incident, kind)])
-            .await
-        {
+        let text = Text::parse(&note, Text::SHORT_MAX).unwrap_or_default();
+        let answer = match state.incidents.add_note(&caller.incidents(), incident, text).await {
             Ok(_) => {
                 self.requests.remove(request_id);
                 push_response(

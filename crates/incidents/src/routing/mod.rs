@@ -5,7 +5,7 @@
 //! - `sample`: the points a location's shape is sampled at to find its share in each area.
 //! - [`Routing`]: the table in use. Every node rebuilds its table when the store's routing
 //!   version moves (areas, service areas or agencies changed: an import on any node), checked
-//!   every [`crate::Settings::routing_refresh`].
+//!   every `routing_refresh`.
 
 mod sample;
 mod table;

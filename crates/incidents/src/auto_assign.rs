@@ -1,4 +1,4 @@
-//! Auto-assignment: for the mobile crisis providers listed in [`Settings::auto_assign`],
+//! Auto-assignment: for the mobile crisis providers listed in the `auto_assign` setting,
 //! Crisisbridge answers an offered incident itself when the recommendation needs no person's
 //! judgement ([`dispatch::auto_assign`]): it accepts the offer on the provider's behalf,
 //! dispatches the top team, and notes which and why. Should that team be taken in between (by
@@ -8,7 +8,7 @@
 //! When no team is sure (none available, positions stale or unknown, a capability missing),
 //! the offer is left to the provider's dispatcher exactly as if auto-assignment were off — it
 //! still times out to the next tier — with one note on the incident saying why. Every open
-//! offer to such a provider is looked at again every [`Settings::auto_assign_check`], so a
+//! offer to such a provider is looked at again every `auto_assign_check`, so a
 //! team coming on shift or back from a call is sent without a person stepping in.
 //!
 //! Like the deadline watch, it works from the store: it learns new offers from the live event
@@ -16,19 +16,23 @@
 //! the same offer, the store lets one acceptance through and refuses the others, so a team is
 //! dispatched once.
 //!
-//! [`Settings::auto_assign`]: crate::Settings::auto_assign
-//! [`Settings::auto_assign_check`]: crate::Settings::auto_assign_check
 
 use std::collections::HashSet;
 
 use domain::event::Actor;
 use domain::{AgencyId, AgencyKind, Event, EventKind, IncidentId, IncidentStatus, Text, Timestamp};
+use std::time::Duration;
 use store::{IncidentFilter, Store, StoreError};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::oneshot;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::service::text;
+use crate::{IncidentError, IncidentService};
+
+/// A note's text: control characters dropped, cut to what a note may hold.
+fn note(s: String) -> Text {
+    text(&s, Text::SUMMARY_MAX)
+}
 
 /// Stops auto-assignment when dropped.
 #[derive(Debug)]
@@ -38,7 +42,7 @@ pub struct AutoAssignGuard {
 
 /// The agencies named by `codes`; an error naming the code when one is not a mobile crisis
 /// provider of this deployment.
-pub(crate) async fn resolve(store: &dyn Store, codes: &[String]) -> Result<Vec<AgencyId>, String> {
+pub async fn resolve(store: &dyn Store, codes: &[String]) -> Result<Vec<AgencyId>, String> {
     if codes.is_empty() {
         return Ok(Vec::new());
     }
@@ -70,14 +74,21 @@ pub(crate) async fn resolve(store: &dyn Store, codes: &[String]) -> Result<Vec<A
         .collect()
 }
 
-/// Starts auto-assignment for `providers`; `None` when there are none.
-pub(crate) fn spawn(state: AppState, providers: Vec<AgencyId>) -> Option<AutoAssignGuard> {
-    if providers.is_empty() {
-        return None;
+impl IncidentService {
+    /// Starts auto-assignment for `providers`, looking at every open offer again every
+    /// `every`; `None` when there are no providers.
+    pub fn spawn_auto_assign(
+        &self,
+        providers: Vec<AgencyId>,
+        every: Duration,
+    ) -> Option<AutoAssignGuard> {
+        if providers.is_empty() {
+            return None;
+        }
+        let (stop_tx, stop) = oneshot::channel();
+        tokio::spawn(watch(self.clone(), providers, every, stop));
+        Some(AutoAssignGuard { _stop: stop_tx })
     }
-    let (stop_tx, stop) = oneshot::channel();
-    tokio::spawn(watch(state, providers, stop));
-    Some(AutoAssignGuard { _stop: stop_tx })
 }
 
 /// What auto-assignment remembers between looks: the offers it has already explained
@@ -87,11 +98,16 @@ struct Memory {
     explained: HashSet<(IncidentId, Timestamp)>,
 }
 
-async fn watch(state: AppState, providers: Vec<AgencyId>, mut stop: oneshot::Receiver<()>) {
+async fn watch(
+    state: IncidentService,
+    providers: Vec<AgencyId>,
+    every: Duration,
+    mut stop: oneshot::Receiver<()>,
+) {
     // Subscribe before loading, so no offer committed in between is missed.
     let mut events = state.store.subscribe();
     let mut memory = Memory::default();
-    let mut tick = tokio::time::interval(state.settings.auto_assign_check);
+    let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -102,7 +118,7 @@ async fn watch(state: AppState, providers: Vec<AgencyId>, mut stop: oneshot::Rec
                         && providers.contains(&to)
                         && let Err(e) = look(&state, &providers, recorded.event.incident, &mut memory).await
                     {
-                        tracing::warn!(incident = %recorded.event.incident, error = %e.message, "auto-assignment failed; will retry");
+                        tracing::warn!(incident = %recorded.event.incident, error = %e, "auto-assignment failed; will retry");
                     }
                 }
                 // Fell behind: the next tick looks at every open offer.
@@ -111,7 +127,7 @@ async fn watch(state: AppState, providers: Vec<AgencyId>, mut stop: oneshot::Rec
             },
             _ = tick.tick() => {
                 if let Err(e) = look_at_all(&state, &providers, &mut memory).await {
-                    tracing::warn!(error = %e.message, "auto-assignment could not read the open offers; will retry");
+                    tracing::warn!(error = %e, "auto-assignment could not read the open offers; will retry");
                 }
             }
         }
@@ -120,10 +136,10 @@ async fn watch(state: AppState, providers: Vec<AgencyId>, mut stop: oneshot::Rec
 
 /// Looks at every open offer to one of `providers`.
 async fn look_at_all(
-    state: &AppState,
+    state: &IncidentService,
     providers: &[AgencyId],
     memory: &mut Memory,
-) -> Result<(), ApiError> {
+) -> Result<(), IncidentError> {
     let filter = IncidentFilter {
         involving: None,
         statuses: vec![IncidentStatus::TransferPending],
@@ -148,11 +164,11 @@ async fn look_at_all(
 /// Accepts `id`'s open offer and dispatches a team when the recommendation is sure; else
 /// explains, once per offer, why the dispatcher decides.
 async fn look(
-    state: &AppState,
+    state: &IncidentService,
     providers: &[AgencyId],
     id: IncidentId,
     memory: &mut Memory,
-) -> Result<(), ApiError> {
+) -> Result<(), IncidentError> {
     let Some(incident) = state.store.incident(id).await? else { return Ok(()) };
     let Some(offer) = incident.transfer.as_ref().filter(|t| t.unanswered.is_none()) else {
         return Ok(());
@@ -162,14 +178,7 @@ async fn look(
         return Ok(());
     }
     let offered_at = offer.offered_at;
-    let candidates = crate::routes::recommendations::rank(
-        state,
-        provider,
-        &incident,
-        &[],
-        dispatch::ResponseTarget::Urban,
-    )
-    .await?;
+    let candidates = state.rank(provider, &incident, &[], dispatch::ResponseTarget::Urban).await?;
     let now = state.clock.now();
     let event =
         |kind| Event { incident: id, at: now, actor: Actor::System, agency: provider, kind };
@@ -182,7 +191,7 @@ async fn look(
                     best.explanation
                 ),
             };
-            let text = note(&format!(
+            let text = note(format!(
                 "Auto-assignment sent no team: {why}. The offer waits for a dispatcher."
             ));
             append_unless_refused(&*state.store, vec![event(EventKind::NoteAdded { text })])
@@ -202,11 +211,11 @@ async fn look(
     let Some(accepted) = accepted else { return Ok(()) };
     metrics::counter!("crisisbridge_auto_assignments_total").increment(1);
     let text = match send_a_team(state, provider, &accepted, team, candidates).await {
-        Ok(explanation) => note(&format!("Accepted by auto-assignment, which sent {explanation}")),
+        Ok(explanation) => note(format!("Accepted by auto-assignment, which sent {explanation}")),
         Err(why) => {
             // The provider holds the incident now, and its dispatcher must send someone.
             tracing::warn!(incident = %id, %why, "auto-assignment accepted an incident but sent no team");
-            note(&format!(
+            note(format!(
                 "Auto-assignment accepted this incident but sent no team: {why}. A dispatcher must send one."
             ))
         }
@@ -223,7 +232,7 @@ const DISPATCH_ATTEMPTS: usize = 3;
 /// taken meanwhile, ranks again and sends the next sure choice. The chosen team's
 /// explanation, or why none was sent.
 async fn send_a_team(
-    state: &AppState,
+    state: &IncidentService,
     provider: AgencyId,
     incident: &domain::Incident,
     mut team: domain::TeamId,
@@ -232,27 +241,20 @@ async fn send_a_team(
     let mut attempt = 1;
     loop {
         let now = state.clock.now();
-        match crate::team_dispatch::dispatch_as(state, Actor::System, provider, incident, team, now)
-            .await
-        {
+        match state.dispatch_as(Actor::System, provider, incident, team, now).await {
             Ok(_) => {
                 let chosen = candidates.into_iter().find(|c| c.team == team);
                 return Ok(chosen.map_or_else(|| format!("team {team}"), |c| c.explanation));
             }
-            Err(e) if attempt == DISPATCH_ATTEMPTS => return Err(e.message),
+            Err(e) if attempt == DISPATCH_ATTEMPTS => return Err(e.to_string()),
             Err(e) => {
-                tracing::debug!(incident = %incident.id, %team, error = %e.message, "auto-assignment: the team was taken; choosing again")
+                tracing::debug!(incident = %incident.id, %team, error = %e, "auto-assignment: the team was taken; choosing again")
             }
         }
-        candidates = crate::routes::recommendations::rank(
-            state,
-            provider,
-            incident,
-            &[],
-            dispatch::ResponseTarget::Urban,
-        )
-        .await
-        .map_err(|e| e.message)?;
+        candidates = state
+            .rank(provider, incident, &[], dispatch::ResponseTarget::Urban)
+            .await
+            .map_err(|e| e.to_string())?;
         team = dispatch::auto_assign(&candidates).ok_or_else(|| match candidates.first() {
             None => "the provider has no teams".to_owned(),
             Some(best) => format!("no team is sure now: {}", best.explanation),
@@ -261,15 +263,8 @@ async fn send_a_team(
     }
 }
 
-/// A note's text: control characters dropped, cut to what a note may hold.
-fn note(text: &str) -> Text {
-    let clean: String =
-        text.chars().filter(|c| !c.is_control() || *c == '\n').take(Text::SUMMARY_MAX).collect();
-    Text::parse(&clean, Text::SUMMARY_MAX).unwrap_or_default()
-}
-
 /// Appends `events`; a refusal (the incident moved on meanwhile) is not an error.
-async fn append_unless_refused(store: &dyn Store, events: Vec<Event>) -> Result<(), ApiError> {
+async fn append_unless_refused(store: &dyn Store, events: Vec<Event>) -> Result<(), IncidentError> {
     match store.append(events).await {
         Ok(_) | Err(StoreError::Rejected(_)) => Ok(()),
         Err(e) => Err(e.into()),

@@ -1,0 +1,113 @@
+//! A CAD's EIDO (NENA-STA-021) as commands: the first EIDO for a sender's incident id opens
+//! an incident for the caller's agency (routed like any other), later ones update it — a
+//! better location re-routes it, notes not yet on it are added — so a repeated delivery adds
+//! nothing. The sender's id is linked to ours in the store, atomically, before anything is
+//! appended, so two deliveries of one EIDO never make two incidents. Reading the EIDO itself
+//! (and refusing a bad one with its JSON path) is `interop::eido`'s.
+
+use domain::{Channel, EventKind, Incident, IncidentId, Permission, Text};
+use interop::eido::ImportedEido;
+
+use crate::service::{by, text};
+use crate::{Caller, Committed, IncidentService, Result};
+
+/// What an import did.
+#[derive(Debug)]
+pub enum Imported {
+    /// A new incident.
+    Opened(Committed),
+    /// The incident the EIDO's id names, with what was new (possibly nothing).
+    Updated(Committed),
+}
+
+impl Imported {
+    pub const fn incident(&self) -> &Incident {
+        match self {
+            Self::Opened(c) | Self::Updated(c) => &c.incident,
+        }
+    }
+}
+
+impl IncidentService {
+    /// Opens or updates the incident a CAD's EIDO names.
+    pub async fn import_eido(&self, caller: &Caller, received: &ImportedEido) -> Result<Imported> {
+        caller.require(Permission::IncidentCreate)?;
+        let now = self.clock.now();
+        let id = self
+            .store
+            .link_external_incident(caller.agency.id, &received.incident_id, IncidentId::new(now))
+            .await?;
+        let imported = match self.store.incident(id).await? {
+            None => {
+                let events = self.opening(received);
+                Imported::Opened(
+                    self.commit(events.into_iter().map(|k| by(caller, now, id, k)).collect())
+                        .await?,
+                )
+            }
+            Some(_) => {
+                let incident = self.visible(caller, id).await?;
+                let events = self.updating(&incident, received);
+                if events.is_empty() {
+                    Imported::Updated(Committed { events: Vec::new(), incident })
+                } else {
+                    Imported::Updated(
+                        self.commit(events.into_iter().map(|k| by(caller, now, id, k)).collect())
+                            .await?,
+                    )
+                }
+            }
+        };
+        let result = if matches!(imported, Imported::Opened(_)) { "opened" } else { "updated" };
+        metrics::counter!("crisisbridge_eido_imports_total", "result" => result).increment(1);
+        Ok(imported)
+    }
+
+    /// A new incident: opened with what the EIDO says, routed, and noted where it came from.
+    fn opening(&self, received: &ImportedEido) -> Vec<EventKind> {
+        let mut events = vec![EventKind::Opened {
+            channel: Channel::Nine11,
+            location: received.location.clone(),
+            callback: received.callback.clone(),
+            summary: received.summary(),
+        }];
+        events.extend(self.routes_for(&received.location, received.callback.as_ref()));
+        events.push(EventKind::NoteAdded { text: origin_note(received, "received") });
+        events
+    }
+
+    /// An update: a new location re-routes, and notes not yet on the incident are added.
+    fn updating(&self, incident: &Incident, received: &ImportedEido) -> Vec<EventKind> {
+        if incident.closure.is_some() {
+            return Vec::new();
+        }
+        let mut events = Vec::new();
+        if received.location.is_known() && received.location != incident.location {
+            events.push(EventKind::Located { location: received.location.clone() });
+            events.extend(self.routes_for(&received.location, incident.callback.as_ref()));
+        }
+        let known = |text: &Text| {
+            incident.notes.iter().any(|n| n.text == *text) || incident.summary == *text
+        };
+        for note in received.notes.iter().filter(|n| !known(&n.text)) {
+            events.push(EventKind::NoteAdded { text: note.text.clone() });
+        }
+        if !events.is_empty() {
+            events.push(EventKind::NoteAdded { text: origin_note(received, "updated") });
+        }
+        events
+    }
+}
+
+fn origin_note(received: &ImportedEido, what: &str) -> Text {
+    let closed = if received.is_closed() { "; the sender reports it closed" } else { "" };
+    let types =
+        received.incident_type.as_deref().map_or_else(String::new, |t| format!(", type {t}"));
+    text(
+        &format!(
+            "EIDO {what}: incident {} from {}{types}{closed}",
+            received.incident_id, received.sending_agency
+        ),
+        Text::SHORT_MAX,
+    )
+}

@@ -1,0 +1,50 @@
+//! The incident service: every command on an incident, in one place, with no HTTP.
+//!
+//! [`IncidentService`] owns what can happen to an incident — open it, locate it, triage it,
+//! offer it to another agency and answer the offer, hand a 988 contact to 911, work it as the
+//! embedded clinician, send a team, add notes, close it — and the workers that act by
+//! themselves (the transfer-deadline watch, auto-assignment). Each command takes a
+//! [`Caller`] (user, role, agency), checks the permission and every rule that applies,
+//! builds the events and appends them; refusals are [`IncidentError`]s that the HTTP layer
+//! maps to its error codes. The HTTP routes, the EIDO import and the NENA-STA-024
+//! conveyance, the workers and the demo all come through here; none of them builds an
+//! incident event itself.
+//!
+//! - `record`: open, locate, notes, close.
+//! - `triage`: answering the agency's protocol.
+//! - `transfer`: offers with rollover, answers, timeouts; `deadlines` the watch.
+//! - `handoff`: the 988 → 911 imminent-risk handoff and its follow-up.
+//! - `clinician`: the embedded-clinician queue.
+//! - `teams` and `recommend`: sending mobile crisis teams and ranking them;
+//!   `auto_assign` the worker that does it for providers that ask.
+//! - `eido`: a CAD's EIDO as commands.
+//! - `routing`: who serves where, the table every node keeps current.
+//!
+//! Architecture invariant: the store is the only writer and the incident's state machine
+//! (`domain::Incident::apply`) the last word; this crate decides what to ask of them, and
+//! never writes anything for a command it refuses.
+
+pub mod auto_assign;
+mod caller;
+mod clinician;
+mod deadlines;
+mod eido;
+mod error;
+mod handoff;
+mod recommend;
+mod record;
+pub mod routing;
+mod service;
+mod teams;
+mod transfer;
+mod triage;
+
+pub use caller::Caller;
+pub use deadlines::DeadlineWatch;
+pub use eido::Imported;
+pub use error::{IncidentError, Result};
+pub use handoff::{HandoffRequest, SERVICE_911};
+pub use record::NewIncident;
+pub use service::{Committed, DispatchSettings, IncidentService};
+pub use transfer::{MAX_TRANSFER_SECONDS, SERVICE_988, TransferRequest};
+pub use triage::{TriageResult, parse_stored};

@@ -1,0 +1,74 @@
+//! Opening an incident and the plain steps of its record: a better location (which re-routes
+//! it), notes, and closing.
+
+use domain::{
+    CallbackNumber, Channel, Disposition, EventKind, IncidentId, Location, Permission, Text,
+};
+
+use crate::service::by;
+use crate::{Caller, Committed, IncidentService, Result};
+
+/// What a new incident starts with.
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    pub channel: Channel,
+    pub location: Location,
+    pub callback: Option<CallbackNumber>,
+    pub summary: Text,
+}
+
+impl IncidentService {
+    /// Opens an incident for the caller's agency, routed by its location in the same commit.
+    pub async fn open(&self, caller: &Caller, new: NewIncident) -> Result<Committed> {
+        caller.require(Permission::IncidentCreate)?;
+        let now = self.clock.now();
+        let id = IncidentId::new(now);
+        let routes = self.routes_for(&new.location, new.callback.as_ref());
+        let opened = EventKind::Opened {
+            channel: new.channel,
+            location: new.location,
+            callback: new.callback,
+            summary: new.summary,
+        };
+        let mut events = vec![by(caller, now, id, opened)];
+        events.extend(routes.into_iter().map(|route| by(caller, now, id, route)));
+        self.commit(events).await
+    }
+
+    /// A new or better location; the incident is routed again in the same commit.
+    pub async fn locate(
+        &self,
+        caller: &Caller,
+        id: IncidentId,
+        location: Location,
+    ) -> Result<Committed> {
+        caller.require(Permission::IncidentLocate)?;
+        let incident = self.visible(caller, id).await?;
+        let now = self.clock.now();
+        let routes = self.routes_for(&location, incident.callback.as_ref());
+        let mut events = vec![by(caller, now, id, EventKind::Located { location })];
+        events.extend(routes.into_iter().map(|route| by(caller, now, id, route)));
+        self.commit(events).await
+    }
+
+    /// A note for the record.
+    pub async fn add_note(&self, caller: &Caller, id: IncidentId, text: Text) -> Result<Committed> {
+        caller.require(Permission::IncidentNote)?;
+        self.visible(caller, id).await?;
+        self.commit(vec![by(caller, self.clock.now(), id, EventKind::NoteAdded { text })]).await
+    }
+
+    /// Ends the incident.
+    pub async fn close(
+        &self,
+        caller: &Caller,
+        id: IncidentId,
+        disposition: Disposition,
+        remark: Text,
+    ) -> Result<Committed> {
+        caller.require(Permission::IncidentClose)?;
+        self.visible(caller, id).await?;
+        let closed = EventKind::Closed { disposition, remark };
+        self.commit(vec![by(caller, self.clock.now(), id, closed)]).await
+    }
+}

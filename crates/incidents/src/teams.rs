@@ -1,0 +1,120 @@
+//! Mobile crisis teams on incidents: sending one, and recording a team's statuses on the
+//! incident it works, so measures such as "dispatched to on scene" read from the incident
+//! alone. A team's own life (shifts, every status) is in the team log.
+//!
+//! - **Dispatch**: the team first — it may refuse (not available, off shift) — then the
+//!   incident. Should the incident refuse after all (closed meanwhile), the team is released
+//!   again (`available`, by Crisisbridge), so no team is held for a call it is not on.
+//! - **A status on a call**: the team first (the team's reality); then the incident, best
+//!   effort — a closed incident no longer takes a team's statuses, and that must not stop a
+//!   responder from clearing.
+
+use dispatch::{TeamState, TeamStatus};
+use domain::event::Actor;
+use domain::{AgencyId, Event, EventKind, Incident, IncidentId, Permission, TeamId, Timestamp};
+use store::{TeamChange, TeamCommand};
+
+use crate::{Caller, Committed, IncidentError, IncidentService, Result};
+
+impl IncidentService {
+    /// Sends one of the caller's agency's teams to the incident.
+    pub async fn dispatch_team(
+        &self,
+        caller: &Caller,
+        id: IncidentId,
+        team: TeamId,
+    ) -> Result<Committed> {
+        caller.require(Permission::TeamDispatch)?;
+        let incident = self.visible(caller, id).await?;
+        self.dispatch_as(caller.actor(), caller.agency.id, &incident, team, self.clock.now()).await
+    }
+
+    /// [`Self::dispatch_team`] by any actor on behalf of `agency` (the team's provider): a
+    /// dispatcher, or Crisisbridge auto-assigning.
+    pub(crate) async fn dispatch_as(
+        &self,
+        actor: Actor,
+        agency: AgencyId,
+        incident: &Incident,
+        team: TeamId,
+        now: Timestamp,
+    ) -> Result<Committed> {
+        let Some(team_state) = self.store.team_state(team).await? else {
+            return Err(IncidentError::field("team", format!("team {team} does not exist")));
+        };
+        if team_state.profile.provider != agency {
+            return Err(IncidentError::NotAllowed(format!(
+                "team {} belongs to another provider; dispatch your own agency's teams",
+                team_state.profile.name
+            )));
+        }
+        let event = Event {
+            incident: incident.id,
+            at: now,
+            actor,
+            agency,
+            kind: EventKind::TeamDispatched { team, provider: team_state.profile.provider },
+        };
+        // Would the incident take it? Asked first, so a closed call does not hold a team.
+        incident.clone().apply(&event)?;
+        let dispatched = TeamChange {
+            team,
+            at: now,
+            actor,
+            command: TeamCommand::Dispatch { incident: incident.id },
+        };
+        self.store.change_team(dispatched).await?;
+        match self.store.append(vec![event]).await {
+            Ok(appended) => Committed::of(appended),
+            Err(e) => {
+                let release = TeamChange {
+                    team,
+                    at: self.clock.now(),
+                    actor: Actor::System,
+                    command: TeamCommand::SetStatus { status: TeamStatus::Available },
+                };
+                if let Err(release_error) = self.store.change_team(release).await {
+                    tracing::error!(%team, error = %release_error, "a team dispatched to a refused incident could not be released");
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Applies a shift or status change to one of the caller's agency's teams, and records a
+    /// status change on the incident the team is working.
+    pub async fn change_team(
+        &self,
+        caller: &Caller,
+        team: TeamId,
+        command: TeamCommand,
+    ) -> Result<TeamState> {
+        caller.require(Permission::TeamReport)?;
+        let state = self.own_team(caller, team).await?;
+        let change = TeamChange { team, at: self.clock.now(), actor: caller.actor(), command };
+        let after = self.store.change_team(change).await?;
+        if let (TeamCommand::SetStatus { status }, Some(incident)) = (command, state.incident()) {
+            let event = Event {
+                incident,
+                at: change.at,
+                actor: change.actor,
+                agency: caller.agency.id,
+                kind: EventKind::TeamStatusChanged { team, status },
+            };
+            if let Err(e) = self.store.append(vec![event]).await {
+                tracing::warn!(%incident, %team, error = %e, "a team's status could not be recorded on its incident");
+            }
+        }
+        Ok(after)
+    }
+
+    /// The team, if it belongs to the caller's agency ("not found" otherwise, so other
+    /// providers' teams do not leak).
+    pub async fn own_team(&self, caller: &Caller, team: TeamId) -> Result<TeamState> {
+        self.store
+            .team_state(team)
+            .await?
+            .filter(|t| t.profile.provider == caller.agency.id)
+            .ok_or_else(|| IncidentError::not_found(format!("team {team}")))
+    }
+}

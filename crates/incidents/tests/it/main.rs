@@ -1,0 +1,8 @@
+//! The incident service's tests: every command through the service itself, without HTTP,
+//! over a real SQLite store in a temporary directory.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod harness;
+mod record;
+mod transfers;
