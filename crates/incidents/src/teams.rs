@@ -2,14 +2,15 @@
 //! incident it works, so measures such as "dispatched to on scene" read from the incident
 //! alone. A team's own life (shifts, every status) is in the team log.
 //!
-//! - **Dispatch**: the team first — it may refuse (not available, off shift) — then the
-//!   incident. Should the incident refuse after all (closed meanwhile), the team is released
-//!   again (`available`, by Crisisbridge), so no team is held for a call it is not on.
+//! - **Dispatch**: one commit across the incident log and the team log
+//!   ([`store::EventLog::append_with_team`]): the team's status table and the incident's state
+//!   machine must both accept, or nothing is written — no team is held for a call it is not
+//!   on, and no incident names a team that was never sent.
 //! - **A status on a call**: the team first (the team's reality); then the incident, best
 //!   effort — a closed incident no longer takes a team's statuses, and that must not stop a
 //!   responder from clearing.
 
-use dispatch::{TeamState, TeamStatus};
+use dispatch::TeamState;
 use domain::event::Actor;
 use domain::{AgencyId, Event, EventKind, Incident, IncidentId, Permission, TeamId, Timestamp};
 use store::{TeamChange, TeamCommand};
@@ -55,30 +56,14 @@ impl IncidentService {
             agency,
             kind: EventKind::TeamDispatched { team, provider: team_state.profile.provider },
         };
-        // Would the incident take it? Asked first, so a closed call does not hold a team.
-        incident.clone().apply(&event)?;
         let dispatched = TeamChange {
             team,
             at: now,
             actor,
             command: TeamCommand::Dispatch { incident: incident.id },
         };
-        self.store.change_team(dispatched).await?;
-        match self.store.append(vec![event]).await {
-            Ok(appended) => Committed::of(appended),
-            Err(e) => {
-                let release = TeamChange {
-                    team,
-                    at: self.clock.now(),
-                    actor: Actor::System,
-                    command: TeamCommand::SetStatus { status: TeamStatus::Available },
-                };
-                if let Err(release_error) = self.store.change_team(release).await {
-                    tracing::error!(%team, error = %release_error, "a team dispatched to a refused incident could not be released");
-                }
-                Err(e.into())
-            }
-        }
+        let (appended, _) = self.store.append_with_team(vec![event], dispatched).await?;
+        Committed::of(appended)
     }
 
     /// Applies a shift or status change to one of the caller's agency's teams, and records a

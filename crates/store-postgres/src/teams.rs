@@ -70,6 +70,19 @@ impl TeamWriter for Writer {
 
 async fn write(conn: &mut PgConnection, ops: &[TeamOp]) -> Result<TeamPlan> {
     let mut tx = conn.begin().await.map_err(db_err)?;
+    let plan = write_in(&mut tx, ops, None).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(plan)
+}
+
+/// Plans `ops` against the teams as committed (their rows locked) and writes the plan, inside
+/// the caller's transaction, with a notification of each new state. With `only`, the batch is
+/// that one change, and its refusal is an error that writes nothing.
+pub(crate) async fn write_in(
+    tx: &mut PgConnection,
+    ops: &[TeamOp],
+    only: Option<TeamChange>,
+) -> Result<TeamPlan> {
     let head = if ops.iter().any(|op| matches!(op, TeamOp::Change(_))) {
         let head: i64 =
             sqlx::query_scalar("SELECT head FROM team_log_head WHERE id = 1 FOR UPDATE")
@@ -93,7 +106,10 @@ async fn write(conn: &mut PgConnection, ops: &[TeamOp]) -> Result<TeamPlan> {
         let state = state_of(row)?;
         states.insert(state.id(), state);
     }
-    let plan = store::team_batch::plan(ops, states, head);
+    let plan = match only {
+        Some(change) => store::team_batch::plan_change(change, states, head)?,
+        None => store::team_batch::plan(ops, states, head),
+    };
     for entry in &plan.log {
         let c = &entry.change;
         sqlx::query(
@@ -157,7 +173,6 @@ async fn write(conn: &mut PgConnection, ops: &[TeamOp]) -> Result<TeamPlan> {
             .await
             .map_err(db_err)?;
     }
-    tx.commit().await.map_err(db_err)?;
     Ok(plan)
 }
 

@@ -10,15 +10,17 @@
 use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
+use dispatch::TeamState;
 use domain::event::Actor;
 use domain::{AgencyId, Event, Incident, IncidentId};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
 use store::batch::{self, BatchPlan};
 use store::queue::{LogWriter, WriterQueue};
-use store::{RebuildReport, RecordedEvent, Result, StoreError, codec};
+use store::team_batch::TeamOp;
+use store::{RebuildReport, RecordedEvent, Result, StoreError, TeamChange, codec};
 
-use crate::{CHANNEL, db_err, rows};
+use crate::{CHANNEL, db_err, rows, teams};
 
 pub(crate) struct Writer {
     pool: PgPool,
@@ -45,6 +47,44 @@ impl LogWriter for Writer {
     async fn write(&mut self, batch: &[&Vec<Event>]) -> Result<BatchPlan> {
         write(self.connection().await?, batch, None).await
     }
+
+    /// The log head is locked first, then the team's row and the team log's head — the team
+    /// writer never takes the log head, so the two cannot wait for each other.
+    async fn write_with_team(
+        &mut self,
+        events: &[Event],
+        change: TeamChange,
+    ) -> Result<(BatchPlan, TeamState)> {
+        let events = events.to_vec();
+        let mut tx = self.connection().await?.begin().await.map_err(db_err)?;
+        let written = async {
+            let plan = write_in(&mut tx, &[&events], None, true).await?;
+            let team_plan =
+                teams::write_in(&mut tx, &[TeamOp::Change(change)], Some(change)).await?;
+            let state = team_plan
+                .states
+                .into_iter()
+                .next()
+                .ok_or_else(|| StoreError::Database("the team change left no state".into()))?;
+            Ok::<_, StoreError>((plan, state))
+        }
+        .await;
+        match written {
+            Ok(done) => {
+                tx.commit().await.map_err(db_err)?;
+                Ok(done)
+            }
+            // Roll back now: a dropped transaction is only rolled back when its connection is
+            // next used, and until then it would hold the log head and the team's row.
+            Err(e) => {
+                tx.rollback().await.map_err(db_err)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Nothing to do: the listener publishes team states too.
+    fn committed_team(&mut self, _state: TeamState) {}
 
     async fn import(&mut self, events: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>> {
         let Some(first) = events.first().map(|r| r.seq) else { return Ok(Vec::new()) };
@@ -87,6 +127,19 @@ async fn write(
     import_from: Option<u64>,
 ) -> Result<BatchPlan> {
     let mut tx = conn.begin().await.map_err(db_err)?;
+    let plan = write_in(&mut tx, batch, import_from, import_from.is_some()).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(plan)
+}
+
+/// [`write`] inside the caller's transaction; with `all_or_nothing`, one refused append refuses
+/// the batch.
+async fn write_in(
+    tx: &mut PgConnection,
+    batch: &[&Vec<Event>],
+    import_from: Option<u64>,
+    all_or_nothing: bool,
+) -> Result<BatchPlan> {
     let head: i64 = sqlx::query_scalar("SELECT seq FROM log_head WHERE id FOR UPDATE")
         .fetch_one(&mut *tx)
         .await
@@ -100,10 +153,10 @@ async fn write(
     }
     let ids: Vec<uuid::Uuid> =
         batch::incidents_of(batch.iter().copied()).iter().map(IncidentId::as_uuid).collect();
-    let states = load_incidents(&mut tx, &ids).await?;
-    let plan = batch::plan(batch.iter().copied(), states, head, import_from.is_some())?;
-    insert_events(&mut tx, &plan.written).await?;
-    save_projections(&mut tx, &plan.touched).await?;
+    let states = load_incidents(tx, &ids).await?;
+    let plan = batch::plan(batch.iter().copied(), states, head, all_or_nothing)?;
+    insert_events(tx, &plan.written).await?;
+    save_projections(tx, &plan.touched).await?;
     if plan.head != head {
         let new_head = i64::try_from(plan.head).map_err(rows::corrupt)?;
         sqlx::query("UPDATE log_head SET seq = $1 WHERE id")
@@ -118,7 +171,6 @@ async fn write(
             .await
             .map_err(db_err)?;
     }
-    tx.commit().await.map_err(db_err)?;
     Ok(plan)
 }
 

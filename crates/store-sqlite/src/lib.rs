@@ -95,12 +95,13 @@ impl SqliteStore {
             .map_err(db_err)?;
         let turn = WriteTurn::default();
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let writer = writer::Writer::start(conn, events.clone(), turn.clone()).await?;
+        let (team_events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let writer =
+            writer::Writer::start(conn, events.clone(), team_events.clone(), turn.clone()).await?;
         // Team writes get a connection of their own: SQLite takes one writer at a time, so the
         // two writers take turns per transaction, each group-committing its own queue.
-        let (team_events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let team_conn = options.connect().await.map_err(db_err)?;
-        let teams = teams::Writer::start(team_conn, team_events.clone(), turn.clone()).await?;
+        let teams = teams::Writer::start(team_conn, team_events.clone(), turn.clone());
         let audit = audit::Writer::start(options.connect().await.map_err(db_err)?, turn);
         let (stop_checkpoints, stopped) = oneshot::channel();
         tokio::spawn(checkpointer(pool.clone(), stopped));

@@ -14,6 +14,14 @@ impl EventLog for SqliteStore {
         self.writer.append(events).await
     }
 
+    async fn append_with_team(
+        &self,
+        events: Vec<Event>,
+        change: store::TeamChange,
+    ) -> Result<(Appended, dispatch::TeamState)> {
+        self.writer.append_with_team(events, change).await
+    }
+
     async fn import(&self, events: Vec<RecordedEvent>) -> Result<()> {
         self.writer.import(events).await
     }

@@ -23,23 +23,17 @@ const BREADCRUMBS_PER_INSERT: usize = 3000;
 
 pub(crate) struct Writer {
     conn: SqliteConnection,
-    head: u64,
     published: broadcast::Sender<TeamState>,
     turn: crate::WriteTurn,
 }
 
 impl Writer {
-    pub(crate) async fn start(
-        mut conn: SqliteConnection,
+    pub(crate) fn start(
+        conn: SqliteConnection,
         published: broadcast::Sender<TeamState>,
         turn: crate::WriteTurn,
-    ) -> Result<TeamQueue> {
-        let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM team_log")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(db_err)?;
-        let head = u64::try_from(head.unwrap_or(0)).map_err(corrupt)?;
-        Ok(TeamQueue::spawn(Self { conn, head, published, turn }))
+    ) -> TeamQueue {
+        TeamQueue::spawn(Self { conn, published, turn })
     }
 }
 
@@ -48,62 +42,10 @@ impl TeamWriter for Writer {
     async fn write(&mut self, ops: &[TeamOp]) -> Result<TeamPlan> {
         let _turn = self.turn.lock().await;
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-        let mut states = HashMap::new();
-        for id in store::team_batch::teams_of(ops) {
-            if let Some(state) = load(&mut tx, id).await? {
-                states.insert(id, state);
-            }
-        }
-        let plan = store::team_batch::plan(ops, states, self.head);
-        for entry in &plan.log {
-            let c = &entry.change;
-            sqlx::query(
-                "INSERT INTO team_log (seq, team_id, at_ms, actor, kind, body, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(i64::try_from(entry.seq).map_err(corrupt)?)
-            .bind(c.team.to_string())
-            .bind(c.at.as_millis())
-            .bind(actor(c.actor))
-            .bind(c.command.name())
-            .bind(team_codec::encode_team_command(&c.command))
-            .bind(entry.status.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        for chunk in plan.breadcrumbs.chunks(BREADCRUMBS_PER_INSERT) {
-            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO team_fixes (team_id, at_ms, received_ms, lat, lon, accuracy_m, speed_mps, heading_deg, verdict, verdict_value) ",
-            );
-            insert.push_values(chunk, |mut row, b| {
-                let (verdict, value) = team_codec::encode_verdict(&b.verdict);
-                row.push_bind(b.team.to_string())
-                    .push_bind(b.fix.at().as_millis())
-                    .push_bind(b.received_at.as_millis())
-                    .push_bind(b.fix.point().lat.degrees())
-                    .push_bind(b.fix.point().lon.degrees())
-                    .push_bind(b.fix.accuracy_m())
-                    .push_bind(b.fix.speed_mps())
-                    .push_bind(b.fix.heading_deg())
-                    .push_bind(verdict)
-                    .push_bind(value);
-            });
-            insert.build().execute(&mut *tx).await.map_err(db_err)?;
-        }
-        for state in &plan.states {
-            sqlx::query(
-                "INSERT INTO team_state (team_id, state, updated_at) VALUES (?, ?, ?) \
-                 ON CONFLICT (team_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-            )
-            .bind(state.id().to_string())
-            .bind(team_codec::encode_team_state(state))
-            .bind(updated_at(state))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
+        let states = load_all(&mut tx, &store::team_batch::teams_of(ops)).await?;
+        let plan = store::team_batch::plan(ops, states, log_head(&mut tx).await?);
+        write_plan(&mut tx, &plan).await?;
         tx.commit().await.map_err(db_err)?;
-        self.head = plan.head;
         Ok(plan)
     }
 
@@ -112,6 +54,82 @@ impl TeamWriter for Writer {
             let _ = self.published.send(state);
         }
     }
+}
+
+/// The team log's last sequence number. Read inside each transaction, not kept in memory:
+/// the event writer also writes the team log when it sends a team with an incident's events.
+pub(crate) async fn log_head(conn: &mut SqliteConnection) -> Result<u64> {
+    let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM team_log")
+        .fetch_one(conn)
+        .await
+        .map_err(db_err)?;
+    u64::try_from(head.unwrap_or(0)).map_err(corrupt)
+}
+
+/// The committed state of each of `ids` that exists.
+pub(crate) async fn load_all(
+    conn: &mut SqliteConnection,
+    ids: &[TeamId],
+) -> Result<HashMap<TeamId, TeamState>> {
+    let mut states = HashMap::new();
+    for id in ids {
+        if let Some(state) = load(conn, *id).await? {
+            states.insert(*id, state);
+        }
+    }
+    Ok(states)
+}
+
+/// Writes what `plan` decided: team log entries, breadcrumbs and states.
+pub(crate) async fn write_plan(conn: &mut SqliteConnection, plan: &TeamPlan) -> Result<()> {
+    for entry in &plan.log {
+        let c = &entry.change;
+        sqlx::query(
+            "INSERT INTO team_log (seq, team_id, at_ms, actor, kind, body, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(i64::try_from(entry.seq).map_err(corrupt)?)
+        .bind(c.team.to_string())
+        .bind(c.at.as_millis())
+        .bind(actor(c.actor))
+        .bind(c.command.name())
+        .bind(team_codec::encode_team_command(&c.command))
+        .bind(entry.status.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    }
+    for chunk in plan.breadcrumbs.chunks(BREADCRUMBS_PER_INSERT) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO team_fixes (team_id, at_ms, received_ms, lat, lon, accuracy_m, speed_mps, heading_deg, verdict, verdict_value) ",
+        );
+        insert.push_values(chunk, |mut row, b| {
+            let (verdict, value) = team_codec::encode_verdict(&b.verdict);
+            row.push_bind(b.team.to_string())
+                .push_bind(b.fix.at().as_millis())
+                .push_bind(b.received_at.as_millis())
+                .push_bind(b.fix.point().lat.degrees())
+                .push_bind(b.fix.point().lon.degrees())
+                .push_bind(b.fix.accuracy_m())
+                .push_bind(b.fix.speed_mps())
+                .push_bind(b.fix.heading_deg())
+                .push_bind(verdict)
+                .push_bind(value);
+        });
+        insert.build().execute(&mut *conn).await.map_err(db_err)?;
+    }
+    for state in &plan.states {
+        sqlx::query(
+            "INSERT INTO team_state (team_id, state, updated_at) VALUES (?, ?, ?) \
+             ON CONFLICT (team_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind(state.id().to_string())
+        .bind(team_codec::encode_team_state(state))
+        .bind(updated_at(state))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
 }
 
 /// The latest time the state knows of: a status change or a fix received.

@@ -9,21 +9,24 @@
 use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
+use dispatch::TeamState;
 use domain::event::Actor;
 use domain::{AgencyId, Event, Incident, IncidentId};
 use sqlx::{Connection, Row, SqliteConnection};
 use store::batch::{self, BatchPlan};
 use store::queue::{LogWriter, WriterQueue};
-use store::{RebuildReport, RecordedEvent, Result, Seq, StoreError, codec};
+use store::{RebuildReport, RecordedEvent, Result, Seq, StoreError, TeamChange, codec, team_batch};
 use tokio::sync::broadcast;
 
-use crate::{db_err, rows};
+use crate::{db_err, rows, teams};
 
 pub(crate) struct Writer {
     conn: SqliteConnection,
     /// The sequence number of the last committed event.
     head: Seq,
     published: broadcast::Sender<RecordedEvent>,
+    /// Team states committed with an incident's events, for the team subscribers.
+    published_teams: broadcast::Sender<TeamState>,
     turn: crate::WriteTurn,
 }
 
@@ -31,6 +34,7 @@ impl Writer {
     pub(crate) async fn start(
         mut conn: SqliteConnection,
         published: broadcast::Sender<RecordedEvent>,
+        published_teams: broadcast::Sender<TeamState>,
         turn: crate::WriteTurn,
     ) -> Result<WriterQueue> {
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
@@ -38,7 +42,7 @@ impl Writer {
             .await
             .map_err(db_err)?;
         let head = u64::try_from(head.unwrap_or(0)).map_err(rows::corrupt)?;
-        Ok(WriterQueue::spawn(Self { conn, head, published, turn }))
+        Ok(WriterQueue::spawn(Self { conn, head, published, published_teams, turn }))
     }
 
     /// Plans and writes a batch in one transaction; the head moves only once it committed.
@@ -68,6 +72,53 @@ impl Writer {
 impl LogWriter for Writer {
     async fn write(&mut self, batch: &[&Vec<Event>]) -> Result<BatchPlan> {
         self.commit(batch, false).await
+    }
+
+    async fn write_with_team(
+        &mut self,
+        events: &[Event],
+        change: TeamChange,
+    ) -> Result<(BatchPlan, TeamState)> {
+        let _turn = self.turn.lock().await;
+        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        let events = events.to_vec();
+        let mut states = HashMap::new();
+        for id in batch::incidents_of([&events]) {
+            if let Some(incident) = load_incident(&mut tx, id).await? {
+                states.insert(id, incident);
+            }
+        }
+        let written = async {
+            let plan = batch::plan([&events], states, self.head, true)?;
+            let teams = teams::load_all(&mut tx, &[change.team]).await?;
+            let head = teams::log_head(&mut tx).await?;
+            let team_plan = team_batch::plan_change(change, teams, head)?;
+            for r in &plan.written {
+                insert_event(&mut tx, r).await?;
+            }
+            for (incident, known) in &plan.touched {
+                save_projection(&mut tx, incident, known).await?;
+            }
+            teams::write_plan(&mut tx, &team_plan).await?;
+            let state = team_plan
+                .states
+                .into_iter()
+                .next()
+                .ok_or_else(|| StoreError::Database("the team change left no state".into()))?;
+            Ok::<_, StoreError>((plan, state))
+        }
+        .await;
+        let (plan, state) = match written {
+            Ok(done) => done,
+            // Either refusal ends the transaction unwritten, now, before the write turn passes.
+            Err(e) => {
+                tx.rollback().await.map_err(db_err)?;
+                return Err(e);
+            }
+        };
+        tx.commit().await.map_err(db_err)?;
+        self.head = plan.head;
+        Ok((plan, state))
     }
 
     async fn import(&mut self, events: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>> {
@@ -102,6 +153,10 @@ impl LogWriter for Writer {
         }
         tx.commit().await.map_err(db_err)?;
         Ok(RebuildReport { events: events.len() as u64, incidents: incidents.len() as u64 })
+    }
+
+    fn committed_team(&mut self, state: TeamState) {
+        let _ = self.published_teams.send(state);
     }
 
     /// Publishes committed events to this store's subscribers.

@@ -54,6 +54,7 @@ macro_rules! conformance_suite {
             gps_fixes_move_the_team_forward_only_and_are_kept,
             concurrent_team_changes_serialize,
             external_incidents_are_linked_once_and_listed,
+            a_team_is_sent_with_its_incident_event_or_not_at_all,
             audit_records_are_chained_gap_free_and_verifiable
         );
     };
@@ -792,6 +793,80 @@ pub async fn team_changes_are_checked_logged_and_published<S: Store>(store: Arc<
         Err(StoreError::TeamNotFound(_))
     ));
     assert_eq!(store.team_states(None).await.unwrap().len(), 1);
+}
+
+pub async fn a_team_is_sent_with_its_incident_event_or_not_at_all<S: Store>(store: Arc<S>) {
+    use crate::TeamCommand as C;
+    use dispatch::TeamStatus;
+    let team = team_of(&*store).await;
+    let provider = store.team_state(team).await.unwrap().unwrap().profile.provider;
+    let psap = agency(&*store, "psap-a", AgencyKind::Psap).await;
+    let incident = open_incident(&*store, psap, Channel::Nine11).await;
+    let sent = |offset_ms| {
+        event(incident, provider, offset_ms, EventKind::TeamDispatched { team, provider })
+    };
+    let dispatch = |offset_ms| change(team, offset_ms, C::Dispatch { incident });
+    let head = store.head().await.unwrap();
+
+    // The team refuses (off shift): the incident's event is not written either.
+    match store.append_with_team(vec![sent(1)], dispatch(1)).await {
+        Err(StoreError::TeamRefused(dispatch::DispatchError::OffShift)) => {}
+        other => panic!("expected the team's refusal, got {other:?}"),
+    }
+    assert_eq!(store.head().await.unwrap(), head);
+    assert!(store.incident(incident).await.unwrap().unwrap().teams.is_empty());
+
+    // The incident refuses (closed): the team stays available and its log unwritten.
+    store.change_team(change(team, 2, C::StartShift)).await.unwrap();
+    let closed = store.append(vec![event(
+        incident,
+        psap,
+        3,
+        EventKind::Closed { disposition: Disposition::NoContact, remark: text("gone") },
+    )]);
+    closed.await.unwrap();
+    let head = store.head().await.unwrap();
+    let logged = store.team_log(team, 0, 10).await.unwrap().len();
+    assert!(matches!(
+        store.append_with_team(vec![sent(4)], dispatch(4)).await,
+        Err(StoreError::Rejected(TransitionError::IncidentClosed))
+    ));
+    assert_eq!(store.head().await.unwrap(), head);
+    assert_eq!(store.team_log(team, 0, 10).await.unwrap().len(), logged);
+    assert_eq!(store.team_state(team).await.unwrap().unwrap().status(), TeamStatus::Available);
+
+    // Both accept: both are committed, and both published.
+    let incident = open_incident(&*store, psap, Channel::Nine11).await;
+    let mut events = store.subscribe();
+    let mut teams = store.subscribe_teams();
+    let sent = event(incident, provider, 5, EventKind::TeamDispatched { team, provider });
+    let (appended, state) = store
+        .append_with_team(vec![sent], change(team, 5, C::Dispatch { incident }))
+        .await
+        .unwrap();
+    assert_eq!(appended.incident.unwrap().teams, vec![team]);
+    assert_eq!((state.status(), state.incident()), (TeamStatus::Dispatched, Some(incident)));
+    assert_eq!(store.team_state(team).await.unwrap().unwrap().incident(), Some(incident));
+    let wait = std::time::Duration::from_secs(5);
+    // Earlier commits may still be on their way to subscribers (through a listener).
+    loop {
+        let published = tokio::time::timeout(wait, events.recv()).await.unwrap().unwrap();
+        if published.seq >= appended.events[0].seq {
+            assert_eq!(published.event.kind.name(), "team_dispatched");
+            break;
+        }
+    }
+    loop {
+        let published = tokio::time::timeout(wait, teams.recv()).await.unwrap().unwrap();
+        if published.status() == TeamStatus::Dispatched {
+            assert_eq!(published.incident(), Some(incident));
+            break;
+        }
+    }
+    // The team log stays gap-free across both writers.
+    store.change_team(change(team, 6, C::SetStatus { status: TeamStatus::EnRoute })).await.unwrap();
+    let log = store.team_log(team, 0, 10).await.unwrap();
+    assert!(log.windows(2).all(|w| w[1].seq == w[0].seq + 1), "{log:?}");
 }
 
 pub async fn gps_fixes_move_the_team_forward_only_and_are_kept<S: Store>(store: Arc<S>) {

@@ -54,6 +54,17 @@ pub trait EventLog: Send + Sync + 'static {
     /// durable. Nothing is written when any event is refused.
     async fn append(&self, events: Vec<Event>) -> Result<Appended>;
 
+    /// Appends `events` (all of one incident) and applies `change` to its team in one
+    /// transaction: both are committed, or neither — the incident's state machine and the
+    /// team's status table must both accept. For a team sent to an incident, so the incident
+    /// never names a team that is not on it, and no team is held for an incident that does not
+    /// name it. Returns the incident's events and state and the team's state after.
+    async fn append_with_team(
+        &self,
+        events: Vec<Event>,
+        change: crate::TeamChange,
+    ) -> Result<(Appended, dispatch::TeamState)>;
+
     /// Appends events copied from another store, keeping their sequence numbers: the first
     /// must directly follow this log's head, the rest follow one another. Each is checked
     /// against its incident's state like any append; all are committed, or none.

@@ -10,7 +10,7 @@ use domain::Event;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::batch::BatchPlan;
-use crate::{Appended, RebuildReport, RecordedEvent, Result, StoreError};
+use crate::{Appended, RebuildReport, RecordedEvent, Result, StoreError, TeamChange};
 
 /// The most appends one transaction takes: bounds a commit's latency under load.
 pub const MAX_BATCH: usize = 512;
@@ -22,20 +22,42 @@ pub trait LogWriter: Send + 'static {
     /// Plans ([`crate::batch::plan`]) and commits one batch of appends in one transaction. An
     /// error means the transaction failed as a whole.
     async fn write(&mut self, batch: &[&Vec<Event>]) -> Result<BatchPlan>;
+    /// Plans one append all or nothing and applies `change` to its team
+    /// ([`crate::team_batch::plan`]), and commits both in one transaction, or neither.
+    async fn write_with_team(
+        &mut self,
+        events: &[Event],
+        change: TeamChange,
+    ) -> Result<(BatchPlan, dispatch::TeamState)>;
     /// Commits copied events with their sequence numbers, all or nothing; returns them.
     async fn import(&mut self, events: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>>;
     /// Drops the projections and replays the whole log into them.
     async fn rebuild(&mut self) -> Result<RebuildReport>;
     /// Called with the events of every commit, in sequence order.
     fn committed(&mut self, events: Vec<RecordedEvent>);
+    /// Called with a team's state after a commit of [`LogWriter::write_with_team`].
+    fn committed_team(&mut self, state: dispatch::TeamState);
     /// Called after any failed transaction.
     fn failed(&mut self) {}
 }
 
 enum Command {
-    Append { events: Vec<Event>, reply: oneshot::Sender<Result<Appended>> },
-    Import { events: Vec<RecordedEvent>, reply: oneshot::Sender<Result<()>> },
-    Rebuild { reply: oneshot::Sender<Result<RebuildReport>> },
+    Append {
+        events: Vec<Event>,
+        reply: oneshot::Sender<Result<Appended>>,
+    },
+    AppendWithTeam {
+        events: Vec<Event>,
+        change: TeamChange,
+        reply: oneshot::Sender<Result<(Appended, dispatch::TeamState)>>,
+    },
+    Import {
+        events: Vec<RecordedEvent>,
+        reply: oneshot::Sender<Result<()>>,
+    },
+    Rebuild {
+        reply: oneshot::Sender<Result<RebuildReport>>,
+    },
 }
 
 /// The door into a store's writer. Dropping every clone lets the writer finish and stop.
@@ -46,6 +68,7 @@ impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Self::Append { .. } => "Append",
+            Self::AppendWithTeam { .. } => "AppendWithTeam",
             Self::Import { .. } => "Import",
             Self::Rebuild { .. } => "Rebuild",
         })
@@ -77,6 +100,20 @@ impl WriterQueue {
         self.ask(|reply| Command::Append { events, reply }).await
     }
 
+    /// See [`crate::EventLog::append_with_team`].
+    pub async fn append_with_team(
+        &self,
+        events: Vec<Event>,
+        change: TeamChange,
+    ) -> Result<(Appended, dispatch::TeamState)> {
+        if events.is_empty() {
+            return Err(StoreError::Invalid(
+                "a team change needs an incident event with it".into(),
+            ));
+        }
+        self.ask(|reply| Command::AppendWithTeam { events, change, reply }).await
+    }
+
     /// See [`crate::EventLog::import`].
     pub async fn import(&self, events: Vec<RecordedEvent>) -> Result<()> {
         if events.is_empty() {
@@ -100,7 +137,33 @@ async fn run<W: LogWriter>(mut writer: W, mut queue: mpsc::Receiver<Command>) {
         while let Some(command) = next.take() {
             match command {
                 Command::Append { events, reply } => appends.push((events, reply)),
-                // Appends queued before an import or a rebuild commit first, in order.
+                // Appends queued before any of these commit first, in order.
+                Command::AppendWithTeam { events, change, reply } => {
+                    commit_appends(&mut writer, &mut appends).await;
+                    let result = match writer.write_with_team(&events, change).await {
+                        Ok((mut plan, state)) => {
+                            let outcome = plan.outcomes.pop().unwrap_or_else(|| {
+                                Err(StoreError::Database("the append had no outcome".into()))
+                            });
+                            writer.committed(plan.written);
+                            writer.committed_team(state.clone());
+                            outcome.map(|appended| (appended, state))
+                        }
+                        Err(e) => {
+                            // A refusal left the connection as it was; anything else may not have.
+                            if !matches!(
+                                e,
+                                StoreError::Rejected(_)
+                                    | StoreError::TeamRefused(_)
+                                    | StoreError::TeamNotFound(_)
+                            ) {
+                                writer.failed();
+                            }
+                            Err(e)
+                        }
+                    };
+                    let _ = reply.send(result);
+                }
                 Command::Import { events, reply } => {
                     commit_appends(&mut writer, &mut appends).await;
                     let result =

@@ -110,6 +110,20 @@ pub fn plan(ops: &[TeamOp], mut states: HashMap<TeamId, TeamState>, head: u64) -
     plan
 }
 
+/// Plans `change` alone (see [`plan`]); its refusal is an error.
+pub fn plan_change(
+    change: TeamChange,
+    states: HashMap<TeamId, TeamState>,
+    head: u64,
+) -> Result<TeamPlan> {
+    let mut plan = plan(&[TeamOp::Change(change)], states, head);
+    match plan.outcomes.pop() {
+        Some(Ok(_)) => Ok(plan),
+        Some(Err(e)) => Err(e),
+        None => Err(StoreError::Database("the team change had no outcome".into())),
+    }
+}
+
 /// The teams a batch names: load these before planning.
 pub fn teams_of(ops: &[TeamOp]) -> Vec<TeamId> {
     let mut ids: Vec<TeamId> = ops.iter().map(TeamOp::team).collect();
