@@ -1,6 +1,7 @@
-//! The triage benchmark: the checker on a protocol of 20 yes/no questions (2^20 = 1,048,576
-//! combinations), and evaluation of single decisions on that protocol and on the shipped
-//! 911 diversion protocol.
+//! The triage benchmark: the checker on a protocol of 13 yes/no questions (3^13 = 1,594,323
+//! combinations, every answer possibly "unknown", against its own constraint and the platform
+//! floor), and evaluation of single decisions on that protocol and on the shipped 911
+//! diversion protocol.
 
 use std::time::{Duration, Instant};
 
@@ -21,27 +22,41 @@ const OUTCOMES: [&str; 5] =
     ["law_enforcement", "ems", "mobile_crisis", "co_response", "embedded_clinician"];
 const SHIPPED_911: &str =
     include_str!("../../../protocols/ks-911-behavioral-health-diversion.toml");
+/// Yes/no questions in the benchmark protocol: 3^13 = 1,594,323 combinations, "unknown"
+/// included.
+const QUESTIONS: usize = 13;
+/// The first five answer the platform floor's concepts.
+const FLOOR: [&str; 5] = ["attempt_in_progress", "weapon", "violence", "medical", "consent"];
 
-/// 20 yes/no questions; each rule reads three of them, and a final rule covers the rest.
-fn twenty_questions() -> String {
+/// 13 yes/no questions, five of them the safety floor's; one rule sends any floor concern to
+/// police and EMS, each of the other questions has a rule reading three questions, consent
+/// diverts to 988, and a final rule covers the rest.
+fn benchmark_protocol() -> String {
     let mut text = String::from(
-        "[protocol]\nid = \"twenty\"\ntitle = \"Twenty questions\"\nchannel = \"911\"\nsource = \"benchmark\"\n",
+        "[protocol]\nid = \"thirteen\"\ntitle = \"Thirteen questions\"\nchannel = \"911\"\nsource = \"benchmark\"\nwhen_unknown = \"law_enforcement_and_ems\"\n",
     );
-    for q in 0..20 {
+    for q in 0..QUESTIONS {
         text.push_str(&format!(
             "\n[[questions]]\nid = \"q{q}\"\ntext = \"Question {q}?\"\ntype = \"yes_no\"\n"
         ));
+        if let Some(concept) = FLOOR.get(q) {
+            text.push_str(&format!("floor = \"{concept}\"\n"));
+        }
     }
-    for q in 0..20 {
-        let outcome = OUTCOMES.get(q % OUTCOMES.len()).copied().unwrap_or("ems");
+    text.push_str("\n[[rules]]\nid = \"danger\"\nwhen = \"q0 or q1 or q2 or q3\"\noutcome = \"law_enforcement_and_ems\"\nwhy = \"floor\"\n");
+    let others = QUESTIONS - FLOOR.len();
+    for n in 0..others {
+        let q = FLOOR.len() + n;
+        let next = FLOOR.len() + (n + 1) % others;
+        let after = FLOOR.len() + (n + 2) % others;
+        let outcome = OUTCOMES.get(n % OUTCOMES.len()).copied().unwrap_or("ems");
         text.push_str(&format!(
-            "\n[[rules]]\nid = \"r{q}\"\nwhen = \"q{q} and (q{} or not q{})\"\noutcome = \"{outcome}\"\nwhy = \"rule {q}\"\n",
-            (q + 1) % 20,
-            (q + 2) % 20
+            "\n[[rules]]\nid = \"r{q}\"\nwhen = \"q{q} and (q{next} or not q{after})\"\noutcome = \"{outcome}\"\nwhy = \"rule {q}\"\n"
         ));
     }
-    text.push_str("\n[[rules]]\nid = \"otherwise\"\nwhen = \"true\"\noutcome = \"divert_988\"\nwhy = \"none of the above\"\n");
-    text.push_str("\n[[safety]]\nid = \"q0-needs-police\"\nwhen = \"q0 and q1\"\nrequires = [\"law_enforcement\"]\nwhy = \"benchmark\"\n");
+    text.push_str("\n[[rules]]\nid = \"consent\"\nwhen = \"q4\"\noutcome = \"divert_988\"\nwhy = \"consent\"\n");
+    text.push_str("\n[[rules]]\nid = \"otherwise\"\nwhen = \"true\"\noutcome = \"embedded_clinician\"\nwhy = \"none of the above\"\n");
+    text.push_str("\n[[safety]]\nid = \"q5-needs-police\"\nwhen = \"q5 and q6\"\nrequires = [\"law_enforcement\"]\nwhy = \"benchmark\"\n");
     text
 }
 
@@ -98,12 +113,12 @@ fn time_evaluations(name: &str, protocol: &Protocol, evaluations: u32) -> anyhow
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let twenty = Protocol::parse("twenty", &twenty_questions())?;
+    let thirteen = Protocol::parse("thirteen", &benchmark_protocol())?;
     let mut times: Vec<Duration> = Vec::with_capacity(args.runs);
     let mut combinations = 0;
     for _ in 0..args.runs.max(1) {
         let start = Instant::now();
-        let report = check(&twenty)
+        let report = check(&thirteen, &[])
             .map_err(|e| anyhow::anyhow!("the benchmark protocol fails the checker: {e:?}"))?;
         times.push(start.elapsed());
         combinations = report.combinations;
@@ -111,13 +126,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     times.sort_unstable();
     let median = times.get(times.len() / 2).copied().unwrap_or_default();
     println!(
-        "check twenty: {combinations} combinations in {:.3} s (median of {}; min {:.3} s, max {:.3} s)",
+        "check thirteen: {combinations} combinations in {:.3} s (median of {}; min {:.3} s, max {:.3} s)",
         median.as_secs_f64(),
         times.len(),
         times.first().map_or(0.0, Duration::as_secs_f64),
         times.last().map_or(0.0, Duration::as_secs_f64),
     );
-    time_evaluations("twenty", &twenty, args.evaluations)?;
+    time_evaluations("thirteen", &thirteen, args.evaluations)?;
     let shipped = Protocol::parse("ks-911", SHIPPED_911)?;
     time_evaluations(&shipped.id, &shipped, args.evaluations)?;
     Ok(())

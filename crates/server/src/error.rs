@@ -39,6 +39,9 @@ pub enum ErrorCode {
     InvalidProtocol,
     /// The protocol version failed the checker and cannot be activated.
     ProtocolFailedCheck,
+    /// An uploaded protocol breaks the safety floor (or does not ask what the floor needs);
+    /// it is not stored.
+    ProtocolBreaksFloor,
     /// The agency has no active protocol for this kind of incident.
     NoActiveProtocol,
     /// An EIDO that cannot be used; `field` is the JSON path that failed.
@@ -66,6 +69,7 @@ impl ErrorCode {
             Self::Duplicate => "duplicate",
             Self::InvalidProtocol => "invalid_protocol",
             Self::ProtocolFailedCheck => "protocol_failed_check",
+            Self::ProtocolBreaksFloor => "protocol_breaks_floor",
             Self::NoActiveProtocol => "no_active_protocol",
             Self::InvalidEido => "invalid_eido",
             Self::Unavailable => "unavailable",
@@ -76,9 +80,10 @@ impl ErrorCode {
     pub const fn status(self) -> StatusCode {
         match self {
             Self::MalformedJson | Self::InvalidParameter => StatusCode::BAD_REQUEST,
-            Self::InvalidField | Self::InvalidProtocol | Self::InvalidEido => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Self::InvalidField
+            | Self::InvalidProtocol
+            | Self::InvalidEido
+            | Self::ProtocolBreaksFloor => StatusCode::UNPROCESSABLE_ENTITY,
             Self::ProtocolFailedCheck | Self::NoActiveProtocol => StatusCode::CONFLICT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

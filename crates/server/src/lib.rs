@@ -79,6 +79,9 @@ pub struct Settings {
     pub auto_assign: Vec<String>,
     /// How often offers waiting for an auto-assigning provider are looked at again.
     pub auto_assign_check: Duration,
+    /// Safety floors a state adds to Crisisbridge's own: every protocol uploaded is checked
+    /// against them too, and a decision is made only by a protocol that passes them.
+    pub safety_floors: Vec<::triage::Floor>,
 }
 
 impl Settings {
@@ -108,6 +111,7 @@ impl Default for Settings {
             lost_source: "lost.crisisbridge.local".into(),
             auto_assign: Vec::new(),
             auto_assign_check: Duration::from_secs(5),
+            safety_floors: Vec::new(),
         }
     }
 }

@@ -9,6 +9,8 @@ pub enum Value {
     /// Index into the question's choices.
     Choice(usize),
     Number(i64),
+    /// The caller cannot say. Valid for every question.
+    Unknown,
 }
 
 /// An answer as it arrives from outside, before it is checked.
@@ -17,9 +19,15 @@ pub enum AnswerInput {
     Bool(bool),
     Text(String),
     Number(f64),
+    /// The caller cannot say (JSON `null` or `"unknown"`).
+    Unknown,
 }
 
-/// Answers by question index; `None` is not answered (yet).
+/// The word for an unknown answer, in requests, conditions and traces.
+pub const UNKNOWN: &str = "unknown";
+
+/// Answers by question index; `None` is not answered (yet), `Some(Value::Unknown)` answered
+/// "unknown".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Answers(pub(crate) Vec<Option<Value>>);
 
@@ -44,22 +52,31 @@ impl Answers {
                 return Err(err(format!("protocol {} has no such question", protocol.id)));
             };
             let value = match (&question.kind, input) {
+                (_, AnswerInput::Unknown) => Value::Unknown,
+                (_, AnswerInput::Text(t)) if t == UNKNOWN => Value::Unknown,
                 (QuestionKind::YesNo, AnswerInput::Bool(b)) => Value::Yes(*b),
                 (QuestionKind::YesNo, AnswerInput::Text(t)) if t == "yes" || t == "no" => {
                     Value::Yes(t == "yes")
                 }
                 (QuestionKind::YesNo, _) => {
-                    return Err(err("answer true or false (or \"yes\" / \"no\")".into()));
+                    return Err(err(
+                        "answer true or false (or \"yes\" / \"no\"), or \"unknown\"".into()
+                    ));
                 }
                 (QuestionKind::Choice(choices), AnswerInput::Text(t)) => {
                     let position = choices.iter().position(|c| &c.id == t);
                     Value::Choice(position.ok_or_else(|| {
                         let known: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
-                        err(format!("{t:?} is not a choice; answer one of {}", known.join(", ")))
+                        err(format!(
+                            "{t:?} is not a choice; answer one of {}, or \"unknown\"",
+                            known.join(", ")
+                        ))
                     })?)
                 }
                 (QuestionKind::Choice(_), _) => {
-                    return Err(err("answer with one of the choices, as a string".into()));
+                    return Err(err(
+                        "answer with one of the choices, as a string, or \"unknown\"".into()
+                    ));
                 }
                 (QuestionKind::Number { min, max }, AnswerInput::Number(n)) => {
                     if n.fract() != 0.0 || !n.is_finite() || *n < *min as f64 || *n > *max as f64 {
@@ -69,7 +86,9 @@ impl Answers {
                     Value::Number(*n as i64)
                 }
                 (QuestionKind::Number { min, max }, _) => {
-                    return Err(err(format!("answer a whole number in [{min}, {max}]")));
+                    return Err(err(format!(
+                        "answer a whole number in [{min}, {max}], or \"unknown\""
+                    )));
                 }
             };
             if let Some(slot) = values.get_mut(index) {
@@ -96,6 +115,7 @@ pub(crate) fn show(
     value: Value,
 ) -> String {
     match (value, &question.kind) {
+        (Value::Unknown, _) => UNKNOWN.into(),
         (Value::Yes(true), _) => "yes".into(),
         (Value::Yes(false), _) => "no".into(),
         (Value::Choice(i), QuestionKind::Choice(choices)) => {

@@ -1,20 +1,24 @@
-//! The checker: proves a protocol safe for every combination of answers, or finds a
-//! counterexample.
+//! The checker: proves a protocol safe for every combination of answers — "unknown" included
+//! — against its own constraints and every safety floor, or finds a counterexample.
 //!
 //! How: every question's answers fall into finitely many classes that no condition can tell
-//! apart — yes/no has two, a choice question one per choice, and a number question is split at
+//! apart — yes/no has two, a choice question one per choice, a number question is split at
 //! the constants it is compared with (for each constant `t`: `t - 1`, `t`, `t + 1`, plus the
-//! range's ends; every comparison with integers gives the same result across a class). The
-//! checker enumerates every combination of classes — exhaustively, so its verdict is a proof,
-//! not a sample — and evaluates the protocol on each. 20 yes/no questions are 2^20 = 1,048,576
-//! combinations; protocols past [`MAX_COMBINATIONS`] are refused with advice to split them.
+//! range's ends) — and every question has one more class, "unknown". The checker enumerates
+//! every combination of classes — exhaustively, so its verdict is a proof, not a sample — and
+//! decides each as [`crate::evaluate`] would: the first rule that holds whatever the unknown
+//! answers are, or, when an unknown answer leaves a rule open, the protocol's `when_unknown`
+//! outcome. A constraint whose condition holds, or may hold given the unknown answers, must
+//! be satisfied by that outcome. 10 yes/no questions are 3^10 = 59,049 combinations;
+//! protocols past [`MAX_COMBINATIONS`] are refused with advice to split them.
 
 use std::fmt;
 
 use domain::TriageOutcome;
 
 use crate::answers::{Value, show};
-use crate::protocol::{Protocol, QuestionKind};
+use crate::floor::Floor;
+use crate::protocol::{Protocol, QuestionKind, SafetyConstraint};
 
 /// The most combinations the checker enumerates (about 67 million).
 pub const MAX_COMBINATIONS: u64 = 1 << 26;
@@ -23,8 +27,28 @@ pub const MAX_COMBINATIONS: u64 = 1 << 26;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckReport {
     pub combinations: u64,
+    /// How many of them had at least one unknown answer.
+    pub with_unknowns: u64,
     /// How many combinations each rule decided, in rule order.
     pub decided_by: Vec<(String, u64)>,
+    /// How many the `when_unknown` outcome decided.
+    pub decided_when_unknown: u64,
+    /// The floor constraints proved, as `(floor, constraint)`.
+    pub floor_proved: Vec<(String, String)>,
+}
+
+impl CheckReport {
+    /// One paragraph: what was proved.
+    pub fn summary(&self) -> String {
+        let floor: Vec<String> = self.floor_proved.iter().map(|(_, c)| c.clone()).collect();
+        format!(
+            "holds for all {} combinations of answers ({} with unknown answers, {} decided by when_unknown); floor constraints proved: {}",
+            self.combinations,
+            self.with_unknowns,
+            self.decided_when_unknown,
+            if floor.is_empty() { "none apply".to_owned() } else { floor.join(", ") }
+        )
+    }
 }
 
 /// One way a protocol fails the checker, with its counterexample.
@@ -32,20 +56,47 @@ pub struct CheckReport {
 pub enum CheckError {
     /// For these answers no rule applies: the protocol gives no outcome.
     NoRuleApplies { answers: Vec<(String, String)> },
-    /// For these answers `rule` decides `outcome`, which breaks `constraint`.
+    /// For these answers (some unknown) `rule` may or may not apply, and the protocol has no
+    /// `when_unknown` outcome to fall back on.
+    NoWhenUnknown { rule: String, answers: Vec<(String, String)> },
+    /// For these answers `rule` (or the `when_unknown` outcome) decides `outcome`, which
+    /// breaks `constraint`.
     SafetyViolated {
+        /// The constraint, named with its origin (`safety constraint `x``, `floor constraint `y` of f`).
         constraint: String,
-        requires: Vec<String>,
+        /// Floor constraints are the product's guarantee; a violation is refused outright.
+        floor: bool,
+        missing: Vec<String>,
+        forbidden: bool,
         rule: String,
         outcome: TriageOutcome,
         answers: Vec<(String, String)>,
     },
+    /// The `when_unknown` outcome does not give what some constraint may demand.
+    WhenUnknownNotProtective { outcome: TriageOutcome, constraint: String, demands: String },
+    /// A floor constraint cannot be checked: the protocol does not ask one of its concepts.
+    FloorConceptMissing { floor: String, constraint: String, concept: String, asks: String },
+    /// A question says it answers a floor concept no floor defines.
+    UnknownFloorConcept { question: String, concept: String },
     /// The rule never decides: every case it matches is decided by an earlier rule, or none.
     UnreachableRule { rule: String },
     /// No answer to the question ever changes the outcome: asking it wastes the caller's time.
     QuestionNeverMatters { question: String },
     /// Too many combinations to enumerate.
     TooLarge { combinations: u128 },
+}
+
+impl CheckError {
+    /// Whether this error is about a safety floor: an upload that has one is refused, not
+    /// stored as a failing version.
+    pub const fn breaks_floor(&self) -> bool {
+        matches!(
+            self,
+            Self::SafetyViolated { floor: true, .. }
+                | Self::FloorConceptMissing { .. }
+                | Self::UnknownFloorConcept { .. }
+        )
+    }
 }
 
 fn list(answers: &[(String, String)]) -> String {
@@ -55,77 +106,173 @@ fn list(answers: &[(String, String)]) -> String {
 impl fmt::Display for CheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NoRuleApplies { answers } => {
-                write!(
-                    f,
-                    "no rule applies when {}; add a rule (or a final `when = \"true\"` rule) that covers it",
-                    list(answers)
-                )
-            }
-            Self::SafetyViolated { constraint, requires, rule, outcome, answers } => write!(
+            Self::NoRuleApplies { answers } => write!(
                 f,
-                "safety constraint `{constraint}` is broken: when {}, rule `{rule}` decides {} which does not include {}",
-                list(answers),
-                outcome.as_str(),
-                requires.join(" and ")
+                "no rule applies when {}; add a rule (or a final `when = \"true\"` rule) that covers it",
+                list(answers)
             ),
-            Self::UnreachableRule { rule } => {
+            Self::NoWhenUnknown { rule, answers } => write!(
+                f,
+                "when {}, the unknown answers leave rule `{rule}` open and the protocol has no when_unknown outcome: set [protocol] when_unknown to the most protective outcome its constraints allow",
+                list(answers)
+            ),
+            Self::SafetyViolated {
+                constraint, missing, forbidden, rule, outcome, answers, ..
+            } => {
+                let decider = if rule == WHEN_UNKNOWN {
+                    "the when_unknown outcome".to_owned()
+                } else {
+                    format!("rule `{rule}`")
+                };
+                let why = if *forbidden {
+                    "which it forbids".to_owned()
+                } else {
+                    format!("which does not include {}", missing.join(" and "))
+                };
                 write!(
                     f,
-                    "rule `{rule}` can never decide: every case it matches is decided by an earlier rule"
+                    "{constraint} is broken: when {}, {decider} decides {} {why}",
+                    list(answers),
+                    outcome.as_str()
                 )
             }
-            Self::QuestionNeverMatters { question } => {
-                write!(
-                    f,
-                    "question `{question}` never changes the outcome: remove it or use it in a rule"
-                )
-            }
+            Self::WhenUnknownNotProtective { outcome, constraint, demands } => write!(
+                f,
+                "when_unknown = {} is not the most protective outcome the constraints allow: {constraint} may demand {demands}",
+                outcome.as_str()
+            ),
+            Self::FloorConceptMissing { floor, constraint, concept, asks } => write!(
+                f,
+                "the safety floor {floor} needs a question that answers `{concept}` (\"{asks}\") for its constraint `{constraint}`: tag the yes_no question that asks it with floor = \"{concept}\", or add one"
+            ),
+            Self::UnknownFloorConcept { question, concept } => write!(
+                f,
+                "question `{question}` answers the floor concept `{concept}`, which no safety floor defines"
+            ),
+            Self::UnreachableRule { rule } => write!(
+                f,
+                "rule `{rule}` can never decide: every case it matches is decided by an earlier rule"
+            ),
+            Self::QuestionNeverMatters { question } => write!(
+                f,
+                "question `{question}` never changes the outcome: remove it or use it in a rule"
+            ),
             Self::TooLarge { combinations } => write!(
                 f,
-                "the protocol has {combinations} combinations of answers, more than the {MAX_COMBINATIONS} the checker enumerates; split it into smaller protocols"
+                "the protocol has {combinations} combinations of answers (\"unknown\" included), more than the {MAX_COMBINATIONS} the checker enumerates; split it into smaller protocols"
             ),
         }
     }
 }
 
-/// The answer classes of each question (see the module comment).
-fn classes(protocol: &Protocol) -> Vec<Vec<Value>> {
+/// The rule name a `when_unknown` decision is recorded under.
+pub const WHEN_UNKNOWN: &str = "when_unknown";
+
+/// The answer classes of each question (see the module comment); "unknown" is always last.
+fn classes(protocol: &Protocol, safety: &[SafetyConstraint]) -> Vec<Vec<Value>> {
     protocol
         .questions
         .iter()
         .enumerate()
-        .map(|(index, q)| match &q.kind {
-            QuestionKind::YesNo => vec![Value::Yes(false), Value::Yes(true)],
-            QuestionKind::Choice(choices) => (0..choices.len()).map(Value::Choice).collect(),
-            QuestionKind::Number { min, max } => {
-                let mut thresholds = Vec::new();
-                for rule in &protocol.rules {
-                    rule.when.thresholds(index, &mut thresholds);
+        .map(|(index, q)| {
+            let mut values = match &q.kind {
+                QuestionKind::YesNo => vec![Value::Yes(false), Value::Yes(true)],
+                QuestionKind::Choice(choices) => (0..choices.len()).map(Value::Choice).collect(),
+                QuestionKind::Number { min, max } => {
+                    let mut thresholds = Vec::new();
+                    for rule in &protocol.rules {
+                        rule.when.thresholds(index, &mut thresholds);
+                    }
+                    for s in safety {
+                        s.when.thresholds(index, &mut thresholds);
+                    }
+                    let mut points = vec![*min, *max];
+                    for t in thresholds {
+                        points.extend([t.saturating_sub(1), t, t.saturating_add(1)]);
+                    }
+                    points.retain(|p| (min..=max).contains(&p));
+                    points.sort_unstable();
+                    points.dedup();
+                    points.into_iter().map(Value::Number).collect()
                 }
-                for s in &protocol.safety {
-                    s.when.thresholds(index, &mut thresholds);
-                }
-                let mut points = vec![*min, *max];
-                for t in thresholds {
-                    points.extend([t.saturating_sub(1), t, t.saturating_add(1)]);
-                }
-                points.retain(|p| (min..=max).contains(&p));
-                points.sort_unstable();
-                points.dedup();
-                points.into_iter().map(Value::Number).collect()
-            }
+            };
+            values.push(Value::Unknown);
+            values
         })
         .collect()
 }
 
-/// Checks `protocol`; every failure found comes with a counterexample.
-pub fn check(protocol: &Protocol) -> Result<CheckReport, Vec<CheckError>> {
-    let classes = classes(protocol);
+/// What decides one combination: a rule (its index), the `when_unknown` outcome, or nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decider {
+    Rule(usize),
+    /// Unknown answers leave rule `open` undecided.
+    WhenUnknown {
+        open: usize,
+    },
+    Nothing,
+}
+
+/// Decides a combination in which every question is answered (some unknown), as
+/// [`crate::evaluate`] does.
+fn decide(protocol: &Protocol, answers: &[Option<Value>]) -> Decider {
+    for (i, rule) in protocol.rules.iter().enumerate() {
+        match rule.when.eval(answers) {
+            Some(false) => {}
+            Some(true) => return Decider::Rule(i),
+            None => return Decider::WhenUnknown { open: i },
+        }
+    }
+    Decider::Nothing
+}
+
+/// Every constraint `protocol` must keep: its own, then each floor's (the platform floor
+/// first, then `extra`); or why a floor cannot be checked.
+pub fn constraints(
+    protocol: &Protocol,
+    extra: &[Floor],
+) -> Result<Vec<SafetyConstraint>, Vec<CheckError>> {
+    let floors: Vec<Floor> =
+        std::iter::once(Floor::platform()).chain(extra.iter().cloned()).collect();
+    let mut all = protocol.safety.clone();
+    let mut errors = Vec::new();
+    for q in &protocol.questions {
+        if let Some(concept) = &q.floor
+            && !Floor::defines(&floors, concept)
+        {
+            errors.push(CheckError::UnknownFloorConcept {
+                question: q.id.clone(),
+                concept: concept.clone(),
+            });
+        }
+    }
+    for floor in &floors {
+        match floor.constraints_for(protocol) {
+            Ok(found) => all.extend(found),
+            Err(missing) => {
+                errors.extend(missing.into_iter().map(|m| CheckError::FloorConceptMissing {
+                    floor: m.floor,
+                    constraint: m.constraint,
+                    concept: m.concept,
+                    asks: m.asks,
+                }))
+            }
+        }
+    }
+    if errors.is_empty() { Ok(all) } else { Err(errors) }
+}
+
+/// Checks `protocol` against its own constraints, Crisisbridge's safety floor and the `extra`
+/// floors a state added; every failure found comes with a counterexample.
+pub fn check(protocol: &Protocol, extra: &[Floor]) -> Result<CheckReport, Vec<CheckError>> {
+    // Floors read yes/no concepts only, so the protocol's own constraints give every
+    // threshold: the size is known before the floors are read.
+    let classes = classes(protocol, &protocol.safety);
     let total: u128 = classes.iter().map(|c| c.len() as u128).product();
     if total > u128::from(MAX_COMBINATIONS) {
         return Err(vec![CheckError::TooLarge { combinations: total }]);
     }
+    let safety = constraints(protocol, extra)?;
     let total = usize::try_from(total).unwrap_or(usize::MAX);
     let describe = |digits: &[usize]| -> Vec<(String, String)> {
         protocol
@@ -137,54 +284,99 @@ pub fn check(protocol: &Protocol) -> Result<CheckReport, Vec<CheckError>> {
             .collect()
     };
 
+    let mut errors = Vec::new();
+    if let Some(outcome) = protocol.when_unknown {
+        for s in safety.iter().filter(|s| !s.allows(outcome)) {
+            errors.push(CheckError::WhenUnknownNotProtective {
+                outcome,
+                constraint: s.name(),
+                demands: s.demands(),
+            });
+        }
+    }
+
+    // What decided each combination: a rule index, WHEN_UNKNOWN_AT, or NONE.
     const NONE: u16 = u16::MAX;
+    const WHEN_UNKNOWN_AT: u16 = u16::MAX - 1;
     let mut fired = vec![NONE; total];
     let mut decided = vec![0u64; protocol.rules.len()];
-    let mut errors = Vec::new();
+    let mut decided_when_unknown = 0u64;
+    let mut with_unknowns = 0u64;
     let mut gap_reported = false;
-    let mut violated = vec![false; protocol.safety.len()];
+    let mut when_unknown_missing_reported = false;
+    let mut violated = vec![false; safety.len()];
     let mut digits = vec![0usize; classes.len()];
     let mut answers: Vec<Option<Value>> = classes.iter().map(|c| c.first().copied()).collect();
 
     for slot in &mut fired {
-        let rule = protocol.rules.iter().position(|r| r.when.eval(&answers) == Some(true));
-        match rule {
-            Some(r) => {
+        let has_unknown = answers.contains(&Some(Value::Unknown));
+        if has_unknown {
+            with_unknowns += 1;
+        }
+        let (outcome, rule_name) = match decide(protocol, &answers) {
+            Decider::Rule(r) => {
                 *slot = u16::try_from(r).unwrap_or(NONE);
                 if let Some(count) = decided.get_mut(r) {
                     *count += 1;
                 }
-                let outcome = protocol.rules.get(r).map(|r| r.outcome);
-                for (s, constraint) in protocol.safety.iter().enumerate() {
-                    let Some(outcome) = outcome else { continue };
-                    let broken =
-                        constraint.requires.iter().any(|service| !service.included_in(outcome));
-                    if broken
-                        && !violated.get(s).copied().unwrap_or(true)
-                        && constraint.when.eval(&answers) == Some(true)
-                    {
-                        if let Some(flag) = violated.get_mut(s) {
-                            *flag = true;
-                        }
-                        errors.push(CheckError::SafetyViolated {
-                            constraint: constraint.id.clone(),
-                            requires: constraint
-                                .requires
-                                .iter()
-                                .map(|s| s.as_str().to_owned())
-                                .collect(),
-                            rule: protocol.rules.get(r).map(|r| r.id.clone()).unwrap_or_default(),
-                            outcome,
+                let rule = protocol.rules.get(r);
+                (rule.map(|r| r.outcome), rule.map(|r| r.id.clone()).unwrap_or_default())
+            }
+            Decider::WhenUnknown { open } => match protocol.when_unknown {
+                Some(outcome) => {
+                    *slot = WHEN_UNKNOWN_AT;
+                    decided_when_unknown += 1;
+                    (Some(outcome), WHEN_UNKNOWN.to_owned())
+                }
+                None => {
+                    if !when_unknown_missing_reported {
+                        when_unknown_missing_reported = true;
+                        errors.push(CheckError::NoWhenUnknown {
+                            rule: protocol
+                                .rules
+                                .get(open)
+                                .map(|r| r.id.clone())
+                                .unwrap_or_default(),
                             answers: describe(&digits),
                         });
                     }
+                    (None, String::new())
+                }
+            },
+            Decider::Nothing => {
+                if !gap_reported {
+                    gap_reported = true;
+                    errors.push(CheckError::NoRuleApplies { answers: describe(&digits) });
+                }
+                (None, String::new())
+            }
+        };
+        if let Some(outcome) = outcome {
+            for (s, constraint) in safety.iter().enumerate() {
+                if constraint.allows(outcome) || violated.get(s).copied().unwrap_or(true) {
+                    continue;
+                }
+                // Holds, or may hold given the unknown answers.
+                if constraint.when.eval(&answers) != Some(false) {
+                    if let Some(flag) = violated.get_mut(s) {
+                        *flag = true;
+                    }
+                    errors.push(CheckError::SafetyViolated {
+                        constraint: constraint.name(),
+                        floor: constraint.origin != crate::protocol::Origin::Protocol,
+                        missing: constraint
+                            .requires
+                            .iter()
+                            .filter(|service| !service.included_in(outcome))
+                            .map(|service| service.as_str().to_owned())
+                            .collect(),
+                        forbidden: constraint.forbids.contains(&outcome),
+                        rule: rule_name.clone(),
+                        outcome,
+                        answers: describe(&digits),
+                    });
                 }
             }
-            None if !gap_reported => {
-                gap_reported = true;
-                errors.push(CheckError::NoRuleApplies { answers: describe(&digits) });
-            }
-            None => {}
         }
         // Next combination: an odometer, question 0 turning fastest.
         for (q, digit) in digits.iter_mut().enumerate() {
@@ -210,14 +402,20 @@ pub fn check(protocol: &Protocol) -> Result<CheckReport, Vec<CheckError>> {
     }
 
     let outcome_at = |i: usize| -> Option<TriageOutcome> {
-        fired.get(i).and_then(|r| protocol.rules.get(usize::from(*r))).map(|r| r.outcome)
+        match fired.get(i).copied() {
+            Some(WHEN_UNKNOWN_AT) => protocol.when_unknown,
+            Some(r) => protocol.rules.get(usize::from(r)).map(|r| r.outcome),
+            None => None,
+        }
     };
+    // A question matters when some change between its known answers changes the outcome.
     let mut stride = 1usize;
     for (q, question) in protocol.questions.iter().enumerate() {
         let radix = classes.get(q).map_or(1, Vec::len);
+        let known = radix.saturating_sub(1);
         let matters = (0..total)
             .filter(|i| (i / stride).is_multiple_of(radix))
-            .any(|i| (1..radix).any(|k| outcome_at(i) != outcome_at(i + k * stride)));
+            .any(|i| (1..known).any(|k| outcome_at(i) != outcome_at(i + k * stride)));
         if !matters {
             errors.push(CheckError::QuestionNeverMatters { question: question.id.clone() });
         }
@@ -227,7 +425,16 @@ pub fn check(protocol: &Protocol) -> Result<CheckReport, Vec<CheckError>> {
     if errors.is_empty() {
         Ok(CheckReport {
             combinations: total as u64,
+            with_unknowns,
             decided_by: protocol.rules.iter().map(|r| r.id.clone()).zip(decided).collect(),
+            decided_when_unknown,
+            floor_proved: safety
+                .iter()
+                .filter_map(|s| match &s.origin {
+                    crate::protocol::Origin::Floor(f) => Some((f.clone(), s.id.clone())),
+                    crate::protocol::Origin::Protocol => None,
+                })
+                .collect(),
         })
     } else {
         Err(errors)

@@ -8,10 +8,15 @@
 //! unary      := "not" unary | atom
 //! atom       := "(" condition ")" | "true" | "false" | QUESTION [op value]
 //! op         := "=" | "!=" | "<" | "<=" | ">" | ">=" | "in"
-//! value      := "yes" | "no" | INTEGER | CHOICE | "[" CHOICE ("," CHOICE)* "]"
+//! value      := "yes" | "no" | "unknown" | INTEGER | CHOICE | "[" CHOICE ("," CHOICE)* "]"
 //! ```
 //!
 //! A yes/no question alone means "answered yes" (`weapon` is `weapon = yes`).
+//!
+//! Every question can be answered "unknown" (the caller cannot say). A comparison with a
+//! question answered unknown is itself unknown — in three-valued logic it may be true or
+//! false — except `QUESTION = unknown` (and `!= unknown`), which tests for exactly that
+//! answer, so a protocol can say what an unknown answer calls for.
 
 use std::fmt;
 
@@ -40,6 +45,10 @@ pub enum Condition {
         question: usize,
         op: Op,
         value: i64,
+    },
+    /// Any question answered "unknown".
+    IsUnknown {
+        question: usize,
     },
 }
 
@@ -108,6 +117,29 @@ impl Condition {
                     _ => None,
                 }
             }
+            Self::IsUnknown { question } => {
+                answers.get(*question).copied().flatten().map(|v| v == Value::Unknown)
+            }
+        }
+    }
+
+    /// The same condition over other question numbers: `map(q)` for each question `q`. Used
+    /// to read a safety floor's conditions, written over its concepts, as conditions over
+    /// the questions of a protocol that answer them.
+    pub fn map_questions(&self, map: &dyn Fn(usize) -> usize) -> Self {
+        match self {
+            Self::Const(b) => Self::Const(*b),
+            Self::Not(c) => Self::Not(Box::new(c.map_questions(map))),
+            Self::And(cs) => Self::And(cs.iter().map(|c| c.map_questions(map)).collect()),
+            Self::Or(cs) => Self::Or(cs.iter().map(|c| c.map_questions(map)).collect()),
+            Self::Is { question, yes } => Self::Is { question: map(*question), yes: *yes },
+            Self::OneOf { question, choices } => {
+                Self::OneOf { question: map(*question), choices: choices.clone() }
+            }
+            Self::Compare { question, op, value } => {
+                Self::Compare { question: map(*question), op: *op, value: *value }
+            }
+            Self::IsUnknown { question } => Self::IsUnknown { question: map(*question) },
         }
     }
 
@@ -119,7 +151,8 @@ impl Condition {
             Self::And(cs) | Self::Or(cs) => cs.iter().for_each(|c| c.questions(out)),
             Self::Is { question, .. }
             | Self::OneOf { question, .. }
-            | Self::Compare { question, .. } => {
+            | Self::Compare { question, .. }
+            | Self::IsUnknown { question } => {
                 if !out.contains(question) {
                     out.push(*question);
                 }
@@ -348,6 +381,13 @@ impl Parser<'_> {
             }
             _ => None,
         };
+        if matches!(op, Some("=" | "!="))
+            && matches!(self.peek(), Some((_, Token::Word(w))) if w == "unknown")
+        {
+            self.pos += 1;
+            let unknown = Condition::IsUnknown { question: index };
+            return Ok(if op == Some("!=") { Condition::Not(Box::new(unknown)) } else { unknown });
+        }
         match (&question.kind, op) {
             (QuestionKind::YesNo, None) => Ok(Condition::Is { question: index, yes: true }),
             (QuestionKind::YesNo, Some(op @ ("=" | "!="))) => {
@@ -359,7 +399,7 @@ impl Parser<'_> {
                         return Err(ConditionError {
                             column: vcol,
                             message: format!(
-                                "`{name}` is a yes/no question: compare it with yes or no, not {}",
+                                "`{name}` is a yes/no question: compare it with yes, no or unknown, not {}",
                                 describe(&other)
                             ),
                         });
@@ -405,9 +445,13 @@ impl Parser<'_> {
             }
             (kind, op) => {
                 let allowed = match kind {
-                    QuestionKind::YesNo => "alone, or with = yes / = no / != yes / != no",
-                    QuestionKind::Choice(_) => "with =, != or in [...] and its choices",
-                    QuestionKind::Number { .. } => "with =, !=, <, <=, > or >= and a whole number",
+                    QuestionKind::YesNo => "alone, or with = yes / = no / = unknown (or !=)",
+                    QuestionKind::Choice(_) => {
+                        "with =, != or in [...] and its choices, or = unknown"
+                    }
+                    QuestionKind::Number { .. } => {
+                        "with =, !=, <, <=, > or >= and a whole number, or = unknown"
+                    }
                 };
                 let found = op.map_or_else(|| "nothing".to_owned(), |o| format!("`{o}`"));
                 Err(ConditionError {

@@ -4,12 +4,14 @@
 use std::fmt;
 use std::ops::Range;
 
-use domain::{Channel, TriageOutcome};
+use domain::{Channel, Role, TriageOutcome};
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::condition;
-use crate::protocol::{Choice, Protocol, Question, QuestionKind, Rule, SafetyConstraint, Service};
+use crate::protocol::{
+    Choice, Origin, Protocol, Question, QuestionKind, Rule, SafetyConstraint, Service,
+};
 
 /// Why a protocol file was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +49,10 @@ struct RawHeader {
     title: String,
     channel: Spanned<String>,
     source: String,
+    #[serde(default)]
+    when_unknown: Option<Spanned<String>>,
+    #[serde(default)]
+    override_roles: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +66,8 @@ struct RawQuestion {
     choices: Option<Spanned<Vec<RawChoice>>>,
     min: Option<i64>,
     max: Option<i64>,
+    #[serde(default)]
+    floor: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -83,7 +91,10 @@ struct RawRule {
 struct RawSafety {
     id: Spanned<String>,
     when: Spanned<String>,
-    requires: Spanned<Vec<String>>,
+    #[serde(default)]
+    requires: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    forbids: Option<Spanned<Vec<String>>>,
     why: String,
 }
 
@@ -100,6 +111,14 @@ impl Ctx<'_> {
     fn err(&self, span: Range<usize>, message: impl Into<String>) -> ProtocolError {
         ProtocolError { file: self.file.to_owned(), line: self.line(span), message: message.into() }
     }
+}
+
+fn outcome_named(name: &str) -> Option<TriageOutcome> {
+    TriageOutcome::parse(name)
+}
+
+fn outcome_names() -> String {
+    TriageOutcome::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 fn valid_id(id: &str) -> bool {
@@ -134,7 +153,7 @@ impl Protocol {
             if !valid_id(&id)
                 || matches!(
                     id.as_str(),
-                    "and" | "or" | "not" | "in" | "true" | "false" | "yes" | "no"
+                    "and" | "or" | "not" | "in" | "true" | "false" | "yes" | "no" | "unknown"
                 )
             {
                 return Err(ctx.err(q.id.span(), format!("question id {id:?} must be 1 to 64 characters of a-z, 0-9, _ and - and not a keyword")));
@@ -178,6 +197,12 @@ impl Protocol {
                         return Err(ctx.err(span, format!("question `{id}` needs 2 to 32 choices")));
                     }
                     for (n, c) in choices.iter().enumerate() {
+                        if c.id == crate::answers::UNKNOWN {
+                            return Err(ctx.err(
+                                span.clone(),
+                                format!("`{id}` lists a choice `unknown`: every question can be answered unknown already, so leave it out"),
+                            ));
+                        }
                         if !valid_id(&c.id) || c.id.contains('-') {
                             return Err(ctx.err(
                                 span.clone(),
@@ -209,7 +234,29 @@ impl Protocol {
                     ));
                 }
             };
-            questions.push(Question { id, text: q.text, kind });
+            let floor = match q.floor {
+                None => None,
+                Some(concept) => {
+                    if kind != QuestionKind::YesNo {
+                        return Err(ctx.err(
+                            concept.span(),
+                            format!("question `{id}` answers the safety floor's `{}`: it must be a yes_no question", concept.get_ref()),
+                        ));
+                    }
+                    if questions.iter().any(|other| other.floor.as_ref() == Some(concept.get_ref()))
+                    {
+                        return Err(ctx.err(
+                            concept.span(),
+                            format!(
+                                "two questions answer the safety floor's `{}`: tag only one",
+                                concept.get_ref()
+                            ),
+                        ));
+                    }
+                    Some(concept.into_inner())
+                }
+            };
+            questions.push(Question { id, text: q.text, kind, floor });
         }
         if questions.is_empty() {
             return Err(ProtocolError {
@@ -268,28 +315,75 @@ impl Protocol {
                 ));
             }
             let when = condition(&id, "safety constraint", &s.when)?;
-            let span = s.requires.span();
-            let requires = s
-                .requires
-                .into_inner()
-                .iter()
-                .map(|name| match name.as_str() {
-                    "law_enforcement" => Ok(Service::LawEnforcement),
-                    "ems" => Ok(Service::Ems),
-                    other => Err(ctx.err(span.clone(), format!("safety constraint `{id}`: requires {other:?}; use law_enforcement or ems"))),
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            if requires.is_empty() {
+            let mut requires = Vec::new();
+            let mut span = s.id.span();
+            if let Some(raw) = s.requires {
+                span = raw.span();
+                for name in raw.get_ref() {
+                    requires.push(match name.as_str() {
+                        "law_enforcement" => Service::LawEnforcement,
+                        "ems" => Service::Ems,
+                        other => {
+                            return Err(ctx.err(span.clone(), format!("safety constraint `{id}`: requires {other:?}; use law_enforcement or ems")));
+                        }
+                    });
+                }
+            }
+            let mut forbids = Vec::new();
+            if let Some(raw) = s.forbids {
+                span = raw.span();
+                for name in raw.get_ref() {
+                    forbids.push(outcome_named(name).ok_or_else(|| {
+                        ctx.err(span.clone(), format!("safety constraint `{id}`: forbids {name:?}, which is not an outcome; use {}", outcome_names()))
+                    })?);
+                }
+            }
+            if requires.is_empty() && forbids.is_empty() {
                 return Err(ctx.err(
                     span,
                     format!(
-                        "safety constraint `{id}` requires nothing: name law_enforcement and/or ems"
+                        "safety constraint `{id}` demands nothing: give requires (law_enforcement, ems) and/or forbids (outcomes)"
                     ),
                 ));
             }
-            safety.push(SafetyConstraint { id, when, requires, why: s.why });
+            safety.push(SafetyConstraint {
+                id,
+                when,
+                requires,
+                forbids,
+                why: s.why,
+                origin: Origin::Protocol,
+            });
         }
 
+        let when_unknown = match header.when_unknown {
+            None => None,
+            Some(raw) => Some(outcome_named(raw.get_ref()).ok_or_else(|| {
+                ctx.err(
+                    raw.span(),
+                    format!(
+                        "protocol.when_unknown: {:?} is not an outcome; use {}",
+                        raw.get_ref(),
+                        outcome_names()
+                    ),
+                )
+            })?),
+        };
+        let mut override_roles = Vec::new();
+        if let Some(raw) = header.override_roles {
+            for name in raw.get_ref() {
+                let role: Role = name.parse().map_err(|e: domain::role::UnknownRole| {
+                    ctx.err(raw.span(), format!("protocol.override_roles: {e}"))
+                })?;
+                if matches!(role, Role::Admin | Role::Responder) {
+                    return Err(ctx.err(
+                        raw.span(),
+                        format!("protocol.override_roles: {role} does not handle calls and cannot override a decision"),
+                    ));
+                }
+                override_roles.push(role);
+            }
+        }
         Ok(Self {
             id: header.id.into_inner(),
             title: header.title,
@@ -298,6 +392,8 @@ impl Protocol {
             questions,
             rules,
             safety,
+            when_unknown,
+            override_roles,
         })
     }
 }

@@ -1,6 +1,6 @@
 //! The typed form of a protocol.
 
-use domain::{Channel, TriageOutcome};
+use domain::{Channel, Role, TriageOutcome};
 
 use crate::condition::Condition;
 
@@ -19,6 +19,13 @@ pub struct Protocol {
     /// In priority order: the first rule whose condition holds decides.
     pub rules: Vec<Rule>,
     pub safety: Vec<SafetyConstraint>,
+    /// The outcome when unknown answers leave the deciding rule open: it must hold whatever
+    /// the unknown answers are, so the checker requires the most protective outcome every
+    /// constraint allows. `None` only in protocols that cannot leave a rule open.
+    pub when_unknown: Option<TriageOutcome>,
+    /// Roles besides supervisors that may override a decision of this protocol (with a
+    /// written reason, recorded).
+    pub override_roles: Vec<Role>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +34,9 @@ pub struct Question {
     /// What the call-taker asks, as the console shows it.
     pub text: String,
     pub kind: QuestionKind,
+    /// The safety-floor concept this question answers (`weapon`, `attempt_in_progress`, …),
+    /// so the floor's constraints can be checked against this protocol.
+    pub floor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,13 +65,52 @@ pub struct Rule {
     pub why: String,
 }
 
-/// "When this holds, the outcome must include these services."
+/// "When this may hold, the outcome must include these services and be none of these
+/// outcomes."
 #[derive(Debug, Clone, PartialEq)]
 pub struct SafetyConstraint {
     pub id: String,
     pub when: Condition,
     pub requires: Vec<Service>,
+    pub forbids: Vec<TriageOutcome>,
     pub why: String,
+    /// Whose constraint it is: the protocol's own, or a safety floor's.
+    pub origin: Origin,
+}
+
+/// Where a safety constraint comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Protocol,
+    /// A safety floor, by id: Crisisbridge's own or one a state added.
+    Floor(String),
+}
+
+impl SafetyConstraint {
+    /// Whether `outcome` satisfies the constraint when its condition holds.
+    pub fn allows(&self, outcome: TriageOutcome) -> bool {
+        self.requires.iter().all(|s| s.included_in(outcome)) && !self.forbids.contains(&outcome)
+    }
+
+    /// Whether the constraint holds, or may hold given unknown or missing answers.
+    pub fn may_hold(&self, answers: &crate::Answers) -> bool {
+        self.when.eval(&answers.0) != Some(false)
+    }
+
+    /// What the constraint demands, in words: "law_enforcement and ems", "not divert_988".
+    pub fn demands(&self) -> String {
+        let mut parts: Vec<String> = self.requires.iter().map(|s| s.as_str().to_owned()).collect();
+        parts.extend(self.forbids.iter().map(|o| format!("not {}", o.as_str())));
+        parts.join(" and ")
+    }
+
+    /// `constraint x` or `floor constraint y (of floor f)`.
+    pub fn name(&self) -> String {
+        match &self.origin {
+            Origin::Protocol => format!("safety constraint `{}`", self.id),
+            Origin::Floor(floor) => format!("floor constraint `{}` of {floor}", self.id),
+        }
+    }
 }
 
 /// A service an outcome can include.

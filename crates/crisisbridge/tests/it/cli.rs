@@ -141,15 +141,36 @@ fn protocol_check_passes_the_shipped_protocols_and_fails_a_broken_one_with_its_c
     let (ok, stdout, stderr) = run(&["protocol", "check", &shipped[0], &shipped[1]], &[], None);
     assert!(ok, "{stdout}{stderr}");
     assert_eq!(stdout.matches(": ok: protocol").count(), 2, "{stdout}");
+    // It says which floor constraints it proved, unknown answers included.
+    assert!(
+        stdout.contains("floor constraints proved: attempt-needs-ems, weapon-needs-police, violence-needs-police, medical-needs-ems, no-988-without-consent"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("with unknown answers"), "{stdout}");
 
     let broken = format!("{root}/crates/triage/tests/protocols/broken/safety-violated.toml");
     let (ok, stdout, stderr) = run(&["protocol", "check", &shipped[0], &broken], &[], None);
     assert!(!ok);
     assert!(
-        stdout.contains("safety constraint `weapon-needs-police` is broken: when weapon = yes"),
+        stdout.contains(
+            "floor constraint `weapon-needs-police` of crisisbridge-platform-floor is broken: when weapon = yes"
+        ),
         "{stdout}"
     );
     assert!(stderr.contains("1 of 2 protocol file(s) failed the check"), "{stderr}");
+
+    // A state's floor adds to Crisisbridge's: here, a weapon must bring EMS too.
+    let dir = tempfile::tempdir().unwrap();
+    let floor = dir.path().join("state-floor.toml");
+    std::fs::write(
+        &floor,
+        "[floor]\nid = \"state\"\ntitle = \"t\"\nsource = \"s\"\n\n[[concepts]]\nid = \"weapon\"\nasks = \"a weapon?\"\n\n[[constraints]]\nid = \"weapon-needs-ems\"\nchannels = [\"911\"]\nwhen = \"weapon\"\nrequires = [\"ems\"]\nwhy = \"state policy\"\n",
+    )
+    .unwrap();
+    let floor = floor.display().to_string();
+    let (ok, stdout, _) = run(&["protocol", "check", "--floor", &floor, &shipped[0]], &[], None);
+    assert!(!ok);
+    assert!(stdout.contains("floor constraint `weapon-needs-ems` of state is broken"), "{stdout}");
 }
 
 #[test]

@@ -146,12 +146,23 @@ pub async fn upload(
     let protocol = Protocol::parse(UPLOAD, &body)
         .map_err(|e| ApiError::new(ErrorCode::InvalidProtocol, e.to_string()))?;
     let checked = protocol.clone();
-    let verdict = tokio::task::spawn_blocking(move || triage::check(&checked))
+    let floors = state.settings.safety_floors.clone();
+    let verdict = tokio::task::spawn_blocking(move || triage::check(&checked, &floors))
         .await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the checker stopped: {e}")))?;
     let (check_passed, check_report) = match verdict {
-        Ok(report) => {
-            (true, format!("holds for all {} combinations of answers", report.combinations))
+        Ok(report) => (true, report.summary()),
+        // The floor is the product's guarantee: a protocol that breaks it is not even kept.
+        Err(errors) if errors.iter().any(triage::CheckError::breaks_floor) => {
+            let broken: Vec<String> =
+                errors.iter().filter(|e| e.breaks_floor()).map(ToString::to_string).collect();
+            return Err(ApiError::new(
+                ErrorCode::ProtocolBreaksFloor,
+                format!(
+                    "the protocol breaks the safety floor; nothing was stored: {}",
+                    broken.join("; ")
+                ),
+            ));
         }
         Err(errors) => {
             (false, errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))

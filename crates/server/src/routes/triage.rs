@@ -23,7 +23,8 @@ use crate::routes::incidents::parse_id;
 use crate::routes::protocols::{QuestionDto, question_dto};
 use crate::state::AppState;
 
-/// Answers so far: question id → `true`/`false` (or `"yes"`/`"no"`), a choice id, or a number.
+/// Answers so far: question id → `true`/`false` (or `"yes"`/`"no"`), a choice id, or a number;
+/// `"unknown"` (or `null`) when the caller cannot say, for any question.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriageRequest {
@@ -60,6 +61,11 @@ pub struct DecisionDto {
     pub read: Vec<AnswerDto>,
     /// Earlier rules that did not apply.
     pub passed_over: Vec<String>,
+    /// Questions answered "unknown" that the decision turned on (they made it more
+    /// protective: with `rule` `when_unknown`, they left `open_rule` undecided).
+    pub unknowns: Vec<String>,
+    /// With `rule` `when_unknown`: the rule the unknown answers might have made apply.
+    pub open_rule: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -70,6 +76,7 @@ pub struct AnswerDto {
 
 fn input(question: &str, value: &serde_json::Value) -> ApiResult<AnswerInput> {
     match value {
+        serde_json::Value::Null => Ok(AnswerInput::Unknown),
         serde_json::Value::Bool(b) => Ok(AnswerInput::Bool(*b)),
         serde_json::Value::String(s) => Ok(AnswerInput::Text(s.clone())),
         serde_json::Value::Number(n) => n.as_f64().map(AnswerInput::Number).ok_or_else(|| {
@@ -77,7 +84,7 @@ fn input(question: &str, value: &serde_json::Value) -> ApiResult<AnswerInput> {
         }),
         _ => Err(ApiError::field(
             &format!("answers.{question}"),
-            "answer with true/false, a choice id or a number",
+            "answer with true/false, a choice id, a number, or \"unknown\" (or null) when the caller cannot say",
         )),
     }
 }
@@ -127,6 +134,8 @@ pub async fn answer(
                         .map(|(question, answer)| AnswerDto { question, answer })
                         .collect(),
                     passed_over: decision.passed_over,
+                    unknowns: decision.unknowns,
+                    open_rule: decision.open_rule,
                 },
                 incident: Box::new(IncidentDto::from(&committed.incident)),
             }))

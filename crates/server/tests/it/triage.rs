@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, assert_error};
 
 const SAMPLE: &str = include_str!("../../../triage/tests/protocols/sample.toml");
-const BROKEN: &str = include_str!("../../../triage/tests/protocols/broken/safety-violated.toml");
+const BROKEN: &str = include_str!("../../../triage/tests/protocols/broken/unreachable-rule.toml");
+const SHIPPED_911: &str =
+    include_str!("../../../../protocols/ks-911-behavioral-health-diversion.toml");
 
 impl TestApp {
     async fn upload(&self, token: &str, source: &str) -> reqwest::Response {
@@ -51,7 +53,7 @@ async fn only_a_protocol_that_passes_the_checker_can_be_activated() {
         stored["check_report"]
             .as_str()
             .unwrap()
-            .contains("rule `youth` decides mobile_crisis which does not include law_enforcement")
+            .contains("rule `high-risk` can never decide")
     );
     assert_error(
         app.activate(&admin, "sample-911", 1).await,
@@ -76,12 +78,50 @@ async fn only_a_protocol_that_passes_the_checker_can_be_activated() {
         (active["protocol_id"].as_str(), active["version"].as_u64()),
         (Some("sample-911"), Some(2))
     );
-    assert_eq!(active["questions"][3]["choices"][2], json!({"id": "high", "label": "High"}));
+    assert_eq!(active["questions"][5]["choices"][2], json!({"id": "high", "label": "High"}));
     let all: Vec<Value> = app.get("/api/v1/protocols", &calltaker).await.json().await.unwrap();
     assert_eq!(
         all.iter().map(|v| v["active"].as_bool().unwrap()).collect::<Vec<_>>(),
         [false, true]
     );
+}
+
+/// The issue a reviewer found: delete the rules that keep a weapon with police, and a weapon
+/// call diverts to 988. The platform floor refuses such a file outright.
+#[tokio::test]
+async fn an_upload_that_breaks_the_safety_floor_is_refused_with_the_counterexample() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let mut weaponless = SHIPPED_911.to_owned();
+    for rule in ["weapon-high-risk", "weapon-unknown-co-response", "weapon-co-response"] {
+        let at = weaponless.find(&format!("id = \"{rule}\"")).unwrap();
+        let start = weaponless[..at].rfind("[[rules]]").unwrap();
+        let end = at + weaponless[at..].find("[[").unwrap();
+        weaponless.replace_range(start..end, "");
+    }
+    let body = assert_error(
+        app.upload(&admin, &weaponless).await,
+        422,
+        "protocol_breaks_floor",
+        "floor constraint `weapon-needs-police` of crisisbridge-platform-floor is broken: when",
+    )
+    .await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("weapon = yes"), "{body}");
+    let all: Vec<Value> = app.get("/api/v1/protocols", &admin).await.json().await.unwrap();
+    assert!(all.is_empty(), "a protocol that breaks the floor is not stored");
+
+    // Dropping the weapon question's floor tag does not get around it either.
+    let untagged = SHIPPED_911.replace("floor = \"weapon\"\n", "");
+    assert_error(
+        app.upload(&admin, &untagged).await,
+        422,
+        "protocol_breaks_floor",
+        "needs a question that answers `weapon`",
+    )
+    .await;
+    let stored: Value = app.upload(&admin, SHIPPED_911).await.json().await.unwrap();
+    assert_eq!(stored["check_passed"], true);
+    assert!(stored["check_report"].as_str().unwrap().contains("weapon-needs-police"));
 }
 
 #[tokio::test]
@@ -93,7 +133,7 @@ async fn bad_uploads_say_where_and_only_admins_manage_protocols() {
         app.upload(&admin, &broken).await,
         422,
         "invalid_protocol",
-        "upload:44: rule `weapon`: when: column 10",
+        "rule `weapon`: when: column 10",
     )
     .await;
     let all: Vec<Value> = app.get("/api/v1/protocols", &admin).await.json().await.unwrap();
@@ -126,7 +166,11 @@ async fn triage_asks_only_what_matters_then_records_the_decision() {
     assert_eq!(first["status"], "needs_answers");
     assert_eq!(first["next_questions"][0]["id"], "attempt");
     let more: Value = app
-        .triage(&calltaker, &id, json!({"attempt": false, "weapon": false, "age": 40}))
+        .triage(
+            &calltaker,
+            &id,
+            json!({"attempt": false, "violence": false, "medical": false, "weapon": false, "age": 40}),
+        )
         .await
         .json()
         .await
@@ -140,15 +184,15 @@ async fn triage_asks_only_what_matters_then_records_the_decision() {
     assert_eq!(asked, ["consent", "risk"]);
     assert_eq!(app.store_head().await, head, "partial answers write nothing");
 
-    let answers =
-        json!({"attempt": false, "weapon": false, "age": 40, "consent": true, "risk": "low"});
+    let answers = json!({"attempt": false, "violence": false, "medical": false, "weapon": false,
+        "age": 40, "consent": true, "risk": "low"});
     let decided: Value = app.triage(&calltaker, &id, answers).await.json().await.unwrap();
     assert_eq!(decided["status"], "decided");
     assert_eq!(decided["decision"]["outcome"], "divert_988");
     assert_eq!(decided["decision"]["rule"], "divert");
     assert_eq!(decided["decision"]["protocol_version"], 1);
     assert_eq!(decided["incident"]["recommended_action"], "divert_988");
-    assert_eq!(decided["incident"]["triage"]["answers"][2], json!(["consent", "yes"]));
+    assert_eq!(decided["incident"]["triage"]["answers"][4], json!(["consent", "yes"]));
 
     let events: Vec<Value> =
         app.get(&format!("/api/v1/incidents/{id}/events"), &calltaker).await.json().await.unwrap();
@@ -168,7 +212,11 @@ async fn a_weapon_decides_at_once_and_bad_answers_are_refused() {
     let id = app.open_incident(&calltaker).await;
 
     let decided: Value = app
-        .triage(&calltaker, &id, json!({"attempt": "no", "weapon": "yes"}))
+        .triage(
+            &calltaker,
+            &id,
+            json!({"attempt": "no", "violence": "no", "medical": "no", "weapon": "yes"}),
+        )
         .await
         .json()
         .await

@@ -30,7 +30,7 @@ fn errors_name_file_line_and_problem() {
         ),
         (
             format!("{HEADER}{weapon}{}", rule("r", "weapon = maybe", "ems")),
-            "county.toml:14: rule `r`: when: column 10: `weapon` is a yes/no question: compare it with yes or no, not `maybe`",
+            "county.toml:14: rule `r`: when: column 10: `weapon` is a yes/no question: compare it with yes, no or unknown, not `maybe`",
         ),
         (
             format!("{HEADER}{weapon}{}", rule("r", "weapon and", "ems")),
