@@ -34,6 +34,8 @@ struct RawConfig {
     breadcrumb_retention_days: Option<u64>,
     /// Codes of the mobile crisis providers whose offers Crisisbridge answers by itself.
     auto_assign: Option<Vec<String>>,
+    /// A state's safety floor files, checked with every protocol besides Crisisbridge's own.
+    safety_floor: Option<Vec<std::path::PathBuf>>,
 }
 
 /// Checked configuration.
@@ -48,6 +50,7 @@ pub struct Config {
     pub gps_reporting_interval: Duration,
     pub breadcrumb_retention: Duration,
     pub auto_assign: Vec<String>,
+    pub safety_floor: Vec<std::path::PathBuf>,
 }
 
 pub const ENV_LISTEN: &str = "CRISISBRIDGE_LISTEN";
@@ -160,6 +163,7 @@ impl Config {
             gps_reporting_interval: Duration::from_secs(gps),
             breadcrumb_retention: Duration::from_secs(days * 86_400),
             auto_assign,
+            safety_floor: raw.safety_floor.unwrap_or_default(),
         })
     }
 
@@ -185,6 +189,8 @@ impl Config {
             breadcrumb_retention: self.breadcrumb_retention,
             auto_assign: self.auto_assign.clone(),
             roads,
+            safety_floors: crate::protocol::read_floors(&self.safety_floor)
+                .context("safety_floor")?,
             ..Default::default()
         })
     }

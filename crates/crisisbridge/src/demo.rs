@@ -39,7 +39,11 @@ pub struct DemoUser {
 /// Seeds the demo region unless the store already holds it. Returns whether it seeded.
 pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
     match store.setting(SEED_SETTING).await?.as_deref() {
-        Some(SEED_VERSION) => return Ok(false),
+        Some(SEED_VERSION) => {
+            // A demo kept from before the shipped protocols changed runs the new ones.
+            install_protocols(store, SystemClock.now()).await?;
+            return Ok(false);
+        }
         Some(other) => bail!(
             "this data directory holds demo seed {other:?}, not {SEED_VERSION:?} (an older demo); use a new --data directory"
         ),
@@ -95,6 +99,14 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
             })
             .await?;
     }
+    install_protocols(store, now).await?;
+    store.put_setting(SEED_SETTING, SEED_VERSION).await?;
+    Ok(true)
+}
+
+/// Makes the shipped protocols the active ones of every PSAP (911) and 988 center (988),
+/// uploading them as a new version where the active one is anything else.
+async fn install_protocols(store: &dyn Store, now: domain::Timestamp) -> anyhow::Result<()> {
     let admin = store.user_by_username("admin").await?.context("the demo admin is missing")?;
     for (source, kind) in
         [(PROTOCOL_911, AgencyKind::Psap), (PROTOCOL_988, AgencyKind::CrisisCenter)]
@@ -108,6 +120,10 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
             )
         })?;
         for agency in store.agencies().await?.into_iter().filter(|a| a.kind == kind) {
+            let active = store.active_protocol(agency.id, protocol.channel).await?;
+            if active.is_some_and(|v| v.source == source) {
+                continue;
+            }
             let stored = store
                 .put_protocol_version(&NewProtocolVersion {
                     agency: agency.id,
@@ -125,8 +141,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
                 .await?;
         }
     }
-    store.put_setting(SEED_SETTING, SEED_VERSION).await?;
-    Ok(true)
+    Ok(())
 }
 
 /// One user per role, in the agencies of the Douglas County story.

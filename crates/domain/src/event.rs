@@ -3,7 +3,7 @@
 
 use crate::contact::{CallbackNumber, Text};
 use crate::ids::{AgencyId, IncidentId, TeamId, UserId};
-use crate::incident::{Channel, HandoffOutcome};
+use crate::incident::{AlarmKind, Channel, Destination, HandoffOutcome};
 use crate::location::Location;
 use crate::route::{Route, RouteTier};
 use crate::team::TeamStatus;
@@ -153,7 +153,7 @@ pub enum EventKind {
     Located { location: Location },
     /// Who serves the incident's location for one service, who to try after it, and why.
     Routed(Route),
-    /// The outcome of a triage protocol.
+    /// The outcome of a triage protocol: the incident's first decision.
     TriageRecorded {
         outcome: TriageOutcome,
         protocol: String,
@@ -163,6 +163,19 @@ pub enum EventKind {
         /// The answers given, as `(question, answer)`.
         answers: Vec<(String, String)>,
     },
+    /// A new decision of the protocol on new answers, replacing the one before, which stays
+    /// in the record with who changed it and why. Overrides of the earlier decision lapse.
+    Retriaged {
+        outcome: TriageOutcome,
+        protocol: String,
+        protocol_version: u32,
+        rule: String,
+        answers: Vec<(String, String)>,
+        reason: Text,
+    },
+    /// Someone allowed to override the decision sends the call to `destination` anyway, and
+    /// says why.
+    DecisionOverridden { destination: Destination, reason: Text },
     /// The incident is offered to another agency until `deadline`. The first offer of a
     /// transfer is the holder's; when an offer is declined or not answered in time, the next
     /// tier of `then` is offered, in the same commit, by Crisisbridge on the holder's behalf.
@@ -174,6 +187,12 @@ pub enum EventKind {
         service: Option<String>,
         /// Who is offered the incident next, in order, if `to` declines or does not answer.
         then: Vec<RouteTier>,
+        /// What kind of service `to` is: what the protocol gate checks.
+        destination: Destination,
+        /// Offered until someone takes it: when every tier has let it pass, the tiers are
+        /// offered again, round after round, with an alarm, instead of the transfer being
+        /// returned (an imminent-risk handoff to 911).
+        until_taken: bool,
     },
     /// The offered agency took the incident; it now holds it. A final state of a transfer.
     TransferAccepted,
@@ -186,6 +205,12 @@ pub enum EventKind {
     /// ended without a taker, and the holder — who still has the incident — is alerted. A
     /// final state of a transfer.
     TransferReturned { reason: Text },
+    /// The holder took back an offer before anyone answered it. A final state of a transfer.
+    TransferWithdrawn { reason: Text },
+    /// Something that must not go unnoticed: raised by Crisisbridge, shown until someone acts.
+    AlarmRaised { kind: AlarmKind, reason: Text },
+    /// Someone acted on the incident's alarm, and says what was done.
+    AlarmResolved { action: Text },
     /// A 988 contact at imminent risk was handed to a PSAP: `handoff` is the PSAP's new
     /// incident, made from the allow-listed payload only. The contact may not close until the
     /// follow-up is recorded.
@@ -221,11 +246,16 @@ impl EventKind {
             Self::Located { .. } => "located",
             Self::Routed(_) => "routed",
             Self::TriageRecorded { .. } => "triage_recorded",
+            Self::Retriaged { .. } => "retriaged",
+            Self::DecisionOverridden { .. } => "decision_overridden",
             Self::TransferOffered { .. } => "transfer_offered",
             Self::TransferAccepted => "transfer_accepted",
             Self::TransferDeclined { .. } => "transfer_declined",
             Self::TransferTimedOut => "transfer_timed_out",
             Self::TransferReturned { .. } => "transfer_returned",
+            Self::TransferWithdrawn { .. } => "transfer_withdrawn",
+            Self::AlarmRaised { .. } => "alarm_raised",
+            Self::AlarmResolved { .. } => "alarm_resolved",
             Self::EmergencyHandoffStarted { .. } => "emergency_handoff_started",
             Self::EmergencyHandoffConfirmed { .. } => "emergency_handoff_confirmed",
             Self::HandedOffFrom { .. } => "handed_off_from",

@@ -14,8 +14,10 @@ use crate::location::Location;
 use crate::route::Route;
 use crate::time::Timestamp;
 
+mod gate;
 mod handoff;
 mod transfer;
+pub use gate::{Alarm, AlarmKind, Destination, Override};
 pub use handoff::{EmergencyHandoff, HandoffOutcome, HandoffPayload, confidence};
 pub use transfer::{PendingTransfer, Unanswered};
 
@@ -71,7 +73,7 @@ impl IncidentStatus {
     }
 }
 
-/// The latest triage decision; its outcome is the incident's recommended next action.
+/// A triage decision; the latest one's outcome is the incident's recommended next action.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriageDecision {
     pub outcome: TriageOutcome,
@@ -80,6 +82,11 @@ pub struct TriageDecision {
     pub rule: String,
     pub answers: Vec<(String, String)>,
     pub at: Timestamp,
+    /// Who recorded it, for which agency: the agency whose protocol decided.
+    pub actor: crate::event::Actor,
+    pub agency: AgencyId,
+    /// Why the call was triaged again, for a decision that replaced an earlier one.
+    pub retriage_reason: Option<Text>,
 }
 
 /// A note in the record.
@@ -117,7 +124,13 @@ pub struct Incident {
     /// The latest route per service.
     pub routes: Vec<Route>,
     pub triage: Option<TriageDecision>,
+    /// Earlier decisions, replaced by re-triage, oldest first.
+    pub triage_history: Vec<TriageDecision>,
+    /// Overrides of the current decision, in order.
+    pub overrides: Vec<Override>,
     pub transfer: Option<PendingTransfer>,
+    /// What must not go unnoticed, until someone acts on it.
+    pub alarm: Option<Alarm>,
     /// A 988 contact's imminent-risk handoff to a PSAP, and its follow-up.
     pub handoff: Option<EmergencyHandoff>,
     /// The 988 contact whose handoff opened this incident.
@@ -180,6 +193,29 @@ pub enum TransitionError {
     NotTransferRecipient { to: AgencyId },
     #[error("the incident is already held by agency {0}; offer it to another agency")]
     TransferToHolder(AgencyId),
+    #[error(
+        "the incident's triage decision is {outcome} (rule {rule}), which does not send it to {}: re-triage with new answers, or have a supervisor override the decision with a reason",
+        destination.as_str()
+    )]
+    DecisionForbids { outcome: &'static str, rule: String, destination: Destination },
+    #[error(
+        "the incident is triaged already (decision {0}); to change it, re-triage with a reason"
+    )]
+    AlreadyTriaged(&'static str),
+    #[error("the incident has no triage decision to replace; record one first")]
+    NotTriaged,
+    #[error("this transfer is offered until a PSAP takes it; it is never returned")]
+    OfferedUntilTaken,
+    #[error("the incident has no alarm to resolve")]
+    NoAlarm,
+    #[error(
+        "the incident has an alarm ({0}) nobody acted on: resolve it, saying what was done, before closing"
+    )]
+    AlarmOpen(&'static str),
+    #[error(
+        "an imminent-risk handoff is still being offered to PSAPs: withdraw it with what was done instead before resolving its alarm"
+    )]
+    HandoffStillOffered,
     #[error("the transfer deadline must be after the offer")]
     DeadlineNotAfterOffer,
     #[error("the transfer's deadline has not passed yet")]
@@ -210,7 +246,10 @@ impl Incident {
             involved: BTreeSet::from([event.agency]),
             routes: Vec::new(),
             triage: None,
+            triage_history: Vec::new(),
+            overrides: Vec::new(),
             transfer: None,
+            alarm: None,
             handoff: None,
             handed_off_from: None,
             clinician: None,
@@ -252,19 +291,51 @@ impl Incident {
         }
     }
 
-    /// Whether the call waits in the embedded-clinician queue: triaged for the clinician, open,
-    /// and held by no clinician.
+    /// Whether the call waits in the embedded-clinician queue: triaged (or overridden) for
+    /// the clinician, open, and held by no clinician.
     pub fn awaits_clinician(&self) -> bool {
-        self.closure.is_none()
-            && self.clinician.is_none()
-            && self.triage.as_ref().is_some_and(|t| t.outcome == TriageOutcome::EmbeddedClinician)
+        self.closure.is_none() && self.clinician.is_none() && self.for_clinician()
+    }
+
+    fn for_clinician(&self) -> bool {
+        self.triage.as_ref().is_some_and(|t| t.outcome == TriageOutcome::EmbeddedClinician)
+            || self.overrides.iter().any(|o| o.destination == Destination::EmbeddedClinician)
+    }
+
+    /// Why the protocol gate refuses sending this incident to `destination` now, if it does:
+    /// a 911 call held by the agency whose protocol decided goes to a crisis service only when
+    /// the decision includes it or an override says so (see `gate`).
+    pub fn gate(&self, destination: Destination) -> Result<(), TransitionError> {
+        if !destination.is_gated() || self.channel != Channel::Nine11 {
+            return Ok(());
+        }
+        let Some(decision) = self.triage.as_ref().filter(|d| d.agency == self.holder) else {
+            return Ok(());
+        };
+        if decision.outcome.allows(destination)
+            || self.overrides.iter().any(|o| o.destination == destination)
+        {
+            return Ok(());
+        }
+        Err(TransitionError::DecisionForbids {
+            outcome: decision.outcome.as_str(),
+            rule: decision.rule.clone(),
+            destination,
+        })
+    }
+
+    /// Whether an override lets the incident go to `destination`.
+    pub fn overridden_for(&self, destination: Destination) -> bool {
+        self.overrides.iter().any(|o| o.destination == destination)
     }
 
     /// What Crisisbridge must record next, at `at`, on its own: after an offer was declined or
-    /// timed out, the offer to the next tier or the transfer's return. Callers append it in
-    /// the same commit as the event that called for it.
-    pub fn follow_up(&self, at: Timestamp) -> Option<EventKind> {
-        self.transfer.as_ref().and_then(|t| t.next_step(at))
+    /// timed out, the offer to the next tier or the transfer's return (or, for a transfer
+    /// offered until taken, the next round, with an alarm the first time). Callers append it
+    /// in the same commit as the event that called for it.
+    pub fn follow_up(&self, at: Timestamp) -> Vec<EventKind> {
+        let alarmed = self.alarm.as_ref().is_some_and(|a| a.kind == AlarmKind::HandoffUnanswered);
+        self.transfer.as_ref().map(|t| t.next_step(at, alarmed)).unwrap_or_default()
     }
 
     /// Applies one event, or refuses it and leaves `self` unchanged.
@@ -288,16 +359,71 @@ impl Incident {
                     rule: rule.clone(),
                     answers: answers.clone(),
                     at: event.at,
+                    actor: event.actor,
+                    agency: event.agency,
+                    retriage_reason: None,
+                });
+            }
+            EventKind::Retriaged { outcome, protocol, protocol_version, rule, answers, reason } => {
+                let next = TriageDecision {
+                    outcome: *outcome,
+                    protocol: protocol.clone(),
+                    protocol_version: *protocol_version,
+                    rule: rule.clone(),
+                    answers: answers.clone(),
+                    at: event.at,
+                    actor: event.actor,
+                    agency: event.agency,
+                    retriage_reason: Some(reason.clone()),
+                };
+                if let Some(earlier) = self.triage.replace(next) {
+                    self.triage_history.push(earlier);
+                }
+                // An override answered the decision it was given against.
+                self.overrides.clear();
+            }
+            EventKind::DecisionOverridden { destination, reason } => {
+                self.overrides.push(Override {
+                    destination: *destination,
+                    reason: reason.clone(),
+                    at: event.at,
+                    actor: event.actor,
+                    agency: event.agency,
                 });
             }
             EventKind::TransferOffered { to, .. } => {
                 self.involved.insert(*to);
+                // The holder acting again on a returned transfer is acting on its alarm.
+                if event.actor != crate::event::Actor::System
+                    && self.alarm.as_ref().is_some_and(|a| a.kind == AlarmKind::TransferReturned)
+                {
+                    self.alarm = None;
+                }
                 self.apply_transfer(event);
             }
-            EventKind::TransferAccepted
-            | EventKind::TransferDeclined { .. }
+            EventKind::TransferAccepted => {
+                // A PSAP took the handoff: the alarm has done its work.
+                if self.alarm.as_ref().is_some_and(|a| a.kind == AlarmKind::HandoffUnanswered) {
+                    self.alarm = None;
+                }
+                self.apply_transfer(event);
+            }
+            EventKind::TransferReturned { reason } => {
+                self.alarm = Some(Alarm {
+                    kind: AlarmKind::TransferReturned,
+                    raised_at: event.at,
+                    reason: reason.clone(),
+                });
+                self.apply_transfer(event);
+            }
+            EventKind::TransferDeclined { .. }
             | EventKind::TransferTimedOut
-            | EventKind::TransferReturned { .. } => self.apply_transfer(event),
+            | EventKind::TransferWithdrawn { .. } => self.apply_transfer(event),
+            EventKind::AlarmRaised { kind, reason } => {
+                self.alarm =
+                    Some(Alarm { kind: *kind, raised_at: event.at, reason: reason.clone() });
+            }
+            EventKind::AlarmResolved { .. } => self.alarm = None,
             EventKind::EmergencyHandoffStarted { handoff } => {
                 self.handoff = Some(EmergencyHandoff {
                     incident: *handoff,
@@ -340,6 +466,21 @@ impl Incident {
         Ok(())
     }
 
+    /// The protocol gate, for the events that send the incident somewhere.
+    fn check_gate(&self, event: &Event) -> Result<(), TransitionError> {
+        match &event.kind {
+            // A rollover continues a transfer the gate already let through.
+            EventKind::TransferOffered { destination, .. }
+                if self.transfer.as_ref().is_none_or(|t| t.unanswered.is_none()) =>
+            {
+                self.gate(*destination)
+            }
+            EventKind::TeamDispatched { .. } => self.gate(Destination::MobileCrisis),
+            EventKind::ClinicianClaimed { .. } => self.gate(Destination::EmbeddedClinician),
+            _ => Ok(()),
+        }
+    }
+
     fn apply_transfer(&mut self, event: &Event) {
         let (transfer, taker) = transfer::apply(self.holder, self.transfer.take(), event);
         self.transfer = transfer;
@@ -364,14 +505,18 @@ impl Incident {
         // agencies (a 988 center that declined, a dispatched team's provider) may add to it.
         let holder_only = match event.kind {
             EventKind::TransferOffered { .. } => Some("offer it to another agency"),
+            EventKind::TransferWithdrawn { .. } => Some("withdraw its offer"),
             EventKind::Closed { .. } => Some("close it"),
             EventKind::EmergencyHandoffStarted { .. } => Some("hand it off"),
+            EventKind::DecisionOverridden { .. } => Some("override its triage decision"),
+            EventKind::AlarmResolved { .. } => Some("resolve its alarm"),
             _ => None,
         };
         if let Some(action) = holder_only.filter(|_| event.agency != self.holder) {
             return Err(E::NotHolder { holder: self.holder, action });
         }
         transfer::check(self.holder, self.transfer.as_ref(), event)?;
+        self.check_gate(event)?;
         let awaiting_follow_up = self.handoff.as_ref().filter(|h| h.outcome.is_none());
         match &event.kind {
             EventKind::EmergencyHandoffStarted { .. } if self.channel != Channel::Nine88 => {
@@ -388,12 +533,24 @@ impl Incident {
             EventKind::HandedOffFrom { .. } if self.version != 1 => {
                 return Err(E::OriginAfterOpening);
             }
-            EventKind::ClinicianClaimed { .. } => {
-                if self
-                    .triage
-                    .as_ref()
-                    .is_none_or(|t| t.outcome != TriageOutcome::EmbeddedClinician)
+            EventKind::TriageRecorded { .. } => {
+                if let Some(t) = &self.triage {
+                    return Err(E::AlreadyTriaged(t.outcome.as_str()));
+                }
+            }
+            EventKind::Retriaged { .. } if self.triage.is_none() => return Err(E::NotTriaged),
+            EventKind::AlarmResolved { .. } => match &self.alarm {
+                None => return Err(E::NoAlarm),
+                Some(a)
+                    if a.kind == AlarmKind::HandoffUnanswered
+                        && self.transfer.as_ref().is_some_and(|t| t.until_taken) =>
                 {
+                    return Err(E::HandoffStillOffered);
+                }
+                Some(_) => {}
+            },
+            EventKind::ClinicianClaimed { .. } => {
+                if !self.for_clinician() {
                     return Err(E::NotForClinician);
                 }
                 if let Some((holder, _)) = self.clinician {
@@ -410,6 +567,9 @@ impl Incident {
         }
         match (&event.kind, &self.transfer) {
             (EventKind::Closed { .. }, Some(t)) => Err(E::TransferPending { to: t.to }),
+            (EventKind::Closed { .. }, None) if self.alarm.is_some() => {
+                Err(E::AlarmOpen(self.alarm.as_ref().map_or("alarm", |a| a.kind.as_str())))
+            }
             (EventKind::TeamDispatched { team, .. }, _) if self.teams.contains(team) => {
                 Err(E::TeamAlreadyDispatched(*team))
             }

@@ -36,8 +36,8 @@ pub use contact::{CallbackNumber, Text, TextError};
 pub use event::{Disposition, Event, EventKind, TriageOutcome};
 pub use ids::{AgencyId, IdError, IncidentId, TeamId, UserId};
 pub use incident::{
-    Channel, EmergencyHandoff, HandoffOutcome, HandoffPayload, Incident, IncidentStatus,
-    PendingTransfer, TransitionError, Unanswered,
+    Alarm, AlarmKind, Channel, Destination, EmergencyHandoff, HandoffOutcome, HandoffPayload,
+    Incident, IncidentStatus, Override, PendingTransfer, TransitionError, Unanswered,
 };
 pub use location::{GeoPoint, Latitude, Location, LocationError, Longitude, Polygon};
 pub use role::{Permission, Role};

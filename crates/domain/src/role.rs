@@ -45,6 +45,11 @@ pub enum Permission {
     TeamReport,
     /// Read the audit trail of an incident: who read, changed or exported it, when, from where.
     AuditRead,
+    /// Override an incident's triage decision, with a written reason that is recorded. Roles a
+    /// protocol names in `override_roles` may too, for that protocol's decisions.
+    DecisionOverride,
+    /// End an imminent-risk handoff no PSAP has taken, recording what was done instead.
+    HandoffResolve,
 }
 
 /// A job a person does in an agency.
@@ -160,6 +165,8 @@ impl Role {
                 P::AgencyRead,
                 P::ProtocolRead,
                 P::AuditRead,
+                P::DecisionOverride,
+                P::HandoffResolve,
             ],
             Self::Admin => &[
                 P::IncidentRead,
@@ -237,6 +244,9 @@ mod tests {
         for role in Role::ALL {
             let audits = matches!(role, Role::Supervisor | Role::Admin);
             assert_eq!(role.allows(P::AuditRead), audits, "{role}");
+            let supervises = role == Role::Supervisor;
+            assert_eq!(role.allows(P::DecisionOverride), supervises, "{role}");
+            assert_eq!(role.allows(P::HandoffResolve), supervises, "{role}");
         }
     }
 

@@ -32,6 +32,24 @@ pub enum IncidentError {
         "{agency} has no active triage protocol for {channel} incidents; an admin uploads one (POST /api/v1/protocols) and activates it"
     )]
     NoActiveProtocol { agency: String, channel: &'static str },
+    /// A 911 call of an agency with an active protocol goes to a crisis service only after
+    /// triage (or with an override).
+    #[error(
+        "answer the diversion protocol first: {agency} triages 911 calls before they go to {destination} (POST /api/v1/incidents/{{id}}/triage), or a supervisor overrides with a reason"
+    )]
+    TriageRequired { agency: String, destination: &'static str },
+    /// The caller may not override this decision.
+    #[error(
+        "your role ({role}) may not override a triage decision: a supervisor does{}",
+        if allowed.is_empty() { String::new() } else { format!(", or {allowed}") }
+    )]
+    OverrideNotAllowed { role: Role, allowed: String },
+    /// The agency's active protocol does not pass today's checker and floors: it decides
+    /// nothing until a corrected version is activated.
+    #[error(
+        "{agency}'s active protocol {protocol} v{version} no longer passes the checker and the safety floor, so it decides nothing: {problems}; an admin uploads and activates a corrected version"
+    )]
+    ProtocolUnproven { agency: String, protocol: String, version: u32, problems: String },
     /// The store failed or refused.
     #[error(transparent)]
     Store(StoreError),

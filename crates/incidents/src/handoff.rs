@@ -3,14 +3,16 @@
 //! [`IncidentService::start_emergency_handoff`] hands a 988 contact to the PSAP serving its
 //! best known location, in two commits, 911 side first: the PSAP's new incident — opened from
 //! the allow-listed [`HandoffPayload`] only, linked back to the contact, routed, and offered to
-//! the PSAP along the `urn:service:sos` route with rollover — then the contact's record of it.
+//! the PSAP along the `urn:service:sos` route with rollover, then the configured default PSAP,
+//! round after round until one takes it (an alarm is raised after the first round; only a
+//! supervisor can end it, recording what was done instead) — then the contact's record of it.
 //! Everything that could refuse the second commit is checked before the first, so a handoff
 //! is never recorded without a PSAP incident; if the second commit fails anyway, help is
 //! already on its way and the error says which incident carries it.
 
 use domain::{
-    CallbackNumber, Event, EventKind, HandoffOutcome, HandoffPayload, IncidentId, Location,
-    Permission, Text, Timestamp,
+    CallbackNumber, Destination, Event, EventKind, HandoffOutcome, HandoffPayload, IncidentId,
+    Location, Permission, Text, Timestamp,
 };
 
 use crate::service::{by, text};
@@ -124,6 +126,16 @@ impl IncidentService {
                 _ => None,
             })
             .unwrap_or_default();
+        // After the PSAPs serving the location, the configured default PSAP: the handoff is
+        // offered round these until one takes it.
+        let mut tiers = tiers;
+        if let Some(table) = self.routing.current() {
+            for tier in table.default_tiers(SERVICE_911) {
+                if !tiers.iter().any(|t| t.agency == tier.agency) {
+                    tiers.push(*tier);
+                }
+            }
+        }
         let Some((first, then)) = tiers.split_first() else {
             return Err(IncidentError::Conflict(
                 "no PSAP serves the contact's location here: call 911 by phone now".into(),
@@ -139,6 +151,8 @@ impl IncidentService {
             deadline: now.plus_millis(i64::from(first.answer_within_s) * 1000),
             service: Some(SERVICE_911.to_owned()),
             then: then.to_vec(),
+            destination: Destination::Psap,
+            until_taken: true,
         };
         let mut events = vec![
             by(caller, now, id, payload.opened()),

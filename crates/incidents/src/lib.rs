@@ -12,7 +12,9 @@
 //!
 //! - `record`: open, locate, notes, close.
 //! - `triage`: answering the agency's protocol.
-//! - `transfer`: offers with rollover, answers, timeouts; `deadlines` the watch.
+//! - `gate`: the protocol gate every offer to a crisis service passes, and overrides.
+//! - `transfer`: offers with rollover, answers, timeouts, withdrawals and alarms; `deadlines`
+//!   the watch.
 //! - `handoff`: the 988 → 911 imminent-risk handoff and its follow-up.
 //! - `clinician`: the embedded-clinician queue.
 //! - `teams` and `recommend`: sending mobile crisis teams and ranking them;
@@ -30,6 +32,7 @@ mod clinician;
 mod deadlines;
 mod eido;
 mod error;
+mod gate;
 mod handoff;
 mod recommend;
 mod record;

@@ -1,6 +1,7 @@
 //! [`IncidentService`]: what every command shares — the store, the clock, the routing table
 //! and the dispatch settings — and the helpers commands are built from.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use domain::event::Actor;
@@ -30,6 +31,9 @@ impl Default for DispatchSettings {
     }
 }
 
+/// Protocol versions by (agency, protocol, version): proven, or the checker's objections.
+pub(crate) type Proven = HashMap<(AgencyId, String, u32), Result<(), String>>;
+
 /// Every command on an incident. Cheap to clone; every clone shares the same store.
 #[derive(Clone)]
 pub struct IncidentService {
@@ -37,6 +41,12 @@ pub struct IncidentService {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) routing: Routing,
     pub(crate) dispatch: Arc<DispatchSettings>,
+    /// Safety floors a state adds to the platform's: a protocol decides only if it passes
+    /// them too.
+    pub(crate) floors: Arc<Vec<triage::Floor>>,
+    /// Protocol versions already proven against the current checker and floors (or why
+    /// not), so each is checked once per process.
+    pub(crate) proven: Arc<std::sync::Mutex<Proven>>,
 }
 
 impl std::fmt::Debug for IncidentService {
@@ -69,7 +79,21 @@ impl IncidentService {
         routing: Routing,
         dispatch: DispatchSettings,
     ) -> Self {
-        Self { store, clock, routing, dispatch: Arc::new(dispatch) }
+        Self {
+            store,
+            clock,
+            routing,
+            dispatch: Arc::new(dispatch),
+            floors: Arc::new(Vec::new()),
+            proven: Arc::default(),
+        }
+    }
+
+    /// The same service, checking protocols against `floors` too (a state's safety floors).
+    #[must_use]
+    pub fn with_floors(mut self, floors: Vec<triage::Floor>) -> Self {
+        self.floors = Arc::new(floors);
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -40,6 +40,7 @@ impl IncidentService {
         team: TeamId,
         now: Timestamp,
     ) -> Result<Committed> {
+        self.gate(incident, domain::Destination::MobileCrisis).await?;
         let Some(team_state) = self.store.team_state(team).await? else {
             return Err(IncidentError::field("team", format!("team {team} does not exist")));
         };

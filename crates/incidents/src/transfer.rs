@@ -6,8 +6,8 @@
 //! ([`domain::Incident::follow_up`]), so no state between them is ever visible.
 
 use domain::{
-    AgencyId, Event, EventKind, Incident, IncidentId, Permission, RouteTier, Text, Timestamp,
-    TriageOutcome,
+    AgencyId, AlarmKind, Destination, Event, EventKind, Incident, IncidentId, Permission,
+    RouteTier, Text, Timestamp, TriageOutcome,
 };
 use store::StoreError;
 
@@ -63,6 +63,10 @@ impl IncidentService {
             request.deadline_seconds,
             now,
         )?;
+        let offer = self.classified(offer).await?;
+        if let EventKind::TransferOffered { destination, .. } = &offer {
+            self.gate(&incident, *destination).await?;
+        }
         self.commit(vec![by(caller, now, id, offer)]).await
     }
 
@@ -72,22 +76,92 @@ impl IncidentService {
         caller.require(Permission::TransferOffer)?;
         let incident = self.visible(caller, id).await?;
         let decision = incident.triage.as_ref().filter(|t| t.outcome == TriageOutcome::Divert988);
-        let Some(decision) = decision else {
-            return Err(IncidentError::Conflict(
-                "the incident's triage decision is not divert_988: answer the diversion protocol first (POST /api/v1/incidents/{id}/triage)".into(),
-            ));
-        };
-        let reason = text(
-            &format!(
+        let reason = match (
+            decision,
+            incident.overrides.iter().find(|o| o.destination == Destination::Crisis988),
+        ) {
+            (Some(d), _) => format!(
                 "divert to 988: rule {} of protocol {} v{}",
-                decision.rule, decision.protocol, decision.protocol_version
+                d.rule, d.protocol, d.protocol_version
             ),
-            Text::SHORT_MAX,
-        );
+            (None, Some(o)) => format!("divert to 988 by override: {}", o.reason.as_str()),
+            (None, None) => {
+                return Err(IncidentError::Conflict(
+                    "the incident's triage decision is not divert_988: answer the diversion protocol first (POST /api/v1/incidents/{id}/triage)".into(),
+                ));
+            }
+        };
+        let reason = text(&reason, Text::SHORT_MAX);
         let tiers = route_tiers(&incident, SERVICE_988)?;
         let now = self.clock.now();
         let offer = offer(None, Some(SERVICE_988.to_owned()), tiers, reason, None, now)?;
+        let offer = self.classified(offer).await?;
+        self.gate(&incident, Destination::Crisis988).await?;
         self.commit(vec![by(caller, now, id, offer)]).await
+    }
+
+    /// Takes back an offer of the caller's agency before anyone answered it.
+    pub async fn withdraw_transfer(
+        &self,
+        caller: &Caller,
+        id: IncidentId,
+        reason: Text,
+    ) -> Result<Committed> {
+        caller.require(Permission::TransferOffer)?;
+        let incident = self.visible(caller, id).await?;
+        // An imminent-risk handoff is ended only by a supervisor, with what was done instead.
+        if incident.transfer.as_ref().is_some_and(|t| t.until_taken) {
+            caller.require(Permission::HandoffResolve)?;
+        }
+        let withdrawn = EventKind::TransferWithdrawn { reason };
+        self.commit(vec![by(caller, self.clock.now(), id, withdrawn)]).await
+    }
+
+    /// Acts on the incident's alarm, saying what was done. For an imminent-risk handoff no
+    /// PSAP has taken, a supervisor records what was done instead, which also ends the offers.
+    pub async fn resolve_alarm(
+        &self,
+        caller: &Caller,
+        id: IncidentId,
+        action: Text,
+    ) -> Result<Committed> {
+        let incident = self.visible(caller, id).await?;
+        let Some(alarm) = &incident.alarm else {
+            return Err(domain::TransitionError::NoAlarm.into());
+        };
+        let now = self.clock.now();
+        let mut events = Vec::new();
+        match alarm.kind {
+            AlarmKind::HandoffUnanswered => {
+                caller.require(Permission::HandoffResolve)?;
+                if incident.transfer.as_ref().is_some_and(|t| t.until_taken) {
+                    let withdrawn = EventKind::TransferWithdrawn {
+                        reason: text(
+                            &format!("no PSAP took the handoff; instead: {}", action.as_str()),
+                            Text::SHORT_MAX,
+                        ),
+                    };
+                    events.push(by(caller, now, id, withdrawn));
+                }
+            }
+            AlarmKind::TransferReturned => caller.require(Permission::TransferOffer)?,
+        }
+        events.push(by(caller, now, id, EventKind::AlarmResolved { action }));
+        let committed = self.commit(events).await?;
+        metrics::counter!("crisisbridge_alarms_resolved_total", "alarm" => alarm.kind.as_str())
+            .increment(1);
+        Ok(committed)
+    }
+
+    /// `offer` with its destination: what kind of agency it goes to.
+    pub(crate) async fn classified(&self, mut offer: EventKind) -> Result<EventKind> {
+        if let EventKind::TransferOffered { to, destination, .. } = &mut offer {
+            let agency = self.store.agency(*to).await?.ok_or_else(|| {
+                IncidentError::field("to_agency", format!("agency {to} does not exist"))
+            })?;
+            *destination = Destination::of(agency.kind);
+        }
+        Ok(offer)
     }
 
     /// Takes an incident offered to the caller's agency.
@@ -158,10 +232,10 @@ pub(crate) fn with_follow_up(
     let mut after = incident.clone();
     // The store checks the batch again when it commits; a refused event here just means
     // there is nothing to follow up.
-    if events.iter().all(|e| after.apply(e).is_ok())
-        && let Some(kind) = after.follow_up(at)
-    {
-        events.push(system(at, after.id, after.holder, kind));
+    if events.iter().all(|e| after.apply(e).is_ok()) {
+        for kind in after.follow_up(at) {
+            events.push(system(at, after.id, after.holder, kind));
+        }
     }
     events
 }
@@ -202,6 +276,8 @@ fn offer(
                 deadline: deadline(seconds, now)?,
                 service,
                 then: Vec::new(),
+                destination: Destination::Other,
+                until_taken: false,
             });
         }
         Some(to) => tiers.iter().position(|t| t.agency == to).ok_or_else(|| {
@@ -217,12 +293,15 @@ fn offer(
             "give to_agency or a service whose route names agencies",
         ));
     };
+    // The destination is set from the agency's kind before the offer is committed.
     Ok(EventKind::TransferOffered {
         to: first.agency,
         reason,
         deadline: deadline(deadline_seconds.unwrap_or(first.answer_within_s), now)?,
         service,
         then: then.to_vec(),
+        destination: Destination::Other,
+        until_taken: false,
     })
 }
 

@@ -6,11 +6,11 @@
 //! is committed, and the outcome becomes the incident's recommended next action. The decision
 //! is made here, by the agency's active protocol — never asserted by a client.
 
-use domain::{Channel, EventKind, IncidentId, Permission};
+use domain::{Channel, EventKind, IncidentId, Permission, Text};
 use store::ProtocolVersion;
 use triage::{AnswerInput, Answers, Decision, Evaluation, Protocol, Question};
 
-use crate::service::by;
+use crate::service::{by, text};
 use crate::{Caller, Committed, IncidentError, IncidentService, Result};
 
 /// What answering the protocol gave.
@@ -29,11 +29,15 @@ pub enum TriageResult {
 
 impl IncidentService {
     /// Evaluates the caller's agency's active protocol on `answers` (question id, answer).
+    /// An incident already decided is triaged again only with `retriage`, the reason: the
+    /// earlier decision stays in the record, and a transfer in flight that the new decision
+    /// does not allow is withdrawn in the same commit — never re-targeted.
     pub async fn answer_triage(
         &self,
         caller: &Caller,
         id: IncidentId,
         answers: &[(String, AnswerInput)],
+        retriage: Option<Text>,
     ) -> Result<TriageResult> {
         caller.require(Permission::TriageRecord)?;
         let incident = self.visible(caller, id).await?;
@@ -42,6 +46,7 @@ impl IncidentService {
         }
         let version = self.active_protocol(caller, incident.channel).await?;
         let protocol = parse_stored(&version)?;
+        self.prove(caller, &version, &protocol).await?;
         let answers = Answers::parse(&protocol, answers.iter().map(|(q, a)| (q.as_str(), a)))
             .map_err(|e| IncidentError::field(&format!("answers.{}", e.question), e.problem))?;
         match triage::evaluate(&protocol, &answers) {
@@ -58,14 +63,70 @@ impl IncidentService {
                 })
             }
             Evaluation::Decided(decision) => {
-                let kind = EventKind::TriageRecorded {
-                    outcome: decision.outcome,
-                    protocol: protocol.id.clone(),
-                    protocol_version: version.version,
-                    rule: decision.rule.clone(),
-                    answers: answers.describe(&protocol),
-                };
-                let committed = self.commit(vec![by(caller, self.clock.now(), id, kind)]).await?;
+                let now = self.clock.now();
+                let (outcome, protocol_id, rule, described) = (
+                    decision.outcome,
+                    protocol.id.clone(),
+                    decision.rule.clone(),
+                    answers.describe(&protocol),
+                );
+                let mut events = Vec::new();
+                match (&incident.triage, retriage) {
+                    (None, _) => events.push(by(
+                        caller,
+                        now,
+                        id,
+                        EventKind::TriageRecorded {
+                            outcome,
+                            protocol: protocol_id,
+                            protocol_version: version.version,
+                            rule,
+                            answers: described,
+                        },
+                    )),
+                    (Some(earlier), None) => {
+                        return Err(IncidentError::Conflict(format!(
+                            "the incident is triaged already ({} by rule {}); to triage it again, give the reason (retriage_reason), and the earlier decision stays in the record",
+                            earlier.outcome.as_str(),
+                            earlier.rule
+                        )));
+                    }
+                    (Some(_), Some(reason)) => {
+                        events.push(by(
+                            caller,
+                            now,
+                            id,
+                            EventKind::Retriaged {
+                                outcome,
+                                protocol: protocol_id,
+                                protocol_version: version.version,
+                                rule: rule.clone(),
+                                answers: described,
+                                reason,
+                            },
+                        ));
+                        if let Some(t) = incident
+                            .transfer
+                            .as_ref()
+                            .filter(|t| t.destination.is_gated() && !outcome.allows(t.destination))
+                        {
+                            let why = format!(
+                                "re-triaged to {} (rule {rule}), which does not send the call to {}: the offer is withdrawn",
+                                outcome.as_str(),
+                                t.destination.as_str()
+                            );
+                            events.push(by(
+                                caller,
+                                now,
+                                id,
+                                EventKind::TransferWithdrawn {
+                                    reason: text(&why, Text::SHORT_MAX),
+                                },
+                            ));
+                        }
+                    }
+                }
+                let committed = self.commit(events).await?;
                 Ok(TriageResult::Decided {
                     decision,
                     protocol_version: version.version,
@@ -86,6 +147,44 @@ impl IncidentService {
                 agency: caller.agency.name.clone(),
                 channel: channel.as_str(),
             }
+        })
+    }
+}
+
+impl IncidentService {
+    /// Refuses a protocol that does not pass the checker as it is now — with the platform
+    /// floor and the state's floors — whatever it passed when it was uploaded. Each version is
+    /// checked once per process.
+    async fn prove(
+        &self,
+        caller: &Caller,
+        version: &ProtocolVersion,
+        protocol: &Protocol,
+    ) -> Result<()> {
+        let key = (caller.agency.id, version.protocol_id.clone(), version.version);
+        let known = self.proven.lock().ok().and_then(|m| m.get(&key).cloned());
+        let verdict = match known {
+            Some(verdict) => verdict,
+            None => {
+                let (protocol, floors) = (protocol.clone(), self.floors.clone());
+                let verdict = tokio::task::spawn_blocking(move || {
+                    triage::check(&protocol, &floors).map(|_| ()).map_err(|errors| {
+                        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                    })
+                })
+                .await
+                .map_err(|e| IncidentError::Internal(format!("the checker stopped: {e}")))?;
+                if let Ok(mut proven) = self.proven.lock() {
+                    proven.insert(key, verdict.clone());
+                }
+                verdict
+            }
+        };
+        verdict.map_err(|problems| IncidentError::ProtocolUnproven {
+            agency: caller.agency.name.clone(),
+            protocol: version.protocol_id.clone(),
+            version: version.version,
+            problems,
         })
     }
 }

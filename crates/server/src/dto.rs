@@ -151,9 +151,17 @@ pub struct IncidentDto {
     pub involved_agencies: Vec<Uuid>,
     pub routes: Vec<RouteDto>,
     pub triage: Option<TriageDto>,
+    /// Earlier decisions, replaced by re-triage, oldest first.
+    pub triage_history: Vec<TriageDto>,
     /// The latest triage outcome: what the protocol recommends doing next.
     pub recommended_action: Option<String>,
+    /// Overrides of the current decision: where the call may go though the decision does not
+    /// send it there, by whom and why.
+    pub overrides: Vec<OverrideDto>,
     pub transfer: Option<TransferDto>,
+    /// What must not go unnoticed until someone acts: a returned transfer, or an
+    /// imminent-risk handoff no PSAP has taken.
+    pub alarm: Option<AlarmDto>,
     /// A 988 contact's imminent-risk handoff to a PSAP, and its follow-up.
     pub handoff: Option<HandoffDto>,
     /// The 988 contact whose handoff opened this incident (its PSAP cannot read it).
@@ -218,9 +226,34 @@ pub struct TriageDto {
     pub protocol: String,
     pub protocol_version: u32,
     pub rule: String,
-    /// `[question, answer]` pairs as given.
+    /// `[question, answer]` pairs as given (`unknown` when the caller could not say).
     pub answers: Vec<(String, String)>,
     pub at: i64,
+    /// Who recorded it (`null`: Crisisbridge), for which agency.
+    pub by: Option<Uuid>,
+    pub agency: Uuid,
+    /// Why the incident was triaged again, for a decision that replaced another.
+    pub retriage_reason: Option<String>,
+}
+
+/// An override of the triage decision.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OverrideDto {
+    /// `988`, `mobile_crisis` or `embedded_clinician`.
+    pub destination: String,
+    pub reason: String,
+    pub at: i64,
+    pub by: Option<Uuid>,
+    pub agency: Uuid,
+}
+
+/// An incident's alarm.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AlarmDto {
+    /// `transfer_returned` or `handoff_unanswered`.
+    pub kind: String,
+    pub raised_at: i64,
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -241,6 +274,12 @@ pub struct TransferDto {
     pub then: Vec<RouteTierDto>,
     /// Offers made so far, this one included.
     pub attempt: u32,
+    /// What kind of service it goes to: `988`, `mobile_crisis`, `psap` or `other`.
+    pub destination: String,
+    /// Offered round after round until someone takes it (an imminent-risk handoff).
+    pub until_taken: bool,
+    /// Rounds through the tiers begun so far.
+    pub round: u32,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -289,8 +328,25 @@ impl From<&Incident> for IncidentDto {
             involved_agencies: i.involved.iter().map(|a| a.as_uuid()).collect(),
             routes: i.routes.iter().map(route).collect(),
             triage: i.triage.as_ref().map(triage),
+            triage_history: i.triage_history.iter().map(triage).collect(),
             recommended_action: i.triage.as_ref().map(|t| t.outcome.as_str().to_owned()),
+            overrides: i
+                .overrides
+                .iter()
+                .map(|o| OverrideDto {
+                    destination: o.destination.as_str().to_owned(),
+                    reason: o.reason.as_str().to_owned(),
+                    at: o.at.as_millis(),
+                    by: user_of(o.actor),
+                    agency: o.agency.as_uuid(),
+                })
+                .collect(),
             transfer: i.transfer.as_ref().map(transfer),
+            alarm: i.alarm.as_ref().map(|a| AlarmDto {
+                kind: a.kind.as_str().to_owned(),
+                raised_at: a.raised_at.as_millis(),
+                reason: a.reason.as_str().to_owned(),
+            }),
             handoff: i.handoff.as_ref().map(|h| HandoffDto {
                 incident: h.incident.as_uuid(),
                 started_at: h.started_at.as_millis(),
@@ -338,6 +394,16 @@ fn triage(t: &TriageDecision) -> TriageDto {
         rule: t.rule.clone(),
         answers: t.answers.clone(),
         at: t.at.as_millis(),
+        by: user_of(t.actor),
+        agency: t.agency.as_uuid(),
+        retriage_reason: t.retriage_reason.as_ref().map(|r| r.as_str().to_owned()),
+    }
+}
+
+fn user_of(actor: domain::event::Actor) -> Option<Uuid> {
+    match actor {
+        domain::event::Actor::User(u) => Some(u.as_uuid()),
+        domain::event::Actor::System => None,
     }
 }
 
@@ -352,6 +418,9 @@ fn transfer(t: &PendingTransfer) -> TransferDto {
         deadline: t.deadline.as_millis(),
         then: t.then.iter().map(tier).collect(),
         attempt: t.attempt,
+        destination: t.destination.as_str().to_owned(),
+        until_taken: t.until_taken,
+        round: t.round,
     }
 }
 

@@ -33,6 +33,13 @@ pub enum ErrorCode {
     NotFound,
     /// The action is not valid in the incident's current state.
     InvalidTransition,
+    /// The incident's triage decision does not send it where the action would; re-triage or
+    /// have a supervisor override.
+    DecisionForbids,
+    /// The incident must be triaged (or overridden) before it goes to a crisis service.
+    TriageRequired,
+    /// The caller's role may not override a triage decision.
+    OverrideNotAllowed,
     /// A unique name is taken.
     Duplicate,
     /// An uploaded protocol file could not be read.
@@ -66,6 +73,9 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::InvalidTransition => "invalid_transition",
+            Self::DecisionForbids => "decision_forbids",
+            Self::TriageRequired => "triage_required",
+            Self::OverrideNotAllowed => "override_not_allowed",
             Self::Duplicate => "duplicate",
             Self::InvalidProtocol => "invalid_protocol",
             Self::ProtocolFailedCheck => "protocol_failed_check",
@@ -90,7 +100,10 @@ impl ErrorCode {
             Self::Unauthenticated | Self::SessionExpired | Self::InvalidCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::AccountLocked | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::AccountLocked | Self::Forbidden | Self::OverrideNotAllowed => {
+                StatusCode::FORBIDDEN
+            }
+            Self::DecisionForbids | Self::TriageRequired => StatusCode::CONFLICT,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::InvalidTransition | Self::Duplicate => StatusCode::CONFLICT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -144,10 +157,19 @@ impl ApiError {
     }
 }
 
+/// A refusal of the incident's state machine; the protocol gate's has a code of its own.
+fn transition(t: &domain::TransitionError) -> ApiError {
+    let code = match t {
+        domain::TransitionError::DecisionForbids { .. } => ErrorCode::DecisionForbids,
+        _ => ErrorCode::InvalidTransition,
+    };
+    ApiError::new(code, t.to_string())
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Rejected(t) => Self::new(ErrorCode::InvalidTransition, t.to_string()),
+            StoreError::Rejected(t) => transition(&t),
             StoreError::IncidentNotFound(id) => Self::not_found(format!("incident {id}")),
             StoreError::TeamNotFound(id) => Self::not_found(format!("team {id}")),
             StoreError::TeamRefused(reason) => {
@@ -179,10 +201,12 @@ impl From<incidents::IncidentError> for ApiError {
             }
             E::NotFound(_) => Self::new(ErrorCode::NotFound, e.to_string()),
             E::InvalidField { ref field, ref problem } => Self::field(field, problem),
-            E::Transition(_) | E::Conflict(_) => {
-                Self::new(ErrorCode::InvalidTransition, e.to_string())
-            }
+            E::Transition(t) => transition(&t),
+            E::Conflict(_) => Self::new(ErrorCode::InvalidTransition, e.to_string()),
+            E::TriageRequired { .. } => Self::new(ErrorCode::TriageRequired, e.to_string()),
+            E::OverrideNotAllowed { .. } => Self::new(ErrorCode::OverrideNotAllowed, e.to_string()),
             E::NoActiveProtocol { .. } => Self::new(ErrorCode::NoActiveProtocol, e.to_string()),
+            E::ProtocolUnproven { .. } => Self::new(ErrorCode::ProtocolFailedCheck, e.to_string()),
             E::Store(store) => store.into(),
             E::Internal(message) => {
                 tracing::error!(%message, "incident service failure");

@@ -156,7 +156,8 @@ impl Application {
                 roads: settings.roads.clone(),
                 stale: settings.stale_policy(),
             },
-        );
+        )
+        .with_floors(settings.safety_floors.clone());
         let deadlines = service.spawn_deadline_watch(settings.transfer_check);
         let retention =
             retention::spawn(store.clone(), clock.clone(), settings.breadcrumb_retention);

@@ -261,6 +261,8 @@ pub async fn projection_matches_replay_of_the_log<S: Store>(store: Arc<S>) {
                 deadline: at(60_004),
                 service: None,
                 then: Vec::new(),
+                destination: domain::Destination::Crisis988,
+                until_taken: false,
             },
         ),
         event(id, center, 5, EventKind::TransferAccepted),
@@ -349,6 +351,8 @@ pub async fn events_after_shows_an_agency_only_its_incidents<S: Store>(store: Ar
             deadline: at(60_000),
             service: None,
             then: Vec::new(),
+            destination: domain::Destination::Crisis988,
+            until_taken: false,
         },
     );
     let recorded = store.append(vec![offer]).await.unwrap().events;

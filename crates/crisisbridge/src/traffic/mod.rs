@@ -259,7 +259,8 @@ fn summary(story: Story) -> &'static str {
 fn answers(story: Story) -> Value {
     let no = |extra: Value| {
         let mut base = json!({"attempt_in_progress": false, "medical": false, "violence": false, "crime": false,
-            "weapon": false, "risk": "moderate", "requests_police": false, "in_person": false, "consent": true});
+            "weapon": false, "risk": "moderate", "welfare_entry": false, "age_band": "adult",
+            "requests_police": false, "in_person": false, "consent": true});
         if let (Some(base), Some(extra)) = (base.as_object_mut(), extra.as_object()) {
             base.extend(extra.clone());
         }

@@ -285,6 +285,22 @@ async fn an_open_offer_survives_kill_9_and_rolls_over_after_the_restart() {
     let created: Value =
         demo.create_incident(&token, "offer then crash").await.unwrap().json().await.unwrap();
     let id = created["id"].as_str().unwrap().to_owned();
+    // Before any 988 offer, the county's protocol decides (the demo PSAP has one active).
+    let answers = serde_json::json!({"answers": {"attempt_in_progress": false, "medical": false,
+        "violence": false, "crime": false, "weapon": false, "risk": "low", "welfare_entry": false,
+        "age_band": "adult", "requests_police": false, "in_person": false, "consent": true}});
+    let decided: Value = demo
+        .client
+        .post(format!("{}/api/v1/incidents/{id}/triage", demo.base))
+        .bearer_auth(&token)
+        .json(&answers)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(decided["decision"]["outcome"], "divert_988", "{decided}");
     let offer = serde_json::json!({"action": "offer_transfer", "service": "urn:service:counseling.suicide",
         "reason": "divert to 988", "deadline_seconds": 1});
     let response = demo

@@ -70,6 +70,8 @@ impl Fixture {
             deadline: Timestamp::from_millis(T0 + deadline_offset_ms),
             service: None,
             then: Vec::new(),
+            destination: Destination::Crisis988,
+            until_taken: false,
         }
     }
 
@@ -83,6 +85,8 @@ impl Fixture {
                 deadline: Timestamp::from_millis(T0 + offset_ms + 60_000),
                 service: None,
                 then: Vec::new(),
+                destination: Destination::Crisis988,
+                until_taken: false,
             },
         )
     }
@@ -164,7 +168,7 @@ fn routed_keeps_the_latest_route_per_service_without_involving_the_agency() {
 }
 
 #[test]
-fn triage_recorded_keeps_the_latest_decision() {
+fn triage_recorded_is_the_first_decision_with_its_protocol_version() {
     let f = Fixture::new();
     let mut incident = f.open();
     let triage = |outcome| EventKind::TriageRecorded {
@@ -174,11 +178,10 @@ fn triage_recorded_keeps_the_latest_decision() {
         rule: "no-safety-concern".into(),
         answers: vec![("weapon".into(), "no".into())],
     };
-    incident.apply(&f.event(f.psap, 1, triage(TriageOutcome::LawEnforcement))).unwrap();
-    incident.apply(&f.event(f.psap, 2, triage(TriageOutcome::Divert988))).unwrap();
+    incident.apply(&f.event(f.psap, 1, triage(TriageOutcome::Divert988))).unwrap();
     let decision = incident.triage.as_ref().unwrap();
     assert_eq!(decision.outcome, TriageOutcome::Divert988);
-    assert_eq!(decision.protocol_version, 3);
+    assert_eq!((decision.protocol_version, decision.agency), (3, f.psap));
 }
 
 #[test]
@@ -204,6 +207,8 @@ fn a_transfer_cannot_go_to_the_holder_or_expire_before_it_starts() {
             deadline: Timestamp::from_millis(T0 + 60_000),
             service: None,
             then: Vec::new(),
+            destination: Destination::Crisis988,
+            until_taken: false,
         },
     );
     assert_eq!(incident.apply(&to_self), Err(TransitionError::TransferToHolder(f.psap)));
@@ -216,6 +221,8 @@ fn a_transfer_cannot_go_to_the_holder_or_expire_before_it_starts() {
             deadline: Timestamp::from_millis(T0 + 1),
             service: None,
             then: Vec::new(),
+            destination: Destination::Crisis988,
+            until_taken: false,
         },
     );
     assert_eq!(incident.apply(&past), Err(TransitionError::DeadlineNotAfterOffer));
@@ -253,8 +260,9 @@ fn declining_leaves_the_incident_with_its_holder_until_the_transfer_is_returned(
     assert_eq!(incident.holder, f.psap);
     // Declined is not an end: with no tier left, the only way on is the return.
     assert_eq!(incident.status(), IncidentStatus::TransferPending);
-    let next = incident.transfer.as_ref().unwrap().next_step(Timestamp::from_millis(T0 + 2));
-    let Some(EventKind::TransferReturned { reason }) = next else { panic!("{next:?}") };
+    let next = incident.transfer.as_ref().unwrap().next_step(Timestamp::from_millis(T0 + 2), false);
+    let [EventKind::TransferReturned { reason }] = next.as_slice() else { panic!("{next:?}") };
+    let reason = reason.clone();
     assert!(
         reason.as_str().contains("after 1 offer: the last agency declined (no counselor free)")
     );
@@ -279,9 +287,13 @@ fn an_unanswered_offer_rolls_over_to_each_tier_in_order_then_returns() {
         deadline: Timestamp::from_millis(T0 + 60_001),
         service: Some("urn:service:counseling.suicide".into()),
         then: vec![tiers[1]],
+        destination: Destination::Crisis988,
+        until_taken: false,
     };
     incident.apply(&f.event(f.psap, 1, first)).unwrap();
-    assert_eq!(incident.transfer.as_ref().unwrap().next_step(Timestamp::from_millis(T0)), None);
+    assert!(
+        incident.transfer.as_ref().unwrap().next_step(Timestamp::from_millis(T0), false).is_empty()
+    );
     incident.apply(&f.system(60_001, EventKind::TransferTimedOut)).unwrap();
 
     // Only the next tier may be offered, and a return is not allowed while one is left...
@@ -290,8 +302,10 @@ fn an_unanswered_offer_rolls_over_to_each_tier_in_order_then_returns() {
         incident.apply(&wrong),
         Err(TransitionError::NotNextTier { expected: Some(f.provider) })
     );
-    let next = incident.transfer.as_ref().unwrap().next_step(Timestamp::from_millis(T0 + 60_001));
-    let Some(offer @ EventKind::TransferOffered { .. }) = next else { panic!("{next:?}") };
+    let next =
+        incident.transfer.as_ref().unwrap().next_step(Timestamp::from_millis(T0 + 60_001), false);
+    let [offer @ EventKind::TransferOffered { .. }] = next.as_slice() else { panic!("{next:?}") };
+    let offer = offer.clone();
     let EventKind::TransferOffered { to, deadline, then, reason, .. } = &offer else {
         unreachable!()
     };
@@ -420,20 +434,41 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
             agencies[i],
             text("r")
         ))),
-        Just(EventKind::TriageRecorded {
-            outcome: TriageOutcome::Divert988,
+        (0..9usize).prop_map(|o| EventKind::TriageRecorded {
+            outcome: TriageOutcome::ALL[o],
             protocol: "p".into(),
             protocol_version: 1,
             rule: "r".into(),
             answers: vec![("consent".into(), "yes".into())],
         }),
-        (0..3usize, 1..120_000i64).prop_map(move |(i, d)| EventKind::TransferOffered {
-            to: agencies[i],
-            reason: text("r"),
-            deadline: Timestamp::from_millis(T0 + 10_000_000 + d),
-            service: None,
-            then: Vec::new(),
+        (0..9usize).prop_map(|o| EventKind::Retriaged {
+            outcome: TriageOutcome::ALL[o],
+            protocol: "p".into(),
+            protocol_version: 1,
+            rule: "r2".into(),
+            answers: Vec::new(),
+            reason: text("new answers"),
         }),
+        (0..5usize).prop_map(|d| EventKind::DecisionOverridden {
+            destination: Destination::ALL[d],
+            reason: text("supervisor"),
+        }),
+        (0..3usize, 1..120_000i64, 0..5usize, any::<bool>()).prop_map(
+            move |(i, d, dest, until_taken)| EventKind::TransferOffered {
+                to: agencies[i],
+                reason: text("r"),
+                deadline: Timestamp::from_millis(T0 + 10_000_000 + d),
+                service: None,
+                then: Vec::new(),
+                destination: Destination::ALL[dest],
+                until_taken,
+            }
+        ),
+        Just(EventKind::TransferWithdrawn { reason: text("w") }),
+        Just(EventKind::AlarmResolved { action: text("done") }),
+        Just(EventKind::AlarmRaised { kind: AlarmKind::HandoffUnanswered, reason: text("a") }),
+        Just(EventKind::TransferReturned { reason: text("nobody") }),
+        Just(EventKind::ClinicianClaimed { clinician: UserId::new(Timestamp::from_millis(T0)) }),
         Just(EventKind::TransferAccepted),
         Just(EventKind::TransferDeclined { reason: text("busy") }),
         Just(EventKind::TransferTimedOut),
@@ -493,11 +528,19 @@ fn only_the_holder_offers_or_closes_the_incident() {
             deadline: Timestamp::from_millis(T0 + 60_000),
             service: None,
             then: Vec::new(),
+            destination: Destination::Crisis988,
+            until_taken: false,
         },
     );
     assert!(matches!(incident.apply(&offer), Err(TransitionError::NotHolder { .. })));
     incident.apply(&f.event(f.center, 3, EventKind::NoteAdded { text: text("we tried") })).unwrap();
     incident.apply(&f.system(3, EventKind::TransferReturned { reason: text("declined") })).unwrap();
+    let resolve = EventKind::AlarmResolved { action: text("the PSAP kept the call") };
+    assert!(matches!(
+        incident.apply(&f.event(f.center, 4, resolve.clone())),
+        Err(TransitionError::NotHolder { .. })
+    ));
+    incident.apply(&f.event(f.psap, 4, resolve)).unwrap();
     incident.apply(&closed(&f, f.psap, 4)).unwrap();
 }
 
@@ -592,4 +635,210 @@ fn one_clinician_at_a_time_holds_a_call_triaged_for_the_clinician() {
     incident.apply(&release(ben)).unwrap();
     assert!(incident.awaits_clinician(), "back in the queue");
     assert_eq!(incident.apply(&release(ben)), Err(TransitionError::NoClinician));
+}
+
+fn decision(outcome: TriageOutcome) -> EventKind {
+    EventKind::TriageRecorded {
+        outcome,
+        protocol: "p".into(),
+        protocol_version: 1,
+        rule: "rule-1".into(),
+        answers: Vec::new(),
+    }
+}
+
+fn offer_to(to: AgencyId, destination: Destination, at_ms: i64) -> EventKind {
+    EventKind::TransferOffered {
+        to,
+        reason: text("x"),
+        deadline: Timestamp::from_millis(T0 + at_ms + 30_000),
+        service: None,
+        then: Vec::new(),
+        destination,
+        until_taken: false,
+    }
+}
+
+#[test]
+fn the_gate_refuses_what_the_decision_does_not_include_until_an_override_says_why() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    // Undecided: the state machine does not know whether a protocol applies (the incident
+    // service does), so it lets the offer through.
+    let mut undecided = incident.clone();
+    undecided.apply(&f.event(f.psap, 1, offer_to(f.center, Destination::Crisis988, 1))).unwrap();
+
+    incident.apply(&f.event(f.psap, 1, decision(TriageOutcome::LawEnforcementAndEms))).unwrap();
+    for (destination, to) in
+        [(Destination::Crisis988, f.center), (Destination::MobileCrisis, f.provider)]
+    {
+        assert_eq!(
+            incident.apply(&f.event(f.psap, 2, offer_to(to, destination, 2))),
+            Err(TransitionError::DecisionForbids {
+                outcome: "law_enforcement_and_ems",
+                rule: "rule-1".into(),
+                destination,
+            })
+        );
+    }
+    let team = TeamId::new(Timestamp::from_millis(T0));
+    let dispatch = EventKind::TeamDispatched { team, provider: f.provider };
+    assert!(matches!(
+        incident.apply(&f.event(f.provider, 2, dispatch.clone())),
+        Err(TransitionError::DecisionForbids { destination: Destination::MobileCrisis, .. })
+    ));
+    assert!(matches!(
+        incident.apply(&f.event(f.psap, 2, EventKind::ClinicianClaimed { clinician: f.user })),
+        Err(TransitionError::DecisionForbids { destination: Destination::EmbeddedClinician, .. })
+    ));
+    // Another PSAP is not a crisis service: never gated.
+    let mut moved = incident.clone();
+    moved.apply(&f.event(f.psap, 2, offer_to(f.provider, Destination::Psap, 2))).unwrap();
+
+    // Only the holder overrides; then that destination alone is allowed.
+    let over = EventKind::DecisionOverridden {
+        destination: Destination::Crisis988,
+        reason: text("caller's brother is with him and unarmed; supervisor spoke to him"),
+    };
+    assert!(matches!(
+        incident.apply(&f.event(f.center, 3, over.clone())),
+        Err(TransitionError::NotHolder { .. })
+    ));
+    incident.apply(&f.event(f.psap, 3, over)).unwrap();
+    assert!(incident.overridden_for(Destination::Crisis988));
+    assert!(incident.apply(&f.event(f.provider, 4, dispatch)).is_err());
+    incident.apply(&f.event(f.psap, 4, offer_to(f.center, Destination::Crisis988, 4))).unwrap();
+    // Once the 988 center holds the call, its own judgement governs.
+    incident.apply(&f.event(f.center, 5, EventKind::TransferAccepted)).unwrap();
+    incident
+        .apply(&f.event(f.center, 6, offer_to(f.provider, Destination::MobileCrisis, 6)))
+        .unwrap();
+}
+
+#[test]
+fn a_second_decision_is_an_explicit_retriage_that_keeps_the_first_and_ends_its_overrides() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&f.event(f.psap, 1, decision(TriageOutcome::Divert988))).unwrap();
+    assert_eq!(
+        incident.apply(&f.event(f.psap, 2, decision(TriageOutcome::LawEnforcement))),
+        Err(TransitionError::AlreadyTriaged("divert_988"))
+    );
+    let over =
+        EventKind::DecisionOverridden { destination: Destination::MobileCrisis, reason: text("r") };
+    incident.apply(&f.event(f.psap, 2, over)).unwrap();
+    let retriaged = EventKind::Retriaged {
+        outcome: TriageOutcome::LawEnforcement,
+        protocol: "p".into(),
+        protocol_version: 1,
+        rule: "rule-2".into(),
+        answers: Vec::new(),
+        reason: text("the caller now says there is a gun"),
+    };
+    incident.apply(&f.event(f.psap, 3, retriaged)).unwrap();
+    assert_eq!(incident.triage.as_ref().unwrap().outcome, TriageOutcome::LawEnforcement);
+    assert_eq!(
+        incident.triage.as_ref().unwrap().retriage_reason.as_ref().unwrap().as_str(),
+        "the caller now says there is a gun"
+    );
+    assert_eq!(incident.triage_history.len(), 1);
+    assert_eq!(incident.triage_history[0].outcome, TriageOutcome::Divert988);
+    assert!(incident.overrides.is_empty(), "an override answered the earlier decision");
+    let mut fresh = f.open();
+    let again = EventKind::Retriaged {
+        outcome: TriageOutcome::Ems,
+        protocol: "p".into(),
+        protocol_version: 1,
+        rule: "r".into(),
+        answers: Vec::new(),
+        reason: text("x"),
+    };
+    assert_eq!(fresh.apply(&f.event(f.psap, 1, again)), Err(TransitionError::NotTriaged));
+}
+
+#[test]
+fn a_returned_transfer_leaves_an_alarm_that_blocks_closing_until_someone_acts() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    incident.apply(&f.offer(1)).unwrap();
+    incident
+        .apply(&f.event(f.center, 2, EventKind::TransferDeclined { reason: text("busy") }))
+        .unwrap();
+    incident.apply(&f.system(2, EventKind::TransferReturned { reason: text("nobody") })).unwrap();
+    assert_eq!(incident.alarm.as_ref().unwrap().kind, AlarmKind::TransferReturned);
+    assert_eq!(
+        incident.apply(&closed(&f, f.psap, 3)),
+        Err(TransitionError::AlarmOpen("transfer_returned"))
+    );
+    let mut retried = incident.clone();
+    retried.apply(&f.offer(3)).unwrap();
+    assert!(retried.alarm.is_none(), "offering it again is acting on it");
+    incident
+        .apply(&f.event(
+            f.psap,
+            3,
+            EventKind::AlarmResolved { action: text("called 988 by phone") },
+        ))
+        .unwrap();
+    assert!(incident.alarm.is_none());
+    incident.apply(&closed(&f, f.psap, 4)).unwrap();
+}
+
+#[test]
+fn a_transfer_offered_until_taken_goes_round_its_tiers_with_an_alarm_and_is_never_returned() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let other = AgencyId::new(Timestamp::from_millis(T0 + 5));
+    let first = EventKind::TransferOffered {
+        to: f.center,
+        reason: text("988 imminent-risk handoff"),
+        deadline: Timestamp::from_millis(T0 + 30_001),
+        service: Some("urn:service:sos".into()),
+        then: vec![RouteTier { agency: other, answer_within_s: 20 }],
+        destination: Destination::Psap,
+        until_taken: true,
+    };
+    incident.apply(&f.event(f.psap, 1, first)).unwrap();
+    assert_eq!(incident.transfer.as_ref().unwrap().tiers.len(), 2);
+    let mut at = 30_001;
+    for round in 1..=3u32 {
+        for expected in [f.center, other] {
+            assert_eq!(incident.transfer.as_ref().unwrap().to, expected);
+            assert_eq!(incident.transfer.as_ref().unwrap().round, round);
+            incident.apply(&f.system(at, EventKind::TransferTimedOut)).unwrap();
+            let steps = incident.follow_up(Timestamp::from_millis(T0 + at));
+            let alarm_now = round == 1 && expected == other;
+            assert_eq!(steps.len(), if alarm_now { 2 } else { 1 }, "{steps:?}");
+            assert!(!steps.iter().any(|k| matches!(k, EventKind::TransferReturned { .. })));
+            assert_eq!(
+                incident.apply(&f.system(at, EventKind::TransferReturned { reason: text("x") })),
+                Err(TransitionError::OfferedUntilTaken)
+            );
+            for step in steps {
+                incident.apply(&f.system(at, step)).unwrap();
+            }
+            at += 30_000;
+        }
+        assert_eq!(incident.alarm.as_ref().map(|a| a.kind), Some(AlarmKind::HandoffUnanswered));
+    }
+    // The alarm cannot be put away while the handoff is still offered...
+    let resolve = EventKind::AlarmResolved { action: text("called the PSAP's 10-digit line") };
+    assert_eq!(
+        incident.apply(&f.event(f.psap, at, resolve.clone())),
+        Err(TransitionError::HandoffStillOffered)
+    );
+    // ...a PSAP accepting ends it.
+    let mut accepted = incident.clone();
+    accepted.apply(&f.event(f.center, at, EventKind::TransferAccepted)).unwrap();
+    assert!(accepted.alarm.is_none());
+    // Or the holder withdraws the offer, saying what was done instead.
+    incident
+        .apply(&f.event(
+            f.psap,
+            at,
+            EventKind::TransferWithdrawn { reason: text("called 911 directly") },
+        ))
+        .unwrap();
+    incident.apply(&f.event(f.psap, at, resolve)).unwrap();
+    assert!(incident.alarm.is_none() && incident.transfer.is_none());
 }

@@ -2,11 +2,16 @@
 //! every tier has declined or let the offer time out.
 //!
 //! A transfer always ends in a recorded final state — `TransferAccepted` (the taker now
-//! holds the incident) or `TransferReturned` (nobody took it; the holder keeps it and is
-//! alerted). An offer that is declined or times out leaves the transfer *unanswered*: the
-//! only events that may follow are the offer to the next tier or the return, and Crisisbridge
-//! writes that in the same commit as the decline or timeout ([`PendingTransfer::next_step`]),
-//! so no state between them is ever visible.
+//! holds the incident), `TransferReturned` (nobody took it; the holder keeps it with an alarm
+//! that stays until someone acts on it) or `TransferWithdrawn` (the holder took it back). An
+//! offer that is declined or times out leaves the transfer *unanswered*: the only events that
+//! may follow are the offer to the next tier or the return, and Crisisbridge writes that in the
+//! same commit as the decline or timeout ([`PendingTransfer::next_step`]), so no state between
+//! them is ever visible.
+//!
+//! A transfer offered *until taken* (an imminent-risk handoff to 911) is never returned: when
+//! its last tier lets it pass, its tiers are offered again from the first, round after round,
+//! and the first time that happens an alarm is raised, in the same commit.
 
 use crate::contact::Text;
 use crate::event::{Event, EventKind};
@@ -14,7 +19,7 @@ use crate::ids::AgencyId;
 use crate::route::RouteTier;
 use crate::time::Timestamp;
 
-use super::TransitionError;
+use super::{AlarmKind, Destination, TransitionError};
 
 /// A transfer under way.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +42,15 @@ pub struct PendingTransfer {
     pub attempt: u32,
     /// Set once `to` declined or let the offer time out.
     pub unanswered: Option<Unanswered>,
+    /// What kind of service the transfer is to.
+    pub destination: Destination,
+    /// Offered round after round until someone takes it.
+    pub until_taken: bool,
+    /// Every tier of the transfer, the first offered included, with its answer time: what
+    /// the next round offers.
+    pub tiers: Vec<RouteTier>,
+    /// Rounds through `tiers` begun so far, this one included.
+    pub round: u32,
 }
 
 /// How the latest offer ended without a taker.
@@ -48,31 +62,65 @@ pub enum Unanswered {
 
 impl PendingTransfer {
     /// What must follow an unanswered offer, at `at`: the offer to the next tier (with its
-    /// answer time), or the return to the holder when no tier is left. `None` while the offer
-    /// is still open.
-    pub fn next_step(&self, at: Timestamp) -> Option<EventKind> {
-        let unanswered = self.unanswered.as_ref()?;
+    /// answer time), or the return to the holder when no tier is left — or, for a transfer
+    /// offered until taken, the first tier again (with an alarm the first time). Empty while
+    /// the offer is still open.
+    pub fn next_step(&self, at: Timestamp, alarmed: bool) -> Vec<EventKind> {
+        let Some(unanswered) = self.unanswered.as_ref() else { return Vec::new() };
         let why = match unanswered {
             Unanswered::Declined { reason } => format!("declined ({})", reason.as_str()),
             Unanswered::TimedOut => "no answer in time".to_owned(),
         };
         let text = |s: String| Text::parse(&s, Text::SHORT_MAX).unwrap_or_default();
-        Some(match self.then.split_first() {
-            Some((next, rest)) => EventKind::TransferOffered {
+        let offer =
+            |next: &RouteTier, rest: &[RouteTier], what: String| EventKind::TransferOffered {
                 to: next.agency,
-                reason: text(format!("offer {}: the previous agency {why}", self.attempt + 1)),
+                reason: text(what),
                 deadline: at.plus_millis(i64::from(next.answer_within_s) * 1000),
                 service: self.service.clone(),
                 then: rest.to_vec(),
-            },
-            None => EventKind::TransferReturned {
-                reason: text(format!(
-                    "nobody took the incident after {} offer{}: the last agency {why}",
-                    self.attempt,
-                    if self.attempt == 1 { "" } else { "s" }
-                )),
-            },
-        })
+                destination: self.destination,
+                until_taken: self.until_taken,
+            };
+        if let Some((next, rest)) = self.then.split_first() {
+            return vec![offer(
+                next,
+                rest,
+                format!("offer {}: the previous agency {why}", self.attempt + 1),
+            )];
+        }
+        if self.until_taken
+            && let Some((first, rest)) = self.tiers.split_first()
+        {
+            let mut steps = Vec::new();
+            if !alarmed {
+                steps.push(EventKind::AlarmRaised {
+                    kind: AlarmKind::HandoffUnanswered,
+                    reason: text(format!(
+                        "no PSAP has taken this imminent-risk handoff after {} offer{}; it is offered again until one does, or a supervisor records what was done instead",
+                        self.attempt,
+                        if self.attempt == 1 { "" } else { "s" }
+                    )),
+                });
+            }
+            steps.push(offer(
+                first,
+                rest,
+                format!(
+                    "offer {} (round {}): nobody took it yet; the last agency {why}",
+                    self.attempt + 1,
+                    self.round + 1
+                ),
+            ));
+            return steps;
+        }
+        vec![EventKind::TransferReturned {
+            reason: text(format!(
+                "nobody took the incident after {} offer{}: the last agency {why}",
+                self.attempt,
+                if self.attempt == 1 { "" } else { "s" }
+            )),
+        }]
     }
 }
 
@@ -92,8 +140,13 @@ pub(super) fn check(
                 return Err(E::TransferPending { to: t.to });
             }
             if let Some(t) = unanswered {
-                // Rolling over: only the next tier, in order.
-                let expected = t.then.first().map(|tier| tier.agency);
+                // Rolling over: only the next tier, in order — or, past the last tier of a
+                // transfer offered until taken, the first tier again.
+                let expected = match t.then.first() {
+                    Some(tier) => Some(tier.agency),
+                    None if t.until_taken => t.tiers.first().map(|tier| tier.agency),
+                    None => None,
+                };
                 if expected != Some(*to) {
                     return Err(E::NotNextTier { expected });
                 }
@@ -118,6 +171,11 @@ pub(super) fn check(
         },
         EventKind::TransferReturned { .. } => match unanswered {
             None => Err(E::NothingToReturn),
+            Some(t) if t.until_taken => Err(E::OfferedUntilTaken),
+            Some(_) => Ok(()),
+        },
+        EventKind::TransferWithdrawn { .. } => match transfer {
+            None => Err(E::NoPendingTransfer),
             Some(_) => Ok(()),
         },
         _ => Ok(()),
@@ -132,8 +190,34 @@ pub(super) fn apply(
     event: &Event,
 ) -> (Option<PendingTransfer>, Option<AgencyId>) {
     match (&event.kind, transfer) {
-        (EventKind::TransferOffered { to, reason, deadline, service, then }, previous) => {
+        (
+            EventKind::TransferOffered {
+                to,
+                reason,
+                deadline,
+                service,
+                then,
+                destination,
+                until_taken,
+            },
+            previous,
+        ) => {
             let continued = previous.filter(|t| t.unanswered.is_some());
+            // A new round begins when a transfer offered until taken starts over.
+            let new_round = continued.as_ref().is_some_and(|t| t.then.is_empty());
+            let tiers = continued.as_ref().map_or_else(
+                || {
+                    let first = RouteTier {
+                        agency: *to,
+                        answer_within_s: u32::try_from(
+                            (deadline.as_millis() - event.at.as_millis()).max(0) / 1000,
+                        )
+                        .unwrap_or(u32::MAX),
+                    };
+                    std::iter::once(first).chain(then.iter().copied()).collect()
+                },
+                |t| t.tiers.clone(),
+            );
             let next = PendingTransfer {
                 from: holder,
                 to: *to,
@@ -145,6 +229,10 @@ pub(super) fn apply(
                 then: then.clone(),
                 attempt: continued.as_ref().map_or(1, |t| t.attempt + 1),
                 unanswered: None,
+                destination: *destination,
+                until_taken: *until_taken,
+                tiers,
+                round: continued.as_ref().map_or(1, |t| t.round + u32::from(new_round)),
             };
             (Some(next), None)
         }
@@ -157,7 +245,9 @@ pub(super) fn apply(
             t.unanswered = Some(Unanswered::TimedOut);
             (Some(t), None)
         }
-        (EventKind::TransferReturned { .. }, _) => (None, None),
+        (EventKind::TransferReturned { .. } | EventKind::TransferWithdrawn { .. }, _) => {
+            (None, None)
+        }
         (_, transfer) => (transfer, None),
     }
 }

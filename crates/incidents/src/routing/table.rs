@@ -171,6 +171,11 @@ impl ServiceRouter {
     }
 
     /// Every configured service, in order.
+    /// The configured default tiers of `service` (for locations no area serves), in order.
+    pub fn default_tiers(&self, service: &str) -> &[RouteTier] {
+        self.services.get(service).map_or(&[], |t| t.default.as_slice())
+    }
+
     pub fn services(&self) -> impl Iterator<Item = &str> {
         self.services.keys().map(String::as_str)
     }

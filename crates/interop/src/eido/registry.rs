@@ -213,6 +213,9 @@ mod tests {
             rule: "r".into(),
             answers: yes.iter().map(|q| ((*q).to_owned(), "yes".to_owned())).collect(),
             at,
+            actor: Actor::System,
+            agency: opened.agency,
+            retriage_reason: None,
         });
         incident
     }

@@ -7,7 +7,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use domain::{AgencyId, Disposition, Permission, TeamId, Text, UserId};
+use domain::{AgencyId, Destination, Disposition, Permission, TeamId, Text, UserId};
 use incidents::{Committed, HandoffRequest, TransferRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -78,6 +78,17 @@ pub enum Action {
     ReleaseClinician { reason: String },
     /// Hand the call to another clinician of the agency.
     HandClinicianTo { clinician: Uuid },
+    /// Take back the caller's agency's offer before anyone answered it. An imminent-risk
+    /// handoff is withdrawn only by a supervisor (`resolve_alarm` does it, saying what was done
+    /// instead).
+    WithdrawTransfer { reason: String },
+    /// Send the call to `destination` (`988`, `mobile_crisis` or `embedded_clinician`) though
+    /// its triage decision does not: supervisors, and roles the protocol names, with a reason
+    /// that is recorded, shown and counted.
+    OverrideDecision { destination: String, reason: String },
+    /// Act on the incident's alarm and say what was done (`done`): a returned transfer (the holder), or
+    /// an imminent-risk handoff no PSAP took (a supervisor; it also ends the offers).
+    ResolveAlarm { done: String },
     /// Take an incident offered to the caller's agency.
     AcceptTransfer,
     /// Refuse an incident offered to the caller's agency; the next tier is offered at once.
@@ -101,8 +112,12 @@ impl Action {
             Self::AddNote { .. } => Permission::IncidentNote,
             Self::OfferTransfer { .. }
             | Self::Divert988
+            | Self::WithdrawTransfer { .. }
             | Self::StartEmergencyHandoff { .. }
             | Self::ConfirmEmergencyHandoff { .. } => Permission::TransferOffer,
+            // Who may is decided by the incident service: the alarm's kind, the protocol's
+            // override roles.
+            Self::OverrideDecision { .. } | Self::ResolveAlarm { .. } => Permission::IncidentRead,
             Self::AcceptTransfer | Self::DeclineTransfer { .. } => Permission::TransferRespond,
             Self::DispatchTeam { .. } => Permission::TeamDispatch,
             Self::ClaimClinician | Self::ReleaseClinician { .. } | Self::HandClinicianTo { .. } => {
@@ -187,6 +202,26 @@ pub async fn act(
         }
         Action::HandClinicianTo { clinician } => {
             service.hand_clinician_to(&who, id, UserId::from_uuid(clinician)).await?
+        }
+        Action::WithdrawTransfer { reason } => {
+            let reason = dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?;
+            service.withdraw_transfer(&who, id, reason).await?
+        }
+        Action::OverrideDecision { destination, reason } => {
+            let destination = Destination::parse(&destination)
+                .filter(|d| d.is_gated())
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "destination",
+                        format!("{destination:?} is not a destination to override; use 988, mobile_crisis or embedded_clinician"),
+                    )
+                })?;
+            let reason = dto::parse_required_text("reason", &reason, Text::SHORT_MAX)?;
+            service.override_decision(&who, id, destination, reason).await?
+        }
+        Action::ResolveAlarm { done } => {
+            let done = dto::parse_required_text("done", &done, Text::SHORT_MAX)?;
+            service.resolve_alarm(&who, id, done).await?
         }
         Action::AcceptTransfer => service.accept_transfer(&who, id).await?,
         Action::DeclineTransfer { reason } => {

@@ -30,6 +30,11 @@ use crate::state::AppState;
 pub struct TriageRequest {
     #[schema(value_type = Object)]
     pub answers: BTreeMap<String, serde_json::Value>,
+    /// Why the incident is triaged again, when it has a decision already (up to 500
+    /// characters). The earlier decision stays in the record; an offer in flight that the new
+    /// decision does not allow is withdrawn.
+    #[serde(default)]
+    pub retriage_reason: Option<String>,
 }
 
 /// Either the decision, or the questions still to ask.
@@ -111,7 +116,12 @@ pub async fn answer(
         .iter()
         .map(|(q, v)| Ok((q.clone(), input(q, v)?)))
         .collect::<ApiResult<Vec<_>>>()?;
-    match state.incidents.answer_triage(&caller.incidents(), id, &answers).await? {
+    let retriage = body
+        .retriage_reason
+        .as_deref()
+        .map(|r| crate::dto::parse_required_text("retriage_reason", r, domain::Text::SHORT_MAX))
+        .transpose()?;
+    match state.incidents.answer_triage(&caller.incidents(), id, &answers, retriage).await? {
         TriageResult::NeedsAnswers { protocol, protocol_version, questions, pending_rule } => {
             Ok(Json(TriageResponse::NeedsAnswers {
                 protocol,

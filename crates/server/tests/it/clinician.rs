@@ -33,8 +33,8 @@ async fn one_clinician_claims_a_queued_call_and_hands_it_back_or_on() {
     assert_error(
         app.act(&ana, &routine, claim.clone()).await,
         409,
-        "invalid_transition",
-        "not for the embedded clinician",
+        "decision_forbids",
+        "does not send it to embedded_clinician",
     )
     .await;
 

@@ -49,12 +49,7 @@ async fn only_a_protocol_that_passes_the_checker_can_be_activated() {
         (stored["version"].as_u64(), stored["check_passed"].as_bool()),
         (Some(1), Some(false))
     );
-    assert!(
-        stored["check_report"]
-            .as_str()
-            .unwrap()
-            .contains("rule `high-risk` can never decide")
-    );
+    assert!(stored["check_report"].as_str().unwrap().contains("rule `high-risk` can never decide"));
     assert_error(
         app.activate(&admin, "sample-911", 1).await,
         409,

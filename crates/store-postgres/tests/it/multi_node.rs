@@ -175,6 +175,8 @@ async fn the_same_command_from_two_nodes_takes_effect_once() {
             deadline: Timestamp::from_millis(1_764_000_000_000 + 60_000),
             service: None,
             then: Vec::new(),
+            destination: domain::Destination::Crisis988,
+            until_taken: false,
         };
         node_a.append(vec![event(id, psap, offer)]).await.unwrap();
 
@@ -211,6 +213,8 @@ async fn the_same_command_from_two_nodes_takes_effect_once() {
         deadline: Timestamp::from_millis(1_764_000_000_000 + 1),
         service: None,
         then: Vec::new(),
+        destination: domain::Destination::Crisis988,
+        until_taken: false,
     };
     node_a.append(vec![event(id, psap, offer)]).await.unwrap();
     let late = |node: Arc<PgStore>| async move {

@@ -1,8 +1,8 @@
 //! Each event kind's body as stored.
 
 use domain::{
-    AgencyId, CallbackNumber, Disposition, EventKind, IncidentId, RouteTier, TeamId, Timestamp,
-    TriageOutcome, UserId,
+    AgencyId, AlarmKind, CallbackNumber, Destination, Disposition, EventKind, IncidentId,
+    RouteTier, TeamId, Timestamp, TriageOutcome, UserId,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -32,6 +32,18 @@ enum EventRow {
         rule: String,
         answers: Vec<(String, String)>,
     },
+    Retriaged {
+        outcome: String,
+        protocol: String,
+        protocol_version: u32,
+        rule: String,
+        answers: Vec<(String, String)>,
+        reason: String,
+    },
+    DecisionOverridden {
+        destination: String,
+        reason: String,
+    },
     TransferOffered {
         to: Uuid,
         reason: String,
@@ -41,6 +53,22 @@ enum EventRow {
         service: Option<String>,
         #[serde(default)]
         then: Vec<TierRow>,
+        // Offers written before the protocol gate: not classified (never gated), and
+        // returned when nobody takes them.
+        #[serde(default = "unclassified")]
+        destination: String,
+        #[serde(default)]
+        until_taken: bool,
+    },
+    TransferWithdrawn {
+        reason: String,
+    },
+    AlarmRaised {
+        alarm: String,
+        reason: String,
+    },
+    AlarmResolved {
+        action: String,
     },
     TransferAccepted,
     TransferDeclined {
@@ -86,6 +114,18 @@ enum EventRow {
     },
 }
 
+fn unclassified() -> String {
+    Destination::Other.as_str().to_owned()
+}
+
+fn destination(s: &str) -> Result<Destination> {
+    Destination::parse(s).ok_or_else(|| corrupt(format!("unknown destination {s:?}")))
+}
+
+fn outcome(s: &str) -> Result<TriageOutcome> {
+    TriageOutcome::parse(s).ok_or_else(|| corrupt(format!("unknown triage outcome {s:?}")))
+}
+
 /// The JSON body of an event.
 pub fn encode_event(kind: &EventKind) -> String {
     let row = match kind {
@@ -106,14 +146,46 @@ pub fn encode_event(kind: &EventKind) -> String {
                 answers: answers.clone(),
             }
         }
-        EventKind::TransferOffered { to, reason, deadline, service, then } => {
-            EventRow::TransferOffered {
-                to: to.as_uuid(),
+        EventKind::Retriaged { outcome, protocol, protocol_version, rule, answers, reason } => {
+            EventRow::Retriaged {
+                outcome: outcome.as_str().to_owned(),
+                protocol: protocol.clone(),
+                protocol_version: *protocol_version,
+                rule: rule.clone(),
+                answers: answers.clone(),
                 reason: reason.as_str().to_owned(),
-                deadline: deadline.as_millis(),
-                service: service.clone(),
-                then: then.iter().map(TierRow::from).collect(),
             }
+        }
+        EventKind::DecisionOverridden { destination, reason } => EventRow::DecisionOverridden {
+            destination: destination.as_str().to_owned(),
+            reason: reason.as_str().to_owned(),
+        },
+        EventKind::TransferOffered {
+            to,
+            reason,
+            deadline,
+            service,
+            then,
+            destination,
+            until_taken,
+        } => EventRow::TransferOffered {
+            to: to.as_uuid(),
+            reason: reason.as_str().to_owned(),
+            deadline: deadline.as_millis(),
+            service: service.clone(),
+            then: then.iter().map(TierRow::from).collect(),
+            destination: destination.as_str().to_owned(),
+            until_taken: *until_taken,
+        },
+        EventKind::TransferWithdrawn { reason } => {
+            EventRow::TransferWithdrawn { reason: reason.as_str().to_owned() }
+        }
+        EventKind::AlarmRaised { kind, reason } => EventRow::AlarmRaised {
+            alarm: kind.as_str().to_owned(),
+            reason: reason.as_str().to_owned(),
+        },
+        EventKind::AlarmResolved { action } => {
+            EventRow::AlarmResolved { action: action.as_str().to_owned() }
         }
         EventKind::TransferAccepted => EventRow::TransferAccepted,
         EventKind::TransferDeclined { reason } => {
@@ -173,25 +245,54 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
         },
         EventRow::Located { location } => EventKind::Located { location: location.try_into()? },
         EventRow::Routed(route) => EventKind::Routed(route.try_into()?),
-        EventRow::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
+        EventRow::TriageRecorded { outcome: o, protocol, protocol_version, rule, answers } => {
             EventKind::TriageRecorded {
-                outcome: TriageOutcome::parse(&outcome)
-                    .ok_or_else(|| corrupt(format!("unknown triage outcome {outcome:?}")))?,
+                outcome: outcome(&o)?,
                 protocol,
                 protocol_version,
                 rule,
                 answers,
             }
         }
-        EventRow::TransferOffered { to, reason, deadline, service, then } => {
-            EventKind::TransferOffered {
-                to: AgencyId::from_uuid(to),
+        EventRow::Retriaged { outcome: o, protocol, protocol_version, rule, answers, reason } => {
+            EventKind::Retriaged {
+                outcome: outcome(&o)?,
+                protocol,
+                protocol_version,
+                rule,
+                answers,
                 reason: text(&reason)?,
-                deadline: Timestamp::from_millis(deadline),
-                service,
-                then: then.into_iter().map(RouteTier::from).collect(),
             }
         }
+        EventRow::DecisionOverridden { destination: d, reason } => {
+            EventKind::DecisionOverridden { destination: destination(&d)?, reason: text(&reason)? }
+        }
+        EventRow::TransferOffered {
+            to,
+            reason,
+            deadline,
+            service,
+            then,
+            destination: d,
+            until_taken,
+        } => EventKind::TransferOffered {
+            to: AgencyId::from_uuid(to),
+            reason: text(&reason)?,
+            deadline: Timestamp::from_millis(deadline),
+            service,
+            then: then.into_iter().map(RouteTier::from).collect(),
+            destination: destination(&d)?,
+            until_taken,
+        },
+        EventRow::TransferWithdrawn { reason } => {
+            EventKind::TransferWithdrawn { reason: text(&reason)? }
+        }
+        EventRow::AlarmRaised { alarm, reason } => EventKind::AlarmRaised {
+            kind: AlarmKind::parse(&alarm)
+                .ok_or_else(|| corrupt(format!("unknown alarm {alarm:?}")))?,
+            reason: text(&reason)?,
+        },
+        EventRow::AlarmResolved { action } => EventKind::AlarmResolved { action: text(&action)? },
         EventRow::TransferAccepted => EventKind::TransferAccepted,
         EventRow::TransferDeclined { reason } => {
             EventKind::TransferDeclined { reason: text(&reason)? }

@@ -2,10 +2,12 @@
 
 use std::collections::BTreeSet;
 
+use domain::event::Actor;
 use domain::incident::{Closure, Note, TriageDecision};
 use domain::{
-    AgencyId, CallbackNumber, Disposition, EmergencyHandoff, Incident, IncidentId, PendingTransfer,
-    Route, RouteTier, TeamId, Timestamp, TriageOutcome, Unanswered, UserId,
+    AgencyId, Alarm, AlarmKind, CallbackNumber, Destination, Disposition, EmergencyHandoff,
+    Incident, IncidentId, Override, PendingTransfer, Route, RouteTier, TeamId, Timestamp,
+    TriageOutcome, Unanswered, UserId,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -29,7 +31,15 @@ struct IncidentRow {
     involved: Vec<Uuid>,
     routes: Vec<StoredRoute>,
     triage: Option<TriageRow>,
+    #[serde(default)]
+    triage_history: Vec<TriageRow>,
+    /// `(destination, reason, at, actor, agency)`.
+    #[serde(default)]
+    overrides: Vec<(String, String, i64, Option<Uuid>, Uuid)>,
     transfer: Option<TransferRow>,
+    /// `(kind, raised_at, reason)`.
+    #[serde(default)]
+    alarm: Option<(String, i64, String)>,
     /// `(incident, started_at, outcome, outcome_at)`; absent in rows from before handoffs.
     #[serde(default)]
     handoff: Option<(Uuid, i64, Option<String>, Option<i64>)>,
@@ -54,6 +64,13 @@ struct TriageRow {
     rule: String,
     answers: Vec<(String, String)>,
     at: i64,
+    // Decisions stored before re-triage lack these: recorded by a person of the opening agency.
+    #[serde(default)]
+    actor: Option<Uuid>,
+    #[serde(default)]
+    agency: Option<Uuid>,
+    #[serde(default)]
+    retriage_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -78,6 +95,56 @@ struct TransferRow {
     unanswered: Option<String>,
     #[serde(default)]
     declined_because: Option<String>,
+    // Projections written before the protocol gate: unclassified, returned when not taken.
+    #[serde(default)]
+    destination: Option<String>,
+    #[serde(default)]
+    until_taken: bool,
+    #[serde(default)]
+    tiers: Option<Vec<TierRow>>,
+    #[serde(default)]
+    round: Option<u32>,
+}
+
+fn actor_row(actor: Actor) -> Option<Uuid> {
+    match actor {
+        Actor::User(user) => Some(user.as_uuid()),
+        Actor::System => None,
+    }
+}
+
+fn actor_of(row: Option<Uuid>) -> Actor {
+    row.map_or(Actor::System, |u| Actor::User(UserId::from_uuid(u)))
+}
+
+fn triage_row(t: &TriageDecision) -> TriageRow {
+    TriageRow {
+        outcome: t.outcome.as_str().to_owned(),
+        protocol: t.protocol.clone(),
+        protocol_version: t.protocol_version,
+        rule: t.rule.clone(),
+        answers: t.answers.clone(),
+        at: t.at.as_millis(),
+        actor: actor_row(t.actor),
+        agency: Some(t.agency.as_uuid()),
+        retriage_reason: t.retriage_reason.as_ref().map(|r| r.as_str().to_owned()),
+    }
+}
+
+/// A stored decision; one stored before decisions named their agency was the opener's.
+fn decision(t: TriageRow, opened_by: AgencyId) -> Result<TriageDecision> {
+    Ok(TriageDecision {
+        outcome: TriageOutcome::parse(&t.outcome)
+            .ok_or_else(|| corrupt(format!("unknown triage outcome {:?}", t.outcome)))?,
+        protocol: t.protocol,
+        protocol_version: t.protocol_version,
+        rule: t.rule,
+        answers: t.answers,
+        at: Timestamp::from_millis(t.at),
+        actor: actor_of(t.actor),
+        agency: t.agency.map_or(opened_by, AgencyId::from_uuid),
+        retriage_reason: t.retriage_reason.as_deref().map(text).transpose()?,
+    })
 }
 
 /// The JSON of an incident projection.
@@ -93,13 +160,23 @@ pub fn encode_incident(i: &Incident) -> String {
         summary: i.summary.as_str().to_owned(),
         involved: i.involved.iter().map(AgencyId::as_uuid).collect(),
         routes: i.routes.iter().map(|r| StoredRoute::Route(r.into())).collect(),
-        triage: i.triage.as_ref().map(|t| TriageRow {
-            outcome: t.outcome.as_str().to_owned(),
-            protocol: t.protocol.clone(),
-            protocol_version: t.protocol_version,
-            rule: t.rule.clone(),
-            answers: t.answers.clone(),
-            at: t.at.as_millis(),
+        triage: i.triage.as_ref().map(triage_row),
+        triage_history: i.triage_history.iter().map(triage_row).collect(),
+        overrides: i
+            .overrides
+            .iter()
+            .map(|o| {
+                (
+                    o.destination.as_str().to_owned(),
+                    o.reason.as_str().to_owned(),
+                    o.at.as_millis(),
+                    actor_row(o.actor),
+                    o.agency.as_uuid(),
+                )
+            })
+            .collect(),
+        alarm: i.alarm.as_ref().map(|a| {
+            (a.kind.as_str().to_owned(), a.raised_at.as_millis(), a.reason.as_str().to_owned())
         }),
         transfer: i.transfer.as_ref().map(|t| TransferRow {
             from: t.from.as_uuid(),
@@ -119,6 +196,10 @@ pub fn encode_incident(i: &Incident) -> String {
                 Some(Unanswered::Declined { reason }) => Some(reason.as_str().to_owned()),
                 _ => None,
             },
+            destination: Some(t.destination.as_str().to_owned()),
+            until_taken: t.until_taken,
+            tiers: Some(t.tiers.iter().map(TierRow::from).collect()),
+            round: Some(t.round),
         }),
         handoff: i.handoff.as_ref().map(|h| {
             (
@@ -149,11 +230,12 @@ pub fn encode_incident(i: &Incident) -> String {
 pub fn decode_incident(json: &str) -> Result<Incident> {
     let row: IncidentRow = serde_json::from_str(json).map_err(corrupt)?;
     let ts = Timestamp::from_millis;
+    let opened_by = AgencyId::from_uuid(row.opened_by);
     Ok(Incident {
         id: IncidentId::from_uuid(row.id),
         channel: channel_from(&row.channel)?,
         opened_at: ts(row.opened_at),
-        opened_by: AgencyId::from_uuid(row.opened_by),
+        opened_by,
         holder: AgencyId::from_uuid(row.holder),
         location: row.location.try_into()?,
         callback: row
@@ -165,18 +247,34 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
         summary: text(&row.summary)?,
         involved: row.involved.into_iter().map(AgencyId::from_uuid).collect::<BTreeSet<_>>(),
         routes: row.routes.into_iter().map(Route::try_from).collect::<Result<_>>()?,
-        triage: row
-            .triage
-            .map(|t| {
-                Ok::<_, StoreError>(TriageDecision {
-                    outcome: TriageOutcome::parse(&t.outcome).ok_or_else(|| {
-                        corrupt(format!("unknown triage outcome {:?}", t.outcome))
-                    })?,
-                    protocol: t.protocol,
-                    protocol_version: t.protocol_version,
-                    rule: t.rule,
-                    answers: t.answers,
-                    at: ts(t.at),
+        triage: row.triage.map(|t| decision(t, opened_by)).transpose()?,
+        triage_history: row
+            .triage_history
+            .into_iter()
+            .map(|t| decision(t, opened_by))
+            .collect::<Result<_>>()?,
+        overrides: row
+            .overrides
+            .into_iter()
+            .map(|(destination, reason, at, actor, agency)| {
+                Ok(Override {
+                    destination: Destination::parse(&destination)
+                        .ok_or_else(|| corrupt(format!("unknown destination {destination:?}")))?,
+                    reason: text(&reason)?,
+                    at: ts(at),
+                    actor: actor_of(actor),
+                    agency: AgencyId::from_uuid(agency),
+                })
+            })
+            .collect::<Result<_>>()?,
+        alarm: row
+            .alarm
+            .map(|(kind, at, reason)| {
+                Ok::<_, StoreError>(Alarm {
+                    kind: AlarmKind::parse(&kind)
+                        .ok_or_else(|| corrupt(format!("unknown alarm {kind:?}")))?,
+                    raised_at: ts(at),
+                    reason: text(&reason)?,
                 })
             })
             .transpose()?,
@@ -193,17 +291,37 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
                         return Err(corrupt(format!("unknown end of an offer {other:?}")));
                     }
                 };
+                let to = AgencyId::from_uuid(t.to);
+                let then: Vec<RouteTier> = t.then.into_iter().map(RouteTier::from).collect();
+                let tiers = match t.tiers {
+                    Some(tiers) => tiers.into_iter().map(RouteTier::from).collect(),
+                    None => std::iter::once(RouteTier {
+                        agency: to,
+                        answer_within_s: domain::route::DEFAULT_ANSWER_WITHIN_S,
+                    })
+                    .chain(then.iter().copied())
+                    .collect(),
+                };
+                let destination = match t.destination.as_deref() {
+                    None => Destination::Other,
+                    Some(d) => Destination::parse(d)
+                        .ok_or_else(|| corrupt(format!("unknown destination {d:?}")))?,
+                };
                 Ok::<_, StoreError>(PendingTransfer {
                     from: AgencyId::from_uuid(t.from),
-                    to: AgencyId::from_uuid(t.to),
+                    to,
                     reason: text(&t.reason)?,
                     service: t.service,
                     started_at: ts(t.started_at.unwrap_or(t.offered_at)),
                     offered_at: ts(t.offered_at),
                     deadline: ts(t.deadline),
-                    then: t.then.into_iter().map(RouteTier::from).collect(),
+                    then,
                     attempt: t.attempt.unwrap_or(1),
                     unanswered,
+                    destination,
+                    until_taken: t.until_taken,
+                    tiers,
+                    round: t.round.unwrap_or(1),
                 })
             })
             .transpose()?,

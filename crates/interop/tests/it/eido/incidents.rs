@@ -175,6 +175,8 @@ impl Story {
                 deadline,
                 service: Some("urn:service:counseling.suicide".into()),
                 then: Vec::new(),
+                destination: domain::Destination::Crisis988,
+                until_taken: false,
             },
         )
     }
