@@ -37,6 +37,8 @@ pub struct World {
     pub center: Agency,
     pub backup: Agency,
     pub provider: Agency,
+    /// The configured default PSAP for locations no area serves.
+    pub default_psap: Agency,
     pub team: TeamId,
     _dir: tempfile::TempDir,
 }
@@ -72,7 +74,8 @@ impl World {
         let center = agency("ksphq", AgencyKind::CrisisCenter);
         let backup = agency("988-backup", AgencyKind::CrisisCenter);
         let provider = agency("mct-douglas", AgencyKind::MobileCrisisProvider);
-        for a in [&psap, &center, &backup, &provider] {
+        let default_psap = agency("psap-state", AgencyKind::Psap);
+        for a in [&psap, &center, &backup, &provider, &default_psap] {
             store.put_agency(a).await.unwrap();
         }
         let tier = |service: &str, tier: u8, agency: &Agency| store::ServiceArea {
@@ -89,6 +92,13 @@ impl World {
                 tier("urn:service:counseling.suicide", 0, &center),
                 tier("urn:service:counseling.suicide", 1, &backup),
                 tier(store::MOBILE_CRISIS_SERVICE, 0, &provider),
+                store::ServiceArea {
+                    service: "urn:service:sos".into(),
+                    area: store::DEFAULT_AREA.into(),
+                    tier: 0,
+                    agency: default_psap.id,
+                    answer_within_s: 20,
+                },
             ])
             .await
             .unwrap();
@@ -112,7 +122,18 @@ impl World {
             routing,
             DispatchSettings::default(),
         );
-        Self { service, store, clock, psap, center, backup, provider, team, _dir: dir }
+        Self {
+            service,
+            store,
+            clock,
+            psap,
+            center,
+            backup,
+            provider,
+            default_psap,
+            team,
+            _dir: dir,
+        }
     }
 
     /// A caller of `agency` in `role` (users need not exist for most commands).
@@ -178,4 +199,63 @@ pub async fn record_triage(w: &World, id: IncidentId, outcome: domain::TriageOut
         },
     };
     store::EventLog::append(&*w.store, vec![event]).await.unwrap();
+}
+
+/// The shipped 911 diversion protocol, active for the PSAP.
+pub async fn activate_shipped_911(w: &World) {
+    let admin = w.user(&w.psap, Role::Admin, "admin").await;
+    let source = include_str!("../../../../protocols/ks-911-behavioral-health-diversion.toml");
+    let stored = store::ProtocolStore::put_protocol_version(
+        &*w.store,
+        &store::NewProtocolVersion {
+            agency: w.psap.id,
+            protocol_id: "ks-911-behavioral-health-diversion".into(),
+            channel: Channel::Nine11,
+            source: source.into(),
+            uploaded_at: w.clock.now(),
+            uploaded_by: admin.user,
+            check_passed: true,
+            check_report: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    store::ProtocolStore::activate_protocol(
+        &*w.store,
+        w.psap.id,
+        &stored.protocol_id,
+        stored.version,
+        w.clock.now(),
+        admin.user,
+    )
+    .await
+    .unwrap();
+}
+
+/// Answers to the shipped 911 protocol: nothing unsafe, the caller consents; `changes`
+/// replace answers.
+pub fn answers_911(changes: &[(&str, triage::AnswerInput)]) -> Vec<(String, triage::AnswerInput)> {
+    use triage::AnswerInput::{Bool, Text};
+    let mut answers: Vec<(String, triage::AnswerInput)> = [
+        ("attempt_in_progress", Bool(false)),
+        ("medical", Bool(false)),
+        ("violence", Bool(false)),
+        ("crime", Bool(false)),
+        ("weapon", Bool(false)),
+        ("risk", Text("low".into())),
+        ("welfare_entry", Bool(false)),
+        ("age_band", Text("adult".into())),
+        ("requests_police", Bool(false)),
+        ("in_person", Bool(false)),
+        ("consent", Bool(true)),
+    ]
+    .into_iter()
+    .map(|(q, a)| (q.to_owned(), a))
+    .collect();
+    for (q, a) in changes {
+        if let Some(slot) = answers.iter_mut().find(|(id, _)| id == q) {
+            slot.1 = a.clone();
+        }
+    }
+    answers
 }

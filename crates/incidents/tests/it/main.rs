@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod gate;
+mod handoff;
 mod harness;
+mod properties;
 mod record;
 mod transfers;
