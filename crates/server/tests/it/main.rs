@@ -12,6 +12,7 @@ mod eido;
 mod eido_conveyance;
 mod eido_subscriptions;
 mod errors;
+mod gate;
 mod handoff;
 mod helpers;
 mod incidents;

@@ -11,7 +11,7 @@ const SHIPPED_911: &str =
     include_str!("../../../../protocols/ks-911-behavioral-health-diversion.toml");
 
 impl TestApp {
-    async fn upload(&self, token: &str, source: &str) -> reqwest::Response {
+    pub(crate) async fn upload(&self, token: &str, source: &str) -> reqwest::Response {
         self.client
             .post(self.url("/api/v1/protocols"))
             .bearer_auth(token)
@@ -22,12 +22,17 @@ impl TestApp {
             .unwrap()
     }
 
-    async fn activate(&self, token: &str, id: &str, version: u32) -> reqwest::Response {
+    pub(crate) async fn activate(&self, token: &str, id: &str, version: u32) -> reqwest::Response {
         let path = format!("/api/v1/protocols/{id}/versions/{version}/activate");
         self.client.post(self.url(&path)).bearer_auth(token).send().await.unwrap()
     }
 
-    async fn triage(&self, token: &str, incident: &str, answers: Value) -> reqwest::Response {
+    pub(crate) async fn triage(
+        &self,
+        token: &str,
+        incident: &str,
+        answers: Value,
+    ) -> reqwest::Response {
         self.post_json(
             &format!("/api/v1/incidents/{incident}/triage"),
             Some(token),
