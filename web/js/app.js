@@ -7,6 +7,7 @@ import * as live from './live.js';
 import { loadAgencies, agency } from './directory.js';
 import { setTimeZone } from './format.js';
 import { loginView } from './login.js';
+import { mountAlarms } from './alarms.js';
 import * as keys from './shortcuts.js';
 
 const VIEWS = {
@@ -58,7 +59,13 @@ async function start(user) {
     loadAgencies().then(() => setTimeZone(agency(user.agency.id)?.time_zone)).catch(() => {}),
     live.start({ sessionGone: () => showLogin('Your session ended; log in again.') }),
   ]);
-  unmount = await view.mount(main, { user });
+  const unmountView = await view.mount(main, { user });
+  // Alarms above every view that may hold an incident (not a responder's phone).
+  const unmountAlarms = user.role === 'responder' ? null : await mountAlarms(main, { user });
+  unmount = () => {
+    unmountView?.();
+    unmountAlarms?.();
+  };
   performance.mark('cb:first-render', { detail: { view: user.role } });
   document.body.dataset.ready = 'true';
   main.focus({ preventScroll: true });

@@ -47,6 +47,15 @@ export const OUTCOMES = {
 /** Outcomes that send police or EMS: never a diversion. */
 export const SAFETY_OUTCOMES = new Set(['co_response', 'law_enforcement', 'law_enforcement_and_ems', 'ems', 'emergency_handoff']);
 
+export const DESTINATIONS = {
+  988: '988',
+  mobile_crisis: 'a mobile crisis team',
+  embedded_clinician: 'the embedded clinician',
+  psap: 'another PSAP',
+  other: 'another agency',
+};
+export const destination = (d) => DESTINATIONS[d] ?? d;
+
 export const outcome = (o) => OUTCOMES[o] ?? o?.replaceAll('_', ' ') ?? '';
 
 export const STATUSES = {

@@ -75,7 +75,7 @@ export function offerCard(incident, mine, { onAccepted, onDeclined, declineReaso
 
 /** Where the transfer stands, from the incident and its events. */
 export function transferState(incident, events) {
-  const transferKinds = ['transfer_offered', 'transfer_accepted', 'transfer_declined', 'transfer_timed_out', 'transfer_returned'];
+  const transferKinds = ['transfer_offered', 'transfer_accepted', 'transfer_declined', 'transfer_timed_out', 'transfer_returned', 'transfer_withdrawn'];
   const history = events.filter((e) => transferKinds.includes(e.kind));
   const last = history.at(-1);
   if (incident.transfer) {
@@ -83,13 +83,19 @@ export function transferState(incident, events) {
     return h('div', { class: 'transfer pending', 'data-transfer': 'pending', role: 'status' },
       h('p', {}, h('strong', {}, `Offered to ${agencyName(t.to)}`), ` (attempt ${t.attempt})`),
       h('p', {}, 'Answer within ', h('span', { class: 'countdown', 'data-deadline': t.deadline }, countdown(t.deadline))),
-      t.then.length ? h('p', { class: 'hint' }, `If nobody answers: ${t.then.map((x) => agencyName(x.agency)).join(' → ')}, then back to ${agencyName(t.from)} with an alarm`) : h('p', { class: 'hint' }, `If nobody answers: back to ${agencyName(t.from)} with an alarm`),
+      t.until_taken
+        ? h('p', { class: 'hint' }, `Offered round the PSAPs until one takes it (round ${t.round})${t.then.length ? `; next ${t.then.map((x) => agencyName(x.agency)).join(' → ')}` : ''}.`)
+        : t.then.length ? h('p', { class: 'hint' }, `If nobody answers: ${t.then.map((x) => agencyName(x.agency)).join(' → ')}, then back to ${agencyName(t.from)} with an alarm`) : h('p', { class: 'hint' }, `If nobody answers: back to ${agencyName(t.from)} with an alarm`),
       h('p', { class: 'hint' }, t.reason));
   }
   if (!last) return null;
   if (last.kind === 'transfer_accepted') {
     return h('div', { class: 'transfer accepted', 'data-transfer': 'accepted', role: 'status' },
       h('p', {}, h('strong', {}, `Accepted by ${agencyName(last.agency)}`), ` at ${fmt.clock(last.at)}`));
+  }
+  if (last.kind === 'transfer_withdrawn') {
+    return h('div', { class: 'transfer', 'data-transfer': 'withdrawn', role: 'status' },
+      h('p', {}, h('strong', {}, 'Offer withdrawn'), ` — ${last.data.reason ?? ''}`));
   }
   if (last.kind === 'transfer_returned') {
     return h('div', { class: 'transfer returned alarm', 'data-transfer': 'returned', role: 'alert' },
@@ -115,7 +121,12 @@ export function eventText(e, events = []) {
     case 'located': return `Location: ${fmt.location(d.location)}`;
     case 'routed': return `Routed ${fmt.service(d.service)} → ${d.agency ? agencyName(d.agency) : 'no coverage'}`;
     case 'triage_recorded': return `Triage: ${fmt.outcome(d.outcome)} (rule ${d.rule}, ${d.protocol} v${d.protocol_version})`;
-    case 'transfer_offered': return `Offered to ${agencyName(d.to)}`;
+    case 'retriaged': return `Triaged again: ${fmt.outcome(d.outcome)} (rule ${d.rule}) — ${d.reason}`;
+    case 'decision_overridden': return `Decision overridden by ${agencyName(e.agency)}: may go to ${fmt.destination(d.destination)} — ${d.reason}`;
+    case 'transfer_offered': return `Offered to ${agencyName(d.to)}${d.until_taken ? ' (until a PSAP takes it)' : ''}`;
+    case 'transfer_withdrawn': return `Offer withdrawn: ${d.reason}`;
+    case 'alarm_raised': return `Alarm: ${d.reason}`;
+    case 'alarm_resolved': return `Alarm resolved by ${agencyName(e.agency)}: ${d.action}`;
     case 'transfer_accepted': return `${agencyName(e.agency)} accepted the transfer`;
     case 'transfer_declined': return `${agencyName(e.agency)} declined: ${d.reason}`;
     case 'transfer_timed_out': {
@@ -144,6 +155,38 @@ export function timeline(events) {
 
 export function triageSummary(incident) {
   return incident.triage ? decisionBlock(incident.triage) : null;
+}
+
+/** Overrides of the decision and the decisions it replaced: who, when, why. */
+export function decisionRecord(incident) {
+  const parts = [];
+  if (incident.overrides?.length) {
+    parts.push(h('div', { class: 'overrides', 'data-section': 'overrides' }, h('h3', {}, 'Overridden'),
+      h('ul', {}, incident.overrides.map((o) => h('li', {}, h('time', {}, fmt.clock(o.at)),
+        ` May go to ${fmt.destination(o.destination)} — ${o.reason} (${agencyName(o.agency)})`)))));
+  }
+  if (incident.triage_history?.length) {
+    parts.push(h('details', { class: 'triage-history' }, h('summary', {}, `Earlier decisions (${incident.triage_history.length})`),
+      h('ul', {}, incident.triage_history.map((t) => h('li', {}, h('time', {}, fmt.clock(t.at)), ` ${fmt.outcome(t.outcome)} (rule ${t.rule})`)))));
+  }
+  return parts.length ? h('div', {}, parts) : null;
+}
+
+/** A supervisor's override of the decision: where the call may go anyway, and why. */
+export function overrideForm(incident, onDone) {
+  const destination = h('select', {},
+    [['988', 'Divert to 988'], ['mobile_crisis', 'Mobile crisis team'], ['embedded_clinician', 'Embedded clinician']]
+      .map(([v, label]) => h('option', { value: v }, label)));
+  const reason = h('textarea', { maxlength: 500 });
+  const { both } = actionButton('Override the decision', async () => {
+    if (!reason.value.trim()) throw new Error('Write why: the override is recorded and reported.');
+    const r = await act(incident.id, { action: 'override_decision', destination: destination.value, reason: reason.value });
+    reason.value = '';
+    onDone?.(r);
+  }, { class: 'danger', 'data-action': 'override' });
+  return h('details', { class: 'card', 'data-section': 'override' }, h('summary', {}, 'Override the triage decision'),
+    h('p', { class: 'hint' }, 'Sends the call somewhere its decision does not. Recorded with your name and reason, shown on the incident and counted in reports.'),
+    h('div', { class: 'field-row' }, field('Send to', destination), field('Why', reason)), both);
 }
 
 /** A note form. */

@@ -12,10 +12,12 @@ import { get } from './api.js';
 
 /** Every event kind the server sends (`event:` lines). Team kinds carry no `id:`. */
 export const INCIDENT_KINDS = [
-  'opened', 'located', 'routed', 'triage_recorded', 'transfer_offered', 'transfer_accepted',
-  'transfer_declined', 'transfer_timed_out', 'transfer_returned', 'emergency_handoff_started',
-  'emergency_handoff_confirmed', 'handed_off_from', 'clinician_claimed', 'clinician_released',
-  'clinician_handed_on', 'team_dispatched', 'note_added', 'closed',
+  'opened', 'located', 'routed', 'triage_recorded', 'retriaged', 'decision_overridden',
+  'transfer_offered', 'transfer_accepted', 'transfer_declined', 'transfer_timed_out',
+  'transfer_returned', 'transfer_withdrawn', 'alarm_raised', 'alarm_resolved',
+  'emergency_handoff_started', 'emergency_handoff_confirmed', 'handed_off_from',
+  'clinician_claimed', 'clinician_released', 'clinician_handed_on', 'team_dispatched',
+  'team_status_changed', 'note_added', 'closed',
 ];
 export const TEAM_KINDS = ['team_position', 'team_status', 'team_stale'];
 

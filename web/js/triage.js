@@ -2,7 +2,9 @@
 //
 // The server decides: we send the answers so far to POST /incidents/{id}/triage; until the
 // protocol decides it names the questions still needed (we ask the first), and nothing is
-// written. Keys: Y / N for yes-no questions, 1–9 for choices, Backspace to go back one.
+// written. Keys: Y / N for yes-no questions, 1–9 for choices, U when the caller cannot say
+// (every question), Backspace to go back one. A decided call is triaged again only with a
+// reason; the earlier decision stays in the record.
 
 import { get, post } from './api.js';
 import { h, replace, announce } from './dom.js';
@@ -12,6 +14,7 @@ const YES_NO = [
   { value: true, label: 'Yes', key: 'y' },
   { value: false, label: 'No', key: 'n' },
 ];
+const UNKNOWN = { value: 'unknown', label: 'Unknown — the caller cannot say', key: 'u' };
 
 /** The decision, as a block: the outcome, why, which rule of which protocol version. */
 export function decisionBlock(d) {
@@ -22,7 +25,19 @@ export function decisionBlock(d) {
     h('p', { class: 'hint' }, `Rule ${d.rule} of ${d.protocol} version ${d.protocol_version}`),
     d.read?.length ? h('p', { class: 'hint' }, 'Decided on: ', d.read.map((a) => `${a.question} = ${a.answer}`).join(', ')) : null,
     d.answers?.length ? h('p', { class: 'hint' }, 'Answers: ', d.answers.map(([q, a]) => `${q} = ${a}`).join(', ')) : null,
-    d.passed_over?.length ? h('p', { class: 'hint' }, `Rules that did not apply: ${d.passed_over.join(', ')}`) : null);
+    d.passed_over?.length ? h('p', { class: 'hint' }, `Rules that did not apply: ${d.passed_over.join(', ')}`) : null,
+    unknownsLine(d),
+    d.retriage_reason ? h('p', { class: 'hint' }, `Triaged again: ${d.retriage_reason}`) : null);
+}
+
+/** Which unknown answers made the outcome more protective. */
+function unknownsLine(d) {
+  const unknown = d.unknowns ?? (d.answers ?? []).filter(([, a]) => a === 'unknown').map(([q]) => q);
+  if (!unknown.length) return null;
+  const text = d.rule === 'when_unknown'
+    ? `Unknown answers (${unknown.join(', ')}) might make rule ${d.open_rule ?? 'an earlier rule'} apply, so the protocol's most protective outcome was chosen.`
+    : `Answered unknown: ${unknown.join(', ')} — the outcome holds whatever the answers are.`;
+  return h('p', { class: 'unknowns', 'data-unknowns': unknown.join(',') }, text);
 }
 
 // The agency's active protocol per channel: the request, and its answer once it came.
@@ -67,6 +82,8 @@ export function recordedDecision(incident) {
 export function triagePanel(incident, { onDecided, title = 'Diversion protocol' } = {}) {
   const answers = new Map();
   const labels = new Map();
+  // Set when the call is triaged again: why.
+  let retriageReason = null;
   const body = h('div', { class: 'triage-body' });
   const panel = h('section', { class: 'card triage', 'aria-label': title }, h('h2', {}, title), body);
   // So the decision, once recorded, shows its reason without waiting.
@@ -75,7 +92,9 @@ export function triagePanel(incident, { onDecided, title = 'Diversion protocol' 
   async function ask() {
     let reply;
     try {
-      reply = await post(`/incidents/${incident.id}/triage`, { answers: Object.fromEntries(answers) });
+      const body = { answers: Object.fromEntries(answers) };
+      if (retriageReason) body.retriage_reason = retriageReason;
+      reply = await post(`/incidents/${incident.id}/triage`, body);
     } catch (e) {
       replace(body, h('p', { class: 'error', role: 'alert' }, e.message));
       return;
@@ -116,9 +135,9 @@ export function triagePanel(incident, { onDecided, title = 'Diversion protocol' 
     let options;
     let group;
     if (q.type === 'yes_no' || q.type === 'choice') {
-      options = q.type === 'yes_no'
+      options = (q.type === 'yes_no'
         ? YES_NO.map((o, i) => ({ ...o, digit: String(i + 1) }))
-        : q.choices.map((c, i) => ({ value: c.id, label: c.label, digit: String(i + 1) }));
+        : q.choices.map((c, i) => ({ value: c.id, label: c.label, digit: String(i + 1) }))).concat([UNKNOWN]);
       group = h('div', { class: ['answers', q.type === 'choice' && 'choices'], role: 'group', 'aria-labelledby': textId },
         options.map((o) => h('button', {
           type: 'button', class: 'answer', 'data-answer': String(o.value),
@@ -132,7 +151,9 @@ export function triagePanel(incident, { onDecided, title = 'Diversion protocol' 
         if (input.value !== '' && Number.isFinite(n)) choose(q, n, String(n));
       };
       input.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit(); });
-      group = h('div', { class: 'answers' }, input, h('button', { type: 'button', class: 'primary', onclick: submit }, 'Answer'));
+      options = [UNKNOWN];
+      group = h('div', { class: 'answers' }, input, h('button', { type: 'button', class: 'primary', onclick: submit }, 'Answer'),
+        h('button', { type: 'button', class: 'answer', 'data-answer': 'unknown', 'aria-keyshortcuts': 'U', onclick: () => choose(q, UNKNOWN.value, UNKNOWN.label) }, h('kbd', {}, 'U'), ' ', UNKNOWN.label));
     }
     const box = h('div', { class: 'question', 'data-question': q.id },
       h('p', { class: 'hint' }, `Question ${answers.size + 1} · ${reply.protocol} v${reply.protocol_version}`),
@@ -160,8 +181,23 @@ export function triagePanel(incident, { onDecided, title = 'Diversion protocol' 
   }
 
   if (incident.triage) {
+    // Triaging again is an explicit change with a reason; the earlier decision stays.
+    const reason = h('input', { type: 'text', maxlength: 500, 'aria-label': 'Why triage again', placeholder: 'e.g. the caller now says there is a weapon' });
+    const error = h('span', { class: 'error', role: 'alert' });
+    const again = h('button', { type: 'button', 'data-action': 'retriage', onclick: () => {
+      if (!reason.value.trim()) {
+        error.textContent = 'Say why first: the earlier decision stays in the record beside the new one.';
+        reason.focus();
+        return;
+      }
+      retriageReason = reason.value.trim();
+      answers.clear();
+      labels.clear();
+      ask();
+    } }, 'Triage again');
     replace(body, recordedDecision(incident),
-      h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => ask() }, 'Answer the protocol again')));
+      h('details', { class: 'retriage' }, h('summary', {}, 'Triage again (new information)'),
+        h('div', { class: 'field-row' }, reason, again, error)));
   } else {
     replace(body, h('p', { class: 'hint' }, 'Loading the first question…'));
     ask();

@@ -6,7 +6,7 @@
 import { run, context, login, check, checkClean, sameDocument } from './browser.mjs';
 
 // The answers that lead to divert_988: no safety concern, low risk, the caller consents.
-const ANSWER = { attempt_in_progress: 'n', medical: 'n', violence: 'n', crime: 'n', weapon: 'n', risk: '1', requests_police: 'n', in_person: 'n', consent: 'y' };
+const ANSWER = { attempt_in_progress: 'n', medical: 'n', violence: 'n', crime: 'n', weapon: 'n', risk: '1', welfare_entry: 'n', age_band: '3', requests_police: 'n', in_person: 'n', consent: 'y' };
 
 await run('call-taker transfer reaches the counselor live', 120, async (browser) => {
   const counselorCtx = await context(browser);

@@ -5,7 +5,7 @@
 import { run, context, login, check, checkClean, sameDocument, apiAs } from './browser.mjs';
 
 // No safety concern, but the caller does not agree to talk to 988: the embedded clinician.
-const ANSWERS = { attempt_in_progress: false, medical: false, violence: false, crime: false, weapon: false, risk: 'low', requests_police: false, in_person: false, consent: false };
+const ANSWERS = { attempt_in_progress: false, medical: false, violence: false, crime: false, weapon: false, risk: 'low', welfare_entry: false, age_band: 'adult', requests_police: false, in_person: false, consent: false };
 
 await run('clinician hands a call to a colleague live', 120, async (browser) => {
   const firstCtx = await context(browser);

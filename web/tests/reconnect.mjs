@@ -36,7 +36,7 @@ function startServer() {
 
 async function divertedCall(api, summary) {
   const incident = (await api('POST', '/incidents', { channel: '911', summary, location: { type: 'point', lat: 38.9717, lon: -95.2353, radius_m: 30 } })).body;
-  const answers = { attempt_in_progress: false, medical: false, violence: false, crime: false, weapon: false, risk: 'low', requests_police: false, in_person: false, consent: true };
+  const answers = { attempt_in_progress: false, medical: false, violence: false, crime: false, weapon: false, risk: 'low', welfare_entry: false, age_band: 'adult', requests_police: false, in_person: false, consent: true };
   await api('POST', `/incidents/${incident.id}/triage`, { answers });
   const r = await api('POST', `/incidents/${incident.id}/actions`, { action: 'divert_988' });
   check(r.status === 200, `"${summary}" is offered to 988`);

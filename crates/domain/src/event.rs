@@ -239,6 +239,34 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind's name, for clients that must know them all (the console's stream).
+    pub const NAMES: [&'static str; 24] = [
+        "opened",
+        "located",
+        "routed",
+        "triage_recorded",
+        "retriaged",
+        "decision_overridden",
+        "transfer_offered",
+        "transfer_accepted",
+        "transfer_declined",
+        "transfer_timed_out",
+        "transfer_returned",
+        "transfer_withdrawn",
+        "alarm_raised",
+        "alarm_resolved",
+        "emergency_handoff_started",
+        "emergency_handoff_confirmed",
+        "handed_off_from",
+        "clinician_claimed",
+        "clinician_released",
+        "clinician_handed_on",
+        "team_dispatched",
+        "team_status_changed",
+        "note_added",
+        "closed",
+    ];
+
     /// The stable name of this kind in the log, the API and the live stream.
     pub const fn name(&self) -> &'static str {
         match self {

@@ -61,6 +61,7 @@ assets![
     "js/incident-feed.js",
     "js/incident-panel.js",
     "js/location-form.js",
+    "js/alarms.js",
     "js/views/call-taker.js",
     "js/views/clinician.js",
     "js/views/counselor.js",
@@ -179,6 +180,23 @@ mod tests {
         let mut served: Vec<String> = ASSETS.iter().map(|(p, _)| (*p).to_owned()).collect();
         served.sort();
         assert_eq!(found, served, "web/ and console::ASSETS disagree");
+    }
+
+    /// The console listens for every kind of event the stream sends; a kind it does not know
+    /// would never refresh a view.
+    #[test]
+    fn the_console_listens_for_every_event_kind() {
+        let live = ASSETS
+            .iter()
+            .find(|(p, _)| *p == "js/live.js")
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+            .unwrap_or_default();
+        for kind in domain::EventKind::NAMES {
+            assert!(
+                live.contains(&format!("'{kind}'")),
+                "web/js/live.js does not listen for {kind}"
+            );
+        }
     }
 
     #[test]

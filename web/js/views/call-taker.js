@@ -10,7 +10,7 @@ import { h, field, replace, announce, actionButton } from '../dom.js';
 import { IncidentList } from '../incident-list.js';
 import { IncidentFeed } from '../incident-feed.js';
 import { IncidentPanel } from '../incident-panel.js';
-import { summaryCard, routesTable, transferState, timeline, noteForm, closeForm, offerCard } from '../incident-detail.js';
+import { summaryCard, routesTable, transferState, timeline, noteForm, closeForm, offerCard, decisionRecord } from '../incident-detail.js';
 import { triagePanel } from '../triage.js';
 import { locationForm } from '../location-form.js';
 import { AreaMap } from '../map.js';
@@ -53,11 +53,12 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
     { name: 'routing', column: 'side', key: (i) => i.routes, render: (i) => h('section', { class: 'card', 'aria-label': 'Routing' }, h('h2', {}, 'Routing answer'), routesTable(i.routes)) },
     {
       name: 'triage',
-      key: (i) => [i.id, i.triage?.at ?? null, i.holder === mine && i.status !== 'closed'],
+      key: (i) => [i.id, i.triage?.at ?? null, i.holder === mine && i.status !== 'closed', i.overrides?.length ?? 0],
       render: (i) => (i.holder === mine && i.status !== 'closed') || i.triage
         ? triagePanel(i, { title: channel === '911' ? 'Diversion protocol' : 'Risk assessment', onDecided: (_d, updated) => { panel.update(updated); focusNext(); } })
         : null,
     },
+    { name: 'record', key: (i) => [i.overrides, i.triage_history?.length], render: (i) => decisionRecord(i) },
     { name: 'next', render: (i, events) => nextStep(i, events) },
     { name: 'transfer', render: (i, events) => transferState(i, events) },
     { name: 'forms', key: (i) => [i.id, i.holder === mine, i.status === 'closed'], render: (i) => forms(i) },
@@ -74,14 +75,15 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
   }
 
   function nextStep(i, events) {
-    if (i.status === 'closed' || !i.triage) return null;
-    const outcome = i.recommended_action;
+    if (i.status === 'closed' || (!i.triage && !i.overrides?.length)) return null;
+    const overridden = new Set((i.overrides ?? []).map((o) => o.destination));
+    const outcome = overridden.has('988') ? 'divert_988' : overridden.has('mobile_crisis') ? 'mobile_crisis' : i.recommended_action;
     const card = (...children) => h('section', { class: 'card next-step', 'aria-label': 'Next step' }, h('h2', {}, 'Next step'), ...children);
     if (i.holder !== mine) return card(h('p', {}, `${agencyName(i.holder)} has the call now.`));
     if (i.transfer) return card(h('p', {}, 'Stay on the line: the transfer is under way.'));
     const returned = events.at(-1)?.kind === 'transfer_returned' || events.filter((e) => e.kind.startsWith('transfer_')).at(-1)?.kind === 'transfer_returned';
     if (outcome === 'divert_988') {
-      return card(h('p', {}, returned ? 'Nobody at 988 took the call. Offer it again, or call the center.' : 'The protocol sends this call to 988.'),
+      return card(h('p', {}, returned ? 'Nobody at 988 took the call. Offer it again, or call the center.' : overridden.has('988') ? 'A supervisor\'s override sends this call to 988.' : 'The protocol sends this call to 988.'),
         actionButton(['Transfer to 988 ', h('kbd', {}, 'T')], () => transfer988(i), { class: 'primary', 'data-action': 'divert_988', 'aria-keyshortcuts': 'T' }).both);
     }
     if (outcome === 'mobile_crisis') {
@@ -120,7 +122,7 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
   }
 
   async function offerMct(i) {
-    const reason = `mobile crisis team: rule ${i.triage.rule} of ${i.triage.protocol} v${i.triage.protocol_version}`;
+    const reason = i.triage ? `mobile crisis team: rule ${i.triage.rule} of ${i.triage.protocol} v${i.triage.protocol_version}` : 'mobile crisis team by override';
     const r = await act(i.id, { action: 'offer_transfer', service: MCT, reason });
     panel.update(r.incident, r.events);
     announce(`Offered to ${agencyName(r.incident.transfer?.to)}`);

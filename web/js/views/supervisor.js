@@ -9,7 +9,7 @@ import { AreaMap } from '../map.js';
 import { IncidentList } from '../incident-list.js';
 import { IncidentFeed } from '../incident-feed.js';
 import { IncidentPanel } from '../incident-panel.js';
-import { summaryCard, routesTable, transferState, timeline, noteForm, eventText } from '../incident-detail.js';
+import { summaryCard, routesTable, transferState, timeline, noteForm, eventText, decisionRecord, overrideForm } from '../incident-detail.js';
 import { recordedDecision } from '../triage.js';
 import { agencyName } from '../directory.js';
 import { listTeams, teamMarker } from '../teams.js';
@@ -41,7 +41,14 @@ export async function mount(main, { user }) {
   const panel = new IncidentPanel(workspace, [
     { name: 'summary', render: (i) => summaryCard(i) },
     { name: 'transfer', render: (i, events) => transferState(i, events) },
-    { name: 'triage', key: (i) => [i.id, i.triage?.at], render: (i) => (i.triage ? h('section', { class: 'card' }, h('h2', {}, 'Triage'), recordedDecision(i)) : null) },
+    { name: 'triage', key: (i) => [i.id, i.triage?.at, i.overrides, i.triage_history?.length], render: (i) => (i.triage || i.overrides?.length ? h('section', { class: 'card' }, h('h2', {}, 'Triage'), i.triage ? recordedDecision(i) : null, decisionRecord(i)) : null) },
+    {
+      name: 'override',
+      key: (i) => [i.id, i.status, i.holder, i.triage?.at],
+      render: (i) => (user.role === 'supervisor' && i.channel === '911' && i.holder === user.agency.id && i.status !== 'closed'
+        ? overrideForm(i, (r) => panel.update(r.incident, r.events))
+        : null),
+    },
     { name: 'routing', key: (i) => i.routes, render: (i) => h('details', { class: 'card' }, h('summary', {}, 'Routing answer'), routesTable(i.routes)) },
     { name: 'note', key: (i) => [i.id, i.status], render: (i) => (canNote && i.status !== 'closed' ? h('section', { class: 'card' }, noteForm(i, (u) => panel.update(u))) : null) },
     { name: 'timeline', render: (_i, events) => timeline(events) },

@@ -128,6 +128,13 @@ async fn the_console_is_served_by_the_binary_with_a_strict_policy() {
 }
 
 #[test]
+fn unknown_answers_overrides_and_alarms_work_in_the_console() {
+    if browser_available("safety-unknown-alarm") {
+        browser_test("unknown answers, overrides and alarms", "safety-unknown-alarm.mjs");
+    }
+}
+
+#[test]
 fn a_call_takers_transfer_reaches_the_counselor_live() {
     if browser_available("calltaker-transfer") {
         browser_test("call-taker transfer reaches the counselor live", "calltaker-transfer.mjs");

@@ -483,6 +483,12 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
 }
 
 proptest! {
+    /// Every kind's name is among the names clients are told about.
+    #[test]
+    fn every_kind_is_named(raw in arb_kind(&Fixture::new())) {
+        prop_assert!(EventKind::NAMES.contains(&raw.2.name()), "{}", raw.2.name());
+    }
+
     #[test]
     fn accepted_events_replay_to_the_same_state(
         raw in proptest::collection::vec(arb_kind(&Fixture::new()), 0..60)

@@ -47,5 +47,9 @@ async fn a_new_location_reroutes() {
     assert_eq!(kinds.first(), Some(&"located"));
     assert!(committed.events.iter().any(|e| matches!(e.event.kind, EventKind::Routed(_))));
     let sos = committed.incident.routes.iter().find(|r| r.service == "urn:service:sos").unwrap();
-    assert!(sos.tiers.is_empty(), "nobody serves a point outside the area: {sos:?}");
+    assert_eq!(sos.basis, domain::RouteBasis::Default, "no area serves it: {sos:?}");
+    assert_eq!(sos.agency(), Some(w.default_psap.id));
+    let suicide =
+        committed.incident.routes.iter().find(|r| r.service == incidents::SERVICE_988).unwrap();
+    assert!(suicide.tiers.is_empty(), "no 988 default is configured: {suicide:?}");
 }
