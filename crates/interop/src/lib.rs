@@ -31,7 +31,7 @@
     allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
 )]
 
-mod datetime;
+pub mod datetime;
 pub mod eido;
 #[cfg(feature = "grammar-check")]
 pub mod grammar;

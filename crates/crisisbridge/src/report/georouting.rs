@@ -1,42 +1,45 @@
-//! `crisisbridge report`: figures computed from the event log, and nothing else.
-//!
-//! - `report georouting`: for each service, how incidents were routed (by location, by the
-//!   caller's area code, to the default, or not at all), and — where an area-code table is
-//!   configured — how many contacts georouting sent to a different agency than the caller's
-//!   area code would have, with the flows between them. An incident counts once per service,
-//!   with its latest route (a better location re-routes it).
+//! `report georouting`: for each service, how incidents were routed (by location, by the
+//! caller's area code, to the default, or not at all), and — where an area-code table is
+//! configured — how many contacts georouting sent to a different agency than the caller's area
+//! code would have, with the flows between them. An incident counts once per service, with its
+//! latest route (a better location re-routes it).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use anyhow::{Context, bail};
-use domain::{AgencyId, Channel, EventKind, IncidentId, Route, RouteBasis, Timestamp};
+use domain::{AgencyId, EventKind, IncidentId, Route, RouteBasis, Timestamp};
 use serde::Serialize;
 
+use super::{Window, WindowArgs};
 use crate::DatabaseArgs;
-
-#[derive(Debug, clap::Subcommand)]
-pub(crate) enum ReportCommand {
-    /// How incidents were routed, and how often georouting chose another agency than the
-    /// caller's area code would have.
-    Georouting(GeoroutingArgs),
-}
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct GeoroutingArgs {
-    /// Only incidents opened on or after this day (UTC), YYYY-MM-DD.
-    #[arg(long)]
-    from: Option<String>,
-    /// Only incidents opened before this day (UTC), YYYY-MM-DD.
-    #[arg(long)]
-    to: Option<String>,
-    /// Only incidents of this channel: 911, 988 or other.
-    #[arg(long)]
-    channel: Option<String>,
+    #[command(flatten)]
+    window: WindowArgs,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
     #[command(flatten)]
     db: DatabaseArgs,
+}
+
+pub(crate) async fn run(args: GeoroutingArgs) -> anyhow::Result<()> {
+    let window = args.window.parse()?;
+    let store = crate::run::database(args.db.config.as_deref(), args.db.database)?.open().await?;
+    let names: HashMap<AgencyId, String> =
+        store.agencies().await?.into_iter().map(|a| (a.id, a.code)).collect();
+    let mut tally = Tally::new(window);
+    super::each_event(&*store, |recorded| {
+        tally.add(recorded.event.incident, recorded.event.at, &recorded.event.kind);
+    })
+    .await?;
+    let figures = tally.figures(&|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&figures)?);
+    } else {
+        print!("{}", table(&figures));
+    }
+    Ok(())
 }
 
 /// The figures for one service.
@@ -58,49 +61,6 @@ pub(crate) struct ServiceFigures {
     pub flows: Vec<(String, String, u64)>,
 }
 
-/// Which incidents count.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Window {
-    pub from: Option<Timestamp>,
-    pub to: Option<Timestamp>,
-    pub channel: Option<Channel>,
-}
-
-pub(crate) async fn run(command: ReportCommand) -> anyhow::Result<()> {
-    let ReportCommand::Georouting(args) = command;
-    let window = Window {
-        from: args.from.as_deref().map(parse_day).transpose().context("--from")?,
-        to: args.to.as_deref().map(parse_day).transpose().context("--to")?,
-        channel: args
-            .channel
-            .as_deref()
-            .map(|c| {
-                Channel::parse(c).with_context(|| format!("--channel {c:?}: use 911, 988 or other"))
-            })
-            .transpose()?,
-    };
-    let store = crate::run::database(args.db.config.as_deref(), args.db.database)?.open().await?;
-    let names: HashMap<AgencyId, String> =
-        store.agencies().await?.into_iter().map(|a| (a.id, a.code)).collect();
-    let mut tally = Tally::new(window);
-    let mut after = 0;
-    loop {
-        let page = store.events_after(after, None, 10_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        for recorded in &page {
-            tally.add(recorded.event.incident, recorded.event.at, &recorded.event.kind);
-        }
-    }
-    let figures = tally.figures(&|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&figures)?);
-    } else {
-        print!("{}", table(&figures));
-    }
-    Ok(())
-}
-
 /// Counts routes as events go by.
 #[derive(Debug)]
 pub(crate) struct Tally {
@@ -118,14 +78,8 @@ impl Tally {
 
     pub fn add(&mut self, incident: IncidentId, at: Timestamp, kind: &EventKind) {
         match kind {
-            EventKind::Opened { channel, .. } => {
-                let w = &self.window;
-                let inside = w.from.is_none_or(|f| at >= f)
-                    && w.to.is_none_or(|t| at < t)
-                    && w.channel.is_none_or(|c| c == *channel);
-                if inside {
-                    self.counted.insert(incident);
-                }
+            EventKind::Opened { channel, .. } if self.window.counts(at, *channel) => {
+                self.counted.insert(incident);
             }
             EventKind::Routed(route) if self.counted.contains(&incident) => {
                 self.latest.insert((route.service.clone(), incident), route.clone());
@@ -204,48 +158,14 @@ fn table(figures: &[ServiceFigures]) -> String {
     out
 }
 
-/// `YYYY-MM-DD` as the UTC midnight it starts at.
-fn parse_day(day: &str) -> anyhow::Result<Timestamp> {
-    let parts: Vec<&str> = day.split('-').collect();
-    let [y, m, d] = parts.as_slice() else { bail!("{day:?} is not a day like 2026-12-01") };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) else {
-        bail!("{day:?} is not a day like 2026-12-01")
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let valid_month = (1..=12).contains(&m);
-    let max_day =
-        usize::try_from(m - 1).ok().and_then(|i| days_in_month.get(i)).copied().unwrap_or(0);
-    if !(1970..=9999).contains(&y) || !valid_month || !(1..=max_day).contains(&d) {
-        bail!("{day:?} is not a day like 2026-12-01");
-    }
-    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Ok(Timestamp::from_millis(days * 86_400_000))
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use domain::{CallbackNumber, Location, RouteShare, RouteTier, Text};
 
-    use super::*;
+    use domain::Channel;
 
-    #[test]
-    fn days_are_utc_midnights() {
-        assert_eq!(parse_day("1970-01-01").unwrap().as_millis(), 0);
-        assert_eq!(parse_day("2026-12-01").unwrap().as_millis(), 1_796_083_200_000);
-        assert_eq!(parse_day("2024-02-29").unwrap().as_millis(), 1_709_164_800_000);
-        for bad in ["2025-02-29", "2026-13-01", "2026-12", "yesterday", "1969-12-31"] {
-            assert!(parse_day(bad).is_err(), "{bad}");
-        }
-    }
+    use super::*;
 
     fn route(agency: AgencyId, basis: RouteBasis, legacy: Option<AgencyId>) -> Route {
         Route {
