@@ -218,7 +218,12 @@ fn table(f: &Figures) -> String {
             out,
             "  {} incident {} by {} of {}: {} overridden to {} — {}",
             interop::datetime::format_datetime(o.at),
-            o.incident, o.by, o.agency, o.decision, o.destination, o.reason
+            o.incident,
+            o.by,
+            o.agency,
+            o.decision,
+            o.destination,
+            o.reason
         );
     }
     let _ = writeln!(
