@@ -63,15 +63,24 @@ impl IncidentService {
         Ok(imported)
     }
 
-    /// A new incident: opened with what the EIDO says, routed, and noted where it came from.
+    /// A new incident: opened with what the EIDO says, routed, its notes added, and noted
+    /// where it came from — so a repeated delivery finds everything already there.
     fn opening(&self, received: &ImportedEido) -> Vec<EventKind> {
+        let summary = received.summary();
         let mut events = vec![EventKind::Opened {
             channel: Channel::Nine11,
             location: received.location.clone(),
             callback: received.callback.clone(),
-            summary: received.summary(),
+            summary: summary.clone(),
         }];
         events.extend(self.routes_for(&received.location, received.callback.as_ref()));
+        let mut added: Vec<&Text> = Vec::new();
+        for note in received.notes.iter().filter(|n| n.text != summary) {
+            if !added.contains(&&note.text) {
+                added.push(&note.text);
+                events.push(EventKind::NoteAdded { text: note.text.clone() });
+            }
+        }
         events.push(EventKind::NoteAdded { text: origin_note(received, "received") });
         events
     }
