@@ -73,7 +73,13 @@ pub enum CheckError {
         answers: Vec<(String, String)>,
     },
     /// The `when_unknown` outcome does not give what some constraint may demand.
-    WhenUnknownNotProtective { outcome: TriageOutcome, constraint: String, demands: String },
+    WhenUnknownNotProtective {
+        outcome: TriageOutcome,
+        constraint: String,
+        demands: String,
+        /// Whether the constraint is a safety floor's.
+        floor: bool,
+    },
     /// A floor constraint cannot be checked: the protocol does not ask one of its concepts.
     FloorConceptMissing { floor: String, constraint: String, concept: String, asks: String },
     /// A question says it answers a floor concept no floor defines.
@@ -93,6 +99,7 @@ impl CheckError {
         matches!(
             self,
             Self::SafetyViolated { floor: true, .. }
+                | Self::WhenUnknownNotProtective { floor: true, .. }
                 | Self::FloorConceptMissing { .. }
                 | Self::UnknownFloorConcept { .. }
         )
@@ -136,7 +143,7 @@ impl fmt::Display for CheckError {
                     outcome.as_str()
                 )
             }
-            Self::WhenUnknownNotProtective { outcome, constraint, demands } => write!(
+            Self::WhenUnknownNotProtective { outcome, constraint, demands, .. } => write!(
                 f,
                 "when_unknown = {} is not the most protective outcome the constraints allow: {constraint} may demand {demands}",
                 outcome.as_str()
@@ -291,6 +298,7 @@ pub fn check(protocol: &Protocol, extra: &[Floor]) -> Result<CheckReport, Vec<Ch
                 outcome,
                 constraint: s.name(),
                 demands: s.demands(),
+                floor: s.origin != crate::protocol::Origin::Protocol,
             });
         }
     }
