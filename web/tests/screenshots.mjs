@@ -19,9 +19,11 @@ try {
   await page.getByLabel('Uncertainty (m)').fill('30');
   await page.locator('.routing tr[data-service="urn:service:counseling.suicide"]').waitFor();
   await page.getByLabel('What the caller says').press('Control+Enter');
-  for (const key of ['n', 'n', 'n', 'n', 'n']) {
+  // "No" to the safety questions, up to the risk rating.
+  for (;;) {
     const q = await page.waitForSelector('.question[data-question]').then((el) => el.getAttribute('data-question'));
-    await page.keyboard.press(key);
+    if (q === 'risk') break;
+    await page.keyboard.press('n');
     await page.waitForFunction((id) => document.querySelector('.question')?.dataset.question !== id, q);
   }
   await page.waitForSelector('.question[data-question="risk"]');
