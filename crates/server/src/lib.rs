@@ -237,6 +237,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .fallback(|| async { error::ApiError::not_found("this path") })
         .layer(axum::middleware::from_fn(metrics::track))
+        // A bug hit by one request answers that request 500 and leaves the process serving
+        // everyone else. (Stack depth is bounded where input is parsed, so no input can
+        // overflow a stack, which nothing could catch.)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -23,6 +23,17 @@ use crate::protocol::{Protocol, QuestionKind, SafetyConstraint};
 /// The most combinations the checker enumerates (about 67 million).
 pub const MAX_COMBINATIONS: u64 = 1 << 26;
 
+/// The most work the checker does, counted as it goes: condition terms evaluated (each
+/// evaluation of a condition counts its whole size, whatever short-circuits) plus
+/// [`WORK_PER_COMBINATION`] for each combination visited. About a second on one core at worst
+/// (BENCHMARKS.md): a protocol that needs more is refused when the budget runs out, so no
+/// check holds a request or a terminal for long, whatever the file.
+pub const MAX_WORK: u64 = 350_000_000;
+
+/// What visiting one combination costs besides its conditions, in condition terms (measured:
+/// stepping to the next combination and bookkeeping take about as long as 16 terms).
+pub const WORK_PER_COMBINATION: u64 = 16;
+
 /// A protocol that passed: how much was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckReport {
@@ -90,6 +101,8 @@ pub enum CheckError {
     QuestionNeverMatters { question: String },
     /// Too many combinations to enumerate.
     TooLarge { combinations: u128 },
+    /// The work budget ran out: the protocol is too complex to prove in about a second.
+    TooComplex { combinations: u64, checked: u64, terms: u64 },
 }
 
 impl CheckError {
@@ -163,6 +176,10 @@ impl fmt::Display for CheckError {
             Self::QuestionNeverMatters { question } => write!(
                 f,
                 "question `{question}` never changes the outcome: remove it or use it in a rule"
+            ),
+            Self::TooComplex { combinations, checked, terms } => write!(
+                f,
+                "too complex to prove: after {checked} of its {combinations} combinations of answers the checker had spent its budget ({terms} of {MAX_WORK} units: condition terms evaluated, and {WORK_PER_COMBINATION} per combination); split the protocol, or remove questions or clauses"
             ),
             Self::TooLarge { combinations } => write!(
                 f,
@@ -280,7 +297,11 @@ pub fn check(protocol: &Protocol, extra: &[Floor]) -> Result<CheckReport, Vec<Ch
         return Err(vec![CheckError::TooLarge { combinations: total }]);
     }
     let safety = constraints(protocol, extra)?;
+    let combinations = u64::try_from(total).unwrap_or(u64::MAX);
     let total = usize::try_from(total).unwrap_or(usize::MAX);
+    let rule_sizes: Vec<u64> = protocol.rules.iter().map(|r| r.when.size()).collect();
+    let safety_sizes: Vec<u64> = safety.iter().map(|s| s.when.size()).collect();
+    let mut work = 0u64;
     let describe = |digits: &[usize]| -> Vec<(String, String)> {
         protocol
             .questions
@@ -316,12 +337,25 @@ pub fn check(protocol: &Protocol, extra: &[Floor]) -> Result<CheckReport, Vec<Ch
     let mut digits = vec![0usize; classes.len()];
     let mut answers: Vec<Option<Value>> = classes.iter().map(|c| c.first().copied()).collect();
 
-    for slot in &mut fired {
+    for (n, slot) in fired.iter_mut().enumerate() {
+        if work > MAX_WORK {
+            return Err(vec![CheckError::TooComplex {
+                combinations,
+                checked: n as u64,
+                terms: work,
+            }]);
+        }
         let has_unknown = answers.contains(&Some(Value::Unknown));
         if has_unknown {
             with_unknowns += 1;
         }
-        let (outcome, rule_name) = match decide(protocol, &answers) {
+        let decider = decide(protocol, &answers);
+        let evaluated = match decider {
+            Decider::Rule(r) | Decider::WhenUnknown { open: r } => r + 1,
+            Decider::Nothing => rule_sizes.len(),
+        };
+        work += WORK_PER_COMBINATION + rule_sizes.iter().take(evaluated).sum::<u64>();
+        let (outcome, rule_name) = match decider {
             Decider::Rule(r) => {
                 *slot = u16::try_from(r).unwrap_or(NONE);
                 if let Some(count) = decided.get_mut(r) {
@@ -364,6 +398,7 @@ pub fn check(protocol: &Protocol, extra: &[Floor]) -> Result<CheckReport, Vec<Ch
                 if constraint.allows(outcome) || violated.get(s).copied().unwrap_or(true) {
                     continue;
                 }
+                work += safety_sizes.get(s).copied().unwrap_or(1);
                 // Holds, or may hold given the unknown answers.
                 if constraint.when.eval(&answers) != Some(false) {
                     if let Some(flag) = violated.get_mut(s) {

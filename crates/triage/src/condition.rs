@@ -143,6 +143,15 @@ impl Condition {
         }
     }
 
+    /// How many terms the condition has: a bound on what evaluating it once costs.
+    pub fn size(&self) -> u64 {
+        match self {
+            Self::Not(c) => 1 + c.size(),
+            Self::And(cs) | Self::Or(cs) => 1 + cs.iter().map(Self::size).sum::<u64>(),
+            _ => 1,
+        }
+    }
+
     /// Every question the condition reads, each once, in the order they appear.
     pub fn questions(&self, out: &mut Vec<usize>) {
         match self {
@@ -250,11 +259,16 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ConditionError> {
     Ok(tokens)
 }
 
+/// How deeply parentheses and `not`s may nest. Conditions are written by people: a few levels
+/// are all any county needs, and a bound keeps parsing, checking and evaluating — all
+/// recursive over the condition — far from any stack limit, whatever a file holds.
+pub const MAX_NESTING: usize = 32;
+
 /// Parses `text` against `questions`.
 pub fn parse(text: &str, questions: &[Question]) -> Result<Condition, ConditionError> {
     let tokens = tokenize(text)?;
     let end = text.chars().count() + 1;
-    let mut parser = Parser { tokens, pos: 0, questions, end };
+    let mut parser = Parser { tokens, pos: 0, questions, end, depth: 0 };
     let condition = parser.or()?;
     match parser.peek() {
         None => Ok(condition),
@@ -271,6 +285,8 @@ struct Parser<'a> {
     questions: &'a [Question],
     /// Column just past the end, for "ended too early" errors.
     end: usize,
+    /// Parentheses and `not`s open around the current position.
+    depth: usize,
 }
 
 fn describe(token: &Token) -> String {
@@ -329,9 +345,27 @@ impl Parser<'_> {
         Ok(if parts.len() == 1 { parts.remove(0) } else { Condition::And(parts) })
     }
 
+    /// Enters one more level of nesting at `column`, or refuses past [`MAX_NESTING`].
+    fn nest(&mut self, column: usize) -> Result<(), ConditionError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(ConditionError {
+                column,
+                message: format!(
+                    "parentheses and `not`s nest more than {MAX_NESTING} deep here; write the condition flatter"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn unary(&mut self) -> Result<Condition, ConditionError> {
+        let column = self.peek().map_or(self.end, |(c, _)| c);
         if self.eat_word("not") {
-            return Ok(Condition::Not(Box::new(self.unary()?)));
+            self.nest(column)?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Condition::Not(Box::new(inner)));
         }
         self.atom()
     }
@@ -340,11 +374,13 @@ impl Parser<'_> {
         let (column, token) = self.next("a question, `true`, `false`, `not` or `(`")?;
         match token {
             Token::Sym("(") => {
+                self.nest(column)?;
                 let inner = self.or()?;
                 if !self.eat_sym(")") {
                     let column = self.peek().map_or(self.end, |(c, _)| c);
                     return Err(ConditionError { column, message: "`)` expected".into() });
                 }
+                self.depth -= 1;
                 Ok(inner)
             }
             Token::Word(w) if w == "true" => Ok(Condition::Const(true)),

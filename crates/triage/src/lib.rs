@@ -24,6 +24,7 @@ mod protocol;
 
 pub use answers::{AnswerError, AnswerInput, Answers, UNKNOWN, Value};
 pub use check::{CheckError, CheckReport, MAX_COMBINATIONS, WHEN_UNKNOWN, check, constraints};
+pub use condition::MAX_NESTING as MAX_CONDITION_NESTING;
 pub use evaluate::{Decision, Evaluation, evaluate};
 pub use floor::{Concept, Floor, FloorConstraint, MissingConcept, PLATFORM_FLOOR};
 pub use parse::ProtocolError;

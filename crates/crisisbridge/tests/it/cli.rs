@@ -173,6 +173,27 @@ fn protocol_check_passes_the_shipped_protocols_and_fails_a_broken_one_with_its_c
     assert!(stdout.contains("floor constraint `weapon-needs-ems` of state is broken"), "{stdout}");
 }
 
+/// Once, 10,600 parentheses or 22,600 `not`s overflowed the stack and aborted the command.
+#[test]
+fn protocol_check_refuses_a_condition_nested_past_any_stack_without_crashing() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "[protocol]\nid = \"p\"\ntitle = \"t\"\nchannel = \"other\"\nsource = \"s\"\n\n[[questions]]\nid = \"a\"\ntext = \"?\"\ntype = \"yes_no\"\n";
+    for (name, when) in [
+        ("parens.toml", format!("{}a{}", "(".repeat(10_600), ")".repeat(10_600))),
+        ("nots.toml", format!("{}a", "not ".repeat(22_600))),
+    ] {
+        let path = dir.path().join(name);
+        let rule = format!(
+            "\n[[safety]]\nid = \"s\"\nwhen = \"{when}\"\nrequires = [\"ems\"]\nwhy = \"w\"\n"
+        );
+        std::fs::write(&path, format!("{header}\n[[rules]]\nid = \"r\"\nwhen = \"true\"\noutcome = \"ems\"\nwhy = \"w\"\n{rule}")).unwrap();
+        let (ok, stdout, stderr) = run(&["protocol", "check", path.to_str().unwrap()], &[], None);
+        assert!(!ok);
+        assert!(stdout.contains("nest more than 32 deep here"), "{stdout}{stderr}");
+        assert!(stderr.contains("1 of 1 protocol file(s) failed the check"), "{stderr}");
+    }
+}
+
 #[test]
 fn route_assigns_points_to_the_areas_that_contain_them() {
     let counties = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-counties.geojson");

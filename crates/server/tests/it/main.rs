@@ -18,6 +18,7 @@ mod helpers;
 mod incidents;
 mod lost;
 mod openapi;
+mod robustness;
 mod routing;
 mod stream;
 mod teams;

@@ -198,3 +198,55 @@ fn a_state_floor_adds_constraints_and_concepts() {
         ]
     );
 }
+
+/// A protocol of `questions` yes/no questions (the floor's five first) and 26 rules of 12
+/// clauses each: the shape that once took the checker 12 s.
+pub fn heavy(questions: usize) -> String {
+    let floor = ["attempt_in_progress", "weapon", "violence", "medical", "consent"];
+    let mut text = String::from(
+        "[protocol]\nid = \"heavy\"\ntitle = \"t\"\nchannel = \"other\"\nsource = \"s\"\nwhen_unknown = \"law_enforcement_and_ems\"\n",
+    );
+    for q in 0..questions {
+        text.push_str(&format!(
+            "\n[[questions]]\nid = \"q{q}\"\ntext = \"?\"\ntype = \"yes_no\"\n"
+        ));
+        if let Some(concept) = floor.get(q) {
+            text.push_str(&format!("floor = \"{concept}\"\n"));
+        }
+    }
+    text.push_str("\n[[rules]]\nid = \"danger\"\nwhen = \"q0 or q1 or q2 or q3\"\noutcome = \"law_enforcement_and_ems\"\nwhy = \"w\"\n");
+    let others = questions - 5;
+    for r in 0..26 {
+        let clauses: Vec<String> = (0..12)
+            .map(|j| format!("(q{} or not q{})", (r + j) % others + 5, (r + j + 1) % others + 5))
+            .collect();
+        text.push_str(&format!(
+            "\n[[rules]]\nid = \"r{r}\"\nwhen = \"q{} and {}\"\noutcome = \"co_response\"\nwhy = \"w\"\n",
+            r % others + 5,
+            clauses.join(" and ")
+        ));
+    }
+    text.push_str("\n[[rules]]\nid = \"rest\"\nwhen = \"true\"\noutcome = \"embedded_clinician\"\nwhy = \"w\"\n");
+    text
+}
+
+#[test]
+fn the_checker_stops_at_its_work_budget_with_a_clear_refusal() {
+    let protocol = triage::Protocol::parse("heavy.toml", &heavy(16)).unwrap();
+    let started = std::time::Instant::now();
+    let errors = check(&protocol, &[]).unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(errors.as_slice(), [CheckError::TooComplex { combinations: 43_046_721, .. }]),
+        "{errors:?}"
+    );
+    assert!(errors[0].to_string().starts_with("too complex to prove: after "), "{}", errors[0]);
+    // Not a timed test: the bound is the work budget; this only shows it bites long before the
+    // whole enumeration (43 M combinations) would have run.
+    let CheckError::TooComplex { checked, .. } = errors[0] else { unreachable!() };
+    assert!(checked < 43_046_721 / 2, "stopped after {checked} combinations ({elapsed:?})");
+    // The same shape with 13 questions fits the budget, and is checked to the end.
+    let smaller = triage::Protocol::parse("heavy.toml", &heavy(13)).unwrap();
+    let errors = check(&smaller, &[]).unwrap_err();
+    assert!(errors.iter().all(|e| !matches!(e, CheckError::TooComplex { .. })), "{errors:?}");
+}

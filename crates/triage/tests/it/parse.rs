@@ -98,3 +98,33 @@ fn conditions_accept_the_whole_grammar() {
     assert_eq!(protocol.questions.len(), 3);
     assert_eq!(protocol.rules[0].id, "r");
 }
+
+#[test]
+fn conditions_nest_only_so_deep_and_say_where() {
+    let questions = "\n[[questions]]\nid = \"a\"\ntext = \"?\"\ntype = \"yes_no\"\n";
+    let at_limit = format!(
+        "{}a{}",
+        "(".repeat(triage::MAX_CONDITION_NESTING),
+        ")".repeat(triage::MAX_CONDITION_NESTING)
+    );
+    let text = format!("{HEADER}{questions}{}", rule("r", &at_limit, "ems"));
+    assert!(
+        Protocol::parse("ok.toml", &text).is_ok(),
+        "{} levels are allowed",
+        triage::MAX_CONDITION_NESTING
+    );
+    // Far past any stack: refused with the place, never a crash.
+    for deep in [
+        format!("{}a{}", "(".repeat(20_000), ")".repeat(20_000)),
+        format!("{}a", "not ".repeat(30_000)),
+        format!("{}a{}", "(not ".repeat(10_000), ")".repeat(10_000)),
+    ] {
+        let text = format!("{HEADER}{questions}{}", rule("r", &deep, "ems"));
+        let e = Protocol::parse("deep.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("nest more than 32 deep here"), "{e}");
+        assert!(e.starts_with("deep.toml:"), "{e}");
+    }
+    // TOML itself is bounded too (the parser's own limit).
+    let text = format!("{HEADER}x = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(Protocol::parse("deep.toml", &text).is_err());
+}
