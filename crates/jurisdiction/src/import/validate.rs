@@ -148,6 +148,11 @@ const BRUTE_FORCE_EDGES: usize = 32;
 /// cell is tested pair by pair). The grid is sparse (only the entries exist), so a long thin
 /// ring costs no more than a compact one. About 0.1 s for the 1,039,365 vertices of the Census
 /// 1:500k counties.
+///
+/// The grid suits boundaries, whose edges are short and about alike. A ring of long edges
+/// flung across its box (random points: every edge crosses hundreds) would put each edge in
+/// thousands of cells and make the grid quadratic; when the grid grows past a bound it is
+/// abandoned for [`find_crossing_by_tree`], which stops at the first crossing.
 pub(crate) fn find_crossing(ring: &[[f64; 2]]) -> Option<Crossing> {
     let edges = ring.len().checked_sub(1)?;
     if edges < 4 {
@@ -173,8 +178,13 @@ pub(crate) fn find_crossing(ring: &[[f64; 2]]) -> Option<Crossing> {
     let cells = |span: f64| ((span / cell) as u64).saturating_add(1).min(1 << 31);
     let (columns, rows) = (cells(max_x - min_x), cells(max_y - min_y));
 
+    // Past this many entries (or pair tests) the grid is no longer about linear.
+    let budget = edges.saturating_mul(GRID_BUDGET_PER_EDGE);
     let mut entries: Vec<(u64, usize)> = Vec::with_capacity(edges * 3);
     for i in 0..edges {
+        if entries.len() > budget {
+            return find_crossing_by_tree(ring);
+        }
         let Some((a, b)) = edge(i) else { continue };
         let grid = |p: [f64; 2]| [(p[0] - min_x) / cell, (p[1] - min_y) / cell];
         let (mut p, mut q) = (grid(a), grid(b));
@@ -201,7 +211,12 @@ pub(crate) fn find_crossing(ring: &[[f64; 2]]) -> Option<Crossing> {
     entries.sort_unstable();
 
     let mut found: Option<Crossing> = None;
+    let mut tests = 0usize;
     for run in entries.chunk_by(|x, y| x.0 == y.0) {
+        tests = tests.saturating_add(run.len() * run.len().saturating_sub(1) / 2);
+        if tests > budget {
+            return found.or_else(|| find_crossing_by_tree(ring));
+        }
         for (n, &(_, i)) in run.iter().enumerate() {
             for &(_, j) in run.iter().skip(n + 1) {
                 if let Some(c) = test(i, j) {
@@ -214,6 +229,41 @@ pub(crate) fn find_crossing(ring: &[[f64; 2]]) -> Option<Crossing> {
         }
     }
     found
+}
+
+/// Grid entries, or pair tests, per edge past which the grid gives way to the R-tree.
+const GRID_BUDGET_PER_EDGE: usize = 64;
+
+/// A crossing, if the closed `ring` has one, found through an R-tree of its edges' boxes: each
+/// edge is tested against the later edges whose boxes meet its own, in order, stopping at the
+/// first proper crossing. O(n log n) to build; each query is cheap where edges are few per
+/// place, and where they are many they cross, so the search ends early. Not necessarily the
+/// lowest crossing pair.
+fn find_crossing_by_tree(ring: &[[f64; 2]]) -> Option<Crossing> {
+    use rstar::primitives::{GeomWithData, Rectangle};
+    use rstar::{AABB, RTree};
+    let edges = ring.len().checked_sub(1)?;
+    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = (0..edges)
+        .filter_map(|i| {
+            let (a, b) = (*ring.get(i)?, *ring.get(i + 1)?);
+            Some(GeomWithData::new(Rectangle::from_corners(a, b), i))
+        })
+        .collect();
+    let tree = RTree::bulk_load(boxes);
+    for i in 0..edges {
+        let (Some(a), Some(b)) = (ring.get(i), ring.get(i + 1)) else { continue };
+        let envelope = AABB::from_corners(*a, *b);
+        let mut later: Vec<usize> = tree
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|g| g.data)
+            .filter(|j| *j > i)
+            .collect();
+        later.sort_unstable();
+        if let Some(c) = later.into_iter().find_map(|j| test_pair(ring, i, j)) {
+            return Some(c);
+        }
+    }
+    None
 }
 
 /// [`find_crossing`] the slow way, every pair of edges: the lowest crossing pair.
@@ -400,7 +450,31 @@ mod tests {
             let grid = find_crossing(&points);
             let pairwise = find_crossing_pairwise(&points);
             proptest::prop_assert_eq!(grid.map(|c| c.edges), pairwise.map(|c| c.edges));
+            // The R-tree finds a crossing exactly when there is one, and a real one.
+            let tree = find_crossing_by_tree(&points);
+            proptest::prop_assert_eq!(tree.is_some(), pairwise.is_some());
+            if let Some(c) = tree {
+                proptest::prop_assert!(test_pair(&points, c.edges.0, c.edges.1).is_some());
+            }
         }
+    }
+
+    /// Random points joined in order: every edge long, crossings everywhere. The grid would
+    /// hold hundreds of millions of entries; the tree finds a crossing at once. (Not timed:
+    /// counted — the grid gives up within its budget.)
+    #[test]
+    fn a_ring_of_long_random_edges_is_refused_without_a_quadratic_grid() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut ring: Vec<[f64; 2]> = (0..50_000).map(|_| [next(), next()]).collect();
+        ring.push(ring[0]);
+        let c = find_crossing(&ring).expect("it crosses itself");
+        assert!(test_pair(&ring, c.edges.0, c.edges.1).is_some());
     }
 
     #[test]
