@@ -22,6 +22,7 @@ pub mod auth;
 pub mod console;
 pub mod dto;
 pub mod error;
+pub mod fuzzing;
 pub mod json;
 pub mod lost;
 pub mod metrics;

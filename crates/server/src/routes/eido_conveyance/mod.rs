@@ -43,6 +43,11 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
+/// Whether `text` is a conveyance message Crisisbridge understands (for the fuzz targets).
+pub fn parse_message(text: &str) -> bool {
+    Inbound::parse(text).is_ok()
+}
+
 /// The largest message: an EIDO at its limit and its envelope.
 const MAX_MESSAGE_BYTES: usize = interop::eido::MAX_EIDO_BYTES + 4096;
 
