@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use domain::{Agency, AgencyId, AgencyKind, Role, TeamId, Timestamp, UserId};
+use sqlx::Row;
 use sqlx::postgres::PgRow;
 use store::{
     Area, Directory, LoginState, NewUser, Result, RoutingVersion, ServiceArea, Session,
@@ -214,20 +215,27 @@ impl Directory for PgStore {
         id: UserId,
         at: Timestamp,
         max_attempts: u32,
+        lock_for_ms: i64,
     ) -> Result<bool> {
-        // One statement: two attempts at once cannot both take the last free count.
-        let reserved = sqlx::query(
-            "UPDATE users SET failed_attempts = failed_attempts + 1 \
-             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) AND failed_attempts < $3",
+        // One statement: two attempts at once cannot both take the last free count, and a
+        // full count with no lock (outcomes never recorded) becomes a lock that ends.
+        let row = sqlx::query(
+            "UPDATE users SET \
+               locked_until = CASE WHEN failed_attempts >= $3 THEN $4 ELSE locked_until END, \
+               failed_attempts = CASE WHEN failed_attempts >= $3 THEN 0 ELSE failed_attempts + 1 END \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+             RETURNING locked_until",
         )
         .bind(id.as_uuid())
         .bind(at.as_millis())
         .bind(i64::from(max_attempts))
-        .execute(&self.pool)
+        .bind(at.plus_millis(lock_for_ms).as_millis())
+        .fetch_optional(&self.pool)
         .await
-        .map_err(db_err)?
-        .rows_affected();
-        Ok(reserved == 1)
+        .map_err(db_err)?;
+        let Some(row) = row else { return Ok(false) };
+        let locked_until: Option<i64> = row.try_get("locked_until").map_err(db_err)?;
+        Ok(locked_until.is_none_or(|until| until <= at.as_millis()))
     }
 
     async fn record_login_failure(

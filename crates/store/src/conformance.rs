@@ -466,17 +466,23 @@ pub async fn five_failed_logins_lock_the_user<S: Store>(store: Arc<S>) {
     let a = agency(&*store, "psap", AgencyKind::Psap).await;
     let user = store.put_user(&new_user(a, "dana")).await.unwrap();
     for n in 1..5 {
-        assert!(store.reserve_login_attempt(user.id, at(n), 5).await.unwrap());
+        assert!(store.reserve_login_attempt(user.id, at(n), 5, 600_000).await.unwrap());
         let state = store.record_login_failure(user.id, at(n), 5, 600_000).await.unwrap();
         assert_eq!((state.failed_attempts, state.locked_until), (n as u32, None));
     }
-    assert!(store.reserve_login_attempt(user.id, at(5), 5).await.unwrap());
+    assert!(store.reserve_login_attempt(user.id, at(5), 5, 600_000).await.unwrap());
     let state = store.record_login_failure(user.id, at(5), 5, 600_000).await.unwrap();
     assert_eq!(state.locked_until, Some(at(600_005)));
     assert_eq!(store.user(user.id).await.unwrap().unwrap().login.locked_until, Some(at(600_005)));
-    assert!(!store.reserve_login_attempt(user.id, at(6), 5).await.unwrap(), "locked: no attempt");
+    assert!(
+        !store.reserve_login_attempt(user.id, at(6), 5, 600_000).await.unwrap(),
+        "locked: no attempt"
+    );
     assert!(!store.record_login_success(user.id, at(6)).await.unwrap(), "locked: no success");
-    assert!(store.reserve_login_attempt(user.id, at(600_005), 5).await.unwrap(), "the lock ends");
+    assert!(
+        store.reserve_login_attempt(user.id, at(600_005), 5, 600_000).await.unwrap(),
+        "the lock ends"
+    );
     assert!(store.record_login_success(user.id, at(600_005)).await.unwrap());
     assert_eq!(store.user(user.id).await.unwrap().unwrap().login, Default::default());
 
@@ -485,7 +491,7 @@ pub async fn five_failed_logins_lock_the_user<S: Store>(store: Arc<S>) {
         .map(|_| {
             let store = store.clone();
             tokio::spawn(async move {
-                store.reserve_login_attempt(user.id, at(700_000), 5).await.unwrap()
+                store.reserve_login_attempt(user.id, at(700_000), 5, 600_000).await.unwrap()
             })
         })
         .collect();
@@ -494,6 +500,17 @@ pub async fn five_failed_logins_lock_the_user<S: Store>(store: Arc<S>) {
         reserved += u32::from(attempt.await.unwrap());
     }
     assert_eq!(reserved, 5);
+
+    // Those five never reported back (as when their clients hang up): the first attempt after
+    // them found a full count with no lock and locked the account for the lock's time — not
+    // for ever.
+    assert!(!store.reserve_login_attempt(user.id, at(700_001), 5, 600_000).await.unwrap());
+    let login = store.user(user.id).await.unwrap().unwrap().login;
+    assert_eq!((login.failed_attempts, login.locked_until), (0, Some(at(1_300_000))));
+    assert!(!store.reserve_login_attempt(user.id, at(1_299_999), 5, 600_000).await.unwrap());
+    let ends = store.reserve_login_attempt(user.id, at(1_300_000), 5, 600_000).await.unwrap();
+    assert!(ends, "the lock ends");
+    assert!(store.record_login_success(user.id, at(1_300_000)).await.unwrap());
 }
 
 pub async fn sessions_are_stored_touched_and_deleted<S: Store>(store: Arc<S>) {

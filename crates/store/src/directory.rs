@@ -214,12 +214,16 @@ pub trait Directory: Send + Sync + 'static {
     async fn users(&self) -> Result<Vec<User>>;
     /// Claims one login attempt before the password is checked: atomically counts it, unless
     /// the user is locked at `at` or `max_attempts` are already counted. `false` means refuse
-    /// without checking — so parallel guesses cannot outrun the lock.
+    /// without checking — so parallel guesses cannot outrun the lock. When `max_attempts` are
+    /// counted but no lock was set (attempts whose outcome was never recorded: a client that
+    /// hung up, a server that stopped), the user is locked from `at` for `lock_for_ms` and the
+    /// count starts again — a lock always ends.
     async fn reserve_login_attempt(
         &self,
         user: UserId,
         at: Timestamp,
         max_attempts: u32,
+        lock_for_ms: i64,
     ) -> Result<bool>;
     /// The reserved attempt failed: once `lock_after` failures are counted, the user is locked
     /// until `at + lock_for_ms` and the count starts again.

@@ -101,27 +101,41 @@ pub async fn login(
     }
     // Count the attempt before checking the password, so parallel guesses cannot all slip
     // past the lock while argon2 runs.
-    if !state.store.reserve_login_attempt(user.id, now, LOCK_AFTER_FAILURES).await? {
+    if !state.store.reserve_login_attempt(user.id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS).await? {
         return Err(ApiError::new(
             ErrorCode::AccountLocked,
             "too many login attempts for this account; wait and try again",
         ));
     }
-    if !auth::check_password(body.password, user.password_hash.clone()).await {
-        let after = state
-            .store
-            .record_login_failure(user.id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS)
-            .await?;
-        return Err(match after.locked_until.filter(|until| *until > now) {
-            Some(until) => locked(until),
-            None => invalid_credentials(),
-        });
-    }
-    if !state.store.record_login_success(user.id, now).await? {
-        return Err(ApiError::new(
-            ErrorCode::AccountLocked,
-            "this account is locked; try again later",
-        ));
+    // The check and its record run on their own: a client that hangs up mid-check still has
+    // its attempt counted as a failure or a success, never left reserved.
+    let checked = {
+        let (store, hash, id) = (state.store.clone(), user.password_hash.clone(), user.id);
+        tokio::spawn(async move {
+            if auth::check_password(body.password, hash).await {
+                store.record_login_success(id, now).await.map(Ok)
+            } else {
+                store.record_login_failure(id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS).await.map(Err)
+            }
+        })
+    };
+    let outcome = checked.await.map_err(|e| {
+        ApiError::new(ErrorCode::Internal, format!("the login check stopped: {e}"))
+    })??;
+    match outcome {
+        Err(after) => {
+            return Err(match after.locked_until.filter(|until| *until > now) {
+                Some(until) => locked(until),
+                None => invalid_credentials(),
+            });
+        }
+        Ok(false) => {
+            return Err(ApiError::new(
+                ErrorCode::AccountLocked,
+                "this account is locked; try again later",
+            ));
+        }
+        Ok(true) => {}
     }
     let agency = state
         .store

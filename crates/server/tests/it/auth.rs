@@ -104,6 +104,48 @@ async fn five_failures_lock_the_account_for_ten_minutes() {
     assert_eq!(attempt(PASSWORD).await.status(), 201);
 }
 
+/// Once, five wrong passwords from clients that hung up before the answer left the attempts
+/// counted but never recorded, and the account refused even the right password for ever.
+#[tokio::test]
+async fn guesses_from_clients_that_hang_up_lock_the_account_for_ten_minutes_not_for_ever() {
+    let app = TestApp::spawn().await;
+    let impatient =
+        reqwest::Client::builder().timeout(std::time::Duration::from_millis(10)).build().unwrap();
+    for _ in 0..5 {
+        let sent = impatient
+            .post(app.url("/api/v1/sessions"))
+            .json(&json!({"username": "calltaker", "password": "wrong"}))
+            .send()
+            .await;
+        assert!(sent.is_err(), "the client gives up before argon2 answers");
+    }
+    // The checks go on without their clients; wait until the lock they lead to is recorded.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let user =
+            store::Directory::user_by_username(&*app.store, "calltaker").await.unwrap().unwrap();
+        if user.login.locked_until.is_some() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no lock recorded: {:?}", user.login);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let login = json!({"username": "calltaker", "password": PASSWORD});
+    assert_error(
+        app.post_json("/api/v1/sessions", None, &login).await,
+        403,
+        "account_locked",
+        "locked",
+    )
+    .await;
+    app.clock.advance_ms(10 * 60 * 1000 + 1);
+    assert_eq!(
+        app.post_json("/api/v1/sessions", None, &login).await.status(),
+        201,
+        "the lock ends"
+    );
+}
+
 #[tokio::test]
 async fn sessions_end_after_thirty_idle_minutes_and_on_logout() {
     let app = TestApp::spawn().await;
