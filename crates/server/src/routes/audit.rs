@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::incidents::{parse_id, visible};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 /// The most records one page holds.
@@ -59,9 +59,18 @@ pub async fn trail(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<TrailQuery>,
+    query: Result<Query<TrailQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Vec<AuditRecordDto>>> {
     caller.require(Permission::AuditRead)?;
+    let Query(query) =
+        query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+    // Sequence numbers are stored as signed 64-bit integers.
+    if i64::try_from(query.after).is_err() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("after: {} is past any sequence number; use 0 to {}", query.after, i64::MAX),
+        ));
+    }
     let limit = query.limit.unwrap_or(200);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::field("limit", format!("{limit} is out of range [1, {MAX_PAGE}]")));

@@ -124,3 +124,21 @@ async fn logins_right_and_wrong_are_recorded_with_the_account_tried() {
     // Team positions are not incident data: not audited.
     assert!(records.iter().all(|r| !r.entry.action.contains("/teams")));
 }
+
+#[tokio::test]
+async fn a_trail_page_past_any_sequence_number_is_a_bad_request_not_a_failure() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let calltaker = app.login("calltaker").await;
+    let supervisor = app.login("supervisor").await;
+    let id = app.open_incident(&calltaker).await;
+    for query in ["after=9223372036854775808", "after=-1", "after=x", "limit=0"] {
+        let response = app.get(&format!("/api/v1/incidents/{id}/audit?{query}"), &supervisor).await;
+        assert!(
+            response.status() == 400 || response.status() == 422,
+            "{query}: {}",
+            response.status()
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["error"]["code"].is_string(), "{query}: {body}");
+    }
+}
