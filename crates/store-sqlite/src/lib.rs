@@ -74,6 +74,7 @@ impl SqliteStore {
     }
 
     async fn open_with(options: SqliteConnectOptions) -> Result<Self> {
+        create_private(options.get_filename())?;
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -120,6 +121,27 @@ impl SqliteStore {
     pub async fn close(self) {
         drop(self.writer);
         self.pool.close().await;
+    }
+}
+
+/// Creates the database file readable and writable by its owner only (0600), before SQLite
+/// does: it holds crisis records, and SQLite gives its `-wal` and `-shm` files the database
+/// file's permissions. An existing file is left as it is.
+fn create_private(path: &Path) -> Result<()> {
+    if path.as_os_str().is_empty() || path == Path::new(":memory:") || path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Created meanwhile by another process: SQLite opens it as it is.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => {
+            Err(StoreError::Database(format!("creating the database file {}: {e}", path.display())))
+        }
     }
 }
 

@@ -131,3 +131,18 @@ async fn the_audit_log_refuses_edits_and_an_edit_made_anyway_is_detected() {
     assert_eq!(seq, 4);
     assert!(why.contains("missing"), "{why}");
 }
+
+/// The database and its WAL hold crisis records: only their owner may read them.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("private.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    store::Directory::put_setting(&store, "x", "y").await.unwrap();
+    for file in ["private.db", "private.db-wal", "private.db-shm"] {
+        let mode = std::fs::metadata(dir.path().join(file)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file} is {mode:o}");
+    }
+}
