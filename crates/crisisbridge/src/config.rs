@@ -36,6 +36,17 @@ struct RawConfig {
     auto_assign: Option<Vec<String>>,
     /// A state's safety floor files, checked with every protocol besides Crisisbridge's own.
     safety_floor: Option<Vec<std::path::PathBuf>>,
+    /// PEM certificate chain and private key: with both, `serve` speaks only HTTPS.
+    tls_cert: Option<std::path::PathBuf>,
+    tls_key: Option<std::path::PathBuf>,
+    /// Serve plain HTTP on an address other than loopback (a TLS proxy beside the server).
+    allow_plain_http: Option<bool>,
+    /// Origins besides the server's own from which a page may act with the session cookie.
+    allowed_origins: Option<Vec<String>>,
+    /// Addresses or networks (CIDR) of proxies whose X-Forwarded-For is believed.
+    trusted_proxies: Option<Vec<String>>,
+    /// A file holding the token `/metrics` asks for (Authorization: Bearer).
+    metrics_token_file: Option<std::path::PathBuf>,
 }
 
 /// Checked configuration.
@@ -51,6 +62,11 @@ pub struct Config {
     pub breadcrumb_retention: Duration,
     pub auto_assign: Vec<String>,
     pub safety_floor: Vec<std::path::PathBuf>,
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    pub allow_plain_http: bool,
+    pub allowed_origins: Vec<String>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub metrics_token_file: Option<std::path::PathBuf>,
 }
 
 pub const ENV_LISTEN: &str = "CRISISBRIDGE_LISTEN";
@@ -153,7 +169,43 @@ impl Config {
                 "auto_assign: {code:?} is not an agency code; write codes such as \"mct-douglas\""
             );
         }
+        let tls = match (raw.tls_cert, raw.tls_key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            (Some(_), None) => bail!("tls_cert is set but tls_key is not: set both, or neither"),
+            (None, Some(_)) => bail!("tls_key is set but tls_cert is not: set both, or neither"),
+        };
+        let allowed_origins = raw.allowed_origins.unwrap_or_default();
+        for origin in &allowed_origins {
+            let well_formed = origin.split_once("://").is_some_and(|(scheme, host)| {
+                matches!(scheme, "http" | "https")
+                    && !host.is_empty()
+                    && !host.contains(['/', '?', '#', ' '])
+            });
+            if !well_formed {
+                bail!(
+                    "allowed_origins: {origin:?} is not an origin; write scheme://host[:port] with nothing after it, e.g. \"https://crisis.county.example\""
+                );
+            }
+        }
+        let trusted_proxies = raw
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .with_context(|| {
+                        format!("trusted_proxies: {p:?} is not an address or a network such as 10.0.0.0/8")
+                    })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
+            tls,
+            allow_plain_http: raw.allow_plain_http.unwrap_or(false),
+            allowed_origins,
+            trusted_proxies,
+            metrics_token_file: raw.metrics_token_file,
             listen,
             database,
             session_idle: Duration::from_secs(minutes * 60),
@@ -191,8 +243,30 @@ impl Config {
             roads,
             safety_floors: crate::protocol::read_floors(&self.safety_floor)
                 .context("safety_floor")?,
+            tls: self.tls.clone().map(|(cert, key)| server::tls::TlsSettings::new(cert, key)),
+            allow_plain_http: self.allow_plain_http,
+            allowed_origins: self.allowed_origins.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            metrics_token: self.metrics_token()?,
             ..Default::default()
         })
+    }
+
+    /// The metrics token, read from its file; a file that is empty or readable by others is
+    /// refused.
+    fn metrics_token(&self) -> anyhow::Result<Option<String>> {
+        let Some(path) = &self.metrics_token_file else { return Ok(None) };
+        let token = std::fs::read_to_string(path)
+            .with_context(|| format!("reading metrics_token_file {}", path.display()))?;
+        let token = token.trim().to_owned();
+        if token.len() < 16 {
+            bail!(
+                "metrics_token_file {} holds a token of {} characters; use at least 16 random ones (e.g. openssl rand -hex 32)",
+                path.display(),
+                token.len()
+            );
+        }
+        Ok(Some(token))
     }
 }
 
@@ -244,6 +318,24 @@ mod tests {
         assert!(
             err("database_url = \"sqlite://x\"\nauto_assign = \"mct\"").contains("invalid type")
         );
+        assert!(
+            err("database_url = \"sqlite://x\"\ntls_cert = \"c.pem\"")
+                .contains("set both, or neither")
+        );
+        assert!(
+            err("database_url = \"sqlite://x\"\nallowed_origins = [\"https://a.example/console\"]")
+                .contains("is not an origin")
+        );
+        assert!(
+            err("database_url = \"sqlite://x\"\ntrusted_proxies = [\"10.0.0.0/33\"]")
+                .contains("is not an address or a network")
+        );
+        let c = parse(
+            "database_url = \"sqlite://x\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nallowed_origins = [\"https://crisis.county.example\"]",
+        )
+        .unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert_eq!(c.allowed_origins, ["https://crisis.county.example"]);
         let c = parse("database_url = \"sqlite://x\"\nauto_assign = [\"mct-douglas\"]").unwrap();
         assert_eq!(c.server_settings().unwrap().auto_assign, ["mct-douglas"]);
     }

@@ -41,7 +41,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = app.local_addr()?;
-    println!("listening on http://{addr}");
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{addr}");
     tracing::info!(%addr, "serving");
     app.run_until_stopped(shutdown_signal()).await?;
     Ok(())
@@ -56,8 +57,13 @@ pub async fn demo(listen: SocketAddr, data: &Path, traffic: bool) -> anyhow::Res
         SqliteStore::open_url(&url).await.with_context(|| format!("opening the database {url}"))?,
     );
     let seeded = demo::seed(&*store).await?;
+    if !listen.ip().is_loopback() {
+        eprintln!(
+            "warning: the demo listens on {listen}, reachable from other machines, over plain HTTP, with published passwords. Use it only on a network you trust; `serve` with TLS is for anything else."
+        );
+    }
     let app = Application::build(
-        server::Settings { listen, ..Default::default() },
+        server::Settings { listen, allow_plain_http: true, ..Default::default() },
         store.clone() as Arc<dyn Store>,
         Arc::new(SystemClock),
     )

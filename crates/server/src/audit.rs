@@ -4,7 +4,7 @@
 //!
 //! Who: the [`crate::auth::Caller`] extractor fills the request's [`AuditSlot`] once it knows
 //! the user, so a refused request is recorded without a user. From where: the peer address,
-//! and what a proxy says in `X-Forwarded-For`. What: the method and the route template. The
+//! and what a trusted proxy says in `X-Forwarded-For` ([`client`]). What: the method and the route template. The
 //! incident: the `{id}` of an incident route, or the `Location` of a created one.
 //!
 //! When the record cannot be written, a read is answered `503` — nothing is shown that the
@@ -25,24 +25,54 @@ use store::AuditEntry;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
-/// Where the caller's identity is left for the audit layer.
+/// Where the caller's identity — and, for a login, what became of the attempt — is left for
+/// the audit layer.
 #[derive(Debug, Clone, Default)]
-pub struct AuditSlot(Arc<Mutex<Option<(UserId, AgencyId)>>>);
+pub struct AuditSlot(Arc<Mutex<Slot>>);
+
+#[derive(Debug, Default)]
+struct Slot {
+    who: Option<(UserId, AgencyId)>,
+    detail: Option<&'static str>,
+}
 
 impl AuditSlot {
     pub fn set(&self, user: UserId, agency: AgencyId) {
         if let Ok(mut slot) = self.0.lock() {
-            *slot = Some((user, agency));
+            slot.who = Some((user, agency));
         }
     }
 
-    fn get(&self) -> Option<(UserId, AgencyId)> {
-        self.0.lock().ok().and_then(|slot| *slot)
+    /// What the record should say beyond the route and status, e.g. why a login failed,
+    /// which the caller is not told.
+    pub fn detail(&self, detail: &'static str) {
+        if let Ok(mut slot) = self.0.lock() {
+            slot.detail = Some(detail);
+        }
+    }
+
+    fn get(&self) -> (Option<(UserId, AgencyId)>, Option<&'static str>) {
+        self.0.lock().map(|slot| (slot.who, slot.detail)).unwrap_or_default()
     }
 }
 
 /// Records the request in the audit log before answering.
-pub async fn record(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+///
+/// The handler and the record run as their own task: a client that hangs up mid-request
+/// does not cancel a change half-way or leave it unrecorded.
+pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let task = tokio::spawn(record_to_end(state, request, next));
+    match task.await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "an audited request stopped");
+            ApiError::new(ErrorCode::Internal, "the request stopped unexpectedly; it was logged")
+                .into_response()
+        }
+    }
+}
+
+async fn record_to_end(state: AppState, mut request: Request, next: Next) -> Response {
     let slot = AuditSlot::default();
     request.extensions_mut().insert(slot.clone());
     // Inside `/api/v1` the URI is the nested one; the original names the whole path.
@@ -54,16 +84,19 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| path.clone(), |p| p.as_str().to_owned());
-    let action = format!("{} {route}", request.method());
+    let mut action = format!("{} {route}", request.method());
     let read = request.method() == Method::GET;
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let client = client(peer, request.headers());
+    let client = client(peer, request.headers(), &state.settings.trusted_proxies);
     let incident = incident_in(&path);
     let response = next.run(request).await;
     let incident = incident.or_else(|| {
         response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).and_then(incident_in)
     });
-    let who = slot.get();
+    let (who, detail) = slot.get();
+    if let Some(detail) = detail {
+        action = format!("{action}: {detail}");
+    }
     let entry = AuditEntry {
         at: state.clock.now(),
         user: who.map(|(user, _)| user),
@@ -98,18 +131,37 @@ pub async fn write(state: &AppState, entry: AuditEntry) -> bool {
     }
 }
 
-/// The peer address, and the first address of `X-Forwarded-For` when a proxy sent one.
-pub fn client(peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
-    let peer = peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string());
-    let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
+/// Who sent the request: the peer address, or — when the peer is a trusted proxy — the
+/// nearest address in `X-Forwarded-For` that is not itself a trusted proxy, recorded as
+/// `client via peer`. From an untrusted peer the header is ignored: anyone can write it.
+pub fn client(peer: Option<SocketAddr>, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> String {
+    let Some(peer) = peer.map(|p| p.ip()) else {
+        return "unknown".to_owned();
+    };
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer.to_string();
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
         .map(str::trim)
-        .filter(|v| !v.is_empty());
-    match forwarded {
-        Some(origin) => format!("{origin} via {peer}"),
-        None => peer,
+        .filter(|v| !v.is_empty())
+        .collect();
+    // The right end was added by the proxy nearest us; walk left past our own proxies.
+    let origin = hops
+        .iter()
+        .rev()
+        .find(|hop| hop.parse::<std::net::IpAddr>().map_or(true, |ip| !is_trusted(&ip)));
+    match origin {
+        Some(origin) => {
+            // An address, or what the proxy wrote, cut short and kept to printable characters.
+            let origin: String = origin.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
+            format!("{origin} via {peer}")
+        }
+        None => peer.to_string(),
     }
 }
 
@@ -139,12 +191,21 @@ mod tests {
     }
 
     #[test]
-    fn the_client_is_the_peer_and_who_a_proxy_forwarded_for() {
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let peer = Some(SocketAddr::from(([10, 0, 0, 2], 40000)));
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
         let mut headers = HeaderMap::new();
-        assert_eq!(client(peer, &headers), "10.0.0.2");
-        headers.insert("x-forwarded-for", "203.0.113.5, 10.0.0.9".parse().unwrap());
-        assert_eq!(client(peer, &headers), "203.0.113.5 via 10.0.0.2");
-        assert_eq!(client(None, &HeaderMap::new()), "unknown");
+        assert_eq!(client(peer, &headers, &trusted), "10.0.0.2");
+        headers.insert("x-forwarded-for", "198.51.100.7, 203.0.113.5, 10.0.0.9".parse().unwrap());
+        // The nearest untrusted hop: what our own proxies saw, not what the client claimed.
+        assert_eq!(client(peer, &headers, &trusted), "203.0.113.5 via 10.0.0.2");
+        // From an untrusted peer the header is ignored.
+        assert_eq!(client(peer, &headers, &[]), "10.0.0.2");
+        let outsider = Some(SocketAddr::from(([192, 0, 2, 1], 1)));
+        assert_eq!(client(outsider, &headers, &trusted), "192.0.2.1");
+        // Only our own proxies in the chain: the peer itself.
+        headers.insert("x-forwarded-for", "10.0.0.9".parse().unwrap());
+        assert_eq!(client(peer, &headers, &trusted), "10.0.0.2");
+        assert_eq!(client(None, &HeaderMap::new(), &trusted), "unknown");
     }
 }

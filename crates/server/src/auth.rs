@@ -145,6 +145,13 @@ impl FromRequestParts<AppState> for Caller {
         let store::SessionContext { session, user, agency } =
             state.store.session_context(&hash).await?.ok_or_else(unknown)?;
         let now = state.clock.now();
+        if user.disabled_at.is_some() {
+            state.store.delete_session(&hash).await?;
+            return Err(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "this account is disabled; ask your agency's administrator",
+            ));
+        }
         if is_idle(&session, now, state.settings.session_idle_ms()) {
             state.store.delete_session(&hash).await?;
             return Err(ApiError::new(
@@ -167,4 +174,56 @@ impl FromRequestParts<AppState> for Caller {
 
 pub fn is_idle(session: &Session, now: Timestamp, idle_ms: i64) -> bool {
     now.as_millis() - session.last_seen.as_millis() > idle_ms
+}
+
+/// A session that ended: by logout, or every session of a user an administrator disabled,
+/// unlocked or whose password was reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnded {
+    Session(String),
+    User(UserId),
+}
+
+/// Tells the streams and sockets a session holds open on this node that it ended, so they
+/// close at once instead of at their next check. Other nodes' streams notice at their next
+/// check ([`crate::Settings::stream_session_check`], a second by default).
+#[derive(Debug, Clone)]
+pub struct SessionEnds(tokio::sync::broadcast::Sender<SessionEnded>);
+
+impl Default for SessionEnds {
+    fn default() -> Self {
+        Self(tokio::sync::broadcast::channel(256).0)
+    }
+}
+
+impl SessionEnds {
+    pub fn end(&self, ended: SessionEnded) {
+        // Nobody listening is fine: no stream is open.
+        let _ = self.0.send(ended);
+    }
+
+    pub fn subscribe(&self) -> SessionEndWatch {
+        SessionEndWatch(self.0.subscribe())
+    }
+}
+
+/// One stream's view of [`SessionEnds`].
+#[derive(Debug)]
+pub struct SessionEndWatch(tokio::sync::broadcast::Receiver<SessionEnded>);
+
+impl SessionEndWatch {
+    /// Resolves when `token_hash` (of `user`) may have ended: `true` when it surely did,
+    /// `false` when messages were missed and the caller must check the store.
+    pub async fn ended(&mut self, token_hash: &str, user: UserId) -> bool {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match self.0.recv().await {
+                Ok(SessionEnded::Session(hash)) if hash == token_hash => return true,
+                Ok(SessionEnded::User(id)) if id == user => return true,
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => return false,
+                Err(RecvError::Closed) => std::future::pending::<()>().await,
+            }
+        }
+    }
 }

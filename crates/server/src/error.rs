@@ -29,6 +29,8 @@ pub enum ErrorCode {
     AccountLocked,
     /// The caller's role lacks the permission.
     Forbidden,
+    /// A cookie-authenticated change or WebSocket upgrade from a page of another origin.
+    CrossOrigin,
     /// The resource does not exist or is not visible to the caller's agency.
     NotFound,
     /// The action is not valid in the incident's current state.
@@ -71,6 +73,7 @@ impl ErrorCode {
             Self::InvalidCredentials => "invalid_credentials",
             Self::AccountLocked => "account_locked",
             Self::Forbidden => "forbidden",
+            Self::CrossOrigin => "cross_origin",
             Self::NotFound => "not_found",
             Self::InvalidTransition => "invalid_transition",
             Self::DecisionForbids => "decision_forbids",
@@ -100,9 +103,10 @@ impl ErrorCode {
             Self::Unauthenticated | Self::SessionExpired | Self::InvalidCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::AccountLocked | Self::Forbidden | Self::OverrideNotAllowed => {
-                StatusCode::FORBIDDEN
-            }
+            Self::AccountLocked
+            | Self::Forbidden
+            | Self::CrossOrigin
+            | Self::OverrideNotAllowed => StatusCode::FORBIDDEN,
             Self::DecisionForbids | Self::TriageRequired => StatusCode::CONFLICT,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::InvalidTransition | Self::Duplicate => StatusCode::CONFLICT,

@@ -20,6 +20,7 @@
 pub mod audit;
 pub mod auth;
 pub mod console;
+pub mod credentials;
 pub mod dto;
 pub mod error;
 pub mod fuzzing;
@@ -27,9 +28,11 @@ pub mod json;
 pub mod lost;
 pub mod metrics;
 pub mod openapi;
+pub mod origin;
 pub mod retention;
 pub mod routes;
 pub mod state;
+pub mod tls;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -56,8 +59,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// A session ends after this long without a request.
     pub session_idle: Duration,
-    /// How often an open event stream checks that its session is still alive (not logged out,
-    /// not idle), ending the stream when it is not.
+    /// How often an open event stream or socket checks that its session is still alive (not
+    /// logged out on another node, not idle), ending it when it is not. A logout on the same
+    /// node ends them at once.
     pub stream_session_check: Duration,
     /// How often the node checks whether areas, service areas or agencies changed (on any
     /// node, or by an import) and rebuilds its routing table.
@@ -83,6 +87,20 @@ pub struct Settings {
     /// Safety floors a state adds to Crisisbridge's own: every protocol uploaded is checked
     /// against them too, and a decision is made only by a protocol that passes them.
     pub safety_floors: Vec<::triage::Floor>,
+    /// Origins besides the server's own from which a page may act with the session cookie,
+    /// e.g. `https://crisis.county.example` when a proxy serves the console under that name.
+    pub allowed_origins: Vec<String>,
+    /// Proxies whose `X-Forwarded-For` is believed in the audit trail; from any other peer
+    /// the header is ignored and the peer address recorded.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// When set, `/metrics` answers only `Authorization: Bearer <metrics_token>`.
+    pub metrics_token: Option<String>,
+    /// When set, the server speaks only HTTPS, with this certificate and key.
+    pub tls: Option<tls::TlsSettings>,
+    /// Serve plain HTTP on an address other than loopback. Off by default: passwords and
+    /// session tokens would cross the network in the clear. Turn it on only when a proxy on
+    /// the same host or network segment terminates TLS.
+    pub allow_plain_http: bool,
 }
 
 impl Settings {
@@ -91,6 +109,11 @@ impl Settings {
         let interval =
             u32::try_from(self.gps_reporting_interval.as_secs()).unwrap_or(u32::MAX).max(1);
         dispatch::StalePolicy { reporting_interval_s: interval, intervals: 3 }
+    }
+
+    /// `https` when the server speaks TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
     }
 
     pub fn session_idle_ms(&self) -> i64 {
@@ -103,7 +126,7 @@ impl Default for Settings {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             session_idle: Duration::from_secs(30 * 60),
-            stream_session_check: Duration::from_secs(30),
+            stream_session_check: Duration::from_secs(1),
             routing_refresh: Duration::from_secs(5),
             transfer_check: Duration::from_millis(250),
             gps_reporting_interval: Duration::from_secs(10),
@@ -113,6 +136,11 @@ impl Default for Settings {
             auto_assign: Vec::new(),
             auto_assign_check: Duration::from_secs(5),
             safety_floors: Vec::new(),
+            allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
+            tls: None,
+            allow_plain_http: false,
         }
     }
 }
@@ -128,6 +156,8 @@ pub struct Application {
     retention: retention::RetentionGuard,
     /// Answers offers to auto-assigning providers while the application runs.
     auto_assign: Option<::incidents::auto_assign::AutoAssignGuard>,
+    /// The TLS configuration, kept current with its files, when the server speaks HTTPS.
+    tls: Option<(axum_server::tls_rustls::RustlsConfig, tls::ReloadGuard)>,
 }
 
 impl Application {
@@ -144,6 +174,16 @@ impl Application {
                 settings.lost_source
             )));
         }
+        if settings.tls.is_none()
+            && !settings.listen.ip().is_loopback()
+            && !settings.allow_plain_http
+        {
+            return Err(std::io::Error::other(format!(
+                "serving plain HTTP on {} would send passwords and session tokens across the network in the clear: set tls_cert and tls_key, or listen on 127.0.0.1 behind a TLS proxy, or set allow_plain_http = true when a proxy beside this server terminates TLS",
+                settings.listen
+            )));
+        }
+        let tls = settings.tls.as_ref().map(tls::load).transpose()?;
         let listener = TcpListener::bind(settings.listen).await?;
         let routing = ::incidents::routing::Routing::load(store.clone())
             .await
@@ -166,9 +206,15 @@ impl Application {
             .await
             .map_err(std::io::Error::other)?;
         let auto_assign = service.spawn_auto_assign(auto_providers, settings.auto_assign_check);
-        let state =
-            AppState { store, clock, settings: Arc::new(settings), routing, incidents: service };
-        Ok(Self { listener, router: router(state), deadlines, retention, auto_assign })
+        let state = AppState {
+            store,
+            clock,
+            settings: Arc::new(settings),
+            routing,
+            incidents: service,
+            session_ends: auth::SessionEnds::default(),
+        };
+        Ok(Self { listener, router: router(state), deadlines, retention, auto_assign, tls })
     }
 
     /// The address actually bound (useful with port 0).
@@ -183,8 +229,19 @@ impl Application {
     ) -> std::io::Result<()> {
         let (_deadlines, _retention, _auto_assign) =
             (self.deadlines, self.retention, self.auto_assign);
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let Some((config, _reload)) = self.tls else {
+            return axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        };
+        let handle = axum_server::Handle::new();
+        let stopping = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stopping.graceful_shutdown(Some(Duration::from_secs(30)));
+        });
+        axum_server::from_tcp_rustls(self.listener.into_std()?, config)?
+            .handle(handle)
+            .serve(service)
             .await
     }
 }
@@ -210,6 +267,8 @@ pub fn router(state: AppState) -> Router {
         .route("/eido/conveyance", get(routes::eido_conveyance::conveyance))
         .route("/clinician-queue", get(routes::clinician::queue))
         .route("/stream", get(stream::stream))
+        .route("/users", get(routes::users::list).post(routes::users::create))
+        .route("/users/{id}/actions", post(routes::users::act))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), audit::record));
     let api = Router::new()
         .route("/me", get(sessions::whoami))
@@ -227,7 +286,8 @@ pub fn router(state: AppState) -> Router {
         .route("/areas", get(routes::areas::list))
         .route("/openapi.json", get(openapi::serve))
         .merge(audited);
-    Router::new()
+    let tls = state.settings.tls.is_some();
+    let router = Router::new()
         .nest("/api/v1", api)
         .route("/", get(console::redirect))
         .route("/console", get(console::redirect))
@@ -237,11 +297,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .fallback(|| async { error::ApiError::not_found("this path") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), origin::guard))
         .layer(axum::middleware::from_fn(metrics::track))
         // A bug hit by one request answers that request 500 and leaves the process serving
         // everyone else. (Stack depth is bounded where input is parsed, so no input can
         // overflow a stack, which nothing could catch.)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+        .with_state(state);
+    if tls { router.layer(axum::middleware::from_fn(tls::hsts)) } else { router }
 }

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     actions, agencies, areas, audit, clinician, eido, eido_conveyance, health, incidents, lost,
-    protocols, recommendations, routing, sessions, stream, teams, triage,
+    protocols, recommendations, routing, sessions, stream, teams, triage, users,
 };
 
 #[derive(Debug, OpenApi)]
@@ -33,6 +33,7 @@ use crate::routes::{
         protocols::upload, protocols::list, protocols::get, protocols::activate, protocols::active,
         stream::stream,
         agencies::list,
+        users::list, users::create, users::act,
         routing::lookup,
         areas::list,
         lost::lost,

@@ -30,6 +30,8 @@ pub struct AppState {
     pub routing: incidents::routing::Routing,
     /// Every command on an incident goes through it.
     pub incidents: incidents::IncidentService,
+    /// Ended sessions, told to the streams they hold open.
+    pub session_ends: crate::auth::SessionEnds,
 }
 
 impl std::fmt::Debug for AppState {

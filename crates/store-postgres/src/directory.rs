@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 use store::{
     Area, Directory, LoginState, NewUser, Result, RoutingVersion, ServiceArea, Session,
-    SessionContext, StoreError, Team, User,
+    SessionContext, StoreError, Team, User, UserChange,
 };
 use uuid::Uuid;
 
@@ -51,6 +51,7 @@ fn user(row: &PgRow) -> Result<User> {
         role: get::<String>(row, "role")?.parse::<Role>().map_err(corrupt)?,
         password_hash: get(row, "password_hash")?,
         login: login_state(row)?,
+        disabled_at: get::<Option<i64>>(row, "disabled_at")?.map(Timestamp::from_millis),
     })
 }
 
@@ -84,7 +85,7 @@ fn session(row: &PgRow) -> Result<Session> {
     })
 }
 
-const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until FROM users";
+const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until, disabled_at FROM users";
 
 // Text is ordered with `COLLATE "C"` (byte order), as SQLite's default BINARY collation does,
 // so that both backends list things in the same order whatever the database's locale.
@@ -188,7 +189,8 @@ impl Directory for PgStore {
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-        let sql = format!("{USER_COLUMNS} WHERE username = $1");
+        let sql =
+            format!("{USER_COLUMNS} WHERE lower(username) = lower($1) ORDER BY username LIMIT 1");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(username)
             .fetch_optional(&self.pool)
@@ -276,6 +278,50 @@ impl Directory for PgStore {
         Ok(cleared == 1)
     }
 
+    async fn change_user(&self, id: UserId, change: &UserChange) -> Result<Option<User>> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let (sql, value, end_sessions) = match change {
+            UserChange::Disable { at } => (
+                "UPDATE users SET disabled_at = $1 WHERE id = $2",
+                Some(Value::Int(at.as_millis())),
+                true,
+            ),
+            UserChange::Enable => {
+                ("UPDATE users SET disabled_at = NULL WHERE id = $1", None, false)
+            }
+            UserChange::Unlock => (
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1",
+                None,
+                false,
+            ),
+            UserChange::Password { hash } => (
+                "UPDATE users SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2",
+                Some(Value::Text(hash.clone())),
+                true,
+            ),
+        };
+        let query = sqlx::query(sql);
+        let query = match value {
+            Some(Value::Int(v)) => query.bind(v),
+            Some(Value::Text(v)) => query.bind(v),
+            None => query,
+        };
+        let changed =
+            query.bind(id.as_uuid()).execute(&mut *tx).await.map_err(db_err)?.rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        if end_sessions {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id.as_uuid())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        self.user(id).await
+    }
+
     async fn put_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES ($1, $2, $3, $4)",
@@ -305,7 +351,7 @@ impl Directory for PgStore {
         let row = sqlx::query(
             "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, \
                     u.id, u.username, u.display_name, u.agency_id, u.role, u.password_hash, \
-                    u.failed_attempts, u.locked_until, \
+                    u.failed_attempts, u.locked_until, u.disabled_at, \
                     a.code, a.name, a.kind, a.time_zone, a.uri \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
              WHERE s.token_hash = $1",
@@ -615,4 +661,10 @@ impl PgStore {
             .map_err(db_err)?;
         Ok(())
     }
+}
+
+/// A value bound into an administrator's change to a user.
+enum Value {
+    Int(i64),
+    Text(String),
 }

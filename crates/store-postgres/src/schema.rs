@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_external_ids.sql")),
     (5, include_str!("../migrations/0005_team_members.sql")),
     (6, include_str!("../migrations/0006_audit.sql")),
+    (7, include_str!("../migrations/0007_user_admin.sql")),
 ];
 
 /// An arbitrary constant naming Crisisbridge's migration lock.

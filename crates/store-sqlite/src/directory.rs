@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use store::{
     Area, Directory, LoginState, NewUser, Result, RoutingVersion, ServiceArea, Session,
-    SessionContext, StoreError, Team, User,
+    SessionContext, StoreError, Team, User, UserChange,
 };
 
 use crate::rows::{corrupt, get, uuid};
@@ -46,6 +46,7 @@ fn user(row: &SqliteRow) -> Result<User> {
             failed_attempts: u32::try_from(attempts).map_err(corrupt)?,
             locked_until: get::<Option<i64>>(row, "locked_until")?.map(Timestamp::from_millis),
         },
+        disabled_at: get::<Option<i64>>(row, "disabled_at")?.map(Timestamp::from_millis),
     })
 }
 
@@ -79,7 +80,7 @@ fn session(row: &SqliteRow) -> Result<Session> {
     })
 }
 
-const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until FROM users";
+const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until, disabled_at FROM users";
 
 #[async_trait]
 impl Directory for SqliteStore {
@@ -180,7 +181,8 @@ impl Directory for SqliteStore {
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-        let sql = format!("{USER_COLUMNS} WHERE username = ?");
+        let sql =
+            format!("{USER_COLUMNS} WHERE lower(username) = lower(?) ORDER BY username LIMIT 1");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(username)
             .fetch_optional(&self.pool)
@@ -272,6 +274,48 @@ impl Directory for SqliteStore {
         Ok(cleared == 1)
     }
 
+    async fn change_user(&self, id: UserId, change: &UserChange) -> Result<Option<User>> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let (sql, value, end_sessions) = match change {
+            UserChange::Disable { at } => (
+                "UPDATE users SET disabled_at = ? WHERE id = ?",
+                Some(Value::Int(at.as_millis())),
+                true,
+            ),
+            UserChange::Enable => ("UPDATE users SET disabled_at = NULL WHERE id = ?", None, false),
+            UserChange::Unlock => (
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                None,
+                false,
+            ),
+            UserChange::Password { hash } => (
+                "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                Some(Value::Text(hash.clone())),
+                true,
+            ),
+        };
+        let query = sqlx::query(sql);
+        let query = match value {
+            Some(Value::Int(v)) => query.bind(v),
+            Some(Value::Text(v)) => query.bind(v),
+            None => query,
+        };
+        let changed =
+            query.bind(id.to_string()).execute(&mut *tx).await.map_err(db_err)?.rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        if end_sessions {
+            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        self.user(id).await
+    }
+
     async fn put_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
@@ -301,7 +345,7 @@ impl Directory for SqliteStore {
         let row = sqlx::query(
             "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, \
                     u.id, u.username, u.display_name, u.agency_id, u.role, u.password_hash, \
-                    u.failed_attempts, u.locked_until, \
+                    u.failed_attempts, u.locked_until, u.disabled_at, \
                     a.code, a.name, a.kind, a.time_zone, a.uri \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
              WHERE s.token_hash = ?",
@@ -604,4 +648,10 @@ impl SqliteStore {
             .map_err(db_err)?;
         Ok(())
     }
+}
+
+/// A value bound into an administrator's change to a user.
+enum Value {
+    Int(i64),
+    Text(String),
 }

@@ -17,6 +17,21 @@ pub struct User {
     /// PHC string of an argon2id hash; the password itself is never stored.
     pub password_hash: String,
     pub login: LoginState,
+    /// When an administrator disabled the user: no login, no session.
+    pub disabled_at: Option<Timestamp>,
+}
+
+/// An administrator's change to a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserChange {
+    /// Refuse the user's logins from `at`, and end their sessions.
+    Disable { at: Timestamp },
+    /// Allow logins again.
+    Enable,
+    /// Clear failed attempts and any lock.
+    Unlock,
+    /// A new password (its argon2id hash): ends every session, clears failures and lock.
+    Password { hash: String },
 }
 
 /// Failed logins since the last success, and the lock they caused.
@@ -209,7 +224,11 @@ pub trait Directory: Send + Sync + 'static {
     /// Adds a user; the username must be new.
     async fn put_user(&self, user: &NewUser) -> Result<User>;
     async fn user(&self, id: UserId) -> Result<Option<User>>;
+    /// The user whose username matches, ignoring ASCII case.
     async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+    /// Applies an administrator's change in one transaction (with the user's sessions ended
+    /// where the change says so); `None` when no such user exists.
+    async fn change_user(&self, user: UserId, change: &UserChange) -> Result<Option<User>>;
     /// Every user, by username.
     async fn users(&self) -> Result<Vec<User>>;
     /// Claims one login attempt before the password is checked: atomically counts it, unless

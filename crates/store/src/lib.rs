@@ -38,7 +38,7 @@ pub use audit::{AuditEntry, AuditLog, AuditRecord};
 pub use directory::{
     AREA_CODE_PREFIX, Area, DEFAULT_AREA, Directory, ExternalLink, LoginState, MAX_ANSWER_WITHIN_S,
     MOBILE_CRISIS_SERVICE, NewUser, RoutingVersion, ServiceArea, Session, SessionContext, Team,
-    User, check_service_areas, is_service_urn,
+    User, UserChange, check_service_areas, is_service_urn,
 };
 pub use error::{Result, StoreError};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};

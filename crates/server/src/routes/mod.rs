@@ -17,3 +17,4 @@ pub mod sessions;
 pub mod stream;
 pub mod teams;
 pub mod triage;
+pub mod users;

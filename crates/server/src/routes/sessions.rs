@@ -63,16 +63,24 @@ fn me(caller_user: &store::User, agency: &domain::Agency) -> MeDto {
     }
 }
 
-fn invalid_credentials() -> ApiError {
-    ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password")
+/// The one answer to every failed login — unknown user, wrong password, locked or disabled
+/// account — so that nobody learns which usernames exist or which account they locked. The
+/// audit record says which it was.
+fn refused() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidCredentials,
+        format!(
+            "wrong username or password, or the account is locked or disabled. After {LOCK_AFTER_FAILURES} failed logins an account locks for {} minutes; an administrator can unlock it sooner",
+            LOCK_FOR_MS / 60_000
+        ),
+    )
 }
 
 /// Log in.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = Login,
     responses(
         (status = 201, body = LoginResponse),
-        (status = 401, description = "wrong username or password", body = ErrorBody),
-        (status = 403, description = "account locked after repeated failures", body = ErrorBody),
+        (status = 401, description = "wrong username or password, or the account is locked or disabled: one answer for all, so as not to tell which", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -80,32 +88,42 @@ pub async fn login(
     JsonBody(body): JsonBody<Login>,
 ) -> ApiResult<impl IntoResponse> {
     let now = state.clock.now();
-    let Some(user) = state.store.user_by_username(body.username.trim()).await? else {
-        // Spend the same time as a real check, so response times do not reveal usernames.
-        let _ = auth::check_password(body.password, auth::dummy_hash().to_owned()).await;
-        return Err(invalid_credentials());
+    let note = |detail: &'static str| {
+        if let Some(axum::Extension(slot)) = &slot {
+            slot.detail(detail);
+        }
+    };
+    // Every refusal spends the time of a password check, so timing does not tell them apart.
+    let refuse = |password: String, detail: &'static str| {
+        note(detail);
+        async move {
+            let _ = auth::check_password(password, auth::dummy_hash().to_owned()).await;
+            Err(refused())
+        }
+    };
+    let username = body.username.trim();
+    let user = if crate::credentials::username_problem(username).is_none() {
+        state.store.user_by_username(username).await?
+    } else {
+        None
+    };
+    let Some(user) = user else {
+        return refuse(body.password, "unknown user").await;
     };
     // The audit record names whose account was tried, whether or not the password was right.
     if let Some(axum::Extension(slot)) = &slot {
         slot.set(user.id, user.agency);
     }
-    let locked = |until: domain::Timestamp| {
-        let minutes = (until.as_millis() - now.as_millis() + 59_999) / 60_000;
-        ApiError::new(
-            ErrorCode::AccountLocked,
-            format!("too many failed logins: this account is locked for {minutes} more minute(s)"),
-        )
-    };
-    if let Some(until) = user.login.locked_until.filter(|until| *until > now) {
-        return Err(locked(until));
+    if user.disabled_at.is_some() {
+        return refuse(body.password, "account disabled").await;
+    }
+    if user.login.locked_until.is_some_and(|until| until > now) {
+        return refuse(body.password, "account locked").await;
     }
     // Count the attempt before checking the password, so parallel guesses cannot all slip
     // past the lock while argon2 runs.
     if !state.store.reserve_login_attempt(user.id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS).await? {
-        return Err(ApiError::new(
-            ErrorCode::AccountLocked,
-            "too many login attempts for this account; wait and try again",
-        ));
+        return refuse(body.password, "account locked: too many attempts at once").await;
     }
     // The check and its record run on their own: a client that hangs up mid-check still has
     // its attempt counted as a failure or a success, never left reserved.
@@ -123,19 +141,19 @@ pub async fn login(
         ApiError::new(ErrorCode::Internal, format!("the login check stopped: {e}"))
     })??;
     match outcome {
-        Err(after) => {
-            return Err(match after.locked_until.filter(|until| *until > now) {
-                Some(until) => locked(until),
-                None => invalid_credentials(),
-            });
+        Err(after) if after.locked_until.is_some_and(|until| until > now) => {
+            note("wrong password; the account is now locked");
+            return Err(refused());
+        }
+        Err(_) => {
+            note("wrong password");
+            return Err(refused());
         }
         Ok(false) => {
-            return Err(ApiError::new(
-                ErrorCode::AccountLocked,
-                "this account is locked; try again later",
-            ));
+            note("account locked");
+            return Err(refused());
         }
-        Ok(true) => {}
+        Ok(true) => note("logged in"),
     }
     let agency = state
         .store
@@ -149,8 +167,9 @@ pub async fn login(
         .await?;
     let idle = state.settings.session_idle.as_secs();
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        idle * 16
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        idle * 16,
+        secure(&state)
     );
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -160,14 +179,23 @@ pub async fn login(
     Ok((StatusCode::CREATED, headers, Json(body)))
 }
 
+/// The cookie's `Secure` attribute, under TLS: the browser never sends it over plain HTTP.
+fn secure(state: &AppState) -> &'static str {
+    if state.settings.tls.is_some() { "; Secure" } else { "" }
+}
+
 /// Log out: ends the session the request presents.
 #[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions",
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
     state.store.delete_session(&caller.token_hash).await?;
-    let clear = HeaderValue::from_static(
-        "crisisbridge_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+    state.session_ends.end(auth::SessionEnded::Session(caller.token_hash.clone()));
+    let clear = format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        secure(&state)
     );
+    let clear = HeaderValue::from_str(&clear)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the logout cookie: {e}")))?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]))
 }
 

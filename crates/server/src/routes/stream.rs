@@ -33,7 +33,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use utoipa::IntoParams;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, SessionEndWatch};
 use crate::dto::EventDto;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::routes::teams::TeamDto;
@@ -91,9 +91,10 @@ pub async fn stream(
     } else {
         None
     };
+    let ends = state.session_ends.subscribe();
     tokio::spawn(forward(
         state.clone(),
-        caller.token_hash.clone(),
+        (caller.token_hash.clone(), caller.id(), ends),
         caller.agency.id,
         after,
         live,
@@ -108,7 +109,7 @@ pub async fn stream(
 /// Feeds one subscriber until it disconnects, or its session ends (logout or idle timeout).
 async fn forward(
     state: AppState,
-    token_hash: String,
+    (token_hash, user, mut ends): (String, domain::UserId, SessionEndWatch),
     agency: AgencyId,
     mut last: Seq,
     mut live: broadcast::Receiver<RecordedEvent>,
@@ -125,6 +126,12 @@ async fn forward(
     loop {
         let received = tokio::select! {
             () = tx.closed() => return,
+            ended = ends.ended(&token_hash, user) => {
+                if ended || !session_alive(&state, &token_hash).await {
+                    return;
+                }
+                continue;
+            }
             _ = check.tick() => {
                 if !session_alive(&state, &token_hash).await {
                     return;

@@ -3,6 +3,8 @@
 use serde_json::{Value, json};
 use store::Directory;
 
+use domain::Clock;
+
 use crate::helpers::{PASSWORD, TestApp, assert_error, new_incident};
 
 #[tokio::test]
@@ -65,19 +67,72 @@ async fn login_returns_a_token_that_identifies_the_user_and_the_cookie_works_too
     assert_eq!(via_cookie.status(), 200);
 }
 
+/// What became of each login attempt, as the audit trail records it.
+async fn login_outcomes(app: &TestApp) -> Vec<String> {
+    use store::AuditLog;
+    let records = app.store.audit_records(0, 1000, None).await.unwrap();
+    records
+        .into_iter()
+        .filter_map(|r| r.entry.action.strip_prefix("POST /api/v1/sessions: ").map(str::to_owned))
+        .collect()
+}
+
 #[tokio::test]
-async fn wrong_passwords_and_unknown_users_get_the_same_answer() {
+async fn every_failed_login_gets_the_same_answer_and_the_trail_says_which_it_was() {
     let app = TestApp::spawn().await;
-    for (username, password) in [("calltaker", "nope"), ("nobody", PASSWORD)] {
-        let response = app
-            .post_json(
-                "/api/v1/sessions",
-                None,
-                &json!({"username": username, "password": password}),
-            )
-            .await;
-        assert_error(response, 401, "invalid_credentials", "wrong username or password").await;
+    let admin = app.login("admin").await;
+    let counselor_id =
+        store::Directory::user_by_username(&*app.store, "counselor").await.unwrap().unwrap().id;
+    let disable = json!({"action": "disable"});
+    let path = format!("/api/v1/users/{counselor_id}/actions");
+    // The counselor is in another agency: the PSAP's admin cannot touch them.
+    assert_eq!(app.post_json(&path, Some(&admin), &disable).await.status(), 404);
+    store::Directory::change_user(
+        &*app.store,
+        counselor_id,
+        &store::UserChange::Disable { at: app.clock.now() },
+    )
+    .await
+    .unwrap();
+    let attempt = |username: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            let body = json!({"username": username, "password": password});
+            let response = app.post_json("/api/v1/sessions", None, &body).await;
+            assert_eq!(response.status(), 401, "{username}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "invalid_credentials", "{username}");
+            body["error"]["message"].as_str().unwrap().to_owned()
+        }
+    };
+    let mut answers = vec![
+        attempt("calltaker", "nope").await,
+        attempt("nobody", PASSWORD).await,
+        attempt("<script>", PASSWORD).await,
+        attempt("counselor", PASSWORD).await,
+    ];
+    for _ in 0..5 {
+        answers.push(attempt("dispatcher", "wrong").await);
     }
+    answers.push(attempt("dispatcher", PASSWORD).await);
+    answers.dedup();
+    assert_eq!(answers.len(), 1, "one answer for every failure: {answers:?}");
+    assert!(answers[0].contains("wrong username or password"), "{answers:?}");
+    assert_eq!(
+        login_outcomes(&app).await[1..],
+        [
+            "wrong password",
+            "unknown user",
+            "unknown user",
+            "account disabled",
+            "wrong password",
+            "wrong password",
+            "wrong password",
+            "wrong password",
+            "wrong password; the account is now locked",
+            "account locked",
+        ],
+    );
 }
 
 #[tokio::test]
@@ -94,14 +149,16 @@ async fn five_failures_lock_the_account_for_ten_minutes() {
             .await
         }
     };
-    for _ in 0..4 {
-        assert_eq!(attempt("wrong").await.status(), 401);
+    for _ in 0..5 {
+        assert_error(attempt("wrong").await, 401, "invalid_credentials", "locked").await;
     }
-    assert_error(attempt("wrong").await, 403, "account_locked", "locked for 10 more minute").await;
-    // Even the right password is refused while locked.
-    assert_error(attempt(PASSWORD).await, 403, "account_locked", "locked").await;
-    app.clock.advance_ms(10 * 60 * 1000 + 1);
+    // Even the right password is refused while locked, with the same answer.
+    assert_error(attempt(PASSWORD).await, 401, "invalid_credentials", "wrong username").await;
+    app.clock.advance_ms(9 * 60 * 1000);
+    assert_eq!(attempt(PASSWORD).await.status(), 401, "nine minutes later, still locked");
+    app.clock.advance_ms(60 * 1000 + 1);
     assert_eq!(attempt(PASSWORD).await.status(), 201);
+    assert_eq!(login_outcomes(&app).await.last().unwrap(), "logged in");
 }
 
 /// Once, five wrong passwords from clients that hung up before the answer left the attempts
@@ -133,11 +190,18 @@ async fn guesses_from_clients_that_hang_up_lock_the_account_for_ten_minutes_not_
     let login = json!({"username": "calltaker", "password": PASSWORD});
     assert_error(
         app.post_json("/api/v1/sessions", None, &login).await,
-        403,
-        "account_locked",
+        401,
+        "invalid_credentials",
         "locked",
     )
     .await;
+    // Every attempt is in the trail, though no client waited for its answer.
+    let outcomes = login_outcomes(&app).await;
+    assert_eq!(
+        outcomes.iter().filter(|o| o.starts_with("wrong password")).count(),
+        5,
+        "{outcomes:?}"
+    );
     app.clock.advance_ms(10 * 60 * 1000 + 1);
     assert_eq!(
         app.post_json("/api/v1/sessions", None, &login).await.status(),
@@ -228,15 +292,14 @@ async fn parallel_guesses_cannot_outrun_the_lock() {
             })
         })
         .collect();
-    let mut checked = 0;
     for guess in guesses {
-        let status = guess.await.unwrap();
-        assert!(status == 401 || status == 403, "{status}");
-        checked += u32::from(status == 401);
+        assert_eq!(guess.await.unwrap(), 401);
     }
+    let checked = login_outcomes(&app).await;
+    let checked = checked.iter().filter(|o| o.starts_with("wrong password")).count();
     assert!(
-        checked <= 4,
-        "at most four wrong passwords are answered before the lock, not {checked}"
+        checked <= 5,
+        "at most five wrong passwords are checked before the lock, not {checked}"
     );
     let right = app
         .post_json(
@@ -245,5 +308,5 @@ async fn parallel_guesses_cannot_outrun_the_lock() {
             &json!({"username": "calltaker", "password": PASSWORD}),
         )
         .await;
-    assert_error(right, 403, "account_locked", "locked").await;
+    assert_error(right, 401, "invalid_credentials", "locked").await;
 }

@@ -20,8 +20,9 @@ async fn serve(
     clock: Arc<TestClock>,
     listen: &str,
     auto_assign: &[String],
+    configure: &Configure,
 ) -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
-    let settings = Settings {
+    let mut settings = Settings {
         listen: listen.parse().unwrap(),
         auto_assign: auto_assign.to_vec(),
         auto_assign_check: std::time::Duration::from_millis(50),
@@ -30,10 +31,14 @@ async fn serve(
         transfer_check: std::time::Duration::from_millis(20),
         ..Settings::default()
     };
+    configure(&mut settings);
     let app = Application::build(settings, store as Arc<dyn Store>, clock).await.unwrap();
     let addr = app.local_addr().unwrap();
     (addr, tokio::spawn(app.run_until_stopped(std::future::pending())))
 }
+
+/// Changes a test's server settings from the defaults.
+pub type Configure = Arc<dyn Fn(&mut Settings) + Send + Sync>;
 
 /// One argon2 hash for every test user: hashing is slow on purpose.
 fn password_hash() -> String {
@@ -70,6 +75,8 @@ pub struct TestApp {
     pub team: Team,
     /// The providers the server auto-assigns for.
     auto_assign: Vec<String>,
+    /// What the test changed in the settings, for [`TestApp::restart`].
+    configure: Configure,
     /// The running server, for [`TestApp::restart`].
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
@@ -88,12 +95,17 @@ fn agency(code: &str, kind: AgencyKind) -> Agency {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_inner(false, Vec::new()).await
+        Self::spawn_inner(false, Vec::new(), Arc::new(|_| {})).await
+    }
+
+    /// Like [`TestApp::spawn`], with settings the test changes.
+    pub async fn spawn_with(configure: impl Fn(&mut Settings) + Send + Sync + 'static) -> Self {
+        Self::spawn_inner(false, Vec::new(), Arc::new(configure)).await
     }
 
     /// Like [`TestApp::spawn`], with auto-assignment on for the mobile crisis provider.
     pub async fn spawn_auto_assigning() -> Self {
-        Self::spawn_inner(false, vec!["mct-douglas".to_owned()]).await
+        Self::spawn_inner(false, vec!["mct-douglas".to_owned()], Arc::new(|_| {})).await
     }
 
     /// Also loads two adjacent one-degree squares in Kansas: "west" (lon -96..-95) served by
@@ -101,10 +113,10 @@ impl TestApp {
     /// backup center as its second tier (45 s each). The backup is the 988 default; area
     /// code 785 goes to the center and 913 to the backup.
     pub async fn spawn_with_areas() -> Self {
-        Self::spawn_inner(true, Vec::new()).await
+        Self::spawn_inner(true, Vec::new(), Arc::new(|_| {})).await
     }
 
-    async fn spawn_inner(with_areas: bool, auto_assign: Vec<String>) -> Self {
+    async fn spawn_inner(with_areas: bool, auto_assign: Vec<String>, configure: Configure) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).await.unwrap());
         let psap = agency("psap-20045", AgencyKind::Psap);
@@ -182,8 +194,10 @@ impl TestApp {
             store.set_service_areas(&served).await.unwrap();
         }
         let clock = Arc::new(TestClock::default());
-        let (addr, server) = serve(store.clone(), clock.clone(), "127.0.0.1:0", &auto_assign).await;
+        let (addr, server) =
+            serve(store.clone(), clock.clone(), "127.0.0.1:0", &auto_assign, &configure).await;
         Self {
+            configure,
             server,
             auto_assign,
             addr,
@@ -205,9 +219,14 @@ impl TestApp {
         self.server.abort();
         let _ = (&mut self.server).await;
         let store = Arc::new(SqliteStore::open(&self._dir.path().join("test.db")).await.unwrap());
-        let (addr, server) =
-            serve(store.clone(), self.clock.clone(), &self.addr.to_string(), &self.auto_assign)
-                .await;
+        let (addr, server) = serve(
+            store.clone(),
+            self.clock.clone(),
+            &self.addr.to_string(),
+            &self.auto_assign,
+            &self.configure,
+        )
+        .await;
         (self.store, self.addr, self.server) = (store, addr, server);
         // Connections to the old server are gone.
         self.client = Client::new();

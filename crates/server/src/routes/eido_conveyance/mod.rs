@@ -70,7 +70,11 @@ pub async fn conveyance(
     upgrade: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     caller.require(Permission::IncidentCreate)?;
-    let client = crate::audit::client(peer.map(|Extension(ConnectInfo(p))| p), &headers);
+    let client = crate::audit::client(
+        peer.map(|Extension(ConnectInfo(p))| p),
+        &headers,
+        &state.settings.trusted_proxies,
+    );
     Ok(upgrade
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
@@ -90,8 +94,20 @@ async fn serve(state: AppState, caller: Caller, client: String, mut socket: WebS
         last_seq: 0,
     };
     let mut check = tokio::time::interval(state.settings.stream_session_check);
+    let mut ends = state.session_ends.subscribe();
     loop {
         let out = tokio::select! {
+            ended = ends.ended(&caller.token_hash, caller.id()) => {
+                if ended || !super::stream::session_alive(&state, &caller.token_hash).await {
+                    let frame = CloseFrame {
+                        code: close_code::POLICY,
+                        reason: "the session ended; log in again".into(),
+                    };
+                    let _ = socket.send(Message::Close(Some(frame))).await;
+                    break;
+                }
+                Vec::new()
+            }
             _ = check.tick() => {
                 if !super::stream::session_alive(&state, &caller.token_hash).await {
                     let frame = CloseFrame {
