@@ -1,32 +1,147 @@
-//! `crisisbridge audit verify`: walk the whole audit trail and recompute its hash chain, so an
-//! edited or deleted record is found.
+//! `crisisbridge audit`: verify the audit trail's chain (with its keys and against a
+//! checkpoint), write a signed checkpoint of its head, and make a new sealing key.
 
-use anyhow::bail;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
 use clap::Subcommand;
+use domain::Clock;
+use store::seal::{AuditKey, Checkpoint, KeyRing};
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check every audit record against the hash chain; exits 1 at the first broken record.
+    /// Check every audit record against the chain; exits 1 at the first broken record.
     Verify {
+        /// The key file the server seals records with (audit_key_file); without it, sealed
+        /// records cannot be checked.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// A checkpoint written by `audit checkpoint`: finds records deleted from the end
+        /// and a chain rebuilt since.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
         #[command(flatten)]
         db: crate::DatabaseArgs,
+    },
+    /// Verify the trail, then write its head, signed with the current key, to --out or
+    /// standard output: keep it somewhere the database's administrators cannot write.
+    Checkpoint {
+        #[arg(long)]
+        keys: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        db: crate::DatabaseArgs,
+    },
+    /// Append a new random key to a key file (created 0600 if missing); it seals every record
+    /// from the server's next start. Older keys stay, to verify what they sealed.
+    NewKey {
+        #[arg(long)]
+        keys: PathBuf,
+        /// A name for the key, e.g. 2026-12.
+        #[arg(long)]
+        id: String,
     },
 }
 
 pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
-    let AuditCommand::Verify { db } = command;
-    let database = crate::run::database(db.config.as_deref(), db.database)?;
-    let store = database.open().await?;
-    let check = store::audit::verify(&*store).await?;
-    if let Some((seq, why)) = check.broken {
+    match command {
+        AuditCommand::Verify { keys, checkpoint, db } => {
+            let ring = match &keys {
+                Some(path) => read_keys(path)?,
+                None => KeyRing::default(),
+            };
+            let checkpoint = checkpoint.as_deref().map(read_checkpoint).transpose()?;
+            let store = crate::run::database(db.config.as_deref(), db.database)?.open().await?;
+            let check = store::audit::verify_with(&*store, &ring, checkpoint.as_ref()).await?;
+            if let Some((seq, why)) = check.broken {
+                bail!(
+                    "the audit log is broken at record {seq}: {why} ({} records before it verified)",
+                    check.records
+                );
+            }
+            let against = checkpoint
+                .map(|c| format!(", consistent with the checkpoint at record {}", c.seq))
+                .unwrap_or_else(|| {
+                    "; give --checkpoint to also find records deleted from the end".to_owned()
+                });
+            println!(
+                "audit log intact: {} records ({} sealed with a key), chain head {}{against}",
+                check.records, check.sealed, check.head
+            );
+            Ok(())
+        }
+        AuditCommand::Checkpoint { keys, out, db } => {
+            let ring = read_keys(&keys)?;
+            let key = ring.current().context("the key file holds no key")?;
+            let store = crate::run::database(db.config.as_deref(), db.database)?.open().await?;
+            let check = store::audit::verify_with(&*store, &ring, None).await?;
+            if let Some((seq, why)) = check.broken {
+                bail!("no checkpoint of a broken trail: record {seq}: {why}");
+            }
+            let at = server::SystemClock.now().as_millis();
+            let checkpoint = Checkpoint::sign(key, check.records, &check.head, at);
+            let line = serde_json::to_string(&checkpoint)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, format!("{line}\n"))
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!(
+                        "checkpoint of {} records written to {}",
+                        check.records,
+                        path.display()
+                    );
+                }
+                None => println!("{line}"),
+            }
+            Ok(())
+        }
+        AuditCommand::NewKey { keys, id } => new_key(&keys, &id),
+    }
+}
+
+/// Reads a key file.
+pub fn read_keys(path: &Path) -> anyhow::Result<KeyRing> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the audit key file {}", path.display()))?;
+    let ring = KeyRing::parse(&text)
+        .map_err(|e| anyhow::anyhow!("audit key file {}: {e}", path.display()))?;
+    if ring.is_empty() {
         bail!(
-            "the audit log is broken at record {seq}: {why} ({} records before it verified)",
-            check.records
+            "audit key file {} holds no key: make one with `crisisbridge audit new-key`",
+            path.display()
         );
     }
+    Ok(ring)
+}
+
+fn read_checkpoint(path: &Path) -> anyhow::Result<Checkpoint> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the checkpoint {}", path.display()))?;
+    serde_json::from_str(text.trim()).with_context(|| {
+        format!("{} is not a checkpoint written by `crisisbridge audit checkpoint`", path.display())
+    })
+}
+
+fn new_key(path: &Path, id: &str) -> anyhow::Result<()> {
+    let mut ring = if path.exists() { read_keys(path)? } else { KeyRing::default() };
+    let mut secret = vec![0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
+    let key = AuditKey::new(id, secret).map_err(anyhow::Error::msg)?;
+    let line = key.to_line();
+    ring.push(key).map_err(anyhow::Error::msg)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file =
+        options.open(path).with_context(|| format!("opening {} to add a key", path.display()))?;
+    writeln!(file, "{line}").with_context(|| format!("writing {}", path.display()))?;
     println!(
-        "audit log intact: {} records, chain head {} (keep this value elsewhere to detect a truncated log)",
-        check.records, check.head
+        "key {id} added to {}; it seals new audit records once the server starts with audit_key_file = {:?}",
+        path.display(),
+        path.display().to_string()
     );
     Ok(())
 }

@@ -47,6 +47,8 @@ struct RawConfig {
     trusted_proxies: Option<Vec<String>>,
     /// A file holding the token `/metrics` asks for (Authorization: Bearer).
     metrics_token_file: Option<std::path::PathBuf>,
+    /// The key file that seals audit records (`crisisbridge audit new-key`).
+    audit_key_file: Option<std::path::PathBuf>,
 }
 
 /// Checked configuration.
@@ -133,8 +135,12 @@ impl Config {
         if !(3..=500).contains(&pool_size) {
             bail!("database_pool_size = {pool_size} is out of range [3, 500]");
         }
-        let database =
+        let mut database =
             crate::database::Database::parse(&database_url, pool_size, raw.database_schema)?;
+        if let Some(keys) = raw.audit_key_file {
+            crate::audit::read_keys(&keys).context("audit_key_file")?;
+            database.audit_keys = Some(keys);
+        }
         let minutes = raw.session_idle_minutes.unwrap_or(30);
         if !(1..=24 * 60).contains(&minutes) {
             bail!("session_idle_minutes = {minutes} is out of range [1, 1440]");

@@ -10,11 +10,13 @@
 //! breadcrumbs in the order they were received — the same checks decide them again, so each
 //! team ends in the same state. Last, the links between other systems' incident ids and ours
 //! (EIDO imports), so a CAD sending an update after the move updates the same incident.
-//! Then the audit trail, record by record in order, which rebuilds the same hash chain — a
-//! source whose chain is broken is refused rather than given a fresh, valid-looking one.
+//! Then the audit trail, record by record in order — a source whose chain is broken (checked
+//! with the source's audit key file, when it has one) is refused rather than given a fresh,
+//! valid-looking one. The target chains the records again, sealed with the target's current
+//! key when it has a key file, so without keys the chain's head is the same on both sides.
 //! Login sessions are not copied: users log in again. At the end, every count, a SHA-256 of
-//! the whole event log, every team's state and the audit chain's head are compared on both
-//! sides.
+//! the whole event log, every team's state and of the audit records' contents are compared on
+//! both sides, and the target's trail must verify.
 
 use std::sync::Arc;
 
@@ -30,7 +32,7 @@ const PAGE: u32 = 2000;
 
 pub async fn run(from: &Database, to: &Database) -> anyhow::Result<()> {
     // Opening a SQLite URL creates the file: a mistyped source would copy nothing, "verified".
-    if let Database::Sqlite { url } = from {
+    if let crate::database::Backend::Sqlite { url } = &from.backend {
         let path = url.trim_start_matches("sqlite://");
         if !std::path::Path::new(path).exists() {
             bail!("the source {} does not exist; check the path", from.display());
@@ -48,8 +50,13 @@ pub async fn run(from: &Database, to: &Database) -> anyhow::Result<()> {
     copy_events(&source, &target).await?;
     copy_team_history(&*source, &*target).await?;
     copy_external_links(&*source, &*target).await?;
-    copy_audit(&*source, &*target).await?;
+    let source_keys = keys(from)?;
+    copy_audit(&*source, &*target, &source_keys).await?;
     verify(&*source, &*target).await?;
+    let check = store::audit::verify_with(&*target, &keys(to)?, None).await?;
+    if let Some((seq, why)) = check.broken {
+        bail!("the copied audit trail does not verify at record {seq}: {why}");
+    }
     println!(
         "copied {} to {}: counts and the event log's SHA-256 match",
         from.display(),
@@ -208,8 +215,20 @@ async fn copy_external_links(source: &dyn Store, target: &dyn Store) -> anyhow::
     Ok(())
 }
 
-async fn copy_audit(source: &dyn Store, target: &dyn Store) -> anyhow::Result<()> {
-    let check = store::audit::verify(source).await?;
+/// A database's audit keys, or none.
+fn keys(database: &Database) -> anyhow::Result<store::seal::KeyRing> {
+    Ok(match &database.audit_keys {
+        Some(path) => crate::audit::read_keys(path)?,
+        None => store::seal::KeyRing::default(),
+    })
+}
+
+async fn copy_audit(
+    source: &dyn Store,
+    target: &dyn Store,
+    keys: &store::seal::KeyRing,
+) -> anyhow::Result<()> {
+    let check = store::audit::verify_with(source, keys, None).await?;
     if let Some((seq, why)) = check.broken {
         bail!(
             "the source's audit log is broken at record {seq}: {why}; it is not copied into a chain that would look intact"
@@ -241,7 +260,7 @@ async fn summary(store: &dyn Store) -> anyhow::Result<Vec<(&'static str, String)
         states.update(format!("{}\t{}\n", state.id(), team_codec::encode_team_state(&state)));
     }
     let team_hash: String = states.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let audit = store::audit::verify(store).await?;
+    let (audit_records, audit_contents) = audit_contents(store).await?;
     Ok(vec![
         ("agencies", agencies.len().to_string()),
         ("users", store.users().await?.len().to_string()),
@@ -256,9 +275,37 @@ async fn summary(store: &dyn Store) -> anyhow::Result<Vec<(&'static str, String)
         ("team log entries", team_entries.to_string()),
         ("breadcrumbs", breadcrumbs.to_string()),
         ("team states SHA-256", team_hash),
-        ("audit records", audit.records.to_string()),
-        ("audit chain head", audit.head),
+        ("audit records", audit_records.to_string()),
+        ("audit contents SHA-256", audit_contents),
     ])
+}
+
+/// The number of audit records, and a SHA-256 over their contents (not their hashes, which a
+/// target sealed with another key computes anew).
+async fn audit_contents(store: &dyn Store) -> anyhow::Result<(u64, String)> {
+    let mut hash = Sha256::new();
+    let (mut last, mut count) = (0, 0);
+    loop {
+        let page = store.audit_records(last, PAGE, None).await?;
+        let Some(end) = page.last().map(|r| r.seq) else { break };
+        for record in &page {
+            let e = &record.entry;
+            hash.update(format!(
+                "{}\t{}\t{:?}\t{:?}\t{}\t{}\t{:?}\t{}\n",
+                record.seq,
+                e.at.as_millis(),
+                e.user,
+                e.agency,
+                e.client,
+                e.action,
+                e.incident,
+                e.outcome
+            ));
+            count += 1;
+        }
+        last = end;
+    }
+    Ok((count, hash.finalize().iter().map(|b| format!("{b:02x}")).collect()))
 }
 
 /// SHA-256 over every event in a canonical text form, in sequence order.

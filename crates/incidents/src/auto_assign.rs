@@ -239,6 +239,8 @@ async fn send_a_team(
     mut candidates: Vec<dispatch::Candidate>,
 ) -> Result<String, String> {
     let mut attempt = 1;
+    // Teams found taken: another node's view of them may lag behind the store's refusal.
+    let mut taken = Vec::new();
     loop {
         let now = state.clock.now();
         match state.dispatch_as(Actor::System, provider, incident, team, now).await {
@@ -248,13 +250,15 @@ async fn send_a_team(
             }
             Err(e) if attempt == DISPATCH_ATTEMPTS => return Err(e.to_string()),
             Err(e) => {
-                tracing::debug!(incident = %incident.id, %team, error = %e, "auto-assignment: the team was taken; choosing again")
+                tracing::debug!(incident = %incident.id, %team, error = %e, "auto-assignment: the team was taken; choosing again");
+                taken.push(team);
             }
         }
         candidates = state
             .rank(provider, incident, &[], dispatch::ResponseTarget::Urban)
             .await
             .map_err(|e| e.to_string())?;
+        candidates.retain(|c| !taken.contains(&c.team));
         team = dispatch::auto_assign(&candidates).ok_or_else(|| match candidates.first() {
             None => "the provider has no teams".to_owned(),
             Some(best) => format!("no team is sure now: {}", best.explanation),

@@ -16,11 +16,12 @@ use crate::{PgStore, db_err};
 pub(crate) struct Writer {
     pool: PgPool,
     conn: Option<PoolConnection<Postgres>>,
+    sealer: store::seal::Sealer,
 }
 
 impl Writer {
-    pub(crate) fn start(pool: &PgPool) -> AuditQueue {
-        AuditQueue::spawn(Self { pool: pool.clone(), conn: None })
+    pub(crate) fn start(pool: &PgPool, sealer: store::seal::Sealer) -> AuditQueue {
+        AuditQueue::spawn(Self { pool: pool.clone(), conn: None, sealer })
     }
 
     async fn connection(&mut self) -> Result<&mut PgConnection> {
@@ -34,7 +35,8 @@ impl Writer {
 #[async_trait]
 impl AuditWriter for Writer {
     async fn write(&mut self, entries: &[AuditEntry]) -> Result<()> {
-        let result = write(self.connection().await?, entries).await;
+        let sealer = self.sealer.clone();
+        let result = write(self.connection().await?, entries, &sealer).await;
         if result.is_err() {
             // The connection may be broken; take a fresh one next time.
             self.conn = None;
@@ -43,7 +45,11 @@ impl AuditWriter for Writer {
     }
 }
 
-async fn write(conn: &mut PgConnection, entries: &[AuditEntry]) -> Result<()> {
+async fn write(
+    conn: &mut PgConnection,
+    entries: &[AuditEntry],
+    sealer: &store::seal::Sealer,
+) -> Result<()> {
     let mut tx = conn.begin().await.map_err(db_err)?;
     let (seq, mut hash): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
@@ -53,7 +59,7 @@ async fn write(conn: &mut PgConnection, entries: &[AuditEntry]) -> Result<()> {
     let mut seq = u64::try_from(seq).map_err(corrupt)?;
     for entry in entries {
         seq += 1;
-        hash = store::audit::chain(&hash, seq, entry);
+        hash = sealer.hash(&hash, seq, entry);
         sqlx::query(
             "INSERT INTO audit_log (seq, at_ms, user_id, agency_id, client, action, incident_id, outcome, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -104,6 +110,10 @@ impl AuditLog for PgStore {
 
     async fn audit_all(&self, entries: Vec<AuditEntry>) -> Result<()> {
         self.audit.submit_all(entries).await
+    }
+
+    fn seal_with(&self, key: Option<store::seal::AuditKey>) {
+        self.sealer.set(key);
     }
 
     async fn audit_records(

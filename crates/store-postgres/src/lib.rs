@@ -75,6 +75,8 @@ pub struct PgStore {
     _stop_team_listener: oneshot::Sender<()>,
     /// The queue of this node's audit writer.
     audit: store::audit::AuditQueue,
+    /// What seals new audit records, shared with the audit writer.
+    sealer: store::seal::Sealer,
 }
 
 impl PgStore {
@@ -118,7 +120,8 @@ impl PgStore {
         let (stop_team_listener, team_stopped) = oneshot::channel();
         teams::listen(pool.clone(), team_events.clone(), team_stopped).await?;
         let teams = teams::Writer::start(&pool);
-        let audit = audit::Writer::start(&pool);
+        let sealer = store::seal::Sealer::default();
+        let audit = audit::Writer::start(&pool, sealer.clone());
         Ok(Self {
             pool,
             writer,
@@ -128,6 +131,7 @@ impl PgStore {
             team_events,
             _stop_team_listener: stop_team_listener,
             audit,
+            sealer,
         })
     }
 

@@ -14,11 +14,16 @@ use crate::{SqliteStore, db_err};
 pub(crate) struct Writer {
     conn: SqliteConnection,
     turn: crate::WriteTurn,
+    sealer: store::seal::Sealer,
 }
 
 impl Writer {
-    pub(crate) fn start(conn: SqliteConnection, turn: crate::WriteTurn) -> AuditQueue {
-        AuditQueue::spawn(Self { conn, turn })
+    pub(crate) fn start(
+        conn: SqliteConnection,
+        turn: crate::WriteTurn,
+        sealer: store::seal::Sealer,
+    ) -> AuditQueue {
+        AuditQueue::spawn(Self { conn, turn, sealer })
     }
 }
 
@@ -38,7 +43,7 @@ impl AuditWriter for Writer {
         };
         for entry in entries {
             seq += 1;
-            hash = audit::chain(&hash, seq, entry);
+            hash = self.sealer.hash(&hash, seq, entry);
             sqlx::query(
                 "INSERT INTO audit_log (seq, at_ms, user_id, agency_id, client, action, incident_id, outcome, hash) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -85,6 +90,10 @@ impl AuditLog for SqliteStore {
 
     async fn audit_all(&self, entries: Vec<AuditEntry>) -> Result<()> {
         self.audit.submit_all(entries).await
+    }
+
+    fn seal_with(&self, key: Option<store::seal::AuditKey>) {
+        self.sealer.set(key);
     }
 
     async fn audit_records(

@@ -51,6 +51,8 @@ pub struct SqliteStore {
     team_events: broadcast::Sender<dispatch::TeamState>,
     /// The queue of the audit writer, on its own connection.
     audit: store::audit::AuditQueue,
+    /// What seals new audit records, shared with the audit writer.
+    sealer: store::seal::Sealer,
     /// Dropping it stops the background checkpoints.
     _stop_checkpoints: oneshot::Sender<()>,
 }
@@ -103,7 +105,9 @@ impl SqliteStore {
         // two writers take turns per transaction, each group-committing its own queue.
         let team_conn = options.connect().await.map_err(db_err)?;
         let teams = teams::Writer::start(team_conn, team_events.clone(), turn.clone());
-        let audit = audit::Writer::start(options.connect().await.map_err(db_err)?, turn);
+        let sealer = store::seal::Sealer::default();
+        let audit =
+            audit::Writer::start(options.connect().await.map_err(db_err)?, turn, sealer.clone());
         let (stop_checkpoints, stopped) = oneshot::channel();
         tokio::spawn(checkpointer(pool.clone(), stopped));
         Ok(Self {
@@ -113,6 +117,7 @@ impl SqliteStore {
             teams,
             team_events,
             audit,
+            sealer,
             _stop_checkpoints: stop_checkpoints,
         })
     }

@@ -13,6 +13,7 @@ use domain::{AgencyId, IncidentId, Timestamp, UserId};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::seal::{Checkpoint, KeyRing};
 use crate::{Result, StoreError};
 
 /// The hash the first record chains from.
@@ -69,10 +70,17 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
-/// The hash of record `seq` holding `entry`, after the record whose hash is `previous`.
+/// The hash of record `seq` holding `entry`, after the record whose hash is `previous`,
+/// without a key (see [`crate::seal`] for the keyed form).
 #[must_use]
 pub fn chain(previous: &str, seq: u64, entry: &AuditEntry) -> String {
-    let fields = serde_json::json!([
+    let digest = Sha256::digest(fields(previous, seq, entry).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a record's hash covers, in a fixed JSON form.
+pub(crate) fn fields(previous: &str, seq: u64, entry: &AuditEntry) -> String {
+    serde_json::json!([
         previous,
         seq,
         entry.at.as_millis(),
@@ -82,9 +90,8 @@ pub fn chain(previous: &str, seq: u64, entry: &AuditEntry) -> String {
         entry.action,
         entry.incident.map(|i| i.to_string()),
         entry.outcome,
-    ]);
-    let digest = Sha256::digest(fields.to_string().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    ])
+    .to_string()
 }
 
 /// The audit trail of a store.
@@ -96,6 +103,9 @@ pub trait AuditLog: Send + Sync + 'static {
     /// Appends records in the order given, in one transaction (moving a trail to another
     /// database: the same entries in the same order give the same chain).
     async fn audit_all(&self, entries: Vec<AuditEntry>) -> Result<()>;
+
+    /// Seals every record written from now on with `key` (a plain chain with `None`).
+    fn seal_with(&self, key: Option<crate::seal::AuditKey>);
 
     /// Records after `after`, oldest first, at most `limit`; only those of `incident` when
     /// given.
@@ -112,24 +122,52 @@ pub trait AuditLog: Send + Sync + 'static {
 pub struct AuditCheck {
     /// Records read.
     pub records: u64,
-    /// The hash of the last record (the value to keep somewhere else to detect truncation).
+    /// Of those, records sealed with a key.
+    pub sealed: u64,
+    /// The hash of the last record (the value a checkpoint keeps elsewhere).
     pub head: String,
     /// The first record that breaks the chain, and how.
     pub broken: Option<(u64, String)>,
 }
 
-/// Walks the whole trail and recomputes every hash.
+/// Walks the whole trail and recomputes every hash, without keys: a sealed record is reported
+/// as unverifiable. See [`verify_with`].
 ///
 /// # Errors
 /// When the store cannot be read.
 pub async fn verify(log: &dyn AuditLog) -> Result<AuditCheck> {
+    verify_with(log, &KeyRing::default(), None).await
+}
+
+/// Walks the whole trail and recomputes every hash with the keys of `ring`, and compares it
+/// with `checkpoint` when given. Finds, and names the first record of:
+/// - an edited record (its hash no longer matches),
+/// - deleted records in the middle (a gap in the sequence numbers),
+/// - a rewritten chain: a record not sealed after sealed ones, or a sealed hash that does
+///   not match (only the key makes one that does),
+/// - records deleted from the end, or a chain rebuilt over them: fewer records than the
+///   checkpoint saw, or a different hash at its sequence number.
+///
+/// # Errors
+/// When the store cannot be read.
+pub async fn verify_with(
+    log: &dyn AuditLog,
+    ring: &KeyRing,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<AuditCheck> {
     const PAGE: u32 = 5000;
-    let mut check = AuditCheck { records: 0, head: GENESIS.to_owned(), broken: None };
+    let mut check = AuditCheck { records: 0, sealed: 0, head: GENESIS.to_owned(), broken: None };
+    if let Some(checkpoint) = checkpoint
+        && let Err(why) = checkpoint.check(ring)
+    {
+        check.broken = Some((checkpoint.seq, why));
+        return Ok(check);
+    }
     let mut last = 0;
     loop {
         let page = log.audit_records(last, PAGE, None).await?;
         if page.is_empty() {
-            return Ok(check);
+            break;
         }
         for record in page {
             if record.seq != last + 1 {
@@ -139,19 +177,57 @@ pub async fn verify(log: &dyn AuditLog) -> Result<AuditCheck> {
                 ));
                 return Ok(check);
             }
-            if chain(&check.head, record.seq, &record.entry) != record.hash {
+            let sealed = record.hash.starts_with(crate::seal::SEALED);
+            let why = match ring.check(&record.hash, &check.head, record.seq, &record.entry) {
+                Ok(true) if !sealed && check.sealed > 0 => Some(
+                    "it is not sealed, though records before it are: the chain was rewritten without the key"
+                        .to_owned(),
+                ),
+                Ok(true) => None,
+                Ok(false) if sealed => Some(
+                    "its sealed hash does not match its contents and the record before: it was changed, or the chain rewritten"
+                        .to_owned(),
+                ),
+                Ok(false) => Some(
+                    "its hash does not match its contents and the record before: it was changed"
+                        .to_owned(),
+                ),
+                Err(why) => Some(why),
+            };
+            if let Some(why) = why {
+                check.broken = Some((record.seq, why));
+                return Ok(check);
+            }
+            if let Some(checkpoint) = checkpoint
+                && checkpoint.seq == record.seq
+                && checkpoint.hash != record.hash
+            {
                 check.broken = Some((
                     record.seq,
-                    "its hash does not match its contents and the record before: it was changed"
-                        .into(),
+                    "the checkpoint saw another record here: the chain was rebuilt from this record on"
+                        .to_owned(),
                 ));
                 return Ok(check);
             }
             check.records += 1;
+            check.sealed += u64::from(sealed);
             check.head = record.hash;
             last = record.seq;
         }
     }
+    if let Some(checkpoint) = checkpoint
+        && checkpoint.seq > last
+    {
+        check.broken = Some((
+            last + 1,
+            format!(
+                "records {} to {} are missing from the end: the checkpoint saw them",
+                last + 1,
+                checkpoint.seq,
+            ),
+        ));
+    }
+    Ok(check)
 }
 
 /// How a backend commits a batch of audit entries: in one transaction, each chained after the

@@ -30,6 +30,7 @@ mod error;
 mod log;
 mod protocols;
 pub mod queue;
+pub mod seal;
 pub mod team_batch;
 pub mod team_codec;
 mod teams;

@@ -23,7 +23,7 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
         "--username",
         "wichita1",
     ];
-    let (ok, stdout, stderr) = run(&add, &[], Some("a long enough password\n"));
+    let (ok, stdout, stderr) = run(&add, &[], Some("quartz-lantern-mosaic-ember\n"));
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("created user wichita1 (call_taker) in Sedgwick County 911"),
@@ -32,14 +32,17 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
     let login = demo
         .client
         .post(format!("{}/api/v1/sessions", demo.base))
-        .json(&serde_json::json!({"username": "wichita1", "password": "a long enough password"}))
+        .json(
+            &serde_json::json!({"username": "wichita1", "password": "quartz-lantern-mosaic-ember"}),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(login.status(), 201);
 
-    let (ok, _, stderr) = run(&add, &[("CRISISBRIDGE_PASSWORD", "another long password")], None);
-    assert!(!ok && stderr.contains("user \"wichita1\" already exists"), "{stderr}");
+    let (ok, _, stderr) =
+        run(&add, &[("CRISISBRIDGE_PASSWORD", "harbor-velvet-cobalt-thistle")], None);
+    assert!(!ok && stderr.contains("\"wichita1\" is taken"), "{stderr}");
     let wrong_role = [
         "user",
         "add",
@@ -50,10 +53,10 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
         "--role",
         "dispatcher",
         "--username",
-        "x",
+        "xavier",
     ];
     let (ok, _, stderr) =
-        run(&wrong_role, &[("CRISISBRIDGE_PASSWORD", "a long enough password")], None);
+        run(&wrong_role, &[("CRISISBRIDGE_PASSWORD", "harbor-velvet-cobalt-thistle")], None);
     assert!(
         !ok && stderr.contains("role dispatcher does not exist in a crisis_center agency"),
         "{stderr}"
@@ -68,7 +71,7 @@ async fn user_add_creates_a_user_who_can_log_in_and_rebuild_keeps_incidents() {
         "--role",
         "counselor",
         "--username",
-        "y",
+        "yolanda",
     ];
     let (ok, _, stderr) = run(&short, &[("CRISISBRIDGE_PASSWORD", "short")], None);
     assert!(!ok && stderr.contains("at least 12 characters"), "{stderr}");
@@ -318,4 +321,124 @@ async fn audit_verify_finds_the_chain_intact_and_then_the_edited_record() {
     let (ok, stdout, stderr) = run(&["audit", "verify", "--database", &url], &[], None);
     assert!(!ok, "{stdout}");
     assert!(stderr.contains("broken at record 3") && stderr.contains("it was changed"), "{stderr}");
+}
+
+#[tokio::test]
+async fn users_are_administered_and_the_audit_trail_sealed_checkpointed_and_verified_from_the_command_line()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path());
+    let url = format!("sqlite://{}", dir.path().join("crisisbridge.db").display());
+    let user = |args: &[&str], password: Option<&str>| {
+        let mut all = vec!["user"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--database", &url]);
+        let env: Vec<(&str, &str)> =
+            password.map(|p| vec![("CRISISBRIDGE_PASSWORD", p)]).unwrap_or_default();
+        run(&all, &env, None)
+    };
+    let add = ["add", "--agency", "psap-20173", "--role", "call_taker", "--username"];
+    for (name, password, says) in [
+        ("<b>", "quartz-lantern-mosaic-ember", "not allowed"),
+        ("dana", "password1234", "too easy to guess"),
+        ("dana", "            ", "only spaces"),
+        ("CallTaker", "quartz-lantern-mosaic-ember", "is taken"),
+    ] {
+        let args: Vec<&str> = add.iter().copied().chain([name]).collect();
+        let (ok, _, stderr) = user(&args, Some(password));
+        assert!(!ok && stderr.contains(says), "{name}: {stderr}");
+    }
+    let args: Vec<&str> = add.iter().copied().chain(["Dana"]).collect();
+    let (ok, stdout, stderr) = user(&args, Some("quartz-lantern-mosaic-ember"));
+    assert!(ok && stdout.contains("created user dana"), "{stderr}");
+    let login = |password: &'static str| {
+        let demo = &demo;
+        async move {
+            demo.client
+                .post(format!("{}/api/v1/sessions", demo.base))
+                .json(&serde_json::json!({"username": "DANA", "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(login("quartz-lantern-mosaic-ember").await, 201);
+    let (ok, stdout, _) = user(&["disable", "dana"], None);
+    assert!(ok && stdout.contains("disabled"), "{stdout}");
+    assert_eq!(login("quartz-lantern-mosaic-ember").await, 401);
+    let (_, listed, _) = user(&["list", "--agency", "psap-20173"], None);
+    assert!(listed.lines().any(|l| l.starts_with("dana") && l.ends_with("disabled")), "{listed}");
+    assert!(user(&["enable", "dana"], None).0);
+    for _ in 0..5 {
+        assert_eq!(login("wrong").await, 401);
+    }
+    let (_, listed, _) = user(&["list"], None);
+    assert!(
+        listed.lines().any(|l| l.starts_with("dana") && l.contains("locked until")),
+        "{listed}"
+    );
+    assert!(user(&["unlock", "dana"], None).0);
+    let (ok, _, stderr) = user(&["reset-password", "dana"], Some("dana12345678"));
+    assert!(!ok && stderr.contains("too easy to guess"), "{stderr}");
+    assert!(user(&["reset-password", "dana"], Some("harbor-velvet-cobalt-thistle")).0);
+    assert_eq!(login("harbor-velvet-cobalt-thistle").await, 201);
+    let (ok, _, stderr) = user(&["unlock", "nobody"], None);
+    assert!(!ok && stderr.contains("no user is named"), "{stderr}");
+    demo.kill();
+
+    // From now on every writer seals its records with the key file's current key.
+    let keys = dir.path().join("audit.keys");
+    let keys_arg = keys.display().to_string();
+    let (ok, _, stderr) =
+        run(&["audit", "new-key", "--keys", &keys_arg, "--id", "2026-12"], &[], None);
+    assert!(ok, "{stderr}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let sealed = [("CRISISBRIDGE_AUDIT_KEY_FILE", keys_arg.as_str())];
+    for _ in 0..3 {
+        let (ok, _, stderr) = run(&["user", "unlock", "dana", "--database", &url], &sealed, None);
+        assert!(ok, "{stderr}");
+    }
+    let (ok, _, stderr) = run(&["audit", "verify", "--database", &url], &[], None);
+    assert!(!ok && stderr.contains("does not hold"), "without the key: {stderr}");
+    let verify = |checkpoint: Option<&str>| {
+        let mut args = vec!["audit", "verify", "--database", &url, "--keys", &keys_arg];
+        if let Some(c) = checkpoint {
+            args.extend_from_slice(&["--checkpoint", c]);
+        }
+        run(&args, &[], None)
+    };
+    let (ok, stdout, stderr) = verify(None);
+    assert!(ok && stdout.contains("3 sealed with a key"), "{stdout}{stderr}");
+    let checkpoint = dir.path().join("checkpoint.json").display().to_string();
+    let (ok, _, stderr) = run(
+        &["audit", "checkpoint", "--database", &url, "--keys", &keys_arg, "--out", &checkpoint],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    let (ok, stdout, _) = verify(Some(&checkpoint));
+    assert!(ok && stdout.contains("consistent with the checkpoint"), "{stdout}");
+
+    // The last two records deleted: the chain alone cannot tell, the checkpoint does.
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_is_never_deleted").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) - 2 FROM audit_log)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert!(verify(None).0, "a truncated chain is still a chain");
+    let (ok, _, stderr) = verify(Some(&checkpoint));
+    assert!(!ok && stderr.contains("missing from the end"), "{stderr}");
+    // A forged checkpoint is refused.
+    let forged = std::fs::read_to_string(&checkpoint).unwrap().replace("\"seq\":", "\"seq\":1");
+    std::fs::write(&checkpoint, forged).unwrap();
+    let (ok, _, stderr) = verify(Some(&checkpoint));
+    assert!(!ok && stderr.contains("signature does not match"), "{stderr}");
 }

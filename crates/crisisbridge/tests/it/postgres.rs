@@ -113,7 +113,7 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
         "team states SHA-256",
         "external ids",
         "audit records",
-        "audit chain head",
+        "audit contents SHA-256",
     ] {
         assert!(stdout.lines().any(|l| l.contains(line) && l.ends_with("ok")), "{line}: {stdout}");
     }

@@ -132,6 +132,137 @@ async fn the_audit_log_refuses_edits_and_an_edit_made_anyway_is_detected() {
     assert!(why.contains("missing"), "{why}");
 }
 
+fn audit_entry(n: i64) -> store::audit::AuditEntry {
+    store::audit::AuditEntry {
+        at: Timestamp::from_millis(1_764_000_000_000 + n),
+        user: None,
+        agency: None,
+        client: "127.0.0.1".into(),
+        action: "GET /api/v1/incidents".into(),
+        incident: None,
+        outcome: 200,
+    }
+}
+
+/// Rewrites records `from..=to` as someone with the database but without the key would: each
+/// hash recomputed with the plain chain after the record before.
+async fn rechain(pool: &sqlx::SqlitePool, store: &SqliteStore, from: u64, to: u64) {
+    use store::AuditLog;
+    let records = store.audit_records(0, 10_000, None).await.unwrap();
+    let mut previous = records
+        .iter()
+        .find(|r| r.seq == from - 1)
+        .map_or(store::audit::GENESIS.to_owned(), |r| r.hash.clone());
+    for record in records.iter().filter(|r| (from..=to).contains(&r.seq)) {
+        let hash = store::audit::chain(&previous, record.seq, &record.entry);
+        sqlx::query("UPDATE audit_log SET hash = ? WHERE seq = ?")
+            .bind(&hash)
+            .bind(i64::try_from(record.seq).unwrap())
+            .execute(pool)
+            .await
+            .unwrap();
+        previous = hash;
+    }
+}
+
+/// A trail of two records from before the deployment had a key and eight sealed with one,
+/// its key ring, a checkpoint of its head, and a pool on its file without the append-only
+/// guards — as someone with the database file, but not the key, would have it.
+async fn sealed_trail()
+-> (SqliteStore, tempfile::TempDir, sqlx::SqlitePool, store::seal::KeyRing, store::seal::Checkpoint)
+{
+    use store::seal::{AuditKey, Checkpoint, KeyRing};
+    let (store, dir) = fresh().await;
+    for n in 0..2 {
+        store.audit(audit_entry(n)).await.unwrap();
+    }
+    let key = AuditKey::new("2026-12", vec![42; 32]).unwrap();
+    let mut ring = KeyRing::default();
+    ring.push(key.clone()).unwrap();
+    store.seal_with(Some(key.clone()));
+    for n in 2..10 {
+        store.audit(audit_entry(n)).await.unwrap();
+    }
+    let check = store::audit::verify_with(&store, &ring, None).await.unwrap();
+    assert_eq!((check.records, check.sealed, check.broken), (10, 8, None));
+    let checkpoint = Checkpoint::sign(&key, 10, &check.head, 0);
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("test.db").display()))
+            .await
+            .unwrap();
+    sqlx::query("DROP TRIGGER audit_log_is_never_updated").execute(&pool).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_is_never_deleted").execute(&pool).await.unwrap();
+    (store, dir, pool, ring, checkpoint)
+}
+
+#[tokio::test]
+async fn a_sealed_trail_shows_edits_rewrites_and_truncation_against_a_checkpoint() {
+    use store::audit::verify_with;
+    let cases: [(&str, &[&str], u64, &str); 6] = [
+        ("intact", &[], 0, ""),
+        (
+            "an edit, every later hash recomputed",
+            &["UPDATE audit_log SET outcome = 404 WHERE seq = 6", "rechain 6 10"],
+            6,
+            "not sealed, though records before it are",
+        ),
+        (
+            "an edit before the key, the unsealed records recomputed",
+            &["UPDATE audit_log SET client = '10.6.6.6' WHERE seq = 1", "rechain 1 2"],
+            3,
+            "sealed hash does not match",
+        ),
+        (
+            "the whole chain recomputed without the key",
+            &["UPDATE audit_log SET client = '10.6.6.6' WHERE seq = 1", "rechain 1 10"],
+            10,
+            "the chain was rebuilt",
+        ),
+        (
+            "the last records deleted",
+            &["DELETE FROM audit_log WHERE seq > 7"],
+            8,
+            "missing from the end",
+        ),
+        (
+            "the last records replaced",
+            &["DELETE FROM audit_log WHERE seq > 7", "append 3"],
+            8,
+            "not sealed",
+        ),
+    ];
+    for (case, steps, at, says) in cases {
+        let (store, _dir, pool, ring, checkpoint) = sealed_trail().await;
+        for step in steps {
+            if let Some(range) = step.strip_prefix("rechain ") {
+                let (from, to) = range.split_once(' ').unwrap();
+                rechain(&pool, &store, from.parse().unwrap(), to.parse().unwrap()).await;
+            } else if let Some(n) = step.strip_prefix("append ") {
+                // Records written without the key, as a process without it would.
+                store.seal_with(None);
+                for i in 0..n.parse().unwrap() {
+                    store.audit(audit_entry(100 + i)).await.unwrap();
+                }
+            } else {
+                sqlx::query(sqlx::AssertSqlSafe(step.to_string())).execute(&pool).await.unwrap();
+            }
+        }
+        let check = verify_with(&store, &ring, Some(&checkpoint)).await.unwrap();
+        match check.broken {
+            None => assert_eq!(at, 0, "{case}: not detected"),
+            Some((seq, why)) => {
+                assert_eq!(seq, at, "{case}: {why}");
+                assert!(why.contains(says), "{case}: {why}");
+            }
+        }
+    }
+    // Without the key, sealed records cannot be vouched for.
+    let (store, ..) = sealed_trail().await;
+    let (seq, why) = store::audit::verify(&store).await.unwrap().broken.unwrap();
+    assert_eq!(seq, 3);
+    assert!(why.contains("key file given does not hold"), "{why}");
+}
+
 /// The database and its WAL hold crisis records: only their owner may read them.
 #[cfg(unix)]
 #[tokio::test]
