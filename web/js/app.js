@@ -49,6 +49,8 @@ async function start(user) {
   running = true;
   document.body.dataset.ready = 'false';
   document.body.dataset.view = user.role;
+  // Notes default to staying with a crisis center (clinical records) and to shared elsewhere.
+  document.body.dataset.agencyKind = user.agency.kind;
   who.textContent = `${user.display_name} · ${user.role.replace('_', ' ')} · ${user.agency.name}`;
   logout.hidden = false;
   help.hidden = false;

@@ -36,7 +36,7 @@ export function summaryCard(incident) {
       h('span', { class: 'badge', 'data-status': incident.status }, fmt.status(incident.status))),
     h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     incident.notes.length ? h('div', {}, h('h3', {}, 'Notes'),
-      h('ul', { class: 'timeline' }, incident.notes.map((n) => h('li', {}, h('time', {}, fmt.clock(n.at)), `${agencyName(n.agency)}: ${n.text}`)))) : null);
+      h('ul', { class: 'timeline' }, incident.notes.map((n) => h('li', { 'data-audience': n.audience }, h('time', {}, fmt.clock(n.at)), `${agencyName(n.agency)}${n.audience === 'agency' ? ' (only your agency)' : ''}: ${n.text}`)))) : null);
 }
 
 export function routesTable(routes) {
@@ -141,7 +141,7 @@ export function eventText(e, events = []) {
     case 'clinician_released': return `The clinician put the call back: ${d.reason}`;
     case 'clinician_handed_on': return 'The clinician handed the call to another clinician';
     case 'team_dispatched': return `Team dispatched: ${teamName(d.team)}`;
-    case 'note_added': return `Note by ${agencyName(e.agency)}: ${d.text}`;
+    case 'note_added': return `Note by ${agencyName(e.agency)}${d.audience === 'agency' ? ' (only your agency)' : ''}: ${d.text}`;
     case 'closed': return `Closed: ${fmt.DISPOSITIONS[d.disposition] ?? d.disposition}${d.remark ? ` — ${d.remark}` : ''}`;
     default: return e.kind;
   }
@@ -189,16 +189,21 @@ export function overrideForm(incident, onDone) {
     h('div', { class: 'field-row' }, field('Send to', destination), field('Why', reason)), both);
 }
 
-/** A note form. */
+/** A note form, with who may read the note: a crisis center's notes stay with it unless its
+ * user chooses to share them (clinical records); other agencies' notes are shared. */
 export function noteForm(incident, onDone) {
   const text = h('textarea', { maxlength: 4000 });
+  const ownByDefault = document.body.dataset.agencyKind === 'crisis_center';
+  const audience = h('select', { 'data-field': 'audience' },
+    h('option', { value: 'agency', selected: ownByDefault }, 'Only my agency'),
+    h('option', { value: 'involved', selected: !ownByDefault }, 'Every agency on this call'));
   const { both } = actionButton('Add note', async () => {
     if (!text.value.trim()) throw new Error('Write the note first.');
-    const result = await act(incident.id, { action: 'add_note', text: text.value });
+    const result = await act(incident.id, { action: 'add_note', text: text.value, audience: audience.value });
     text.value = '';
     onDone?.(result.incident);
   });
-  return h('div', { class: 'note-form' }, field('Note', text), both);
+  return h('div', { class: 'note-form' }, h('div', { class: 'field-row' }, field('Note', text), field('Who may read it', audience)), both);
 }
 
 /** Closing: a disposition and a remark. */

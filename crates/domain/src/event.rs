@@ -232,8 +232,8 @@ pub enum EventKind {
     /// A dispatched team reported a status on this incident (en route, on scene, …;
     /// `available` when it cleared).
     TeamStatusChanged { team: TeamId, status: TeamStatus },
-    /// Free text added to the record.
-    NoteAdded { text: Text },
+    /// Free text added to the record, for `audience`.
+    NoteAdded { text: Text, audience: NoteAudience },
     /// The incident ended. Nothing may follow.
     Closed { disposition: Disposition, remark: Text },
 }
@@ -294,6 +294,58 @@ impl EventKind {
             Self::TeamStatusChanged { .. } => "team_status_changed",
             Self::NoteAdded { .. } => "note_added",
             Self::Closed { .. } => "closed",
+        }
+    }
+}
+
+/// Who may read a note.
+///
+/// A crisis center's clinical notes (a 988 counselor's account of a caller's substance use,
+/// say) are health records under HIPAA and, for substance use, 42 CFR Part 2: they stay with
+/// the agency that wrote them unless its user chooses to share them. Other agencies' notes are
+/// operational and go to every agency on the incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NoteAudience {
+    /// Every agency involved in the incident, now or later.
+    #[default]
+    Involved,
+    /// Only the agency whose user wrote it.
+    Agency,
+}
+
+impl NoteAudience {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Involved => "involved",
+            Self::Agency => "agency",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "involved" => Some(Self::Involved),
+            "agency" => Some(Self::Agency),
+            _ => None,
+        }
+    }
+
+    /// What a note gets when its writer does not choose: private for a crisis center, shared
+    /// for everyone else.
+    pub const fn default_for(kind: crate::AgencyKind) -> Self {
+        match kind {
+            crate::AgencyKind::CrisisCenter => Self::Agency,
+            _ => Self::Involved,
+        }
+    }
+}
+
+impl Event {
+    /// Whether `agency`, involved in the event's incident, may see this event: everything
+    /// but another agency's private note.
+    pub fn visible_to(&self, agency: AgencyId) -> bool {
+        match &self.kind {
+            EventKind::NoteAdded { audience: NoteAudience::Agency, .. } => self.agency == agency,
+            _ => true,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! against the current state first and change nothing when they refuse it, so a log that was
 //! written through them replays to the same state every time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::contact::{CallbackNumber, Text};
 use crate::event::{Disposition, Event, EventKind, TriageOutcome};
@@ -95,6 +95,7 @@ pub struct Note {
     pub at: Timestamp,
     pub agency: AgencyId,
     pub text: Text,
+    pub audience: crate::event::NoteAudience,
 }
 
 /// The end of an incident.
@@ -139,6 +140,12 @@ pub struct Incident {
     pub clinician: Option<(UserId, Timestamp)>,
     pub teams: Vec<TeamId>,
     pub notes: Vec<Note>,
+    /// Each agency's last part in the incident: the version after the last event it recorded
+    /// or was offered the incident by. An agency that is no longer taking part sees the
+    /// incident as it was then ([`Incident::cutoff_for`]).
+    pub last_part: BTreeMap<AgencyId, u64>,
+    /// Providers that sent a team: they take part for the rest of the incident.
+    pub responders: BTreeSet<AgencyId>,
     pub closure: Option<Closure>,
     pub updated_at: Timestamp,
     /// How many events this state is made of; the next event is number `version + 1`.
@@ -229,6 +236,15 @@ pub enum TransitionError {
 }
 
 impl Incident {
+    /// The incident as `agency` may see it: without other agencies' private notes.
+    #[must_use]
+    pub fn as_seen_by(&self, agency: AgencyId) -> Self {
+        let mut seen = self.clone();
+        seen.notes
+            .retain(|n| n.audience == crate::event::NoteAudience::Involved || n.agency == agency);
+        seen
+    }
+
     /// Starts an incident from its `Opened` event.
     pub fn open(event: &Event) -> Result<Self, TransitionError> {
         let EventKind::Opened { channel, location, callback, summary } = &event.kind else {
@@ -255,6 +271,8 @@ impl Incident {
             clinician: None,
             teams: Vec::new(),
             notes: Vec::new(),
+            last_part: BTreeMap::from([(event.agency, 1)]),
+            responders: BTreeSet::new(),
             closure: None,
             updated_at: event.at,
             version: 1,
@@ -449,8 +467,13 @@ impl Incident {
             // The team's own state is kept beside the incident (the team log); the event is
             // the incident's record of it.
             EventKind::TeamStatusChanged { .. } => {}
-            EventKind::NoteAdded { text } => {
-                self.notes.push(Note { at: event.at, agency: event.agency, text: text.clone() });
+            EventKind::NoteAdded { text, audience } => {
+                self.notes.push(Note {
+                    at: event.at,
+                    agency: event.agency,
+                    text: text.clone(),
+                    audience: *audience,
+                });
             }
             EventKind::Closed { disposition, remark } => {
                 self.closure = Some(Closure {
@@ -463,7 +486,30 @@ impl Incident {
         self.involved.insert(event.agency);
         self.updated_at = self.updated_at.max(event.at);
         self.version += 1;
+        self.last_part.insert(event.agency, self.version);
+        match &event.kind {
+            EventKind::TransferOffered { to, .. } => {
+                self.last_part.insert(*to, self.version);
+            }
+            EventKind::TeamDispatched { provider, .. } => {
+                self.responders.insert(*provider);
+                self.last_part.insert(*provider, self.version);
+            }
+            _ => {}
+        }
         Ok(())
+    }
+
+    /// Up to which version `agency` may see the incident: `None` while it takes part — it
+    /// opened or holds the incident, is being offered it, or sent a team — and otherwise its
+    /// last part (an agency that declined, or whose offer timed out or was withdrawn, sees
+    /// what it saw then, not later changes).
+    pub fn cutoff_for(&self, agency: AgencyId) -> Option<u64> {
+        let taking_part = agency == self.holder
+            || agency == self.opened_by
+            || self.transfer.as_ref().is_some_and(|t| t.to == agency && t.unanswered.is_none())
+            || self.responders.contains(&agency);
+        if taking_part { None } else { self.last_part.get(&agency).copied() }
     }
 
     /// The protocol gate, for the events that send the incident somewhere.

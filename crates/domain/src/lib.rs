@@ -33,7 +33,7 @@ pub mod time;
 
 pub use agency::{Agency, AgencyKind};
 pub use contact::{CallbackNumber, Text, TextError};
-pub use event::{Disposition, Event, EventKind, TriageOutcome};
+pub use event::{Disposition, Event, EventKind, NoteAudience, TriageOutcome};
 pub use ids::{AgencyId, IdError, IncidentId, TeamId, UserId};
 pub use incident::{
     Alarm, AlarmKind, Channel, Destination, EmergencyHandoff, HandoffOutcome, HandoffPayload,

@@ -194,8 +194,14 @@ async fn look(
             let text = note(format!(
                 "Auto-assignment sent no team: {why}. The offer waits for a dispatcher."
             ));
-            append_unless_refused(&*state.store, vec![event(EventKind::NoteAdded { text })])
-                .await?;
+            append_unless_refused(
+                &*state.store,
+                vec![event(EventKind::NoteAdded {
+                    text,
+                    audience: domain::NoteAudience::Involved,
+                })],
+            )
+            .await?;
         }
         return Ok(());
     };
@@ -220,7 +226,11 @@ async fn look(
             ))
         }
     };
-    append_unless_refused(&*state.store, vec![event(EventKind::NoteAdded { text })]).await?;
+    append_unless_refused(
+        &*state.store,
+        vec![event(EventKind::NoteAdded { text, audience: domain::NoteAudience::Involved })],
+    )
+    .await?;
     Ok(())
 }
 

@@ -78,10 +78,16 @@ impl IncidentService {
         for note in received.notes.iter().filter(|n| n.text != summary) {
             if !added.contains(&&note.text) {
                 added.push(&note.text);
-                events.push(EventKind::NoteAdded { text: note.text.clone() });
+                events.push(EventKind::NoteAdded {
+                    text: note.text.clone(),
+                    audience: domain::NoteAudience::Involved,
+                });
             }
         }
-        events.push(EventKind::NoteAdded { text: origin_note(received, "received") });
+        events.push(EventKind::NoteAdded {
+            text: origin_note(received, "received"),
+            audience: domain::NoteAudience::Involved,
+        });
         events
     }
 
@@ -99,10 +105,16 @@ impl IncidentService {
             incident.notes.iter().any(|n| n.text == *text) || incident.summary == *text
         };
         for note in received.notes.iter().filter(|n| !known(&n.text)) {
-            events.push(EventKind::NoteAdded { text: note.text.clone() });
+            events.push(EventKind::NoteAdded {
+                text: note.text.clone(),
+                audience: domain::NoteAudience::Involved,
+            });
         }
         if !events.is_empty() {
-            events.push(EventKind::NoteAdded { text: origin_note(received, "updated") });
+            events.push(EventKind::NoteAdded {
+                text: origin_note(received, "updated"),
+                audience: domain::NoteAudience::Involved,
+            });
         }
         events
     }

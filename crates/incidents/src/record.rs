@@ -51,11 +51,21 @@ impl IncidentService {
         self.commit(events).await
     }
 
-    /// A note for the record.
-    pub async fn add_note(&self, caller: &Caller, id: IncidentId, text: Text) -> Result<Committed> {
+    /// A note for the record, for `audience` — by default private to a crisis center's own
+    /// staff and shared by every other agency ([`domain::NoteAudience::default_for`]).
+    pub async fn add_note(
+        &self,
+        caller: &Caller,
+        id: IncidentId,
+        text: Text,
+        audience: Option<domain::NoteAudience>,
+    ) -> Result<Committed> {
         caller.require(Permission::IncidentNote)?;
         self.visible(caller, id).await?;
-        self.commit(vec![by(caller, self.clock.now(), id, EventKind::NoteAdded { text })]).await
+        let audience =
+            audience.unwrap_or_else(|| domain::NoteAudience::default_for(caller.agency.kind));
+        let kind = EventKind::NoteAdded { text, audience };
+        self.commit(vec![by(caller, self.clock.now(), id, kind)]).await
     }
 
     /// Ends the incident.

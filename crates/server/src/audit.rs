@@ -34,6 +34,8 @@ pub struct AuditSlot(Arc<Mutex<Slot>>);
 struct Slot {
     who: Option<(UserId, AgencyId)>,
     detail: Option<&'static str>,
+    /// Incidents a list answer shows, each to get a record on its own trail.
+    disclosed: Vec<IncidentId>,
 }
 
 impl AuditSlot {
@@ -51,8 +53,19 @@ impl AuditSlot {
         }
     }
 
+    /// The incidents an answer discloses besides the one its path names (a list, a queue).
+    pub fn disclosed(&self, incidents: impl IntoIterator<Item = IncidentId>) {
+        if let Ok(mut slot) = self.0.lock() {
+            slot.disclosed.extend(incidents);
+        }
+    }
+
     fn get(&self) -> (Option<(UserId, AgencyId)>, Option<&'static str>) {
         self.0.lock().map(|slot| (slot.who, slot.detail)).unwrap_or_default()
+    }
+
+    fn take_disclosed(&self) -> Vec<IncidentId> {
+        self.0.lock().map(|mut slot| std::mem::take(&mut slot.disclosed)).unwrap_or_default()
     }
 }
 
@@ -106,7 +119,16 @@ async fn record_to_end(state: AppState, mut request: Request, next: Next) -> Res
         incident,
         outcome: response.status().as_u16(),
     };
-    if write(&state, entry).await || !read {
+    // A list's answer discloses each incident in it: one record on each one's trail too.
+    let disclosed = slot.take_disclosed();
+    let mut entries = Vec::with_capacity(1 + disclosed.len());
+    entries.extend(disclosed.into_iter().map(|id| AuditEntry {
+        incident: Some(id),
+        action: format!("{}: listed", entry.action),
+        ..entry.clone()
+    }));
+    entries.insert(0, entry);
+    if write_all(&state, entries).await || !read {
         response
     } else {
         ApiError::new(
@@ -121,7 +143,12 @@ async fn record_to_end(state: AppState, mut request: Request, next: Next) -> Res
 /// (`crisisbridge_audit_failures_total`) and answered `false`, for the caller to decide what
 /// to withhold.
 pub async fn write(state: &AppState, entry: AuditEntry) -> bool {
-    match state.store.audit(entry).await {
+    write_all(state, vec![entry]).await
+}
+
+/// Writes audit records together, in order, like [`write`].
+pub async fn write_all(state: &AppState, entries: Vec<AuditEntry>) -> bool {
+    match state.store.audit_all(entries).await {
         Ok(()) => true,
         Err(e) => {
             tracing::error!(error = %e, "could not write an audit record");

@@ -77,6 +77,8 @@ pub struct Caller {
     pub user: User,
     pub agency: Agency,
     pub token_hash: String,
+    /// The request's audit record, on audited routes.
+    pub audit: Option<crate::audit::AuditSlot>,
 }
 
 impl Caller {
@@ -91,6 +93,13 @@ impl Caller {
     /// The caller as the incident service knows them.
     pub fn incidents(&self) -> incidents::Caller {
         incidents::Caller { user: self.user.id, role: self.user.role, agency: self.agency.clone() }
+    }
+
+    /// Records that the answer shows these incidents, each on its own audit trail.
+    pub fn disclosed(&self, incidents: impl IntoIterator<Item = domain::IncidentId>) {
+        if let Some(slot) = &self.audit {
+            slot.disclosed(incidents);
+        }
     }
 
     /// Refuses the request unless the caller's role has `permission`.
@@ -165,10 +174,11 @@ impl FromRequestParts<AppState> for Caller {
         if now.as_millis() - session.last_seen.as_millis() >= TOUCH_EVERY_MS {
             state.store.touch_session(&hash, now).await?;
         }
-        if let Some(slot) = parts.extensions.get::<crate::audit::AuditSlot>() {
+        let audit = parts.extensions.get::<crate::audit::AuditSlot>().cloned();
+        if let Some(slot) = &audit {
             slot.set(user.id, agency.id);
         }
-        Ok(Self { user, agency, token_hash: hash })
+        Ok(Self { user, agency, token_hash: hash, audit })
     }
 }
 

@@ -304,6 +304,8 @@ pub struct NoteDto {
     pub at: i64,
     pub agency: Uuid,
     pub text: String,
+    /// `involved` (every agency on the incident) or `agency` (only the writer's).
+    pub audience: String,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -313,8 +315,13 @@ pub struct ClosureDto {
     pub remark: String,
 }
 
-impl From<&Incident> for IncidentDto {
-    fn from(i: &Incident) -> Self {
+impl IncidentDto {
+    /// The incident as `viewer`'s users may see it: without other agencies' private notes.
+    pub fn seen_by(incident: &Incident, viewer: domain::AgencyId) -> Self {
+        Self::from_visible(&incident.as_seen_by(viewer))
+    }
+
+    fn from_visible(i: &Incident) -> Self {
         Self {
             id: i.id.as_uuid(),
             channel: i.channel.as_str().to_owned(),
@@ -429,7 +436,12 @@ fn tier(t: &domain::RouteTier) -> RouteTierDto {
 }
 
 fn note(n: &Note) -> NoteDto {
-    NoteDto { at: n.at.as_millis(), agency: n.agency.as_uuid(), text: n.text.as_str().to_owned() }
+    NoteDto {
+        at: n.at.as_millis(),
+        agency: n.agency.as_uuid(),
+        text: n.text.as_str().to_owned(),
+        audience: n.audience.as_str().to_owned(),
+    }
 }
 
 fn closure(c: &Closure) -> ClosureDto {

@@ -119,7 +119,12 @@ fn opened(incident: IncidentId, agency: AgencyId, channel: Channel) -> Event {
 }
 
 fn note(incident: IncidentId, agency: AgencyId, offset_ms: i64, s: &str) -> Event {
-    event(incident, agency, offset_ms, EventKind::NoteAdded { text: text(s) })
+    event(
+        incident,
+        agency,
+        offset_ms,
+        EventKind::NoteAdded { text: text(s), audience: domain::NoteAudience::Involved },
+    )
 }
 
 async fn open_incident<S: Store>(store: &S, agency: AgencyId, channel: Channel) -> IncidentId {

@@ -108,6 +108,37 @@ fn closed(f: &Fixture, agency: AgencyId, offset_ms: i64) -> Event {
 }
 
 #[test]
+fn private_notes_are_seen_by_their_agency_only_and_a_past_offeree_is_cut_off() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let offer = EventKind::TransferOffered {
+        to: f.center,
+        reason: text("divert"),
+        deadline: Timestamp::from_millis(T0 + 60_000),
+        service: None,
+        then: Vec::new(),
+        destination: Destination::Crisis988,
+        until_taken: false,
+    };
+    incident.apply(&f.event(f.psap, 1, offer)).unwrap();
+    assert_eq!(incident.cutoff_for(f.center), None, "being offered it, the center takes part");
+    incident
+        .apply(&f.event(f.center, 2, EventKind::TransferDeclined { reason: text("no") }))
+        .unwrap();
+    assert_eq!(incident.cutoff_for(f.center), Some(3), "its part ended with its decline");
+    assert_eq!(incident.cutoff_for(f.psap), None);
+    let note =
+        |agency, audience| f.event(agency, 3, EventKind::NoteAdded { text: text("n"), audience });
+    incident.apply(&note(f.psap, crate::NoteAudience::Agency)).unwrap();
+    incident.apply(&note(f.psap, crate::NoteAudience::Involved)).unwrap();
+    assert_eq!(incident.as_seen_by(f.psap).notes.len(), 2);
+    assert_eq!(incident.as_seen_by(f.center).notes.len(), 1);
+    assert!(!note(f.psap, crate::NoteAudience::Agency).visible_to(f.center));
+    assert!(note(f.psap, crate::NoteAudience::Agency).visible_to(f.psap));
+    assert_eq!(incident.cutoff_for(f.center), Some(3), "others' later events do not move it");
+}
+
+#[test]
 fn opened_starts_an_open_incident_held_by_its_agency() {
     let f = Fixture::new();
     let incident = f.open();
@@ -121,7 +152,11 @@ fn opened_starts_an_open_incident_held_by_its_agency() {
 #[test]
 fn the_first_event_must_be_opened_and_only_the_first() {
     let f = Fixture::new();
-    let note = f.event(f.psap, 1, EventKind::NoteAdded { text: text("x") });
+    let note = f.event(
+        f.psap,
+        1,
+        EventKind::NoteAdded { text: text("x"), audience: crate::NoteAudience::Involved },
+    );
     assert_eq!(Incident::open(&note), Err(TransitionError::NotOpened("note_added")));
     assert_eq!(Incident::next(None, &note), Err(TransitionError::NotOpened("note_added")));
     let mut incident = f.open();
@@ -132,7 +167,11 @@ fn the_first_event_must_be_opened_and_only_the_first() {
 fn events_of_another_incident_are_refused() {
     let f = Fixture::new();
     let mut incident = f.open();
-    let mut note = f.event(f.psap, 1, EventKind::NoteAdded { text: text("x") });
+    let mut note = f.event(
+        f.psap,
+        1,
+        EventKind::NoteAdded { text: text("x"), audience: crate::NoteAudience::Involved },
+    );
     note.incident = IncidentId::new(Timestamp::from_millis(T0 + 5));
     assert!(matches!(incident.apply(&note), Err(TransitionError::WrongIncident { .. })));
     assert_eq!(incident, f.open());
@@ -381,8 +420,20 @@ fn a_team_is_dispatched_once_and_its_provider_becomes_involved() {
 fn notes_are_kept_in_order() {
     let f = Fixture::new();
     let mut incident = f.open();
-    incident.apply(&f.event(f.psap, 1, EventKind::NoteAdded { text: text("first") })).unwrap();
-    incident.apply(&f.event(f.psap, 2, EventKind::NoteAdded { text: text("second") })).unwrap();
+    incident
+        .apply(&f.event(
+            f.psap,
+            1,
+            EventKind::NoteAdded { text: text("first"), audience: crate::NoteAudience::Involved },
+        ))
+        .unwrap();
+    incident
+        .apply(&f.event(
+            f.psap,
+            2,
+            EventKind::NoteAdded { text: text("second"), audience: crate::NoteAudience::Involved },
+        ))
+        .unwrap();
     let notes: Vec<_> = incident.notes.iter().map(|n| n.text.as_str()).collect();
     assert_eq!(notes, ["first", "second"]);
 }
@@ -395,7 +446,11 @@ fn closing_ends_the_incident_and_nothing_may_follow() {
     assert_eq!(incident.status(), IncidentStatus::Closed);
     let before = incident.clone();
     assert_eq!(
-        incident.apply(&f.event(f.psap, 6, EventKind::NoteAdded { text: text("late") })),
+        incident.apply(&f.event(
+            f.psap,
+            6,
+            EventKind::NoteAdded { text: text("late"), audience: crate::NoteAudience::Involved }
+        )),
         Err(TransitionError::IncidentClosed)
     );
     assert_eq!(incident, before);
@@ -476,7 +531,8 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
             team: teams[t],
             provider: agencies[a]
         }),
-        Just(EventKind::NoteAdded { text: text("n") }),
+        Just(EventKind::NoteAdded { text: text("n"), audience: crate::NoteAudience::Involved }),
+        Just(EventKind::NoteAdded { text: text("p"), audience: crate::NoteAudience::Agency }),
         Just(EventKind::Closed { disposition: Disposition::Referred, remark: text("done") }),
     ];
     (0..3usize, 0..20_000_000i64, kind)
@@ -539,7 +595,16 @@ fn only_the_holder_offers_or_closes_the_incident() {
         },
     );
     assert!(matches!(incident.apply(&offer), Err(TransitionError::NotHolder { .. })));
-    incident.apply(&f.event(f.center, 3, EventKind::NoteAdded { text: text("we tried") })).unwrap();
+    incident
+        .apply(&f.event(
+            f.center,
+            3,
+            EventKind::NoteAdded {
+                text: text("we tried"),
+                audience: crate::NoteAudience::Involved,
+            },
+        ))
+        .unwrap();
     incident.apply(&f.system(3, EventKind::TransferReturned { reason: text("declined") })).unwrap();
     let resolve = EventKind::AlarmResolved { action: text("the PSAP kept the call") };
     assert!(matches!(

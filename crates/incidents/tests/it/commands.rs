@@ -108,7 +108,7 @@ async fn a_provider_ranks_its_teams_for_an_incident_it_was_offered() {
 async fn a_cads_eido_opens_an_incident_once_and_a_repeat_adds_nothing() {
     let w = World::new().await;
     let source = w.open_911().await;
-    w.service.add_note(&w.call_taker(), source, text("caller calmer now")).await.unwrap();
+    w.service.add_note(&w.call_taker(), source, text("caller calmer now"), None).await.unwrap();
     let incident = store::EventLog::incident(&*w.store, source).await.unwrap().unwrap();
     let context = interop::eido::ExportContext::new("cad.example", vec![w.psap.clone()]).unwrap();
     let eido = serde_json::to_vec(&interop::eido::export(&incident, &context)).unwrap();

@@ -33,7 +33,7 @@ async fn another_agency_does_not_see_the_incident() {
     let w = World::new().await;
     let id = w.open_911().await;
     let counselor = w.caller(&w.center, Role::Counselor);
-    let refused = w.service.add_note(&counselor, id, text("hello")).await;
+    let refused = w.service.add_note(&counselor, id, text("hello"), None).await;
     assert!(matches!(refused, Err(IncidentError::NotFound(_))), "{refused:?}");
 }
 

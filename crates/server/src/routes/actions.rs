@@ -26,8 +26,16 @@ use crate::state::AppState;
 pub enum Action {
     /// A new or better location.
     UpdateLocation { location: LocationDto },
-    /// A note for the record (up to 4,000 characters).
-    AddNote { text: String },
+    /// A note for the record (up to 4,000 characters). `audience`: `involved` (every agency
+    /// on the incident) or `agency` (only the writer's agency). Left out, a crisis center's
+    /// note stays with the center (clinical records: HIPAA, 42 CFR Part 2) and every other
+    /// agency's note is shared; choosing `involved` from a crisis center is recorded as the
+    /// writer's decision to share.
+    AddNote {
+        text: String,
+        #[serde(default)]
+        audience: Option<String>,
+    },
     /// Offer the incident to another agency. With `service`, the offer follows that service's
     /// route: its first tier (or `to_agency`, which must be one of its tiers) is offered, and
     /// when an agency declines or does not answer in time the next tier is, until one accepts
@@ -135,11 +143,17 @@ pub struct ActionResult {
     pub incident: IncidentDto,
 }
 
-impl From<Committed> for ActionResult {
-    fn from(c: Committed) -> Self {
+impl ActionResult {
+    /// What a command committed, as `viewer`'s users may see it.
+    pub fn seen_by(c: &Committed, viewer: AgencyId) -> Self {
         Self {
-            events: c.events.iter().map(EventDto::from).collect(),
-            incident: IncidentDto::from(&c.incident),
+            events: c
+                .events
+                .iter()
+                .filter(|e| e.event.visible_to(viewer))
+                .map(EventDto::from)
+                .collect(),
+            incident: IncidentDto::seen_by(&c.incident, viewer),
         }
     }
 }
@@ -167,9 +181,19 @@ pub async fn act(
         Action::UpdateLocation { location } => {
             service.locate(&who, id, location.parse("location")?).await?
         }
-        Action::AddNote { text } => {
+        Action::AddNote { text, audience } => {
             let text = dto::parse_required_text("text", &text, Text::SUMMARY_MAX)?;
-            service.add_note(&who, id, text).await?
+            let audience = audience
+                .map(|a| {
+                    domain::NoteAudience::parse(&a).ok_or_else(|| {
+                        ApiError::field(
+                            "audience",
+                            format!("{a:?} is not an audience; use involved or agency"),
+                        )
+                    })
+                })
+                .transpose()?;
+            service.add_note(&who, id, text, audience).await?
         }
         Action::OfferTransfer { to_agency, service: route, reason, deadline_seconds } => {
             let request = TransferRequest {
@@ -239,7 +263,7 @@ pub async fn act(
             service.close(&who, id, disposition, remark).await?
         }
     };
-    Ok(Json(committed.into()))
+    Ok(Json(ActionResult::seen_by(&committed, caller.agency.id)))
 }
 
 /// A handoff request's fields, each checked.

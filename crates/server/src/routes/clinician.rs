@@ -22,7 +22,8 @@ pub async fn queue(
     caller: Caller,
 ) -> ApiResult<Json<Vec<IncidentDto>>> {
     let calls = state.incidents.clinician_queue(&caller.incidents()).await?;
-    Ok(Json(calls.iter().map(IncidentDto::from).collect()))
+    caller.disclosed(calls.iter().map(|i| i.id));
+    Ok(Json(calls.iter().map(|i| IncidentDto::seen_by(i, caller.agency.id)).collect()))
 }
 
 /// Someone a clinician can hand a call to.

@@ -35,13 +35,15 @@ pub async fn export(
 ) -> ApiResult<impl IntoResponse> {
     caller.require(Permission::IncidentRead)?;
     let incident = visible(&state, &caller, parse_id(&id)?).await?;
-    Ok(Json(eido_of(&state, &incident).await?))
+    Ok(Json(eido_of(&state, &incident, caller.agency.id).await?))
 }
 
 /// An incident as the EIDO every export gives (the API's and the conveyance notifications').
+/// Written for `viewer`: without other agencies' private notes.
 pub(crate) async fn eido_of(
     state: &AppState,
     incident: &domain::Incident,
+    viewer: domain::AgencyId,
 ) -> ApiResult<interop::eido::Eido> {
     let agencies = state
         .store
@@ -53,7 +55,7 @@ pub(crate) async fn eido_of(
     let context = ExportContext::new(&state.settings.lost_source, agencies)
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     metrics::counter!("crisisbridge_eido_exports_total").increment(1);
-    Ok(eido::export(incident, &context))
+    Ok(eido::export(&incident.as_seen_by(viewer), &context))
 }
 
 /// Open or update an incident from a CAD's EIDO.
@@ -84,7 +86,7 @@ pub async fn import(
     let (status, incident) = receive(&state, &caller, &body).await?;
     let id = incident.id;
     let location = [(header::LOCATION, format!("/api/v1/incidents/{id}"))];
-    Ok((status, location, Json(IncidentDto::from(&incident))))
+    Ok((status, location, Json(IncidentDto::seen_by(&incident, caller.agency.id))))
 }
 
 /// Opens or updates the incident an EIDO from the caller's agency names — the import behind

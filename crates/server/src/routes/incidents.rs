@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use domain::{Incident, IncidentId, IncidentStatus, Permission, Text};
 use incidents::NewIncident;
 use serde::Deserialize;
-use store::IncidentFilter;
+use store::{IncidentFilter, RecordedEvent};
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
@@ -24,13 +24,53 @@ pub(crate) fn parse_id(raw: &str) -> ApiResult<IncidentId> {
     raw.parse::<IncidentId>().map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
 }
 
-/// The incident, if it exists and involves the caller's agency.
+/// The incident, if it exists and involves the caller's agency, as that agency may see it:
+/// as it was at the agency's last part when it no longer takes part (it declined, its offer
+/// timed out or was withdrawn), and without other agencies' private notes.
 pub(crate) async fn visible(
     state: &AppState,
     caller: &Caller,
     id: IncidentId,
 ) -> ApiResult<Incident> {
-    Ok(state.incidents.visible(&caller.incidents(), id).await?)
+    let incident = state.incidents.visible(&caller.incidents(), id).await?;
+    as_seen(state, caller.agency.id, incident).await
+}
+
+/// `incident` as `agency` may see it (see [`visible`]).
+pub(crate) async fn as_seen(
+    state: &AppState,
+    agency: domain::AgencyId,
+    incident: Incident,
+) -> ApiResult<Incident> {
+    let incident = match incident.cutoff_for(agency) {
+        Some(cutoff) if cutoff < incident.version => {
+            let events = state.store.incident_events(incident.id).await?;
+            let mut then = None;
+            for recorded in events.iter().take(usize::try_from(cutoff).unwrap_or(usize::MAX)) {
+                then = Some(Incident::next(then, &recorded.event).map_err(|e| {
+                    ApiError::new(
+                        ErrorCode::Internal,
+                        format!("incident {} does not replay: {e}", incident.id),
+                    )
+                })?);
+            }
+            then.unwrap_or(incident)
+        }
+        _ => incident,
+    };
+    Ok(incident.as_seen_by(agency))
+}
+
+/// Which of an incident's events `agency` may see, as [`visible`] says.
+pub(crate) fn visible_events<'a>(
+    incident: &Incident,
+    agency: domain::AgencyId,
+    events: &'a [RecordedEvent],
+) -> impl Iterator<Item = &'a RecordedEvent> {
+    let cutoff = incident
+        .cutoff_for(agency)
+        .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
+    events.iter().take(cutoff).filter(move |e| e.event.visible_to(agency))
 }
 
 /// Open an incident.
@@ -55,7 +95,7 @@ pub async fn create(
     let incident = state.incidents.open(&caller.incidents(), new).await?.incident;
     let id = incident.id;
     let location = [(LOCATION, format!("/api/v1/incidents/{id}"))];
-    Ok((StatusCode::CREATED, location, Json(IncidentDto::from(&incident))))
+    Ok((StatusCode::CREATED, location, Json(IncidentDto::seen_by(&incident, caller.agency.id))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -116,7 +156,15 @@ pub async fn list(
     }
     let filter = IncidentFilter { involving: Some(caller.agency.id), statuses, channel, limit };
     let incidents = state.store.incidents(&filter).await?;
-    Ok(Json(incidents.iter().map(IncidentDto::from).collect()))
+    caller.disclosed(incidents.iter().map(|i| i.id));
+    let mut seen = Vec::with_capacity(incidents.len());
+    for incident in incidents {
+        seen.push(IncidentDto::seen_by(
+            &as_seen(&state, caller.agency.id, incident).await?,
+            caller.agency.id,
+        ));
+    }
+    Ok(Json(seen))
 }
 
 /// One incident.
@@ -130,7 +178,7 @@ pub async fn get(
 ) -> ApiResult<Json<IncidentDto>> {
     caller.require(Permission::IncidentRead)?;
     let incident = visible(&state, &caller, parse_id(&id)?).await?;
-    Ok(Json(IncidentDto::from(&incident)))
+    Ok(Json(IncidentDto::seen_by(&incident, caller.agency.id)))
 }
 
 /// An incident's events, in order.
@@ -143,7 +191,8 @@ pub async fn events(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<EventDto>>> {
     caller.require(Permission::IncidentRead)?;
-    let incident = visible(&state, &caller, parse_id(&id)?).await?;
+    let id = parse_id(&id)?;
+    let incident = state.incidents.visible(&caller.incidents(), id).await?;
     let events = state.store.incident_events(incident.id).await?;
-    Ok(Json(events.iter().map(EventDto::from).collect()))
+    Ok(Json(visible_events(&incident, caller.agency.id, &events).map(EventDto::from).collect()))
 }

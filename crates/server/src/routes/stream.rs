@@ -27,7 +27,7 @@ use dispatch::TeamState;
 use domain::{AgencyId, Permission, TeamId};
 use futures_util::Stream;
 use serde::Deserialize;
-use store::{RecordedEvent, Seq, Store};
+use store::{RecordedEvent, Seq};
 
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
@@ -56,6 +56,7 @@ pub struct StreamQuery {
 pub async fn stream(
     State(state): State<AppState>,
     caller: Caller,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
@@ -92,10 +93,19 @@ pub async fn stream(
         None
     };
     let ends = state.session_ends.subscribe();
+    let reader = Reader {
+        user: caller.id(),
+        agency: caller.agency.id,
+        client: crate::audit::client(
+            peer.map(|axum::Extension(axum::extract::ConnectInfo(p))| p),
+            &headers,
+            &state.settings.trusted_proxies,
+        ),
+    };
     tokio::spawn(forward(
         state.clone(),
         (caller.token_hash.clone(), caller.id(), ends),
-        caller.agency.id,
+        reader,
         after,
         live,
         teams,
@@ -110,15 +120,15 @@ pub async fn stream(
 async fn forward(
     state: AppState,
     (token_hash, user, mut ends): (String, domain::UserId, SessionEndWatch),
-    agency: AgencyId,
+    reader: Reader,
     mut last: Seq,
     mut live: broadcast::Receiver<RecordedEvent>,
     mut teams: Option<TeamFeed>,
     tx: mpsc::Sender<Result<SseEvent, Infallible>>,
 ) {
     let _gauge = SubscriberGauge;
-    let store = state.store.clone();
-    if catch_up(&*store, agency, &mut last, &tx).await.is_err() {
+    let agency = reader.agency;
+    if catch_up(&state, &reader, &mut last, &tx).await.is_err() {
         return;
     }
     let mut check = tokio::time::interval(state.settings.stream_session_check);
@@ -161,14 +171,18 @@ async fn forward(
             Ok(event) if event.seq <= last => {}
             Ok(event) => {
                 let seq = event.seq;
-                if event.involved.contains(&agency) && tx.send(Ok(sse(&event))).await.is_err() {
+                if event.involved.contains(&agency)
+                    && event.event.visible_to(agency)
+                    && (!reader.record(&state, std::slice::from_ref(&event)).await
+                        || tx.send(Ok(sse(&event))).await.is_err())
+                {
                     return;
                 }
                 last = seq;
             }
             Err(broadcast::error::RecvError::Lagged(missed)) => {
                 tracing::warn!(missed, "stream subscriber fell behind; catching up from the log");
-                if catch_up(&*store, agency, &mut last, &tx).await.is_err() {
+                if catch_up(&state, &reader, &mut last, &tx).await.is_err() {
                     return;
                 }
             }
@@ -274,15 +288,47 @@ pub(crate) async fn session_alive(state: &AppState, token_hash: &str) -> bool {
     }
 }
 
-/// Sends every visible event after `last` from the log. Errs when the client is gone.
-async fn catch_up(
-    store: &dyn Store,
+/// Who reads a stream: each event it is sent is recorded on its incident's audit trail first.
+struct Reader {
+    user: domain::UserId,
     agency: AgencyId,
+    client: String,
+}
+
+impl Reader {
+    /// Records that `events` are disclosed to this reader; `false` when the records could not
+    /// be written, and the stream must end (its client resumes from the last event it got).
+    async fn record(&self, state: &AppState, events: &[RecordedEvent]) -> bool {
+        if events.is_empty() {
+            return true;
+        }
+        let at = state.clock.now();
+        let entries = events
+            .iter()
+            .map(|e| store::AuditEntry {
+                at,
+                user: Some(self.user),
+                agency: Some(self.agency),
+                client: self.client.clone(),
+                action: format!("GET /api/v1/stream: {}", e.event.kind.name()),
+                incident: Some(e.event.incident),
+                outcome: 200,
+            })
+            .collect();
+        crate::audit::write_all(state, entries).await
+    }
+}
+
+/// Sends every visible event after `last` from the log, each page recorded in the audit trail
+/// first. Errs when the client is gone or the records cannot be written.
+async fn catch_up(
+    state: &AppState,
+    reader: &Reader,
     last: &mut Seq,
     tx: &mpsc::Sender<Result<SseEvent, Infallible>>,
 ) -> Result<(), ()> {
     loop {
-        let page = match store.events_after(*last, Some(agency), BACKLOG_PAGE).await {
+        let page = match state.store.events_after(*last, Some(reader.agency), BACKLOG_PAGE).await {
             Ok(page) => page,
             Err(e) => {
                 tracing::error!(error = %e, "reading the stream backlog failed");
@@ -290,9 +336,23 @@ async fn catch_up(
             }
         };
         let done = page.len() < BACKLOG_PAGE as usize;
+        let last_read = page.last().map(|e| e.seq);
+        // What the reader would have got live (see `store::batch`): its own private notes, and
+        // the incidents' other events while it took part.
+        let page: Vec<RecordedEvent> = page
+            .into_iter()
+            .filter(|e| e.involved.contains(&reader.agency) && e.event.visible_to(reader.agency))
+            .collect();
+        if !reader.record(state, &page).await {
+            return Err(());
+        }
         for event in &page {
             tx.send(Ok(sse(event))).await.map_err(|_| ())?;
             *last = event.seq;
+        }
+        // Events this reader may not see still move its place in the log.
+        if let Some(seq) = last_read {
+            *last = seq;
         }
         if done {
             return Ok(());

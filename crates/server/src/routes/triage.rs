@@ -147,7 +147,7 @@ pub async fn answer(
                     unknowns: decision.unknowns,
                     open_rule: decision.open_rule,
                 },
-                incident: Box::new(IncidentDto::from(&committed.incident)),
+                incident: Box::new(IncidentDto::seen_by(&committed.incident, caller.agency.id)),
             }))
         }
     }

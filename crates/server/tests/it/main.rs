@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod auto_assign;
 mod clinician;
+mod confidentiality;
 mod eido;
 mod eido_conveyance;
 mod eido_subscriptions;

@@ -70,7 +70,14 @@ async fn two_nodes_serialize_appends_and_every_subscriber_sees_every_event_once_
                         let text =
                             Text::parse(&format!("node {n} writer {w} note {i}"), 100).unwrap();
                         let appended = node
-                            .append(vec![event(shared, agency.id, EventKind::NoteAdded { text })])
+                            .append(vec![event(
+                                shared,
+                                agency.id,
+                                EventKind::NoteAdded {
+                                    text,
+                                    audience: domain::NoteAudience::Involved,
+                                },
+                            )])
                             .await
                             .unwrap();
                         seqs.extend(appended.events.iter().map(|e| e.seq));

@@ -107,6 +107,9 @@ enum EventRow {
     },
     NoteAdded {
         text: String,
+        /// Rows written before audiences existed were for every involved agency.
+        #[serde(default = "involved", skip_serializing_if = "is_involved")]
+        audience: String,
     },
     Closed {
         disposition: String,
@@ -220,7 +223,10 @@ pub fn encode_event(kind: &EventKind) -> String {
         EventKind::TeamStatusChanged { team, status } => {
             EventRow::TeamStatusChanged { team: team.as_uuid(), status: status.as_str().to_owned() }
         }
-        EventKind::NoteAdded { text } => EventRow::NoteAdded { text: text.as_str().to_owned() },
+        EventKind::NoteAdded { text, audience } => EventRow::NoteAdded {
+            text: text.as_str().to_owned(),
+            audience: audience.as_str().to_owned(),
+        },
         EventKind::Closed { disposition, remark } => EventRow::Closed {
             disposition: disposition.as_str().to_owned(),
             remark: remark.as_str().to_owned(),
@@ -331,13 +337,25 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
             status: domain::TeamStatus::from_name(&status)
                 .ok_or_else(|| corrupt(format!("unknown team status {status:?}")))?,
         },
-        EventRow::NoteAdded { text: t } => EventKind::NoteAdded { text: text(&t)? },
+        EventRow::NoteAdded { text: t, audience } => EventKind::NoteAdded {
+            text: text(&t)?,
+            audience: domain::NoteAudience::parse(&audience)
+                .ok_or_else(|| corrupt(format!("unknown note audience {audience:?}")))?,
+        },
         EventRow::Closed { disposition, remark } => EventKind::Closed {
             disposition: Disposition::parse(&disposition)
                 .ok_or_else(|| corrupt(format!("unknown disposition {disposition:?}")))?,
             remark: text(&remark)?,
         },
     })
+}
+
+fn involved() -> String {
+    domain::NoteAudience::Involved.as_str().to_owned()
+}
+
+fn is_involved(audience: &str) -> bool {
+    audience == domain::NoteAudience::Involved.as_str()
 }
 
 #[cfg(test)]

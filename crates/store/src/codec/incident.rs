@@ -6,8 +6,8 @@ use domain::event::Actor;
 use domain::incident::{Closure, Note, TriageDecision};
 use domain::{
     AgencyId, Alarm, AlarmKind, CallbackNumber, Destination, Disposition, EmergencyHandoff,
-    Incident, IncidentId, Override, PendingTransfer, Route, RouteTier, TeamId, Timestamp,
-    TriageOutcome, Unanswered, UserId,
+    Incident, IncidentId, NoteAudience, Override, PendingTransfer, Route, RouteTier, TeamId,
+    Timestamp, TriageOutcome, Unanswered, UserId,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -50,6 +50,16 @@ struct IncidentRow {
     clinician: Option<(Uuid, i64)>,
     teams: Vec<Uuid>,
     notes: Vec<(i64, Uuid, String)>,
+    /// Positions in `notes` of the notes for their own agency only; absent in rows from
+    /// before audiences.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    private_notes: Vec<usize>,
+    /// `(agency, version)`: each agency's last part in the incident; absent in older rows.
+    #[serde(default)]
+    last_part: Vec<(Uuid, u64)>,
+    /// Providers that sent a team; absent in older rows.
+    #[serde(default)]
+    responders: Vec<Uuid>,
     closure: Option<(i64, String, String)>,
     updated_at: i64,
     version: u64,
@@ -217,6 +227,15 @@ pub fn encode_incident(i: &Incident) -> String {
             .iter()
             .map(|n| (n.at.as_millis(), n.agency.as_uuid(), n.text.as_str().to_owned()))
             .collect(),
+        private_notes: i
+            .notes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.audience == NoteAudience::Agency)
+            .map(|(index, _)| index)
+            .collect(),
+        last_part: i.last_part.iter().map(|(a, v)| (a.as_uuid(), *v)).collect(),
+        responders: i.responders.iter().map(AgencyId::as_uuid).collect(),
         closure: i.closure.as_ref().map(|c| {
             (c.at.as_millis(), c.disposition.as_str().to_owned(), c.remark.as_str().to_owned())
         }),
@@ -346,10 +365,23 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
         notes: row
             .notes
             .into_iter()
-            .map(|(at, agency, t)| {
-                Ok(Note { at: ts(at), agency: AgencyId::from_uuid(agency), text: text(&t)? })
+            .enumerate()
+            .map(|(index, (at, agency, t))| {
+                let audience = if row.private_notes.contains(&index) {
+                    NoteAudience::Agency
+                } else {
+                    NoteAudience::Involved
+                };
+                Ok(Note {
+                    at: ts(at),
+                    agency: AgencyId::from_uuid(agency),
+                    text: text(&t)?,
+                    audience,
+                })
             })
             .collect::<Result<_>>()?,
+        last_part: row.last_part.into_iter().map(|(a, v)| (AgencyId::from_uuid(a), v)).collect(),
+        responders: row.responders.into_iter().map(AgencyId::from_uuid).collect(),
         closure: row
             .closure
             .map(|(at, disposition, remark)| {

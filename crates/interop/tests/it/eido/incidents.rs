@@ -186,7 +186,10 @@ impl Story {
     }
 
     pub fn note(self, agency: AgencyId, note: &str) -> Self {
-        self.then(agency, EventKind::NoteAdded { text: text(note) })
+        self.then(
+            agency,
+            EventKind::NoteAdded { text: text(note), audience: domain::NoteAudience::Involved },
+        )
     }
 }
 

@@ -302,7 +302,8 @@ impl Connection {
             "The sender cancelled its request for service {request_id}; the incident stays open until someone here closes it"
         );
         let text = Text::parse(&note, Text::SHORT_MAX).unwrap_or_default();
-        let answer = match state.incidents.add_note(&caller.incidents(), incident, text).await {
+        let answer = match state.incidents.add_note(&caller.incidents(), incident, text, None).await
+        {
             Ok(_) => {
                 self.requests.remove(request_id);
                 push_response(
@@ -444,7 +445,7 @@ impl Connection {
         incident: IncidentId,
     ) -> Option<Value> {
         let found = super::incidents::visible(state, caller, incident).await.ok()?;
-        let eido = match eido_of(state, &found).await {
+        let eido = match eido_of(state, &found, caller.agency.id).await {
             Ok(eido) => serde_json::to_value(eido).ok()?,
             Err(e) => {
                 tracing::warn!(%incident, error = %e.message, "could not export a followed incident");
