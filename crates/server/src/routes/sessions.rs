@@ -141,8 +141,9 @@ pub async fn login(
         ApiError::new(ErrorCode::Internal, format!("the login check stopped: {e}"))
     })??;
     match outcome {
+        // The account is locked after this failure (by it, or by one checked at the same time).
         Err(after) if after.locked_until.is_some_and(|until| until > now) => {
-            note("wrong password; the account is now locked");
+            note("wrong password; the account is locked");
             return Err(refused());
         }
         Err(_) => {
