@@ -49,6 +49,8 @@ struct RawConfig {
     metrics_token_file: Option<std::path::PathBuf>,
     /// The key file that seals audit records (`crisisbridge audit new-key`).
     audit_key_file: Option<std::path::PathBuf>,
+    /// Roles that must log in with an authenticator code too, e.g. ["admin", "supervisor"].
+    totp_required_for: Option<Vec<String>>,
 }
 
 /// Checked configuration.
@@ -69,6 +71,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub metrics_token_file: Option<std::path::PathBuf>,
+    pub totp_required_for: Vec<domain::Role>,
 }
 
 pub const ENV_LISTEN: &str = "CRISISBRIDGE_LISTEN";
@@ -206,7 +209,16 @@ impl Config {
                     })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let totp_required_for = raw
+            .totp_required_for
+            .unwrap_or_default()
+            .iter()
+            .map(|r| {
+                r.parse::<domain::Role>().map_err(|e| anyhow::anyhow!("totp_required_for: {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
+            totp_required_for,
             tls,
             allow_plain_http: raw.allow_plain_http.unwrap_or(false),
             allowed_origins,
@@ -254,6 +266,7 @@ impl Config {
             allowed_origins: self.allowed_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
             metrics_token: self.metrics_token()?,
+            totp_required_roles: self.totp_required_for.clone(),
             ..Default::default()
         })
     }
@@ -335,6 +348,10 @@ mod tests {
         assert!(
             err("database_url = \"sqlite://x\"\ntrusted_proxies = [\"10.0.0.0/33\"]")
                 .contains("is not an address or a network")
+        );
+        assert!(
+            err("database_url = \"sqlite://x\"\ntotp_required_for = [\"boss\"]")
+                .contains("totp_required_for")
         );
         let c = parse(
             "database_url = \"sqlite://x\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nallowed_origins = [\"https://crisis.county.example\"]",

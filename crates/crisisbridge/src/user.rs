@@ -62,6 +62,12 @@ pub enum UserCommand {
         #[command(flatten)]
         db: crate::DatabaseArgs,
     },
+    /// Remove a user's authenticator (a lost phone); ends their sessions.
+    ResetTotp {
+        username: String,
+        #[command(flatten)]
+        db: crate::DatabaseArgs,
+    },
 }
 
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
@@ -79,6 +85,10 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Unlock { username, db } => {
             change(&username, db, "unlock", |_| Ok(UserChange::Unlock)).await
+        }
+        UserCommand::ResetTotp { username, db } => {
+            change(&username, db, "reset authenticator", |_| Ok(UserChange::Totp { secret: None }))
+                .await
         }
         UserCommand::ResetPassword { username, db } => {
             change(&username, db, "reset password", |user| {
@@ -194,6 +204,9 @@ async fn change(
         UserChange::Enable => "enabled",
         UserChange::Unlock => "unlocked",
         UserChange::Password { .. } => "given a new password; their sessions are ended",
+        UserChange::Totp { .. } => {
+            "without an authenticator now; their sessions are ended and they enrol again at the next login"
+        }
     };
     println!("user {} {done}", user.username);
     Ok(())

@@ -161,6 +161,12 @@ impl FromRequestParts<AppState> for Caller {
                 "this account is disabled; ask your agency's administrator",
             ));
         }
+        if totp_enrolment_required(state, &user) && !enrolment_route(parts.uri.path()) {
+            return Err(ApiError::new(
+                ErrorCode::TotpEnrolmentRequired,
+                "your role needs an authenticator app: enrol one first (POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm with a code it shows)",
+            ));
+        }
         if is_idle(&session, now, state.settings.session_idle_ms()) {
             state.store.delete_session(&hash).await?;
             return Err(ApiError::new(
@@ -180,6 +186,18 @@ impl FromRequestParts<AppState> for Caller {
         }
         Ok(Self { user, agency, token_hash: hash, audit })
     }
+}
+
+/// Whether `user` must enrol an authenticator before doing anything else: the deployment
+/// requires one for their role and they have none.
+pub fn totp_enrolment_required(state: &AppState, user: &User) -> bool {
+    user.totp_secret.is_none() && state.settings.totp_required_roles.contains(&user.role)
+}
+
+/// What a session that must enrol an authenticator may still reach.
+fn enrolment_route(path: &str) -> bool {
+    let path = path.trim_start_matches("/api/v1");
+    matches!(path, "/me" | "/me/totp" | "/me/totp/confirm" | "/sessions/current")
 }
 
 pub fn is_idle(session: &Session, now: Timestamp, idle_ms: i64) -> bool {

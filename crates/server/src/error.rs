@@ -31,6 +31,8 @@ pub enum ErrorCode {
     Forbidden,
     /// A cookie-authenticated change or WebSocket upgrade from a page of another origin.
     CrossOrigin,
+    /// The user's role needs an authenticator they have not enrolled.
+    TotpEnrolmentRequired,
     /// The resource does not exist or is not visible to the caller's agency.
     NotFound,
     /// The action is not valid in the incident's current state.
@@ -74,6 +76,7 @@ impl ErrorCode {
             Self::AccountLocked => "account_locked",
             Self::Forbidden => "forbidden",
             Self::CrossOrigin => "cross_origin",
+            Self::TotpEnrolmentRequired => "totp_enrolment_required",
             Self::NotFound => "not_found",
             Self::InvalidTransition => "invalid_transition",
             Self::DecisionForbids => "decision_forbids",
@@ -106,6 +109,7 @@ impl ErrorCode {
             Self::AccountLocked
             | Self::Forbidden
             | Self::CrossOrigin
+            | Self::TotpEnrolmentRequired
             | Self::OverrideNotAllowed => StatusCode::FORBIDDEN,
             Self::DecisionForbids | Self::TriageRequired => StatusCode::CONFLICT,
             Self::NotFound => StatusCode::NOT_FOUND,

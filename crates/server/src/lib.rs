@@ -33,6 +33,7 @@ pub mod retention;
 pub mod routes;
 pub mod state;
 pub mod tls;
+pub mod totp;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -97,6 +98,9 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// When set, the server speaks only HTTPS, with this certificate and key.
     pub tls: Option<tls::TlsSettings>,
+    /// Roles whose users must log in with an authenticator code too (RFC 6238); a user of
+    /// such a role without one can only enrol it until they do.
+    pub totp_required_roles: Vec<domain::Role>,
     /// Serve plain HTTP on an address other than loopback. Off by default: passwords and
     /// session tokens would cross the network in the clear. Turn it on only when a proxy on
     /// the same host or network segment terminates TLS.
@@ -141,6 +145,7 @@ impl Default for Settings {
             metrics_token: None,
             tls: None,
             allow_plain_http: false,
+            totp_required_roles: Vec::new(),
         }
     }
 }
@@ -269,6 +274,8 @@ pub fn router(state: AppState) -> Router {
         .route("/stream", get(stream::stream))
         .route("/users", get(routes::users::list).post(routes::users::create))
         .route("/users/{id}/actions", post(routes::users::act))
+        .route("/me/totp", post(routes::totp::start))
+        .route("/me/totp/confirm", post(routes::totp::confirm))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), audit::record));
     let api = Router::new()
         .route("/me", get(sessions::whoami))

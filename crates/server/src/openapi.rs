@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     actions, agencies, areas, audit, clinician, eido, eido_conveyance, health, incidents, lost,
-    protocols, recommendations, routing, sessions, stream, teams, triage, users,
+    protocols, recommendations, routing, sessions, stream, teams, totp, triage, users,
 };
 
 #[derive(Debug, OpenApi)]
@@ -34,6 +34,7 @@ use crate::routes::{
         stream::stream,
         agencies::list,
         users::list, users::create, users::act,
+        totp::start, totp::confirm,
         routing::lookup,
         areas::list,
         lost::lost,

@@ -52,6 +52,7 @@ fn user(row: &PgRow) -> Result<User> {
         password_hash: get(row, "password_hash")?,
         login: login_state(row)?,
         disabled_at: get::<Option<i64>>(row, "disabled_at")?.map(Timestamp::from_millis),
+        totp_secret: get(row, "totp_secret")?,
     })
 }
 
@@ -85,7 +86,7 @@ fn session(row: &PgRow) -> Result<Session> {
     })
 }
 
-const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until, disabled_at FROM users";
+const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until, disabled_at, totp_secret FROM users";
 
 // Text is ordered with `COLLATE "C"` (byte order), as SQLite's default BINARY collation does,
 // so that both backends list things in the same order whatever the database's locale.
@@ -294,6 +295,11 @@ impl Directory for PgStore {
                 None,
                 false,
             ),
+            UserChange::Totp { secret } => (
+                "UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2",
+                Some(Value::OptText(secret.clone())),
+                secret.is_none(),
+            ),
             UserChange::Password { hash } => (
                 "UPDATE users SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2",
                 Some(Value::Text(hash.clone())),
@@ -304,6 +310,7 @@ impl Directory for PgStore {
         let query = match value {
             Some(Value::Int(v)) => query.bind(v),
             Some(Value::Text(v)) => query.bind(v),
+            Some(Value::OptText(v)) => query.bind(v),
             None => query,
         };
         let changed =
@@ -320,6 +327,20 @@ impl Directory for PgStore {
         }
         tx.commit().await.map_err(db_err)?;
         self.user(id).await
+    }
+
+    async fn use_totp_step(&self, id: UserId, step: i64) -> Result<bool> {
+        let claimed = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 \
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(id.as_uuid())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        Ok(claimed == 1)
     }
 
     async fn put_session(&self, s: &Session) -> Result<()> {
@@ -351,7 +372,7 @@ impl Directory for PgStore {
         let row = sqlx::query(
             "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, \
                     u.id, u.username, u.display_name, u.agency_id, u.role, u.password_hash, \
-                    u.failed_attempts, u.locked_until, u.disabled_at, \
+                    u.failed_attempts, u.locked_until, u.disabled_at, u.totp_secret, \
                     a.code, a.name, a.kind, a.time_zone, a.uri \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
              WHERE s.token_hash = $1",
@@ -667,4 +688,5 @@ impl PgStore {
 enum Value {
     Int(i64),
     Text(String),
+    OptText(Option<String>),
 }

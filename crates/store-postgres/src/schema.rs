@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_team_members.sql")),
     (6, include_str!("../migrations/0006_audit.sql")),
     (7, include_str!("../migrations/0007_user_admin.sql")),
+    (8, include_str!("../migrations/0008_totp.sql")),
 ];
 
 /// An arbitrary constant naming Crisisbridge's migration lock.

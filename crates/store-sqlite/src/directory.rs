@@ -47,6 +47,7 @@ fn user(row: &SqliteRow) -> Result<User> {
             locked_until: get::<Option<i64>>(row, "locked_until")?.map(Timestamp::from_millis),
         },
         disabled_at: get::<Option<i64>>(row, "disabled_at")?.map(Timestamp::from_millis),
+        totp_secret: get(row, "totp_secret")?,
     })
 }
 
@@ -80,7 +81,7 @@ fn session(row: &SqliteRow) -> Result<Session> {
     })
 }
 
-const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until, disabled_at FROM users";
+const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until, disabled_at, totp_secret FROM users";
 
 #[async_trait]
 impl Directory for SqliteStore {
@@ -288,6 +289,11 @@ impl Directory for SqliteStore {
                 None,
                 false,
             ),
+            UserChange::Totp { secret } => (
+                "UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?",
+                Some(Value::OptText(secret.clone())),
+                secret.is_none(),
+            ),
             UserChange::Password { hash } => (
                 "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
                 Some(Value::Text(hash.clone())),
@@ -298,6 +304,7 @@ impl Directory for SqliteStore {
         let query = match value {
             Some(Value::Int(v)) => query.bind(v),
             Some(Value::Text(v)) => query.bind(v),
+            Some(Value::OptText(v)) => query.bind(v),
             None => query,
         };
         let changed =
@@ -314,6 +321,20 @@ impl Directory for SqliteStore {
         }
         tx.commit().await.map_err(db_err)?;
         self.user(id).await
+    }
+
+    async fn use_totp_step(&self, id: UserId, step: i64) -> Result<bool> {
+        let claimed = sqlx::query(
+            "UPDATE users SET totp_last_step = ?1 \
+             WHERE id = ?2 AND (totp_last_step IS NULL OR totp_last_step < ?1)",
+        )
+        .bind(step)
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        Ok(claimed == 1)
     }
 
     async fn put_session(&self, s: &Session) -> Result<()> {
@@ -345,7 +366,7 @@ impl Directory for SqliteStore {
         let row = sqlx::query(
             "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, \
                     u.id, u.username, u.display_name, u.agency_id, u.role, u.password_hash, \
-                    u.failed_attempts, u.locked_until, u.disabled_at, \
+                    u.failed_attempts, u.locked_until, u.disabled_at, u.totp_secret, \
                     a.code, a.name, a.kind, a.time_zone, a.uri \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
              WHERE s.token_hash = ?",
@@ -654,4 +675,5 @@ impl SqliteStore {
 enum Value {
     Int(i64),
     Text(String),
+    OptText(Option<String>),
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_team_members.sql")),
     (7, include_str!("../migrations/0007_audit.sql")),
     (8, include_str!("../migrations/0008_user_admin.sql")),
+    (9, include_str!("../migrations/0009_totp.sql")),
 ];
 
 pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {

@@ -19,6 +19,8 @@ pub struct User {
     pub login: LoginState,
     /// When an administrator disabled the user: no login, no session.
     pub disabled_at: Option<Timestamp>,
+    /// The user's authenticator secret (RFC 6238, base32), once enrolled.
+    pub totp_secret: Option<String>,
 }
 
 /// An administrator's change to a user.
@@ -32,6 +34,9 @@ pub enum UserChange {
     Unlock,
     /// A new password (its argon2id hash): ends every session, clears failures and lock.
     Password { hash: String },
+    /// An authenticator enrolled (its base32 secret), or removed (`None`, which ends every
+    /// session: the user enrols again at the next login when their role needs one).
+    Totp { secret: Option<String> },
 }
 
 /// Failed logins since the last success, and the lock they caused.
@@ -229,6 +234,9 @@ pub trait Directory: Send + Sync + 'static {
     /// Applies an administrator's change in one transaction (with the user's sessions ended
     /// where the change says so); `None` when no such user exists.
     async fn change_user(&self, user: UserId, change: &UserChange) -> Result<Option<User>>;
+    /// Claims authenticator time step `step` for the user: `false` when it or a later one
+    /// was used already (a code is good once).
+    async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
     /// Every user, by username.
     async fn users(&self) -> Result<Vec<User>>;
     /// Claims one login attempt before the password is checked: atomically counts it, unless

@@ -16,5 +16,6 @@ pub mod routing;
 pub mod sessions;
 pub mod stream;
 pub mod teams;
+pub mod totp;
 pub mod triage;
 pub mod users;

@@ -19,6 +19,9 @@ use crate::state::AppState;
 pub struct Login {
     pub username: String,
     pub password: String,
+    /// The authenticator app's 6-digit code, for a user who enrolled one.
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -27,6 +30,9 @@ pub struct LoginResponse {
     pub token: String,
     /// The session ends after this many seconds without a request.
     pub idle_timeout_seconds: u64,
+    /// The user's role needs an authenticator they have not enrolled: until they do
+    /// (`POST /api/v1/me/totp`, then `…/confirm`), the session can do nothing else.
+    pub totp_enrolment_required: bool,
     pub user: MeDto,
 }
 
@@ -70,10 +76,20 @@ fn refused() -> ApiError {
     ApiError::new(
         ErrorCode::InvalidCredentials,
         format!(
-            "wrong username or password, or the account is locked or disabled. After {LOCK_AFTER_FAILURES} failed logins an account locks for {} minutes; an administrator can unlock it sooner",
+            "wrong username, password or authenticator code, or the account is locked or disabled. After {LOCK_AFTER_FAILURES} failed logins an account locks for {} minutes; an administrator can unlock it sooner",
             LOCK_FOR_MS / 60_000
         ),
     )
+}
+
+/// What checking a login found.
+enum Checked {
+    WrongPassword(store::LoginState),
+    /// The password was right, the authenticator code not; `true` when the code was right but
+    /// used before.
+    WrongCode(bool),
+    Locked,
+    LoggedIn,
 }
 
 /// Log in.
@@ -129,32 +145,61 @@ pub async fn login(
     // its attempt counted as a failure or a success, never left reserved.
     let checked = {
         let (store, hash, id) = (state.store.clone(), user.password_hash.clone(), user.id);
+        let (totp_secret, totp) = (user.totp_secret.clone(), body.totp);
         tokio::spawn(async move {
-            if auth::check_password(body.password, hash).await {
-                store.record_login_success(id, now).await.map(Ok)
-            } else {
-                store.record_login_failure(id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS).await.map(Err)
+            if !auth::check_password(body.password, hash).await {
+                let after =
+                    store.record_login_failure(id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS).await?;
+                return Ok(Checked::WrongPassword(after));
             }
+            // With an authenticator, the right password alone is a failed login.
+            if let Some(secret) = totp_secret {
+                let step = totp
+                    .as_deref()
+                    .and_then(|code| crate::totp::matching_step(&secret, code, now.as_millis()));
+                let fresh = match step {
+                    Some(step) => store.use_totp_step(id, step).await?,
+                    None => false,
+                };
+                if !fresh {
+                    store.record_login_failure(id, now, LOCK_AFTER_FAILURES, LOCK_FOR_MS).await?;
+                    return Ok(Checked::WrongCode(step.is_some()));
+                }
+            }
+            Ok::<_, store::StoreError>(if store.record_login_success(id, now).await? {
+                Checked::LoggedIn
+            } else {
+                Checked::Locked
+            })
         })
     };
     let outcome = checked.await.map_err(|e| {
         ApiError::new(ErrorCode::Internal, format!("the login check stopped: {e}"))
     })??;
+    let locked = |after: &store::LoginState| after.locked_until.is_some_and(|until| until > now);
     match outcome {
         // The account is locked after this failure (by it, or by one checked at the same time).
-        Err(after) if after.locked_until.is_some_and(|until| until > now) => {
+        Checked::WrongPassword(after) if locked(&after) => {
             note("wrong password; the account is locked");
             return Err(refused());
         }
-        Err(_) => {
+        Checked::WrongPassword(_) => {
             note("wrong password");
             return Err(refused());
         }
-        Ok(false) => {
+        Checked::WrongCode(true) => {
+            note("right password, authenticator code used before");
+            return Err(refused());
+        }
+        Checked::WrongCode(false) => {
+            note("right password, wrong or missing authenticator code");
+            return Err(refused());
+        }
+        Checked::Locked => {
             note("account locked");
             return Err(refused());
         }
-        Ok(true) => note("logged in"),
+        Checked::LoggedIn => note("logged in"),
     }
     let agency = state
         .store
@@ -176,7 +221,12 @@ pub async fn login(
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         headers.insert(SET_COOKIE, value);
     }
-    let body = LoginResponse { token, idle_timeout_seconds: idle, user: me(&user, &agency) };
+    let body = LoginResponse {
+        token,
+        idle_timeout_seconds: idle,
+        totp_enrolment_required: auth::totp_enrolment_required(&state, &user),
+        user: me(&user, &agency),
+    };
     Ok((StatusCode::CREATED, headers, Json(body)))
 }
 

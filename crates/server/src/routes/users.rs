@@ -32,6 +32,8 @@ pub struct UserDto {
     pub locked_until: Option<i64>,
     /// When an administrator disabled the user (ms since the epoch); `null` when enabled.
     pub disabled_at: Option<i64>,
+    /// Whether the user has enrolled an authenticator app.
+    pub totp: bool,
 }
 
 impl From<&User> for UserDto {
@@ -45,6 +47,7 @@ impl From<&User> for UserDto {
             failed_attempts: u.login.failed_attempts,
             locked_until: u.login.locked_until.map(|t| t.as_millis()),
             disabled_at: u.disabled_at.map(|t| t.as_millis()),
+            totp: u.totp_secret.is_some(),
         }
     }
 }
@@ -74,6 +77,9 @@ pub enum UserAction {
     ResetPassword {
         password: String,
     },
+    /// Remove the user's authenticator (a lost phone); ends their sessions. They enrol a new
+    /// one at their next login when their role needs one.
+    ResetTotp,
 }
 
 /// The agency's users.
@@ -177,8 +183,14 @@ pub async fn act(
             }
             UserChange::Password { hash: hash(password).await? }
         }
+        UserAction::ResetTotp => UserChange::Totp { secret: None },
     };
-    let ends_sessions = matches!(change, UserChange::Disable { .. } | UserChange::Password { .. });
+    let ends_sessions = matches!(
+        change,
+        UserChange::Disable { .. }
+            | UserChange::Password { .. }
+            | UserChange::Totp { secret: None }
+    );
     let user = state.store.change_user(target.id, &change).await?.ok_or_else(not_found)?;
     if ends_sessions {
         state.session_ends.end(SessionEnded::User(user.id));

@@ -117,7 +117,7 @@ async fn every_failed_login_gets_the_same_answer_and_the_trail_says_which_it_was
     answers.push(attempt("dispatcher", PASSWORD).await);
     answers.dedup();
     assert_eq!(answers.len(), 1, "one answer for every failure: {answers:?}");
-    assert!(answers[0].contains("wrong username or password"), "{answers:?}");
+    assert!(answers[0].contains("wrong username, password or authenticator code"), "{answers:?}");
     assert_eq!(
         login_outcomes(&app).await[1..],
         [

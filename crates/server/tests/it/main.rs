@@ -25,5 +25,6 @@ mod security;
 mod stream;
 mod teams;
 mod tls;
+mod totp;
 mod transfers;
 mod triage;
