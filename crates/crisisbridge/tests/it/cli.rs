@@ -383,6 +383,8 @@ async fn users_are_administered_and_the_audit_trail_sealed_checkpointed_and_veri
     assert!(!ok && stderr.contains("too easy to guess"), "{stderr}");
     assert!(user(&["reset-password", "dana"], Some("harbor-velvet-cobalt-thistle")).0);
     assert_eq!(login("harbor-velvet-cobalt-thistle").await, 201);
+    let (ok, stdout, _) = user(&["reset-totp", "dana"], None);
+    assert!(ok && stdout.contains("without an authenticator"), "{stdout}");
     let (ok, _, stderr) = user(&["unlock", "nobody"], None);
     assert!(!ok && stderr.contains("no user is named"), "{stderr}");
     demo.kill();

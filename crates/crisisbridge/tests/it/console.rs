@@ -127,6 +127,31 @@ async fn the_console_is_served_by_the_binary_with_a_strict_policy() {
     demo.kill();
 }
 
+/// A deployment that asks supervisors for an authenticator: the first login shows the QR
+/// code, a wrong code is refused, the right one lets the supervisor in.
+#[test]
+fn a_supervisor_enrols_an_authenticator_in_the_console() {
+    if !browser_available("totp-enrolment") {
+        return;
+    }
+    let _one_at_a_time = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    Demo::start(dir.path()).kill();
+    let config = dir.path().join("crisisbridge.toml");
+    let database = format!("sqlite://{}", dir.path().join("crisisbridge.db").display());
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndatabase_url = \"{database}\"\ntotp_required_for = [\"supervisor\"]\n"
+        ),
+    )
+    .unwrap();
+    let server = Demo::serve(&config);
+    let out = run_script("totp-enrolment.mjs", &server.base);
+    server.kill();
+    assert!(out.contains("PASS totp enrolment"), "{out}");
+}
+
 #[test]
 fn unknown_answers_overrides_and_alarms_work_in_the_console() {
     if browser_available("safety-unknown-alarm") {

@@ -22,9 +22,18 @@ impl Demo {
     /// Starts `crisisbridge demo --listen 127.0.0.1:0 --no-traffic --data DIR` (no synthetic
     /// calls: tests count what they did) and waits for its banner.
     pub fn start(data: &Path) -> Self {
+        let data = data.display().to_string();
+        Self::spawn(&["demo", "--listen", "127.0.0.1:0", "--no-traffic", "--data", &data])
+    }
+
+    /// Starts `crisisbridge serve --config FILE` and waits for its address.
+    pub fn serve(config: &Path) -> Self {
+        Self::spawn(&["serve", "--config", &config.display().to_string()])
+    }
+
+    fn spawn(args: &[&str]) -> Self {
         let mut child = Command::new(BIN)
-            .args(["demo", "--listen", "127.0.0.1:0", "--no-traffic", "--data"])
-            .arg(data)
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
