@@ -4,6 +4,7 @@
 // Test code: a panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod access_matrix;
 mod audit;
 mod auth;
 mod auto_assign;
