@@ -32,6 +32,8 @@ pub struct AuditSlot(Arc<Mutex<Slot>>);
 
 #[derive(Debug, Default)]
 struct Slot {
+    /// The request as the store's writer records it with the changes it commits.
+    request: Option<Arc<store::audit::RequestAudit>>,
     who: Option<(UserId, AgencyId)>,
     detail: Option<&'static str>,
     /// Incidents a list answer shows, each to get a record on its own trail.
@@ -42,6 +44,9 @@ impl AuditSlot {
     pub fn set(&self, user: UserId, agency: AgencyId) {
         if let Ok(mut slot) = self.0.lock() {
             slot.who = Some((user, agency));
+            if let Some(request) = &slot.request {
+                request.set_who(user, agency);
+            }
         }
     }
 
@@ -102,7 +107,19 @@ async fn record_to_end(state: AppState, mut request: Request, next: Next) -> Res
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let client = client(peer, request.headers(), &state.settings.trusted_proxies);
     let incident = incident_in(&path);
-    let response = next.run(request).await;
+    // A change's record commits with the change itself, in the store's transaction.
+    let changes = Arc::new(store::audit::RequestAudit::new(client.clone(), action.clone()));
+    let response = if read {
+        next.run(request).await
+    } else {
+        if let Ok(mut inner) = slot.0.lock() {
+            inner.request = Some(changes.clone());
+        }
+        store::audit::REQUEST.scope(changes.clone(), next.run(request)).await
+    };
+    if changes.recorded() && response.status().is_success() {
+        return response;
+    }
     let incident = incident.or_else(|| {
         response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).and_then(incident_in)
     });

@@ -51,6 +51,21 @@ async fn write(
     sealer: &store::seal::Sealer,
 ) -> Result<()> {
     let mut tx = conn.begin().await.map_err(db_err)?;
+    insert(&mut tx, entries, sealer).await?;
+    tx.commit().await.map_err(db_err)
+}
+
+/// Chains `entries` after the trail's head — locked (`FOR UPDATE`) until the caller's
+/// transaction ends, so every node's records form one chain — and inserts them: the audit
+/// writer's batches, and the records the event writer commits with the changes they record.
+pub(crate) async fn insert(
+    tx: &mut PgConnection,
+    entries: &[AuditEntry],
+    sealer: &store::seal::Sealer,
+) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     let (seq, mut hash): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
             .fetch_one(&mut *tx)
@@ -83,7 +98,7 @@ async fn write(
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-    tx.commit().await.map_err(db_err)
+    Ok(())
 }
 
 fn record(row: &PgRow) -> Result<AuditRecord> {

@@ -113,14 +113,14 @@ impl PgStore {
         }
         schema::migrate(&pool).await?;
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let writer = writer::Writer::start(&pool).await?;
+        let sealer = store::seal::Sealer::default();
+        let writer = writer::Writer::start(&pool, sealer.clone()).await?;
         let (stop_listener, stopped) = oneshot::channel();
         listener::start(pool.clone(), events.clone(), stopped).await?;
         let (team_events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (stop_team_listener, team_stopped) = oneshot::channel();
         teams::listen(pool.clone(), team_events.clone(), team_stopped).await?;
         let teams = teams::Writer::start(&pool);
-        let sealer = store::seal::Sealer::default();
         let audit = audit::Writer::start(&pool, sealer.clone());
         Ok(Self {
             pool,

@@ -15,6 +15,7 @@ use domain::event::Actor;
 use domain::{AgencyId, Event, Incident, IncidentId};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
+use store::audit::AuditEntry;
 use store::batch::{self, BatchPlan};
 use store::queue::{LogWriter, WriterQueue};
 use store::team_batch::TeamOp;
@@ -26,12 +27,14 @@ pub(crate) struct Writer {
     pool: PgPool,
     /// Held between batches; replaced if it breaks.
     conn: Option<PoolConnection<Postgres>>,
+    /// Seals the audit records committed with the changes they record.
+    sealer: store::seal::Sealer,
 }
 
 impl Writer {
-    pub(crate) async fn start(pool: &PgPool) -> Result<WriterQueue> {
+    pub(crate) async fn start(pool: &PgPool, sealer: store::seal::Sealer) -> Result<WriterQueue> {
         let conn = pool.acquire().await.map_err(db_err)?;
-        Ok(WriterQueue::spawn(Self { pool: pool.clone(), conn: Some(conn) }))
+        Ok(WriterQueue::spawn(Self { pool: pool.clone(), conn: Some(conn), sealer }))
     }
 
     async fn connection(&mut self) -> Result<&mut PgConnection> {
@@ -44,8 +47,13 @@ impl Writer {
 
 #[async_trait]
 impl LogWriter for Writer {
-    async fn write(&mut self, batch: &[&Vec<Event>]) -> Result<BatchPlan> {
-        write(self.connection().await?, batch, None).await
+    async fn write(
+        &mut self,
+        batch: &[&Vec<Event>],
+        audits: &[Option<AuditEntry>],
+    ) -> Result<BatchPlan> {
+        let sealer = self.sealer.clone();
+        write(self.connection().await?, batch, None, audits, &sealer).await
     }
 
     /// The log head is locked first, then the team's row and the team log's head — the team
@@ -54,11 +62,15 @@ impl LogWriter for Writer {
         &mut self,
         events: &[Event],
         change: TeamChange,
+        audit: Option<AuditEntry>,
     ) -> Result<(BatchPlan, TeamState)> {
         let events = events.to_vec();
+        let sealer = self.sealer.clone();
         let mut tx = self.connection().await?.begin().await.map_err(db_err)?;
         let written = async {
             let plan = write_in(&mut tx, &[&events], None, true).await?;
+            let records = store::audit::committed_entries(&plan, &[audit]);
+            crate::audit::insert(&mut tx, &records, &sealer).await?;
             let team_plan =
                 teams::write_in(&mut tx, &[TeamOp::Change(change)], Some(change)).await?;
             let state = team_plan
@@ -98,7 +110,8 @@ impl LogWriter for Writer {
         }
         let appends: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
         let batch: Vec<&Vec<Event>> = appends.iter().collect();
-        Ok(write(self.connection().await?, &batch, Some(first)).await?.written)
+        let sealer = self.sealer.clone();
+        Ok(write(self.connection().await?, &batch, Some(first), &[], &sealer).await?.written)
     }
 
     async fn rebuild(&mut self) -> Result<RebuildReport> {
@@ -125,9 +138,15 @@ async fn write(
     conn: &mut PgConnection,
     batch: &[&Vec<Event>],
     import_from: Option<u64>,
+    audits: &[Option<AuditEntry>],
+    sealer: &store::seal::Sealer,
 ) -> Result<BatchPlan> {
     let mut tx = conn.begin().await.map_err(db_err)?;
     let plan = write_in(&mut tx, batch, import_from, import_from.is_some()).await?;
+    // The log head is locked first, then the audit trail's: the audit writer takes only the
+    // latter, so the two never wait for each other.
+    let records = store::audit::committed_entries(&plan, audits);
+    crate::audit::insert(&mut tx, &records, sealer).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(plan)
 }

@@ -32,37 +32,52 @@ impl AuditWriter for Writer {
     async fn write(&mut self, entries: &[AuditEntry]) -> Result<()> {
         let _turn = self.turn.lock().await;
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-        let head: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        let (mut seq, mut hash) = match head {
-            Some((seq, hash)) => (u64::try_from(seq).map_err(corrupt)?, hash),
-            None => (0, audit::GENESIS.to_owned()),
-        };
-        for entry in entries {
-            seq += 1;
-            hash = self.sealer.hash(&hash, seq, entry);
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at_ms, user_id, agency_id, client, action, incident_id, outcome, hash) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(i64::try_from(seq).map_err(corrupt)?)
-            .bind(entry.at.as_millis())
-            .bind(entry.user.map(|u| u.to_string()))
-            .bind(entry.agency.map(|a| a.to_string()))
-            .bind(&entry.client)
-            .bind(&entry.action)
-            .bind(entry.incident.map(|i| i.to_string()))
-            .bind(i64::from(entry.outcome))
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
+        insert(&mut tx, entries, &self.sealer).await?;
         tx.commit().await.map_err(db_err)
     }
+}
+
+/// Chains `entries` after the trail's head and inserts them, inside the caller's transaction
+/// (which holds SQLite's write lock): the audit writer's batches, and the records the event
+/// writer commits with the changes they record.
+pub(crate) async fn insert(
+    tx: &mut SqliteConnection,
+    entries: &[AuditEntry],
+    sealer: &store::seal::Sealer,
+) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+    let (mut seq, mut hash) = match head {
+        Some((seq, hash)) => (u64::try_from(seq).map_err(corrupt)?, hash),
+        None => (0, audit::GENESIS.to_owned()),
+    };
+    for entry in entries {
+        seq += 1;
+        hash = sealer.hash(&hash, seq, entry);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at_ms, user_id, agency_id, client, action, incident_id, outcome, hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(i64::try_from(seq).map_err(corrupt)?)
+        .bind(entry.at.as_millis())
+        .bind(entry.user.map(|u| u.to_string()))
+        .bind(entry.agency.map(|a| a.to_string()))
+        .bind(&entry.client)
+        .bind(&entry.action)
+        .bind(entry.incident.map(|i| i.to_string()))
+        .bind(i64::from(entry.outcome))
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
 }
 
 fn record(row: &SqliteRow) -> Result<AuditRecord> {

@@ -99,8 +99,15 @@ impl SqliteStore {
         let turn = WriteTurn::default();
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (team_events, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let writer =
-            writer::Writer::start(conn, events.clone(), team_events.clone(), turn.clone()).await?;
+        let sealer = store::seal::Sealer::default();
+        let writer = writer::Writer::start(
+            conn,
+            events.clone(),
+            team_events.clone(),
+            turn.clone(),
+            sealer.clone(),
+        )
+        .await?;
         // Team writes get a connection of their own: SQLite takes one writer at a time, so the
         // two writers take turns per transaction, each group-committing its own queue.
         let team_conn = options.connect().await.map_err(db_err)?;

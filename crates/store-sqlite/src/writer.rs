@@ -13,6 +13,7 @@ use dispatch::TeamState;
 use domain::event::Actor;
 use domain::{AgencyId, Event, Incident, IncidentId};
 use sqlx::{Connection, Row, SqliteConnection};
+use store::audit::AuditEntry;
 use store::batch::{self, BatchPlan};
 use store::queue::{LogWriter, WriterQueue};
 use store::{RebuildReport, RecordedEvent, Result, Seq, StoreError, TeamChange, codec, team_batch};
@@ -28,6 +29,8 @@ pub(crate) struct Writer {
     /// Team states committed with an incident's events, for the team subscribers.
     published_teams: broadcast::Sender<TeamState>,
     turn: crate::WriteTurn,
+    /// Seals the audit records committed with the changes they record.
+    sealer: store::seal::Sealer,
 }
 
 impl Writer {
@@ -36,17 +39,24 @@ impl Writer {
         published: broadcast::Sender<RecordedEvent>,
         published_teams: broadcast::Sender<TeamState>,
         turn: crate::WriteTurn,
+        sealer: store::seal::Sealer,
     ) -> Result<WriterQueue> {
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
             .fetch_one(&mut conn)
             .await
             .map_err(db_err)?;
         let head = u64::try_from(head.unwrap_or(0)).map_err(rows::corrupt)?;
-        Ok(WriterQueue::spawn(Self { conn, head, published, published_teams, turn }))
+        Ok(WriterQueue::spawn(Self { conn, head, published, published_teams, turn, sealer }))
     }
 
-    /// Plans and writes a batch in one transaction; the head moves only once it committed.
-    async fn commit(&mut self, batch: &[&Vec<Event>], all_or_nothing: bool) -> Result<BatchPlan> {
+    /// Plans and writes a batch in one transaction, with the audit records of the appends that
+    /// committed; the head moves only once it committed.
+    async fn commit(
+        &mut self,
+        batch: &[&Vec<Event>],
+        audits: &[Option<AuditEntry>],
+        all_or_nothing: bool,
+    ) -> Result<BatchPlan> {
         let _turn = self.turn.lock().await;
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         let mut states = HashMap::new();
@@ -62,6 +72,8 @@ impl Writer {
         for (incident, known) in &plan.touched {
             save_projection(&mut tx, incident, known).await?;
         }
+        let records = store::audit::committed_entries(&plan, audits);
+        crate::audit::insert(&mut tx, &records, &self.sealer).await?;
         tx.commit().await.map_err(db_err)?;
         self.head = plan.head;
         Ok(plan)
@@ -70,14 +82,19 @@ impl Writer {
 
 #[async_trait]
 impl LogWriter for Writer {
-    async fn write(&mut self, batch: &[&Vec<Event>]) -> Result<BatchPlan> {
-        self.commit(batch, false).await
+    async fn write(
+        &mut self,
+        batch: &[&Vec<Event>],
+        audits: &[Option<AuditEntry>],
+    ) -> Result<BatchPlan> {
+        self.commit(batch, audits, false).await
     }
 
     async fn write_with_team(
         &mut self,
         events: &[Event],
         change: TeamChange,
+        audit: Option<AuditEntry>,
     ) -> Result<(BatchPlan, TeamState)> {
         let _turn = self.turn.lock().await;
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
@@ -100,6 +117,8 @@ impl LogWriter for Writer {
                 save_projection(&mut tx, incident, known).await?;
             }
             teams::write_plan(&mut tx, &team_plan).await?;
+            let records = store::audit::committed_entries(&plan, &[audit]);
+            crate::audit::insert(&mut tx, &records, &self.sealer).await?;
             let state = team_plan
                 .states
                 .into_iter()
@@ -133,7 +152,7 @@ impl LogWriter for Writer {
         }
         let appends: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
         let batch: Vec<&Vec<Event>> = appends.iter().collect();
-        Ok(self.commit(&batch, true).await?.written)
+        Ok(self.commit(&batch, &[], true).await?.written)
     }
 
     /// Drops the projections and replays the whole log into them, in one transaction.

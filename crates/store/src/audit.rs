@@ -94,6 +94,89 @@ pub(crate) fn fields(previous: &str, seq: u64, entry: &AuditEntry) -> String {
     .to_string()
 }
 
+/// A request that may change incidents, as the audit trail will name it: set by the server
+/// around the request's handler ([`REQUEST`]), so that every append the request makes carries
+/// its audit record into the same transaction — a change is never committed without its
+/// record, even if the process dies a moment later.
+#[derive(Debug, Default)]
+pub struct RequestAudit {
+    /// From where (see [`AuditEntry::client`]).
+    pub client: String,
+    /// What: the method and route.
+    pub action: String,
+    who: std::sync::Mutex<Option<(UserId, AgencyId)>>,
+    recorded: std::sync::atomic::AtomicBool,
+}
+
+impl RequestAudit {
+    #[must_use]
+    pub fn new(client: String, action: String) -> Self {
+        Self { client, action, ..Self::default() }
+    }
+
+    /// Who made the request, once authenticated.
+    pub fn set_who(&self, user: UserId, agency: AgencyId) {
+        if let Ok(mut who) = self.who.lock() {
+            *who = Some((user, agency));
+        }
+    }
+
+    /// Whether an append of this request committed its record with it.
+    pub fn recorded(&self) -> bool {
+        self.recorded.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub(crate) fn mark_recorded(&self) {
+        self.recorded.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The record of an append at `at`; its incident and outcome are filled in by the writer.
+    pub(crate) fn entry(&self, at: Timestamp) -> AuditEntry {
+        let who = self.who.lock().ok().and_then(|who| *who);
+        AuditEntry {
+            at,
+            user: who.map(|(user, _)| user),
+            agency: who.map(|(_, agency)| agency),
+            client: self.client.clone(),
+            action: self.action.clone(),
+            incident: None,
+            outcome: 0,
+        }
+        .bounded()
+    }
+}
+
+tokio::task_local! {
+    /// The request being handled on this task, when the server audits it.
+    pub static REQUEST: std::sync::Arc<RequestAudit>;
+}
+
+/// The audit records of a committed batch: one per append that carried one and committed
+/// events, naming the incident, with the status the request answers — 201 when the append
+/// opened the incident, else 200.
+#[must_use]
+pub fn committed_entries(
+    plan: &crate::batch::BatchPlan,
+    audits: &[Option<AuditEntry>],
+) -> Vec<AuditEntry> {
+    plan.outcomes
+        .iter()
+        .zip(audits)
+        .filter_map(|(outcome, audit)| {
+            let appended = outcome.as_ref().ok()?;
+            let first = appended.events.first()?;
+            let mut entry = audit.clone()?;
+            entry.incident = Some(first.event.incident);
+            entry.outcome = if matches!(first.event.kind, domain::EventKind::Opened { .. }) {
+                201
+            } else {
+                200
+            };
+            Some(entry)
+        })
+        .collect()
+}
+
 /// The audit trail of a store.
 #[async_trait]
 pub trait AuditLog: Send + Sync + 'static {

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use domain::Event;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::audit::AuditEntry;
 use crate::batch::BatchPlan;
 use crate::{Appended, RebuildReport, RecordedEvent, Result, StoreError, TeamChange};
 
@@ -21,13 +22,20 @@ const QUEUE_CAPACITY: usize = 8192;
 pub trait LogWriter: Send + 'static {
     /// Plans ([`crate::batch::plan`]) and commits one batch of appends in one transaction. An
     /// error means the transaction failed as a whole.
-    async fn write(&mut self, batch: &[&Vec<Event>]) -> Result<BatchPlan>;
+    /// `audits` holds, for each append, its audit record, to commit in the same transaction
+    /// when the append commits ([`crate::audit::committed_entries`]).
+    async fn write(
+        &mut self,
+        batch: &[&Vec<Event>],
+        audits: &[Option<AuditEntry>],
+    ) -> Result<BatchPlan>;
     /// Plans one append all or nothing and applies `change` to its team
     /// ([`crate::team_batch::plan`]), and commits both in one transaction, or neither.
     async fn write_with_team(
         &mut self,
         events: &[Event],
         change: TeamChange,
+        audit: Option<AuditEntry>,
     ) -> Result<(BatchPlan, dispatch::TeamState)>;
     /// Commits copied events with their sequence numbers, all or nothing; returns them.
     async fn import(&mut self, events: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>>;
@@ -44,11 +52,13 @@ pub trait LogWriter: Send + 'static {
 enum Command {
     Append {
         events: Vec<Event>,
+        audit: Option<AuditEntry>,
         reply: oneshot::Sender<Result<Appended>>,
     },
     AppendWithTeam {
         events: Vec<Event>,
         change: TeamChange,
+        audit: Option<AuditEntry>,
         reply: oneshot::Sender<Result<(Appended, dispatch::TeamState)>>,
     },
     Import {
@@ -92,12 +102,19 @@ impl WriterQueue {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// See [`crate::EventLog::append`].
+    /// See [`crate::EventLog::append`]. Inside an audited request ([`crate::audit::REQUEST`]),
+    /// the request's audit record commits with the events.
     pub async fn append(&self, events: Vec<Event>) -> Result<Appended> {
-        if events.is_empty() {
+        let Some(first) = events.first() else {
             return Ok(Appended { events: Vec::new(), incident: None });
+        };
+        let audit = request_entry(first.at);
+        let audited = audit.is_some();
+        let appended = self.ask(|reply| Command::Append { events, audit, reply }).await;
+        if audited && appended.as_ref().is_ok_and(|a| !a.events.is_empty()) {
+            mark_recorded();
         }
-        self.ask(|reply| Command::Append { events, reply }).await
+        appended
     }
 
     /// See [`crate::EventLog::append_with_team`].
@@ -106,12 +123,19 @@ impl WriterQueue {
         events: Vec<Event>,
         change: TeamChange,
     ) -> Result<(Appended, dispatch::TeamState)> {
-        if events.is_empty() {
+        let Some(first) = events.first() else {
             return Err(StoreError::Invalid(
                 "a team change needs an incident event with it".into(),
             ));
+        };
+        let audit = request_entry(first.at);
+        let audited = audit.is_some();
+        let appended =
+            self.ask(|reply| Command::AppendWithTeam { events, change, audit, reply }).await;
+        if audited && appended.is_ok() {
+            mark_recorded();
         }
-        self.ask(|reply| Command::AppendWithTeam { events, change, reply }).await
+        appended
     }
 
     /// See [`crate::EventLog::import`].
@@ -128,19 +152,28 @@ impl WriterQueue {
     }
 }
 
+/// The audit record of the request this task is handling, if the server audits it.
+fn request_entry(at: domain::Timestamp) -> Option<AuditEntry> {
+    crate::audit::REQUEST.try_with(|request| request.entry(at)).ok()
+}
+
+fn mark_recorded() {
+    let _ = crate::audit::REQUEST.try_with(|request| request.mark_recorded());
+}
+
 type Reply = oneshot::Sender<Result<Appended>>;
 
 async fn run<W: LogWriter>(mut writer: W, mut queue: mpsc::Receiver<Command>) {
-    let mut appends: Vec<(Vec<Event>, Reply)> = Vec::with_capacity(MAX_BATCH);
+    let mut appends: Vec<(Vec<Event>, Option<AuditEntry>, Reply)> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.recv().await {
         let mut next = Some(first);
         while let Some(command) = next.take() {
             match command {
-                Command::Append { events, reply } => appends.push((events, reply)),
+                Command::Append { events, audit, reply } => appends.push((events, audit, reply)),
                 // Appends queued before any of these commit first, in order.
-                Command::AppendWithTeam { events, change, reply } => {
+                Command::AppendWithTeam { events, change, audit, reply } => {
                     commit_appends(&mut writer, &mut appends).await;
-                    let result = match writer.write_with_team(&events, change).await {
+                    let result = match writer.write_with_team(&events, change, audit).await {
                         Ok((mut plan, state)) => {
                             let outcome = plan.outcomes.pop().unwrap_or_else(|| {
                                 Err(StoreError::Database("the append had no outcome".into()))
@@ -190,17 +223,22 @@ async fn run<W: LogWriter>(mut writer: W, mut queue: mpsc::Receiver<Command>) {
     }
 }
 
-async fn commit_appends<W: LogWriter>(writer: &mut W, appends: &mut Vec<(Vec<Event>, Reply)>) {
+async fn commit_appends<W: LogWriter>(
+    writer: &mut W,
+    appends: &mut Vec<(Vec<Event>, Option<AuditEntry>, Reply)>,
+) {
     if appends.is_empty() {
         return;
     }
     metrics::histogram!("crisisbridge_store_commit_batch_size").record(appends.len() as f64);
-    let batch: Vec<&Vec<Event>> = appends.iter().map(|(events, _)| events).collect();
-    match writer.write(&batch).await {
+    let batch: Vec<&Vec<Event>> = appends.iter().map(|(events, _, _)| events).collect();
+    let audits: Vec<Option<AuditEntry>> =
+        appends.iter().map(|(_, audit, _)| audit.clone()).collect();
+    match writer.write(&batch, &audits).await {
         Ok(plan) => {
             metrics::counter!("crisisbridge_store_events_appended_total")
                 .increment(plan.written.len() as u64);
-            for ((_, reply), outcome) in appends.drain(..).zip(plan.outcomes) {
+            for ((_, _, reply), outcome) in appends.drain(..).zip(plan.outcomes) {
                 let _ = reply.send(outcome);
             }
             writer.committed(plan.written);
@@ -208,7 +246,7 @@ async fn commit_appends<W: LogWriter>(writer: &mut W, appends: &mut Vec<(Vec<Eve
         Err(e) => {
             tracing::error!(error = %e, "event log commit failed; the whole batch is refused");
             writer.failed();
-            for (_, reply) in appends.drain(..) {
+            for (_, _, reply) in appends.drain(..) {
                 let _ = reply.send(Err(StoreError::Database(e.to_string())));
             }
         }

@@ -95,7 +95,8 @@ async fn demo_seeds_kansas_serves_it_and_reuses_its_data() {
 }
 
 /// Fires creates from many clients, kills the server with SIGKILL mid-stream, restarts it,
-/// and checks that every create that was answered 201 is there.
+/// and checks that every create that was answered 201 is there — and that every incident
+/// committed, answered or not, has its creation's audit record, committed with it.
 #[tokio::test]
 async fn every_acknowledged_incident_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
@@ -150,7 +151,32 @@ async fn every_acknowledged_incident_survives_kill_9() {
             .unwrap();
         assert_eq!(response.status(), 200, "acknowledged incident {id} was lost");
     }
-    eprintln!("{} acknowledged incidents all survived kill -9", acknowledged.len());
+    let url = format!("sqlite://{}", dir.path().join("crisisbridge.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let committed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM incidents").fetch_one(&pool).await.unwrap();
+    let unrecorded: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM incidents WHERE id NOT IN \
+         (SELECT incident_id FROM audit_log WHERE action = 'POST /api/v1/incidents' AND outcome = 201)",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert!(
+        unrecorded.is_empty(),
+        "{} of {committed} committed incidents have no creation record: {unrecorded:?}",
+        unrecorded.len()
+    );
+    let check = std::process::Command::new(crate::process::BIN)
+        .args(["audit", "verify", "--database", &url])
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    eprintln!(
+        "{} acknowledged incidents all survived kill -9; all {committed} committed have their audit record",
+        acknowledged.len()
+    );
 }
 
 /// Routing in the demo region, through the lookup API: who serves Lawrence (Douglas County),
