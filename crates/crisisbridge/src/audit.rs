@@ -101,6 +101,31 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
     }
 }
 
+/// `crisisbridge verify`: the event log's chain, then the audit trail's.
+pub async fn verify_all(
+    keys: Option<PathBuf>,
+    checkpoint: Option<PathBuf>,
+    db: crate::DatabaseArgs,
+) -> anyhow::Result<()> {
+    let ring = match &keys {
+        Some(path) => read_keys(path)?,
+        None => KeyRing::default(),
+    };
+    let store = crate::run::database(db.config.as_deref(), db.database.clone())?.open().await?;
+    let log = store::log_chain::verify(&*store, &ring).await?;
+    if let Some((seq, why)) = log.broken {
+        bail!(
+            "the event log is broken at event {seq}: {why} ({} events before it verified)",
+            log.events - 1
+        );
+    }
+    println!(
+        "event log intact: {} events ({} from before the chain, {} sealed with a key), chain head {}",
+        log.events, log.unchained, log.sealed, log.head
+    );
+    run(AuditCommand::Verify { keys, checkpoint, db }).await
+}
+
 /// Reads a key file.
 pub fn read_keys(path: &Path) -> anyhow::Result<KeyRing> {
     let text = std::fs::read_to_string(path)

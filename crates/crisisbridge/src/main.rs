@@ -6,7 +6,9 @@
 //! - `rebuild`: drop the projections and rebuild them from the event log.
 //! - `migrate`: create or upgrade a database's schema.
 //! - `copy --from URL --to URL`: move a deployment's data to another database, verified.
-//! - `user add`: create a user.
+//! - `user add|list|disable|enable|unlock|reset-password|reset-totp`: manage users.
+//! - `audit verify|checkpoint|new-key`, `verify`: the audit trail's and the event log's
+//!   chains, sealed with a key kept outside the database.
 //! - `protocol check FILE...`: prove triage protocols safe.
 //! - `route --areas FILE (--points CSV | --lat Y --lon X)`: which areas contain each point.
 //! - `import areas FILE` / `import services FILE.toml`: load boundaries, agencies and who
@@ -98,6 +100,16 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Check the event log's chain and the audit trail's (with their key file and an audit
+    /// checkpoint, when given); exits 1 at the first broken event or record.
+    Verify {
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -159,6 +171,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         }
         Command::User { command } => user::run(command).await,
         Command::Audit { command } => audit::run(command).await,
+        Command::Verify { keys, checkpoint, db } => audit::verify_all(keys, checkpoint, db).await,
         Command::Protocol { command } => protocol::run(command),
         Command::Migrate { db } => {
             run::migrate(&run::database(db.config.as_deref(), db.database)?).await

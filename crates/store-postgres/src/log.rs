@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use domain::{AgencyId, Event, Incident, IncidentId, IncidentStatus};
+use sqlx::Row;
 use store::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, codec};
 use tokio::sync::broadcast;
 
@@ -92,6 +93,27 @@ impl EventLog for PgStore {
             .await
             .map_err(db_err)?;
         found.iter().map(rows::event).collect()
+    }
+
+    async fn chained_events(
+        &self,
+        after: Seq,
+        limit: u32,
+    ) -> Result<Vec<(RecordedEvent, Option<String>)>> {
+        let sql = format!(
+            "SELECT {}, hash FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            rows::EVENT_COLUMNS
+        );
+        let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(i64::try_from(after).unwrap_or(i64::MAX))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found
+            .iter()
+            .map(|row| Ok((rows::event(row)?, row.try_get("hash").map_err(db_err)?)))
+            .collect()
     }
 
     async fn head(&self) -> Result<Seq> {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_audit.sql")),
     (7, include_str!("../migrations/0007_user_admin.sql")),
     (8, include_str!("../migrations/0008_totp.sql")),
+    (9, include_str!("../migrations/0009_event_chain.sql")),
 ];
 
 /// An arbitrary constant naming Crisisbridge's migration lock.

@@ -68,7 +68,7 @@ impl LogWriter for Writer {
         let sealer = self.sealer.clone();
         let mut tx = self.connection().await?.begin().await.map_err(db_err)?;
         let written = async {
-            let plan = write_in(&mut tx, &[&events], None, true).await?;
+            let plan = write_in(&mut tx, &[&events], None, true, &sealer).await?;
             let records = store::audit::committed_entries(&plan, &[audit]);
             crate::audit::insert(&mut tx, &records, &sealer).await?;
             let team_plan =
@@ -142,7 +142,7 @@ async fn write(
     sealer: &store::seal::Sealer,
 ) -> Result<BatchPlan> {
     let mut tx = conn.begin().await.map_err(db_err)?;
-    let plan = write_in(&mut tx, batch, import_from, import_from.is_some()).await?;
+    let plan = write_in(&mut tx, batch, import_from, import_from.is_some(), sealer).await?;
     // The log head is locked first, then the audit trail's: the audit writer takes only the
     // latter, so the two never wait for each other.
     let records = store::audit::committed_entries(&plan, audits);
@@ -158,11 +158,13 @@ async fn write_in(
     batch: &[&Vec<Event>],
     import_from: Option<u64>,
     all_or_nothing: bool,
+    sealer: &store::seal::Sealer,
 ) -> Result<BatchPlan> {
-    let head: i64 = sqlx::query_scalar("SELECT seq FROM log_head WHERE id FOR UPDATE")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    let (head, head_hash): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM log_head WHERE id FOR UPDATE")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
     let head = u64::try_from(head).map_err(rows::corrupt)?;
     if let Some(first) = import_from.filter(|first| *first != head + 1) {
         return Err(StoreError::Database(format!(
@@ -174,12 +176,14 @@ async fn write_in(
         batch::incidents_of(batch.iter().copied()).iter().map(IncidentId::as_uuid).collect();
     let states = load_incidents(tx, &ids).await?;
     let plan = batch::plan(batch.iter().copied(), states, head, all_or_nothing)?;
-    insert_events(tx, &plan.written).await?;
+    let hashes = store::log_chain::chain(sealer, &head_hash, &plan.written);
+    insert_events(tx, &plan.written, &hashes).await?;
     save_projections(tx, &plan.touched).await?;
     if plan.head != head {
         let new_head = i64::try_from(plan.head).map_err(rows::corrupt)?;
-        sqlx::query("UPDATE log_head SET seq = $1 WHERE id")
+        sqlx::query("UPDATE log_head SET seq = $1, hash = $2 WHERE id")
             .bind(new_head)
+            .bind(hashes.last().map_or(head_hash.as_str(), String::as_str))
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -237,7 +241,11 @@ async fn load_incidents(
 }
 
 /// Inserts events in one statement.
-async fn insert_events(conn: &mut PgConnection, events: &[RecordedEvent]) -> Result<()> {
+async fn insert_events(
+    conn: &mut PgConnection,
+    events: &[RecordedEvent],
+    hashes: &[String],
+) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
@@ -260,8 +268,8 @@ async fn insert_events(conn: &mut PgConnection, events: &[RecordedEvent]) -> Res
         involved.push(serde_json::to_string(&ids).map_err(rows::corrupt)?);
     }
     sqlx::query(
-        "INSERT INTO events (seq, incident_id, at_ms, actor, agency_id, kind, body, involved) \
-         SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[])",
+        "INSERT INTO events (seq, incident_id, at_ms, actor, agency_id, kind, body, involved, hash) \
+         SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[])",
     )
     .bind(seqs)
     .bind(incidents)
@@ -271,6 +279,7 @@ async fn insert_events(conn: &mut PgConnection, events: &[RecordedEvent]) -> Res
     .bind(kinds)
     .bind(bodies)
     .bind(involved)
+    .bind(hashes)
     .execute(conn)
     .await
     .map_err(db_err)?;

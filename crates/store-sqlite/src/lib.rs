@@ -112,7 +112,6 @@ impl SqliteStore {
         // two writers take turns per transaction, each group-committing its own queue.
         let team_conn = options.connect().await.map_err(db_err)?;
         let teams = teams::Writer::start(team_conn, team_events.clone(), turn.clone());
-        let sealer = store::seal::Sealer::default();
         let audit =
             audit::Writer::start(options.connect().await.map_err(db_err)?, turn, sealer.clone());
         let (stop_checkpoints, stopped) = oneshot::channel();

@@ -114,6 +114,27 @@ impl EventLog for SqliteStore {
         found.iter().map(rows::event).collect()
     }
 
+    async fn chained_events(
+        &self,
+        after: Seq,
+        limit: u32,
+    ) -> Result<Vec<(RecordedEvent, Option<String>)>> {
+        let sql = format!(
+            "SELECT {}, hash FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            rows::EVENT_COLUMNS
+        );
+        let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(i64::try_from(after).unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found
+            .iter()
+            .map(|row| Ok((rows::event(row)?, row.try_get("hash").map_err(db_err)?)))
+            .collect()
+    }
+
     async fn head(&self) -> Result<Seq> {
         let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS head FROM events")
             .fetch_one(&self.pool)

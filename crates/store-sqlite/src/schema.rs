@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_audit.sql")),
     (8, include_str!("../migrations/0008_user_admin.sql")),
     (9, include_str!("../migrations/0009_totp.sql")),
+    (10, include_str!("../migrations/0010_event_chain.sql")),
 ];
 
 pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {

@@ -15,6 +15,7 @@ use domain::{AgencyId, Event, Incident, IncidentId};
 use sqlx::{Connection, Row, SqliteConnection};
 use store::audit::AuditEntry;
 use store::batch::{self, BatchPlan};
+use store::log_chain;
 use store::queue::{LogWriter, WriterQueue};
 use store::{RebuildReport, RecordedEvent, Result, Seq, StoreError, TeamChange, codec, team_batch};
 use tokio::sync::broadcast;
@@ -25,6 +26,8 @@ pub(crate) struct Writer {
     conn: SqliteConnection,
     /// The sequence number of the last committed event.
     head: Seq,
+    /// Its chain hash ([`store::log_chain`]).
+    head_hash: String,
     published: broadcast::Sender<RecordedEvent>,
     /// Team states committed with an incident's events, for the team subscribers.
     published_teams: broadcast::Sender<TeamState>,
@@ -46,7 +49,21 @@ impl Writer {
             .await
             .map_err(db_err)?;
         let head = u64::try_from(head.unwrap_or(0)).map_err(rows::corrupt)?;
-        Ok(WriterQueue::spawn(Self { conn, head, published, published_teams, turn, sealer }))
+        let head_hash: Option<Option<String>> =
+            sqlx::query_scalar("SELECT hash FROM events ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut conn)
+                .await
+                .map_err(db_err)?;
+        let head_hash = head_hash.flatten().unwrap_or_else(|| store::audit::GENESIS.to_owned());
+        Ok(WriterQueue::spawn(Self {
+            conn,
+            head,
+            head_hash,
+            published,
+            published_teams,
+            turn,
+            sealer,
+        }))
     }
 
     /// Plans and writes a batch in one transaction, with the audit records of the appends that
@@ -66,8 +83,9 @@ impl Writer {
             }
         }
         let plan = batch::plan(batch.iter().copied(), states, self.head, all_or_nothing)?;
-        for r in &plan.written {
-            insert_event(&mut tx, r).await?;
+        let hashes = log_chain::chain(&self.sealer, &self.head_hash, &plan.written);
+        for (r, hash) in plan.written.iter().zip(&hashes) {
+            insert_event(&mut tx, r, hash).await?;
         }
         for (incident, known) in &plan.touched {
             save_projection(&mut tx, incident, known).await?;
@@ -76,6 +94,9 @@ impl Writer {
         crate::audit::insert(&mut tx, &records, &self.sealer).await?;
         tx.commit().await.map_err(db_err)?;
         self.head = plan.head;
+        if let Some(last) = hashes.into_iter().last() {
+            self.head_hash = last;
+        }
         Ok(plan)
     }
 }
@@ -110,8 +131,9 @@ impl LogWriter for Writer {
             let teams = teams::load_all(&mut tx, &[change.team]).await?;
             let head = teams::log_head(&mut tx).await?;
             let team_plan = team_batch::plan_change(change, teams, head)?;
-            for r in &plan.written {
-                insert_event(&mut tx, r).await?;
+            let hashes = log_chain::chain(&self.sealer, &self.head_hash, &plan.written);
+            for (r, hash) in plan.written.iter().zip(&hashes) {
+                insert_event(&mut tx, r, hash).await?;
             }
             for (incident, known) in &plan.touched {
                 save_projection(&mut tx, incident, known).await?;
@@ -124,10 +146,10 @@ impl LogWriter for Writer {
                 .into_iter()
                 .next()
                 .ok_or_else(|| StoreError::Database("the team change left no state".into()))?;
-            Ok::<_, StoreError>((plan, state))
+            Ok::<_, StoreError>((plan, state, hashes.into_iter().last()))
         }
         .await;
-        let (plan, state) = match written {
+        let (plan, state, last_hash) = match written {
             Ok(done) => done,
             // Either refusal ends the transaction unwritten, now, before the write turn passes.
             Err(e) => {
@@ -137,6 +159,9 @@ impl LogWriter for Writer {
         };
         tx.commit().await.map_err(db_err)?;
         self.head = plan.head;
+        if let Some(last) = last_hash {
+            self.head_hash = last;
+        }
         Ok((plan, state))
     }
 
@@ -196,15 +221,15 @@ async fn load_incident(conn: &mut SqliteConnection, id: IncidentId) -> Result<Op
         .transpose()
 }
 
-async fn insert_event(conn: &mut SqliteConnection, r: &RecordedEvent) -> Result<()> {
+async fn insert_event(conn: &mut SqliteConnection, r: &RecordedEvent, hash: &str) -> Result<()> {
     let actor = match r.event.actor {
         Actor::User(user) => Some(user.to_string()),
         Actor::System => None,
     };
     let involved: Vec<String> = r.involved.iter().map(ToString::to_string).collect();
     sqlx::query(
-        "INSERT INTO events (seq, incident_id, at_ms, actor, agency_id, kind, body, involved) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events (seq, incident_id, at_ms, actor, agency_id, kind, body, involved, hash) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(i64::try_from(r.seq).map_err(rows::corrupt)?)
     .bind(r.event.incident.to_string())
@@ -214,6 +239,7 @@ async fn insert_event(conn: &mut SqliteConnection, r: &RecordedEvent) -> Result<
     .bind(r.event.kind.name())
     .bind(codec::encode_event(&r.event.kind))
     .bind(serde_json::to_string(&involved).map_err(rows::corrupt)?)
+    .bind(hash)
     .execute(conn)
     .await
     .map_err(db_err)?;

@@ -55,7 +55,9 @@ macro_rules! conformance_suite {
             concurrent_team_changes_serialize,
             external_incidents_are_linked_once_and_listed,
             a_team_is_sent_with_its_incident_event_or_not_at_all,
-            audit_records_are_chained_gap_free_and_verifiable
+            audit_records_are_chained_gap_free_and_verifiable,
+            the_event_log_is_chained_and_sealed_once_a_key_is_set,
+            a_requests_audit_record_commits_with_its_appends_only
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1019,4 +1021,77 @@ pub async fn audit_records_are_chained_gap_free_and_verifiable<S: Store>(store: 
     assert_eq!(store.audit_records(all[9].seq, 5, None).await.unwrap()[0].seq, 11, "paged");
     let check = audit::verify(&*store).await.unwrap();
     assert_eq!((check.records, check.head, check.broken), (40, previous, None));
+}
+
+pub async fn the_event_log_is_chained_and_sealed_once_a_key_is_set<S: Store>(store: Arc<S>) {
+    use crate::seal::{AuditKey, KeyRing};
+    let agency = AgencyId::new(at(0));
+    let id = open_incident(&*store, agency, Channel::Nine11).await;
+    // Concurrent appends: one chain whatever the batching.
+    let mut writes = Vec::new();
+    for n in 0..20 {
+        let store = store.clone();
+        writes.push(tokio::spawn(
+            async move { store.append(vec![note(id, agency, n + 1, "n")]).await },
+        ));
+    }
+    for w in writes {
+        w.await.unwrap().unwrap();
+    }
+    let key = AuditKey::new("k1", vec![9; 32]).unwrap();
+    store.seal_with(Some(key.clone()));
+    store.append(vec![note(id, agency, 30, "sealed")]).await.unwrap();
+    let mut ring = KeyRing::default();
+    ring.push(key).unwrap();
+    let check = crate::log_chain::verify(&*store, &ring).await.unwrap();
+    assert_eq!((check.events, check.unchained, check.sealed, check.broken), (22, 0, 1, None));
+    assert!(check.head.starts_with("hmac-sha256:k1:"), "{}", check.head);
+    let chained = store.chained_events(0, 100).await.unwrap();
+    let mut previous = crate::audit::GENESIS.to_owned();
+    for (r, hash) in &chained[..21] {
+        let hash = hash.as_deref().unwrap();
+        assert_eq!(
+            hash,
+            crate::log_chain::chain(
+                &crate::seal::Sealer::default(),
+                &previous,
+                std::slice::from_ref(r)
+            )[0]
+        );
+        previous = hash.to_owned();
+    }
+    // Without the key the sealed event cannot be vouched for.
+    let unkeyed = crate::log_chain::verify(&*store, &KeyRing::default()).await.unwrap();
+    assert_eq!(unkeyed.broken.map(|(seq, _)| seq), Some(22));
+    store.seal_with(None);
+}
+
+pub async fn a_requests_audit_record_commits_with_its_appends_only<S: Store>(store: Arc<S>) {
+    use crate::audit::{REQUEST, RequestAudit};
+    let agency = AgencyId::new(at(0));
+    let request = Arc::new(RequestAudit::new("10.1.1.1".into(), "POST /api/v1/incidents".into()));
+    request.set_who(UserId::new(at(0)), agency);
+    let id = IncidentId::new(at(1));
+    let opened_event = opened(id, agency, Channel::Nine11);
+    let refused = note(IncidentId::new(at(2)), agency, 5, "an incident that does not exist");
+    let (store2, request2) = (store.clone(), request.clone());
+    REQUEST
+        .scope(request2, async move {
+            store2.append(vec![opened_event]).await.unwrap();
+            assert!(store2.append(vec![refused]).await.is_err());
+        })
+        .await;
+    assert!(request.recorded());
+    let records = store.audit_records(0, 100, None).await.unwrap();
+    assert_eq!(records.len(), 1, "the refused append wrote no record: {records:?}");
+    let entry = &records[0].entry;
+    assert_eq!(
+        (entry.incident, entry.outcome, entry.client.as_str(), entry.action.as_str()),
+        (Some(id), 201, "10.1.1.1", "POST /api/v1/incidents")
+    );
+    assert_eq!(entry.agency, Some(agency));
+    assert_eq!(crate::audit::verify(&*store).await.unwrap().broken, None);
+    // Outside a request, appends write no record.
+    store.append(vec![note(id, agency, 9, "system note")]).await.unwrap();
+    assert_eq!(store.audit_records(0, 100, None).await.unwrap().len(), 1);
 }

@@ -28,6 +28,7 @@ pub mod conformance;
 mod directory;
 mod error;
 mod log;
+pub mod log_chain;
 mod protocols;
 pub mod queue;
 pub mod seal;

@@ -88,6 +88,14 @@ pub trait EventLog: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<RecordedEvent>>;
 
+    /// Events with `seq > after` with their chain hashes ([`crate::log_chain`]), in order, at
+    /// most `limit`; `None` for events written before the chain existed.
+    async fn chained_events(
+        &self,
+        after: Seq,
+        limit: u32,
+    ) -> Result<Vec<(RecordedEvent, Option<String>)>>;
+
     /// The sequence number of the last committed event (0 when the log is empty).
     async fn head(&self) -> Result<Seq>;
 

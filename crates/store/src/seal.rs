@@ -78,7 +78,12 @@ impl AuditKey {
     /// `previous`.
     #[must_use]
     pub fn seal(&self, previous: &str, seq: u64, entry: &AuditEntry) -> String {
-        let fields = crate::audit::fields(previous, seq, entry);
+        self.seal_fields(&crate::audit::fields(previous, seq, entry))
+    }
+
+    /// The sealed hash of a chained row's fields (an audit record's or an event's).
+    #[must_use]
+    pub fn seal_fields(&self, fields: &str) -> String {
         format!("{SEALED}{}:{}", self.id, self.mac(fields.as_bytes()))
     }
 
@@ -87,6 +92,12 @@ impl AuditKey {
     pub fn to_line(&self) -> String {
         format!("{} {}", self.id, hex(&self.secret))
     }
+}
+
+/// The unkeyed hash of a chained row's fields: SHA-256, hex.
+fn plain(fields: &str) -> String {
+    use sha2::Digest;
+    hex(&Sha256::digest(fields.as_bytes()))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -176,14 +187,22 @@ impl KeyRing {
         seq: u64,
         entry: &AuditEntry,
     ) -> Result<bool, String> {
+        self.check_fields(stored, &crate::audit::fields(previous, seq, entry))
+    }
+
+    /// Like [`KeyRing::check`], for any chained row's fields.
+    ///
+    /// # Errors
+    /// When the row is sealed with a key the ring lacks.
+    pub fn check_fields(&self, stored: &str, fields: &str) -> Result<bool, String> {
         match stored.strip_prefix(SEALED).and_then(|rest| rest.split_once(':')) {
             Some((id, _)) => match self.get(id) {
-                Some(key) => Ok(key.seal(previous, seq, entry) == stored),
+                Some(key) => Ok(key.seal_fields(fields) == stored),
                 None => Err(format!(
                     "it is sealed with key {id:?}, which the key file given does not hold"
                 )),
             },
-            None => Ok(crate::audit::chain(previous, seq, entry) == stored),
+            None => Ok(plain(fields) == stored),
         }
     }
 }
@@ -203,9 +222,15 @@ impl Sealer {
     /// Record `seq`'s hash: sealed with the current key, or a plain chain without one.
     #[must_use]
     pub fn hash(&self, previous: &str, seq: u64, entry: &AuditEntry) -> String {
+        self.hash_fields(&crate::audit::fields(previous, seq, entry))
+    }
+
+    /// A chained row's hash from its fields: sealed with the current key, or plain SHA-256.
+    #[must_use]
+    pub fn hash_fields(&self, fields: &str) -> String {
         match self.0.read().ok().as_deref().and_then(Option::as_ref) {
-            Some(key) => key.seal(previous, seq, entry),
-            None => crate::audit::chain(previous, seq, entry),
+            Some(key) => key.seal_fields(fields),
+            None => plain(fields),
         }
     }
 }

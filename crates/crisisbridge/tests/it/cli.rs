@@ -426,6 +426,12 @@ async fn users_are_administered_and_the_audit_trail_sealed_checkpointed_and_veri
     assert!(ok, "{stderr}");
     let (ok, stdout, _) = verify(Some(&checkpoint));
     assert!(ok && stdout.contains("consistent with the checkpoint"), "{stdout}");
+    // `verify` checks the event log's chain too.
+    let (ok, stdout, stderr) = run(&["verify", "--database", &url, "--keys", &keys_arg], &[], None);
+    assert!(
+        ok && stdout.contains("event log intact") && stdout.contains("audit log intact"),
+        "{stdout}{stderr}"
+    );
 
     // The last two records deleted: the chain alone cannot tell, the checkpoint does.
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();

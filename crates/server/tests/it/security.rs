@@ -355,3 +355,30 @@ async fn a_change_whose_client_hung_up_is_still_committed_and_recorded() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A deployment with an audit key: the records the store's writer commits with each change
+/// and those written for reads and logins are one sealed chain, and so is the event log.
+#[tokio::test]
+async fn with_a_key_every_record_and_event_is_sealed_into_one_chain() {
+    use store::seal::{AuditKey, KeyRing};
+    let app = TestApp::spawn().await;
+    let key = AuditKey::new("2026-12", vec![5; 32]).unwrap();
+    let mut ring = KeyRing::default();
+    ring.push(key.clone()).unwrap();
+    app.store.seal_with(Some(key));
+    let token = app.login("calltaker").await;
+    let id = app.open_incident(&token).await;
+    for n in 0..3 {
+        let note = json!({"action": "add_note", "text": format!("note {n}")});
+        assert_eq!(app.act(&token, &id, note).await.status(), 200);
+    }
+    assert_eq!(app.get(&format!("/api/v1/incidents/{id}"), &token).await.status(), 200);
+    assert_eq!(app.get("/api/v1/incidents", &token).await.status(), 200);
+    let audit = store::audit::verify_with(&*app.store, &ring, None).await.unwrap();
+    assert_eq!(audit.broken, None);
+    assert_eq!(audit.sealed, audit.records, "{audit:?}");
+    // The login, the create, three notes, the read, the list and the listed incident.
+    assert_eq!(audit.records, 8, "{audit:?}");
+    let log = store::log_chain::verify(&*app.store, &ring).await.unwrap();
+    assert_eq!((log.broken.clone(), log.sealed), (None, log.events), "{log:?}");
+}

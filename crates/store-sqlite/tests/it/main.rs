@@ -277,3 +277,82 @@ async fn the_database_files_are_readable_by_their_owner_only() {
         assert_eq!(mode, 0o600, "{file} is {mode:o}");
     }
 }
+
+/// The event log's chain, tampered with as someone with the database file would: an edited
+/// event, the chain recomputed without the key after it, a deleted event — each found, at the
+/// event where it happened.
+#[tokio::test]
+async fn the_event_logs_chain_finds_edits_rewrites_and_deletions() {
+    use store::log_chain::verify;
+    use store::seal::{AuditKey, KeyRing};
+    let cases: [(&str, u64, &str); 3] = [
+        (
+            "UPDATE events SET body = replace(body, 'text contact', 'edited') WHERE seq = 3",
+            3,
+            "does not match",
+        ),
+        ("rechain 3", 3, "not sealed, though events before it are"),
+        ("DELETE FROM events WHERE seq = 4", 4, "missing"),
+    ];
+    for (step, at, says) in cases {
+        let (store, dir) = fresh().await;
+        let key = AuditKey::new("k1", vec![3; 32]).unwrap();
+        let mut ring = KeyRing::default();
+        ring.push(key.clone()).unwrap();
+        store.seal_with(Some(key));
+        let agency = AgencyId::new(Timestamp::from_millis(0));
+        for n in 0..5 {
+            store
+                .append(vec![opened(IncidentId::new(Timestamp::from_millis(n)), agency)])
+                .await
+                .unwrap();
+        }
+        assert_eq!(verify(&store, &ring).await.unwrap().broken, None);
+        let pool = sqlx::SqlitePool::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("test.db").display()
+        ))
+        .await
+        .unwrap();
+        // The append-only guards dropped, as someone with the file can.
+        for guard in ["events_are_never_updated", "events_are_never_deleted"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {guard}")))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        if let Some(from) = step.strip_prefix("rechain ") {
+            // Recompute every hash from `from` on, as one without the key can: plain SHA-256.
+            let from: u64 = from.parse().unwrap();
+            let chained = store.chained_events(0, 100).await.unwrap();
+            let mut previous = chained[usize::try_from(from).unwrap() - 2].1.clone().unwrap();
+            sqlx::query(
+                "UPDATE events SET body = replace(body, 'text contact', 'edited') WHERE seq = 3",
+            )
+            .execute(&pool)
+            .await
+            .unwrap();
+            let edited = store.chained_events(0, 100).await.unwrap();
+            for (r, _) in edited.iter().filter(|(r, _)| r.seq >= from) {
+                let hash = store::log_chain::chain(
+                    &store::seal::Sealer::default(),
+                    &previous,
+                    std::slice::from_ref(r),
+                )
+                .remove(0);
+                sqlx::query("UPDATE events SET hash = ? WHERE seq = ?")
+                    .bind(&hash)
+                    .bind(i64::try_from(r.seq).unwrap())
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                previous = hash;
+            }
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(step.to_owned())).execute(&pool).await.unwrap();
+        }
+        let (seq, why) = verify(&store, &ring).await.unwrap().broken.unwrap();
+        assert_eq!(seq, at, "{step}: {why}");
+        assert!(why.contains(says), "{step}: {why}");
+    }
+}
