@@ -12,6 +12,9 @@ use super::registry::{self, agency_roles};
 use crate::datetime::format_datetime;
 use crate::pidf::{Presentity, write_presence};
 
+/// The notice 42 CFR 2.32(a)(2) allows on a disclosure of substance use disorder records.
+pub const PART2_NOTICE: &str = "42 CFR part 2 prohibits unauthorized use or disclosure of these records. Notes of a crisis center in this document may include substance use disorder records it shared.";
+
 /// The EIDO of `incident` as it stands.
 ///
 /// What a 988 contact's EIDO leaves out: its summary, notes and closing remark are the 988
@@ -60,6 +63,21 @@ pub fn export(incident: &Incident, ctx: &ExportContext) -> Eido {
                     &ctx.agency_identifier_of(note.agency),
                 ),
                 notes_action_comments: html::from_text(note.text.as_str()),
+            });
+        }
+        // A crisis center's notes may hold substance use disorder records: whoever receives
+        // them is told, as 42 CFR 2.32 requires of each disclosure.
+        let from_a_crisis_center = incident.notes.iter().find(|note| {
+            ctx.agency(note.agency).is_some_and(|a| a.kind == domain::AgencyKind::CrisisCenter)
+        });
+        if let Some(note) = from_a_crisis_center {
+            notes.push(NotesComponent {
+                prologue: prologue(
+                    part("part2-notice"),
+                    note.at,
+                    &ctx.agency_identifier_of(note.agency),
+                ),
+                notes_action_comments: html::from_text(PART2_NOTICE),
             });
         }
     }

@@ -38,5 +38,5 @@ pub use context::{
 };
 pub use document::Eido;
 pub use error::{EidoError, Result};
-pub use export::export;
+pub use export::{PART2_NOTICE, export};
 pub use import::{ImportedEido, ImportedNote, LocationReference, MAX_EIDO_BYTES, import};

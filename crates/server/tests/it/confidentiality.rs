@@ -72,6 +72,21 @@ async fn a_crisis_centers_notes_on_a_diverted_call_stay_with_it_unless_shared() 
         assert_eq!(shows, who == "the center", "{who}: events {events}");
     }
 
+    // What the center shared leaves in EIDO exports with 42 CFR 2.32's notice.
+    let eido =
+        app.get(&format!("/api/v1/incidents/{id}/eido"), &calltaker).await.text().await.unwrap();
+    assert!(eido.contains("42 CFR part 2 prohibits unauthorized use or disclosure"), "{eido}");
+    let psap_only = app.open_incident(&calltaker).await;
+    let note = json!({"action": "add_note", "text": "PSAP's own note"});
+    assert_eq!(app.act(&calltaker, &psap_only, note).await.status(), 200);
+    let eido = app
+        .get(&format!("/api/v1/incidents/{psap_only}/eido"), &calltaker)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!eido.contains("42 CFR part 2"), "no crisis center notes, no notice: {eido}");
+
     let bad = json!({"action": "add_note", "text": "x", "audience": "everyone"});
     assert_error(app.act(&counselor, &id, bad).await, 422, "invalid_field", "involved or agency")
         .await;
