@@ -39,6 +39,11 @@ struct RawConfig {
     /// PEM certificate chain and private key: with both, `serve` speaks only HTTPS.
     tls_cert: Option<std::path::PathBuf>,
     tls_key: Option<std::path::PathBuf>,
+    /// PEM certificate authorities of the machine peers (LoST clients, CADs) that present
+    /// client certificates.
+    tls_client_ca: Option<std::path::PathBuf>,
+    /// Routes only certified peers reach: "lost", "eido".
+    client_cert_required_for: Option<Vec<String>>,
     /// Serve plain HTTP on an address other than loopback (a TLS proxy beside the server).
     allow_plain_http: Option<bool>,
     /// Origins besides the server's own from which a page may act with the session cookie.
@@ -67,6 +72,8 @@ pub struct Config {
     pub auto_assign: Vec<String>,
     pub safety_floor: Vec<std::path::PathBuf>,
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    pub tls_client_ca: Option<std::path::PathBuf>,
+    pub client_cert_required_for: Vec<server::tls::PeerRoute>,
     pub allow_plain_http: bool,
     pub allowed_origins: Vec<String>,
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -184,6 +191,26 @@ impl Config {
             (Some(_), None) => bail!("tls_cert is set but tls_key is not: set both, or neither"),
             (None, Some(_)) => bail!("tls_key is set but tls_cert is not: set both, or neither"),
         };
+        let client_cert_required_for = raw
+            .client_cert_required_for
+            .unwrap_or_default()
+            .iter()
+            .map(|r| {
+                server::tls::PeerRoute::parse(r).with_context(|| {
+                    format!(
+                        "client_cert_required_for: {r:?} is not a route; use \"lost\" or \"eido\""
+                    )
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if raw.tls_client_ca.is_some() && tls.is_none() {
+            bail!("tls_client_ca needs tls_cert and tls_key: client certificates come with TLS");
+        }
+        if !client_cert_required_for.is_empty() && raw.tls_client_ca.is_none() {
+            bail!(
+                "client_cert_required_for needs tls_client_ca: the authorities whose client certificates are accepted"
+            );
+        }
         let allowed_origins = raw.allowed_origins.unwrap_or_default();
         for origin in &allowed_origins {
             let well_formed = origin.split_once("://").is_some_and(|(scheme, host)| {
@@ -220,6 +247,8 @@ impl Config {
         Ok(Self {
             totp_required_for,
             tls,
+            tls_client_ca: raw.tls_client_ca,
+            client_cert_required_for,
             allow_plain_http: raw.allow_plain_http.unwrap_or(false),
             allowed_origins,
             trusted_proxies,
@@ -261,7 +290,12 @@ impl Config {
             roads,
             safety_floors: crate::protocol::read_floors(&self.safety_floor)
                 .context("safety_floor")?,
-            tls: self.tls.clone().map(|(cert, key)| server::tls::TlsSettings::new(cert, key)),
+            tls: self.tls.clone().map(|(cert, key)| {
+                let mut tls = server::tls::TlsSettings::new(cert, key);
+                tls.client_ca.clone_from(&self.tls_client_ca);
+                tls.client_cert_required_for.clone_from(&self.client_cert_required_for);
+                tls
+            }),
             allow_plain_http: self.allow_plain_http,
             allowed_origins: self.allowed_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
@@ -348,6 +382,14 @@ mod tests {
         assert!(
             err("database_url = \"sqlite://x\"\ntrusted_proxies = [\"10.0.0.0/33\"]")
                 .contains("is not an address or a network")
+        );
+        assert!(
+            err("database_url = \"sqlite://x\"\nclient_cert_required_for = [\"lost\"]")
+                .contains("needs tls_client_ca")
+        );
+        assert!(
+            err("database_url = \"sqlite://x\"\ntls_client_ca = \"ca.pem\"")
+                .contains("needs tls_cert")
         );
         assert!(
             err("database_url = \"sqlite://x\"\ntotp_required_for = [\"boss\"]")

@@ -105,7 +105,15 @@ async fn record_to_end(state: AppState, mut request: Request, next: Next) -> Res
     let mut action = format!("{} {route}", request.method());
     let read = request.method() == Method::GET;
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let client = client(peer, request.headers(), &state.settings.trusted_proxies);
+    let mut client = client(peer, request.headers(), &state.settings.trusted_proxies);
+    // A machine peer's client certificate names it better than its address.
+    if let Some(fingerprint) = request
+        .extensions()
+        .get::<crate::tls::PeerCertificate>()
+        .and_then(crate::tls::PeerCertificate::fingerprint)
+    {
+        client = format!("{client} cert sha256:{}", fingerprint.get(..16).unwrap_or_default());
+    }
     let incident = incident_in(&path);
     // A change's record commits with the change itself, in the store's transaction.
     let changes = Arc::new(store::audit::RequestAudit::new(client.clone(), action.clone()));

@@ -244,7 +244,8 @@ impl Application {
             shutdown.await;
             stopping.graceful_shutdown(Some(Duration::from_secs(30)));
         });
-        axum_server::from_tcp_rustls(self.listener.into_std()?, config)?
+        axum_server::from_tcp(self.listener.into_std()?)?
+            .acceptor(tls::PeerAcceptor::new(config))
             .handle(handle)
             .serve(service)
             .await
@@ -294,6 +295,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::serve))
         .merge(audited);
     let tls = state.settings.tls.is_some();
+    let state_for_tls = state.clone();
     let router = Router::new()
         .nest("/api/v1", api)
         .route("/", get(console::redirect))
@@ -312,5 +314,14 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
-    if tls { router.layer(axum::middleware::from_fn(tls::hsts)) } else { router }
+    if tls {
+        router
+            .layer(axum::middleware::from_fn_with_state(
+                state_for_tls,
+                tls::require_peer_certificate,
+            ))
+            .layer(axum::middleware::from_fn(tls::hsts))
+    } else {
+        router
+    }
 }

@@ -26,11 +26,49 @@ pub struct TlsSettings {
     pub key: PathBuf,
     /// How often the files are looked at for changes.
     pub reload_check: Duration,
+    /// Certificate authorities whose client certificates machine peers (LoST clients, CADs)
+    /// may present (PEM). Browsers present none and are not asked to.
+    pub client_ca: Option<PathBuf>,
+    /// Routes that accept only a peer with a client certificate of `client_ca`:
+    /// [`PeerRoute`]s.
+    pub client_cert_required_for: Vec<PeerRoute>,
 }
 
 impl TlsSettings {
     pub fn new(cert: PathBuf, key: PathBuf) -> Self {
-        Self { cert, key, reload_check: Duration::from_secs(10) }
+        Self {
+            cert,
+            key,
+            reload_check: Duration::from_secs(10),
+            client_ca: None,
+            client_cert_required_for: Vec::new(),
+        }
+    }
+}
+
+/// What machine peers reach, and can be asked for a client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeerRoute {
+    /// `POST /lost`.
+    Lost,
+    /// `POST /api/v1/eido` and the `/api/v1/eido/conveyance` WebSocket.
+    Eido,
+}
+
+impl PeerRoute {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "lost" => Some(Self::Lost),
+            "eido" => Some(Self::Eido),
+            _ => None,
+        }
+    }
+
+    fn covers(self, path: &str) -> bool {
+        match self {
+            Self::Lost => path == "/lost",
+            Self::Eido => path == "/api/v1/eido" || path == "/api/v1/eido/conveyance",
+        }
     }
 }
 
@@ -76,20 +114,123 @@ pub fn server_config(settings: &TlsSettings) -> std::io::Result<rustls::ServerCo
             settings.key.display()
         ))
     })?;
-    let mut config = rustls::ServerConfig::builder_with_provider(provider())
+    let builder = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(std::io::Error::other)?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .map_err(|e| {
-            std::io::Error::other(format!(
-                "the TLS certificate {} and key {} do not make a usable pair: {e}",
-                settings.cert.display(),
-                settings.key.display()
-            ))
-        })?;
+        .map_err(std::io::Error::other)?;
+    let builder = match &settings.client_ca {
+        None => builder.with_no_client_auth(),
+        Some(path) => builder.with_client_cert_verifier(client_verifier(path)?),
+    };
+    let mut config = builder.with_single_cert(chain, key).map_err(|e| {
+        std::io::Error::other(format!(
+            "the TLS certificate {} and key {} do not make a usable pair: {e}",
+            settings.cert.display(),
+            settings.key.display()
+        ))
+    })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
+}
+
+/// Accepts client certificates issued by the authorities in `path`, and connections without
+/// one (browsers); a certificate that does not verify ends the handshake.
+fn client_verifier(
+    path: &PathBuf,
+) -> std::io::Result<Arc<dyn rustls::server::danger::ClientCertVerifier>> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let pem = std::fs::read(path).map_err(|e| {
+        std::io::Error::other(format!("reading the TLS client CA file {}: {e}", path.display()))
+    })?;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(&pem) {
+        let cert = cert.map_err(|e| {
+            std::io::Error::other(format!(
+                "the TLS client CA file {} is not PEM certificates: {e}",
+                path.display()
+            ))
+        })?;
+        roots.add(cert).map_err(|e| {
+            std::io::Error::other(format!("a certificate in {} is not a CA: {e}", path.display()))
+        })?;
+    }
+    if roots.is_empty() {
+        return Err(std::io::Error::other(format!(
+            "the TLS client CA file {} holds no certificate",
+            path.display()
+        )));
+    }
+    rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| std::io::Error::other(format!("the TLS client CAs: {e}")))
+}
+
+/// A connection's verified client certificate, if its peer presented one.
+#[derive(Debug, Clone, Default)]
+pub struct PeerCertificate(pub Option<Arc<[u8]>>);
+
+impl PeerCertificate {
+    /// The certificate's SHA-256 fingerprint, hex, for the audit trail.
+    pub fn fingerprint(&self) -> Option<String> {
+        use sha2::{Digest, Sha256};
+        self.0.as_ref().map(|der| Sha256::digest(der).iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+/// Hands each request the verified client certificate of its connection.
+#[derive(Debug, Clone)]
+pub struct PeerAcceptor(axum_server::tls_rustls::RustlsAcceptor);
+
+impl PeerAcceptor {
+    pub fn new(config: RustlsConfig) -> Self {
+        Self(axum_server::tls_rustls::RustlsAcceptor::new(config))
+    }
+}
+
+impl<I, S> axum_server::accept::Accept<I, S> for PeerAcceptor
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: Send + 'static,
+{
+    type Stream = tokio_rustls::server::TlsStream<I>;
+    type Service = axum::middleware::AddExtension<S, PeerCertificate>;
+    type Future =
+        futures_util::future::BoxFuture<'static, std::io::Result<(Self::Stream, Self::Service)>>;
+
+    fn accept(&self, stream: I, service: S) -> Self::Future {
+        use tower::Layer;
+        let inner = self.0.clone();
+        Box::pin(async move {
+            let (stream, service) = inner.accept(stream, service).await?;
+            let presented = stream.get_ref().1.peer_certificates().and_then(|chain| chain.first());
+            let peer = PeerCertificate(presented.map(|der| Arc::from(der.as_ref())));
+            Ok((stream, axum::Extension(peer).layer(service)))
+        })
+    }
+}
+
+/// Refuses requests to the routes the configuration reserves for certified peers when their
+/// connection presented no client certificate.
+pub async fn require_peer_certificate(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use axum::response::IntoResponse;
+    let required = state.settings.tls.as_ref().is_some_and(|tls| {
+        tls.client_cert_required_for.iter().any(|r| r.covers(request.uri().path()))
+    });
+    let presented =
+        request.extensions().get::<PeerCertificate>().is_some_and(|peer| peer.0.is_some());
+    if required && !presented {
+        return crate::error::ApiError::new(
+            crate::error::ErrorCode::Unauthenticated,
+            "this route is for machine peers with a client certificate from this deployment's peer authority: connect with one (mutual TLS)",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Loads the files, and keeps looking at them while the returned guard lives.

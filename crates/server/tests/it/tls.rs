@@ -28,15 +28,35 @@ async fn https(
     trusted: &CertificateDer<'static>,
     request: &str,
 ) -> Result<String, std::io::Error> {
+    https_as(addr, trusted, None, request).await
+}
+
+/// Like [`https`], presenting `client` (its chain and key, PEM) when given.
+async fn https_as(
+    addr: std::net::SocketAddr,
+    trusted: &CertificateDer<'static>,
+    client: Option<(&CertificateDer<'static>, &str)>,
+    request: &str,
+) -> Result<String, std::io::Error> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     roots.add(trusted.clone()).unwrap();
     #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_root_certificates(roots);
+    let config = match client {
+        None => builder.with_no_client_auth(),
+        Some((cert, key)) => builder
+            .with_client_auth_cert(
+                vec![cert.clone()],
+                PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap(),
+            )
+            .unwrap(),
+    };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(addr).await?;
     let mut tls = connector.connect(ServerName::try_from("localhost").unwrap(), tcp).await?;
@@ -125,4 +145,72 @@ async fn unusable_certificate_files_stop_the_start_with_the_file_named() {
     let missing = server::tls::TlsSettings::new(dir.path().join("none.pem"), key);
     let err = server::tls::server_config(&missing).unwrap_err().to_string();
     assert!(err.contains("none.pem"), "{err}");
+}
+
+/// A certificate authority for machine peers, and a client certificate it issued.
+struct PeerAuthority {
+    ca_pem: String,
+    client_der: CertificateDer<'static>,
+    client_key_pem: String,
+}
+
+fn peer_authority(name: &str) -> PeerAuthority {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, format!("{name} peer CA"));
+    ca_params.key_usages =
+        vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::DigitalSignature];
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let client_key = rcgen::KeyPair::generate().unwrap();
+    let mut client_params =
+        rcgen::CertificateParams::new(vec!["cad.vendor.example".to_owned()]).unwrap();
+    client_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let client = client_params.signed_by(&client_key, &issuer).unwrap();
+    PeerAuthority {
+        ca_pem: ca.pem(),
+        client_der: client.der().clone(),
+        client_key_pem: client_key.serialize_pem(),
+    }
+}
+
+#[tokio::test]
+async fn machine_peers_present_a_client_certificate_where_the_deployment_asks_for_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert_path, key_path, ca_path) =
+        (dir.path().join("cert.pem"), dir.path().join("key.pem"), dir.path().join("peers.pem"));
+    let server_cert = issue();
+    let ours = peer_authority("county");
+    let theirs = peer_authority("elsewhere");
+    std::fs::write(&cert_path, &server_cert.cert_pem).unwrap();
+    std::fs::write(&key_path, &server_cert.key_pem).unwrap();
+    std::fs::write(&ca_path, &ours.ca_pem).unwrap();
+    let app = TestApp::spawn_with(move |s| {
+        let mut tls = server::tls::TlsSettings::new(cert_path.clone(), key_path.clone());
+        tls.client_ca = Some(ca_path.clone());
+        tls.client_cert_required_for = vec![server::tls::PeerRoute::Lost];
+        s.tls = Some(tls);
+    })
+    .await;
+    let body = "<findService/>";
+    let lost = format!(
+        "POST /lost HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/lost+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    // Without a certificate: refused before the LoST parser sees it.
+    let answer = https_as(app.addr, &server_cert.der, None, &lost).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("client certificate"), "{answer}");
+    // With ours: LoST answers (here, that the request is not one).
+    let certified = Some((&ours.client_der, ours.client_key_pem.as_str()));
+    let answer = https_as(app.addr, &server_cert.der, certified, &lost).await.unwrap();
+    assert!(!answer.starts_with("HTTP/1.1 401"), "{answer}");
+    // Another authority's certificate ends the handshake.
+    let other = Some((&theirs.client_der, theirs.client_key_pem.as_str()));
+    assert!(https_as(app.addr, &server_cert.der, other, &lost).await.is_err());
+    // Browsers present nothing and are not asked to.
+    let health = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    let answer = https_as(app.addr, &server_cert.der, None, health).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
