@@ -24,8 +24,9 @@ pub enum AuditCommand {
         #[command(flatten)]
         db: crate::DatabaseArgs,
     },
-    /// Verify the trail, then write its head, signed with the current key, to --out or
-    /// standard output: keep it somewhere the database's administrators cannot write.
+    /// Verify the trail and the event log, then write both heads, signed with the current
+    /// key, to --out or standard output: keep it somewhere the database's administrators
+    /// cannot write.
     Checkpoint {
         #[arg(long)]
         keys: PathBuf,
@@ -80,8 +81,14 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
             if let Some((seq, why)) = check.broken {
                 bail!("no checkpoint of a broken trail: record {seq}: {why}");
             }
+            let log = store::log_chain::verify(&*store, &ring).await?;
+            if let Some((seq, why)) = log.broken {
+                bail!("no checkpoint of a broken event log: event {seq}: {why}");
+            }
             let at = server::SystemClock.now().as_millis();
-            let checkpoint = Checkpoint::sign(key, check.records, &check.head, at);
+            let events = (log.events > 0).then(|| (log.events, log.head.clone()));
+            let checkpoint =
+                Checkpoint::sign_with_events(key, check.records, &check.head, at, events);
             let line = serde_json::to_string(&checkpoint)?;
             match out {
                 Some(path) => {
@@ -112,7 +119,8 @@ pub async fn verify_all(
         None => KeyRing::default(),
     };
     let store = crate::run::database(db.config.as_deref(), db.database.clone())?.open().await?;
-    let log = store::log_chain::verify(&*store, &ring).await?;
+    let seen = checkpoint.as_deref().map(read_checkpoint).transpose()?.and_then(|c| c.events);
+    let log = store::log_chain::verify_against(&*store, &ring, seen.as_ref()).await?;
     if let Some((seq, why)) = log.broken {
         bail!(
             "the event log is broken at event {seq}: {why} ({} events before it verified)",

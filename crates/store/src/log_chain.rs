@@ -58,6 +58,40 @@ pub struct LogCheck {
 /// # Errors
 /// When the store cannot be read.
 pub async fn verify(log: &dyn EventLog, ring: &KeyRing) -> Result<LogCheck> {
+    verify_against(log, ring, None).await
+}
+
+/// Like [`verify`], and compares the log with the head a checkpoint saw (`(seq, hash)`):
+/// events deleted from the end, or a log rebuilt since, are found too.
+///
+/// # Errors
+/// When the store cannot be read.
+pub async fn verify_against(
+    log: &dyn EventLog,
+    ring: &KeyRing,
+    checkpoint: Option<&(Seq, String)>,
+) -> Result<LogCheck> {
+    let mut check = walk(log, ring, checkpoint).await?;
+    if check.broken.is_none()
+        && let Some((seq, _)) = checkpoint
+        && *seq > check.events
+    {
+        check.broken = Some((
+            check.events + 1,
+            format!(
+                "events {} to {seq} are missing from the end: the checkpoint saw them",
+                check.events + 1
+            ),
+        ));
+    }
+    Ok(check)
+}
+
+async fn walk(
+    log: &dyn EventLog,
+    ring: &KeyRing,
+    checkpoint: Option<&(Seq, String)>,
+) -> Result<LogCheck> {
     const PAGE: u32 = 5000;
     let mut check =
         LogCheck { events: 0, unchained: 0, sealed: 0, head: GENESIS.to_owned(), broken: None };
@@ -97,6 +131,16 @@ pub async fn verify(log: &dyn EventLog, ring: &KeyRing) -> Result<LogCheck> {
             };
             if let Some(why) = why {
                 check.broken = broken(why);
+                return Ok(check);
+            }
+            if let Some((seq, seen)) = checkpoint
+                && *seq == r.seq
+                && *seen != hash
+            {
+                check.broken = broken(
+                    "the checkpoint saw another event here: the log was rebuilt from this event on"
+                        .into(),
+                );
                 return Ok(check);
             }
             check.sealed += u64::from(sealed);

@@ -245,6 +245,10 @@ pub struct Checkpoint {
     pub hash: String,
     /// When the checkpoint was taken, ms since the epoch.
     pub at_ms: i64,
+    /// The event log's head then — its last event's sequence number and chain hash — when
+    /// the checkpoint covers the log too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<(u64, String)>,
     /// The key that signed it.
     pub key: String,
     /// HMAC-SHA256 over the fields above.
@@ -252,18 +256,35 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
-    fn message(seq: u64, hash: &str, at_ms: i64) -> String {
-        format!("crisisbridge audit checkpoint\n{seq}\n{hash}\n{at_ms}")
+    fn message(seq: u64, hash: &str, at_ms: i64, events: Option<&(u64, String)>) -> String {
+        let mut message = format!("crisisbridge audit checkpoint\n{seq}\n{hash}\n{at_ms}");
+        if let Some((events_seq, events_hash)) = events {
+            message.push_str(&format!("\nevents {events_seq} {events_hash}"));
+        }
+        message
     }
 
     #[must_use]
     pub fn sign(key: &AuditKey, seq: u64, hash: &str, at_ms: i64) -> Self {
+        Self::sign_with_events(key, seq, hash, at_ms, None)
+    }
+
+    /// A checkpoint of the audit trail and of the event log's head.
+    #[must_use]
+    pub fn sign_with_events(
+        key: &AuditKey,
+        seq: u64,
+        hash: &str,
+        at_ms: i64,
+        events: Option<(u64, String)>,
+    ) -> Self {
         Self {
             seq,
             hash: hash.to_owned(),
             at_ms,
             key: key.id.clone(),
-            mac: key.mac(Self::message(seq, hash, at_ms).as_bytes()),
+            mac: key.mac(Self::message(seq, hash, at_ms, events.as_ref()).as_bytes()),
+            events,
         }
     }
 
@@ -275,7 +296,8 @@ impl Checkpoint {
         let key = ring.get(&self.key).ok_or_else(|| {
             format!("the checkpoint is signed with key {:?}, which the key file lacks", self.key)
         })?;
-        if key.mac(Self::message(self.seq, &self.hash, self.at_ms).as_bytes()) == self.mac {
+        let message = Self::message(self.seq, &self.hash, self.at_ms, self.events.as_ref());
+        if key.mac(message.as_bytes()) == self.mac {
             Ok(())
         } else {
             Err("the checkpoint's signature does not match: it was altered".to_owned())
@@ -353,5 +375,11 @@ mod tests {
         assert!(moved.check(&ring).is_err());
         let unknown = Checkpoint { key: "k9".into(), ..cp };
         assert!(unknown.check(&ring).unwrap_err().contains("lacks"));
+        let both = Checkpoint::sign_with_events(&k, 42, "abc", 0, Some((7, "def".into())));
+        assert_eq!(both.check(&ring), Ok(()));
+        let shortened = Checkpoint { events: Some((6, "def".into())), ..both.clone() };
+        assert!(shortened.check(&ring).is_err(), "the event head is signed too");
+        let dropped = Checkpoint { events: None, ..both };
+        assert!(dropped.check(&ring).is_err());
     }
 }

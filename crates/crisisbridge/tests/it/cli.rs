@@ -387,6 +387,12 @@ async fn users_are_administered_and_the_audit_trail_sealed_checkpointed_and_veri
     assert!(ok && stdout.contains("without an authenticator"), "{stdout}");
     let (ok, _, stderr) = user(&["unlock", "nobody"], None);
     assert!(!ok && stderr.contains("no user is named"), "{stderr}");
+    // Some events for the event log's chain.
+    let calltaker = demo.login("calltaker").await;
+    for n in 0..3 {
+        let created = demo.create_incident(&calltaker, &format!("call {n}")).await.unwrap();
+        assert_eq!(created.status(), 201);
+    }
     demo.kill();
 
     // From now on every writer seals its records with the key file's current key.
@@ -444,6 +450,23 @@ async fn users_are_administered_and_the_audit_trail_sealed_checkpointed_and_veri
     assert!(verify(None).0, "a truncated chain is still a chain");
     let (ok, _, stderr) = verify(Some(&checkpoint));
     assert!(!ok && stderr.contains("missing from the end"), "{stderr}");
+    // The event log's last events deleted: the checkpoint saw its head too.
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("DROP TRIGGER events_are_never_deleted").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM events WHERE seq > (SELECT MAX(seq) - 2 FROM events)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (ok, _, stderr) = run(
+        &["verify", "--database", &url, "--keys", &keys_arg, "--checkpoint", &checkpoint],
+        &[],
+        None,
+    );
+    assert!(
+        !ok && stderr.contains("event log is broken") && stderr.contains("missing from the end"),
+        "{stderr}"
+    );
     // A forged checkpoint is refused.
     let forged = std::fs::read_to_string(&checkpoint).unwrap().replace("\"seq\":", "\"seq\":1");
     std::fs::write(&checkpoint, forged).unwrap();
