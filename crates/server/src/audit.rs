@@ -58,6 +58,16 @@ impl AuditSlot {
         }
     }
 
+    /// Says what the change discloses, in its audit records (a 42 CFR 2.51 medical emergency
+    /// disclosure, say).
+    pub fn disclosure(&self, detail: String) {
+        if let Ok(slot) = self.0.lock()
+            && let Some(request) = &slot.request
+        {
+            request.set_detail(detail);
+        }
+    }
+
     /// The incidents an answer discloses besides the one its path names (a list, a queue).
     pub fn disclosed(&self, incidents: impl IntoIterator<Item = IncidentId>) {
         if let Ok(mut slot) = self.0.lock() {

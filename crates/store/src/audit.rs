@@ -105,6 +105,8 @@ pub struct RequestAudit {
     /// What: the method and route.
     pub action: String,
     who: std::sync::Mutex<Option<(UserId, AgencyId)>>,
+    /// What the record adds to the action, e.g. that the change discloses records.
+    detail: std::sync::Mutex<Option<String>>,
     recorded: std::sync::atomic::AtomicBool,
 }
 
@@ -121,6 +123,13 @@ impl RequestAudit {
         }
     }
 
+    /// Adds `detail` to the action of the records this request writes from now on.
+    pub fn set_detail(&self, detail: String) {
+        if let Ok(mut current) = self.detail.lock() {
+            *current = Some(detail);
+        }
+    }
+
     /// Whether an append of this request committed its record with it.
     pub fn recorded(&self) -> bool {
         self.recorded.load(std::sync::atomic::Ordering::SeqCst)
@@ -133,12 +142,16 @@ impl RequestAudit {
     /// The record of an append at `at`; its incident and outcome are filled in by the writer.
     pub(crate) fn entry(&self, at: Timestamp) -> AuditEntry {
         let who = self.who.lock().ok().and_then(|who| *who);
+        let detail = self.detail.lock().ok().and_then(|d| d.clone());
         AuditEntry {
             at,
             user: who.map(|(user, _)| user),
             agency: who.map(|(_, agency)| agency),
             client: self.client.clone(),
-            action: self.action.clone(),
+            action: match detail {
+                Some(detail) => format!("{}: {detail}", self.action),
+                None => self.action.clone(),
+            },
             incident: None,
             outcome: 0,
         }

@@ -206,6 +206,15 @@ pub async fn act(
         }
         Action::Divert988 => service.divert_988(&who, id).await?,
         Action::StartEmergencyHandoff { reason, hazards, location, callback_number } => {
+            // The crisis center discloses the contact's records to 911 without consent,
+            // because of a medical emergency: recorded as such, with the records of the change.
+            if let Some(slot) = &caller.audit {
+                slot.disclosure(format!(
+                    "42 CFR 2.51 medical emergency disclosure by {} to the PSAP serving the contact's location; reason: {}",
+                    caller.agency.code,
+                    reason.chars().take(120).collect::<String>()
+                ));
+            }
             let request = handoff_request(reason, hazards, location, callback_number)?;
             service.start_emergency_handoff(&who, id, request).await?
         }

@@ -78,6 +78,23 @@ async fn the_psap_gets_the_allow_listed_minimum_and_never_the_clinical_record() 
     {
         assert!(summary.contains(says), "{summary}");
     }
+    // The disclosure is on both incidents' trails as what it is, committed with the handoff.
+    let records = store::AuditLog::audit_records(&*app.store, 0, 1000, None).await.unwrap();
+    let disclosures: Vec<String> = records
+        .iter()
+        .filter(|r| r.entry.action.contains("42 CFR 2.51 medical emergency disclosure"))
+        .filter_map(|r| r.entry.incident.map(|i| i.to_string()))
+        .collect();
+    assert!(disclosures.contains(&id), "{disclosures:?}");
+    assert!(disclosures.iter().all(|d| *d == id || *d == psap_incident), "{disclosures:?}");
+    let counselor_id =
+        store::Directory::user_by_username(&*app.store, "counselor").await.unwrap().unwrap().id;
+    assert!(
+        records
+            .iter()
+            .filter(|r| r.entry.action.contains("42 CFR 2.51"))
+            .all(|r| r.entry.user == Some(counselor_id) && r.entry.action.contains("took pills"))
+    );
     // Everything the PSAP can read of it — the incident, its events, its list, the live
     // stream — holds nothing of the clinical record; the contact itself is not found.
     let mut seen = vec![incident.to_string()];
