@@ -97,12 +97,13 @@ async fn a_request_for_service_opens_an_incident_once_and_updates_it_after() {
     assert_eq!(opened["callback_number"], "+17855550100");
     assert!(opened["notes"][0]["text"].as_str().unwrap().contains("cad0077"), "{opened}");
     assert_eq!(incidents_of(&app, other_agency).await, 1);
-    // The message is in the incident's audit trail, with who sent it and what came of it.
+    // The message is in the incident's audit trail, with who sent it and what came of it —
+    // committed with the incident it opened (201).
     let incident: domain::IncidentId = id.parse().unwrap();
     let records = app.store.audit_records(0, 100, Some(incident)).await.unwrap();
     let pushed: Vec<(&str, u16)> =
         records.iter().map(|r| (r.entry.action.as_str(), r.entry.outcome)).collect();
-    assert!(pushed.contains(&("WS /api/v1/eido/conveyance requestForService", 200)), "{pushed:?}");
+    assert!(pushed.contains(&("WS /api/v1/eido/conveyance requestForService", 201)), "{pushed:?}");
     assert!(records.iter().all(|r| r.entry.agency == Some(other_agency)));
 
     // The same incident again, with a new note: the same incident, updated, not a second one.

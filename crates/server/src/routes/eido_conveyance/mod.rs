@@ -229,7 +229,11 @@ impl Connection {
         eido: &Value,
     ) -> Value {
         let bytes = eido.to_string();
-        let (answer, incident) = match receive(state, caller, bytes.as_bytes()).await {
+        let (received, recorded) = self
+            .changing(caller, "requestForService", receive(state, caller, bytes.as_bytes()))
+            .await;
+        let ok = received.is_ok();
+        let (answer, incident) = match received {
             Ok((status, incident)) => {
                 let what = if status == StatusCode::CREATED { "opened" } else { "updated" };
                 let text = format!("incident {} {what}", incident.id);
@@ -238,7 +242,27 @@ impl Connection {
             }
             Err(e) => (push_response(&request_id, code_of(&e), &e.message), None),
         };
+        if recorded && ok {
+            return answer;
+        }
         self.audited(state, caller, "requestForService", incident, answer).await
+    }
+
+    /// Runs a message's change with its audit record riding into the change's transaction
+    /// (see `crate::audit`); `true` when it did.
+    async fn changing<T>(
+        &self,
+        caller: &Caller,
+        message: &str,
+        change: impl std::future::Future<Output = T>,
+    ) -> (T, bool) {
+        let request = std::sync::Arc::new(store::audit::RequestAudit::new(
+            self.client.clone(),
+            format!("WS /api/v1/eido/conveyance {message}"),
+        ));
+        request.set_who(caller.id(), caller.agency.id);
+        let done = store::audit::REQUEST.scope(request.clone(), change).await;
+        (done, request.recorded())
     }
 
     /// Records a message that read or changed an incident in the audit trail; a message whose
@@ -302,8 +326,15 @@ impl Connection {
             "The sender cancelled its request for service {request_id}; the incident stays open until someone here closes it"
         );
         let text = Text::parse(&note, Text::SHORT_MAX).unwrap_or_default();
-        let answer = match state.incidents.add_note(&caller.incidents(), incident, text, None).await
-        {
+        let (noted, recorded) = self
+            .changing(
+                caller,
+                "cancelRequest",
+                state.incidents.add_note(&caller.incidents(), incident, text, None),
+            )
+            .await;
+        let ok = noted.is_ok();
+        let answer = match noted {
             Ok(_) => {
                 self.requests.remove(request_id);
                 push_response(
@@ -317,6 +348,9 @@ impl Connection {
                 push_response(request_id, code_of(&e), &e.message)
             }
         };
+        if recorded && ok {
+            return answer;
+        }
         self.audited(state, caller, "cancelRequest", Some(incident), answer).await
     }
 
