@@ -50,11 +50,11 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify { keys, checkpoint, db } => {
             let ring = match &keys {
-                Some(path) => read_keys(path)?,
+                Some(path) => crate::keys::read_keys(path)?,
                 None => KeyRing::default(),
             };
             let checkpoint = checkpoint.as_deref().map(read_checkpoint).transpose()?;
-            let store = crate::run::database(db.config.as_deref(), db.database)?.open().await?;
+            let store = crate::config::database(db.config.as_deref(), db.database)?.open().await?;
             let check = store::audit::verify_with(&*store, &ring, checkpoint.as_ref()).await?;
             if let Some((seq, why)) = check.broken {
                 bail!(
@@ -74,9 +74,9 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
             Ok(())
         }
         AuditCommand::Checkpoint { keys, out, db } => {
-            let ring = read_keys(&keys)?;
+            let ring = crate::keys::read_keys(&keys)?;
             let key = ring.current().context("the key file holds no key")?;
-            let store = crate::run::database(db.config.as_deref(), db.database)?.open().await?;
+            let store = crate::config::database(db.config.as_deref(), db.database)?.open().await?;
             let check = store::audit::verify_with(&*store, &ring, None).await?;
             if let Some((seq, why)) = check.broken {
                 bail!("no checkpoint of a broken trail: record {seq}: {why}");
@@ -115,10 +115,10 @@ pub async fn verify_all(
     db: crate::DatabaseArgs,
 ) -> anyhow::Result<()> {
     let ring = match &keys {
-        Some(path) => read_keys(path)?,
+        Some(path) => crate::keys::read_keys(path)?,
         None => KeyRing::default(),
     };
-    let store = crate::run::database(db.config.as_deref(), db.database.clone())?.open().await?;
+    let store = crate::config::database(db.config.as_deref(), db.database.clone())?.open().await?;
     let seen = checkpoint.as_deref().map(read_checkpoint).transpose()?.and_then(|c| c.events);
     let log = store::log_chain::verify_against(&*store, &ring, seen.as_ref()).await?;
     if let Some((seq, why)) = log.broken {
@@ -134,21 +134,6 @@ pub async fn verify_all(
     run(AuditCommand::Verify { keys, checkpoint, db }).await
 }
 
-/// Reads a key file.
-pub fn read_keys(path: &Path) -> anyhow::Result<KeyRing> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the audit key file {}", path.display()))?;
-    let ring = KeyRing::parse(&text)
-        .map_err(|e| anyhow::anyhow!("audit key file {}: {e}", path.display()))?;
-    if ring.is_empty() {
-        bail!(
-            "audit key file {} holds no key: make one with `crisisbridge audit new-key`",
-            path.display()
-        );
-    }
-    Ok(ring)
-}
-
 fn read_checkpoint(path: &Path) -> anyhow::Result<Checkpoint> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the checkpoint {}", path.display()))?;
@@ -158,7 +143,7 @@ fn read_checkpoint(path: &Path) -> anyhow::Result<Checkpoint> {
 }
 
 fn new_key(path: &Path, id: &str) -> anyhow::Result<()> {
-    let mut ring = if path.exists() { read_keys(path)? } else { KeyRing::default() };
+    let mut ring = if path.exists() { crate::keys::read_keys(path)? } else { KeyRing::default() };
     let mut secret = vec![0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
     let key = AuditKey::new(id, secret).map_err(anyhow::Error::msg)?;

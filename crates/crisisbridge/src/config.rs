@@ -148,7 +148,7 @@ impl Config {
         let mut database =
             crate::database::Database::parse(&database_url, pool_size, raw.database_schema)?;
         if let Some(keys) = raw.audit_key_file {
-            crate::audit::read_keys(&keys).context("audit_key_file")?;
+            crate::keys::read_keys(&keys).context("audit_key_file")?;
             database.audit_keys = Some(keys);
         }
         let minutes = raw.session_idle_minutes.unwrap_or(30);
@@ -320,6 +320,20 @@ impl Config {
             );
         }
         Ok(Some(token))
+    }
+}
+
+/// The database from `--config` or `--database`.
+pub fn database(
+    config: Option<&std::path::Path>,
+    database: Option<String>,
+) -> anyhow::Result<crate::database::Database> {
+    match (config, database) {
+        (Some(path), _) => Ok(Config::load(Some(path))?.database),
+        (None, Some(url)) => crate::database::Database::from_url(&url),
+        (None, None) => anyhow::bail!(
+            "say which database: --config FILE or --database URL (sqlite://PATH or postgres://…)"
+        ),
     }
 }
 

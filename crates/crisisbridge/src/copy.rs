@@ -218,7 +218,7 @@ async fn copy_external_links(source: &dyn Store, target: &dyn Store) -> anyhow::
 /// A database's audit keys, or none.
 fn keys(database: &Database) -> anyhow::Result<store::seal::KeyRing> {
     Ok(match &database.audit_keys {
-        Some(path) => crate::audit::read_keys(path)?,
+        Some(path) => crate::keys::read_keys(path)?,
         None => store::seal::KeyRing::default(),
     })
 }

@@ -70,7 +70,7 @@ impl Database {
     /// Opens the store, creating and migrating the database as needed, with its audit
     /// records sealed by the key file's current key when there is one.
     pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
-        let keys = self.audit_keys.as_deref().map(crate::audit::read_keys).transpose()?;
+        let keys = self.audit_keys.as_deref().map(crate::keys::read_keys).transpose()?;
         let store: Arc<dyn Store> = match &self.backend {
             Backend::Sqlite { url } => Arc::new(
                 SqliteStore::open_url(url)

@@ -25,6 +25,7 @@ mod copy;
 mod database;
 mod demo;
 mod import;
+mod keys;
 mod protocol;
 mod report;
 mod roads;
@@ -167,14 +168,14 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Serve { config } => run::serve(config::Config::load(Some(&config))?).await,
         Command::Demo { listen, data, no_traffic } => run::demo(listen, &data, !no_traffic).await,
         Command::Rebuild { db } => {
-            run::rebuild(&run::database(db.config.as_deref(), db.database)?).await
+            run::rebuild(&crate::config::database(db.config.as_deref(), db.database)?).await
         }
         Command::User { command } => user::run(command).await,
         Command::Audit { command } => audit::run(command).await,
         Command::Verify { keys, checkpoint, db } => audit::verify_all(keys, checkpoint, db).await,
         Command::Protocol { command } => protocol::run(command),
         Command::Migrate { db } => {
-            run::migrate(&run::database(db.config.as_deref(), db.database)?).await
+            run::migrate(&crate::config::database(db.config.as_deref(), db.database)?).await
         }
         Command::Copy { from, to } => {
             copy::run(&database::Database::from_url(&from)?, &database::Database::from_url(&to)?)

@@ -24,17 +24,6 @@ pub fn init_logging() {
         .init();
 }
 
-/// The database from `--config` or `--database`.
-pub fn database(config: Option<&Path>, database: Option<String>) -> anyhow::Result<Database> {
-    match (config, database) {
-        (Some(path), _) => Ok(Config::load(Some(path))?.database),
-        (None, Some(url)) => Database::from_url(&url),
-        (None, None) => anyhow::bail!(
-            "say which database: --config FILE or --database URL (sqlite://PATH or postgres://…)"
-        ),
-    }
-}
-
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = config.database.open().await?;
     let app = Application::build(config.server_settings()?, store, Arc::new(SystemClock))

@@ -112,7 +112,7 @@ async fn add(
     display_name: Option<String>,
     db: crate::DatabaseArgs,
 ) -> anyhow::Result<()> {
-    let database = crate::run::database(db.config.as_deref(), db.database)?;
+    let database = crate::config::database(db.config.as_deref(), db.database)?;
     let username = normalize_username(&username);
     if let Some(problem) = username_problem(&username) {
         bail!("--username: {problem}");
@@ -151,7 +151,7 @@ async fn add(
 }
 
 async fn list(agency: Option<String>, db: crate::DatabaseArgs) -> anyhow::Result<()> {
-    let database = crate::run::database(db.config.as_deref(), db.database)?;
+    let database = crate::config::database(db.config.as_deref(), db.database)?;
     let store = database.open().await?;
     let agencies = store.agencies().await?;
     let only = match &agency {
@@ -188,7 +188,7 @@ async fn change(
     what: &str,
     make: impl FnOnce(&User) -> anyhow::Result<UserChange>,
 ) -> anyhow::Result<()> {
-    let database = crate::run::database(db.config.as_deref(), db.database)?;
+    let database = crate::config::database(db.config.as_deref(), db.database)?;
     let store = database.open().await?;
     let user = store.user_by_username(username.trim()).await?.with_context(|| {
         format!("no user is named {username:?}; `crisisbridge user list` shows them")

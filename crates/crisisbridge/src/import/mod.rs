@@ -71,8 +71,9 @@ pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
             for skipped in &report.skipped {
                 eprintln!("skipped {skipped}");
             }
-            let store =
-                crate::run::database(args.db.config.as_deref(), args.db.database)?.open().await?;
+            let store = crate::config::database(args.db.config.as_deref(), args.db.database)?
+                .open()
+                .await?;
             store.put_areas(&areas).await.context("storing the areas")?;
             let r = report.repairs;
             println!(
@@ -90,8 +91,9 @@ pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
         ImportCommand::Services(args) => {
             let source = std::fs::read_to_string(&args.file)
                 .with_context(|| format!("reading {}", args.file.display()))?;
-            let store =
-                crate::run::database(args.db.config.as_deref(), args.db.database)?.open().await?;
+            let store = crate::config::database(args.db.config.as_deref(), args.db.database)?
+                .open()
+                .await?;
             let areas: Vec<services::KnownArea> = store
                 .areas()
                 .await?
