@@ -9,21 +9,25 @@ use clap::Subcommand;
 use domain::Clock;
 use store::seal::{AuditKey, Checkpoint, KeyRing};
 
+/// What `audit verify` and `verify` check against.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The key file the server seals records and events with (audit_key_file); without it,
+    /// sealed ones cannot be checked.
+    #[arg(long)]
+    keys: Option<PathBuf>,
+    /// A checkpoint written by `audit checkpoint`: finds what was deleted from the end and a
+    /// chain rebuilt since.
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
+    #[command(flatten)]
+    db: crate::DatabaseArgs,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check every audit record against the chain; exits 1 at the first broken record.
-    Verify {
-        /// The key file the server seals records with (audit_key_file); without it, sealed
-        /// records cannot be checked.
-        #[arg(long)]
-        keys: Option<PathBuf>,
-        /// A checkpoint written by `audit checkpoint`: finds records deleted from the end
-        /// and a chain rebuilt since.
-        #[arg(long)]
-        checkpoint: Option<PathBuf>,
-        #[command(flatten)]
-        db: crate::DatabaseArgs,
-    },
+    Verify(VerifyArgs),
     /// Verify the trail and the event log, then write both heads, signed with the current
     /// key, to --out or standard output: keep it somewhere the database's administrators
     /// cannot write.
@@ -48,7 +52,7 @@ pub enum AuditCommand {
 
 pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
     match command {
-        AuditCommand::Verify { keys, checkpoint, db } => {
+        AuditCommand::Verify(VerifyArgs { keys, checkpoint, db }) => {
             let ring = match &keys {
                 Some(path) => crate::keys::read_keys(path)?,
                 None => KeyRing::default(),
@@ -109,11 +113,8 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
 }
 
 /// `crisisbridge verify`: the event log's chain, then the audit trail's.
-pub async fn verify_all(
-    keys: Option<PathBuf>,
-    checkpoint: Option<PathBuf>,
-    db: crate::DatabaseArgs,
-) -> anyhow::Result<()> {
+pub async fn verify_all(args: VerifyArgs) -> anyhow::Result<()> {
+    let VerifyArgs { keys, checkpoint, db } = args;
     let ring = match &keys {
         Some(path) => crate::keys::read_keys(path)?,
         None => KeyRing::default(),
@@ -131,7 +132,7 @@ pub async fn verify_all(
         "event log intact: {} events ({} from before the chain, {} sealed with a key), chain head {}",
         log.events, log.unchained, log.sealed, log.head
     );
-    run(AuditCommand::Verify { keys, checkpoint, db }).await
+    run(AuditCommand::Verify(VerifyArgs { keys, checkpoint, db })).await
 }
 
 fn read_checkpoint(path: &Path) -> anyhow::Result<Checkpoint> {

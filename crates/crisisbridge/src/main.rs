@@ -103,14 +103,7 @@ enum Command {
     },
     /// Check the event log's chain and the audit trail's (with their key file and an audit
     /// checkpoint, when given); exits 1 at the first broken event or record.
-    Verify {
-        #[arg(long)]
-        keys: Option<PathBuf>,
-        #[arg(long)]
-        checkpoint: Option<PathBuf>,
-        #[command(flatten)]
-        db: DatabaseArgs,
-    },
+    Verify(audit::VerifyArgs),
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -172,7 +165,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         }
         Command::User { command } => user::run(command).await,
         Command::Audit { command } => audit::run(command).await,
-        Command::Verify { keys, checkpoint, db } => audit::verify_all(keys, checkpoint, db).await,
+        Command::Verify(args) => audit::verify_all(args).await,
         Command::Protocol { command } => protocol::run(command),
         Command::Migrate { db } => {
             run::migrate(&crate::config::database(db.config.as_deref(), db.database)?).await
