@@ -235,8 +235,9 @@ async fn look(
 }
 
 /// How many times auto-assignment picks again when the team it chose was sent elsewhere in
-/// between (by a dispatcher, or by another node for another incident).
-const DISPATCH_ATTEMPTS: usize = 3;
+/// between (by a dispatcher, or by another node for another incident) — each time without the
+/// teams found taken, so the choices run out before this bound is reached on any real roster.
+const DISPATCH_ATTEMPTS: usize = 64;
 
 /// Dispatches `team` (the sure choice among `candidates`) to `incident`; when the team was
 /// taken meanwhile, ranks again and sends the next sure choice. The chosen team's
