@@ -39,7 +39,7 @@ impl IncidentService {
     /// Takes the call from the queue.
     pub async fn claim_clinician(&self, caller: &Caller, id: IncidentId) -> Result<Committed> {
         caller.require(Permission::ClinicianQueue)?;
-        self.visible(caller, id).await?;
+        self.acting(caller, id).await?;
         let claimed = EventKind::ClinicianClaimed { clinician: caller.user };
         self.commit(vec![by(caller, self.clock.now(), id, claimed)]).await
     }
@@ -52,7 +52,7 @@ impl IncidentService {
         reason: Text,
     ) -> Result<Committed> {
         caller.require(Permission::ClinicianQueue)?;
-        self.visible(caller, id).await?;
+        self.acting(caller, id).await?;
         let released = EventKind::ClinicianReleased { reason };
         self.commit(vec![by(caller, self.clock.now(), id, released)]).await
     }
@@ -65,7 +65,7 @@ impl IncidentService {
         to: UserId,
     ) -> Result<Committed> {
         caller.require(Permission::ClinicianQueue)?;
-        self.visible(caller, id).await?;
+        self.acting(caller, id).await?;
         let user = self.store.user(to).await?;
         let Some(user) = user
             .filter(|u| u.agency == caller.agency.id && u.role.allows(Permission::ClinicianQueue))

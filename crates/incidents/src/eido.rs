@@ -46,7 +46,7 @@ impl IncidentService {
                 )
             }
             Some(_) => {
-                let incident = self.visible(caller, id).await?;
+                let incident = self.acting(caller, id).await?;
                 let events = self.updating(&incident, received);
                 if events.is_empty() {
                     Imported::Updated(Committed { events: Vec::new(), incident })

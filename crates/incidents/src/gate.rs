@@ -49,7 +49,7 @@ impl IncidentService {
         reason: Text,
     ) -> Result<Committed> {
         caller.require(Permission::IncidentRead)?;
-        let incident = self.visible(caller, id).await?;
+        let incident = self.acting(caller, id).await?;
         if !caller.role.allows(Permission::DecisionOverride) {
             let protocol = self.store.active_protocol(caller.agency.id, incident.channel).await?;
             let roles = match &protocol {

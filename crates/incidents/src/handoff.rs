@@ -52,7 +52,7 @@ impl IncidentService {
                 ),
             ));
         }
-        let contact = self.visible(caller, id).await?;
+        let contact = self.acting(caller, id).await?;
         let now = self.clock.now();
         let psap_incident = IncidentId::new(now);
         let record = by(
@@ -101,7 +101,7 @@ impl IncidentService {
         remark: Text,
     ) -> Result<Committed> {
         caller.require(Permission::TransferOffer)?;
-        self.visible(caller, id).await?;
+        self.acting(caller, id).await?;
         let confirmed = EventKind::EmergencyHandoffConfirmed { outcome, remark };
         self.commit(vec![by(caller, self.clock.now(), id, confirmed)]).await
     }

@@ -43,7 +43,7 @@ impl IncidentService {
         location: Location,
     ) -> Result<Committed> {
         caller.require(Permission::IncidentLocate)?;
-        let incident = self.visible(caller, id).await?;
+        let incident = self.acting(caller, id).await?;
         let now = self.clock.now();
         let routes = self.routes_for(&location, incident.callback.as_ref());
         let mut events = vec![by(caller, now, id, EventKind::Located { location })];
@@ -61,7 +61,7 @@ impl IncidentService {
         audience: Option<domain::NoteAudience>,
     ) -> Result<Committed> {
         caller.require(Permission::IncidentNote)?;
-        self.visible(caller, id).await?;
+        self.acting(caller, id).await?;
         let audience =
             audience.unwrap_or_else(|| domain::NoteAudience::default_for(caller.agency.kind));
         let kind = EventKind::NoteAdded { text, audience };
@@ -77,7 +77,7 @@ impl IncidentService {
         remark: Text,
     ) -> Result<Committed> {
         caller.require(Permission::IncidentClose)?;
-        self.visible(caller, id).await?;
+        self.acting(caller, id).await?;
         let closed = EventKind::Closed { disposition, remark };
         self.commit(vec![by(caller, self.clock.now(), id, closed)]).await
     }

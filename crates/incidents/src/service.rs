@@ -122,6 +122,19 @@ impl IncidentService {
             .ok_or_else(|| IncidentError::not_found(format!("incident {id}")))
     }
 
+    /// The incident, if the caller's agency may change it: it sees it ([`Self::visible`]) and
+    /// still takes part in it. An agency that declined it, or whose offer timed out or was
+    /// withdrawn, sees it as it was then and changes nothing.
+    pub async fn acting(&self, caller: &Caller, id: IncidentId) -> Result<Incident> {
+        let incident = self.visible(caller, id).await?;
+        if incident.cutoff_for(caller.agency.id).is_some() {
+            return Err(IncidentError::Conflict(format!(
+                "your agency's part in incident {id} has ended (it declined the incident, or its offer timed out or was withdrawn): you see it as it was then and cannot change it"
+            )));
+        }
+        Ok(incident)
+    }
+
     /// The `Routed` events a location calls for: one per configured service.
     pub(crate) fn routes_for(
         &self,

@@ -26,7 +26,7 @@ impl IncidentService {
         team: TeamId,
     ) -> Result<Committed> {
         caller.require(Permission::TeamDispatch)?;
-        let incident = self.visible(caller, id).await?;
+        let incident = self.acting(caller, id).await?;
         self.dispatch_as(caller.actor(), caller.agency.id, &incident, team, self.clock.now()).await
     }
 

@@ -41,7 +41,7 @@ impl IncidentService {
         request: TransferRequest,
     ) -> Result<Committed> {
         caller.require(Permission::TransferOffer)?;
-        let incident = self.visible(caller, id).await?;
+        let incident = self.acting(caller, id).await?;
         if let Some(to) = request.to
             && self.store.agency(to).await?.is_none()
         {
@@ -74,7 +74,7 @@ impl IncidentService {
     /// [`SERVICE_988`], with rollover.
     pub async fn divert_988(&self, caller: &Caller, id: IncidentId) -> Result<Committed> {
         caller.require(Permission::TransferOffer)?;
-        let incident = self.visible(caller, id).await?;
+        let incident = self.acting(caller, id).await?;
         let decision = incident.triage.as_ref().filter(|t| t.outcome == TriageOutcome::Divert988);
         let reason = match (
             decision,
@@ -108,7 +108,7 @@ impl IncidentService {
         reason: Text,
     ) -> Result<Committed> {
         caller.require(Permission::TransferOffer)?;
-        let incident = self.visible(caller, id).await?;
+        let incident = self.acting(caller, id).await?;
         // An imminent-risk handoff is ended only by a supervisor, with what was done instead.
         if incident.transfer.as_ref().is_some_and(|t| t.until_taken) {
             caller.require(Permission::HandoffResolve)?;
@@ -125,7 +125,7 @@ impl IncidentService {
         id: IncidentId,
         action: Text,
     ) -> Result<Committed> {
-        let incident = self.visible(caller, id).await?;
+        let incident = self.acting(caller, id).await?;
         let Some(alarm) = &incident.alarm else {
             return Err(domain::TransitionError::NoAlarm.into());
         };
@@ -167,7 +167,7 @@ impl IncidentService {
     /// Takes an incident offered to the caller's agency.
     pub async fn accept_transfer(&self, caller: &Caller, id: IncidentId) -> Result<Committed> {
         caller.require(Permission::TransferRespond)?;
-        self.visible(caller, id).await?;
+        self.acting(caller, id).await?;
         self.commit(vec![by(caller, self.clock.now(), id, EventKind::TransferAccepted)]).await
     }
 
@@ -180,7 +180,7 @@ impl IncidentService {
         reason: Text,
     ) -> Result<Committed> {
         caller.require(Permission::TransferRespond)?;
-        let incident = self.visible(caller, id).await?;
+        let incident = self.acting(caller, id).await?;
         let now = self.clock.now();
         let declined = by(caller, now, id, EventKind::TransferDeclined { reason });
         self.commit(with_follow_up(&incident, vec![declined], now)).await

@@ -40,7 +40,7 @@ impl IncidentService {
         retriage: Option<Text>,
     ) -> Result<TriageResult> {
         caller.require(Permission::TriageRecord)?;
-        let incident = self.visible(caller, id).await?;
+        let incident = self.acting(caller, id).await?;
         if incident.closure.is_some() {
             return Err(domain::TransitionError::IncidentClosed.into());
         }

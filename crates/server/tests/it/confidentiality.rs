@@ -120,6 +120,15 @@ async fn an_agency_that_declined_sees_the_incident_as_it_was_when_it_declined() 
     assert_eq!(events.last().unwrap()["kind"], "transfer_declined");
     let listed = app.get("/api/v1/incidents", &counselor).await.text().await.unwrap();
     assert!(listed.contains(&id) && !listed.contains("his name and address"), "{listed}");
+    // It changes nothing either.
+    let late = json!({"action": "add_note", "text": "we could take it after all"});
+    assert_error(
+        app.act(&counselor, &id, late).await,
+        409,
+        "invalid_transition",
+        "part in incident",
+    )
+    .await;
     // The PSAP, still holding it, sees everything.
     let now: Value =
         app.get(&format!("/api/v1/incidents/{id}"), &calltaker).await.json().await.unwrap();
