@@ -53,10 +53,7 @@ pub enum AuditCommand {
 pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify(VerifyArgs { keys, checkpoint, db }) => {
-            let ring = match &keys {
-                Some(path) => crate::keys::read_keys(path)?,
-                None => KeyRing::default(),
-            };
+            let ring = crate::keys::ring(keys.as_deref())?;
             let checkpoint = checkpoint.as_deref().map(read_checkpoint).transpose()?;
             let store = crate::config::database(db.config.as_deref(), db.database)?.open().await?;
             let check = store::audit::verify_with(&*store, &ring, checkpoint.as_ref()).await?;
@@ -115,17 +112,14 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
 /// `crisisbridge verify`: the event log's chain, then the audit trail's.
 pub async fn verify_all(args: VerifyArgs) -> anyhow::Result<()> {
     let VerifyArgs { keys, checkpoint, db } = args;
-    let ring = match &keys {
-        Some(path) => crate::keys::read_keys(path)?,
-        None => KeyRing::default(),
-    };
+    let ring = crate::keys::ring(keys.as_deref())?;
     let store = crate::config::database(db.config.as_deref(), db.database.clone())?.open().await?;
     let seen = checkpoint.as_deref().map(read_checkpoint).transpose()?.and_then(|c| c.events);
     let log = store::log_chain::verify_against(&*store, &ring, seen.as_ref()).await?;
     if let Some((seq, why)) = log.broken {
         bail!(
             "the event log is broken at event {seq}: {why} ({} events before it verified)",
-            log.events - 1
+            log.events
         );
     }
     println!(

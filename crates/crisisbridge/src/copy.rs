@@ -217,10 +217,7 @@ async fn copy_external_links(source: &dyn Store, target: &dyn Store) -> anyhow::
 
 /// A database's audit keys, or none.
 fn keys(database: &Database) -> anyhow::Result<store::seal::KeyRing> {
-    Ok(match &database.audit_keys {
-        Some(path) => crate::keys::read_keys(path)?,
-        None => store::seal::KeyRing::default(),
-    })
+    crate::keys::ring(database.audit_keys.as_deref())
 }
 
 async fn copy_audit(

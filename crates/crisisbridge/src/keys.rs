@@ -20,3 +20,8 @@ pub fn read_keys(path: &Path) -> anyhow::Result<KeyRing> {
     }
     Ok(ring)
 }
+
+/// The keys of the file at `path`, or none without one.
+pub fn ring(path: Option<&Path>) -> anyhow::Result<KeyRing> {
+    path.map_or_else(|| Ok(KeyRing::default()), read_keys)
+}

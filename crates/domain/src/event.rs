@@ -329,6 +329,11 @@ impl NoteAudience {
         }
     }
 
+    /// Whether a note of `writer`'s agency for this audience reaches `reader`'s agency.
+    pub fn reaches(self, writer: AgencyId, reader: AgencyId) -> bool {
+        self == Self::Involved || writer == reader
+    }
+
     /// What a note gets when its writer does not choose: private for a crisis center, shared
     /// for everyone else.
     pub const fn default_for(kind: crate::AgencyKind) -> Self {
@@ -344,7 +349,7 @@ impl Event {
     /// but another agency's private note.
     pub fn visible_to(&self, agency: AgencyId) -> bool {
         match &self.kind {
-            EventKind::NoteAdded { audience: NoteAudience::Agency, .. } => self.agency == agency,
+            EventKind::NoteAdded { audience, .. } => audience.reaches(self.agency, agency),
             _ => true,
         }
     }

@@ -126,18 +126,19 @@ async fn record_to_end(state: AppState, mut request: Request, next: Next) -> Res
     }
     let incident = incident_in(&path);
     // A change's record commits with the change itself, in the store's transaction.
-    let changes = Arc::new(store::audit::RequestAudit::new(client.clone(), action.clone()));
     let response = if read {
         next.run(request).await
     } else {
+        let changes = Arc::new(store::audit::RequestAudit::new(client.clone(), action.clone()));
         if let Ok(mut inner) = slot.0.lock() {
             inner.request = Some(changes.clone());
         }
-        store::audit::REQUEST.scope(changes.clone(), next.run(request)).await
+        let response = store::audit::REQUEST.scope(changes.clone(), next.run(request)).await;
+        if changes.recorded() && response.status().is_success() {
+            return response;
+        }
+        response
     };
-    if changes.recorded() && response.status().is_success() {
-        return response;
-    }
     let incident = incident.or_else(|| {
         response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).and_then(incident_in)
     });

@@ -71,21 +71,11 @@ pub fn check(headers: &HeaderMap, scheme: &str, allowed: &[String]) -> Result<()
         (None, Some(site)) => Err(refused(format!(
             "this request came from another site (Sec-Fetch-Site: {site}); a page elsewhere cannot act with your session"
         ))),
-        (None, None) if has_session_cookie(headers) => Err(refused(
+        (None, None) if crate::auth::session_cookie(headers).is_some() => Err(refused(
             "a request authenticated by the session cookie must say where it comes from (Origin); programs should send Authorization: Bearer <token> instead of the cookie".to_owned(),
         )),
         (None, None) => Ok(()),
     }
-}
-
-fn has_session_cookie(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, _)| name == crate::auth::SESSION_COOKIE)
 }
 
 fn refused(message: String) -> ApiError {

@@ -13,7 +13,7 @@ use domain::{AgencyId, IncidentId, Timestamp, UserId};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::seal::{Checkpoint, KeyRing};
+use crate::seal::{ChainWalk, Checkpoint, KeyRing};
 use crate::{Result, StoreError};
 
 /// The hash the first record chains from.
@@ -259,70 +259,27 @@ pub async fn verify_with(
         check.broken = Some((checkpoint.seq, why));
         return Ok(check);
     }
-    let mut last = 0;
-    loop {
-        let page = log.audit_records(last, PAGE, None).await?;
+    let seen = checkpoint.map(|c| (c.seq, c.hash.as_str()));
+    let mut walk = ChainWalk::new(ring, "record", seen);
+    'pages: loop {
+        let page = log.audit_records(walk.last, PAGE, None).await?;
         if page.is_empty() {
             break;
         }
         for record in page {
-            if record.seq != last + 1 {
-                check.broken = Some((
-                    last + 1,
-                    format!("records {} to {} are missing", last + 1, record.seq - 1),
-                ));
-                return Ok(check);
-            }
-            let sealed = record.hash.starts_with(crate::seal::SEALED);
-            let why = match ring.check(&record.hash, &check.head, record.seq, &record.entry) {
-                Ok(true) if !sealed && check.sealed > 0 => Some(
-                    "it is not sealed, though records before it are: the chain was rewritten without the key"
-                        .to_owned(),
-                ),
-                Ok(true) => None,
-                Ok(false) if sealed => Some(
-                    "its sealed hash does not match its contents and the record before: it was changed, or the chain rewritten"
-                        .to_owned(),
-                ),
-                Ok(false) => Some(
-                    "its hash does not match its contents and the record before: it was changed"
-                        .to_owned(),
-                ),
-                Err(why) => Some(why),
-            };
-            if let Some(why) = why {
-                check.broken = Some((record.seq, why));
-                return Ok(check);
-            }
-            if let Some(checkpoint) = checkpoint
-                && checkpoint.seq == record.seq
-                && checkpoint.hash != record.hash
+            let (seq, entry) = (record.seq, record.entry);
+            if let Err(broken) =
+                walk.step(seq, record.hash, |previous| fields(previous, seq, &entry))
             {
-                check.broken = Some((
-                    record.seq,
-                    "the checkpoint saw another record here: the chain was rebuilt from this record on"
-                        .to_owned(),
-                ));
-                return Ok(check);
+                check.broken = Some(broken);
+                break 'pages;
             }
             check.records += 1;
-            check.sealed += u64::from(sealed);
-            check.head = record.hash;
-            last = record.seq;
         }
     }
-    if let Some(checkpoint) = checkpoint
-        && checkpoint.seq > last
-    {
-        check.broken = Some((
-            last + 1,
-            format!(
-                "records {} to {} are missing from the end: the checkpoint saw them",
-                last + 1,
-                checkpoint.seq,
-            ),
-        ));
-    }
+    check.broken = check.broken.or_else(|| walk.end());
+    check.sealed = walk.sealed;
+    check.head = walk.head;
     Ok(check)
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use domain::{AgencyId, Event, EventKind, Incident, IncidentId};
+use domain::{AgencyId, Event, Incident, IncidentId};
 
 use crate::{Appended, RecordedEvent, Result, Seq, StoreError};
 
@@ -55,21 +55,16 @@ pub fn plan<'a>(
         for event in events {
             match Incident::next(state.take(), event) {
                 Ok(next) => {
-                    // Who gets the event live: a private note only its agency; anything else
-                    // every agency taking part, and one whose part ends with this event.
-                    let involved = if let EventKind::NoteAdded {
-                        audience: domain::NoteAudience::Agency,
-                        ..
-                    } = event.kind
-                    {
-                        vec![event.agency]
-                    } else {
-                        next.involved
-                            .iter()
-                            .copied()
-                            .filter(|a| next.cutoff_for(*a).is_none_or(|c| c == next.version))
-                            .collect()
-                    };
+                    // Who gets the event live: every agency that may see it
+                    // (`Event::visible_to`) and takes part in the incident, or whose part ends
+                    // with this event.
+                    let involved = next
+                        .involved
+                        .iter()
+                        .copied()
+                        .filter(|a| event.visible_to(*a))
+                        .filter(|a| next.cutoff_for(*a).is_none_or(|c| c == next.version))
+                        .collect();
                     recorded.push(RecordedEvent {
                         seq: plan.head + 1 + recorded.len() as u64,
                         event: event.clone(),

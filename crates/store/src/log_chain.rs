@@ -6,7 +6,7 @@
 //! Events written before the chain existed have no hash; the chain starts after them.
 
 use crate::audit::GENESIS;
-use crate::seal::{KeyRing, SEALED, Sealer};
+use crate::seal::{ChainWalk, KeyRing, Sealer};
 use crate::{EventLog, RecordedEvent, Result, Seq, codec};
 
 /// What an event's hash covers, in a fixed JSON form.
@@ -71,80 +71,41 @@ pub async fn verify_against(
     ring: &KeyRing,
     checkpoint: Option<&(Seq, String)>,
 ) -> Result<LogCheck> {
-    let mut check = walk(log, ring, checkpoint).await?;
-    if check.broken.is_none()
-        && let Some((seq, _)) = checkpoint
-        && *seq > check.events
-    {
-        check.broken = Some((
-            check.events + 1,
-            format!(
-                "events {} to {seq} are missing from the end: the checkpoint saw them",
-                check.events + 1
-            ),
-        ));
-    }
-    Ok(check)
-}
-
-async fn walk(
-    log: &dyn EventLog,
-    ring: &KeyRing,
-    checkpoint: Option<&(Seq, String)>,
-) -> Result<LogCheck> {
     const PAGE: u32 = 5000;
     let mut check =
         LogCheck { events: 0, unchained: 0, sealed: 0, head: GENESIS.to_owned(), broken: None };
-    let mut last = 0;
-    loop {
-        let page = log.chained_events(last, PAGE).await?;
+    let mut walk =
+        ChainWalk::new(ring, "event", checkpoint.map(|(seq, hash)| (*seq, hash.as_str())));
+    'pages: loop {
+        let page = log.chained_events(walk.last, PAGE).await?;
         if page.is_empty() {
-            return Ok(check);
+            break;
         }
         for (r, hash) in page {
-            let broken = |why: String| Some((r.seq, why));
-            if r.seq != last + 1 {
-                check.broken =
-                    Some((last + 1, format!("events {} to {} are missing", last + 1, r.seq - 1)));
-                return Ok(check);
-            }
-            last = r.seq;
-            check.events += 1;
-            let Some(hash) = hash else {
-                if check.events - 1 == check.unchained {
+            let seq = r.seq;
+            let stepped = match hash {
+                // Events from before the chain existed, at the start of the log.
+                None if check.events == check.unchained && seq == walk.last + 1 => {
+                    walk.skip(seq);
                     check.unchained += 1;
-                    continue;
+                    Ok(())
                 }
-                check.broken = broken("it has no hash, though events before it do".into());
-                return Ok(check);
+                None if seq == walk.last + 1 => {
+                    Err((seq, "it has no hash, though events before it do".to_owned()))
+                }
+                // A gap, found by the walk.
+                None => walk.step(seq, String::new(), |_| String::new()),
+                Some(hash) => walk.step(seq, hash, |previous| fields(previous, &r)),
             };
-            let sealed = hash.starts_with(SEALED);
-            let why = match ring.check_fields(&hash, &fields(&check.head, &r)) {
-                Ok(true) if !sealed && check.sealed > 0 => Some(
-                    "it is not sealed, though events before it are: the log was rewritten without the key".to_owned(),
-                ),
-                Ok(true) => None,
-                Ok(false) => Some(
-                    "its hash does not match its contents and the event before: it was changed, or events before it were".to_owned(),
-                ),
-                Err(why) => Some(why),
-            };
-            if let Some(why) = why {
-                check.broken = broken(why);
-                return Ok(check);
+            if let Err(broken) = stepped {
+                check.broken = Some(broken);
+                break 'pages;
             }
-            if let Some((seq, seen)) = checkpoint
-                && *seq == r.seq
-                && *seen != hash
-            {
-                check.broken = broken(
-                    "the checkpoint saw another event here: the log was rebuilt from this event on"
-                        .into(),
-                );
-                return Ok(check);
-            }
-            check.sealed += u64::from(sealed);
-            check.head = hash;
+            check.events += 1;
         }
     }
+    check.broken = check.broken.or_else(|| walk.end());
+    check.sealed = walk.sealed;
+    check.head = walk.head;
+    Ok(check)
 }

@@ -235,6 +235,93 @@ impl Sealer {
     }
 }
 
+/// One chain checked link by link, the audit trail's or the event log's: each link's hash
+/// recomputed with the ring's keys over its fields and the link before, a gap, a link not
+/// sealed after sealed ones, a link other than the one a checkpoint saw, and — at the end —
+/// links a checkpoint saw that are gone. Errors are `(sequence number, why)`.
+#[derive(Debug)]
+pub(crate) struct ChainWalk<'a> {
+    ring: &'a KeyRing,
+    /// What the links are called in messages: "record", "event".
+    noun: &'static str,
+    /// A checkpoint's `(sequence number, hash)`.
+    seen: Option<(u64, &'a str)>,
+    /// The last link checked.
+    pub last: u64,
+    pub sealed: u64,
+    pub head: String,
+}
+
+impl<'a> ChainWalk<'a> {
+    pub fn new(ring: &'a KeyRing, noun: &'static str, seen: Option<(u64, &'a str)>) -> Self {
+        Self { ring, noun, seen, last: 0, sealed: 0, head: crate::audit::GENESIS.to_owned() }
+    }
+
+    /// Checks link `seq`, stored with `hash`, whose hashed fields `fields` gives from the hash
+    /// before it.
+    pub fn step(
+        &mut self,
+        seq: u64,
+        hash: String,
+        fields: impl FnOnce(&str) -> String,
+    ) -> Result<(), (u64, String)> {
+        let noun = self.noun;
+        if seq != self.last + 1 {
+            let first = self.last + 1;
+            return Err((first, format!("{noun}s {first} to {} are missing", seq - 1)));
+        }
+        let sealed = hash.starts_with(SEALED);
+        let why = match self.ring.check_fields(&hash, &fields(&self.head)) {
+            Ok(true) if !sealed && self.sealed > 0 => Some(format!(
+                "it is not sealed, though {noun}s before it are: the chain was rewritten without the key"
+            )),
+            Ok(true) => None,
+            Ok(false) if sealed => Some(format!(
+                "its sealed hash does not match its contents and the {noun} before: it was changed, or the chain rewritten"
+            )),
+            Ok(false) => Some(format!(
+                "its hash does not match its contents and the {noun} before: it was changed"
+            )),
+            Err(why) => Some(why),
+        };
+        if let Some(why) = why {
+            return Err((seq, why));
+        }
+        if self.seen.is_some_and(|(at, seen)| at == seq && seen != hash) {
+            return Err((
+                seq,
+                format!(
+                    "the checkpoint saw another {noun} here: the chain was rebuilt from this {noun} on"
+                ),
+            ));
+        }
+        self.last = seq;
+        self.sealed += u64::from(sealed);
+        self.head = hash;
+        Ok(())
+    }
+
+    /// Skips link `seq`, which predates the chain.
+    pub fn skip(&mut self, seq: u64) {
+        self.last = seq;
+    }
+
+    /// After the last link: the links the checkpoint saw that are gone, if any.
+    pub fn end(&self) -> Option<(u64, String)> {
+        let (seen, _) = self.seen?;
+        (seen > self.last).then(|| {
+            let first = self.last + 1;
+            (
+                first,
+                format!(
+                    "{}s {first} to {seen} are missing from the end: the checkpoint saw them",
+                    self.noun
+                ),
+            )
+        })
+    }
+}
+
 /// The head of the trail at a moment, signed: kept elsewhere, it shows records deleted from
 /// the end.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
