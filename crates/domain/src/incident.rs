@@ -240,8 +240,7 @@ impl Incident {
     #[must_use]
     pub fn as_seen_by(&self, agency: AgencyId) -> Self {
         let mut seen = self.clone();
-        seen.notes
-            .retain(|n| n.audience == crate::event::NoteAudience::Involved || n.agency == agency);
+        seen.notes.retain(|n| n.audience.reaches(n.agency, agency));
         seen
     }
 
