@@ -15,7 +15,7 @@ use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 use server::{Application, Settings, SystemClock};
 use store::{NewUser, Store, Team};
-use store_sqlite::SqliteStore;
+use store_sql::SqliteStore;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -17,7 +17,7 @@ use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 use server::{Application, Settings, SystemClock};
 use store::{NewUser, Store};
-use store_sqlite::SqliteStore;
+use store_sql::SqliteStore;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use server::{Application, SystemClock};
 use store::Store;
-use store_sqlite::SqliteStore;
+use store_sql::SqliteStore;
 
 use crate::config::Config;
 use crate::database::Database;

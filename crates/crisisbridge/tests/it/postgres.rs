@@ -12,7 +12,7 @@ use domain::{Agency, AgencyId, AgencyKind, Role, Timestamp, UserId};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use store::{Directory, NewUser};
-use store_postgres::{PgSettings, PgStore};
+use store_sql::{PgSettings, PgStore};
 
 use crate::process::{BIN, Demo, create_incident, run};
 

@@ -11,7 +11,7 @@ use domain::{
 use incidents::routing::Routing;
 use incidents::{Caller, DispatchSettings, IncidentService, NewIncident};
 use store::{Directory, NewUser, Store, Team};
-use store_sqlite::SqliteStore;
+use store_sql::SqliteStore;
 
 /// A clock the test moves by hand.
 #[derive(Debug, Default)]

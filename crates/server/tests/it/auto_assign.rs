@@ -128,7 +128,7 @@ async fn an_offer_waits_for_a_dispatcher_until_a_team_can_be_sent() {
 #[tokio::test]
 async fn a_provider_code_that_is_not_one_stops_the_server_with_what_to_fix() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(store_sqlite::SqliteStore::open(&dir.path().join("t.db")).await.unwrap());
+    let store = Arc::new(store_sql::SqliteStore::open(&dir.path().join("t.db")).await.unwrap());
     let psap = domain::Agency {
         id: domain::AgencyId::new(domain::Timestamp::from_millis(1)),
         code: "psap-20045".into(),

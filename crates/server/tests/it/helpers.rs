@@ -10,7 +10,7 @@ use reqwest::{Client, Response};
 use serde_json::{Value, json};
 use server::{Application, Settings};
 use store::{Directory, NewUser, Store, Team};
-use store_sqlite::SqliteStore;
+use store_sql::SqliteStore;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 

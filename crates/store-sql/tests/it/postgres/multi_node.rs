@@ -11,9 +11,9 @@ use domain::{
     UserId,
 };
 use store::{Directory, EventLog};
-use store_postgres::{PgSettings, PgStore};
+use store_sql::{PgSettings, PgStore};
 
-use crate::{fresh, server_url};
+use super::{fresh, server_url};
 
 fn event(incident: IncidentId, agency: AgencyId, kind: EventKind) -> Event {
     Event {

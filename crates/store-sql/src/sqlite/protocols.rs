@@ -1,13 +1,12 @@
-//! Protocol versions on PostgreSQL.
+//! Protocol versions on SQLite.
 
 use async_trait::async_trait;
 use domain::{AgencyId, Channel, Timestamp, UserId};
-use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
 use store::{NewProtocolVersion, ProtocolStore, ProtocolVersion, Result, StoreError};
-use uuid::Uuid;
 
-use crate::rows::{corrupt, get};
-use crate::{PgStore, db_err};
+use super::rows::{corrupt, get, uuid};
+use super::{SqliteStore, db_err};
 
 const COLUMNS: &str = "SELECT v.agency_id, v.protocol_id, v.version, v.channel, v.source, v.uploaded_at, \
      v.uploaded_by, v.check_passed, v.check_report, \
@@ -15,21 +14,17 @@ const COLUMNS: &str = "SELECT v.agency_id, v.protocol_id, v.version, v.channel, 
              AND a.protocol_id = v.protocol_id AND a.version = v.version) AS active \
      FROM protocol_versions v";
 
-/// How many times an upload that lost the race for its version number to a concurrent upload
-/// of the same protocol is tried again.
-const NUMBERING_RETRIES: u32 = 3;
-
-fn version(row: &PgRow) -> Result<ProtocolVersion> {
+fn version(row: &SqliteRow) -> Result<ProtocolVersion> {
     let channel: String = get(row, "channel")?;
     Ok(ProtocolVersion {
-        agency: AgencyId::from_uuid(get::<Uuid>(row, "agency_id")?),
+        agency: AgencyId::from_uuid(uuid(row, "agency_id")?),
         protocol_id: get(row, "protocol_id")?,
-        version: u32::try_from(get::<i32>(row, "version")?).map_err(corrupt)?,
+        version: u32::try_from(get::<i64>(row, "version")?).map_err(corrupt)?,
         channel: Channel::parse(&channel)
             .ok_or_else(|| corrupt(format!("unknown channel {channel:?}")))?,
         source: get(row, "source")?,
         uploaded_at: Timestamp::from_millis(get(row, "uploaded_at")?),
-        uploaded_by: UserId::from_uuid(get::<Uuid>(row, "uploaded_by")?),
+        uploaded_by: UserId::from_uuid(uuid(row, "uploaded_by")?),
         check_passed: get(row, "check_passed")?,
         check_report: get(row, "check_report")?,
         active: get(row, "active")?,
@@ -37,45 +32,27 @@ fn version(row: &PgRow) -> Result<ProtocolVersion> {
 }
 
 #[async_trait]
-impl ProtocolStore for PgStore {
+impl ProtocolStore for SqliteStore {
     async fn put_protocol_version(&self, new: &NewProtocolVersion) -> Result<ProtocolVersion> {
-        // One statement numbers and inserts. Two uploads at once can still both compute the
-        // same number (each reads the versions committed before it started); the later one
-        // then hits the primary key once the earlier commits, and numbering again sees it.
-        let mut retries = 0;
-        let assigned: i32 = loop {
-            let inserted = sqlx::query_scalar(
-                "INSERT INTO protocol_versions (agency_id, protocol_id, version, channel, source, uploaded_at, \
-                   uploaded_by, check_passed, check_report) \
-                 SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5, $6, $7, $8 \
-                 FROM protocol_versions WHERE agency_id = $1 AND protocol_id = $2 \
-                 RETURNING version",
-            )
-            .bind(new.agency.as_uuid())
-            .bind(&new.protocol_id)
-            .bind(new.channel.as_str())
-            .bind(&new.source)
-            .bind(new.uploaded_at.as_millis())
-            .bind(new.uploaded_by.as_uuid())
-            .bind(new.check_passed)
-            .bind(&new.check_report)
-            .fetch_one(&self.pool)
-            .await;
-            match inserted {
-                Ok(assigned) => break assigned,
-                Err(sqlx::Error::Database(d))
-                    if d.is_unique_violation() && retries < NUMBERING_RETRIES =>
-                {
-                    retries += 1;
-                    tracing::debug!(
-                        protocol_id = %new.protocol_id,
-                        retries,
-                        "protocol version number taken by a concurrent upload; numbering again"
-                    );
-                }
-                Err(e) => return Err(db_err(e)),
-            }
-        };
+        // One statement numbers and inserts, so two uploads at once cannot take one number.
+        let assigned: i64 = sqlx::query_scalar(
+            "INSERT INTO protocol_versions (agency_id, protocol_id, version, channel, source, uploaded_at, \
+               uploaded_by, check_passed, check_report) \
+             SELECT ?1, ?2, COALESCE(MAX(version), 0) + 1, ?3, ?4, ?5, ?6, ?7, ?8 \
+             FROM protocol_versions WHERE agency_id = ?1 AND protocol_id = ?2 \
+             RETURNING version",
+        )
+        .bind(new.agency.to_string())
+        .bind(&new.protocol_id)
+        .bind(new.channel.as_str())
+        .bind(&new.source)
+        .bind(new.uploaded_at.as_millis())
+        .bind(new.uploaded_by.to_string())
+        .bind(new.check_passed)
+        .bind(&new.check_report)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
         let assigned = u32::try_from(assigned).map_err(corrupt)?;
         self.protocol_version(new.agency, &new.protocol_id, assigned)
             .await?
@@ -89,9 +66,9 @@ impl ProtocolStore for PgStore {
         v: u32,
     ) -> Result<Option<ProtocolVersion>> {
         let sql =
-            format!("{COLUMNS} WHERE v.agency_id = $1 AND v.protocol_id = $2 AND v.version = $3");
+            format!("{COLUMNS} WHERE v.agency_id = ? AND v.protocol_id = ? AND v.version = ?");
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(agency.as_uuid())
+            .bind(agency.to_string())
             .bind(protocol_id)
             .bind(i64::from(v))
             .fetch_optional(&self.pool)
@@ -103,12 +80,9 @@ impl ProtocolStore for PgStore {
     }
 
     async fn protocol_versions(&self, agency: AgencyId) -> Result<Vec<ProtocolVersion>> {
-        // `COLLATE "C"`: byte order, as SQLite's BINARY collation, whatever the locale.
-        let sql = format!(
-            r#"{COLUMNS} WHERE v.agency_id = $1 ORDER BY v.protocol_id COLLATE "C", v.version"#
-        );
+        let sql = format!("{COLUMNS} WHERE v.agency_id = ? ORDER BY v.protocol_id, v.version");
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(agency.as_uuid())
+            .bind(agency.to_string())
             .fetch_all(&self.pool)
             .await
             .map_err(db_err)?
@@ -130,16 +104,16 @@ impl ProtocolStore for PgStore {
         })?;
         sqlx::query(
             "INSERT INTO active_protocols (agency_id, channel, protocol_id, version, activated_at, activated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
+             VALUES (?, ?, ?, ?, ?, ?) \
              ON CONFLICT (agency_id, channel) DO UPDATE SET protocol_id = excluded.protocol_id, \
              version = excluded.version, activated_at = excluded.activated_at, activated_by = excluded.activated_by",
         )
-        .bind(agency.as_uuid())
+        .bind(agency.to_string())
         .bind(found.channel.as_str())
         .bind(protocol_id)
-        .bind(i32::try_from(found.version).map_err(corrupt)?)
+        .bind(i64::from(v))
         .bind(at.as_millis())
-        .bind(by.as_uuid())
+        .bind(by.to_string())
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
@@ -153,10 +127,10 @@ impl ProtocolStore for PgStore {
     ) -> Result<Option<ProtocolVersion>> {
         let sql = format!(
             "{COLUMNS} JOIN active_protocols a ON a.agency_id = v.agency_id AND a.protocol_id = v.protocol_id \
-             AND a.version = v.version WHERE a.agency_id = $1 AND a.channel = $2"
+             AND a.version = v.version WHERE a.agency_id = ? AND a.channel = ?"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(agency.as_uuid())
+            .bind(agency.to_string())
             .bind(channel.as_str())
             .fetch_optional(&self.pool)
             .await

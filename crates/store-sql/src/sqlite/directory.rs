@@ -9,8 +9,8 @@ use store::{
     SessionContext, StoreError, Team, User, UserChange,
 };
 
-use crate::rows::{corrupt, get, uuid};
-use crate::{SqliteStore, db_err};
+use super::rows::{corrupt, get, uuid};
+use super::{SqliteStore, db_err};
 
 /// Maps a UNIQUE violation to [`StoreError::Duplicate`], anything else to a database error.
 fn unique<'a>(what: &'static str, value: &'a str) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {

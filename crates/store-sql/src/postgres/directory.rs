@@ -10,8 +10,8 @@ use store::{
 };
 use uuid::Uuid;
 
-use crate::rows::{corrupt, get};
-use crate::{PgStore, db_err};
+use super::rows::{corrupt, get};
+use super::{PgStore, db_err};
 
 /// Maps a UNIQUE violation to [`StoreError::Duplicate`], anything else to a database error.
 fn unique<'a>(what: &'static str, value: &'a str) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {

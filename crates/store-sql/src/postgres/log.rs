@@ -6,7 +6,7 @@ use sqlx::Row;
 use store::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, codec};
 use tokio::sync::broadcast;
 
-use crate::{PgStore, db_err, rows};
+use super::{PgStore, db_err, rows};
 
 #[async_trait]
 impl EventLog for PgStore {

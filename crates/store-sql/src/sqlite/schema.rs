@@ -2,21 +2,21 @@
 
 use sqlx::{Connection, SqliteConnection};
 
-use crate::db_err;
+use super::db_err;
 use store::Result;
 
 /// Every migration, in order; a new one is appended, none is ever edited.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_init.sql")),
-    (2, include_str!("../migrations/0002_protocols.sql")),
-    (3, include_str!("../migrations/0003_routing.sql")),
-    (4, include_str!("../migrations/0004_teams.sql")),
-    (5, include_str!("../migrations/0005_external_ids.sql")),
-    (6, include_str!("../migrations/0006_team_members.sql")),
-    (7, include_str!("../migrations/0007_audit.sql")),
-    (8, include_str!("../migrations/0008_user_admin.sql")),
-    (9, include_str!("../migrations/0009_totp.sql")),
-    (10, include_str!("../migrations/0010_event_chain.sql")),
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_protocols.sql")),
+    (3, include_str!("../../migrations/sqlite/0003_routing.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_teams.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_external_ids.sql")),
+    (6, include_str!("../../migrations/sqlite/0006_team_members.sql")),
+    (7, include_str!("../../migrations/sqlite/0007_audit.sql")),
+    (8, include_str!("../../migrations/sqlite/0008_user_admin.sql")),
+    (9, include_str!("../../migrations/sqlite/0009_totp.sql")),
+    (10, include_str!("../../migrations/sqlite/0010_event_chain.sql")),
 ];
 
 pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {

@@ -6,7 +6,7 @@ use sqlx::Row;
 use store::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, codec};
 use tokio::sync::broadcast;
 
-use crate::{SqliteStore, db_err, rows};
+use super::{SqliteStore, db_err, rows};
 
 #[async_trait]
 impl EventLog for SqliteStore {

@@ -14,9 +14,9 @@ use store::team_codec::{self, FixRow};
 use store::{Breadcrumb, FixesRecorded, Result, StoreError, TeamChange, TeamLog, TeamLogEntry};
 use tokio::sync::broadcast;
 
-use crate::directory::team;
-use crate::rows::{corrupt, get, uuid};
-use crate::{SqliteStore, db_err};
+use super::directory::team;
+use super::rows::{corrupt, get, uuid};
+use super::{SqliteStore, db_err};
 
 /// Breadcrumb rows per INSERT: ten columns each, under SQLite's 32,766 bound variables.
 const BREADCRUMBS_PER_INSERT: usize = 3000;
@@ -24,14 +24,14 @@ const BREADCRUMBS_PER_INSERT: usize = 3000;
 pub(crate) struct Writer {
     conn: SqliteConnection,
     published: broadcast::Sender<TeamState>,
-    turn: crate::WriteTurn,
+    turn: super::WriteTurn,
 }
 
 impl Writer {
     pub(crate) fn start(
         conn: SqliteConnection,
         published: broadcast::Sender<TeamState>,
-        turn: crate::WriteTurn,
+        turn: super::WriteTurn,
     ) -> TeamQueue {
         TeamQueue::spawn(Self { conn, published, turn })
     }

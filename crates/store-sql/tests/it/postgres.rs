@@ -2,12 +2,9 @@
 //! own on the server at `CRISISBRIDGE_TEST_POSTGRES` (default
 //! `postgres://postgres@127.0.0.1:5432/test`).
 
-// Test code: a panic is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
-
 mod multi_node;
 
-use store_postgres::{PgSettings, PgStore};
+use store_sql::{PgSettings, PgStore};
 
 pub fn server_url() -> String {
     std::env::var("CRISISBRIDGE_TEST_POSTGRES")

@@ -8,19 +8,19 @@ use sqlx::{Connection, SqliteConnection};
 use store::audit::{self, AuditEntry, AuditQueue, AuditRecord, AuditWriter};
 use store::{AuditLog, Result};
 
-use crate::rows::{corrupt, get};
-use crate::{SqliteStore, db_err};
+use super::rows::{corrupt, get};
+use super::{SqliteStore, db_err};
 
 pub(crate) struct Writer {
     conn: SqliteConnection,
-    turn: crate::WriteTurn,
+    turn: super::WriteTurn,
     sealer: store::seal::Sealer,
 }
 
 impl Writer {
     pub(crate) fn start(
         conn: SqliteConnection,
-        turn: crate::WriteTurn,
+        turn: super::WriteTurn,
         sealer: store::seal::Sealer,
     ) -> AuditQueue {
         AuditQueue::spawn(Self { conn, turn, sealer })

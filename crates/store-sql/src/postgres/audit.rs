@@ -10,8 +10,8 @@ use store::audit::{AuditEntry, AuditQueue, AuditRecord, AuditWriter};
 use store::{AuditLog, Result, StoreError};
 use uuid::Uuid;
 
-use crate::rows::{corrupt, get};
-use crate::{PgStore, db_err};
+use super::rows::{corrupt, get};
+use super::{PgStore, db_err};
 
 pub(crate) struct Writer {
     pool: PgPool,

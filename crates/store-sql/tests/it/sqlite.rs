@@ -1,13 +1,10 @@
 //! The SQLite store against the shared conformance suite, plus what only a file can show:
 //! data survives closing and reopening, and the log refuses edits.
 
-// Test code: a panic is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
-
 use domain::event::Actor;
 use domain::{AgencyId, Channel, Event, EventKind, IncidentId, Location, Text, Timestamp, UserId};
 use store::{AuditLog, EventLog, StoreError};
-use store_sqlite::SqliteStore;
+use store_sql::SqliteStore;
 
 async fn fresh() -> (SqliteStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();

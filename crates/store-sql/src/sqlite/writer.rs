@@ -20,7 +20,7 @@ use store::queue::{LogWriter, WriterQueue};
 use store::{RebuildReport, RecordedEvent, Result, Seq, StoreError, TeamChange, codec, team_batch};
 use tokio::sync::broadcast;
 
-use crate::{db_err, rows, teams};
+use super::{db_err, rows, teams};
 
 pub(crate) struct Writer {
     conn: SqliteConnection,
@@ -31,7 +31,7 @@ pub(crate) struct Writer {
     published: broadcast::Sender<RecordedEvent>,
     /// Team states committed with an incident's events, for the team subscribers.
     published_teams: broadcast::Sender<TeamState>,
-    turn: crate::WriteTurn,
+    turn: super::WriteTurn,
     /// Seals the audit records committed with the changes they record.
     sealer: store::seal::Sealer,
 }
@@ -41,7 +41,7 @@ impl Writer {
         mut conn: SqliteConnection,
         published: broadcast::Sender<RecordedEvent>,
         published_teams: broadcast::Sender<TeamState>,
-        turn: crate::WriteTurn,
+        turn: super::WriteTurn,
         sealer: store::seal::Sealer,
     ) -> Result<WriterQueue> {
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
@@ -91,7 +91,7 @@ impl Writer {
             save_projection(&mut tx, incident, known).await?;
         }
         let records = store::audit::committed_entries(&plan, audits);
-        crate::audit::insert(&mut tx, &records, &self.sealer).await?;
+        super::audit::insert(&mut tx, &records, &self.sealer).await?;
         tx.commit().await.map_err(db_err)?;
         self.head = plan.head;
         if let Some(last) = hashes.into_iter().last() {
@@ -140,7 +140,7 @@ impl LogWriter for Writer {
             }
             teams::write_plan(&mut tx, &team_plan).await?;
             let records = store::audit::committed_entries(&plan, &[audit]);
-            crate::audit::insert(&mut tx, &records, &self.sealer).await?;
+            super::audit::insert(&mut tx, &records, &self.sealer).await?;
             let state = team_plan
                 .states
                 .into_iter()

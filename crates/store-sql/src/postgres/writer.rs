@@ -21,7 +21,7 @@ use store::queue::{LogWriter, WriterQueue};
 use store::team_batch::TeamOp;
 use store::{RebuildReport, RecordedEvent, Result, StoreError, TeamChange, codec};
 
-use crate::{CHANNEL, db_err, rows, teams};
+use super::{CHANNEL, db_err, rows, teams};
 
 pub(crate) struct Writer {
     pool: PgPool,
@@ -70,7 +70,7 @@ impl LogWriter for Writer {
         let written = async {
             let plan = write_in(&mut tx, &[&events], None, true, &sealer).await?;
             let records = store::audit::committed_entries(&plan, &[audit]);
-            crate::audit::insert(&mut tx, &records, &sealer).await?;
+            super::audit::insert(&mut tx, &records, &sealer).await?;
             let team_plan =
                 teams::write_in(&mut tx, &[TeamOp::Change(change)], Some(change)).await?;
             let state = team_plan
@@ -146,7 +146,7 @@ async fn write(
     // The log head is locked first, then the audit trail's: the audit writer takes only the
     // latter, so the two never wait for each other.
     let records = store::audit::committed_entries(&plan, audits);
-    crate::audit::insert(&mut tx, &records, sealer).await?;
+    super::audit::insert(&mut tx, &records, sealer).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(plan)
 }

@@ -9,7 +9,7 @@ use sqlx::postgres::PgListener;
 use store::{RecordedEvent, Result, Seq};
 use tokio::sync::{broadcast, oneshot};
 
-use crate::{CHANNEL, db_err, rows};
+use super::{CHANNEL, db_err, rows};
 
 /// Read the log at least this often, notification or not.
 const POLL_EVERY: Duration = Duration::from_secs(1);

@@ -4,19 +4,19 @@
 use sqlx::{Acquire, PgPool};
 use store::Result;
 
-use crate::db_err;
+use super::db_err;
 
 /// Every migration, in order; a new one is appended, none is ever edited.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_init.sql")),
-    (2, include_str!("../migrations/0002_routing.sql")),
-    (3, include_str!("../migrations/0003_teams.sql")),
-    (4, include_str!("../migrations/0004_external_ids.sql")),
-    (5, include_str!("../migrations/0005_team_members.sql")),
-    (6, include_str!("../migrations/0006_audit.sql")),
-    (7, include_str!("../migrations/0007_user_admin.sql")),
-    (8, include_str!("../migrations/0008_totp.sql")),
-    (9, include_str!("../migrations/0009_event_chain.sql")),
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../../migrations/postgres/0002_routing.sql")),
+    (3, include_str!("../../migrations/postgres/0003_teams.sql")),
+    (4, include_str!("../../migrations/postgres/0004_external_ids.sql")),
+    (5, include_str!("../../migrations/postgres/0005_team_members.sql")),
+    (6, include_str!("../../migrations/postgres/0006_audit.sql")),
+    (7, include_str!("../../migrations/postgres/0007_user_admin.sql")),
+    (8, include_str!("../../migrations/postgres/0008_totp.sql")),
+    (9, include_str!("../../migrations/postgres/0009_event_chain.sql")),
 ];
 
 /// An arbitrary constant naming Crisisbridge's migration lock.

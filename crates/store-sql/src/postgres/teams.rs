@@ -26,9 +26,9 @@ use store::{Breadcrumb, FixesRecorded, Result, StoreError, TeamChange, TeamLog, 
 use tokio::sync::{broadcast, oneshot};
 use uuid::Uuid;
 
-use crate::directory::team;
-use crate::rows::{corrupt, get};
-use crate::{PgStore, db_err};
+use super::directory::team;
+use super::rows::{corrupt, get};
+use super::{PgStore, db_err};
 
 /// The notification channel of committed team states.
 pub(crate) const TEAM_CHANNEL: &str = "crisisbridge_teams";
