@@ -9,8 +9,8 @@ use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 use server::{Application, Settings, SystemClock};
 use store::{NewUser, Store};
-use store_sql::{PgSettings, PgStore};
 use store_sql::SqliteStore;
+use store_sql::{PgSettings, PgStore};
 use tokio::sync::Semaphore;
 
 #[derive(Debug, clap::Args)]

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use store::Store;
-use store_sql::{PgSettings, PgStore};
 use store_sql::SqliteStore;
+use store_sql::{PgSettings, PgStore};
 
 /// The environment variable naming the audit key file, for commands given `--database`.
 pub const ENV_AUDIT_KEY_FILE: &str = "CRISISBRIDGE_AUDIT_KEY_FILE";

@@ -9,6 +9,7 @@
 //!
 //! Architecture invariant: both pass the same conformance suite (`store::conformance_suite!`).
 
+mod migrations;
 mod postgres;
 mod sqlite;
 

@@ -298,9 +298,9 @@ async fn metrics_need_the_token_when_one_is_configured() {
 #[tokio::test]
 async fn plain_http_is_refused_off_loopback_unless_configured() {
     let dir = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(
-        store_sql::SqliteStore::open(&dir.path().join("t.db")).await.unwrap(),
-    ) as std::sync::Arc<dyn store::Store>;
+    let store =
+        std::sync::Arc::new(store_sql::SqliteStore::open(&dir.path().join("t.db")).await.unwrap())
+            as std::sync::Arc<dyn store::Store>;
     let clock = std::sync::Arc::new(server::SystemClock);
     let settings = |allow| server::Settings {
         listen: "0.0.0.0:0".parse().unwrap(),

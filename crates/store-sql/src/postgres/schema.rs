@@ -1,26 +1,19 @@
-//! Embedded migrations, applied in order at open. An advisory lock makes nodes that start
-//! together take turns.
+//! The schema on PostgreSQL: the migrations of [`crate::migrations`], applied in order at open
+//! in one transaction. An advisory lock makes nodes that start together take turns.
 
-use sqlx::{Acquire, PgPool};
-use store::Result;
+use sqlx::{Acquire, PgConnection, PgPool};
+use store::{Result, StoreError};
 
 use super::db_err;
-
-/// Every migration, in order; a new one is appended, none is ever edited.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../migrations/postgres/0001_init.sql")),
-    (2, include_str!("../../migrations/postgres/0002_routing.sql")),
-    (3, include_str!("../../migrations/postgres/0003_teams.sql")),
-    (4, include_str!("../../migrations/postgres/0004_external_ids.sql")),
-    (5, include_str!("../../migrations/postgres/0005_team_members.sql")),
-    (6, include_str!("../../migrations/postgres/0006_audit.sql")),
-    (7, include_str!("../../migrations/postgres/0007_user_admin.sql")),
-    (8, include_str!("../../migrations/postgres/0008_totp.sql")),
-    (9, include_str!("../../migrations/postgres/0009_event_chain.sql")),
-];
+use crate::migrations::{self, Dialect, MIGRATIONS};
 
 /// An arbitrary constant naming Crisisbridge's migration lock.
 const MIGRATION_LOCK: i64 = 0x0C41_5150_0001;
+
+/// The last version PostgreSQL databases recorded when they had migrations of their own,
+/// numbered apart from SQLite's: their first held what is now migrations 1 and 2, and their
+/// versions 2 to 9 are now 3 to 10. Every database migrated since records at least 10.
+const LAST_SEPARATE_VERSION: i64 = 9;
 
 /// Applies pending migrations; returns the schema version after.
 pub(crate) async fn migrate(pool: &PgPool) -> Result<i64> {
@@ -35,21 +28,46 @@ pub(crate) async fn migrate(pool: &PgPool) -> Result<i64> {
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
+    let applied = renumber_separate_versions(&mut tx).await?;
+    let mut version = applied.unwrap_or(0);
+    for migration in MIGRATIONS.iter().filter(|m| Some(m.version) > applied) {
+        let sql = migration.sql(Dialect::Postgres).map_err(StoreError::Database)?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(db_err)?;
+        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, (extract(epoch from now()) * 1000)::bigint)")
+            .bind(migration.version)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tracing::info!(version = migration.version, "applied migration");
+        version = migration.version;
+    }
+    tx.commit().await.map_err(db_err)?;
+    debug_assert_eq!(version, migrations::latest());
+    Ok(version)
+}
+
+/// Renumbers a database that recorded PostgreSQL's former separate versions into the one
+/// sequence (see [`LAST_SEPARATE_VERSION`]); returns the latest version applied.
+async fn renumber_separate_versions(tx: &mut PgConnection) -> Result<Option<i64>> {
     let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
         .fetch_one(&mut *tx)
         .await
         .map_err(db_err)?;
-    let mut version = applied.unwrap_or(0);
-    for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| Some(*v) > applied) {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await.map_err(db_err)?;
-        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, (extract(epoch from now()) * 1000)::bigint)")
-            .bind(v)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tracing::info!(version = v, "applied migration");
-        version = *v;
-    }
-    tx.commit().await.map_err(db_err)?;
-    Ok(version)
+    let Some(separate) = applied.filter(|v| *v <= LAST_SEPARATE_VERSION) else {
+        return Ok(applied);
+    };
+    // Through negative numbers, so no moved version meets one still waiting to move.
+    sqlx::raw_sql(
+        "UPDATE schema_migrations SET version = -(version + 1) WHERE version >= 2; \
+         UPDATE schema_migrations SET version = -version WHERE version < 0",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    sqlx::query("INSERT INTO schema_migrations (version, applied_at) SELECT 2, applied_at FROM schema_migrations WHERE version = 1")
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    tracing::info!(from = separate, to = separate + 1, "renumbered the schema's version");
+    Ok(Some(separate + 1))
 }

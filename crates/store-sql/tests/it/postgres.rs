@@ -46,8 +46,13 @@ pub fn new_schema() -> Schema {
 pub async fn fresh() -> Option<(PgStore, Schema)> {
     let schema = new_schema();
     let settings = PgSettings { pool_size: 5, schema: Some(schema.0.clone()) };
-    match PgStore::open(&server_url(), &settings).await {
-        Ok(store) => Some((store, schema)),
+    open_or_skip(&settings).await.map(|store| (store, schema))
+}
+
+/// The store `settings` open, or `None` (with a loud message) when no server answers.
+pub async fn open_or_skip(settings: &PgSettings) -> Option<PgStore> {
+    match PgStore::open(&server_url(), settings).await {
+        Ok(store) => Some(store),
         Err(e) if e.to_string().contains("connecting to") => {
             eprintln!(
                 "\n!!!!! SKIPPED: no PostgreSQL server answers at {} ({e}). Start one to run the PostgreSQL tests. !!!!!\n",

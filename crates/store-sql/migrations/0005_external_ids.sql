@@ -2,8 +2,8 @@
 -- that imported it, names one incident here, so a second EIDO for it updates rather than
 -- duplicates.
 CREATE TABLE external_incidents (
-    agency_id   UUID NOT NULL REFERENCES agencies (id),
+    agency_id   {id} NOT NULL REFERENCES agencies (id),
     external_id TEXT NOT NULL,
-    incident_id UUID NOT NULL,
+    incident_id {id} NOT NULL,
     PRIMARY KEY (agency_id, external_id)
-);
+) {without_rowid};

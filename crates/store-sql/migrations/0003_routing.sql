@@ -7,26 +7,32 @@ CREATE TABLE service_tiers (
     service         TEXT    NOT NULL,
     area            TEXT    NOT NULL,
     tier            INTEGER NOT NULL CHECK (tier BETWEEN 0 AND 255),
-    agency_id       UUID    NOT NULL REFERENCES agencies (id),
+    agency_id       {id}    NOT NULL REFERENCES agencies (id),
     answer_within_s INTEGER NOT NULL CHECK (answer_within_s > 0),
     PRIMARY KEY (service, area, tier)
-);
+) {without_rowid};
 
 -- Before tiers, every row was a primary; where two agencies served one area for one service,
 -- the first by id stays primary.
+-- @sqlite
+INSERT OR IGNORE INTO service_tiers (service, area, tier, agency_id, answer_within_s)
+    SELECT service, area, 0, agency_id, 60 FROM service_areas ORDER BY service, area, agency_id;
+-- @postgres
 INSERT INTO service_tiers (service, area, tier, agency_id, answer_within_s)
     SELECT DISTINCT ON (service, area) service, area, 0, agency_id, 60
     FROM service_areas ORDER BY service, area, agency_id;
+-- @both
 DROP TABLE service_areas;
 ALTER TABLE service_tiers RENAME TO service_areas;
+-- @postgres
 ALTER INDEX service_tiers_pkey RENAME TO service_areas_pkey;
+-- @both
 
 ALTER TABLE agencies ADD COLUMN uri TEXT;
 
 CREATE TABLE routing_version (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
-    version    BIGINT  NOT NULL,
-    changed_at BIGINT  NOT NULL    -- UTC epoch milliseconds of the latest change
+    version    {int64} NOT NULL,
+    changed_at {int64} NOT NULL    -- UTC epoch milliseconds of the latest change
 );
-INSERT INTO routing_version (id, version, changed_at)
-    VALUES (1, 1, (extract(epoch from clock_timestamp()) * 1000)::bigint);
+INSERT INTO routing_version (id, version, changed_at) VALUES (1, 1, {now_ms});
