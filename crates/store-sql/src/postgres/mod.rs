@@ -16,10 +16,13 @@
 //! Architecture invariant: the same conformance suite as SQLite (`store::conformance_suite!`).
 
 mod audit;
+mod dialect;
+#[path = "../shared/directory.rs"]
 mod directory;
 mod listener;
 mod log;
 mod protocols;
+#[path = "../shared/rows.rs"]
 mod rows;
 mod schema;
 mod teams;

@@ -13,9 +13,12 @@
 //! inserts, and by triggers that abort any UPDATE or DELETE.
 
 mod audit;
+mod dialect;
+#[path = "../shared/directory.rs"]
 mod directory;
 mod log;
 mod protocols;
+#[path = "../shared/rows.rs"]
 mod rows;
 mod schema;
 mod teams;

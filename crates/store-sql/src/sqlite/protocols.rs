@@ -5,7 +5,8 @@ use domain::{AgencyId, Channel, Timestamp, UserId};
 use sqlx::sqlite::SqliteRow;
 use store::{NewProtocolVersion, ProtocolStore, ProtocolVersion, Result, StoreError};
 
-use super::rows::{corrupt, get, uuid};
+use super::dialect::uuid;
+use super::rows::{corrupt, get};
 use super::{SqliteStore, db_err};
 
 const COLUMNS: &str = "SELECT v.agency_id, v.protocol_id, v.version, v.channel, v.source, v.uploaded_at, \

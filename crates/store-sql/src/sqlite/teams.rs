@@ -14,8 +14,9 @@ use store::team_codec::{self, FixRow};
 use store::{Breadcrumb, FixesRecorded, Result, StoreError, TeamChange, TeamLog, TeamLogEntry};
 use tokio::sync::broadcast;
 
+use super::dialect::uuid;
 use super::directory::team;
-use super::rows::{corrupt, get, uuid};
+use super::rows::{corrupt, get};
 use super::{SqliteStore, db_err};
 
 /// Breadcrumb rows per INSERT: ten columns each, under SQLite's 32,766 bound variables.

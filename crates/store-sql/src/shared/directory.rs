@@ -1,16 +1,16 @@
-//! The directory on SQLite: agencies, users, sessions, teams, areas and settings.
+//! The directory: agencies, users, sessions, teams, areas and settings — written once, compiled
+//! for each database with its `dialect` (see the crate's documentation).
 
+use super::db_err;
+use super::dialect::{self as d, Row, Store};
+use super::rows::{corrupt, get};
 use async_trait::async_trait;
 use domain::{Agency, AgencyId, AgencyKind, Role, TeamId, Timestamp, UserId};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::Row as _;
 use store::{
     Area, Directory, LoginState, NewUser, Result, RoutingVersion, ServiceArea, Session,
     SessionContext, StoreError, Team, User, UserChange,
 };
-
-use super::rows::{corrupt, get, uuid};
-use super::{SqliteStore, db_err};
 
 /// Maps a UNIQUE violation to [`StoreError::Duplicate`], anything else to a database error.
 fn unique<'a>(what: &'static str, value: &'a str) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {
@@ -22,9 +22,9 @@ fn unique<'a>(what: &'static str, value: &'a str) -> impl FnOnce(sqlx::Error) ->
     }
 }
 
-fn agency(row: &SqliteRow) -> Result<Agency> {
+fn agency(row: &Row) -> Result<Agency> {
     Ok(Agency {
-        id: AgencyId::from_uuid(uuid(row, "id")?),
+        id: AgencyId::from_uuid(d::uuid(row, "id")?),
         code: get(row, "code")?,
         name: get(row, "name")?,
         kind: get::<String>(row, "kind")?.parse::<AgencyKind>().map_err(corrupt)?,
@@ -33,28 +33,32 @@ fn agency(row: &SqliteRow) -> Result<Agency> {
     })
 }
 
-fn user(row: &SqliteRow) -> Result<User> {
-    let attempts: i64 = get(row, "failed_attempts")?;
+fn login_state(row: &Row) -> Result<LoginState> {
+    let attempts = d::integer(row, "failed_attempts")?;
+    Ok(LoginState {
+        failed_attempts: u32::try_from(attempts).map_err(corrupt)?,
+        locked_until: get::<Option<i64>>(row, "locked_until")?.map(Timestamp::from_millis),
+    })
+}
+
+fn user(row: &Row) -> Result<User> {
     Ok(User {
-        id: UserId::from_uuid(uuid(row, "id")?),
+        id: UserId::from_uuid(d::uuid(row, "id")?),
         username: get(row, "username")?,
         display_name: get(row, "display_name")?,
-        agency: AgencyId::from_uuid(uuid(row, "agency_id")?),
+        agency: AgencyId::from_uuid(d::uuid(row, "agency_id")?),
         role: get::<String>(row, "role")?.parse::<Role>().map_err(corrupt)?,
         password_hash: get(row, "password_hash")?,
-        login: LoginState {
-            failed_attempts: u32::try_from(attempts).map_err(corrupt)?,
-            locked_until: get::<Option<i64>>(row, "locked_until")?.map(Timestamp::from_millis),
-        },
+        login: login_state(row)?,
         disabled_at: get::<Option<i64>>(row, "disabled_at")?.map(Timestamp::from_millis),
         totp_secret: get(row, "totp_secret")?,
     })
 }
 
-pub(crate) fn team(row: &SqliteRow) -> Result<Team> {
+pub(crate) fn team(row: &Row) -> Result<Team> {
     Ok(Team {
-        id: TeamId::from_uuid(uuid(row, "id")?),
-        provider: AgencyId::from_uuid(uuid(row, "provider_id")?),
+        id: TeamId::from_uuid(d::uuid(row, "id")?),
+        provider: AgencyId::from_uuid(d::uuid(row, "provider_id")?),
         name: get(row, "name")?,
         capabilities: serde_json::from_str(&get::<String>(row, "capabilities")?)
             .map_err(corrupt)?,
@@ -72,10 +76,10 @@ pub(crate) fn home_base(lat: Option<f64>, lon: Option<f64>) -> Result<Option<dom
     }
 }
 
-fn session(row: &SqliteRow) -> Result<Session> {
+fn session(row: &Row) -> Result<Session> {
     Ok(Session {
         token_hash: get(row, "token_hash")?,
-        user: UserId::from_uuid(uuid(row, "user_id")?),
+        user: UserId::from_uuid(d::uuid(row, "user_id")?),
         created_at: Timestamp::from_millis(get(row, "created_at")?),
         last_seen: Timestamp::from_millis(get(row, "last_seen")?),
     })
@@ -83,13 +87,16 @@ fn session(row: &SqliteRow) -> Result<Session> {
 
 const USER_COLUMNS: &str = "SELECT id, username, display_name, agency_id, role, password_hash, failed_attempts, locked_until, disabled_at, totp_secret FROM users";
 
+// Text is listed in byte order ([`d::BYTE_ORDER`]), so that both databases list things in the
+// same order whatever the database's locale.
+
 #[async_trait]
-impl Directory for SqliteStore {
+impl Directory for Store {
     async fn put_agency(&self, a: &Agency) -> Result<()> {
         sqlx::query(
-            "INSERT INTO agencies (id, code, name, kind, time_zone, uri) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO agencies (id, code, name, kind, time_zone, uri) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(a.id.to_string())
+        .bind(d::id(a.id.as_uuid()))
         .bind(&a.code)
         .bind(&a.name)
         .bind(a.kind.as_str())
@@ -103,13 +110,13 @@ impl Directory for SqliteStore {
 
     async fn update_agency(&self, a: &Agency) -> Result<()> {
         let updated = sqlx::query(
-            "UPDATE agencies SET name = ?, kind = ?, time_zone = ?, uri = ? WHERE id = ?",
+            "UPDATE agencies SET name = $1, kind = $2, time_zone = $3, uri = $4 WHERE id = $5",
         )
         .bind(&a.name)
         .bind(a.kind.as_str())
         .bind(&a.time_zone)
         .bind(&a.uri)
-        .bind(a.id.to_string())
+        .bind(d::id(a.id.as_uuid()))
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
@@ -120,8 +127,8 @@ impl Directory for SqliteStore {
     }
 
     async fn agency(&self, id: AgencyId) -> Result<Option<Agency>> {
-        sqlx::query("SELECT * FROM agencies WHERE id = ?")
-            .bind(id.to_string())
+        sqlx::query("SELECT * FROM agencies WHERE id = $1")
+            .bind(d::id(id.as_uuid()))
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?
@@ -131,7 +138,7 @@ impl Directory for SqliteStore {
     }
 
     async fn agency_by_code(&self, code: &str) -> Result<Option<Agency>> {
-        sqlx::query("SELECT * FROM agencies WHERE code = ?")
+        sqlx::query("SELECT * FROM agencies WHERE code = $1")
             .bind(code)
             .fetch_optional(&self.pool)
             .await
@@ -142,7 +149,8 @@ impl Directory for SqliteStore {
     }
 
     async fn agencies(&self) -> Result<Vec<Agency>> {
-        sqlx::query("SELECT * FROM agencies ORDER BY code")
+        let sql = format!("SELECT * FROM agencies ORDER BY code {}", d::BYTE_ORDER);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await
             .map_err(db_err)?
@@ -153,12 +161,12 @@ impl Directory for SqliteStore {
 
     async fn put_user(&self, u: &NewUser) -> Result<User> {
         sqlx::query(
-            "INSERT INTO users (id, username, display_name, agency_id, role, password_hash) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO users (id, username, display_name, agency_id, role, password_hash) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(u.id.to_string())
+        .bind(d::id(u.id.as_uuid()))
         .bind(&u.username)
         .bind(&u.display_name)
-        .bind(u.agency.to_string())
+        .bind(d::id(u.agency.as_uuid()))
         .bind(u.role.as_str())
         .bind(&u.password_hash)
         .execute(&self.pool)
@@ -170,9 +178,9 @@ impl Directory for SqliteStore {
     }
 
     async fn user(&self, id: UserId) -> Result<Option<User>> {
-        let sql = format!("{USER_COLUMNS} WHERE id = ?");
+        let sql = format!("{USER_COLUMNS} WHERE id = $1");
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id.to_string())
+            .bind(d::id(id.as_uuid()))
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?
@@ -183,7 +191,7 @@ impl Directory for SqliteStore {
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let sql =
-            format!("{USER_COLUMNS} WHERE lower(username) = lower(?) ORDER BY username LIMIT 1");
+            format!("{USER_COLUMNS} WHERE lower(username) = lower($1) ORDER BY username LIMIT 1");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(username)
             .fetch_optional(&self.pool)
@@ -195,7 +203,7 @@ impl Directory for SqliteStore {
     }
 
     async fn users(&self) -> Result<Vec<User>> {
-        let sql = format!("{USER_COLUMNS} ORDER BY username");
+        let sql = format!("{USER_COLUMNS} ORDER BY username {}", d::BYTE_ORDER);
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await
@@ -216,12 +224,12 @@ impl Directory for SqliteStore {
         // full count with no lock (outcomes never recorded) becomes a lock that ends.
         let row = sqlx::query(
             "UPDATE users SET \
-               locked_until = CASE WHEN failed_attempts >= ?3 THEN ?4 ELSE locked_until END, \
-               failed_attempts = CASE WHEN failed_attempts >= ?3 THEN 0 ELSE failed_attempts + 1 END \
-             WHERE id = ?1 AND (locked_until IS NULL OR locked_until <= ?2) \
+               locked_until = CASE WHEN failed_attempts >= $3 THEN $4 ELSE locked_until END, \
+               failed_attempts = CASE WHEN failed_attempts >= $3 THEN 0 ELSE failed_attempts + 1 END \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) \
              RETURNING locked_until",
         )
-        .bind(id.to_string())
+        .bind(d::id(id.as_uuid()))
         .bind(at.as_millis())
         .bind(i64::from(max_attempts))
         .bind(at.plus_millis(lock_for_ms).as_millis())
@@ -243,30 +251,26 @@ impl Directory for SqliteStore {
         // The attempt was counted when it was reserved; lock once enough have failed.
         let row = sqlx::query(
             "UPDATE users SET \
-               locked_until = CASE WHEN failed_attempts >= ?1 THEN ?2 ELSE locked_until END, \
-               failed_attempts = CASE WHEN failed_attempts >= ?1 THEN 0 ELSE failed_attempts END \
-             WHERE id = ?3 RETURNING failed_attempts, locked_until",
+               locked_until = CASE WHEN failed_attempts >= $1 THEN $2 ELSE locked_until END, \
+               failed_attempts = CASE WHEN failed_attempts >= $1 THEN 0 ELSE failed_attempts END \
+             WHERE id = $3 RETURNING failed_attempts, locked_until",
         )
         .bind(i64::from(lock_after))
         .bind(at.plus_millis(lock_for_ms).as_millis())
-        .bind(id.to_string())
+        .bind(d::id(id.as_uuid()))
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?
         .ok_or_else(|| StoreError::Database(format!("user {id} does not exist")))?;
-        let attempts: i64 = get(&row, "failed_attempts")?;
-        Ok(LoginState {
-            failed_attempts: u32::try_from(attempts).map_err(corrupt)?,
-            locked_until: get::<Option<i64>>(&row, "locked_until")?.map(Timestamp::from_millis),
-        })
+        login_state(&row)
     }
 
     async fn record_login_success(&self, id: UserId, at: Timestamp) -> Result<bool> {
         let cleared = sqlx::query(
             "UPDATE users SET failed_attempts = 0, locked_until = NULL \
-             WHERE id = ?1 AND (locked_until IS NULL OR locked_until <= ?2)",
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)",
         )
-        .bind(id.to_string())
+        .bind(d::id(id.as_uuid()))
         .bind(at.as_millis())
         .execute(&self.pool)
         .await
@@ -279,23 +283,25 @@ impl Directory for SqliteStore {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         let (sql, value, end_sessions) = match change {
             UserChange::Disable { at } => (
-                "UPDATE users SET disabled_at = ? WHERE id = ?",
+                "UPDATE users SET disabled_at = $1 WHERE id = $2",
                 Some(Value::Int(at.as_millis())),
                 true,
             ),
-            UserChange::Enable => ("UPDATE users SET disabled_at = NULL WHERE id = ?", None, false),
+            UserChange::Enable => {
+                ("UPDATE users SET disabled_at = NULL WHERE id = $1", None, false)
+            }
             UserChange::Unlock => (
-                "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1",
                 None,
                 false,
             ),
             UserChange::Totp { secret } => (
-                "UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?",
+                "UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2",
                 Some(Value::OptText(secret.clone())),
                 secret.is_none(),
             ),
             UserChange::Password { hash } => (
-                "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                "UPDATE users SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2",
                 Some(Value::Text(hash.clone())),
                 true,
             ),
@@ -307,14 +313,18 @@ impl Directory for SqliteStore {
             Some(Value::OptText(v)) => query.bind(v),
             None => query,
         };
-        let changed =
-            query.bind(id.to_string()).execute(&mut *tx).await.map_err(db_err)?.rows_affected();
+        let changed = query
+            .bind(d::id(id.as_uuid()))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
         if changed == 0 {
             return Ok(None);
         }
         if end_sessions {
-            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-                .bind(id.to_string())
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(d::id(id.as_uuid()))
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -325,11 +335,11 @@ impl Directory for SqliteStore {
 
     async fn use_totp_step(&self, id: UserId, step: i64) -> Result<bool> {
         let claimed = sqlx::query(
-            "UPDATE users SET totp_last_step = ?1 \
-             WHERE id = ?2 AND (totp_last_step IS NULL OR totp_last_step < ?1)",
+            "UPDATE users SET totp_last_step = $1 \
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
         )
         .bind(step)
-        .bind(id.to_string())
+        .bind(d::id(id.as_uuid()))
         .execute(&self.pool)
         .await
         .map_err(db_err)?
@@ -339,10 +349,10 @@ impl Directory for SqliteStore {
 
     async fn put_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES ($1, $2, $3, $4)",
         )
         .bind(&s.token_hash)
-        .bind(s.user.to_string())
+        .bind(d::id(s.user.as_uuid()))
         .bind(s.created_at.as_millis())
         .bind(s.last_seen.as_millis())
         .execute(&self.pool)
@@ -352,7 +362,7 @@ impl Directory for SqliteStore {
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
-        sqlx::query("SELECT * FROM sessions WHERE token_hash = ?")
+        sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await
@@ -369,7 +379,7 @@ impl Directory for SqliteStore {
                     u.failed_attempts, u.locked_until, u.disabled_at, u.totp_secret, \
                     a.code, a.name, a.kind, a.time_zone, a.uri \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
-             WHERE s.token_hash = ?",
+             WHERE s.token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -389,7 +399,8 @@ impl Directory for SqliteStore {
     }
 
     async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<()> {
-        sqlx::query("UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE token_hash = ?")
+        // Never backwards: a request that started earlier may finish later.
+        sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2 AND last_seen < $1")
             .bind(at.as_millis())
             .bind(token_hash)
             .execute(&self.pool)
@@ -399,7 +410,7 @@ impl Directory for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await
@@ -410,36 +421,31 @@ impl Directory for SqliteStore {
     async fn put_team(&self, t: &Team) -> Result<()> {
         let id = t.id.to_string();
         sqlx::query(
-            "INSERT INTO teams (id, provider_id, name, capabilities, home_lat, home_lon, members) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO teams (id, provider_id, name, capabilities, home_lat, home_lon, members) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-            .bind(&id)
-            .bind(t.provider.to_string())
-            .bind(&t.name)
-            .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
-            .bind(t.home_base.map(|p| p.lat.degrees()))
-            .bind(t.home_base.map(|p| p.lon.degrees()))
-            .bind(serde_json::to_string(&t.members).map_err(corrupt)?)
-            .execute(&self.pool)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => {
-                    StoreError::Duplicate { what: "team", value: id.clone() }
-                }
-                _ => db_err(e),
-            })?;
-        Ok(())
-    }
-
-    async fn update_team(&self, t: &Team) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE teams SET name = ?, capabilities = ?, home_lat = ?, home_lon = ?, members = ? WHERE id = ?",
-        )
+        .bind(d::id(t.id.as_uuid()))
+        .bind(d::id(t.provider.as_uuid()))
         .bind(&t.name)
         .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
         .bind(t.home_base.map(|p| p.lat.degrees()))
         .bind(t.home_base.map(|p| p.lon.degrees()))
         .bind(serde_json::to_string(&t.members).map_err(corrupt)?)
-        .bind(t.id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(unique("team", &id))?;
+        Ok(())
+    }
+
+    async fn update_team(&self, t: &Team) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE teams SET name = $2, capabilities = $3, home_lat = $4, home_lon = $5, members = $6 WHERE id = $1",
+        )
+        .bind(d::id(t.id.as_uuid()))
+        .bind(&t.name)
+        .bind(serde_json::to_string(&t.capabilities).map_err(corrupt)?)
+        .bind(t.home_base.map(|p| p.lat.degrees()))
+        .bind(t.home_base.map(|p| p.lon.degrees()))
+        .bind(serde_json::to_string(&t.members).map_err(corrupt)?)
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
@@ -450,8 +456,8 @@ impl Directory for SqliteStore {
     }
 
     async fn team(&self, id: TeamId) -> Result<Option<Team>> {
-        sqlx::query("SELECT * FROM teams WHERE id = ?")
-            .bind(id.to_string())
+        sqlx::query("SELECT * FROM teams WHERE id = $1")
+            .bind(d::id(id.as_uuid()))
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?
@@ -461,8 +467,12 @@ impl Directory for SqliteStore {
     }
 
     async fn teams(&self, provider: Option<AgencyId>) -> Result<Vec<Team>> {
-        sqlx::query("SELECT * FROM teams WHERE ?1 IS NULL OR provider_id = ?1 ORDER BY name, id")
-            .bind(provider.map(|p| p.to_string()))
+        let sql = format!(
+            "SELECT * FROM teams WHERE $1 IS NULL OR provider_id = $1 ORDER BY name {}, id",
+            d::BYTE_ORDER
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(provider.map(|p| d::id(p.as_uuid())))
             .fetch_all(&self.pool)
             .await
             .map_err(db_err)?
@@ -473,24 +483,14 @@ impl Directory for SqliteStore {
 
     async fn put_areas(&self, areas: &[Area]) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        for a in areas {
-            sqlx::query(
-                "INSERT INTO areas (code, name, geometry) VALUES (?, ?, ?) \
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, geometry = excluded.geometry",
-            )
-            .bind(&a.code)
-            .bind(&a.name)
-            .bind(&a.geometry_geojson)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
+        d::put_areas(&mut tx, areas).await?;
         bump_routing_version(&mut tx).await?;
         tx.commit().await.map_err(db_err)
     }
 
     async fn areas(&self) -> Result<Vec<Area>> {
-        sqlx::query("SELECT code, name, geometry FROM areas ORDER BY code")
+        let sql = format!("SELECT code, name, geometry FROM areas ORDER BY code {}", d::BYTE_ORDER);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await
             .map_err(db_err)?
@@ -508,59 +508,33 @@ impl Directory for SqliteStore {
     async fn set_service_areas(&self, service_areas: &[ServiceArea]) -> Result<()> {
         store::check_service_areas(service_areas)?;
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        let pairs: std::collections::BTreeSet<(&str, &str)> =
-            service_areas.iter().map(|s| (s.service.as_str(), s.area.as_str())).collect();
-        for (service, area) in pairs {
-            sqlx::query("DELETE FROM service_areas WHERE service = ? AND area = ?")
-                .bind(service)
-                .bind(area)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
-        for s in service_areas {
-            sqlx::query(
-                "INSERT INTO service_areas (service, area, tier, agency_id, answer_within_s) \
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(&s.service)
-            .bind(&s.area)
-            .bind(i64::from(s.tier))
-            .bind(s.agency.to_string())
-            .bind(i64::from(s.answer_within_s))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
-                    StoreError::Invalid(format!("agency {} does not exist", s.agency))
-                }
-                _ => db_err(e),
-            })?;
-        }
+        d::replace_service_areas(&mut tx, service_areas).await?;
         bump_routing_version(&mut tx).await?;
         tx.commit().await.map_err(db_err)
     }
 
     async fn service_areas(&self) -> Result<Vec<ServiceArea>> {
-        sqlx::query(
+        let sql = format!(
             "SELECT service, area, tier, agency_id, answer_within_s FROM service_areas \
-             ORDER BY service, area, tier",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|r| {
-            Ok(ServiceArea {
-                service: get(r, "service")?,
-                area: get(r, "area")?,
-                tier: u8::try_from(get::<i64>(r, "tier")?).map_err(corrupt)?,
-                agency: AgencyId::from_uuid(uuid(r, "agency_id")?),
-                answer_within_s: u32::try_from(get::<i64>(r, "answer_within_s")?)
-                    .map_err(corrupt)?,
+             ORDER BY service {order}, area {order}, tier",
+            order = d::BYTE_ORDER
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                Ok(ServiceArea {
+                    service: get(r, "service")?,
+                    area: get(r, "area")?,
+                    tier: u8::try_from(d::integer(r, "tier")?).map_err(corrupt)?,
+                    agency: AgencyId::from_uuid(d::uuid(r, "agency_id")?),
+                    answer_within_s: u32::try_from(d::integer(r, "answer_within_s")?)
+                        .map_err(corrupt)?,
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 
     async fn routing_version(&self) -> Result<RoutingVersion> {
@@ -581,23 +555,23 @@ impl Directory for SqliteStore {
         candidate: domain::IncidentId,
     ) -> Result<domain::IncidentId> {
         sqlx::query(
-            "INSERT OR IGNORE INTO external_incidents (agency_id, external_id, incident_id) VALUES (?, ?, ?)",
+            "INSERT INTO external_incidents (agency_id, external_id, incident_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
-        .bind(agency.to_string())
+        .bind(d::id(agency.as_uuid()))
         .bind(external_id)
-        .bind(candidate.to_string())
+        .bind(d::id(candidate.as_uuid()))
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
-        let linked: String = sqlx::query_scalar(
-            "SELECT incident_id FROM external_incidents WHERE agency_id = ? AND external_id = ?",
+        let linked = sqlx::query(
+            "SELECT incident_id FROM external_incidents WHERE agency_id = $1 AND external_id = $2",
         )
-        .bind(agency.to_string())
+        .bind(d::id(agency.as_uuid()))
         .bind(external_id)
         .fetch_one(&self.pool)
         .await
         .map_err(db_err)?;
-        linked.parse().map_err(corrupt)
+        Ok(domain::IncidentId::from_uuid(d::uuid(&linked, "incident_id")?))
     }
 
     async fn external_links(&self) -> Result<Vec<store::ExternalLink>> {
@@ -610,16 +584,16 @@ impl Directory for SqliteStore {
         rows.iter()
             .map(|r| {
                 Ok(store::ExternalLink {
-                    agency: get::<String>(r, "agency_id")?.parse().map_err(corrupt)?,
+                    agency: AgencyId::from_uuid(d::uuid(r, "agency_id")?),
                     external_id: get(r, "external_id")?,
-                    incident: get::<String>(r, "incident_id")?.parse().map_err(corrupt)?,
+                    incident: domain::IncidentId::from_uuid(d::uuid(r, "incident_id")?),
                 })
             })
             .collect()
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(key)
             .fetch_optional(&self.pool)
             .await
@@ -628,7 +602,7 @@ impl Directory for SqliteStore {
 
     async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
         sqlx::query(
-            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
         .bind(key)
         .bind(value)
@@ -639,7 +613,8 @@ impl Directory for SqliteStore {
     }
 
     async fn settings(&self) -> Result<Vec<(String, String)>> {
-        sqlx::query("SELECT key, value FROM settings ORDER BY key")
+        let sql = format!("SELECT key, value FROM settings ORDER BY key {}", d::BYTE_ORDER);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await
             .map_err(db_err)?
@@ -649,21 +624,29 @@ impl Directory for SqliteStore {
     }
 }
 
+/// Moves the routing table's version, stamped with the database's clock.
+fn bump_routing_version_sql() -> String {
+    format!(
+        "UPDATE routing_version SET version = version + 1, changed_at = {} WHERE id = 1",
+        d::NOW_MS
+    )
+}
+
 /// Marks a change to areas or service areas, inside the transaction that makes it.
-async fn bump_routing_version(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<()> {
-    sqlx::query("UPDATE routing_version SET version = version + 1, changed_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE id = 1")
+async fn bump_routing_version(tx: &mut sqlx::Transaction<'_, d::Db>) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(bump_routing_version_sql()))
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
     Ok(())
 }
 
-impl SqliteStore {
+impl Store {
     /// Agencies are part of the routing table (names, URIs): a change moves its version. Not
     /// in the agency's own transaction: a reader that sees the agency before the bump only
     /// rebuilds a moment later.
     async fn agencies_changed(&self) -> Result<()> {
-        sqlx::query("UPDATE routing_version SET version = version + 1, changed_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE id = 1")
+        sqlx::query(sqlx::AssertSqlSafe(bump_routing_version_sql()))
             .execute(&self.pool)
             .await
             .map_err(db_err)?;
