@@ -10,6 +10,7 @@ use super::rows::get;
 
 pub(crate) type Db = sqlx::Postgres;
 pub(crate) type Row = sqlx::postgres::PgRow;
+pub(crate) type Connection = sqlx::PgConnection;
 pub(crate) type Store = super::PgStore;
 
 /// An id as bound: a native UUID.

@@ -16,12 +16,17 @@
 //! Architecture invariant: the same conformance suite as SQLite (`store::conformance_suite!`).
 
 mod audit;
+#[path = "../shared/audit_trail.rs"]
+mod audit_trail;
 mod dialect;
 #[path = "../shared/directory.rs"]
 mod directory;
 mod listener;
+#[path = "../shared/log.rs"]
 mod log;
+#[path = "../shared/protocols.rs"]
 mod protocols;
+mod queries;
 #[path = "../shared/rows.rs"]
 mod rows;
 mod schema;

@@ -11,6 +11,7 @@ use super::rows::get;
 
 pub(crate) type Db = sqlx::Sqlite;
 pub(crate) type Row = sqlx::sqlite::SqliteRow;
+pub(crate) type Connection = sqlx::SqliteConnection;
 pub(crate) type Store = super::SqliteStore;
 
 /// An id as bound: SQLite keeps a UUID as its hyphenated text.

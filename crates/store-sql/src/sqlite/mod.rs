@@ -13,11 +13,16 @@
 //! inserts, and by triggers that abort any UPDATE or DELETE.
 
 mod audit;
+#[path = "../shared/audit_trail.rs"]
+mod audit_trail;
 mod dialect;
 #[path = "../shared/directory.rs"]
 mod directory;
+#[path = "../shared/log.rs"]
 mod log;
+#[path = "../shared/protocols.rs"]
 mod protocols;
+mod queries;
 #[path = "../shared/rows.rs"]
 mod rows;
 mod schema;

@@ -1,15 +1,17 @@
-//! The read side of the event log on PostgreSQL, and the doors into the writer.
+//! The read side of the event log, and the doors into the writer — written once for both
+//! databases; the reads each plans differently are in its `queries`.
 
 use async_trait::async_trait;
-use domain::{AgencyId, Event, Incident, IncidentId, IncidentStatus};
-use sqlx::Row;
+use domain::{AgencyId, Event, Incident, IncidentId};
+use sqlx::Row as _;
 use store::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Result, Seq, codec};
 use tokio::sync::broadcast;
 
-use super::{PgStore, db_err, rows};
+use super::dialect::{self as d, Store};
+use super::{db_err, queries, rows};
 
 #[async_trait]
-impl EventLog for PgStore {
+impl EventLog for Store {
     async fn append(&self, events: Vec<Event>) -> Result<Appended> {
         self.writer.append(events).await
     }
@@ -28,7 +30,7 @@ impl EventLog for PgStore {
 
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>> {
         let row = sqlx::query("SELECT state FROM incidents WHERE id = $1")
-            .bind(id.as_uuid())
+            .bind(d::id(id.as_uuid()))
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?;
@@ -36,29 +38,7 @@ impl EventLog for PgStore {
     }
 
     async fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>> {
-        let statuses: Vec<String> = if filter.statuses.is_empty() {
-            IncidentStatus::ALL
-                .iter()
-                .filter(|s| **s != IncidentStatus::Closed)
-                .map(|s| s.as_str().to_owned())
-                .collect()
-        } else {
-            filter.statuses.iter().map(|s| s.as_str().to_owned()).collect()
-        };
-        let found = sqlx::query(
-            "SELECT i.state FROM incidents i WHERE i.status = ANY($1) \
-             AND ($2::uuid IS NULL OR i.id IN (SELECT incident_id FROM incident_agencies WHERE agency_id = $2)) \
-             AND ($3::text IS NULL OR i.channel = $3) \
-             ORDER BY i.updated_at DESC, i.id DESC LIMIT $4",
-        )
-        .bind(statuses)
-        .bind(filter.involving.map(|a| a.as_uuid()))
-        .bind(filter.channel.map(|c| c.as_str()))
-        .bind(i64::from(filter.limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        found.iter().map(|r| codec::decode_incident(&rows::get::<String>(r, "state")?)).collect()
+        queries::incidents(&self.pool, filter).await
     }
 
     async fn incident_events(&self, id: IncidentId) -> Result<Vec<RecordedEvent>> {
@@ -67,7 +47,7 @@ impl EventLog for PgStore {
             rows::EVENT_COLUMNS
         );
         let found = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id.as_uuid())
+            .bind(d::id(id.as_uuid()))
             .fetch_all(&self.pool)
             .await
             .map_err(db_err)?;
@@ -80,19 +60,7 @@ impl EventLog for PgStore {
         involving: Option<AgencyId>,
         limit: u32,
     ) -> Result<Vec<RecordedEvent>> {
-        let sql = format!(
-            "SELECT {} FROM events WHERE seq > $1 AND ($2::uuid IS NULL OR incident_id IN \
-             (SELECT incident_id FROM incident_agencies WHERE agency_id = $2)) ORDER BY seq LIMIT $3",
-            rows::EVENT_COLUMNS
-        );
-        let found = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(i64::try_from(after).unwrap_or(i64::MAX))
-            .bind(involving.map(|a| a.as_uuid()))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
-        found.iter().map(rows::event).collect()
+        queries::events_after(&self.pool, after, involving, limit).await
     }
 
     async fn chained_events(
@@ -117,11 +85,7 @@ impl EventLog for PgStore {
     }
 
     async fn head(&self) -> Result<Seq> {
-        let head: i64 = sqlx::query_scalar("SELECT seq FROM log_head WHERE id")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_err)?;
-        u64::try_from(head).map_err(rows::corrupt)
+        queries::head(&self.pool).await
     }
 
     fn subscribe(&self) -> broadcast::Receiver<RecordedEvent> {
