@@ -11,6 +11,8 @@ use super::rows::get;
 pub(crate) type Db = sqlx::Postgres;
 pub(crate) type Row = sqlx::postgres::PgRow;
 pub(crate) type Connection = sqlx::PgConnection;
+/// An id as [`id`] binds it.
+pub(crate) type Id = Uuid;
 pub(crate) type Store = super::PgStore;
 
 /// An id as bound: a native UUID.
@@ -32,6 +34,9 @@ pub(crate) fn opt_uuid(row: &Row, column: &str) -> Result<Option<Uuid>> {
 pub(crate) fn integer(row: &Row, column: &str) -> Result<i64> {
     get::<i32>(row, column).map(i64::from)
 }
+
+/// The most values one statement may bind.
+pub(crate) const BOUND_VALUES_PER_STATEMENT: usize = 65_535;
 
 /// Orders text by its bytes, as SQLite does, whatever the database's locale.
 pub(crate) const BYTE_ORDER: &str = r#"COLLATE "C""#;

@@ -30,6 +30,8 @@ mod queries;
 #[path = "../shared/rows.rs"]
 mod rows;
 mod schema;
+mod team_writer;
+#[path = "../shared/teams.rs"]
 mod teams;
 mod writer;
 
@@ -127,8 +129,8 @@ impl PgStore {
         listener::start(pool.clone(), events.clone(), stopped).await?;
         let (team_events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (stop_team_listener, team_stopped) = oneshot::channel();
-        teams::listen(pool.clone(), team_events.clone(), team_stopped).await?;
-        let teams = teams::Writer::start(&pool);
+        team_writer::listen(pool.clone(), team_events.clone(), team_stopped).await?;
+        let teams = team_writer::Writer::start(&pool);
         let audit = audit::Writer::start(&pool, sealer.clone());
         Ok(Self {
             pool,

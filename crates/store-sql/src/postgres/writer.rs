@@ -21,7 +21,7 @@ use store::queue::{LogWriter, WriterQueue};
 use store::team_batch::TeamOp;
 use store::{RebuildReport, RecordedEvent, Result, StoreError, TeamChange, codec};
 
-use super::{CHANNEL, db_err, rows, teams};
+use super::{CHANNEL, db_err, rows, team_writer};
 
 pub(crate) struct Writer {
     pool: PgPool,
@@ -72,7 +72,7 @@ impl LogWriter for Writer {
             let records = store::audit::committed_entries(&plan, &[audit]);
             super::audit::insert(&mut tx, &records, &sealer).await?;
             let team_plan =
-                teams::write_in(&mut tx, &[TeamOp::Change(change)], Some(change)).await?;
+                team_writer::write_in(&mut tx, &[TeamOp::Change(change)], Some(change)).await?;
             let state = team_plan
                 .states
                 .into_iter()

@@ -12,6 +12,8 @@ use super::rows::get;
 pub(crate) type Db = sqlx::Sqlite;
 pub(crate) type Row = sqlx::sqlite::SqliteRow;
 pub(crate) type Connection = sqlx::SqliteConnection;
+/// An id as [`id`] binds it.
+pub(crate) type Id = String;
 pub(crate) type Store = super::SqliteStore;
 
 /// An id as bound: SQLite keeps a UUID as its hyphenated text.
@@ -37,6 +39,9 @@ fn parse_uuid(s: &str) -> Result<Uuid> {
 pub(crate) fn integer(row: &Row, column: &str) -> Result<i64> {
     get(row, column)
 }
+
+/// The most values one statement may bind.
+pub(crate) const BOUND_VALUES_PER_STATEMENT: usize = 32_766;
 
 /// Orders text by its bytes: SQLite's default collation, said explicitly.
 pub(crate) const BYTE_ORDER: &str = "COLLATE BINARY";

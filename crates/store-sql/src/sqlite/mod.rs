@@ -26,6 +26,8 @@ mod queries;
 #[path = "../shared/rows.rs"]
 mod rows;
 mod schema;
+mod team_writer;
+#[path = "../shared/teams.rs"]
 mod teams;
 mod writer;
 
@@ -119,7 +121,7 @@ impl SqliteStore {
         // Team writes get a connection of their own: SQLite takes one writer at a time, so the
         // two writers take turns per transaction, each group-committing its own queue.
         let team_conn = options.connect().await.map_err(db_err)?;
-        let teams = teams::Writer::start(team_conn, team_events.clone(), turn.clone());
+        let teams = team_writer::Writer::start(team_conn, team_events.clone(), turn.clone());
         let audit =
             audit::Writer::start(options.connect().await.map_err(db_err)?, turn, sealer.clone());
         let (stop_checkpoints, stopped) = oneshot::channel();

@@ -20,7 +20,7 @@ use store::queue::{LogWriter, WriterQueue};
 use store::{RebuildReport, RecordedEvent, Result, Seq, StoreError, TeamChange, codec, team_batch};
 use tokio::sync::broadcast;
 
-use super::{db_err, rows, teams};
+use super::{db_err, rows, team_writer, teams};
 
 pub(crate) struct Writer {
     conn: SqliteConnection,
@@ -128,8 +128,8 @@ impl LogWriter for Writer {
         }
         let written = async {
             let plan = batch::plan([&events], states, self.head, true)?;
-            let teams = teams::load_all(&mut tx, &[change.team]).await?;
-            let head = teams::log_head(&mut tx).await?;
+            let teams = team_writer::load_all(&mut tx, &[change.team]).await?;
+            let head = team_writer::log_head(&mut tx).await?;
             let team_plan = team_batch::plan_change(change, teams, head)?;
             let hashes = log_chain::chain(&self.sealer, &self.head_hash, &plan.written);
             for (r, hash) in plan.written.iter().zip(&hashes) {
@@ -138,7 +138,7 @@ impl LogWriter for Writer {
             for (incident, known) in &plan.touched {
                 save_projection(&mut tx, incident, known).await?;
             }
-            teams::write_plan(&mut tx, &team_plan).await?;
+            teams::write_rows(&mut tx, &team_plan).await?;
             let records = store::audit::committed_entries(&plan, &[audit]);
             super::audit::insert(&mut tx, &records, &self.sealer).await?;
             let state = team_plan

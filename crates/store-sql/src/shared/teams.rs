@@ -1,95 +1,35 @@
-//! Teams' live state on SQLite: the team writer (its own connection, behind
-//! [`store::team_batch`]'s group-committing queue) and the reads.
-
-use std::collections::HashMap;
+//! Teams' live state, written once for both databases: the rows a team batch writes, the reads,
+//! and the [`TeamLog`] doors into each database's team writer (its `team_writer` module, which
+//! takes the locks and moves the log head).
 
 use async_trait::async_trait;
 use dispatch::{Fix, TeamState};
 use domain::event::Actor;
 use domain::{AgencyId, TeamId, Timestamp, UserId};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
-use store::team_batch::{TeamOp, TeamOutcome, TeamPlan, TeamQueue, TeamWriter};
+use sqlx::QueryBuilder;
+use store::team_batch::{TeamOp, TeamOutcome, TeamPlan};
 use store::team_codec::{self, FixRow};
 use store::{Breadcrumb, FixesRecorded, Result, StoreError, TeamChange, TeamLog, TeamLogEntry};
 use tokio::sync::broadcast;
 
-use super::dialect::uuid;
+use super::db_err;
+use super::dialect::{self as d, Row, Store};
 use super::directory::team;
 use super::rows::{corrupt, get};
-use super::{SqliteStore, db_err};
 
-/// Breadcrumb rows per INSERT: ten columns each, under SQLite's 32,766 bound variables.
-const BREADCRUMBS_PER_INSERT: usize = 3000;
+/// Breadcrumb rows per INSERT: ten bound values each, under the database's limit per statement.
+const BREADCRUMBS_PER_INSERT: usize = d::BOUND_VALUES_PER_STATEMENT / 10;
 
-pub(crate) struct Writer {
-    conn: SqliteConnection,
-    published: broadcast::Sender<TeamState>,
-    turn: super::WriteTurn,
-}
-
-impl Writer {
-    pub(crate) fn start(
-        conn: SqliteConnection,
-        published: broadcast::Sender<TeamState>,
-        turn: super::WriteTurn,
-    ) -> TeamQueue {
-        TeamQueue::spawn(Self { conn, published, turn })
-    }
-}
-
-#[async_trait]
-impl TeamWriter for Writer {
-    async fn write(&mut self, ops: &[TeamOp]) -> Result<TeamPlan> {
-        let _turn = self.turn.lock().await;
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-        let states = load_all(&mut tx, &store::team_batch::teams_of(ops)).await?;
-        let plan = store::team_batch::plan(ops, states, log_head(&mut tx).await?);
-        write_plan(&mut tx, &plan).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(plan)
-    }
-
-    fn committed(&mut self, states: Vec<TeamState>) {
-        for state in states {
-            let _ = self.published.send(state);
-        }
-    }
-}
-
-/// The team log's last sequence number. Read inside each transaction, not kept in memory:
-/// the event writer also writes the team log when it sends a team with an incident's events.
-pub(crate) async fn log_head(conn: &mut SqliteConnection) -> Result<u64> {
-    let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM team_log")
-        .fetch_one(conn)
-        .await
-        .map_err(db_err)?;
-    u64::try_from(head.unwrap_or(0)).map_err(corrupt)
-}
-
-/// The committed state of each of `ids` that exists.
-pub(crate) async fn load_all(
-    conn: &mut SqliteConnection,
-    ids: &[TeamId],
-) -> Result<HashMap<TeamId, TeamState>> {
-    let mut states = HashMap::new();
-    for id in ids {
-        if let Some(state) = load(conn, *id).await? {
-            states.insert(*id, state);
-        }
-    }
-    Ok(states)
-}
-
-/// Writes what `plan` decided: team log entries, breadcrumbs and states.
-pub(crate) async fn write_plan(conn: &mut SqliteConnection, plan: &TeamPlan) -> Result<()> {
+/// Writes the rows `plan` decided, inside the caller's transaction: team log entries,
+/// breadcrumbs and states. (Each database's writer moves its own log head.)
+pub(crate) async fn write_rows(conn: &mut d::Connection, plan: &TeamPlan) -> Result<()> {
     for entry in &plan.log {
         let c = &entry.change;
         sqlx::query(
-            "INSERT INTO team_log (seq, team_id, at_ms, actor, kind, body, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO team_log (seq, team_id, at_ms, actor, kind, body, status) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(i64::try_from(entry.seq).map_err(corrupt)?)
-        .bind(c.team.to_string())
+        .bind(d::id(c.team.as_uuid()))
         .bind(c.at.as_millis())
         .bind(actor(c.actor))
         .bind(c.command.name())
@@ -100,12 +40,12 @@ pub(crate) async fn write_plan(conn: &mut SqliteConnection, plan: &TeamPlan) -> 
         .map_err(db_err)?;
     }
     for chunk in plan.breadcrumbs.chunks(BREADCRUMBS_PER_INSERT) {
-        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut insert: QueryBuilder<d::Db> = QueryBuilder::new(
             "INSERT INTO team_fixes (team_id, at_ms, received_ms, lat, lon, accuracy_m, speed_mps, heading_deg, verdict, verdict_value) ",
         );
         insert.push_values(chunk, |mut row, b| {
             let (verdict, value) = team_codec::encode_verdict(&b.verdict);
-            row.push_bind(b.team.to_string())
+            row.push_bind(d::id(b.team.as_uuid()))
                 .push_bind(b.fix.at().as_millis())
                 .push_bind(b.received_at.as_millis())
                 .push_bind(b.fix.point().lat.degrees())
@@ -120,10 +60,10 @@ pub(crate) async fn write_plan(conn: &mut SqliteConnection, plan: &TeamPlan) -> 
     }
     for state in &plan.states {
         sqlx::query(
-            "INSERT INTO team_state (team_id, state, updated_at) VALUES (?, ?, ?) \
+            "INSERT INTO team_state (team_id, state, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (team_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
         )
-        .bind(state.id().to_string())
+        .bind(d::id(state.id().as_uuid()))
         .bind(team_codec::encode_team_state(state))
         .bind(updated_at(state))
         .execute(&mut *conn)
@@ -139,27 +79,32 @@ fn updated_at(state: &TeamState) -> i64 {
     state.status_since().as_millis().max(received)
 }
 
-fn actor(actor: Actor) -> Option<String> {
+fn actor(actor: Actor) -> Option<d::Id> {
     match actor {
-        Actor::User(user) => Some(user.to_string()),
+        Actor::User(user) => Some(d::id(user.as_uuid())),
         Actor::System => None,
     }
 }
 
-const STATE_QUERY: &str =
+/// Every column of a team and its state, for [`state_of`].
+pub(crate) const STATE_QUERY: &str =
     "SELECT t.*, s.state FROM teams t LEFT JOIN team_state s ON s.team_id = t.id";
 
-fn state_of(row: &SqliteRow) -> Result<TeamState> {
+pub(crate) fn state_of(row: &Row) -> Result<TeamState> {
     let team = team(row)?;
     let profile = team_codec::profile(&team)?;
     let json: Option<String> = get(row, "state")?;
     team_codec::decode_team_state(profile, json.as_deref(), team_codec::created_at(team.id))
 }
 
-async fn load(conn: &mut SqliteConnection, id: TeamId) -> Result<Option<TeamState>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!("{STATE_QUERY} WHERE t.id = ?")))
-        .bind(id.to_string())
-        .fetch_optional(conn)
+/// The committed state of team `id`, if it exists.
+pub(crate) async fn load<'e, E>(executor: E, id: TeamId) -> Result<Option<TeamState>>
+where
+    E: sqlx::Executor<'e, Database = d::Db>,
+{
+    sqlx::query(sqlx::AssertSqlSafe(format!("{STATE_QUERY} WHERE t.id = $1")))
+        .bind(d::id(id.as_uuid()))
+        .fetch_optional(executor)
         .await
         .map_err(db_err)?
         .as_ref()
@@ -167,17 +112,13 @@ async fn load(conn: &mut SqliteConnection, id: TeamId) -> Result<Option<TeamStat
         .transpose()
 }
 
-fn outcome_state(outcome: TeamOutcome) -> Result<TeamState> {
-    match outcome {
-        TeamOutcome::Changed(state) => Ok(state),
-        TeamOutcome::Fixes(recorded) => Ok(recorded.state),
-    }
-}
-
 #[async_trait]
-impl TeamLog for SqliteStore {
+impl TeamLog for Store {
     async fn change_team(&self, change: TeamChange) -> Result<TeamState> {
-        outcome_state(self.teams.submit(TeamOp::Change(change)).await?)
+        match self.teams.submit(TeamOp::Change(change)).await? {
+            TeamOutcome::Changed(state) => Ok(state),
+            TeamOutcome::Fixes(recorded) => Ok(recorded.state),
+        }
     }
 
     async fn record_fixes(
@@ -195,15 +136,15 @@ impl TeamLog for SqliteStore {
     }
 
     async fn team_state(&self, team: TeamId) -> Result<Option<TeamState>> {
-        let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        load(&mut conn, team).await
+        load(&self.pool, team).await
     }
 
     async fn team_states(&self, provider: Option<AgencyId>) -> Result<Vec<TeamState>> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{STATE_QUERY} WHERE ?1 IS NULL OR t.provider_id = ?1 ORDER BY t.name, t.id"
+            "{STATE_QUERY} WHERE $1 IS NULL OR t.provider_id = $1 ORDER BY t.name {}, t.id",
+            d::BYTE_ORDER
         )))
-        .bind(provider.map(|p| p.to_string()))
+        .bind(provider.map(|p| d::id(p.as_uuid())))
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?
@@ -213,8 +154,8 @@ impl TeamLog for SqliteStore {
     }
 
     async fn team_log(&self, team: TeamId, after: u64, limit: u32) -> Result<Vec<TeamLogEntry>> {
-        sqlx::query("SELECT * FROM team_log WHERE team_id = ? AND seq > ? ORDER BY seq LIMIT ?")
-            .bind(team.to_string())
+        sqlx::query("SELECT * FROM team_log WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+            .bind(d::id(team.as_uuid()))
             .bind(i64::try_from(after).map_err(corrupt)?)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -222,14 +163,12 @@ impl TeamLog for SqliteStore {
             .map_err(db_err)?
             .iter()
             .map(|r| {
-                let actor = match get::<Option<String>>(r, "actor")? {
-                    Some(user) => Actor::User(user.parse::<UserId>().map_err(corrupt)?),
-                    None => Actor::System,
-                };
+                let actor = d::opt_uuid(r, "actor")?
+                    .map_or(Actor::System, |user| Actor::User(UserId::from_uuid(user)));
                 Ok(TeamLogEntry {
                     seq: u64::try_from(get::<i64>(r, "seq")?).map_err(corrupt)?,
                     change: TeamChange {
-                        team: TeamId::from_uuid(uuid(r, "team_id")?),
+                        team: TeamId::from_uuid(d::uuid(r, "team_id")?),
                         at: Timestamp::from_millis(get(r, "at_ms")?),
                         actor,
                         command: team_codec::decode_team_command(&get::<String>(r, "body")?)?,
@@ -247,8 +186,8 @@ impl TeamLog for SqliteStore {
         since: Timestamp,
         limit: u32,
     ) -> Result<Vec<Breadcrumb>> {
-        sqlx::query("SELECT * FROM team_fixes WHERE team_id = ? AND at_ms >= ? ORDER BY at_ms, received_ms LIMIT ?")
-            .bind(team.to_string())
+        sqlx::query("SELECT * FROM team_fixes WHERE team_id = $1 AND at_ms >= $2 ORDER BY at_ms, received_ms LIMIT $3")
+            .bind(d::id(team.as_uuid()))
             .bind(since.as_millis())
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -276,7 +215,7 @@ impl TeamLog for SqliteStore {
     }
 
     async fn prune_breadcrumbs(&self, before: Timestamp) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM team_fixes WHERE received_ms < ?")
+        let done = sqlx::query("DELETE FROM team_fixes WHERE received_ms < $1")
             .bind(before.as_millis())
             .execute(&self.pool)
             .await
