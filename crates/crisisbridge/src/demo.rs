@@ -6,10 +6,11 @@
 
 use anyhow::{Context, bail};
 use domain::{AgencyKind, Clock, Role, UserId};
+use incidents::services;
 use server::SystemClock;
 use store::{NewProtocolVersion, NewUser, Store};
 
-use crate::import::{self, services};
+use crate::import;
 
 /// The shipped boundaries; see `demo/SOURCE.md`.
 const KANSAS_COUNTIES: &str = include_str!("../demo/kansas-counties.geojson");

@@ -20,7 +20,9 @@
 //! - `teams` and `recommend`: sending mobile crisis teams and ranking them;
 //!   `auto_assign` the worker that does it for providers that ask.
 //! - `eido`: a CAD's EIDO as commands.
-//! - `routing`: who serves where, the table every node keeps current.
+//! - `routing`: who serves where, the table every node keeps current; [`services`] reads a
+//!   county's services file (agencies, who serves which areas with backup tiers, teams) into
+//!   the directory changes it asks for, checked before anything is written.
 //!
 //! Architecture invariant: the store is the only writer and the incident's state machine
 //! (`domain::Incident::apply`) the last word; this crate decides what to ask of them, and
@@ -38,6 +40,7 @@ mod recommend;
 mod record;
 pub mod routing;
 mod service;
+pub mod services;
 mod teams;
 mod transfer;
 mod triage;

@@ -11,6 +11,7 @@
 //! - [`batch`]: what a batch of appends does, decided in memory; every backend's writer uses it.
 //! - [`queue`]: the group-committing writer queue every backend runs its writer behind.
 //! - `conformance` (feature): the test suite every backend must pass.
+//! - [`copy`]: copying everything one store holds into another, and the figures that prove it.
 //!
 //! Architecture invariants:
 //! - The log is the source of truth. Projections can be dropped and rebuilt from it at any
@@ -25,6 +26,7 @@ pub mod batch;
 pub mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod copy;
 mod directory;
 mod error;
 mod log;

@@ -10,12 +10,12 @@
 //! - `import roads FILE`: a road network into a graph file (see `roads.rs`); no database.
 
 pub(crate) mod boundaries;
-pub(crate) mod services;
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use domain::Clock;
+use incidents::services;
 
 use crate::DatabaseArgs;
 

@@ -1,4 +1,5 @@
-//! `crisisbridge report`: figures computed from the event log, and nothing else.
+//! `crisisbridge report`: figures computed from the event log, and nothing else. The figures
+//! are the `reports` crate's; this module reads the log and prints them.
 //!
 //! - `report georouting` (`georouting.rs`): how incidents were routed, and what georouting
 //!   changed compared with area-code routing.
@@ -8,8 +9,9 @@
 mod georouting;
 mod overrides;
 
-use anyhow::{Context, bail};
-use domain::{Channel, Timestamp};
+use anyhow::Context;
+use domain::Channel;
+use reports::{Window, parse_day};
 use store::{RecordedEvent, Store};
 
 #[derive(Debug, clap::Subcommand)]
@@ -60,23 +62,6 @@ impl WindowArgs {
     }
 }
 
-/// Which incidents count.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Window {
-    pub from: Option<Timestamp>,
-    pub to: Option<Timestamp>,
-    pub channel: Option<Channel>,
-}
-
-impl Window {
-    /// Whether an incident opened at `at` on `channel` counts.
-    pub fn counts(&self, at: Timestamp, channel: Channel) -> bool {
-        self.from.is_none_or(|f| at >= f)
-            && self.to.is_none_or(|t| at < t)
-            && self.channel.is_none_or(|c| c == channel)
-    }
-}
-
 /// Calls `each` with every event of the log, in order, a page at a time.
 async fn each_event(store: &dyn Store, mut each: impl FnMut(&RecordedEvent)) -> anyhow::Result<()> {
     let mut after = 0;
@@ -85,47 +70,5 @@ async fn each_event(store: &dyn Store, mut each: impl FnMut(&RecordedEvent)) -> 
         let Some(last) = page.last() else { return Ok(()) };
         after = last.seq;
         page.iter().for_each(&mut each);
-    }
-}
-
-/// `YYYY-MM-DD` as the UTC midnight it starts at.
-fn parse_day(day: &str) -> anyhow::Result<Timestamp> {
-    let parts: Vec<&str> = day.split('-').collect();
-    let [y, m, d] = parts.as_slice() else { bail!("{day:?} is not a day like 2026-12-01") };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) else {
-        bail!("{day:?} is not a day like 2026-12-01")
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let valid_month = (1..=12).contains(&m);
-    let max_day =
-        usize::try_from(m - 1).ok().and_then(|i| days_in_month.get(i)).copied().unwrap_or(0);
-    if !(1970..=9999).contains(&y) || !valid_month || !(1..=max_day).contains(&d) {
-        bail!("{day:?} is not a day like 2026-12-01");
-    }
-    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Ok(Timestamp::from_millis(days * 86_400_000))
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn days_are_utc_midnights() {
-        assert_eq!(parse_day("1970-01-01").unwrap().as_millis(), 0);
-        assert_eq!(parse_day("2026-12-01").unwrap().as_millis(), 1_796_083_200_000);
-        assert_eq!(parse_day("2024-02-29").unwrap().as_millis(), 1_709_164_800_000);
-        for bad in ["2025-02-29", "2026-13-01", "2026-12", "yesterday", "1969-12-31"] {
-            assert!(parse_day(bad).is_err(), "{bad}");
-        }
     }
 }

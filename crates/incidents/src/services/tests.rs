@@ -14,12 +14,12 @@ fn now() -> Timestamp {
     Timestamp::from_millis(1_764_000_000_000)
 }
 
-fn plan_of(source: &str) -> anyhow::Result<Plan> {
+fn plan_of(source: &str) -> Result<Plan> {
     plan("test.toml", source, &areas(), &[], &[], now())
 }
 
 fn error_of(source: &str) -> String {
-    format!("{:#}", plan_of(source).unwrap_err())
+    plan_of(source).unwrap_err().to_string()
 }
 
 const AGENCIES: &str = r#"

@@ -3,19 +3,20 @@
 
 use std::collections::HashMap;
 
-use anyhow::{Context, bail};
 use domain::{AgencyId, AgencyKind, GeoPoint, TeamId, Timestamp};
 use serde::Deserialize;
 use store::Team;
 
+use super::{At, Result, ServicesError, bail};
+
 /// The most members a team lists.
-pub(crate) const MAX_MEMBERS: usize = 12;
+pub const MAX_MEMBERS: usize = 12;
 /// The longest team or member name, in characters.
 const MAX_NAME: usize = 100;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct TeamEntry {
+pub struct TeamEntry {
     provider: String,
     name: String,
     #[serde(default)]
@@ -28,7 +29,7 @@ pub(crate) struct TeamEntry {
 
 /// What the file's teams will write.
 #[derive(Debug, Default)]
-pub(crate) struct TeamPlan {
+pub struct TeamPlan {
     pub create: Vec<Team>,
     pub update: Vec<Team>,
     pub unchanged: usize,
@@ -37,18 +38,18 @@ pub(crate) struct TeamPlan {
 /// Checks every entry and works out what to write. `providers` maps every agency code the
 /// file may name (stored or created by the file) to its id and kind; `stored` are the teams
 /// already in the database.
-pub(crate) fn plan(
+pub fn plan(
     origin: &str,
     entries: &[TeamEntry],
     providers: &HashMap<String, (AgencyId, AgencyKind)>,
     stored: &[Team],
     now: Timestamp,
-) -> anyhow::Result<TeamPlan> {
+) -> Result<TeamPlan> {
     let mut plan = TeamPlan::default();
     let mut seen: HashMap<(AgencyId, &str), usize> = HashMap::new();
     for (n, entry) in entries.iter().enumerate() {
         let at = format!("{origin}: team #{} ({})", n + 1, entry.name.trim());
-        let team = check(entry, providers, now).with_context(|| at.clone())?;
+        let team = check(entry, providers, now).at(&at)?;
         if let Some(first) = seen.insert((team.provider, entry.name.trim()), n) {
             bail!(
                 "{at}: team #{} has the same provider and name; a provider's team names are unique",
@@ -74,12 +75,12 @@ fn check(
     entry: &TeamEntry,
     providers: &HashMap<String, (AgencyId, AgencyKind)>,
     now: Timestamp,
-) -> anyhow::Result<Team> {
-    let (provider, kind) = providers.get(&entry.provider).copied().with_context(|| {
-        format!(
+) -> Result<Team> {
+    let (provider, kind) = providers.get(&entry.provider).copied().ok_or_else(|| {
+        ServicesError(format!(
             "provider {:?}: no such agency; add it as an [[agency]] or create it first",
             entry.provider
-        )
+        ))
     })?;
     if kind != AgencyKind::MobileCrisisProvider {
         bail!(
@@ -93,16 +94,16 @@ fn check(
         .iter()
         .map(|c| {
             dispatch::Capability::parse(c).map(|c| c.as_str().to_owned()).map_err(|_| {
-                anyhow::anyhow!(
+                ServicesError(format!(
                     "capability {c:?}: use 1 to {} of a-z, 0-9, '-', '_', ':' such as youth, emt or lang:es",
                     dispatch::Capability::MAX_LEN
-                )
+                ))
             })
         })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     let [lat, lon] = entry.home_base;
     let home = GeoPoint::parse(lat, lon).map_err(|e| {
-        anyhow::anyhow!("home_base = [{lat}, {lon}]: {e}; write [latitude, longitude]")
+        ServicesError(format!("home_base = [{lat}, {lon}]: {e}; write [latitude, longitude]"))
     })?;
     if entry.members.len() > MAX_MEMBERS {
         bail!("members: {} listed; at most {MAX_MEMBERS}", entry.members.len());
@@ -112,12 +113,12 @@ fn check(
         .iter()
         .enumerate()
         .map(|(i, m)| checked_name(&format!("members[{i}]"), m))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     Ok(Team { id: TeamId::new(now), provider, name, capabilities, home_base: Some(home), members })
 }
 
 /// A name: trimmed, 1 to `MAX_NAME` characters, no control characters.
-fn checked_name(field: &str, raw: &str) -> anyhow::Result<String> {
+fn checked_name(field: &str, raw: &str) -> Result<String> {
     let name = raw.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
         bail!("{field} {raw:?}: give 1 to {MAX_NAME} characters without control characters");

@@ -9,9 +9,42 @@
 
 mod teams;
 
+/// A services file that cannot be applied, or a store that refused what it asked: the message
+/// says where (the file, the entry) and what to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicesError(pub String);
+
+impl std::fmt::Display for ServicesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ServicesError {}
+
+type Result<T> = std::result::Result<T, ServicesError>;
+
+/// Refuses with a message.
+macro_rules! bail {
+    ($($message:tt)*) => {
+        return Err(ServicesError(format!($($message)*)))
+    };
+}
+use bail;
+
+/// Says where a problem is: `at: problem`.
+trait At<T> {
+    fn at(self, at: &str) -> Result<T>;
+}
+
+impl<T, E: std::fmt::Display> At<T> for std::result::Result<T, E> {
+    fn at(self, at: &str) -> Result<T> {
+        self.map_err(|e| ServicesError(format!("{at}: {e}")))
+    }
+}
+
 use std::collections::{BTreeMap, HashMap};
 
-use anyhow::{Context, bail};
 use domain::{Agency, AgencyId, AgencyKind, Timestamp};
 use serde::Deserialize;
 use store::{AREA_CODE_PREFIX, DEFAULT_AREA, ServiceArea, Store, Team};
@@ -82,7 +115,7 @@ enum TierEntry {
 
 /// What reading a services file will write.
 #[derive(Debug, Default)]
-pub(crate) struct Plan {
+pub struct Plan {
     pub create: Vec<Agency>,
     pub update: Vec<Agency>,
     pub unchanged_agencies: usize,
@@ -92,28 +125,28 @@ pub(crate) struct Plan {
 
 /// An area as the file's patterns see it.
 #[derive(Debug, Clone)]
-pub(crate) struct KnownArea {
+pub struct KnownArea {
     pub code: String,
     pub name: String,
 }
 
 /// Works out what `source` (the file's text; `origin` names it in messages) asks for, against
 /// the stored `areas`, `agencies` and `stored_teams`. Writes nothing.
-pub(crate) fn plan(
+pub fn plan(
     origin: &str,
     source: &str,
     areas: &[KnownArea],
     agencies: &[Agency],
     stored_teams: &[Team],
     now: Timestamp,
-) -> anyhow::Result<Plan> {
+) -> Result<Plan> {
     let file: ServicesFile = toml::from_str(source).map_err(|e| {
         let hint = if e.message().contains("untagged enum TierEntry") {
             "\neach tier is an agency code, or { agency = \"code\", answer_within_s = 45 }"
         } else {
             ""
         };
-        anyhow::anyhow!("{origin}: {e}{hint}")
+        ServicesError(format!("{origin}: {e}{hint}"))
     })?;
     let mut plan = Plan::default();
 
@@ -121,23 +154,19 @@ pub(crate) fn plan(
     let mut wanted: BTreeMap<String, (usize, Agency)> = BTreeMap::new();
     for (n, entry) in file.agencies.iter().enumerate() {
         let at = format!("{origin}: agency #{} ({})", n + 1, entry.code);
-        let kind: AgencyKind = entry.kind.parse().with_context(|| at.clone())?;
-        check_time_zone(&entry.time_zone).with_context(|| at.clone())?;
+        let kind: AgencyKind = entry.kind.parse().at(&at)?;
+        check_time_zone(&entry.time_zone).at(&at)?;
         let each: Vec<Option<&KnownArea>> = match &entry.for_each_area {
             None => vec![None],
-            Some(patterns) => matching(patterns, areas)
-                .with_context(|| at.clone())?
-                .into_iter()
-                .map(Some)
-                .collect(),
+            Some(patterns) => matching(patterns, areas).at(&at)?.into_iter().map(Some).collect(),
         };
         for area in each {
             let fill = |s: &str| fill(s, area);
             let code = fill(&entry.code);
-            check_code(&code).with_context(|| at.clone())?;
+            check_code(&code).at(&at)?;
             let uri = entry.uri.as_deref().map(fill);
             if let Some(uri) = &uri {
-                check_uri(uri).with_context(|| at.clone())?;
+                check_uri(uri).at(&at)?;
             }
             let agency = Agency {
                 id: AgencyId::new(now),
@@ -189,25 +218,23 @@ pub(crate) fn plan(
     };
     for (n, entry) in file.serve.iter().enumerate() {
         let at = format!("{origin}: serve #{} ({})", n + 1, entry.services.join(", "));
-        check_services(&entry.services).with_context(|| at.clone())?;
-        for area in matching(&entry.areas, areas).with_context(|| at.clone())? {
-            let list = tier_list(&entry.tiers, entry.answer_within_s, Some(area), &resolve)
-                .with_context(|| at.clone())?;
+        check_services(&entry.services).at(&at)?;
+        for area in matching(&entry.areas, areas).at(&at)? {
+            let list =
+                tier_list(&entry.tiers, entry.answer_within_s, Some(area), &resolve).at(&at)?;
             set(&entry.services, area.code.clone(), list);
         }
     }
     for (n, entry) in file.defaults.iter().enumerate() {
         let at = format!("{origin}: default #{} ({})", n + 1, entry.services.join(", "));
-        check_services(&entry.services).with_context(|| at.clone())?;
-        let list = tier_list(&entry.tiers, entry.answer_within_s, None, &resolve)
-            .with_context(|| at.clone())?;
+        check_services(&entry.services).at(&at)?;
+        let list = tier_list(&entry.tiers, entry.answer_within_s, None, &resolve).at(&at)?;
         set(&entry.services, DEFAULT_AREA.to_owned(), list);
     }
     for (n, entry) in file.area_code.iter().enumerate() {
         let at = format!("{origin}: area_code #{} ({})", n + 1, entry.services.join(", "));
-        check_services(&entry.services).with_context(|| at.clone())?;
-        let list = tier_list(&entry.tiers, entry.answer_within_s, None, &resolve)
-            .with_context(|| at.clone())?;
+        check_services(&entry.services).at(&at)?;
+        let list = tier_list(&entry.tiers, entry.answer_within_s, None, &resolve).at(&at)?;
         let mut codes: Vec<String> = entry.npa.clone();
         for region in &entry.regions {
             let found = jurisdiction::npa::area_codes_of(region);
@@ -227,7 +254,7 @@ pub(crate) fn plan(
     }
     for ((service, area), list) in tiers {
         for (tier, (agency, answer_within_s)) in list.into_iter().enumerate() {
-            let tier = u8::try_from(tier).context("more than 255 tiers")?;
+            let tier = u8::try_from(tier).at("more than 255 tiers")?;
             plan.service_areas.push(ServiceArea {
                 service: service.clone(),
                 area: area.clone(),
@@ -237,28 +264,25 @@ pub(crate) fn plan(
             });
         }
     }
-    store::check_service_areas(&plan.service_areas).with_context(|| origin.to_owned())?;
+    store::check_service_areas(&plan.service_areas).at(origin)?;
     Ok(plan)
 }
 
 /// Writes a plan: agencies first, then every service area in one transaction.
-pub(crate) async fn apply(store: &dyn Store, plan: &Plan) -> anyhow::Result<()> {
+pub async fn apply(store: &dyn Store, plan: &Plan) -> Result<()> {
     for agency in &plan.create {
-        store.put_agency(agency).await.with_context(|| format!("adding agency {}", agency.code))?;
+        store.put_agency(agency).await.at(&format!("adding agency {}", agency.code))?;
     }
     for agency in &plan.update {
-        store
-            .update_agency(agency)
-            .await
-            .with_context(|| format!("updating agency {}", agency.code))?;
+        store.update_agency(agency).await.at(&format!("updating agency {}", agency.code))?;
     }
     for team in &plan.teams.create {
-        store.put_team(team).await.with_context(|| format!("adding team {}", team.name))?;
+        store.put_team(team).await.at(&format!("adding team {}", team.name))?;
     }
     for team in &plan.teams.update {
-        store.update_team(team).await.with_context(|| format!("updating team {}", team.name))?;
+        store.update_team(team).await.at(&format!("updating team {}", team.name))?;
     }
-    store.set_service_areas(&plan.service_areas).await.context("writing the service areas")?;
+    store.set_service_areas(&plan.service_areas).await.at("writing the service areas")?;
     Ok(())
 }
 
@@ -268,7 +292,7 @@ fn tier_list(
     default_answer: Option<u32>,
     area: Option<&KnownArea>,
     resolve: &dyn Fn(&str) -> Option<AgencyId>,
-) -> anyhow::Result<Vec<(AgencyId, u32)>> {
+) -> Result<Vec<(AgencyId, u32)>> {
     if entries.is_empty() {
         bail!("tiers is empty: name at least the primary agency");
     }
@@ -285,8 +309,10 @@ fn tier_list(
                 );
             }
             let code = fill(code, area);
-            let agency = resolve(&code).with_context(|| {
-                format!("tier {code:?}: no such agency; add it as an [[agency]] or create it first")
+            let agency = resolve(&code).ok_or_else(|| {
+                ServicesError(format!(
+                    "tier {code:?}: no such agency; add it as an [[agency]] or create it first"
+                ))
             })?;
             Ok((
                 agency,
@@ -298,7 +324,7 @@ fn tier_list(
 
 /// The areas that `patterns` name: a code, a prefix ending in `*` (`20*`), or `*` for all.
 /// Every pattern must match something.
-fn matching<'a>(patterns: &[String], areas: &'a [KnownArea]) -> anyhow::Result<Vec<&'a KnownArea>> {
+fn matching<'a>(patterns: &[String], areas: &'a [KnownArea]) -> Result<Vec<&'a KnownArea>> {
     if patterns.is_empty() {
         bail!("areas is empty: name area codes, prefixes such as \"20*\", or \"*\" for every area");
     }
@@ -330,14 +356,14 @@ fn fill(template: &str, area: Option<&KnownArea>) -> String {
     }
 }
 
-fn check_services(services: &[String]) -> anyhow::Result<()> {
+fn check_services(services: &[String]) -> Result<()> {
     if services.is_empty() {
         bail!("services is empty: name at least one service URN, e.g. urn:service:sos");
     }
     Ok(())
 }
 
-fn check_code(code: &str) -> anyhow::Result<()> {
+fn check_code(code: &str) -> Result<()> {
     let ok = !code.is_empty()
         && code.len() <= 64
         && code.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
@@ -349,7 +375,7 @@ fn check_code(code: &str) -> anyhow::Result<()> {
 
 /// IANA zone names look like `America/Chicago`; `UTC` too. The list itself is not shipped, so
 /// only the form is checked.
-fn check_time_zone(zone: &str) -> anyhow::Result<()> {
+fn check_time_zone(zone: &str) -> Result<()> {
     let part = |p: &str| {
         !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
     };
@@ -359,7 +385,7 @@ fn check_time_zone(zone: &str) -> anyhow::Result<()> {
     bail!("time_zone {zone:?} is not an IANA time zone name such as America/Chicago")
 }
 
-fn check_uri(uri: &str) -> anyhow::Result<()> {
+fn check_uri(uri: &str) -> Result<()> {
     let scheme_ok = ["sip:", "sips:", "tel:", "https:", "http:"].iter().any(|s| {
         uri.len() > s.len() && uri.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s))
     });

@@ -1,0 +1,82 @@
+//! Which incidents a report counts, and the days a period is given in.
+
+use domain::{Channel, Timestamp};
+
+/// Which incidents count.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Window {
+    /// Opened on or after this time.
+    pub from: Option<Timestamp>,
+    /// Opened before this time.
+    pub to: Option<Timestamp>,
+    /// Of this channel.
+    pub channel: Option<Channel>,
+}
+
+impl Window {
+    /// Whether an incident opened at `at` on `channel` counts.
+    pub fn counts(&self, at: Timestamp, channel: Channel) -> bool {
+        self.from.is_none_or(|f| at >= f)
+            && self.to.is_none_or(|t| at < t)
+            && self.channel.is_none_or(|c| c == channel)
+    }
+}
+
+/// A day that is not a calendar day from 1970 to 9999 written `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a day like 2026-12-01")]
+pub struct DayError(pub String);
+
+/// `YYYY-MM-DD` as the UTC midnight it starts at.
+pub fn parse_day(day: &str) -> Result<Timestamp, DayError> {
+    let bad = || DayError(day.to_owned());
+    let parts: Vec<&str> = day.split('-').collect();
+    let [y, m, d] = parts.as_slice() else { return Err(bad()) };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) else {
+        return Err(bad());
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let valid_month = (1..=12).contains(&m);
+    let max_day =
+        usize::try_from(m - 1).ok().and_then(|i| days_in_month.get(i)).copied().unwrap_or(0);
+    if !(1970..=9999).contains(&y) || !valid_month || !(1..=max_day).contains(&d) {
+        return Err(bad());
+    }
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(Timestamp::from_millis(days * 86_400_000))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn days_are_utc_midnights() {
+        assert_eq!(parse_day("1970-01-01").unwrap().as_millis(), 0);
+        assert_eq!(parse_day("2026-12-01").unwrap().as_millis(), 1_796_083_200_000);
+        assert_eq!(parse_day("2024-02-29").unwrap().as_millis(), 1_709_164_800_000);
+        for bad in ["2025-02-29", "2026-13-01", "2026-12", "yesterday", "1969-12-31"] {
+            assert_eq!(parse_day(bad), Err(DayError(bad.to_owned())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_window_counts_from_inclusive_to_exclusive_and_one_channel() {
+        let t = Timestamp::from_millis;
+        let w = Window { from: Some(t(10)), to: Some(t(20)), channel: Some(Channel::Nine88) };
+        assert!(w.counts(t(10), Channel::Nine88));
+        assert!(!w.counts(t(20), Channel::Nine88));
+        assert!(!w.counts(t(9), Channel::Nine88));
+        assert!(!w.counts(t(15), Channel::Nine11));
+        assert!(Window::default().counts(t(0), Channel::Other));
+    }
+}
