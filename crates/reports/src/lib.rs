@@ -5,6 +5,9 @@
 //! - [`Window`]: which incidents a report counts — opened in a period, of a channel.
 //! - [`georouting`]: how incidents were routed, and what georouting changed compared with
 //!   area-code routing.
+//! - [`measures`]: the outcome measures a county reports to its board — contacts, diversion,
+//!   embedded clinicians, mobile crisis response times, imminent-risk handoffs, repeat contacts,
+//!   the unserved — defined in docs/measures.md.
 //! - [`overrides`]: every override of a triage decision (who, against what, to where, why), and
 //!   the alarms raised and acted on.
 //!
@@ -12,6 +15,7 @@
 //! serves them, so the same figures come from any log, on any backend, in tests built by hand.
 
 pub mod georouting;
+pub mod measures;
 pub mod overrides;
 mod window;
 

@@ -3,10 +3,12 @@
 //!
 //! - `report georouting` (`georouting.rs`): how incidents were routed, and what georouting
 //!   changed compared with area-code routing.
+//! - `report measures` (`measures.rs`): the outcome measures of docs/measures.md, grouped.
 //! - `report overrides` (`overrides.rs`): every override of a triage decision — who, when,
 //!   against which decision, to where, and why — and the alarms raised and acted on.
 
 mod georouting;
+mod measures;
 mod overrides;
 
 use anyhow::Context;
@@ -22,12 +24,16 @@ pub(crate) enum ReportCommand {
     /// Every override of a triage decision (who, against what, to where, why), and the alarms
     /// raised and acted on.
     Overrides(overrides::OverridesArgs),
+    /// The outcome measures (docs/measures.md) for a period: contacts, diversion, embedded
+    /// clinicians, mobile crisis response, imminent-risk handoffs, repeat contacts, the unserved.
+    Measures(measures::MeasuresArgs),
 }
 
 pub(crate) async fn run(command: ReportCommand) -> anyhow::Result<()> {
     match command {
         ReportCommand::Georouting(args) => georouting::run(args).await,
         ReportCommand::Overrides(args) => overrides::run(args).await,
+        ReportCommand::Measures(args) => measures::run(args).await,
     }
 }
 

@@ -86,12 +86,50 @@ async fn demo_seeds_kansas_serves_it_and_reuses_its_data() {
         None,
     );
     assert!(!ok && stderr.contains("is not a day like 2026-12-01"), "{stderr}");
+    check_the_measures_report(&db);
 
     let again = Demo::start(dir.path());
     assert!(again.banner.join("\n").contains("reused"));
     let token = again.login("calltaker").await;
     let fetched = again.get_json(&token, &format!("/api/v1/incidents/{id}")).await;
     assert_eq!(fetched["summary"], "demo incident");
+}
+
+/// `report measures` on the two incidents: grouped by channel as JSON, by area as CSV, and
+/// every kind of bad argument refused with what to use instead.
+fn check_the_measures_report(db: &str) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["report", "measures", "--database", db];
+        all.extend_from_slice(args);
+        crate::process::run(&all, &[], None)
+    };
+    let (ok, stdout, stderr) = run(&["--by", "channel", "--format", "json"]);
+    assert!(ok, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["incidents"], 2, "{stdout}");
+    let groups = report["groups"].as_array().unwrap();
+    let keys: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["911", "988"]);
+    for group in groups {
+        let total =
+            group["measures"].as_array().unwrap().iter().find(|m| m["id"] == "contacts.total");
+        assert_eq!(total.unwrap()["count"], 1, "{group}");
+    }
+    // The 988 contact stood in Lawrence: Douglas County.
+    let (ok, stdout, stderr) = run(&["--by", "area", "--channel", "988", "--format", "csv"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("20045 Douglas County,contacts.988,count,1,"), "{stdout}");
+    let (ok, stdout, _) = run(&[]);
+    assert!(ok && stdout.contains("not measured: needs the phone system"), "{stdout}");
+    for (args, says) in [
+        (&["--by", "county"][..], "--by \"county\": use all, agency, channel"),
+        (&["--format", "xml"][..], "--format \"xml\": use table, csv or json"),
+        (&["--agency", "nobody"][..], "--agency \"nobody\": no such agency"),
+        (&["--to", "2026-13-01"][..], "is not a day like 2026-12-01"),
+    ] {
+        let (ok, _, stderr) = run(args);
+        assert!(!ok && stderr.contains(says), "{args:?}: {stderr}");
+    }
 }
 
 /// Fires creates from many clients, kills the server with SIGKILL mid-stream, restarts it,

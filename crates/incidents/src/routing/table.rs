@@ -220,6 +220,15 @@ impl ServiceRouter {
         self.by_code.get(code).and_then(|i| self.areas.get(*i))
     }
 
+    /// The area holding the largest share of `location` (on a tie, the first loaded), or none
+    /// when no area holds any of it (an unknown location, or one outside every area).
+    pub fn area_of(&self, location: &Location) -> Option<&Area> {
+        let shares = self.shares(location);
+        let (best, _) =
+            shares.hits.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
+        self.areas.get(*best)
+    }
+
     /// Every area, by code.
     pub fn areas(&self) -> &[Area] {
         &self.areas

@@ -1,0 +1,95 @@
+//! `report measures`: the outcome measures (docs/measures.md) for a period, grouped, as a
+//! table, CSV or JSON. The figures are `reports::measures`'s; this reads the log into its
+//! tally, names agencies, teams and areas from the database, and prints.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, bail};
+use domain::{AgencyId, Location, TeamId};
+use incidents::routing::{RoutingData, ServiceRouter};
+use indicatif::{ProgressBar, ProgressStyle};
+use reports::measures::{self, Grouping, Names, Options, Tally};
+
+use super::WindowArgs;
+use crate::DatabaseArgs;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct MeasuresArgs {
+    #[command(flatten)]
+    window: WindowArgs,
+    /// Only incidents this agency (its code) is involved in.
+    #[arg(long)]
+    agency: Option<String>,
+    /// Group by all, agency, channel, hour, weekday, team or area.
+    #[arg(long, default_value = "all")]
+    by: String,
+    /// table, csv or json.
+    #[arg(long, default_value = "table")]
+    format: String,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
+    let window = args.window.parse()?;
+    let Some(by) = Grouping::parse(&args.by) else {
+        bail!("--by {:?}: use {}", args.by, Grouping::NAMES);
+    };
+    if !["table", "csv", "json"].contains(&args.format.as_str()) {
+        bail!("--format {:?}: use table, csv or json", args.format);
+    }
+    let store =
+        crate::config::database(args.db.config.as_deref(), args.db.database)?.open().await?;
+    let agencies = store.agencies().await?;
+    let agency = match &args.agency {
+        None => None,
+        Some(code) => Some(agencies.iter().find(|a| &a.code == code).map(|a| a.id).with_context(
+            || format!("--agency {code:?}: no such agency; `crisisbridge report measures` without it counts every agency"),
+        )?),
+    };
+    let mut tally = Tally::new(Options { window, agency, by });
+    let bar = ProgressBar::new(store.head().await?).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} events, {eta} left")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("reading the event log");
+    super::each_event(&*store, |recorded| {
+        tally.add(&recorded.event, &recorded.involved);
+        bar.set_position(recorded.seq);
+    })
+    .await?;
+    bar.finish_and_clear();
+    let agency_codes: HashMap<AgencyId, String> =
+        agencies.iter().map(|a| (a.id, a.code.clone())).collect();
+    let team_names: HashMap<TeamId, String> =
+        store.teams(None).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    let router = if by == Grouping::Area {
+        let data = RoutingData {
+            areas: store.areas().await?,
+            service_areas: store.service_areas().await?,
+            agencies,
+            version: store.routing_version().await?,
+        };
+        ServiceRouter::build(data)
+    } else {
+        None
+    };
+    let agency_name =
+        |id: AgencyId| agency_codes.get(&id).cloned().unwrap_or_else(|| id.to_string());
+    let team_name = |id: TeamId| team_names.get(&id).cloned().unwrap_or_else(|| id.to_string());
+    let area_name = |location: &Location| {
+        let area = router.as_ref()?.area_of(location)?;
+        Some(if area.name.is_empty() {
+            area.id.clone()
+        } else {
+            format!("{} {}", area.id, area.name)
+        })
+    };
+    let report = tally.report(&Names { agency: &agency_name, team: &team_name, area: &area_name });
+    match args.format.as_str() {
+        "csv" => print!("{}", measures::csv(&report)),
+        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
+        _ => print!("{}", measures::table(&report)),
+    }
+    Ok(())
+}

@@ -1,0 +1,253 @@
+//! Each measure computed over one group's incidents. The definitions are docs/measures.md's,
+//! section by section; each measure's id is its heading there.
+
+use domain::{Channel, Destination, Disposition, HandoffOutcome, Timestamp, TriageOutcome};
+
+use super::facts::{Facts, TransferEnd};
+use super::value::{Distribution, Value};
+
+/// One measure's value for one group.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Measure {
+    /// Its id in docs/measures.md, e.g. `mobile.dispatch_to_on_scene`.
+    pub id: &'static str,
+    /// What it measures, in words.
+    pub label: &'static str,
+    #[serde(flatten)]
+    pub value: Value,
+}
+
+/// Why the answer-time measures are not measured yet.
+const NEEDS_CONTACT_TIMING: &str =
+    "needs the phone system's arrived and answered times, which this deployment does not record";
+
+/// SAMHSA's guideline for a mobile crisis team's arrival: within 1 hour in urban areas, within
+/// 2 hours in rural ones.
+const URBAN_TARGET_MS: i64 = 3_600_000;
+const RURAL_TARGET_MS: i64 = 7_200_000;
+
+fn count(n: usize) -> Value {
+    Value::Count { count: n as u64 }
+}
+
+fn share(part: usize, of: usize) -> Value {
+    Value::Share { part: part as u64, of: of as u64 }
+}
+
+fn between(from: Timestamp, to: Timestamp) -> i64 {
+    to.as_millis() - from.as_millis()
+}
+
+/// Every measure over `incidents` (those of one group that count).
+pub fn measures(incidents: &[&Facts]) -> Vec<Measure> {
+    let mut out = Vec::new();
+    let mut push = |id, label, value| out.push(Measure { id, label, value });
+
+    // Contacts.
+    let of_channel = |c: Channel| incidents.iter().filter(|f| f.channel == c).count();
+    push("contacts.total", "contacts", count(incidents.len()));
+    push("contacts.911", "911 contacts", count(of_channel(Channel::Nine11)));
+    push("contacts.988", "988 contacts", count(of_channel(Channel::Nine88)));
+    push("contacts.other", "other contacts", count(of_channel(Channel::Other)));
+    for (id, label) in [
+        ("contacts.answered_within_15s", "answered within 15 s"),
+        ("contacts.answered_within_20s", "answered within 20 s"),
+        ("contacts.average_speed_to_answer", "average speed to answer"),
+        ("contacts.abandoned", "abandoned before answer"),
+        ("contacts.rolled_over", "rolled over to a backup center"),
+    ] {
+        push(id, label, Value::NotMeasured { reason: NEEDS_CONTACT_TIMING });
+    }
+
+    // Diversion of 911 calls.
+    let calls: Vec<&&Facts> = incidents.iter().filter(|f| f.channel == Channel::Nine11).collect();
+    let triaged: Vec<&&Facts> = calls.iter().copied().filter(|f| f.decided()).collect();
+    push("diversion.triaged", "911 calls triaged", share(triaged.len(), calls.len()));
+    for (outcome, id, label) in [
+        (TriageOutcome::Divert988, "diversion.decided_988", "decided for 988"),
+        (
+            TriageOutcome::MobileCrisis,
+            "diversion.decided_mobile_crisis",
+            "decided for mobile crisis",
+        ),
+        (
+            TriageOutcome::EmbeddedClinician,
+            "diversion.decided_clinician",
+            "decided for the embedded clinician",
+        ),
+        (TriageOutcome::CoResponse, "diversion.decided_co_response", "decided for co-response"),
+        (TriageOutcome::LawEnforcement, "diversion.decided_police", "decided for police"),
+        (TriageOutcome::Ems, "diversion.decided_ems", "decided for EMS"),
+        (
+            TriageOutcome::LawEnforcementAndEms,
+            "diversion.decided_police_and_ems",
+            "decided for police and EMS",
+        ),
+    ] {
+        let n = triaged.iter().filter(|f| f.decision == Some(outcome)).count();
+        push(id, label, share(n, triaged.len()));
+    }
+    let unknown = triaged.iter().filter(|f| f.unknown_answers).count();
+    push(
+        "diversion.unknown_answers",
+        "decided with unknown answers",
+        share(unknown, triaged.len()),
+    );
+    let overridden = triaged.iter().filter(|f| f.overrides > 0).count();
+    push("diversion.overridden", "decisions overridden", share(overridden, triaged.len()));
+    let diverted: Vec<&&Facts> = calls.iter().copied().filter(|f| f.diverted()).collect();
+    push(
+        "diversion.diverted",
+        "911 calls offered to 988 or mobile crisis",
+        share(diverted.len(), calls.len()),
+    );
+    let accepted_times: Vec<i64> = diverted
+        .iter()
+        .flat_map(|f| f.transfers.iter())
+        .filter(|t| matches!(t.destination, Destination::Crisis988 | Destination::MobileCrisis))
+        .filter_map(|t| match t.end {
+            TransferEnd::Accepted(at) => Some(between(t.offered_at, at)),
+            _ => None,
+        })
+        .collect();
+    let accepted = diverted
+        .iter()
+        .filter(|f| {
+            f.transfers.iter().any(|t| {
+                matches!(t.destination, Destination::Crisis988 | Destination::MobileCrisis)
+                    && matches!(t.end, TransferEnd::Accepted(_))
+            })
+        })
+        .count();
+    push("diversion.accepted", "diversions accepted", share(accepted, diverted.len()));
+    push(
+        "diversion.offer_to_accept",
+        "offer to acceptance",
+        Value::Time(Distribution::of(accepted_times)),
+    );
+
+    // Embedded clinicians.
+    let held: Vec<&&Facts> = incidents.iter().filter(|f| f.clinician_claimed.is_some()).collect();
+    push("clinician.held", "calls held by an embedded clinician", count(held.len()));
+    let resolved = held
+        .iter()
+        .filter(|f| {
+            f.dispatches.is_empty()
+                && !f.transfers.iter().any(|t| matches!(t.end, TransferEnd::Accepted(_)))
+                && matches!(
+                    f.closed,
+                    Some((_, d)) if d != Disposition::HandledByEmergencyServices
+                        && d != Disposition::Duplicate
+                )
+        })
+        .count();
+    push(
+        "clinician.resolved_without_dispatch",
+        "resolved without any dispatch",
+        share(resolved, held.len()),
+    );
+    let time_held: Vec<i64> =
+        held.iter().filter_map(|f| Some(between(f.clinician_claimed?, f.closed?.0))).collect();
+    push(
+        "clinician.time_held",
+        "time held (claim to close)",
+        Value::Time(Distribution::of(time_held)),
+    );
+
+    // Mobile crisis.
+    let dispatches: Vec<&super::facts::Dispatch> =
+        incidents.iter().flat_map(|f| f.dispatches.iter()).collect();
+    push("mobile.dispatches", "teams dispatched", count(dispatches.len()));
+    let to_en_route = dispatches.iter().filter_map(|d| Some(between(d.at, d.en_route?))).collect();
+    push(
+        "mobile.dispatch_to_en_route",
+        "dispatch to en route",
+        Value::Time(Distribution::of(to_en_route)),
+    );
+    let to_scene: Vec<i64> =
+        dispatches.iter().filter_map(|d| Some(between(d.at, d.on_scene?))).collect();
+    let within = |target: i64| to_scene.iter().filter(|&&ms| ms <= target).count();
+    push(
+        "mobile.on_scene_within_1h",
+        "on scene within 1 hour (urban guideline)",
+        share(within(URBAN_TARGET_MS), to_scene.len()),
+    );
+    push(
+        "mobile.on_scene_within_2h",
+        "on scene within 2 hours (rural guideline)",
+        share(within(RURAL_TARGET_MS), to_scene.len()),
+    );
+    push(
+        "mobile.dispatch_to_on_scene",
+        "dispatch to on scene",
+        Value::Time(Distribution::of(to_scene)),
+    );
+    let on_scene =
+        dispatches.iter().filter_map(|d| Some(between(d.on_scene?, d.left_scene?))).collect();
+    push("mobile.time_on_scene", "time on scene", Value::Time(Distribution::of(on_scene)));
+    let sent: Vec<&&Facts> = incidents.iter().filter(|f| !f.dispatches.is_empty()).collect();
+    let with_police = sent
+        .iter()
+        .filter(|f| f.decision.is_some_and(TriageOutcome::includes_law_enforcement))
+        .count();
+    push(
+        "mobile.law_enforcement_involved",
+        "team incidents with law enforcement",
+        share(with_police, sent.len()),
+    );
+    let transported =
+        sent.iter().filter(|f| matches!(f.closed, Some((_, Disposition::Transported)))).count();
+    push(
+        "mobile.transported",
+        "team incidents ending in transport",
+        share(transported, sent.len()),
+    );
+
+    // Imminent-risk handoffs (988 → 911).
+    let started: Vec<&&Facts> = incidents.iter().filter(|f| f.handoff_started).collect();
+    push("handoff.started", "imminent-risk handoffs", count(started.len()));
+    let to_accept = incidents
+        .iter()
+        .filter(|f| f.handed_off_from)
+        .filter_map(|f| Some(between(f.opened_at, f.first_accepted?)))
+        .collect();
+    push(
+        "handoff.to_psap_acceptance",
+        "handoff to PSAP acceptance",
+        Value::Time(Distribution::of(to_accept)),
+    );
+    let made =
+        started.iter().filter(|f| f.handoff_outcome == Some(HandoffOutcome::ContactMade)).count();
+    let confirmed = started.iter().filter(|f| f.handoff_outcome.is_some()).count();
+    push("handoff.followed_up", "handoffs followed up", share(confirmed, started.len()));
+    push(
+        "handoff.contact_made",
+        "handoffs where services reached the person",
+        share(made, started.len()),
+    );
+
+    // Repeat contacts.
+    let with_number = incidents.len();
+    let repeat = |i: usize| incidents.iter().filter(|f| f.repeat.get(i) == Some(&true)).count();
+    push(
+        "repeat.within_7_days",
+        "same callback number within 7 days",
+        share(repeat(0), with_number),
+    );
+    push(
+        "repeat.within_30_days",
+        "same callback number within 30 days",
+        share(repeat(1), with_number),
+    );
+
+    // Unserved.
+    let no_coverage = incidents.iter().filter(|f| f.no_coverage).count();
+    push("unserved.no_coverage", "locations no agency covers", share(no_coverage, incidents.len()));
+    let returned = incidents
+        .iter()
+        .flat_map(|f| f.transfers.iter())
+        .filter(|t| matches!(t.end, TransferEnd::Returned(_)))
+        .count();
+    push("unserved.returned", "transfers returned with no taker", count(returned));
+    out
+}

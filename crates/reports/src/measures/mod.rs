@@ -1,0 +1,185 @@
+//! Outcome measures: how contacts were answered, triaged, diverted, served and followed up, for
+//! a period, in groups — computed from the events alone. Every measure is defined in
+//! docs/measures.md (numerator, denominator, the events it reads, the edge cases); `figures.rs`
+//! computes them in the same order.
+//!
+//! A [`Tally`] is fed every event of the log in order (events before the period too: a repeat
+//! contact looks back at earlier ones), then [`Tally::report`] groups the incidents opened in
+//! the period and computes each group's measures.
+
+mod facts;
+mod figures;
+mod render;
+mod value;
+
+use std::collections::BTreeMap;
+
+use domain::{AgencyId, Event, IncidentId, Location, TeamId, Timestamp};
+use serde::Serialize;
+
+pub use facts::REPEAT_WINDOWS_DAYS;
+pub use figures::Measure;
+pub use render::{csv, table};
+pub use value::{Distribution, Value};
+
+use crate::Window;
+
+/// How incidents are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Grouping {
+    /// One group: everything.
+    #[default]
+    All,
+    /// By the agency that opened the incident.
+    Agency,
+    /// 911, 988, other.
+    Channel,
+    /// By the hour of day (UTC) the incident was opened.
+    Hour,
+    /// By the day of the week (UTC) the incident was opened.
+    Weekday,
+    /// By the mobile crisis team first sent (incidents without one: "(no team)").
+    Team,
+    /// By the area of the incident's best location (none: "(unknown)").
+    Area,
+}
+
+impl Grouping {
+    pub const NAMES: &'static str = "all, agency, channel, hour, weekday, team or area";
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "all" => Self::All,
+            "agency" => Self::Agency,
+            "channel" => Self::Channel,
+            "hour" => Self::Hour,
+            "weekday" => Self::Weekday,
+            "team" => Self::Team,
+            "area" => Self::Area,
+            _ => return None,
+        })
+    }
+}
+
+/// What a report counts and how it groups.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub window: Window,
+    /// Only incidents this agency is involved in.
+    pub agency: Option<AgencyId>,
+    pub by: Grouping,
+}
+
+/// How groups are named: agencies and teams by their codes and names, areas by a lookup of a
+/// location in the deployment's boundaries.
+#[allow(missing_debug_implementations)]
+pub struct Names<'a> {
+    pub agency: &'a dyn Fn(AgencyId) -> String,
+    pub team: &'a dyn Fn(TeamId) -> String,
+    pub area: &'a dyn Fn(&Location) -> Option<String>,
+}
+
+/// The measures of every group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Incidents counted, over all groups.
+    pub incidents: u64,
+    pub groups: Vec<Group>,
+}
+
+/// One group's measures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    pub key: String,
+    pub measures: Vec<Measure>,
+}
+
+/// Gathers what the measures need as the log's events go by.
+#[derive(Debug)]
+pub struct Tally {
+    options: Options,
+    gathered: facts::Gathered,
+}
+
+impl Tally {
+    pub fn new(options: Options) -> Self {
+        Self { options, gathered: facts::Gathered::default() }
+    }
+
+    /// Takes the next event of the log; `involved` is the incident's involvement after it.
+    pub fn add(&mut self, event: &Event, involved: &[AgencyId]) {
+        self.gathered.add(event.incident, event.at, event.agency, &event.kind, involved);
+    }
+
+    /// The measures of the incidents opened in the window, grouped.
+    pub fn report(&self, names: &Names<'_>) -> Report {
+        let mut groups: BTreeMap<String, Vec<&facts::Facts>> = BTreeMap::new();
+        let mut ids: Vec<(&IncidentId, &facts::Facts)> = self
+            .gathered
+            .incidents
+            .iter()
+            .filter(|(_, f)| self.options.window.counts(f.opened_at, f.channel))
+            .filter(|(_, f)| self.options.agency.is_none_or(|a| f.involved.contains(&a)))
+            .collect();
+        // The same order on every run, whatever the map's.
+        ids.sort_by_key(|(id, _)| **id);
+        for (_, f) in &ids {
+            groups.entry(self.key(f, names)).or_default().push(f);
+        }
+        if groups.is_empty() {
+            groups.insert(self.empty_key(), Vec::new());
+        }
+        Report {
+            incidents: ids.len() as u64,
+            groups: groups
+                .into_iter()
+                .map(|(key, incidents)| Group { key, measures: figures::measures(&incidents) })
+                .collect(),
+        }
+    }
+
+    fn key(&self, f: &facts::Facts, names: &Names<'_>) -> String {
+        match self.options.by {
+            Grouping::All => self.empty_key(),
+            Grouping::Agency => (names.agency)(f.agency),
+            Grouping::Channel => f.channel.as_str().to_owned(),
+            Grouping::Hour => format!("{:02}:00", hour_of(f.opened_at)),
+            Grouping::Weekday => weekday_of(f.opened_at).to_owned(),
+            Grouping::Team => f
+                .dispatches
+                .first()
+                .map_or_else(|| "(no team)".to_owned(), |d| (names.team)(d.team)),
+            Grouping::Area => (names.area)(&f.location).unwrap_or_else(|| "(unknown)".to_owned()),
+        }
+    }
+
+    fn empty_key(&self) -> String {
+        "all".to_owned()
+    }
+}
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 86_400_000;
+
+/// The hour of day (UTC), 0–23.
+fn hour_of(at: Timestamp) -> i64 {
+    at.as_millis().div_euclid(HOUR_MS).rem_euclid(24)
+}
+
+/// The day of the week (UTC); 1970-01-01 was a Thursday. Named so they sort Monday first.
+fn weekday_of(at: Timestamp) -> &'static str {
+    const DAYS: [&str; 7] = [
+        "4 Thursday",
+        "5 Friday",
+        "6 Saturday",
+        "7 Sunday",
+        "1 Monday",
+        "2 Tuesday",
+        "3 Wednesday",
+    ];
+    let day = at.as_millis().div_euclid(DAY_MS).rem_euclid(7);
+    usize::try_from(day).ok().and_then(|d| DAYS.get(d)).copied().unwrap_or("?")
+}
+
+#[cfg(test)]
+mod tests;

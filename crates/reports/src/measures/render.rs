@@ -1,0 +1,115 @@
+//! A report as people read it (a table) and as spreadsheets read it (CSV). JSON is the
+//! report's own serde form.
+
+use std::fmt::Write;
+
+use super::Report;
+use super::value::{Distribution, Value};
+
+/// Milliseconds as minutes and seconds, or seconds under a minute.
+fn duration(ms: i64) -> String {
+    let s = ms.div_euclid(1000);
+    if s < 60 { format!("{s} s") } else { format!("{} min {:02} s", s / 60, s % 60) }
+}
+
+fn distribution(d: &Distribution) -> String {
+    match (d.p50_ms, d.p90_ms, d.p95_ms) {
+        (Some(p50), Some(p90), Some(p95)) => format!(
+            "p50 {}, p90 {}, p95 {} (n = {})",
+            duration(p50),
+            duration(p90),
+            duration(p95),
+            d.count
+        ),
+        _ => "none measured (n = 0)".to_owned(),
+    }
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Count { count } => count.to_string(),
+        Value::Share { part, of } => match v.rate() {
+            Some(rate) => format!("{part} of {of} ({:.1}%)", rate * 100.0),
+            None => format!("{part} of {of}"),
+        },
+        Value::Time(d) => distribution(d),
+        Value::NotMeasured { .. } => "not measured".to_owned(),
+    }
+}
+
+/// One block per group: each measure's label and value; why a measure is not measured is said
+/// once, under the first group.
+pub fn table(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "incidents counted: {}", report.incidents);
+    let mut explained = Vec::new();
+    for group in &report.groups {
+        let _ = writeln!(out, "\n{}", group.key);
+        for m in &group.measures {
+            let _ = writeln!(out, "  {:<48} {}", m.label, value(&m.value));
+            if let Value::NotMeasured { reason } = m.value
+                && !explained.contains(&reason)
+            {
+                explained.push(reason);
+            }
+        }
+    }
+    for reason in explained {
+        let _ = writeln!(out, "\nnot measured: {reason}");
+    }
+    out
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn opt(v: Option<i64>) -> String {
+    v.map_or_else(String::new, |ms| format!("{:.3}", ms as f64 / 1000.0))
+}
+
+/// One row per group and measure:
+/// `group,measure,kind,count,of,rate,p50_s,p90_s,p95_s,mean_s,note`.
+pub fn csv(report: &Report) -> String {
+    let mut out = String::from("group,measure,kind,count,of,rate,p50_s,p90_s,p95_s,mean_s,note\n");
+    for group in &report.groups {
+        for m in &group.measures {
+            let (kind, count, of, rate, times, note) = match &m.value {
+                Value::Count { count } => {
+                    ("count", count.to_string(), String::new(), String::new(), None, "")
+                }
+                Value::Share { part, of } => (
+                    "share",
+                    part.to_string(),
+                    of.to_string(),
+                    m.value.rate().map_or_else(String::new, |r| format!("{r:.4}")),
+                    None,
+                    "",
+                ),
+                Value::Time(d) => {
+                    ("time", d.count.to_string(), String::new(), String::new(), Some(d), "")
+                }
+                Value::NotMeasured { reason } => {
+                    ("not_measured", String::new(), String::new(), String::new(), None, *reason)
+                }
+            };
+            let [p50, p90, p95, mean] = times.map_or_else(
+                || [String::new(), String::new(), String::new(), String::new()],
+                |d| [opt(d.p50_ms), opt(d.p90_ms), opt(d.p95_ms), opt(d.mean_ms)],
+            );
+            let _ = writeln!(
+                out,
+                "{},{},{kind},{count},{of},{rate},{p50},{p90},{p95},{mean},{}",
+                field(&group.key),
+                m.id,
+                field(note)
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,337 @@
+//! Every measure against a history built by hand, whose answers are worked out in the comments.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use domain::event::Actor;
+use domain::{
+    AgencyId, CallbackNumber, Channel, Destination, Disposition, Event, EventKind, HandoffOutcome,
+    IncidentId, Location, Route, RouteBasis, TeamId, TeamStatus, Text, Timestamp, TriageOutcome,
+};
+
+use super::*;
+
+const MIN: i64 = 60_000;
+const HOUR: i64 = 60 * MIN;
+const DAY: i64 = 24 * HOUR;
+/// 2026-11-02, a Monday, 00:00 UTC.
+const T0: i64 = 1_793_577_600_000;
+
+struct History {
+    events: Vec<(Event, Vec<AgencyId>)>,
+}
+
+impl History {
+    fn add(&mut self, incident: IncidentId, at: i64, agency: AgencyId, kind: EventKind) {
+        self.add_involving(incident, at, agency, kind, &[]);
+    }
+
+    fn add_involving(
+        &mut self,
+        incident: IncidentId,
+        at: i64,
+        agency: AgencyId,
+        kind: EventKind,
+        involved: &[AgencyId],
+    ) {
+        let event =
+            Event { incident, at: Timestamp::from_millis(at), actor: Actor::System, agency, kind };
+        self.events.push((event, involved.to_vec()));
+    }
+
+    fn tally(&self, options: Options) -> Tally {
+        let mut events: Vec<&(Event, Vec<AgencyId>)> = self.events.iter().collect();
+        events.sort_by_key(|(e, _)| e.at);
+        let mut tally = Tally::new(options);
+        for (event, involved) in events {
+            tally.add(event, involved);
+        }
+        tally
+    }
+}
+
+fn opened(channel: Channel, callback: Option<&str>) -> EventKind {
+    EventKind::Opened {
+        channel,
+        location: Location::Unknown,
+        callback: callback.map(|c| CallbackNumber::parse(c).unwrap()),
+        summary: Text::default(),
+    }
+}
+
+fn triage(outcome: TriageOutcome, answer: &str) -> EventKind {
+    EventKind::TriageRecorded {
+        outcome,
+        protocol: "p".into(),
+        protocol_version: 1,
+        rule: "r".into(),
+        answers: vec![("weapon".into(), answer.into())],
+    }
+}
+
+fn offer(to: AgencyId, destination: Destination) -> EventKind {
+    EventKind::TransferOffered {
+        to,
+        reason: Text::default(),
+        deadline: Timestamp::from_millis(i64::MAX),
+        service: None,
+        then: Vec::new(),
+        destination,
+        until_taken: false,
+    }
+}
+
+fn closed(disposition: Disposition) -> EventKind {
+    EventKind::Closed { disposition, remark: Text::default() }
+}
+
+fn status(team: TeamId, status: TeamStatus) -> EventKind {
+    EventKind::TeamStatusChanged { team, status }
+}
+
+struct Fixture {
+    history: History,
+    psap: AgencyId,
+    center: AgencyId,
+    team: TeamId,
+}
+
+/// Eight incidents; G is opened before the period and does not count.
+fn fixture() -> Fixture {
+    let t = Timestamp::from_millis(T0);
+    let (psap, center, provider) = (AgencyId::new(t), AgencyId::new(t), AgencyId::new(t));
+    let team = TeamId::new(t);
+    let id = || IncidentId::new(t);
+    let (a, b, c, d, e, f, g, h) = (id(), id(), id(), id(), id(), id(), id(), id());
+    let mut hs = History { events: Vec::new() };
+    // A: 911, diverted to 988, accepted after 30 s.
+    hs.add(a, T0, psap, opened(Channel::Nine11, Some("785-555-0100")));
+    hs.add(a, T0 + MIN, psap, triage(TriageOutcome::Divert988, "no"));
+    hs.add_involving(a, T0 + MIN, psap, offer(center, Destination::Crisis988), &[psap, center]);
+    hs.add(a, T0 + MIN + 30_000, center, EventKind::TransferAccepted);
+    hs.add(a, T0 + 20 * MIN, center, closed(Disposition::ResolvedByPhone));
+    // B: 911 an hour later from the same number; mobile crisis decided on an unknown answer,
+    // overridden, a team sent: en route after 3 min, on scene after 38, leaves after 30 more.
+    hs.add(b, T0 + HOUR, psap, opened(Channel::Nine11, Some("785-555-0100")));
+    hs.add(b, T0 + HOUR, psap, triage(TriageOutcome::MobileCrisis, "unknown"));
+    hs.add(
+        b,
+        T0 + HOUR + MIN,
+        psap,
+        EventKind::DecisionOverridden {
+            destination: Destination::MobileCrisis,
+            reason: Text::parse("supervisor", 100).unwrap(),
+        },
+    );
+    hs.add(b, T0 + HOUR + 2 * MIN, psap, EventKind::TeamDispatched { team, provider });
+    hs.add(b, T0 + HOUR + 5 * MIN, provider, status(team, TeamStatus::EnRoute));
+    hs.add(b, T0 + HOUR + 40 * MIN, provider, status(team, TeamStatus::OnScene));
+    hs.add(b, T0 + HOUR + 70 * MIN, provider, status(team, TeamStatus::Transporting));
+    hs.add(b, T0 + 2 * HOUR, provider, closed(Disposition::Transported));
+    // C: 911, the embedded clinician holds it 20 minutes and resolves it.
+    hs.add(c, T0 + 2 * HOUR, psap, opened(Channel::Nine11, None));
+    hs.add(c, T0 + 2 * HOUR, psap, triage(TriageOutcome::EmbeddedClinician, "no"));
+    let clinician = domain::UserId::new(t);
+    hs.add(c, T0 + 2 * HOUR + MIN, psap, EventKind::ClinicianClaimed { clinician });
+    hs.add(c, T0 + 2 * HOUR + 21 * MIN, psap, closed(Disposition::ResolvedByPhone));
+    // D: 988 from A's number again, handed off for imminent risk, contact made.
+    hs.add(d, T0 + 3 * HOUR, center, opened(Channel::Nine88, Some("785-555-0100")));
+    hs.add(d, T0 + 3 * HOUR, center, EventKind::EmergencyHandoffStarted { handoff: e });
+    hs.add(
+        d,
+        T0 + 4 * HOUR,
+        center,
+        EventKind::EmergencyHandoffConfirmed {
+            outcome: HandoffOutcome::ContactMade,
+            remark: Text::default(),
+        },
+    );
+    // E: the PSAP's incident of that handoff, accepted after 45 s.
+    hs.add(e, T0 + 3 * HOUR + 1000, center, opened(Channel::Nine11, None));
+    hs.add(e, T0 + 3 * HOUR + 1000, center, EventKind::HandedOffFrom { incident: d });
+    hs.add(e, T0 + 3 * HOUR + 1000, center, offer(psap, Destination::Psap));
+    hs.add(e, T0 + 3 * HOUR + 46_000, psap, EventKind::TransferAccepted);
+    // F: 911 where nobody covers the location; diverted to 988, returned.
+    hs.add(f, T0 + 4 * HOUR, psap, opened(Channel::Nine11, None));
+    hs.add(
+        f,
+        T0 + 4 * HOUR,
+        psap,
+        EventKind::Routed(Route {
+            service: "urn:service:counseling.suicide".into(),
+            tiers: Vec::new(),
+            basis: RouteBasis::NoCoverage,
+            candidates: Vec::new(),
+            outside_permille: 1000,
+            by_area_code: None,
+            rule: Text::default(),
+        }),
+    );
+    hs.add(f, T0 + 4 * HOUR, psap, triage(TriageOutcome::Divert988, "no"));
+    hs.add(f, T0 + 4 * HOUR, psap, offer(center, Destination::Crisis988));
+    hs.add(
+        f,
+        T0 + 4 * HOUR + 5 * MIN,
+        psap,
+        EventKind::TransferReturned { reason: Text::parse("nobody answered", 100).unwrap() },
+    );
+    // G: a 988 contact ten days before the period; H: the same number 10 days 5 hours later.
+    hs.add(g, T0 - 10 * DAY, center, opened(Channel::Nine88, Some("913-555-0199")));
+    hs.add(h, T0 + 5 * HOUR, center, opened(Channel::Nine88, Some("913-555-0199")));
+    Fixture { history: hs, psap, center, team }
+}
+
+fn period() -> Window {
+    Window {
+        from: Some(Timestamp::from_millis(T0)),
+        to: Some(Timestamp::from_millis(T0 + DAY)),
+        channel: None,
+    }
+}
+
+fn agency_name(_: AgencyId) -> String {
+    "agency".into()
+}
+
+fn team_name(_: TeamId) -> String {
+    "team".into()
+}
+
+fn no_area(_: &Location) -> Option<String> {
+    None
+}
+
+fn names() -> Names<'static> {
+    Names { agency: &agency_name, team: &team_name, area: &no_area }
+}
+
+fn get<'a>(group: &'a Group, id: &str) -> &'a Value {
+    &group.measures.iter().find(|m| m.id == id).unwrap_or_else(|| panic!("no measure {id}")).value
+}
+
+fn share(part: u64, of: u64) -> Value {
+    Value::Share { part, of }
+}
+
+fn p50(value: &Value) -> (u64, Option<i64>) {
+    match value {
+        Value::Time(d) => (d.count, d.p50_ms),
+        other => panic!("not a time: {other:?}"),
+    }
+}
+
+#[test]
+fn every_measure_on_a_history_built_by_hand() {
+    let fx = fixture();
+    let report =
+        fx.history.tally(Options { window: period(), ..Options::default() }).report(&names());
+    assert_eq!(report.incidents, 7);
+    let all = &report.groups[0];
+    assert_eq!(all.key, "all");
+    // Contacts: A–F and H; G was before the period.
+    assert_eq!(get(all, "contacts.total"), &Value::Count { count: 7 });
+    assert_eq!(get(all, "contacts.911"), &Value::Count { count: 5 });
+    assert_eq!(get(all, "contacts.988"), &Value::Count { count: 2 });
+    assert!(matches!(get(all, "contacts.answered_within_20s"), Value::NotMeasured { .. }));
+    // Diversion: of the five 911 calls, A B C F were triaged; E (the handoff) was not.
+    assert_eq!(get(all, "diversion.triaged"), &share(4, 5));
+    assert_eq!(get(all, "diversion.decided_988"), &share(2, 4));
+    assert_eq!(get(all, "diversion.decided_mobile_crisis"), &share(1, 4));
+    assert_eq!(get(all, "diversion.decided_clinician"), &share(1, 4));
+    assert_eq!(get(all, "diversion.decided_police"), &share(0, 4));
+    assert_eq!(get(all, "diversion.unknown_answers"), &share(1, 4));
+    assert_eq!(get(all, "diversion.overridden"), &share(1, 4));
+    // A and F were offered to 988 (E's offer went to a PSAP); A was accepted after 30 s.
+    assert_eq!(get(all, "diversion.diverted"), &share(2, 5));
+    assert_eq!(get(all, "diversion.accepted"), &share(1, 2));
+    assert_eq!(p50(get(all, "diversion.offer_to_accept")), (1, Some(30_000)));
+    // The clinician held C 20 minutes and resolved it.
+    assert_eq!(get(all, "clinician.held"), &Value::Count { count: 1 });
+    assert_eq!(get(all, "clinician.resolved_without_dispatch"), &share(1, 1));
+    assert_eq!(p50(get(all, "clinician.time_held")), (1, Some(20 * MIN)));
+    // B's team: 3 min to en route, 38 to on scene, 30 on scene; transported.
+    assert_eq!(get(all, "mobile.dispatches"), &Value::Count { count: 1 });
+    assert_eq!(p50(get(all, "mobile.dispatch_to_en_route")), (1, Some(3 * MIN)));
+    assert_eq!(p50(get(all, "mobile.dispatch_to_on_scene")), (1, Some(38 * MIN)));
+    assert_eq!(get(all, "mobile.on_scene_within_1h"), &share(1, 1));
+    assert_eq!(p50(get(all, "mobile.time_on_scene")), (1, Some(30 * MIN)));
+    assert_eq!(get(all, "mobile.law_enforcement_involved"), &share(0, 1));
+    assert_eq!(get(all, "mobile.transported"), &share(1, 1));
+    // D's handoff: E accepted 45 s after it opened; the follow-up says contact was made.
+    assert_eq!(get(all, "handoff.started"), &Value::Count { count: 1 });
+    assert_eq!(p50(get(all, "handoff.to_psap_acceptance")), (1, Some(45_000)));
+    assert_eq!(get(all, "handoff.contact_made"), &share(1, 1));
+    // Repeats: B and D within 7 days of A's number; H within 30 days of G's.
+    assert_eq!(get(all, "repeat.within_7_days"), &share(2, 7));
+    assert_eq!(get(all, "repeat.within_30_days"), &share(3, 7));
+    // Unserved: F's location, F's transfer.
+    assert_eq!(get(all, "unserved.no_coverage"), &share(1, 7));
+    assert_eq!(get(all, "unserved.returned"), &Value::Count { count: 1 });
+}
+
+#[test]
+fn groups_split_the_same_incidents() {
+    let fx = fixture();
+    let by = |by| fx.history.tally(Options { window: period(), by, ..Options::default() });
+    let channel = by(Grouping::Channel).report(&names());
+    let keys: Vec<&str> = channel.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["911", "988"]);
+    assert_eq!(get(&channel.groups[0], "contacts.total"), &Value::Count { count: 5 });
+    assert_eq!(get(&channel.groups[1], "handoff.started"), &Value::Count { count: 1 });
+    // By hour: A at 00:00, B at 01:00, … H at 05:00 (UTC), D and E both at 03:00.
+    let hours = by(Grouping::Hour).report(&names());
+    let keys: Vec<&str> = hours.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["00:00", "01:00", "02:00", "03:00", "04:00", "05:00"]);
+    assert_eq!(get(&hours.groups[3], "contacts.total"), &Value::Count { count: 2 });
+    let days = by(Grouping::Weekday).report(&names());
+    assert_eq!(days.groups.len(), 1);
+    assert_eq!(days.groups[0].key, "1 Monday");
+    let team_names = |t: TeamId| if t == fx.team { "MCT 1".to_owned() } else { "?".to_owned() };
+    let teams = by(Grouping::Team).report(&Names { team: &team_names, ..names() });
+    let keys: Vec<&str> = teams.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["(no team)", "MCT 1"]);
+    assert_eq!(get(&teams.groups[1], "mobile.dispatches"), &Value::Count { count: 1 });
+}
+
+#[test]
+fn an_agency_sees_the_incidents_it_is_involved_in() {
+    let fx = fixture();
+    let report = |agency| {
+        fx.history
+            .tally(Options { window: period(), agency: Some(agency), by: Grouping::All })
+            .report(&names())
+    };
+    // The center opened D and H and was offered A; the PSAP opened A B C F (E's involvement
+    // was never given, so E counts for the center, which opened it).
+    assert_eq!(report(fx.center).incidents, 4);
+    assert_eq!(report(fx.psap).incidents, 4);
+}
+
+#[test]
+fn an_empty_period_reports_zeros_not_errors() {
+    let fx = fixture();
+    let window =
+        Window { from: Some(Timestamp::from_millis(T0 + 30 * DAY)), to: None, channel: None };
+    let report = fx.history.tally(Options { window, ..Options::default() }).report(&names());
+    assert_eq!(report.incidents, 0);
+    assert_eq!(get(&report.groups[0], "diversion.accepted"), &share(0, 0));
+    assert!(table(&report).contains("none measured (n = 0)"));
+    assert_eq!(csv(&report).lines().count(), 1 + report.groups[0].measures.len());
+}
+
+#[test]
+fn the_table_and_csv_say_the_same_numbers() {
+    let fx = fixture();
+    let report =
+        fx.history.tally(Options { window: period(), ..Options::default() }).report(&names());
+    let text = table(&report);
+    assert!(text.contains("2 of 5 (40.0%)"), "{text}");
+    assert!(text.contains("p50 38 min 00 s"), "{text}");
+    assert!(text.contains("not measured: needs the phone system"), "{text}");
+    let rows = csv(&report);
+    assert!(rows.contains("all,diversion.diverted,share,2,5,0.4000,"), "{rows}");
+    assert!(
+        rows.contains(
+            "all,mobile.dispatch_to_on_scene,time,1,,,2280.000,2280.000,2280.000,2280.000,"
+        ),
+        "{rows}"
+    );
+}
