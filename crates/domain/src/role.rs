@@ -50,6 +50,8 @@ pub enum Permission {
     DecisionOverride,
     /// End an imminent-risk handoff no PSAP has taken, recording what was done instead.
     HandoffResolve,
+    /// Read the outcome measures of the incidents the agency is involved in: aggregates only.
+    ReportRead,
 }
 
 /// A job a person does in an agency.
@@ -167,6 +169,7 @@ impl Role {
                 P::AuditRead,
                 P::DecisionOverride,
                 P::HandoffResolve,
+                P::ReportRead,
             ],
             Self::Admin => &[
                 P::IncidentRead,
@@ -175,6 +178,7 @@ impl Role {
                 P::ProtocolRead,
                 P::ProtocolManage,
                 P::AuditRead,
+                P::ReportRead,
             ],
         }
     }
@@ -244,6 +248,7 @@ mod tests {
         for role in Role::ALL {
             let audits = matches!(role, Role::Supervisor | Role::Admin);
             assert_eq!(role.allows(P::AuditRead), audits, "{role}");
+            assert_eq!(role.allows(P::ReportRead), audits, "{role}");
             let supervises = role == Role::Supervisor;
             assert_eq!(role.allows(P::DecisionOverride), supervises, "{role}");
             assert_eq!(role.allows(P::HandoffResolve), supervises, "{role}");

@@ -266,6 +266,7 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/eido", get(routes::eido::export))
         .route("/incidents/{id}/recommendations", get(routes::recommendations::recommend))
         .route("/incidents/{id}/audit", get(routes::audit::trail))
+        .route("/reports/measures", get(routes::reports::measures))
         .route(
             "/eido",
             post(routes::eido::import).layer(DefaultBodyLimit::max(interop::eido::MAX_EIDO_BYTES)),

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     actions, agencies, areas, audit, clinician, eido, eido_conveyance, health, incidents, lost,
-    protocols, recommendations, routing, sessions, stream, teams, totp, triage, users,
+    protocols, recommendations, reports, routing, sessions, stream, teams, totp, triage, users,
 };
 
 #[derive(Debug, OpenApi)]
@@ -37,6 +37,7 @@ use crate::routes::{
         totp::start, totp::confirm,
         routing::lookup,
         areas::list,
+        reports::measures,
         lost::lost,
         health::healthz, health::metrics,
     ),

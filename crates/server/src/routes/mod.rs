@@ -12,6 +12,7 @@ pub mod incidents;
 pub mod lost;
 pub mod protocols;
 pub mod recommendations;
+pub mod reports;
 pub mod routing;
 pub mod sessions;
 pub mod stream;

@@ -79,6 +79,7 @@ const GRANTS: &[(&str, &[&str])] = &[
             "agency.read",
             "protocol.read",
             "audit.read",
+            "report.read",
         ],
     ),
     (
@@ -90,6 +91,7 @@ const GRANTS: &[(&str, &[&str])] = &[
             "protocol.read",
             "protocol.manage",
             "audit.read",
+            "report.read",
         ],
     ),
 ];
@@ -156,6 +158,7 @@ const ROUTES: &[Route] = &[
         Some(r#"{"action":"add_note","text":"matrix"}"#),
     ),
     route("GET", "/api/v1/incidents/{id}/audit", Some("audit.read"), Scope::Incident, None),
+    route("GET", "/api/v1/reports/measures", Some("report.read"), Scope::None, None),
     route("GET", "/api/v1/incidents/{id}/eido", Some("incident.read"), Scope::Incident, None),
     route("GET", "/api/v1/incidents/{id}/events", Some("incident.read"), Scope::Incident, None),
     route(

@@ -20,6 +20,7 @@ mod helpers;
 mod incidents;
 mod lost;
 mod openapi;
+mod reports;
 mod robustness;
 mod routing;
 mod security;

@@ -1,0 +1,116 @@
+//! `GET /api/v1/reports/measures`: the outcome measures (docs/measures.md) of the incidents the
+//! caller's agency is involved in, for a period, grouped — the same figures as
+//! `crisisbridge report measures`, from the same code (`reports::measures`). Aggregates only:
+//! no row names a person. For supervisors and administrators; each request is audited.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use domain::{AgencyId, Channel, Location, Permission, TeamId};
+use reports::measures::{Grouping, Names, Options, Tally};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::state::AppState;
+
+/// Events read from the log per page.
+const PAGE: u32 = 10_000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MeasuresQuery {
+    /// Incidents opened on or after this day (UTC), `YYYY-MM-DD`.
+    from: Option<String>,
+    /// Incidents opened before this day (UTC), `YYYY-MM-DD`.
+    to: Option<String>,
+    /// `911`, `988` or `other`.
+    channel: Option<String>,
+    /// `all` (default), `agency`, `channel`, `hour`, `weekday`, `team` or `area`.
+    by: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+fn invalid(message: String) -> ApiError {
+    ApiError::new(ErrorCode::InvalidParameter, message)
+}
+
+fn day(name: &str, value: Option<&str>) -> ApiResult<Option<domain::Timestamp>> {
+    value.map(|d| reports::parse_day(d).map_err(|e| invalid(format!("{name}: {e}")))).transpose()
+}
+
+/// The measures, as the report's JSON (`incidents`, and `groups` each with `key` and
+/// `measures`: `id`, `label`, `kind` and the value's fields) or as CSV.
+#[utoipa::path(get, path = "/api/v1/reports/measures", tag = "reports", params(MeasuresQuery),
+    responses(
+        (status = 200, description = "the measures: JSON, or CSV with format=csv", body = Object),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn measures(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<MeasuresQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    caller.require(Permission::ReportRead)?;
+    let Query(query) = query.map_err(|e| invalid(e.body_text()))?;
+    let window = reports::Window {
+        from: day("from", query.from.as_deref())?,
+        to: day("to", query.to.as_deref())?,
+        channel: query
+            .channel
+            .as_deref()
+            .map(|c| {
+                Channel::parse(c)
+                    .ok_or_else(|| invalid(format!("channel {c:?}: use 911, 988 or other")))
+            })
+            .transpose()?,
+    };
+    let by = match query.by.as_deref() {
+        None => Grouping::All,
+        Some(b) => Grouping::parse(b)
+            .ok_or_else(|| invalid(format!("by {b:?}: use {}", Grouping::NAMES)))?,
+    };
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => return Err(invalid(format!("format {other:?}: use json or csv"))),
+    };
+    let mut tally = Tally::new(Options { window, agency: Some(caller.agency.id), by });
+    let mut after = 0;
+    loop {
+        let page = state.store.events_after(after, Some(caller.agency.id), PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for recorded in &page {
+            tally.add(&recorded.event, &recorded.involved);
+        }
+    }
+    let agencies: HashMap<AgencyId, String> =
+        state.store.agencies().await?.into_iter().map(|a| (a.id, a.code)).collect();
+    let teams: HashMap<TeamId, String> =
+        state.store.teams(None).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    let router = state.routing.current();
+    let agency = |id: AgencyId| agencies.get(&id).cloned().unwrap_or_else(|| id.to_string());
+    let team = |id: TeamId| teams.get(&id).cloned().unwrap_or_else(|| id.to_string());
+    let area = |location: &Location| {
+        let a = router.as_ref()?.area_of(location)?;
+        Some(if a.name.is_empty() { a.id.clone() } else { format!("{} {}", a.id, a.name) })
+    };
+    let report = tally.report(&Names { agency: &agency, team: &team, area: &area });
+    if csv {
+        let body = reports::measures::csv(&report);
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"measures.csv\""),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    Ok(axum::Json(report).into_response())
+}

@@ -1,0 +1,94 @@
+//! `GET /api/v1/reports/measures`: the outcome measures of the caller's agency's incidents,
+//! as JSON and CSV with the same numbers, for supervisors and administrators only, audited,
+//! and every bad parameter refused with what to use.
+
+use serde_json::Value;
+use store::AuditLog;
+
+use crate::helpers::{TestApp, assert_error};
+
+fn measure<'a>(group: &'a Value, id: &str) -> &'a Value {
+    group["measures"].as_array().unwrap().iter().find(|m| m["id"] == id).unwrap()
+}
+
+#[tokio::test]
+async fn a_supervisor_reads_the_measures_of_the_agencys_incidents() {
+    let app = TestApp::spawn_with_areas().await;
+    let calltaker = app.login("calltaker").await;
+    // Two calls from the same number, one triaged for 988; another PSAP's call.
+    let first = app.open_incident(&calltaker).await;
+    app.open_incident(&calltaker).await;
+    app.record_triage(&first, domain::TriageOutcome::Divert988).await;
+    let other = app.login("other").await;
+    app.open_incident(&other).await;
+
+    let supervisor = app.login("supervisor").await;
+    let response = app.get("/api/v1/reports/measures", &supervisor).await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["incidents"], 2, "the other PSAP's call is not this agency's: {report}");
+    let all = &report["groups"][0];
+    assert_eq!(all["key"], "all");
+    assert_eq!(measure(all, "contacts.911")["count"], 2);
+    let triaged = measure(all, "diversion.triaged");
+    assert_eq!((triaged["part"].as_u64(), triaged["of"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(measure(all, "diversion.decided_988")["part"], 1);
+    assert_eq!(measure(all, "repeat.within_7_days")["part"], 1);
+    assert_eq!(measure(all, "contacts.abandoned")["kind"], "not_measured");
+
+    // By area: both calls stood in the test deployment's west area.
+    let by_area: Value = app
+        .get("/api/v1/reports/measures?by=area&channel=911", &supervisor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let groups = by_area["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{by_area}");
+    assert_eq!(groups[0]["key"], "west West County", "{by_area}");
+
+    // The CSV says the same numbers.
+    let csv = app.get("/api/v1/reports/measures?format=csv", &supervisor).await;
+    assert_eq!(csv.status(), 200);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("measures.csv"));
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("group,measure,kind,count,of,rate,"), "{text}");
+    assert!(text.contains("all,contacts.911,count,2,"), "{text}");
+    assert!(text.contains("all,diversion.triaged,share,1,2,0.5000,"), "{text}");
+
+    // A period with nothing in it.
+    let empty: Value = app
+        .get("/api/v1/reports/measures?from=2001-01-01&to=2001-01-02", &supervisor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(empty["incidents"], 0);
+
+    // Each read is in the audit trail, with who read it.
+    let records = app.store.audit_records(0, 1000, None).await.unwrap();
+    let reads = records.iter().filter(|r| r.entry.action.contains("/api/v1/reports/measures"));
+    assert_eq!(reads.count(), 4, "{records:#?}");
+}
+
+#[tokio::test]
+async fn only_supervisors_and_admins_read_measures_and_bad_parameters_say_what_to_use() {
+    let app = TestApp::spawn().await;
+    let calltaker = app.login("calltaker").await;
+    let response = app.get("/api/v1/reports/measures", &calltaker).await;
+    assert_error(response, 403, "forbidden", "").await;
+    let admin = app.login("admin").await;
+    assert_eq!(app.get("/api/v1/reports/measures", &admin).await.status(), 200);
+    for (query, says) in [
+        ("by=county", "by \"county\": use all, agency, channel, hour, weekday, team or area"),
+        ("format=xml", "format \"xml\": use json or csv"),
+        ("channel=912", "channel \"912\": use 911, 988 or other"),
+        ("from=2026-02-30", "from: \"2026-02-30\" is not a day like 2026-12-01"),
+        ("to=yesterday", "to: \"yesterday\" is not a day like 2026-12-01"),
+        ("period=month", "unknown field `period`"),
+    ] {
+        let response = app.get(&format!("/api/v1/reports/measures?{query}"), &admin).await;
+        assert_error(response, 400, "invalid_parameter", says).await;
+    }
+}
