@@ -11,12 +11,16 @@
 //! - [`overrides`]: every override of a triage decision (who, against what, to where, why), and
 //!   the alarms raised and acted on.
 //!
+//! - [`synthetic`]: seeded histories with a realistic mix, for checking the measures against an
+//!   independent SQL computation and for benchmarking them.
+//!
 //! Architecture invariant: a report depends on `domain` events and nothing that stores or
 //! serves them, so the same figures come from any log, on any backend, in tests built by hand.
 
 pub mod georouting;
 pub mod measures;
 pub mod overrides;
+pub mod synthetic;
 mod window;
 
 pub use window::{DayError, Window, parse_day};
