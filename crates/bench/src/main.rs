@@ -24,6 +24,8 @@ mod eta;
 mod gps;
 mod ingest;
 mod lookup;
+mod measures;
+mod measures;
 mod python_random;
 mod recommend;
 mod transfer;
@@ -54,6 +56,8 @@ enum Command {
     Eta(eta::Args),
     /// The dispatch recommendation: 200 teams ranked with coverage, by road and straight line.
     Recommend(recommend::Args),
+    /// The outcome measures over a county-year of synthetic history, beside SQL.
+    Measures(measures::Args),
 }
 
 #[tokio::main]
@@ -66,5 +70,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Gps(args) => gps::run(args).await,
         Command::Eta(args) => eta::run(args),
         Command::Recommend(args) => recommend::run(args),
+        Command::Measures(args) => measures::run(args).await,
     }
 }
