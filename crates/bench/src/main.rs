@@ -25,7 +25,6 @@ mod gps;
 mod ingest;
 mod lookup;
 mod measures;
-mod measures;
 mod python_random;
 mod recommend;
 mod transfer;
