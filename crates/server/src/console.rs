@@ -62,6 +62,7 @@ assets![
     "js/incident-panel.js",
     "js/location-form.js",
     "js/alarms.js",
+    "js/reports.js",
     "js/views/call-taker.js",
     "js/views/clinician.js",
     "js/views/counselor.js",

@@ -16,16 +16,34 @@ import { listTeams, teamMarker } from '../teams.js';
 import * as live from '../live.js';
 import * as fmt from '../format.js';
 import * as keys from '../shortcuts.js';
+import { reportsPanel } from '../reports.js';
 
 export async function mount(main, { user }) {
   const canNote = ['supervisor', 'care_navigator'].includes(user.role);
   const canAudit = ['supervisor', 'admin'].includes(user.role);
+  const canReport = canAudit;
   const returned = new Set();
   const tiles = h('div', { class: 'tiles', role: 'status', 'aria-label': 'Agency counts' });
   const feedList = h('ol', { class: 'feed', 'aria-label': 'Events as they happen', 'aria-live': 'polite' },
     h('li', { class: 'empty' }, 'Events appear here as they happen.'));
   const map = new AreaMap({ label: 'Map of the agency\'s open incidents', className: 'small-map' });
   const workspace = h('div', {});
+  // Overview (live) and, for those who may read them, the outcome measures.
+  const overview = h('div', {}, tiles, workspace);
+  const reports = canReport ? reportsPanel() : null;
+  const tab = (name, label) => h('button', { type: 'button', role: 'tab', 'data-tab': name, 'aria-selected': String(name === 'overview'), onclick: () => showTab(name) }, label);
+  const tabs = canReport ? h('div', { class: 'tabs', role: 'tablist' }, tab('overview', 'Overview'), tab('reports', 'Reports')) : null;
+  let reportsShown = false;
+  function showTab(name) {
+    tabs.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute('aria-selected', String(t.dataset.tab === name)));
+    overview.hidden = name !== 'overview';
+    reports.el.hidden = name !== 'reports';
+    if (name === 'reports' && !reportsShown) {
+      reportsShown = true;
+      reports.show();
+    }
+  }
+  if (reports) reports.el.hidden = true;
   const list = new IncidentList({
     label: 'Open incidents of the agency',
     empty: 'No open incidents.',
@@ -35,7 +53,7 @@ export async function mount(main, { user }) {
   });
   main.replaceChildren(h('div', { class: 'layout three' },
     h('nav', { class: 'sidebar', 'aria-label': 'Incidents' }, h('h1', {}, `${user.agency.name}`), h('h2', { class: 'section-title' }, 'Open incidents'), list.el),
-    h('section', { class: 'workspace', 'aria-label': 'Overview' }, tiles, workspace),
+    h('section', { class: 'workspace', 'aria-label': 'Overview' }, tabs, overview, reports?.el),
     h('aside', { class: 'aside', 'aria-label': 'Map and events' }, map.el, h('h2', { class: 'section-title' }, 'Live events'), feedList)));
 
   const panel = new IncidentPanel(workspace, [

@@ -188,6 +188,13 @@ fn a_supervisor_reads_an_incidents_audit_trail() {
 }
 
 #[test]
+fn a_supervisor_reads_the_outcome_measures() {
+    if browser_available("supervisor-reports") {
+        browser_test("supervisor reads the outcome measures", "supervisor-reports.mjs");
+    }
+}
+
+#[test]
 fn a_dispatchers_map_moves_a_team_marker_live() {
     if browser_available("dispatcher-marker") {
         browser_test("dispatcher sees a team marker move", "dispatcher-marker.mjs");

@@ -1,0 +1,79 @@
+// The Reports view of supervisors and administrators: the outcome measures of the agency's
+// incidents (docs/measures.md) for a period, grouped, with the numbers behind every figure
+// and the same report as CSV. The figures are the server's (GET /reports/measures), computed
+// by the same code as `crisisbridge report measures`.
+
+import { get } from './api.js';
+import { h, replace } from './dom.js';
+
+const GROUPINGS = [
+  ['all', 'Everything'],
+  ['channel', 'Channel'],
+  ['hour', 'Hour of day (UTC)'],
+  ['weekday', 'Day of week (UTC)'],
+  ['team', 'Mobile crisis team'],
+  ['area', 'Area'],
+  ['agency', 'Opening agency'],
+];
+
+/** `YYYY-MM-DD` of a UTC time. */
+function day(ms) {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function duration(ms) {
+  const s = Math.floor(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/** A measure's value in words, as the command line's table says it. */
+export function valueText(m) {
+  switch (m.kind) {
+    case 'count': return String(m.count);
+    case 'share': return m.of > 0 ? `${m.part} of ${m.of} (${((m.part * 100) / m.of).toFixed(1)}%)` : `${m.part} of ${m.of}`;
+    case 'time': return m.count > 0
+      ? `p50 ${duration(m.p50_ms)}, p90 ${duration(m.p90_ms)}, p95 ${duration(m.p95_ms)} (n = ${m.count})`
+      : 'none measured (n = 0)';
+    default: return 'not measured';
+  }
+}
+
+/** The Reports panel: a period and a grouping, then every measure of every group. */
+export function reportsPanel() {
+  const now = Date.now();
+  const from = h('input', { type: 'date', name: 'from', required: true, value: day(now - 30 * 86400000) });
+  const to = h('input', { type: 'date', name: 'to', required: true, value: day(now + 86400000) });
+  const by = h('select', { name: 'by' }, GROUPINGS.map(([v, label]) => h('option', { value: v }, label)));
+  const csv = h('a', { class: 'button', download: 'measures.csv', href: '#' }, 'Download CSV');
+  const body = h('div', { class: 'report-body', 'aria-live': 'polite' });
+  const query = () => `from=${from.value}&to=${to.value}&by=${by.value}`;
+  async function show() {
+    csv.href = `/api/v1/reports/measures?${query()}&format=csv`;
+    replace(body, h('p', { class: 'hint' }, 'Computing…'));
+    try {
+      const report = await get(`/reports/measures?${query()}`);
+      const reasons = new Set();
+      replace(body,
+        h('p', { class: 'report-total' }, `${report.incidents} incidents opened from ${from.value} to before ${to.value}`),
+        report.groups.map((g) => h('section', { class: 'report-group', 'data-group': g.key },
+          h('h3', {}, g.key === 'all' ? 'All incidents' : g.key),
+          h('table', { class: 'measures' },
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Measure'), h('th', { scope: 'col' }, 'Value'))),
+            h('tbody', {}, g.measures.map((m) => {
+              if (m.kind === 'not_measured') reasons.add(m.reason);
+              return h('tr', { 'data-measure': m.id },
+                h('th', { scope: 'row' }, m.label), h('td', {}, valueText(m)));
+            }))))),
+        [...reasons].map((r) => h('p', { class: 'hint' }, `Not measured: ${r}.`)),
+        h('p', { class: 'hint' }, 'Definitions: docs/measures.md.'));
+    } catch (e) {
+      replace(body, h('p', { class: 'error', role: 'alert' }, `The report could not be computed: ${e.message}`));
+    }
+  }
+  const form = h('form', { class: 'report-form', onsubmit: (e) => { e.preventDefault(); show(); } },
+    h('label', {}, 'From ', from), h('label', {}, 'To (not included) ', to), h('label', {}, 'Group by ', by),
+    h('button', { type: 'submit', class: 'primary' }, 'Show'), csv);
+  const el = h('section', { class: 'card reports', 'aria-label': 'Outcome measures' },
+    h('h2', {}, 'Outcome measures'), form, body);
+  return { el, show };
+}
