@@ -20,6 +20,7 @@
 pub mod georouting;
 pub mod measures;
 pub mod overrides;
+pub mod public;
 pub mod synthetic;
 mod window;
 

@@ -30,6 +30,17 @@ pub(crate) struct MeasuresArgs {
     db: DatabaseArgs,
 }
 
+/// The routing table of the database's areas, to name the area of a location.
+pub(crate) async fn router(store: &dyn store::Store) -> anyhow::Result<Option<ServiceRouter>> {
+    let data = RoutingData {
+        areas: store.areas().await?,
+        service_areas: store.service_areas().await?,
+        agencies: store.agencies().await?,
+        version: store.routing_version().await?,
+    };
+    Ok(ServiceRouter::build(data))
+}
+
 pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
     let window = args.window.parse()?;
     let Some(by) = Grouping::parse(&args.by) else {
@@ -63,17 +74,7 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
         agencies.iter().map(|a| (a.id, a.code.clone())).collect();
     let team_names: HashMap<TeamId, String> =
         store.teams(None).await?.into_iter().map(|t| (t.id, t.name)).collect();
-    let router = if by == Grouping::Area {
-        let data = RoutingData {
-            areas: store.areas().await?,
-            service_areas: store.service_areas().await?,
-            agencies,
-            version: store.routing_version().await?,
-        };
-        ServiceRouter::build(data)
-    } else {
-        None
-    };
+    let router = if by == Grouping::Area { router(&*store).await? } else { None };
     let agency_name =
         |id: AgencyId| agency_codes.get(&id).cloned().unwrap_or_else(|| id.to_string());
     let team_name = |id: TeamId| team_names.get(&id).cloned().unwrap_or_else(|| id.to_string());

@@ -4,12 +4,14 @@
 //! - `report georouting` (`georouting.rs`): how incidents were routed, and what georouting
 //!   changed compared with area-code routing.
 //! - `report measures` (`measures.rs`): the outcome measures of docs/measures.md, grouped.
+//! - `report public` (`public.rs`): the public dashboard table, small counts suppressed.
 //! - `report overrides` (`overrides.rs`): every override of a triage decision — who, when,
 //!   against which decision, to where, and why — and the alarms raised and acted on.
 
 mod georouting;
 mod measures;
 mod overrides;
+mod public;
 
 use anyhow::Context;
 use domain::Channel;
@@ -27,6 +29,9 @@ pub(crate) enum ReportCommand {
     /// The outcome measures (docs/measures.md) for a period: contacts, diversion, embedded
     /// clinicians, mobile crisis response, imminent-risk handoffs, repeat contacts, the unserved.
     Measures(measures::MeasuresArgs),
+    /// The public dashboard table: counts by channel, hour, weekday or area, with small counts
+    /// suppressed so that no cell can identify anyone.
+    Public(public::PublicArgs),
 }
 
 pub(crate) async fn run(command: ReportCommand) -> anyhow::Result<()> {
@@ -34,6 +39,7 @@ pub(crate) async fn run(command: ReportCommand) -> anyhow::Result<()> {
         ReportCommand::Georouting(args) => georouting::run(args).await,
         ReportCommand::Overrides(args) => overrides::run(args).await,
         ReportCommand::Measures(args) => measures::run(args).await,
+        ReportCommand::Public(args) => public::run(args).await,
     }
 }
 

@@ -121,6 +121,16 @@ fn check_the_measures_report(db: &str) {
     assert!(stdout.contains("20045 Douglas County,contacts.988,count,1,"), "{stdout}");
     let (ok, stdout, _) = run(&[]);
     assert!(ok && stdout.contains("not measured: needs the phone system"), "{stdout}");
+    // The public table: one contact per channel, every count under 11 hidden.
+    let (ok, stdout, stderr) =
+        crate::process::run(&["report", "public", "--database", db], &[], None);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("\n911,<11,<11,0,0,"), "{stdout}");
+    assert!(stdout.contains("\n988,<11,0,<11,0,"), "{stdout}");
+    assert!(stdout.contains("\nTotal,<11,<11,<11,0,"), "{stdout}");
+    let (ok, _, stderr) =
+        crate::process::run(&["report", "public", "--by", "team", "--database", db], &[], None);
+    assert!(!ok && stderr.contains("use channel, hour, weekday or area"), "{stderr}");
     for (args, says) in [
         (&["--by", "county"][..], "--by \"county\": use all, agency, channel"),
         (&["--format", "xml"][..], "--format \"xml\": use table, csv or json"),

@@ -113,6 +113,11 @@ impl Tally {
 
     /// The measures of the incidents opened in the window, grouped.
     pub fn report(&self, names: &Names<'_>) -> Report {
+        self.report_by(names, self.options.by)
+    }
+
+    /// The same incidents grouped another way (the public export needs them grouped and whole).
+    pub fn report_by(&self, names: &Names<'_>, by: Grouping) -> Report {
         let mut groups: BTreeMap<String, Vec<&facts::Facts>> = BTreeMap::new();
         let mut ids: Vec<(&IncidentId, &facts::Facts)> = self
             .gathered
@@ -124,7 +129,7 @@ impl Tally {
         // The same order on every run, whatever the map's.
         ids.sort_by_key(|(id, _)| **id);
         for (_, f) in &ids {
-            groups.entry(self.key(f, names)).or_default().push(f);
+            groups.entry(self.key(f, names, by)).or_default().push(f);
         }
         if groups.is_empty() {
             groups.insert(self.empty_key(), Vec::new());
@@ -138,8 +143,8 @@ impl Tally {
         }
     }
 
-    fn key(&self, f: &facts::Facts, names: &Names<'_>) -> String {
-        match self.options.by {
+    fn key(&self, f: &facts::Facts, names: &Names<'_>, by: Grouping) -> String {
+        match by {
             Grouping::All => self.empty_key(),
             Grouping::Agency => (names.agency)(f.agency),
             Grouping::Channel => f.channel.as_str().to_owned(),
