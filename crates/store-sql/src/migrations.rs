@@ -80,7 +80,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version.
-pub(crate) fn latest() -> i64 {
+#[cfg(test)]
+fn latest() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 

@@ -5,7 +5,7 @@ use sqlx::{Acquire, PgConnection, PgPool};
 use store::{Result, StoreError};
 
 use super::db_err;
-use crate::migrations::{self, Dialect, MIGRATIONS};
+use crate::migrations::{Dialect, MIGRATIONS};
 
 /// An arbitrary constant naming Crisisbridge's migration lock.
 const MIGRATION_LOCK: i64 = 0x0C41_5150_0001;
@@ -42,7 +42,6 @@ pub(crate) async fn migrate(pool: &PgPool) -> Result<i64> {
         version = migration.version;
     }
     tx.commit().await.map_err(db_err)?;
-    debug_assert_eq!(version, migrations::latest());
     Ok(version)
 }
 
