@@ -26,6 +26,10 @@ pub(crate) struct MeasuresArgs {
     /// table, csv or json.
     #[arg(long, default_value = "table")]
     format: String,
+    /// With --by area: a file `area,name,population` (e.g. demo/kansas-population.csv) for
+    /// rates per 100,000 residents and their spread between areas.
+    #[arg(long)]
+    population: Option<std::path::PathBuf>,
     #[command(flatten)]
     db: DatabaseArgs,
 }
@@ -49,6 +53,17 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
     if !["table", "csv", "json"].contains(&args.format.as_str()) {
         bail!("--format {:?}: use table, csv or json", args.format);
     }
+    let populations = match &args.population {
+        None => None,
+        Some(_) if by != Grouping::Area => bail!("--population needs --by area"),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let parsed = measures::population::Populations::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            Some(parsed)
+        }
+    };
     let store =
         crate::config::database(args.db.config.as_deref(), args.db.database)?.open().await?;
     let agencies = store.agencies().await?;
@@ -86,7 +101,11 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
             format!("{} {}", area.id, area.name)
         })
     };
-    let report = tally.report(&Names { agency: &agency_name, team: &team_name, area: &area_name });
+    let mut report =
+        tally.report(&Names { agency: &agency_name, team: &team_name, area: &area_name });
+    if let Some(populations) = &populations {
+        report.per_100k = Some(measures::population::per_capita(&report, populations));
+    }
     match args.format.as_str() {
         "csv" => print!("{}", measures::csv(&report)),
         "json" => println!("{}", serde_json::to_string_pretty(&report)?),

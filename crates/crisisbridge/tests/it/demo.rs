@@ -121,6 +121,20 @@ fn check_the_measures_report(db: &str) {
     assert!(stdout.contains("20045 Douglas County,contacts.988,count,1,"), "{stdout}");
     let (ok, stdout, _) = run(&[]);
     assert!(ok && stdout.contains("not measured: needs the phone system"), "{stdout}");
+    // Per 100,000 residents, with the shipped Kansas populations: one 988 contact in Douglas
+    // County (122,259 people).
+    let population = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-population.csv");
+    let (ok, stdout, stderr) =
+        run(&["--by", "area", "--channel", "988", "--population", population, "--format", "json"]);
+    assert!(ok, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let douglas = &report["per_100k"]["areas"][0];
+    assert_eq!(douglas[0], "20045 Douglas County", "{stdout}");
+    assert_eq!(douglas[1], 122_259);
+    let rate = douglas[2][0][1].as_f64().unwrap();
+    assert!((rate - 100_000.0 / 122_259.0).abs() < 1e-9, "{rate}");
+    let (ok, _, stderr) = run(&["--population", population]);
+    assert!(!ok && stderr.contains("--population needs --by area"), "{stderr}");
     // The public table: one contact per channel, every count under 11 hidden.
     let (ok, stdout, stderr) =
         crate::process::run(&["report", "public", "--database", db], &[], None);

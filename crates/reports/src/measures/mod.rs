@@ -9,6 +9,7 @@
 
 mod facts;
 mod figures;
+pub mod population;
 mod render;
 mod value;
 
@@ -85,6 +86,9 @@ pub struct Report {
     /// Incidents counted, over all groups.
     pub incidents: u64,
     pub groups: Vec<Group>,
+    /// Rates per 100,000 residents by area, when a population file was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_100k: Option<population::PerCapita>,
 }
 
 /// One group's measures.
@@ -140,6 +144,7 @@ impl Tally {
                 .into_iter()
                 .map(|(key, incidents)| Group { key, measures: figures::measures(&incidents) })
                 .collect(),
+            per_100k: None,
         }
     }
 

@@ -57,6 +57,9 @@ pub fn table(report: &Report) -> String {
     for reason in explained {
         let _ = writeln!(out, "\nnot measured: {reason}");
     }
+    if let Some(p) = &report.per_100k {
+        out.push_str(&super::population::table(p));
+    }
     out
 }
 
@@ -108,6 +111,16 @@ pub fn csv(report: &Report) -> String {
                 field(&group.key),
                 m.id,
                 field(note)
+            );
+        }
+    }
+    // Rates per 100,000 residents: `count` is the population, `rate` the rate.
+    for (area, population, rates) in report.per_100k.iter().flat_map(|p| &p.areas) {
+        for (id, rate) in rates {
+            let _ = writeln!(
+                out,
+                "{},{id}.per_100k,per_100k,{population},,{rate:.4},,,,,",
+                field(area)
             );
         }
     }
