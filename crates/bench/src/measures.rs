@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use domain::{AgencyId, Location, TeamId, Timestamp};
+use domain::Timestamp;
 use reports::Window;
 use reports::measures::{Grouping, Names, Options, Report, Tally};
 use reports::synthetic::{Cast, history};
@@ -38,22 +38,6 @@ pub struct Args {
 /// 2026-01-01 UTC.
 const START: i64 = 1_767_225_600_000;
 const DAY: i64 = 86_400_000;
-
-fn agency(id: AgencyId) -> String {
-    id.to_string()
-}
-
-fn team(id: TeamId) -> String {
-    id.to_string()
-}
-
-fn area(_: &Location) -> Option<String> {
-    None
-}
-
-fn names() -> Names<'static> {
-    Names { agency: &agency, team: &team, area: &area }
-}
 
 fn year() -> Window {
     Window {
@@ -93,7 +77,7 @@ async fn from_store(store: &dyn Store, window: Window) -> anyhow::Result<(Report
             tally.add(&r.event, &r.involved);
         }
     }
-    let report = tally.report(&names());
+    let report = tally.report(&Names::by_id());
     Ok((report, started.elapsed().as_secs_f64()))
 }
 
@@ -112,7 +96,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     for (event, involved) in &events {
         tally.add(event, involved);
     }
-    let in_memory = tally.report(&names());
+    let in_memory = tally.report(&Names::by_id());
     println!(
         "in memory: every measure for the year in {:.3} s ({:.0} events/s)",
         started.elapsed().as_secs_f64(),

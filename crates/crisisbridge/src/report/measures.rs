@@ -93,14 +93,7 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
     let agency_name =
         |id: AgencyId| agency_codes.get(&id).cloned().unwrap_or_else(|| id.to_string());
     let team_name = |id: TeamId| team_names.get(&id).cloned().unwrap_or_else(|| id.to_string());
-    let area_name = |location: &Location| {
-        let area = router.as_ref()?.area_of(location)?;
-        Some(if area.name.is_empty() {
-            area.id.clone()
-        } else {
-            format!("{} {}", area.id, area.name)
-        })
-    };
+    let area_name = |location: &Location| router.as_ref()?.area_label(location);
     let mut report =
         tally.report(&Names { agency: &agency_name, team: &team_name, area: &area_name });
     if let Some(populations) = &populations {

@@ -42,10 +42,7 @@ pub(crate) async fn run(args: PublicArgs) -> anyhow::Result<()> {
     let router = if by == Grouping::Area { super::measures::router(&*store).await? } else { None };
     let agency = |id: AgencyId| id.to_string();
     let team = |id: TeamId| id.to_string();
-    let area = |location: &Location| {
-        let a = router.as_ref()?.area_of(location)?;
-        Some(if a.name.is_empty() { a.id.clone() } else { format!("{} {}", a.id, a.name) })
-    };
+    let area = |location: &Location| router.as_ref()?.area_label(location);
     let names = Names { agency: &agency, team: &team, area: &area };
     let table = reports::public::table(
         &tally.report_by(&names, by),

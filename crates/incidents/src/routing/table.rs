@@ -229,6 +229,16 @@ impl ServiceRouter {
         self.areas.get(*best)
     }
 
+    /// How reports name the area of `location`: its code and name (`20045 Douglas County`).
+    pub fn area_label(&self, location: &Location) -> Option<String> {
+        let area = self.area_of(location)?;
+        Some(if area.name.is_empty() {
+            area.id.clone()
+        } else {
+            format!("{} {}", area.id, area.name)
+        })
+    }
+
     /// Every area, by code.
     pub fn areas(&self) -> &[Area] {
         &self.areas

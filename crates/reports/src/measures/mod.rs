@@ -80,6 +80,23 @@ pub struct Names<'a> {
     pub area: &'a dyn Fn(&Location) -> Option<String>,
 }
 
+impl Names<'static> {
+    /// Every agency, team and area by its id alone (areas unnamed): for reports whose reader
+    /// has no directory at hand, such as benchmarks and tests.
+    pub fn by_id() -> Self {
+        fn agency(id: AgencyId) -> String {
+            id.to_string()
+        }
+        fn team(id: TeamId) -> String {
+            id.to_string()
+        }
+        fn area(_: &Location) -> Option<String> {
+            None
+        }
+        Names { agency: &agency, team: &team, area: &area }
+    }
+}
+
 /// The measures of every group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {

@@ -96,10 +96,7 @@ pub async fn measures(
     let router = state.routing.current();
     let agency = |id: AgencyId| agencies.get(&id).cloned().unwrap_or_else(|| id.to_string());
     let team = |id: TeamId| teams.get(&id).cloned().unwrap_or_else(|| id.to_string());
-    let area = |location: &Location| {
-        let a = router.as_ref()?.area_of(location)?;
-        Some(if a.name.is_empty() { a.id.clone() } else { format!("{} {}", a.id, a.name) })
-    };
+    let area = |location: &Location| router.as_ref()?.area_label(location);
     let report = tally.report(&Names { agency: &agency, team: &team, area: &area });
     if csv {
         let body = reports::measures::csv(&report);

@@ -3,30 +3,22 @@
 //! every node form one chain, gap-free, and chains its records after it (`audit_trail`).
 
 use async_trait::async_trait;
-use sqlx::pool::PoolConnection;
-use sqlx::{Connection, PgConnection, PgPool, Postgres};
+use sqlx::{Connection, PgConnection, PgPool};
+use store::Result;
 use store::audit::{AuditEntry, AuditQueue, AuditWriter};
-use store::{Result, StoreError};
 
 use super::db_err;
+use super::held::HeldConnection;
 use super::rows::corrupt;
 
 pub(crate) struct Writer {
-    pool: PgPool,
-    conn: Option<PoolConnection<Postgres>>,
+    conn: HeldConnection,
     sealer: store::seal::Sealer,
 }
 
 impl Writer {
     pub(crate) fn start(pool: &PgPool, sealer: store::seal::Sealer) -> AuditQueue {
-        AuditQueue::spawn(Self { pool: pool.clone(), conn: None, sealer })
-    }
-
-    async fn connection(&mut self) -> Result<&mut PgConnection> {
-        if self.conn.is_none() {
-            self.conn = Some(self.pool.acquire().await.map_err(db_err)?);
-        }
-        self.conn.as_deref_mut().ok_or_else(|| StoreError::Database("no connection".into()))
+        AuditQueue::spawn(Self { conn: HeldConnection::new(pool), sealer })
     }
 }
 
@@ -34,10 +26,10 @@ impl Writer {
 impl AuditWriter for Writer {
     async fn write(&mut self, entries: &[AuditEntry]) -> Result<()> {
         let sealer = self.sealer.clone();
-        let result = write(self.connection().await?, entries, &sealer).await;
+        let result = write(self.conn.get().await?, entries, &sealer).await;
         if result.is_err() {
             // The connection may be broken; take a fresh one next time.
-            self.conn = None;
+            self.conn.release();
         }
         result
     }

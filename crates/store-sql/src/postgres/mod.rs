@@ -21,6 +21,7 @@ mod audit_trail;
 mod dialect;
 #[path = "../shared/directory.rs"]
 mod directory;
+mod held;
 mod listener;
 #[path = "../shared/log.rs"]
 mod log;

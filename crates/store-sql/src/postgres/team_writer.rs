@@ -16,17 +16,17 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use dispatch::TeamState;
 use domain::TeamId;
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgListener;
-use sqlx::{Connection, PgConnection, PgPool, Postgres};
+use sqlx::{Connection, PgConnection, PgPool};
 use store::team_batch::{TeamOp, TeamPlan, TeamQueue, TeamWriter};
 use store::team_codec::{self};
-use store::{Result, StoreError, TeamChange};
+use store::{Result, TeamChange};
 use tokio::sync::{broadcast, oneshot};
 use uuid::Uuid;
 
 use super::db_err;
 use super::directory::team;
+use super::held::HeldConnection;
 use super::rows::corrupt;
 use super::teams::{STATE_QUERY, state_of};
 
@@ -34,30 +34,22 @@ use super::teams::{STATE_QUERY, state_of};
 pub(crate) const TEAM_CHANNEL: &str = "crisisbridge_teams";
 
 pub(crate) struct Writer {
-    pool: PgPool,
-    conn: Option<PoolConnection<Postgres>>,
+    conn: HeldConnection,
 }
 
 impl Writer {
     pub(crate) fn start(pool: &PgPool) -> TeamQueue {
-        TeamQueue::spawn(Self { pool: pool.clone(), conn: None })
-    }
-
-    async fn connection(&mut self) -> Result<&mut PgConnection> {
-        if self.conn.is_none() {
-            self.conn = Some(self.pool.acquire().await.map_err(db_err)?);
-        }
-        self.conn.as_deref_mut().ok_or_else(|| StoreError::Database("no connection".into()))
+        TeamQueue::spawn(Self { conn: HeldConnection::new(pool) })
     }
 }
 
 #[async_trait]
 impl TeamWriter for Writer {
     async fn write(&mut self, ops: &[TeamOp]) -> Result<TeamPlan> {
-        let result = write(self.connection().await?, ops).await;
+        let result = write(self.conn.get().await?, ops).await;
         if result.is_err() {
             // The connection may be broken; take a fresh one next time.
-            self.conn = None;
+            self.conn.release();
         }
         result
     }

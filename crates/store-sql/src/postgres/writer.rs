@@ -13,35 +13,27 @@ use async_trait::async_trait;
 use dispatch::TeamState;
 use domain::event::Actor;
 use domain::{AgencyId, Event, Incident, IncidentId};
-use sqlx::pool::PoolConnection;
-use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
+use sqlx::{Connection, PgConnection, PgPool, Row};
 use store::audit::AuditEntry;
 use store::batch::{self, BatchPlan};
 use store::queue::{LogWriter, WriterQueue};
 use store::team_batch::TeamOp;
 use store::{RebuildReport, RecordedEvent, Result, StoreError, TeamChange, codec};
 
+use super::held::HeldConnection;
 use super::{CHANNEL, db_err, rows, team_writer};
 
 pub(crate) struct Writer {
-    pool: PgPool,
     /// Held between batches; replaced if it breaks.
-    conn: Option<PoolConnection<Postgres>>,
+    conn: HeldConnection,
     /// Seals the audit records committed with the changes they record.
     sealer: store::seal::Sealer,
 }
 
 impl Writer {
     pub(crate) async fn start(pool: &PgPool, sealer: store::seal::Sealer) -> Result<WriterQueue> {
-        let conn = pool.acquire().await.map_err(db_err)?;
-        Ok(WriterQueue::spawn(Self { pool: pool.clone(), conn: Some(conn), sealer }))
-    }
-
-    async fn connection(&mut self) -> Result<&mut PgConnection> {
-        if self.conn.is_none() {
-            self.conn = Some(self.pool.acquire().await.map_err(db_err)?);
-        }
-        self.conn.as_deref_mut().ok_or_else(|| StoreError::Database("no connection".into()))
+        let conn = HeldConnection::taken(pool).await?;
+        Ok(WriterQueue::spawn(Self { conn, sealer }))
     }
 }
 
@@ -53,7 +45,7 @@ impl LogWriter for Writer {
         audits: &[Option<AuditEntry>],
     ) -> Result<BatchPlan> {
         let sealer = self.sealer.clone();
-        write(self.connection().await?, batch, None, audits, &sealer).await
+        write(self.conn.get().await?, batch, None, audits, &sealer).await
     }
 
     /// The log head is locked first, then the team's row and the team log's head — the team
@@ -66,7 +58,7 @@ impl LogWriter for Writer {
     ) -> Result<(BatchPlan, TeamState)> {
         let events = events.to_vec();
         let sealer = self.sealer.clone();
-        let mut tx = self.connection().await?.begin().await.map_err(db_err)?;
+        let mut tx = self.conn.get().await?.begin().await.map_err(db_err)?;
         let written = async {
             let plan = write_in(&mut tx, &[&events], None, true, &sealer).await?;
             let records = store::audit::committed_entries(&plan, &[audit]);
@@ -111,11 +103,11 @@ impl LogWriter for Writer {
         let appends: Vec<Vec<Event>> = events.into_iter().map(|r| vec![r.event]).collect();
         let batch: Vec<&Vec<Event>> = appends.iter().collect();
         let sealer = self.sealer.clone();
-        Ok(write(self.connection().await?, &batch, Some(first), &[], &sealer).await?.written)
+        Ok(write(self.conn.get().await?, &batch, Some(first), &[], &sealer).await?.written)
     }
 
     async fn rebuild(&mut self) -> Result<RebuildReport> {
-        rebuild(self.connection().await?).await
+        rebuild(self.conn.get().await?).await
     }
 
     /// Nothing to do: every node's listener publishes what committed, this node's included.
@@ -123,7 +115,7 @@ impl LogWriter for Writer {
 
     /// The connection may be broken; take a fresh one next time.
     fn failed(&mut self) {
-        self.conn = None;
+        self.conn.release();
     }
 }
 
