@@ -7,6 +7,8 @@
 //! - [`location`]: [`Location`] — a WGS84 point with an uncertainty radius, a polygon, or
 //!   unknown — built only through range-checked parsing.
 //! - [`contact`]: [`CallbackNumber`] and bounded free text ([`Text`]).
+//! - [`call`]: a contact's timing from the phone system ([`CallEvent`]): arrived, answered,
+//!   abandoned, rolled over — before and apart from any incident.
 //! - [`agency`]: [`AgencyKind`] and [`Agency`].
 //! - [`role`]: the closed [`Role`] → [`Permission`] table.
 //! - [`team`]: [`TeamStatus`], the names of a mobile crisis team's statuses.
@@ -21,6 +23,7 @@
 //! - A value of a domain type is valid by construction; parsing is the only way in.
 
 pub mod agency;
+pub mod call;
 pub mod contact;
 pub mod event;
 pub mod ids;
@@ -32,6 +35,7 @@ pub mod team;
 pub mod time;
 
 pub use agency::{Agency, AgencyKind};
+pub use call::{CallError, CallEvent, CallId, CallIdError, CallRecorded, CallStep};
 pub use contact::{CallbackNumber, Text, TextError};
 pub use event::{Disposition, Event, EventKind, NoteAudience, TriageOutcome};
 pub use ids::{AgencyId, IdError, IncidentId, TeamId, UserId};

@@ -52,6 +52,9 @@ pub enum Permission {
     HandoffResolve,
     /// Read the outcome measures of the incidents the agency is involved in: aggregates only.
     ReportRead,
+    /// Record a contact's timing at the agency — arrived, answered, abandoned, rolled over —
+    /// as the phone system gives it (the phone system's account, or a person in the console).
+    CallRecord,
 }
 
 /// A job a person does in an agency.
@@ -107,6 +110,7 @@ impl Role {
         match self {
             Self::CallTaker => &[
                 P::IncidentCreate,
+                P::CallRecord,
                 P::IncidentRead,
                 P::IncidentLocate,
                 P::IncidentNote,
@@ -131,6 +135,7 @@ impl Role {
             ],
             Self::Counselor => &[
                 P::IncidentCreate,
+                P::CallRecord,
                 P::IncidentRead,
                 P::IncidentLocate,
                 P::IncidentNote,
@@ -154,6 +159,7 @@ impl Role {
             Self::CareNavigator => &[P::IncidentRead, P::IncidentNote, P::IncidentClose],
             Self::Supervisor => &[
                 P::ClinicianQueue,
+                P::CallRecord,
                 P::TeamRead,
                 P::IncidentCreate,
                 P::IncidentRead,

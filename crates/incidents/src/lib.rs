@@ -20,6 +20,8 @@
 //! - `teams` and `recommend`: sending mobile crisis teams and ranking them;
 //!   `auto_assign` the worker that does it for providers that ask.
 //! - `eido`: a CAD's EIDO as commands.
+//! - `calls`: a contact's timing from the phone system (arrived, answered, abandoned, rolled
+//!   over), recorded once per step however often it is posted.
 //! - `routing`: who serves where, the table every node keeps current; [`services`] reads a
 //!   county's services file (agencies, who serves which areas with backup tiers, teams) into
 //!   the directory changes it asks for, checked before anything is written.
@@ -30,6 +32,7 @@
 
 pub mod auto_assign;
 mod caller;
+mod calls;
 mod clinician;
 mod deadlines;
 mod eido;
@@ -46,6 +49,7 @@ mod transfer;
 mod triage;
 
 pub use caller::Caller;
+pub use calls::MAX_CLOCK_AHEAD_MS;
 pub use deadlines::DeadlineWatch;
 pub use eido::Imported;
 pub use error::{IncidentError, Result};

@@ -20,6 +20,16 @@ impl Window {
             && self.to.is_none_or(|t| at < t)
             && self.channel.is_none_or(|c| c == channel)
     }
+
+    /// The phone system's call steps a report of this window reads: from its start to a day
+    /// after its end, so a call that arrived just before the end is read with its end.
+    pub fn call_steps(&self) -> (Timestamp, Timestamp) {
+        const DAY_MS: i64 = 86_400_000;
+        (
+            self.from.unwrap_or(Timestamp::from_millis(i64::MIN)),
+            self.to.map_or(Timestamp::from_millis(i64::MAX), |t| t.plus_millis(DAY_MS)),
+        )
+    }
 }
 
 /// A day that is not a calendar day from 1970 to 9999 written `YYYY-MM-DD`.

@@ -6,8 +6,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    actions, agencies, areas, audit, clinician, eido, eido_conveyance, health, incidents, lost,
-    protocols, recommendations, reports, routing, sessions, stream, teams, totp, triage, users,
+    actions, agencies, areas, audit, calls, clinician, eido, eido_conveyance, health, incidents,
+    lost, protocols, recommendations, reports, routing, sessions, stream, teams, totp, triage,
+    users,
 };
 
 #[derive(Debug, OpenApi)]
@@ -38,6 +39,7 @@ use crate::routes::{
         routing::lookup,
         areas::list,
         reports::measures,
+        calls::record,
         lost::lost,
         health::healthz, health::metrics,
     ),

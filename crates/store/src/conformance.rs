@@ -21,8 +21,8 @@ use domain::{
 };
 
 use crate::{
-    Area, IncidentFilter, NewProtocolVersion, NewUser, RecordedEvent, ServiceArea, Session, Store,
-    StoreError, Team,
+    Area, IncidentFilter, NewProtocolVersion, NewUser, RecordedCall, RecordedEvent, ServiceArea,
+    Session, Store, StoreError, Team,
 };
 
 /// Expands to one `#[tokio::test]` per conformance check. `$make` is an expression (it may
@@ -57,7 +57,9 @@ macro_rules! conformance_suite {
             a_team_is_sent_with_its_incident_event_or_not_at_all,
             audit_records_are_chained_gap_free_and_verifiable,
             the_event_log_is_chained_and_sealed_once_a_key_is_set,
-            a_requests_audit_record_commits_with_its_appends_only
+            a_requests_audit_record_commits_with_its_appends_only,
+            call_steps_are_recorded_once_and_listed_in_time_order,
+            concurrent_ends_of_one_call_record_one
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1094,4 +1096,101 @@ pub async fn a_requests_audit_record_commits_with_its_appends_only<S: Store>(sto
     // Outside a request, appends write no record.
     store.append(vec![note(id, agency, 9, "system note")]).await.unwrap();
     assert_eq!(store.audit_records(0, 100, None).await.unwrap().len(), 1);
+}
+
+fn call_step(agency: AgencyId, call: &str, offset_ms: i64, step: domain::CallStep) -> RecordedCall {
+    RecordedCall {
+        event: domain::CallEvent {
+            agency,
+            call: domain::CallId::parse(call).unwrap(),
+            at: at(offset_ms),
+            step,
+        },
+        recorded_at: at(offset_ms + 50),
+        recorded_by: Some(UserId::from_uuid(uuid::Uuid::from_u128(9))),
+    }
+}
+
+fn arrival(channel: Channel) -> domain::CallStep {
+    domain::CallStep::Arrived {
+        channel,
+        callback: Some(CallbackNumber::parse("785-555-0100").unwrap()),
+    }
+}
+
+pub async fn call_steps_are_recorded_once_and_listed_in_time_order<S: Store>(store: Arc<S>) {
+    use domain::{CallError, CallRecorded, CallStep};
+    let center = agency(&*store, "KS988", AgencyKind::CrisisCenter).await;
+    let psap = agency(&*store, "PSAP", AgencyKind::Psap).await;
+    let arrived = call_step(center, "c-1", 1_000, arrival(Channel::Nine88));
+    assert_eq!(store.record_call(&arrived).await.unwrap(), Ok(CallRecorded::New));
+    // A retry of the same step changes nothing; a different arrival is refused.
+    assert_eq!(store.record_call(&arrived).await.unwrap(), Ok(CallRecorded::Repeat));
+    let other = call_step(center, "c-1", 1_001, arrival(Channel::Nine88));
+    assert!(matches!(store.record_call(&other).await.unwrap(), Err(CallError::Differs { .. })));
+    // An end needs its arrival, at or before it.
+    let orphan = call_step(center, "c-2", 5_000, CallStep::Abandoned);
+    assert!(matches!(store.record_call(&orphan).await.unwrap(), Err(CallError::NotArrived { .. })));
+    let early = call_step(center, "c-1", 999, CallStep::Abandoned);
+    assert!(matches!(
+        store.record_call(&early).await.unwrap(),
+        Err(CallError::BeforeArrival { .. })
+    ));
+    let answered = call_step(center, "c-1", 13_000, CallStep::Answered { by: text("agent 12") });
+    assert_eq!(store.record_call(&answered).await.unwrap(), Ok(CallRecorded::New));
+    assert_eq!(store.record_call(&answered).await.unwrap(), Ok(CallRecorded::Repeat));
+    let abandoned = call_step(center, "c-1", 14_000, CallStep::Abandoned);
+    assert!(matches!(
+        store.record_call(&abandoned).await.unwrap(),
+        Err(CallError::AlreadyEnded { recorded: "answered", .. })
+    ));
+    // The same call id at another agency is another call.
+    let at_psap = call_step(psap, "c-1", 2_000, arrival(Channel::Nine11));
+    assert_eq!(store.record_call(&at_psap).await.unwrap(), Ok(CallRecorded::New));
+    let rolled = call_step(
+        psap,
+        "c-1",
+        32_000,
+        CallStep::RolledOver { to: text("backup center"), in_state: false },
+    );
+    assert_eq!(store.record_call(&rolled).await.unwrap(), Ok(CallRecorded::New));
+
+    let all = store.calls_between(at(0), at(60_000), None).await.unwrap();
+    assert_eq!(all, vec![arrived.clone(), at_psap.clone(), answered.clone(), rolled.clone()]);
+    let center_only = store.calls_between(at(0), at(60_000), Some(center)).await.unwrap();
+    assert_eq!(center_only, vec![arrived, answered.clone()]);
+    // The window is half-open, by the phone system's time.
+    let window = store.calls_between(at(2_000), at(32_000), None).await.unwrap();
+    assert_eq!(window, vec![at_psap, answered]);
+}
+
+pub async fn concurrent_ends_of_one_call_record_one<S: Store>(store: Arc<S>) {
+    use domain::{CallRecorded, CallStep};
+    let center = agency(&*store, "KS988", AgencyKind::CrisisCenter).await;
+    store
+        .record_call(&call_step(center, "race", 0, arrival(Channel::Nine88)))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..8_i64 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let step = if i % 2 == 0 {
+                CallStep::Answered { by: text(&format!("agent {i}")) }
+            } else {
+                CallStep::Abandoned
+            };
+            store.record_call(&call_step(center, "race", 1_000 + i, step)).await.unwrap()
+        }));
+    }
+    let mut new = 0;
+    for task in tasks {
+        if task.await.unwrap() == Ok(CallRecorded::New) {
+            new += 1;
+        }
+    }
+    assert_eq!(new, 1, "exactly one end of the call is recorded");
+    let steps = store.calls_between(at(0), at(10_000), None).await.unwrap();
+    assert_eq!(steps.len(), 2);
 }

@@ -11,7 +11,8 @@
 //! numbers), then each team's breadcrumbs in the order they were received — the same checks
 //! decide them again, so each team ends in the same state. Last, the links between other
 //! systems' incident ids and ours (EIDO imports), so a CAD sending an update after the move
-//! updates the same incident. Then the audit trail, record by record in order — a source whose
+//! updates the same incident. Then contacts' timing from the phone system, step by step in time
+//! order (each arrival before its end). Then the audit trail, record by record in order — a source whose
 //! chain is broken (checked with the source's keys) is refused rather than given a fresh,
 //! valid-looking one. The target chains the records again, sealed with its own current key, so
 //! without keys the chain's head is the same on both sides. Login sessions are not copied:
@@ -61,6 +62,7 @@ pub async fn copy(
     copy_events(source, target, progress).await?;
     copy_team_history(source, target).await?;
     copy_external_links(source, target).await?;
+    copy_calls(source, target).await?;
     copy_audit(source, target, source_keys).await
 }
 
@@ -209,6 +211,22 @@ async fn copy_external_links(source: &dyn Store, target: &dyn Store) -> Result<(
     Ok(())
 }
 
+/// Every call step as recorded (its arrival before its end, as the target requires).
+async fn copy_calls(source: &dyn Store, target: &dyn Store) -> Result<()> {
+    for call in all_calls(source).await? {
+        if let Err(refused) = target.record_call(&call).await? {
+            return Err(CopyError::Differs(format!("the copy refused a call step: {refused}")));
+        }
+    }
+    Ok(())
+}
+
+async fn all_calls(store: &dyn Store) -> Result<Vec<crate::RecordedCall>> {
+    Ok(store
+        .calls_between(Timestamp::from_millis(i64::MIN), Timestamp::from_millis(i64::MAX), None)
+        .await?)
+}
+
 async fn copy_audit(
     source: &dyn Store,
     target: &dyn Store,
@@ -247,6 +265,17 @@ async fn summary(store: &dyn Store) -> Result<Vec<(&'static str, String)>> {
     }
     let team_hash: String = states.finalize().iter().map(|b| format!("{b:02x}")).collect();
     let (audit_records, audit_contents) = audit_contents(store).await?;
+    let calls = all_calls(store).await?;
+    let mut call_hash = Sha256::new();
+    for c in &calls {
+        call_hash.update(format!(
+            "{:?}\t{}\t{:?}\n",
+            c.event,
+            c.recorded_at.as_millis(),
+            c.recorded_by
+        ));
+    }
+    let call_hash: String = call_hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok(vec![
         ("agencies", agencies.len().to_string()),
         ("users", store.users().await?.len().to_string()),
@@ -261,6 +290,8 @@ async fn summary(store: &dyn Store) -> Result<Vec<(&'static str, String)>> {
         ("team log entries", team_entries.to_string()),
         ("breadcrumbs", breadcrumbs.to_string()),
         ("team states SHA-256", team_hash),
+        ("call steps", calls.len().to_string()),
+        ("call steps SHA-256", call_hash),
         ("audit records", audit_records.to_string()),
         ("audit contents SHA-256", audit_contents),
     ])

@@ -7,6 +7,8 @@
 //! - [`ProtocolStore`]: versioned triage protocols per agency, one active per channel.
 //! - [`TeamLog`]: mobile crisis teams' live state — shifts, statuses, GPS fixes — checked by
 //!   `dispatch` and group-committed through [`team_batch`].
+//! - [`CallLog`]: contacts' timing from the phone system — arrived, answered, abandoned,
+//!   rolled over — one arrival and one end per call, append-only.
 //! - [`codec`]: the JSON row formats of events and projections.
 //! - [`batch`]: what a batch of appends does, decided in memory; every backend's writer uses it.
 //! - [`queue`]: the group-committing writer queue every backend runs its writer behind.
@@ -23,6 +25,7 @@
 
 pub mod audit;
 pub mod batch;
+mod calls;
 pub mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -39,6 +42,7 @@ pub mod team_codec;
 mod teams;
 
 pub use audit::{AuditEntry, AuditLog, AuditRecord};
+pub use calls::{CallLog, RecordedCall};
 pub use directory::{
     AREA_CODE_PREFIX, Area, DEFAULT_AREA, Directory, ExternalLink, LoginState, MAX_ANSWER_WITHIN_S,
     MOBILE_CRISIS_SERVICE, NewUser, RoutingVersion, ServiceArea, Session, SessionContext, Team,
@@ -49,7 +53,8 @@ pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, 
 pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
 pub use teams::{Breadcrumb, FixesRecorded, TeamChange, TeamCommand, TeamLog, TeamLogEntry};
 
-/// A complete backend: the event log, the directory, the protocols and teams' live state.
-pub trait Store: EventLog + Directory + ProtocolStore + TeamLog + AuditLog {}
+/// A complete backend: the event log, the directory, the protocols, teams' live state, the
+/// audit trail and contacts' timing.
+pub trait Store: EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog {}
 
-impl<T: EventLog + Directory + ProtocolStore + TeamLog + AuditLog> Store for T {}
+impl<T: EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog> Store for T {}

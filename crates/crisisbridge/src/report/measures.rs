@@ -84,6 +84,10 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
         bar.set_position(recorded.seq);
     })
     .await?;
+    let (from, to) = window.call_steps();
+    for step in store.calls_between(from, to, agency).await? {
+        tally.add_call(&step.event);
+    }
     bar.finish_and_clear();
     let agency_codes: HashMap<AgencyId, String> =
         agencies.iter().map(|a| (a.id, a.code.clone())).collect();

@@ -96,6 +96,21 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
         post_eido(demo.client.clone(), demo.base.clone(), token.clone(), eido.clone()).await;
     assert_eq!(opened.status(), 201);
     let opened: Value = opened.json().await.unwrap();
+    // A call's timing from the phone system.
+    for step in [
+        json!({"call_id": "acd-77", "step": "arrived", "at": now_ms - 9_000, "channel": "911"}),
+        json!({"call_id": "acd-77", "step": "answered", "at": now_ms - 2_000, "answered_by": "pos 3"}),
+    ] {
+        let posted = demo
+            .client
+            .post(format!("{}/api/v1/calls", demo.base))
+            .bearer_auth(&token)
+            .json(&step)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(posted.status(), 201, "{}", posted.text().await.unwrap());
+    }
     demo.kill();
 
     let sqlite = format!("sqlite://{}", dir.path().join("crisisbridge.db").display());
@@ -112,6 +127,8 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
         "breadcrumbs",
         "team states SHA-256",
         "external ids",
+        "call steps",
+        "call steps SHA-256",
         "audit records",
         "audit contents SHA-256",
     ] {

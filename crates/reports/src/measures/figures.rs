@@ -3,6 +3,7 @@
 
 use domain::{Channel, Destination, Disposition, HandoffOutcome, Timestamp, TriageOutcome};
 
+use super::calls::{CallEnd, CallFacts};
 use super::facts::{Facts, TransferEnd};
 use super::value::{Distribution, Value};
 
@@ -17,9 +18,24 @@ pub struct Measure {
     pub value: Value,
 }
 
-/// Why the answer-time measures are not measured yet.
-const NEEDS_CONTACT_TIMING: &str =
-    "needs the phone system's arrived and answered times, which this deployment does not record";
+/// Why a group's answer-time measures are not measured.
+const NO_CALLS_RECORDED: &str = "no contact of this group has the phone system's arrival \
+     recorded (POST /api/v1/calls); agencies that do not send it are not measured";
+const CALLS_NOT_PLACED: &str = "calls carry no location or team: group by agency, channel, hour \
+     or weekday to see them";
+
+/// NENA-STA-020's answer-time targets: 90 % within 15 s, 95 % within 20 s.
+const ANSWER_15S_MS: i64 = 15_000;
+const ANSWER_20S_MS: i64 = 20_000;
+
+/// The phone system's calls of one group.
+#[derive(Debug, Clone, Copy)]
+pub enum GroupCalls<'a> {
+    /// The calls that fall in the group (maybe none).
+    Placed(&'a [&'a CallFacts]),
+    /// The grouping cannot place calls (by area or team).
+    Unplaceable,
+}
 
 /// SAMHSA's guideline for a mobile crisis team's arrival: within 1 hour in urban areas, within
 /// 2 hours in rural ones.
@@ -38,8 +54,8 @@ fn between(from: Timestamp, to: Timestamp) -> i64 {
     to.as_millis() - from.as_millis()
 }
 
-/// Every measure over `incidents` (those of one group that count).
-pub fn measures(incidents: &[&Facts]) -> Vec<Measure> {
+/// Every measure over `incidents` and `calls` (those of one group that count).
+pub fn measures(incidents: &[&Facts], calls: GroupCalls<'_>) -> Vec<Measure> {
     let mut out = Vec::new();
     let mut push = |id, label, value| out.push(Measure { id, label, value });
 
@@ -49,14 +65,8 @@ pub fn measures(incidents: &[&Facts]) -> Vec<Measure> {
     push("contacts.911", "911 contacts", count(of_channel(Channel::Nine11)));
     push("contacts.988", "988 contacts", count(of_channel(Channel::Nine88)));
     push("contacts.other", "other contacts", count(of_channel(Channel::Other)));
-    for (id, label) in [
-        ("contacts.answered_within_15s", "answered within 15 s"),
-        ("contacts.answered_within_20s", "answered within 20 s"),
-        ("contacts.average_speed_to_answer", "average speed to answer"),
-        ("contacts.abandoned", "abandoned before answer"),
-        ("contacts.rolled_over", "rolled over to a backup center"),
-    ] {
-        push(id, label, Value::NotMeasured { reason: NEEDS_CONTACT_TIMING });
+    for (id, label, value) in answer_times(calls) {
+        push(id, label, value);
     }
 
     // Diversion of 911 calls.
@@ -250,4 +260,52 @@ pub fn measures(incidents: &[&Facts]) -> Vec<Measure> {
         .count();
     push("unserved.returned", "transfers returned with no taker", count(returned));
     out
+}
+
+/// The contacts' answer-time measures, from the phone system's calls.
+fn answer_times(calls: GroupCalls<'_>) -> Vec<(&'static str, &'static str, Value)> {
+    const MEASURES: [(&str, &str); 8] = [
+        ("contacts.arrived", "contacts arrived (phone system)"),
+        ("contacts.answered_within_15s", "answered within 15 s"),
+        ("contacts.answered_within_20s", "answered within 20 s"),
+        ("contacts.speed_to_answer", "speed to answer (the mean is ASA)"),
+        ("contacts.abandoned", "abandoned before answer"),
+        ("contacts.rolled_over", "rolled over to a backup center"),
+        ("contacts.answered_in_state", "answered in state"),
+        ("contacts.no_end_recorded", "arrived with no end recorded"),
+    ];
+    let calls = match calls {
+        GroupCalls::Placed(calls) if !calls.is_empty() => calls,
+        GroupCalls::Placed(_) => {
+            return MEASURES
+                .iter()
+                .map(|&(id, label)| (id, label, Value::NotMeasured { reason: NO_CALLS_RECORDED }))
+                .collect();
+        }
+        GroupCalls::Unplaceable => {
+            return MEASURES
+                .iter()
+                .map(|&(id, label)| (id, label, Value::NotMeasured { reason: CALLS_NOT_PLACED }))
+                .collect();
+        }
+    };
+    let ended = calls.iter().filter(|c| c.end.is_some()).count();
+    let speeds: Vec<i64> = calls.iter().filter_map(|c| c.speed_to_answer()).collect();
+    let within = |ms: i64| speeds.iter().filter(|&&s| s <= ms).count();
+    let ends =
+        |f: fn(&CallEnd) -> bool| calls.iter().filter(|c| c.end.as_ref().is_some_and(f)).count();
+    let abandoned = ends(|e| matches!(e, CallEnd::Abandoned(_)));
+    let rolled = ends(|e| matches!(e, CallEnd::RolledOver { .. }));
+    let in_state = speeds.len() + ends(|e| matches!(e, CallEnd::RolledOver { in_state: true, .. }));
+    let values = [
+        count(calls.len()),
+        share(within(ANSWER_15S_MS), ended),
+        share(within(ANSWER_20S_MS), ended),
+        Value::Time(Distribution::of(speeds)),
+        share(abandoned, ended),
+        share(rolled, ended),
+        share(in_state, ended),
+        count(calls.len() - ended),
+    ];
+    MEASURES.iter().zip(values).map(|(&(id, label), value)| (id, label, value)).collect()
 }

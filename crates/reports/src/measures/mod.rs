@@ -4,9 +4,11 @@
 //! computes them in the same order.
 //!
 //! A [`Tally`] is fed every event of the log in order (events before the period too: a repeat
-//! contact looks back at earlier ones), then [`Tally::report`] groups the incidents opened in
-//! the period and computes each group's measures.
+//! contact looks back at earlier ones) and the phone system's call steps
+//! ([`Tally::add_call`]), then [`Tally::report`] groups the incidents opened and the calls
+//! arrived in the period and computes each group's measures.
 
+mod calls;
 mod facts;
 mod figures;
 pub mod population;
@@ -15,7 +17,7 @@ mod value;
 
 use std::collections::BTreeMap;
 
-use domain::{AgencyId, Event, IncidentId, Location, TeamId, Timestamp};
+use domain::{AgencyId, CallEvent, Event, IncidentId, Location, TeamId, Timestamp};
 use serde::Serialize;
 
 pub use facts::REPEAT_WINDOWS_DAYS;
@@ -102,6 +104,8 @@ impl Names<'static> {
 pub struct Report {
     /// Incidents counted, over all groups.
     pub incidents: u64,
+    /// Calls the phone system reported as arrived in the period, over all groups.
+    pub calls: u64,
     pub groups: Vec<Group>,
     /// Rates per 100,000 residents by area, when a population file was given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,11 +124,18 @@ pub struct Group {
 pub struct Tally {
     options: Options,
     gathered: facts::Gathered,
+    calls: calls::Calls,
 }
 
 impl Tally {
     pub fn new(options: Options) -> Self {
-        Self { options, gathered: facts::Gathered::default() }
+        Self { options, gathered: facts::Gathered::default(), calls: calls::Calls::default() }
+    }
+
+    /// Takes the next step of a call the phone system reported, in time order (a call's
+    /// arrival before its end; steps from before the period are harmless).
+    pub fn add_call(&mut self, event: &CallEvent) {
+        self.calls.add(event);
     }
 
     /// Takes the next event of the log; `involved` is the incident's involvement after it.
@@ -152,16 +163,52 @@ impl Tally {
         for (_, f) in &ids {
             groups.entry(self.key(f, names, by)).or_default().push(f);
         }
+        // Calls have no location and no team: grouped that way, they are not placed.
+        let placeable = !matches!(by, Grouping::Area | Grouping::Team);
+        let mut calls: BTreeMap<String, Vec<&calls::CallFacts>> = BTreeMap::new();
+        let mut counted: Vec<&calls::CallFacts> = self
+            .calls
+            .calls
+            .values()
+            .filter(|c| self.options.window.counts(c.arrived_at, c.channel))
+            .filter(|c| self.options.agency.is_none_or(|a| c.agency == a))
+            .collect();
+        counted.sort_by_key(|c| (c.arrived_at, c.agency));
+        if placeable {
+            for c in &counted {
+                let key = self.call_key(c, names, by);
+                groups.entry(key.clone()).or_default();
+                calls.entry(key).or_default().push(c);
+            }
+        }
         if groups.is_empty() {
             groups.insert(self.empty_key(), Vec::new());
         }
         Report {
             incidents: ids.len() as u64,
+            calls: counted.len() as u64,
             groups: groups
                 .into_iter()
-                .map(|(key, incidents)| Group { key, measures: figures::measures(&incidents) })
+                .map(|(key, incidents)| {
+                    let group_calls = if placeable {
+                        figures::GroupCalls::Placed(calls.get(&key).map_or(&[][..], Vec::as_slice))
+                    } else {
+                        figures::GroupCalls::Unplaceable
+                    };
+                    Group { key, measures: figures::measures(&incidents, group_calls) }
+                })
                 .collect(),
             per_100k: None,
+        }
+    }
+
+    fn call_key(&self, c: &calls::CallFacts, names: &Names<'_>, by: Grouping) -> String {
+        match by {
+            Grouping::Agency => (names.agency)(c.agency),
+            Grouping::Channel => c.channel.as_str().to_owned(),
+            Grouping::Hour => format!("{:02}:00", hour_of(c.arrived_at)),
+            Grouping::Weekday => weekday_of(c.arrived_at).to_owned(),
+            Grouping::All | Grouping::Team | Grouping::Area => self.empty_key(),
         }
     }
 

@@ -172,6 +172,7 @@ mod tests {
         .unwrap();
         let report = Report {
             incidents: 0,
+            calls: 0,
             groups: vec![
                 group("20045 Douglas County", 61),
                 group("20091 Johnson County", 150),

@@ -42,6 +42,7 @@ fn value(v: &Value) -> String {
 pub fn table(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "incidents counted: {}", report.incidents);
+    let _ = writeln!(out, "calls counted (phone system): {}", report.calls);
     let mut explained = Vec::new();
     for group in &report.groups {
         let _ = writeln!(out, "\n{}", group.key);

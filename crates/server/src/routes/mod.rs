@@ -4,6 +4,7 @@ pub mod actions;
 pub mod agencies;
 pub mod areas;
 pub mod audit;
+pub mod calls;
 pub mod clinician;
 pub mod eido;
 pub mod eido_conveyance;

@@ -89,6 +89,10 @@ pub async fn measures(
             tally.add(&recorded.event, &recorded.involved);
         }
     }
+    let (from, to) = window.call_steps();
+    for step in state.store.calls_between(from, to, Some(caller.agency.id)).await? {
+        tally.add_call(&step.event);
+    }
     let agencies: HashMap<AgencyId, String> =
         state.store.agencies().await?.into_iter().map(|a| (a.id, a.code)).collect();
     let teams: HashMap<TeamId, String> =

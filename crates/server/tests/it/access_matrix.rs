@@ -24,6 +24,7 @@ const GRANTS: &[(&str, &[&str])] = &[
         "call_taker",
         &[
             "incident.create",
+            "call.record",
             "incident.read",
             "incident.note",
             "triage",
@@ -46,6 +47,7 @@ const GRANTS: &[(&str, &[&str])] = &[
         "counselor",
         &[
             "incident.create",
+            "call.record",
             "incident.read",
             "incident.note",
             "triage",
@@ -70,6 +72,7 @@ const GRANTS: &[(&str, &[&str])] = &[
         "supervisor",
         &[
             "clinician.queue",
+            "call.record",
             "team.read",
             "incident.create",
             "incident.read",
@@ -159,6 +162,13 @@ const ROUTES: &[Route] = &[
     ),
     route("GET", "/api/v1/incidents/{id}/audit", Some("audit.read"), Scope::Incident, None),
     route("GET", "/api/v1/reports/measures", Some("report.read"), Scope::None, None),
+    route(
+        "POST",
+        "/api/v1/calls",
+        Some("call.record"),
+        Scope::None,
+        Some(r#"{"call_id":"matrix-1","step":"arrived","channel":"911"}"#),
+    ),
     route("GET", "/api/v1/incidents/{id}/eido", Some("incident.read"), Scope::Incident, None),
     route("GET", "/api/v1/incidents/{id}/events", Some("incident.read"), Scope::Incident, None),
     route(

@@ -8,6 +8,7 @@ mod access_matrix;
 mod audit;
 mod auth;
 mod auto_assign;
+mod calls;
 mod clinician;
 mod confidentiality;
 mod eido;

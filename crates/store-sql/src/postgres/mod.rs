@@ -18,6 +18,8 @@
 mod audit;
 #[path = "../shared/audit_trail.rs"]
 mod audit_trail;
+#[path = "../shared/calls.rs"]
+mod calls;
 mod dialect;
 #[path = "../shared/directory.rs"]
 mod directory;

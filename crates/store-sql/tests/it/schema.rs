@@ -270,24 +270,30 @@ async fn postgres_versions_from_before_one_migration_source_are_renumbered_once(
         .unwrap()
         .options([("search_path", schema.0.as_str())]);
     let pool = PgPoolOptions::new().max_connections(1).connect_with(options).await.unwrap();
-    // What a database migrated by the separate PostgreSQL migrations recorded: 1 to 9.
+    // What a database migrated by the separate PostgreSQL migrations recorded: 1 to 9, and
+    // none of what came after them (migration 11 on).
     sqlx::raw_sql(
         "DELETE FROM schema_migrations; \
-         INSERT INTO schema_migrations (version, applied_at) SELECT v, 1000 + v FROM generate_series(1, 9) v",
+         INSERT INTO schema_migrations (version, applied_at) SELECT v, 1000 + v FROM generate_series(1, 9) v; \
+         DROP TABLE call_events; DROP FUNCTION call_events_are_append_only()",
     )
     .execute(&pool)
     .await
     .unwrap();
-    // Opening applies nothing again (it would fail: every table exists) and renumbers.
+    // Opening applies nothing of 1 to 10 again (it would fail: their tables exist), renumbers,
+    // then applies what is newer.
     PgStore::open(&server_url(), &settings).await.unwrap().close().await;
     let versions: Vec<(i64, i64)> =
         sqlx::query_as("SELECT version, applied_at FROM schema_migrations ORDER BY version")
             .fetch_all(&pool)
             .await
             .unwrap();
-    let expected: Vec<(i64, i64)> =
+    let renumbered: Vec<(i64, i64)> =
         (1..=10).map(|v| (v, if v <= 2 { 1001 } else { 1000 + v - 1 })).collect();
-    assert_eq!(versions, expected);
+    assert_eq!(versions.get(..10), Some(renumbered.as_slice()));
+    let newer: Vec<i64> = versions.iter().skip(10).map(|(v, _)| *v).collect();
+    assert_eq!(newer, vec![11]);
+    let expected = versions;
     // And a second open leaves the one numbering alone.
     PgStore::open(&server_url(), &settings).await.unwrap().close().await;
     let again: Vec<(i64, i64)> =
