@@ -1,10 +1,18 @@
 // The Reports view of supervisors and administrators: the outcome measures of the agency's
-// incidents (docs/measures.md) for a period, grouped, with the numbers behind every figure
-// and the same report as CSV. The figures are the server's (GET /reports/measures), computed
+// incidents (docs/measures.md) for a period, grouped — the charts the server draws (volume,
+// answer times, response times, the diversion funnel), the numbers behind every chart, and the
+// same report as CSV or as one self-contained HTML page. The figures are the server's (GET /reports/measures), computed
 // by the same code as `crisisbridge report measures`.
 
 import { get } from './api.js';
 import { h, replace } from './dom.js';
+
+const CHARTS = [
+  ['volume', 'Volume per day'],
+  ['answer-times', 'Speed to answer against NENA\'s 15 s and 20 s'],
+  ['response-times', 'Dispatch to on scene against SAMHSA\'s 1 h and 2 h'],
+  ['funnel', 'Diversion of 911 calls'],
+];
 
 const GROUPINGS = [
   ['all', 'Everything'],
@@ -45,16 +53,21 @@ export function reportsPanel() {
   const to = h('input', { type: 'date', name: 'to', required: true, value: day(now + 86400000) });
   const by = h('select', { name: 'by' }, GROUPINGS.map(([v, label]) => h('option', { value: v }, label)));
   const csv = h('a', { class: 'button', download: 'measures.csv', href: '#' }, 'Download CSV');
+  const page = h('a', { class: 'button', download: 'measures.html', href: '#' }, 'Download HTML report');
+  const charts = h('div', { class: 'report-charts' });
   const body = h('div', { class: 'report-body', 'aria-live': 'polite' });
   const query = () => `from=${from.value}&to=${to.value}&by=${by.value}`;
   async function show() {
     csv.href = `/api/v1/reports/measures?${query()}&format=csv`;
+    page.href = `/api/v1/reports/measures?${query()}&format=html`;
+    replace(charts, CHARTS.map(([name, title]) => h('figure', { class: 'report-chart', 'data-chart': name },
+      h('img', { src: `/api/v1/reports/charts/${name}?${query()}`, alt: `${title}: the numbers are in the table below`, width: 720, height: 360 }))));
     replace(body, h('p', { class: 'hint' }, 'Computing…'));
     try {
       const report = await get(`/reports/measures?${query()}`);
       const reasons = new Set();
       replace(body,
-        h('p', { class: 'report-total' }, `${report.incidents} incidents opened from ${from.value} to before ${to.value}`),
+        h('p', { class: 'report-total' }, `${report.incidents} incidents opened and ${report.calls} calls arrived from ${from.value} to before ${to.value}`),
         report.groups.map((g) => h('section', { class: 'report-group', 'data-group': g.key },
           h('h3', {}, g.key === 'all' ? 'All incidents' : g.key),
           h('table', { class: 'measures' },
@@ -72,8 +85,8 @@ export function reportsPanel() {
   }
   const form = h('form', { class: 'report-form', onsubmit: (e) => { e.preventDefault(); show(); } },
     h('label', {}, 'From ', from), h('label', {}, 'To (not included) ', to), h('label', {}, 'Group by ', by),
-    h('button', { type: 'submit', class: 'primary' }, 'Show'), csv);
+    h('button', { type: 'submit', class: 'primary' }, 'Show'), csv, page);
   const el = h('section', { class: 'card reports', 'aria-label': 'Outcome measures' },
-    h('h2', {}, 'Outcome measures'), form, body);
+    h('h2', {}, 'Outcome measures'), form, charts, body);
   return { el, show };
 }

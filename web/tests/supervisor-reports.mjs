@@ -1,5 +1,7 @@
 // The supervisor's Reports view: the outcome measures of the agency for a period, every number
-// the same as the API's, regrouped by channel, and the same report downloaded as CSV.
+// the same as the API's, regrouped by channel, and the same report downloaded as CSV. A call the
+// call-taker records in the console's phone panel (ringing, then answered) gives the answer
+// times.
 
 import { run, context, login, check, checkClean, apiAs } from './browser.mjs';
 
@@ -9,6 +11,17 @@ await run('supervisor reads the outcome measures', 90, async (browser) => {
     const opened = await calltaker('POST', '/incidents', { channel: '911', location: { type: 'point', lat: 38.9717, lon: -95.2353, radius_m: 30 }, callback_number: '785-555-0177', summary });
     check(opened.status === 201, `the call-taker opens a call (${opened.status})`);
   }
+
+  // The call-taker's phone panel: a call rings, then is answered.
+  const takerCtx = await context(browser);
+  const taker = await login(takerCtx, 'calltaker');
+  const phone = taker.getByRole('region', { name: 'Phone' });
+  await phone.getByRole('button', { name: 'Ringing' }).click();
+  await phone.getByText('Ringing since').waitFor({ timeout: 10000 });
+  await phone.getByRole('button', { name: 'Answered' }).click();
+  await phone.getByText('Last call: answered after').waitFor({ timeout: 10000 });
+  check(await phone.getByRole('button', { name: 'Ringing' }).count() === 1, 'the panel is ready for the next call');
+  checkClean(takerCtx, 'calltaker');
 
   const ctx = await context(browser);
   const page = await login(ctx, 'supervisor');
@@ -31,8 +44,25 @@ await run('supervisor reads the outcome measures', 90, async (browser) => {
   check(shown['contacts.total'] === String(total), `contacts: ${shown['contacts.total']}`);
   const repeat = measures.find((m) => m.id === 'repeat.within_7_days');
   check(shown['repeat.within_7_days'].startsWith(`${repeat.part} of ${repeat.of}`), `repeat contacts: ${shown['repeat.within_7_days']}`);
-  check(shown['contacts.abandoned'] === 'not measured', 'answer times say they are not measured');
-  check(await page.getByText('Not measured: needs the phone system').count() === 1, 'and why, once');
+  const within = measures.find((m) => m.id === 'contacts.answered_within_15s');
+  check(within.kind === 'share' && within.of >= 1, `the console's call is measured (${JSON.stringify(within)})`);
+  check(shown['contacts.answered_within_15s'].startsWith(`${within.part} of ${within.of}`), `answered within 15 s: ${shown['contacts.answered_within_15s']}`);
+  const arrived = measures.find((m) => m.id === 'contacts.arrived').count;
+  check(shown['contacts.arrived'] === String(arrived), `calls arrived: ${shown['contacts.arrived']}`);
+
+  // The four charts, drawn by the server, loaded as images with their titles.
+  const charts = page.locator('section.reports figure.report-chart img');
+  check(await charts.count() === 4, `four charts (${await charts.count()})`);
+  await page.waitForFunction(() => [...document.querySelectorAll('section.reports figure.report-chart img')].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 15000 });
+  const funnelSrc = await page.locator('figure[data-chart=funnel] img').getAttribute('src');
+  const funnelSvg = await page.evaluate(async (url) => (await fetch(url)).text(), funnelSrc);
+  const calls911 = measures.find((m) => m.id === 'diversion.triaged').of;
+  check(funnelSvg.includes('<title>Diversion of 911 calls</title>') && funnelSvg.includes(` ${calls911} (100.0%)`), `the funnel starts at the ${calls911} calls of the table`);
+  const answerSvg = await page.evaluate(async (url) => (await fetch(url)).text(), await page.locator('figure[data-chart="answer-times"] img').getAttribute('src'));
+  check(answerSvg.includes('target 15 s'), 'the answer-time chart draws its target');
+  const htmlHref = await page.locator('section.reports a[download="measures.html"]').getAttribute('href');
+  const html = await page.evaluate(async (url) => (await fetch(url)).text(), htmlHref);
+  check(html.startsWith('<!DOCTYPE html>') && (html.match(/<svg/g) || []).length === 4, 'the HTML report holds the four charts');
 
   // Regrouped by channel.
   await page.locator('section.reports select[name=by]').selectOption('channel');
@@ -43,7 +73,7 @@ await run('supervisor reads the outcome measures', 90, async (browser) => {
   check(JSON.stringify(groups) === JSON.stringify(byChannel.body.groups.map((g) => g.key)), `groups ${groups.join(', ')}`);
 
   // The CSV link downloads the same report.
-  const href = await page.locator('section.reports a[download]').getAttribute('href');
+  const href = await page.locator('section.reports a[download="measures.csv"]').getAttribute('href');
   check(href.includes('format=csv') && href.includes('by=channel'), `the CSV link asks for it (${href})`);
   const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href);
   check(csv.startsWith('group,measure,kind,count,of,rate,'), 'the CSV has its header');

@@ -24,4 +24,4 @@ pub mod public;
 pub mod synthetic;
 mod window;
 
-pub use window::{DayError, Window, parse_day};
+pub use window::{DayError, Window, format_day, parse_day};

@@ -21,6 +21,18 @@ impl Window {
             && self.channel.is_none_or(|c| c == channel)
     }
 
+    /// The period in words, for a report's heading: `from 2026-11-01 to before 2026-12-01`,
+    /// with the channel when one is chosen.
+    pub fn describe(&self) -> String {
+        let from = self
+            .from
+            .map_or_else(|| "from the start".to_owned(), |f| format!("from {}", format_day(f)));
+        let to =
+            self.to.map_or_else(|| "to now".to_owned(), |t| format!("to before {}", format_day(t)));
+        let channel = self.channel.map_or_else(String::new, |c| format!(", {} only", c.as_str()));
+        format!("{from} {to}{channel}")
+    }
+
     /// The phone system's call steps a report of this window reads: from its start to a day
     /// after its end, so a call that arrived just before the end is read with its end.
     pub fn call_steps(&self) -> (Timestamp, Timestamp) {
@@ -64,10 +76,32 @@ pub fn parse_day(day: &str) -> Result<Timestamp, DayError> {
     Ok(Timestamp::from_millis(days * 86_400_000))
 }
 
+/// The UTC day `at` falls on, as `YYYY-MM-DD` (Howard Hinnant's civil_from_days).
+pub fn format_day(at: Timestamp) -> String {
+    let z = at.as_millis().div_euclid(86_400_000) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn days_format_back_to_what_they_parse_from() {
+        for day in ["1970-01-01", "2024-02-29", "2026-12-05", "2000-03-01", "2100-12-31"] {
+            assert_eq!(format_day(parse_day(day).unwrap()), day);
+            assert_eq!(format_day(parse_day(day).unwrap().plus_millis(86_399_999)), day);
+        }
+    }
 
     #[test]
     fn days_are_utc_midnights() {

@@ -63,6 +63,7 @@ assets![
     "js/location-form.js",
     "js/alarms.js",
     "js/reports.js",
+    "js/phone.js",
     "js/views/call-taker.js",
     "js/views/clinician.js",
     "js/views/counselor.js",

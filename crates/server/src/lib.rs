@@ -267,6 +267,7 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/recommendations", get(routes::recommendations::recommend))
         .route("/incidents/{id}/audit", get(routes::audit::trail))
         .route("/reports/measures", get(routes::reports::measures))
+        .route("/reports/charts/{chart}", get(routes::reports::chart))
         .route("/calls", post(routes::calls::record))
         .route(
             "/eido",

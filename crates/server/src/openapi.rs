@@ -38,7 +38,7 @@ use crate::routes::{
         totp::start, totp::confirm,
         routing::lookup,
         areas::list,
-        reports::measures,
+        reports::measures, reports::chart,
         calls::record,
         lost::lost,
         health::healthz, health::metrics,

@@ -16,6 +16,7 @@ import { locationForm } from '../location-form.js';
 import { AreaMap } from '../map.js';
 import { agencyName } from '../directory.js';
 import * as fmt from '../format.js';
+import { phonePanel } from '../phone.js';
 import * as keys from '../shortcuts.js';
 
 const MCT = 'urn:crisisbridge:service:mobile-crisis';
@@ -37,6 +38,7 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
   main.replaceChildren(h('div', { class: 'layout' },
     h('nav', { class: 'sidebar', 'aria-label': 'Incidents' },
       h('div', { class: 'section-title' }, h('h1', {}, title), newButton),
+      phonePanel({ channel }).el,
       h('h2', { class: 'section-title' }, 'Open incidents'), list.el),
     workspace));
 

@@ -14,6 +14,7 @@ import { triagePanel, recordedDecision } from '../triage.js';
 import { locationForm } from '../location-form.js';
 import { agencyName } from '../directory.js';
 import * as fmt from '../format.js';
+import { phonePanel } from '../phone.js';
 import * as keys from '../shortcuts.js';
 
 export async function mount(main, { user }) {
@@ -40,6 +41,7 @@ export async function mount(main, { user }) {
     h('nav', { class: 'sidebar', 'aria-label': 'Contacts' },
       h('div', { class: 'section-title' }, h('h1', {}, '988 counselor'),
         h('button', { type: 'button', class: 'primary', onclick: () => showNew(), 'aria-keyshortcuts': 'N' }, 'New contact ', h('kbd', {}, 'N'))),
+      phonePanel({ channel: '988' }).el,
       h('h2', { class: 'section-title' }, 'Incoming transfers'), incoming.el,
       h('h2', { class: 'section-title' }, 'Contacts'), contacts.el),
     workspace));

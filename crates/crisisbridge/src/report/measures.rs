@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use domain::{AgencyId, Location, TeamId};
 use incidents::routing::{RoutingData, ServiceRouter};
 use indicatif::{ProgressBar, ProgressStyle};
+use reports::measures::charts::Chart;
 use reports::measures::{self, Grouping, Names, Options, Tally};
 
 use super::WindowArgs;
@@ -23,9 +24,13 @@ pub(crate) struct MeasuresArgs {
     /// Group by all, agency, channel, hour, weekday, team or area.
     #[arg(long, default_value = "all")]
     by: String,
-    /// table, csv or json.
+    /// table, csv, json, html (one self-contained file with the charts: redirect it, e.g.
+    /// `> measures.html`) or svg (one chart, named by --chart).
     #[arg(long, default_value = "table")]
     format: String,
+    /// With --format svg: volume, answer-times, response-times or funnel.
+    #[arg(long)]
+    chart: Option<String>,
     /// With --by area: a file `area,name,population` (e.g. demo/kansas-population.csv) for
     /// rates per 100,000 residents and their spread between areas.
     #[arg(long)]
@@ -50,9 +55,18 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
     let Some(by) = Grouping::parse(&args.by) else {
         bail!("--by {:?}: use {}", args.by, Grouping::NAMES);
     };
-    if !["table", "csv", "json"].contains(&args.format.as_str()) {
-        bail!("--format {:?}: use table, csv or json", args.format);
+    if !["table", "csv", "json", "html", "svg"].contains(&args.format.as_str()) {
+        bail!("--format {:?}: use table, csv, json, html or svg", args.format);
     }
+    let chart = match (args.format.as_str(), args.chart.as_deref()) {
+        ("svg", None) => bail!("--format svg draws one chart: add --chart {}", Chart::NAMES),
+        ("svg", Some(name)) => Some(
+            Chart::parse(name)
+                .with_context(|| format!("--chart {name:?}: use {}", Chart::NAMES))?,
+        ),
+        (_, Some(_)) => bail!("--chart goes with --format svg"),
+        (_, None) => None,
+    };
     let populations = match &args.population {
         None => None,
         Some(_) if by != Grouping::Area => bail!("--population needs --by area"),
@@ -105,8 +119,22 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
     }
     match args.format.as_str() {
         "csv" => print!("{}", measures::csv(&report)),
+        "html" => {
+            print!("{}", measures::html(&report, &heading(args.agency.as_deref(), window, by)))
+        }
+        "svg" => {
+            if let Some(chart) = chart {
+                print!("{}", measures::charts::svg(chart, &report));
+            }
+        }
         "json" => println!("{}", serde_json::to_string_pretty(&report)?),
         _ => print!("{}", measures::table(&report)),
     }
     Ok(())
+}
+
+/// What an HTML report covers, in words.
+fn heading(agency: Option<&str>, window: reports::Window, by: Grouping) -> String {
+    let agency = agency.map_or_else(|| "every agency".to_owned(), |a| format!("agency {a}"));
+    format!("{agency}; {}; grouped by {}", window.describe(), by.name())
 }

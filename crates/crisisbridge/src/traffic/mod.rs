@@ -10,11 +10,15 @@
 //! 988 contacts arrive from anywhere in Kansas, are assessed and closed; now and then one is
 //! at imminent risk and handed off to the PSAP, which accepts, and the counselor confirms.
 //!
+//! Each call rings at its center's phone queue first (`phone.rs`): most are answered within
+//! 15 s, a few callers hang up, and a few 988 contacts roll over to the backup center.
+//!
 //! Moving teams: the Douglas County teams drive — toward their incident when dispatched, idling
 //! near home otherwise — and report GPS every 5 s as the responder's phone would, with status
 //! changes (en route, on scene, available).
 
 mod api;
+mod phone;
 mod rng;
 mod teams;
 
@@ -88,11 +92,12 @@ pub async fn run(base: String) {
             if story == Story::MobileCrisis {
                 open_mct.fetch_add(1, Ordering::Relaxed);
             }
-            if let Err(e) = play(&api, &rng, story, at).await {
+            let opened = play(&api, &rng, story, at).await.unwrap_or_else(|e| {
                 tracing::warn!(?story, error = %format!("{e:#}"), "demo traffic: a synthetic call failed");
-                if story == Story::MobileCrisis {
-                    open_mct.fetch_sub(1, Ordering::Relaxed);
-                }
+                false
+            });
+            if !opened && story == Story::MobileCrisis {
+                open_mct.fetch_sub(1, Ordering::Relaxed);
             }
             // A mobile crisis incident stays open with its provider (see MAX_OPEN_MCT); the
             // others are closed by now.
@@ -119,18 +124,23 @@ impl Story {
     }
 }
 
+/// Plays one call; whether it became an incident.
 async fn play(
     api: &Api,
     rng: &std::sync::Mutex<Rng>,
     story: Story,
     (lat, lon): (f64, f64),
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let wait = |lo: f64, hi: f64| {
         let s = rng.lock().map_or(lo, |mut r| r.between(lo, hi));
         tokio::time::sleep(Duration::from_secs_f64(s))
     };
     let (channel, opener) =
         if story.is_988() { ("988", "counselor") } else { ("911", "calltaker") };
+    // The call rings first; one nobody here answered opens no incident.
+    if phone::ring(api, rng, opener, channel).await? == phone::Rang::NotAnswered {
+        return Ok(false);
+    }
     let summary = summary(story);
     let incident = api
         .send(
@@ -231,7 +241,7 @@ async fn play(
             act("counselor", close("handled_by_emergency_services")).await?;
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The value at a JSON pointer, or null: answers are read leniently, a missing field is

@@ -9,8 +9,10 @@
 //! arrived in the period and computes each group's measures.
 
 mod calls;
+pub mod charts;
 mod facts;
 mod figures;
+mod html;
 pub mod population;
 mod render;
 mod value;
@@ -22,6 +24,7 @@ use serde::Serialize;
 
 pub use facts::REPEAT_WINDOWS_DAYS;
 pub use figures::Measure;
+pub use html::html;
 pub use render::{csv, table};
 pub use value::{Distribution, Value};
 
@@ -49,6 +52,18 @@ pub enum Grouping {
 
 impl Grouping {
     pub const NAMES: &'static str = "all, agency, channel, hour, weekday, team or area";
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Agency => "agency",
+            Self::Channel => "channel",
+            Self::Hour => "hour",
+            Self::Weekday => "weekday",
+            Self::Team => "team",
+            Self::Area => "area",
+        }
+    }
 
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -107,9 +122,56 @@ pub struct Report {
     /// Calls the phone system reported as arrived in the period, over all groups.
     pub calls: u64,
     pub groups: Vec<Group>,
+    /// Incidents opened and calls arrived each day (UTC) of the period, over all groups.
+    pub volume: Vec<DayVolume>,
     /// Rates per 100,000 residents by area, when a population file was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_100k: Option<population::PerCapita>,
+}
+
+/// One day's volume: incidents opened by channel, and calls the phone system reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayVolume {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub incidents_911: u64,
+    pub incidents_988: u64,
+    pub incidents_other: u64,
+    pub calls: u64,
+}
+
+/// The volume of each day from the first to the last with anything in it (days between with
+/// nothing are there, with zeros).
+fn volume(incidents: &[&facts::Facts], calls: &[&calls::CallFacts]) -> Vec<DayVolume> {
+    let day = |at: Timestamp| at.as_millis().div_euclid(DAY_MS);
+    let days =
+        incidents.iter().map(|f| day(f.opened_at)).chain(calls.iter().map(|c| day(c.arrived_at)));
+    let (Some(first), Some(last)) = (days.clone().min(), days.max()) else { return Vec::new() };
+    let mut out: Vec<DayVolume> = (first..=last)
+        .map(|d| DayVolume {
+            day: crate::window::format_day(Timestamp::from_millis(d * DAY_MS)),
+            incidents_911: 0,
+            incidents_988: 0,
+            incidents_other: 0,
+            calls: 0,
+        })
+        .collect();
+    let slot = |at: Timestamp| usize::try_from(day(at) - first).ok();
+    for f in incidents {
+        if let Some(v) = slot(f.opened_at).and_then(|i| out.get_mut(i)) {
+            match f.channel {
+                domain::Channel::Nine11 => v.incidents_911 += 1,
+                domain::Channel::Nine88 => v.incidents_988 += 1,
+                domain::Channel::Other => v.incidents_other += 1,
+            }
+        }
+    }
+    for c in calls {
+        if let Some(v) = slot(c.arrived_at).and_then(|i| out.get_mut(i)) {
+            v.calls += 1;
+        }
+    }
+    out
 }
 
 /// One group's measures.
@@ -184,9 +246,11 @@ impl Tally {
         if groups.is_empty() {
             groups.insert(self.empty_key(), Vec::new());
         }
+        let all: Vec<&facts::Facts> = ids.iter().map(|(_, f)| *f).collect();
         Report {
             incidents: ids.len() as u64,
             calls: counted.len() as u64,
+            volume: volume(&all, &counted),
             groups: groups
                 .into_iter()
                 .map(|(key, incidents)| {

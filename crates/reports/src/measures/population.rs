@@ -173,6 +173,7 @@ mod tests {
         let report = Report {
             incidents: 0,
             calls: 0,
+            volume: Vec::new(),
             groups: vec![
                 group("20045 Douglas County", 61),
                 group("20091 Johnson County", 150),

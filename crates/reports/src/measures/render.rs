@@ -25,7 +25,8 @@ fn distribution(d: &Distribution) -> String {
     }
 }
 
-fn value(v: &Value) -> String {
+/// A value in words, as the table says it.
+pub(crate) fn value_text(v: &Value) -> String {
     match v {
         Value::Count { count } => count.to_string(),
         Value::Share { part, of } => match v.rate() {
@@ -47,7 +48,7 @@ pub fn table(report: &Report) -> String {
     for group in &report.groups {
         let _ = writeln!(out, "\n{}", group.key);
         for m in &group.measures {
-            let _ = writeln!(out, "  {:<48} {}", m.label, value(&m.value));
+            let _ = writeln!(out, "  {:<48} {}", m.label, value_text(&m.value));
             if let Value::NotMeasured { reason } = m.value
                 && !explained.contains(&reason)
             {

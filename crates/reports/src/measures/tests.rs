@@ -394,6 +394,17 @@ fn answer_times_from_the_phone_systems_calls() {
     let options = Options { window: period(), ..Options::default() };
     let report = with_calls(options, &fx).report(&names());
     assert_eq!(report.calls, 8, "c1–c7 and p1; c0 arrived before the period, c8 never arrived");
+    // One day: the five 911 and two 988 incidents opened, and the eight calls.
+    assert_eq!(
+        report.volume,
+        vec![DayVolume {
+            day: "2026-11-02".into(),
+            incidents_911: 5,
+            incidents_988: 2,
+            incidents_other: 0,
+            calls: 8
+        }]
+    );
     let all = &report.groups[0];
     assert_eq!(get(all, "contacts.arrived"), &Value::Count { count: 8 });
     // Ended: c1–c6 and p1 = 7. Answered within 15 s: c1, p1; within 20 s: c1, c2, p1.
@@ -449,4 +460,119 @@ fn answer_times_from_the_phone_systems_calls() {
             Value::NotMeasured { reason } if reason.contains("group by agency, channel, hour")
         ));
     }
+}
+
+/// Every element of the SVG, checked well-formed by a real XML reader; the texts it shows.
+fn svg_texts(svg: &str) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut texts = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Text(t)) => {
+                let t = t.xml10_content().trim().to_owned();
+                if !t.is_empty() {
+                    texts.push(t);
+                }
+            }
+            Ok(quick_xml::events::Event::Eof) => return texts,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed SVG: {e}\n{svg}"),
+        }
+    }
+}
+
+#[test]
+fn charts_draw_the_reports_numbers_and_say_what_is_not_measured() {
+    use super::charts::{Chart, svg};
+    let fx = fixture();
+    let by_hour = Options { window: period(), by: Grouping::Hour, ..Options::default() };
+    let report = with_calls(by_hour, &fx).report(&names());
+    if let Ok(dir) = std::env::var("CB_CHART_DIR") {
+        for chart in Chart::ALL {
+            std::fs::write(format!("{dir}/{}.svg", chart.name()), svg(chart, &report)).unwrap();
+        }
+    }
+    let volume = svg_texts(&svg(Chart::Volume, &report));
+    assert!(volume.iter().any(|t| t == "2026-11-02"), "{volume:?}");
+    assert!(volume.iter().any(|t| t == "calls arrived"), "{volume:?}");
+    let answers = svg_texts(&svg(Chart::AnswerTimes, &report));
+    assert!(
+        answers.iter().any(|t| t == "target 15 s") && answers.iter().any(|t| t == "target 20 s")
+    );
+    // The hours with answered calls: 01:00 (c1, c2, p1) and 02:00 (c3).
+    assert!(answers.iter().any(|t| t == "01:00 (n = 3)"), "{answers:?}");
+    assert!(answers.iter().any(|t| t == "02:00 (n = 1)"), "{answers:?}");
+    let response = svg_texts(&svg(Chart::ResponseTimes, &report));
+    assert!(response.iter().any(|t| t == "target 1 h"), "{response:?}");
+    assert!(
+        response.iter().any(|t| t == "01:00 (n = 1)"),
+        "B's team, opened at 01:00: {response:?}"
+    );
+    // The funnel: 5 calls, 4 triaged, 2 decided for 988, 1 for mobile crisis, 2 offered, 1 accepted.
+    let funnel = svg_texts(&svg(Chart::Funnel, &report));
+    for label in ["5 (100.0%)", "4 (80.0%)", "2 (40.0%)", "1 (20.0%)"] {
+        assert!(funnel.iter().any(|t| t == label), "{label}: {funnel:?}");
+    }
+    assert_eq!(
+        super::charts::funnel_stages(&report).iter().map(|s| s.1).collect::<Vec<_>>(),
+        [5, 4, 2, 1, 2, 1]
+    );
+
+    // Without calls, the answer-time chart says why instead of drawing zeros.
+    let report =
+        fx.history.tally(Options { window: period(), ..Options::default() }).report(&names());
+    let answers = svg_texts(&svg(Chart::AnswerTimes, &report));
+    assert!(
+        answers.iter().any(|t| t.starts_with("not measured: no contact of this group")),
+        "{answers:?}"
+    );
+    // An empty period draws no bars and says so.
+    let empty = Options {
+        window: Window {
+            from: Some(Timestamp::from_millis(T0 + 30 * DAY)),
+            to: None,
+            channel: None,
+        },
+        ..Options::default()
+    };
+    let report = fx.history.tally(empty).report(&names());
+    assert!(
+        svg_texts(&svg(Chart::Volume, &report))
+            .iter()
+            .any(|t| t == "no incident or call in this period")
+    );
+    assert!(
+        svg_texts(&svg(Chart::Funnel, &report)).iter().any(|t| t == "no 911 call in this period")
+    );
+}
+
+#[test]
+fn the_html_report_holds_every_chart_and_number_and_nothing_outside_it() {
+    let fx = fixture();
+    let options = Options { window: period(), by: Grouping::Channel, ..Options::default() };
+    let report = with_calls(options, &fx).report(&names());
+    let page = html(&report, "KS <demo> & 2026-11-02");
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("<p>KS &lt;demo&gt; &amp; 2026-11-02</p>"), "the heading is escaped");
+    assert_eq!(page.matches("<svg").count(), 4, "the four charts, inline");
+    for forbidden in ["<script", "src=", "href=", "@import", "url("] {
+        assert!(!page.contains(forbidden), "self-contained: no {forbidden}");
+    }
+    for group in &report.groups {
+        for m in &group.measures {
+            assert!(page.contains(&format!("<code>{}</code>", m.id)), "{}", m.id);
+        }
+    }
+    // 988: c1 of the six ended calls answered within 15 s; 911: p1, the only one.
+    let row = "<tr><th scope=\"row\">answered within 15 s</th><td><code>contacts.answered_within_15s</code></td>";
+    assert!(page.contains(&format!("{row}<td>1 of 6 (16.7%)</td>")), "{page}");
+    assert!(page.contains(&format!("{row}<td>1 of 1 (100.0%)</td>")), "{page}");
+    assert!(!page.contains("Not measured"), "everything is measured by channel");
+    let by_area = Options { window: period(), by: Grouping::Area, ..Options::default() };
+    let page = html(&with_calls(by_area, &fx).report(&names()), "by area");
+    assert_eq!(
+        page.matches("Not measured: calls carry no location or team").count(),
+        1,
+        "said once"
+    );
 }

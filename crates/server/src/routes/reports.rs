@@ -5,11 +5,12 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::{AgencyId, Channel, Location, Permission, TeamId};
-use reports::measures::{Grouping, Names, Options, Tally};
+use reports::measures::charts::Chart;
+use reports::measures::{Grouping, Names, Options, Report, Tally};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -31,8 +32,22 @@ pub struct MeasuresQuery {
     channel: Option<String>,
     /// `all` (default), `agency`, `channel`, `hour`, `weekday`, `team` or `area`.
     by: Option<String>,
-    /// `json` (default) or `csv`.
+    /// `json` (default), `csv`, or `html` (one self-contained page with the charts).
     format: Option<String>,
+}
+
+/// The same period and grouping as the measures, for one chart.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ChartQuery {
+    /// Incidents opened on or after this day (UTC), `YYYY-MM-DD`.
+    from: Option<String>,
+    /// Incidents opened before this day (UTC), `YYYY-MM-DD`.
+    to: Option<String>,
+    /// `911`, `988` or `other`.
+    channel: Option<String>,
+    /// `all` (default), `agency`, `channel`, `hour`, `weekday`, `team` or `area`.
+    by: Option<String>,
 }
 
 fn invalid(message: String) -> ApiError {
@@ -57,27 +72,99 @@ pub async fn measures(
 ) -> ApiResult<Response> {
     caller.require(Permission::ReportRead)?;
     let Query(query) = query.map_err(|e| invalid(e.body_text()))?;
+    let format = query.format.as_deref().unwrap_or("json");
+    if !["json", "csv", "html"].contains(&format) {
+        return Err(invalid(format!("format {format:?}: use json, csv or html")));
+    }
+    let (report, heading) = report(
+        &state,
+        &caller,
+        query.from.as_deref(),
+        query.to.as_deref(),
+        query.channel.as_deref(),
+        query.by.as_deref(),
+    )
+    .await?;
+    Ok(match format {
+        "csv" => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"measures.csv\""),
+            ],
+            reports::measures::csv(&report),
+        )
+            .into_response(),
+        "html" => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"measures.html\""),
+            ],
+            reports::measures::html(&report, &heading),
+        )
+            .into_response(),
+        _ => axum::Json(report).into_response(),
+    })
+}
+
+/// One chart of the measures as SVG: `volume`, `answer-times`, `response-times` or `funnel`.
+#[utoipa::path(get, path = "/api/v1/reports/charts/{chart}", tag = "reports", params(
+        ("chart" = String, Path, description = "volume, answer-times, response-times or funnel"),
+        ChartQuery),
+    responses(
+        (status = 200, description = "the chart, image/svg+xml", content_type = "image/svg+xml", body = String),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn chart(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    query: Result<Query<ChartQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    caller.require(Permission::ReportRead)?;
+    let chart = Chart::parse(&name).ok_or_else(|| {
+        ApiError::not_found(format!("chart {name:?} (there are {})", Chart::NAMES))
+    })?;
+    let Query(query) = query.map_err(|e| invalid(e.body_text()))?;
+    let (report, _) = report(
+        &state,
+        &caller,
+        query.from.as_deref(),
+        query.to.as_deref(),
+        query.channel.as_deref(),
+        query.by.as_deref(),
+    )
+    .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")],
+        reports::measures::charts::svg(chart, &report),
+    )
+        .into_response())
+}
+
+/// The caller's agency's measures for the period and grouping asked, and what they cover in
+/// words.
+async fn report(
+    state: &AppState,
+    caller: &Caller,
+    from: Option<&str>,
+    to: Option<&str>,
+    channel: Option<&str>,
+    by: Option<&str>,
+) -> ApiResult<(Report, String)> {
     let window = reports::Window {
-        from: day("from", query.from.as_deref())?,
-        to: day("to", query.to.as_deref())?,
-        channel: query
-            .channel
-            .as_deref()
+        from: day("from", from)?,
+        to: day("to", to)?,
+        channel: channel
             .map(|c| {
                 Channel::parse(c)
                     .ok_or_else(|| invalid(format!("channel {c:?}: use 911, 988 or other")))
             })
             .transpose()?,
     };
-    let by = match query.by.as_deref() {
+    let by = match by {
         None => Grouping::All,
         Some(b) => Grouping::parse(b)
             .ok_or_else(|| invalid(format!("by {b:?}: use {}", Grouping::NAMES)))?,
-    };
-    let csv = match query.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => return Err(invalid(format!("format {other:?}: use json or csv"))),
     };
     let mut tally = Tally::new(Options { window, agency: Some(caller.agency.id), by });
     let mut after = 0;
@@ -102,16 +189,7 @@ pub async fn measures(
     let team = |id: TeamId| teams.get(&id).cloned().unwrap_or_else(|| id.to_string());
     let area = |location: &Location| router.as_ref()?.area_label(location);
     let report = tally.report(&Names { agency: &agency, team: &team, area: &area });
-    if csv {
-        let body = reports::measures::csv(&report);
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"measures.csv\""),
-            ],
-            body,
-        )
-            .into_response());
-    }
-    Ok(axum::Json(report).into_response())
+    let heading =
+        format!("{}; {}; grouped by {}", caller.agency.name, window.describe(), by.name());
+    Ok((report, heading))
 }

@@ -162,6 +162,7 @@ const ROUTES: &[Route] = &[
     ),
     route("GET", "/api/v1/incidents/{id}/audit", Some("audit.read"), Scope::Incident, None),
     route("GET", "/api/v1/reports/measures", Some("report.read"), Scope::None, None),
+    route("GET", "/api/v1/reports/charts/{chart}", Some("report.read"), Scope::Named, None),
     route(
         "POST",
         "/api/v1/calls",

@@ -82,7 +82,7 @@ async fn only_supervisors_and_admins_read_measures_and_bad_parameters_say_what_t
     assert_eq!(app.get("/api/v1/reports/measures", &admin).await.status(), 200);
     for (query, says) in [
         ("by=county", "by \"county\": use all, agency, channel, hour, weekday, team or area"),
-        ("format=xml", "format \"xml\": use json or csv"),
+        ("format=xml", "format \"xml\": use json, csv or html"),
         ("channel=912", "channel \"912\": use 911, 988 or other"),
         ("from=2026-02-30", "from: \"2026-02-30\" is not a day like 2026-12-01"),
         ("to=yesterday", "to: \"yesterday\" is not a day like 2026-12-01"),
@@ -91,4 +91,41 @@ async fn only_supervisors_and_admins_read_measures_and_bad_parameters_say_what_t
         let response = app.get(&format!("/api/v1/reports/measures?{query}"), &admin).await;
         assert_error(response, 400, "invalid_parameter", says).await;
     }
+}
+
+#[tokio::test]
+async fn charts_and_the_html_report_come_from_the_same_numbers() {
+    let app = TestApp::spawn().await;
+    let calltaker = app.login("calltaker").await;
+    let first = app.open_incident(&calltaker).await;
+    app.open_incident(&calltaker).await;
+    app.record_triage(&first, domain::TriageOutcome::Divert988).await;
+    let supervisor = app.login("supervisor").await;
+
+    let funnel = app.get("/api/v1/reports/charts/funnel", &supervisor).await;
+    assert_eq!(funnel.status(), 200);
+    assert_eq!(funnel.headers()["content-type"], "image/svg+xml");
+    let svg = funnel.text().await.unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("<title>Diversion of 911 calls</title>"));
+    // Two 911 calls, one triaged and decided for 988.
+    assert!(svg.contains("2 (100.0%)") && svg.contains("1 (50.0%)"), "{svg}");
+    let answers = app.get("/api/v1/reports/charts/answer-times?by=hour", &supervisor).await;
+    let svg = answers.text().await.unwrap();
+    assert!(svg.contains("not measured: no contact of this group"), "no calls posted: {svg}");
+
+    let page = app.get("/api/v1/reports/measures?format=html&by=channel", &supervisor).await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(page.headers()["content-disposition"].to_str().unwrap().contains("measures.html"));
+    let html = page.text().await.unwrap();
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert!(html.contains("grouped by channel"), "the heading says what it covers");
+    assert!(html.contains("<td>1 of 2 (50.0%)</td>"), "911 calls triaged: {html}");
+
+    let unknown = app.get("/api/v1/reports/charts/pie", &supervisor).await;
+    assert_error(unknown, 404, "not_found", "volume, answer-times, response-times or funnel").await;
+    let bad = app.get("/api/v1/reports/charts/volume?by=county", &supervisor).await;
+    assert_error(bad, 400, "invalid_parameter", "by \"county\"").await;
+    assert_error(app.get("/api/v1/reports/charts/volume", &calltaker).await, 403, "forbidden", "")
+        .await;
 }
