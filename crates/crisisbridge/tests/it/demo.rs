@@ -120,7 +120,18 @@ fn check_the_measures_report(db: &str) {
     assert!(ok, "{stderr}");
     assert!(stdout.contains("20045 Douglas County,contacts.988,count,1,"), "{stdout}");
     let (ok, stdout, _) = run(&[]);
-    assert!(ok && stdout.contains("not measured: needs the phone system"), "{stdout}");
+    assert!(
+        ok && stdout.contains("not measured: no contact of this group has the phone system"),
+        "{stdout}"
+    );
+    // The self-contained HTML report, and one chart as SVG.
+    let (ok, stdout, stderr) = run(&["--by", "channel", "--format", "html"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("<!DOCTYPE html>") && stdout.matches("<svg").count() == 4);
+    assert!(stdout.contains("every agency; from the start to now; grouped by channel"), "{stdout}");
+    let (ok, stdout, stderr) = run(&["--format", "svg", "--chart", "volume"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("<svg") && stdout.contains("<title>Volume per day (UTC)</title>"));
     // Per 100,000 residents, with the shipped Kansas populations: one 988 contact in Douglas
     // County (122,259 people).
     let population = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-population.csv");
@@ -147,7 +158,10 @@ fn check_the_measures_report(db: &str) {
     assert!(!ok && stderr.contains("use channel, hour, weekday or area"), "{stderr}");
     for (args, says) in [
         (&["--by", "county"][..], "--by \"county\": use all, agency, channel"),
-        (&["--format", "xml"][..], "--format \"xml\": use table, csv or json"),
+        (&["--format", "xml"][..], "--format \"xml\": use table, csv, json, html or svg"),
+        (&["--format", "svg"][..], "--format svg draws one chart: add --chart volume"),
+        (&["--format", "svg", "--chart", "pie"][..], "--chart \"pie\": use volume, answer-times"),
+        (&["--chart", "funnel"][..], "--chart goes with --format svg"),
         (&["--agency", "nobody"][..], "--agency \"nobody\": no such agency"),
         (&["--to", "2026-13-01"][..], "is not a day like 2026-12-01"),
     ] {
