@@ -6,6 +6,10 @@
 
 import { get } from './api.js';
 import { h, replace } from './dom.js';
+import * as live from './live.js';
+
+/** How soon after a live event a report that includes today is computed again. */
+const LIVE_REFRESH_MS = 3000;
 
 const CHARTS = [
   ['volume', 'Volume per day'],
@@ -57,12 +61,24 @@ export function reportsPanel() {
   const charts = h('div', { class: 'report-charts' });
   const body = h('div', { class: 'report-body', 'aria-live': 'polite' });
   const query = () => `from=${from.value}&to=${to.value}&by=${by.value}`;
-  async function show() {
+  const updated = h('p', { class: 'hint report-updated', role: 'status' });
+  let shown = false;
+  let pending = null;
+  async function drawCharts() {
+    const drawn = await Promise.all(CHARTS.map(async ([name, title]) => {
+      const svg = await fetch(`/api/v1/reports/charts/${name}?${query()}`, { credentials: 'same-origin' }).then((r) => (r.ok ? r.text() : null)).catch(() => null);
+      return h('figure', { class: 'report-chart', 'data-chart': name },
+        svg === null ? h('p', { class: 'error' }, `${title}: the chart could not be drawn.`)
+          : h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, alt: `${title}: the numbers are in the table below`, width: 720, height: 360 }));
+    }));
+    replace(charts, drawn);
+  }
+  async function show({ quiet = false } = {}) {
+    shown = true;
     csv.href = `/api/v1/reports/measures?${query()}&format=csv`;
     page.href = `/api/v1/reports/measures?${query()}&format=html`;
-    replace(charts, CHARTS.map(([name, title]) => h('figure', { class: 'report-chart', 'data-chart': name },
-      h('img', { src: `/api/v1/reports/charts/${name}?${query()}`, alt: `${title}: the numbers are in the table below`, width: 720, height: 360 }))));
-    replace(body, h('p', { class: 'hint' }, 'Computing…'));
+    drawCharts();
+    if (!quiet) replace(body, h('p', { class: 'hint' }, 'Computing…'));
     try {
       const report = await get(`/reports/measures?${query()}`);
       const reasons = new Set();
@@ -78,11 +94,23 @@ export function reportsPanel() {
                 h('th', { scope: 'row' }, m.label), h('td', {}, valueText(m)));
             }))))),
         [...reasons].map((r) => h('p', { class: 'hint' }, `Not measured: ${r}.`)),
+        updated,
         h('p', { class: 'hint' }, 'Definitions: docs/measures.md.'));
+      updated.textContent = includesToday()
+        ? `Updated ${new Date().toLocaleTimeString()}; today's events update it as they happen.`
+        : `Computed ${new Date().toLocaleTimeString()}.`;
     } catch (e) {
       replace(body, h('p', { class: 'error', role: 'alert' }, `The report could not be computed: ${e.message}`));
     }
   }
+  // A period that includes today follows the live stream: shortly after an event, the server
+  // computes it again from its live tally (it does not read the log again).
+  const includesToday = () => { const today = day(Date.now()); return from.value <= today && today < to.value; };
+  live.subscribe((m) => {
+    if (!m.data || m.resync || m.kind?.startsWith('team_')) return;
+    if (!shown || el.hidden || pending || !includesToday()) return;
+    pending = setTimeout(() => { pending = null; show({ quiet: true }); }, LIVE_REFRESH_MS);
+  });
   const form = h('form', { class: 'report-form', onsubmit: (e) => { e.preventDefault(); show(); } },
     h('label', {}, 'From ', from), h('label', {}, 'To (not included) ', to), h('label', {}, 'Group by ', by),
     h('button', { type: 'submit', class: 'primary' }, 'Show'), csv, page);

@@ -54,11 +54,11 @@ await run('supervisor reads the outcome measures', 90, async (browser) => {
   const charts = page.locator('section.reports figure.report-chart img');
   check(await charts.count() === 4, `four charts (${await charts.count()})`);
   await page.waitForFunction(() => [...document.querySelectorAll('section.reports figure.report-chart img')].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 15000 });
-  const funnelSrc = await page.locator('figure[data-chart=funnel] img').getAttribute('src');
-  const funnelSvg = await page.evaluate(async (url) => (await fetch(url)).text(), funnelSrc);
+  const svgOf = async (name) => decodeURIComponent((await page.locator(`figure[data-chart="${name}"] img`).getAttribute('src')).split(',')[1]);
+  const funnelSvg = await svgOf('funnel');
   const calls911 = measures.find((m) => m.id === 'diversion.triaged').of;
   check(funnelSvg.includes('<title>Diversion of 911 calls</title>') && funnelSvg.includes(` ${calls911} (100.0%)`), `the funnel starts at the ${calls911} calls of the table`);
-  const answerSvg = await page.evaluate(async (url) => (await fetch(url)).text(), await page.locator('figure[data-chart="answer-times"] img').getAttribute('src'));
+  const answerSvg = await svgOf('answer-times');
   check(answerSvg.includes('target 15 s'), 'the answer-time chart draws its target');
   const htmlHref = await page.locator('section.reports a[download="measures.html"]').getAttribute('href');
   const html = await page.evaluate(async (url) => (await fetch(url)).text(), htmlHref);
@@ -78,6 +78,15 @@ await run('supervisor reads the outcome measures', 90, async (browser) => {
   const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href);
   check(csv.startsWith('group,measure,kind,count,of,rate,'), 'the CSV has its header');
   check(csv.includes(`911,contacts.911,count,${byChannel.body.groups.find((g) => g.key === '911').measures.find((m) => m.id === 'contacts.911').count},`), 'and the same 911 count');
+
+  // Live: the period includes today, so a new call shows up without pressing Show.
+  const cell = page.locator('section.reports .report-group[data-group="911"] tr[data-measure="contacts.911"] td');
+  const before = Number(await cell.textContent());
+  const opened = await calltaker('POST', '/incidents', { channel: '911', location: { type: 'point', lat: 38.9717, lon: -95.2353, radius_m: 30 }, summary: 'reports live' });
+  check(opened.status === 201, 'another call is opened');
+  await page.waitForFunction((n) => Number(document.querySelector('section.reports .report-group[data-group="911"] tr[data-measure="contacts.911"] td')?.textContent) === n, before + 1, { timeout: 15000 });
+  check(true, `the report follows the live stream (${before} → ${before + 1} 911 contacts)`);
+  check(await page.getByText("today's events update it as they happen").count() === 1, 'and says it does');
   if (process.env.CB_SCREENSHOT) await page.screenshot({ path: process.env.CB_SCREENSHOT, fullPage: true });
   checkClean(ctx, 'supervisor');
 });

@@ -25,6 +25,7 @@ pub mod dto;
 pub mod error;
 pub mod fuzzing;
 pub mod json;
+pub mod live_measures;
 pub mod lost;
 pub mod metrics;
 pub mod openapi;
@@ -211,7 +212,9 @@ impl Application {
             .await
             .map_err(std::io::Error::other)?;
         let auto_assign = service.spawn_auto_assign(auto_providers, settings.auto_assign_check);
+        let measures = live_measures::LiveMeasures::spawn(store.clone());
         let state = AppState {
+            measures,
             store,
             clock,
             settings: Arc::new(settings),

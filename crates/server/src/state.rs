@@ -32,6 +32,8 @@ pub struct AppState {
     pub incidents: incidents::IncidentService,
     /// Ended sessions, told to the streams they hold open.
     pub session_ends: crate::auth::SessionEnds,
+    /// The outcome measures' tally, kept current from the live stream.
+    pub measures: crate::live_measures::LiveMeasures,
 }
 
 impl std::fmt::Debug for AppState {

@@ -32,13 +32,14 @@ impl CallFacts {
     }
 }
 
-/// Every call's facts, by agency and the phone system's id.
+/// Every call's facts, by agency and the phone system's id: fed the phone systems' steps in
+/// time order.
 #[derive(Debug, Default)]
-pub struct Calls {
+pub struct CallTally {
     pub calls: HashMap<(AgencyId, CallId), CallFacts>,
 }
 
-impl Calls {
+impl CallTally {
     /// Takes one recorded step. The store keeps a call to one arrival before one end; an end
     /// whose arrival is not among the steps given (an arrival before the period read) is left
     /// out, as its call is.

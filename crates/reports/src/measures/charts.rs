@@ -196,7 +196,8 @@ fn volume(report: &Report, root: &Area<'_>) -> Drawn {
         .y_desc("per day")
         .draw()
         .map_err(err)?;
-    let stacks: [(&str, RGBColor, fn(&super::DayVolume) -> u64); 3] = [
+    type Count = fn(&super::DayVolume) -> u64;
+    let stacks: [(&str, RGBColor, Count); 3] = [
         ("911 incidents", C911, |d| d.incidents_911),
         ("988 incidents", C988, |d| d.incidents_988),
         ("other incidents", OTHER, |d| d.incidents_other),

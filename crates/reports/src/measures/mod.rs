@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use domain::{AgencyId, CallEvent, Event, IncidentId, Location, TeamId, Timestamp};
 use serde::Serialize;
 
+pub use calls::CallTally;
 pub use facts::REPEAT_WINDOWS_DAYS;
 pub use figures::Measure;
 pub use html::html;
@@ -186,12 +187,12 @@ pub struct Group {
 pub struct Tally {
     options: Options,
     gathered: facts::Gathered,
-    calls: calls::Calls,
+    calls: CallTally,
 }
 
 impl Tally {
     pub fn new(options: Options) -> Self {
-        Self { options, gathered: facts::Gathered::default(), calls: calls::Calls::default() }
+        Self { options, gathered: facts::Gathered::default(), calls: CallTally::default() }
     }
 
     /// Takes the next step of a call the phone system reported, in time order (a call's
@@ -212,13 +213,31 @@ impl Tally {
 
     /// The same incidents grouped another way (the public export needs them grouped and whole).
     pub fn report_by(&self, names: &Names<'_>, by: Grouping) -> Report {
+        self.report_for(&Options { by, ..self.options }, names)
+    }
+
+    /// A report for other options than the tally was made with: one tally fed the whole log
+    /// (a server's, kept current from the live stream) answers any period, agency and
+    /// grouping without reading the log again.
+    pub fn report_for(&self, options: &Options, names: &Names<'_>) -> Report {
+        self.report_with_calls(options, names, &self.calls)
+    }
+
+    /// [`Self::report_for`] with the phone systems' calls of `calls` instead of the tally's own.
+    pub fn report_with_calls(
+        &self,
+        options: &Options,
+        names: &Names<'_>,
+        calls: &CallTally,
+    ) -> Report {
+        let by = options.by;
         let mut groups: BTreeMap<String, Vec<&facts::Facts>> = BTreeMap::new();
         let mut ids: Vec<(&IncidentId, &facts::Facts)> = self
             .gathered
             .incidents
             .iter()
-            .filter(|(_, f)| self.options.window.counts(f.opened_at, f.channel))
-            .filter(|(_, f)| self.options.agency.is_none_or(|a| f.involved.contains(&a)))
+            .filter(|(_, f)| options.window.counts(f.opened_at, f.channel))
+            .filter(|(_, f)| options.agency.is_none_or(|a| f.involved.contains(&a)))
             .collect();
         // The same order on every run, whatever the map's.
         ids.sort_by_key(|(id, _)| **id);
@@ -227,20 +246,19 @@ impl Tally {
         }
         // Calls have no location and no team: grouped that way, they are not placed.
         let placeable = !matches!(by, Grouping::Area | Grouping::Team);
-        let mut calls: BTreeMap<String, Vec<&calls::CallFacts>> = BTreeMap::new();
-        let mut counted: Vec<&calls::CallFacts> = self
-            .calls
+        let mut placed: BTreeMap<String, Vec<&calls::CallFacts>> = BTreeMap::new();
+        let mut counted: Vec<&calls::CallFacts> = calls
             .calls
             .values()
-            .filter(|c| self.options.window.counts(c.arrived_at, c.channel))
-            .filter(|c| self.options.agency.is_none_or(|a| c.agency == a))
+            .filter(|c| options.window.counts(c.arrived_at, c.channel))
+            .filter(|c| options.agency.is_none_or(|a| c.agency == a))
             .collect();
         counted.sort_by_key(|c| (c.arrived_at, c.agency));
         if placeable {
             for c in &counted {
                 let key = self.call_key(c, names, by);
                 groups.entry(key.clone()).or_default();
-                calls.entry(key).or_default().push(c);
+                placed.entry(key).or_default().push(c);
             }
         }
         if groups.is_empty() {
@@ -255,7 +273,7 @@ impl Tally {
                 .into_iter()
                 .map(|(key, incidents)| {
                     let group_calls = if placeable {
-                        figures::GroupCalls::Placed(calls.get(&key).map_or(&[][..], Vec::as_slice))
+                        figures::GroupCalls::Placed(placed.get(&key).map_or(&[][..], Vec::as_slice))
                     } else {
                         figures::GroupCalls::Unplaceable
                     };

@@ -4,13 +4,14 @@
 //! no row names a person. For supervisors and administrators; each request is audited.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::{AgencyId, Channel, Location, Permission, TeamId};
 use reports::measures::charts::Chart;
-use reports::measures::{Grouping, Names, Options, Report, Tally};
+use reports::measures::{CallTally, Grouping, Names, Options, Report, Tally};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -166,30 +167,70 @@ async fn report(
         Some(b) => Grouping::parse(b)
             .ok_or_else(|| invalid(format!("by {b:?}: use {}", Grouping::NAMES)))?,
     };
-    let mut tally = Tally::new(Options { window, agency: Some(caller.agency.id), by });
-    let mut after = 0;
-    loop {
-        let page = state.store.events_after(after, Some(caller.agency.id), PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        for recorded in &page {
-            tally.add(&recorded.event, &recorded.involved);
-        }
-    }
+    let options = Options { window, agency: Some(caller.agency.id), by };
     let (from, to) = window.call_steps();
+    let mut calls = CallTally::default();
     for step in state.store.calls_between(from, to, Some(caller.agency.id)).await? {
-        tally.add_call(&step.event);
+        calls.add(&step.event);
     }
-    let agencies: HashMap<AgencyId, String> =
-        state.store.agencies().await?.into_iter().map(|a| (a.id, a.code)).collect();
-    let teams: HashMap<TeamId, String> =
-        state.store.teams(None).await?.into_iter().map(|t| (t.id, t.name)).collect();
-    let router = state.routing.current();
-    let agency = |id: AgencyId| agencies.get(&id).cloned().unwrap_or_else(|| id.to_string());
-    let team = |id: TeamId| teams.get(&id).cloned().unwrap_or_else(|| id.to_string());
-    let area = |location: &Location| router.as_ref()?.area_label(location);
-    let report = tally.report(&Names { agency: &agency, team: &team, area: &area });
+    let naming = Naming {
+        agencies: state.store.agencies().await?.into_iter().map(|a| (a.id, a.code)).collect(),
+        teams: state.store.teams(None).await?.into_iter().map(|t| (t.id, t.name)).collect(),
+        router: state.routing.current(),
+    };
+    let failed = |e: tokio::task::JoinError| {
+        ApiError::new(ErrorCode::Internal, format!("the report failed: {e}"))
+    };
+    // Computed off the async workers: a year of a large deployment takes a while.
+    let live_ready = state.measures.sync(&*state.store).await?;
+    metrics::counter!("crisisbridge_reports_total", "source" => if live_ready { "live" } else { "log" })
+        .increment(1);
+    let report = if live_ready {
+        let live = state.measures.clone();
+        tokio::task::spawn_blocking(move || {
+            live.with(|tally| naming.report(tally, &options, &calls))
+        })
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the live measures are unavailable"))?
+    } else {
+        // Just after start, while the live tally still reads the log: read it for this report.
+        let mut tally = Tally::new(options);
+        let mut after = 0;
+        loop {
+            let page = state.store.events_after(after, Some(caller.agency.id), PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for recorded in &page {
+                tally.add(&recorded.event, &recorded.involved);
+            }
+        }
+        tokio::task::spawn_blocking(move || naming.report(&tally, &options, &calls))
+            .await
+            .map_err(failed)?
+    };
     let heading =
         format!("{}; {}; grouped by {}", caller.agency.name, window.describe(), by.name());
     Ok((report, heading))
+}
+
+/// How a report names agencies, teams and areas.
+struct Naming {
+    agencies: HashMap<AgencyId, String>,
+    teams: HashMap<TeamId, String>,
+    router: Option<Arc<incidents::routing::ServiceRouter>>,
+}
+
+impl Naming {
+    fn report(&self, tally: &Tally, options: &Options, calls: &CallTally) -> Report {
+        let agency =
+            |id: AgencyId| self.agencies.get(&id).cloned().unwrap_or_else(|| id.to_string());
+        let team = |id: TeamId| self.teams.get(&id).cloned().unwrap_or_else(|| id.to_string());
+        let area = |location: &Location| self.router.as_ref()?.area_label(location);
+        tally.report_with_calls(
+            options,
+            &Names { agency: &agency, team: &team, area: &area },
+            calls,
+        )
+    }
 }

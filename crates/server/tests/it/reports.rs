@@ -2,8 +2,9 @@
 //! as JSON and CSV with the same numbers, for supervisors and administrators only, audited,
 //! and every bad parameter refused with what to use.
 
+use reports::measures::{Grouping, Names, Options, Tally};
 use serde_json::Value;
-use store::AuditLog;
+use store::{AuditLog, CallLog, EventLog};
 
 use crate::helpers::{TestApp, assert_error};
 
@@ -128,4 +129,68 @@ async fn charts_and_the_html_report_come_from_the_same_numbers() {
     assert_error(bad, 400, "invalid_parameter", "by \"county\"").await;
     assert_error(app.get("/api/v1/reports/charts/volume", &calltaker).await, 403, "forbidden", "")
         .await;
+}
+
+/// The report a fresh read of the whole log gives, as the command line computes it.
+async fn read_from_the_log(app: &TestApp, by: Grouping) -> Value {
+    let agency = Some(app.psap.id);
+    let mut tally = Tally::new(Options { window: reports::Window::default(), agency, by });
+    let mut after = 0;
+    loop {
+        let page = app.store.events_after(after, agency, 1000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for recorded in &page {
+            tally.add(&recorded.event, &recorded.involved);
+        }
+    }
+    let all = (domain::Timestamp::from_millis(i64::MIN), domain::Timestamp::from_millis(i64::MAX));
+    for step in app.store.calls_between(all.0, all.1, agency).await.unwrap() {
+        tally.add_call(&step.event);
+    }
+    serde_json::to_value(tally.report(&Names::by_id())).unwrap()
+}
+
+#[tokio::test]
+async fn the_live_tally_answers_what_a_fresh_read_of_the_log_would_across_a_restart() {
+    let mut app = TestApp::spawn().await;
+    let calltaker = app.login("calltaker").await;
+    for n in 0..3 {
+        let id = app.open_incident(&calltaker).await;
+        if n < 2 {
+            app.record_triage(&id, domain::TriageOutcome::Divert988).await;
+        }
+    }
+    let arrive = serde_json::json!({"call_id": "p-1", "step": "arrived", "channel": "911"});
+    assert_eq!(app.post_json("/api/v1/calls", Some(&calltaker), &arrive).await.status(), 201);
+    let supervisor = app.login("supervisor").await;
+    let ask = |app: &TestApp, token: String| {
+        let url = app.url("/api/v1/reports/measures?by=channel");
+        let client = app.client.clone();
+        async move {
+            client.get(url).bearer_auth(token).send().await.unwrap().json::<Value>().await.unwrap()
+        }
+    };
+    // Asked at once after the changes: they are in it.
+    let live = ask(&app, supervisor.clone()).await;
+    assert_eq!(live["incidents"], 3);
+    assert_eq!(live, read_from_the_log(&app, Grouping::Channel).await);
+    // One more change, then again.
+    let id = app.open_incident(&calltaker).await;
+    app.act(&calltaker, &id, serde_json::json!({"action": "add_note", "text": "n"})).await;
+    let live = ask(&app, supervisor.clone()).await;
+    assert_eq!(live["incidents"], 4);
+    assert_eq!(live, read_from_the_log(&app, Grouping::Channel).await);
+    // A restarted node reads the log again and answers the same.
+    app.restart().await;
+    let supervisor = app.login("supervisor").await;
+    let again = ask(&app, supervisor).await;
+    assert_eq!(again, read_from_the_log(&app, Grouping::Channel).await);
+    // The reports after the first came from the live tally, not from reading the log.
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let live = metrics
+        .lines()
+        .find(|l| l.starts_with("crisisbridge_reports_total{source=\"live\"}"))
+        .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok());
+    assert!(live.is_some_and(|n| n >= 1), "{metrics}");
 }
