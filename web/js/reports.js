@@ -50,6 +50,22 @@ export function valueText(m) {
   }
 }
 
+/** Rates per 100,000 residents by area, and the spread between areas. */
+function perCapita(p) {
+  const measures = p.areas[0]?.[2].map(([id]) => id) ?? [];
+  return h('section', { class: 'report-group per-capita', 'aria-label': 'Per 100,000 residents' },
+    h('h3', {}, 'Per 100,000 residents'),
+    h('table', { class: 'measures' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Area'), h('th', { scope: 'col' }, 'Population'),
+        measures.map((id) => h('th', { scope: 'col' }, id)))),
+      h('tbody', {}, p.areas.map(([area, population, rates]) => h('tr', { 'data-area': area },
+        h('th', { scope: 'row' }, area), h('td', {}, population.toLocaleString('en-US')),
+        rates.map(([, rate]) => h('td', {}, rate.toFixed(1))))))),
+    p.spread.map((s) => h('p', { class: 'hint' },
+      `${s.measure}: highest ${s.highest[0]} (${s.highest[1].toFixed(1)}), lowest ${s.lowest[0]} (${s.lowest[1].toFixed(1)})${s.ratio ? `, ${s.ratio.toFixed(1)}×` : ''}.`)),
+    p.without_population.length ? h('p', { class: 'hint' }, `No population for: ${p.without_population.join(', ')}.`) : null);
+}
+
 /** The Reports panel: a period and a grouping, then every measure of every group. */
 export function reportsPanel() {
   const now = Date.now();
@@ -65,13 +81,16 @@ export function reportsPanel() {
   let shown = false;
   let pending = null;
   async function drawCharts() {
-    const drawn = await Promise.all(CHARTS.map(async ([name, title]) => {
+    // Grouped by area, with populations on the server: the map of rates per 100,000 too.
+    const names = by.value === 'area' ? [...CHARTS, ['rate-map', 'Contacts per 100,000 residents by area']] : CHARTS;
+    const drawn = await Promise.all(names.map(async ([name, title]) => {
       const svg = await fetch(`/api/v1/reports/charts/${name}?${query()}`, { credentials: 'same-origin' }).then((r) => (r.ok ? r.text() : null)).catch(() => null);
+      if (svg === null && name === 'rate-map') return null; // no population file on the server
       return h('figure', { class: 'report-chart', 'data-chart': name },
         svg === null ? h('p', { class: 'error' }, `${title}: the chart could not be drawn.`)
           : h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, alt: `${title}: the numbers are in the table below`, width: 720, height: 360 }));
     }));
-    replace(charts, drawn);
+    replace(charts, drawn.filter(Boolean));
   }
   async function show({ quiet = false } = {}) {
     shown = true;
@@ -94,6 +113,7 @@ export function reportsPanel() {
                 h('th', { scope: 'row' }, m.label), h('td', {}, valueText(m)));
             }))))),
         [...reasons].map((r) => h('p', { class: 'hint' }, `Not measured: ${r}.`)),
+        report.per_100k ? perCapita(report.per_100k) : null,
         updated,
         h('p', { class: 'hint' }, 'Definitions: docs/measures.md.'));
       updated.textContent = includesToday()

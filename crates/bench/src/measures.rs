@@ -33,6 +33,9 @@ pub struct Args {
     /// Also on this PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test).
     #[arg(long)]
     postgres: Option<String>,
+    /// Only the in-memory tally and the live reports, no database.
+    #[arg(long)]
+    no_stores: bool,
 }
 
 /// 2026-01-01 UTC.
@@ -56,12 +59,30 @@ fn one_day() -> Window {
     }
 }
 
-/// The process's peak resident memory, from /proc (Linux).
-fn peak_mb() -> Option<u64> {
+/// A figure of the process's memory from /proc (Linux), in MB: `VmHWM` (peak) or `VmRSS`.
+fn memory_mb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024)
+}
+
+fn peak_mb() -> Option<u64> {
+    memory_mb("VmHWM:")
+}
+
+/// `f`'s result and the median time of five runs of it, in seconds.
+fn median_of_5<T>(mut f: impl FnMut() -> T) -> (T, f64) {
+    let started = Instant::now();
+    let result = f();
+    let mut times = vec![started.elapsed().as_secs_f64()];
+    for _ in 0..4 {
+        let started = Instant::now();
+        f();
+        times.push(started.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    (result, times.get(2).copied().unwrap_or_default())
 }
 
 /// Every measure for `window`, read from the store as the CLI and the API do.
@@ -91,17 +112,43 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         events.len(),
         started.elapsed().as_secs_f64()
     );
+    let rss_before = memory_mb("VmRSS:");
     let started = Instant::now();
     let mut tally = Tally::new(Options { window: year(), agency: None, by: Grouping::All });
     for (event, involved) in &events {
         tally.add(event, involved);
     }
-    let in_memory = tally.report(&Names::by_id());
+    let folded_s = started.elapsed().as_secs_f64();
+    let rss_after = memory_mb("VmRSS:");
     println!(
-        "in memory: every measure for the year in {:.3} s ({:.0} events/s)",
-        started.elapsed().as_secs_f64(),
-        events.len() as f64 / started.elapsed().as_secs_f64()
+        "live tally: {} events folded in {folded_s:.3} s ({:.0} events/s), holding about {} MB",
+        events.len(),
+        events.len() as f64 / folded_s,
+        rss_after
+            .zip(rss_before)
+            .map_or_else(|| "?".to_owned(), |(a, b)| a.saturating_sub(b).to_string())
     );
+    // What the server answers from its live tally: no log read, only the report.
+    let names = Names::by_id();
+    let year_options = Options { window: year(), agency: None, by: Grouping::All };
+    let day_options = Options { window: one_day(), agency: None, by: Grouping::All };
+    let (in_memory, year_s) = median_of_5(|| tally.report_for(&year_options, &names));
+    let (day_report, day_s) = median_of_5(|| tally.report_for(&day_options, &names));
+    let by_hour = Options { by: Grouping::Hour, ..year_options };
+    let (_, hour_s) = median_of_5(|| tally.report_for(&by_hour, &names));
+    println!(
+        "live report (median of 5): the year in {:.3} s, by hour in {:.3} s, one day ({} incidents) in {:.1} ms",
+        year_s,
+        hour_s,
+        day_report.incidents,
+        day_s * 1000.0
+    );
+    if args.no_stores {
+        if let Some(mb) = peak_mb() {
+            println!("peak memory of the process: {mb} MB");
+        }
+        return Ok(());
+    }
     let recorded: Vec<RecordedEvent> = events
         .into_iter()
         .enumerate()
@@ -112,7 +159,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let sqlite: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&dir.path().join("measures.db")).await?);
     println!("== SQLite");
-    measure(&*sqlite, &recorded, &in_memory, Dialect::Sqlite(dir.path().join("measures.db")))
+    let expected =
+        Expected { year: &in_memory, day: &day_report, live_year_s: year_s, live_day_s: day_s };
+    measure(&*sqlite, &recorded, &expected, Dialect::Sqlite(dir.path().join("measures.db")))
         .await?;
     if let Some(url) = &args.postgres {
         let schema = format!("bench_measures_{}", std::process::id());
@@ -120,7 +169,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         let pg: Arc<dyn Store> = Arc::new(PgStore::open(url, &settings).await?);
         println!("== PostgreSQL ({url}, schema {schema})");
         let result =
-            measure(&*pg, &recorded, &in_memory, Dialect::Postgres(url.clone(), schema.clone()))
+            measure(&*pg, &recorded, &expected, Dialect::Postgres(url.clone(), schema.clone()))
                 .await;
         let admin = sqlx::PgPool::connect(url).await?;
         sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
@@ -134,6 +183,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The live tally's reports and times, which the stores' figures are checked and compared
+/// against.
+struct Expected<'a> {
+    year: &'a Report,
+    day: &'a Report,
+    live_year_s: f64,
+    live_day_s: f64,
+}
+
 enum Dialect {
     Sqlite(std::path::PathBuf),
     Postgres(String, String),
@@ -142,9 +200,10 @@ enum Dialect {
 async fn measure(
     store: &dyn Store,
     recorded: &[RecordedEvent],
-    in_memory: &Report,
+    expected: &Expected<'_>,
     dialect: Dialect,
 ) -> anyhow::Result<()> {
+    let in_memory = expected.year;
     let started = Instant::now();
     for page in recorded.chunks(5_000) {
         store.import(page.to_vec()).await.context("importing the synthetic history")?;
@@ -153,12 +212,21 @@ async fn measure(
     let (year_report, year_s) = from_store(store, year()).await?;
     anyhow::ensure!(&year_report == in_memory, "the store's report differs from the in-memory one");
     println!("year: every measure in {year_s:.2} s");
-    let (_, day_s) = from_store(store, one_day()).await?;
+    println!(
+        "  (a node's live tally reads the log once at start like this, then follows the stream)"
+    );
+    let (day_report, day_s) = from_store(store, one_day()).await?;
+    anyhow::ensure!(
+        &day_report == expected.day,
+        "the store's day report differs from the live one"
+    );
     println!("day: every measure in {:.0} ms", day_s * 1000.0);
-    let (sql_s, checked) = match dialect {
+    let (year, day) = ((START, START + 365 * DAY), (START + 200 * DAY, START + 201 * DAY));
+    let ((sql_year_s, checked), (sql_day_s, _)) = match dialect {
         Dialect::Sqlite(path) => {
             let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await?;
-            sql(&pool, "json_extract(body, '$.", "')", in_memory).await?
+            let (o, c) = ("json_extract(body, '$.", "')");
+            (sql(&pool, o, c, in_memory, year).await?, sql(&pool, o, c, expected.day, day).await?)
         }
         Dialect::Postgres(url, schema) => {
             let options: sqlx::postgres::PgConnectOptions = url.parse()?;
@@ -166,12 +234,16 @@ async fn measure(
                 .max_connections(1)
                 .connect_with(options.options([("search_path", schema.as_str())]))
                 .await?;
-            sql(&pool, "(body::json->>'", "')", in_memory).await?
+            let (o, c) = ("(body::json->>'", "')");
+            (sql(&pool, o, c, in_memory, year).await?, sql(&pool, o, c, expected.day, day).await?)
         }
     };
     println!(
-        "SQL: {checked} of the measures in {sql_s:.2} s, equal to the tally's ({:.1}× the tally's time for all of them)",
-        sql_s / year_s
+        "SQL: {checked} of the measures, equal to the tally's: the year in {sql_year_s:.2} s ({:.1}× a fresh read of the log for all of them, {:.0}× the live report), one day in {:.0} ms ({:.0}× the live report)",
+        sql_year_s / year_s,
+        sql_year_s / expected.live_year_s,
+        sql_day_s * 1000.0,
+        sql_day_s / expected.live_day_s
     );
     Ok(())
 }
@@ -183,6 +255,7 @@ async fn sql<DB>(
     open: &str,
     close: &str,
     expected: &Report,
+    (from, to): (i64, i64),
 ) -> anyhow::Result<(f64, usize)>
 where
     DB: sqlx::Database,
@@ -192,7 +265,6 @@ where
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     let j = |field: &str| format!("{open}{field}{close}");
-    let (from, to) = (START, START + 365 * DAY);
     let counted = format!(
         "(SELECT incident_id, {channel} AS channel FROM events WHERE kind = 'opened' AND at_ms >= {from} AND at_ms < {to})",
         channel = j("channel")

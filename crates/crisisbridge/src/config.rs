@@ -56,6 +56,9 @@ struct RawConfig {
     audit_key_file: Option<std::path::PathBuf>,
     /// Roles that must log in with an authenticator code too, e.g. ["admin", "supervisor"].
     totp_required_for: Option<Vec<String>>,
+    /// Each area's population, `area,name,population` (e.g. demo/kansas-population.csv): the
+    /// measures grouped by area add rates per 100,000 residents.
+    population_file: Option<std::path::PathBuf>,
 }
 
 /// Checked configuration.
@@ -71,6 +74,7 @@ pub struct Config {
     pub breadcrumb_retention: Duration,
     pub auto_assign: Vec<String>,
     pub safety_floor: Vec<std::path::PathBuf>,
+    pub population_file: Option<std::path::PathBuf>,
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
     pub tls_client_ca: Option<std::path::PathBuf>,
     pub client_cert_required_for: Vec<server::tls::PeerRoute>,
@@ -263,6 +267,7 @@ impl Config {
             breadcrumb_retention: Duration::from_secs(days * 86_400),
             auto_assign,
             safety_floor: raw.safety_floor.unwrap_or_default(),
+            population_file: raw.population_file,
         })
     }
 
@@ -301,8 +306,21 @@ impl Config {
             trusted_proxies: self.trusted_proxies.clone(),
             metrics_token: self.metrics_token()?,
             totp_required_roles: self.totp_required_for.clone(),
+            populations: self.populations()?,
             ..Default::default()
         })
+    }
+
+    /// The areas' populations, read from `population_file`.
+    fn populations(
+        &self,
+    ) -> anyhow::Result<Option<std::sync::Arc<reports::measures::population::Populations>>> {
+        let Some(path) = &self.population_file else { return Ok(None) };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("population_file: reading {}", path.display()))?;
+        let parsed = reports::measures::population::Populations::parse(&text)
+            .map_err(|e| anyhow::anyhow!("population_file {}: {e}", path.display()))?;
+        Ok(Some(std::sync::Arc::new(parsed)))
     }
 
     /// The metrics token, read from its file; a file that is empty or readable by others is

@@ -16,6 +16,8 @@ use crate::import;
 const KANSAS_COUNTIES: &str = include_str!("../demo/kansas-counties.geojson");
 /// Who serves where.
 const KANSAS_SERVICES: &str = include_str!("../demo/kansas-services.toml");
+/// The Census Bureau's 2019 populations of the Kansas counties (demo/SOURCE.md).
+const KANSAS_POPULATION: &str = include_str!("../demo/kansas-population.csv");
 /// The shipped protocols, activated for every PSAP (911) and every 988 center (988).
 const PROTOCOL_911: &str =
     include_str!("../../../protocols/ks-911-behavioral-health-diversion.toml");
@@ -38,6 +40,12 @@ pub struct DemoUser {
 }
 
 /// Seeds the demo region unless the store already holds it. Returns whether it seeded.
+/// The demo counties' populations, for rates per 100,000 residents.
+pub fn populations() -> anyhow::Result<reports::measures::population::Populations> {
+    reports::measures::population::Populations::parse(KANSAS_POPULATION)
+        .map_err(|e| anyhow::anyhow!("demo/kansas-population.csv: {e}"))
+}
+
 pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
     match store.setting(SEED_SETTING).await?.as_deref() {
         Some(SEED_VERSION) => {

@@ -52,7 +52,12 @@ pub async fn demo(listen: SocketAddr, data: &Path, traffic: bool) -> anyhow::Res
         );
     }
     let app = Application::build(
-        server::Settings { listen, allow_plain_http: true, ..Default::default() },
+        server::Settings {
+            listen,
+            allow_plain_http: true,
+            populations: Some(Arc::new(crate::demo::populations()?)),
+            ..Default::default()
+        },
         store.clone() as Arc<dyn Store>,
         Arc::new(SystemClock),
     )

@@ -97,6 +97,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// When set, `/metrics` answers only `Authorization: Bearer <metrics_token>`.
     pub metrics_token: Option<String>,
+    /// Each area's population (`population_file`): reports grouped by area add rates per
+    /// 100,000 residents and the spread between areas.
+    pub populations: Option<Arc<reports::measures::population::Populations>>,
     /// When set, the server speaks only HTTPS, with this certificate and key.
     pub tls: Option<tls::TlsSettings>,
     /// Roles whose users must log in with an authenticator code too (RFC 6238); a user of
@@ -144,6 +147,7 @@ impl Default for Settings {
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             metrics_token: None,
+            populations: None,
             tls: None,
             allow_plain_http: false,
             totp_required_roles: Vec::new(),

@@ -28,7 +28,8 @@ pub(crate) struct MeasuresArgs {
     /// `> measures.html`) or svg (one chart, named by --chart).
     #[arg(long, default_value = "table")]
     format: String,
-    /// With --format svg: volume, answer-times, response-times or funnel.
+    /// With --format svg: volume, answer-times, response-times, funnel, or rate-map (contacts
+    /// per 100,000 residents by area: with --by area --population).
     #[arg(long)]
     chart: Option<String>,
     /// With --by area: a file `area,name,population` (e.g. demo/kansas-population.csv) for
@@ -59,10 +60,16 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
         bail!("--format {:?}: use table, csv, json, html or svg", args.format);
     }
     let chart = match (args.format.as_str(), args.chart.as_deref()) {
-        ("svg", None) => bail!("--format svg draws one chart: add --chart {}", Chart::NAMES),
+        ("svg", None) => {
+            bail!("--format svg draws one chart: add --chart {}, or rate-map", Chart::NAMES)
+        }
+        ("svg", Some(RATE_MAP)) if args.population.is_none() => {
+            bail!("--chart rate-map needs --by area --population FILE")
+        }
+        ("svg", Some(RATE_MAP)) => None,
         ("svg", Some(name)) => Some(
             Chart::parse(name)
-                .with_context(|| format!("--chart {name:?}: use {}", Chart::NAMES))?,
+                .with_context(|| format!("--chart {name:?}: use {}, or rate-map", Chart::NAMES))?,
         ),
         (_, Some(_)) => bail!("--chart goes with --format svg"),
         (_, None) => None,
@@ -117,21 +124,36 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
     if let Some(populations) = &populations {
         report.per_100k = Some(measures::population::per_capita(&report, populations));
     }
+    // The rate map, when the report has rates by area.
+    let map = match (&report.per_100k, &router) {
+        (Some(per_capita), Some(router)) => Some(measures::charts::rate_map(
+            per_capita,
+            &server::routes::reports::shapes(router),
+            "contacts.total",
+        )),
+        _ => None,
+    };
     match args.format.as_str() {
         "csv" => print!("{}", measures::csv(&report)),
-        "html" => {
-            print!("{}", measures::html(&report, &heading(args.agency.as_deref(), window, by)))
-        }
-        "svg" => {
-            if let Some(chart) = chart {
-                print!("{}", measures::charts::svg(chart, &report));
-            }
-        }
+        "html" => print!(
+            "{}",
+            measures::html(&report, &heading(args.agency.as_deref(), window, by), map.as_deref())
+        ),
+        "svg" => match chart {
+            Some(chart) => print!("{}", measures::charts::svg(chart, &report)),
+            None => print!(
+                "{}",
+                map.context("--chart rate-map: the database has no area boundaries; import them first (crisisbridge import areas)")?
+            ),
+        },
         "json" => println!("{}", serde_json::to_string_pretty(&report)?),
         _ => print!("{}", measures::table(&report)),
     }
     Ok(())
 }
+
+/// The chart drawn from the areas' outlines and populations rather than the report alone.
+const RATE_MAP: &str = "rate-map";
 
 /// What an HTML report covers, in words.
 fn heading(agency: Option<&str>, window: reports::Window, by: Grouping) -> String {

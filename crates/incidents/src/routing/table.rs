@@ -231,12 +231,12 @@ impl ServiceRouter {
 
     /// How reports name the area of `location`: its code and name (`20045 Douglas County`).
     pub fn area_label(&self, location: &Location) -> Option<String> {
-        let area = self.area_of(location)?;
-        Some(if area.name.is_empty() {
-            area.id.clone()
-        } else {
-            format!("{} {}", area.id, area.name)
-        })
+        Some(Self::label_of(self.area_of(location)?))
+    }
+
+    /// How reports name an area: its code and name (`20045 Douglas County`).
+    pub fn label_of(area: &Area) -> String {
+        if area.name.is_empty() { area.id.clone() } else { format!("{} {}", area.id, area.name) }
     }
 
     /// Every area, by code.

@@ -439,3 +439,140 @@ fn funnel(report: &Report, root: &Area<'_>) -> Drawn {
     chart.draw_series(labels).map_err(err)?;
     Ok(())
 }
+
+/// An area's outline for the rate map: its label as reports name it (`20045 Douglas County`)
+/// and its polygons' outer rings of `[lon, lat]`.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub label: String,
+    pub rings: Vec<Vec<[f64; 2]>>,
+}
+
+/// Light to dark: the five quintiles of the areas' rates.
+const BINS: [RGBColor; 5] = [
+    RGBColor(0xde, 0xeb, 0xf7),
+    RGBColor(0x9e, 0xca, 0xe1),
+    RGBColor(0x6b, 0xae, 0xd6),
+    RGBColor(0x31, 0x82, 0xbd),
+    RGBColor(0x08, 0x51, 0x9c),
+];
+const NO_POPULATION: RGBColor = RGBColor(0xe6, 0xe6, 0xe6);
+
+/// The map of `measure`'s rate per 100,000 residents by area, in quintiles, as SVG; areas
+/// without a population (or a rate) are grey. Every rate is in the report's per-100,000 table.
+pub fn rate_map(
+    per_capita: &super::population::PerCapita,
+    shapes: &[Shape],
+    measure: &str,
+) -> String {
+    let title = format!("{measure} per 100,000 residents, by area");
+    let rates: std::collections::HashMap<&str, f64> = per_capita
+        .areas
+        .iter()
+        .filter_map(|(area, _, rates)| {
+            Some((area.as_str(), rates.iter().find(|(id, _)| *id == measure)?.1))
+        })
+        .collect();
+    let mut out = String::new();
+    let drawn = {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        draw_map(&root, &title, shapes, &rates).and_then(|()| root.present().map_err(err))
+    };
+    match drawn {
+        Ok(()) => titled(&out, &title),
+        Err(e) => message_svg(&title, &e),
+    }
+}
+
+/// The quintile bounds of `rates`: the rate at each fifth, lowest first.
+fn quintiles(rates: &[f64]) -> Vec<f64> {
+    let mut sorted = rates.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    (1..5)
+        .filter_map(|q| sorted.get((q * sorted.len()).div_ceil(5).saturating_sub(1)).copied())
+        .collect()
+}
+
+fn draw_map(
+    root: &Area<'_>,
+    title: &str,
+    shapes: &[Shape],
+    rates: &std::collections::HashMap<&str, f64>,
+) -> Drawn {
+    root.fill(&WHITE).map_err(err)?;
+    let points = shapes.iter().flat_map(|s| s.rings.iter().flatten());
+    let (mut lon0, mut lat0, mut lon1, mut lat1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for p in points {
+        lon0 = lon0.min(p[0]);
+        lon1 = lon1.max(p[0]);
+        lat0 = lat0.min(p[1]);
+        lat1 = lat1.max(p[1]);
+    }
+    if shapes.is_empty() || rates.is_empty() || lon0 >= lon1 || lat0 >= lat1 {
+        let (w, _) = SIZE;
+        let centre = (i32::try_from(w / 2).unwrap_or(0), 24);
+        let pos = plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Center,
+        );
+        root.draw(&Text::new(
+            title.to_owned(),
+            centre,
+            TextStyle::from((FONT, 16).into_font()).pos(pos),
+        ))
+        .map_err(err)?;
+        let why = if shapes.is_empty() {
+            "no area boundaries are loaded"
+        } else {
+            "no area has a population and a rate"
+        };
+        return root
+            .draw(&Text::new(why, (centre.0, 180), (FONT, 13).into_font().color(&OTHER).pos(pos)))
+            .map_err(err);
+    }
+    let values: Vec<f64> = rates.values().copied().collect();
+    let bounds = quintiles(&values);
+    let bin = |rate: f64| {
+        BINS.get(bounds.iter().filter(|b| rate > **b).count()).copied().unwrap_or(BINS[4])
+    };
+    // Equirectangular, scaled by the cosine of the middle latitude so shapes keep their look.
+    let squash = ((lat0 + lat1) / 2.0).to_radians().cos().max(0.1);
+    let (map, legend) = root.split_horizontally(SIZE.0 - 170);
+    let mut chart = ChartBuilder::on(&map)
+        .caption(title, (FONT, 16))
+        .margin(10)
+        .build_cartesian_2d(lon0 * squash..lon1 * squash, lat0..lat1)
+        .map_err(err)?;
+    for shape in shapes {
+        let fill = rates.get(shape.label.as_str()).map_or(NO_POPULATION, |r| bin(*r));
+        for ring in &shape.rings {
+            let pts: Vec<(f64, f64)> = ring.iter().map(|p| (p[0] * squash, p[1])).collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(pts.clone(), fill.filled())))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(pts, WHITE.stroke_width(1))))
+                .map_err(err)?;
+        }
+    }
+    // The legend: each quintile's range.
+    let mut lower = values.iter().copied().fold(f64::MAX, f64::min);
+    let highest = values.iter().copied().fold(f64::MIN, f64::max);
+    for (i, color) in BINS.iter().enumerate() {
+        let upper = bounds.get(i).copied().unwrap_or(highest);
+        let y = 60 + i32::try_from(i).unwrap_or(0) * 26;
+        legend.draw(&Rectangle::new([(10, y), (30, y + 18)], color.filled())).map_err(err)?;
+        legend
+            .draw(&Text::new(
+                format!("{lower:.1} – {upper:.1}"),
+                (38, y + 4),
+                (FONT, 12).into_font(),
+            ))
+            .map_err(err)?;
+        lower = upper;
+    }
+    let y = 60 + 5 * 26;
+    legend.draw(&Rectangle::new([(10, y), (30, y + 18)], NO_POPULATION.filled())).map_err(err)?;
+    legend.draw(&Text::new("no population", (38, y + 4), (FONT, 12).into_font())).map_err(err)?;
+    Ok(())
+}

@@ -17,8 +17,9 @@ th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #d6dbe0;font-
 td{font-variant-numeric:tabular-nums}.note{color:#59636e;font-size:.9rem}\
 figure{margin:1rem 0}svg{max-width:100%;height:auto}";
 
-/// The report as HTML; `heading` names what it covers (agency, period, grouping).
-pub fn html(report: &Report, heading: &str) -> String {
+/// The report as HTML; `heading` names what it covers (agency, period, grouping); `map` is the
+/// rate map's SVG ([`super::charts::rate_map`]) when the report has rates by area.
+pub fn html(report: &Report, heading: &str, map: Option<&str>) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let heading = escape(heading);
     let _ = write!(
@@ -32,6 +33,9 @@ pub fn html(report: &Report, heading: &str) -> String {
     );
     for chart in Chart::ALL {
         let _ = write!(out, "<figure>{}</figure>", svg(chart, report));
+    }
+    if let Some(map) = map {
+        let _ = write!(out, "<figure>{map}</figure>");
     }
     let mut reasons: Vec<&str> = Vec::new();
     for group in &report.groups {

@@ -551,7 +551,7 @@ fn the_html_report_holds_every_chart_and_number_and_nothing_outside_it() {
     let fx = fixture();
     let options = Options { window: period(), by: Grouping::Channel, ..Options::default() };
     let report = with_calls(options, &fx).report(&names());
-    let page = html(&report, "KS <demo> & 2026-11-02");
+    let page = html(&report, "KS <demo> & 2026-11-02", None);
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.contains("<p>KS &lt;demo&gt; &amp; 2026-11-02</p>"), "the heading is escaped");
     assert_eq!(page.matches("<svg").count(), 4, "the four charts, inline");
@@ -569,10 +569,52 @@ fn the_html_report_holds_every_chart_and_number_and_nothing_outside_it() {
     assert!(page.contains(&format!("{row}<td>1 of 1 (100.0%)</td>")), "{page}");
     assert!(!page.contains("Not measured"), "everything is measured by channel");
     let by_area = Options { window: period(), by: Grouping::Area, ..Options::default() };
-    let page = html(&with_calls(by_area, &fx).report(&names()), "by area");
+    let page = html(&with_calls(by_area, &fx).report(&names()), "by area", None);
     assert_eq!(
         page.matches("Not measured: calls carry no location or team").count(),
         1,
         "said once"
     );
+}
+
+#[test]
+fn the_rate_map_colours_each_area_by_its_quintile_and_greys_the_rest() {
+    use super::charts::{Shape, rate_map};
+    use super::population::{PerCapita, Spread};
+    let square =
+        |x: f64| vec![vec![[x, 38.0], [x + 1.0, 38.0], [x + 1.0, 39.0], [x, 39.0], [x, 38.0]]];
+    let shapes: Vec<Shape> = ["A", "B", "C", "D", "E", "F"]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Shape { label: (*l).to_owned(), rings: square(-100.0 + i as f64) })
+        .collect();
+    // Five areas with rates 10 to 50; F has no population.
+    let per_capita = PerCapita {
+        areas: (1..=5_u32)
+            .map(|i| {
+                let label = ["A", "B", "C", "D", "E"][i as usize - 1].to_owned();
+                (label, 1000, vec![("contacts.total", f64::from(i) * 10.0)])
+            })
+            .collect(),
+        spread: Vec::<Spread>::new(),
+        without_population: vec!["F".into()],
+    };
+    let svg = rate_map(&per_capita, &shapes, "contacts.total");
+    let texts = svg_texts(&svg);
+    assert!(
+        texts.iter().any(|t| t == "contacts.total per 100,000 residents, by area"),
+        "{texts:?}"
+    );
+    // One area per quintile: each of the five colours once, and grey for F.
+    for colour in ["#DEEBF7", "#9ECAE1", "#6BAED6", "#3182BD", "#08519C", "#E6E6E6"] {
+        assert!(svg.contains(&format!("fill=\"{colour}\"")), "{colour}");
+    }
+    assert_eq!(svg.matches("<polygon").count(), 6, "each area drawn once");
+    assert!(
+        texts.iter().any(|t| t == "10.0 – 10.0") && texts.iter().any(|t| t == "40.0 – 50.0"),
+        "{texts:?}"
+    );
+    // No boundaries: the map says so.
+    let empty = svg_texts(&rate_map(&per_capita, &[], "contacts.total"));
+    assert!(empty.iter().any(|t| t == "no area boundaries are loaded"), "{empty:?}");
 }

@@ -47,8 +47,12 @@ pub struct ChartQuery {
     to: Option<String>,
     /// `911`, `988` or `other`.
     channel: Option<String>,
-    /// `all` (default), `agency`, `channel`, `hour`, `weekday`, `team` or `area`.
+    /// `all` (default), `agency`, `channel`, `hour`, `weekday`, `team` or `area`; the rate map
+    /// is always by area.
     by: Option<String>,
+    /// The rate map's measure (default `contacts.total`): one of the counts given per 100,000
+    /// residents.
+    measure: Option<String>,
 }
 
 fn invalid(message: String) -> ApiError {
@@ -100,16 +104,17 @@ pub async fn measures(
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
                 (header::CONTENT_DISPOSITION, "attachment; filename=\"measures.html\""),
             ],
-            reports::measures::html(&report, &heading),
+            reports::measures::html(&report, &heading, map(&state, &report, None)?.as_deref()),
         )
             .into_response(),
         _ => axum::Json(report).into_response(),
     })
 }
 
-/// One chart of the measures as SVG: `volume`, `answer-times`, `response-times` or `funnel`.
+/// One chart of the measures as SVG: `volume`, `answer-times`, `response-times`, `funnel`, or
+/// `rate-map` (a measure per 100,000 residents by area; needs the server's `population_file`).
 #[utoipa::path(get, path = "/api/v1/reports/charts/{chart}", tag = "reports", params(
-        ("chart" = String, Path, description = "volume, answer-times, response-times or funnel"),
+        ("chart" = String, Path, description = "volume, answer-times, response-times, funnel or rate-map"),
         ChartQuery),
     responses(
         (status = 200, description = "the chart, image/svg+xml", content_type = "image/svg+xml", body = String),
@@ -122,24 +127,66 @@ pub async fn chart(
     query: Result<Query<ChartQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
     caller.require(Permission::ReportRead)?;
-    let chart = Chart::parse(&name).ok_or_else(|| {
-        ApiError::not_found(format!("chart {name:?} (there are {})", Chart::NAMES))
-    })?;
+    let chart = Chart::parse(&name);
+    if chart.is_none() && name != RATE_MAP {
+        return Err(ApiError::not_found(format!(
+            "chart {name:?} (there are {}, and {RATE_MAP})",
+            Chart::NAMES
+        )));
+    }
     let Query(query) = query.map_err(|e| invalid(e.body_text()))?;
+    let by = if chart.is_none() { Some("area") } else { query.by.as_deref() };
     let (report, _) = report(
         &state,
         &caller,
         query.from.as_deref(),
         query.to.as_deref(),
         query.channel.as_deref(),
-        query.by.as_deref(),
+        by,
     )
     .await?;
-    Ok((
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")],
-        reports::measures::charts::svg(chart, &report),
-    )
+    let svg = match chart {
+        Some(chart) => reports::measures::charts::svg(chart, &report),
+        None => map(&state, &report, query.measure.as_deref())?.ok_or_else(|| {
+            invalid(
+                "the rate map needs each area's population: the server's population_file is not set"
+                    .to_owned(),
+            )
+        })?,
+    };
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")], svg)
         .into_response())
+}
+
+/// The chart that is not one of [`Chart`]'s: it needs the areas' outlines and populations.
+const RATE_MAP: &str = "rate-map";
+
+/// The rate map of a report grouped by area with rates per 100,000 residents; `None` when the
+/// report has none (another grouping, or no population file).
+fn map(state: &AppState, report: &Report, measure: Option<&str>) -> ApiResult<Option<String>> {
+    let measure = measure.unwrap_or("contacts.total");
+    if !reports::measures::population::PER_CAPITA.contains(&measure) {
+        return Err(invalid(format!(
+            "measure {measure:?}: use one of {}",
+            reports::measures::population::PER_CAPITA.join(", ")
+        )));
+    }
+    let (Some(per_capita), Some(router)) = (&report.per_100k, state.routing.current()) else {
+        return Ok(None);
+    };
+    Ok(Some(reports::measures::charts::rate_map(per_capita, &shapes(&router), measure)))
+}
+
+/// Every area's outline, labelled as reports name areas.
+pub fn shapes(router: &incidents::routing::ServiceRouter) -> Vec<reports::measures::charts::Shape> {
+    router
+        .areas()
+        .iter()
+        .map(|a| reports::measures::charts::Shape {
+            label: incidents::routing::ServiceRouter::label_of(a),
+            rings: a.polygons.iter().map(|p| p.exterior.clone()).collect(),
+        })
+        .collect()
 }
 
 /// The caller's agency's measures for the period and grouping asked, and what they cover in
@@ -209,6 +256,10 @@ async fn report(
             .await
             .map_err(failed)?
     };
+    let mut report = report;
+    if let (Grouping::Area, Some(populations)) = (by, &state.settings.populations) {
+        report.per_100k = Some(reports::measures::population::per_capita(&report, populations));
+    }
     let heading =
         format!("{}; {}; grouped by {}", caller.agency.name, window.describe(), by.name());
     Ok((report, heading))

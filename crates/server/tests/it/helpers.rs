@@ -116,6 +116,13 @@ impl TestApp {
         Self::spawn_inner(true, Vec::new(), Arc::new(|_| {})).await
     }
 
+    /// [`TestApp::spawn_with_areas`] with settings the test changes.
+    pub async fn spawn_with_areas_and(
+        configure: impl Fn(&mut Settings) + Send + Sync + 'static,
+    ) -> Self {
+        Self::spawn_inner(true, Vec::new(), Arc::new(configure)).await
+    }
+
     async fn spawn_inner(with_areas: bool, auto_assign: Vec<String>, configure: Configure) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).await.unwrap());

@@ -194,3 +194,46 @@ async fn the_live_tally_answers_what_a_fresh_read_of_the_log_would_across_a_rest
         .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok());
     assert!(live.is_some_and(|n| n >= 1), "{metrics}");
 }
+
+#[tokio::test]
+async fn with_populations_reports_by_area_give_rates_per_100000_and_a_map() {
+    let populations = reports::measures::population::Populations::parse(
+        "area,name,population\nwest,West County,50000\neast,East County,200000\n",
+    )
+    .unwrap();
+    let populations = std::sync::Arc::new(populations);
+    let app =
+        TestApp::spawn_with_areas_and(move |s| s.populations = Some(populations.clone())).await;
+    let calltaker = app.login("calltaker").await;
+    app.open_incident(&calltaker).await;
+    let supervisor = app.login("supervisor").await;
+    let report: Value =
+        app.get("/api/v1/reports/measures?by=area", &supervisor).await.json().await.unwrap();
+    // One contact in West County (50,000 people): 2 per 100,000.
+    let west = &report["per_100k"]["areas"][0];
+    assert_eq!((west[0].as_str(), west[1].as_u64()), (Some("west West County"), Some(50_000)));
+    assert_eq!(west[2][0], serde_json::json!(["contacts.total", 2.0]), "{report}");
+    let map = app.get("/api/v1/reports/charts/rate-map", &supervisor).await;
+    assert_eq!(map.status(), 200);
+    let svg = map.text().await.unwrap();
+    assert!(svg.contains("<title>contacts.total per 100,000 residents, by area</title>"), "{svg}");
+    assert_eq!(svg.matches("<polygon").count(), 2, "both counties drawn");
+    let html = app.get("/api/v1/reports/measures?by=area&format=html", &supervisor).await;
+    let html = html.text().await.unwrap();
+    assert_eq!(html.matches("<svg").count(), 5, "the four charts and the map");
+    assert!(html.contains("Per 100,000 residents"));
+    let bad = app.get("/api/v1/reports/charts/rate-map?measure=mood", &supervisor).await;
+    assert_error(bad, 400, "invalid_parameter", "measure \"mood\": use one of contacts.total")
+        .await;
+}
+
+#[tokio::test]
+async fn without_populations_the_rate_map_says_what_to_configure() {
+    let app = TestApp::spawn_with_areas().await;
+    let supervisor = app.login("supervisor").await;
+    let map = app.get("/api/v1/reports/charts/rate-map", &supervisor).await;
+    assert_error(map, 400, "invalid_parameter", "population_file is not set").await;
+    let report: Value =
+        app.get("/api/v1/reports/measures?by=area", &supervisor).await.json().await.unwrap();
+    assert!(report.get("per_100k").is_none(), "{report}");
+}
