@@ -21,7 +21,7 @@ use anyhow::Context;
 use domain::Timestamp;
 use reports::Window;
 use reports::measures::{Grouping, Names, Options, Report, Tally};
-use reports::synthetic::{Cast, history};
+use reports::synthetic::{Cast, history_with_notes};
 use store::{RecordedEvent, Store};
 use store_sql::{PgSettings, PgStore, SqliteStore};
 
@@ -36,6 +36,10 @@ pub struct Args {
     /// Only the in-memory tally and the live reports, no database.
     #[arg(long)]
     no_stores: bool,
+    /// Notes added to each incident as it opens: more events per incident (7 gives the
+    /// target's 10 per incident), which count for no measure.
+    #[arg(long, default_value_t = 0)]
+    notes_per_incident: usize,
 }
 
 /// 2026-01-01 UTC.
@@ -105,7 +109,14 @@ async fn from_store(store: &dyn Store, window: Window) -> anyhow::Result<(Report
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let cast = Cast::new(20);
     let started = Instant::now();
-    let events = history(2026, &cast, args.incidents, Timestamp::from_millis(START), 365);
+    let events = history_with_notes(
+        2026,
+        &cast,
+        args.incidents,
+        Timestamp::from_millis(START),
+        365,
+        args.notes_per_incident,
+    );
     println!(
         "history: {} incidents, {} events, generated in {:.2} s",
         args.incidents,

@@ -14,8 +14,8 @@
 use domain::event::Actor;
 use domain::{
     AgencyId, CallbackNumber, Channel, Destination, Disposition, Event, EventKind, HandoffOutcome,
-    IncidentId, Location, Route, RouteBasis, TeamId, TeamStatus, Text, Timestamp, TriageOutcome,
-    UserId,
+    IncidentId, Location, NoteAudience, Route, RouteBasis, TeamId, TeamStatus, Text, Timestamp,
+    TriageOutcome, UserId,
 };
 
 /// A small, fast, seeded generator (SplitMix64).
@@ -96,14 +96,27 @@ pub fn history(
     start: Timestamp,
     days: i64,
 ) -> Vec<Recorded> {
+    history_with_notes(seed, cast, incidents, start, days, 0)
+}
+
+/// [`history`] with `notes` notes added to each incident as it opens: the same measures over a
+/// log with more events per incident (note events count for nothing).
+pub fn history_with_notes(
+    seed: u64,
+    cast: &Cast,
+    incidents: usize,
+    start: Timestamp,
+    days: i64,
+    notes: usize,
+) -> Vec<Recorded> {
     let mut rng = Rng::new(seed);
     let span = days.max(1) * 86_400_000;
     let step = span / i64::try_from(incidents.max(1)).unwrap_or(1);
     let callers = (incidents / 3).max(1) as u64;
-    let mut out: Vec<Recorded> = Vec::with_capacity(incidents * 6);
+    let mut out: Vec<Recorded> = Vec::with_capacity(incidents * (4 + notes));
     for n in 0..incidents {
         let at = start.as_millis() + step * i64::try_from(n).unwrap_or(0) + rng.ms(0, step.max(1));
-        one(&mut rng, cast, at, callers, &mut out);
+        one(&mut rng, cast, at, callers, notes, &mut out);
     }
     // Each incident's events were written in order; across incidents, order by time (a stable
     // sort keeps each incident's order among equal times).
@@ -111,7 +124,7 @@ pub fn history(
     out
 }
 
-fn one(rng: &mut Rng, cast: &Cast, at: i64, callers: u64, out: &mut Vec<Recorded>) {
+fn one(rng: &mut Rng, cast: &Cast, at: i64, callers: u64, notes: usize, out: &mut Vec<Recorded>) {
     let id = IncidentId::new(Timestamp::from_millis(at));
     let roll = rng.below(100);
     let channel = if roll < 60 {
@@ -150,6 +163,14 @@ fn one(rng: &mut Rng, cast: &Cast, at: i64, callers: u64, out: &mut Vec<Recorded
         },
         &involved,
     );
+    // At the opening's time: the log's order keeps them after it and before what follows.
+    for _ in 0..notes {
+        let note = EventKind::NoteAdded {
+            text: text("caller still on the line"),
+            audience: NoteAudience::Involved,
+        };
+        push(at, opener, note, &involved);
+    }
     let mut t = at;
     if rng.chance(20) {
         let route = Route {
