@@ -21,8 +21,8 @@ const CHARTS = [
 const GROUPINGS = [
   ['all', 'Everything'],
   ['channel', 'Channel'],
-  ['hour', 'Hour of day (UTC)'],
-  ['weekday', 'Day of week (UTC)'],
+  ['hour', 'Hour of day (the agency\'s time)'],
+  ['weekday', 'Day of week (the agency\'s time)'],
   ['team', 'Mobile crisis team'],
   ['area', 'Area'],
   ['agency', 'Opening agency'],

@@ -42,6 +42,11 @@ pub struct Args {
     notes_per_incident: usize,
 }
 
+/// Reports are read in a county's time zone, as an agency's are.
+fn zone() -> reports::Zone {
+    reports::Zone::named("America/Chicago").unwrap_or_default()
+}
+
 /// 2026-01-01 UTC.
 const START: i64 = 1_767_225_600_000;
 const DAY: i64 = 86_400_000;
@@ -92,7 +97,7 @@ fn median_of_5<T>(mut f: impl FnMut() -> T) -> (T, f64) {
 /// Every measure for `window`, read from the store as the CLI and the API do.
 async fn from_store(store: &dyn Store, window: Window) -> anyhow::Result<(Report, f64)> {
     let started = Instant::now();
-    let mut tally = Tally::new(Options { window, agency: None, by: Grouping::All });
+    let mut tally = Tally::new(Options { window, agency: None, by: Grouping::All, zone: zone() });
     let mut after = 0;
     loop {
         let page = store.events_after(after, None, 10_000).await?;
@@ -125,7 +130,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     );
     let rss_before = memory_mb("VmRSS:");
     let started = Instant::now();
-    let mut tally = Tally::new(Options { window: year(), agency: None, by: Grouping::All });
+    let mut tally =
+        Tally::new(Options { window: year(), agency: None, by: Grouping::All, zone: zone() });
     for (event, involved) in &events {
         tally.add(event, involved);
     }
@@ -141,11 +147,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     );
     // What the server answers from its live tally: no log read, only the report.
     let names = Names::by_id();
-    let year_options = Options { window: year(), agency: None, by: Grouping::All };
-    let day_options = Options { window: one_day(), agency: None, by: Grouping::All };
+    let year_options = Options { window: year(), agency: None, by: Grouping::All, zone: zone() };
+    let day_options = Options { window: one_day(), agency: None, by: Grouping::All, zone: zone() };
     let (in_memory, year_s) = median_of_5(|| tally.report_for(&year_options, &names));
     let (day_report, day_s) = median_of_5(|| tally.report_for(&day_options, &names));
-    let by_hour = Options { by: Grouping::Hour, ..year_options };
+    let by_hour = Options { by: Grouping::Hour, ..year_options.clone() };
     let (_, hour_s) = median_of_5(|| tally.report_for(&by_hour, &names));
     println!(
         "live report (median of 5): the year in {:.3} s, by hour in {:.3} s, one day ({} incidents) in {:.1} ms",

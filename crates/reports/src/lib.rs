@@ -23,5 +23,7 @@ pub mod overrides;
 pub mod public;
 pub mod synthetic;
 mod window;
+mod zone;
 
-pub use window::{DayError, Window, format_day, parse_day};
+pub use window::{DayError, Window, format_day, parse_day, parse_day_in};
+pub use zone::{Zone, ZoneError};

@@ -21,16 +21,16 @@ impl Window {
             && self.channel.is_none_or(|c| c == channel)
     }
 
-    /// The period in words, for a report's heading: `from 2026-11-01 to before 2026-12-01`,
-    /// with the channel when one is chosen.
-    pub fn describe(&self) -> String {
+    /// The period in words, for a report's heading: `from 2026-11-01 to before 2026-12-01
+    /// (America/Chicago)`, with the channel when one is chosen.
+    pub fn describe(&self, zone: &crate::Zone) -> String {
         let from = self
             .from
-            .map_or_else(|| "from the start".to_owned(), |f| format!("from {}", format_day(f)));
+            .map_or_else(|| "from the start".to_owned(), |f| format!("from {}", zone.day(f)));
         let to =
-            self.to.map_or_else(|| "to now".to_owned(), |t| format!("to before {}", format_day(t)));
+            self.to.map_or_else(|| "to now".to_owned(), |t| format!("to before {}", zone.day(t)));
         let channel = self.channel.map_or_else(String::new, |c| format!(", {} only", c.as_str()));
-        format!("{from} {to}{channel}")
+        format!("{from} {to} ({}){channel}", zone.name())
     }
 
     /// The phone system's call steps a report of this window reads: from its start to a day
@@ -48,6 +48,11 @@ impl Window {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a day like 2026-12-01")]
 pub struct DayError(pub String);
+
+/// `YYYY-MM-DD` as the midnight it starts at in `zone`.
+pub fn parse_day_in(day: &str, zone: &crate::Zone) -> Result<Timestamp, DayError> {
+    Ok(zone.midnight(parse_day(day)?.as_millis().div_euclid(86_400_000)))
+}
 
 /// `YYYY-MM-DD` as the UTC midnight it starts at.
 pub fn parse_day(day: &str) -> Result<Timestamp, DayError> {

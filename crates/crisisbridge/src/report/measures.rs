@@ -52,7 +52,9 @@ pub(crate) async fn router(store: &dyn store::Store) -> anyhow::Result<Option<Se
 }
 
 pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
-    let window = args.window.parse()?;
+    // Checked now, so a mistyped day is said before anything is opened; read again below in
+    // the agency's time zone.
+    args.window.parse()?;
     let Some(by) = Grouping::parse(&args.by) else {
         bail!("--by {:?}: use {}", args.by, Grouping::NAMES);
     };
@@ -90,11 +92,15 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
     let agencies = store.agencies().await?;
     let agency = match &args.agency {
         None => None,
-        Some(code) => Some(agencies.iter().find(|a| &a.code == code).map(|a| a.id).with_context(
+        Some(code) => Some(agencies.iter().find(|a| &a.code == code).with_context(
             || format!("--agency {code:?}: no such agency; `crisisbridge report measures` without it counts every agency"),
         )?),
     };
-    let mut tally = Tally::new(Options { window, agency, by });
+    // Days, hours and weekdays in the agency's time zone (or --time-zone).
+    let zone = args.window.zone(agency.map(|a| a.time_zone.as_str()))?;
+    let window = args.window.parse_in(&zone)?;
+    let agency = agency.map(|a| a.id);
+    let mut tally = Tally::new(Options { window, agency, by, zone: zone.clone() });
     let bar = ProgressBar::new(store.head().await?).with_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} events, {eta} left")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -137,7 +143,7 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
         "csv" => print!("{}", measures::csv(&report)),
         "html" => print!(
             "{}",
-            measures::html(&report, &heading(args.agency.as_deref(), window, by), map.as_deref())
+            measures::html(&report, &heading(args.agency.as_deref(), window, &zone, by), map.as_deref())
         ),
         "svg" => match chart {
             Some(chart) => print!("{}", measures::charts::svg(chart, &report)),
@@ -156,7 +162,12 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
 const RATE_MAP: &str = "rate-map";
 
 /// What an HTML report covers, in words.
-fn heading(agency: Option<&str>, window: reports::Window, by: Grouping) -> String {
+fn heading(
+    agency: Option<&str>,
+    window: reports::Window,
+    zone: &reports::Zone,
+    by: Grouping,
+) -> String {
     let agency = agency.map_or_else(|| "every agency".to_owned(), |a| format!("agency {a}"));
-    format!("{agency}; {}; grouped by {}", window.describe(), by.name())
+    format!("{agency}; {}; grouped by {}", window.describe(zone), by.name())
 }

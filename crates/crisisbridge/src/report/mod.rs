@@ -15,7 +15,7 @@ mod public;
 
 use anyhow::Context;
 use domain::Channel;
-use reports::{Window, parse_day};
+use reports::{Window, Zone, parse_day_in};
 use store::{RecordedEvent, Store};
 
 #[derive(Debug, clap::Subcommand)]
@@ -46,22 +46,41 @@ pub(crate) async fn run(command: ReportCommand) -> anyhow::Result<()> {
 /// Which incidents a report counts, as given on the command line.
 #[derive(Debug, clap::Args)]
 pub(crate) struct WindowArgs {
-    /// Only incidents opened on or after this day (UTC), YYYY-MM-DD.
+    /// Only incidents opened on or after this day, YYYY-MM-DD.
     #[arg(long)]
     from: Option<String>,
-    /// Only incidents opened before this day (UTC), YYYY-MM-DD.
+    /// Only incidents opened before this day, YYYY-MM-DD.
     #[arg(long)]
     to: Option<String>,
     /// Only incidents of this channel: 911, 988 or other.
     #[arg(long)]
     channel: Option<String>,
+    /// The time zone days (and hours of day) are read in, e.g. America/Chicago; default the
+    /// agency's with --agency, else UTC.
+    #[arg(long)]
+    time_zone: Option<String>,
 }
 
 impl WindowArgs {
+    /// The time zone given, else `default` (an agency's), else UTC.
+    fn zone(&self, default: Option<&str>) -> anyhow::Result<Zone> {
+        match (self.time_zone.as_deref(), default) {
+            (Some(name), _) => Zone::named(name).context("--time-zone"),
+            (None, Some(name)) => Zone::named(name).context("the agency's time_zone"),
+            (None, None) => Ok(Zone::utc()),
+        }
+    }
+
     fn parse(&self) -> anyhow::Result<Window> {
+        self.parse_in(&self.zone(None)?)
+    }
+
+    /// The window, its days read in `zone`.
+    fn parse_in(&self, zone: &Zone) -> anyhow::Result<Window> {
+        let day = |d: &str| parse_day_in(d, zone);
         Ok(Window {
-            from: self.from.as_deref().map(parse_day).transpose().context("--from")?,
-            to: self.to.as_deref().map(parse_day).transpose().context("--to")?,
+            from: self.from.as_deref().map(day).transpose().context("--from")?,
+            to: self.to.as_deref().map(day).transpose().context("--to")?,
             channel: self
                 .channel
                 .as_deref()

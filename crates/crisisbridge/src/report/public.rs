@@ -25,7 +25,8 @@ pub(crate) struct PublicArgs {
 }
 
 pub(crate) async fn run(args: PublicArgs) -> anyhow::Result<()> {
-    let window = args.window.parse()?;
+    let zone = args.window.zone(None)?;
+    let window = args.window.parse_in(&zone)?;
     let by = match Grouping::parse(&args.by) {
         Some(by @ (Grouping::Channel | Grouping::Hour | Grouping::Weekday | Grouping::Area)) => by,
         // Agencies and teams are few and named: a public table by them would single out
@@ -37,7 +38,7 @@ pub(crate) async fn run(args: PublicArgs) -> anyhow::Result<()> {
     }
     let store =
         crate::config::database(args.db.config.as_deref(), args.db.database)?.open().await?;
-    let mut tally = Tally::new(Options { window, agency: None, by });
+    let mut tally = Tally::new(Options { window, agency: None, by, zone });
     super::each_event(&*store, |recorded| tally.add(&recorded.event, &recorded.involved)).await?;
     let router = if by == Grouping::Area { super::measures::router(&*store).await? } else { None };
     let agency = |id: AgencyId| id.to_string();

@@ -41,7 +41,7 @@ impl Chart {
 
     pub const fn title(self) -> &'static str {
         match self {
-            Self::Volume => "Volume per day (UTC)",
+            Self::Volume => "Volume per day",
             Self::AnswerTimes => "Speed to answer against NENA's 15 s and 20 s",
             Self::ResponseTimes => {
                 "Dispatch to on scene against SAMHSA's 1 h (urban) and 2 h (rural)"

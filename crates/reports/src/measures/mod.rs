@@ -29,7 +29,7 @@ pub use html::html;
 pub use render::{csv, table};
 pub use value::{Distribution, Value};
 
-use crate::Window;
+use crate::{Window, Zone};
 
 /// How incidents are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,9 +41,9 @@ pub enum Grouping {
     Agency,
     /// 911, 988, other.
     Channel,
-    /// By the hour of day (UTC) the incident was opened.
+    /// By the hour of day the incident was opened, in the report's time zone.
     Hour,
-    /// By the day of the week (UTC) the incident was opened.
+    /// By the day of the week the incident was opened, in the report's time zone.
     Weekday,
     /// By the mobile crisis team first sent (incidents without one: "(no team)").
     Team,
@@ -81,12 +81,15 @@ impl Grouping {
 }
 
 /// What a report counts and how it groups.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub window: Window,
     /// Only incidents this agency is involved in.
     pub agency: Option<AgencyId>,
     pub by: Grouping,
+    /// Where hours of day, days of the week and the volume's days are read (the agency's time
+    /// zone); UTC by default.
+    pub zone: Zone,
 }
 
 /// How groups are named: agencies and teams by their codes and names, areas by a lookup of a
@@ -123,7 +126,7 @@ pub struct Report {
     /// Calls the phone system reported as arrived in the period, over all groups.
     pub calls: u64,
     pub groups: Vec<Group>,
-    /// Incidents opened and calls arrived each day (UTC) of the period, over all groups.
+    /// Incidents opened and calls arrived each day of the period (in the report's time zone).
     pub volume: Vec<DayVolume>,
     /// Rates per 100,000 residents by area, when a population file was given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -133,7 +136,7 @@ pub struct Report {
 /// One day's volume: incidents opened by channel, and calls the phone system reported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DayVolume {
-    /// `YYYY-MM-DD`, UTC.
+    /// `YYYY-MM-DD`, in the report's time zone.
     pub day: String,
     pub incidents_911: u64,
     pub incidents_988: u64,
@@ -143,14 +146,14 @@ pub struct DayVolume {
 
 /// The volume of each day from the first to the last with anything in it (days between with
 /// nothing are there, with zeros).
-fn volume(incidents: &[&facts::Facts], calls: &[&calls::CallFacts]) -> Vec<DayVolume> {
-    let day = |at: Timestamp| at.as_millis().div_euclid(DAY_MS);
+fn volume(zone: &Zone, incidents: &[&facts::Facts], calls: &[&calls::CallFacts]) -> Vec<DayVolume> {
+    let day = |at: Timestamp| zone.day_number(at);
     let days =
         incidents.iter().map(|f| day(f.opened_at)).chain(calls.iter().map(|c| day(c.arrived_at)));
     let (Some(first), Some(last)) = (days.clone().min(), days.max()) else { return Vec::new() };
     let mut out: Vec<DayVolume> = (first..=last)
         .map(|d| DayVolume {
-            day: crate::window::format_day(Timestamp::from_millis(d * DAY_MS)),
+            day: crate::window::format_day(Timestamp::from_millis(d * 86_400_000)),
             incidents_911: 0,
             incidents_988: 0,
             incidents_other: 0,
@@ -213,7 +216,7 @@ impl Tally {
 
     /// The same incidents grouped another way (the public export needs them grouped and whole).
     pub fn report_by(&self, names: &Names<'_>, by: Grouping) -> Report {
-        self.report_for(&Options { by, ..self.options }, names)
+        self.report_for(&Options { by, ..self.options.clone() }, names)
     }
 
     /// A report for other options than the tally was made with: one tally fed the whole log
@@ -242,7 +245,7 @@ impl Tally {
         // The same order on every run, whatever the map's.
         ids.sort_by_key(|(id, _)| **id);
         for (_, f) in &ids {
-            groups.entry(self.key(f, names, by)).or_default().push(f);
+            groups.entry(self.key(f, names, options)).or_default().push(f);
         }
         // Calls have no location and no team: grouped that way, they are not placed.
         let placeable = !matches!(by, Grouping::Area | Grouping::Team);
@@ -256,7 +259,7 @@ impl Tally {
         counted.sort_by_key(|c| (c.arrived_at, c.agency));
         if placeable {
             for c in &counted {
-                let key = self.call_key(c, names, by);
+                let key = self.call_key(c, names, options);
                 groups.entry(key.clone()).or_default();
                 placed.entry(key).or_default().push(c);
             }
@@ -268,7 +271,7 @@ impl Tally {
         Report {
             incidents: ids.len() as u64,
             calls: counted.len() as u64,
-            volume: volume(&all, &counted),
+            volume: volume(&options.zone, &all, &counted),
             groups: groups
                 .into_iter()
                 .map(|(key, incidents)| {
@@ -284,23 +287,23 @@ impl Tally {
         }
     }
 
-    fn call_key(&self, c: &calls::CallFacts, names: &Names<'_>, by: Grouping) -> String {
-        match by {
+    fn call_key(&self, c: &calls::CallFacts, names: &Names<'_>, options: &Options) -> String {
+        match options.by {
             Grouping::Agency => (names.agency)(c.agency),
             Grouping::Channel => c.channel.as_str().to_owned(),
-            Grouping::Hour => format!("{:02}:00", hour_of(c.arrived_at)),
-            Grouping::Weekday => weekday_of(c.arrived_at).to_owned(),
+            Grouping::Hour => format!("{:02}:00", options.zone.hour(c.arrived_at)),
+            Grouping::Weekday => weekday_of(&options.zone, c.arrived_at).to_owned(),
             Grouping::All | Grouping::Team | Grouping::Area => self.empty_key(),
         }
     }
 
-    fn key(&self, f: &facts::Facts, names: &Names<'_>, by: Grouping) -> String {
-        match by {
+    fn key(&self, f: &facts::Facts, names: &Names<'_>, options: &Options) -> String {
+        match options.by {
             Grouping::All => self.empty_key(),
             Grouping::Agency => (names.agency)(f.agency),
             Grouping::Channel => f.channel.as_str().to_owned(),
-            Grouping::Hour => format!("{:02}:00", hour_of(f.opened_at)),
-            Grouping::Weekday => weekday_of(f.opened_at).to_owned(),
+            Grouping::Hour => format!("{:02}:00", options.zone.hour(f.opened_at)),
+            Grouping::Weekday => weekday_of(&options.zone, f.opened_at).to_owned(),
             Grouping::Team => f
                 .dispatches
                 .first()
@@ -314,16 +317,8 @@ impl Tally {
     }
 }
 
-const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 86_400_000;
-
-/// The hour of day (UTC), 0–23.
-fn hour_of(at: Timestamp) -> i64 {
-    at.as_millis().div_euclid(HOUR_MS).rem_euclid(24)
-}
-
-/// The day of the week (UTC); 1970-01-01 was a Thursday. Named so they sort Monday first.
-fn weekday_of(at: Timestamp) -> &'static str {
+/// The day of the week in `zone`; 1970-01-01 was a Thursday. Named so they sort Monday first.
+fn weekday_of(zone: &Zone, at: Timestamp) -> &'static str {
     const DAYS: [&str; 7] = [
         "4 Thursday",
         "5 Friday",
@@ -333,7 +328,7 @@ fn weekday_of(at: Timestamp) -> &'static str {
         "2 Tuesday",
         "3 Wednesday",
     ];
-    let day = at.as_millis().div_euclid(DAY_MS).rem_euclid(7);
+    let day = zone.weekday_from_thursday(at);
     usize::try_from(day).ok().and_then(|d| DAYS.get(d)).copied().unwrap_or("?")
 }
 

@@ -296,7 +296,7 @@ fn an_agency_sees_the_incidents_it_is_involved_in() {
     let fx = fixture();
     let report = |agency| {
         fx.history
-            .tally(Options { window: period(), agency: Some(agency), by: Grouping::All })
+            .tally(Options { window: period(), agency: Some(agency), ..Options::default() })
             .report(&names())
     };
     // The center opened D and H and was offered A; the PSAP opened A B C F (E's involvement
@@ -446,7 +446,7 @@ fn answer_times_from_the_phone_systems_calls() {
     );
 
     // The PSAP's own report holds its own call only.
-    let psap = Options { window: period(), agency: Some(fx.psap), by: Grouping::All };
+    let psap = Options { window: period(), agency: Some(fx.psap), ..Options::default() };
     let report = with_calls(psap, &fx).report(&names());
     assert_eq!(report.calls, 1);
     assert_eq!(get(&report.groups[0], "contacts.answered_within_15s"), &share(1, 1));
@@ -617,4 +617,43 @@ fn the_rate_map_colours_each_area_by_its_quintile_and_greys_the_rest() {
     // No boundaries: the map says so.
     let empty = svg_texts(&rate_map(&per_capita, &[], "contacts.total"));
     assert!(empty.iter().any(|t| t == "no area boundaries are loaded"), "{empty:?}");
+}
+
+#[test]
+fn hours_weekdays_and_days_are_the_report_time_zones() {
+    let fx = fixture();
+    let chicago = crate::Zone::named("America/Chicago").unwrap();
+    // A opened at T0, 2026-11-02 00:00 UTC: 18:00 on Sunday 2026-11-01 in Chicago (CST).
+    let hours = fx
+        .history
+        .tally(Options {
+            window: period(),
+            by: Grouping::Hour,
+            zone: chicago.clone(),
+            ..Options::default()
+        })
+        .report(&names());
+    let keys: Vec<&str> = hours.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["18:00", "19:00", "20:00", "21:00", "22:00", "23:00"],
+        "A–F and H, six hours later in UTC"
+    );
+    let days = fx
+        .history
+        .tally(Options {
+            window: period(),
+            by: Grouping::Weekday,
+            zone: chicago,
+            ..Options::default()
+        })
+        .report(&names());
+    assert_eq!(days.groups.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(), ["7 Sunday"]);
+    assert_eq!(days.volume.iter().map(|v| v.day.as_str()).collect::<Vec<_>>(), ["2026-11-01"]);
+    // The same history in UTC: Monday, from midnight.
+    let utc = fx
+        .history
+        .tally(Options { window: period(), by: Grouping::Weekday, ..Options::default() })
+        .report(&names());
+    assert_eq!(utc.groups.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(), ["1 Monday"]);
 }

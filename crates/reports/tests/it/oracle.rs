@@ -198,7 +198,8 @@ async fn the_measures_agree_with_sql_on_generated_histories() {
             to: Some(Timestamp::from_millis(to)),
             channel: None,
         };
-        let mut tally = Tally::new(Options { window, agency: None, by: Grouping::All });
+        let mut tally =
+            Tally::new(Options { window, agency: None, by: Grouping::All, ..Options::default() });
         for (event, involved) in &events {
             tally.add(event, involved);
         }

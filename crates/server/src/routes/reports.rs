@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::{AgencyId, Channel, Location, Permission, TeamId};
+use reports::Zone;
 use reports::measures::charts::Chart;
 use reports::measures::{CallTally, Grouping, Names, Options, Report, Tally};
 use serde::Deserialize;
@@ -59,8 +60,10 @@ fn invalid(message: String) -> ApiError {
     ApiError::new(ErrorCode::InvalidParameter, message)
 }
 
-fn day(name: &str, value: Option<&str>) -> ApiResult<Option<domain::Timestamp>> {
-    value.map(|d| reports::parse_day(d).map_err(|e| invalid(format!("{name}: {e}")))).transpose()
+fn day(name: &str, value: Option<&str>, zone: &Zone) -> ApiResult<Option<domain::Timestamp>> {
+    value
+        .map(|d| reports::parse_day_in(d, zone).map_err(|e| invalid(format!("{name}: {e}"))))
+        .transpose()
 }
 
 /// The measures, as the report's JSON (`incidents`, and `groups` each with `key` and
@@ -199,9 +202,14 @@ async fn report(
     channel: Option<&str>,
     by: Option<&str>,
 ) -> ApiResult<(Report, String)> {
+    // Days, hours and weekdays are the agency's own.
+    let zone = Zone::named(&caller.agency.time_zone).unwrap_or_else(|e| {
+        tracing::warn!(agency = %caller.agency.code, error = %e, "the agency's time zone is unknown; its reports are in UTC");
+        Zone::utc()
+    });
     let window = reports::Window {
-        from: day("from", from)?,
-        to: day("to", to)?,
+        from: day("from", from, &zone)?,
+        to: day("to", to, &zone)?,
         channel: channel
             .map(|c| {
                 Channel::parse(c)
@@ -214,7 +222,7 @@ async fn report(
         Some(b) => Grouping::parse(b)
             .ok_or_else(|| invalid(format!("by {b:?}: use {}", Grouping::NAMES)))?,
     };
-    let options = Options { window, agency: Some(caller.agency.id), by };
+    let options = Options { window, agency: Some(caller.agency.id), by, zone: zone.clone() };
     let (from, to) = window.call_steps();
     let mut calls = CallTally::default();
     for step in state.store.calls_between(from, to, Some(caller.agency.id)).await? {
@@ -242,7 +250,7 @@ async fn report(
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the live measures are unavailable"))?
     } else {
         // Just after start, while the live tally still reads the log: read it for this report.
-        let mut tally = Tally::new(options);
+        let mut tally = Tally::new(options.clone());
         let mut after = 0;
         loop {
             let page = state.store.events_after(after, Some(caller.agency.id), PAGE).await?;
@@ -261,7 +269,7 @@ async fn report(
         report.per_100k = Some(reports::measures::population::per_capita(&report, populations));
     }
     let heading =
-        format!("{}; {}; grouped by {}", caller.agency.name, window.describe(), by.name());
+        format!("{}; {}; grouped by {}", caller.agency.name, window.describe(&zone), by.name());
     Ok((report, heading))
 }
 

@@ -134,7 +134,8 @@ async fn charts_and_the_html_report_come_from_the_same_numbers() {
 /// The report a fresh read of the whole log gives, as the command line computes it.
 async fn read_from_the_log(app: &TestApp, by: Grouping) -> Value {
     let agency = Some(app.psap.id);
-    let mut tally = Tally::new(Options { window: reports::Window::default(), agency, by });
+    let zone = reports::Zone::named(&app.psap.time_zone).unwrap();
+    let mut tally = Tally::new(Options { window: reports::Window::default(), agency, by, zone });
     let mut after = 0;
     loop {
         let page = app.store.events_after(after, agency, 1000).await.unwrap();

@@ -1,0 +1,119 @@
+//! The time zone a report is read in: an agency's (`America/Chicago`), so that "from
+//! 2026-11-01" starts at the county's midnight and 20:00 is the evening there. The IANA database
+//! is bundled, so every machine answers the same.
+
+use domain::Timestamp;
+use jiff::tz::TimeZone;
+
+/// A named IANA time zone, or UTC.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    name: String,
+    tz: TimeZone,
+}
+
+/// A name that is not an IANA time zone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an IANA time zone name such as America/Chicago or UTC")]
+pub struct ZoneError(pub String);
+
+impl Default for Zone {
+    fn default() -> Self {
+        Self::utc()
+    }
+}
+
+impl Zone {
+    pub fn utc() -> Self {
+        Self { name: "UTC".into(), tz: TimeZone::UTC }
+    }
+
+    /// The zone named `name` (`America/Chicago`).
+    pub fn named(name: &str) -> Result<Self, ZoneError> {
+        if name == "UTC" {
+            return Ok(Self::utc());
+        }
+        let tz = jiff::tz::db().get(name).map_err(|_| ZoneError(name.to_owned()))?;
+        Ok(Self { name: name.to_owned(), tz })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The local wall-clock time at `at`, as epoch milliseconds shifted by the zone's offset
+    /// then: day and hour arithmetic on it gives local days and hours.
+    fn local_ms(&self, at: Timestamp) -> i64 {
+        let offset = jiff::Timestamp::from_millisecond(at.as_millis())
+            .map_or(0, |t| i64::from(self.tz.to_offset(t).seconds()));
+        at.as_millis() + offset * 1000
+    }
+
+    /// The local day `at` falls on, as days since 1970-01-01.
+    pub fn day_number(&self, at: Timestamp) -> i64 {
+        self.local_ms(at).div_euclid(86_400_000)
+    }
+
+    /// The local hour of day, 0–23.
+    pub fn hour(&self, at: Timestamp) -> i64 {
+        self.local_ms(at).div_euclid(3_600_000).rem_euclid(24)
+    }
+
+    /// The local day of the week: 0 for Thursday (1970-01-01 was one) to 6 for Wednesday.
+    pub fn weekday_from_thursday(&self, at: Timestamp) -> i64 {
+        self.day_number(at).rem_euclid(7)
+    }
+
+    /// `YYYY-MM-DD` of the local day `at` falls on.
+    pub fn day(&self, at: Timestamp) -> String {
+        crate::window::format_day(Timestamp::from_millis(self.day_number(at) * 86_400_000))
+    }
+
+    /// The instant local midnight of `day` (days since 1970-01-01) begins; where a transition
+    /// skips midnight, the first instant of the day.
+    pub fn midnight(&self, day: i64) -> Timestamp {
+        let utc_midnight = day * 86_400_000;
+        let start = jiff::Timestamp::from_millisecond(utc_midnight)
+            .ok()
+            .map(|t| t.to_zoned(TimeZone::UTC).datetime())
+            .and_then(|dt| self.tz.to_ambiguous_zoned(dt).later().ok())
+            .map_or(utc_midnight, |z| z.timestamp().as_millisecond());
+        Timestamp::from_millis(start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn chicago_days_and_hours_follow_daylight_saving_time() {
+        let chicago = Zone::named("America/Chicago").unwrap();
+        // 2026-11-02 00:00 CST is 06:00 UTC (daylight saving time ended 2026-11-01).
+        let nov2 = crate::parse_day("2026-11-02").unwrap().as_millis() / 86_400_000;
+        assert_eq!(chicago.midnight(nov2).as_millis(), 1_793_577_600_000 + 6 * 3_600_000);
+        // 2026-07-01 00:00 CDT is 05:00 UTC.
+        let jul1 = crate::parse_day("2026-07-01").unwrap().as_millis() / 86_400_000;
+        let midnight = chicago.midnight(jul1);
+        assert_eq!(
+            midnight.as_millis(),
+            crate::parse_day("2026-07-01").unwrap().as_millis() + 5 * 3_600_000
+        );
+        assert_eq!(chicago.hour(midnight), 0);
+        assert_eq!(chicago.day(midnight), "2026-07-01");
+        // A minute before: 23:00 the day before.
+        let before = midnight.plus_millis(-60_000);
+        assert_eq!((chicago.hour(before), chicago.day(before)), (23, "2026-06-30".to_owned()));
+        // UTC is itself.
+        assert_eq!(Zone::utc().hour(Timestamp::from_millis(3_600_000 * 5)), 5);
+        assert_eq!(Zone::named("UTC").unwrap().name(), "UTC");
+    }
+
+    #[test]
+    fn unknown_names_are_refused_with_an_example() {
+        let err = Zone::named("Kansas/Lawrence").unwrap_err().to_string();
+        assert!(err.contains("America/Chicago"), "{err}");
+        assert!(Zone::named("").is_err());
+    }
+}
