@@ -2,14 +2,30 @@
 //! 2026-11-01" starts at the county's midnight and 20:00 is the evening there. The IANA database
 //! is bundled, so every machine answers the same.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use domain::Timestamp;
 use jiff::tz::TimeZone;
 
+/// Offsets change only at whole quarter hours of UTC (every zone's offset is a multiple of 15
+/// minutes since the 1970s, and transitions happen at whole local hours), so within one quarter
+/// hour the offset found for one instant holds for all.
+const QUARTER_HOUR_MS: i64 = 900_000;
+
 /// A named IANA time zone, or UTC.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Zone {
     name: String,
     tz: TimeZone,
+    /// The last quarter hour looked up (plus one; 0 is empty) and its offset in seconds, packed:
+    /// a report reads incidents in time order, so most look-ups repeat the one before.
+    memo: AtomicU64,
+}
+
+impl Clone for Zone {
+    fn clone(&self) -> Self {
+        Self { name: self.name.clone(), tz: self.tz.clone(), memo: AtomicU64::new(0) }
+    }
 }
 
 /// A name that is not an IANA time zone.
@@ -25,7 +41,7 @@ impl Default for Zone {
 
 impl Zone {
     pub fn utc() -> Self {
-        Self { name: "UTC".into(), tz: TimeZone::UTC }
+        Self { name: "UTC".into(), tz: TimeZone::UTC, memo: AtomicU64::new(0) }
     }
 
     /// The zone named `name` (`America/Chicago`).
@@ -34,7 +50,7 @@ impl Zone {
             return Ok(Self::utc());
         }
         let tz = jiff::tz::db().get(name).map_err(|_| ZoneError(name.to_owned()))?;
-        Ok(Self { name: name.to_owned(), tz })
+        Ok(Self { name: name.to_owned(), tz, memo: AtomicU64::new(0) })
     }
 
     pub fn name(&self) -> &str {
@@ -44,9 +60,25 @@ impl Zone {
     /// The local wall-clock time at `at`, as epoch milliseconds shifted by the zone's offset
     /// then: day and hour arithmetic on it gives local days and hours.
     fn local_ms(&self, at: Timestamp) -> i64 {
-        let offset = jiff::Timestamp::from_millisecond(at.as_millis())
-            .map_or(0, |t| i64::from(self.tz.to_offset(t).seconds()));
-        at.as_millis() + offset * 1000
+        at.as_millis() + self.offset_s(at) * 1000
+    }
+
+    /// The zone's offset from UTC at `at`, in seconds.
+    fn offset_s(&self, at: Timestamp) -> i64 {
+        let lookup = || {
+            jiff::Timestamp::from_millisecond(at.as_millis())
+                .map_or(0, |t| self.tz.to_offset(t).seconds())
+        };
+        let Ok(key) = u32::try_from(at.as_millis().div_euclid(QUARTER_HOUR_MS) + 1) else {
+            return i64::from(lookup());
+        };
+        let memo = self.memo.load(Ordering::Relaxed);
+        if (memo >> 32) as u32 == key {
+            return i64::from(memo as u32 as i32);
+        }
+        let offset = lookup();
+        self.memo.store((u64::from(key) << 32) | u64::from(offset as u32), Ordering::Relaxed);
+        i64::from(offset)
     }
 
     /// The local day `at` falls on, as days since 1970-01-01.
@@ -105,6 +137,17 @@ mod tests {
         // A minute before: 23:00 the day before.
         let before = midnight.plus_millis(-60_000);
         assert_eq!((chicago.hour(before), chicago.day(before)), (23, "2026-06-30".to_owned()));
+        // Asked again and out of order, the memo never answers for the wrong quarter hour.
+        for at in [before, midnight, before, midnight.plus_millis(3_600_000), before] {
+            let fresh = Zone::named("America/Chicago").unwrap();
+            assert_eq!(chicago.hour(at), fresh.hour(at));
+        }
+        // Across the end of daylight saving time (2026-11-01 07:00 UTC): 01:59 CDT, then 01:00 CST.
+        let end = crate::parse_day("2026-11-01").unwrap().plus_millis(7 * 3_600_000);
+        assert_eq!(chicago.hour(end.plus_millis(-60_000)), 1);
+        assert_eq!(chicago.hour(end), 1);
+        assert_eq!(chicago.hour(end.plus_millis(-2 * 3_600_000)), 0);
+        assert_eq!(chicago.hour(end.plus_millis(3_600_000)), 2);
         // UTC is itself.
         assert_eq!(Zone::utc().hour(Timestamp::from_millis(3_600_000 * 5)), 5);
         assert_eq!(Zone::named("UTC").unwrap().name(), "UTC");

@@ -3,6 +3,7 @@
 //! tally, names agencies, teams and areas from the database, and prints.
 
 use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, bail};
 use domain::{AgencyId, Location, TeamId};
@@ -25,7 +26,7 @@ pub(crate) struct MeasuresArgs {
     #[arg(long, default_value = "all")]
     by: String,
     /// table, csv, json, html (one self-contained file with the charts: redirect it, e.g.
-    /// `> measures.html`) or svg (one chart, named by --chart).
+    /// `> measures.html`), or svg or png (one chart, named by --chart; redirect it too).
     #[arg(long, default_value = "table")]
     format: String,
     /// With --format svg: volume, answer-times, response-times, funnel, or rate-map (contacts
@@ -58,22 +59,28 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
     let Some(by) = Grouping::parse(&args.by) else {
         bail!("--by {:?}: use {}", args.by, Grouping::NAMES);
     };
-    if !["table", "csv", "json", "html", "svg"].contains(&args.format.as_str()) {
-        bail!("--format {:?}: use table, csv, json, html or svg", args.format);
+    if !["table", "csv", "json", "html", "svg", "png"].contains(&args.format.as_str()) {
+        bail!("--format {:?}: use table, csv, json, html, svg or png", args.format);
     }
-    let chart = match (args.format.as_str(), args.chart.as_deref()) {
-        ("svg", None) => {
-            bail!("--format svg draws one chart: add --chart {}, or rate-map", Chart::NAMES)
-        }
-        ("svg", Some(RATE_MAP)) if args.population.is_none() => {
+    let image = matches!(args.format.as_str(), "svg" | "png");
+    if args.format == "png" && std::io::stdout().is_terminal() {
+        bail!("--format png writes an image: redirect it to a file, e.g. > chart.png");
+    }
+    let chart = match (image, args.chart.as_deref()) {
+        (true, None) => bail!(
+            "--format {} draws one chart: add --chart {}, or rate-map",
+            args.format,
+            Chart::NAMES
+        ),
+        (true, Some(RATE_MAP)) if args.population.is_none() => {
             bail!("--chart rate-map needs --by area --population FILE")
         }
-        ("svg", Some(RATE_MAP)) => None,
-        ("svg", Some(name)) => Some(
+        (true, Some(RATE_MAP)) => None,
+        (true, Some(name)) => Some(
             Chart::parse(name)
                 .with_context(|| format!("--chart {name:?}: use {}, or rate-map", Chart::NAMES))?,
         ),
-        (_, Some(_)) => bail!("--chart goes with --format svg"),
+        (false, Some(_)) => bail!("--chart goes with --format svg or png"),
         (_, None) => None,
     };
     let populations = match &args.population {
@@ -131,27 +138,36 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
         report.per_100k = Some(measures::population::per_capita(&report, populations));
     }
     // The rate map, when the report has rates by area.
-    let map = match (&report.per_100k, &router) {
-        (Some(per_capita), Some(router)) => Some(measures::charts::rate_map(
-            per_capita,
-            &server::routes::reports::shapes(router),
-            "contacts.total",
-        )),
-        _ => None,
-    };
+    let shapes = router.as_ref().map(server::routes::reports::shapes).unwrap_or_default();
+    let per_capita = report.per_100k.as_ref().filter(|_| !shapes.is_empty());
+    let map = per_capita.map(|p| measures::charts::rate_map(p, &shapes, "contacts.total"));
+    let no_areas = "--chart rate-map: the database has no area boundaries; import them first (crisisbridge import areas)";
     match args.format.as_str() {
         "csv" => print!("{}", measures::csv(&report)),
         "html" => print!(
             "{}",
-            measures::html(&report, &heading(args.agency.as_deref(), window, &zone, by), map.as_deref())
+            measures::html(
+                &report,
+                &heading(args.agency.as_deref(), window, &zone, by),
+                map.as_deref()
+            )
         ),
         "svg" => match chart {
             Some(chart) => print!("{}", measures::charts::svg(chart, &report)),
-            None => print!(
-                "{}",
-                map.context("--chart rate-map: the database has no area boundaries; import them first (crisisbridge import areas)")?
-            ),
+            None => print!("{}", map.context(no_areas)?),
         },
+        "png" => {
+            let bytes = match chart {
+                Some(chart) => measures::charts::png(chart, &report),
+                None => measures::charts::rate_map_png(
+                    per_capita.context(no_areas)?,
+                    &shapes,
+                    "contacts.total",
+                ),
+            }
+            .map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
+            std::io::stdout().write_all(&bytes)?;
+        }
         "json" => println!("{}", serde_json::to_string_pretty(&report)?),
         _ => print!("{}", measures::table(&report)),
     }

@@ -135,6 +135,25 @@ fn check_the_measures_report(db: &str) {
     let (ok, stdout, stderr) = run(&["--format", "svg", "--chart", "volume"]);
     assert!(ok, "{stderr}");
     assert!(stdout.starts_with("<svg") && stdout.contains("<title>Volume per day</title>"));
+    let (ok, stdout, stderr) = run(&["--format", "png", "--chart", "funnel"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.get(1..4) == Some("PNG") || stdout.contains("PNG\r\n"), "a PNG file");
+    assert!(stdout.contains("IHDR") && stdout.contains("IEND"));
+    // The map of rates per 100,000 residents, as the HTML report holds it.
+    let population = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-population.csv");
+    let (ok, stdout, stderr) = run(&[
+        "--by",
+        "area",
+        "--population",
+        population,
+        "--format",
+        "svg",
+        "--chart",
+        "rate-map",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("<title>contacts.total per 100,000 residents, by area</title>"));
+    assert!(stdout.matches("<polygon").count() >= 105, "every Kansas county drawn");
     // Per 100,000 residents, with the shipped Kansas populations: one 988 contact in Douglas
     // County (122,259 people).
     let population = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-population.csv");
@@ -161,10 +180,14 @@ fn check_the_measures_report(db: &str) {
     assert!(!ok && stderr.contains("use channel, hour, weekday or area"), "{stderr}");
     for (args, says) in [
         (&["--by", "county"][..], "--by \"county\": use all, agency, channel"),
-        (&["--format", "xml"][..], "--format \"xml\": use table, csv, json, html or svg"),
+        (&["--format", "xml"][..], "--format \"xml\": use table, csv, json, html, svg or png"),
         (&["--format", "svg"][..], "--format svg draws one chart: add --chart volume"),
+        (
+            &["--format", "svg", "--chart", "rate-map"][..],
+            "--chart rate-map needs --by area --population",
+        ),
         (&["--format", "svg", "--chart", "pie"][..], "--chart \"pie\": use volume, answer-times"),
-        (&["--chart", "funnel"][..], "--chart goes with --format svg"),
+        (&["--chart", "funnel"][..], "--chart goes with --format svg or png"),
         (&["--agency", "nobody"][..], "--agency \"nobody\": no such agency"),
         (&["--to", "2026-13-01"][..], "is not a day like 2026-12-01"),
     ] {

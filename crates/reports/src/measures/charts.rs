@@ -1,5 +1,6 @@
-//! The report's charts, drawn once, here, as SVG (plotters): volume over time, answer times and
-//! mobile crisis response times against their targets, and the diversion funnel. The console
+//! The report's charts, drawn once, here, as SVG (plotters) — or PNG for the command line:
+//! volume over time, answer times and mobile crisis response times against their targets, the
+//! diversion funnel, and the map of rates per 100,000 residents by area. The console
 //! shows them and the HTML report embeds them; every number a chart draws is in the report's
 //! table beside it.
 
@@ -65,27 +66,68 @@ const PERCENTILES: [(&str, RGBColor); 3] = [
     ("p95", RGBColor(0x1f, 0x4e, 0x8c)),
 ];
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 type Drawn = Result<(), String>;
 
 fn err(e: impl std::fmt::Display) -> String {
     format!("drawing the chart failed: {e}")
 }
 
+/// The font every chart's text is measured (and, as PNG, drawn) with: DejaVu Sans, embedded
+/// (fonts/SOURCE.md), so charts look the same on a machine without fonts.
+const DEJAVU_SANS: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+
+/// Registers the embedded font as `sans-serif`, once.
+fn font() -> Drawn {
+    static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            plotters::style::register_font("sans-serif", FontStyle::Normal, DEJAVU_SANS)
+                .map_err(|_| "the embedded font does not load".to_owned())
+        })
+        .clone()
+}
+
 /// The chart of `report` as a standalone SVG document, titled for screen readers.
 pub fn svg(chart: Chart, report: &Report) -> String {
     let mut out = String::new();
-    let drawn = {
+    let drawn = font().and_then(|()| {
         let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
         draw(chart, report, &root).and_then(|()| root.present().map_err(err))
-    };
+    });
     if let Err(e) = drawn {
         return message_svg(chart.title(), &e);
     }
     titled(&out, chart.title())
 }
 
-fn draw(chart: Chart, report: &Report, root: &Area<'_>) -> Drawn {
+/// The chart of `report` as a PNG image (for the command line: a file to paste into a slide).
+pub fn png(chart: Chart, report: &Report) -> Result<Vec<u8>, String> {
+    raster(|root| draw(chart, report, root))
+}
+
+/// Draws into an RGB buffer and encodes it as PNG.
+fn raster(
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Drawn,
+) -> Result<Vec<u8>, String> {
+    font()?;
+    let (w, h) = SIZE;
+    let mut pixels = vec![0u8; usize::try_from(w * h * 3).map_err(err)?];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        draw(&root)?;
+        root.present().map_err(err)?;
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(err)?;
+    writer.write_image_data(&pixels).map_err(err)?;
+    writer.finish().map_err(err)?;
+    Ok(out)
+}
+
+fn draw<DB: DrawingBackend>(chart: Chart, report: &Report, root: &DrawingArea<DB, Shift>) -> Drawn {
     root.fill(&WHITE).map_err(err)?;
     match chart {
         Chart::Volume => volume(report, root),
@@ -140,7 +182,7 @@ pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn nothing(root: &Area<'_>, chart: Chart, why: &str) -> Drawn {
+fn nothing<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: Chart, why: &str) -> Drawn {
     let (w, h) = SIZE;
     let centre = |y: u32| (i32::try_from(w / 2).unwrap_or(0), i32::try_from(y).unwrap_or(0));
     let pos = plotters::style::text_anchor::Pos::new(
@@ -161,7 +203,7 @@ fn nothing(root: &Area<'_>, chart: Chart, why: &str) -> Drawn {
     .map_err(err)
 }
 
-fn volume(report: &Report, root: &Area<'_>) -> Drawn {
+fn volume<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) -> Drawn {
     let days = &report.volume;
     if days.is_empty() {
         return nothing(root, Chart::Volume, "no incident or call in this period");
@@ -273,9 +315,9 @@ fn not_measured<'a>(report: &'a Report, id: &str) -> Option<&'a str> {
     })
 }
 
-fn percentiles(
+fn percentiles<DB: DrawingBackend>(
     report: &Report,
-    root: &Area<'_>,
+    root: &DrawingArea<DB, Shift>,
     chart_kind: Chart,
     id: &str,
     scale: Scale,
@@ -389,7 +431,7 @@ pub fn funnel_stages(report: &Report) -> Vec<(&'static str, u64)> {
     ]
 }
 
-fn funnel(report: &Report, root: &Area<'_>) -> Drawn {
+fn funnel<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) -> Drawn {
     let stages = funnel_stages(report);
     let calls = stages.first().map_or(0, |s| s.1);
     if calls == 0 {
@@ -466,22 +508,40 @@ pub fn rate_map(
     measure: &str,
 ) -> String {
     let title = format!("{measure} per 100,000 residents, by area");
-    let rates: std::collections::HashMap<&str, f64> = per_capita
+    let rates = rates_of(per_capita, measure);
+    let mut out = String::new();
+    let drawn = font().and_then(|()| {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        draw_map(&root, &title, shapes, &rates).and_then(|()| root.present().map_err(err))
+    });
+    match drawn {
+        Ok(()) => titled(&out, &title),
+        Err(e) => message_svg(&title, &e),
+    }
+}
+
+/// [`rate_map`] as a PNG image.
+pub fn rate_map_png(
+    per_capita: &super::population::PerCapita,
+    shapes: &[Shape],
+    measure: &str,
+) -> Result<Vec<u8>, String> {
+    let title = format!("{measure} per 100,000 residents, by area");
+    let rates = rates_of(per_capita, measure);
+    raster(|root| draw_map(root, &title, shapes, &rates))
+}
+
+fn rates_of<'a>(
+    per_capita: &'a super::population::PerCapita,
+    measure: &str,
+) -> std::collections::HashMap<&'a str, f64> {
+    per_capita
         .areas
         .iter()
         .filter_map(|(area, _, rates)| {
             Some((area.as_str(), rates.iter().find(|(id, _)| *id == measure)?.1))
         })
-        .collect();
-    let mut out = String::new();
-    let drawn = {
-        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
-        draw_map(&root, &title, shapes, &rates).and_then(|()| root.present().map_err(err))
-    };
-    match drawn {
-        Ok(()) => titled(&out, &title),
-        Err(e) => message_svg(&title, &e),
-    }
+        .collect()
 }
 
 /// The quintile bounds of `rates`: the rate at each fifth, lowest first.
@@ -493,8 +553,8 @@ fn quintiles(rates: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-fn draw_map(
-    root: &Area<'_>,
+fn draw_map<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     title: &str,
     shapes: &[Shape],
     rates: &std::collections::HashMap<&str, f64>,

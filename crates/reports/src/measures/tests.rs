@@ -657,3 +657,25 @@ fn hours_weekdays_and_days_are_the_report_time_zones() {
         .report(&names());
     assert_eq!(utc.groups.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(), ["1 Monday"]);
 }
+
+#[test]
+fn charts_as_png_are_images_with_their_text_drawn() {
+    use super::charts::{Chart, png};
+    let fx = fixture();
+    let by_hour = Options { window: period(), by: Grouping::Hour, ..Options::default() };
+    let report = with_calls(by_hour, &fx).report(&names());
+    for chart in Chart::ALL {
+        let bytes = png(chart, &report).unwrap();
+        if let Ok(dir) = std::env::var("CB_CHART_DIR") {
+            std::fs::write(format!("{dir}/{}.png", chart.name()), &bytes).unwrap();
+        }
+        let mut reader = ::png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!((frame.width, frame.height), (720, 360), "{}", chart.name());
+        // The title's glyphs: black pixels in the top band, where only text is drawn.
+        let top = &pixels[..frame.line_size * 30];
+        let dark = top.chunks(3).filter(|p| p.iter().all(|c| *c < 80)).count();
+        assert!(dark > 100, "{}: the title is drawn ({dark} dark pixels)", chart.name());
+    }
+}
