@@ -1,6 +1,7 @@
 // The README's screenshots, at 1280×800, from a running demo (best with its traffic on):
 //   CB_BASE=http://127.0.0.1:8080 node screenshots.mjs ../../docs/screenshots
-// The call-taker mid-protocol on a new call in Lawrence, and the dispatcher's live map.
+// The call-taker mid-protocol on a new call in Lawrence, the dispatcher's live map, and the
+// supervisor's Reports tab.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,14 @@ try {
   if (await first.count()) await first.click();
   await dispatcher.waitForTimeout(800);
   await dispatcher.screenshot({ path: join(out, 'dispatcher.png') });
+
+  const sctx = await context(browser);
+  const supervisor = await login(sctx, 'supervisor');
+  await supervisor.getByRole('tab', { name: 'Reports' }).click();
+  await supervisor.locator('section.reports table.measures').first().waitFor({ timeout: 15000 });
+  await supervisor.waitForFunction(() => document.querySelectorAll('section.reports figure.report-chart img').length >= 4);
+  await supervisor.waitForTimeout(500);
+  await supervisor.screenshot({ path: join(out, 'reports.png') });
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();

@@ -6,13 +6,14 @@
 //!
 //! The tally holds every incident's facts (a few hundred bytes each) in memory. A subscriber
 //! that falls behind the broadcast reads what it missed from the log, in order; nothing is
-//! folded twice (sequence numbers only move forward).
+//! folded twice (sequence numbers only move forward). The lock is tokio's: folding waits for a
+//! report being computed (on a blocking thread) without holding up an async worker.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use reports::measures::{Options, Tally};
 use store::{RecordedEvent, Store};
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{RwLock, broadcast, oneshot};
 
 /// Events read from the log per page while catching up.
 const PAGE: u32 = 10_000;
@@ -56,9 +57,10 @@ impl LiveMeasures {
         Self { folded, _stop: Arc::new(stop_tx) }
     }
 
-    /// Runs `report` on the tally once it has caught up with the log; `None` before.
+    /// Runs `report` on the tally once it has caught up with the log; `None` before. Blocks:
+    /// call it from a blocking thread (`tokio::task::spawn_blocking`).
     pub fn with<T>(&self, report: impl FnOnce(&Tally) -> T) -> Option<T> {
-        let folded = self.folded.read().ok()?;
+        let folded = self.folded.blocking_read();
         folded.caught_up.then(|| report(&folded.tally))
     }
 
@@ -66,7 +68,7 @@ impl LiveMeasures {
     /// asked for just after a change includes it. Whether the tally is ready (its first read of
     /// the log finished); if not, the caller reads the log itself.
     pub async fn sync(&self, store: &dyn Store) -> store::Result<bool> {
-        let ready = self.folded.read().is_ok_and(|f| f.caught_up);
+        let ready = self.folded.read().await.caught_up;
         if ready {
             catch_up(store, &self.folded).await?;
         }
@@ -85,7 +87,8 @@ async fn follow(
         tracing::warn!(error = %e, "the live measures could not read the event log; reports read it per request");
         return;
     }
-    if let Ok(mut f) = folded.write() {
+    {
+        let mut f = folded.write().await;
         f.caught_up = true;
         tracing::info!(events = f.seq, "live measures caught up with the event log");
     }
@@ -93,11 +96,7 @@ async fn follow(
         tokio::select! {
             _ = &mut stop => return,
             received = live.recv() => match received {
-                Ok(recorded) => {
-                    if let Ok(mut f) = folded.write() {
-                        f.fold(&recorded);
-                    }
-                }
+                Ok(recorded) => folded.write().await.fold(&recorded),
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::info!(missed, "live measures fell behind the stream; reading the log");
                     if let Err(e) = catch_up(&*store, &folded).await {
@@ -114,15 +113,14 @@ async fn follow(
 /// reading.
 async fn catch_up(store: &dyn Store, folded: &RwLock<Folded>) -> store::Result<()> {
     loop {
-        let after = folded.read().map(|f| f.seq).unwrap_or(u64::MAX);
+        let after = folded.read().await.seq;
         let page = store.events_after(after, None, PAGE).await?;
         if page.is_empty() {
             return Ok(());
         }
-        if let Ok(mut f) = folded.write() {
-            for recorded in &page {
-                f.fold(recorded);
-            }
+        let mut f = folded.write().await;
+        for recorded in &page {
+            f.fold(recorded);
         }
     }
 }
