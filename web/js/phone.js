@@ -21,11 +21,13 @@ export function phonePanel({ channel }) {
   const status = h('p', { class: 'hint', role: 'status' }, 'No call ringing.');
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   let ringing = null; // { id, since }
+  let busy = false; // a step is being posted: a second click waits for it
 
-  async function send(step, extra = {}) {
+  // Each step carries the time of the click, so posting it again is a harmless repeat.
+  async function send(step, at, extra = {}) {
     error.hidden = true;
     try {
-      return await post('/calls', { call_id: ringing.id, step, ...extra });
+      return await post('/calls', { call_id: ringing.id, step, at, ...extra });
     } catch (e) {
       error.textContent = e.message;
       error.hidden = false;
@@ -34,16 +36,24 @@ export function phonePanel({ channel }) {
   }
 
   async function ring() {
+    if (busy) return;
+    busy = true;
     ringing = { id: newCallId(), since: Date.now() };
-    if (!(await send('arrived', { channel }))) { ringing = null; return; }
+    const ok = await send('arrived', ringing.since, { channel });
+    busy = false;
+    if (!ok) { ringing = null; return; }
     status.textContent = `Ringing since ${new Date(ringing.since).toLocaleTimeString()}.`;
     render();
   }
 
   async function end(step, extra, words) {
-    const done = await send(step, extra);
+    if (busy || !ringing) return;
+    busy = true;
+    const at = Date.now();
+    const done = await send(step, at, extra);
+    busy = false;
     if (!done) return;
-    const waited = seconds(done.at - ringing.since);
+    const waited = seconds(at - ringing.since);
     ringing = null;
     status.textContent = `Last call: ${words} after ${waited}.`;
     announce(`Call ${words} after ${waited}.`);

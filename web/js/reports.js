@@ -80,7 +80,9 @@ export function reportsPanel() {
   const updated = h('p', { class: 'hint report-updated', role: 'status' });
   let shown = false;
   let pending = null;
-  async function drawCharts() {
+  // Each Show (or live refresh) is numbered: an answer to an older one is dropped.
+  let generation = 0;
+  async function drawCharts(mine) {
     // Grouped by area, with populations on the server: the map of rates per 100,000 too.
     const names = by.value === 'area' ? [...CHARTS, ['rate-map', 'Contacts per 100,000 residents by area']] : CHARTS;
     const drawn = await Promise.all(names.map(async ([name, title]) => {
@@ -90,16 +92,18 @@ export function reportsPanel() {
         svg === null ? h('p', { class: 'error' }, `${title}: the chart could not be drawn.`)
           : h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, alt: `${title}: the numbers are in the table below`, width: 720, height: 360 }));
     }));
-    replace(charts, drawn.filter(Boolean));
+    if (mine === generation) replace(charts, drawn.filter(Boolean));
   }
   async function show({ quiet = false } = {}) {
     shown = true;
+    const mine = ++generation;
     csv.href = `/api/v1/reports/measures?${query()}&format=csv`;
     page.href = `/api/v1/reports/measures?${query()}&format=html`;
-    drawCharts();
+    drawCharts(mine);
     if (!quiet) replace(body, h('p', { class: 'hint' }, 'Computing…'));
     try {
       const report = await get(`/reports/measures?${query()}`);
+      if (mine !== generation) return;
       const reasons = new Set();
       replace(body,
         h('p', { class: 'report-total' }, `${report.incidents} incidents opened and ${report.calls} calls arrived from ${from.value} to before ${to.value}`),

@@ -10,6 +10,9 @@ use crate::{Caller, IncidentError, IncidentService, Result};
 /// How far ahead of this server's clock a phone system's time may be: clocks drift, but a
 /// step from the future would skew every answer time after it.
 pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+/// How long after a step the phone system may still post it (a queue held while the link was
+/// down): older times are refused rather than taken for a mistyped clock.
+pub const MAX_AGE_MS: i64 = 30 * 24 * 3600 * 1000;
 
 impl IncidentService {
     /// Records a step of call `call` at the caller's agency, at the phone system's time `at`.
@@ -31,6 +34,16 @@ impl IncidentService {
                      of the step (and check its clock)",
                     at.as_millis(),
                     (at.as_millis() - now.as_millis()) / 1000
+                ),
+            ));
+        }
+        if at.as_millis() < now.as_millis() - MAX_AGE_MS {
+            return Err(IncidentError::field(
+                "at",
+                format!(
+                    "{} ms is more than 30 days before this server's clock; steps are posted as \
+                     they happen (or within 30 days, after an outage)",
+                    at.as_millis()
                 ),
             ));
         }

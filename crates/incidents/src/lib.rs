@@ -49,7 +49,7 @@ mod transfer;
 mod triage;
 
 pub use caller::Caller;
-pub use calls::MAX_CLOCK_AHEAD_MS;
+pub use calls::{MAX_AGE_MS, MAX_CLOCK_AHEAD_MS};
 pub use deadlines::DeadlineWatch;
 pub use eido::Imported;
 pub use error::{IncidentError, Result};

@@ -7,10 +7,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use domain::Timestamp;
 use jiff::tz::TimeZone;
 
-/// Offsets change only at whole quarter hours of UTC (every zone's offset is a multiple of 15
-/// minutes since the 1970s, and transitions happen at whole local hours), so within one quarter
-/// hour the offset found for one instant holds for all.
+/// Since 2012 (after St John's last transition at 00:01), every zone's offset is a multiple of
+/// 15 minutes and changes at a whole local hour, so at a whole quarter hour of UTC: within one
+/// quarter hour the offset found for one instant holds for all. Earlier times are looked up
+/// every time.
 const QUARTER_HOUR_MS: i64 = 900_000;
+/// 2012-01-01T00:00:00Z.
+const MEMO_FROM_MS: i64 = 1_325_376_000_000;
 
 /// A named IANA time zone, or UTC.
 #[derive(Debug)]
@@ -69,8 +72,10 @@ impl Zone {
             jiff::Timestamp::from_millisecond(at.as_millis())
                 .map_or(0, |t| self.tz.to_offset(t).seconds())
         };
-        let Ok(key) = u32::try_from(at.as_millis().div_euclid(QUARTER_HOUR_MS) + 1) else {
-            return i64::from(lookup());
+        // Quarter hours since 1970, plus one (0 is the empty memo); earlier times are looked up.
+        let key = match u32::try_from(at.as_millis().div_euclid(QUARTER_HOUR_MS) + 1) {
+            Ok(key) if key != 0 && at.as_millis() >= MEMO_FROM_MS => key,
+            _ => return i64::from(lookup()),
         };
         let memo = self.memo.load(Ordering::Relaxed);
         if (memo >> 32) as u32 == key {
@@ -101,14 +106,14 @@ impl Zone {
         crate::window::format_day(Timestamp::from_millis(self.day_number(at) * 86_400_000))
     }
 
-    /// The instant local midnight of `day` (days since 1970-01-01) begins; where a transition
-    /// skips midnight, the first instant of the day.
+    /// The instant local midnight of `day` (days since 1970-01-01) begins: where a transition
+    /// repeats midnight, the first one; where it skips midnight, the first instant after.
     pub fn midnight(&self, day: i64) -> Timestamp {
         let utc_midnight = day * 86_400_000;
         let start = jiff::Timestamp::from_millisecond(utc_midnight)
             .ok()
             .map(|t| t.to_zoned(TimeZone::UTC).datetime())
-            .and_then(|dt| self.tz.to_ambiguous_zoned(dt).later().ok())
+            .and_then(|dt| self.tz.to_ambiguous_zoned(dt).compatible().ok())
             .map_or(utc_midnight, |z| z.timestamp().as_millisecond());
         Timestamp::from_millis(start)
     }
@@ -148,6 +153,11 @@ mod tests {
         assert_eq!(chicago.hour(end), 1);
         assert_eq!(chicago.hour(end.plus_millis(-2 * 3_600_000)), 0);
         assert_eq!(chicago.hour(end.plus_millis(3_600_000)), 2);
+        // Where midnight happens twice (Havana's daylight saving time ends at 01:00, back to
+        // 00:00), the day starts at the first: 04:00 UTC, not 05:00.
+        let havana = Zone::named("America/Havana").unwrap();
+        let nov1 = crate::parse_day("2026-11-01").unwrap();
+        assert_eq!(havana.midnight(nov1.as_millis() / 86_400_000), nov1.plus_millis(4 * 3_600_000));
         // UTC is itself.
         assert_eq!(Zone::utc().hour(Timestamp::from_millis(3_600_000 * 5)), 5);
         assert_eq!(Zone::named("UTC").unwrap().name(), "UTC");

@@ -17,6 +17,8 @@ use tokio::sync::{RwLock, broadcast, oneshot};
 
 /// Events read from the log per page while catching up.
 const PAGE: u32 = 10_000;
+/// How long after a failed first read of the log it is tried again.
+const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The tally and how far it has read.
 #[derive(Debug)]
@@ -83,9 +85,12 @@ async fn follow(
 ) {
     // Subscribed before reading, so nothing committed meanwhile is missed.
     let mut live = store.subscribe();
-    if let Err(e) = catch_up(&*store, &folded).await {
-        tracing::warn!(error = %e, "the live measures could not read the event log; reports read it per request");
-        return;
+    while let Err(e) = catch_up(&*store, &folded).await {
+        tracing::warn!(error = %e, "the live measures could not read the event log; reports read it per request until they can; trying again in 5 s");
+        tokio::select! {
+            _ = &mut stop => return,
+            () = tokio::time::sleep(RETRY) => {}
+        }
     }
     {
         let mut f = folded.write().await;
@@ -96,7 +101,19 @@ async fn follow(
         tokio::select! {
             _ = &mut stop => return,
             received = live.recv() => match received {
-                Ok(recorded) => folded.write().await.fold(&recorded),
+                Ok(recorded) => {
+                    let mut f = folded.write().await;
+                    if recorded.seq <= f.seq + 1 {
+                        f.fold(&recorded);
+                        continue;
+                    }
+                    // Sequence numbers have no gaps: one is missing (a catch-up that failed
+                    // before), so read from the log what comes after the tally's last.
+                    drop(f);
+                    if let Err(e) = catch_up(&*store, &folded).await {
+                        tracing::warn!(error = %e, "live measures could not catch up; will retry with the next event");
+                    }
+                }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::info!(missed, "live measures fell behind the stream; reading the log");
                     if let Err(e) = catch_up(&*store, &folded).await {

@@ -1193,4 +1193,22 @@ pub async fn concurrent_ends_of_one_call_record_one<S: Store>(store: Arc<S>) {
     assert_eq!(new, 1, "exactly one end of the call is recorded");
     let steps = store.calls_between(at(0), at(10_000), None).await.unwrap();
     assert_eq!(steps.len(), 2);
+    // An arrival and its end posted at once (a phone system's parallel deliveries): the end is
+    // recorded after the arrival or refused for want of it, never an error.
+    let mut races = Vec::new();
+    for n in 0..20 {
+        let call = format!("pair-{n}");
+        let (a, b) = (Arc::clone(&store), Arc::clone(&store));
+        let arrival = call_step(center, &call, 20_000, arrival(Channel::Nine88));
+        let end = call_step(center, &call, 21_000, CallStep::Abandoned);
+        races.push(tokio::spawn(async move { a.record_call(&arrival).await }));
+        races.push(tokio::spawn(async move { b.record_call(&end).await }));
+    }
+    for race in races {
+        let outcome = race.await.unwrap().expect("never a store error");
+        assert!(matches!(
+            outcome,
+            Ok(CallRecorded::New) | Err(domain::CallError::NotArrived { .. })
+        ));
+    }
 }

@@ -140,7 +140,9 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
     // The rate map, when the report has rates by area.
     let shapes = router.as_ref().map(server::routes::reports::shapes).unwrap_or_default();
     let per_capita = report.per_100k.as_ref().filter(|_| !shapes.is_empty());
-    let map = per_capita.map(|p| measures::charts::rate_map(p, &shapes, "contacts.total"));
+    let map = per_capita
+        .zip(populations.as_ref())
+        .map(|(p, people)| measures::charts::rate_map(p, people, &shapes, "contacts.total"));
     let no_areas = "--chart rate-map: the database has no area boundaries; import them first (crisisbridge import areas)";
     match args.format.as_str() {
         "csv" => print!("{}", measures::csv(&report)),
@@ -161,6 +163,7 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
                 Some(chart) => measures::charts::png(chart, &report),
                 None => measures::charts::rate_map_png(
                     per_capita.context(no_areas)?,
+                    populations.as_ref().context("--chart rate-map needs --population")?,
                     &shapes,
                     "contacts.total",
                 ),

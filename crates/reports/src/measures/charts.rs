@@ -490,7 +490,7 @@ pub struct Shape {
     pub rings: Vec<Vec<[f64; 2]>>,
 }
 
-/// Light to dark: the five quintiles of the areas' rates.
+/// Light to dark: none in the period, then the quartiles of the rates above 0.
 const BINS: [RGBColor; 5] = [
     RGBColor(0xde, 0xeb, 0xf7),
     RGBColor(0x9e, 0xca, 0xe1),
@@ -500,15 +500,17 @@ const BINS: [RGBColor; 5] = [
 ];
 const NO_POPULATION: RGBColor = RGBColor(0xe6, 0xe6, 0xe6);
 
-/// The map of `measure`'s rate per 100,000 residents by area, in quintiles, as SVG; areas
-/// without a population (or a rate) are grey. Every rate is in the report's per-100,000 table.
+/// The map of `measure`'s rate per 100,000 residents by area as SVG: areas with none in the
+/// period are the lightest (0), the others in quartiles of their rates; areas without a
+/// population are grey. Every rate is in the report's per-100,000 table.
 pub fn rate_map(
     per_capita: &super::population::PerCapita,
+    populations: &super::population::Populations,
     shapes: &[Shape],
     measure: &str,
 ) -> String {
     let title = format!("{measure} per 100,000 residents, by area");
-    let rates = rates_of(per_capita, measure);
+    let rates = rates_of(per_capita, populations, shapes, measure);
     let mut out = String::new();
     let drawn = font().and_then(|()| {
         let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
@@ -523,34 +525,46 @@ pub fn rate_map(
 /// [`rate_map`] as a PNG image.
 pub fn rate_map_png(
     per_capita: &super::population::PerCapita,
+    populations: &super::population::Populations,
     shapes: &[Shape],
     measure: &str,
 ) -> Result<Vec<u8>, String> {
     let title = format!("{measure} per 100,000 residents, by area");
-    let rates = rates_of(per_capita, measure);
+    let rates = rates_of(per_capita, populations, shapes, measure);
     raster(|root| draw_map(root, &title, shapes, &rates))
 }
 
+/// Each drawn area's rate: the report's, or 0 for an area with a population and nothing in the
+/// period (it is in no group of the report).
 fn rates_of<'a>(
     per_capita: &'a super::population::PerCapita,
+    populations: &super::population::Populations,
+    shapes: &'a [Shape],
     measure: &str,
 ) -> std::collections::HashMap<&'a str, f64> {
-    per_capita
-        .areas
+    let mut rates: std::collections::HashMap<&str, f64> = shapes
         .iter()
-        .filter_map(|(area, _, rates)| {
-            Some((area.as_str(), rates.iter().find(|(id, _)| *id == measure)?.1))
-        })
-        .collect()
+        .filter(|s| populations.of(&s.label).is_some_and(|p| p > 0))
+        .map(|s| (s.label.as_str(), 0.0))
+        .collect();
+    for (area, _, area_rates) in &per_capita.areas {
+        if let Some((_, rate)) = area_rates.iter().find(|(id, _)| *id == measure) {
+            rates.insert(area.as_str(), *rate);
+        }
+    }
+    rates
 }
 
-/// The quintile bounds of `rates`: the rate at each fifth, lowest first.
-fn quintiles(rates: &[f64]) -> Vec<f64> {
-    let mut sorted = rates.to_vec();
+/// The bins of the rates above 0: the upper bound of each quartile (nearest rank), lowest
+/// first, without repeats — fewer bins where few rates differ.
+fn quartiles(rates: &[f64]) -> Vec<f64> {
+    let mut sorted: Vec<f64> = rates.iter().copied().filter(|r| *r > 0.0).collect();
     sorted.sort_by(f64::total_cmp);
-    (1..5)
-        .filter_map(|q| sorted.get((q * sorted.len()).div_ceil(5).saturating_sub(1)).copied())
-        .collect()
+    let mut bounds: Vec<f64> = (1..=4)
+        .filter_map(|q| sorted.get((q * sorted.len()).div_ceil(4).saturating_sub(1)).copied())
+        .collect();
+    bounds.dedup();
+    bounds
 }
 
 fn draw_map<DB: DrawingBackend>(
@@ -591,9 +605,14 @@ fn draw_map<DB: DrawingBackend>(
             .map_err(err);
     }
     let values: Vec<f64> = rates.values().copied().collect();
-    let bounds = quintiles(&values);
-    let bin = |rate: f64| {
-        BINS.get(bounds.iter().filter(|b| rate > **b).count()).copied().unwrap_or(BINS[4])
+    let bounds = quartiles(&values);
+    // 0 is the first colour; a rate above 0 takes the colour of the first quartile it is in.
+    let bin = |rate: f64| -> RGBColor {
+        if rate <= 0.0 {
+            return BINS[0];
+        }
+        let i = bounds.iter().position(|b| rate <= *b).unwrap_or(bounds.len().saturating_sub(1));
+        BINS.get(i + 1).copied().unwrap_or(BINS[4])
     };
     // Equirectangular, scaled by the cosine of the middle latitude so shapes keep their look.
     let squash = ((lat0 + lat1) / 2.0).to_radians().cos().max(0.1);
@@ -615,23 +634,20 @@ fn draw_map<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
-    // The legend: each quintile's range.
-    let mut lower = values.iter().copied().fold(f64::MAX, f64::min);
-    let highest = values.iter().copied().fold(f64::MIN, f64::max);
-    for (i, color) in BINS.iter().enumerate() {
-        let upper = bounds.get(i).copied().unwrap_or(highest);
+    // The legend: 0, then each quartile's range.
+    let mut entries = vec![(BINS[0], "0".to_owned())];
+    let mut lower = 0.0;
+    for (i, upper) in bounds.iter().enumerate() {
+        let color = BINS.get(i + 1).copied().unwrap_or(BINS[4]);
+        entries.push((color, format!("{lower:.1} – {upper:.1}")));
+        lower = *upper;
+    }
+    for (i, (color, label)) in entries.iter().enumerate() {
         let y = 60 + i32::try_from(i).unwrap_or(0) * 26;
         legend.draw(&Rectangle::new([(10, y), (30, y + 18)], color.filled())).map_err(err)?;
-        legend
-            .draw(&Text::new(
-                format!("{lower:.1} – {upper:.1}"),
-                (38, y + 4),
-                (FONT, 12).into_font(),
-            ))
-            .map_err(err)?;
-        lower = upper;
+        legend.draw(&Text::new(label.clone(), (38, y + 4), (FONT, 12).into_font())).map_err(err)?;
     }
-    let y = 60 + 5 * 26;
+    let y = 60 + i32::try_from(entries.len()).unwrap_or(0) * 26;
     legend.draw(&Rectangle::new([(10, y), (30, y + 18)], NO_POPULATION.filled())).map_err(err)?;
     legend.draw(&Text::new("no population", (38, y + 4), (FONT, 12).into_font())).map_err(err)?;
     Ok(())

@@ -22,9 +22,9 @@ pub struct Facts {
     pub involved: Vec<AgencyId>,
     /// Its best location.
     pub location: Location,
-    /// Whether the same callback number opened another incident within 7 and within 30 days
-    /// before this one.
-    pub repeat: [bool; 2],
+    /// Its callback number (interned in [`Gathered::numbers`]) and its place among that
+    /// number's incidents, in log order: what [`Gathered::repeat_of`] looks back from.
+    contact: Option<(u32, usize)>,
     /// The latest triage decision.
     pub decision: Option<TriageOutcome>,
     /// Whether any decision was made on at least one "unknown" answer.
@@ -82,7 +82,7 @@ impl Facts {
             agency,
             involved: vec![agency],
             location,
-            repeat: [false; 2],
+            contact: None,
             decision: None,
             unknown_answers: false,
             overrides: 0,
@@ -119,8 +119,10 @@ fn is_diversion(destination: Destination) -> bool {
 #[derive(Debug, Default)]
 pub struct Gathered {
     pub incidents: HashMap<IncidentId, Facts>,
-    /// The latest time each callback number opened an incident.
-    last_contact: HashMap<String, Timestamp>,
+    /// Callback numbers, interned.
+    numbers: HashMap<String, u32>,
+    /// Per interned number, the incidents it opened: when, and which, in log order.
+    contacts: Vec<Vec<(Timestamp, IncidentId)>>,
 }
 
 impl Gathered {
@@ -136,12 +138,15 @@ impl Gathered {
         if let EventKind::Opened { channel, location, callback, .. } = kind {
             let mut facts = Facts::opened(at, *channel, agency, location.clone());
             if let Some(number) = callback {
-                let key = number.as_str().to_owned();
-                if let Some(before) = self.last_contact.insert(key, at) {
-                    let since = at.as_millis() - before.as_millis();
-                    for (flag, days) in facts.repeat.iter_mut().zip(REPEAT_WINDOWS_DAYS) {
-                        *flag = since <= days * DAY_MS;
-                    }
+                let next = u32::try_from(self.contacts.len()).unwrap_or(u32::MAX);
+                let id = *self.numbers.entry(number.as_str().to_owned()).or_insert(next);
+                if id == next {
+                    self.contacts.push(Vec::new());
+                }
+                if let Some(list) = usize::try_from(id).ok().and_then(|i| self.contacts.get_mut(i))
+                {
+                    facts.contact = Some((id, list.len()));
+                    list.push((at, incident));
                 }
             }
             self.incidents.insert(incident, facts);
@@ -151,6 +156,33 @@ impl Gathered {
             facts.involved = involved.to_vec();
         }
         record(facts, at, kind);
+    }
+
+    /// Whether the same callback number opened another incident within 7 and within 30 days
+    /// before `facts`' — the latest such incident before it in the log, counting only incidents
+    /// `agency` is involved in when a report is for one agency (what that agency may see).
+    pub fn repeat_of(&self, facts: &Facts, agency: Option<AgencyId>) -> [bool; 2] {
+        let mut repeat = [false; 2];
+        let Some((number, place)) = facts.contact else { return repeat };
+        let Some(list) = usize::try_from(number).ok().and_then(|i| self.contacts.get(i)) else {
+            return repeat;
+        };
+        let longest = REPEAT_WINDOWS_DAYS.iter().max().copied().unwrap_or(0) * DAY_MS;
+        for (before, id) in list.iter().take(place).rev() {
+            let since = facts.opened_at.as_millis() - before.as_millis();
+            if since > longest {
+                break;
+            }
+            let seen = agency
+                .is_none_or(|a| self.incidents.get(id).is_some_and(|f| f.involved.contains(&a)));
+            if seen {
+                for (flag, days) in repeat.iter_mut().zip(REPEAT_WINDOWS_DAYS) {
+                    *flag = since <= days * DAY_MS;
+                }
+                break;
+            }
+        }
+        repeat
     }
 }
 

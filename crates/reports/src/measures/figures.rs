@@ -54,8 +54,13 @@ fn between(from: Timestamp, to: Timestamp) -> i64 {
     to.as_millis() - from.as_millis()
 }
 
-/// Every measure over `incidents` and `calls` (those of one group that count).
-pub fn measures(incidents: &[&Facts], calls: GroupCalls<'_>) -> Vec<Measure> {
+/// Every measure over `incidents` and `calls` (those of one group that count); `repeat` says
+/// whether an incident's callback number called before, within 7 and 30 days.
+pub fn measures(
+    incidents: &[&Facts],
+    calls: GroupCalls<'_>,
+    repeat: &dyn Fn(&Facts) -> [bool; 2],
+) -> Vec<Measure> {
     let mut out = Vec::new();
     let mut push = |id, label, value| out.push(Measure { id, label, value });
 
@@ -238,7 +243,8 @@ pub fn measures(incidents: &[&Facts], calls: GroupCalls<'_>) -> Vec<Measure> {
 
     // Repeat contacts.
     let with_number = incidents.len();
-    let repeat = |i: usize| incidents.iter().filter(|f| f.repeat.get(i) == Some(&true)).count();
+    let repeats: Vec<[bool; 2]> = incidents.iter().map(|f| repeat(f)).collect();
+    let repeat = |i: usize| repeats.iter().filter(|r| r.get(i) == Some(&true)).count();
     push(
         "repeat.within_7_days",
         "same callback number within 7 days",

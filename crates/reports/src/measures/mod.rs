@@ -144,6 +144,9 @@ pub struct DayVolume {
     pub calls: u64,
 }
 
+/// The most days a report's volume holds.
+const MAX_VOLUME_DAYS: i64 = 3660;
+
 /// The volume of each day from the first to the last with anything in it (days between with
 /// nothing are there, with zeros).
 fn volume(zone: &Zone, incidents: &[&facts::Facts], calls: &[&calls::CallFacts]) -> Vec<DayVolume> {
@@ -151,6 +154,9 @@ fn volume(zone: &Zone, incidents: &[&facts::Facts], calls: &[&calls::CallFacts])
     let days =
         incidents.iter().map(|f| day(f.opened_at)).chain(calls.iter().map(|c| day(c.arrived_at)));
     let (Some(first), Some(last)) = (days.clone().min(), days.max()) else { return Vec::new() };
+    // At most the last ten years: a period "from the start" of a long-lived deployment, or a
+    // stray old time, must not become millions of rows.
+    let first = first.max(last - MAX_VOLUME_DAYS + 1);
     let mut out: Vec<DayVolume> = (first..=last)
         .map(|d| DayVolume {
             day: crate::window::format_day(Timestamp::from_millis(d * 86_400_000)),
@@ -280,7 +286,8 @@ impl Tally {
                     } else {
                         figures::GroupCalls::Unplaceable
                     };
-                    Group { key, measures: figures::measures(&incidents, group_calls) }
+                    let repeat = |f: &facts::Facts| self.gathered.repeat_of(f, options.agency);
+                    Group { key, measures: figures::measures(&incidents, group_calls, &repeat) }
                 })
                 .collect(),
             per_100k: None,

@@ -578,84 +578,61 @@ fn the_html_report_holds_every_chart_and_number_and_nothing_outside_it() {
 }
 
 #[test]
-fn the_rate_map_colours_each_area_by_its_quintile_and_greys_the_rest() {
+fn the_rate_map_colours_areas_by_quartile_zero_apart_and_greys_the_unpopulated() {
     use super::charts::{Shape, rate_map};
-    use super::population::{PerCapita, Spread};
+    use super::population::{PerCapita, Populations, Spread};
     let square =
         |x: f64| vec![vec![[x, 38.0], [x + 1.0, 38.0], [x + 1.0, 39.0], [x, 39.0], [x, 38.0]]];
-    let shapes: Vec<Shape> = ["A", "B", "C", "D", "E", "F"]
+    let labels = ["a A", "b B", "c C", "d D", "e E", "f F", "g G"];
+    let shapes: Vec<Shape> = labels
         .iter()
         .enumerate()
         .map(|(i, l)| Shape { label: (*l).to_owned(), rings: square(-100.0 + i as f64) })
         .collect();
-    // Five areas with rates 10 to 50; F has no population.
+    // Rates 10 to 50 in a to e; g has people but nothing in the period; f has no population.
+    let populations =
+        Populations::parse("area,name,population\na,A,1\nb,B,1\nc,C,1\nd,D,1\ne,E,1\ng,G,1\n")
+            .unwrap();
     let per_capita = PerCapita {
-        areas: (1..=5_u32)
+        areas: (0..5_u32)
             .map(|i| {
-                let label = ["A", "B", "C", "D", "E"][i as usize - 1].to_owned();
-                (label, 1000, vec![("contacts.total", f64::from(i) * 10.0)])
+                (
+                    labels[i as usize].to_owned(),
+                    1000,
+                    vec![("contacts.total", f64::from(i + 1) * 10.0)],
+                )
             })
             .collect(),
         spread: Vec::<Spread>::new(),
-        without_population: vec!["F".into()],
+        without_population: Vec::new(),
     };
-    let svg = rate_map(&per_capita, &shapes, "contacts.total");
+    let svg = rate_map(&per_capita, &populations, &shapes, "contacts.total");
     let texts = svg_texts(&svg);
     assert!(
         texts.iter().any(|t| t == "contacts.total per 100,000 residents, by area"),
         "{texts:?}"
     );
-    // One area per quintile: each of the five colours once, and grey for F.
-    for colour in ["#DEEBF7", "#9ECAE1", "#6BAED6", "#3182BD", "#08519C", "#E6E6E6"] {
-        assert!(svg.contains(&format!("fill=\"{colour}\"")), "{colour}");
+    // g at 0, a and b in the first quartile (up to 20), c, d, e one each; f grey.
+    let fills = |colour: &str| svg.matches(&format!("fill=\"{colour}\"")).count();
+    for (colour, areas) in [
+        ("#DEEBF7", 1),
+        ("#9ECAE1", 2),
+        ("#6BAED6", 1),
+        ("#3182BD", 1),
+        ("#08519C", 1),
+        ("#E6E6E6", 1),
+    ] {
+        // Each area's polygon, plus the colour's legend swatch (a rect).
+        assert_eq!(fills(colour), areas + 1, "{colour}");
     }
-    assert_eq!(svg.matches("<polygon").count(), 6, "each area drawn once");
-    assert!(
-        texts.iter().any(|t| t == "10.0 – 10.0") && texts.iter().any(|t| t == "40.0 – 50.0"),
-        "{texts:?}"
-    );
+    assert_eq!(svg.matches("<polygon").count(), 7, "each area drawn once");
+    for label in ["0", "0.0 – 20.0", "20.0 – 30.0", "30.0 – 40.0", "40.0 – 50.0", "no population"]
+    {
+        assert!(texts.iter().any(|t| t == label), "{label}: {texts:?}");
+    }
     // No boundaries: the map says so.
-    let empty = svg_texts(&rate_map(&per_capita, &[], "contacts.total"));
+    let empty = svg_texts(&rate_map(&per_capita, &populations, &[], "contacts.total"));
     assert!(empty.iter().any(|t| t == "no area boundaries are loaded"), "{empty:?}");
-}
-
-#[test]
-fn hours_weekdays_and_days_are_the_report_time_zones() {
-    let fx = fixture();
-    let chicago = crate::Zone::named("America/Chicago").unwrap();
-    // A opened at T0, 2026-11-02 00:00 UTC: 18:00 on Sunday 2026-11-01 in Chicago (CST).
-    let hours = fx
-        .history
-        .tally(Options {
-            window: period(),
-            by: Grouping::Hour,
-            zone: chicago.clone(),
-            ..Options::default()
-        })
-        .report(&names());
-    let keys: Vec<&str> = hours.groups.iter().map(|g| g.key.as_str()).collect();
-    assert_eq!(
-        keys,
-        ["18:00", "19:00", "20:00", "21:00", "22:00", "23:00"],
-        "A–F and H, six hours later in UTC"
-    );
-    let days = fx
-        .history
-        .tally(Options {
-            window: period(),
-            by: Grouping::Weekday,
-            zone: chicago,
-            ..Options::default()
-        })
-        .report(&names());
-    assert_eq!(days.groups.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(), ["7 Sunday"]);
-    assert_eq!(days.volume.iter().map(|v| v.day.as_str()).collect::<Vec<_>>(), ["2026-11-01"]);
-    // The same history in UTC: Monday, from midnight.
-    let utc = fx
-        .history
-        .tally(Options { window: period(), by: Grouping::Weekday, ..Options::default() })
-        .report(&names());
-    assert_eq!(utc.groups.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(), ["1 Monday"]);
 }
 
 #[test]
@@ -678,4 +655,23 @@ fn charts_as_png_are_images_with_their_text_drawn() {
         let dark = top.chunks(3).filter(|p| p.iter().all(|c| *c < 80)).count();
         assert!(dark > 100, "{}: the title is drawn ({dark} dark pixels)", chart.name());
     }
+}
+
+#[test]
+fn a_repeat_contact_counts_only_earlier_incidents_the_reports_agency_may_see() {
+    let t = Timestamp::from_millis(T0);
+    let (psap, center) = (AgencyId::new(t), AgencyId::new(t));
+    let (x, y) = (IncidentId::new(t), IncidentId::new(t));
+    let mut hs = History { events: Vec::new() };
+    // The 988 center's contact, then two days later a 911 call from the same number.
+    hs.add_involving(x, T0, center, opened(Channel::Nine88, Some("785-555-0142")), &[center]);
+    hs.add_involving(y, T0 + 2 * DAY, psap, opened(Channel::Nine11, Some("785-555-0142")), &[psap]);
+    let window = Window { from: Some(Timestamp::from_millis(T0 + DAY)), to: None, channel: None };
+    let report = |agency| {
+        let report = hs.tally(Options { window, agency, ..Options::default() }).report(&names());
+        get(&report.groups[0], "repeat.within_7_days").clone()
+    };
+    // Every agency's report sees both; the PSAP's sees only its own call, which is then a first.
+    assert_eq!(report(None), share(1, 1));
+    assert_eq!(report(Some(psap)), share(0, 1));
 }

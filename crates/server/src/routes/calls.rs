@@ -117,9 +117,14 @@ fn step(body: &CallStepRequest, caller: &Caller) -> ApiResult<CallStep> {
         }
     };
     if let Some((field, _)) = given.iter().find(|(f, set)| *set && !allowed.contains(f)) {
+        let owner = match *field {
+            "channel" | "callback_number" => "arrived",
+            "answered_by" => "answered",
+            _ => "rolled_over",
+        };
         return Err(ApiError::field(
             field,
-            format!("belongs to another step, not {}; leave it out", body.step),
+            format!("belongs to the {owner} step, not {}; leave it out", body.step),
         ));
     }
     let name = |field: &str, value: &str| {

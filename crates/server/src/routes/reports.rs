@@ -26,9 +26,9 @@ const PAGE: u32 = 10_000;
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct MeasuresQuery {
-    /// Incidents opened on or after this day (UTC), `YYYY-MM-DD`.
+    /// Incidents opened on or after this day, `YYYY-MM-DD`, in the agency's time zone.
     from: Option<String>,
-    /// Incidents opened before this day (UTC), `YYYY-MM-DD`.
+    /// Incidents opened before this day, `YYYY-MM-DD`, in the agency's time zone.
     to: Option<String>,
     /// `911`, `988` or `other`.
     channel: Option<String>,
@@ -42,9 +42,9 @@ pub struct MeasuresQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ChartQuery {
-    /// Incidents opened on or after this day (UTC), `YYYY-MM-DD`.
+    /// Incidents opened on or after this day, `YYYY-MM-DD`, in the agency's time zone.
     from: Option<String>,
-    /// Incidents opened before this day (UTC), `YYYY-MM-DD`.
+    /// Incidents opened before this day, `YYYY-MM-DD`, in the agency's time zone.
     to: Option<String>,
     /// `911`, `988` or `other`.
     channel: Option<String>,
@@ -174,10 +174,17 @@ fn map(state: &AppState, report: &Report, measure: Option<&str>) -> ApiResult<Op
             reports::measures::population::PER_CAPITA.join(", ")
         )));
     }
-    let (Some(per_capita), Some(router)) = (&report.per_100k, state.routing.current()) else {
+    let (Some(per_capita), Some(populations), Some(router)) =
+        (&report.per_100k, &state.settings.populations, state.routing.current())
+    else {
         return Ok(None);
     };
-    Ok(Some(reports::measures::charts::rate_map(per_capita, &shapes(&router), measure)))
+    Ok(Some(reports::measures::charts::rate_map(
+        per_capita,
+        populations,
+        &shapes(&router),
+        measure,
+    )))
 }
 
 /// Every area's outline, labelled as reports name areas.

@@ -131,6 +131,18 @@ async fn contradicting_and_malformed_steps_are_refused_and_change_nothing() {
         ),
         (json!({"call_id": "acd 9", "step": "abandoned"}), 422, "invalid_field", "call_id"),
         (
+            json!({"call_id": "old", "step": "arrived", "channel": "988", "at": NOW - 31 * 86_400_000}),
+            422,
+            "invalid_field",
+            "more than 30 days before this server's clock",
+        ),
+        (
+            json!({"call_id": "old", "step": "arrived", "channel": "988", "at": i64::MIN}),
+            422,
+            "invalid_field",
+            "more than 30 days before",
+        ),
+        (
             json!({"call_id": "acd-9", "step": "hung_up"}),
             422,
             "invalid_field",
@@ -140,7 +152,7 @@ async fn contradicting_and_malformed_steps_are_refused_and_change_nothing() {
             json!({"call_id": "acd-9", "step": "abandoned", "channel": "988"}),
             422,
             "invalid_field",
-            "channel: belongs to another step",
+            "channel: belongs to the arrived step, not abandoned",
         ),
         (json!({"call_id": "x", "step": "arrived"}), 422, "invalid_field", "its channel"),
         (

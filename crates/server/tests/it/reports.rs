@@ -155,6 +155,13 @@ async fn read_from_the_log(app: &TestApp, by: Grouping) -> Value {
 #[tokio::test]
 async fn the_live_tally_answers_what_a_fresh_read_of_the_log_would_across_a_restart() {
     let mut app = TestApp::spawn().await;
+    // The 988 center first hears from the number the PSAP's calls then come from: the PSAP's
+    // report must not count its first call as a repeat of a contact it cannot see.
+    let counselor = app.login("counselor").await;
+    let mut contact = crate::helpers::new_incident();
+    contact["channel"] = serde_json::json!("988");
+    let opened = app.post_json("/api/v1/incidents", Some(&counselor), &contact).await;
+    assert_eq!(opened.status(), 201);
     let calltaker = app.login("calltaker").await;
     for n in 0..3 {
         let id = app.open_incident(&calltaker).await;
@@ -175,6 +182,14 @@ async fn the_live_tally_answers_what_a_fresh_read_of_the_log_would_across_a_rest
     // Asked at once after the changes: they are in it.
     let live = ask(&app, supervisor.clone()).await;
     assert_eq!(live["incidents"], 3);
+    let repeat = live["groups"][0]["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "repeat.within_7_days")
+        .unwrap()
+        .clone();
+    assert_eq!((repeat["part"].as_u64(), repeat["of"].as_u64()), (Some(2), Some(3)));
     assert_eq!(live, read_from_the_log(&app, Grouping::Channel).await);
     // One more change, then again.
     let id = app.open_incident(&calltaker).await;

@@ -13,6 +13,9 @@ use super::db_err;
 use super::dialect::{self as d, Row, Store};
 use super::rows::{corrupt, get};
 
+/// How many times a step is tried when what stopped it was committed meanwhile.
+const ATTEMPTS: u32 = 3;
+
 const COLUMNS: &str = "SELECT agency_id, call_id, step, at_ms, channel, callback, answered_by, \
      rolled_to, in_state, recorded_at, recorded_by FROM call_events";
 
@@ -113,43 +116,48 @@ impl CallLog for Store {
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12{guard} \
              ON CONFLICT (agency_id, call_id, phase) DO NOTHING"
         );
-        let inserted = sqlx::query(sqlx::AssertSqlSafe(insert))
-            .bind(d::id(event.agency.as_uuid()))
-            .bind(event.call.as_str())
-            .bind(phase)
-            .bind(event.step.as_str())
-            .bind(event.at.as_millis())
-            .bind(c.channel)
-            .bind(c.callback)
-            .bind(c.answered_by)
-            .bind(c.rolled_to)
-            .bind(c.in_state)
-            .bind(call.recorded_at.as_millis())
-            .bind(call.recorded_by.map(|u| d::id(u.as_uuid())))
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        if inserted.rows_affected() == 1 {
-            return Ok(Ok(CallRecorded::New));
+        // An end whose arrival is being committed at this very moment finds no arrival and
+        // inserts nothing, then sees the arrival when it looks why: it tries again.
+        for _ in 0..ATTEMPTS {
+            let inserted = sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+                .bind(d::id(event.agency.as_uuid()))
+                .bind(event.call.as_str())
+                .bind(phase)
+                .bind(event.step.as_str())
+                .bind(event.at.as_millis())
+                .bind(c.channel)
+                .bind(c.callback)
+                .bind(c.answered_by)
+                .bind(c.rolled_to)
+                .bind(c.in_state)
+                .bind(call.recorded_at.as_millis())
+                .bind(call.recorded_by.map(|u| d::id(u.as_uuid())))
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(Ok(CallRecorded::New));
+            }
+            // Not inserted: the rows already there say why.
+            let sql = format!("{COLUMNS} WHERE agency_id = $1 AND call_id = $2");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(d::id(event.agency.as_uuid()))
+                .bind(event.call.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+            let steps: Vec<CallEvent> =
+                rows.iter().map(|r| recorded(r).map(|r| r.event)).collect::<Result<_>>()?;
+            match domain::call::check(&steps, event) {
+                Ok(CallRecorded::New) => {}
+                decided => return Ok(decided),
+            }
         }
-        // Not inserted: the rows already there say why.
-        let sql = format!("{COLUMNS} WHERE agency_id = $1 AND call_id = $2");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(d::id(event.agency.as_uuid()))
-            .bind(event.call.as_str())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
-        let steps: Vec<CallEvent> =
-            rows.iter().map(|r| recorded(r).map(|r| r.event)).collect::<Result<_>>()?;
-        match domain::call::check(&steps, event) {
-            Ok(CallRecorded::New) => Err(StoreError::Database(format!(
-                "call {} of agency {}: the step was neither inserted nor explained by what is \
-                 recorded",
-                event.call, event.agency
-            ))),
-            decided => Ok(decided),
-        }
+        Err(StoreError::Database(format!(
+            "call {} of agency {}: the step was neither inserted nor explained by what is \
+             recorded after {ATTEMPTS} attempts",
+            event.call, event.agency
+        )))
     }
 
     async fn calls_between(
