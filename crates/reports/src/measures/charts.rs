@@ -5,6 +5,7 @@
 //! table beside it.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::value::{Distribution, Value};
@@ -275,6 +276,13 @@ fn volume<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) ->
             .draw_series(points.into_iter().map(|p| Circle::new(p, 3, CALLS.filled())))
             .map_err(err)?;
     }
+    legend(&mut chart)
+}
+
+/// The series' legend, top right.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> Drawn {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
@@ -392,13 +400,7 @@ fn percentiles<DB: DrawingBackend>(
             )))
             .map_err(err)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(OTHER)
-        .draw()
-        .map_err(err)
+    legend(&mut chart)
 }
 
 /// The funnel's stages, summed over the report's groups: (label, count).

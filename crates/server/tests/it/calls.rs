@@ -13,6 +13,12 @@ async fn post(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
     app.post_json("/api/v1/calls", Some(token), &body).await
 }
 
+/// Every call step the store holds.
+async fn every_step(app: &TestApp) -> Vec<store::RecordedCall> {
+    let (from, to) = (domain::Timestamp::from_millis(0), domain::Timestamp::from_millis(i64::MAX));
+    app.store.calls_between(from, to, None).await.unwrap()
+}
+
 fn measure<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["groups"][0]["measures"].as_array().unwrap().iter().find(|m| m["id"] == id).unwrap()
 }
@@ -58,15 +64,7 @@ async fn a_phone_system_posts_a_calls_steps_once_and_the_measures_read_them() {
         post(&app, &counselor, json!({"call_id": "console-4", "step": "answered"})).await;
     assert_eq!(by_console.status(), 201);
     assert_eq!(by_console.json::<Value>().await.unwrap()["at"], NOW);
-    let steps = app
-        .store
-        .calls_between(
-            domain::Timestamp::from_millis(0),
-            domain::Timestamp::from_millis(i64::MAX),
-            None,
-        )
-        .await
-        .unwrap();
+    let steps = every_step(&app).await;
     assert_eq!(steps.len(), 8);
     let console =
         steps.iter().find(|s| s.event.call.as_str() == "console-4" && s.event.step.is_end());
@@ -217,15 +215,7 @@ async fn contradicting_and_malformed_steps_are_refused_and_change_nothing() {
     )
     .await;
     // Only the arrival and the answer are recorded.
-    let steps = app
-        .store
-        .calls_between(
-            domain::Timestamp::from_millis(0),
-            domain::Timestamp::from_millis(i64::MAX),
-            None,
-        )
-        .await
-        .unwrap();
+    let steps = every_step(&app).await;
     assert_eq!(steps.len(), 2);
     // Roles that take no calls may not record them; nobody without a session may.
     let dispatcher = app.login("dispatcher").await;
