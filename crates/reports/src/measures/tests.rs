@@ -675,3 +675,23 @@ fn a_repeat_contact_counts_only_earlier_incidents_the_reports_agency_may_see() {
     assert_eq!(report(None), share(1, 1));
     assert_eq!(report(Some(psap)), share(0, 1));
 }
+
+#[test]
+fn a_call_decided_for_police_and_ems_counts_there_and_as_law_enforcement() {
+    let t = Timestamp::from_millis(T0);
+    let (psap, provider, team) = (AgencyId::new(t), AgencyId::new(t), TeamId::new(t));
+    let (a, b) = (IncidentId::new(t), IncidentId::new(t));
+    let mut hs = History { events: Vec::new() };
+    hs.add(a, T0, psap, opened(Channel::Nine11, None));
+    hs.add(a, T0 + MIN, psap, triage(TriageOutcome::LawEnforcementAndEms, "yes"));
+    hs.add(a, T0 + 2 * MIN, provider, EventKind::TeamDispatched { team, provider });
+    hs.add(b, T0 + HOUR, psap, opened(Channel::Nine11, None));
+    hs.add(b, T0 + HOUR + MIN, psap, triage(TriageOutcome::Ems, "no"));
+    let report = hs.tally(Options { window: period(), ..Options::default() }).report(&names());
+    let all = &report.groups[0];
+    assert_eq!(get(all, "diversion.decided_police_and_ems"), &share(1, 2));
+    assert_eq!(get(all, "diversion.decided_ems"), &share(1, 2));
+    assert_eq!(get(all, "diversion.decided_police"), &share(0, 2));
+    // A's team went with police: law enforcement involved in 1 of the 1 team incidents.
+    assert_eq!(get(all, "mobile.law_enforcement_involved"), &share(1, 1));
+}
