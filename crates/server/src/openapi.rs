@@ -43,7 +43,7 @@ use crate::routes::{
         lost::lost,
         health::healthz, health::metrics,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonAnswers),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -57,6 +57,53 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The answers every route can give whether or not its handler lists them: 401 where a session
+/// is needed (every `/api/v1` route but logging in and this description), 415 where a JSON body
+/// is read. Listed once here rather than on each handler.
+struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
+                .build()
+        };
+        for (path, item) in &mut openapi.paths.paths {
+            let needs_session = path.starts_with("/api/v1/") && path != "/api/v1/openapi.json";
+            for (method, operation) in [
+                ("get", item.get.as_mut()),
+                ("post", item.post.as_mut()),
+                ("put", item.put.as_mut()),
+                ("delete", item.delete.as_mut()),
+            ] {
+                let Some(operation) = operation else { continue };
+                let login = path == "/api/v1/sessions" && method == "post";
+                let answers = &mut operation.responses.responses;
+                if needs_session && !login {
+                    answers.entry("401".into()).or_insert_with(|| {
+                        error("no valid session: log in (POST /api/v1/sessions) and send the token").into()
+                    });
+                }
+                let json_body = matches!(
+                    &operation.request_body,
+                    Some(utoipa::openapi::RefOr::T(body)) if body.content.contains_key("application/json")
+                );
+                if json_body {
+                    answers.entry("415".into()).or_insert_with(|| {
+                        error("the body was not sent as Content-Type: application/json").into()
+                    });
+                }
+            }
+        }
     }
 }
 

@@ -19,6 +19,7 @@ use crate::state::AppState;
 const MAX_PAGE: u32 = 1000;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TrailQuery {
     /// Records after this sequence number (paging); 0 from the start.

@@ -99,6 +99,7 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Comma-separated statuses (`open`, `transfer_pending`, `team_dispatched`, `closed`);

@@ -260,6 +260,7 @@ pub async fn activate(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ActiveQuery {
     /// `911`, `988` or `other`.

@@ -20,6 +20,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendQuery {
     /// Comma-separated capabilities the call needs, e.g. `youth,lang:es`.

@@ -24,6 +24,7 @@ use crate::state::AppState;
 const PAGE: u32 = 10_000;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MeasuresQuery {
     /// Incidents opened on or after this day, `YYYY-MM-DD`, in the agency's time zone.
@@ -40,6 +41,7 @@ pub struct MeasuresQuery {
 
 /// The same period and grouping as the measures, for one chart.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ChartQuery {
     /// Incidents opened on or after this day, `YYYY-MM-DD`, in the agency's time zone.

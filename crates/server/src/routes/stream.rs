@@ -42,6 +42,7 @@ use crate::state::AppState;
 const BACKLOG_PAGE: u32 = 500;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StreamQuery {
     /// Resume after this sequence number (`0`: from the beginning). `Last-Event-ID` wins when

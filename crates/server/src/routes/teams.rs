@@ -236,6 +236,7 @@ pub async fn act(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BreadcrumbQuery {
     /// Fixes measured at or after this time (UTC epoch ms); default the last hour.

@@ -54,3 +54,53 @@ async fn metrics_count_requests_by_route_template() {
     assert!(!text.contains(&id), "raw paths must not become labels");
     assert!(text.contains("crisisbridge_store_events_appended_total"));
 }
+
+#[test]
+fn query_parameters_are_query_parameters_and_common_answers_are_listed() {
+    let spec: Value = serde_json::from_str(&server::openapi::json()).unwrap();
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                if parameter["in"] == "path" {
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name} is declared a path parameter"
+                    );
+                }
+            }
+            let answers = &operation["responses"];
+            let login = path == "/api/v1/sessions" && method == "post";
+            if path.starts_with("/api/v1/") && path != "/api/v1/openapi.json" && !login {
+                assert!(answers.get("401").is_some(), "{method} {path} lists no 401");
+                checked += 1;
+            }
+            if operation["requestBody"]["content"].get("application/json").is_some() {
+                assert!(answers.get("415").is_some(), "{method} {path} lists no 415");
+            }
+        }
+    }
+    assert!(checked > 30, "{checked} authenticated operations");
+}
+
+#[tokio::test]
+async fn a_query_parameter_the_description_names_is_read_from_the_query() {
+    // GET /incidents?limit=1 answers one incident: `limit` really is a query parameter.
+    let app = TestApp::spawn().await;
+    let token = app.login("calltaker").await;
+    app.open_incident(&token).await;
+    app.open_incident(&token).await;
+    let listed: Value = app.get("/api/v1/incidents?limit=1", &token).await.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let spec: Value = serde_json::from_str(&server::openapi::json()).unwrap();
+    let limit = spec["paths"]["/api/v1/incidents"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap()
+        .clone();
+    assert_eq!(limit["in"], "query");
+    assert_eq!(limit["required"], false);
+}
