@@ -114,6 +114,28 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action's name as the body gives it (`divert_988`), for the audit trail.
+    const fn name(&self) -> &'static str {
+        match self {
+            Self::UpdateLocation { .. } => "update_location",
+            Self::AddNote { .. } => "add_note",
+            Self::OfferTransfer { .. } => "offer_transfer",
+            Self::Divert988 { .. } => "divert_988",
+            Self::StartEmergencyHandoff { .. } => "start_emergency_handoff",
+            Self::ConfirmEmergencyHandoff { .. } => "confirm_emergency_handoff",
+            Self::ClaimClinician { .. } => "claim_clinician",
+            Self::ReleaseClinician { .. } => "release_clinician",
+            Self::HandClinicianTo { .. } => "hand_clinician_to",
+            Self::WithdrawTransfer { .. } => "withdraw_transfer",
+            Self::OverrideDecision { .. } => "override_decision",
+            Self::ResolveAlarm { .. } => "resolve_alarm",
+            Self::AcceptTransfer { .. } => "accept_transfer",
+            Self::DeclineTransfer { .. } => "decline_transfer",
+            Self::DispatchTeam { .. } => "dispatch_team",
+            Self::Close { .. } => "close",
+        }
+    }
+
     const fn permission(&self) -> Permission {
         match self {
             Self::UpdateLocation { .. } => Permission::IncidentLocate,
@@ -174,6 +196,11 @@ pub async fn act(
     JsonBody(action): JsonBody<Action>,
 ) -> ApiResult<Json<ActionResult>> {
     let id = parse_id(&id)?;
+    // The audit trail names the action, not only the route (refused ones too).
+    if let Some(slot) = &caller.audit {
+        slot.detail(action.name());
+        slot.disclosure(action.name().to_owned());
+    }
     caller.require(action.permission())?;
     let who = caller.incidents();
     let service = &state.incidents;

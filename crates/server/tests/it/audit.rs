@@ -45,7 +45,7 @@ async fn reads_changes_exports_and_refusals_of_an_incident_are_in_its_trail() {
         [
             ("POST /api/v1/incidents", 201),
             ("GET /api/v1/incidents/{id}", 200),
-            ("POST /api/v1/incidents/{id}/actions", 200),
+            ("POST /api/v1/incidents/{id}/actions: add_note", 200),
             ("GET /api/v1/incidents/{id}/eido", 200),
             ("GET /api/v1/incidents/{id}", 404),
         ]

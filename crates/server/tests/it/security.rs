@@ -341,7 +341,7 @@ async fn a_change_whose_client_hung_up_is_still_committed_and_recorded() {
         let records = app.store.audit_records(0, 1000, None).await.unwrap();
         let recorded = records
             .iter()
-            .filter(|r| r.entry.action == "POST /api/v1/incidents/{id}/actions")
+            .filter(|r| r.entry.action == "POST /api/v1/incidents/{id}/actions: add_note")
             .filter(|r| r.entry.outcome == 200)
             .count();
         let events: Vec<Value> =
