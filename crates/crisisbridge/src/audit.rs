@@ -55,7 +55,8 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
         AuditCommand::Verify(VerifyArgs { keys, checkpoint, db }) => {
             let ring = crate::keys::ring(keys.as_deref())?;
             let checkpoint = checkpoint.as_deref().map(read_checkpoint).transpose()?;
-            let store = crate::config::database(db.config.as_deref(), db.database)?.open().await?;
+            let store =
+                crate::config::database(db.config.as_deref(), db.database)?.open_existing().await?;
             let check = store::audit::verify_with(&*store, &ring, checkpoint.as_ref()).await?;
             if let Some((seq, why)) = check.broken {
                 bail!(
@@ -77,7 +78,8 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
         AuditCommand::Checkpoint { keys, out, db } => {
             let ring = crate::keys::read_keys(&keys)?;
             let key = ring.current().context("the key file holds no key")?;
-            let store = crate::config::database(db.config.as_deref(), db.database)?.open().await?;
+            let store =
+                crate::config::database(db.config.as_deref(), db.database)?.open_existing().await?;
             let check = store::audit::verify_with(&*store, &ring, None).await?;
             if let Some((seq, why)) = check.broken {
                 bail!("no checkpoint of a broken trail: record {seq}: {why}");
@@ -113,7 +115,8 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
 pub async fn verify_all(args: VerifyArgs) -> anyhow::Result<()> {
     let VerifyArgs { keys, checkpoint, db } = args;
     let ring = crate::keys::ring(keys.as_deref())?;
-    let store = crate::config::database(db.config.as_deref(), db.database.clone())?.open().await?;
+    let store =
+        crate::config::database(db.config.as_deref(), db.database.clone())?.open_existing().await?;
     let seen = checkpoint.as_deref().map(read_checkpoint).transpose()?.and_then(|c| c.events);
     let log = store::log_chain::verify_against(&*store, &ring, seen.as_ref()).await?;
     if let Some((seq, why)) = log.broken {

@@ -10,14 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::database::Database;
 
 pub async fn run(from: &Database, to: &Database) -> anyhow::Result<()> {
-    // Opening a SQLite URL creates the file: a mistyped source would copy nothing, "verified".
-    if let crate::database::Backend::Sqlite { url } = &from.backend {
-        let path = url.trim_start_matches("sqlite://");
-        if !std::path::Path::new(path).exists() {
-            bail!("the source {} does not exist; check the path", from.display());
-        }
-    }
-    let source = from.open().await?;
+    // A mistyped source would otherwise copy an empty new database, "verified".
+    let source = from.open_existing().await?;
     if source.agencies().await?.is_empty() && source.head().await? == 0 {
         bail!("the source {} holds no data; check the URL", from.display());
     }

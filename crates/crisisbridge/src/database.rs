@@ -67,6 +67,21 @@ impl Database {
         }
     }
 
+    /// Opens a database that must already exist: opening a SQLite URL creates the file, so a
+    /// mistyped path would otherwise report on, verify or change an empty new database.
+    pub async fn open_existing(&self) -> anyhow::Result<Arc<dyn Store>> {
+        if let Backend::Sqlite { url } = &self.backend {
+            let path = url.trim_start_matches("sqlite://");
+            let path = path.split('?').next().unwrap_or(path);
+            if !std::path::Path::new(path).exists() {
+                bail!(
+                    "the database {url} does not exist; check the path (`crisisbridge migrate` or `serve` create a new one)"
+                );
+            }
+        }
+        self.open().await
+    }
+
     /// Opens the store, creating and migrating the database as needed, with its audit
     /// records sealed by the key file's current key when there is one.
     pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {

@@ -104,7 +104,7 @@ async fn print_banner(
 }
 
 pub async fn rebuild(database: &Database) -> anyhow::Result<()> {
-    let store = database.open().await?;
+    let store = database.open_existing().await?;
     let report = store.rebuild_projections().await?;
     println!("rebuilt {} incidents from {} events", report.incidents, report.events);
     Ok(())

@@ -123,7 +123,7 @@ async fn add(
     if let Some(problem) = password_problem(&password, &username, &display_name) {
         bail!("{problem}");
     }
-    let store = database.open().await?;
+    let store = database.open_existing().await?;
     let agency = store
         .agency_by_code(&agency)
         .await?
@@ -152,7 +152,7 @@ async fn add(
 
 async fn list(agency: Option<String>, db: crate::DatabaseArgs) -> anyhow::Result<()> {
     let database = crate::config::database(db.config.as_deref(), db.database)?;
-    let store = database.open().await?;
+    let store = database.open_existing().await?;
     let agencies = store.agencies().await?;
     let only = match &agency {
         Some(code) => Some(
@@ -189,7 +189,7 @@ async fn change(
     make: impl FnOnce(&User) -> anyhow::Result<UserChange>,
 ) -> anyhow::Result<()> {
     let database = crate::config::database(db.config.as_deref(), db.database)?;
-    let store = database.open().await?;
+    let store = database.open_existing().await?;
     let user = store.user_by_username(username.trim()).await?.with_context(|| {
         format!("no user is named {username:?}; `crisisbridge user list` shows them")
     })?;

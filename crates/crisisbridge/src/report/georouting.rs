@@ -23,8 +23,9 @@ pub(crate) struct GeoroutingArgs {
 
 pub(crate) async fn run(args: GeoroutingArgs) -> anyhow::Result<()> {
     let window = args.window.parse()?;
-    let store =
-        crate::config::database(args.db.config.as_deref(), args.db.database)?.open().await?;
+    let store = crate::config::database(args.db.config.as_deref(), args.db.database)?
+        .open_existing()
+        .await?;
     let names: HashMap<AgencyId, String> =
         store.agencies().await?.into_iter().map(|a| (a.id, a.code)).collect();
     let mut tally = Tally::new(window);

@@ -94,8 +94,9 @@ pub(crate) async fn run(args: MeasuresArgs) -> anyhow::Result<()> {
             Some(parsed)
         }
     };
-    let store =
-        crate::config::database(args.db.config.as_deref(), args.db.database)?.open().await?;
+    let store = crate::config::database(args.db.config.as_deref(), args.db.database)?
+        .open_existing()
+        .await?;
     let agencies = store.agencies().await?;
     let agency = match &args.agency {
         None => None,

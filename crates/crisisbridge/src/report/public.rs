@@ -36,8 +36,9 @@ pub(crate) async fn run(args: PublicArgs) -> anyhow::Result<()> {
     if !["csv", "json", "html"].contains(&args.format.as_str()) {
         bail!("--format {:?}: use csv, json or html", args.format);
     }
-    let store =
-        crate::config::database(args.db.config.as_deref(), args.db.database)?.open().await?;
+    let store = crate::config::database(args.db.config.as_deref(), args.db.database)?
+        .open_existing()
+        .await?;
     let mut tally = Tally::new(Options { window, agency: None, by, zone });
     super::each_event(&*store, |recorded| tally.add(&recorded.event, &recorded.involved)).await?;
     let router = if by == Grouping::Area { super::measures::router(&*store).await? } else { None };

@@ -466,3 +466,24 @@ async fn an_open_offer_survives_kill_9_and_rolls_over_after_the_restart() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// A mistyped SQLite path is refused by the commands that read or change an existing database,
+/// and creates nothing.
+#[test]
+fn commands_on_a_database_that_does_not_exist_say_so_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("crisisbrdige.db");
+    let url = format!("sqlite://{}", missing.display());
+    for args in [
+        &["report", "measures", "--database", &url][..],
+        &["report", "public", "--database", &url][..],
+        &["report", "georouting", "--database", &url][..],
+        &["audit", "verify", "--database", &url][..],
+        &["user", "list", "--database", &url][..],
+        &["rebuild", "--database", &url][..],
+    ] {
+        let (ok, _, stderr) = crate::process::run(args, &[], None);
+        assert!(!ok && stderr.contains("does not exist; check the path"), "{args:?}: {stderr}");
+        assert!(!missing.exists(), "{args:?} created the file");
+    }
+}
