@@ -28,10 +28,17 @@ pub(crate) struct Context<'a> {
     pub area: Option<&'a str>,
 }
 
+/// A team as the explanations name it: "Team Lawrence 1" for a team named "Lawrence 1", and
+/// as it is for one whose name already says so ("Team Lawrence 1", "team 3").
+fn team_name(name: &str) -> String {
+    let said = name.get(..5).is_some_and(|start| start.eq_ignore_ascii_case("team "));
+    if said { name.to_owned() } else { format!("Team {name}") }
+}
+
 /// "Team Lawrence 1: 7 min by road from its position 40 s ago; has youth and peer; 1 call in
 /// the last 12 h; leaving drops coverage of Douglas County within 60 min from 92% to 71%."
 pub(crate) fn eligible(candidate: &Candidate, team: &TeamState, context: &Context<'_>) -> String {
-    let mut text = format!("Team {}: ", candidate.name);
+    let mut text = format!("{}: ", team_name(&candidate.name));
     let eta = candidate.eta.map_or_else(|| "no ETA".to_owned(), |e| eta_words(e.millis));
     let method = match candidate.eta.map(|e| e.source) {
         Some(EtaSource::Road) => "by road",
@@ -132,7 +139,7 @@ pub(crate) fn ineligible(candidate: &Candidate, reason: Ineligible, now: Timesta
             format!("{doing} {incident} for {}", since(at))
         }
     };
-    format!("Team {}: not eligible: {why}.", candidate.name)
+    format!("{}: not eligible: {why}.", team_name(&candidate.name))
 }
 
 /// Where teams are routed to: a circle's centre, a polygon's area centroid; `None` when
@@ -217,6 +224,15 @@ fn and_list(items: &[&Capability]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_team_is_named_team_once() {
+        assert_eq!(team_name("Lawrence 2"), "Team Lawrence 2");
+        assert_eq!(team_name("Team Lawrence 2"), "Team Lawrence 2");
+        assert_eq!(team_name("team 3"), "team 3");
+        assert_eq!(team_name("Teamsters"), "Team Teamsters");
+        assert_eq!(team_name("Té"), "Team Té");
+    }
 
     #[test]
     fn durations_read_as_a_dispatcher_says_them() {

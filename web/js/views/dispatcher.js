@@ -110,7 +110,8 @@ export async function mount(main, { user }) {
             panel.update(res.incident, res.events);
             incidents.upsert(res.incident);
             announce(`${r.name} assigned.`);
-          }, { class: r.eligible && n === 0 ? 'primary' : '', disabled: !r.eligible, 'data-action': 'assign' }).both))));
+            // Once a team is on the call, another is a deliberate choice, not the default.
+          }, { class: r.eligible && n === 0 && !i.teams.length ? 'primary' : '', disabled: !r.eligible, 'data-action': 'assign' }).both))));
     }).catch((e) => replace(body, h('p', { class: 'error' }, e.message)));
     return card;
   }
