@@ -155,8 +155,13 @@ impl Role {
                 P::TransferRespond,
                 P::AgencyRead,
             ],
-            Self::Responder => &[P::TeamRead, P::TeamReport, P::IncidentRead, P::IncidentNote],
-            Self::CareNavigator => &[P::IncidentRead, P::IncidentNote, P::IncidentClose],
+            // The directory too: agencies' names and time zones, for the times on their screens.
+            Self::Responder => {
+                &[P::TeamRead, P::TeamReport, P::IncidentRead, P::IncidentNote, P::AgencyRead]
+            }
+            Self::CareNavigator => {
+                &[P::IncidentRead, P::IncidentNote, P::IncidentClose, P::AgencyRead]
+            }
             Self::Supervisor => &[
                 P::ClinicianQueue,
                 P::CallRecord,

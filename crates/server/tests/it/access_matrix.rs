@@ -66,8 +66,8 @@ const GRANTS: &[(&str, &[&str])] = &[
             "agency.read",
         ],
     ),
-    ("responder", &["team.read", "team.report", "incident.read", "incident.note"]),
-    ("care_navigator", &["incident.read", "incident.note"]),
+    ("responder", &["team.read", "team.report", "incident.read", "incident.note", "agency.read"]),
+    ("care_navigator", &["incident.read", "incident.note", "agency.read"]),
     (
         "supervisor",
         &[
