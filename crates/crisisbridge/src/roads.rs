@@ -8,7 +8,7 @@
 //!   empty when the row's point is more than `--max-snap-m` from any road. `--roads` takes a
 //!   graph file or any importable road file; without it every time is the straight-line
 //!   estimate (`roads::fallback_seconds`), and stderr says so.
-//! - `roads export GRAPH --csv [--out FILE]`: every arc as
+//! - `roads export GRAPH [--csv] [--out FILE]`: every arc as
 //!   `from_lat,from_lon,to_lat,to_lon,seconds,metres`, so other tools can check our times;
 //!   the output imports back into the same graph.
 
@@ -53,8 +53,8 @@ pub(crate) enum RoadsCommand {
     Export {
         /// A graph file (or any road file, imported first).
         graph: PathBuf,
-        /// Write CSV (the one export format).
-        #[arg(long, required = true)]
+        /// CSV, the one export format (accepted, and the default).
+        #[arg(long)]
         csv: bool,
         /// Output file (default: standard output).
         #[arg(long)]
