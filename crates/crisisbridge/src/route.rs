@@ -104,7 +104,19 @@ fn check_point(lon: f64, lat: f64) -> Result<(), String> {
     domain::GeoPoint::parse(lat, lon).map(|_| ()).map_err(|e| e.to_string())
 }
 
-/// Reads and imports a boundary file, by its name.
+/// Reads and imports a boundary file, by its name. A file none of whose features has the id
+/// field is refused (its areas would be named by their positions, and every answer would name
+/// the wrong thing); other notes of the import are said on standard error.
 pub fn load_areas(path: &Path, id_field: &str) -> anyhow::Result<Vec<Area>> {
-    Ok(crate::import::boundaries::read(path, id_field)?.areas)
+    let report = crate::import::boundaries::read(path, id_field)?;
+    let missing = |note: &&String| {
+        note.starts_with("no feature has the attribute") || note.contains("has no field")
+    };
+    if let Some(note) = report.notes.iter().find(missing) {
+        anyhow::bail!("{}: {note}; give the id field with --id-field NAME", path.display());
+    }
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(report.areas)
 }

@@ -268,11 +268,34 @@ fn route_assigns_points_to_the_areas_that_contain_them() {
     assert_eq!(stdout, "idx,area_ids\n0,20045\n1,20091\n2,20173\n3,\n");
 
     std::fs::write(&csv, "-95.2353,38.9717\n-95.2,abc\n").unwrap();
-    let (ok, _, stderr) =
-        run(&["route", "--areas", counties, "--points", csv.to_str().unwrap()], &[], None);
+    let fips = ["--id-field", "fips"];
+    let points =
+        ["route", "--areas", counties, fips[0], fips[1], "--points", csv.to_str().unwrap()];
+    let (ok, _, stderr) = run(&points, &[], None);
     assert!(!ok && stderr.contains("calls.csv:2: latitude \"abc\" is not a number"), "{stderr}");
-    let (ok, _, stderr) =
-        run(&["route", "--areas", counties, "--lat", "91", "--lon", "0"], &[], None);
+    // An id field no feature has is refused, not replaced by the features' positions.
+    let (ok, _, stderr) = run(
+        &[
+            "route",
+            "--areas",
+            counties,
+            "--id-field",
+            "FIPS_CODE",
+            "--lat",
+            "38.9",
+            "--lon",
+            "-95.2",
+        ],
+        &[],
+        None,
+    );
+    assert!(!ok && stderr.contains("no feature has the attribute `FIPS_CODE`"), "{stderr}");
+    assert!(stderr.contains("give the id field with --id-field NAME"), "{stderr}");
+    let (ok, _, stderr) = run(
+        &["route", "--areas", counties, fips[0], fips[1], "--lat", "91", "--lon", "0"],
+        &[],
+        None,
+    );
     assert!(!ok && stderr.contains("latitude 91 is out of range [-90, 90]"), "{stderr}");
 }
 
