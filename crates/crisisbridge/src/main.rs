@@ -26,6 +26,7 @@ mod database;
 mod demo;
 mod import;
 mod keys;
+mod points;
 mod protocol;
 mod report;
 mod roads;

@@ -4,7 +4,7 @@
 //!   `.gz`/`.bz2`) into a graph file the server loads. The default output is FILE with its
 //!   road-file extensions (`.osm.pbf`, `.osm.bz2`, `.csv.gz`, …) replaced by `.graph`.
 //! - `eta [--roads FILE] --from LAT,LON --to FILE.csv`: travel times from one point to each
-//!   `lat,lon` row (a header line is allowed), printed as CSV `idx,seconds`; `seconds` is
+//!   `lat,lon` row (a header line `lat,lon` or `lon,lat` sets the order), printed as CSV `idx,seconds`; `seconds` is
 //!   empty when the row's point is more than `--max-snap-m` from any road. `--roads` takes a
 //!   graph file or any importable road file; without it every time is the straight-line
 //!   estimate (`roads::fallback_seconds`), and stderr says so.
@@ -39,7 +39,8 @@ pub(crate) struct EtaArgs {
     /// Where the trips start, as LAT,LON in degrees.
     #[arg(long, allow_hyphen_values = true)]
     from: String,
-    /// CSV of lat,lon rows: where the trips end.
+    /// CSV of lat,lon rows (a header line `lat,lon` or `lon,lat` sets the order): where the
+    /// trips end.
     #[arg(long)]
     to: PathBuf,
     /// Points farther than this from every road get no travel time.
@@ -81,16 +82,23 @@ pub(crate) fn run_eta(args: EtaArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.to)
         .with_context(|| format!("reading {}", args.to.display()))?;
     let mut rows = Vec::new();
+    let mut order = crate::points::Order::LatLon;
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        match parse_point(line) {
-            Ok(point) => rows.push(point),
-            // A first line that is not a point is a header.
+        if n == 0
+            && let Some(named) = crate::points::header(line)
+        {
+            order = named;
+            continue;
+        }
+        match crate::points::parse(line, order) {
+            Ok((lat, lon)) => rows.push(GeoPoint::parse(lat, lon)?),
+            // Any other first line that is not a point is a header too.
             Err(_) if n == 0 => {}
-            Err(problem) => bail!("{}:{}: {problem:#}", args.to.display(), n + 1),
+            Err(problem) => bail!("{}:{}: {problem}", args.to.display(), n + 1),
         }
     }
     let stdout = std::io::stdout();

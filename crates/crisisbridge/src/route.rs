@@ -3,7 +3,7 @@
 //!
 //! `--areas FILE` is GeoJSON, TopoJSON or an ESRI Shapefile (`.shp`, whose sibling `.dbf`
 //! holds the attributes), each optionally gzip-compressed (`.gz`). `--points FILE.csv` holds
-//! `lon,lat` rows (a header line is allowed); the output is CSV `idx,area_ids`, where `idx`
+//! `lon,lat` rows (a header line `lat,lon` or `lon,lat` sets the order); the output is CSV `idx,area_ids`, where `idx`
 //! counts data rows from 0 and `area_ids` is every containing area's id joined by `;` (empty
 //! when none). `--lat Y --lon X` routes one point.
 
@@ -19,7 +19,7 @@ pub struct RouteArgs {
     /// Boundary file: GeoJSON, TopoJSON or .shp (each optionally .gz).
     #[arg(long)]
     areas: PathBuf,
-    /// CSV of lon,lat rows.
+    /// CSV of lon,lat rows (a header line `lat,lon` or `lon,lat` sets the order).
     #[arg(long, conflicts_with_all = ["lat", "lon"], required_unless_present_all = ["lat", "lon"])]
     points: Option<PathBuf>,
     /// Latitude of one point to route (with --lon), in degrees north.
@@ -61,6 +61,7 @@ pub fn run(args: RouteArgs) -> anyhow::Result<()> {
     );
     writeln!(out, "idx,area_ids")?;
     let mut idx = 0u64;
+    let mut order = crate::points::Order::LonLat;
     for (n, line) in lines.iter().enumerate() {
         if n % 65_536 == 0 {
             bar.set_position(n as u64);
@@ -69,10 +70,16 @@ pub fn run(args: RouteArgs) -> anyhow::Result<()> {
         if line.is_empty() {
             continue;
         }
-        let point = parse_row(line);
-        let (lon, lat) = match point {
+        if idx == 0 && n == 0 {
+            // A header naming the columns sets their order; any other first line that is not
+            // a point is a header too.
+            if let Some(named) = crate::points::header(line) {
+                order = named;
+                continue;
+            }
+        }
+        let (lat, lon) = match crate::points::parse(line, order) {
             Ok(p) => p,
-            // A first line that is not a point is a header.
             Err(_) if idx == 0 && n == 0 => continue,
             Err(problem) => bail!("{}:{}: {problem}", points.display(), n + 1),
         };
@@ -87,17 +94,6 @@ pub fn run(args: RouteArgs) -> anyhow::Result<()> {
 
 fn join(index: &AreaIndex, found: &[usize]) -> String {
     found.iter().filter_map(|i| index.id(*i)).collect::<Vec<_>>().join(";")
-}
-
-fn parse_row(line: &str) -> Result<(f64, f64), String> {
-    let mut fields = line.split(',').map(str::trim);
-    let (Some(lon), Some(lat)) = (fields.next(), fields.next()) else {
-        return Err(format!("{line:?} is not a lon,lat row"));
-    };
-    let lon: f64 = lon.parse().map_err(|_| format!("longitude {lon:?} is not a number"))?;
-    let lat: f64 = lat.parse().map_err(|_| format!("latitude {lat:?} is not a number"))?;
-    check_point(lon, lat)?;
-    Ok((lon, lat))
 }
 
 fn check_point(lon: f64, lat: f64) -> Result<(), String> {

@@ -273,6 +273,13 @@ fn route_assigns_points_to_the_areas_that_contain_them() {
         ["route", "--areas", counties, fips[0], fips[1], "--points", csv.to_str().unwrap()];
     let (ok, _, stderr) = run(&points, &[], None);
     assert!(!ok && stderr.contains("calls.csv:2: latitude \"abc\" is not a number"), "{stderr}");
+    // A header `lat,lon` turns the columns round; a row the wrong way round says so.
+    std::fs::write(&csv, "lat,lon\n38.9717,-95.2353\n").unwrap();
+    let (ok, stdout, stderr) = run(&points, &[], None);
+    assert!(ok && stdout == "idx,area_ids\n0,20045\n", "{stdout}{stderr}");
+    std::fs::write(&csv, "38.9717,-95.2353\n38.9717,-95.2353\n").unwrap();
+    let (ok, _, stderr) = run(&points, &[], None);
+    assert!(!ok && stderr.contains("the row reads as lat,lon instead"), "{stderr}");
     // An id field no feature has is refused, not replaced by the features' positions.
     let (ok, _, stderr) = run(
         &[
