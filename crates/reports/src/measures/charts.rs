@@ -183,7 +183,8 @@ pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn nothing<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: Chart, why: &str) -> Drawn {
+/// A chart with nothing to draw: its title, and why, in words.
+fn nothing<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, why: &str) -> Drawn {
     let (w, h) = SIZE;
     let centre = |y: u32| (i32::try_from(w / 2).unwrap_or(0), i32::try_from(y).unwrap_or(0));
     let pos = plotters::style::text_anchor::Pos::new(
@@ -191,7 +192,7 @@ fn nothing<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: Chart, why:
         plotters::style::text_anchor::VPos::Center,
     );
     root.draw(&Text::new(
-        chart.title(),
+        title.to_owned(),
         centre(24),
         TextStyle::from((FONT, 16).into_font()).pos(pos),
     ))
@@ -207,7 +208,7 @@ fn nothing<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: Chart, why:
 fn volume<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) -> Drawn {
     let days = &report.volume;
     if days.is_empty() {
-        return nothing(root, Chart::Volume, "no incident or call in this period");
+        return nothing(root, Chart::Volume.title(), "no incident or call in this period");
     }
     let n = days.len();
     let top = days
@@ -216,13 +217,7 @@ fn volume<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) ->
         .max()
         .unwrap_or(0)
         .max(1);
-    let mut chart = ChartBuilder::on(root)
-        .caption(Chart::Volume.title(), (FONT, 16))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
-        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top as f64 * 1.4)
-        .map_err(err)?;
+    let mut chart = categories(root, Chart::Volume.title(), n, top as f64 * 1.4)?;
     let label_every = n.div_ceil(8).max(1);
     chart
         .configure_mesh()
@@ -277,6 +272,22 @@ fn volume<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) ->
             .map_err(err)?;
     }
     legend(&mut chart)
+}
+
+/// A chart of `n` categories along x, each centred on a whole number, up to `top` on y.
+fn categories<'a, DB: DrawingBackend + 'a>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    n: usize,
+    top: f64,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    ChartBuilder::on(root)
+        .caption(title, (FONT, 16))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(48)
+        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
+        .map_err(err)
 }
 
 /// The series' legend, top right.
@@ -337,7 +348,7 @@ fn percentiles<DB: DrawingBackend>(
             || "none measured in this period (n = 0)".to_owned(),
             |r| format!("not measured: {r}"),
         );
-        return nothing(root, chart_kind, &why);
+        return nothing(root, chart_kind.title(), &why);
     }
     let value = |ms: Option<i64>| ms.map_or(0.0, |v| v as f64 / scale.unit_ms);
     let top = groups
@@ -347,13 +358,7 @@ fn percentiles<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         * 1.4;
     let n = groups.len();
-    let mut chart = ChartBuilder::on(root)
-        .caption(chart_kind.title(), (FONT, 16))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
-        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
-        .map_err(err)?;
+    let mut chart = categories(root, chart_kind.title(), n, top)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -437,7 +442,7 @@ fn funnel<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) ->
     let stages = funnel_stages(report);
     let calls = stages.first().map_or(0, |s| s.1);
     if calls == 0 {
-        return nothing(root, Chart::Funnel, "no 911 call in this period");
+        return nothing(root, Chart::Funnel.title(), "no 911 call in this period");
     }
     let n = stages.len();
     let mut chart = ChartBuilder::on(root)
@@ -585,26 +590,12 @@ fn draw_map<DB: DrawingBackend>(
         lat1 = lat1.max(p[1]);
     }
     if shapes.is_empty() || rates.is_empty() || lon0 >= lon1 || lat0 >= lat1 {
-        let (w, _) = SIZE;
-        let centre = (i32::try_from(w / 2).unwrap_or(0), 24);
-        let pos = plotters::style::text_anchor::Pos::new(
-            plotters::style::text_anchor::HPos::Center,
-            plotters::style::text_anchor::VPos::Center,
-        );
-        root.draw(&Text::new(
-            title.to_owned(),
-            centre,
-            TextStyle::from((FONT, 16).into_font()).pos(pos),
-        ))
-        .map_err(err)?;
         let why = if shapes.is_empty() {
             "no area boundaries are loaded"
         } else {
             "no area has a population and a rate"
         };
-        return root
-            .draw(&Text::new(why, (centre.0, 180), (FONT, 13).into_font().color(&OTHER).pos(pos)))
-            .map_err(err);
+        return nothing(root, title, why);
     }
     let values: Vec<f64> = rates.values().copied().collect();
     let bounds = quartiles(&values);

@@ -97,31 +97,26 @@ pub async fn record(
 
 /// The step the body describes, refusing fields that belong to another step.
 fn step(body: &CallStepRequest, caller: &Caller) -> ApiResult<CallStep> {
-    let given: [(&str, bool); 5] = [
-        ("channel", body.channel.is_some()),
-        ("callback_number", body.callback_number.is_some()),
-        ("answered_by", body.answered_by.is_some()),
-        ("to", body.to.is_some()),
-        ("in_state", body.in_state.is_some()),
+    // Each optional field, whether it was given, and the one step it belongs to.
+    let fields: [(&str, bool, &str); 5] = [
+        ("channel", body.channel.is_some(), "arrived"),
+        ("callback_number", body.callback_number.is_some(), "arrived"),
+        ("answered_by", body.answered_by.is_some(), "answered"),
+        ("to", body.to.is_some(), "rolled_over"),
+        ("in_state", body.in_state.is_some(), "rolled_over"),
     ];
-    let allowed: &[&str] = match body.step.as_str() {
-        "arrived" => &["channel", "callback_number"],
-        "answered" => &["answered_by"],
-        "abandoned" => &[],
-        "rolled_over" => &["to", "in_state"],
-        other => {
-            return Err(ApiError::field(
-                "step",
-                format!("{other:?} is not a step: use arrived, answered, abandoned or rolled_over"),
-            ));
-        }
-    };
-    if let Some((field, _)) = given.iter().find(|(f, set)| *set && !allowed.contains(f)) {
-        let owner = match *field {
-            "channel" | "callback_number" => "arrived",
-            "answered_by" => "answered",
-            _ => "rolled_over",
-        };
+    if !["arrived", "answered", "abandoned", "rolled_over"].contains(&body.step.as_str()) {
+        return Err(ApiError::field(
+            "step",
+            format!(
+                "{:?} is not a step: use arrived, answered, abandoned or rolled_over",
+                body.step
+            ),
+        ));
+    }
+    if let Some((field, _, owner)) =
+        fields.iter().find(|(_, given, owner)| *given && *owner != body.step)
+    {
         return Err(ApiError::field(
             field,
             format!("belongs to the {owner} step, not {}; leave it out", body.step),
