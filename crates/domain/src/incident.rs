@@ -30,6 +30,8 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Self; 3] = [Self::Nine11, Self::Nine88, Self::Other];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Nine11 => "911",
@@ -39,7 +41,7 @@ impl Channel {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Nine11, Self::Nine88, Self::Other].into_iter().find(|c| c.as_str() == s)
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
 }
 

@@ -78,7 +78,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_totp.sql"),
     migration!(10, "0010_event_chain.sql"),
     migration!(11, "0011_call_timing.sql"),
+    migration!(12, "0012_incident_search.sql"),
 ];
+
+/// The migration that made agencies' list and search index: applying it also indexes the
+/// incidents already stored, in the same transaction.
+pub(crate) const INCIDENT_INDEX: i64 = 12;
 
 /// The newest schema version.
 #[cfg(test)]

@@ -20,6 +20,7 @@ use domain::{
     TeamId, Text, Timestamp, TransitionError, UserId,
 };
 
+use crate::search::{Cursor, IncidentSearch};
 use crate::{
     Area, IncidentFilter, NewProtocolVersion, NewUser, RecordedCall, RecordedEvent, ServiceArea,
     Session, Store, StoreError, Team,
@@ -36,6 +37,9 @@ macro_rules! conformance_suite {
             refused_events_write_nothing,
             projection_matches_replay_of_the_log,
             listing_filters_by_agency_status_and_channel,
+            search_pages_newest_first_without_gaps_or_repeats,
+            search_filters_by_number_words_status_outcome_and_dates,
+            search_shows_an_agency_only_what_it_may_read,
             events_after_shows_an_agency_only_its_incidents,
             subscribers_receive_committed_events_in_order,
             rebuild_restores_every_projection,
@@ -328,6 +332,205 @@ pub async fn listing_filters_by_agency_status_and_channel<S: Store>(store: Arc<S
     assert_eq!(ids(store.incidents(&nine88).await.unwrap()), [y]);
     let one = IncidentFilter { limit: 1, ..open };
     assert_eq!(store.incidents(&one).await.unwrap().len(), 1);
+}
+
+/// An incident opened `offset_ms` after the start with `summary` and `number`.
+async fn open_with<S: Store>(
+    store: &S,
+    agency: AgencyId,
+    offset_ms: i64,
+    summary: &str,
+    number: &str,
+) -> IncidentId {
+    let id = IncidentId::new(at(offset_ms));
+    let mut opened = opened(id, agency, Channel::Nine88);
+    opened.at = at(offset_ms);
+    if let EventKind::Opened { summary: s, callback, .. } = &mut opened.kind {
+        *s = text(summary);
+        *callback = Some(CallbackNumber::parse(number).unwrap());
+    }
+    store.append(vec![opened]).await.unwrap();
+    id
+}
+
+async fn found<S: Store>(store: &S, search: &IncidentSearch) -> Vec<IncidentId> {
+    store.search(search).await.unwrap().incidents.into_iter().map(|i| i.id).collect()
+}
+
+pub async fn search_pages_newest_first_without_gaps_or_repeats<S: Store>(store: Arc<S>) {
+    let a = agency(&*store, "a", AgencyKind::CrisisCenter).await;
+    let b = agency(&*store, "b", AgencyKind::CrisisCenter).await;
+    let mut expected = Vec::new();
+    for n in 0..23_i64 {
+        // Pairs opened in the same millisecond: the id orders them.
+        let id = open_with(&*store, a, (n / 2) * 1000, "caller", "785-555-0100").await;
+        expected.push((at((n / 2) * 1000), id));
+        if n % 5 == 0 {
+            let _ = open_with(&*store, b, n * 1000, "caller", "785-555-0100").await;
+        }
+    }
+    expected.sort_by(|x, y| y.cmp(x));
+    let expected: Vec<IncidentId> = expected.into_iter().map(|(_, id)| id).collect();
+    let mut search = IncidentSearch::of(a, 7);
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = store.search(&search).await.unwrap();
+        pages += 1;
+        assert!(page.incidents.len() <= 7);
+        seen.extend(page.incidents.iter().map(|i| i.id));
+        match page.next {
+            Some(next) => search.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 4, "23 incidents in pages of 7");
+    assert_eq!(seen, expected, "newest opened first, every one once, only agency a's");
+    // A page that ends exactly at the last incident says there is no next one.
+    let exact = store.search(&IncidentSearch::of(a, 23)).await.unwrap();
+    assert_eq!((exact.incidents.len(), exact.next), (23, None));
+    let past = IncidentSearch {
+        after: Some(Cursor { opened_at: at(-1), incident: expected[0] }),
+        ..IncidentSearch::of(a, 7)
+    };
+    assert!(found(&*store, &past).await.is_empty());
+}
+
+pub async fn search_filters_by_number_words_status_outcome_and_dates<S: Store>(store: Arc<S>) {
+    let a = agency(&*store, "a", AgencyKind::CrisisCenter).await;
+    let roof = open_with(&*store, a, 1_000, "Man shouting on the ROOF", "785-555-0100").await;
+    let bridge = open_with(&*store, a, 2_000, "woman on the bridge", "785-555-0199").await;
+    let river = open_with(&*store, a, 3_000, "caller near a river", "785-555-0100").await;
+    store.append(vec![note(bridge, a, 2_500, "Talked down; agreed to a follow-up")]).await.unwrap();
+    store
+        .append(vec![event(
+            roof,
+            a,
+            4_000,
+            EventKind::Closed { disposition: Disposition::Transported, remark: text("to CSU") },
+        )])
+        .await
+        .unwrap();
+    let all = IncidentSearch::of(a, 50);
+    let words = |w: &[&str]| IncidentSearch {
+        words: w.iter().map(|s| (*s).to_owned()).collect(),
+        ..all.clone()
+    };
+    assert_eq!(found(&*store, &all).await, [river, bridge, roof]);
+    assert_eq!(found(&*store, &words(&["roof"])).await, [roof], "case-insensitive");
+    assert_eq!(found(&*store, &words(&["the"])).await, [bridge, roof]);
+    assert_eq!(found(&*store, &words(&["the", "bridge"])).await, [bridge], "every word");
+    assert_eq!(found(&*store, &words(&["talked", "follow"])).await, [bridge], "notes");
+    assert!(found(&*store, &words(&["roof", "bridge"])).await.is_empty());
+    assert!(found(&*store, &words(&["csu"])).await.is_empty(), "the close remark is not text");
+    let number = CallbackNumber::parse("(785) 555-0100").unwrap();
+    let by_number = IncidentSearch { callback: Some(number), ..all.clone() };
+    assert_eq!(found(&*store, &by_number).await, [river, roof]);
+    let closed = IncidentSearch { statuses: vec![IncidentStatus::Closed], ..all.clone() };
+    assert_eq!(found(&*store, &closed).await, [roof]);
+    let open = IncidentSearch { statuses: vec![IncidentStatus::Open], ..all.clone() };
+    assert_eq!(found(&*store, &open).await, [river, bridge]);
+    let transported = IncidentSearch { disposition: Some(Disposition::Transported), ..all.clone() };
+    assert_eq!(found(&*store, &transported).await, [roof]);
+    let referred = IncidentSearch { disposition: Some(Disposition::Referred), ..all.clone() };
+    assert!(found(&*store, &referred).await.is_empty());
+    let dates = IncidentSearch { from: Some(at(2_000)), to: Some(at(3_000)), ..all.clone() };
+    assert_eq!(found(&*store, &dates).await, [bridge], "from inclusive, to exclusive");
+    let by_id = IncidentSearch { id: Some(bridge), ..all.clone() };
+    assert_eq!(found(&*store, &by_id).await, [bridge]);
+    let mixed = IncidentSearch {
+        callback: Some(CallbackNumber::parse("785-555-0100").unwrap()),
+        ..words(&["caller"])
+    };
+    assert_eq!(found(&*store, &mixed).await, [river]);
+    let nine11 = IncidentSearch { channel: Some(Channel::Nine11), ..all.clone() };
+    assert!(found(&*store, &nine11).await.is_empty());
+    // The index is a projection: a rebuild writes it again the same.
+    store.rebuild_projections().await.unwrap();
+    assert_eq!(found(&*store, &words(&["talked", "follow"])).await, [bridge]);
+    assert_eq!(found(&*store, &transported).await, [roof]);
+}
+
+pub async fn search_shows_an_agency_only_what_it_may_read<S: Store>(store: Arc<S>) {
+    let psap = agency(&*store, "psap", AgencyKind::Psap).await;
+    let center = agency(&*store, "center", AgencyKind::CrisisCenter).await;
+    let id = open_with(&*store, psap, 1_000, "man on the roof", "785-555-0100").await;
+    let private = event(
+        id,
+        psap,
+        1_500,
+        EventKind::NoteAdded {
+            text: text("private sergeant detail"),
+            audience: domain::NoteAudience::Agency,
+        },
+    );
+    store.append(vec![private, note(id, psap, 1_600, "shared ladder detail")]).await.unwrap();
+    let offer = event(
+        id,
+        psap,
+        2_000,
+        EventKind::TransferOffered {
+            to: center,
+            reason: text("divert"),
+            deadline: at(60_000),
+            service: None,
+            then: Vec::new(),
+            destination: domain::Destination::Crisis988,
+            until_taken: false,
+        },
+    );
+    store.append(vec![offer]).await.unwrap();
+    let words = |agency, w: &str| IncidentSearch {
+        words: vec![w.to_owned()],
+        ..IncidentSearch::of(agency, 10)
+    };
+    assert_eq!(found(&*store, &words(center, "roof")).await, [id]);
+    assert_eq!(
+        found(&*store, &words(center, "ladder")).await,
+        [id],
+        "a note for everyone involved"
+    );
+    assert!(
+        found(&*store, &words(center, "sergeant")).await.is_empty(),
+        "another agency's private note"
+    );
+    assert_eq!(found(&*store, &words(psap, "sergeant")).await, [id], "its own private note");
+    // The center declines: what is written or decided afterwards does not reach its searches.
+    store
+        .append(vec![event(
+            id,
+            center,
+            3_000,
+            EventKind::TransferDeclined { reason: text("busy") },
+        )])
+        .await
+        .unwrap();
+    store
+        .append(vec![
+            event(id, psap, 3_100, EventKind::TransferReturned { reason: text("declined") }),
+            event(id, psap, 3_200, EventKind::AlarmResolved { action: text("kept it") }),
+        ])
+        .await
+        .unwrap();
+    store.append(vec![note(id, psap, 4_000, "later kitchen detail")]).await.unwrap();
+    store
+        .append(vec![event(
+            id,
+            psap,
+            5_000,
+            EventKind::Closed { disposition: Disposition::Transported, remark: text("done") },
+        )])
+        .await
+        .unwrap();
+    assert!(found(&*store, &words(center, "kitchen")).await.is_empty());
+    assert_eq!(found(&*store, &words(psap, "kitchen")).await, [id]);
+    let outcome = |agency| IncidentSearch {
+        disposition: Some(Disposition::Transported),
+        ..IncidentSearch::of(agency, 10)
+    };
+    assert!(found(&*store, &outcome(center)).await.is_empty());
+    assert_eq!(found(&*store, &outcome(psap)).await, [id]);
+    assert_eq!(found(&*store, &words(center, "roof")).await, [id], "the summary stays findable");
 }
 
 pub async fn events_after_shows_an_agency_only_its_incidents<S: Store>(store: Arc<S>) {

@@ -9,6 +9,8 @@
 //!   `dispatch` and group-committed through [`team_batch`].
 //! - [`CallLog`]: contacts' timing from the phone system — arrived, answered, abandoned,
 //!   rolled over — one arrival and one end per call, append-only.
+//! - [`search`]: what an agency's lists and searches read of each incident, and a search's keyset
+//!   pages.
 //! - [`codec`]: the JSON row formats of events and projections.
 //! - [`batch`]: what a batch of appends does, decided in memory; every backend's writer uses it.
 //! - [`queue`]: the group-committing writer queue every backend runs its writer behind.
@@ -37,6 +39,7 @@ pub mod log_chain;
 mod protocols;
 pub mod queue;
 pub mod seal;
+pub mod search;
 pub mod team_batch;
 pub mod team_codec;
 mod teams;
@@ -51,6 +54,7 @@ pub use directory::{
 pub use error::{Result, StoreError};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
 pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
+pub use search::{Cursor, IncidentSearch, SearchPage};
 pub use teams::{Breadcrumb, FixesRecorded, TeamChange, TeamCommand, TeamLog, TeamLogEntry};
 
 /// A complete backend: the event log, the directory, the protocols, teams' live state, the

@@ -73,8 +73,13 @@ pub trait EventLog: Send + Sync + 'static {
     /// The current state of one incident.
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>>;
 
-    /// Incidents matching `filter`, most recently updated first.
+    /// Incidents matching `filter`, most recently updated first. With `involving`, its cost
+    /// does not grow with the agency's history: it reads only the statuses asked for.
     async fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>>;
+
+    /// One page of an agency's incidents matching `search`, newest opened first, through the
+    /// index [`crate::search`] describes: a page costs the same at any history size.
+    async fn search(&self, search: &crate::IncidentSearch) -> Result<crate::SearchPage>;
 
     /// One incident's events, in order.
     async fn incident_events(&self, id: IncidentId) -> Result<Vec<RecordedEvent>>;

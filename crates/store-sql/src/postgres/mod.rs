@@ -24,6 +24,8 @@ mod dialect;
 #[path = "../shared/directory.rs"]
 mod directory;
 mod held;
+#[path = "../shared/index.rs"]
+mod index;
 mod listener;
 #[path = "../shared/log.rs"]
 mod log;
@@ -33,6 +35,8 @@ mod queries;
 #[path = "../shared/rows.rs"]
 mod rows;
 mod schema;
+#[path = "../shared/search.rs"]
+mod search;
 mod team_writer;
 #[path = "../shared/teams.rs"]
 mod teams;

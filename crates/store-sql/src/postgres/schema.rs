@@ -33,6 +33,10 @@ pub(crate) async fn migrate(pool: &PgPool) -> Result<i64> {
     for migration in MIGRATIONS.iter().filter(|m| Some(m.version) > applied) {
         let sql = migration.sql(Dialect::Postgres).map_err(StoreError::Database)?;
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(db_err)?;
+        if migration.version == crate::migrations::INCIDENT_INDEX {
+            let indexed = super::index::backfill(&mut tx).await?;
+            tracing::info!(incidents = indexed, "indexed the incidents already stored");
+        }
         sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, (extract(epoch from now()) * 1000)::bigint)")
             .bind(migration.version)
             .execute(&mut *tx)

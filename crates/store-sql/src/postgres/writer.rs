@@ -199,6 +199,7 @@ async fn rebuild(conn: &mut PgConnection) -> Result<RebuildReport> {
         .map_err(db_err)?;
     sqlx::query("DELETE FROM incident_agencies").execute(&mut *tx).await.map_err(db_err)?;
     sqlx::query("DELETE FROM incidents").execute(&mut *tx).await.map_err(db_err)?;
+    super::index::clear(&mut tx).await?;
     let sql = format!("SELECT {} FROM events ORDER BY seq", rows::EVENT_COLUMNS);
     let all = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *tx).await.map_err(db_err)?;
     let events = all.iter().map(rows::event).collect::<Result<Vec<_>>>()?;
@@ -327,5 +328,6 @@ async fn save_projections(
         .await
         .map_err(db_err)?;
     }
-    Ok(())
+    let incidents: Vec<&Incident> = projections.iter().map(|(i, _)| i).collect();
+    super::index::save(conn, &incidents).await
 }

@@ -8,7 +8,7 @@ use store::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Re
 use tokio::sync::broadcast;
 
 use super::dialect::{self as d, Store};
-use super::{db_err, queries, rows};
+use super::{db_err, queries, rows, search};
 
 #[async_trait]
 impl EventLog for Store {
@@ -38,7 +38,18 @@ impl EventLog for Store {
     }
 
     async fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>> {
-        queries::incidents(&self.pool, filter).await
+        match filter.involving {
+            Some(agency) => {
+                let mut conn = self.pool.acquire().await.map_err(db_err)?;
+                search::board(&mut conn, agency, filter).await
+            }
+            None => queries::incidents(&self.pool, filter).await,
+        }
+    }
+
+    async fn search(&self, query: &store::IncidentSearch) -> Result<store::SearchPage> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        search::search(&mut conn, query).await
     }
 
     async fn incident_events(&self, id: IncidentId) -> Result<Vec<RecordedEvent>> {

@@ -20,6 +20,8 @@ mod calls;
 mod dialect;
 #[path = "../shared/directory.rs"]
 mod directory;
+#[path = "../shared/index.rs"]
+mod index;
 #[path = "../shared/log.rs"]
 mod log;
 #[path = "../shared/protocols.rs"]
@@ -28,6 +30,8 @@ mod queries;
 #[path = "../shared/rows.rs"]
 mod rows;
 mod schema;
+#[path = "../shared/search.rs"]
+mod search;
 mod team_writer;
 #[path = "../shared/teams.rs"]
 mod teams;

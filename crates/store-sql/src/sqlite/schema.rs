@@ -22,6 +22,10 @@ pub(crate) async fn migrate(conn: &mut SqliteConnection) -> Result<()> {
         let sql = migration.sql(Dialect::Sqlite).map_err(StoreError::Database)?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(db_err)?;
+        if migration.version == crate::migrations::INCIDENT_INDEX {
+            let indexed = super::index::backfill(&mut tx).await?;
+            tracing::info!(incidents = indexed, "indexed the incidents already stored");
+        }
         sqlx::query(
             "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, unixepoch() * 1000)",
         )

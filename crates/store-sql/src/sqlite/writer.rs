@@ -186,6 +186,7 @@ impl LogWriter for Writer {
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         sqlx::query("DELETE FROM incident_agencies").execute(&mut *tx).await.map_err(db_err)?;
         sqlx::query("DELETE FROM incidents").execute(&mut *tx).await.map_err(db_err)?;
+        super::index::clear(&mut tx).await?;
         let sql = format!("SELECT {} FROM events ORDER BY seq", rows::EVENT_COLUMNS);
         let all =
             sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *tx).await.map_err(db_err)?;
@@ -277,5 +278,5 @@ async fn save_projection(
         .await
         .map_err(db_err)?;
     }
-    Ok(())
+    super::index::save(conn, &[incident]).await
 }

@@ -353,3 +353,41 @@ async fn the_event_logs_chain_finds_edits_rewrites_and_deletions() {
         assert!(why.contains(says), "{step}: {why}");
     }
 }
+
+/// A database made before lists and searches had their index: opening it makes the index and
+/// fills it from the incidents already there.
+#[tokio::test]
+async fn opening_an_older_database_indexes_its_incidents() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("older.db");
+    let agency = AgencyId::new(Timestamp::from_millis(0));
+    let mut ids = Vec::new();
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        for _ in 0..2_500 {
+            let id = IncidentId::new(Timestamp::from_millis(1));
+            store.append(vec![opened(id, agency)]).await.unwrap();
+            ids.push(id);
+        }
+        store.close().await;
+    }
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    sqlx::raw_sql(
+        "DROP TABLE incident_index; DROP TABLE incident_terms; DROP INDEX incidents_by_status; \
+         DELETE FROM schema_migrations WHERE version = 12",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let store = SqliteStore::open(&path).await.unwrap();
+    let search = store::IncidentSearch {
+        words: vec!["contact".into()],
+        ..store::IncidentSearch::of(agency, 3_000)
+    };
+    let mut found: Vec<IncidentId> =
+        store.search(&search).await.unwrap().incidents.into_iter().map(|i| i.id).collect();
+    found.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(found, ids, "every incident, across the backfill's pages");
+}

@@ -1,0 +1,180 @@
+//! Agencies' incident lists and searches (see [`store::search`]), written once for both
+//! databases. Each statement reads one index of `incident_index` or `incident_terms` in its
+//! order and stops at the page's end, so its cost does not grow with the agency's history:
+//!
+//! - the live board reads `incident_index_live` once per status and channel asked for (a few
+//!   short ranges, merged);
+//! - a search starts from the most selective index its filters allow — an incident's id, the
+//!   first word, the callback number, the outcome, the open statuses, or the opening time —
+//!   and tests the other filters on the rows it meets.
+
+use domain::{Channel, Incident, IncidentStatus};
+use store::search::{Cursor, IncidentSearch, SearchPage};
+use store::{IncidentFilter, Result, codec};
+
+use super::db_err;
+use super::dialect::{self as d, Connection};
+use super::rows::get;
+
+type Query<'q> = sqlx::query::Query<'q, d::Db, <d::Db as sqlx::Database>::Arguments>;
+
+/// A value a built statement binds.
+enum Value {
+    Id(uuid::Uuid),
+    Text(String),
+    Int(i64),
+}
+
+/// A statement built piece by piece: its SQL, with `$n` placeholders numbered as values are
+/// added, and the values.
+#[derive(Default)]
+struct Statement {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl Statement {
+    /// Adds `value` and returns its placeholder.
+    fn value(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    fn query(&self) -> Query<'_> {
+        let mut query: Query<'_> = sqlx::query(sqlx::AssertSqlSafe(self.sql.clone()));
+        for value in &self.values {
+            query = match value {
+                Value::Id(id) => query.bind(d::id(*id)),
+                Value::Text(text) => query.bind(text.clone()),
+                Value::Int(n) => query.bind(*n),
+            };
+        }
+        query
+    }
+}
+
+/// The live board of one agency: incidents in `filter`'s statuses (every open one by default)
+/// and channel, most recently updated first.
+pub(crate) async fn board(
+    conn: &mut Connection,
+    agency: domain::AgencyId,
+    filter: &IncidentFilter,
+) -> Result<Vec<Incident>> {
+    let statuses: Vec<IncidentStatus> = if filter.statuses.is_empty() {
+        IncidentStatus::ALL.into_iter().filter(|s| *s != IncidentStatus::Closed).collect()
+    } else {
+        filter.statuses.clone()
+    };
+    let channels: Vec<Channel> = filter.channel.map_or_else(|| Channel::ALL.to_vec(), |c| vec![c]);
+    let mut s = Statement::default();
+    let limit = i64::from(filter.limit);
+    let mut ranges = Vec::new();
+    for status in &statuses {
+        for channel in &channels {
+            let (a, st, ch, n) = (
+                s.value(Value::Id(agency.as_uuid())),
+                s.value(Value::Text(status.as_str().to_owned())),
+                s.value(Value::Text(channel.as_str().to_owned())),
+                s.value(Value::Int(limit)),
+            );
+            ranges.push(format!(
+                "SELECT * FROM (SELECT incident_id, updated_at FROM incident_index \
+                 WHERE agency_id = {a} AND status = {st} AND channel = {ch} \
+                 ORDER BY updated_at DESC, incident_id DESC LIMIT {n}) r{}",
+                ranges.len()
+            ));
+        }
+    }
+    let n = s.value(Value::Int(limit));
+    s.sql = format!(
+        "SELECT i.state FROM ({}) x JOIN incidents i ON i.id = x.incident_id \
+         ORDER BY x.updated_at DESC, x.incident_id DESC LIMIT {n}",
+        ranges.join(" UNION ALL ")
+    );
+    let found = s.query().fetch_all(&mut *conn).await.map_err(db_err)?;
+    found.iter().map(|r| codec::decode_incident(&get::<String>(r, "state")?)).collect()
+}
+
+/// One page of `search`.
+pub(crate) async fn search(conn: &mut Connection, search: &IncidentSearch) -> Result<SearchPage> {
+    let mut s = Statement::default();
+    let agency = s.value(Value::Id(search.agency.as_uuid()));
+    // The rows met in order (`k`, with `opened_at` and `incident_id`), and the filters.
+    let mut filters = Vec::new();
+    let (from, key) = if let Some((first, rest)) = search.words.split_first() {
+        let term = s.value(Value::Text(first.clone()));
+        filters.push(format!("k.agency_id = {agency} AND k.term = {term}"));
+        for word in rest {
+            let term = s.value(Value::Text(word.clone()));
+            filters.push(format!(
+                "EXISTS (SELECT 1 FROM incident_terms t WHERE t.agency_id = k.agency_id \
+                 AND t.incident_id = k.incident_id AND t.term = {term})"
+            ));
+        }
+        (
+            "incident_terms k JOIN incident_index x ON x.agency_id = k.agency_id \
+             AND x.incident_id = k.incident_id"
+                .to_owned(),
+            "k",
+        )
+    } else {
+        filters.push(format!("x.agency_id = {agency}"));
+        ("incident_index x".to_owned(), "x")
+    };
+    if let Some(id) = search.id {
+        let id = s.value(Value::Id(id.as_uuid()));
+        filters.push(format!("x.incident_id = {id}"));
+    }
+    if let Some(number) = &search.callback {
+        let number = s.value(Value::Text(number.as_str().to_owned()));
+        filters.push(format!("x.callback = {number}"));
+    }
+    if let Some(disposition) = search.disposition {
+        let disposition = s.value(Value::Text(disposition.as_str().to_owned()));
+        filters.push(format!("x.disposition = {disposition}"));
+    }
+    if let Some(channel) = search.channel {
+        let channel = s.value(Value::Text(channel.as_str().to_owned()));
+        filters.push(format!("x.channel = {channel}"));
+    }
+    if !search.statuses.is_empty() {
+        let listed: Vec<String> =
+            search.statuses.iter().map(|st| s.value(Value::Text(st.as_str().to_owned()))).collect();
+        filters.push(format!("x.status IN ({})", listed.join(", ")));
+    }
+    if let Some(at) = search.from {
+        let at = s.value(Value::Int(at.as_millis()));
+        filters.push(format!("{key}.opened_at >= {at}"));
+    }
+    if let Some(at) = search.to {
+        let at = s.value(Value::Int(at.as_millis()));
+        filters.push(format!("{key}.opened_at < {at}"));
+    }
+    if let Some(after) = search.after {
+        let (at, id) = (
+            s.value(Value::Int(after.opened_at.as_millis())),
+            s.value(Value::Id(after.incident.as_uuid())),
+        );
+        filters.push(format!("({key}.opened_at, {key}.incident_id) < ({at}, {id})"));
+    }
+    // One more than the page: whether there is a next page.
+    let n = s.value(Value::Int(i64::from(search.limit) + 1));
+    s.sql = format!(
+        "SELECT i.state, {key}.opened_at AS opened_at FROM {from} \
+         JOIN incidents i ON i.id = x.incident_id WHERE {} \
+         ORDER BY {key}.opened_at DESC, {key}.incident_id DESC LIMIT {n}",
+        filters.join(" AND ")
+    );
+    let found = s.query().fetch_all(&mut *conn).await.map_err(db_err)?;
+    let mut incidents = found
+        .iter()
+        .map(|r| codec::decode_incident(&get::<String>(r, "state")?))
+        .collect::<Result<Vec<_>>>()?;
+    let next = if incidents.len() > search.limit as usize {
+        incidents.truncate(search.limit as usize);
+        incidents.last().map(|i| Cursor { opened_at: i.opened_at, incident: i.id })
+    } else {
+        None
+    };
+    Ok(SearchPage { incidents, next })
+}

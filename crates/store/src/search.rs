@@ -1,0 +1,186 @@
+//! What an agency's incident lists and searches read: one [`IndexRow`] per incident and agency
+//! taking part, with the words of the text that agency may search, and the [`IncidentSearch`]
+//! asked of it, paged by a keyset [`Cursor`] so a page costs the same at any history size.
+//!
+//! Every backend derives its rows here, from the incident's state alone, so a write, a rebuild
+//! and a backfill all index the same thing.
+
+use std::hash::{Hash, Hasher};
+
+use domain::{
+    AgencyId, CallbackNumber, Channel, Disposition, Incident, IncidentId, IncidentStatus, Timestamp,
+};
+
+/// The longest word kept, in characters; longer words are cut to it, in the text and in a
+/// query alike, so they still match.
+pub const MAX_TERM_CHARS: usize = 32;
+
+/// What one agency's lists and searches know of one incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexRow {
+    pub agency: AgencyId,
+    pub incident: IncidentId,
+    pub status: IncidentStatus,
+    pub channel: Channel,
+    /// How the incident closed — only for an agency still taking part when it did.
+    pub disposition: Option<Disposition>,
+    pub callback: Option<CallbackNumber>,
+    pub opened_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// The distinct words the agency may search, sorted.
+    pub terms: Vec<String>,
+    /// A digest of `terms`: a writer rewrites an agency's words only when it changes.
+    pub terms_digest: i64,
+}
+
+/// One row per agency the incident involves.
+///
+/// An agency taking part ([`Incident::cutoff_for`] is `None`) searches the summary and every
+/// note it may read ([`Incident::as_seen_by`]) and finds the incident by how it closed. An
+/// agency whose part ended (it declined, or its offer timed out) searches only the summary and
+/// its own notes, and not by the outcome: nothing written or decided after its part shows
+/// through a search — at the price of not finding the incident by other agencies' earlier
+/// notes.
+pub fn index_rows(incident: &Incident) -> Vec<IndexRow> {
+    incident.involved.iter().map(|&agency| index_row(incident, agency)).collect()
+}
+
+fn index_row(incident: &Incident, agency: AgencyId) -> IndexRow {
+    let taking_part = incident.cutoff_for(agency).is_none();
+    let mut terms: Vec<String> = terms_of(incident.summary.as_str()).collect();
+    for note in &incident.notes {
+        let readable = if taking_part {
+            note.audience.reaches(note.agency, agency)
+        } else {
+            note.agency == agency
+        };
+        if readable {
+            terms.extend(terms_of(note.text.as_str()));
+        }
+    }
+    terms.sort_unstable();
+    terms.dedup();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    terms.hash(&mut hasher);
+    IndexRow {
+        agency,
+        incident: incident.id,
+        status: incident.status(),
+        channel: incident.channel,
+        disposition: incident.closure.as_ref().filter(|_| taking_part).map(|c| c.disposition),
+        callback: incident.callback.clone(),
+        opened_at: incident.opened_at,
+        updated_at: incident.updated_at,
+        terms_digest: hasher.finish().cast_signed(),
+        terms,
+    }
+}
+
+/// The words of `text` as they are indexed and searched: runs of letters and digits,
+/// lower-cased, of two characters or more, cut to [`MAX_TERM_CHARS`].
+pub fn terms_of(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.chars().nth(1).is_some())
+        .map(|word| word.chars().take(MAX_TERM_CHARS).flat_map(char::to_lowercase).collect())
+}
+
+/// Where a page of search results ends: the last incident's opening time and id. The next page
+/// starts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub opened_at: Timestamp,
+    pub incident: IncidentId,
+}
+
+impl Cursor {
+    /// The cursor as a client passes it back: `<epoch ms>.<id>`.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.opened_at.as_millis(), self.incident)
+    }
+
+    /// Reads a cursor [`Cursor::encode`] wrote; `None` for anything else.
+    pub fn decode(s: &str) -> Option<Self> {
+        let (ms, id) = s.split_once('.')?;
+        let opened_at = Timestamp::from_millis(ms.parse().ok()?);
+        let incident = IncidentId::from_uuid(uuid::Uuid::parse_str(id).ok()?);
+        Some(Self { opened_at, incident })
+    }
+}
+
+/// A search of one agency's incidents, newest opened first. Every filter given must hold.
+#[derive(Debug, Clone)]
+pub struct IncidentSearch {
+    pub agency: AgencyId,
+    pub id: Option<IncidentId>,
+    pub callback: Option<CallbackNumber>,
+    /// Opened at or after.
+    pub from: Option<Timestamp>,
+    /// Opened before.
+    pub to: Option<Timestamp>,
+    /// Any of these statuses; empty means every status, closed included.
+    pub statuses: Vec<IncidentStatus>,
+    pub channel: Option<Channel>,
+    pub disposition: Option<Disposition>,
+    /// Words ([`terms_of`]) that must all be in the text the agency may search.
+    pub words: Vec<String>,
+    /// Only incidents after this one in the order.
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+impl IncidentSearch {
+    /// A search of everything `agency` may see, first page of `limit`.
+    pub fn of(agency: AgencyId, limit: u32) -> Self {
+        Self {
+            agency,
+            id: None,
+            callback: None,
+            from: None,
+            to: None,
+            statuses: Vec::new(),
+            channel: None,
+            disposition: None,
+            words: Vec::new(),
+            after: None,
+            limit,
+        }
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    pub incidents: Vec<Incident>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_lowercased_words_of_two_or_more_characters() {
+        let found: Vec<String> = terms_of("Caller, 34, says: I'm OK — café. a").collect();
+        assert_eq!(found, ["caller", "34", "says", "ok", "café"]);
+    }
+
+    #[test]
+    fn long_words_are_cut_the_same_way_in_text_and_query() {
+        let long = "x".repeat(50);
+        let found: Vec<String> = terms_of(&long).collect();
+        assert_eq!(found, ["x".repeat(MAX_TERM_CHARS)]);
+    }
+
+    #[test]
+    fn a_cursor_reads_back_and_rejects_junk() {
+        let cursor = Cursor {
+            opened_at: Timestamp::from_millis(1_700_000_000_123),
+            incident: IncidentId::from_uuid(uuid::Uuid::now_v7()),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        for junk in ["", "12", "x.y", "12.not-a-uuid", ".0190a1b2-0000-7000-8000-000000000000"] {
+            assert_eq!(Cursor::decode(junk), None, "{junk:?}");
+        }
+    }
+}
