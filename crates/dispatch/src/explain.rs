@@ -144,7 +144,7 @@ pub(crate) fn ineligible(candidate: &Candidate, reason: Ineligible, now: Timesta
 
 /// Where teams are routed to: a circle's centre, a polygon's area centroid; `None` when
 /// nothing is known.
-pub(crate) fn representative_point(location: &Location) -> Option<GeoPoint> {
+pub fn representative_point(location: &Location) -> Option<GeoPoint> {
     match location {
         Location::Unknown => None,
         Location::Circle { center, .. } => Some(*center),

@@ -38,6 +38,7 @@ mod travel;
 pub use capability::Capability;
 pub use coverage::{CoverageArea, CoveragePoint};
 pub use error::{DispatchError, Result};
+pub use explain::representative_point;
 pub use position::{Fix, FixVerdict, PositionTrack, StalePolicy};
 pub use recommend::{
     Candidate, CoverageChange, Eligibility, Ineligible, PositionBasis, RecommendRequest,

@@ -52,6 +52,9 @@ pub enum Permission {
     HandoffResolve,
     /// Read the outcome measures of the incidents the agency is involved in: aggregates only.
     ReportRead,
+    /// Search the agency's incidents, closed ones included: by number, id, date, status,
+    /// outcome and words of the summary and notes, and export the matches as CSV.
+    IncidentSearch,
     /// Record a contact's timing at the agency — arrived, answered, abandoned, rolled over —
     /// as the phone system gives it (the phone system's account, or a person in the console).
     CallRecord,
@@ -112,6 +115,7 @@ impl Role {
                 P::IncidentCreate,
                 P::CallRecord,
                 P::IncidentRead,
+                P::IncidentSearch,
                 P::IncidentLocate,
                 P::IncidentNote,
                 P::TriageRecord,
@@ -124,6 +128,7 @@ impl Role {
             Self::Clinician => &[
                 P::ClinicianQueue,
                 P::IncidentRead,
+                P::IncidentSearch,
                 P::IncidentLocate,
                 P::IncidentNote,
                 P::TriageRecord,
@@ -137,6 +142,7 @@ impl Role {
                 P::IncidentCreate,
                 P::CallRecord,
                 P::IncidentRead,
+                P::IncidentSearch,
                 P::IncidentLocate,
                 P::IncidentNote,
                 P::TriageRecord,
@@ -150,6 +156,7 @@ impl Role {
                 P::TeamRead,
                 P::TeamReport,
                 P::IncidentRead,
+                P::IncidentSearch,
                 P::IncidentNote,
                 P::TeamDispatch,
                 P::TransferRespond,
@@ -159,15 +166,20 @@ impl Role {
             Self::Responder => {
                 &[P::TeamRead, P::TeamReport, P::IncidentRead, P::IncidentNote, P::AgencyRead]
             }
-            Self::CareNavigator => {
-                &[P::IncidentRead, P::IncidentNote, P::IncidentClose, P::AgencyRead]
-            }
+            Self::CareNavigator => &[
+                P::IncidentRead,
+                P::IncidentSearch,
+                P::IncidentNote,
+                P::IncidentClose,
+                P::AgencyRead,
+            ],
             Self::Supervisor => &[
                 P::ClinicianQueue,
                 P::CallRecord,
                 P::TeamRead,
                 P::IncidentCreate,
                 P::IncidentRead,
+                P::IncidentSearch,
                 P::IncidentLocate,
                 P::IncidentNote,
                 P::TriageRecord,

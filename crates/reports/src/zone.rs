@@ -106,6 +106,17 @@ impl Zone {
         crate::window::format_day(Timestamp::from_millis(self.day_number(at) * 86_400_000))
     }
 
+    /// `YYYY-MM-DD HH:MM` of the local wall-clock time at `at`.
+    pub fn minute(&self, at: Timestamp) -> String {
+        let minutes = self.local_ms(at).div_euclid(60_000);
+        format!(
+            "{} {:02}:{:02}",
+            self.day(at),
+            minutes.div_euclid(60).rem_euclid(24),
+            minutes.rem_euclid(60)
+        )
+    }
+
     /// The instant local midnight of `day` (days since 1970-01-01) begins: where a transition
     /// repeats midnight, the first one; where it skips midnight, the first instant after.
     pub fn midnight(&self, day: i64) -> Timestamp {

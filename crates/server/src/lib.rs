@@ -266,6 +266,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions", post(sessions::login))
         .route("/sessions/current", delete(sessions::logout))
         .route("/incidents", post(incidents::create).get(incidents::list))
+        .route("/incidents/search", get(routes::search::search))
         .route("/incidents/{id}", get(incidents::get))
         .route("/incidents/{id}/events", get(incidents::events))
         .route("/incidents/{id}/actions", post(routes::actions::act))

@@ -7,8 +7,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     actions, agencies, areas, audit, calls, clinician, eido, eido_conveyance, health, incidents,
-    lost, protocols, recommendations, reports, routing, sessions, stream, teams, totp, triage,
-    users,
+    lost, protocols, recommendations, reports, routing, search, sessions, stream, teams, totp,
+    triage, users,
 };
 
 #[derive(Debug, OpenApi)]
@@ -23,7 +23,7 @@ use crate::routes::{
     ),
     paths(
         sessions::login, sessions::logout, sessions::whoami,
-        incidents::create, incidents::list, incidents::get, incidents::events, actions::act,
+        incidents::create, incidents::list, search::search, incidents::get, incidents::events, actions::act,
         triage::answer,
         clinician::queue,
         audit::trail,

@@ -15,6 +15,7 @@ pub mod protocols;
 pub mod recommendations;
 pub mod reports;
 pub mod routing;
+pub mod search;
 pub mod sessions;
 pub mod stream;
 pub mod teams;

@@ -24,6 +24,7 @@ mod openapi;
 mod reports;
 mod robustness;
 mod routing;
+mod search;
 mod security;
 mod stream;
 mod teams;

@@ -134,7 +134,7 @@ pub(crate) async fn clear(conn: &mut Connection) -> Result<()> {
 /// the index existed, in the transaction of the migration that made it.
 pub(crate) async fn backfill(conn: &mut Connection) -> Result<u64> {
     const PAGE: i64 = 2_000;
-    let mut after: Option<d::Id> = None;
+    let mut after: Option<uuid::Uuid> = None;
     let mut done = 0;
     loop {
         let page = match &after {
@@ -146,7 +146,7 @@ pub(crate) async fn backfill(conn: &mut Connection) -> Result<u64> {
             }
             Some(last) => {
                 sqlx::query("SELECT id, state FROM incidents WHERE id > $1 ORDER BY id LIMIT $2")
-                    .bind(last.clone())
+                    .bind(d::id(*last))
                     .bind(PAGE)
                     .fetch_all(&mut *conn)
                     .await
@@ -154,7 +154,7 @@ pub(crate) async fn backfill(conn: &mut Connection) -> Result<u64> {
         }
         .map_err(db_err)?;
         let Some(last) = page.last() else { break };
-        after = Some(d::id(d::uuid(last, "id")?));
+        after = Some(d::uuid(last, "id")?);
         let incidents = page
             .iter()
             .map(|r| codec::decode_incident(&get::<String>(r, "state")?))
