@@ -8,6 +8,7 @@ import { h, replace, announce, actionButton } from './dom.js';
 import { IncidentFeed } from './incident-feed.js';
 import { agencyName } from './directory.js';
 import * as fmt from './format.js';
+import { mountAlerts } from './alerts.js';
 
 const KINDS = {
   transfer_returned: 'Transfer returned: nobody took the call',
@@ -71,15 +72,19 @@ export async function mountAlarms(main, { user }) {
     }));
   }
 
+  // What waits for the agency, in the top bar (alerts.js), from the same incidents.
+  const alerts = mountAlerts({ user });
   const feed = new IncidentFeed({
     onList: (incidents) => {
       alarmed.clear();
       incidents.forEach(track);
       render();
+      alerts.list(incidents);
     },
     onIncident: (incident) => {
       track(incident);
       render();
+      alerts.update(incident);
     },
   });
   const tick = setInterval(() => {
@@ -89,6 +94,7 @@ export async function mountAlarms(main, { user }) {
   return () => {
     clearInterval(tick);
     feed.close();
+    alerts.close();
   };
 }
 

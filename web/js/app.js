@@ -87,6 +87,19 @@ logout.addEventListener('click', async () => {
   showLogin('Logged out.');
 });
 help.addEventListener('click', () => keys.showHelp());
+// A printed incident shows every section, collapsed ones too.
+window.addEventListener('beforeprint', () => {
+  for (const d of main.querySelectorAll('details:not([open])')) {
+    d.open = true;
+    d.dataset.openedForPrint = 'true';
+  }
+});
+window.addEventListener('afterprint', () => {
+  for (const d of main.querySelectorAll('details[data-opened-for-print]')) {
+    d.open = false;
+    delete d.dataset.openedForPrint;
+  }
+});
 
 try {
   const user = await get('/me');

@@ -32,8 +32,11 @@ export function summaryCard(incident) {
   if (incident.handed_off_from) facts.push(['From', 'a 988 imminent-risk handoff']);
   if (incident.closure) facts.push(['Closed', `${fmt.DISPOSITIONS[incident.closure.disposition] ?? incident.closure.disposition} ${incident.closure.remark ? `— ${incident.closure.remark}` : ''}`]);
   return h('section', { class: 'card', 'aria-label': 'Incident', 'data-incident': incident.id },
+    h('p', { class: 'print-only print-header' },
+      `Crisisbridge · incident ${incident.id} · printed ${new Date().toLocaleString()} · confidential: health information protected by HIPAA and 42 CFR Part 2 — do not leave unattended, shred when done.`),
     h('h2', {}, channelBadge(incident.channel), `Incident …${fmt.shortId(incident.id)}`,
-      h('span', { class: 'badge', 'data-status': incident.status }, fmt.status(incident.status))),
+      h('span', { class: 'badge', 'data-status': incident.status }, fmt.status(incident.status)),
+      h('button', { type: 'button', class: 'quiet print-button', 'data-action': 'print', onclick: () => window.print(), title: 'Print this incident, or save it as PDF' }, 'Print')),
     h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     incident.notes.length ? h('div', {}, h('h3', {}, 'Notes'),
       h('ul', { class: 'timeline' }, incident.notes.map((n) => h('li', { 'data-audience': n.audience }, h('time', {}, fmt.clock(n.at)), `${agencyName(n.agency)}${n.audience === 'agency' ? ' (only your agency)' : ''}: ${n.text}`)))) : null);

@@ -16,6 +16,7 @@
 //! `bench transfer` times a transfer offer's way to the receiving agency's live stream.
 //! `bench gps` measures durable GPS ingest from many teams' phones.
 //! `bench eta` times road travel times (contraction hierarchy beside plain Dijkstra).
+//! `bench search` times an agency's board and searches over a million-incident history.
 //! `bench recommend` times the dispatch recommendation for 200 teams, by road and straight line.
 
 #![allow(clippy::cast_precision_loss)]
@@ -27,6 +28,7 @@ mod lookup;
 mod measures;
 mod python_random;
 mod recommend;
+mod search;
 mod transfer;
 mod triage;
 
@@ -57,6 +59,8 @@ enum Command {
     Recommend(recommend::Args),
     /// The outcome measures over a county-year of synthetic history, beside SQL.
     Measures(measures::Args),
+    /// An agency's incident board and searches, over a history of a million incidents.
+    Search(search::Args),
 }
 
 #[tokio::main]
@@ -70,5 +74,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Eta(args) => eta::run(args),
         Command::Recommend(args) => recommend::run(args),
         Command::Measures(args) => measures::run(args).await,
+        Command::Search(args) => search::run(args).await,
     }
 }

@@ -59,6 +59,34 @@ struct RawConfig {
     /// Each area's population, `area,name,population` (e.g. demo/kansas-population.csv): the
     /// measures grouped by area add rates per 100,000 residents.
     population_file: Option<std::path::PathBuf>,
+    /// `text` (default) or `json`: one JSON object per line, for log shippers.
+    log_format: Option<String>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people: one line per event, coloured on a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line (tracing's JSON formatter), each with the request's id.
+    Json,
+}
+
+impl LogFormat {
+    pub fn parse(s: &str) -> anyhow::Result<Self> {
+        match s {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => anyhow::bail!("log_format {other:?}: use text or json"),
+        }
+    }
+
+    /// What `CRISISBRIDGE_LOG_FORMAT` says; text when unset or unknown (the config check says
+    /// which).
+    pub fn from_env() -> Self {
+        std::env::var(ENV_LOG_FORMAT).ok().and_then(|v| Self::parse(&v).ok()).unwrap_or_default()
+    }
 }
 
 /// Checked configuration.
@@ -83,6 +111,7 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub metrics_token_file: Option<std::path::PathBuf>,
     pub totp_required_for: Vec<domain::Role>,
+    pub log_format: LogFormat,
 }
 
 pub const ENV_LISTEN: &str = "CRISISBRIDGE_LISTEN";
@@ -92,6 +121,7 @@ pub const ENV_DATABASE_POOL_SIZE: &str = "CRISISBRIDGE_DATABASE_POOL_SIZE";
 pub const ENV_DATABASE_SCHEMA: &str = "CRISISBRIDGE_DATABASE_SCHEMA";
 pub const ENV_LOST_SOURCE: &str = "CRISISBRIDGE_LOST_SOURCE";
 pub const ENV_AUTO_ASSIGN: &str = "CRISISBRIDGE_AUTO_ASSIGN";
+pub const ENV_LOG_FORMAT: &str = "CRISISBRIDGE_LOG_FORMAT";
 
 impl Config {
     /// Reads `path` (when given), then applies `CRISISBRIDGE_*` environment variables.
@@ -248,7 +278,12 @@ impl Config {
                 r.parse::<domain::Role>().map_err(|e| anyhow::anyhow!("totp_required_for: {e}"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let log_format = match std::env::var(ENV_LOG_FORMAT).ok().or(raw.log_format) {
+            Some(f) => LogFormat::parse(&f)?,
+            None => LogFormat::Text,
+        };
         Ok(Self {
+            log_format,
             totp_required_for,
             tls,
             tls_client_ca: raw.tls_client_ca,

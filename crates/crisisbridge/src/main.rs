@@ -140,7 +140,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    run::init_logging();
+    // `serve` logs as its config says; anything else as CRISISBRIDGE_LOG_FORMAT says. A config
+    // that cannot be read is reported by `serve` itself.
+    let log_format = match &cli.command {
+        Command::Serve { config } => config::Config::load(Some(config))
+            .map(|c| c.log_format)
+            .unwrap_or_else(|_| config::LogFormat::from_env()),
+        _ => config::LogFormat::from_env(),
+    };
+    run::init_logging(log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {

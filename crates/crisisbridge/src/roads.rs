@@ -79,28 +79,18 @@ pub(crate) fn run_import(args: ImportRoadsArgs) -> anyhow::Result<()> {
 
 pub(crate) fn run_eta(args: EtaArgs) -> anyhow::Result<()> {
     let from = parse_point(&args.from).with_context(|| format!("--from {:?}", args.from))?;
-    let text = std::fs::read_to_string(&args.to)
-        .with_context(|| format!("reading {}", args.to.display()))?;
+    let file =
+        std::fs::File::open(&args.to).with_context(|| format!("reading {}", args.to.display()))?;
     let mut rows = Vec::new();
-    let mut order = crate::points::Order::LatLon;
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if n == 0
-            && let Some(named) = crate::points::header(line)
-        {
-            order = named;
-            continue;
-        }
-        match crate::points::parse(line, order) {
-            Ok((lat, lon)) => rows.push(GeoPoint::parse(lat, lon)?),
-            // Any other first line that is not a point is a header too.
-            Err(_) if n == 0 => {}
-            Err(problem) => bail!("{}:{}: {problem}", args.to.display(), n + 1),
-        }
-    }
+    crate::points::read(
+        std::io::BufReader::new(file),
+        crate::points::Order::LatLon,
+        |_, lat, lon| {
+            rows.push(GeoPoint::parse(lat, lon)?);
+            Ok(())
+        },
+    )
+    .with_context(|| args.to.display().to_string())?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     writeln!(out, "idx,seconds")?;

@@ -7,7 +7,7 @@
 //! counts data rows from 0 and `area_ids` is every containing area's id joined by `;` (empty
 //! when none). `--lat Y --lon X` routes one point.
 
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -42,52 +42,35 @@ pub fn run(args: RouteArgs) -> anyhow::Result<()> {
     spinner.finish_and_clear();
 
     let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    // CSV by the `csv` crate: an area id holding a comma or a quote is quoted.
+    let mut out = csv::Writer::from_writer(BufWriter::new(stdout.lock()));
     let mut found = Vec::new();
+    out.write_record(["idx", "area_ids"])?;
     if let (Some(lat), Some(lon)) = (args.lat, args.lon) {
         check_point(lon, lat).map_err(anyhow::Error::msg)?;
         index.lookup_into([lon, lat], &mut found);
-        writeln!(out, "idx,area_ids")?;
-        writeln!(out, "0,{}", join(&index, &found))?;
+        out.write_record(["0", &join(&index, &found)])?;
         return Ok(out.flush()?);
     }
     let Some(points) = args.points else { bail!("give --points FILE.csv, or --lat and --lon") };
-    let text = std::fs::read_to_string(&points)
-        .with_context(|| format!("reading {}", points.display()))?;
-    let lines: Vec<&str> = text.lines().collect();
-    let bar = ProgressBar::new(lines.len() as u64).with_style(
-        ProgressStyle::with_template("routing [{bar:40}] {pos}/{len} rows, {per_sec}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    let file =
+        std::fs::File::open(&points).with_context(|| format!("reading {}", points.display()))?;
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("routing {spinner} {human_pos} points, {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    writeln!(out, "idx,area_ids")?;
     let mut idx = 0u64;
-    let mut order = crate::points::Order::LonLat;
-    for (n, line) in lines.iter().enumerate() {
-        if n % 65_536 == 0 {
-            bar.set_position(n as u64);
+    crate::points::read(file, crate::points::Order::LonLat, |_, lat, lon| {
+        if idx.is_multiple_of(65_536) {
+            bar.set_position(idx);
         }
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if idx == 0 && n == 0 {
-            // A header naming the columns sets their order; any other first line that is not
-            // a point is a header too.
-            if let Some(named) = crate::points::header(line) {
-                order = named;
-                continue;
-            }
-        }
-        let (lat, lon) = match crate::points::parse(line, order) {
-            Ok(p) => p,
-            Err(_) if idx == 0 && n == 0 => continue,
-            Err(problem) => bail!("{}:{}: {problem}", points.display(), n + 1),
-        };
         found.clear();
         index.lookup_into([lon, lat], &mut found);
-        writeln!(out, "{idx},{}", join(&index, &found))?;
+        out.write_record([idx.to_string(), join(&index, &found)])?;
         idx += 1;
-    }
+        Ok(())
+    })
+    .with_context(|| points.display().to_string())?;
     bar.finish_and_clear();
     Ok(out.flush()?)
 }

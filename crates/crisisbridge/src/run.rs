@@ -13,15 +13,21 @@ use crate::config::Config;
 use crate::database::Database;
 use crate::demo;
 
-pub fn init_logging() {
+/// Logs to standard error: text for people, or one JSON object per line (`log_format =
+/// "json"`) with the current request's span — its id, method and route — on every line.
+pub fn init_logging(format: crate::config::LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        crate::config::LogFormat::Text => {
+            let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            builder.with_ansi(ansi).init();
+        }
+        crate::config::LogFormat::Json => {
+            builder.json().with_current_span(true).with_span_list(false).init();
+        }
+    }
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {

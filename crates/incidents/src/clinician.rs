@@ -67,9 +67,13 @@ impl IncidentService {
         caller.require(Permission::ClinicianQueue)?;
         self.acting(caller, id).await?;
         let user = self.store.user(to).await?;
-        let Some(user) = user
-            .filter(|u| u.agency == caller.agency.id && u.role.allows(Permission::ClinicianQueue))
-        else {
+        // A call is handed to a clinician of the agency who may log in: a supervisor may claim a
+        // call, but is not who a clinician hands one to.
+        let Some(user) = user.filter(|u| {
+            u.agency == caller.agency.id
+                && u.role == domain::Role::Clinician
+                && u.disabled_at.is_none()
+        }) else {
             return Err(IncidentError::field(
                 "clinician",
                 format!("user {to} is not a clinician of {}", caller.agency.name),

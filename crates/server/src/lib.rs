@@ -30,6 +30,7 @@ pub mod lost;
 pub mod metrics;
 pub mod openapi;
 pub mod origin;
+pub mod request_id;
 pub mod retention;
 pub mod routes;
 pub mod state;
@@ -168,6 +169,8 @@ pub struct Application {
     auto_assign: Option<::incidents::auto_assign::AutoAssignGuard>,
     /// The TLS configuration, kept current with its files, when the server speaks HTTPS.
     tls: Option<(axum_server::tls_rustls::RustlsConfig, tls::ReloadGuard)>,
+    /// The node's live measures, which read the whole log once at start.
+    measures: live_measures::LiveMeasures,
 }
 
 impl Application {
@@ -218,7 +221,7 @@ impl Application {
         let auto_assign = service.spawn_auto_assign(auto_providers, settings.auto_assign_check);
         let measures = live_measures::LiveMeasures::spawn(store.clone());
         let state = AppState {
-            measures,
+            measures: measures.clone(),
             store,
             clock,
             settings: Arc::new(settings),
@@ -226,7 +229,20 @@ impl Application {
             incidents: service,
             session_ends: auth::SessionEnds::default(),
         };
-        Ok(Self { listener, router: router(state), deadlines, retention, auto_assign, tls })
+        Ok(Self {
+            listener,
+            router: router(state),
+            deadlines,
+            retention,
+            auto_assign,
+            tls,
+            measures,
+        })
+    }
+
+    /// The node's live measures: whether they have read the log yet.
+    pub fn live_measures(&self) -> live_measures::LiveMeasures {
+        self.measures.clone()
     }
 
     /// The address actually bound (useful with port 0).
@@ -324,6 +340,8 @@ pub fn router(state: AppState) -> Router {
         // overflow a stack, which nothing could catch.)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Outermost: every log line of a request carries its id.
+        .layer(axum::middleware::from_fn(request_id::span))
         .with_state(state);
     if tls {
         router

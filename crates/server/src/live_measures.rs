@@ -59,6 +59,11 @@ impl LiveMeasures {
         Self { folded, _stop: Arc::new(stop_tx) }
     }
 
+    /// Whether the first read of the log has finished: reports come from the tally from then on.
+    pub async fn caught_up(&self) -> bool {
+        self.folded.read().await.caught_up
+    }
+
     /// Runs `report` on the tally once it has caught up with the log; `None` before. Blocks:
     /// call it from a blocking thread (`tokio::task::spawn_blocking`).
     pub fn with<T>(&self, report: impl FnOnce(&Tally) -> T) -> Option<T> {

@@ -18,6 +18,7 @@ import { agencyName } from '../directory.js';
 import * as fmt from '../format.js';
 import { phonePanel } from '../phone.js';
 import * as keys from '../shortcuts.js';
+import { searchButton } from '../search.js';
 
 const MCT = 'urn:crisisbridge:service:mobile-crisis';
 
@@ -35,9 +36,10 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
     describe: (i) => (i.holder === mine ? fmt.location(i.location) : `Held by ${agencyName(i.holder)}`),
     onSelect: (i) => select(i.id),
   });
+  const searchSlot = h('span', {});
   main.replaceChildren(h('div', { class: 'layout' },
     h('nav', { class: 'sidebar', 'aria-label': 'Incidents' },
-      h('div', { class: 'section-title' }, h('h1', {}, title), newButton),
+      h('div', { class: 'section-title' }, h('h1', {}, title), h('span', { class: 'title-actions' }, searchSlot, newButton)),
       phonePanel({ channel }).el,
       h('h2', { class: 'section-title' }, 'Open incidents'), list.el),
     workspace));
@@ -207,6 +209,7 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
   keys.bind('a', 'Accept the offer on screen', () => workspace.querySelector('[data-action="accept"]')?.click());
   keys.bind('d', 'Decline the offer on screen', () => workspace.querySelector('[data-action="decline"]')?.click());
   keys.bind('l', 'Go to the incident list', () => list.focusFirst());
+  searchSlot.append(searchButton({ workspace, panel, select, bind: keys.bind }));
 
   await feed.load();
   const fromHash = /^#incident\/([0-9a-f-]{36})$/.exec(location.hash)?.[1];

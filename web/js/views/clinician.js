@@ -11,6 +11,7 @@ import { summaryCard, timeline, noteForm, closeForm } from '../incident-detail.j
 import { recordedDecision } from '../triage.js';
 import * as fmt from '../format.js';
 import * as keys from '../shortcuts.js';
+import { searchButton } from '../search.js';
 
 export async function mount(main, { user }) {
   const workspace = h('section', { class: 'workspace', 'aria-label': 'Workspace' });
@@ -33,9 +34,10 @@ export async function mount(main, { user }) {
   const lists = [queue, held];
   // Who this PSAP's calls can be handed to; the view works without it.
   const colleagues = await get('/clinicians').catch(() => []);
+  const searchSlot = h('span', {});
   main.replaceChildren(h('div', { class: 'layout' },
     h('nav', { class: 'sidebar', 'aria-label': 'Clinician queue' },
-      h('h1', {}, 'Embedded clinician'),
+      h('div', { class: 'section-title' }, h('h1', {}, 'Embedded clinician'), searchSlot),
       h('h2', { class: 'section-title' }, 'Waiting'), queue.el,
       h('h2', { class: 'section-title' }, 'Held'), held.el),
     workspace));
@@ -128,6 +130,7 @@ export async function mount(main, { user }) {
 
   keys.bind('k', 'Claim the call on screen', () => workspace.querySelector('[data-action="claim"]')?.click());
   keys.bind('q', 'Go to the queue', () => queue.focusFirst());
+  searchSlot.append(searchButton({ workspace, panel, select, bind: keys.bind }));
 
   await loadQueue();
   panel.clear(queue.size ? 'Choose a waiting call to see what the call-taker learned.' : 'Nobody is waiting. New calls appear here as the protocol sends them.');

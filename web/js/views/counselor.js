@@ -16,6 +16,7 @@ import { agencyName } from '../directory.js';
 import * as fmt from '../format.js';
 import { phonePanel } from '../phone.js';
 import * as keys from '../shortcuts.js';
+import { searchButton } from '../search.js';
 
 export async function mount(main, { user }) {
   const mine = user.agency.id;
@@ -37,10 +38,12 @@ export async function mount(main, { user }) {
     onSelect: (i) => select(i.id),
   });
   const lists = [incoming, contacts];
+  const searchSlot = h('span', {});
   main.replaceChildren(h('div', { class: 'layout' },
     h('nav', { class: 'sidebar', 'aria-label': 'Contacts' },
       h('div', { class: 'section-title' }, h('h1', {}, '988 counselor'),
-        h('button', { type: 'button', class: 'primary', onclick: () => showNew(), 'aria-keyshortcuts': 'N' }, 'New contact ', h('kbd', {}, 'N'))),
+        h('span', { class: 'title-actions' }, searchSlot,
+          h('button', { type: 'button', class: 'primary', onclick: () => showNew(), 'aria-keyshortcuts': 'N' }, 'New contact ', h('kbd', {}, 'N')))),
       phonePanel({ channel: '988' }).el,
       h('h2', { class: 'section-title' }, 'Incoming transfers'), incoming.el,
       h('h2', { class: 'section-title' }, 'Contacts'), contacts.el),
@@ -198,6 +201,7 @@ export async function mount(main, { user }) {
   keys.bind('d', 'Decline the transfer on screen', () => workspace.querySelector('[data-action="decline"]')?.click());
   keys.bind('h', 'Hand off to 911 (imminent risk)', () => workspace.querySelector('[data-action="handoff"]')?.click());
   keys.bind('i', 'Go to the incoming transfers', () => incoming.focusFirst());
+  searchSlot.append(searchButton({ workspace, panel, select, bind: keys.bind }));
 
   await feed.load();
   panel.clear(incoming.size ? 'Choose a transfer to answer it.' : 'No transfer waiting. Choose a contact, or open a new one.');

@@ -17,12 +17,12 @@ import * as live from '../live.js';
 import * as fmt from '../format.js';
 import * as keys from '../shortcuts.js';
 import { reportsPanel } from '../reports.js';
+import { searchPanel } from '../search.js';
 
 export async function mount(main, { user }) {
   const canNote = ['supervisor', 'care_navigator'].includes(user.role);
   const canAudit = ['supervisor', 'admin'].includes(user.role);
   const canReport = canAudit;
-  const returned = new Set();
   const tiles = h('div', { class: 'tiles', role: 'status', 'aria-label': 'Agency counts' });
   const feedList = h('ol', { class: 'feed', 'aria-label': 'Events as they happen', 'aria-live': 'polite' },
     h('li', { class: 'empty' }, 'Events appear here as they happen.'));
@@ -31,29 +31,37 @@ export async function mount(main, { user }) {
   // Overview (live) and, for those who may read them, the outcome measures.
   const overview = h('div', {}, tiles, workspace);
   const reports = canReport ? reportsPanel() : null;
+  // Search and history: for those who may search (not an administrator).
+  const canSearch = user.role !== 'admin';
+  const search = canSearch ? searchPanel({ onOpen: (id) => { showTab('overview'); select(id); } }) : null;
   const tab = (name, label) => h('button', { type: 'button', role: 'tab', 'data-tab': name, 'aria-selected': String(name === 'overview'), onclick: () => showTab(name) }, label);
-  const tabs = canReport ? h('div', { class: 'tabs', role: 'tablist' }, tab('overview', 'Overview'), tab('reports', 'Reports')) : null;
+  const tabs = canReport || canSearch
+    ? h('div', { class: 'tabs', role: 'tablist' }, tab('overview', 'Overview'), canSearch ? tab('search', 'Search') : null, canReport ? tab('reports', 'Reports') : null)
+    : null;
   let reportsShown = false;
   function showTab(name) {
     tabs.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute('aria-selected', String(t.dataset.tab === name)));
     overview.hidden = name !== 'overview';
-    reports.el.hidden = name !== 'reports';
+    if (reports) reports.el.hidden = name !== 'reports';
+    if (search) search.el.hidden = name !== 'search';
+    if (name === 'search') search.focus();
     if (name === 'reports' && !reportsShown) {
       reportsShown = true;
       reports.show();
     }
   }
   if (reports) reports.el.hidden = true;
+  if (search) search.el.hidden = true;
   const list = new IncidentList({
     label: 'Open incidents of the agency',
     empty: 'No open incidents.',
     filter: (i) => i.status !== 'closed',
-    describe: (i) => [i.holder === user.agency.id ? null : `held by ${agencyName(i.holder)}`, i.awaits_clinician && 'waiting for the clinician', returned.has(i.id) && 'transfer returned'].filter(Boolean).join(' · '),
+    describe: (i) => [i.holder === user.agency.id ? null : `held by ${agencyName(i.holder)}`, i.awaits_clinician && 'waiting for the clinician', i.alarm?.kind === 'transfer_returned' && 'transfer returned'].filter(Boolean).join(' · '),
     onSelect: (i) => select(i.id),
   });
   main.replaceChildren(h('div', { class: 'layout three' },
     h('nav', { class: 'sidebar', 'aria-label': 'Incidents' }, h('h1', {}, `${user.agency.name}`), h('h2', { class: 'section-title' }, 'Open incidents'), list.el),
-    h('section', { class: 'workspace', 'aria-label': 'Overview' }, tabs, overview, reports?.el),
+    h('section', { class: 'workspace', 'aria-label': 'Overview' }, tabs, overview, search?.el, reports?.el),
     h('aside', { class: 'aside', 'aria-label': 'Map and events' }, map.el, h('h2', { class: 'section-title' }, 'Live events'), feedList)));
 
   const panel = new IncidentPanel(workspace, [
@@ -101,7 +109,7 @@ export async function mount(main, { user }) {
     replace(tiles,
       tile(all.length, 'open'),
       tile(count((i) => i.transfer), 'transfers pending'),
-      tile(count((i) => returned.has(i.id)), 'returned with an alarm'),
+      tile(count((i) => i.alarm?.kind === 'transfer_returned'), 'returned with an alarm'),
       tile(count((i) => i.awaits_clinician), 'waiting for the clinician'),
       tile(count((i) => i.handoff && !i.handoff.outcome), 'handoff follow-ups due'));
     map.setMarkers('incidents', all.map((i) => {
@@ -118,8 +126,6 @@ export async function mount(main, { user }) {
 
   live.subscribe((m) => {
     if (!m.data || m.resync || m.kind?.startsWith('team_')) return;
-    if (m.kind === 'transfer_returned') returned.add(m.data.incident_id);
-    if (m.kind === 'transfer_accepted' || m.kind === 'closed') returned.delete(m.data.incident_id);
     feedList.querySelector('.empty')?.remove();
     feedList.prepend(h('li', {}, h('time', {}, fmt.clock(m.data.at)), ' ', eventText(m.data)));
     while (feedList.childElementCount > 60) feedList.lastElementChild.remove();
@@ -141,6 +147,7 @@ export async function mount(main, { user }) {
   });
 
   keys.bind('l', 'Go to the incident list', () => list.focusFirst());
+  if (search) keys.bind('/', 'Search incidents, closed ones too', () => showTab('search'));
 
   await Promise.all([feed.load(), map.load().catch(() => map.message('The map could not load.'))]);
   listTeams().then((teams) => teams?.filter((t) => t.provider === user.agency.id).forEach((t) => t.position && map.setMarkers(`team-${t.id}`, [teamMarker(t)]))).catch(() => {});

@@ -272,7 +272,10 @@ fn route_assigns_points_to_the_areas_that_contain_them() {
     let points =
         ["route", "--areas", counties, fips[0], fips[1], "--points", csv.to_str().unwrap()];
     let (ok, _, stderr) = run(&points, &[], None);
-    assert!(!ok && stderr.contains("calls.csv:2: latitude \"abc\" is not a number"), "{stderr}");
+    assert!(
+        !ok && stderr.contains("calls.csv: line 2: latitude \"abc\" is not a number"),
+        "{stderr}"
+    );
     // A header `lat,lon` turns the columns round; a row the wrong way round says so.
     std::fs::write(&csv, "lat,lon\n38.9717,-95.2353\n").unwrap();
     let (ok, stdout, stderr) = run(&points, &[], None);
@@ -502,4 +505,55 @@ async fn users_are_administered_and_the_audit_trail_sealed_checkpointed_and_veri
     std::fs::write(&checkpoint, forged).unwrap();
     let (ok, _, stderr) = verify(Some(&checkpoint));
     assert!(!ok && stderr.contains("signature does not match"), "{stderr}");
+}
+
+#[test]
+fn serve_logs_json_lines_with_the_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crisisbridge.toml");
+    let db = format!("sqlite://{}", dir.path().join("json.db").display());
+    std::fs::write(
+        &path,
+        format!("listen = \"127.0.0.1:0\"\ndatabase_url = \"{db}\"\nlog_format = \"json\"\n"),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(crate::process::BIN)
+        .args(["serve", "--config", path.to_str().unwrap()])
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let addr = line.trim().strip_prefix("listening on http://").unwrap().to_owned();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let status = runtime.block_on(async {
+        reqwest::Client::new()
+            .get(format!("http://{addr}/api/v1/incidents?number=7855550100"))
+            .header("X-Request-Id", "json-log-test-1")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 401);
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    let answered = lines
+        .iter()
+        .find(|l| l["span"]["id"] == "json-log-test-1")
+        .unwrap_or_else(|| panic!("no line with the request's id: {stderr}"));
+    assert_eq!(answered["fields"]["status"], 401, "{answered}");
+    assert_eq!(answered["span"]["path"], "/api/v1/incidents");
+    assert!(!stderr.contains("7855550100"), "the query (a phone number) is never logged");
 }

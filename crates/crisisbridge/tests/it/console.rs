@@ -195,6 +195,20 @@ fn a_supervisor_reads_the_outcome_measures() {
 }
 
 #[test]
+fn incidents_are_searched_paged_and_opened_in_the_console() {
+    if browser_available("search-history") {
+        browser_test("search and history", "search-history.mjs");
+    }
+}
+
+#[test]
+fn alerts_chime_notify_and_stay_until_someone_acts() {
+    if browser_available("alerts") {
+        browser_test("alerts that are noticed", "alerts.mjs");
+    }
+}
+
+#[test]
 fn a_dispatchers_map_moves_a_team_marker_live() {
     if browser_available("dispatcher-marker") {
         browser_test("dispatcher sees a team marker move", "dispatcher-marker.mjs");

@@ -128,7 +128,10 @@ fn bad_input_gets_a_clear_error() {
     let to = dir.path().join("to.csv");
     std::fs::write(&to, "60.17,24.94\n60.17,east\n").unwrap();
     let (ok, _, stderr) = run(&["eta", "--from", "60.17,24.94", "--to", s(&to)], &[], None);
-    assert!(!ok && stderr.contains("to.csv:2: longitude \"east\" is not a number"), "{stderr}");
+    assert!(
+        !ok && stderr.contains("to.csv: line 2: longitude \"east\" is not a number"),
+        "{stderr}"
+    );
     let (ok, _, stderr) = run(&["eta", "--from", "91,24", "--to", s(&to)], &[], None);
     assert!(
         !ok && stderr.contains("--from \"91,24\": latitude 91 is out of range [-90, 90]"),

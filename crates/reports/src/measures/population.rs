@@ -22,32 +22,58 @@ pub const PER_CAPITA: [&str; 6] = [
 pub struct Populations(HashMap<String, u64>);
 
 impl Populations {
-    /// Reads `area,name,population` (a header line first). Every bad line is refused with its
-    /// number and what to fix.
+    /// Reads `area,name,population` (a header line first) as CSV — quoted fields, a UTF-8
+    /// byte-order mark and CRLF as spreadsheets write them; a name with an unquoted comma is
+    /// read too (the area is the first field, the population the last). Every bad line is
+    /// refused with its number and what to fix.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut lines = text.lines().enumerate();
-        match lines.next() {
-            Some((_, header)) if header.trim() == "area,name,population" => {}
-            _ => return Err("line 1: the header must be area,name,population".into()),
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        // The `csv` crate's own line numbers skip blank lines and miscount CRLF.
+        let line_of = |byte: u64| {
+            // A record's offset may point into the line ends before it: it starts after them.
+            let bytes = text.as_bytes();
+            let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+            while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                start += 1;
+            }
+            bytes.get(..start).map_or(0, |s| s.iter().filter(|b| **b == b'\n').count()) + 1
+        };
+        let mut records = reader.records();
+        let header = records.next().transpose().map_err(|e| format!("line 1: {e}"))?;
+        let names: Vec<String> = header
+            .iter()
+            .flatten()
+            .map(|f| f.trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect();
+        if names != ["area", "name", "population"] {
+            return Err("line 1: the header must be area,name,population".into());
         }
         let mut out = HashMap::new();
-        for (n, line) in lines {
-            if line.trim().is_empty() {
+        for record in records {
+            let record = record.map_err(|e| {
+                format!("line {}: {e}", e.position().map_or(0, |p| line_of(p.byte())))
+            })?;
+            let line = record.position().map_or(0, |p| line_of(p.byte()));
+            if record.iter().all(str::is_empty) {
                 continue;
             }
-            let fields: Vec<&str> = line.split(',').collect();
-            let (Some(area), Some(population)) = (fields.first(), fields.last()) else { continue };
-            let population: u64 = population.trim().parse().map_err(|_| {
-                format!("line {}: population {:?} is not a whole number", n + 1, population.trim())
+            let (Some(area), Some(population)) = (record.get(0), record.iter().next_back()) else {
+                continue;
+            };
+            let population: u64 = population.parse().map_err(|_| {
+                format!("line {line}: population {population:?} is not a whole number")
             })?;
-            if population == 0 || fields.len() < 3 {
+            if population == 0 || record.len() < 3 {
                 return Err(format!(
-                    "line {}: give area,name,population with a population above 0",
-                    n + 1
+                    "line {line}: give area,name,population with a population above 0"
                 ));
             }
-            if out.insert(area.trim().to_owned(), population).is_some() {
-                return Err(format!("line {}: area {} is listed twice", n + 1, area.trim()));
+            if out.insert(area.to_owned(), population).is_some() {
+                return Err(format!("line {line}: area {area} is listed twice"));
             }
         }
         Ok(Self(out))
@@ -217,6 +243,13 @@ mod tests {
                 .unwrap_err()
                 .contains("above 0")
         );
+    }
+
+    #[test]
+    fn spreadsheet_exports_are_read() {
+        let text = "\u{feff}\"area\",\"name\",\"population\"\r\n\"20045\",\"Douglas County, KS\",\"122259\"\r\n20091,Johnson County, KS,602401\r\n";
+        let p = Populations::parse(text).unwrap();
+        assert_eq!((p.of("20045"), p.of("20091")), (Some(122_259), Some(602_401)));
     }
 
     #[test]

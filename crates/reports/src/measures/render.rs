@@ -66,22 +66,23 @@ pub fn table(report: &Report) -> String {
 }
 
 /// Quotes a CSV field when it needs it (RFC 4180).
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 fn opt(v: Option<i64>) -> String {
     v.map_or_else(String::new, |ms| format!("{:.3}", ms as f64 / 1000.0))
 }
 
 /// One row per group and measure:
-/// `group,measure,kind,count,of,rate,p50_s,p90_s,p95_s,mean_s,note`.
+/// `group,measure,kind,count,of,rate,p50_s,p90_s,p95_s,mean_s,note`, written by the `csv`
+/// crate (fields quoted where they need it).
 pub fn csv(report: &Report) -> String {
-    let mut out = String::from("group,measure,kind,count,of,rate,p50_s,p90_s,p95_s,mean_s,note\n");
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut row = |fields: [&str; 11]| {
+        // Writing to memory fails only on a bug; a lost row would show in the tests.
+        let _ = out.write_record(fields);
+    };
+    row([
+        "group", "measure", "kind", "count", "of", "rate", "p50_s", "p90_s", "p95_s", "mean_s",
+        "note",
+    ]);
     for group in &report.groups {
         for m in &group.measures {
             let (kind, count, of, rate, times, note) = match &m.value {
@@ -107,24 +108,16 @@ pub fn csv(report: &Report) -> String {
                 || [String::new(), String::new(), String::new(), String::new()],
                 |d| [opt(d.p50_ms), opt(d.p90_ms), opt(d.p95_ms), opt(d.mean_ms)],
             );
-            let _ = writeln!(
-                out,
-                "{},{},{kind},{count},{of},{rate},{p50},{p90},{p95},{mean},{}",
-                field(&group.key),
-                m.id,
-                field(note)
-            );
+            row([&group.key, m.id, kind, &count, &of, &rate, &p50, &p90, &p95, &mean, note]);
         }
     }
     // Rates per 100,000 residents: `count` is the population, `rate` the rate.
     for (area, population, rates) in report.per_100k.iter().flat_map(|p| &p.areas) {
         for (id, rate) in rates {
-            let _ = writeln!(
-                out,
-                "{},{id}.per_100k,per_100k,{population},,{rate:.4},,,,,",
-                field(area)
-            );
+            let measure = format!("{id}.per_100k");
+            let (population, rate) = (population.to_string(), format!("{rate:.4}"));
+            row([area, &measure, "per_100k", &population, "", &rate, "", "", "", "", ""]);
         }
     }
-    out
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
 }

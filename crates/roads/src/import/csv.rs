@@ -11,9 +11,15 @@
 //!   `metres` column, lengths are great-circle distances between the end points.
 //! - Empty lines are skipped. Anything else that is not a valid row is an error naming the
 //!   line, the column and the problem.
+//! - Read with the `csv` crate, as GIS exports write it: quoted fields, a UTF-8 byte-order
+//!   mark, CRLF line ends.
 
-use std::collections::HashMap;
-use std::io::BufRead;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, Read};
+use std::rc::Rc;
+
+use csv::StringRecord;
 
 use super::osm::to_u32;
 use crate::error::{Result, RoadsError};
@@ -35,18 +41,36 @@ pub(crate) fn read(input: impl BufRead, mut tick: impl FnMut()) -> Result<(Netwo
     let mut network = Network::new();
     let mut nodes: HashMap<E7, u32> = HashMap::new();
     let mut report = CsvReport::default();
-    for (n, line) in input.lines().enumerate() {
-        let number = n as u64 + 1;
+    // The `csv` crate's own line numbers skip blank lines and miscount CRLF: count newlines as
+    // the bytes go by, and number each record from its byte offset.
+    let newlines = Rc::new(RefCell::new(Lines::default()));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(Counting { inner: input, offset: 0, lines: newlines.clone() });
+    let line_at = |byte: u64| newlines.borrow_mut().line_at(byte);
+    let mut record = StringRecord::new();
+    for n in 0usize.. {
+        let more = reader.read_record(&mut record).map_err(|e| RoadsError::Csv {
+            line: e.position().map_or(n as u64 + 1, |p| line_at(p.byte())),
+            problem: match e.kind() {
+                csv::ErrorKind::Utf8 { .. } => "not UTF-8 text (save the file as UTF-8)".into(),
+                _ => format!("cannot read: {e}"),
+            },
+        })?;
+        if !more {
+            break;
+        }
+        let number = record.position().map_or(n as u64 + 1, |p| line_at(p.byte()));
         let fail = |problem: String| RoadsError::Csv { line: number, problem };
-        let line = line.map_err(|e| fail(format!("cannot read: {e}")))?;
-        let line = line.trim();
-        if line.is_empty() {
+        if record.iter().all(str::is_empty) {
             continue;
         }
         if n % 65_536 == 0 {
             tick();
         }
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let fields: Vec<&str> = record.iter().collect();
         if n == 0 && fields.first().is_some_and(|f| f.parse::<f64>().is_err()) {
             check_header(&fields).map_err(fail)?;
             report.header = true;
@@ -115,6 +139,55 @@ pub(crate) fn read(input: impl BufRead, mut tick: impl FnMut()) -> Result<(Netwo
     Ok((network, report))
 }
 
+/// Line ends read but not yet passed by the records (offset, whether a newline), and how
+/// many newlines were passed.
+#[derive(Default)]
+struct Lines {
+    ahead: VecDeque<(u64, bool)>,
+    passed: u64,
+}
+
+impl Lines {
+    /// The line of the record at byte `offset` (offsets asked in increasing order). The offset
+    /// may point into the line ends before the record (the crate counts a CR and an LF apart):
+    /// the record starts after them.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut start = offset;
+        while let Some(&(at, newline)) = self.ahead.front() {
+            if at > start {
+                break;
+            }
+            if at == start {
+                start += 1;
+            }
+            self.passed += u64::from(newline);
+            self.ahead.pop_front();
+        }
+        self.passed + 1
+    }
+}
+
+/// Passes the input through, noting where its line ends are.
+struct Counting<R> {
+    inner: R,
+    offset: u64,
+    lines: Rc<RefCell<Lines>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut lines = self.lines.borrow_mut();
+        for (i, b) in buf.iter().take(n).enumerate() {
+            if matches!(b, b'\n' | b'\r') {
+                lines.ahead.push_back((self.offset + i as u64, *b == b'\n'));
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 fn check_header(fields: &[&str]) -> Result<(), String> {
     let names: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
     let expected_5: Vec<&str> = COLUMNS.iter().take(5).copied().collect();
@@ -149,6 +222,20 @@ mod tests {
         let (net, report) = read_str("1,2,1,2.001,5.5,120.25\n").unwrap();
         assert!(!report.header);
         assert_eq!(net.arcs[0].centimetres, 12025);
+    }
+
+    #[test]
+    fn files_as_gis_exports_write_them_are_read() {
+        let text = "\u{feff}\"from_lat\",\"from_lon\",\"to_lat\",\"to_lon\",\"seconds\"\r\n\"1\",\"2\",\"1\",\"2.001\",\"5.5\"\r\n";
+        let (net, report) = read_str(text).unwrap();
+        assert!(report.header);
+        assert_eq!((net.arc_count(), net.arcs[0].millis), (1, 5500));
+        let err = read_str(
+            "from_lat,from_lon,to_lat,to_lon,seconds\r\n\r\n1,2,1,2.001,5\r\n1,x,1,2,3\r\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("CSV line 4: from_lon"), "blank lines and CRLF count: {err}");
     }
 
     #[test]

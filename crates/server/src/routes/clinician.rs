@@ -31,12 +31,12 @@ pub async fn queue(
 pub struct ClinicianDto {
     pub id: uuid::Uuid,
     pub display_name: String,
-    /// `clinician` or `supervisor`.
+    /// `clinician`.
     pub role: String,
 }
 
-/// The people of the caller's agency who work the clinician queue (for `hand_clinician_to`),
-/// by name.
+/// The clinicians of the caller's agency who may log in — who a call can be handed to
+/// (`hand_clinician_to`) —, by name.
 #[utoipa::path(get, path = "/api/v1/clinicians", tag = "incidents",
     responses((status = 200, body = [ClinicianDto]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn clinicians(
@@ -49,7 +49,11 @@ pub async fn clinicians(
         .users()
         .await?
         .into_iter()
-        .filter(|u| u.agency == caller.agency.id && u.role.allows(Permission::ClinicianQueue))
+        .filter(|u| {
+            u.agency == caller.agency.id
+                && u.role == domain::Role::Clinician
+                && u.disabled_at.is_none()
+        })
         .map(|u| ClinicianDto {
             id: u.id.as_uuid(),
             display_name: u.display_name,

@@ -22,6 +22,7 @@ mod incidents;
 mod lost;
 mod openapi;
 mod reports;
+mod request_id;
 mod robustness;
 mod routing;
 mod search;

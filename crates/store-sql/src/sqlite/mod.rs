@@ -128,10 +128,13 @@ impl SqliteStore {
         // two writers take turns per transaction, each group-committing its own queue.
         let team_conn = options.connect().await.map_err(db_err)?;
         let teams = team_writer::Writer::start(team_conn, team_events.clone(), turn.clone());
-        let audit =
-            audit::Writer::start(options.connect().await.map_err(db_err)?, turn, sealer.clone());
+        let audit = audit::Writer::start(
+            options.connect().await.map_err(db_err)?,
+            turn.clone(),
+            sealer.clone(),
+        );
         let (stop_checkpoints, stopped) = oneshot::channel();
-        tokio::spawn(checkpointer(pool.clone(), stopped));
+        tokio::spawn(checkpointer(pool.clone(), turn, stopped));
         Ok(Self {
             pool,
             writer,
@@ -175,17 +178,24 @@ fn create_private(path: &Path) -> Result<()> {
 /// How often the WAL is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
+/// Frames (pages) the WAL may hold before a checkpoint waits for the writers to pause and
+/// empties it: about 64 MiB of 4 KiB pages.
+const WAL_RESTART_FRAMES: i64 = 16_384;
+
 /// Copies the WAL into the database file in the background. SQLite would otherwise do it
 /// inside whichever commit crosses the WAL size threshold, stalling that commit and every
 /// append queued behind it. PASSIVE never blocks a writer; committed data is already durable
-/// in the WAL, so this only bounds the WAL's size.
-async fn checkpointer(pool: SqlitePool, mut stop: oneshot::Receiver<()>) {
+/// in the WAL, so this only bounds the WAL's size. But under writes that never pause (a large
+/// import, a sustained burst) PASSIVE never catches up, and the WAL would grow until the disk
+/// is full: once it holds more than [`WAL_RESTART_FRAMES`], the checkpoint takes the writers'
+/// turn — none is mid-transaction — and empties it (TRUNCATE), a pause of one copy.
+async fn checkpointer(pool: SqlitePool, turn: WriteTurn, mut stop: oneshot::Receiver<()>) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     loop {
         tokio::select! {
             _ = &mut stop => return,
             _ = tick.tick() => {
-                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                if let Err(e) = checkpoint(&pool, &turn, WAL_RESTART_FRAMES).await {
                     if pool.is_closed() {
                         return;
                     }
@@ -196,6 +206,23 @@ async fn checkpointer(pool: SqlitePool, mut stop: oneshot::Receiver<()>) {
     }
 }
 
+/// A passive checkpoint, then, when the WAL holds more than `restart_frames`, one that empties
+/// it in the writers' turn.
+async fn checkpoint(
+    pool: &SqlitePool,
+    turn: &WriteTurn,
+    restart_frames: i64,
+) -> Result<(), sqlx::Error> {
+    // (busy, frames in the WAL, frames copied back)
+    let (_, frames, _): (i64, i64, i64) =
+        sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?;
+    if frames > restart_frames {
+        let _turn = turn.lock().await;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
+    }
+    Ok(())
+}
+
 /// SQLite takes one writing transaction at a time. The three writers (events, teams, audit)
 /// take turns through this lock before `BEGIN IMMEDIATE`, in the order they asked, instead of
 /// meeting SQLite's busy handler, which would sleep a waiting writer for milliseconds at a time.
@@ -204,4 +231,43 @@ pub(crate) type WriteTurn = std::sync::Arc<tokio::sync::Mutex<()>>;
 /// Keeps a database error's message; callers add what they were doing.
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     StoreError::Database(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// A WAL past the threshold is emptied, not left to grow.
+    #[tokio::test]
+    async fn a_large_wal_is_emptied_in_the_writers_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal.db");
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .pragma("wal_autocheckpoint", "0");
+        let pool = SqlitePoolOptions::new().max_connections(2).connect_with(options).await.unwrap();
+        sqlx::query("CREATE TABLE t (x BLOB)").execute(&pool).await.unwrap();
+        for _ in 0..50 {
+            sqlx::query("INSERT INTO t VALUES (randomblob(8000))").execute(&pool).await.unwrap();
+        }
+        let wal = dir.path().join("wal.db-wal");
+        let before = std::fs::metadata(&wal).unwrap().len();
+        assert!(before > 100_000, "the inserts are in the WAL ({before} bytes)");
+        let turn = WriteTurn::default();
+        checkpoint(&pool, &turn, 1_000_000).await.unwrap();
+        assert_eq!(
+            std::fs::metadata(&wal).unwrap().len(),
+            before,
+            "under the threshold: passive only"
+        );
+        checkpoint(&pool, &turn, 10).await.unwrap();
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "over it: emptied");
+        let rows: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&pool).await.unwrap();
+        assert_eq!(rows, 50, "and nothing lost");
+    }
 }
