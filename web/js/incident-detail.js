@@ -1,6 +1,7 @@
 // An incident as a person reads it: what is known, who serves the place, what the protocol
 // decided, where the transfer stands (live, with its deadline), and everything that happened.
 
+import { contactText } from './contact.js';
 import { act } from './api.js';
 import { h, field, actionButton } from './dom.js';
 import { agencyName } from './directory.js';
@@ -26,6 +27,7 @@ export function summaryCard(incident) {
     ['Callback', incident.callback_number ?? '—'],
     ['Summary', incident.summary || '—'],
   ];
+  if (contactText(incident.contact)) facts.push(['Person', contactText(incident.contact)]);
   if (incident.clinician) facts.push(['Clinician', `claimed ${fmt.ago(incident.clinician.since)}`]);
   else if (incident.awaits_clinician) facts.push(['Clinician', 'waiting in the embedded-clinician queue']);
   if (incident.teams.length) facts.push(['Teams', incident.teams.map(teamName).join(', ')]);
@@ -145,6 +147,7 @@ export function eventText(e, events = []) {
     case 'clinician_handed_on': return 'The clinician handed the call to another clinician';
     case 'team_dispatched': return `Team dispatched: ${teamName(d.team)}`;
     case 'note_added': return `Note by ${agencyName(e.agency)}${d.audience === 'agency' ? ' (only your agency)' : ''}: ${d.text}`;
+    case 'contact_described': return `Person: ${contactText(d) ?? 'nothing said'}`;
     case 'closed': return `Closed: ${fmt.DISPOSITIONS[d.disposition] ?? d.disposition}${d.remark ? ` — ${d.remark}` : ''}`;
     default: return e.kind;
   }

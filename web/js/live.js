@@ -17,7 +17,7 @@ export const INCIDENT_KINDS = [
   'transfer_returned', 'transfer_withdrawn', 'alarm_raised', 'alarm_resolved',
   'emergency_handoff_started', 'emergency_handoff_confirmed', 'handed_off_from',
   'clinician_claimed', 'clinician_released', 'clinician_handed_on', 'team_dispatched',
-  'team_status_changed', 'note_added', 'closed',
+  'team_status_changed', 'note_added', 'contact_described', 'closed',
 ];
 export const TEAM_KINDS = ['team_position', 'team_status', 'team_stale'];
 

@@ -96,11 +96,14 @@ impl LineOf<'_> {
     /// A record's offset may point into the line ends before it (the crate counts a CR and an
     /// LF apart): the record starts after them.
     fn line(&mut self, byte: u64) -> u64 {
-        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len()).max(self.at);
+        let mut start =
+            usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len()).max(self.at);
         while self.text.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
             start += 1;
         }
-        self.line += self.text.get(self.at..start).map_or(0, |s| s.iter().filter(|b| **b == b'\n').count()) as u64;
+        self.line +=
+            self.text.get(self.at..start).map_or(0, |s| s.iter().filter(|b| **b == b'\n').count())
+                as u64;
         self.at = start;
         self.line
     }

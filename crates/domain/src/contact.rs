@@ -112,6 +112,51 @@ impl Text {
     }
 }
 
+/// How old the person in crisis is, as the caller can say it: the bands the 911 diversion
+/// protocol asks about, with older adults apart (they are counted apart in reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AgeBand {
+    /// Under 12.
+    Child,
+    /// 12 to 17.
+    Adolescent,
+    /// 18 to 64.
+    Adult,
+    /// 65 or older.
+    OlderAdult,
+}
+
+impl AgeBand {
+    pub const ALL: [Self; 4] = [Self::Child, Self::Adolescent, Self::Adult, Self::OlderAdult];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Child => "child",
+            Self::Adolescent => "adolescent",
+            Self::Adult => "adult",
+            Self::OlderAdult => "older_adult",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
+/// Who the person in crisis is, as far as responders need to know before they arrive: the
+/// language they speak (as said — "Spanish", "ASL" —, at most [`ContactDetails::LANGUAGE_MAX`]
+/// characters; empty when not said), whether an interpreter is needed, and their age band.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContactDetails {
+    pub language: Text,
+    pub interpreter: bool,
+    pub age_band: Option<AgeBand>,
+}
+
+impl ContactDetails {
+    pub const LANGUAGE_MAX: usize = 40;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -234,6 +234,9 @@ pub enum EventKind {
     TeamStatusChanged { team: TeamId, status: TeamStatus },
     /// Free text added to the record, for `audience`.
     NoteAdded { text: Text, audience: NoteAudience },
+    /// What responders need to know of the person: language, interpreter, age band. Replaces
+    /// what was said before.
+    ContactDescribed(crate::ContactDetails),
     /// The incident ended. Nothing may follow.
     Closed { disposition: Disposition, remark: Text },
 }
@@ -293,6 +296,7 @@ impl EventKind {
             Self::TeamDispatched { .. } => "team_dispatched",
             Self::TeamStatusChanged { .. } => "team_status_changed",
             Self::NoteAdded { .. } => "note_added",
+            Self::ContactDescribed(_) => "contact_described",
             Self::Closed { .. } => "closed",
         }
     }

@@ -142,6 +142,8 @@ pub struct Incident {
     pub clinician: Option<(UserId, Timestamp)>,
     pub teams: Vec<TeamId>,
     pub notes: Vec<Note>,
+    /// The person's language, interpreter need and age band, as last described.
+    pub contact: crate::ContactDetails,
     /// Each agency's last part in the incident: the version after the last event it recorded
     /// or was offered the incident by. An agency that is no longer taking part sees the
     /// incident as it was then ([`Incident::cutoff_for`]).
@@ -272,6 +274,7 @@ impl Incident {
             clinician: None,
             teams: Vec::new(),
             notes: Vec::new(),
+            contact: crate::ContactDetails::default(),
             last_part: BTreeMap::from([(event.agency, 1)]),
             responders: BTreeSet::new(),
             closure: None,
@@ -476,6 +479,7 @@ impl Incident {
                     audience: *audience,
                 });
             }
+            EventKind::ContactDescribed(details) => self.contact = details.clone(),
             EventKind::Closed { disposition, remark } => {
                 self.closure = Some(Closure {
                     at: event.at,

@@ -36,7 +36,7 @@ pub mod time;
 
 pub use agency::{Agency, AgencyKind};
 pub use call::{CallError, CallEvent, CallId, CallIdError, CallRecorded, CallStep};
-pub use contact::{CallbackNumber, Text, TextError};
+pub use contact::{AgeBand, CallbackNumber, ContactDetails, Text, TextError};
 pub use event::{Disposition, Event, EventKind, NoteAudience, TriageOutcome};
 pub use ids::{AgencyId, IdError, IncidentId, TeamId, UserId};
 pub use incident::{

@@ -15,6 +15,8 @@ pub struct NewIncident {
     pub location: Location,
     pub callback: Option<CallbackNumber>,
     pub summary: Text,
+    /// The person's language, interpreter need and age band, when the caller said them.
+    pub contact: domain::ContactDetails,
 }
 
 impl IncidentService {
@@ -32,6 +34,9 @@ impl IncidentService {
         };
         let mut events = vec![by(caller, now, id, opened)];
         events.extend(routes.into_iter().map(|route| by(caller, now, id, route)));
+        if new.contact != domain::ContactDetails::default() {
+            events.push(by(caller, now, id, EventKind::ContactDescribed(new.contact)));
+        }
         self.commit(events).await
     }
 
@@ -65,6 +70,20 @@ impl IncidentService {
         let audience =
             audience.unwrap_or_else(|| domain::NoteAudience::default_for(caller.agency.kind));
         let kind = EventKind::NoteAdded { text, audience };
+        self.commit(vec![by(caller, self.clock.now(), id, kind)]).await
+    }
+
+    /// Records who the person is, as far as responders need to know: language, interpreter,
+    /// age band (replacing what was said before). Anyone who may add notes may.
+    pub async fn describe_contact(
+        &self,
+        caller: &Caller,
+        id: IncidentId,
+        details: domain::ContactDetails,
+    ) -> Result<Committed> {
+        caller.require(Permission::IncidentNote)?;
+        self.acting(caller, id).await?;
+        let kind = EventKind::ContactDescribed(details);
         self.commit(vec![by(caller, self.clock.now(), id, kind)]).await
     }
 

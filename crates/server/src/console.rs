@@ -63,6 +63,7 @@ assets![
     "js/location-form.js",
     "js/alarms.js",
     "js/alerts.js",
+    "js/contact.js",
     "js/reports.js",
     "js/search.js",
     "js/phone.js",

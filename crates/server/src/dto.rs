@@ -116,6 +116,15 @@ pub struct CreateIncident {
     pub callback_number: Option<String>,
     /// What the caller said, up to 4,000 characters.
     pub summary: String,
+    /// The person's language as said (`Spanish`, `ASL`), up to 40 characters.
+    #[serde(default)]
+    pub language: String,
+    /// Whether an interpreter is needed.
+    #[serde(default)]
+    pub interpreter: bool,
+    /// `child` (under 12), `adolescent` (12–17), `adult` (18–64) or `older_adult` (65+).
+    #[serde(default)]
+    pub age_band: Option<String>,
 }
 
 pub fn parse_callback(value: Option<String>) -> ApiResult<Option<CallbackNumber>> {
@@ -127,6 +136,51 @@ pub fn parse_callback(value: Option<String>) -> ApiResult<Option<CallbackNumber>
 
 pub fn parse_text(field: &str, value: &str, max: usize) -> ApiResult<Text> {
     Text::parse(value, max).map_err(|e| ApiError::field(field, e))
+}
+
+/// A person's details as a request gives them, checked.
+pub fn contact_details(
+    language: &str,
+    interpreter: bool,
+    age_band: Option<&str>,
+) -> ApiResult<domain::ContactDetails> {
+    Ok(domain::ContactDetails {
+        language: parse_text("language", language, domain::ContactDetails::LANGUAGE_MAX)?,
+        interpreter,
+        age_band: age_band
+            .filter(|b| !b.is_empty())
+            .map(|b| {
+                domain::AgeBand::parse(b).ok_or_else(|| {
+                    ApiError::field(
+                        "age_band",
+                        format!(
+                            "{b:?} is not an age band; use child, adolescent, adult or older_adult"
+                        ),
+                    )
+                })
+            })
+            .transpose()?,
+    })
+}
+
+/// The person's details as the API shows them.
+#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ContactDto {
+    /// As said (`Spanish`, `ASL`); empty when not said.
+    pub language: String,
+    pub interpreter: bool,
+    /// `child`, `adolescent`, `adult` or `older_adult`; absent when not said.
+    pub age_band: Option<String>,
+}
+
+impl From<&domain::ContactDetails> for ContactDto {
+    fn from(c: &domain::ContactDetails) -> Self {
+        Self {
+            language: c.language.as_str().to_owned(),
+            interpreter: c.interpreter,
+            age_band: c.age_band.map(|b| b.as_str().to_owned()),
+        }
+    }
 }
 
 pub fn parse_required_text(field: &str, value: &str, max: usize) -> ApiResult<Text> {
@@ -173,6 +227,8 @@ pub struct IncidentDto {
     pub awaits_clinician: bool,
     pub teams: Vec<Uuid>,
     pub notes: Vec<NoteDto>,
+    /// The person's language, interpreter need and age band, as last described.
+    pub contact: ContactDto,
     pub closure: Option<ClosureDto>,
     pub updated_at: i64,
     /// Number of events applied; grows by one per event.
@@ -368,6 +424,7 @@ impl IncidentDto {
             awaits_clinician: i.awaits_clinician(),
             teams: i.teams.iter().map(|t| t.as_uuid()).collect(),
             notes: i.notes.iter().map(note).collect(),
+            contact: ContactDto::from(&i.contact),
             closure: i.closure.as_ref().map(closure),
             updated_at: i.updated_at.as_millis(),
             version: i.version,

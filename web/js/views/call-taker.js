@@ -19,6 +19,7 @@ import * as fmt from '../format.js';
 import { phonePanel } from '../phone.js';
 import * as keys from '../shortcuts.js';
 import { searchButton } from '../search.js';
+import { contactFields, contactCard } from '../contact.js';
 
 const MCT = 'urn:crisisbridge:service:mobile-crisis';
 
@@ -66,6 +67,7 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
     { name: 'next', render: (i, events) => nextStep(i, events) },
     { name: 'transfer', render: (i, events) => transferState(i, events) },
     { name: 'forms', key: (i) => [i.id, i.holder === mine, i.status === 'closed'], render: (i) => forms(i) },
+    { name: 'contact', column: 'side', key: (i) => [i.id, i.contact, i.status === 'closed'], render: (i) => (i.status === 'closed' ? null : contactCard(i, (r) => panel.update(r.incident, r.events))) },
     { name: 'timeline', column: 'side', render: (_i, events) => timeline(events) },
   ]);
 
@@ -154,12 +156,13 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
     const summary = h('textarea', { maxlength: 4000, required: true, name: 'summary' });
     const callback = h('input', { type: 'tel', name: 'callback', autocomplete: 'off', placeholder: '785-555-0100' });
     const loc = locationForm({ callback });
+    const person = contactFields();
     const error = h('p', { class: 'error', role: 'alert' });
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Open incident ', h('kbd', {}, 'Ctrl'), '+', h('kbd', {}, 'Enter'));
     const form = h('form', { class: 'new-incident', 'aria-labelledby': 'new-title' },
       h('h2', { id: 'new-title' }, channel === '911' ? 'New 911 incident' : 'New 988 contact'),
       h('div', { class: 'split' },
-        h('div', {}, field('What the caller says', summary), field('Callback number', callback, '10 digits, or + and 8–15 digits'), error, h('div', { class: 'actions' }, submit)),
+        h('div', {}, field('What the caller says', summary), field('Callback number', callback, '10 digits, or + and 8–15 digits'), person.el, error, h('div', { class: 'actions' }, submit)),
         loc.el));
     form.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
@@ -172,7 +175,7 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
       submit.disabled = true;
       error.textContent = '';
       try {
-        const incident = await post('/incidents', { channel, location: loc.value(), callback_number: callback.value || undefined, summary: summary.value });
+        const incident = await post('/incidents', { channel, location: loc.value(), callback_number: callback.value || undefined, summary: summary.value, ...person.value() });
         list.upsert(incident, { fresh: false });
         announce('Incident opened; the protocol\'s first question is on screen.');
         await select(incident.id);

@@ -17,6 +17,7 @@ import * as fmt from '../format.js';
 import { phonePanel } from '../phone.js';
 import * as keys from '../shortcuts.js';
 import { searchButton } from '../search.js';
+import { contactFields, contactCard } from '../contact.js';
 
 export async function mount(main, { user }) {
   const mine = user.agency.id;
@@ -71,6 +72,7 @@ export async function mount(main, { user }) {
     { name: 'handoff', key: (i) => [i.id, i.holder === mine, i.status, i.handoff, i.recommended_action], render: (i) => handoffCard(i) },
     { name: 'transfer', render: (i, events) => (offeredToMe(i) ? null : transferState(i, events)) },
     { name: 'forms', key: (i) => [i.id, i.holder === mine, i.status === 'closed', !!i.handoff && !i.handoff.outcome], render: (i) => forms(i) },
+    { name: 'contact', key: (i) => [i.id, i.contact, i.status === 'closed', i.holder], render: (i) => (i.status === 'closed' || i.holder !== mine ? null : contactCard(i, (r) => panel.update(r.incident, r.events))) },
     { name: 'timeline', render: (_i, events) => timeline(events) },
   ]);
 
@@ -162,14 +164,15 @@ export async function mount(main, { user }) {
     const summary = h('textarea', { maxlength: 4000, name: 'summary' });
     const callback = h('input', { type: 'tel', name: 'callback', autocomplete: 'off' });
     const loc = locationForm({ callback, label: 'Where the person is (routing location)' });
+    const person = contactFields();
     const error = h('p', { class: 'error', role: 'alert' });
     const form = h('form', { 'aria-labelledby': 'new-contact' }, h('h2', { id: 'new-contact' }, 'New 988 contact'),
-      h('div', { class: 'split' }, h('div', {}, field('What the person says', summary), field('Callback number', callback), error,
+      h('div', { class: 'split' }, h('div', {}, field('What the person says', summary), field('Callback number', callback), person.el, error,
         h('button', { type: 'submit', class: 'primary' }, 'Open contact')), loc.el));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {
-        const i = await post('/incidents', { channel: '988', location: loc.value(), callback_number: callback.value || undefined, summary: summary.value });
+        const i = await post('/incidents', { channel: '988', location: loc.value(), callback_number: callback.value || undefined, summary: summary.value, ...person.value() });
         refreshLists(i);
         await select(i.id);
       } catch (err) {

@@ -2,6 +2,7 @@
 // what the call-taker and counselor learned), big status buttons, and — while on duty — the
 // phone's GPS position sent every few seconds from the browser's geolocation.
 
+import { contactText } from '../contact.js';
 import { get } from '../api.js';
 import { h, replace, announce, actionButton } from '../dom.js';
 import { IncidentFeed } from '../incident-feed.js';
@@ -82,7 +83,9 @@ export async function mount(main, { user }) {
     return h('div', {},
       h('p', { class: 'outcome' }, i.summary || 'No summary'),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Where'), h('dd', {}, fmt.location(i.location)),
+        h('dt', {}, 'Where'), h('dd', {}, fmt.location(i.location),
+          fmt.centre(i.location) ? [' ', h('a', { href: `geo:${fmt.centre(i.location).lat},${fmt.centre(i.location).lon}?q=${fmt.centre(i.location).lat},${fmt.centre(i.location).lon}`, 'data-action': 'navigate' }, 'Navigate')] : null),
+        contactText(i.contact) ? [h('dt', {}, 'Person'), h('dd', { class: 'person' }, contactText(i.contact))] : null,
         h('dt', {}, 'Callback'), h('dd', {}, i.callback_number ? h('a', { href: `tel:${i.callback_number}` }, i.callback_number) : '—'),
         h('dt', {}, 'Triage'), h('dd', {}, i.triage ? fmt.outcome(i.triage.outcome) : '—')),
       i.notes.length ? h('ul', { class: 'timeline' }, i.notes.map((n) => h('li', {}, h('time', {}, fmt.clock(n.at)), n.text))) : null,

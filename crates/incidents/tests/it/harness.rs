@@ -173,6 +173,7 @@ impl World {
             location: Location::circle(GeoPoint::parse(38.5, -95.5).unwrap(), 30.0).unwrap(),
             callback: CallbackNumber::parse("785-555-0100").ok(),
             summary: Text::parse("a person in crisis", Text::SUMMARY_MAX).unwrap(),
+            contact: domain::ContactDetails::default(),
         };
         self.service.open(caller, new).await.unwrap().incident.id
     }

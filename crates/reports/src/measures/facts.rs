@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use domain::{
-    AgencyId, Channel, Destination, Disposition, EventKind, HandoffOutcome, IncidentId, Location,
-    RouteBasis, TeamId, TeamStatus, Timestamp, TriageOutcome,
+    AgeBand, AgencyId, Channel, Destination, Disposition, EventKind, HandoffOutcome, IncidentId,
+    Location, RouteBasis, TeamId, TeamStatus, Timestamp, TriageOutcome,
 };
 
 /// Days within which a second contact from the same callback number is a repeat.
@@ -45,6 +45,9 @@ pub struct Facts {
     pub first_accepted: Option<Timestamp>,
     /// Some service's route found nobody covering its location.
     pub no_coverage: bool,
+    /// As last described: whether the person needs an interpreter, and their age band.
+    pub interpreter: bool,
+    pub age_band: Option<AgeBand>,
 }
 
 /// A transfer from its first offer to its end.
@@ -96,6 +99,8 @@ impl Facts {
             handed_off_from: false,
             first_accepted: None,
             no_coverage: false,
+            interpreter: false,
+            age_band: None,
         }
     }
 
@@ -239,6 +244,10 @@ fn record(facts: &mut Facts, at: Timestamp, kind: &EventKind) {
             }
         }
         EventKind::Closed { disposition, .. } => facts.closed = Some((at, *disposition)),
+        EventKind::ContactDescribed(details) => {
+            facts.interpreter = details.interpreter;
+            facts.age_band = details.age_band;
+        }
         EventKind::Opened { .. }
         | EventKind::TransferDeclined { .. }
         | EventKind::TransferTimedOut

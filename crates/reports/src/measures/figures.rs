@@ -1,7 +1,9 @@
 //! Each measure computed over one group's incidents. The definitions are docs/measures.md's,
 //! section by section; each measure's id is its heading there.
 
-use domain::{Channel, Destination, Disposition, HandoffOutcome, Timestamp, TriageOutcome};
+use domain::{
+    AgeBand, Channel, Destination, Disposition, HandoffOutcome, Timestamp, TriageOutcome,
+};
 
 use super::calls::{CallEnd, CallFacts};
 use super::facts::{Facts, TransferEnd};
@@ -70,6 +72,31 @@ pub fn measures(
     push("contacts.911", "911 contacts", count(of_channel(Channel::Nine11)));
     push("contacts.988", "988 contacts", count(of_channel(Channel::Nine88)));
     push("contacts.other", "other contacts", count(of_channel(Channel::Other)));
+    // Who the person is, as described on the contact.
+    let interpreter = incidents.iter().filter(|f| f.interpreter).count();
+    push(
+        "contacts.interpreter",
+        "contacts needing an interpreter",
+        share(interpreter, incidents.len()),
+    );
+    let of_age = |band: Option<AgeBand>| incidents.iter().filter(|f| f.age_band == band).count();
+    for (band, id, label) in [
+        (Some(AgeBand::Child), "contacts.age_child", "contacts about a child (under 12)"),
+        (
+            Some(AgeBand::Adolescent),
+            "contacts.age_adolescent",
+            "contacts about an adolescent (12 to 17)",
+        ),
+        (Some(AgeBand::Adult), "contacts.age_adult", "contacts about an adult (18 to 64)"),
+        (
+            Some(AgeBand::OlderAdult),
+            "contacts.age_older_adult",
+            "contacts about an older adult (65 or older)",
+        ),
+        (None, "contacts.age_not_described", "contacts whose age band was not described"),
+    ] {
+        push(id, label, count(of_age(band)));
+    }
     for (id, label, value) in answer_times(calls) {
         push(id, label, value);
     }

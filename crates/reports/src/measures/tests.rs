@@ -695,3 +695,44 @@ fn a_call_decided_for_police_and_ems_counts_there_and_as_law_enforcement() {
     // A's team went with police: law enforcement involved in 1 of the 1 team incidents.
     assert_eq!(get(all, "mobile.law_enforcement_involved"), &share(1, 1));
 }
+
+#[test]
+fn contacts_count_who_needs_an_interpreter_and_each_age_band_as_last_described() {
+    let t = Timestamp::from_millis(T0);
+    let psap = AgencyId::new(t);
+    let mut history = History { events: Vec::new() };
+    let described = |language: &str, interpreter: bool, band: Option<domain::AgeBand>| {
+        EventKind::ContactDescribed(domain::ContactDetails {
+            language: Text::parse(language, 40).unwrap(),
+            interpreter,
+            age_band: band,
+        })
+    };
+    let ids: Vec<IncidentId> = (0..4).map(|_| IncidentId::new(t)).collect();
+    for (n, id) in ids.iter().enumerate() {
+        history.add(*id, T0 + n as i64 * MIN, psap, opened(Channel::Nine11, None));
+    }
+    // 0: Spanish, interpreter, a child. 1: an adolescent, then described again as an adult
+    // with an interpreter (the last description counts). 2: an older adult. 3: nothing said.
+    history.add(ids[0], T0 + HOUR, psap, described("Spanish", true, Some(domain::AgeBand::Child)));
+    history.add(ids[1], T0 + HOUR, psap, described("", false, Some(domain::AgeBand::Adolescent)));
+    history.add(
+        ids[1],
+        T0 + 2 * HOUR,
+        psap,
+        described("Somali", true, Some(domain::AgeBand::Adult)),
+    );
+    history.add(ids[2], T0 + HOUR, psap, described("", false, Some(domain::AgeBand::OlderAdult)));
+    let report = history.tally(Options { window: period(), ..Options::default() }).report(&names());
+    let all = &report.groups[0];
+    assert_eq!(get(all, "contacts.interpreter"), &share(2, 4));
+    for (id, n) in [
+        ("contacts.age_child", 1),
+        ("contacts.age_adolescent", 0),
+        ("contacts.age_adult", 1),
+        ("contacts.age_older_adult", 1),
+        ("contacts.age_not_described", 1),
+    ] {
+        assert_eq!(get(all, id), &Value::Count { count: n }, "{id}");
+    }
+}

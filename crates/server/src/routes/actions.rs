@@ -36,6 +36,18 @@ pub enum Action {
         #[serde(default)]
         audience: Option<String>,
     },
+    /// Who the person is, for responders: `language` as said (up to 40 characters, e.g.
+    /// `Spanish`, `ASL`; empty when not said), whether an `interpreter` is needed, and
+    /// `age_band` (`child` under 12, `adolescent` 12–17, `adult` 18–64, `older_adult` 65+;
+    /// absent when not said). Replaces what was described before.
+    DescribeContact {
+        #[serde(default)]
+        language: String,
+        #[serde(default)]
+        interpreter: bool,
+        #[serde(default)]
+        age_band: Option<String>,
+    },
     /// Offer the incident to another agency. With `service`, the offer follows that service's
     /// route: its first tier (or `to_agency`, which must be one of its tiers) is offered, and
     /// when an agency declines or does not answer in time the next tier is, until one accepts
@@ -119,6 +131,7 @@ impl Action {
         match self {
             Self::UpdateLocation { .. } => "update_location",
             Self::AddNote { .. } => "add_note",
+            Self::DescribeContact { .. } => "describe_contact",
             Self::OfferTransfer { .. } => "offer_transfer",
             Self::Divert988 { .. } => "divert_988",
             Self::StartEmergencyHandoff { .. } => "start_emergency_handoff",
@@ -139,7 +152,7 @@ impl Action {
     const fn permission(&self) -> Permission {
         match self {
             Self::UpdateLocation { .. } => Permission::IncidentLocate,
-            Self::AddNote { .. } => Permission::IncidentNote,
+            Self::AddNote { .. } | Self::DescribeContact { .. } => Permission::IncidentNote,
             Self::OfferTransfer { .. }
             | Self::Divert988
             | Self::WithdrawTransfer { .. }
@@ -207,6 +220,10 @@ pub async fn act(
     let committed = match action {
         Action::UpdateLocation { location } => {
             service.locate(&who, id, location.parse("location")?).await?
+        }
+        Action::DescribeContact { language, interpreter, age_band } => {
+            let details = dto::contact_details(&language, interpreter, age_band.as_deref())?;
+            service.describe_contact(&who, id, details).await?
         }
         Action::AddNote { text, audience } => {
             let text = dto::parse_required_text("text", &text, Text::SUMMARY_MAX)?;

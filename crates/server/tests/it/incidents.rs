@@ -181,3 +181,69 @@ async fn a_closed_incident_takes_nothing_more() {
     assert_error(app.act(&token, &id, note).await, 409, "invalid_transition", "closed").await;
     assert_eq!(app.store_head().await, head);
 }
+
+#[tokio::test]
+async fn the_persons_language_interpreter_and_age_are_recorded_shown_and_checked() {
+    let app = TestApp::spawn().await;
+    let token = app.login("calltaker").await;
+    let mut body = new_incident();
+    body["language"] = json!("Spanish");
+    body["interpreter"] = json!(true);
+    body["age_band"] = json!("adolescent");
+    let response = app.post_json("/api/v1/incidents", Some(&token), &body).await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    assert_eq!(
+        created["contact"],
+        json!({"language": "Spanish", "interpreter": true, "age_band": "adolescent"})
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    let events: Vec<Value> =
+        app.get(&format!("/api/v1/incidents/{id}/events"), &token).await.json().await.unwrap();
+    assert!(events.iter().any(|e| e["kind"] == "contact_described"), "recorded as an event");
+
+    // Changed later: replaces what was said.
+    let describe =
+        json!({"action": "describe_contact", "language": "ASL", "age_band": "older_adult"});
+    let changed: Value = app.act(&token, &id, describe).await.json().await.unwrap();
+    assert_eq!(
+        changed["incident"]["contact"],
+        json!({"language": "ASL", "interpreter": false, "age_band": "older_adult"})
+    );
+    // Without any, nothing is said and no event is written.
+    let plain: Value = app
+        .post_json("/api/v1/incidents", Some(&token), &new_incident())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plain["contact"], json!({"language": "", "interpreter": false, "age_band": null}));
+    let plain_events: Vec<Value> = app
+        .get(&format!("/api/v1/incidents/{}/events", plain["id"].as_str().unwrap()), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        plain_events.iter().all(|e| e["kind"] != "contact_described"),
+        "no event for nothing said"
+    );
+
+    // Bad input says what to fix and changes nothing.
+    let head = app.store_head().await;
+    let bad = json!({"action": "describe_contact", "age_band": "teen"});
+    assert_error(
+        app.act(&token, &id, bad).await,
+        422,
+        "invalid_field",
+        "child, adolescent, adult or older_adult",
+    )
+    .await;
+    let long = json!({"action": "describe_contact", "language": "x".repeat(41)});
+    assert_error(app.act(&token, &id, long).await, 422, "invalid_field", "language").await;
+    let mut bad_open = new_incident();
+    bad_open["age_band"] = json!("old");
+    let response = app.post_json("/api/v1/incidents", Some(&token), &bad_open).await;
+    assert_error(response, 422, "invalid_field", "age_band").await;
+    assert_eq!(app.store_head().await, head);
+}

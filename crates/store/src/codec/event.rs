@@ -111,6 +111,14 @@ enum EventRow {
         #[serde(default = "involved", skip_serializing_if = "is_involved")]
         audience: String,
     },
+    ContactDescribed {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        language: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        interpreter: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        age_band: Option<String>,
+    },
     Closed {
         disposition: String,
         remark: String,
@@ -227,6 +235,11 @@ pub fn encode_event(kind: &EventKind) -> String {
             text: text.as_str().to_owned(),
             audience: audience.as_str().to_owned(),
         },
+        EventKind::ContactDescribed(c) => EventRow::ContactDescribed {
+            language: c.language.as_str().to_owned(),
+            interpreter: c.interpreter,
+            age_band: c.age_band.map(|b| b.as_str().to_owned()),
+        },
         EventKind::Closed { disposition, remark } => EventRow::Closed {
             disposition: disposition.as_str().to_owned(),
             remark: remark.as_str().to_owned(),
@@ -342,6 +355,9 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
             audience: domain::NoteAudience::parse(&audience)
                 .ok_or_else(|| corrupt(format!("unknown note audience {audience:?}")))?,
         },
+        EventRow::ContactDescribed { language, interpreter, age_band } => {
+            EventKind::ContactDescribed(super::contact_details(&language, interpreter, age_band)?)
+        }
         EventRow::Closed { disposition, remark } => EventKind::Closed {
             disposition: Disposition::parse(&disposition)
                 .ok_or_else(|| corrupt(format!("unknown disposition {disposition:?}")))?,
@@ -412,5 +428,22 @@ mod tests {
         };
         let kind = EventKind::Routed(route);
         assert_eq!(decode_event(&encode_event(&kind)).unwrap(), kind);
+    }
+
+    #[test]
+    fn a_contact_description_round_trips_and_bad_rows_are_corrupt() {
+        let described = EventKind::ContactDescribed(domain::ContactDetails {
+            language: Text::parse("Spanish", 40).unwrap(),
+            interpreter: true,
+            age_band: Some(domain::AgeBand::OlderAdult),
+        });
+        assert_eq!(decode_event(&encode_event(&described)).unwrap(), described);
+        let nothing = EventKind::ContactDescribed(domain::ContactDetails::default());
+        assert_eq!(encode_event(&nothing), r#"{"kind":"contact_described"}"#);
+        assert_eq!(decode_event(&encode_event(&nothing)).unwrap(), nothing);
+        let bad = r#"{"kind":"contact_described","age_band":"ancient"}"#;
+        assert!(matches!(decode_event(bad), Err(StoreError::Corrupt(_))));
+        let long = format!(r#"{{"kind":"contact_described","language":"{}"}}"#, "x".repeat(41));
+        assert!(matches!(decode_event(&long), Err(StoreError::Corrupt(_))));
     }
 }

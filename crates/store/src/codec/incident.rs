@@ -61,6 +61,9 @@ struct IncidentRow {
     #[serde(default)]
     responders: Vec<Uuid>,
     closure: Option<(i64, String, String)>,
+    /// `(language, interpreter, age band)`; absent in older rows and when nothing was said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    contact: Option<(String, bool, Option<String>)>,
     updated_at: i64,
     version: u64,
 }
@@ -239,6 +242,13 @@ pub fn encode_incident(i: &Incident) -> String {
         closure: i.closure.as_ref().map(|c| {
             (c.at.as_millis(), c.disposition.as_str().to_owned(), c.remark.as_str().to_owned())
         }),
+        contact: (i.contact != domain::ContactDetails::default()).then(|| {
+            (
+                i.contact.language.as_str().to_owned(),
+                i.contact.interpreter,
+                i.contact.age_band.map(|b| b.as_str().to_owned()),
+            )
+        }),
         updated_at: i.updated_at.as_millis(),
         version: i.version,
     };
@@ -380,6 +390,13 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
                 })
             })
             .collect::<Result<_>>()?,
+        contact: row
+            .contact
+            .map(|(language, interpreter, age_band)| {
+                super::contact_details(&language, interpreter, age_band)
+            })
+            .transpose()?
+            .unwrap_or_default(),
         last_part: row.last_part.into_iter().map(|(a, v)| (AgencyId::from_uuid(a), v)).collect(),
         responders: row.responders.into_iter().map(AgencyId::from_uuid).collect(),
         closure: row

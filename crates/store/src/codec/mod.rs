@@ -33,6 +33,23 @@ pub(crate) fn text(s: &str) -> Result<Text> {
     Text::parse(s, Text::SUMMARY_MAX).map_err(corrupt)
 }
 
+/// A person's described details as stored, checked again.
+pub(crate) fn contact_details(
+    language: &str,
+    interpreter: bool,
+    age_band: Option<String>,
+) -> Result<domain::ContactDetails> {
+    Ok(domain::ContactDetails {
+        language: Text::parse(language, domain::ContactDetails::LANGUAGE_MAX).map_err(corrupt)?,
+        interpreter,
+        age_band: age_band
+            .map(|b| {
+                domain::AgeBand::parse(&b).ok_or_else(|| corrupt(format!("unknown age band {b:?}")))
+            })
+            .transpose()?,
+    })
+}
+
 pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     // Serialising these rows cannot fail: every field is a string, number, uuid or list.
     serde_json::to_string(value).unwrap_or_default()
