@@ -7,6 +7,7 @@ import { h, field, actionButton } from './dom.js';
 import { agencyName } from './directory.js';
 import * as fmt from './format.js';
 import { decisionBlock } from './triage.js';
+import { teamStatus } from './teams.js';
 
 let teamNames = new Map();
 /** Names for team ids, when the server tracks teams. */
@@ -146,6 +147,7 @@ export function eventText(e, events = []) {
     case 'clinician_released': return `The clinician put the call back: ${d.reason}`;
     case 'clinician_handed_on': return 'The clinician handed the call to another clinician';
     case 'team_dispatched': return `Team dispatched: ${teamName(d.team)}`;
+    case 'team_status_changed': return `${teamName(d.team)}: ${teamStatus(d.status)}`;
     case 'note_added': return `Note by ${agencyName(e.agency)}${d.audience === 'agency' ? ' (only your agency)' : ''}: ${d.text}`;
     case 'contact_described': return `Person: ${contactText(d) ?? 'nothing said'}`;
     case 'closed': return `Closed: ${fmt.DISPOSITIONS[d.disposition] ?? d.disposition}${d.remark ? ` — ${d.remark}` : ''}`;

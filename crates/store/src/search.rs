@@ -5,8 +5,6 @@
 //! Every backend derives its rows here, from the incident's state alone, so a write, a rebuild
 //! and a backfill all index the same thing.
 
-use std::hash::{Hash, Hasher};
-
 use domain::{
     AgencyId, CallbackNumber, Channel, Disposition, Incident, IncidentId, IncidentStatus, Timestamp,
 };
@@ -60,8 +58,6 @@ fn index_row(incident: &Incident, agency: AgencyId) -> IndexRow {
     }
     terms.sort_unstable();
     terms.dedup();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    terms.hash(&mut hasher);
     IndexRow {
         agency,
         incident: incident.id,
@@ -71,9 +67,20 @@ fn index_row(incident: &Incident, agency: AgencyId) -> IndexRow {
         callback: incident.callback.clone(),
         opened_at: incident.opened_at,
         updated_at: incident.updated_at,
-        terms_digest: hasher.finish().cast_signed(),
+        terms_digest: digest(&terms),
         terms,
     }
+}
+
+/// FNV-1a (64 bits) over the words, each ended by a newline: stable across builds and
+/// releases, so a stored digest stays comparable.
+fn digest(terms: &[String]) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in terms.iter().flat_map(|t| t.bytes().chain(std::iter::once(b'\n'))) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash.cast_signed()
 }
 
 /// The words of `text` as they are indexed and searched: runs of letters and digits,
@@ -170,6 +177,15 @@ mod tests {
         let long = "x".repeat(50);
         let found: Vec<String> = terms_of(&long).collect();
         assert_eq!(found, ["x".repeat(MAX_TERM_CHARS)]);
+    }
+
+    #[test]
+    fn the_digest_is_fixed_and_tells_word_lists_apart() {
+        let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        // FNV-1a of "a\n": a stored digest must mean the same in every build.
+        assert_eq!(digest(&words(&["a"])), 0x089b_dc07_b544_e7b2_u64.cast_signed());
+        assert_ne!(digest(&words(&["ab", "c"])), digest(&words(&["a", "bc"])));
+        assert_ne!(digest(&words(&[])), digest(&words(&[""])));
     }
 
     #[test]

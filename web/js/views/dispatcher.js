@@ -117,15 +117,16 @@ export async function mount(main, { user }) {
   }
 
   /** Score and coverage, each only when the server gave it. */
+  const NOT_ELIGIBLE = { off_shift: 'off shift', out_of_service: 'out of service', on_a_call: 'on another call' };
   function recommendationFigures(r) {
     const num = (x, digits = 2) => (typeof x === 'number' ? x.toFixed(digits) : null);
     return [
-      num(r.score) && `score ${num(r.score)}`,
+      num(r.score) && `ranked by ${fmt.duration(r.score)}: the ETA plus penalties for a stale position, missing skills, recent calls and coverage lost`,
       num(r.coverage_loss) && `coverage loss ${num(r.coverage_loss)}`,
       typeof r.coverage_before === 'number' && typeof r.coverage_after === 'number' && `coverage ${Math.round(r.coverage_before * 100)} % → ${Math.round(r.coverage_after * 100)} %`,
       r.recent_calls ? `${r.recent_calls} recent call(s)` : null,
       r.missing?.length ? `missing ${r.missing.join(', ')}` : null,
-      !r.eligible && (r.not_eligible ? `not eligible: ${r.not_eligible}` : 'not eligible'),
+      !r.eligible && (r.not_eligible ? `not eligible: ${NOT_ELIGIBLE[r.not_eligible] ?? r.not_eligible.replaceAll('_', ' ')}` : 'not eligible'),
     ].filter(Boolean).join(' · ');
   }
 

@@ -9,7 +9,7 @@ import { AreaMap } from '../map.js';
 import { IncidentList } from '../incident-list.js';
 import { IncidentFeed } from '../incident-feed.js';
 import { IncidentPanel } from '../incident-panel.js';
-import { summaryCard, routesTable, transferState, timeline, noteForm, eventText, decisionRecord, overrideForm } from '../incident-detail.js';
+import { summaryCard, routesTable, transferState, timeline, noteForm, eventText, decisionRecord, overrideForm, setTeamNames } from '../incident-detail.js';
 import { recordedDecision } from '../triage.js';
 import { agencyName } from '../directory.js';
 import { listTeams, teamMarker } from '../teams.js';
@@ -150,7 +150,12 @@ export async function mount(main, { user }) {
   if (search) keys.bind('/', 'Search incidents, closed ones too', () => showTab('search'));
 
   await Promise.all([feed.load(), map.load().catch(() => map.message('The map could not load.'))]);
-  listTeams().then((teams) => teams?.filter((t) => t.provider === user.agency.id).forEach((t) => t.position && map.setMarkers(`team-${t.id}`, [teamMarker(t)]))).catch(() => {});
+  listTeams().then((teams) => {
+    // Teams by name in every incident shown, not by id.
+    setTeamNames(teams);
+    if (panel.incident) panel.render();
+    teams?.filter((t) => t.provider === user.agency.id).forEach((t) => t.position && map.setMarkers(`team-${t.id}`, [teamMarker(t)]));
+  }).catch(() => {});
   drawTiles();
   panel.clear('Choose an incident to see it in full.');
   return () => feed.close();

@@ -32,6 +32,7 @@ const MAX_WORDS: usize = 8;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Words that must all be in the summary or a note the agency may read (whole words,
     /// case-insensitive; at most 8).
@@ -96,15 +97,45 @@ pub async fn search(
         return export(&state, &caller, search, &zone).await;
     }
     let page = state.store.search(&search).await?;
-    caller.disclosed(page.incidents.iter().map(|i| i.id));
     let mut incidents = Vec::with_capacity(page.incidents.len());
-    for incident in page.incidents {
-        incidents.push(IncidentDto::seen_by(
-            &as_seen(&state, caller.agency.id, incident).await?,
-            caller.agency.id,
-        ));
+    let shown = seen(&state, &caller, &search, page.incidents).await?;
+    caller.disclosed(shown.iter().map(|i| i.id));
+    for incident in shown {
+        incidents.push(IncidentDto::seen_by(&incident, caller.agency.id));
     }
     Ok(Json(SearchPageDto { incidents, next: page.next.map(|c| c.encode()) }).into_response())
+}
+
+/// `found` as the caller's agency may see each one ([`as_seen`]); the caller audits what it
+/// shows. The index
+/// holds an incident's current status; an agency whose part ended sees it as it was then, so
+/// one whose status then does not match the search is left out — a search never tells it what
+/// happened after its part.
+async fn seen(
+    state: &AppState,
+    caller: &Caller,
+    search: &IncidentSearch,
+    found: Vec<Incident>,
+) -> ApiResult<Vec<Incident>> {
+    let mut out = Vec::with_capacity(found.len());
+    for incident in found {
+        let incident = as_seen(state, caller.agency.id, incident).await?;
+        if search.statuses.is_empty() || search.statuses.contains(&incident.status()) {
+            out.push(incident);
+        }
+    }
+    Ok(out)
+}
+
+/// A cell as a spreadsheet reads it: text starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return would be taken for a formula (a callback number `+1785…` for a sum), so it gets a
+/// leading `'`, which spreadsheets show as text and do not display.
+fn cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// The search `query` asks for, every parameter checked.
@@ -214,7 +245,8 @@ async fn export(
     let mut found: Vec<Incident> = Vec::new();
     loop {
         let page = state.store.search(&search).await?;
-        found.extend(page.incidents);
+        // Read as the agency sees them; audited once, when the file is made.
+        found.extend(seen(state, caller, &search, page.incidents).await?);
         if found.len() > MAX_EXPORT {
             return Err(ApiError::new(
                 ErrorCode::InvalidParameter,
@@ -229,7 +261,8 @@ async fn export(
         }
     }
     caller.disclosed(found.iter().map(|i| i.id));
-    let mut out = csv::Writer::from_writer(Vec::new());
+    // A byte-order mark first: spreadsheets then read the file as UTF-8.
+    let mut out = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     let header = [
         "id",
         "opened",
@@ -245,7 +278,6 @@ async fn export(
     let failed = |e: csv::Error| ApiError::new(ErrorCode::Internal, format!("writing CSV: {e}"));
     out.write_record(header).map_err(failed)?;
     for incident in found {
-        let incident = as_seen(state, caller.agency.id, incident).await?;
         let (lat, lon) = dispatch::representative_point(&incident.location)
             .map_or((String::new(), String::new()), |p| {
                 (format!("{:.6}", p.lat.degrees()), format!("{:.6}", p.lon.degrees()))
@@ -256,10 +288,10 @@ async fn export(
             incident.channel.as_str().to_owned(),
             incident.status().as_str().to_owned(),
             incident.closure.as_ref().map_or(String::new(), |c| c.disposition.as_str().to_owned()),
-            incident.callback.as_ref().map_or(String::new(), |c| c.as_str().to_owned()),
+            incident.callback.as_ref().map_or(String::new(), |c| cell(c.as_str())),
             lat,
             lon,
-            incident.summary.as_str().to_owned(),
+            cell(incident.summary.as_str()),
             incident.notes.len().to_string(),
         ])
         .map_err(failed)?;
@@ -271,6 +303,8 @@ async fn export(
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"incidents.csv\""),
+            // Callers' details: no copy kept by a browser or proxy.
+            (header::CACHE_CONTROL, "no-store"),
         ],
         body,
     )

@@ -111,6 +111,7 @@ async fn search_exports_every_match_as_csv() {
     let response = app.get("/api/v1/incidents/search?format=csv&q=help", &token).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(response.headers()["cache-control"], "no-store");
     let body = response.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let headers = reader.headers().unwrap().clone();
@@ -120,6 +121,9 @@ async fn search_exports_every_match_as_csv() {
     assert_eq!(&rows[0][0], a.as_str());
     let summary = headers.iter().position(|h| h == "summary").unwrap();
     assert_eq!(&rows[0][summary], "says \"help\", then hangs up", "quoted as CSV quotes");
+    let number = headers.iter().position(|h| h == "callback_number").unwrap();
+    assert_eq!(&rows[0][number], "'+17855550100", "a spreadsheet shows it as text, not a sum");
+    assert!(body.starts_with('\u{feff}'), "a byte-order mark, for spreadsheets");
 }
 
 #[tokio::test]
@@ -140,6 +144,7 @@ async fn bad_search_parameters_say_what_to_fix() {
         ("q=%21%21%21", "at least one word"),
         ("q=a%20b%20cc%20dd%20ee%20ff%20gg%20hh%20ii%20jj%20kk", "at most 8"),
         ("format=xml", "json or csv"),
+        ("outcom=referred", "unknown field"),
     ] {
         let response = app.get(&format!("/api/v1/incidents/search?{query}"), &token).await;
         assert_error(response, 400, "invalid_parameter", says).await;
@@ -147,4 +152,49 @@ async fn bad_search_parameters_say_what_to_fix() {
     let responder = app.login("responder").await;
     let response = app.get("/api/v1/incidents/search", &responder).await;
     assert_eq!(response.status(), 403);
+}
+
+/// An agency whose part ended (it declined) finds the incident as it saw it: not by a status
+/// or an outcome it reached afterwards.
+#[tokio::test]
+async fn a_declining_agency_does_not_find_the_incident_by_what_happened_after() {
+    let app = TestApp::spawn_with_areas().await;
+    let calltaker = app.login("calltaker").await;
+    let counselor = app.login("counselor").await;
+    let body = json!({"channel": "911", "summary": "ladder on the bridge",
+        "location": {"type": "point", "lat": 38.5, "lon": -95.5}});
+    let id: String = app
+        .post_json("/api/v1/incidents", Some(&calltaker), &body)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let offer = json!({"action": "offer_transfer", "service": "urn:service:counseling.suicide", "reason": "divert"});
+    assert_eq!(app.act(&calltaker, &id, offer).await.status(), 200);
+    let decline = json!({"action": "decline_transfer", "reason": "no counselor free"});
+    assert_eq!(app.act(&counselor, &id, decline).await.status(), 200);
+    let withdraw = json!({"action": "withdraw_transfer", "reason": "handled here"});
+    assert_eq!(app.act(&calltaker, &id, withdraw).await.status(), 200);
+    let close = json!({"action": "close", "disposition": "transported", "remark": "to the ED"});
+    assert_eq!(app.act(&calltaker, &id, close).await.status(), 200);
+
+    let found = |token: &str, query: &str| {
+        let url = format!("/api/v1/incidents/search?{query}");
+        let (app, token) = (&app, token.to_owned());
+        async move { ids(&app.get(&url, &token).await.json::<Value>().await.unwrap()) }
+    };
+    assert_eq!(found(&counselor, "q=ladder").await, [id.as_str()], "it took part: it finds it");
+    assert!(
+        found(&counselor, "status=closed").await.is_empty(),
+        "not by the status it closed with"
+    );
+    assert!(found(&counselor, "outcome=transported").await.is_empty(), "nor by its outcome");
+    assert_eq!(found(&calltaker, "status=closed&outcome=transported").await, [id.as_str()]);
+    // Each status once, however often a list names it.
+    let twice: Vec<Value> =
+        app.get("/api/v1/incidents?status=closed,closed", &calltaker).await.json().await.unwrap();
+    assert_eq!(twice.len(), 1);
 }

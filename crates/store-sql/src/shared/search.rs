@@ -60,11 +60,17 @@ pub(crate) async fn board(
     agency: domain::AgencyId,
     filter: &IncidentFilter,
 ) -> Result<Vec<Incident>> {
-    let statuses: Vec<IncidentStatus> = if filter.statuses.is_empty() {
-        IncidentStatus::ALL.into_iter().filter(|s| *s != IncidentStatus::Closed).collect()
-    } else {
-        filter.statuses.clone()
-    };
+    // Each status once, in a fixed order, however often the filter names it.
+    let statuses: Vec<IncidentStatus> = IncidentStatus::ALL
+        .into_iter()
+        .filter(|s| {
+            if filter.statuses.is_empty() {
+                *s != IncidentStatus::Closed
+            } else {
+                filter.statuses.contains(s)
+            }
+        })
+        .collect();
     let channels: Vec<Channel> = filter.channel.map_or_else(|| Channel::ALL.to_vec(), |c| vec![c]);
     let mut s = Statement::default();
     let limit = i64::from(filter.limit);
@@ -138,6 +144,7 @@ pub(crate) async fn search(conn: &mut Connection, search: &IncidentSearch) -> Re
         filters.push(format!("x.channel = {channel}"));
     }
     if !search.statuses.is_empty() {
+        // Each status once, however often the search names it.
         let listed: Vec<String> =
             search.statuses.iter().map(|st| s.value(Value::Text(st.as_str().to_owned()))).collect();
         filters.push(format!("x.status IN ({})", listed.join(", ")));
