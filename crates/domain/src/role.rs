@@ -55,6 +55,8 @@ pub enum Permission {
     /// Search the agency's incidents, closed ones included: by number, id, date, status,
     /// outcome and words of the summary and notes, and export the matches as CSV.
     IncidentSearch,
+    /// Read the agency's shift log, write handover notes in it and acknowledge reading them.
+    ShiftLog,
     /// Record a contact's timing at the agency — arrived, answered, abandoned, rolled over —
     /// as the phone system gives it (the phone system's account, or a person in the console).
     CallRecord,
@@ -115,6 +117,7 @@ impl Role {
                 P::IncidentCreate,
                 P::CallRecord,
                 P::IncidentRead,
+                P::ShiftLog,
                 P::IncidentSearch,
                 P::IncidentLocate,
                 P::IncidentNote,
@@ -128,6 +131,7 @@ impl Role {
             Self::Clinician => &[
                 P::ClinicianQueue,
                 P::IncidentRead,
+                P::ShiftLog,
                 P::IncidentSearch,
                 P::IncidentLocate,
                 P::IncidentNote,
@@ -142,6 +146,7 @@ impl Role {
                 P::IncidentCreate,
                 P::CallRecord,
                 P::IncidentRead,
+                P::ShiftLog,
                 P::IncidentSearch,
                 P::IncidentLocate,
                 P::IncidentNote,
@@ -156,6 +161,7 @@ impl Role {
                 P::TeamRead,
                 P::TeamReport,
                 P::IncidentRead,
+                P::ShiftLog,
                 P::IncidentSearch,
                 P::IncidentNote,
                 P::TeamDispatch,
@@ -168,6 +174,7 @@ impl Role {
             }
             Self::CareNavigator => &[
                 P::IncidentRead,
+                P::ShiftLog,
                 P::IncidentSearch,
                 P::IncidentNote,
                 P::IncidentClose,
@@ -179,6 +186,7 @@ impl Role {
                 P::TeamRead,
                 P::IncidentCreate,
                 P::IncidentRead,
+                P::ShiftLog,
                 P::IncidentSearch,
                 P::IncidentLocate,
                 P::IncidentNote,

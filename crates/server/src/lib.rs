@@ -308,6 +308,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/me", get(sessions::whoami))
         .route("/clinicians", get(routes::clinician::clinicians))
+        .route("/shift-log", get(routes::shift_log::list).post(routes::shift_log::write))
+        .route("/shift-log/{id}/acknowledge", post(routes::shift_log::acknowledge))
         .route("/teams", get(routes::teams::list))
         .route("/teams/{id}/positions", post(routes::teams::positions))
         .route("/teams/{id}/actions", post(routes::teams::act))

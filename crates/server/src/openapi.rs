@@ -7,8 +7,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     actions, agencies, areas, audit, calls, clinician, eido, eido_conveyance, health, incidents,
-    lost, protocols, recommendations, reports, routing, search, sessions, stream, teams, totp,
-    triage, users,
+    lost, protocols, recommendations, reports, routing, search, sessions, shift_log, stream, teams,
+    totp, triage, users,
 };
 
 #[derive(Debug, OpenApi)]
@@ -23,7 +23,8 @@ use crate::routes::{
     ),
     paths(
         sessions::login, sessions::logout, sessions::whoami,
-        incidents::create, incidents::list, search::search, incidents::get, incidents::events, actions::act,
+        incidents::create, incidents::list, search::search, incidents::get,
+        shift_log::list, shift_log::write, shift_log::acknowledge, incidents::events, actions::act,
         triage::answer,
         clinician::queue,
         audit::trail,

@@ -79,6 +79,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_event_chain.sql"),
     migration!(11, "0011_call_timing.sql"),
     migration!(12, "0012_incident_search.sql"),
+    migration!(13, "0013_shift_log.sql"),
 ];
 
 /// The migration that made agencies' list and search index: applying it also indexes the

@@ -63,6 +63,7 @@ macro_rules! conformance_suite {
             the_event_log_is_chained_and_sealed_once_a_key_is_set,
             a_requests_audit_record_commits_with_its_appends_only,
             call_steps_are_recorded_once_and_listed_in_time_order,
+            shift_notes_are_listed_newest_first_and_acknowledged_once,
             concurrent_ends_of_one_call_record_one
         );
     };
@@ -531,6 +532,54 @@ pub async fn search_shows_an_agency_only_what_it_may_read<S: Store>(store: Arc<S
     assert!(found(&*store, &outcome(center)).await.is_empty());
     assert_eq!(found(&*store, &outcome(psap)).await, [id]);
     assert_eq!(found(&*store, &words(center, "roof")).await, [id], "the summary stays findable");
+}
+
+pub async fn shift_notes_are_listed_newest_first_and_acknowledged_once<S: Store>(store: Arc<S>) {
+    use crate::{Acknowledged, ShiftNote, ShiftNoteRead};
+    let a = agency(&*store, "a", AgencyKind::Psap).await;
+    let b = agency(&*store, "b", AgencyKind::CrisisCenter).await;
+    let author = UserId::new(at(0));
+    let note = |agency, offset, text: &str| ShiftNote {
+        id: uuid::Uuid::now_v7(),
+        agency,
+        author,
+        author_name: "Night supervisor".into(),
+        at: at(offset),
+        text: Text::parse(text, crate::SHIFT_NOTE_MAX).unwrap(),
+        read_by: Vec::new(),
+    };
+    let first = note(a, 1_000, "K-10 bridge closed eastbound");
+    let second = note(a, 2_000, "backup center short two counselors");
+    let other = note(b, 3_000, "not a's");
+    for n in [&first, &second, &other] {
+        store.add_shift_note(n).await.unwrap();
+    }
+    let listed = store.shift_notes(a, None, 10).await.unwrap();
+    assert_eq!(listed.iter().map(|n| n.id).collect::<Vec<_>>(), [second.id, first.id]);
+    assert_eq!(listed[1], first, "stored as written");
+    let older = store.shift_notes(a, Some(at(2_000)), 10).await.unwrap();
+    assert_eq!(older.iter().map(|n| n.id).collect::<Vec<_>>(), [first.id], "paged by time");
+
+    let reader =
+        ShiftNoteRead { user: UserId::new(at(0)), name: "Day call-taker".into(), at: at(5_000) };
+    assert_eq!(
+        store.acknowledge_shift_note(a, first.id, &reader).await.unwrap(),
+        Acknowledged::Now
+    );
+    let again = ShiftNoteRead { at: at(6_000), ..reader.clone() };
+    assert_eq!(
+        store.acknowledge_shift_note(a, first.id, &again).await.unwrap(),
+        Acknowledged::Already
+    );
+    assert_eq!(
+        store.acknowledge_shift_note(b, first.id, &reader).await.unwrap(),
+        Acknowledged::NoSuchNote,
+        "another agency's note is not there for it"
+    );
+    let listed = store.shift_notes(a, None, 10).await.unwrap();
+    assert_eq!(listed[1].read_by, [reader], "read once, at the first acknowledgement");
+    assert!(listed[0].read_by.is_empty());
+    assert_eq!(store.all_shift_notes().await.unwrap().len(), 3);
 }
 
 pub async fn events_after_shows_an_agency_only_its_incidents<S: Store>(store: Arc<S>) {

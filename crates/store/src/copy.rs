@@ -63,6 +63,9 @@ pub async fn copy(
     copy_team_history(source, target).await?;
     copy_external_links(source, target).await?;
     copy_calls(source, target).await?;
+    for note in source.all_shift_notes().await? {
+        target.add_shift_note(&note).await?;
+    }
     copy_audit(source, target, source_keys).await
 }
 
@@ -276,6 +279,12 @@ async fn summary(store: &dyn Store) -> Result<Vec<(&'static str, String)>> {
         ));
     }
     let call_hash: String = call_hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let notes = store.all_shift_notes().await?;
+    let mut note_hash = Sha256::new();
+    for n in &notes {
+        note_hash.update(format!("{n:?}\n"));
+    }
+    let note_hash: String = note_hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok(vec![
         ("agencies", agencies.len().to_string()),
         ("users", store.users().await?.len().to_string()),
@@ -292,6 +301,8 @@ async fn summary(store: &dyn Store) -> Result<Vec<(&'static str, String)>> {
         ("team states SHA-256", team_hash),
         ("call steps", calls.len().to_string()),
         ("call steps SHA-256", call_hash),
+        ("shift notes", notes.len().to_string()),
+        ("shift notes SHA-256", note_hash),
         ("audit records", audit_records.to_string()),
         ("audit contents SHA-256", audit_contents),
     ])

@@ -7,6 +7,7 @@
 //! - [`ProtocolStore`]: versioned triage protocols per agency, one active per channel.
 //! - [`TeamLog`]: mobile crisis teams' live state — shifts, statuses, GPS fixes — checked by
 //!   `dispatch` and group-committed through [`team_batch`].
+//! - [`ShiftLog`]: each agency's handover notes and who acknowledged them, append-only.
 //! - [`CallLog`]: contacts' timing from the phone system — arrived, answered, abandoned,
 //!   rolled over — one arrival and one end per call, append-only.
 //! - [`search`]: what an agency's lists and searches read of each incident, and a search's keyset
@@ -40,6 +41,7 @@ mod protocols;
 pub mod queue;
 pub mod seal;
 pub mod search;
+mod shift_log;
 pub mod team_batch;
 pub mod team_codec;
 mod teams;
@@ -55,10 +57,17 @@ pub use error::{Result, StoreError};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
 pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
 pub use search::{Cursor, IncidentSearch, SearchPage};
+pub use shift_log::{Acknowledged, SHIFT_NOTE_MAX, ShiftLog, ShiftNote, ShiftNoteRead};
 pub use teams::{Breadcrumb, FixesRecorded, TeamChange, TeamCommand, TeamLog, TeamLogEntry};
 
 /// A complete backend: the event log, the directory, the protocols, teams' live state, the
-/// audit trail and contacts' timing.
-pub trait Store: EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog {}
+/// audit trail, contacts' timing and the shift logs.
+pub trait Store:
+    EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog + ShiftLog
+{
+}
 
-impl<T: EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog> Store for T {}
+impl<T: EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog + ShiftLog> Store
+    for T
+{
+}

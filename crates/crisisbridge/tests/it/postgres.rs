@@ -129,6 +129,8 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
         "external ids",
         "call steps",
         "call steps SHA-256",
+        "shift notes",
+        "shift notes SHA-256",
         "audit records",
         "audit contents SHA-256",
     ] {

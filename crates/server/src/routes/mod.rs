@@ -17,6 +17,7 @@ pub mod reports;
 pub mod routing;
 pub mod search;
 pub mod sessions;
+pub mod shift_log;
 pub mod stream;
 pub mod teams;
 pub mod totp;

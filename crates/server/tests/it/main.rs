@@ -27,6 +27,7 @@ mod robustness;
 mod routing;
 mod search;
 mod security;
+mod shift_log;
 mod stream;
 mod teams;
 mod tls;

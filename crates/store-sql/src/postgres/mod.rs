@@ -37,6 +37,8 @@ mod rows;
 mod schema;
 #[path = "../shared/search.rs"]
 mod search;
+#[path = "../shared/shift_log.rs"]
+mod shift_log;
 mod team_writer;
 #[path = "../shared/teams.rs"]
 mod teams;
