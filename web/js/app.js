@@ -8,6 +8,7 @@ import { loadAgencies, agency } from './directory.js';
 import { setTimeZone } from './format.js';
 import { loginView } from './login.js';
 import { mountAlarms } from './alarms.js';
+import { mountShiftLog } from './shift-log.js';
 import * as keys from './shortcuts.js';
 
 const VIEWS = {
@@ -64,9 +65,13 @@ async function start(user) {
   const unmountView = await view.mount(main, { user });
   // Alarms above every view that may hold an incident (not a responder's phone).
   const unmountAlarms = user.role === 'responder' ? null : await mountAlarms(main, { user });
+  // The shift log, for those who work shifts at a console (not a responder's phone, not an
+  // administrator).
+  const unmountShiftLog = ['responder', 'admin'].includes(user.role) ? null : mountShiftLog(main);
   unmount = () => {
     unmountView?.();
     unmountAlarms?.();
+    unmountShiftLog?.();
   };
   performance.mark('cb:first-render', { detail: { view: user.role } });
   document.body.dataset.ready = 'true';

@@ -66,6 +66,7 @@ assets![
     "js/contact.js",
     "js/reports.js",
     "js/search.js",
+    "js/shift-log.js",
     "js/phone.js",
     "js/views/call-taker.js",
     "js/views/clinician.js",

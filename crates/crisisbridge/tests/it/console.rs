@@ -209,6 +209,13 @@ fn alerts_chime_notify_and_stay_until_someone_acts() {
 }
 
 #[test]
+fn a_handover_note_is_read_and_acknowledged_in_the_console() {
+    if browser_available("shift-log") {
+        browser_test("shift log", "shift-log.mjs");
+    }
+}
+
+#[test]
 fn a_dispatchers_map_moves_a_team_marker_live() {
     if browser_available("dispatcher-marker") {
         browser_test("dispatcher sees a team marker move", "dispatcher-marker.mjs");
