@@ -157,9 +157,7 @@ fn parse(query: &SearchQuery, caller: &Caller, zone: &Zone) -> ApiResult<Inciden
         if words.len() > MAX_WORDS {
             return Err(invalid(format!("q: {} words; give at most {MAX_WORDS}", words.len())));
         }
-        // The longest word first: the search starts from the first, and longer words are
-        // usually rarer.
-        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        // The store starts from the rarest.
         search.words = words;
     }
     if let Some(number) = query.number.as_deref().filter(|n| !n.trim().is_empty()) {
