@@ -101,6 +101,10 @@ pub(crate) async fn board(
     found.iter().map(|r| codec::decode_incident(&get::<String>(r, "state")?)).collect()
 }
 
+/// The most open incidents one agency is expected to have at once: the bound of the open-only
+/// search's first step (a guard, not a page size).
+const OPEN_AT_MOST: u32 = 1_000_000;
+
 /// Postings counted per word when choosing which word a search starts from: enough to tell a
 /// rare word from a common one, few enough to cost well under a millisecond each.
 const PROBE: i64 = 2_000;
@@ -155,6 +159,28 @@ pub(crate) async fn search(conn: &mut Connection, search: &IncidentSearch) -> Re
              AND x.incident_id = k.incident_id"
                 .to_owned(),
             "k",
+        )
+    } else if !search.statuses.is_empty()
+        && !search.statuses.contains(&IncidentStatus::Closed)
+        && search.callback.is_none()
+        && search.disposition.is_none()
+        && search.id.is_none()
+    {
+        // Only incidents still open: few, whatever the history. Read them by the live index and
+        // sort them; the LIMIT keeps PostgreSQL from merging the two (it would walk the
+        // agency's whole history by opening time instead, testing each row's status).
+        let listed: Vec<String> = IncidentStatus::ALL
+            .into_iter()
+            .filter(|st| search.statuses.contains(st))
+            .map(|st| s.value(Value::Text(st.as_str().to_owned())))
+            .collect();
+        (
+            format!(
+                "(SELECT * FROM incident_index WHERE agency_id = {agency} AND status IN ({}) \
+                 LIMIT {OPEN_AT_MOST}) x",
+                listed.join(", ")
+            ),
+            "x",
         )
     } else {
         filters.push(format!("x.agency_id = {agency}"));
