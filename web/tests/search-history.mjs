@@ -43,7 +43,8 @@ await run('search and history', 90, async (browser) => {
   await panel.getByRole('button', { name: 'Older ›' }).click();
   await page.waitForFunction(() => document.querySelectorAll('.search-table tbody tr').length === 5, null, { timeout: 10000 });
   await panel.locator(`tr[data-incident="${closed}"] button`).click();
-  await page.getByText(`${word} caller number 0`).first().waitFor({ timeout: 10000 });
+  // The incident's own card (the results list its summary too).
+  await page.locator(`section[aria-label="Incident"][data-incident="${closed}"]`).waitFor({ timeout: 10000 });
   check(await page.getByRole('region', { name: 'Search incidents' }).count() === 0, 'the incident replaces the results');
 
   // Printed, the incident stands alone: no sidebar, no buttons, a confidentiality line on top.
@@ -79,6 +80,6 @@ await run('search and history', 90, async (browser) => {
   const lines = csv.trim().split(/\r?\n/);
   check(lines.length === 2 && lines[1].startsWith(closed), `the CSV holds the one closed match (${lines.length - 1} rows)`);
   await spanel.locator(`tr[data-incident="${closed}"] button`).click();
-  await sup.getByText(`${word} caller number 0`).first().waitFor({ timeout: 10000 });
+  await sup.locator(`section[aria-label="Incident"][data-incident="${closed}"]`).waitFor({ timeout: 10000 });
   checkClean(sctx, 'supervisor');
 });
