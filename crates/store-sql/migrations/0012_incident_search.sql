@@ -17,7 +17,9 @@ CREATE TABLE incident_index (
 ) {without_rowid};
 -- The live board: one status and channel at a time, most recently updated first.
 CREATE INDEX incident_index_live ON incident_index (agency_id, status, channel, updated_at, incident_id);
--- Searches, newest opened first: by date, by number, by outcome.
+-- Searches, newest opened first: by status (one status at a time, merged), by date, by number,
+-- by outcome.
+CREATE INDEX incident_index_status_opened ON incident_index (agency_id, status, opened_at, incident_id);
 CREATE INDEX incident_index_opened ON incident_index (agency_id, opened_at, incident_id);
 CREATE INDEX incident_index_callback ON incident_index (agency_id, callback, opened_at, incident_id);
 CREATE INDEX incident_index_disposition ON incident_index (agency_id, disposition, opened_at, incident_id);

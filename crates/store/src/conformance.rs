@@ -431,6 +431,22 @@ pub async fn search_filters_by_number_words_status_outcome_and_dates<S: Store>(s
     assert_eq!(found(&*store, &closed).await, [roof]);
     let open = IncidentSearch { statuses: vec![IncidentStatus::Open], ..all.clone() };
     assert_eq!(found(&*store, &open).await, [river, bridge]);
+    // By status and channel, a page at a time.
+    let first = IncidentSearch { channel: Some(Channel::Nine88), limit: 1, ..open.clone() };
+    let page = store.search(&first).await.unwrap();
+    assert_eq!(page.incidents.iter().map(|i| i.id).collect::<Vec<_>>(), [river]);
+    let rest = IncidentSearch { after: page.next, ..first.clone() };
+    let page = store.search(&rest).await.unwrap();
+    assert_eq!(
+        (page.incidents.iter().map(|i| i.id).collect::<Vec<_>>(), page.next),
+        (vec![bridge], None)
+    );
+    let both = IncidentSearch {
+        statuses: vec![IncidentStatus::Open, IncidentStatus::Closed],
+        from: Some(at(1_500)),
+        ..all.clone()
+    };
+    assert_eq!(found(&*store, &both).await, [river, bridge], "merged, from the date on");
     let transported = IncidentSearch { disposition: Some(Disposition::Transported), ..all.clone() };
     assert_eq!(found(&*store, &transported).await, [roof]);
     let referred = IncidentSearch { disposition: Some(Disposition::Referred), ..all.clone() };

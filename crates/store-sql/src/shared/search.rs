@@ -101,10 +101,6 @@ pub(crate) async fn board(
     found.iter().map(|r| codec::decode_incident(&get::<String>(r, "state")?)).collect()
 }
 
-/// The most open incidents one agency is expected to have at once: the bound of the open-only
-/// search's first step (a guard, not a page size).
-const OPEN_AT_MOST: u32 = 1_000_000;
-
 /// Postings counted per word when choosing which word a search starts from: enough to tell a
 /// rare word from a common one, few enough to cost well under a millisecond each.
 const PROBE: i64 = 2_000;
@@ -161,27 +157,45 @@ pub(crate) async fn search(conn: &mut Connection, search: &IncidentSearch) -> Re
             "k",
         )
     } else if !search.statuses.is_empty()
-        && !search.statuses.contains(&IncidentStatus::Closed)
         && search.callback.is_none()
         && search.disposition.is_none()
         && search.id.is_none()
     {
-        // Only incidents still open: few, whatever the history. Read them by the live index and
-        // sort them; the LIMIT keeps PostgreSQL from merging the two (it would walk the
-        // agency's whole history by opening time instead, testing each row's status).
-        let listed: Vec<String> = IncidentStatus::ALL
-            .into_iter()
-            .filter(|st| search.statuses.contains(st))
-            .map(|st| s.value(Value::Text(st.as_str().to_owned())))
-            .collect();
-        (
-            format!(
-                "(SELECT * FROM incident_index WHERE agency_id = {agency} AND status IN ({}) \
-                 LIMIT {OPEN_AT_MOST}) x",
-                listed.join(", ")
-            ),
-            "x",
-        )
+        // By status: one ordered range of `incident_index_status_opened` per status, each
+        // stopped at the page's end, merged — as cheap for the few open incidents as for a
+        // million closed ones, whatever a planner's statistics say.
+        let mut ranges = Vec::new();
+        for status in IncidentStatus::ALL.into_iter().filter(|st| search.statuses.contains(st)) {
+            let st = s.value(Value::Text(status.as_str().to_owned()));
+            let mut conditions = vec![format!("agency_id = {agency}"), format!("status = {st}")];
+            if let Some(channel) = search.channel {
+                conditions.push(format!(
+                    "channel = {}",
+                    s.value(Value::Text(channel.as_str().to_owned()))
+                ));
+            }
+            if let Some(at) = search.from {
+                conditions.push(format!("opened_at >= {}", s.value(Value::Int(at.as_millis()))));
+            }
+            if let Some(at) = search.to {
+                conditions.push(format!("opened_at < {}", s.value(Value::Int(at.as_millis()))));
+            }
+            if let Some(after) = search.after {
+                let (at, id) = (
+                    s.value(Value::Int(after.opened_at.as_millis())),
+                    s.value(Value::Id(after.incident.as_uuid())),
+                );
+                conditions.push(format!("(opened_at, incident_id) < ({at}, {id})"));
+            }
+            let n = s.value(Value::Int(i64::from(search.limit) + 1));
+            ranges.push(format!(
+                "SELECT * FROM (SELECT agency_id, incident_id, status, channel, opened_at \
+                 FROM incident_index WHERE {} ORDER BY opened_at DESC, incident_id DESC LIMIT {n}) r{}",
+                conditions.join(" AND "),
+                ranges.len()
+            ));
+        }
+        (format!("({}) x", ranges.join(" UNION ALL ")), "x")
     } else {
         filters.push(format!("x.agency_id = {agency}"));
         ("incident_index x".to_owned(), "x")
