@@ -24,6 +24,36 @@ pub(crate) fn parse_id(raw: &str) -> ApiResult<IncidentId> {
     raw.parse::<IncidentId>().map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
 }
 
+/// Comma-separated statuses (`open,closed`); none given is an empty list.
+pub(crate) fn parse_statuses(raw: Option<&str>) -> ApiResult<Vec<IncidentStatus>> {
+    raw.iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            IncidentStatus::parse(s).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("status: unknown status {s:?}; use open, transfer_pending, team_dispatched or closed"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A channel parameter (`911`, `988`, `other`).
+pub(crate) fn parse_channel(raw: Option<&str>) -> ApiResult<Option<domain::Channel>> {
+    raw.map(|c| {
+        domain::Channel::parse(c).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("channel: unknown channel {c:?}; use 911, 988 or other"),
+            )
+        })
+    })
+    .transpose()
+}
+
 /// The incident, if it exists and involves the caller's agency, as that agency may see it:
 /// as it was at the agency's last part when it no longer takes part (it declined, its offer
 /// timed out or was withdrawn), and without other agencies' private notes.
@@ -123,32 +153,8 @@ pub async fn list(
     caller.require(Permission::IncidentRead)?;
     let Query(query) =
         query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
-    let statuses = query
-        .status
-        .iter()
-        .flat_map(|s| s.split(','))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            IncidentStatus::parse(s).ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidParameter,
-                    format!("status: unknown status {s:?}; use open, transfer_pending, team_dispatched or closed"),
-                )
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    let channel = query
-        .channel
-        .map(|c| {
-            domain::Channel::parse(&c).ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidParameter,
-                    format!("channel: unknown channel {c:?}; use 911, 988 or other"),
-                )
-            })
-        })
-        .transpose()?;
+    let statuses = parse_statuses(query.status.as_deref())?;
+    let channel = parse_channel(query.channel.as_deref())?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::new(

@@ -8,15 +8,13 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use domain::{
-    CallbackNumber, Channel, Disposition, Incident, IncidentId, IncidentStatus, Permission,
-};
+use domain::{CallbackNumber, Disposition, Incident, IncidentId, Permission};
 use reports::Zone;
 use serde::{Deserialize, Serialize};
 use store::search::{Cursor, IncidentSearch, terms_of};
 use utoipa::{IntoParams, ToSchema};
 
-use super::incidents::as_seen;
+use super::incidents::{as_seen, parse_channel, parse_statuses};
 use crate::auth::Caller;
 use crate::dto::IncidentDto;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
@@ -184,30 +182,8 @@ fn parse(query: &SearchQuery, caller: &Caller, zone: &Zone) -> ApiResult<Inciden
     {
         return Err(invalid("to: must be a later day than from".to_owned()));
     }
-    search.statuses = query
-        .status
-        .iter()
-        .flat_map(|s| s.split(','))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            IncidentStatus::parse(s).ok_or_else(|| {
-                invalid(format!(
-                    "status: unknown status {s:?}; use open, transfer_pending, team_dispatched or closed"
-                ))
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    search.channel = query
-        .channel
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            Channel::parse(c).ok_or_else(|| {
-                invalid(format!("channel: unknown channel {c:?}; use 911, 988 or other"))
-            })
-        })
-        .transpose()?;
+    search.statuses = parse_statuses(query.status.as_deref())?;
+    search.channel = parse_channel(query.channel.as_deref().filter(|c| !c.is_empty()))?;
     search.disposition = query
         .outcome
         .as_deref()

@@ -53,6 +53,11 @@ impl Statement {
     }
 }
 
+/// Each of `statuses` once, in a fixed order, however often the request names it.
+fn each_once(statuses: &[IncidentStatus]) -> impl Iterator<Item = IncidentStatus> + '_ {
+    IncidentStatus::ALL.into_iter().filter(|s| statuses.contains(s))
+}
+
 /// The live board of one agency: incidents in `filter`'s statuses (every open one by default)
 /// and channel, most recently updated first.
 pub(crate) async fn board(
@@ -60,17 +65,11 @@ pub(crate) async fn board(
     agency: domain::AgencyId,
     filter: &IncidentFilter,
 ) -> Result<Vec<Incident>> {
-    // Each status once, in a fixed order, however often the filter names it.
-    let statuses: Vec<IncidentStatus> = IncidentStatus::ALL
-        .into_iter()
-        .filter(|s| {
-            if filter.statuses.is_empty() {
-                *s != IncidentStatus::Closed
-            } else {
-                filter.statuses.contains(s)
-            }
-        })
-        .collect();
+    let statuses: Vec<IncidentStatus> = if filter.statuses.is_empty() {
+        IncidentStatus::ALL.into_iter().filter(|s| *s != IncidentStatus::Closed).collect()
+    } else {
+        each_once(&filter.statuses).collect()
+    };
     let channels: Vec<Channel> = filter.channel.map_or_else(|| Channel::ALL.to_vec(), |c| vec![c]);
     let mut s = Statement::default();
     let limit = i64::from(filter.limit);
@@ -165,7 +164,7 @@ pub(crate) async fn search(conn: &mut Connection, search: &IncidentSearch) -> Re
         // stopped at the page's end, merged — as cheap for the few open incidents as for a
         // million closed ones, whatever a planner's statistics say.
         let mut ranges = Vec::new();
-        for status in IncidentStatus::ALL.into_iter().filter(|st| search.statuses.contains(st)) {
+        for status in each_once(&search.statuses) {
             let st = s.value(Value::Text(status.as_str().to_owned()));
             let mut conditions = vec![format!("agency_id = {agency}"), format!("status = {st}")];
             if let Some(channel) = search.channel {
