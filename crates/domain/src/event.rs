@@ -237,13 +237,34 @@ pub enum EventKind {
     /// What responders need to know of the person: language, interpreter, age band. Replaces
     /// what was said before.
     ContactDescribed(crate::ContactDetails),
-    /// The incident ended. Nothing may follow.
+    /// The incident ended. Only its follow-ups' own events may follow.
     Closed { disposition: Disposition, remark: Text },
+    /// Whether the person agreed to be contacted again after the call (a later record
+    /// replaces an earlier one). Only while the incident is open.
+    FollowUpConsentRecorded { given: bool },
+    /// A follow-up for the recording agency's care navigators: by its rule when the incident
+    /// closed, or added by a person.
+    FollowUpScheduled(crate::incident::FollowUpPlan),
+    /// A try to reach the person; after a missed one the next is due at `next_due`.
+    FollowUpAttempted {
+        number: u16,
+        result: crate::incident::AttemptResult,
+        note: Text,
+        next_due: Option<Timestamp>,
+    },
+    /// The follow-up's end; `reopened_as` names the new incident of a person who needs help
+    /// again, and only then.
+    FollowUpFinished {
+        number: u16,
+        outcome: crate::incident::FollowUpOutcome,
+        detail: Text,
+        reopened_as: Option<IncidentId>,
+    },
 }
 
 impl EventKind {
     /// Every kind's name, for clients that must know them all (the console's stream).
-    pub const NAMES: [&'static str; 24] = [
+    pub const NAMES: [&'static str; 29] = [
         "opened",
         "located",
         "routed",
@@ -267,7 +288,12 @@ impl EventKind {
         "team_dispatched",
         "team_status_changed",
         "note_added",
+        "contact_described",
         "closed",
+        "follow_up_consent_recorded",
+        "follow_up_scheduled",
+        "follow_up_attempted",
+        "follow_up_finished",
     ];
 
     /// The stable name of this kind in the log, the API and the live stream.
@@ -298,6 +324,10 @@ impl EventKind {
             Self::NoteAdded { .. } => "note_added",
             Self::ContactDescribed(_) => "contact_described",
             Self::Closed { .. } => "closed",
+            Self::FollowUpConsentRecorded { .. } => "follow_up_consent_recorded",
+            Self::FollowUpScheduled(_) => "follow_up_scheduled",
+            Self::FollowUpAttempted { .. } => "follow_up_attempted",
+            Self::FollowUpFinished { .. } => "follow_up_finished",
         }
     }
 }
@@ -350,10 +380,13 @@ impl NoteAudience {
 
 impl Event {
     /// Whether `agency`, involved in the event's incident, may see this event: everything
-    /// but another agency's private note.
+    /// but another agency's private note and another agency's follow-up.
     pub fn visible_to(&self, agency: AgencyId) -> bool {
         match &self.kind {
             EventKind::NoteAdded { audience, .. } => audience.reaches(self.agency, agency),
+            EventKind::FollowUpScheduled(_)
+            | EventKind::FollowUpAttempted { .. }
+            | EventKind::FollowUpFinished { .. } => self.agency == agency,
             _ => true,
         }
     }

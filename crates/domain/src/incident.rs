@@ -14,9 +14,13 @@ use crate::location::Location;
 use crate::route::Route;
 use crate::time::Timestamp;
 
+mod follow_up;
 mod gate;
 mod handoff;
 mod transfer;
+pub use follow_up::{
+    Attempt, AttemptResult, Finished, FollowUp, FollowUpOutcome, FollowUpPlan, MAX_ATTEMPTS,
+};
 pub use gate::{Alarm, AlarmKind, Destination, Override};
 pub use handoff::{EmergencyHandoff, HandoffOutcome, HandoffPayload, confidence};
 pub use transfer::{PendingTransfer, Unanswered};
@@ -151,6 +155,10 @@ pub struct Incident {
     /// Providers that sent a team: they take part for the rest of the incident.
     pub responders: BTreeSet<AgencyId>,
     pub closure: Option<Closure>,
+    /// Whether the person agreed to be contacted again, if asked.
+    pub follow_up_consent: Option<bool>,
+    /// Follow-ups after the contact, each for one agency's care navigators.
+    pub follow_ups: Vec<FollowUp>,
     pub updated_at: Timestamp,
     /// How many events this state is made of; the next event is number `version + 1`.
     pub version: u64,
@@ -237,6 +245,28 @@ pub enum TransitionError {
     TeamNotOnIncident(TeamId),
     #[error("only the agency that holds the incident ({holder}) can {action}")]
     NotHolder { holder: AgencyId, action: &'static str },
+    #[error("the incident has no follow-up number {0}")]
+    NoFollowUp(u16),
+    #[error("follow-up {0} belongs to another agency; only its own agency works it")]
+    NotFollowUpOwner(u16),
+    #[error("follow-up {0} is finished ({1}); nothing more can be recorded on it")]
+    FollowUpFinished(u16, &'static str),
+    #[error("the incident already has a follow-up numbered {0}")]
+    FollowUpExists(u16),
+    #[error("your agency already has an open follow-up on this incident: work that one")]
+    FollowUpOpen,
+    #[error("a follow-up cannot be due before it is recorded")]
+    FollowUpDueInPast,
+    #[error("a follow-up allows 1 to {} attempts", follow_up::MAX_ATTEMPTS)]
+    FollowUpAttempts,
+    #[error("no follow-up without the person's consent: {0}")]
+    FollowUpConsent(&'static str),
+    #[error(
+        "only a contact at imminent risk (an emergency handoff decided or made) is followed up without consent"
+    )]
+    NotImminentRisk,
+    #[error("a follow-up ends as reopened exactly when it names the new incident")]
+    ReopenedWithout,
 }
 
 impl Incident {
@@ -245,6 +275,7 @@ impl Incident {
     pub fn as_seen_by(&self, agency: AgencyId) -> Self {
         let mut seen = self.clone();
         seen.notes.retain(|n| n.audience.reaches(n.agency, agency));
+        seen.follow_ups.retain(|f| f.agency == agency);
         seen
     }
 
@@ -278,6 +309,8 @@ impl Incident {
             last_part: BTreeMap::from([(event.agency, 1)]),
             responders: BTreeSet::new(),
             closure: None,
+            follow_up_consent: None,
+            follow_ups: Vec::new(),
             updated_at: event.at,
             version: 1,
         })
@@ -487,6 +520,10 @@ impl Incident {
                     remark: remark.clone(),
                 });
             }
+            EventKind::FollowUpConsentRecorded { .. }
+            | EventKind::FollowUpScheduled(_)
+            | EventKind::FollowUpAttempted { .. }
+            | EventKind::FollowUpFinished { .. } => follow_up::apply(self, event),
         }
         self.involved.insert(event.agency);
         self.updated_at = self.updated_at.max(event.at);
@@ -549,9 +586,10 @@ impl Incident {
         if matches!(event.kind, EventKind::Opened { .. }) {
             return Err(E::AlreadyOpened);
         }
-        if self.closure.is_some() {
+        if self.closure.is_some() && !follow_up::is_follow_up_work(&event.kind) {
             return Err(E::IncidentClosed);
         }
+        follow_up::check(self, event)?;
         // Handing the incident on and ending it are the holder's decisions; other involved
         // agencies (a 988 center that declined, a dispatched team's provider) may add to it.
         let holder_only = match event.kind {

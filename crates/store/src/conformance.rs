@@ -40,6 +40,7 @@ macro_rules! conformance_suite {
             search_pages_newest_first_without_gaps_or_repeats,
             search_filters_by_number_words_status_outcome_and_dates,
             search_shows_an_agency_only_what_it_may_read,
+            follow_up_queue_is_each_agencys_own_due_first_and_survives_a_rebuild,
             events_after_shows_an_agency_only_its_incidents,
             subscribers_receive_committed_events_in_order,
             rebuild_restores_every_projection,
@@ -548,6 +549,85 @@ pub async fn search_shows_an_agency_only_what_it_may_read<S: Store>(store: Arc<S
     assert!(found(&*store, &outcome(center)).await.is_empty());
     assert_eq!(found(&*store, &outcome(psap)).await, [id]);
     assert_eq!(found(&*store, &words(center, "roof")).await, [id], "the summary stays findable");
+}
+
+pub async fn follow_up_queue_is_each_agencys_own_due_first_and_survives_a_rebuild<S: Store>(
+    store: Arc<S>,
+) {
+    use domain::incident::{AttemptResult, FollowUpOutcome, FollowUpPlan};
+    let center = agency(&*store, "center", AgencyKind::CrisisCenter).await;
+    let other = agency(&*store, "other", AgencyKind::CrisisCenter).await;
+    let schedule = |id, agency, number, due_ms| {
+        event(
+            id,
+            agency,
+            2_000,
+            EventKind::FollowUpScheduled(FollowUpPlan {
+                number,
+                due: at(due_ms),
+                rule: None,
+                reason: text("call back"),
+                without_consent: false,
+                attempts_allowed: 2,
+                retry_minutes: 60,
+            }),
+        )
+    };
+    let mut ids = Vec::new();
+    for (n, due_ms) in [(0, 90_000), (1, 30_000), (2, 60_000)] {
+        let id = open_with(&*store, center, 100 + n, "caller", "785-555-0100").await;
+        store
+            .append(vec![
+                event(id, center, 1_000, EventKind::FollowUpConsentRecorded { given: true }),
+                event(
+                    id,
+                    center,
+                    1_500,
+                    EventKind::Closed {
+                        disposition: Disposition::ResolvedByPhone,
+                        remark: text("plan"),
+                    },
+                ),
+                schedule(id, center, 1, due_ms),
+            ])
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let _not_mine = open_with(&*store, other, 500, "caller", "785-555-0101").await;
+    let queue = |agency| {
+        let store = Arc::clone(&store);
+        async move { store.follow_up_queue(agency, at(61_000), 10).await.unwrap() }
+    };
+    let ids_of = |q: &crate::FollowUpQueue| q.incidents.iter().map(|i| i.id).collect::<Vec<_>>();
+    let mine = queue(center).await;
+    assert_eq!(ids_of(&mine), [ids[1], ids[2], ids[0]], "soonest due first");
+    assert_eq!((mine.total, mine.overdue), (3, 2));
+    assert_eq!(queue(other).await.total, 0, "another agency's follow-ups are not in its queue");
+    let first = store.follow_up_queue(center, at(61_000), 1).await.unwrap();
+    assert_eq!((ids_of(&first), first.total), (vec![ids[1]], 3));
+
+    // A missed attempt moves it to the back; a finished one leaves the queue.
+    let attempt = EventKind::FollowUpAttempted {
+        number: 1,
+        result: AttemptResult::NoAnswer,
+        note: text("rang out"),
+        next_due: Some(at(120_000)),
+    };
+    store.append(vec![event(ids[1], center, 3_000, attempt)]).await.unwrap();
+    let finish = EventKind::FollowUpFinished {
+        number: 1,
+        outcome: FollowUpOutcome::ReachedAndWell,
+        detail: text("doing better"),
+        reopened_as: None,
+    };
+    store.append(vec![event(ids[2], center, 3_000, finish)]).await.unwrap();
+    let after = queue(center).await;
+    assert_eq!(ids_of(&after), [ids[0], ids[1]]);
+    assert_eq!((after.total, after.overdue), (2, 0));
+
+    store.rebuild_projections().await.unwrap();
+    assert_eq!(queue(center).await, after, "a rebuild keeps every due time");
 }
 
 pub async fn shift_notes_are_listed_newest_first_and_acknowledged_once<S: Store>(store: Arc<S>) {

@@ -56,7 +56,7 @@ pub use directory::{
 pub use error::{Result, StoreError};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
 pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
-pub use search::{Cursor, IncidentSearch, SearchPage};
+pub use search::{Cursor, FollowUpQueue, IncidentSearch, SearchPage};
 pub use shift_log::{Acknowledged, SHIFT_NOTE_MAX, ShiftLog, ShiftNote, ShiftNoteRead};
 pub use teams::{Breadcrumb, FixesRecorded, TeamChange, TeamCommand, TeamLog, TeamLogEntry};
 

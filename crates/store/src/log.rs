@@ -81,6 +81,15 @@ pub trait EventLog: Send + Sync + 'static {
     /// index [`crate::search`] describes: a page costs the same at any history size.
     async fn search(&self, search: &crate::IncidentSearch) -> Result<crate::SearchPage>;
 
+    /// `agency`'s follow-up queue: the first `limit` incidents with an open follow-up of its
+    /// own, the soonest due first, and how many are overdue at `now`.
+    async fn follow_up_queue(
+        &self,
+        agency: AgencyId,
+        now: domain::Timestamp,
+        limit: u32,
+    ) -> Result<crate::FollowUpQueue>;
+
     /// One incident's events, in order.
     async fn incident_events(&self, id: IncidentId) -> Result<Vec<RecordedEvent>>;
 

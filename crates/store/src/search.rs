@@ -27,7 +27,11 @@ pub struct IndexRow {
     pub updated_at: Timestamp,
     /// The distinct words the agency may search, sorted.
     pub terms: Vec<String>,
-    /// A digest of `terms`: a writer rewrites an agency's words only when it changes.
+    /// When the agency's first open follow-up of the incident is due, if it has one: its
+    /// place in the agency's follow-up queue.
+    pub follow_up_due: Option<Timestamp>,
+    /// A digest of `terms` and `follow_up_due`: a writer rewrites an agency's words and its
+    /// queue entry only when it changes.
     pub terms_digest: i64,
 }
 
@@ -58,6 +62,7 @@ fn index_row(incident: &Incident, agency: AgencyId) -> IndexRow {
     }
     terms.sort_unstable();
     terms.dedup();
+    let follow_up_due = incident.follow_up_due(agency);
     IndexRow {
         agency,
         incident: incident.id,
@@ -67,16 +72,21 @@ fn index_row(incident: &Incident, agency: AgencyId) -> IndexRow {
         callback: incident.callback.clone(),
         opened_at: incident.opened_at,
         updated_at: incident.updated_at,
-        terms_digest: digest(&terms),
+        terms_digest: digest(&terms, follow_up_due),
         terms,
+        follow_up_due,
     }
 }
 
-/// FNV-1a (64 bits) over the words, each ended by a newline: stable across builds and
-/// releases, so a stored digest stays comparable.
-fn digest(terms: &[String]) -> i64 {
+/// FNV-1a (64 bits) over the words, each ended by a newline, then — only when there is one —
+/// the follow-up due time as `\0<ms>`: stable across builds and releases, so a stored digest
+/// stays comparable, and the same as before follow-ups existed for an incident without one.
+fn digest(terms: &[String], follow_up_due: Option<Timestamp>) -> i64 {
+    let due = follow_up_due.map(|t| format!("\0{}", t.as_millis())).unwrap_or_default();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in terms.iter().flat_map(|t| t.bytes().chain(std::iter::once(b'\n'))) {
+    for byte in
+        terms.iter().flat_map(|t| t.bytes().chain(std::iter::once(b'\n'))).chain(due.bytes())
+    {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
@@ -154,6 +164,17 @@ impl IncidentSearch {
     }
 }
 
+/// An agency's follow-up queue: its incidents with an open follow-up of its own, due first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpQueue {
+    /// The first `limit`, in the order their follow-ups are due.
+    pub incidents: Vec<Incident>,
+    /// How many the queue holds in all.
+    pub total: u64,
+    /// How many of them were due before the time asked about.
+    pub overdue: u64,
+}
+
 /// One page of results.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchPage {
@@ -183,9 +204,12 @@ mod tests {
     fn the_digest_is_fixed_and_tells_word_lists_apart() {
         let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         // FNV-1a of "a\n": a stored digest must mean the same in every build.
-        assert_eq!(digest(&words(&["a"])), 0x089b_dc07_b544_e7b2_u64.cast_signed());
-        assert_ne!(digest(&words(&["ab", "c"])), digest(&words(&["a", "bc"])));
-        assert_ne!(digest(&words(&[])), digest(&words(&[""])));
+        assert_eq!(digest(&words(&["a"]), None), 0x089b_dc07_b544_e7b2_u64.cast_signed());
+        assert_ne!(digest(&words(&["ab", "c"]), None), digest(&words(&["a", "bc"]), None));
+        assert_ne!(digest(&words(&[]), None), digest(&words(&[""]), None));
+        let due = |ms| Some(Timestamp::from_millis(ms));
+        assert_ne!(digest(&words(&["a"]), None), digest(&words(&["a"]), due(1)));
+        assert_ne!(digest(&words(&["a"]), due(1)), digest(&words(&["a"]), due(2)));
     }
 
     #[test]

@@ -534,6 +534,36 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
         Just(EventKind::NoteAdded { text: text("n"), audience: crate::NoteAudience::Involved }),
         Just(EventKind::NoteAdded { text: text("p"), audience: crate::NoteAudience::Agency }),
         Just(EventKind::Closed { disposition: Disposition::Referred, remark: text("done") }),
+        any::<bool>().prop_map(|given| EventKind::FollowUpConsentRecorded { given }),
+        (1..3u16, 0..30_000_000i64, any::<bool>(), 0..4u8).prop_map(
+            |(number, due, without_consent, attempts_allowed)| EventKind::FollowUpScheduled(
+                FollowUpPlan {
+                    number,
+                    due: Timestamp::from_millis(T0 + due),
+                    rule: None,
+                    reason: text("call back"),
+                    without_consent,
+                    attempts_allowed,
+                    retry_minutes: 60,
+                }
+            )
+        ),
+        (1..3u16, 0..5usize, proptest::option::of(0..30_000_000i64)).prop_map(
+            |(number, r, next)| EventKind::FollowUpAttempted {
+                number,
+                result: AttemptResult::ALL[r],
+                note: text("tried"),
+                next_due: next.map(|n| Timestamp::from_millis(T0 + n)),
+            }
+        ),
+        (1..3u16, 0..5usize, any::<bool>()).prop_map(|(number, o, linked)| {
+            EventKind::FollowUpFinished {
+                number,
+                outcome: FollowUpOutcome::ALL[o],
+                detail: text("done"),
+                reopened_as: linked.then(|| IncidentId::new(Timestamp::from_millis(T0 + 9))),
+            }
+        }),
     ];
     (0..3usize, 0..20_000_000i64, kind)
 }
@@ -913,3 +943,5 @@ fn a_transfer_offered_until_taken_goes_round_its_tiers_with_an_alarm_and_is_neve
     incident.apply(&f.event(f.psap, at, resolve)).unwrap();
     assert!(incident.alarm.is_none() && incident.transfer.is_none());
 }
+
+mod follow_ups;

@@ -48,6 +48,24 @@ pub struct Facts {
     /// As last described: whether the person needs an interpreter, and their age band.
     pub interpreter: bool,
     pub age_band: Option<AgeBand>,
+    /// Follow-ups after the contact, in the order they were made.
+    pub follow_ups: Vec<FollowUpFact>,
+}
+
+/// A follow-up and how it went.
+#[derive(Debug, Clone)]
+pub struct FollowUpFact {
+    pub number: u16,
+    /// The agency whose navigators make it.
+    pub agency: AgencyId,
+    pub scheduled_at: Timestamp,
+    /// When it was first due: "done in time" is against this, not a later retry.
+    pub due: Timestamp,
+    pub without_consent: bool,
+    pub attempts: u32,
+    /// The first attempt that reached the person.
+    pub reached_at: Option<Timestamp>,
+    pub finished: Option<(Timestamp, domain::incident::FollowUpOutcome)>,
 }
 
 /// A transfer from its first offer to its end.
@@ -101,6 +119,7 @@ impl Facts {
             no_coverage: false,
             interpreter: false,
             age_band: None,
+            follow_ups: Vec::new(),
         }
     }
 
@@ -160,7 +179,7 @@ impl Gathered {
         if !involved.is_empty() {
             facts.involved = involved.to_vec();
         }
-        record(facts, at, kind);
+        record(facts, at, agency, kind);
     }
 
     /// Whether the same callback number opened another incident within 7 and within 30 days
@@ -191,7 +210,7 @@ impl Gathered {
     }
 }
 
-fn record(facts: &mut Facts, at: Timestamp, kind: &EventKind) {
+fn record(facts: &mut Facts, at: Timestamp, agency: AgencyId, kind: &EventKind) {
     match kind {
         EventKind::Located { location } => facts.location = location.clone(),
         EventKind::Routed(route) => facts.no_coverage |= route.basis == RouteBasis::NoCoverage,
@@ -248,7 +267,31 @@ fn record(facts: &mut Facts, at: Timestamp, kind: &EventKind) {
             facts.interpreter = details.interpreter;
             facts.age_band = details.age_band;
         }
+        EventKind::FollowUpScheduled(plan) => facts.follow_ups.push(FollowUpFact {
+            number: plan.number,
+            agency,
+            scheduled_at: at,
+            due: plan.due,
+            without_consent: plan.without_consent,
+            attempts: 0,
+            reached_at: None,
+            finished: None,
+        }),
+        EventKind::FollowUpAttempted { number, result, .. } => {
+            if let Some(f) = facts.follow_ups.iter_mut().find(|f| f.number == *number) {
+                f.attempts += 1;
+                if *result == domain::incident::AttemptResult::Reached {
+                    f.reached_at.get_or_insert(at);
+                }
+            }
+        }
+        EventKind::FollowUpFinished { number, outcome, .. } => {
+            if let Some(f) = facts.follow_ups.iter_mut().find(|f| f.number == *number) {
+                f.finished = Some((at, *outcome));
+            }
+        }
         EventKind::Opened { .. }
+        | EventKind::FollowUpConsentRecorded { .. }
         | EventKind::TransferDeclined { .. }
         | EventKind::TransferTimedOut
         | EventKind::AlarmRaised { .. }

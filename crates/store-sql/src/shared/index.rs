@@ -46,6 +46,30 @@ pub(crate) async fn save(conn: &mut Connection, incidents: &[&Incident]) -> Resu
     for chunk in terms.chunks(ROWS_PER_STATEMENT) {
         insert_terms(conn, chunk).await?;
     }
+    // The follow-up queue changes only with the digest. Rows indexed for the first time have
+    // no queue entry to replace; an incident has a follow-up only once `follow_up_queue`
+    // exists (so the backfill of the index's own migration never writes one).
+    for row in changed.iter().filter(|r| digests.contains_key(&(r.agency, r.incident))) {
+        sqlx::query("DELETE FROM follow_up_queue WHERE agency_id = $1 AND incident_id = $2")
+            .bind(d::id(row.agency.as_uuid()))
+            .bind(d::id(row.incident.as_uuid()))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
+    for row in &changed {
+        if let Some(due) = row.follow_up_due {
+            sqlx::query(
+                "INSERT INTO follow_up_queue (agency_id, incident_id, due) VALUES ($1, $2, $3)",
+            )
+            .bind(d::id(row.agency.as_uuid()))
+            .bind(d::id(row.incident.as_uuid()))
+            .bind(due.as_millis())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        }
+    }
     Ok(())
 }
 
@@ -125,6 +149,7 @@ async fn insert_terms(conn: &mut Connection, terms: &[(&IndexRow, &str)]) -> Res
 
 /// Empties the index, for a rebuild that writes it again.
 pub(crate) async fn clear(conn: &mut Connection) -> Result<()> {
+    sqlx::query("DELETE FROM follow_up_queue").execute(&mut *conn).await.map_err(db_err)?;
     sqlx::query("DELETE FROM incident_terms").execute(&mut *conn).await.map_err(db_err)?;
     sqlx::query("DELETE FROM incident_index").execute(&mut *conn).await.map_err(db_err)?;
     Ok(())

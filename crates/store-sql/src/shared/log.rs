@@ -52,6 +52,16 @@ impl EventLog for Store {
         search::search(&mut conn, query).await
     }
 
+    async fn follow_up_queue(
+        &self,
+        agency: AgencyId,
+        now: domain::Timestamp,
+        limit: u32,
+    ) -> Result<store::FollowUpQueue> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        search::follow_up_queue(&mut conn, agency, now, limit).await
+    }
+
     async fn incident_events(&self, id: IncidentId) -> Result<Vec<RecordedEvent>> {
         let sql = format!(
             "SELECT {} FROM events WHERE incident_id = $1 ORDER BY seq",

@@ -100,6 +100,43 @@ pub(crate) async fn board(
     found.iter().map(|r| codec::decode_incident(&get::<String>(r, "state")?)).collect()
 }
 
+/// `agency`'s follow-up queue (`follow_up_queue_due`, in order), and how many are overdue.
+pub(crate) async fn follow_up_queue(
+    conn: &mut Connection,
+    agency: domain::AgencyId,
+    now: domain::Timestamp,
+    limit: u32,
+) -> Result<store::FollowUpQueue> {
+    let found = sqlx::query(
+        "SELECT i.state FROM (SELECT incident_id, due FROM follow_up_queue WHERE agency_id = $1 \
+         ORDER BY due, incident_id LIMIT $2) q JOIN incidents i ON i.id = q.incident_id \
+         ORDER BY q.due, q.incident_id",
+    )
+    .bind(d::id(agency.as_uuid()))
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let incidents = found
+        .iter()
+        .map(|r| codec::decode_incident(&get::<String>(r, "state")?))
+        .collect::<Result<Vec<_>>>()?;
+    let (total, overdue): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), SUM(CASE WHEN due < $2 THEN 1 ELSE 0 END) FROM follow_up_queue \
+         WHERE agency_id = $1",
+    )
+    .bind(d::id(agency.as_uuid()))
+    .bind(now.as_millis())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(store::FollowUpQueue {
+        incidents,
+        total: u64::try_from(total).unwrap_or_default(),
+        overdue: u64::try_from(overdue.unwrap_or_default()).unwrap_or_default(),
+    })
+}
+
 /// Postings counted per word when choosing which word a search starts from: enough to tell a
 /// rare word from a common one, few enough to cost well under a millisecond each.
 const PROBE: i64 = 2_000;

@@ -7,6 +7,7 @@ use domain::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::follow_up::{PlanRow, attempt_result};
 use super::rows::{LocationRow, RouteRow, TierRow};
 use super::{channel_from, corrupt, handoff_outcome, text, to_json};
 use crate::Result;
@@ -122,6 +123,24 @@ enum EventRow {
     Closed {
         disposition: String,
         remark: String,
+    },
+    FollowUpConsentRecorded {
+        given: bool,
+    },
+    FollowUpScheduled(PlanRow),
+    FollowUpAttempted {
+        number: u16,
+        result: String,
+        note: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_due: Option<i64>,
+    },
+    FollowUpFinished {
+        number: u16,
+        outcome: String,
+        detail: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reopened_as: Option<Uuid>,
     },
 }
 
@@ -244,6 +263,26 @@ pub fn encode_event(kind: &EventKind) -> String {
             disposition: disposition.as_str().to_owned(),
             remark: remark.as_str().to_owned(),
         },
+        EventKind::FollowUpConsentRecorded { given } => {
+            EventRow::FollowUpConsentRecorded { given: *given }
+        }
+        EventKind::FollowUpScheduled(plan) => EventRow::FollowUpScheduled(plan.into()),
+        EventKind::FollowUpAttempted { number, result, note, next_due } => {
+            EventRow::FollowUpAttempted {
+                number: *number,
+                result: result.as_str().to_owned(),
+                note: note.as_str().to_owned(),
+                next_due: next_due.map(Timestamp::as_millis),
+            }
+        }
+        EventKind::FollowUpFinished { number, outcome, detail, reopened_as } => {
+            EventRow::FollowUpFinished {
+                number: *number,
+                outcome: outcome.as_str().to_owned(),
+                detail: detail.as_str().to_owned(),
+                reopened_as: reopened_as.map(|i| i.as_uuid()),
+            }
+        }
     };
     to_json(&row)
 }
@@ -363,6 +402,24 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
                 .ok_or_else(|| corrupt(format!("unknown disposition {disposition:?}")))?,
             remark: text(&remark)?,
         },
+        EventRow::FollowUpConsentRecorded { given } => EventKind::FollowUpConsentRecorded { given },
+        EventRow::FollowUpScheduled(plan) => EventKind::FollowUpScheduled(plan.try_into()?),
+        EventRow::FollowUpAttempted { number, result, note, next_due } => {
+            EventKind::FollowUpAttempted {
+                number,
+                result: attempt_result(&result)?,
+                note: text(&note)?,
+                next_due: next_due.map(Timestamp::from_millis),
+            }
+        }
+        EventRow::FollowUpFinished { number, outcome: o, detail, reopened_as } => {
+            EventKind::FollowUpFinished {
+                number,
+                outcome: super::follow_up::outcome(&o)?,
+                detail: text(&detail)?,
+                reopened_as: reopened_as.map(IncidentId::from_uuid),
+            }
+        }
     })
 }
 
@@ -445,5 +502,77 @@ mod tests {
         assert!(matches!(decode_event(bad), Err(StoreError::Corrupt(_))));
         let long = format!(r#"{{"kind":"contact_described","language":"{}"}}"#, "x".repeat(41));
         assert!(matches!(decode_event(&long), Err(StoreError::Corrupt(_))));
+    }
+
+    #[test]
+    fn follow_up_events_and_their_projection_round_trip_and_bad_rows_are_corrupt() {
+        use domain::incident::{AttemptResult, FollowUpOutcome, FollowUpPlan};
+        use domain::{Channel, Event, Incident, Location, Timestamp};
+        let t = |ms| Timestamp::from_millis(1_764_000_000_000 + ms);
+        let incident = IncidentId::new(t(0));
+        let agency = AgencyId::new(t(0));
+        let user = UserId::new(t(0));
+        let kinds = [
+            EventKind::Opened {
+                channel: Channel::Nine88,
+                location: Location::Unknown,
+                callback: None,
+                summary: Text::parse("caller in distress", 100).unwrap(),
+            },
+            EventKind::FollowUpConsentRecorded { given: true },
+            EventKind::Closed {
+                disposition: Disposition::ResolvedByPhone,
+                remark: Text::parse("safety plan", 100).unwrap(),
+            },
+            EventKind::FollowUpScheduled(FollowUpPlan {
+                number: 1,
+                due: t(86_400_000),
+                rule: Some("callback".into()),
+                reason: Text::parse("elevated risk", 100).unwrap(),
+                without_consent: false,
+                attempts_allowed: 3,
+                retry_minutes: 240,
+            }),
+            EventKind::FollowUpAttempted {
+                number: 1,
+                result: AttemptResult::NoAnswer,
+                note: Text::parse("rang out", 100).unwrap(),
+                next_due: Some(t(90_000_000)),
+            },
+            EventKind::FollowUpFinished {
+                number: 1,
+                outcome: FollowUpOutcome::Reopened,
+                detail: Text::parse("needs a team", 100).unwrap(),
+                reopened_as: Some(IncidentId::new(t(5))),
+            },
+        ];
+        let events: Vec<Event> = kinds
+            .iter()
+            .enumerate()
+            .map(|(n, kind)| Event {
+                incident,
+                at: t(i64::try_from(n).unwrap() * 1_000),
+                actor: domain::event::Actor::User(user),
+                agency,
+                kind: kind.clone(),
+            })
+            .collect();
+        for kind in &kinds {
+            assert_eq!(&decode_event(&encode_event(kind)).unwrap(), kind);
+        }
+        let state = Incident::replay(&events).unwrap().unwrap();
+        assert_eq!(state.follow_ups.len(), 1);
+        assert_eq!(
+            crate::codec::decode_incident(&crate::codec::encode_incident(&state)).unwrap(),
+            state
+        );
+
+        for bad in [
+            r#"{"kind":"follow_up_attempted","number":1,"result":"maybe","note":""}"#,
+            r#"{"kind":"follow_up_finished","number":1,"outcome":"gone","detail":""}"#,
+            r#"{"kind":"follow_up_scheduled","number":1,"due":0,"reason":"r","attempts_allowed":1}"#,
+        ] {
+            assert!(matches!(decode_event(bad), Err(StoreError::Corrupt(_))), "{bad}");
+        }
     }
 }

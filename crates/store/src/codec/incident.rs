@@ -64,6 +64,11 @@ struct IncidentRow {
     /// `(language, interpreter, age band)`; absent in older rows and when nothing was said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     contact: Option<(String, bool, Option<String>)>,
+    /// Absent in older rows and when nobody asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    follow_up_consent: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    follow_ups: Vec<super::follow_up::FollowUpRow>,
     updated_at: i64,
     version: u64,
 }
@@ -249,6 +254,8 @@ pub fn encode_incident(i: &Incident) -> String {
                 i.contact.age_band.map(|b| b.as_str().to_owned()),
             )
         }),
+        follow_up_consent: i.follow_up_consent,
+        follow_ups: i.follow_ups.iter().map(Into::into).collect(),
         updated_at: i.updated_at.as_millis(),
         version: i.version,
     };
@@ -410,6 +417,8 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
                 })
             })
             .transpose()?,
+        follow_up_consent: row.follow_up_consent,
+        follow_ups: row.follow_ups.into_iter().map(TryInto::try_into).collect::<Result<_>>()?,
         updated_at: ts(row.updated_at),
         version: row.version,
     })

@@ -5,9 +5,11 @@
 //!
 //! - `rows`: locations and routes, which events and incidents share;
 //! - `event`: the body of each event kind;
-//! - `incident`: the incident projection.
+//! - `incident`: the incident projection;
+//! - `follow_up`: follow-ups, in their events and the projection.
 
 mod event;
+mod follow_up;
 mod incident;
 mod rows;
 
