@@ -60,6 +60,10 @@ pub enum Permission {
     /// Record a contact's timing at the agency — arrived, answered, abandoned, rolled over —
     /// as the phone system gives it (the phone system's account, or a person in the console).
     CallRecord,
+    /// Add a follow-up for the agency's care navigators by hand.
+    FollowUpSchedule,
+    /// Work the agency's follow-up queue: attempts and outcomes.
+    FollowUpWork,
 }
 
 /// A job a person does in an agency.
@@ -156,6 +160,7 @@ impl Role {
                 P::IncidentClose,
                 P::AgencyRead,
                 P::ProtocolRead,
+                P::FollowUpSchedule,
             ],
             Self::Dispatcher => &[
                 P::TeamRead,
@@ -167,12 +172,16 @@ impl Role {
                 P::TeamDispatch,
                 P::TransferRespond,
                 P::AgencyRead,
+                P::FollowUpSchedule,
             ],
             // The directory too: agencies' names and time zones, for the times on their screens.
             Self::Responder => {
                 &[P::TeamRead, P::TeamReport, P::IncidentRead, P::IncidentNote, P::AgencyRead]
             }
             Self::CareNavigator => &[
+                P::FollowUpWork,
+                P::FollowUpSchedule,
+                P::IncidentCreate,
                 P::IncidentRead,
                 P::ShiftLog,
                 P::IncidentSearch,
@@ -201,6 +210,8 @@ impl Role {
                 P::DecisionOverride,
                 P::HandoffResolve,
                 P::ReportRead,
+                P::FollowUpSchedule,
+                P::FollowUpWork,
             ],
             Self::Admin => &[
                 P::IncidentRead,

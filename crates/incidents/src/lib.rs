@@ -19,6 +19,8 @@
 //! - `clinician`: the embedded-clinician queue.
 //! - `teams` and `recommend`: sending mobile crisis teams and ranking them;
 //!   `auto_assign` the worker that does it for providers that ask.
+//! - `follow_up`: agencies' follow-up rules, applied when an incident closes; follow-ups
+//!   added by hand, and the care navigator's attempts, outcomes and queue.
 //! - `eido`: a CAD's EIDO as commands.
 //! - `calls`: a contact's timing from the phone system (arrived, answered, abandoned, rolled
 //!   over), recorded once per step however often it is posted.
@@ -37,6 +39,7 @@ mod clinician;
 mod deadlines;
 mod eido;
 mod error;
+pub mod follow_up;
 mod gate;
 mod handoff;
 mod recommend;

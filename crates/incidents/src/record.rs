@@ -87,17 +87,30 @@ impl IncidentService {
         self.commit(vec![by(caller, self.clock.now(), id, kind)]).await
     }
 
-    /// Ends the incident.
+    /// Ends the incident, recording first whether the person agreed to be contacted again
+    /// when `consent` says. The follow-ups the agencies' rules call for are committed with the
+    /// close, in one batch ([`crate::follow_up::planned`]).
     pub async fn close(
         &self,
         caller: &Caller,
         id: IncidentId,
         disposition: Disposition,
         remark: Text,
+        consent: Option<bool>,
     ) -> Result<Committed> {
         caller.require(Permission::IncidentClose)?;
-        self.acting(caller, id).await?;
-        let closed = EventKind::Closed { disposition, remark };
-        self.commit(vec![by(caller, self.clock.now(), id, closed)]).await
+        let mut after = self.acting(caller, id).await?;
+        let now = self.clock.now();
+        let mut events = Vec::new();
+        if let Some(given) = consent {
+            events.push(by(caller, now, id, EventKind::FollowUpConsentRecorded { given }));
+        }
+        events.push(by(caller, now, id, EventKind::Closed { disposition, remark }));
+        for event in &events {
+            after.apply(event)?;
+        }
+        let rules = self.follow_up_rules().await?;
+        events.extend(crate::follow_up::planned(&after, &rules, now));
+        self.commit(events).await
     }
 }

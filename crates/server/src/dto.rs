@@ -230,6 +230,10 @@ pub struct IncidentDto {
     /// The person's language, interpreter need and age band, as last described.
     pub contact: ContactDto,
     pub closure: Option<ClosureDto>,
+    /// Whether the person agreed to be contacted again; absent when nobody asked.
+    pub follow_up_consent: Option<bool>,
+    /// The viewer's agency's follow-ups of the incident (another agency's are not shown).
+    pub follow_ups: Vec<crate::routes::follow_ups::FollowUpDto>,
     pub updated_at: i64,
     /// Number of events applied; grows by one per event.
     pub version: u64,
@@ -426,6 +430,8 @@ impl IncidentDto {
             notes: i.notes.iter().map(note).collect(),
             contact: ContactDto::from(&i.contact),
             closure: i.closure.as_ref().map(closure),
+            follow_up_consent: i.follow_up_consent,
+            follow_ups: i.follow_ups.iter().map(Into::into).collect(),
             updated_at: i.updated_at.as_millis(),
             version: i.version,
         }
@@ -523,7 +529,9 @@ pub struct EventDto {
     /// `transfer_accepted`, `transfer_declined`, `transfer_timed_out`, `transfer_returned`,
     /// `emergency_handoff_started`, `emergency_handoff_confirmed`, `handed_off_from`,
     /// `clinician_claimed`, `clinician_released`, `clinician_handed_on`, `team_dispatched`,
-    /// `team_status_changed`, `note_added` or `closed`.
+    /// `team_status_changed`, `note_added`, `contact_described`, `closed`,
+    /// `follow_up_consent_recorded`, `follow_up_scheduled`, `follow_up_attempted` or
+    /// `follow_up_finished` (the last three only to the follow-up's agency).
     pub kind: String,
     /// The kind's own fields.
     #[schema(value_type = Object)]

@@ -44,6 +44,10 @@ pub enum ErrorCode {
     TriageRequired,
     /// The caller's role may not override a triage decision.
     OverrideNotAllowed,
+    /// A follow-up without the person's consent, for a contact that was not at imminent risk.
+    ConsentRequired,
+    /// A follow-up that is finished takes no more attempts or outcomes.
+    FollowUpFinished,
     /// A unique name is taken.
     Duplicate,
     /// An uploaded protocol file could not be read.
@@ -82,6 +86,8 @@ impl ErrorCode {
             Self::DecisionForbids => "decision_forbids",
             Self::TriageRequired => "triage_required",
             Self::OverrideNotAllowed => "override_not_allowed",
+            Self::ConsentRequired => "consent_required",
+            Self::FollowUpFinished => "follow_up_finished",
             Self::Duplicate => "duplicate",
             Self::InvalidProtocol => "invalid_protocol",
             Self::ProtocolFailedCheck => "protocol_failed_check",
@@ -111,7 +117,10 @@ impl ErrorCode {
             | Self::CrossOrigin
             | Self::TotpEnrolmentRequired
             | Self::OverrideNotAllowed => StatusCode::FORBIDDEN,
-            Self::DecisionForbids | Self::TriageRequired => StatusCode::CONFLICT,
+            Self::DecisionForbids
+            | Self::TriageRequired
+            | Self::ConsentRequired
+            | Self::FollowUpFinished => StatusCode::CONFLICT,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::InvalidTransition | Self::Duplicate => StatusCode::CONFLICT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -167,8 +176,13 @@ impl ApiError {
 
 /// A refusal of the incident's state machine; the protocol gate's has a code of its own.
 fn transition(t: &domain::TransitionError) -> ApiError {
+    use domain::TransitionError as T;
     let code = match t {
-        domain::TransitionError::DecisionForbids { .. } => ErrorCode::DecisionForbids,
+        T::DecisionForbids { .. } => ErrorCode::DecisionForbids,
+        T::FollowUpConsent(_) | T::NotImminentRisk => ErrorCode::ConsentRequired,
+        T::FollowUpFinished(..) => ErrorCode::FollowUpFinished,
+        // Another agency's follow-up does not exist for the caller.
+        T::NoFollowUp(_) | T::NotFollowUpOwner(_) => ErrorCode::NotFound,
         _ => ErrorCode::InvalidTransition,
     };
     ApiError::new(code, t.to_string())

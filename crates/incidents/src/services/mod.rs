@@ -7,6 +7,7 @@
 //! reported, with what to fix, before anything changes. [`apply`] then writes the agencies,
 //! the teams and, in one transaction, the service areas.
 
+mod follow_ups;
 mod teams;
 
 /// A services file that cannot be applied, or a store that refused what it asked: the message
@@ -62,6 +63,11 @@ struct ServicesFile {
     area_code: Vec<AreaCodeEntry>,
     #[serde(default, rename = "team")]
     teams: Vec<teams::TeamEntry>,
+    #[serde(default, rename = "follow_up")]
+    follow_ups: Vec<follow_ups::FollowUpEntry>,
+    /// Removes every stored follow-up rule (a file with `[[follow_up]]` entries replaces them).
+    #[serde(default)]
+    clear_follow_ups: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +127,8 @@ pub struct Plan {
     pub unchanged_agencies: usize,
     pub service_areas: Vec<ServiceArea>,
     pub teams: teams::TeamPlan,
+    /// The follow-up rules to store in place of the stored ones; `None` leaves them.
+    pub follow_up_rules: Option<Vec<crate::follow_up::Rule>>,
 }
 
 /// An area as the file's patterns see it.
@@ -208,6 +216,14 @@ pub fn plan(
     let kinds: HashMap<String, (AgencyId, AgencyKind)> =
         agencies.iter().chain(&plan.create).map(|a| (a.code.clone(), (a.id, a.kind))).collect();
     plan.teams = teams::plan(origin, &file.teams, &kinds, stored_teams, now)?;
+    if file.clear_follow_ups && !file.follow_ups.is_empty() {
+        bail!(
+            "{origin}: clear_follow_ups removes every follow-up rule, yet the file gives [[follow_up]] entries; give one or the other"
+        );
+    }
+    if file.clear_follow_ups || !file.follow_ups.is_empty() {
+        plan.follow_up_rules = Some(follow_ups::plan(origin, &file.follow_ups, &kinds)?);
+    }
 
     // Service areas: later entries replace earlier ones for the same service and area.
     let mut tiers: BTreeMap<(String, String), Vec<(AgencyId, u32)>> = BTreeMap::new();
@@ -283,6 +299,13 @@ pub async fn apply(store: &dyn Store, plan: &Plan) -> Result<()> {
         store.update_team(team).await.at(&format!("updating team {}", team.name))?;
     }
     store.set_service_areas(&plan.service_areas).await.at("writing the service areas")?;
+    if let Some(rules) = &plan.follow_up_rules {
+        let json = crate::follow_up::encode_rules(rules);
+        store
+            .put_setting(crate::follow_up::RULES_SETTING, &json)
+            .await
+            .at("writing the follow-up rules")?;
+    }
     Ok(())
 }
 

@@ -20,7 +20,7 @@ async fn a_handed_off_contact_closes_only_after_its_follow_up() {
     w.service.start_emergency_handoff(&counselor, contact, request).await.unwrap();
     let early = w
         .service
-        .close(&counselor, contact, Disposition::HandledByEmergencyServices, text(""))
+        .close(&counselor, contact, Disposition::HandledByEmergencyServices, text(""), None)
         .await;
     assert!(
         matches!(early, Err(IncidentError::Transition(TransitionError::HandoffUnconfirmed(_)))),
@@ -38,7 +38,7 @@ async fn a_handed_off_contact_closes_only_after_its_follow_up() {
         .unwrap();
     assert!(confirmed.incident.handoff.unwrap().outcome.is_some());
     w.service
-        .close(&counselor, contact, Disposition::HandledByEmergencyServices, text(""))
+        .close(&counselor, contact, Disposition::HandledByEmergencyServices, text(""), None)
         .await
         .unwrap();
     // A 911 call is not handed off for imminent risk: that is a 988 step.
@@ -136,7 +136,10 @@ async fn a_closed_call_is_not_triaged_again() {
     activate_shipped_911(&w).await;
     let id = w.open_911().await;
     let ct = w.call_taker();
-    w.service.close(&ct, id, Disposition::Duplicate, text("same as the first call")).await.unwrap();
+    w.service
+        .close(&ct, id, Disposition::Duplicate, text("same as the first call"), None)
+        .await
+        .unwrap();
     let refused = w.service.answer_triage(&ct, id, &answers_911(&[]), Some(text("more"))).await;
     assert!(
         matches!(refused, Err(IncidentError::Transition(TransitionError::IncidentClosed))),

@@ -130,7 +130,7 @@ async fn a_returned_911_transfer_keeps_its_alarm_until_someone_acts() {
     }
     let incident = store::EventLog::incident(&*w.store, id).await.unwrap().unwrap();
     assert_eq!(incident.alarm.as_ref().map(|a| a.kind), Some(AlarmKind::TransferReturned));
-    let refused = w.service.close(&ct, id, domain::Disposition::NoContact, text("x")).await;
+    let refused = w.service.close(&ct, id, domain::Disposition::NoContact, text("x"), None).await;
     assert!(
         matches!(refused, Err(IncidentError::Transition(TransitionError::AlarmOpen(_)))),
         "{refused:?}"
@@ -142,7 +142,7 @@ async fn a_returned_911_transfer_keeps_its_alarm_until_someone_acts() {
         .unwrap();
     assert!(resolved.incident.alarm.is_none());
     w.service
-        .close(&ct, id, domain::Disposition::HandledByEmergencyServices, text(""))
+        .close(&ct, id, domain::Disposition::HandledByEmergencyServices, text(""), None)
         .await
         .unwrap();
 }

@@ -136,6 +136,11 @@ impl World {
         }
     }
 
+    /// The database file, to open it again as a restarted node would.
+    pub fn database(&self) -> std::path::PathBuf {
+        self._dir.path().join("w.db")
+    }
+
     /// A caller of `agency` in `role` (users need not exist for most commands).
     pub fn caller(&self, agency: &Agency, role: Role) -> Caller {
         Caller { user: UserId::new(Timestamp::from_millis(2)), role, agency: agency.clone() }

@@ -210,7 +210,11 @@ async fn run(seed: u64, seen: &mut Seen) {
             }
             12 => w.service.claim_clinician(&who, id).await.map(|_| ()),
             13 => w.service.dispatch_team(&who, id, w.team).await.map(|_| ()),
-            _ => w.service.close(&who, id, Disposition::Referred, text("done")).await.map(|_| ()),
+            _ => w
+                .service
+                .close(&who, id, Disposition::Referred, text("done"), None)
+                .await
+                .map(|_| ()),
         };
     }
 

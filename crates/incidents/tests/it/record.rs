@@ -23,7 +23,7 @@ async fn a_caller_without_the_permission_changes_nothing() {
     let id = w.open_911().await;
     let responder = w.caller(&w.provider, Role::Responder);
     let before = store::EventLog::head(&*w.store).await.unwrap();
-    let refused = w.service.close(&responder, id, Disposition::NoContact, text("x")).await;
+    let refused = w.service.close(&responder, id, Disposition::NoContact, text("x"), None).await;
     assert!(matches!(refused, Err(IncidentError::Forbidden { .. })), "{refused:?}");
     assert_eq!(store::EventLog::head(&*w.store).await.unwrap(), before);
 }

@@ -115,13 +115,20 @@ pub enum Action {
     DeclineTransfer { reason: String },
     /// Send one of the caller's agency's mobile crisis teams.
     DispatchTeam { team: Uuid },
-    /// End the incident.
+    /// Whether the person agreed to be contacted again after the call (a later answer
+    /// replaces an earlier one). Only while the incident is open.
+    RecordFollowUpConsent { given: bool },
+    /// End the incident. The agencies' follow-up rules make their follow-ups in the same
+    /// commit (shown to each agency in its own `follow_ups`).
     Close {
         /// `resolved_by_phone`, `resolved_on_scene`, `transported`, `referred`,
         /// `handled_by_emergency_services`, `no_contact` or `duplicate`.
         disposition: String,
         #[serde(default)]
         remark: String,
+        /// Whether the person agreed to be contacted again, recorded before the close.
+        #[serde(default)]
+        follow_up_consent: Option<bool>,
     },
 }
 
@@ -145,6 +152,7 @@ impl Action {
             Self::AcceptTransfer { .. } => "accept_transfer",
             Self::DeclineTransfer { .. } => "decline_transfer",
             Self::DispatchTeam { .. } => "dispatch_team",
+            Self::RecordFollowUpConsent { .. } => "record_follow_up_consent",
             Self::Close { .. } => "close",
         }
     }
@@ -152,7 +160,9 @@ impl Action {
     const fn permission(&self) -> Permission {
         match self {
             Self::UpdateLocation { .. } => Permission::IncidentLocate,
-            Self::AddNote { .. } | Self::DescribeContact { .. } => Permission::IncidentNote,
+            Self::AddNote { .. }
+            | Self::DescribeContact { .. }
+            | Self::RecordFollowUpConsent { .. } => Permission::IncidentNote,
             Self::OfferTransfer { .. }
             | Self::Divert988
             | Self::WithdrawTransfer { .. }
@@ -308,12 +318,15 @@ pub async fn act(
         Action::DispatchTeam { team } => {
             service.dispatch_team(&who, id, TeamId::from_uuid(team)).await?
         }
-        Action::Close { disposition, remark } => {
+        Action::RecordFollowUpConsent { given } => {
+            service.record_follow_up_consent(&who, id, given).await?
+        }
+        Action::Close { disposition, remark, follow_up_consent } => {
             let disposition = Disposition::parse(&disposition).ok_or_else(|| {
                 ApiError::field("disposition", format!("unknown disposition {disposition:?}; use one of resolved_by_phone, resolved_on_scene, transported, referred, handled_by_emergency_services, no_contact, duplicate"))
             })?;
             let remark = dto::parse_text("remark", &remark, Text::SHORT_MAX)?;
-            service.close(&who, id, disposition, remark).await?
+            service.close(&who, id, disposition, remark, follow_up_consent).await?
         }
     };
     Ok(Json(ActionResult::seen_by(&committed, caller.agency.id)))
