@@ -49,8 +49,12 @@ pub fn populations() -> anyhow::Result<reports::measures::population::Population
 pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
     match store.setting(SEED_SETTING).await?.as_deref() {
         Some(SEED_VERSION) => {
-            // A demo kept from before the shipped protocols changed runs the new ones.
+            // A demo kept from before the shipped protocols changed runs the new ones, and
+            // one from before follow-up rules gets them.
             install_protocols(store, SystemClock.now()).await?;
+            if store.setting(incidents::follow_up::RULES_SETTING).await?.is_none() {
+                install_follow_up_rules(store).await?;
+            }
             return Ok(false);
         }
         Some(other) => bail!(
@@ -111,6 +115,34 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
     install_protocols(store, now).await?;
     store.put_setting(SEED_SETTING, SEED_VERSION).await?;
     Ok(true)
+}
+
+/// Stores the services file's follow-up rules for a demo seeded before they existed, against
+/// the stored areas and agencies (nothing else of the file is written again).
+async fn install_follow_up_rules(store: &dyn Store) -> anyhow::Result<()> {
+    let known: Vec<services::KnownArea> = store
+        .areas()
+        .await?
+        .into_iter()
+        .map(|a| services::KnownArea { code: a.code, name: a.name })
+        .collect();
+    let agencies = store.agencies().await?;
+    let plan = services::plan(
+        "demo/kansas-services.toml",
+        KANSAS_SERVICES,
+        &known,
+        &agencies,
+        &store.teams(None).await?,
+        SystemClock.now(),
+    )?;
+    let rules = plan.follow_up_rules.unwrap_or_default();
+    store
+        .put_setting(
+            incidents::follow_up::RULES_SETTING,
+            &incidents::follow_up::encode_rules(&rules),
+        )
+        .await?;
+    Ok(())
 }
 
 /// Makes the shipped protocols the active ones of every PSAP (911) and 988 center (988),

@@ -108,8 +108,12 @@ pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
                 &store.teams(None).await?,
                 server::SystemClock.now(),
             )?;
+            let rules = match &plan.follow_up_rules {
+                None => "left as they are".to_owned(),
+                Some(rules) => format!("{} to replace the stored ones", rules.len()),
+            };
             let summary = format!(
-                "agencies: {} to add, {} to update, {} unchanged; teams: {} to add, {} to update, {} unchanged; service areas: {} tiers",
+                "agencies: {} to add, {} to update, {} unchanged; teams: {} to add, {} to update, {} unchanged; service areas: {} tiers; follow-up rules: {rules}",
                 plan.create.len(),
                 plan.update.len(),
                 plan.unchanged_agencies,

@@ -274,3 +274,85 @@ fn team_mistakes_are_refused_with_what_to_fix() {
     );
     assert!(error_of(&format!("{PROVIDER}{many}")).contains("members: 13 listed; at most 12"));
 }
+
+#[test]
+fn follow_up_rules_are_read_for_their_agency_and_kept_round_trip() {
+    let source = format!(
+        r#"{AGENCIES}
+[[follow_up]]
+agency = "ksphq"
+name = "elevated-risk-callback"
+channels = ["988"]
+decision_rules = ["elevated-risk", "elevated-risk-buffered"]
+dispositions = ["resolved_by_phone", "referred"]
+within_hours = 24
+imminent_risk_without_consent = true
+"#
+    );
+    let plan = plan_of(&source).unwrap();
+    let rules = plan.follow_up_rules.clone().unwrap();
+    let ksphq = plan.create.iter().find(|a| a.code == "ksphq").unwrap().id;
+    assert_eq!(rules.len(), 1);
+    let rule = &rules[0];
+    assert_eq!(rule.agency, ksphq);
+    assert_eq!(rule.channels, [domain::Channel::Nine88]);
+    assert_eq!((rule.within_hours, rule.attempts, rule.retry_hours), (24, 3, 4), "defaults");
+    assert!(rule.imminent_risk_without_consent);
+    let json = crate::follow_up::encode_rules(&rules);
+    assert_eq!(crate::follow_up::decode_rules(&json).unwrap(), rules);
+
+    assert_eq!(plan_of(AGENCIES).unwrap().follow_up_rules, None, "no entries: left as they are");
+    let cleared = plan_of(&format!("clear_follow_ups = true\n{AGENCIES}")).unwrap();
+    assert_eq!(cleared.follow_up_rules, Some(Vec::new()));
+}
+
+#[test]
+fn follow_up_mistakes_are_refused_with_what_to_fix() {
+    let rule = |body: &str| {
+        format!("{AGENCIES}\n[[follow_up]]\nname = \"r\"\nwithin_hours = 24\n{body}\n")
+    };
+    for (body, expected) in [
+        (
+            "agency = \"nobody\"",
+            "follow_up #1 (r): agency \"nobody\" is neither stored nor declared",
+        ),
+        (
+            "agency = \"psap-20045\"",
+            "psap-20045 is a psap: only crisis centers and mobile crisis providers",
+        ),
+        (
+            "agency = \"ksphq\"\nteam_sent = true",
+            "team_sent: only a mobile crisis provider sends teams",
+        ),
+        (
+            "agency = \"ksphq\"\nchannels = [\"912\"]",
+            "channels: unknown \"912\"; use 911, 988 or other",
+        ),
+        ("agency = \"ksphq\"\noutcomes = [\"hug\"]", "outcomes: unknown \"hug\"; use divert_988"),
+        (
+            "agency = \"ksphq\"\ndispositions = [\"gone\"]",
+            "dispositions: unknown \"gone\"; use resolved_by_phone",
+        ),
+        ("agency = \"ksphq\"\nattempts = 0", "attempts: 0 given; use 1 to 10"),
+        ("agency = \"ksphq\"\nretry_hours = 721", "retry_hours: 721 given; use 1 to 720"),
+    ] {
+        let error = error_of(&rule(body));
+        assert!(error.contains(expected), "{body}: {error}");
+    }
+    let error = error_of(&format!(
+        "{AGENCIES}\n[[follow_up]]\nagency = \"ksphq\"\nname = \"r\"\nwithin_hours = 0\n"
+    ));
+    assert!(error.contains("within_hours: 0 given; use 1 to 720"), "{error}");
+    let error = error_of(&format!(
+        "{AGENCIES}\n[[follow_up]]\nagency = \"ksphq\"\nname = \"Bad Name\"\nwithin_hours = 2\n"
+    ));
+    assert!(error.contains("name: 1 to 64 of a-z"), "{error}");
+    let twice = format!(
+        "{AGENCIES}\n[[follow_up]]\nagency = \"ksphq\"\nname = \"r\"\nwithin_hours = 2\n[[follow_up]]\nagency = \"ksphq\"\nname = \"r\"\nwithin_hours = 3\n"
+    );
+    assert!(
+        error_of(&twice).contains("follow_up #2 (r): the agency already has a rule of that name")
+    );
+    let both = format!("clear_follow_ups = true\n{}", rule("agency = \"ksphq\""));
+    assert!(error_of(&both).contains("give one or the other"), "{}", error_of(&both));
+}

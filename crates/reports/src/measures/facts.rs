@@ -63,6 +63,7 @@ pub struct FollowUpFact {
     pub due: Timestamp,
     pub without_consent: bool,
     pub attempts: u32,
+    pub first_attempt_at: Option<Timestamp>,
     /// The first attempt that reached the person.
     pub reached_at: Option<Timestamp>,
     pub finished: Option<(Timestamp, domain::incident::FollowUpOutcome)>,
@@ -147,6 +148,9 @@ pub struct Gathered {
     numbers: HashMap<String, u32>,
     /// Per interned number, the incidents it opened: when, and which, in log order.
     contacts: Vec<Vec<(Timestamp, IncidentId)>>,
+    /// The time of the latest event taken: what "due by now" means in a report, which reads
+    /// no clock.
+    pub latest: Option<Timestamp>,
 }
 
 impl Gathered {
@@ -159,6 +163,7 @@ impl Gathered {
         kind: &EventKind,
         involved: &[AgencyId],
     ) {
+        self.latest = Some(self.latest.map_or(at, |l| l.max(at)));
         if let EventKind::Opened { channel, location, callback, .. } = kind {
             let mut facts = Facts::opened(at, *channel, agency, location.clone());
             if let Some(number) = callback {
@@ -274,12 +279,14 @@ fn record(facts: &mut Facts, at: Timestamp, agency: AgencyId, kind: &EventKind) 
             due: plan.due,
             without_consent: plan.without_consent,
             attempts: 0,
+            first_attempt_at: None,
             reached_at: None,
             finished: None,
         }),
         EventKind::FollowUpAttempted { number, result, .. } => {
             if let Some(f) = facts.follow_ups.iter_mut().find(|f| f.number == *number) {
                 f.attempts += 1;
+                f.first_attempt_at.get_or_insert(at);
                 if *result == domain::incident::AttemptResult::Reached {
                     f.reached_at.get_or_insert(at);
                 }

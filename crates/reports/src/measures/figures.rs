@@ -56,12 +56,22 @@ fn between(from: Timestamp, to: Timestamp) -> i64 {
     to.as_millis() - from.as_millis()
 }
 
+/// Whose follow-ups count, and as of when one is due.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowUpScope {
+    /// A report for one agency counts only its own follow-ups (another's are not its to see).
+    pub agency: Option<domain::AgencyId>,
+    /// The latest event of the log: a follow-up due after it is not yet due.
+    pub as_of: Option<Timestamp>,
+}
+
 /// Every measure over `incidents` and `calls` (those of one group that count); `repeat` says
 /// whether an incident's callback number called before, within 7 and 30 days.
 pub fn measures(
     incidents: &[&Facts],
     calls: GroupCalls<'_>,
     repeat: &dyn Fn(&Facts) -> [bool; 2],
+    follow_ups: FollowUpScope,
 ) -> Vec<Measure> {
     let mut out = Vec::new();
     let mut push = |id, label, value| out.push(Measure { id, label, value });
@@ -292,6 +302,64 @@ pub fn measures(
         .filter(|t| matches!(t.end, TransferEnd::Returned(_)))
         .count();
     push("unserved.returned", "transfers returned with no taker", count(returned));
+
+    for (id, label, value) in follow_up_measures(incidents, follow_ups) {
+        push(id, label, value);
+    }
+    out
+}
+
+/// Follow-up after the contact.
+fn follow_up_measures(
+    incidents: &[&Facts],
+    scope: FollowUpScope,
+) -> Vec<(&'static str, &'static str, Value)> {
+    use domain::incident::FollowUpOutcome as O;
+    let made: Vec<&super::facts::FollowUpFact> = incidents
+        .iter()
+        .flat_map(|f| f.follow_ups.iter())
+        .filter(|f| scope.agency.is_none_or(|a| f.agency == a))
+        .collect();
+    let mut out = vec![
+        ("follow_up.made", "follow-ups made", count(made.len())),
+        (
+            "follow_up.without_consent",
+            "follow-ups made without consent (imminent risk)",
+            count(made.iter().filter(|f| f.without_consent).count()),
+        ),
+    ];
+    let due: Vec<_> = made.iter().filter(|f| scope.as_of.is_some_and(|now| f.due <= now)).collect();
+    let in_time = due
+        .iter()
+        .filter(|f| {
+            let first = f.first_attempt_at.or(f.finished.map(|(at, _)| at));
+            first.is_some_and(|at| at <= f.due)
+        })
+        .count();
+    out.push((
+        "follow_up.attempted_in_time",
+        "follow-ups tried by their due time",
+        share(in_time, due.len()),
+    ));
+    let to_first =
+        made.iter().filter_map(|f| Some(between(f.scheduled_at, f.first_attempt_at?))).collect();
+    out.push((
+        "follow_up.to_first_attempt",
+        "follow-up made to first attempt",
+        Value::Time(Distribution::of(to_first)),
+    ));
+    let finished: Vec<O> = made.iter().filter_map(|f| f.finished.map(|(_, o)| o)).collect();
+    out.push(("follow_up.finished", "follow-ups finished", share(finished.len(), made.len())));
+    for (id, label, outcome) in [
+        ("follow_up.reached_and_well", "finished: reached and well", O::ReachedAndWell),
+        ("follow_up.referred", "finished: referred", O::Referred),
+        ("follow_up.reopened", "finished: a new incident opened", O::Reopened),
+        ("follow_up.unable_to_reach", "finished: unable to reach", O::UnableToReach),
+        ("follow_up.declined", "finished: declined", O::Declined),
+    ] {
+        let n = finished.iter().filter(|o| **o == outcome).count();
+        out.push((id, label, share(n, finished.len())));
+    }
     out
 }
 

@@ -287,7 +287,14 @@ impl Tally {
                         figures::GroupCalls::Unplaceable
                     };
                     let repeat = |f: &facts::Facts| self.gathered.repeat_of(f, options.agency);
-                    Group { key, measures: figures::measures(&incidents, group_calls, &repeat) }
+                    let follow_ups = figures::FollowUpScope {
+                        agency: options.agency,
+                        as_of: self.gathered.latest,
+                    };
+                    Group {
+                        key,
+                        measures: figures::measures(&incidents, group_calls, &repeat, follow_ups),
+                    }
                 })
                 .collect(),
             per_100k: None,

@@ -736,3 +736,67 @@ fn contacts_count_who_needs_an_interpreter_and_each_age_band_as_last_described()
         assert_eq!(get(all, id), &Value::Count { count: n }, "{id}");
     }
 }
+
+#[test]
+fn follow_ups_are_counted_for_their_own_agency_in_time_by_their_first_due_and_by_outcome() {
+    use domain::incident::{AttemptResult, FollowUpOutcome, FollowUpPlan};
+    let t = Timestamp::from_millis(T0);
+    let center = AgencyId::new(t);
+    let provider = AgencyId::new(Timestamp::from_millis(T0 + 1));
+    let mut history = History { events: Vec::new() };
+    let plan = |number, due: i64, without_consent| {
+        EventKind::FollowUpScheduled(FollowUpPlan {
+            number,
+            due: Timestamp::from_millis(due),
+            rule: None,
+            reason: Text::default(),
+            without_consent,
+            attempts_allowed: 3,
+            retry_minutes: 240,
+        })
+    };
+    let attempt = |number, result| EventKind::FollowUpAttempted {
+        number,
+        result,
+        note: Text::default(),
+        next_due: None,
+    };
+    let finish = |number, outcome| EventKind::FollowUpFinished {
+        number,
+        outcome,
+        detail: Text::default(),
+        reopened_as: None,
+    };
+    let ids: Vec<IncidentId> = (0..4).map(|_| IncidentId::new(t)).collect();
+    for (n, id) in ids.iter().enumerate() {
+        history.add(*id, T0 + n as i64 * MIN, center, opened(Channel::Nine88, None));
+        history.add(*id, T0 + HOUR, center, closed(Disposition::ResolvedByPhone));
+    }
+    // 0: due at +25 h, tried at +5 h (in time), reached and well at +5 h.
+    history.add(ids[0], T0 + HOUR, center, plan(1, T0 + 25 * HOUR, false));
+    history.add(ids[0], T0 + 5 * HOUR, center, attempt(1, AttemptResult::Reached));
+    history.add(ids[0], T0 + 5 * HOUR, center, finish(1, FollowUpOutcome::ReachedAndWell));
+    // 1: due at +25 h, first tried at +30 h (late), then unable to reach.
+    history.add(ids[1], T0 + HOUR, center, plan(1, T0 + 25 * HOUR, false));
+    history.add(ids[1], T0 + 30 * HOUR, center, attempt(1, AttemptResult::NoAnswer));
+    history.add(ids[1], T0 + 30 * HOUR, center, finish(1, FollowUpOutcome::UnableToReach));
+    // 2: without consent, due at +25 h, never tried: due by the log's end (+30 h), not in time.
+    history.add(ids[2], T0 + HOUR, center, plan(1, T0 + 25 * HOUR, true));
+    // 3: the provider's, due at +49 h — not yet due at the log's end, and not the center's.
+    history.add(ids[3], T0 + HOUR, provider, plan(1, T0 + 49 * HOUR, false));
+
+    let report = history.tally(Options { window: period(), ..Options::default() }).report(&names());
+    let all = &report.groups[0];
+    assert_eq!(get(all, "follow_up.made"), &Value::Count { count: 4 });
+    assert_eq!(get(all, "follow_up.without_consent"), &Value::Count { count: 1 });
+    assert_eq!(get(all, "follow_up.attempted_in_time"), &share(1, 3), "three came due");
+    assert_eq!(get(all, "follow_up.finished"), &share(2, 4));
+    assert_eq!(get(all, "follow_up.reached_and_well"), &share(1, 2));
+    assert_eq!(get(all, "follow_up.unable_to_reach"), &share(1, 2));
+    assert_eq!(get(all, "follow_up.declined"), &share(0, 2));
+    assert_eq!(p50(get(all, "follow_up.to_first_attempt")), (2, Some(4 * HOUR)));
+
+    let of_center = Options { window: period(), agency: Some(center), ..Options::default() };
+    let report = history.tally(of_center).report(&names());
+    assert_eq!(get(&report.groups[0], "follow_up.made"), &Value::Count { count: 3 });
+}
