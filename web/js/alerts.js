@@ -1,5 +1,6 @@
 // Alerts that are noticed: what waits for this agency to act — a call offered to it, a
-// transfer returned to it, an imminent-risk handoff no PSAP has taken — counted from the
+// transfer returned to it, an imminent-risk handoff no PSAP has taken, and (for those who work
+// them) follow-ups past their due time — counted from the
 // server's own state (the agency's incidents and the live stream, never what happened to
 // arrive since the page loaded), shown in the top bar and the tab's title until someone acts.
 // Each new one can also chime and, while the tab is in the background, raise a desktop
@@ -7,6 +8,7 @@
 
 import { h, replace, announce } from './dom.js';
 import { agencyName } from './directory.js';
+import { watchQueue } from './follow-ups.js';
 
 const TITLE = document.title;
 
@@ -83,11 +85,36 @@ export function mountAlerts({ user }) {
   drawToggle();
   actions?.prepend(marker, toggle);
 
+  // Overdue follow-ups, by incident: from the agency's follow-up queue (they are on closed
+  // incidents, which the incident feed does not hold).
+  const overdue = new Map();
+  const worksFollowUps = user.role === 'care_navigator'
+    || (user.role === 'supervisor' && ['crisis_center', 'mobile_crisis_provider'].includes(user.agency.kind));
+  let queueLoaded = false;
+  const stopQueue = worksFollowUps ? watchQueue((queue) => {
+    const now = Date.now();
+    const before = new Map(overdue);
+    overdue.clear();
+    for (const i of queue.incidents) {
+      if (i.follow_ups.some((f) => !f.outcome && f.due < now)) overdue.set(i.id, ['Follow-up overdue', i]);
+    }
+    const fresh = [...overdue.keys()].filter((id) => !before.has(id));
+    if (queueLoaded && fresh.length) {
+      announce(`Needs action: ${fresh.length} follow-up${fresh.length === 1 ? '' : 's'} overdue.`);
+      if (on) {
+        chime();
+        notify('Follow-up overdue', overdue.get(fresh[0])[1]);
+      }
+    }
+    queueLoaded = true;
+    draw();
+  }, { limit: 200 }) : null;
+
   function draw() {
-    const n = waiting.size;
+    const n = waiting.size + overdue.size;
     marker.hidden = n === 0;
     replace(marker, n ? `⚠ ${n} waiting for action` : '');
-    marker.title = [...waiting.values()].map(([why, i]) => `${why}: ${i.summary}`).join('\n');
+    marker.title = [...waiting.values(), ...overdue.values()].map(([why, i]) => `${why}: ${i.summary}`).join('\n');
     document.title = n ? `(${n}) ${TITLE}` : TITLE;
   }
 
@@ -122,6 +149,7 @@ export function mountAlerts({ user }) {
       draw();
     },
     close() {
+      stopQueue?.();
       marker.remove();
       toggle.remove();
       document.title = TITLE;

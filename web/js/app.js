@@ -19,7 +19,7 @@ const VIEWS = {
   responder: () => import('./views/responder.js'),
   supervisor: () => import('./views/supervisor.js'),
   admin: () => import('./views/supervisor.js'),
-  care_navigator: () => import('./views/supervisor.js'),
+  care_navigator: () => import('./views/care-navigator.js'),
 };
 
 const main = document.getElementById('main');

@@ -120,6 +120,9 @@ setInterval(() => {
   for (const el of document.querySelectorAll('.countdown[data-deadline]')) el.textContent = countdown(Number(el.dataset.deadline));
 }, 1000);
 
+const FOLLOW_UP_RESULTS = { reached: 'reached', no_answer: 'no answer', voicemail: 'voicemail', declined: 'declined', wrong_number: 'wrong number' };
+const FOLLOW_UP_ENDS = { reached_and_well: 'reached and well', referred: 'referred', reopened: 'a new incident opened', unable_to_reach: 'unable to reach', declined: 'declined' };
+
 export function eventText(e, events = []) {
   const d = e.data ?? {};
   switch (e.kind) {
@@ -151,6 +154,10 @@ export function eventText(e, events = []) {
     case 'note_added': return `Note by ${agencyName(e.agency)}${d.audience === 'agency' ? ' (only your agency)' : ''}: ${d.text}`;
     case 'contact_described': return `Person: ${contactText(d) ?? 'nothing said'}`;
     case 'closed': return `Closed: ${fmt.DISPOSITIONS[d.disposition] ?? d.disposition}${d.remark ? ` — ${d.remark}` : ''}`;
+    case 'follow_up_consent_recorded': return d.given ? 'The person agrees to be contacted again' : 'The person does not want to be contacted again';
+    case 'follow_up_scheduled': return `Follow-up ${d.number} due ${fmt.dateTime(d.due)}${d.without_consent ? ' (without consent: imminent risk)' : ''}: ${d.reason}`;
+    case 'follow_up_attempted': return `Follow-up ${d.number}: ${FOLLOW_UP_RESULTS[d.result] ?? d.result}${d.note ? ` — ${d.note}` : ''}${d.next_due ? `; next try due ${fmt.dateTime(d.next_due)}` : ''}`;
+    case 'follow_up_finished': return `Follow-up ${d.number} finished: ${FOLLOW_UP_ENDS[d.outcome] ?? d.outcome}${d.detail ? ` — ${d.detail}` : ''}`;
     default: return e.kind;
   }
 }
@@ -214,13 +221,22 @@ export function noteForm(incident, onDone) {
   return h('div', { class: 'note-form' }, h('div', { class: 'field-row' }, field('Note', text), field('Who may read it', audience)), both);
 }
 
-/** Closing: a disposition and a remark. */
+/** Closing: a disposition, a remark, and whether the person agreed to a follow-up call
+ * (recorded with the close; the agencies' follow-up rules act on it). */
 export function closeForm(incident, onDone, preset = 'resolved_by_phone') {
   const select = h('select', {}, Object.entries(fmt.DISPOSITIONS).map(([v, label]) => h('option', { value: v, selected: v === preset }, label)));
   const remark = h('input', { type: 'text', maxlength: 500 });
+  const asked = incident.follow_up_consent;
+  const consent = h('select', { 'data-field': 'follow-up-consent' },
+    h('option', { value: '', selected: asked == null }, 'Not asked'),
+    h('option', { value: 'yes', selected: asked === true }, 'Agrees to be contacted again'),
+    h('option', { value: 'no', selected: asked === false }, 'Does not want to be contacted'));
   const { both } = actionButton('Close incident', async () => {
-    const result = await act(incident.id, { action: 'close', disposition: select.value, remark: remark.value });
+    const body = { action: 'close', disposition: select.value, remark: remark.value };
+    if (consent.value) body.follow_up_consent = consent.value === 'yes';
+    const result = await act(incident.id, body);
     onDone?.(result.incident);
   }, { class: 'danger' });
-  return h('div', { class: 'close-form' }, h('div', { class: 'field-row' }, field('Outcome', select), field('Remark', remark)), both);
+  return h('div', { class: 'close-form' },
+    h('div', { class: 'field-row' }, field('Outcome', select), field('Remark', remark), field('Follow-up call', consent)), both);
 }

@@ -422,7 +422,7 @@ impl IncidentService {
 fn works_follow_ups(caller: &Caller) -> Result<()> {
     match caller.agency.kind {
         AgencyKind::CrisisCenter | AgencyKind::MobileCrisisProvider => Ok(()),
-        kind => Err(IncidentError::NotAllowed(format!(
+        kind => Err(IncidentError::Conflict(format!(
             "a {} has no care navigators to follow people up; the crisis center or mobile crisis provider on the incident does",
             kind.as_str()
         ))),

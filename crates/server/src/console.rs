@@ -68,6 +68,8 @@ assets![
     "js/search.js",
     "js/shift-log.js",
     "js/phone.js",
+    "js/follow-ups.js",
+    "js/views/care-navigator.js",
     "js/views/call-taker.js",
     "js/views/clinician.js",
     "js/views/counselor.js",

@@ -181,8 +181,6 @@ fn transition(t: &domain::TransitionError) -> ApiError {
         T::DecisionForbids { .. } => ErrorCode::DecisionForbids,
         T::FollowUpConsent(_) | T::NotImminentRisk => ErrorCode::ConsentRequired,
         T::FollowUpFinished(..) => ErrorCode::FollowUpFinished,
-        // Another agency's follow-up does not exist for the caller.
-        T::NoFollowUp(_) | T::NotFollowUpOwner(_) => ErrorCode::NotFound,
         _ => ErrorCode::InvalidTransition,
     };
     ApiError::new(code, t.to_string())

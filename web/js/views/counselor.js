@@ -18,6 +18,7 @@ import { phonePanel } from '../phone.js';
 import * as keys from '../shortcuts.js';
 import { searchButton } from '../search.js';
 import { contactFields, contactCard } from '../contact.js';
+import { followUpCard, addFollowUpForm } from '../follow-ups.js';
 
 export async function mount(main, { user }) {
   const mine = user.agency.id;
@@ -73,6 +74,14 @@ export async function mount(main, { user }) {
     { name: 'transfer', render: (i, events) => (offeredToMe(i) ? null : transferState(i, events)) },
     { name: 'forms', key: (i) => [i.id, i.holder === mine, i.status === 'closed', !!i.handoff && !i.handoff.outcome], render: (i) => forms(i) },
     { name: 'contact', key: (i) => [i.id, i.contact, i.status === 'closed', i.holder], render: (i) => (i.status === 'closed' || i.holder !== mine ? null : contactCard(i, (r) => panel.update(r.incident, r.events))) },
+    {
+      name: 'follow-up',
+      key: (i) => [i.id, i.follow_ups, i.follow_up_consent, i.holder === mine],
+      // The center's follow-ups of the contact (its navigators work them); a counselor may add
+      // one while there is none open.
+      render: (i) => followUpCard(i, { mayWork: false })
+        ?? (i.holder === mine ? addFollowUpForm(i, (r) => panel.update(r.incident, r.events)) : null),
+    },
     { name: 'timeline', render: (_i, events) => timeline(events) },
   ]);
 

@@ -1,7 +1,8 @@
-// The supervisor (and the agency's other overseers: admin, care navigator): everything of the
-// agency, live — counts that matter (open, transfers pending, returned with an alarm, waiting
-// for the clinician, handoff follow-ups due), every open incident, a map, the event feed as
-// it happens, and any incident in full.
+// The supervisor (and the agency's administrator): everything of the agency, live — counts
+// that matter (open, transfers pending, returned with an alarm, waiting for the clinician,
+// handoff follow-ups due, and at a crisis center or mobile crisis provider the follow-ups
+// overdue), every open incident, a map, the event feed as it happens, and any incident in
+// full, with its follow-ups.
 
 import { get } from '../api.js';
 import { h, replace } from '../dom.js';
@@ -18,9 +19,14 @@ import * as fmt from '../format.js';
 import * as keys from '../shortcuts.js';
 import { reportsPanel } from '../reports.js';
 import { searchPanel } from '../search.js';
+import { watchQueue, followUpCard, addFollowUpForm } from '../follow-ups.js';
 
 export async function mount(main, { user }) {
-  const canNote = ['supervisor', 'care_navigator'].includes(user.role);
+  const canNote = user.role === 'supervisor';
+  // Follow-ups are worked at agencies with care navigators; their supervisors see the queue's
+  // overdue count and may work one.
+  const followsUp = user.role === 'supervisor' && ['crisis_center', 'mobile_crisis_provider'].includes(user.agency.kind);
+  let followUps = null;
   const canAudit = ['supervisor', 'admin'].includes(user.role);
   const canReport = canAudit;
   const tiles = h('div', { class: 'tiles', role: 'status', 'aria-label': 'Agency counts' });
@@ -77,6 +83,14 @@ export async function mount(main, { user }) {
     },
     { name: 'routing', key: (i) => i.routes, render: (i) => h('details', { class: 'card' }, h('summary', {}, 'Routing answer'), routesTable(i.routes)) },
     { name: 'note', key: (i) => [i.id, i.status], render: (i) => (canNote && i.status !== 'closed' ? h('section', { class: 'card' }, noteForm(i, (u) => panel.update(u))) : null) },
+    {
+      name: 'follow-up',
+      key: (i) => [i.id, i.follow_ups, i.follow_up_consent],
+      render: (i) => (followsUp
+        ? (followUpCard(i, { mayWork: true, onUpdate: (r) => panel.update(r.incident, r.events) })
+          ?? (i.follow_ups.some((f) => !f.outcome) ? null : addFollowUpForm(i, (r) => panel.update(r.incident, r.events))))
+        : null),
+    },
     { name: 'timeline', render: (_i, events) => timeline(events) },
     { name: 'audit', key: (i) => i.id, render: (i) => (canAudit ? auditCard(i) : null) },
   ]);
@@ -111,7 +125,8 @@ export async function mount(main, { user }) {
       tile(count((i) => i.transfer), 'transfers pending'),
       tile(count((i) => i.alarm?.kind === 'transfer_returned'), 'returned with an alarm'),
       tile(count((i) => i.awaits_clinician), 'waiting for the clinician'),
-      tile(count((i) => i.handoff && !i.handoff.outcome), 'handoff follow-ups due'));
+      tile(count((i) => i.handoff && !i.handoff.outcome), 'handoff follow-ups due'),
+      followUps ? h('div', { class: `tile${followUps.overdue ? ' warning' : ''}`, 'data-tile': 'follow-ups-overdue' }, h('strong', {}, String(followUps.overdue)), `follow-ups overdue (of ${followUps.total})`) : null);
     map.setMarkers('incidents', all.map((i) => {
       const c = fmt.centre(i.location);
       return c && { id: i.id, ...c, cls: ['incident', i.id === panel.id && 'selected'].filter(Boolean).join(' '), title: i.summary };
@@ -149,6 +164,7 @@ export async function mount(main, { user }) {
   keys.bind('l', 'Go to the incident list', () => list.focusFirst());
   if (search) keys.bind('/', 'Search incidents, closed ones too', () => showTab('search'));
 
+  const stopFollowUps = followsUp ? watchQueue((q) => { followUps = q; drawTiles(); }, { limit: 1 }) : null;
   await Promise.all([feed.load(), map.load().catch(() => map.message('The map could not load.'))]);
   listTeams().then((teams) => {
     // Teams by name in every incident shown, not by id.
@@ -158,5 +174,8 @@ export async function mount(main, { user }) {
   }).catch(() => {});
   drawTiles();
   panel.clear('Choose an incident to see it in full.');
-  return () => feed.close();
+  return () => {
+    feed.close();
+    stopFollowUps?.();
+  };
 }

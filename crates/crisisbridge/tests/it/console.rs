@@ -216,6 +216,13 @@ fn a_handover_note_is_read_and_acknowledged_in_the_console() {
 }
 
 #[test]
+fn a_care_navigator_works_a_follow_up_from_the_queue() {
+    if browser_available("follow-up") {
+        browser_test("follow-up after the contact", "follow-up.mjs");
+    }
+}
+
+#[test]
 fn a_dispatchers_map_moves_a_team_marker_live() {
     if browser_available("dispatcher-marker") {
         browser_test("dispatcher sees a team marker move", "dispatcher-marker.mjs");

@@ -303,7 +303,7 @@ async fn a_follow_up_by_hand_needs_consent_an_agency_that_sees_the_incident_and_
     // The PSAP neither has navigators nor sees the contact.
     let supervisor = w.caller(&w.psap, Role::Supervisor);
     let refused = w.service.schedule_follow_up(&supervisor, id, new()).await;
-    assert!(matches!(refused, Err(IncidentError::NotAllowed(_))), "{refused:?}");
+    assert!(matches!(refused, Err(IncidentError::Conflict(_))), "{refused:?}");
     let backup = w.caller(&w.backup, Role::Counselor);
     let refused = w.service.schedule_follow_up(&backup, id, new()).await;
     assert!(matches!(refused, Err(IncidentError::NotFound(_))), "{refused:?}");

@@ -59,6 +59,7 @@ const GRANTS: &[(&str, &[&str])] = &[
             "triage",
             "agency.read",
             "protocol.read",
+            "follow_up.schedule",
         ],
     ),
     (
@@ -72,12 +73,16 @@ const GRANTS: &[(&str, &[&str])] = &[
             "incident.note",
             "team.dispatch",
             "agency.read",
+            "follow_up.schedule",
         ],
     ),
     ("responder", &["team.read", "team.report", "incident.read", "incident.note", "agency.read"]),
     (
         "care_navigator",
         &[
+            "follow_up.work",
+            "follow_up.schedule",
+            "incident.create",
             "incident.read",
             "incident.search",
             "shift.log",
@@ -103,6 +108,8 @@ const GRANTS: &[(&str, &[&str])] = &[
             "protocol.read",
             "audit.read",
             "report.read",
+            "follow_up.schedule",
+            "follow_up.work",
         ],
     ),
     (
@@ -174,6 +181,28 @@ const ROUTES: &[Route] = &[
     ),
     route("GET", "/api/v1/incidents/search", Some("incident.search"), Scope::None, None),
     route("GET", "/api/v1/shift-log", Some("shift.log"), Scope::None, None),
+    route("GET", "/api/v1/follow-ups", Some("follow_up.work"), Scope::None, None),
+    route(
+        "POST",
+        "/api/v1/incidents/{id}/follow-ups",
+        Some("follow_up.schedule"),
+        Scope::Incident,
+        Some(r#"{"due_in_hours":2,"reason":"matrix"}"#),
+    ),
+    route(
+        "POST",
+        "/api/v1/incidents/{id}/follow-ups/{number}/attempts",
+        Some("follow_up.work"),
+        Scope::Incident,
+        Some(r#"{"result":"no_answer"}"#),
+    ),
+    route(
+        "POST",
+        "/api/v1/incidents/{id}/follow-ups/{number}/finish",
+        Some("follow_up.work"),
+        Scope::Incident,
+        Some(r#"{"outcome":"reached_and_well"}"#),
+    ),
     route(
         "POST",
         "/api/v1/shift-log",
@@ -432,7 +461,8 @@ async fn every_route_role_and_relation_answers_as_the_matrix_says() {
                 Scope::Named => "psap-911".to_owned(),
                 Scope::Incident | Scope::None => id.clone(),
             };
-            let path = r.path.replace("{id}", &target).replace("{version}", "1");
+            let path =
+                r.path.replace("{id}", &target).replace("{version}", "1").replace("{number}", "1");
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
             let mut request = app.client.request(method, app.url(&path));
             if let Some(token) = token {

@@ -84,9 +84,11 @@ pub(crate) struct FollowUpRow {
     due: i64,
     /// `(at, actor, result, note)`.
     attempts: Vec<(i64, Option<Uuid>, String, String)>,
-    /// `(at, actor, outcome, detail, reopened as)`.
-    finished: Option<(i64, Option<Uuid>, String, String, Option<Uuid>)>,
+    finished: Option<FinishedRow>,
 }
+
+/// `(at, actor, outcome, detail, reopened as)`.
+type FinishedRow = (i64, Option<Uuid>, String, String, Option<Uuid>);
 
 impl From<&FollowUp> for FollowUpRow {
     fn from(f: &FollowUp) -> Self {
