@@ -2,7 +2,8 @@
 // closes with the caller's consent, and the center's rule makes the follow-up in the same
 // commit. The care navigator finds it in the queue, logs a missed try with one key (2), then
 // a reached one (1) and the outcome; the follow-up leaves the queue. A navigator whose clock
-// is past the due time sees the follow-up marked overdue and counted in the top bar.
+// is past the due time sees the follow-up marked overdue and counted in the top bar. A second
+// contact from the same number shows the counselor the first, with how it ended.
 
 import { tmpdir } from 'node:os';
 import { run, context, login, check, checkClean, apiAs } from './browser.mjs';
@@ -61,13 +62,24 @@ await run('follow-up after the contact', 120, async (browser) => {
   checkClean(ctx, 'navigator');
 
   // A second contact, followed up by hand within the hour; seen from a day later it is overdue.
-  const second = await counselor('POST', '/incidents', { channel: '988', location: { type: 'unknown' }, callback_number: '785-555-0178', summary: `${summary} (second)` });
+  const second = await counselor('POST', '/incidents', { channel: '988', location: { type: 'unknown' }, callback_number: '(785) 555-0177', summary: `${summary} (second)` });
   const sid = second.body.id;
   const noConsent = await counselor('POST', `/incidents/${sid}/follow-ups`, { due_in_hours: 1, reason: 'check in tonight' });
   check(noConsent.status === 409 && noConsent.body.error.code === 'consent_required', `no consent, no follow-up (${noConsent.status})`);
   await counselor('POST', `/incidents/${sid}/actions`, { action: 'record_follow_up_consent', given: true });
   const added = await counselor('POST', `/incidents/${sid}/follow-ups`, { due_in_hours: 1, reason: 'check in tonight' });
   check(added.status === 200 && added.body.incident.follow_ups.length === 1, `added by hand (${added.status})`);
+  // The counselor on the second contact sees the first from the same number, and its outcome.
+  const cctx = await context(browser);
+  const desk = await login(cctx, 'counselor');
+  await desk.locator(`button.item[data-id="${sid}"]`).click();
+  const prior = desk.locator('[data-section="prior-contacts"]');
+  await prior.locator(`li[data-incident="${id}"]`).waitFor({ timeout: 10000 });
+  const priorText = await prior.textContent();
+  check(/1 earlier contact from \+17855550177/.test(priorText) && priorText.includes('Resolved by phone'), `prior contacts: ${priorText.slice(0, 90)}`);
+  await desk.screenshot({ path: `${tmpdir()}/counselor-prior.png` });
+  checkClean(cctx, 'counselor');
+
   const later = await context(browser);
   await later.clock.install({ time: Date.now() + 25 * 3600 * 1000 });
   const tomorrow = await login(later, 'navigator');

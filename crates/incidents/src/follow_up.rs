@@ -272,7 +272,6 @@ impl IncidentService {
         new: NewFollowUp,
     ) -> Result<Committed> {
         caller.require(Permission::FollowUpSchedule)?;
-        works_follow_ups(caller)?;
         check_hours("due_in_hours", new.due_in_hours)?;
         check_hours("retry_hours", new.retry_hours)?;
         if new.attempts == 0 || new.attempts > MAX_ATTEMPTS {
@@ -281,7 +280,9 @@ impl IncidentService {
                 format!("{} given; use 1 to {MAX_ATTEMPTS}", new.attempts),
             ));
         }
+        // Visibility first: an incident the agency may not see does not exist for it.
         let incident = self.acting(caller, id).await?;
+        works_follow_ups(caller)?;
         let without_consent = incident.follow_up_consent != Some(true)
             && incident.imminent_risk()
             && self

@@ -69,6 +69,7 @@ assets![
     "js/shift-log.js",
     "js/phone.js",
     "js/follow-ups.js",
+    "js/prior.js",
     "js/views/care-navigator.js",
     "js/views/call-taker.js",
     "js/views/clinician.js",

@@ -19,6 +19,7 @@ import * as fmt from '../format.js';
 import { phonePanel } from '../phone.js';
 import * as keys from '../shortcuts.js';
 import { searchButton } from '../search.js';
+import { priorContactsCard } from '../prior.js';
 import { contactFields, contactCard } from '../contact.js';
 
 const MCT = 'urn:crisisbridge:service:mobile-crisis';
@@ -55,6 +56,7 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
     },
     { name: 'summary', column: 'side', render: (i) => summaryCard(i) },
     { name: 'map', column: 'side', key: (i) => [i.id, i.location], render: (i) => locationMap(i) },
+    { name: 'prior', column: 'side', key: (i) => [i.id, i.callback_number], render: (i) => priorContactsCard(i, (id) => select(id)) },
     { name: 'routing', column: 'side', key: (i) => i.routes, render: (i) => h('section', { class: 'card', 'aria-label': 'Routing' }, h('h2', {}, 'Routing answer'), routesTable(i.routes)) },
     {
       name: 'triage',

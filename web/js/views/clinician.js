@@ -12,6 +12,7 @@ import { recordedDecision } from '../triage.js';
 import * as fmt from '../format.js';
 import * as keys from '../shortcuts.js';
 import { searchButton } from '../search.js';
+import { priorContactsCard } from '../prior.js';
 
 export async function mount(main, { user }) {
   const workspace = h('section', { class: 'workspace', 'aria-label': 'Workspace' });
@@ -46,6 +47,7 @@ export async function mount(main, { user }) {
     // Redrawn only when who holds the call changes, so a half-filled form is not lost.
     { name: 'claim', key: (i) => [i.id, i.status, i.awaits_clinician, i.clinician?.user], render: (i) => claimCard(i) },
     { name: 'summary', render: (i) => summaryCard(i) },
+    { name: 'prior', key: (i) => [i.id, i.callback_number], render: (i) => priorContactsCard(i, (id) => select(id)) },
     { name: 'learned', key: (i) => [i.id, i.triage?.at], render: (i) => (i.triage ? h('section', { class: 'card' }, h('h2', {}, 'What the call-taker learned'), recordedDecision(i)) : null) },
     { name: 'forms', key: (i) => [i.id, i.clinician?.user, i.status], render: (i) => forms(i) },
     { name: 'timeline', render: (_i, events) => timeline(events) },

@@ -17,6 +17,7 @@ import * as fmt from '../format.js';
 import { phonePanel } from '../phone.js';
 import * as keys from '../shortcuts.js';
 import { searchButton } from '../search.js';
+import { priorContactsCard } from '../prior.js';
 import { contactFields, contactCard } from '../contact.js';
 import { followUpCard, addFollowUpForm } from '../follow-ups.js';
 
@@ -54,6 +55,7 @@ export async function mount(main, { user }) {
   const panel = new IncidentPanel(workspace, [
     { name: 'offer', render: (i, events) => offerCard(i, events) },
     { name: 'summary', render: (i) => summaryCard(i) },
+    { name: 'prior', key: (i) => [i.id, i.callback_number], render: (i) => priorContactsCard(i, (id) => select(id)) },
     { name: 'routing', key: (i) => i.routes, render: (i) => h('details', { class: 'card' }, h('summary', {}, 'Routing answer'), routesTable(i.routes)) },
     {
       name: 'assessment',

@@ -83,7 +83,7 @@ fn boundaries_then_services_are_imported_and_mistakes_change_nothing() {
     // Two PSAPs, KSPHQ and a provider with one team; 911 in two counties, 988 in all 105,
     // four Kansas area codes.
     assert!(
-        stdout.contains("agencies: 4 to add, 0 to update, 0 unchanged; teams: 1 to add, 0 to update, 0 unchanged; service areas: 111 tiers (dry run: nothing written)"),
+        stdout.contains("agencies: 4 to add, 0 to update, 0 unchanged; teams: 1 to add, 0 to update, 0 unchanged; service areas: 111 tiers; follow-up rules: left as they are (dry run: nothing written)"),
         "{stdout}"
     );
     let (ok, stdout, stderr) = run(&["import", "services", file, "--database", &db], &[], None);

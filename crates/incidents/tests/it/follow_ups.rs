@@ -293,6 +293,7 @@ async fn a_follow_up_by_hand_needs_consent_an_agency_that_sees_the_incident_and_
         attempts: 3,
         retry_hours: 1,
     };
+    let call = w.open_911().await;
     let head = w.store.head().await.unwrap();
 
     let refused = w.service.schedule_follow_up(&counselor, id, new()).await;
@@ -300,10 +301,15 @@ async fn a_follow_up_by_hand_needs_consent_an_agency_that_sees_the_incident_and_
         matches!(refused, Err(IncidentError::Transition(TransitionError::FollowUpConsent(_)))),
         "{refused:?}"
     );
-    // The PSAP neither has navigators nor sees the contact.
+    // The PSAP does not see the contact; on its own call it has no navigators to follow up.
     let supervisor = w.caller(&w.psap, Role::Supervisor);
     let refused = w.service.schedule_follow_up(&supervisor, id, new()).await;
-    assert!(matches!(refused, Err(IncidentError::Conflict(_))), "{refused:?}");
+    assert!(matches!(refused, Err(IncidentError::NotFound(_))), "{refused:?}");
+    let refused = w.service.schedule_follow_up(&supervisor, call, new()).await;
+    assert!(
+        matches!(refused, Err(IncidentError::Conflict(ref m)) if m.contains("no care navigators")),
+        "{refused:?}"
+    );
     let backup = w.caller(&w.backup, Role::Counselor);
     let refused = w.service.schedule_follow_up(&backup, id, new()).await;
     assert!(matches!(refused, Err(IncidentError::NotFound(_))), "{refused:?}");

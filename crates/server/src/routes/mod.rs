@@ -12,6 +12,7 @@ pub mod follow_ups;
 pub mod health;
 pub mod incidents;
 pub mod lost;
+pub mod prior;
 pub mod protocols;
 pub mod recommendations;
 pub mod reports;

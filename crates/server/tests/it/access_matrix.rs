@@ -182,6 +182,7 @@ const ROUTES: &[Route] = &[
     route("GET", "/api/v1/incidents/search", Some("incident.search"), Scope::None, None),
     route("GET", "/api/v1/shift-log", Some("shift.log"), Scope::None, None),
     route("GET", "/api/v1/follow-ups", Some("follow_up.work"), Scope::None, None),
+    route("GET", "/api/v1/incidents/{id}/prior", Some("incident.search"), Scope::Incident, None),
     route(
         "POST",
         "/api/v1/incidents/{id}/follow-ups",
@@ -502,4 +503,18 @@ async fn every_route_role_and_relation_answers_as_the_matrix_says() {
         differences.len(),
         differences.join("\n")
     );
+
+    // Every route that reads or changes incidents left a record in the audit trail for the
+    // requests just made (a route outside the audit layer would leave none).
+    let records = store::AuditLog::audit_records(&*app.store, 0, 100_000, None).await.unwrap();
+    for r in ROUTES
+        .iter()
+        .filter(|r| r.path.starts_with("/api/v1/incidents") || r.path == "/api/v1/follow-ups")
+    {
+        let action = format!("{} {}", r.method, r.path);
+        assert!(
+            records.iter().any(|rec| rec.entry.action.starts_with(&action)),
+            "{action} is not audited"
+        );
+    }
 }

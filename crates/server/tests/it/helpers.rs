@@ -151,6 +151,7 @@ impl TestApp {
             ("admin", Role::Admin, &psap),
             ("counselor", Role::Counselor, &center),
             ("backup-counselor", Role::Counselor, &backup),
+            ("navigator", Role::CareNavigator, &center),
             ("dispatcher", Role::Dispatcher, &provider),
             ("responder", Role::Responder, &provider),
             ("other", Role::CallTaker, &other_psap),
