@@ -16,15 +16,19 @@ pub enum AgencyKind {
     MobileCrisisProvider,
     LawEnforcement,
     Ems,
+    /// Runs crisis facilities a team can take a person to (a crisis stabilization unit, a
+    /// detox, an emergency department).
+    CrisisFacility,
 }
 
 impl AgencyKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Psap,
         Self::CrisisCenter,
         Self::MobileCrisisProvider,
         Self::LawEnforcement,
         Self::Ems,
+        Self::CrisisFacility,
     ];
 
     /// The stable name used in the API, the CLI and the database.
@@ -35,6 +39,7 @@ impl AgencyKind {
             Self::MobileCrisisProvider => "mobile_crisis_provider",
             Self::LawEnforcement => "law_enforcement",
             Self::Ems => "ems",
+            Self::CrisisFacility => "crisis_facility",
         }
     }
 }
@@ -48,7 +53,7 @@ impl fmt::Display for AgencyKind {
 /// An unknown agency kind; the message lists the known ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown agency kind {0:?}; expected one of psap, crisis_center, mobile_crisis_provider, law_enforcement, ems"
+    "unknown agency kind {0:?}; expected one of psap, crisis_center, mobile_crisis_provider, law_enforcement, ems, crisis_facility"
 )]
 pub struct UnknownAgencyKind(pub String);
 

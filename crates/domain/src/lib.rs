@@ -10,6 +10,7 @@
 //! - [`call`]: a contact's timing from the phone system ([`CallEvent`]): arrived, answered,
 //!   abandoned, rolled over — before and apart from any incident.
 //! - [`agency`]: [`AgencyKind`] and [`Agency`].
+//! - [`facility`]: crisis facilities — who each takes and how much room it has now.
 //! - [`role`]: the closed [`Role`] → [`Permission`] table.
 //! - [`team`]: [`TeamStatus`], the names of a mobile crisis team's statuses.
 //! - [`route`]: [`Route`] — who serves a location for one service, its rollover tiers, and why.
@@ -26,6 +27,7 @@ pub mod agency;
 pub mod call;
 pub mod contact;
 pub mod event;
+pub mod facility;
 pub mod ids;
 pub mod incident;
 pub mod location;

@@ -64,6 +64,10 @@ pub enum Permission {
     FollowUpSchedule,
     /// Work the agency's follow-up queue: attempts and outcomes.
     FollowUpWork,
+    /// See crisis facilities, their availability, and where to take a person.
+    FacilityRead,
+    /// Report a facility's availability and take hand-overs (its own agency's facilities).
+    FacilityUpdate,
 }
 
 /// A job a person does in an agency.
@@ -81,6 +85,8 @@ pub enum Role {
     Responder,
     /// Follows up with people after an incident.
     CareNavigator,
+    /// Staff of a crisis facility: its availability, the teams coming, hand-overs.
+    FacilityStaff,
     /// Oversees everything of their agency.
     Supervisor,
     /// Manages the agency's users and settings.
@@ -90,13 +96,14 @@ pub enum Role {
 use Permission as P;
 
 impl Role {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::CallTaker,
         Self::Clinician,
         Self::Counselor,
         Self::Dispatcher,
         Self::Responder,
         Self::CareNavigator,
+        Self::FacilityStaff,
         Self::Supervisor,
         Self::Admin,
     ];
@@ -109,6 +116,7 @@ impl Role {
             Self::Dispatcher => "dispatcher",
             Self::Responder => "responder",
             Self::CareNavigator => "care_navigator",
+            Self::FacilityStaff => "facility_staff",
             Self::Supervisor => "supervisor",
             Self::Admin => "admin",
         }
@@ -131,6 +139,7 @@ impl Role {
                 P::IncidentClose,
                 P::AgencyRead,
                 P::ProtocolRead,
+                P::FacilityRead,
             ],
             Self::Clinician => &[
                 P::ClinicianQueue,
@@ -145,6 +154,7 @@ impl Role {
                 P::IncidentClose,
                 P::AgencyRead,
                 P::ProtocolRead,
+                P::FacilityRead,
             ],
             Self::Counselor => &[
                 P::IncidentCreate,
@@ -161,6 +171,7 @@ impl Role {
                 P::AgencyRead,
                 P::ProtocolRead,
                 P::FollowUpSchedule,
+                P::FacilityRead,
             ],
             Self::Dispatcher => &[
                 P::TeamRead,
@@ -173,11 +184,17 @@ impl Role {
                 P::TransferRespond,
                 P::AgencyRead,
                 P::FollowUpSchedule,
+                P::FacilityRead,
             ],
             // The directory too: agencies' names and time zones, for the times on their screens.
-            Self::Responder => {
-                &[P::TeamRead, P::TeamReport, P::IncidentRead, P::IncidentNote, P::AgencyRead]
-            }
+            Self::Responder => &[
+                P::TeamRead,
+                P::TeamReport,
+                P::IncidentRead,
+                P::IncidentNote,
+                P::AgencyRead,
+                P::FacilityRead,
+            ],
             Self::CareNavigator => &[
                 P::FollowUpWork,
                 P::FollowUpSchedule,
@@ -188,6 +205,7 @@ impl Role {
                 P::IncidentNote,
                 P::IncidentClose,
                 P::AgencyRead,
+                P::FacilityRead,
             ],
             Self::Supervisor => &[
                 P::ClinicianQueue,
@@ -212,6 +230,16 @@ impl Role {
                 P::ReportRead,
                 P::FollowUpSchedule,
                 P::FollowUpWork,
+                P::FacilityRead,
+                P::FacilityUpdate,
+            ],
+            Self::FacilityStaff => &[
+                P::FacilityRead,
+                P::FacilityUpdate,
+                P::IncidentRead,
+                P::IncidentNote,
+                P::ShiftLog,
+                P::AgencyRead,
             ],
             Self::Admin => &[
                 P::IncidentRead,
@@ -237,6 +265,7 @@ impl Role {
             Self::Counselor => matches!(kind, K::CrisisCenter),
             Self::Dispatcher | Self::Responder => matches!(kind, K::MobileCrisisProvider),
             Self::CareNavigator => matches!(kind, K::CrisisCenter | K::MobileCrisisProvider),
+            Self::FacilityStaff => matches!(kind, K::CrisisFacility),
             Self::Supervisor | Self::Admin => true,
         }
     }
@@ -251,7 +280,7 @@ impl fmt::Display for Role {
 /// An unknown role name; the message lists the known ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown role {0:?}; expected one of call_taker, clinician, counselor, dispatcher, responder, care_navigator, supervisor, admin"
+    "unknown role {0:?}; expected one of call_taker, clinician, counselor, dispatcher, responder, care_navigator, facility_staff, supervisor, admin"
 )]
 pub struct UnknownRole(pub String);
 

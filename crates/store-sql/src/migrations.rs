@@ -81,6 +81,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_incident_search.sql"),
     migration!(13, "0013_shift_log.sql"),
     migration!(14, "0014_follow_ups.sql"),
+    migration!(15, "0015_facilities.sql"),
 ];
 
 /// The migration that made agencies' list and search index: applying it also indexes the

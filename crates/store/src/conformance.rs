@@ -41,6 +41,7 @@ macro_rules! conformance_suite {
             search_filters_by_number_words_status_outcome_and_dates,
             search_shows_an_agency_only_what_it_may_read,
             follow_up_queue_is_each_agencys_own_due_first_and_survives_a_rebuild,
+            facilities_are_put_by_code_and_keep_their_availability,
             events_after_shows_an_agency_only_its_incidents,
             subscribers_receive_committed_events_in_order,
             rebuild_restores_every_projection,
@@ -628,6 +629,61 @@ pub async fn follow_up_queue_is_each_agencys_own_due_first_and_survives_a_rebuil
 
     store.rebuild_projections().await.unwrap();
     assert_eq!(queue(center).await, after, "a rebuild keeps every due time");
+}
+
+pub async fn facilities_are_put_by_code_and_keep_their_availability<S: Store>(store: Arc<S>) {
+    use domain::facility::{Accepts, Availability, Facility, FacilityKind, FacilityStatus};
+    let operator = agency(&*store, "trc", AgencyKind::CrisisFacility).await;
+    let facility = |code: &str, name: &str, beds| Facility {
+        id: uuid::Uuid::now_v7(),
+        agency: operator,
+        code: code.into(),
+        name: name.into(),
+        kind: FacilityKind::CrisisStabilization,
+        address: "1000 W 2nd St, Lawrence, KS".into(),
+        location: domain::GeoPoint::parse(38.9687, -95.2447).unwrap(),
+        hours: "24/7".into(),
+        always_open: true,
+        accepts: Accepts {
+            ages: vec![domain::AgeBand::Adult],
+            involuntary: true,
+            ..Accepts::default()
+        },
+        availability: Availability {
+            status: FacilityStatus::Accepting,
+            beds_free: Some(beds),
+            chairs_free: None,
+            updated_at: at(0),
+            updated_by: None,
+        },
+    };
+    let first = facility("trc", "Treatment and Recovery Center", 4);
+    store.put_facilities(&[first.clone(), facility("ed", "Emergency", 9)], true).await.unwrap();
+    let listed = store.facilities().await.unwrap();
+    assert_eq!(
+        listed.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(),
+        ["ed", "trc"],
+        "by name"
+    );
+    assert_eq!(store.facility(first.id).await.unwrap(), Some(first.clone()));
+
+    let report = Availability {
+        status: FacilityStatus::Diversion,
+        beds_free: Some(0),
+        chairs_free: Some(1),
+        updated_at: at(5_000),
+        updated_by: Some(UserId::new(at(0))),
+    };
+    let updated = store.set_availability(first.id, &report).await.unwrap().unwrap();
+    assert_eq!(updated.availability, report);
+    assert_eq!(store.set_availability(uuid::Uuid::now_v7(), &report).await.unwrap(), None);
+
+    // An import again: same code, new details, same id; the reported availability stays.
+    let renamed = Facility { name: "TRC of Douglas County".into(), ..facility("trc", "", 8) };
+    store.put_facilities(&[renamed], false).await.unwrap();
+    let again = store.facility(first.id).await.unwrap().unwrap();
+    assert_eq!((again.name.as_str(), &again.availability), ("TRC of Douglas County", &report));
+    assert_eq!(store.facilities().await.unwrap().len(), 2);
 }
 
 pub async fn shift_notes_are_listed_newest_first_and_acknowledged_once<S: Store>(store: Arc<S>) {

@@ -66,6 +66,7 @@ pub async fn copy(
     for note in source.all_shift_notes().await? {
         target.add_shift_note(&note).await?;
     }
+    target.put_facilities(&source.facilities().await?, true).await?;
     copy_audit(source, target, source_keys).await
 }
 
@@ -285,6 +286,13 @@ async fn summary(store: &dyn Store) -> Result<Vec<(&'static str, String)>> {
         note_hash.update(format!("{n:?}\n"));
     }
     let note_hash: String = note_hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let facilities = store.facilities().await?;
+    let mut facility_hash = Sha256::new();
+    for f in &facilities {
+        facility_hash.update(format!("{}\n", crate::encode_facility(f)));
+    }
+    let facility_hash: String =
+        facility_hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok(vec![
         ("agencies", agencies.len().to_string()),
         ("users", store.users().await?.len().to_string()),
@@ -303,6 +311,8 @@ async fn summary(store: &dyn Store) -> Result<Vec<(&'static str, String)>> {
         ("call steps SHA-256", call_hash),
         ("shift notes", notes.len().to_string()),
         ("shift notes SHA-256", note_hash),
+        ("facilities", facilities.len().to_string()),
+        ("facilities SHA-256", facility_hash),
         ("audit records", audit_records.to_string()),
         ("audit contents SHA-256", audit_contents),
     ])

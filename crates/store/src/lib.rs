@@ -8,6 +8,7 @@
 //! - [`TeamLog`]: mobile crisis teams' live state — shifts, statuses, GPS fixes — checked by
 //!   `dispatch` and group-committed through [`team_batch`].
 //! - [`ShiftLog`]: each agency's handover notes and who acknowledged them, append-only.
+//! - [`Facilities`]: crisis facilities and their availability as last reported.
 //! - [`CallLog`]: contacts' timing from the phone system — arrived, answered, abandoned,
 //!   rolled over — one arrival and one end per call, append-only.
 //! - [`search`]: what an agency's lists and searches read of each incident, and a search's keyset
@@ -35,6 +36,7 @@ pub mod conformance;
 pub mod copy;
 mod directory;
 mod error;
+mod facilities;
 mod log;
 pub mod log_chain;
 mod protocols;
@@ -54,6 +56,7 @@ pub use directory::{
     User, UserChange, check_service_areas, is_service_urn,
 };
 pub use error::{Result, StoreError};
+pub use facilities::{Facilities, decode_facility, encode_facility};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
 pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
 pub use search::{Cursor, FollowUpQueue, IncidentSearch, SearchPage};
@@ -61,13 +64,13 @@ pub use shift_log::{Acknowledged, SHIFT_NOTE_MAX, ShiftLog, ShiftNote, ShiftNote
 pub use teams::{Breadcrumb, FixesRecorded, TeamChange, TeamCommand, TeamLog, TeamLogEntry};
 
 /// A complete backend: the event log, the directory, the protocols, teams' live state, the
-/// audit trail, contacts' timing and the shift logs.
+/// audit trail, contacts' timing, the shift logs and the crisis facilities.
 pub trait Store:
-    EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog + ShiftLog
+    EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog + ShiftLog + Facilities
 {
 }
 
-impl<T: EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog + ShiftLog> Store
-    for T
+impl<T: EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog + ShiftLog + Facilities>
+    Store for T
 {
 }

@@ -40,7 +40,9 @@ impl Destination {
             crate::AgencyKind::CrisisCenter => Self::Crisis988,
             crate::AgencyKind::MobileCrisisProvider => Self::MobileCrisis,
             crate::AgencyKind::Psap => Self::Psap,
-            crate::AgencyKind::LawEnforcement | crate::AgencyKind::Ems => Self::Other,
+            crate::AgencyKind::LawEnforcement
+            | crate::AgencyKind::Ems
+            | crate::AgencyKind::CrisisFacility => Self::Other,
         }
     }
 

@@ -141,16 +141,16 @@ pub const fn call_type(channel: Channel) -> &'static str {
 
 /// The `agencyType` of an agency kind: `psap`, `police` and `ems` are values of the IANA
 /// `urn:emergency:service:responder` registry (without that prefix, as the schema asks). The
-/// registry has no entry for a 988 center or a mobile crisis provider, so those are written
-/// as Crisisbridge's stable kind names, `crisis_center` and `mobile_crisis_provider`.
+/// registry has no entry for a 988 center, a mobile crisis provider or a crisis facility, so
+/// those are written as Crisisbridge's stable kind names (`crisis_center`, …).
 pub const fn agency_type(kind: domain::AgencyKind) -> &'static str {
     match kind {
         domain::AgencyKind::Psap => "psap",
         domain::AgencyKind::LawEnforcement => "police",
         domain::AgencyKind::Ems => "ems",
-        domain::AgencyKind::CrisisCenter | domain::AgencyKind::MobileCrisisProvider => {
-            kind.as_str()
-        }
+        domain::AgencyKind::CrisisCenter
+        | domain::AgencyKind::MobileCrisisProvider
+        | domain::AgencyKind::CrisisFacility => kind.as_str(),
     }
 }
 

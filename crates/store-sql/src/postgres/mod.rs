@@ -23,6 +23,8 @@ mod calls;
 mod dialect;
 #[path = "../shared/directory.rs"]
 mod directory;
+#[path = "../shared/facilities.rs"]
+mod facilities;
 mod held;
 #[path = "../shared/index.rs"]
 mod index;

@@ -20,6 +20,8 @@ mod calls;
 mod dialect;
 #[path = "../shared/directory.rs"]
 mod directory;
+#[path = "../shared/facilities.rs"]
+mod facilities;
 #[path = "../shared/index.rs"]
 mod index;
 #[path = "../shared/log.rs"]
