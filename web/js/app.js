@@ -20,6 +20,7 @@ const VIEWS = {
   supervisor: () => import('./views/supervisor.js'),
   admin: () => import('./views/supervisor.js'),
   care_navigator: () => import('./views/care-navigator.js'),
+  facility_staff: () => import('./views/facility.js'),
 };
 
 const main = document.getElementById('main');
@@ -64,7 +65,7 @@ async function start(user) {
   ]);
   const unmountView = await view.mount(main, { user });
   // Alarms above every view that may hold an incident (not a responder's phone).
-  const unmountAlarms = user.role === 'responder' ? null : await mountAlarms(main, { user });
+  const unmountAlarms = ['responder', 'facility_staff'].includes(user.role) ? null : await mountAlarms(main, { user });
   // The shift log, for those who work shifts at a console (not a responder's phone, not an
   // administrator).
   const unmountShiftLog = ['responder', 'admin'].includes(user.role) ? null : mountShiftLog(main);

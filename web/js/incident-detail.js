@@ -14,7 +14,7 @@ let teamNames = new Map();
 export function setTeamNames(teams) {
   teamNames = new Map((teams ?? []).map((t) => [t.id, t.name]));
 }
-const teamName = (id) => teamNames.get(id) ?? `team …${id.slice(-6)}`;
+export const teamName = (id) => teamNames.get(id) ?? `team …${id.slice(-6)}`;
 
 export function channelBadge(channel) {
   return h('span', { class: ['badge', channel === '911' ? 'c911' : channel === '988' ? 'c988' : ''] }, channel);
@@ -154,6 +154,9 @@ export function eventText(e, events = []) {
     case 'note_added': return `Note by ${agencyName(e.agency)}${d.audience === 'agency' ? ' (only your agency)' : ''}: ${d.text}`;
     case 'contact_described': return `Person: ${contactText(d) ?? 'nothing said'}`;
     case 'closed': return `Closed: ${fmt.DISPOSITIONS[d.disposition] ?? d.disposition}${d.remark ? ` — ${d.remark}` : ''}`;
+    case 'destination_chosen': return `Destination chosen: ${d.reason}`;
+    case 'handover_accepted': return `${agencyName(e.agency)} took the person over`;
+    case 'handover_refused': return `${agencyName(e.agency)} turned the team away${d.no_room ? ' (no room)' : ''}: ${d.reason}`;
     case 'follow_up_consent_recorded': return d.given ? 'The person agrees to be contacted again' : 'The person does not want to be contacted again';
     case 'follow_up_scheduled': return `Follow-up ${d.number} due ${fmt.dateTime(d.due)}${d.without_consent ? ' (without consent: imminent risk)' : ''}: ${d.reason}`;
     case 'follow_up_attempted': return `Follow-up ${d.number}: ${FOLLOW_UP_RESULTS[d.result] ?? d.result}${d.note ? ` — ${d.note}` : ''}${d.next_due ? `; next try due ${fmt.dateTime(d.next_due)}` : ''}`;

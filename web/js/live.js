@@ -19,6 +19,7 @@ export const INCIDENT_KINDS = [
   'clinician_claimed', 'clinician_released', 'clinician_handed_on', 'team_dispatched',
   'team_status_changed', 'note_added', 'contact_described', 'closed',
   'follow_up_consent_recorded', 'follow_up_scheduled', 'follow_up_attempted', 'follow_up_finished',
+  'destination_chosen', 'handover_accepted', 'handover_refused',
 ];
 export const TEAM_KINDS = ['team_position', 'team_status', 'team_stale'];
 

@@ -32,6 +32,8 @@ struct RawConfig {
     gps_reporting_interval_seconds: Option<u64>,
     /// Days GPS breadcrumbs are kept.
     breadcrumb_retention_days: Option<u64>,
+    /// Minutes after which a facility's availability report is stale.
+    facility_stale_minutes: Option<u64>,
     /// Codes of the mobile crisis providers whose offers Crisisbridge answers by itself.
     auto_assign: Option<Vec<String>>,
     /// A state's safety floor files, checked with every protocol besides Crisisbridge's own.
@@ -100,6 +102,7 @@ pub struct Config {
     pub road_graph: Option<std::path::PathBuf>,
     pub gps_reporting_interval: Duration,
     pub breadcrumb_retention: Duration,
+    pub facility_stale: Duration,
     pub auto_assign: Vec<String>,
     pub safety_floor: Vec<std::path::PathBuf>,
     pub population_file: Option<std::path::PathBuf>,
@@ -211,6 +214,11 @@ impl Config {
         if !(1..=3650).contains(&days) {
             bail!("breadcrumb_retention_days = {days} is out of range [1, 3650]");
         }
+        let facility_stale =
+            raw.facility_stale_minutes.unwrap_or(defaults.facility_stale.as_secs() / 60);
+        if !(5..=10_080).contains(&facility_stale) {
+            bail!("facility_stale_minutes = {facility_stale} is out of range [5, 10080]");
+        }
         let auto_assign = raw.auto_assign.unwrap_or_default();
         if let Some(code) =
             auto_assign.iter().find(|c| c.trim().is_empty() || c.trim() != c.as_str())
@@ -300,6 +308,7 @@ impl Config {
             road_graph: raw.road_graph,
             gps_reporting_interval: Duration::from_secs(gps),
             breadcrumb_retention: Duration::from_secs(days * 86_400),
+            facility_stale: Duration::from_secs(facility_stale * 60),
             auto_assign,
             safety_floor: raw.safety_floor.unwrap_or_default(),
             population_file: raw.population_file,
@@ -326,6 +335,7 @@ impl Config {
             routing_refresh: self.routing_refresh,
             gps_reporting_interval: self.gps_reporting_interval,
             breadcrumb_retention: self.breadcrumb_retention,
+            facility_stale: self.facility_stale,
             auto_assign: self.auto_assign.clone(),
             roads,
             safety_floors: crate::protocol::read_floors(&self.safety_floor)

@@ -16,6 +16,9 @@ use crate::import;
 const KANSAS_COUNTIES: &str = include_str!("../demo/kansas-counties.geojson");
 /// Who serves where.
 const KANSAS_SERVICES: &str = include_str!("../demo/kansas-services.toml");
+/// The demo's crisis facilities (names and addresses as published; the rest invented, see
+/// `demo/SOURCE.md`).
+const KANSAS_FACILITIES: &str = include_str!("../demo/kansas-facilities.toml");
 /// The Census Bureau's 2019 populations of the Kansas counties (demo/SOURCE.md).
 const KANSAS_POPULATION: &str = include_str!("../demo/kansas-population.csv");
 /// The shipped protocols, activated for every PSAP (911) and every 988 center (988).
@@ -54,6 +57,9 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
             install_protocols(store, SystemClock.now()).await?;
             if store.setting(incidents::follow_up::RULES_SETTING).await?.is_none() {
                 install_follow_up_rules(store).await?;
+            }
+            if store.facilities().await?.is_empty() {
+                install_facilities(store).await?;
             }
             return Ok(false);
         }
@@ -113,8 +119,67 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
             .await?;
     }
     install_protocols(store, now).await?;
+    put_facilities(store, now).await?;
     store.put_setting(SEED_SETTING, SEED_VERSION).await?;
     Ok(true)
+}
+
+/// The demo's facilities, reading the services file's operators from the store.
+async fn put_facilities(store: &dyn Store, now: domain::Timestamp) -> anyhow::Result<()> {
+    let facilities = incidents::facilities::import::read(
+        "demo/kansas-facilities.toml",
+        KANSAS_FACILITIES,
+        false,
+        &store.agencies().await?,
+        now,
+    )?;
+    store.put_facilities(&facilities, true).await?;
+    Ok(())
+}
+
+/// Facilities, their operators and the facility user for a demo seeded before facilities
+/// existed: the services file applied again (it only adds what is missing) and the facilities.
+async fn install_facilities(store: &dyn Store) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    let known: Vec<services::KnownArea> = store
+        .areas()
+        .await?
+        .into_iter()
+        .map(|a| services::KnownArea { code: a.code, name: a.name })
+        .collect();
+    let plan = services::plan(
+        "demo/kansas-services.toml",
+        KANSAS_SERVICES,
+        &known,
+        &store.agencies().await?,
+        &store.teams(None).await?,
+        now,
+    )?;
+    services::apply(store, &plan).await?;
+    put_facilities(store, now).await?;
+    let hash = tokio::task::spawn_blocking(|| server::auth::hash_password(DEMO_PASSWORD))
+        .await?
+        .map_err(anyhow::Error::msg)?;
+    for user in demo_users() {
+        if store.user_by_username(user.username).await?.is_some() {
+            continue;
+        }
+        let agency = store
+            .agency_by_code(&user.agency_code)
+            .await?
+            .with_context(|| format!("demo agency {} is missing", user.agency_code))?;
+        store
+            .put_user(&NewUser {
+                id: UserId::new(now),
+                username: user.username.to_owned(),
+                display_name: user.display_name.to_owned(),
+                agency: agency.id,
+                role: user.role,
+                password_hash: hash.clone(),
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Stores the services file's follow-up rules for a demo seeded before they existed, against
@@ -198,6 +263,7 @@ pub fn demo_users() -> Vec<DemoUser> {
         ("navigator", "Demo care navigator", Role::CareNavigator, "ksphq"),
         ("dispatcher", "Demo dispatcher", Role::Dispatcher, "mct-douglas"),
         ("responder", "Demo responder", Role::Responder, "mct-douglas"),
+        ("facility", "Demo facility staff", Role::FacilityStaff, "bert-nash"),
     ]
     .into_iter()
     .map(|(username, display_name, role, agency)| DemoUser {

@@ -252,6 +252,21 @@ pub enum EventKind {
         note: Text,
         next_due: Option<Timestamp>,
     },
+    /// A team on scene chose where to take the person: `facility`, run by `operator` — which
+    /// then takes part in the incident until the hand-over or a refusal — expected in
+    /// `eta_s` seconds, and why it was chosen (its rank's reason). A later choice replaces it.
+    DestinationChosen {
+        facility: uuid::Uuid,
+        operator: AgencyId,
+        team: Option<TeamId>,
+        eta_s: Option<u32>,
+        reason: Text,
+    },
+    /// The facility took the person over from the team.
+    HandoverAccepted { facility: uuid::Uuid },
+    /// The facility could not take the person (`no_room`: no bed or chair); the team chooses
+    /// again.
+    HandoverRefused { facility: uuid::Uuid, no_room: bool, reason: Text },
     /// The follow-up's end; `reopened_as` names the new incident of a person who needs help
     /// again, and only then.
     FollowUpFinished {
@@ -264,7 +279,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind's name, for clients that must know them all (the console's stream).
-    pub const NAMES: [&'static str; 29] = [
+    pub const NAMES: [&'static str; 32] = [
         "opened",
         "located",
         "routed",
@@ -294,6 +309,9 @@ impl EventKind {
         "follow_up_scheduled",
         "follow_up_attempted",
         "follow_up_finished",
+        "destination_chosen",
+        "handover_accepted",
+        "handover_refused",
     ];
 
     /// The stable name of this kind in the log, the API and the live stream.
@@ -328,6 +346,9 @@ impl EventKind {
             Self::FollowUpScheduled(_) => "follow_up_scheduled",
             Self::FollowUpAttempted { .. } => "follow_up_attempted",
             Self::FollowUpFinished { .. } => "follow_up_finished",
+            Self::DestinationChosen { .. } => "destination_chosen",
+            Self::HandoverAccepted { .. } => "handover_accepted",
+            Self::HandoverRefused { .. } => "handover_refused",
         }
     }
 }

@@ -135,10 +135,11 @@ impl Facility {
     /// Why it may not take `person` (the age band as described, and whether the person is held
     /// involuntarily or intoxicated); `None` when it may.
     pub fn refuses(&self, person: &Person) -> Option<String> {
-        if let Some(band) = person.age_band {
-            if !self.accepts.ages.is_empty() && !self.accepts.ages.contains(&band) {
-                return Some(format!("does not take {} patients", band.as_str().replace('_', " ")));
-            }
+        if let Some(band) = person.age_band
+            && !self.accepts.ages.is_empty()
+            && !self.accepts.ages.contains(&band)
+        {
+            return Some(format!("does not take {} patients", band.as_str().replace('_', " ")));
         }
         if person.involuntary && !self.accepts.involuntary {
             return Some("does not take involuntary holds".to_owned());

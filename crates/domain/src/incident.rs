@@ -104,6 +104,18 @@ pub struct Note {
     pub audience: crate::event::NoteAudience,
 }
 
+/// Where a team is taking the person, and whether the facility took them over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenDestination {
+    pub facility: uuid::Uuid,
+    /// The agency that runs the facility.
+    pub operator: AgencyId,
+    pub team: Option<TeamId>,
+    pub chosen_at: Timestamp,
+    pub eta_s: Option<u32>,
+    pub handed_over_at: Option<Timestamp>,
+}
+
 /// The end of an incident.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Closure {
@@ -159,6 +171,8 @@ pub struct Incident {
     pub follow_up_consent: Option<bool>,
     /// Follow-ups after the contact, each for one agency's care navigators.
     pub follow_ups: Vec<FollowUp>,
+    /// Where a team is taking the person (the latest choice), and the hand-over.
+    pub destination: Option<ChosenDestination>,
     pub updated_at: Timestamp,
     /// How many events this state is made of; the next event is number `version + 1`.
     pub version: u64,
@@ -267,6 +281,12 @@ pub enum TransitionError {
     NotImminentRisk,
     #[error("a follow-up ends as reopened exactly when it names the new incident")]
     ReopenedWithout,
+    #[error("no team is bringing the person to this facility: choose it as the destination first")]
+    NotTheDestination,
+    #[error("only the agency that runs the facility can take the hand-over")]
+    NotTheOperator,
+    #[error("the facility has already taken the person over")]
+    AlreadyHandedOver,
 }
 
 impl Incident {
@@ -311,6 +331,7 @@ impl Incident {
             closure: None,
             follow_up_consent: None,
             follow_ups: Vec::new(),
+            destination: None,
             updated_at: event.at,
             version: 1,
         })
@@ -520,6 +541,23 @@ impl Incident {
                     remark: remark.clone(),
                 });
             }
+            EventKind::DestinationChosen { facility, operator, team, eta_s, .. } => {
+                self.involved.insert(*operator);
+                self.destination = Some(ChosenDestination {
+                    facility: *facility,
+                    operator: *operator,
+                    team: *team,
+                    chosen_at: event.at,
+                    eta_s: *eta_s,
+                    handed_over_at: None,
+                });
+            }
+            EventKind::HandoverAccepted { .. } => {
+                if let Some(d) = self.destination.as_mut() {
+                    d.handed_over_at = Some(event.at);
+                }
+            }
+            EventKind::HandoverRefused { .. } => self.destination = None,
             EventKind::FollowUpConsentRecorded { .. }
             | EventKind::FollowUpScheduled(_)
             | EventKind::FollowUpAttempted { .. }
@@ -537,6 +575,9 @@ impl Incident {
                 self.responders.insert(*provider);
                 self.last_part.insert(*provider, self.version);
             }
+            EventKind::DestinationChosen { operator, .. } => {
+                self.last_part.insert(*operator, self.version);
+            }
             _ => {}
         }
         Ok(())
@@ -550,7 +591,8 @@ impl Incident {
         let taking_part = agency == self.holder
             || agency == self.opened_by
             || self.transfer.as_ref().is_some_and(|t| t.to == agency && t.unanswered.is_none())
-            || self.responders.contains(&agency);
+            || self.responders.contains(&agency)
+            || self.destination.as_ref().is_some_and(|d| d.operator == agency);
         if taking_part { None } else { self.last_part.get(&agency).copied() }
     }
 
@@ -628,6 +670,23 @@ impl Incident {
                 }
             }
             EventKind::Retriaged { .. } if self.triage.is_none() => return Err(E::NotTriaged),
+            EventKind::DestinationChosen { .. }
+                if self.destination.as_ref().is_some_and(|d| d.handed_over_at.is_some()) =>
+            {
+                return Err(E::AlreadyHandedOver);
+            }
+            EventKind::HandoverAccepted { facility }
+            | EventKind::HandoverRefused { facility, .. } => {
+                let Some(d) = self.destination.as_ref().filter(|d| d.facility == *facility) else {
+                    return Err(E::NotTheDestination);
+                };
+                if d.operator != event.agency {
+                    return Err(E::NotTheOperator);
+                }
+                if d.handed_over_at.is_some() {
+                    return Err(E::AlreadyHandedOver);
+                }
+            }
             EventKind::AlarmResolved { .. } => match &self.alarm {
                 None => return Err(E::NoAlarm),
                 Some(a)

@@ -42,8 +42,9 @@ pub use contact::{AgeBand, CallbackNumber, ContactDetails, Text, TextError};
 pub use event::{Disposition, Event, EventKind, NoteAudience, TriageOutcome};
 pub use ids::{AgencyId, IdError, IncidentId, TeamId, UserId};
 pub use incident::{
-    Alarm, AlarmKind, Channel, Destination, EmergencyHandoff, HandoffOutcome, HandoffPayload,
-    Incident, IncidentStatus, Override, PendingTransfer, TransitionError, Unanswered,
+    Alarm, AlarmKind, Channel, ChosenDestination, Destination, EmergencyHandoff, HandoffOutcome,
+    HandoffPayload, Incident, IncidentStatus, Override, PendingTransfer, TransitionError,
+    Unanswered,
 };
 pub use location::{GeoPoint, Latitude, Location, LocationError, Longitude, Polygon};
 pub use role::{Permission, Role};

@@ -21,6 +21,9 @@
 //!   `auto_assign` the worker that does it for providers that ask.
 //! - `follow_up`: agencies' follow-up rules, applied when an incident closes; follow-ups
 //!   added by hand, and the care navigator's attempts, outcomes and queue.
+//! - `facilities`: somewhere to go — crisis facilities read from a file, their availability
+//!   reported by their staff, ranked for a person on scene; the team's choice and the
+//!   facility's hand-over.
 //! - `eido`: a CAD's EIDO as commands.
 //! - `calls`: a contact's timing from the phone system (arrived, answered, abandoned, rolled
 //!   over), recorded once per step however often it is posted.
@@ -39,6 +42,7 @@ mod clinician;
 mod deadlines;
 mod eido;
 mod error;
+pub mod facilities;
 pub mod follow_up;
 mod gate;
 mod handoff;

@@ -20,6 +20,9 @@ pub struct DispatchSettings {
     /// say so.
     pub roads: Option<Arc<roads::Graph>>,
     pub stale: dispatch::StalePolicy,
+    /// A facility's availability older than this (milliseconds) is stale: ranked below fresh
+    /// reports, and said to be.
+    pub facility_stale_ms: i64,
 }
 
 impl Default for DispatchSettings {
@@ -27,6 +30,7 @@ impl Default for DispatchSettings {
         Self {
             roads: None,
             stale: dispatch::StalePolicy { reporting_interval_s: 10, intervals: 3 },
+            facility_stale_ms: 4 * 3_600_000,
         }
     }
 }

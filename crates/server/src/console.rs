@@ -70,6 +70,8 @@ assets![
     "js/phone.js",
     "js/follow-ups.js",
     "js/prior.js",
+    "js/destinations.js",
+    "js/views/facility.js",
     "js/views/care-navigator.js",
     "js/views/call-taker.js",
     "js/views/clinician.js",

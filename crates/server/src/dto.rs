@@ -163,6 +163,20 @@ pub fn contact_details(
     })
 }
 
+/// Where a team is taking the person.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DestinationChoiceDto {
+    pub facility: Uuid,
+    /// The agency that runs it.
+    pub operator: Uuid,
+    pub team: Option<Uuid>,
+    pub chosen_at: i64,
+    /// Travel time at the choice, in seconds.
+    pub eta_s: Option<u32>,
+    /// When the facility took the person over.
+    pub handed_over_at: Option<i64>,
+}
+
 /// The person's details as the API shows them.
 #[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct ContactDto {
@@ -234,6 +248,8 @@ pub struct IncidentDto {
     pub follow_up_consent: Option<bool>,
     /// The viewer's agency's follow-ups of the incident (another agency's are not shown).
     pub follow_ups: Vec<crate::routes::follow_ups::FollowUpDto>,
+    /// Where a team is taking the person, and the hand-over.
+    pub destination: Option<DestinationChoiceDto>,
     pub updated_at: i64,
     /// Number of events applied; grows by one per event.
     pub version: u64,
@@ -432,6 +448,14 @@ impl IncidentDto {
             closure: i.closure.as_ref().map(closure),
             follow_up_consent: i.follow_up_consent,
             follow_ups: i.follow_ups.iter().map(Into::into).collect(),
+            destination: i.destination.as_ref().map(|d| DestinationChoiceDto {
+                facility: d.facility,
+                operator: d.operator.as_uuid(),
+                team: d.team.map(|t| t.as_uuid()),
+                chosen_at: d.chosen_at.as_millis(),
+                eta_s: d.eta_s,
+                handed_over_at: d.handed_over_at.map(domain::Timestamp::as_millis),
+            }),
             updated_at: i.updated_at.as_millis(),
             version: i.version,
         }

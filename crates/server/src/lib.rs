@@ -76,6 +76,9 @@ pub struct Settings {
     pub gps_reporting_interval: Duration,
     /// How long GPS breadcrumbs are kept.
     pub breadcrumb_retention: Duration,
+    /// A facility's availability report older than this is stale: ranked below fresh ones
+    /// and marked so.
+    pub facility_stale: Duration,
     /// The road network for travel times (`crisisbridge import roads`); without one, ETAs are
     /// straight-line estimates and say so.
     pub roads: Option<Arc<roads::Graph>>,
@@ -140,6 +143,7 @@ impl Default for Settings {
             transfer_check: Duration::from_millis(250),
             gps_reporting_interval: Duration::from_secs(10),
             breadcrumb_retention: Duration::from_secs(30 * 24 * 3600),
+            facility_stale: Duration::from_secs(4 * 3600),
             roads: None,
             lost_source: "lost.crisisbridge.local".into(),
             auto_assign: Vec::new(),
@@ -209,6 +213,8 @@ impl Application {
             ::incidents::DispatchSettings {
                 roads: settings.roads.clone(),
                 stale: settings.stale_policy(),
+                facility_stale_ms: i64::try_from(settings.facility_stale.as_millis())
+                    .unwrap_or(i64::MAX),
             },
         )
         .with_floors(settings.safety_floors.clone());
@@ -295,6 +301,10 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/follow-ups/{number}/attempts", post(routes::follow_ups::attempt))
         .route("/incidents/{id}/follow-ups/{number}/finish", post(routes::follow_ups::finish))
         .route("/follow-ups", get(routes::follow_ups::queue))
+        .route("/facilities", get(routes::facilities::list))
+        .route("/facilities/incoming", get(routes::facilities::incoming))
+        .route("/facilities/{id}/availability", post(routes::facilities::report))
+        .route("/incidents/{id}/destinations", get(routes::facilities::destinations))
         .route("/reports/measures", get(routes::reports::measures))
         .route("/reports/charts/{chart}", get(routes::reports::chart))
         .route("/calls", post(routes::calls::record))

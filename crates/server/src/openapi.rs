@@ -6,9 +6,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    actions, agencies, areas, audit, calls, clinician, eido, eido_conveyance, follow_ups, health,
-    incidents, lost, prior, protocols, recommendations, reports, routing, search, sessions,
-    shift_log, stream, teams, totp, triage, users,
+    actions, agencies, areas, audit, calls, clinician, eido, eido_conveyance, facilities,
+    follow_ups, health, incidents, lost, prior, protocols, recommendations, reports, routing,
+    search, sessions, shift_log, stream, teams, totp, triage, users,
 };
 
 #[derive(Debug, OpenApi)]
@@ -25,7 +25,7 @@ use crate::routes::{
         sessions::login, sessions::logout, sessions::whoami,
         incidents::create, incidents::list, search::search, incidents::get,
         shift_log::list, shift_log::write, shift_log::acknowledge,
-        prior::prior, follow_ups::queue, follow_ups::schedule, follow_ups::attempt, follow_ups::finish, incidents::events, actions::act,
+        prior::prior, facilities::list, facilities::incoming, facilities::report, facilities::destinations, follow_ups::queue, follow_ups::schedule, follow_ups::attempt, follow_ups::finish, incidents::events, actions::act,
         triage::answer,
         clinician::queue,
         audit::trail,

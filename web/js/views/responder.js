@@ -7,6 +7,7 @@ import { get } from '../api.js';
 import { h, replace, announce, actionButton } from '../dom.js';
 import { IncidentFeed } from '../incident-feed.js';
 import { noteForm } from '../incident-detail.js';
+import { destinationCard } from '../destinations.js';
 import { listTeams, setStatus, setShift, sendFixes, teamCrew, teamStatus, NOT_AVAILABLE } from '../teams.js';
 import * as fmt from '../format.js';
 
@@ -89,6 +90,9 @@ export async function mount(main, { user }) {
         h('dt', {}, 'Callback'), h('dd', {}, i.callback_number ? h('a', { href: `tel:${i.callback_number}` }, i.callback_number) : '—'),
         h('dt', {}, 'Triage'), h('dd', {}, i.triage ? fmt.outcome(i.triage.outcome) : '—')),
       i.notes.length ? h('ul', { class: 'timeline' }, i.notes.map((n) => h('li', {}, h('time', {}, fmt.clock(n.at)), n.text))) : null,
+      ['on_scene', 'transporting', 'at_facility'].includes(team.status) || i.destination
+        ? destinationCard(i, { team: team.id, onChosen: (r) => { assignment = r.incident; render(); } })
+        : null,
       noteForm(i, (u) => { assignment = u; render(); }));
   }
 

@@ -5,6 +5,10 @@
 //! - `import services FILE.toml`: agencies and who serves which areas for which service, with
 //!   backup tiers, defaults and the area-code table (see `docs/services-file.md`).
 //!
+//! - `import facilities FILE`: crisis facilities (TOML `[[facility]]` entries or CSV rows),
+//!   added or updated by code; a facility's reported availability is kept unless
+//!   `--with-availability` (see `docs/facilities-file.md`).
+//!
 //! Running servers pick the change up within their routing refresh interval.
 //!
 //! - `import roads FILE`: a road network into a graph file (see `roads.rs`); no database.
@@ -28,6 +32,23 @@ pub(crate) enum ImportCommand {
     Services(ServicesArgs),
     /// A road network (OSM PBF, OSM XML or CSV edge list) into a graph file for travel times.
     Roads(crate::roads::ImportRoadsArgs),
+    /// Crisis facilities: a TOML file of `[[facility]]` entries, or a CSV file (by extension).
+    Facilities(FacilitiesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct FacilitiesArgs {
+    /// The facilities file: .toml or .csv.
+    file: PathBuf,
+    /// Replace the stored availability with the file's (else a facility's staff's last report
+    /// is kept).
+    #[arg(long)]
+    with_availability: bool,
+    /// Check the file against the database and print what would change, writing nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,6 +82,36 @@ pub(crate) struct ServicesArgs {
 pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
     match command {
         ImportCommand::Roads(args) => crate::roads::run_import(args),
+        ImportCommand::Facilities(args) => {
+            let source = std::fs::read_to_string(&args.file)
+                .with_context(|| format!("reading {}", args.file.display()))?;
+            let csv = args.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let store = crate::config::database(args.db.config.as_deref(), args.db.database)?
+                .open()
+                .await?;
+            let facilities = incidents::facilities::import::read(
+                &args.file.display().to_string(),
+                &source,
+                csv,
+                &store.agencies().await?,
+                server::SystemClock.now(),
+            )?;
+            let stored = store.facilities().await?;
+            let updates =
+                facilities.iter().filter(|f| stored.iter().any(|s| s.code == f.code)).count();
+            let summary =
+                format!("facilities: {} to add, {updates} to update", facilities.len() - updates);
+            if args.dry_run {
+                println!("{summary} (dry run: nothing written)");
+                return Ok(());
+            }
+            store
+                .put_facilities(&facilities, args.with_availability)
+                .await
+                .context("storing the facilities")?;
+            println!("{summary}: written");
+            Ok(())
+        }
         ImportCommand::Areas(args) => {
             let report = boundaries::read(&args.file, &args.id_field)?;
             let areas =

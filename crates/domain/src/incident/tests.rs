@@ -535,6 +535,19 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
         Just(EventKind::NoteAdded { text: text("p"), audience: crate::NoteAudience::Agency }),
         Just(EventKind::Closed { disposition: Disposition::Referred, remark: text("done") }),
         any::<bool>().prop_map(|given| EventKind::FollowUpConsentRecorded { given }),
+        (0..3usize).prop_map(move |a| EventKind::DestinationChosen {
+            facility: uuid::Uuid::from_u128(7),
+            operator: agencies[a],
+            team: None,
+            eta_s: Some(600),
+            reason: text("nearest with a bed"),
+        }),
+        Just(EventKind::HandoverAccepted { facility: uuid::Uuid::from_u128(7) }),
+        any::<bool>().prop_map(|no_room| EventKind::HandoverRefused {
+            facility: uuid::Uuid::from_u128(7),
+            no_room,
+            reason: text("full"),
+        }),
         (1..3u16, 0..30_000_000i64, any::<bool>(), 0..4u8).prop_map(
             |(number, due, without_consent, attempts_allowed)| EventKind::FollowUpScheduled(
                 FollowUpPlan {
@@ -944,4 +957,5 @@ fn a_transfer_offered_until_taken_goes_round_its_tiers_with_an_alarm_and_is_neve
     assert!(incident.alarm.is_none() && incident.transfer.is_none());
 }
 
+mod destinations;
 mod follow_ups;

@@ -50,6 +50,17 @@ pub struct Facts {
     pub age_band: Option<AgeBand>,
     /// Follow-ups after the contact, in the order they were made.
     pub follow_ups: Vec<FollowUpFact>,
+    /// Where teams chose to take the person, in order, and how each ended.
+    pub destinations: Vec<DestinationFact>,
+}
+
+/// A facility chosen for the person.
+#[derive(Debug, Clone)]
+pub struct DestinationFact {
+    pub facility: uuid::Uuid,
+    /// The facility turned the team away: `true` when for want of a bed or chair.
+    pub refused: Option<bool>,
+    pub handed_over_at: Option<Timestamp>,
 }
 
 /// A follow-up and how it went.
@@ -94,6 +105,8 @@ pub struct Dispatch {
     pub on_scene: Option<Timestamp>,
     /// Its first status after on scene (transporting, available, …).
     pub left_scene: Option<Timestamp>,
+    /// When it first reported being at the facility.
+    pub at_facility: Option<Timestamp>,
 }
 
 impl Facts {
@@ -121,6 +134,7 @@ impl Facts {
             interpreter: false,
             age_band: None,
             follow_ups: Vec::new(),
+            destinations: Vec::new(),
         }
     }
 
@@ -250,6 +264,7 @@ fn record(facts: &mut Facts, at: Timestamp, agency: AgencyId, kind: &EventKind) 
             en_route: None,
             on_scene: None,
             left_scene: None,
+            at_facility: None,
         }),
         EventKind::TeamStatusChanged { team, status } => {
             if let Some(d) = facts.dispatches.iter_mut().rev().find(|d| d.team == *team) {
@@ -259,6 +274,12 @@ fn record(facts: &mut Facts, at: Timestamp, agency: AgencyId, kind: &EventKind) 
                     }
                     TeamStatus::OnScene => {
                         d.on_scene.get_or_insert(at);
+                    }
+                    TeamStatus::AtFacility => {
+                        d.at_facility.get_or_insert(at);
+                        if d.on_scene.is_some() {
+                            d.left_scene.get_or_insert(at);
+                        }
                     }
                     _ if d.on_scene.is_some() => {
                         d.left_scene.get_or_insert(at);
@@ -295,6 +316,23 @@ fn record(facts: &mut Facts, at: Timestamp, agency: AgencyId, kind: &EventKind) 
         EventKind::FollowUpFinished { number, outcome, .. } => {
             if let Some(f) = facts.follow_ups.iter_mut().find(|f| f.number == *number) {
                 f.finished = Some((at, *outcome));
+            }
+        }
+        EventKind::DestinationChosen { facility, .. } => {
+            facts.destinations.push(DestinationFact {
+                facility: *facility,
+                refused: None,
+                handed_over_at: None,
+            });
+        }
+        EventKind::HandoverAccepted { facility } => {
+            if let Some(d) = facts.destinations.iter_mut().rev().find(|d| d.facility == *facility) {
+                d.handed_over_at.get_or_insert(at);
+            }
+        }
+        EventKind::HandoverRefused { facility, no_room, .. } => {
+            if let Some(d) = facts.destinations.iter_mut().rev().find(|d| d.facility == *facility) {
+                d.refused = Some(*no_room);
             }
         }
         EventKind::Opened { .. }

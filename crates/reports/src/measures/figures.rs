@@ -306,7 +306,49 @@ pub fn measures(
     for (id, label, value) in follow_up_measures(incidents, follow_ups) {
         push(id, label, value);
     }
+    for (id, label, value) in destination_measures(incidents) {
+        push(id, label, value);
+    }
     out
+}
+
+/// Somewhere to go: the facilities teams took people to.
+fn destination_measures(incidents: &[&Facts]) -> Vec<(&'static str, &'static str, Value)> {
+    let chosen: Vec<&super::facts::DestinationFact> =
+        incidents.iter().flat_map(|f| f.destinations.iter()).collect();
+    let mut used: Vec<uuid::Uuid> =
+        chosen.iter().filter(|d| d.handed_over_at.is_some()).map(|d| d.facility).collect();
+    used.sort_unstable();
+    used.dedup();
+    let handed_over = chosen.iter().filter(|d| d.handed_over_at.is_some()).count();
+    let no_room = chosen.iter().filter(|d| d.refused == Some(true)).count();
+    let to_handover = incidents
+        .iter()
+        .filter_map(|f| {
+            let over = f.destinations.iter().find_map(|d| d.handed_over_at)?;
+            let arrived = f.dispatches.iter().filter_map(|d| d.at_facility).min()?;
+            Some(between(arrived, over))
+        })
+        .collect();
+    vec![
+        ("destination.chosen", "destinations chosen by teams", count(chosen.len())),
+        (
+            "destination.handed_over",
+            "choices ending in a hand-over",
+            share(handed_over, chosen.len()),
+        ),
+        ("destination.facilities_used", "facilities that took a person", count(used.len())),
+        (
+            "destination.turned_away_no_room",
+            "turned away for want of a bed or chair",
+            count(no_room),
+        ),
+        (
+            "destination.arrival_to_handover",
+            "team at the facility to hand-over",
+            Value::Time(Distribution::of(to_handover)),
+        ),
+    ]
 }
 
 /// Follow-up after the contact.

@@ -118,6 +118,24 @@ pub enum Action {
     /// Whether the person agreed to be contacted again after the call (a later answer
     /// replaces an earlier one). Only while the incident is open.
     RecordFollowUpConsent { given: bool },
+    /// Where the team on scene takes the person (`GET …/destinations` ranks them): the
+    /// facility's agency then sees the team coming. The provider of a team on the incident;
+    /// `team` defaults to the last one sent.
+    ChooseDestination {
+        facility: Uuid,
+        #[serde(default)]
+        team: Option<Uuid>,
+    },
+    /// The facility takes the person over from the team (its own staff).
+    AcceptHandover { facility: Uuid },
+    /// The facility turns the team away (`no_room`: no bed or chair), saying why; the team
+    /// chooses again.
+    RefuseHandover {
+        facility: Uuid,
+        #[serde(default)]
+        no_room: bool,
+        reason: String,
+    },
     /// End the incident. The agencies' follow-up rules make their follow-ups in the same
     /// commit (shown to each agency in its own `follow_ups`).
     Close {
@@ -153,6 +171,9 @@ impl Action {
             Self::DeclineTransfer { .. } => "decline_transfer",
             Self::DispatchTeam { .. } => "dispatch_team",
             Self::RecordFollowUpConsent { .. } => "record_follow_up_consent",
+            Self::ChooseDestination { .. } => "choose_destination",
+            Self::AcceptHandover { .. } => "accept_handover",
+            Self::RefuseHandover { .. } => "refuse_handover",
             Self::Close { .. } => "close",
         }
     }
@@ -177,6 +198,8 @@ impl Action {
                 Permission::ClinicianQueue
             }
             Self::Close { .. } => Permission::IncidentClose,
+            Self::ChooseDestination { .. } => Permission::TeamReport,
+            Self::AcceptHandover { .. } | Self::RefuseHandover { .. } => Permission::FacilityUpdate,
         }
     }
 }
@@ -317,6 +340,19 @@ pub async fn act(
         }
         Action::DispatchTeam { team } => {
             service.dispatch_team(&who, id, TeamId::from_uuid(team)).await?
+        }
+        Action::ChooseDestination { facility, team } => {
+            service.choose_destination(&who, id, facility, team.map(TeamId::from_uuid)).await?
+        }
+        Action::AcceptHandover { facility } => {
+            service
+                .answer_handover(&who, id, facility, incidents::facilities::Handover::Accept)
+                .await?
+        }
+        Action::RefuseHandover { facility, no_room, reason } => {
+            let reason = super::facilities::refusal_reason(&reason)?;
+            let answer = incidents::facilities::Handover::Refuse { no_room, reason };
+            service.answer_handover(&who, id, facility, answer).await?
         }
         Action::RecordFollowUpConsent { given } => {
             service.record_follow_up_consent(&who, id, given).await?

@@ -8,6 +8,7 @@ pub mod calls;
 pub mod clinician;
 pub mod eido;
 pub mod eido_conveyance;
+pub mod facilities;
 pub mod follow_ups;
 pub mod health;
 pub mod incidents;

@@ -32,6 +32,7 @@ const GRANTS: &[(&str, &[&str])] = &[
             "triage",
             "agency.read",
             "protocol.read",
+            "facility.read",
         ],
     ),
     (
@@ -45,6 +46,7 @@ const GRANTS: &[(&str, &[&str])] = &[
             "triage",
             "agency.read",
             "protocol.read",
+            "facility.read",
         ],
     ),
     (
@@ -60,6 +62,7 @@ const GRANTS: &[(&str, &[&str])] = &[
             "agency.read",
             "protocol.read",
             "follow_up.schedule",
+            "facility.read",
         ],
     ),
     (
@@ -74,9 +77,31 @@ const GRANTS: &[(&str, &[&str])] = &[
             "team.dispatch",
             "agency.read",
             "follow_up.schedule",
+            "facility.read",
         ],
     ),
-    ("responder", &["team.read", "team.report", "incident.read", "incident.note", "agency.read"]),
+    (
+        "responder",
+        &[
+            "team.read",
+            "team.report",
+            "incident.read",
+            "incident.note",
+            "agency.read",
+            "facility.read",
+        ],
+    ),
+    (
+        "facility_staff",
+        &[
+            "facility.read",
+            "facility.update",
+            "incident.read",
+            "incident.note",
+            "shift.log",
+            "agency.read",
+        ],
+    ),
     (
         "care_navigator",
         &[
@@ -89,6 +114,7 @@ const GRANTS: &[(&str, &[&str])] = &[
             "shift.log",
             "incident.note",
             "agency.read",
+            "facility.read",
         ],
     ),
     (
@@ -110,6 +136,8 @@ const GRANTS: &[(&str, &[&str])] = &[
             "report.read",
             "follow_up.schedule",
             "follow_up.work",
+            "facility.read",
+            "facility.update",
         ],
     ),
     (
@@ -182,6 +210,22 @@ const ROUTES: &[Route] = &[
     route("GET", "/api/v1/incidents/search", Some("incident.search"), Scope::None, None),
     route("GET", "/api/v1/shift-log", Some("shift.log"), Scope::None, None),
     route("GET", "/api/v1/follow-ups", Some("follow_up.work"), Scope::None, None),
+    route("GET", "/api/v1/facilities", Some("facility.read"), Scope::None, None),
+    route("GET", "/api/v1/facilities/incoming", Some("facility.update"), Scope::None, None),
+    route(
+        "POST",
+        "/api/v1/facilities/{id}/availability",
+        Some("facility.update"),
+        Scope::Named,
+        Some(r#"{"status":"accepting","beds_free":2}"#),
+    ),
+    route(
+        "GET",
+        "/api/v1/incidents/{id}/destinations",
+        Some("facility.read"),
+        Scope::Incident,
+        None,
+    ),
     route("GET", "/api/v1/incidents/{id}/prior", Some("incident.search"), Scope::Incident, None),
     route(
         "POST",
@@ -423,6 +467,7 @@ async fn every_route_role_and_relation_answers_as_the_matrix_says() {
         (&app.backup, Relation::Declined),
         (&other_psap, Relation::Uninvolved),
         (&app.provider, Relation::Uninvolved),
+        (&app.facility, Relation::Uninvolved),
     ];
     let hash = server::auth::hash_password(PASSWORD).unwrap();
     let mut users: Vec<(Role, AgencyId, Relation, String)> = Vec::new();

@@ -72,6 +72,9 @@ pub struct TestApp {
     pub provider: Agency,
     /// A second 988 center: the backup tier behind `center`, and the 988 default.
     pub backup: Agency,
+    /// Runs one crisis facility, `facility_id` (a crisis stabilization unit in Lawrence).
+    pub facility: Agency,
+    pub facility_id: uuid::Uuid,
     pub team: Team,
     /// The providers the server auto-assigns for.
     auto_assign: Vec<String>,
@@ -131,9 +134,31 @@ impl TestApp {
         let provider = agency("mct-douglas", AgencyKind::MobileCrisisProvider);
         let other_psap = agency("psap-20091", AgencyKind::Psap);
         let backup = agency("988-backup", AgencyKind::CrisisCenter);
-        for a in [&psap, &center, &provider, &other_psap, &backup] {
+        let facility = agency("trc", AgencyKind::CrisisFacility);
+        for a in [&psap, &center, &provider, &other_psap, &backup, &facility] {
             store.put_agency(a).await.unwrap();
         }
+        let facility_id = uuid::Uuid::now_v7();
+        let trc = domain::facility::Facility {
+            id: facility_id,
+            agency: facility.id,
+            code: "trc".into(),
+            name: "Treatment and Recovery Center".into(),
+            kind: domain::facility::FacilityKind::CrisisStabilization,
+            address: "1000 W 2nd St, Lawrence, KS".into(),
+            location: domain::GeoPoint::parse(38.9706, -95.2468).unwrap(),
+            hours: "24/7".into(),
+            always_open: true,
+            accepts: domain::facility::Accepts::default(),
+            availability: domain::facility::Availability {
+                status: domain::facility::FacilityStatus::Accepting,
+                beds_free: Some(3),
+                chairs_free: None,
+                updated_at: Timestamp::from_millis(1_764_000_000_000),
+                updated_by: None,
+            },
+        };
+        store::Facilities::put_facilities(&*store, &[trc], true).await.unwrap();
         let team = Team {
             id: TeamId::new(Timestamp::from_millis(1)),
             provider: provider.id,
@@ -155,6 +180,7 @@ impl TestApp {
             ("dispatcher", Role::Dispatcher, &provider),
             ("responder", Role::Responder, &provider),
             ("other", Role::CallTaker, &other_psap),
+            ("facility", Role::FacilityStaff, &facility),
         ] {
             store
                 .put_user(&NewUser {
@@ -216,6 +242,8 @@ impl TestApp {
             center,
             provider,
             backup,
+            facility,
+            facility_id,
             team,
             _dir: dir,
         }

@@ -15,6 +15,7 @@ mod eido;
 mod eido_conveyance;
 mod eido_subscriptions;
 mod errors;
+mod facilities;
 mod follow_ups;
 mod gate;
 mod handoff;

@@ -127,6 +127,23 @@ enum EventRow {
     FollowUpConsentRecorded {
         given: bool,
     },
+    DestinationChosen {
+        facility: Uuid,
+        operator: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<Uuid>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eta_s: Option<u32>,
+        reason: String,
+    },
+    HandoverAccepted {
+        facility: Uuid,
+    },
+    HandoverRefused {
+        facility: Uuid,
+        no_room: bool,
+        reason: String,
+    },
     FollowUpScheduled(PlanRow),
     FollowUpAttempted {
         number: u16,
@@ -266,6 +283,23 @@ pub fn encode_event(kind: &EventKind) -> String {
         EventKind::FollowUpConsentRecorded { given } => {
             EventRow::FollowUpConsentRecorded { given: *given }
         }
+        EventKind::DestinationChosen { facility, operator, team, eta_s, reason } => {
+            EventRow::DestinationChosen {
+                facility: *facility,
+                operator: operator.as_uuid(),
+                team: team.map(|t| t.as_uuid()),
+                eta_s: *eta_s,
+                reason: reason.as_str().to_owned(),
+            }
+        }
+        EventKind::HandoverAccepted { facility } => {
+            EventRow::HandoverAccepted { facility: *facility }
+        }
+        EventKind::HandoverRefused { facility, no_room, reason } => EventRow::HandoverRefused {
+            facility: *facility,
+            no_room: *no_room,
+            reason: reason.as_str().to_owned(),
+        },
         EventKind::FollowUpScheduled(plan) => EventRow::FollowUpScheduled(plan.into()),
         EventKind::FollowUpAttempted { number, result, note, next_due } => {
             EventRow::FollowUpAttempted {
@@ -403,6 +437,19 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
             remark: text(&remark)?,
         },
         EventRow::FollowUpConsentRecorded { given } => EventKind::FollowUpConsentRecorded { given },
+        EventRow::DestinationChosen { facility, operator, team, eta_s, reason } => {
+            EventKind::DestinationChosen {
+                facility,
+                operator: AgencyId::from_uuid(operator),
+                team: team.map(TeamId::from_uuid),
+                eta_s,
+                reason: text(&reason)?,
+            }
+        }
+        EventRow::HandoverAccepted { facility } => EventKind::HandoverAccepted { facility },
+        EventRow::HandoverRefused { facility, no_room, reason } => {
+            EventKind::HandoverRefused { facility, no_room, reason: text(&reason)? }
+        }
         EventRow::FollowUpScheduled(plan) => EventKind::FollowUpScheduled(plan.try_into()?),
         EventRow::FollowUpAttempted { number, result, note, next_due } => {
             EventKind::FollowUpAttempted {

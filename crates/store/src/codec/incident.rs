@@ -16,6 +16,8 @@ use super::rows::{LocationRow, StoredRoute, TierRow};
 use super::{channel_from, corrupt, handoff_outcome, text, to_json};
 use crate::{Result, StoreError};
 
+type DestinationRow = (Uuid, Uuid, Option<Uuid>, i64, Option<u32>, Option<i64>);
+
 /// An incident projection as stored.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,6 +71,9 @@ struct IncidentRow {
     follow_up_consent: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     follow_ups: Vec<super::follow_up::FollowUpRow>,
+    /// `(facility, operator, team, chosen_at, eta_s, handed_over_at)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    destination: Option<DestinationRow>,
     updated_at: i64,
     version: u64,
 }
@@ -256,6 +261,16 @@ pub fn encode_incident(i: &Incident) -> String {
         }),
         follow_up_consent: i.follow_up_consent,
         follow_ups: i.follow_ups.iter().map(Into::into).collect(),
+        destination: i.destination.as_ref().map(|d| {
+            (
+                d.facility,
+                d.operator.as_uuid(),
+                d.team.map(|t| t.as_uuid()),
+                d.chosen_at.as_millis(),
+                d.eta_s,
+                d.handed_over_at.map(Timestamp::as_millis),
+            )
+        }),
         updated_at: i.updated_at.as_millis(),
         version: i.version,
     };
@@ -419,6 +434,16 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
             .transpose()?,
         follow_up_consent: row.follow_up_consent,
         follow_ups: row.follow_ups.into_iter().map(TryInto::try_into).collect::<Result<_>>()?,
+        destination: row.destination.map(|(facility, operator, team, chosen_at, eta_s, over)| {
+            domain::ChosenDestination {
+                facility,
+                operator: AgencyId::from_uuid(operator),
+                team: team.map(TeamId::from_uuid),
+                chosen_at: ts(chosen_at),
+                eta_s,
+                handed_over_at: over.map(ts),
+            }
+        }),
         updated_at: ts(row.updated_at),
         version: row.version,
     })
