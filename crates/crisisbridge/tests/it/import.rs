@@ -189,3 +189,78 @@ fn a_state_is_imported_from_the_census_shapefile() {
     assert!(ok, "{stderr}");
     assert!(stdout.contains("service areas: 111 tiers"), "{stdout}");
 }
+
+#[test]
+fn facilities_are_imported_from_toml_or_csv_and_a_bad_row_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path());
+    let services = dir.path().join("services.toml");
+    std::fs::write(
+        &services,
+        r#"
+[[agency]]
+code = "bert-nash"
+name = "Bert Nash"
+kind = "crisis_facility"
+time_zone = "America/Chicago"
+
+[[agency]]
+code = "ksphq"
+name = "KSPHQ"
+kind = "crisis_center"
+time_zone = "America/Chicago"
+"#,
+    )
+    .unwrap();
+    let (ok, _, stderr) =
+        run(&["import", "services", services.to_str().unwrap(), "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+
+    let toml = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-facilities.toml");
+    let (ok, _, stderr) = run(&["import", "facilities", toml, "--database", &db], &[], None);
+    assert!(!ok, "the demo's other operators are not in this database");
+    assert!(stderr.contains("operator \"lmh-health\" is not a stored agency"), "{stderr}");
+
+    let csv = dir.path().join("facilities.csv");
+    let header = "code,operator,name,kind,address,lat,lon,hours,always_open,ages,involuntary,intoxicated,insurance,status,beds_free,chairs_free";
+    let good = "trc,bert-nash,Treatment and Recovery Center,crisis_stabilization,\"1000 W 2nd St, Lawrence, KS\",38.9706,-95.2468,24/7,true,adult;older_adult,true,true,Medicaid;uninsured,accepting,3,5";
+    for (row, says) in [
+        (
+            "trc,ksphq,T,detox,A,38.9,-95.2,24/7,true,,false,false,,accepting,1,",
+            "ksphq is a crisis_center; a facility is run by a crisis_facility agency",
+        ),
+        (
+            "trc,bert-nash,T,hospital,A,38.9,-95.2,24/7,true,,false,false,,accepting,1,",
+            "kind: unknown \"hospital\"",
+        ),
+        ("trc,bert-nash,T,detox,A,98.9,-95.2,24/7,true,,false,false,,accepting,1,", "location:"),
+        (
+            "trc,bert-nash,T,detox,A,38.9,-95.2,24/7,true,,false,false,,accepting,-2,",
+            "beds_free: -2 given; a count is 0 or more",
+        ),
+        (
+            "trc,bert-nash,T,detox,A,38.9,-95.2,24/7,true,teen,false,false,,accepting,1,",
+            "ages: unknown \"teen\"",
+        ),
+    ] {
+        std::fs::write(&csv, format!("{header}\n{good}\n{row}\n")).unwrap();
+        let (ok, _, stderr) =
+            run(&["import", "facilities", csv.to_str().unwrap(), "--database", &db], &[], None);
+        assert!(!ok, "{row}");
+        assert!(stderr.contains("row 3") && stderr.contains(says), "{row}: {stderr}");
+    }
+    std::fs::write(&csv, format!("{header}\n{good}\n")).unwrap();
+    let file = csv.to_str().unwrap();
+    let (ok, stdout, stderr) =
+        run(&["import", "facilities", file, "--dry-run", "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("facilities: 1 to add, 0 to update (dry run: nothing written)"),
+        "{stdout}"
+    );
+    let (ok, stdout, stderr) = run(&["import", "facilities", file, "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("facilities: 1 to add, 0 to update: written"), "{stdout}");
+    let (ok, stdout, _) = run(&["import", "facilities", file, "--database", &db], &[], None);
+    assert!(ok && stdout.contains("0 to add, 1 to update"), "{stdout}");
+}

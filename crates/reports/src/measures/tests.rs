@@ -800,3 +800,41 @@ fn follow_ups_are_counted_for_their_own_agency_in_time_by_their_first_due_and_by
     let report = history.tally(of_center).report(&names());
     assert_eq!(get(&report.groups[0], "follow_up.made"), &Value::Count { count: 3 });
 }
+
+#[test]
+fn destinations_count_choices_hand_overs_turn_aways_and_arrival_to_hand_over() {
+    let t = Timestamp::from_millis(T0);
+    let psap = AgencyId::new(t);
+    let facility = AgencyId::new(Timestamp::from_millis(T0 + 1));
+    let team = TeamId::new(t);
+    let (trc, ed) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+    let mut history = History { events: Vec::new() };
+    let id = IncidentId::new(t);
+    let chosen = |f| EventKind::DestinationChosen {
+        facility: f,
+        operator: facility,
+        team: Some(team),
+        eta_s: Some(600),
+        reason: Text::default(),
+    };
+    history.add(id, T0, psap, opened(Channel::Nine11, None));
+    history.add(id, T0 + MIN, psap, EventKind::TeamDispatched { team, provider: psap });
+    history.add(id, T0 + 10 * MIN, psap, status(team, TeamStatus::OnScene));
+    // The first choice is turned away for want of a bed; the second takes the person 12
+    // minutes after the team reports being there.
+    history.add(id, T0 + 30 * MIN, psap, chosen(trc));
+    let refused = EventKind::HandoverRefused { facility: trc, no_room: true, reason: Text::default() };
+    history.add(id, T0 + 31 * MIN, facility, refused);
+    history.add(id, T0 + 32 * MIN, psap, chosen(ed));
+    history.add(id, T0 + 40 * MIN, psap, status(team, TeamStatus::Transporting));
+    history.add(id, T0 + 50 * MIN, psap, status(team, TeamStatus::AtFacility));
+    history.add(id, T0 + 62 * MIN, facility, EventKind::HandoverAccepted { facility: ed });
+
+    let report = history.tally(Options { window: period(), ..Options::default() }).report(&names());
+    let all = &report.groups[0];
+    assert_eq!(get(all, "destination.chosen"), &Value::Count { count: 2 });
+    assert_eq!(get(all, "destination.handed_over"), &share(1, 2));
+    assert_eq!(get(all, "destination.facilities_used"), &Value::Count { count: 1 });
+    assert_eq!(get(all, "destination.turned_away_no_room"), &Value::Count { count: 1 });
+    assert_eq!(p50(get(all, "destination.arrival_to_handover")), (1, Some(12 * MIN)));
+}
