@@ -11,7 +11,7 @@ const EXECUTABLE = process.env.CHROMIUM ?? '/usr/bin/chromium';
 // machine's network refuses (and a PSAP's would too).
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-dev-shm-usage'];
-const ROLE = { calltaker: 'call_taker', clinician: 'clinician', clinician2: 'clinician', counselor: 'counselor', dispatcher: 'dispatcher', responder: 'responder', supervisor: 'supervisor', admin: 'admin', navigator: 'care_navigator' };
+const ROLE = { calltaker: 'call_taker', clinician: 'clinician', clinician2: 'clinician', counselor: 'counselor', dispatcher: 'dispatcher', responder: 'responder', supervisor: 'supervisor', admin: 'admin', navigator: 'care_navigator', facility: 'facility_staff' };
 
 /** Fails the script after `seconds`, so a hung browser never hangs the test suite. */
 export function deadline(seconds) {

@@ -9,8 +9,6 @@ import * as live from '../live.js';
 import * as fmt from '../format.js';
 import { contactText } from '../contact.js';
 import { KINDS } from '../destinations.js';
-import { teamName, setTeamNames } from '../incident-detail.js';
-import { listTeams } from '../teams.js';
 
 const STATUSES = { accepting: 'Accepting', diversion: 'On diversion', closed: 'Closed' };
 
@@ -52,7 +50,7 @@ export async function mount(main, { user }) {
       const i = x.incident;
       const reason = h('input', { type: 'text', maxlength: 500, 'data-field': 'refuse-reason', placeholder: 'Why (e.g. no bed free until 18:00)' });
       return h('li', { class: 'card', 'data-incident': i.id },
-        h('p', {}, h('strong', {}, `${x.team ? teamName(x.team) : 'A team'} → ${nameOf(x.facility)}`),
+        h('p', {}, h('strong', {}, `${x.team_name ?? 'A team'} → ${nameOf(x.facility)}`),
           x.expected_at ? ` · expected ${fmt.clock(x.expected_at)} (${x.expected_at > Date.now() ? `in ${fmt.duration((x.expected_at - Date.now()) / 1000)}` : 'due now'})` : ''),
         h('p', {}, i.summary),
         contactText(i.contact) ? h('p', { class: 'person' }, contactText(i.contact)) : null,
@@ -79,7 +77,6 @@ export async function mount(main, { user }) {
     }
   });
   const every = setInterval(refresh, 30_000);
-  listTeams().then((teams) => { setTeamNames(teams ?? []); loadIncoming(); }).catch(() => {});
   await loadFacilities();
   await loadIncoming();
   return () => {

@@ -223,6 +223,13 @@ fn a_care_navigator_works_a_follow_up_from_the_queue() {
 }
 
 #[test]
+fn a_team_takes_a_person_to_a_facility_with_room_and_the_facility_takes_them_over() {
+    if browser_available("destination") {
+        browser_test("somewhere to go", "destination.mjs");
+    }
+}
+
+#[test]
 fn a_dispatchers_map_moves_a_team_marker_live() {
     if browser_available("dispatcher-marker") {
         browser_test("dispatcher sees a team marker move", "dispatcher-marker.mjs");

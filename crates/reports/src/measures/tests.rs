@@ -823,7 +823,8 @@ fn destinations_count_choices_hand_overs_turn_aways_and_arrival_to_hand_over() {
     // The first choice is turned away for want of a bed; the second takes the person 12
     // minutes after the team reports being there.
     history.add(id, T0 + 30 * MIN, psap, chosen(trc));
-    let refused = EventKind::HandoverRefused { facility: trc, no_room: true, reason: Text::default() };
+    let refused =
+        EventKind::HandoverRefused { facility: trc, no_room: true, reason: Text::default() };
     history.add(id, T0 + 31 * MIN, facility, refused);
     history.add(id, T0 + 32 * MIN, psap, chosen(ed));
     history.add(id, T0 + 40 * MIN, psap, status(team, TeamStatus::Transporting));

@@ -156,6 +156,8 @@ pub async fn report(
 pub struct IncomingDto {
     pub facility: Uuid,
     pub team: Option<Uuid>,
+    /// The team's name, as its provider calls it.
+    pub team_name: Option<String>,
     pub chosen_at: i64,
     /// When the team is expected: the choice plus its travel time.
     pub expected_at: Option<i64>,
@@ -173,21 +175,23 @@ pub async fn incoming(
 ) -> ApiResult<Json<Vec<IncomingDto>>> {
     let incidents = state.incidents.incoming(&caller.incidents()).await?;
     caller.disclosed(incidents.iter().map(|i| i.id));
-    Ok(Json(
-        incidents
-            .iter()
-            .filter_map(|i| {
-                let d = i.destination.as_ref()?;
-                Some(IncomingDto {
-                    facility: d.facility,
-                    team: d.team.map(|t| t.as_uuid()),
-                    chosen_at: d.chosen_at.as_millis(),
-                    expected_at: d.eta_s.map(|s| d.chosen_at.as_millis() + i64::from(s) * 1000),
-                    incident: IncidentDto::seen_by(i, caller.agency.id),
-                })
-            })
-            .collect(),
-    ))
+    let mut out = Vec::with_capacity(incidents.len());
+    for i in &incidents {
+        let Some(d) = i.destination.as_ref() else { continue };
+        let team_name = match d.team {
+            Some(team) => state.store.team(team).await?.map(|t| t.name),
+            None => None,
+        };
+        out.push(IncomingDto {
+            facility: d.facility,
+            team: d.team.map(|t| t.as_uuid()),
+            team_name,
+            chosen_at: d.chosen_at.as_millis(),
+            expected_at: d.eta_s.map(|s| d.chosen_at.as_millis() + i64::from(s) * 1000),
+            incident: IncidentDto::seen_by(i, caller.agency.id),
+        });
+    }
+    Ok(Json(out))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
