@@ -14,6 +14,7 @@ import { agencyName } from '../directory.js';
 import { listTeams, recommendations, teamCrew, teamMarker, teamStatus, TEAM_STATUSES, NOT_AVAILABLE } from '../teams.js';
 import * as fmt from '../format.js';
 import * as keys from '../shortcuts.js';
+import { destinationCard } from '../destinations.js';
 
 export async function mount(main, { user }) {
   const mine = user.agency.id;
@@ -44,6 +45,17 @@ export async function mount(main, { user }) {
     { name: 'offer', render: (i) => offerCard(i) },
     { name: 'recommend', key: (i) => [i.id, i.teams, i.status], render: (i) => recommendCard(i) },
     { name: 'summary', render: (i) => summaryCard(i) },
+    {
+      name: 'destination',
+      key: (i) => [i.id, i.status, i.teams, i.destination, teams.size],
+      // A team of ours on the call: where it takes the person, chosen here or on its phone.
+      render: (i) => {
+        const ours = i.teams.filter((t) => teams.get(t)?.provider === mine);
+        return i.status !== 'closed' && ours.length
+          ? destinationCard(i, { team: ours.at(-1), onChosen: (r) => panel.update(r.incident, r.events) })
+          : null;
+      },
+    },
     { name: 'note', key: (i) => [i.id, i.status], render: (i) => (i.status === 'closed' ? null : noteForm(i, (u) => panel.update(u))) },
     { name: 'timeline', render: (_i, events) => timeline(events) },
   ]);
@@ -144,6 +156,7 @@ export async function mount(main, { user }) {
     teams.clear();
     for (const t of list ?? []) teams.set(t.id, t);
     drawTeams();
+    if (panel.incident) panel.render();
   }
 
   const feed = new IncidentFeed({

@@ -119,8 +119,8 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
     assert!(stdout.contains("counts and the event log's SHA-256 match"), "{stdout}");
     assert!(!stdout.contains("DIFFERS"), "{stdout}");
     assert!(
-        stdout.contains("agencies") && stdout.contains("112"),
-        "105 PSAPs + 4 centers + 3 providers: {stdout}"
+        stdout.contains("agencies") && stdout.contains("118"),
+        "105 PSAPs + 4 centers + 3 providers + 6 facility operators: {stdout}"
     );
     for line in [
         "team log entries",
@@ -131,6 +131,8 @@ async fn copy_moves_a_county_from_sqlite_to_postgres_and_proves_it() {
         "call steps SHA-256",
         "shift notes",
         "shift notes SHA-256",
+        "facilities",
+        "facilities SHA-256",
         "audit records",
         "audit contents SHA-256",
     ] {
