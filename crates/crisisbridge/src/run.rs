@@ -88,7 +88,7 @@ async fn print_banner(
 ) -> anyhow::Result<()> {
     let base = format!("http://{addr}");
     println!(
-        "Crisisbridge demo: Kansas, 105 counties, 3 988 centers and the national backup, 3 mobile crisis providers"
+        "Crisisbridge demo: Kansas, 105 counties, 3 988 centers and the national backup, 3 mobile crisis providers, 6 crisis facilities"
     );
     println!("  data:    {} ({})", data.display(), if seeded { "seeded now" } else { "reused" });
     println!("  console: {base}/console/");

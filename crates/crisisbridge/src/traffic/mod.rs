@@ -181,7 +181,7 @@ async fn play(
                 json!({"action": "add_note", "text": "safety plan made; follow-up call tomorrow"}),
             )
             .await?;
-            act("counselor", close("resolved_by_phone")).await?;
+            act("counselor", close_agreeing("resolved_by_phone")).await?;
         }
         Story::Clinician => {
             wait(5.0, 20.0).await;
@@ -212,7 +212,7 @@ async fn play(
             wait(40.0, 120.0).await;
             act("counselor", json!({"action": "add_note", "text": "safety plan made; referred to local services"}))
                 .await?;
-            act("counselor", close("resolved_by_phone")).await?;
+            act("counselor", close_agreeing("resolved_by_phone")).await?;
         }
         Story::Handoff988 => {
             let handed = act(
@@ -238,7 +238,7 @@ async fn play(
             )
             .await?;
             psap_act(close("handled_by_emergency_services")).await?;
-            act("counselor", close("handled_by_emergency_services")).await?;
+            act("counselor", close_agreeing("handled_by_emergency_services")).await?;
         }
     }
     Ok(true)
@@ -252,6 +252,12 @@ fn at<'a>(value: &'a Value, pointer: &str) -> &'a Value {
 
 fn close(disposition: &str) -> Value {
     json!({"action": "close", "disposition": disposition, "remark": "demo traffic"})
+}
+
+/// A 988 contact's close: the caller agreed to a follow-up call (the center's rule decides
+/// whether one is made, by the assessment's rule).
+fn close_agreeing(disposition: &str) -> Value {
+    json!({"action": "close", "disposition": disposition, "remark": "demo traffic", "follow_up_consent": true})
 }
 
 fn summary(story: Story) -> &'static str {
@@ -283,7 +289,9 @@ fn answers(story: Story) -> Value {
         Story::Police => no(json!({"violence": true})),
         Story::Ems => no(json!({"medical": true})),
         Story::Contact988 => {
-            json!({"attempt_in_progress": false, "desire": true, "intent": false, "lethal_means": false,
+            // Elevated risk, buffered by a safety plan and someone present: phone support, and
+            // the center's rule calls back within a day.
+            json!({"attempt_in_progress": false, "desire": true, "intent": false, "lethal_means": true,
             "attempt_history": false, "acute_state": false, "collaborates": true, "supports": true, "in_person": false})
         }
         Story::Handoff988 => {
