@@ -20,10 +20,20 @@ export const KINDS = {
 export const ROOM = { free: 'Room', stale: 'Stale report', full: 'Full', diversion: 'On diversion', closed: 'Closed' };
 
 let names = null;
+let loaded = new Map();
 /** Facility names by id, fetched once per page. */
 export async function facilityNames() {
-  if (!names) names = get('/facilities').then((list) => new Map(list.map((f) => [f.id, f.name]))).catch(() => new Map());
+  if (!names) {
+    names = get('/facilities').then((list) => new Map(list.map((f) => [f.id, f.name]))).catch(() => new Map());
+    names.then((n) => { loaded = n; });
+  }
   return names;
+}
+
+/** A facility's name if the names are loaded (they are asked for the first time here). */
+export function facilityName(id) {
+  facilityNames();
+  return loaded.get(id) ?? 'the chosen facility';
 }
 
 /**

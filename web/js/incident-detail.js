@@ -2,6 +2,7 @@
 // decided, where the transfer stands (live, with its deadline), and everything that happened.
 
 import { contactText } from './contact.js';
+import { facilityName } from './destinations.js';
 import { act } from './api.js';
 import { h, field, actionButton } from './dom.js';
 import { agencyName } from './directory.js';
@@ -150,7 +151,7 @@ export function eventText(e, events = []) {
     case 'clinician_released': return `The clinician put the call back: ${d.reason}`;
     case 'clinician_handed_on': return 'The clinician handed the call to another clinician';
     case 'team_dispatched': return `Team dispatched: ${teamName(d.team)}`;
-    case 'team_status_changed': return `${teamName(d.team)}: ${teamStatus(d.status)}`;
+    case 'team_status_changed': return `${teamName(d.team)}: ${teamStatus(d.status)}${d.to ? ` — ${d.status === 'at_facility' ? 'at' : 'to'} ${facilityName(d.to)}` : ''}`;
     case 'note_added': return `Note by ${agencyName(e.agency)}${d.audience === 'agency' ? ' (only your agency)' : ''}: ${d.text}`;
     case 'contact_described': return `Person: ${contactText(d) ?? 'nothing said'}`;
     case 'closed': return `Closed: ${fmt.DISPOSITIONS[d.disposition] ?? d.disposition}${d.remark ? ` — ${d.remark}` : ''}`;

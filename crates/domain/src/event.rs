@@ -230,8 +230,9 @@ pub enum EventKind {
     /// A mobile crisis team was sent.
     TeamDispatched { team: TeamId, provider: AgencyId },
     /// A dispatched team reported a status on this incident (en route, on scene, …;
-    /// `available` when it cleared).
-    TeamStatusChanged { team: TeamId, status: TeamStatus },
+    /// `available` when it cleared). `to`: the facility it is taking the person to or is at
+    /// (for `transporting` and `at_facility`, when one was chosen).
+    TeamStatusChanged { team: TeamId, status: TeamStatus, to: Option<uuid::Uuid> },
     /// Free text added to the record, for `audience`.
     NoteAdded { text: Text, audience: NoteAudience },
     /// What responders need to know of the person: language, interpreter, age band. Replaces

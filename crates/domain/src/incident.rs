@@ -724,6 +724,11 @@ impl Incident {
             (EventKind::TeamStatusChanged { team, .. }, _) if !self.teams.contains(team) => {
                 Err(E::TeamNotOnIncident(*team))
             }
+            (EventKind::TeamStatusChanged { to: Some(to), .. }, _)
+                if self.destination.as_ref().is_none_or(|d| d.facility != *to) =>
+            {
+                Err(E::NotTheDestination)
+            }
             _ => Ok(()),
         }
     }

@@ -80,12 +80,24 @@ impl IncidentService {
         let change = TeamChange { team, at: self.clock.now(), actor: caller.actor(), command };
         let after = self.store.change_team(change).await?;
         if let (TeamCommand::SetStatus { status }, Some(incident)) = (command, state.incident()) {
+            // Taking the person somewhere, or there: the status names the facility chosen.
+            let to = match status {
+                domain::TeamStatus::Transporting | domain::TeamStatus::AtFacility => self
+                    .store
+                    .incident(incident)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|i| i.destination)
+                    .map(|d| d.facility),
+                _ => None,
+            };
             let event = Event {
                 incident,
                 at: change.at,
                 actor: change.actor,
                 agency: caller.agency.id,
-                kind: EventKind::TeamStatusChanged { team, status },
+                kind: EventKind::TeamStatusChanged { team, status, to },
             };
             if let Err(e) = self.store.append(vec![event]).await {
                 tracing::warn!(%incident, %team, error = %e, "a team's status could not be recorded on its incident");

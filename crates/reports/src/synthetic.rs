@@ -280,14 +280,22 @@ fn one(rng: &mut Rng, cast: &Cast, at: i64, callers: u64, notes: usize, out: &mu
                     push(
                         t,
                         provider,
-                        EventKind::TeamStatusChanged { team, status: TeamStatus::EnRoute },
+                        EventKind::TeamStatusChanged {
+                            team,
+                            status: TeamStatus::EnRoute,
+                            to: None,
+                        },
                         &involved,
                     );
                     t = sent + rng.ms(15 * MIN, 150 * MIN);
                     push(
                         t,
                         provider,
-                        EventKind::TeamStatusChanged { team, status: TeamStatus::OnScene },
+                        EventKind::TeamStatusChanged {
+                            team,
+                            status: TeamStatus::OnScene,
+                            to: None,
+                        },
                         &involved,
                     );
                     t += rng.ms(20 * MIN, 90 * MIN);
@@ -297,7 +305,7 @@ fn one(rng: &mut Rng, cast: &Cast, at: i64, callers: u64, notes: usize, out: &mu
                     push(
                         t,
                         provider,
-                        EventKind::TeamStatusChanged { team, status: next },
+                        EventKind::TeamStatusChanged { team, status: next, to: None },
                         &involved,
                     );
                     let d = if transported {

@@ -266,7 +266,7 @@ fn record(facts: &mut Facts, at: Timestamp, agency: AgencyId, kind: &EventKind) 
             left_scene: None,
             at_facility: None,
         }),
-        EventKind::TeamStatusChanged { team, status } => {
+        EventKind::TeamStatusChanged { team, status, .. } => {
             if let Some(d) = facts.dispatches.iter_mut().rev().find(|d| d.team == *team) {
                 match status {
                     TeamStatus::EnRoute => {

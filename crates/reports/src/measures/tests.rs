@@ -84,7 +84,7 @@ fn closed(disposition: Disposition) -> EventKind {
 }
 
 fn status(team: TeamId, status: TeamStatus) -> EventKind {
-    EventKind::TeamStatusChanged { team, status }
+    EventKind::TeamStatusChanged { team, status, to: None }
 }
 
 struct Fixture {

@@ -217,6 +217,28 @@ async fn the_facility_sees_the_team_coming_and_takes_the_person_over_or_turns_it
         .await;
     assert_error(again, 409, "invalid_transition", "choose it as the destination first").await;
     assert_eq!(app.act(&responder, &id, choose).await.status(), 200);
+    // On the way and there, the team's statuses name the facility.
+    let path = format!("/api/v1/teams/{}/actions", app.team.id);
+    for status in ["on_scene", "transporting", "at_facility"] {
+        let set = json!({"action": "set_status", "status": status});
+        assert_eq!(app.post_json(&path, Some(&responder), &set).await.status(), 200, "{status}");
+    }
+    let events: Vec<Value> =
+        app.get(&format!("/api/v1/incidents/{id}/events"), &responder).await.json().await.unwrap();
+    let named: Vec<(&str, Option<&str>)> = events
+        .iter()
+        .filter(|e| e["kind"] == "team_status_changed")
+        .map(|e| (e["data"]["status"].as_str().unwrap(), e["data"]["to"].as_str()))
+        .collect();
+    let trc = app.facility_id.to_string();
+    assert!(
+        named.ends_with(&[
+            ("on_scene", None),
+            ("transporting", Some(trc.as_str())),
+            ("at_facility", Some(trc.as_str()))
+        ]),
+        "{named:?}"
+    );
     let accepted: Value = app
         .act(&staff, &id, json!({"action": "accept_handover", "facility": app.facility_id}))
         .await

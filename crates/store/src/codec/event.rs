@@ -105,6 +105,8 @@ enum EventRow {
     TeamStatusChanged {
         team: Uuid,
         status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<Uuid>,
     },
     NoteAdded {
         text: String,
@@ -264,9 +266,11 @@ pub fn encode_event(kind: &EventKind) -> String {
         EventKind::TeamDispatched { team, provider } => {
             EventRow::TeamDispatched { team: team.as_uuid(), provider: provider.as_uuid() }
         }
-        EventKind::TeamStatusChanged { team, status } => {
-            EventRow::TeamStatusChanged { team: team.as_uuid(), status: status.as_str().to_owned() }
-        }
+        EventKind::TeamStatusChanged { team, status, to } => EventRow::TeamStatusChanged {
+            team: team.as_uuid(),
+            status: status.as_str().to_owned(),
+            to: *to,
+        },
         EventKind::NoteAdded { text, audience } => EventRow::NoteAdded {
             text: text.as_str().to_owned(),
             audience: audience.as_str().to_owned(),
@@ -418,10 +422,11 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
             team: TeamId::from_uuid(team),
             provider: AgencyId::from_uuid(provider),
         },
-        EventRow::TeamStatusChanged { team, status } => EventKind::TeamStatusChanged {
+        EventRow::TeamStatusChanged { team, status, to } => EventKind::TeamStatusChanged {
             team: TeamId::from_uuid(team),
             status: domain::TeamStatus::from_name(&status)
                 .ok_or_else(|| corrupt(format!("unknown team status {status:?}")))?,
+            to,
         },
         EventRow::NoteAdded { text: t, audience } => EventKind::NoteAdded {
             text: text(&t)?,

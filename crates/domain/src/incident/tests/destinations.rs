@@ -63,3 +63,28 @@ fn a_refusal_clears_the_choice_for_another() {
     incident.apply(&chosen(&f, 2)).unwrap();
     assert_eq!(incident.destination.as_ref().map(|d| d.facility), Some(uuid::Uuid::from_u128(2)));
 }
+
+#[test]
+fn a_status_names_only_the_facility_chosen() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let team = TeamId::new(Timestamp::from_millis(T0));
+    incident
+        .apply(&f.event(f.provider, 5, EventKind::TeamDispatched { team, provider: f.provider }))
+        .unwrap();
+    let status = |to: u128| EventKind::TeamStatusChanged {
+        team,
+        status: crate::TeamStatus::Transporting,
+        to: Some(uuid::Uuid::from_u128(to)),
+    };
+    assert_eq!(
+        incident.apply(&f.event(f.provider, 6, status(1))),
+        Err(TransitionError::NotTheDestination)
+    );
+    incident.apply(&chosen(&f, 1)).unwrap();
+    assert_eq!(
+        incident.apply(&f.event(f.provider, 11, status(2))),
+        Err(TransitionError::NotTheDestination)
+    );
+    incident.apply(&f.event(f.provider, 11, status(1))).unwrap();
+}
