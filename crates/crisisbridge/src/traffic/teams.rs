@@ -26,11 +26,21 @@ pub(super) async fn free_team(api: &Api) -> anyhow::Result<Option<String>> {
         .find_map(|t| at(t, "/id").as_str().map(str::to_owned)))
 }
 
-/// Reports positions for the responder's teams every few seconds, forever.
+/// Where a team is, as the demo drives it.
+#[derive(Debug, Clone, Default)]
+struct Place {
+    at: Option<(f64, f64)>,
+    /// Since when it is on scene, or at the facility.
+    since: Option<tokio::time::Instant>,
+    /// The facility it takes the person to: its id and where it is.
+    facility: Option<(String, (f64, f64))>,
+}
+
+/// Reports positions for the responder's teams every few seconds, forever. A team on scene
+/// for a while either clears, or — half the time — takes the person to the first facility
+/// ranked with room, where the demo's facility staff take over (at their own facility).
 pub(super) async fn drive(api: Arc<Api>, rng: Arc<std::sync::Mutex<Rng>>) {
-    // Where each team was last reported, and since when it is on scene.
-    let mut places: std::collections::HashMap<String, ((f64, f64), Option<tokio::time::Instant>)> =
-        std::collections::HashMap::new();
+    let mut places: std::collections::HashMap<String, Place> = std::collections::HashMap::new();
     loop {
         tokio::time::sleep(GPS_EVERY).await;
         let teams = match api.send("responder", Method::GET, "/teams", None).await {
@@ -56,7 +66,7 @@ async fn step(
     api: &Api,
     rng: &std::sync::Mutex<Rng>,
     team: &Value,
-    places: &mut std::collections::HashMap<String, ((f64, f64), Option<tokio::time::Instant>)>,
+    places: &mut std::collections::HashMap<String, Place>,
 ) -> anyhow::Result<()> {
     let id = at(team, "/id").as_str().context("a team without id")?.to_owned();
     if *at(team, "/shift") == "off" {
@@ -65,16 +75,20 @@ async fn step(
         api.send("responder", Method::POST, &format!("/teams/{id}/actions"), Some(start)).await?;
     }
     let home = point(at(team, "/home_base")).unwrap_or((38.9717, -95.2353));
-    let here =
-        places.get(&id).map(|p| p.0).or_else(|| point(at(team, "/position"))).unwrap_or(home);
+    let mut place = places.get(&id).cloned().unwrap_or_default();
+    let here = place.at.or_else(|| point(at(team, "/position"))).unwrap_or(home);
     let status = at(team, "/status").as_str().unwrap_or("available");
-    let target = match at(team, "/incident").as_str() {
-        Some(incident) => {
+    let incident = at(team, "/incident").as_str().map(str::to_owned);
+    let target = match (&incident, &place.facility) {
+        (Some(_), Some((_, facility))) if matches!(status, "transporting" | "at_facility") => {
+            *facility
+        }
+        (Some(incident), _) => {
             let i =
                 api.send("responder", Method::GET, &format!("/incidents/{incident}"), None).await?;
             point(at(&i, "/location")).unwrap_or(here)
         }
-        None => home,
+        (None, _) => home,
     };
     let (dlat, dlon) = (target.0 - here.0, target.1 - here.1);
     let distance = (dlat * dlat + dlon * dlon).sqrt();
@@ -89,17 +103,35 @@ async fn step(
         }
     };
     let arrived = distance <= reach;
-    let mut on_scene_since = places.get(&id).and_then(|p| p.1);
-    let new_status = match (status, at(team, "/incident").is_string(), arrived) {
-        ("dispatched", true, false) => Some("en_route"),
-        ("dispatched" | "en_route", true, true) => {
-            on_scene_since = Some(tokio::time::Instant::now());
+    let waited = |secs| place.since.is_some_and(|t| t.elapsed() > Duration::from_secs(secs));
+    let new_status = match (status, incident.as_deref(), arrived) {
+        ("dispatched", Some(_), false) => Some("en_route"),
+        ("dispatched" | "en_route", Some(_), true) => {
+            place.since = Some(tokio::time::Instant::now());
             Some("on_scene")
         }
-        ("on_scene", true, _)
-            if on_scene_since.is_some_and(|t| t.elapsed() > Duration::from_secs(90)) =>
-        {
-            on_scene_since = None;
+        ("on_scene", Some(incident), _) if waited(90) => {
+            place.since = None;
+            let transport = rng.lock().is_ok_and(|mut r| r.between(0.0, 1.0) < 0.5);
+            let chosen = if transport { choose_facility(api, &id, incident).await? } else { None };
+            place.facility = chosen;
+            Some(if place.facility.is_some() { "transporting" } else { "available" })
+        }
+        ("transporting", Some(_), true) => {
+            place.since = Some(tokio::time::Instant::now());
+            Some("at_facility")
+        }
+        ("at_facility", Some(incident), _) if waited(30) => {
+            if let Some((facility, _)) = place.facility.take() {
+                // The demo's facility staff work at one facility: a hand-over elsewhere is
+                // not recorded (its staff are not in the demo), which the API refuses.
+                let take = json!({"action": "accept_handover", "facility": facility});
+                let path = format!("/incidents/{incident}/actions");
+                if let Err(e) = api.send("facility", Method::POST, &path, Some(take)).await {
+                    tracing::debug!(error = %e, "demo traffic: no hand-over recorded");
+                }
+            }
+            place.since = None;
             Some("available")
         }
         _ => None,
@@ -112,8 +144,34 @@ async fn step(
     if let Some(status) = new_status {
         set_status(api, &id, status).await?;
     }
-    places.insert(id, (next, on_scene_since));
+    place.at = Some(next);
+    places.insert(id, place);
     Ok(())
+}
+
+/// The first facility ranked with room for the person, chosen as the team's destination: its
+/// id and location.
+async fn choose_facility(
+    api: &Api,
+    team: &str,
+    incident: &str,
+) -> anyhow::Result<Option<(String, (f64, f64))>> {
+    let ranked = api
+        .send("responder", Method::GET, &format!("/incidents/{incident}/destinations"), None)
+        .await?;
+    let Some(best) = ranked
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| *at(r, "/eligible") == true && *at(r, "/room") == "free")
+    else {
+        return Ok(None);
+    };
+    let facility = at(best, "/facility/id").as_str().context("a facility without id")?.to_owned();
+    let choose = json!({"action": "choose_destination", "facility": facility, "team": team});
+    api.send("responder", Method::POST, &format!("/incidents/{incident}/actions"), Some(choose))
+        .await?;
+    Ok(point(at(best, "/facility")).map(|p| (facility, p)))
 }
 
 /// Sets a team's status: `POST /teams/{id}/actions` with `set_status`.
