@@ -51,7 +51,7 @@ export async function mount(main, { user }) {
       const reason = h('input', { type: 'text', maxlength: 500, 'data-field': 'refuse-reason', placeholder: 'Why (e.g. no bed free until 18:00)' });
       return h('li', { class: 'card', 'data-incident': i.id },
         h('p', {}, h('strong', {}, `${x.team_name ?? 'A team'} → ${nameOf(x.facility)}`),
-          x.expected_at ? ` · expected ${fmt.clock(x.expected_at)} (${x.expected_at > Date.now() ? `in ${fmt.duration((x.expected_at - Date.now()) / 1000)}` : 'due now'})` : ''),
+          x.expected_at ? ` · expected ${fmt.clock(x.expected_at)} (${x.expected_at > Date.now() ? `in ${fmt.duration((x.expected_at - Date.now()) / 1000)}` : 'due now'}${x.expected_from === 'gps' ? ', from the team\'s position' : ''})` : ''),
         h('p', {}, i.summary),
         contactText(i.contact) ? h('p', { class: 'person' }, contactText(i.contact)) : null,
         h('div', { class: 'field-row' },

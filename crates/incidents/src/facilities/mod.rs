@@ -174,6 +174,51 @@ impl IncidentService {
     }
 }
 
+impl IncidentService {
+    /// When the team bringing the person of `incident` is expected at the facility: from its
+    /// latest GPS fix when it has one (the travel time from there, now — `true`), else the time
+    /// of the choice plus the travel time estimated then (`false`).
+    pub async fn expected_arrival(
+        &self,
+        incident: &Incident,
+    ) -> Result<Option<(domain::Timestamp, bool)>> {
+        let Some(d) = incident.destination.as_ref() else { return Ok(None) };
+        let fix = match d.team {
+            Some(team) => self.store.team_state(team).await?.and_then(|t| t.snapshot().position),
+            None => None,
+        };
+        let facility = self.store.facility(d.facility).await?;
+        if let (Some(fix), Some(facility)) = (fix, facility) {
+            let mut times = Vec::new();
+            match &self.dispatch.roads {
+                Some(graph) => {
+                    let mut travel = dispatch::RoadTravelTimes::new(
+                        graph,
+                        dispatch::RoadTravelTimes::DEFAULT_MAX_SNAP_M,
+                    );
+                    dispatch::TravelTimes::set_origins(&mut travel, &[fix.point()]);
+                    dispatch::TravelTimes::times_to(&mut travel, facility.location, &mut times);
+                }
+                None => {
+                    let mut travel = dispatch::StraightLineTravelTimes::new();
+                    dispatch::TravelTimes::set_origins(&mut travel, &[fix.point()]);
+                    dispatch::TravelTimes::times_to(&mut travel, facility.location, &mut times);
+                }
+            }
+            if let Some(eta) = times.first() {
+                let now = self.clock.now().as_millis();
+                return Ok(Some((
+                    domain::Timestamp::from_millis(now + i64::from(eta.millis)),
+                    true,
+                )));
+            }
+        }
+        Ok(d.eta_s.map(|s| {
+            (domain::Timestamp::from_millis(d.chosen_at.as_millis() + i64::from(s) * 1000), false)
+        }))
+    }
+}
+
 /// A facility's answer to a team at its door.
 #[derive(Debug, Clone)]
 pub enum Handover {

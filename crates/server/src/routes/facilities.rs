@@ -159,8 +159,11 @@ pub struct IncomingDto {
     /// The team's name, as its provider calls it.
     pub team_name: Option<String>,
     pub chosen_at: i64,
-    /// When the team is expected: the choice plus its travel time.
+    /// When the team is expected: from its latest GPS position when it has one, else the
+    /// choice plus the travel time estimated then.
     pub expected_at: Option<i64>,
+    /// `gps` or `choice`: what `expected_at` was worked out from.
+    pub expected_from: Option<String>,
     /// The incident, as the facility's agency may see it.
     pub incident: IncidentDto,
 }
@@ -182,12 +185,14 @@ pub async fn incoming(
             Some(team) => state.store.team(team).await?.map(|t| t.name),
             None => None,
         };
+        let expected = state.incidents.expected_arrival(i).await?;
         out.push(IncomingDto {
             facility: d.facility,
             team: d.team.map(|t| t.as_uuid()),
             team_name,
             chosen_at: d.chosen_at.as_millis(),
-            expected_at: d.eta_s.map(|s| d.chosen_at.as_millis() + i64::from(s) * 1000),
+            expected_at: expected.map(|(at, _)| at.as_millis()),
+            expected_from: expected.map(|(_, gps)| (if gps { "gps" } else { "choice" }).to_owned()),
             incident: IncidentDto::seen_by(i, caller.agency.id),
         });
     }
