@@ -103,6 +103,11 @@ async fn step(
         }
     };
     let arrived = distance <= reach;
+    // A status someone else set (a person in the console, a run before a restart): its clock
+    // starts now.
+    if matches!(status, "on_scene" | "at_facility") && place.since.is_none() {
+        place.since = Some(tokio::time::Instant::now());
+    }
     let waited = |secs| place.since.is_some_and(|t| t.elapsed() > Duration::from_secs(secs));
     let new_status = match (status, incident.as_deref(), arrived) {
         ("dispatched", Some(_), false) => Some("en_route"),
