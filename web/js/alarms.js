@@ -74,7 +74,10 @@ export async function mountAlarms(main, { user }) {
 
   // What waits for the agency, in the top bar (alerts.js), from the same incidents.
   const alerts = mountAlerts({ user });
+  // Every open incident the API lists at once (500), not a board's first page: an alarm on the
+  // 101st open incident is still counted and shown.
   const feed = new IncidentFeed({
+    query: '?limit=500',
     onList: (incidents) => {
       alarmed.clear();
       incidents.forEach(track);

@@ -90,6 +90,7 @@ impl Writer {
         for (incident, known) in &plan.touched {
             save_projection(&mut tx, incident, known).await?;
         }
+        index_touched(&mut tx, &plan.touched).await?;
         let records = store::audit::committed_entries(&plan, audits);
         super::audit::insert(&mut tx, &records, &self.sealer).await?;
         tx.commit().await.map_err(db_err)?;
@@ -138,6 +139,7 @@ impl LogWriter for Writer {
             for (incident, known) in &plan.touched {
                 save_projection(&mut tx, incident, known).await?;
             }
+            index_touched(&mut tx, &plan.touched).await?;
             teams::write_rows(&mut tx, &team_plan).await?;
             let records = store::audit::committed_entries(&plan, &[audit]);
             super::audit::insert(&mut tx, &records, &self.sealer).await?;
@@ -196,6 +198,8 @@ impl LogWriter for Writer {
         for incident in incidents.values() {
             save_projection(&mut tx, incident, &none).await?;
         }
+        let all: Vec<&Incident> = incidents.values().collect();
+        super::index::save(&mut tx, &all).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(RebuildReport { events: events.len() as u64, incidents: incidents.len() as u64 })
     }
@@ -247,7 +251,18 @@ async fn insert_event(conn: &mut SqliteConnection, r: &RecordedEvent, hash: &str
     Ok(())
 }
 
-/// Writes the incident's projection row, and the agencies it involves beyond `known`.
+/// Indexes the incidents a batch touched, in one pass: a few statements for the whole batch
+/// rather than per incident.
+async fn index_touched(
+    conn: &mut SqliteConnection,
+    touched: &[(Incident, BTreeSet<AgencyId>)],
+) -> Result<()> {
+    let incidents: Vec<&Incident> = touched.iter().map(|(i, _)| i).collect();
+    super::index::save(conn, &incidents).await
+}
+
+/// Writes the incident's projection row, and the agencies it involves beyond `known` (its
+/// index entries are written for the whole batch after, by [`index_touched`]).
 async fn save_projection(
     conn: &mut SqliteConnection,
     incident: &Incident,
@@ -278,5 +293,5 @@ async fn save_projection(
         .await
         .map_err(db_err)?;
     }
-    super::index::save(conn, &[incident]).await
+    Ok(())
 }
