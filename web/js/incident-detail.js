@@ -12,6 +12,13 @@ import { teamStatus } from './teams.js';
 
 let teamNames = new Map();
 /** Names for team ids, when the server tracks teams. */
+let personNames = new Map();
+/** People's names by user id, where a view knows them (the agency's clinicians). */
+export function setPersonNames(people) {
+  personNames = new Map((people ?? []).map((p) => [p.id, p.display_name]));
+}
+const personName = (id) => (id ? personNames.get(id) : undefined);
+
 export function setTeamNames(teams) {
   teamNames = new Map((teams ?? []).map((t) => [t.id, t.name]));
 }
@@ -147,9 +154,9 @@ export function eventText(e, events = []) {
     case 'emergency_handoff_started': return `Imminent-risk handoff to 911 started (PSAP incident …${fmt.shortId(d.handoff)})`;
     case 'emergency_handoff_confirmed': return `Handoff follow-up: ${d.outcome === 'contact_made' ? 'emergency services made contact' : 'could not confirm'}${d.remark ? ` — ${d.remark}` : ''}`;
     case 'handed_off_from': return 'Opened from a 988 imminent-risk handoff';
-    case 'clinician_claimed': return 'The embedded clinician took the call';
-    case 'clinician_released': return `The clinician put the call back: ${d.reason}`;
-    case 'clinician_handed_on': return 'The clinician handed the call to another clinician';
+    case 'clinician_claimed': return `${personName(d.clinician) ?? 'The embedded clinician'} took the call`;
+    case 'clinician_released': return `${personName(e.actor) ?? 'The clinician'} put the call back: ${d.reason}`;
+    case 'clinician_handed_on': return `${personName(e.actor) ?? 'The clinician'} handed the call to ${personName(d.to) ?? 'another clinician'}`;
     case 'team_dispatched': return `Team dispatched: ${teamName(d.team)}`;
     case 'team_status_changed': return `${teamName(d.team)}: ${teamStatus(d.status)}${d.to ? ` — ${d.status === 'at_facility' ? 'at' : 'to'} ${facilityName(d.to)}` : ''}`;
     case 'note_added': return `Note by ${agencyName(e.agency)}${d.audience === 'agency' ? ' (only your agency)' : ''}: ${d.text}`;

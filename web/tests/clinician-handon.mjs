@@ -35,6 +35,10 @@ await run('clinician hands a call to a colleague live', 120, async (browser) => 
   await handOn.getByRole('button', { name: 'Hand on' }).click();
   await first.getByText('Another clinician has this call.').waitFor({ timeout: 10000 });
   check(true, 'the first clinician no longer holds it');
+  // The timeline names both: who took the call and to whom it was handed.
+  await first.getByText('Demo clinician took the call').first().waitFor({ timeout: 10000 });
+  await first.getByText('Demo clinician handed the call to Demo clinician (second)').waitFor({ timeout: 10000 });
+  check(true, 'the timeline names the clinicians');
 
   // The colleague's view shows the call as theirs, live.
   const theirs = second.locator('nav button.item', { hasText: summary }).filter({ hasText: 'You have this call' });

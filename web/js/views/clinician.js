@@ -7,7 +7,7 @@ import { h, field, announce, actionButton } from '../dom.js';
 import { IncidentList } from '../incident-list.js';
 import { IncidentFeed } from '../incident-feed.js';
 import { IncidentPanel } from '../incident-panel.js';
-import { summaryCard, timeline, noteForm, closeForm } from '../incident-detail.js';
+import { summaryCard, timeline, noteForm, closeForm, setPersonNames } from '../incident-detail.js';
 import { recordedDecision } from '../triage.js';
 import * as fmt from '../format.js';
 import * as keys from '../shortcuts.js';
@@ -35,6 +35,8 @@ export async function mount(main, { user }) {
   const lists = [queue, held];
   // Who this PSAP's calls can be handed to; the view works without it.
   const colleagues = await get('/clinicians').catch(() => []);
+  // The timeline names the clinician who took, put back or handed on a call.
+  setPersonNames(colleagues);
   const searchSlot = h('span', {});
   main.replaceChildren(h('div', { class: 'layout' },
     h('nav', { class: 'sidebar', 'aria-label': 'Clinician queue' },

@@ -10,7 +10,7 @@ import { AreaMap } from '../map.js';
 import { IncidentList } from '../incident-list.js';
 import { IncidentFeed } from '../incident-feed.js';
 import { IncidentPanel } from '../incident-panel.js';
-import { summaryCard, routesTable, transferState, timeline, noteForm, eventText, decisionRecord, overrideForm, setTeamNames } from '../incident-detail.js';
+import { summaryCard, routesTable, transferState, timeline, noteForm, eventText, decisionRecord, overrideForm, setTeamNames, setPersonNames } from '../incident-detail.js';
 import { recordedDecision } from '../triage.js';
 import { agencyName } from '../directory.js';
 import { listTeams, teamMarker } from '../teams.js';
@@ -166,6 +166,10 @@ export async function mount(main, { user }) {
 
   const stopFollowUps = followsUp ? watchQueue((q) => { followUps = q; drawTiles(); }, { limit: 1 }) : null;
   await Promise.all([feed.load(), map.load().catch(() => map.message('The map could not load.'))]);
+  // The PSAP's clinicians by name in every timeline (only roles that see the queue may ask).
+  if (user.role === 'supervisor' && user.agency.kind === 'psap') {
+    get('/clinicians').then((people) => { setPersonNames(people); if (panel.incident) panel.render(); }).catch(() => {});
+  }
   listTeams().then((teams) => {
     // Teams by name in every incident shown, not by id.
     setTeamNames(teams);
