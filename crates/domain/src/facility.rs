@@ -2,7 +2,7 @@
 //! stabilization units, walk-in clinics, detox, shelters, emergency departments — who each
 //! accepts, and how much room each has now, as the facility last said.
 
-use crate::contact::{AgeBand, Text};
+use crate::contact::AgeBand;
 use crate::ids::{AgencyId, UserId};
 use crate::location::GeoPoint;
 use crate::time::Timestamp;
@@ -107,7 +107,7 @@ impl Availability {
     pub fn has_room(&self) -> bool {
         self.status == FacilityStatus::Accepting
             && (self.beds_free.is_none() && self.chairs_free.is_none()
-                || self.beds_free.unwrap_or(0) + self.chairs_free.unwrap_or(0) > 0)
+                || self.beds_free.unwrap_or(0).saturating_add(self.chairs_free.unwrap_or(0)) > 0)
     }
 }
 
@@ -165,6 +165,4 @@ pub struct AvailabilityReport {
     pub status: FacilityStatus,
     pub beds_free: Option<u32>,
     pub chairs_free: Option<u32>,
-    /// Said with it, for the record (up to 200 characters).
-    pub remark: Text,
 }

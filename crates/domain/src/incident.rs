@@ -566,7 +566,10 @@ impl Incident {
         self.involved.insert(event.agency);
         self.updated_at = self.updated_at.max(event.at);
         self.version += 1;
-        self.last_part.insert(event.agency, self.version);
+        // Working a follow-up is not taking part: it does not move the agency's cut-off.
+        if !event.kind.is_follow_up_work() {
+            self.last_part.insert(event.agency, self.version);
+        }
         match &event.kind {
             EventKind::TransferOffered { to, .. } => {
                 self.last_part.insert(*to, self.version);
@@ -628,7 +631,7 @@ impl Incident {
         if matches!(event.kind, EventKind::Opened { .. }) {
             return Err(E::AlreadyOpened);
         }
-        if self.closure.is_some() && !follow_up::is_follow_up_work(&event.kind) {
+        if self.closure.is_some() && !event.kind.is_follow_up_work() {
             return Err(E::IncidentClosed);
         }
         follow_up::check(self, event)?;

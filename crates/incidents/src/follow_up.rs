@@ -185,12 +185,14 @@ pub fn planned(closed: &Incident, rules: &[Rule], at: Timestamp) -> Vec<Event> {
         if has_one || served.contains(&rule.agency) {
             continue;
         }
-        served.push(rule.agency);
+        // A rule that needs consent the person did not give makes nothing; the agency's later
+        // rules are still tried (one for imminent risk without consent, say).
         let without_consent = match closed.follow_up_consent {
             Some(true) => false,
             _ if rule.imminent_risk_without_consent && closed.imminent_risk() => true,
             _ => continue,
         };
+        served.push(rule.agency);
         let reason = if without_consent {
             format!(
                 "Rule {}: contact at imminent risk, followed up without consent as the rule says",
@@ -374,6 +376,8 @@ impl IncidentService {
         let reopened = (outcome == FollowUpOutcome::Reopened).then_some(probe);
         incident.clone().apply(&by(caller, now, id, end(reopened)))?;
         let opened = if outcome == FollowUpOutcome::Reopened {
+            // What the agency may see of the person: as of its part, if that ended.
+            let incident = self.as_seen(caller.agency.id, incident.clone()).await?;
             let summary = format!(
                 "Follow-up of incident {id}: {}",
                 if detail.as_str().is_empty() { "needs help again" } else { detail.as_str() }
@@ -412,9 +416,11 @@ impl IncidentService {
         caller.require(Permission::FollowUpWork)?;
         let mut queue =
             self.store.follow_up_queue(caller.agency.id, self.clock.now(), limit).await?;
-        for incident in &mut queue.incidents {
-            *incident = incident.as_seen_by(caller.agency.id);
+        let mut seen = Vec::with_capacity(queue.incidents.len());
+        for incident in std::mem::take(&mut queue.incidents) {
+            seen.push(self.as_seen(caller.agency.id, incident).await?);
         }
+        queue.incidents = seen;
         Ok(queue)
     }
 }

@@ -109,8 +109,23 @@ impl IncidentService {
         for event in &events {
             after.apply(event)?;
         }
-        let rules = self.follow_up_rules().await?;
-        events.extend(crate::follow_up::planned(&after, &rules, now));
+        // Follow-up planning never blocks a close: rules that cannot be read, or a follow-up
+        // the state machine would refuse, are logged and left out.
+        let rules = match self.follow_up_rules().await {
+            Ok(rules) => rules,
+            Err(e) => {
+                tracing::error!(incident = %id, error = %e, "follow-up rules unreadable: closing without follow-ups");
+                Vec::new()
+            }
+        };
+        for planned in crate::follow_up::planned(&after, &rules, now) {
+            match after.apply(&planned) {
+                Ok(()) => events.push(planned),
+                Err(e) => {
+                    tracing::error!(incident = %id, error = %e, "a follow-up rule's follow-up was refused: left out");
+                }
+            }
+        }
         self.commit(events).await
     }
 }

@@ -139,6 +139,36 @@ impl IncidentService {
         Ok(incident)
     }
 
+    /// `incident` as `agency` may see it: as it was at the agency's last part when its part
+    /// ended (it declined, its offer timed out or was withdrawn, its facility turned the team
+    /// away) — with its own follow-ups as they are now, which it still works — and without
+    /// other agencies' private notes or follow-ups.
+    pub async fn as_seen(&self, agency: AgencyId, incident: Incident) -> Result<Incident> {
+        let seen = match incident.cutoff_for(agency) {
+            Some(cutoff) if cutoff < incident.version => {
+                let events = self.store.incident_events(incident.id).await?;
+                let mut then = None;
+                for recorded in events.iter().take(usize::try_from(cutoff).unwrap_or(usize::MAX)) {
+                    then = Some(Incident::next(then, &recorded.event).map_err(|e| {
+                        IncidentError::Internal(format!(
+                            "incident {} does not replay: {e}",
+                            incident.id
+                        ))
+                    })?);
+                }
+                match then {
+                    Some(mut then) => {
+                        then.follow_ups.clone_from(&incident.follow_ups);
+                        then
+                    }
+                    None => incident,
+                }
+            }
+            _ => incident,
+        };
+        Ok(seen.as_seen_by(agency))
+    }
+
     /// The `Routed` events a location calls for: one per configured service.
     pub(crate) fn routes_for(
         &self,

@@ -63,7 +63,11 @@ pub fn plan<'a>(
                         .iter()
                         .copied()
                         .filter(|a| event.visible_to(*a))
-                        .filter(|a| next.cutoff_for(*a).is_none_or(|c| c == next.version))
+                        .filter(|a| {
+                            next.cutoff_for(*a).is_none_or(|c| c == next.version)
+                                // An agency's own follow-up work reaches it after its part.
+                                || event.kind.is_follow_up_work()
+                        })
                         .collect();
                     recorded.push(RecordedEvent {
                         seq: plan.head + 1 + recorded.len() as u64,

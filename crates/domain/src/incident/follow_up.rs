@@ -308,12 +308,16 @@ pub(super) fn apply(incident: &mut Incident, event: &Event) {
     }
 }
 
-/// Whether `kind` is one of a follow-up's own events, which a closed incident still accepts.
-pub(super) const fn is_follow_up_work(kind: &EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::FollowUpScheduled(_)
-            | EventKind::FollowUpAttempted { .. }
-            | EventKind::FollowUpFinished { .. }
-    )
+impl EventKind {
+    /// Whether this is one of a follow-up's own events: the only events a closed incident
+    /// accepts, seen only by the follow-up's agency, and not a part in the incident — an agency
+    /// whose part ended works its follow-up without seeing the incident's later changes.
+    pub const fn is_follow_up_work(&self) -> bool {
+        matches!(
+            self,
+            Self::FollowUpScheduled(_)
+                | Self::FollowUpAttempted { .. }
+                | Self::FollowUpFinished { .. }
+        )
+    }
 }

@@ -163,8 +163,12 @@ fn check(e: Entry, agencies: &[Agency], now: Timestamp) -> std::result::Result<F
         })
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let count = |field: &str, n: Option<i64>| -> std::result::Result<Option<u32>, String> {
-        n.map(|n| u32::try_from(n).map_err(|_| format!("{field}: {n} given; a count is 0 or more")))
-            .transpose()
+        n.map(|n| match u32::try_from(n) {
+            Ok(n) if n <= super::MAX_COUNT => Ok(n),
+            Ok(_) => Err(format!("{field}: {n} given; at most {}", super::MAX_COUNT)),
+            Err(_) => Err(format!("{field}: {n} given; a count is 0 or more")),
+        })
+        .transpose()
     };
     let status = match &e.status {
         None => FacilityStatus::Accepting,

@@ -111,11 +111,32 @@ impl IncidentService {
                     .into(),
             ));
         }
-        if let Some(team) = team.filter(|t| !incident.teams.contains(t)) {
-            return Err(IncidentError::field(
-                "team",
-                format!("team {team} is not on this incident"),
-            ));
+        // The team is the caller's own and still working this incident; by default the
+        // caller's latest team on it.
+        let team = match team {
+            Some(team) => Some(team),
+            None => {
+                let mut ours = None;
+                for t in incident.teams.iter().rev() {
+                    let state = self.store.team_state(*t).await?;
+                    if state.is_some_and(|s| s.profile.provider == caller.agency.id) {
+                        ours = Some(*t);
+                        break;
+                    }
+                }
+                ours
+            }
+        };
+        if let Some(team) = team {
+            let state = self.store.team_state(team).await?;
+            let ours = state.as_ref().is_some_and(|s| s.profile.provider == caller.agency.id);
+            let working = state.and_then(|s| s.incident()) == Some(id);
+            if !ours || !incident.teams.contains(&team) || !working {
+                return Err(IncidentError::field(
+                    "team",
+                    format!("team {team} is not one of your agency's teams working this incident"),
+                ));
+            }
         }
         let ranked = self.ranked_for(&incident, false, false).await?;
         let Some(chosen) = ranked.into_iter().find(|r| r.facility.id == facility) else {
@@ -124,7 +145,7 @@ impl IncidentService {
         let kind = EventKind::DestinationChosen {
             facility,
             operator: chosen.facility.agency,
-            team: team.or_else(|| incident.teams.last().copied()),
+            team,
             eta_s: chosen.eta.map(|e| e.millis.div_ceil(1000)),
             reason: crate::service::text(
                 &format!("{}: {}", chosen.facility.name, chosen.reason),
@@ -158,7 +179,7 @@ impl IncidentService {
     pub async fn incoming(&self, caller: &Caller) -> Result<Vec<Incident>> {
         caller.require(Permission::FacilityUpdate)?;
         let filter =
-            IncidentFilter { involving: Some(caller.agency.id), limit: 200, ..Default::default() };
+            IncidentFilter { involving: Some(caller.agency.id), limit: 500, ..Default::default() };
         Ok(self
             .store
             .incidents(&filter)

@@ -330,3 +330,84 @@ async fn a_follow_up_by_hand_needs_consent_an_agency_that_sees_the_incident_and_
     let closed = close(&w, id, None).await;
     assert_eq!(closed.incident.follow_ups.len(), 1);
 }
+
+#[tokio::test]
+async fn planning_never_blocks_a_close_and_a_later_rule_may_follow_up_without_consent() {
+    let w = World::new().await;
+    // Two rules of the center: the first needs consent; the second follows imminent risk up
+    // regardless. Without consent the second makes the follow-up.
+    let imminent = Rule { name: "imminent".into(), ..callback_rule(&w, true) };
+    set_rules(&w, &[callback_rule(&w, false), imminent]).await;
+    let id = contact(&w, "imminent-risk", TriageOutcome::EmergencyHandoff).await;
+    let closed = close(&w, id, None).await;
+    assert_eq!(closed.incident.follow_ups[0].plan.rule.as_deref(), Some("imminent"));
+
+    // Rules that cannot be read, or a rule the state machine refuses (0 attempts): the
+    // incident closes all the same, without a follow-up.
+    w.store.put_setting(RULES_SETTING, "not json").await.unwrap();
+    let id = contact(&w, "elevated-risk", TriageOutcome::PhoneSupport).await;
+    let closed = close(&w, id, Some(true)).await;
+    assert!(closed.incident.closure.is_some() && closed.incident.follow_ups.is_empty());
+    set_rules(&w, &[Rule { attempts: 0, ..callback_rule(&w, false) }]).await;
+    let id = contact(&w, "elevated-risk", TriageOutcome::PhoneSupport).await;
+    let closed = close(&w, id, Some(true)).await;
+    assert!(closed.incident.closure.is_some() && closed.incident.follow_ups.is_empty());
+}
+
+#[tokio::test]
+async fn an_agency_whose_part_ended_works_its_follow_up_without_seeing_later_changes() {
+    let w = World::new().await;
+    let counselor = w.caller(&w.center, Role::Counselor);
+    // A PSAP's call the center takes, with the caller's consent and a follow-up.
+    let id = w.open_911().await;
+    let to_center = incidents::TransferRequest {
+        to: Some(w.center.id),
+        service: None,
+        reason: text("divert"),
+        deadline_seconds: None,
+    };
+    w.service.offer_transfer(&w.call_taker(), id, to_center).await.unwrap();
+    w.service.accept_transfer(&counselor, id).await.unwrap();
+    w.service.record_follow_up_consent(&counselor, id, true).await.unwrap();
+    let new =
+        NewFollowUp { due_in_hours: 2, reason: text("check in"), attempts: 3, retry_hours: 1 };
+    w.service.schedule_follow_up(&counselor, id, new).await.unwrap();
+    // The center hands the call to the backup center, which notes something later.
+    let offer = incidents::TransferRequest {
+        to: Some(w.backup.id),
+        service: None,
+        reason: text("closer to the caller"),
+        deadline_seconds: None,
+    };
+    w.service.offer_transfer(&counselor, id, offer).await.unwrap();
+    let backup = w.caller(&w.backup, Role::Counselor);
+    w.service.accept_transfer(&backup, id).await.unwrap();
+    w.service
+        .add_note(
+            &backup,
+            id,
+            text("later detail for everyone"),
+            Some(domain::NoteAudience::Involved),
+        )
+        .await
+        .unwrap();
+
+    let navigator = w.caller(&w.center, Role::CareNavigator);
+    let attempt = NewAttempt {
+        number: 1,
+        result: AttemptResult::NoAnswer,
+        note: text("rang"),
+        next_in_hours: None,
+    };
+    w.service.log_follow_up_attempt(&navigator, id, attempt).await.unwrap();
+    let queue = w.service.follow_up_queue(&navigator, 10).await.unwrap();
+    let seen = &queue.incidents[0];
+    assert_eq!(seen.follow_ups[0].attempts.len(), 1, "its own follow-up, as it is now");
+    assert!(
+        seen.notes.iter().all(|n| n.text.as_str() != "later detail for everyone"),
+        "{:?}",
+        seen.notes
+    );
+    let stored = w.store.incident(id).await.unwrap().unwrap();
+    assert!(stored.cutoff_for(w.center.id).is_some());
+}

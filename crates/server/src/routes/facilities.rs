@@ -106,9 +106,6 @@ pub struct AvailabilityBody {
     /// Chairs (23-hour observation) free, 0 or more; absent when it has none.
     #[serde(default)]
     pub chairs_free: Option<i64>,
-    /// Said with it (up to 200 characters).
-    #[serde(default)]
-    pub remark: String,
 }
 
 /// Reports a facility's availability: its own staff, or a supervisor of the agency that runs
@@ -145,7 +142,6 @@ pub async fn report(
         status,
         beds_free: count("beds_free", body.beds_free)?,
         chairs_free: count("chairs_free", body.chairs_free)?,
-        remark: dto::parse_text("remark", &body.remark, 200)?,
     };
     let facility = state.incidents.report_availability(&caller.incidents(), id, report).await?;
     Ok(Json(FacilityDto::of(&facility, state.clock.now().as_millis(), stale_ms(&state))))

@@ -72,23 +72,7 @@ pub(crate) async fn as_seen(
     agency: domain::AgencyId,
     incident: Incident,
 ) -> ApiResult<Incident> {
-    let incident = match incident.cutoff_for(agency) {
-        Some(cutoff) if cutoff < incident.version => {
-            let events = state.store.incident_events(incident.id).await?;
-            let mut then = None;
-            for recorded in events.iter().take(usize::try_from(cutoff).unwrap_or(usize::MAX)) {
-                then = Some(Incident::next(then, &recorded.event).map_err(|e| {
-                    ApiError::new(
-                        ErrorCode::Internal,
-                        format!("incident {} does not replay: {e}", incident.id),
-                    )
-                })?);
-            }
-            then.unwrap_or(incident)
-        }
-        _ => incident,
-    };
-    Ok(incident.as_seen_by(agency))
+    Ok(state.incidents.as_seen(agency, incident).await?)
 }
 
 /// Which of an incident's events `agency` may see, as [`visible`] says.
@@ -100,7 +84,13 @@ pub(crate) fn visible_events<'a>(
     let cutoff = incident
         .cutoff_for(agency)
         .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
-    events.iter().take(cutoff).filter(move |e| e.event.visible_to(agency))
+    // Up to its last part, and after it its own follow-up work.
+    events
+        .iter()
+        .enumerate()
+        .filter(move |(n, e)| *n < cutoff || e.event.kind.is_follow_up_work())
+        .map(|(_, e)| e)
+        .filter(move |e| e.event.visible_to(agency))
 }
 
 /// Open an incident.

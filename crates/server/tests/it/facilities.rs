@@ -196,6 +196,15 @@ async fn the_facility_sees_the_team_coming_and_takes_the_person_over_or_turns_it
     let calltaker = app.login("calltaker").await;
     let refused = app.act(&calltaker, &id, choose.clone()).await;
     assert_error(refused, 403, "forbidden", "TeamReport").await;
+    let stranger = json!({"action": "choose_destination", "facility": app.facility_id, "team": uuid::Uuid::now_v7()});
+    let refused = app.act(&responder, &id, stranger).await;
+    assert_error(
+        refused,
+        422,
+        "invalid_field",
+        "not one of your agency's teams working this incident",
+    )
+    .await;
     let chosen: Value = app.act(&responder, &id, choose.clone()).await.json().await.unwrap();
     assert_eq!(chosen["incident"]["destination"]["facility"], app.facility_id.to_string());
     assert_eq!(chosen["incident"]["destination"]["team"], app.team.id.to_string());

@@ -195,3 +195,22 @@ fn a_follow_up_is_not_due_before_it_is_made_and_allows_one_to_ten_attempts() {
         Err(TransitionError::FollowUpDueInPast)
     );
 }
+
+#[test]
+fn working_a_follow_up_is_not_taking_part_again() {
+    let f = Fixture::new();
+    // A PSAP's call taken by the center, which records consent and a follow-up, then hands it
+    // to the provider: the center's part ends there, and its follow-up work does not bring the
+    // incident's later changes back.
+    let mut call = f.open();
+    call.apply(&f.event(f.psap, 1, f.plain_offer(f.center, 60_000))).unwrap();
+    call.apply(&f.event(f.center, 2, EventKind::TransferAccepted)).unwrap();
+    call.apply(&f.event(f.center, 5, EventKind::FollowUpConsentRecorded { given: true })).unwrap();
+    call.apply(&f.event(f.center, 6, plan(1, 1_000_000, false))).unwrap();
+    call.apply(&f.event(f.center, 7, f.plain_offer(f.provider, 60_000))).unwrap();
+    call.apply(&f.event(f.provider, 8, EventKind::TransferAccepted)).unwrap();
+    let cutoff = call.cutoff_for(f.center).expect("its part ended");
+    call.apply(&f.event(f.center, 9, attempt(1, AttemptResult::NoAnswer, None))).unwrap();
+    assert_eq!(call.cutoff_for(f.center), Some(cutoff), "the attempt did not move it");
+    assert_eq!(call.follow_ups[0].attempts.len(), 1);
+}
