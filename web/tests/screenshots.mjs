@@ -1,7 +1,8 @@
 // The README's screenshots, at 1280×800, from a running demo (best with its traffic on):
 //   CB_BASE=http://127.0.0.1:8080 node screenshots.mjs ../../docs/screenshots
-// The call-taker mid-protocol on a new call in Lawrence, the dispatcher's live map, and the
-// supervisor's Reports tab.
+// The call-taker mid-protocol on a new call in Lawrence, the dispatcher's live map, the
+// supervisor's Reports tab, and the care navigator working the follow-up queue (once the demo's
+// traffic has closed a few 988 contacts).
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,17 @@ try {
   await supervisor.waitForFunction(() => document.querySelectorAll('section.reports figure.report-chart img').length >= 4);
   await supervisor.waitForTimeout(500);
   await supervisor.screenshot({ path: join(out, 'reports.png') });
+
+  const nctx = await context(browser);
+  const navigator = await login(nctx, 'navigator');
+  const queued = navigator.locator('.follow-up-queue [data-incident]').first();
+  if (await queued.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
+    await queued.click();
+    await navigator.locator('[data-section="follow-ups"]').waitFor();
+    await navigator.screenshot({ path: join(out, 'care-navigator.png') });
+  } else {
+    console.log('no follow-up queued yet: care-navigator.png not taken');
+  }
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();
