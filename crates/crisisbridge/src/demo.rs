@@ -53,13 +53,11 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
     match store.setting(SEED_SETTING).await?.as_deref() {
         Some(SEED_VERSION) => {
             // A demo kept from before the shipped protocols changed runs the new ones, and
-            // one from before follow-up rules gets them.
+            // one from before follow-up rules or facilities gets them.
             install_protocols(store, SystemClock.now()).await?;
-            if store.setting(incidents::follow_up::RULES_SETTING).await?.is_none() {
-                install_follow_up_rules(store).await?;
-            }
-            if store.facilities().await?.is_empty() {
-                install_facilities(store).await?;
+            let no_rules = store.setting(incidents::follow_up::RULES_SETTING).await?.is_none();
+            if no_rules || store.facilities().await?.is_empty() {
+                upgrade(store).await?;
             }
             return Ok(false);
         }
@@ -99,25 +97,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<bool> {
         store.change_team(start).await?;
     }
 
-    let hash = tokio::task::spawn_blocking(|| server::auth::hash_password(DEMO_PASSWORD))
-        .await?
-        .map_err(anyhow::Error::msg)?;
-    for user in demo_users() {
-        let agency = store
-            .agency_by_code(&user.agency_code)
-            .await?
-            .with_context(|| format!("demo agency {} is missing", user.agency_code))?;
-        store
-            .put_user(&NewUser {
-                id: UserId::new(now),
-                username: user.username.to_owned(),
-                display_name: user.display_name.to_owned(),
-                agency: agency.id,
-                role: user.role,
-                password_hash: hash.clone(),
-            })
-            .await?;
-    }
+    put_demo_users(store, now).await?;
     install_protocols(store, now).await?;
     put_facilities(store, now).await?;
     store.put_setting(SEED_SETTING, SEED_VERSION).await?;
@@ -137,26 +117,22 @@ async fn put_facilities(store: &dyn Store, now: domain::Timestamp) -> anyhow::Re
     Ok(())
 }
 
-/// Facilities, their operators and the facility user for a demo seeded before facilities
-/// existed: the services file applied again (it only adds what is missing) and the facilities.
-async fn install_facilities(store: &dyn Store) -> anyhow::Result<()> {
+/// What a demo seeded before follow-up rules and facilities lacks: the services file applied
+/// again against what is stored (it adds the facilities' operators and the follow-up rules,
+/// and changes nothing else), the facilities, and the demo logins added since.
+async fn upgrade(store: &dyn Store) -> anyhow::Result<()> {
     let now = SystemClock.now();
-    let known: Vec<services::KnownArea> = store
-        .areas()
-        .await?
-        .into_iter()
-        .map(|a| services::KnownArea { code: a.code, name: a.name })
-        .collect();
-    let plan = services::plan(
-        "demo/kansas-services.toml",
-        KANSAS_SERVICES,
-        &known,
-        &store.agencies().await?,
-        &store.teams(None).await?,
-        now,
-    )?;
+    let plan =
+        services::plan_stored(store, "demo/kansas-services.toml", KANSAS_SERVICES, now).await?;
     services::apply(store, &plan).await?;
-    put_facilities(store, now).await?;
+    if store.facilities().await?.is_empty() {
+        put_facilities(store, now).await?;
+    }
+    put_demo_users(store, now).await
+}
+
+/// Adds every demo login not stored yet.
+async fn put_demo_users(store: &dyn Store, now: domain::Timestamp) -> anyhow::Result<()> {
     let hash = tokio::task::spawn_blocking(|| server::auth::hash_password(DEMO_PASSWORD))
         .await?
         .map_err(anyhow::Error::msg)?;
@@ -179,34 +155,6 @@ async fn install_facilities(store: &dyn Store) -> anyhow::Result<()> {
             })
             .await?;
     }
-    Ok(())
-}
-
-/// Stores the services file's follow-up rules for a demo seeded before they existed, against
-/// the stored areas and agencies (nothing else of the file is written again).
-async fn install_follow_up_rules(store: &dyn Store) -> anyhow::Result<()> {
-    let known: Vec<services::KnownArea> = store
-        .areas()
-        .await?
-        .into_iter()
-        .map(|a| services::KnownArea { code: a.code, name: a.name })
-        .collect();
-    let agencies = store.agencies().await?;
-    let plan = services::plan(
-        "demo/kansas-services.toml",
-        KANSAS_SERVICES,
-        &known,
-        &agencies,
-        &store.teams(None).await?,
-        SystemClock.now(),
-    )?;
-    let rules = plan.follow_up_rules.unwrap_or_default();
-    store
-        .put_setting(
-            incidents::follow_up::RULES_SETTING,
-            &incidents::follow_up::encode_rules(&rules),
-        )
-        .await?;
     Ok(())
 }
 

@@ -145,20 +145,13 @@ pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
             let store = crate::config::database(args.db.config.as_deref(), args.db.database)?
                 .open()
                 .await?;
-            let areas: Vec<services::KnownArea> = store
-                .areas()
-                .await?
-                .into_iter()
-                .map(|a| services::KnownArea { code: a.code, name: a.name })
-                .collect();
-            let plan = services::plan(
+            let plan = services::plan_stored(
+                &*store,
                 &args.file.display().to_string(),
                 &source,
-                &areas,
-                &store.agencies().await?,
-                &store.teams(None).await?,
                 server::SystemClock.now(),
-            )?;
+            )
+            .await?;
             let rules = match &plan.follow_up_rules {
                 None => "left as they are".to_owned(),
                 Some(rules) => format!("{} to replace the stored ones", rules.len()),

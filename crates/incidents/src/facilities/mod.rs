@@ -211,21 +211,9 @@ impl IncidentService {
         let facility = self.store.facility(d.facility).await?;
         if let (Some(fix), Some(facility)) = (fix, facility) {
             let mut times = Vec::new();
-            match &self.dispatch.roads {
-                Some(graph) => {
-                    let mut travel = dispatch::RoadTravelTimes::new(
-                        graph,
-                        dispatch::RoadTravelTimes::DEFAULT_MAX_SNAP_M,
-                    );
-                    dispatch::TravelTimes::set_origins(&mut travel, &[fix.point()]);
-                    dispatch::TravelTimes::times_to(&mut travel, facility.location, &mut times);
-                }
-                None => {
-                    let mut travel = dispatch::StraightLineTravelTimes::new();
-                    dispatch::TravelTimes::set_origins(&mut travel, &[fix.point()]);
-                    dispatch::TravelTimes::times_to(&mut travel, facility.location, &mut times);
-                }
-            }
+            let mut travel = rank::travel_times(self.dispatch.roads.as_deref());
+            travel.set_origins(&[fix.point()]);
+            travel.times_to(facility.location, &mut times);
             if let Some(eta) = times.first() {
                 let now = self.clock.now().as_millis();
                 return Ok(Some((

@@ -46,6 +46,15 @@ pub struct Ranked {
     pub reason: String,
 }
 
+/// Travel times by road through `roads`, or straight-line estimates without a graph (each
+/// [`Eta`] says which).
+pub fn travel_times(roads: Option<&roads::Graph>) -> Box<dyn TravelTimes + '_> {
+    match roads {
+        Some(g) => Box::new(RoadTravelTimes::new(g, RoadTravelTimes::DEFAULT_MAX_SNAP_M)),
+        None => Box::new(StraightLineTravelTimes::new()),
+    }
+}
+
 /// `facilities` ranked for a person at `from` (eligible first, then by room, then by travel
 /// time), at `now`, a report older than `stale_ms` counting as stale.
 pub fn rank(
@@ -56,12 +65,7 @@ pub fn rank(
     now: Timestamp,
     stale_ms: i64,
 ) -> Vec<Ranked> {
-    let mut straight = StraightLineTravelTimes::new();
-    let mut by_road = roads.map(|g| RoadTravelTimes::new(g, RoadTravelTimes::DEFAULT_MAX_SNAP_M));
-    let travel: &mut dyn TravelTimes = match by_road.as_mut() {
-        Some(r) => r,
-        None => &mut straight,
-    };
+    let mut travel = travel_times(roads);
     if let Some(from) = from {
         travel.set_origins(&[from]);
     }

@@ -284,6 +284,26 @@ pub fn plan(
     Ok(plan)
 }
 
+/// [`plan`] against what `store` holds now: its areas, agencies and teams.
+pub async fn plan_stored(
+    store: &dyn Store,
+    origin: &str,
+    source: &str,
+    now: Timestamp,
+) -> Result<Plan> {
+    let stored = |e: store::StoreError| ServicesError(format!("reading the database: {e}"));
+    let areas: Vec<KnownArea> = store
+        .areas()
+        .await
+        .map_err(stored)?
+        .into_iter()
+        .map(|a| KnownArea { code: a.code, name: a.name })
+        .collect();
+    let agencies = store.agencies().await.map_err(stored)?;
+    let teams = store.teams(None).await.map_err(stored)?;
+    plan(origin, source, &areas, &agencies, &teams, now)
+}
+
 /// Writes a plan: agencies first, then every service area in one transaction.
 pub async fn apply(store: &dyn Store, plan: &Plan) -> Result<()> {
     for agency in &plan.create {

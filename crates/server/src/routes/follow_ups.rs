@@ -129,13 +129,7 @@ pub async fn queue(
     caller.require(Permission::FollowUpWork)?;
     let Query(query) =
         query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            format!("limit: {limit} is out of range [1, 200]"),
-        ));
-    }
+    let limit = super::page_limit(query.limit, 50, 200)?;
     let queue = state.incidents.follow_up_queue(&caller.incidents(), limit).await?;
     caller.disclosed(queue.incidents.iter().map(|i| i.id));
     Ok(Json(QueueDto {

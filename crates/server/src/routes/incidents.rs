@@ -145,13 +145,7 @@ pub async fn list(
         query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
     let statuses = parse_statuses(query.status.as_deref())?;
     let channel = parse_channel(query.channel.as_deref())?;
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            format!("limit: {limit} is out of range [1, 500]"),
-        ));
-    }
+    let limit = super::page_limit(query.limit, 100, 500)?;
     let filter = IncidentFilter { involving: Some(caller.agency.id), statuses, channel, limit };
     let incidents = state.store.incidents(&filter).await?;
     caller.disclosed(incidents.iter().map(|i| i.id));

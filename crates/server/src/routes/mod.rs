@@ -26,3 +26,20 @@ pub mod teams;
 pub mod totp;
 pub mod triage;
 pub mod users;
+
+/// A page's size as a query asks it: `default` when not given, refused outside 1 to `max`.
+pub(crate) fn page_limit(
+    given: Option<u32>,
+    default: u32,
+    max: u32,
+) -> crate::error::ApiResult<u32> {
+    let limit = given.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(crate::error::ApiError::new(
+            crate::error::ErrorCode::InvalidParameter,
+            format!("limit: {limit} is out of range [1, {max}]"),
+        ))
+    }
+}

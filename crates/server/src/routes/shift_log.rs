@@ -86,13 +86,7 @@ pub async fn list(
     caller.require(Permission::ShiftLog)?;
     let Query(query) =
         query.map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            format!("limit: {limit} is out of range [1, 200]"),
-        ));
-    }
+    let limit = super::page_limit(query.limit, 50, 200)?;
     let notes = state
         .store
         .shift_notes(caller.agency.id, query.before.map(Timestamp::from_millis), limit)

@@ -1,12 +1,11 @@
 //! Follow-ups as stored: the plan an event records and the state a projection keeps.
 
-use domain::event::Actor;
 use domain::incident::{Attempt, AttemptResult, Finished, FollowUp, FollowUpOutcome, FollowUpPlan};
-use domain::{AgencyId, IncidentId, Timestamp, UserId};
+use domain::{AgencyId, IncidentId, Timestamp};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{corrupt, text};
+use super::{actor_of, actor_row, corrupt, text};
 use crate::Result;
 
 /// A follow-up's plan, in `follow_up_scheduled` and in the projection.
@@ -60,17 +59,6 @@ pub(crate) fn attempt_result(s: &str) -> Result<AttemptResult> {
 
 pub(crate) fn outcome(s: &str) -> Result<FollowUpOutcome> {
     FollowUpOutcome::parse(s).ok_or_else(|| corrupt(format!("unknown follow-up outcome {s:?}")))
-}
-
-fn actor_row(actor: Actor) -> Option<Uuid> {
-    match actor {
-        Actor::User(user) => Some(user.as_uuid()),
-        Actor::System => None,
-    }
-}
-
-fn actor_of(row: Option<Uuid>) -> Actor {
-    row.map_or(Actor::System, |u| Actor::User(UserId::from_uuid(u)))
 }
 
 /// A follow-up in the projection.

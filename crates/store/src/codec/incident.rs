@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use domain::event::Actor;
 use domain::incident::{Closure, Note, TriageDecision};
 use domain::{
     AgencyId, Alarm, AlarmKind, CallbackNumber, Destination, Disposition, EmergencyHandoff,
@@ -13,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::rows::{LocationRow, StoredRoute, TierRow};
-use super::{channel_from, corrupt, handoff_outcome, text, to_json};
+use super::{actor_of, actor_row, channel_from, corrupt, handoff_outcome, text, to_json};
 use crate::{Result, StoreError};
 
 type DestinationRow = (Uuid, Uuid, Option<Uuid>, i64, Option<u32>, Option<i64>);
@@ -127,17 +126,6 @@ struct TransferRow {
     tiers: Option<Vec<TierRow>>,
     #[serde(default)]
     round: Option<u32>,
-}
-
-fn actor_row(actor: Actor) -> Option<Uuid> {
-    match actor {
-        Actor::User(user) => Some(user.as_uuid()),
-        Actor::System => None,
-    }
-}
-
-fn actor_of(row: Option<Uuid>) -> Actor {
-    row.map_or(Actor::System, |u| Actor::User(UserId::from_uuid(u)))
 }
 
 fn triage_row(t: &TriageDecision) -> TriageRow {

@@ -52,6 +52,21 @@ pub(crate) fn contact_details(
     })
 }
 
+/// Who acted, as rows store it: the user's id, or nothing for Crisisbridge itself.
+pub(crate) fn actor_row(actor: domain::event::Actor) -> Option<uuid::Uuid> {
+    match actor {
+        domain::event::Actor::User(user) => Some(user.as_uuid()),
+        domain::event::Actor::System => None,
+    }
+}
+
+/// Reads back what [`actor_row`] wrote.
+pub(crate) fn actor_of(row: Option<uuid::Uuid>) -> domain::event::Actor {
+    row.map_or(domain::event::Actor::System, |u| {
+        domain::event::Actor::User(domain::UserId::from_uuid(u))
+    })
+}
+
 pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     // Serialising these rows cannot fail: every field is a string, number, uuid or list.
     serde_json::to_string(value).unwrap_or_default()
