@@ -5,6 +5,8 @@
 //!   gzip or bzip2 compressed), as bytes, into a [`Graph`] — the largest strongly connected
 //!   part of the drivable network, with millisecond travel times from the car model in
 //!   [`model`], contracted into a hierarchy. [`Network`] builds a graph from arcs directly.
+//! - [`import::import_with_lines`]: the same, keeping the roads as drawn and named
+//!   ([`RoadLine`]) for the street map.
 //! - [`Graph::to_bytes`] / [`Graph::from_bytes`]: the versioned, checksummed graph file.
 //! - [`Graph::snap`]: a point to the nearest point on the nearest road, as a [`Snap`] that
 //!   says how far off the road the point was.
@@ -36,6 +38,7 @@ mod format;
 mod geo;
 mod graph;
 pub mod import;
+mod line;
 pub mod model;
 mod network;
 mod query;
@@ -48,8 +51,9 @@ pub use dijkstra::Dijkstra;
 pub use error::{Result, RoadsError};
 pub use fallback::{DETOUR_FACTOR, FALLBACK_KMH, fallback_seconds};
 pub use format::{VERSION as GRAPH_FILE_VERSION, is_graph_file};
-pub use geo::haversine_m;
+pub use geo::{E7, haversine_m};
 pub use graph::{ArcInfo, Graph, NodeId, TravelTime};
+pub use line::{RoadClass, RoadLine};
 pub use network::{Arc, BuildReport, Network, Stage};
 pub use query::Query;
 pub use snap::Snap;

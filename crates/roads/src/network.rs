@@ -12,6 +12,7 @@ use crate::ch::{Hierarchy, Upward};
 use crate::error::{Result, RoadsError};
 use crate::geo::E7;
 use crate::graph::{Graph, RoadArc};
+use crate::line::{RoadClass, RoadLine};
 use crate::scc::{Csr, largest_component};
 
 /// One directed road arc of a [`Network`].
@@ -32,6 +33,9 @@ pub struct Arc {
 pub struct Network {
     pub(crate) nodes: Vec<E7>,
     pub(crate) arcs: Vec<Arc>,
+    /// The roads as drawn and named, when the source names them (OSM); not used to build
+    /// the graph.
+    pub(crate) lines: Vec<RoadLine>,
 }
 
 /// What building a graph kept and dropped.
@@ -85,6 +89,18 @@ impl Network {
         self.arcs.push(arc);
     }
 
+    /// Keeps a stretch of named road for the street map (nothing when under two points).
+    pub(crate) fn push_line(&mut self, name: Option<String>, class: RoadClass, points: Vec<E7>) {
+        if points.len() >= 2 {
+            self.lines.push(RoadLine { name, class, points });
+        }
+    }
+
+    /// The roads as drawn and named, taken out of the network (empty for an edge list).
+    pub fn take_lines(&mut self) -> Vec<RoadLine> {
+        std::mem::take(&mut self.lines)
+    }
+
     pub fn node_count(&self) -> usize {
         self.nodes.len()
     }
@@ -102,7 +118,7 @@ impl Network {
         self,
         progress: &mut dyn FnMut(Stage, u64, u64),
     ) -> Result<(Graph, BuildReport)> {
-        let Self { nodes, mut arcs } = self;
+        let Self { nodes, mut arcs, lines: _ } = self;
         let n = nodes.len();
         let mut report = BuildReport { nodes_in: n, arcs_in: arcs.len(), ..BuildReport::default() };
         if let Some(bad) = arcs.iter().find(|a| a.from as usize >= n || a.to as usize >= n) {

@@ -16,6 +16,7 @@ pub use self::csv::CsvReport;
 pub use self::osm::OsmReport;
 use crate::error::{Result, RoadsError};
 use crate::graph::Graph;
+use crate::line::{RoadClass, RoadLine};
 use crate::network::{BuildReport, Network, Stage};
 
 /// What kind of road file it was.
@@ -62,6 +63,46 @@ pub fn import_with_progress(
     let (network, format, compression, source) = read_network(bytes, progress)?;
     let (graph, build) = network.build_with_progress(progress)?;
     Ok((graph, ImportReport { format, compression, source, build }))
+}
+
+/// A road file imported with its roads as drawn and named.
+#[derive(Debug)]
+pub struct Imported {
+    pub graph: Graph,
+    /// Named stretches of road from an OSM file; for an edge list, which names nothing, one
+    /// unnamed line per road of the graph (both directions of a two-way road once).
+    pub lines: Vec<RoadLine>,
+    pub report: ImportReport,
+}
+
+/// [`import_with_progress`], keeping the roads as drawn and named.
+pub fn import_with_lines(
+    bytes: &[u8],
+    progress: &mut dyn FnMut(Stage, u64, u64),
+) -> Result<Imported> {
+    let (mut network, format, compression, source) = read_network(bytes, progress)?;
+    let lines = network.take_lines();
+    let (graph, build) = network.build_with_progress(progress)?;
+    let lines = if lines.is_empty() { graph_lines(&graph) } else { lines };
+    Ok(Imported { graph, lines, report: ImportReport { format, compression, source, build } })
+}
+
+/// One unnamed line per road of a graph: each arc, with a two-way road's two arcs drawn once.
+pub fn graph_lines(graph: &Graph) -> Vec<RoadLine> {
+    let mut lines = Vec::new();
+    for arc in graph.arcs() {
+        let (from, to) = (arc.from.index() as u32, arc.to.index() as u32);
+        // A two-way road: kept from its lower-numbered end only.
+        if from > to && graph.arc(to, from).is_some() {
+            continue;
+        }
+        lines.push(RoadLine {
+            name: None,
+            class: RoadClass::Unknown,
+            points: vec![graph.e7(from), graph.e7(to)],
+        });
+    }
+    lines
 }
 
 /// Reads a road file into a network without preprocessing it.

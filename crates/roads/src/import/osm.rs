@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::error::{Result, RoadsError};
 use crate::geo::{E7, e7_distance_m};
+use crate::line::RoadClass;
 use crate::model::{ModelNotes, way_travel};
 use crate::network::{Arc, Network};
 
@@ -34,6 +35,9 @@ struct DrivableWay {
     kmh: f64,
     forward: bool,
     backward: bool,
+    /// The way's `name` (else `ref`), for the street map.
+    name: Option<String>,
+    class: RoadClass,
 }
 
 /// Drivable ways collected while reading.
@@ -61,6 +65,11 @@ impl OsmWays {
             return;
         }
         self.report.drivable_ways += 1;
+        let tag = |key: &str| {
+            tags.iter().find(|(k, _)| *k == key).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+        };
+        let name = tag("name").or_else(|| tag("ref")).map(str::to_owned);
+        let class = RoadClass::from_highway(tag("highway").unwrap_or_default());
         let start = self.refs.len();
         self.refs.extend(refs);
         self.ways.push(DrivableWay {
@@ -69,6 +78,8 @@ impl OsmWays {
             kmh: travel.kmh,
             forward: travel.forward,
             backward: travel.backward,
+            name,
+            class,
         });
     }
 
@@ -84,15 +95,18 @@ impl OsmWays {
     ) -> Result<(Network, OsmReport)> {
         let mut network = Network::new();
         let mut index: HashMap<i64, u32> = HashMap::new();
-        for way in &self.ways {
+        for way in &mut self.ways {
             let refs = self.refs.get(way.refs.clone()).unwrap_or(&[]);
             let mut previous: Option<(u32, E7)> = None;
+            let mut line: Vec<E7> = Vec::new();
             for &id in refs {
                 let Some(p) = position(id) else {
                     self.report.missing_nodes += 1;
                     previous = None;
+                    network.push_line(way.name.clone(), way.class, std::mem::take(&mut line));
                     continue;
                 };
+                line.push(p);
                 let v = match index.get(&id) {
                     Some(v) => *v,
                     None => {
@@ -121,6 +135,7 @@ impl OsmWays {
                 }
                 previous = Some((v, p));
             }
+            network.push_line(way.name.take(), way.class, line);
         }
         Ok((network, self.report))
     }
