@@ -1,6 +1,7 @@
 // An incident as a person reads it: what is known, who serves the place, what the protocol
 // decided, where the transfer stands (live, with its deadline), and everything that happened.
 
+import { locationLine } from './places.js';
 import { contactText } from './contact.js';
 import { facilityName } from './destinations.js';
 import { act } from './api.js';
@@ -32,7 +33,7 @@ export function summaryCard(incident) {
   const facts = [
     ['Opened', fmt.dateTime(incident.opened_at)],
     ['Held by', agencyName(incident.holder)],
-    ['Location', fmt.location(incident.location)],
+    ['Location', locationLine(incident.location)],
     ['Callback', incident.callback_number ?? '—'],
     ['Summary', incident.summary || '—'],
   ];
@@ -135,7 +136,7 @@ export function eventText(e, events = []) {
   const d = e.data ?? {};
   switch (e.kind) {
     case 'opened': return `Opened (${d.channel}) by ${agencyName(e.agency)}: ${d.summary ?? ''}`;
-    case 'located': return `Location: ${fmt.location(d.location)}`;
+    case 'located': return ['Location: ', locationLine(d.location)];
     case 'routed': return `Routed ${fmt.service(d.service)} → ${d.agency ? agencyName(d.agency) : 'no coverage'}`;
     case 'triage_recorded': return `Triage: ${fmt.outcome(d.outcome)} (rule ${d.rule}, ${d.protocol} v${d.protocol_version})`;
     case 'retriaged': return `Triaged again: ${fmt.outcome(d.outcome)} (rule ${d.rule}) — ${d.reason}`;

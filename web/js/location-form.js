@@ -4,6 +4,7 @@
 import { post } from './api.js';
 import { h, field, replace } from './dom.js';
 import { AreaMap } from './map.js';
+import { describePlace } from './places.js';
 import { routesTable } from './incident-detail.js';
 
 export function locationForm({ initial, callback, withMap = true, label = 'Location' } = {}) {
@@ -11,6 +12,7 @@ export function locationForm({ initial, callback, withMap = true, label = 'Locat
   const lon = h('input', { type: 'number', step: 'any', min: -180, max: 180, inputmode: 'decimal', name: 'lon', value: initial?.lon ?? '' });
   const radius = h('input', { type: 'number', min: 0, max: 100000, step: 1, name: 'radius', value: initial?.radius_m ?? 50 });
   const routing = h('div', { class: 'routing', 'aria-live': 'polite' }, h('p', { class: 'hint' }, 'Give coordinates or click the map to see who serves the location.'));
+  const place = h('p', { class: 'place-line', hidden: true });
   let map = null;
   let timer = null;
   let generation = 0;
@@ -38,8 +40,13 @@ export function locationForm({ initial, callback, withMap = true, label = 'Locat
       return;
     }
     try {
-      const answer = await post('/routing/lookup', { location: v, callback_number: callback?.value || undefined });
+      const [answer, described] = await Promise.all([
+        post('/routing/lookup', { location: v, callback_number: callback?.value || undefined }),
+        v.type === 'point' ? describePlace(v.lat, v.lon) : null,
+      ]);
       if (mine !== generation) return;
+      place.hidden = !described;
+      place.textContent = described ? `The spot: ${described.text}` : '';
       replace(routing, h('h3', {}, 'Who serves this location'), routesTable(answer.routes));
     } catch (e) {
       if (mine === generation) replace(routing, h('p', { class: 'error' }, e.message));
@@ -50,7 +57,7 @@ export function locationForm({ initial, callback, withMap = true, label = 'Locat
   callback?.addEventListener('input', changed);
 
   const inputs = h('div', { class: 'field-row' }, field('Latitude', lat), field('Longitude', lon), field('Uncertainty (m)', radius));
-  const parts = [h('fieldset', { class: 'location' }, h('legend', {}, label), inputs)];
+  const parts = [h('fieldset', { class: 'location' }, h('legend', {}, label), inputs, place)];
   if (withMap) {
     map = new AreaMap({
       label: 'Map of the region: click to place the caller',
@@ -62,7 +69,7 @@ export function locationForm({ initial, callback, withMap = true, label = 'Locat
       },
     });
     map.load().then(() => changed()).catch((e) => map.message(`The map could not load: ${e.message}`));
-    parts.push(h('p', { class: 'hint' }, 'Or click the map to place the caller.'), map.el);
+    parts.push(h('p', { class: 'hint' }, 'Or click the map to place the caller; where the map has streets, type a street, a corner ("W 23rd St & 8th Ave") or an address in its box.'), map.el);
   }
   parts.push(routing);
   if (initial) changed();

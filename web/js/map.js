@@ -1,11 +1,15 @@
 // The map: county outlines drawn from the deployment's own boundaries (GET /areas) on an SVG,
-// with markers on top. No tiles, no outside host: a caller's location never leaves the server.
+// streets from the deployment's own road data where it has some (streets.js), markers on top.
+// Drag to pan, the wheel or the buttons to zoom; where streets or address points are loaded, a
+// box finds a street, an intersection or an address. No outside host: a caller's location never
+// leaves the server.
 //
 // Projection: equirectangular, x scaled by cos(latitude) at the centre of the region, which
 // is close enough to true shape at county scale and trivially invertible for map clicks.
 
 import { get } from './api.js';
 import { s, h } from './dom.js';
+import { StreetLayer, streetsInfo } from './streets.js';
 
 const K = 100; // projected units per degree
 let areasPromise = null;
@@ -27,7 +31,8 @@ function rings(geometry) {
 }
 
 export class AreaMap {
-  /** `label`: what the map shows, for screen readers; `onPick({lat, lon})`: a click on it. */
+  /** `label`: what the map shows, for screen readers; `onPick({lat, lon, label?})`: a click on
+   *  it, or a place found with the find box. */
   constructor({ label, onPick, className = '' } = {}) {
     this.onPick = onPick;
     this.layers = new Map();
@@ -43,12 +48,103 @@ export class AreaMap {
       h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: zoom(1 / 0.6) }, '−'),
       h('button', { type: 'button', 'aria-label': 'Show the whole region', onclick: () => this.fitAll() }, 'Region'));
     this.el = h('div', { class: ['map', onPick && 'clickable', className] }, this.svg, this.tools, this.note);
-    if (onPick) this.svg.addEventListener('click', (e) => this.pick(e));
+    this.svg.addEventListener('click', (e) => {
+      if (this.dragged) {
+        this.dragged = false;
+        return;
+      }
+      if (onPick) this.pick(e);
+    });
+    this.panAndZoom();
     new ResizeObserver(() => this.resizeMarkers()).observe(this.svg);
   }
 
+  /** Drag to pan; the wheel zooms about the pointer. */
+  panAndZoom() {
+    let start = null;
+    this.svg.addEventListener('pointerdown', (e) => {
+      if (!this.view || e.button !== 0) return;
+      start = { x: e.clientX, y: e.clientY, view: { ...this.view }, upp: this.unitsPerPixel(), moved: false };
+    });
+    this.svg.addEventListener('pointermove', (e) => {
+      if (!start) return;
+      const dx = e.clientX - start.x;
+      const dy = e.clientY - start.y;
+      if (!start.moved && Math.hypot(dx, dy) < 5) return;
+      if (!start.moved) this.svg.setPointerCapture?.(e.pointerId);
+      start.moved = true;
+      this.setView({ ...start.view, x: start.view.x - dx * start.upp, y: start.view.y - dy * start.upp });
+    });
+    const end = () => {
+      if (start?.moved) this.dragged = true;
+      start = null;
+    };
+    this.svg.addEventListener('pointerup', end);
+    this.svg.addEventListener('pointercancel', end);
+    this.svg.addEventListener('wheel', (e) => {
+      if (!this.view) return;
+      e.preventDefault();
+      const ctm = this.svg.getScreenCTM();
+      if (!ctm) return;
+      const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(ctm.inverse());
+      const f = e.deltaY > 0 ? 1.25 : 0.8;
+      const v = this.view;
+      this.setView({ x: p.x - (p.x - v.x) * f, y: p.y - (p.y - v.y) * f, w: v.w * f, h: v.h * f });
+    }, { passive: false });
+  }
+
+  /** The find box: a street, an intersection ("W 23rd St & Iowa St") or an address. */
+  findBox() {
+    const input = h('input', { type: 'search', class: 'map-find', placeholder: 'Find a street, corner or address', 'aria-label': 'Find a street, an intersection or an address on the map', autocomplete: 'off' });
+    const list = h('ul', { class: 'map-found', role: 'listbox', hidden: true });
+    let timer = null;
+    let generation = 0;
+    const choose = (f) => {
+      list.hidden = true;
+      input.value = f.label;
+      this.setMarkers('found', [{ id: 'found', lat: f.lat, lon: f.lon, shape: 'dot', cls: 'found', title: f.label }]);
+      this.fit([f], { min: 1.2 });
+      this.onPick?.({ lat: f.lat, lon: f.lon, label: f.label });
+    };
+    const search = async () => {
+      const q = input.value.trim();
+      const mine = ++generation;
+      if (q.length < 3) {
+        list.hidden = true;
+        return;
+      }
+      try {
+        const { found } = await get(`/places?q=${encodeURIComponent(q)}&limit=8`);
+        if (mine !== generation) return;
+        list.replaceChildren(...(found.length ? found.map((f) => h('li', { role: 'option', 'data-kind': f.kind, tabindex: -1, onclick: () => choose(f) }, f.label, h('span', { class: 'hint' }, ` ${f.kind}`)))
+          : [h('li', { class: 'empty' }, 'Nothing found by that name.')]));
+        list.hidden = false;
+      } catch (e) {
+        if (mine === generation) list.replaceChildren(h('li', { class: 'error' }, e.message));
+      }
+    };
+    input.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(search, 200);
+    });
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        list.querySelector('li[role=option]')?.click();
+      } else if (e.key === 'Escape') list.hidden = true;
+    });
+    return h('div', { class: 'map-find-box' }, input, list);
+  }
+
   async load() {
-    const areas = await loadAreas();
+    const [areas, info] = await Promise.all([loadAreas(), streetsInfo()]);
+    if (info.streets) {
+      this.streets = new StreetLayer(this, info);
+      this.base.after(this.streets.lines);
+      this.labels.before(this.streets.names);
+      this.el.dataset.streets = 'yes';
+    }
+    if (info.streets || info.addresses) this.el.prepend(this.findBox());
     const features = areas.features ?? [];
     let minLat = 90, maxLat = -90, minLon = 180, maxLon = -180;
     for (const f of features) for (const ring of rings(f.geometry)) for (const [lon, lat] of ring) {
@@ -57,7 +153,9 @@ export class AreaMap {
       if (lon < minLon) minLon = lon;
       if (lon > maxLon) maxLon = lon;
     }
-    if (!features.length) {
+    if (!features.length && info.bounds) {
+      [minLat, minLon, maxLat, maxLon] = info.bounds;
+    } else if (!features.length) {
       // No boundaries loaded: centre on the contiguous United States, so markers still show.
       [minLat, maxLat, minLon, maxLon] = [24, 50, -125, -66];
       this.message('No boundaries are loaded on this server; showing markers only.');
@@ -122,8 +220,14 @@ export class AreaMap {
   setView(v) {
     this.view = v;
     this.svg.setAttribute('viewBox', `${v.x} ${v.y} ${v.w} ${v.h}`);
-    this.labels.setAttribute('visibility', this.region && v.w < this.region.w * 0.55 ? 'visible' : 'hidden');
+    this.labels.setAttribute('visibility', this.region && v.w < this.region.w * 0.55 && !(this.streets && v.w < 8) ? 'visible' : 'hidden');
     this.resizeMarkers();
+    if (this.streets && !this.frame) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = null;
+        this.streets.update();
+      });
+    }
   }
 
   fitAll() {
@@ -142,8 +246,10 @@ export class AreaMap {
     // equator): 60 shows a county and its neighbours' edges.
     const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
     const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
-    const w = Math.max(min, (Math.max(...xs) - Math.min(...xs)) * 1.3);
-    const hh = Math.max(min * 0.6, (Math.max(...ys) - Math.min(...ys)) * 1.3);
+    // Never wider than half the region (a borough is narrower than a county's neighbours).
+    const narrowest = this.region ? Math.min(min, this.region.w * 0.5) : min;
+    const w = Math.max(narrowest, (Math.max(...xs) - Math.min(...xs)) * 1.3);
+    const hh = Math.max(narrowest * 0.6, (Math.max(...ys) - Math.min(...ys)) * 1.3);
     this.setView({ x: cx - w / 2, y: cy - hh / 2, w, h: hh });
   }
 

@@ -26,8 +26,11 @@ struct RawConfig {
     lost_source: Option<String>,
     /// Seconds between checks for changed areas, service areas and agencies.
     routing_refresh_seconds: Option<u64>,
-    /// A graph file from `crisisbridge import roads`, for travel times by road.
+    /// A graph file from `crisisbridge import roads`, for travel times by road (and the
+    /// streets file beside it, for the console's map and places in words).
     road_graph: Option<std::path::PathBuf>,
+    /// Address points from `crisisbridge import addresses` (or a CSV / GeoJSON file it reads).
+    address_points: Option<std::path::PathBuf>,
     /// How often teams' phones report GPS, in seconds; three intervals without a fix is stale.
     gps_reporting_interval_seconds: Option<u64>,
     /// Days GPS breadcrumbs are kept.
@@ -100,6 +103,7 @@ pub struct Config {
     pub lost_source: String,
     pub routing_refresh: Duration,
     pub road_graph: Option<std::path::PathBuf>,
+    pub address_points: Option<std::path::PathBuf>,
     pub gps_reporting_interval: Duration,
     pub breadcrumb_retention: Duration,
     pub facility_stale: Duration,
@@ -306,6 +310,7 @@ impl Config {
             lost_source,
             routing_refresh: Duration::from_secs(refresh),
             road_graph: raw.road_graph,
+            address_points: raw.address_points,
             gps_reporting_interval: Duration::from_secs(gps),
             breadcrumb_retention: Duration::from_secs(days * 86_400),
             facility_stale: Duration::from_secs(facility_stale * 60),
@@ -317,17 +322,8 @@ impl Config {
 
     /// The server's settings; reads the road graph file when one is configured.
     pub fn server_settings(&self) -> anyhow::Result<server::Settings> {
-        let roads = match &self.road_graph {
-            None => None,
-            Some(path) => {
-                let bytes = std::fs::read(path)
-                    .with_context(|| format!("reading the road graph {}", path.display()))?;
-                let graph = roads::Graph::from_bytes(&bytes).with_context(|| {
-                    format!("road_graph {} is not a graph file", path.display())
-                })?;
-                Some(std::sync::Arc::new(graph))
-            }
-        };
+        let roads_and_places =
+            road_settings(self.road_graph.as_deref(), self.address_points.as_deref())?;
         Ok(server::Settings {
             listen: self.listen,
             session_idle: self.session_idle,
@@ -337,7 +333,6 @@ impl Config {
             breadcrumb_retention: self.breadcrumb_retention,
             facility_stale: self.facility_stale,
             auto_assign: self.auto_assign.clone(),
-            roads,
             safety_floors: crate::protocol::read_floors(&self.safety_floor)
                 .context("safety_floor")?,
             tls: self.tls.clone().map(|(cert, key)| {
@@ -352,7 +347,7 @@ impl Config {
             metrics_token: self.metrics_token()?,
             totp_required_roles: self.totp_required_for.clone(),
             populations: self.populations()?,
-            ..Default::default()
+            ..roads_and_places
         })
     }
 
@@ -481,4 +476,24 @@ mod tests {
         let c = parse("database_url = \"sqlite://x\"\nauto_assign = [\"mct-douglas\"]").unwrap();
         assert_eq!(c.server_settings().unwrap().auto_assign, ["mct-douglas"]);
     }
+}
+
+/// Settings holding the road graph (read from its file), the streets beside it and the address
+/// points, each when given; everything else default.
+pub fn road_settings(
+    road_graph: Option<&Path>,
+    address_points: Option<&Path>,
+) -> anyhow::Result<server::Settings> {
+    let roads = match road_graph {
+        None => None,
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading the road graph {}", path.display()))?;
+            let graph = roads::Graph::from_bytes(&bytes)
+                .with_context(|| format!("road_graph {} is not a graph file", path.display()))?;
+            Some(std::sync::Arc::new(graph))
+        }
+    };
+    let places = crate::places::load(road_graph.zip(roads.as_deref()), address_points)?;
+    Ok(server::Settings { roads, places, ..Default::default() })
 }

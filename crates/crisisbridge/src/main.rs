@@ -1,8 +1,9 @@
 //! `crisisbridge`: one binary for the whole system.
 //!
 //! - `serve --config FILE`: run the server.
-//! - `demo [--listen ADDR:PORT] [--data DIR] [--no-traffic]`: seed the Kansas demo region into
-//!   DIR (once) and serve it, with synthetic calls playing (`traffic/`) unless `--no-traffic`.
+//! - `demo [--region kansas|manhattan] [--listen ADDR:PORT] [--data DIR] [--no-traffic]`: seed
+//!   a demo region into DIR (once) and serve it, with synthetic calls playing (`traffic/`)
+//!   unless `--no-traffic`.
 //! - `rebuild`: drop the projections and rebuild them from the event log.
 //! - `migrate`: create or upgrade a database's schema.
 //! - `copy --from URL --to URL`: move a deployment's data to another database, verified.
@@ -13,6 +14,7 @@
 //! - `route --areas FILE (--points CSV | --lat Y --lon X)`: which areas contain each point.
 //! - `import areas FILE` / `import services FILE.toml`: load boundaries, agencies and who
 //!   serves where into a deployment's database.
+//! - `import addresses FILE`: address points for describing and finding places (`places.rs`).
 //! - `import roads FILE`, `eta --roads FILE --from LAT,LON --to CSV`, `roads export GRAPH --csv`:
 //!   road networks and travel times (`roads.rs`).
 //! - `report georouting`: how incidents were routed, and what georouting changed compared
@@ -26,6 +28,7 @@ mod database;
 mod demo;
 mod import;
 mod keys;
+mod places;
 mod points;
 mod protocol;
 mod report;
@@ -70,12 +73,17 @@ enum Command {
         /// Address to listen on; port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
-        /// Data directory; created if missing, reused if it holds the demo already.
-        #[arg(long, default_value = "crisisbridge-demo")]
-        data: PathBuf,
+        /// Data directory; created if missing, reused if it holds the demo already (default
+        /// crisisbridge-demo, or crisisbridge-demo-manhattan for Manhattan).
+        #[arg(long)]
+        data: Option<PathBuf>,
         /// Do not play synthetic calls and moving teams (on by default, so the demo looks alive).
         #[arg(long)]
         no_traffic: bool,
+        /// Which region: Kansas (105 counties, no road data) or Manhattan (with its streets and
+        /// road travel times). Each keeps its own data directory.
+        #[arg(long, value_enum, default_value = "kansas")]
+        region: demo::Region,
     },
     /// Drop the incident projections and rebuild them from the event log.
     Rebuild {
@@ -168,7 +176,13 @@ fn main() -> ExitCode {
 async fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve { config } => run::serve(config::Config::load(Some(&config))?).await,
-        Command::Demo { listen, data, no_traffic } => run::demo(listen, &data, !no_traffic).await,
+        Command::Demo { listen, data, no_traffic, region } => {
+            let data = data.unwrap_or_else(|| match region {
+                demo::Region::Kansas => PathBuf::from("crisisbridge-demo"),
+                demo::Region::Manhattan => PathBuf::from("crisisbridge-demo-manhattan"),
+            });
+            run::demo(listen, &data, !no_traffic, region).await
+        }
         Command::Rebuild { db } => {
             run::rebuild(&crate::config::database(db.config.as_deref(), db.database)?).await
         }

@@ -2,7 +2,9 @@
 //!
 //! - `import roads FILE [--out GRAPH]`: an OSM PBF, OSM XML or CSV edge list (each optionally
 //!   `.gz`/`.bz2`) into a graph file the server loads. The default output is FILE with its
-//!   road-file extensions (`.osm.pbf`, `.osm.bz2`, `.csv.gz`, …) replaced by `.graph`.
+//!   road-file extensions (`.osm.pbf`, `.osm.bz2`, `.csv.gz`, …) replaced by `.graph`; beside
+//!   it, the same name with `.streets`: the roads as drawn and named, for the console's map
+//!   and for describing places in words.
 //! - `eta [--roads FILE] --from LAT,LON --to FILE.csv`: travel times from one point to each
 //!   `lat,lon` row (a header line `lat,lon` or `lon,lat` sets the order), printed as CSV `idx,seconds`; `seconds` is
 //!   empty when the row's point is more than `--max-snap-m` from any road. `--roads` takes a
@@ -69,11 +71,23 @@ pub(crate) fn run_import(args: ImportRoadsArgs) -> anyhow::Result<()> {
         None => default_graph_path(&args.file),
     };
     let bytes = read(&args.file)?;
-    let (graph, report) = import_with_bar(&args.file, &bytes)?;
-    let file = graph.to_bytes();
+    let imported = import_with_bar(&args.file, &bytes)?;
+    let file = imported.graph.to_bytes();
     std::fs::write(&out, &file).with_context(|| format!("writing {}", out.display()))?;
-    println!("{}", describe(&args.file, &report));
+    println!("{}", describe(&args.file, &imported.report));
     println!("wrote {} ({} bytes)", out.display(), file.len());
+    let map = streets::StreetMap::new(imported.lines);
+    let streets_out = streets_path(&out);
+    let file = streets::file::streets_to_bytes(&map);
+    std::fs::write(&streets_out, &file)
+        .with_context(|| format!("writing {}", streets_out.display()))?;
+    println!(
+        "wrote {} ({} lines, {} street names, {} bytes): the streets the console draws and names",
+        streets_out.display(),
+        map.line_count(),
+        map.name_count(),
+        file.len()
+    );
     Ok(())
 }
 
@@ -185,13 +199,18 @@ fn load_graph(path: &Path) -> anyhow::Result<Graph> {
     if roads::is_graph_file(&bytes) {
         return Graph::from_bytes(&bytes).with_context(|| format!("loading {}", path.display()));
     }
-    Ok(import_with_bar(path, &bytes)?.0)
+    Ok(import_with_bar(path, &bytes)?.graph)
 }
 
-fn import_with_bar(path: &Path, bytes: &[u8]) -> anyhow::Result<(Graph, ImportReport)> {
+/// The streets file beside a graph file: its extension replaced by `.streets`.
+pub(crate) fn streets_path(graph: &Path) -> PathBuf {
+    graph.with_extension("streets")
+}
+
+fn import_with_bar(path: &Path, bytes: &[u8]) -> anyhow::Result<roads::import::Imported> {
     let bar = ProgressBar::new(bytes.len() as u64).with_style(style("reading   ", "bytes"));
     let mut stage = Stage::Reading;
-    let result = roads::import::import_with_progress(bytes, &mut |now, done, total| {
+    let result = roads::import::import_with_lines(bytes, &mut |now, done, total| {
         if now != stage {
             stage = now;
             bar.set_style(style("contracting", "nodes"));

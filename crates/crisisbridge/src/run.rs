@@ -43,7 +43,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn demo(listen: SocketAddr, data: &Path, traffic: bool) -> anyhow::Result<()> {
+pub async fn demo(
+    listen: SocketAddr,
+    data: &Path,
+    traffic: bool,
+    region: demo::Region,
+) -> anyhow::Result<()> {
+    let region = region.data();
     std::fs::create_dir_all(data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
     let db = data.join("crisisbridge.db");
@@ -51,7 +57,8 @@ pub async fn demo(listen: SocketAddr, data: &Path, traffic: bool) -> anyhow::Res
     let store = Arc::new(
         SqliteStore::open_url(&url).await.with_context(|| format!("opening the database {url}"))?,
     );
-    let seeded = demo::seed(&*store).await?;
+    let seeded = demo::seed(&*store, region).await?;
+    let road_graph = region.road_graph(data)?;
     if !listen.ip().is_loopback() {
         eprintln!(
             "warning: the demo listens on {listen}, reachable from other machines, over plain HTTP, with published passwords. Use it only on a network you trust; `serve` with TLS is for anything else."
@@ -61,8 +68,8 @@ pub async fn demo(listen: SocketAddr, data: &Path, traffic: bool) -> anyhow::Res
         server::Settings {
             listen,
             allow_plain_http: true,
-            populations: Some(Arc::new(crate::demo::populations()?)),
-            ..Default::default()
+            populations: Some(Arc::new(region.populations()?)),
+            ..crate::config::road_settings(road_graph.as_deref(), None)?
         },
         store.clone() as Arc<dyn Store>,
         Arc::new(SystemClock),
@@ -70,11 +77,14 @@ pub async fn demo(listen: SocketAddr, data: &Path, traffic: bool) -> anyhow::Res
     .await
     .with_context(|| format!("listening on {listen}"))?;
     let addr = app.local_addr()?;
-    print_banner(addr, data, seeded, &*store).await?;
+    print_banner(addr, data, seeded, region, &*store).await?;
     if traffic {
         // Through the real HTTP API, so the loopback address even when listening on all.
         let ip = if addr.ip().is_unspecified() { [127, 0, 0, 1].into() } else { addr.ip() };
-        tokio::spawn(crate::traffic::run(format!("http://{}", SocketAddr::new(ip, addr.port()))));
+        tokio::spawn(crate::traffic::run(
+            format!("http://{}", SocketAddr::new(ip, addr.port())),
+            &region.traffic,
+        ));
     }
     app.run_until_stopped(shutdown_signal()).await?;
     Ok(())
@@ -84,18 +94,17 @@ async fn print_banner(
     addr: SocketAddr,
     data: &Path,
     seeded: bool,
+    region: &demo::RegionData,
     store: &dyn Store,
 ) -> anyhow::Result<()> {
     let base = format!("http://{addr}");
-    println!(
-        "Crisisbridge demo: Kansas, 105 counties, 3 988 centers and the national backup, 3 mobile crisis providers, 6 crisis facilities"
-    );
+    println!("Crisisbridge demo: {}", region.summary);
     println!("  data:    {} ({})", data.display(), if seeded { "seeded now" } else { "reused" });
     println!("  console: {base}/console/");
     println!("  API:     {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)");
     println!("  health:  {base}/healthz   metrics: {base}/metrics");
     println!("Demo logins, password \"{}\":", demo::DEMO_PASSWORD);
-    for user in demo::demo_users() {
+    for user in region.demo_users() {
         let agency =
             store.agency_by_code(&user.agency_code).await?.map(|a| a.name).unwrap_or_default();
         println!(

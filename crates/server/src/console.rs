@@ -54,6 +54,8 @@ assets![
     "js/login.js",
     "js/shortcuts.js",
     "js/map.js",
+    "js/streets.js",
+    "js/places.js",
     "js/teams.js",
     "js/triage.js",
     "js/incident-detail.js",

@@ -82,6 +82,9 @@ pub struct Settings {
     /// The road network for travel times (`crisisbridge import roads`); without one, ETAs are
     /// straight-line estimates and say so.
     pub roads: Option<Arc<roads::Graph>>,
+    /// Streets and address points: the console's street map, places described in words and
+    /// found by what a person types (`GET /api/v1/streets/…`, `/places`).
+    pub places: Option<Arc<streets::Places>>,
     /// This server's name in LoST answers (`source`, `<via>`): a DNS-style name such as
     /// `lost.county.example`, the same on every node of a deployment.
     pub lost_source: String,
@@ -145,6 +148,7 @@ impl Default for Settings {
             breadcrumb_retention: Duration::from_secs(30 * 24 * 3600),
             facility_stale: Duration::from_secs(4 * 3600),
             roads: None,
+            places: None,
             lost_source: "lost.crisisbridge.local".into(),
             auto_assign: Vec::new(),
             auto_assign_check: Duration::from_secs(5),
@@ -234,6 +238,7 @@ impl Application {
             routing,
             incidents: service,
             session_ends: auth::SessionEnds::default(),
+            tiles: routes::places::TileCache::default(),
         };
         Ok(Self {
             listener,
@@ -336,6 +341,10 @@ pub fn router(state: AppState) -> Router {
         .route("/agencies", get(agencies::list))
         .route("/routing/lookup", post(routes::routing::lookup))
         .route("/areas", get(routes::areas::list))
+        .route("/streets", get(routes::places::info))
+        .route("/streets/{z}/{x}/{y}", get(routes::places::tile))
+        .route("/places", get(routes::places::find))
+        .route("/places/describe", get(routes::places::describe))
         .route("/openapi.json", get(openapi::serve))
         .merge(audited);
     let tls = state.settings.tls.is_some();

@@ -7,8 +7,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     actions, agencies, areas, audit, calls, clinician, eido, eido_conveyance, facilities,
-    follow_ups, health, incidents, lost, prior, protocols, recommendations, reports, routing,
-    search, sessions, shift_log, stream, teams, totp, triage, users,
+    follow_ups, health, incidents, lost, places, prior, protocols, recommendations, reports,
+    routing, search, sessions, shift_log, stream, teams, totp, triage, users,
 };
 
 #[derive(Debug, OpenApi)]
@@ -40,6 +40,7 @@ use crate::routes::{
         totp::start, totp::confirm,
         routing::lookup,
         areas::list,
+        places::info, places::tile, places::describe, places::find,
         reports::measures, reports::chart,
         calls::record,
         lost::lost,

@@ -34,6 +34,8 @@ pub struct AppState {
     pub session_ends: crate::auth::SessionEnds,
     /// The outcome measures' tally, kept current from the live stream.
     pub measures: crate::live_measures::LiveMeasures,
+    /// Street tiles already cut.
+    pub tiles: crate::routes::places::TileCache,
 }
 
 impl std::fmt::Debug for AppState {

@@ -10,6 +10,8 @@ import { noteForm } from '../incident-detail.js';
 import { destinationCard } from '../destinations.js';
 import { listTeams, setStatus, setShift, sendFixes, teamCrew, teamStatus, NOT_AVAILABLE } from '../teams.js';
 import * as fmt from '../format.js';
+import { AreaMap } from '../map.js';
+import { locationLine } from '../places.js';
 
 const STORAGE = 'crisisbridge.responder.team';
 /** Whether this phone was on duty (sharing its position), so a reload goes on sharing. */
@@ -30,6 +32,7 @@ export async function mount(main, { user }) {
   const ours = teams.filter((t) => t.provider === user.agency.id);
   let team = ours.find((t) => t.id === localStorage.getItem(STORAGE)) ?? null;
   let assignment = null;
+  let mapFor = null;
   let watch = null;
   let queue = [];
   let lastSent = null;
@@ -77,6 +80,20 @@ export async function mount(main, { user }) {
       h('p', {}, h('button', { type: 'button', class: 'quiet', onclick: () => { stopGps(); team = null; localStorage.removeItem(STORAGE); render(); } }, 'Change team')));
   }
 
+  /** A small map of where the assignment is (and the team, when its position is known), with
+   *  the streets where the server has them. Kept while the assignment is the same. */
+  function assignmentMap(i) {
+    const c = fmt.centre(i.location);
+    if (!c) return null;
+    if (mapFor?.id !== i.id) {
+      const map = new AreaMap({ label: `Map: the assignment is at ${fmt.location(i.location)}`, className: 'small-map responder-map' });
+      map.setMarkers('pin', [{ id: 'pin', ...c, shape: 'pin', cls: 'pin', radius_m: i.location.radius_m, title: 'The assignment' }]);
+      map.load().then(() => map.fit([c], { min: 1.5 })).catch((e) => map.message(`The map could not load: ${e.message}`));
+      mapFor = { id: i.id, map };
+    }
+    return mapFor.map.el;
+  }
+
   function assignmentBlock() {
     if (!team.incident) return h('p', { class: 'empty' }, 'No assignment. Stay available.');
     if (!assignment || assignment.id !== team.incident) return h('p', { class: 'hint' }, 'Loading the assignment…');
@@ -84,12 +101,13 @@ export async function mount(main, { user }) {
     return h('div', {},
       h('p', { class: 'outcome' }, i.summary || 'No summary'),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Where'), h('dd', {}, fmt.location(i.location),
+        h('dt', {}, 'Where'), h('dd', {}, locationLine(i.location),
           fmt.centre(i.location) ? [' ', h('a', { href: `geo:${fmt.centre(i.location).lat},${fmt.centre(i.location).lon}?q=${fmt.centre(i.location).lat},${fmt.centre(i.location).lon}`, 'data-action': 'navigate' }, 'Navigate')] : null),
         contactText(i.contact) ? [h('dt', {}, 'Person'), h('dd', { class: 'person' }, contactText(i.contact))] : null,
         h('dt', {}, 'Callback'), h('dd', {}, i.callback_number ? h('a', { href: `tel:${i.callback_number}` }, i.callback_number) : '—'),
         h('dt', {}, 'Triage'), h('dd', {}, i.triage ? fmt.outcome(i.triage.outcome) : '—')),
       i.notes.length ? h('ul', { class: 'timeline' }, i.notes.map((n) => h('li', {}, h('time', {}, fmt.clock(n.at)), n.text))) : null,
+      assignmentMap(i),
       ['on_scene', 'transporting', 'at_facility'].includes(team.status) || i.destination
         ? destinationCard(i, { team: team.id, onChosen: (r) => { assignment = r.incident; render(); } })
         : null,

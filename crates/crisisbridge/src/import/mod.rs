@@ -11,7 +11,10 @@
 //!
 //! Running servers pick the change up within their routing refresh interval.
 //!
-//! - `import roads FILE`: a road network into a graph file (see `roads.rs`); no database.
+//! - `import roads FILE`: a road network into a graph file and its streets file (see
+//!   `roads.rs`); no database.
+//! - `import addresses FILE`: address points into an address file (see `places.rs`); no
+//!   database.
 
 pub(crate) mod boundaries;
 
@@ -34,6 +37,9 @@ pub(crate) enum ImportCommand {
     Roads(crate::roads::ImportRoadsArgs),
     /// Crisis facilities: a TOML file of `[[facility]]` entries, or a CSV file (by extension).
     Facilities(FacilitiesArgs),
+    /// Address points (CSV or GeoJSON; `address,lat,lon` or NENA's fields) into an address
+    /// file for describing and finding places.
+    Addresses(crate::places::ImportAddressesArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -82,6 +88,7 @@ pub(crate) struct ServicesArgs {
 pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
     match command {
         ImportCommand::Roads(args) => crate::roads::run_import(args),
+        ImportCommand::Addresses(args) => crate::places::run_import(args),
         ImportCommand::Facilities(args) => {
             let source = std::fs::read_to_string(&args.file)
                 .with_context(|| format!("reading {}", args.file.display()))?;

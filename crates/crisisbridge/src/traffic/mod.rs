@@ -3,11 +3,11 @@
 //! alive. `crisisbridge demo` starts it unless `--no-traffic`.
 //!
 //! About one call every 10 to 20 seconds, each a small story with human-sized pauses: a 911
-//! call in Douglas County is opened, the diversion protocol answered, then — as the protocol
+//! call in the demo PSAP's area is opened, the diversion protocol answered, then — as the protocol
 //! decided — transferred to 988 (the counselor accepts and later closes it), left for the
 //! embedded clinician (who claims it, notes and closes it), offered to the mobile crisis
 //! provider (the dispatcher accepts and sends a team), or handed to police / EMS and closed.
-//! 988 contacts arrive from anywhere in Kansas, are assessed and closed; now and then one is
+//! 988 contacts arrive from across the region (`Origins`), are assessed and closed; now and then one is
 //! at imminent risk and handed off to the PSAP, which accepts, and the counselor confirms.
 //!
 //! Each call rings at its center's phone queue first (`phone.rs`): most are answered within
@@ -41,29 +41,61 @@ const MAX_OPEN_MCT: usize = 2;
 const GPS_EVERY: Duration = Duration::from_secs(5);
 const MCT_SERVICE: &str = "urn:crisisbridge:service:mobile-crisis";
 
-/// Places in Kansas 988 contacts come from (a little jitter is added to each).
-const KANSAS_TOWNS: &[(f64, f64)] = &[
-    (38.9717, -95.2353),  // Lawrence
-    (39.0473, -95.6752),  // Topeka
-    (37.6872, -97.3301),  // Wichita
-    (38.8814, -94.8191),  // Olathe
-    (38.9822, -94.6708),  // Overland Park
-    (39.1836, -96.5717),  // Manhattan
-    (38.8403, -97.6114),  // Salina
-    (38.0608, -97.9298),  // Hutchinson
-    (37.7528, -100.0171), // Dodge City
-    (37.9717, -100.8727), // Garden City
-    (38.4039, -96.1817),  // Emporia
-    (38.8792, -99.3268),  // Hays
-    (37.4109, -94.7050),  // Pittsburg
-    (37.0431, -100.9210), // Liberal
-];
-/// A box well inside Douglas County, where the demo PSAP's 911 calls come from.
-const DOUGLAS_BOX: ((f64, f64), (f64, f64)) = ((38.80, 39.01), (-95.44, -95.12));
+/// Where a region's synthetic calls come from.
+#[derive(Debug, Clone, Copy)]
+pub struct Origins {
+    /// 911 calls: inside this box (latitudes, longitudes), where the demo's PSAP answers.
+    pub calls_911: ((f64, f64), (f64, f64)),
+    /// 988 contacts: near one of these places, within the jitter (degrees of latitude,
+    /// longitude).
+    pub contacts_988: &'static [(f64, f64)],
+    pub jitter: (f64, f64),
+}
+
+/// Kansas: 911 calls in Douglas County, 988 contacts from towns across the state.
+pub const KANSAS: Origins = Origins {
+    calls_911: ((38.80, 39.01), (-95.44, -95.12)),
+    contacts_988: &[
+        (38.9717, -95.2353),  // Lawrence
+        (39.0473, -95.6752),  // Topeka
+        (37.6872, -97.3301),  // Wichita
+        (38.8814, -94.8191),  // Olathe
+        (38.9822, -94.6708),  // Overland Park
+        (39.1836, -96.5717),  // Manhattan
+        (38.8403, -97.6114),  // Salina
+        (38.0608, -97.9298),  // Hutchinson
+        (37.7528, -100.0171), // Dodge City
+        (37.9717, -100.8727), // Garden City
+        (38.4039, -96.1817),  // Emporia
+        (38.8792, -99.3268),  // Hays
+        (37.4109, -94.7050),  // Pittsburg
+        (37.0431, -100.9210), // Liberal
+    ],
+    jitter: (0.04, 0.05),
+};
+
+/// Manhattan: 911 calls from a box inside the island, 988 contacts near its neighbourhoods.
+pub const MANHATTAN: Origins = Origins {
+    calls_911: ((40.715, 40.835), (-73.990, -73.945)),
+    contacts_988: &[
+        (40.7138, -74.0036), // Civic Center
+        (40.7265, -73.9815), // East Village
+        (40.7359, -73.9911), // Union Square
+        (40.7505, -73.9934), // Penn Station
+        (40.7580, -73.9855), // Times Square
+        (40.7736, -73.9566), // Upper East Side
+        (40.7870, -73.9754), // Upper West Side
+        (40.7957, -73.9389), // East Harlem
+        (40.8116, -73.9465), // Central Harlem
+        (40.8417, -73.9394), // Washington Heights
+        (40.8677, -73.9212), // Inwood
+    ],
+    jitter: (0.003, 0.003),
+};
 
 /// Plays traffic against the server at `base` (e.g. `http://127.0.0.1:8080`) until the process
 /// ends. Errors are logged and the next call goes on.
-pub async fn run(base: String) {
+pub async fn run(base: String, origins: &'static Origins) {
     let api = Arc::new(Api::new(base));
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -83,7 +115,7 @@ pub async fn run(base: String) {
             let Ok(mut r) = rng.lock() else { return };
             let story = r.pick_story(open_mct.load(Ordering::Relaxed) < MAX_OPEN_MCT);
             // Handoffs go to the PSAP of the person's county: Douglas, where a call-taker is.
-            let at = if story == Story::Contact988 { r.near_town() } else { r.in_douglas() };
+            let at = if story == Story::Contact988 { r.near(origins) } else { r.in_box(origins) };
             (story, at)
         };
         let (api, open, open_mct, rng) = (api.clone(), open.clone(), open_mct.clone(), rng.clone());
@@ -315,15 +347,17 @@ impl Rng {
         }
     }
 
-    fn in_douglas(&mut self) -> (f64, f64) {
-        let ((lat0, lat1), (lon0, lon1)) = DOUGLAS_BOX;
+    fn in_box(&mut self, origins: &Origins) -> (f64, f64) {
+        let ((lat0, lat1), (lon0, lon1)) = origins.calls_911;
         (round5(self.between(lat0, lat1)), round5(self.between(lon0, lon1)))
     }
 
-    fn near_town(&mut self) -> (f64, f64) {
-        let i = (self.next() % KANSAS_TOWNS.len() as u64) as usize;
-        let (lat, lon) = KANSAS_TOWNS.get(i).copied().unwrap_or((38.9717, -95.2353));
-        (round5(lat + self.between(-0.04, 0.04)), round5(lon + self.between(-0.05, 0.05)))
+    fn near(&mut self, origins: &Origins) -> (f64, f64) {
+        let places = origins.contacts_988;
+        let i = (self.next() % places.len().max(1) as u64) as usize;
+        let (lat, lon) = places.get(i).copied().unwrap_or((38.9717, -95.2353));
+        let (dlat, dlon) = origins.jitter;
+        (round5(lat + self.between(-dlat, dlat)), round5(lon + self.between(-dlon, dlon)))
     }
 }
 

@@ -13,6 +13,7 @@ pub mod follow_ups;
 pub mod health;
 pub mod incidents;
 pub mod lost;
+pub mod places;
 pub mod prior;
 pub mod protocols;
 pub mod recommendations;
