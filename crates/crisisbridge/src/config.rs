@@ -395,6 +395,26 @@ pub fn database(
     }
 }
 
+/// Settings holding the road graph (read from its file), the streets beside it and the address
+/// points, each when given; everything else default.
+pub fn road_settings(
+    road_graph: Option<&Path>,
+    address_points: Option<&Path>,
+) -> anyhow::Result<server::Settings> {
+    let roads = match road_graph {
+        None => None,
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading the road graph {}", path.display()))?;
+            let graph = roads::Graph::from_bytes(&bytes)
+                .with_context(|| format!("road_graph {} is not a graph file", path.display()))?;
+            Some(std::sync::Arc::new(graph))
+        }
+    };
+    let places = crate::places::load(road_graph.zip(roads.as_deref()), address_points)?;
+    Ok(server::Settings { roads, places, ..Default::default() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,22 +498,3 @@ mod tests {
     }
 }
 
-/// Settings holding the road graph (read from its file), the streets beside it and the address
-/// points, each when given; everything else default.
-pub fn road_settings(
-    road_graph: Option<&Path>,
-    address_points: Option<&Path>,
-) -> anyhow::Result<server::Settings> {
-    let roads = match road_graph {
-        None => None,
-        Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("reading the road graph {}", path.display()))?;
-            let graph = roads::Graph::from_bytes(&bytes)
-                .with_context(|| format!("road_graph {} is not a graph file", path.display()))?;
-            Some(std::sync::Arc::new(graph))
-        }
-    };
-    let places = crate::places::load(road_graph.zip(roads.as_deref()), address_points)?;
-    Ok(server::Settings { roads, places, ..Default::default() })
-}

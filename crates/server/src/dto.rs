@@ -262,6 +262,9 @@ pub struct RouteDto {
     pub service: String,
     /// The routed agency: the first tier. `null` when nobody covers the location.
     pub agency: Option<Uuid>,
+    /// Its name, in routing answers (`null` in an incident's routes: the directory names
+    /// them).
+    pub agency_name: Option<String>,
     /// The rollover order: the routed agency, then its backups, each with the seconds it has
     /// to answer an offer before the next is tried.
     pub tiers: Vec<RouteTierDto>,
@@ -286,6 +289,9 @@ pub struct RouteDto {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RouteTierDto {
     pub agency: Uuid,
+    /// The agency's name, in routing answers (`null` where a transfer lists the tiers still
+    /// to try: the directory names them).
+    pub name: Option<String>,
     pub answer_within_s: u32,
 }
 
@@ -409,7 +415,7 @@ impl IncidentDto {
             callback_number: i.callback.as_ref().map(|c| c.as_str().to_owned()),
             summary: i.summary.as_str().to_owned(),
             involved_agencies: i.involved.iter().map(|a| a.as_uuid()).collect(),
-            routes: i.routes.iter().map(route).collect(),
+            routes: i.routes.iter().map(|r| route(r, &|_| None)).collect(),
             triage: i.triage.as_ref().map(triage),
             triage_history: i.triage_history.iter().map(triage).collect(),
             recommended_action: i.triage.as_ref().map(|t| t.outcome.as_str().to_owned()),
@@ -462,11 +468,13 @@ impl IncidentDto {
     }
 }
 
-pub(crate) fn route(r: &Route) -> RouteDto {
+/// A route, each agency named by `name`.
+pub(crate) fn route(r: &Route, name: &dyn Fn(domain::AgencyId) -> Option<String>) -> RouteDto {
     RouteDto {
         service: r.service.clone(),
         agency: r.agency().map(|a| a.as_uuid()),
-        tiers: r.tiers.iter().map(tier).collect(),
+        agency_name: r.agency().and_then(name),
+        tiers: r.tiers.iter().map(|t| RouteTierDto { name: name(t.agency), ..tier(t) }).collect(),
         basis: r.basis.as_str().to_owned(),
         ambiguous: r.is_ambiguous(),
         candidates: r
@@ -519,7 +527,7 @@ fn transfer(t: &PendingTransfer) -> TransferDto {
 }
 
 fn tier(t: &domain::RouteTier) -> RouteTierDto {
-    RouteTierDto { agency: t.agency.as_uuid(), answer_within_s: t.answer_within_s }
+    RouteTierDto { agency: t.agency.as_uuid(), name: None, answer_within_s: t.answer_within_s }
 }
 
 fn note(n: &Note) -> NoteDto {

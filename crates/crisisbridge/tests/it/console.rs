@@ -71,9 +71,14 @@ fn run_script(script: &str, base: &str) -> String {
 }
 
 fn browser_test(name: &str, script: &str) -> String {
+    browser_test_in("kansas", name, script)
+}
+
+/// [`browser_test`] on the demo of another region.
+fn browser_test_in(region: &str, name: &str, script: &str) -> String {
     let _one_at_a_time = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path());
+    let demo = Demo::start_region(dir.path(), region);
     let out = run_script(script, &demo.base);
     demo.kill();
     assert!(out.contains(&format!("PASS {name}")), "{out}");
@@ -226,6 +231,20 @@ fn a_care_navigator_works_a_follow_up_from_the_queue() {
 fn a_team_takes_a_person_to_a_facility_with_room_and_the_facility_takes_them_over() {
     if browser_available("destination") {
         browser_test("somewhere to go", "destination.mjs");
+    }
+}
+
+/// On the Manhattan demo: streets drawn from the server's tiles, panned and zoomed, a corner
+/// found by name, and places said in words on the call-taker's incident and the responder's
+/// phone (with `geo:` and a small map).
+#[test]
+fn streets_are_drawn_panned_zoomed_and_searched_on_manhattan() {
+    if browser_available("streets-map") {
+        browser_test_in(
+            "manhattan",
+            "streets are drawn, panned, zoomed and searched",
+            "streets-map.mjs",
+        );
     }
 }
 

@@ -487,3 +487,93 @@ fn commands_on_a_database_that_does_not_exist_say_so_and_create_nothing() {
         assert!(!missing.exists(), "{args:?} created the file");
     }
 }
+
+#[tokio::test]
+async fn the_manhattan_demo_has_new_yorks_services_and_its_streets() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start_region(dir.path(), "manhattan");
+    let banner = demo.banner.join("\n");
+    assert!(banner.contains("Manhattan") && banner.contains("seeded now"), "{banner}");
+    assert!(dir.path().join("roads.graph").exists() && dir.path().join("roads.streets").exists());
+    let token = demo.login("calltaker").await;
+    let agencies = demo.get_json(&token, "/api/v1/agencies").await;
+    let agencies = agencies.as_array().unwrap();
+    let kind_of = |code: &str| {
+        agencies.iter().find(|a| a["code"] == code).map(|a| a["kind"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(kind_of("psap-nyc").as_deref(), Some("psap"));
+    assert_eq!(kind_of("988-nyc").as_deref(), Some("crisis_center"));
+    assert_eq!(kind_of("bheard").as_deref(), Some("mobile_crisis_provider"));
+    assert_eq!(kind_of("fdny-ems").as_deref(), Some("ems"));
+
+    // A call from Times Square: NYC 911, 988 NYC then the national backup, B-HEARD then the
+    // Health Department's teams — by location, in the borough.
+    let lookup = serde_json::json!({"location": {"type": "point", "lat": 40.758, "lon": -73.9855, "radius_m": 30}});
+    let answer: Value = demo
+        .client
+        .post(format!("{}/api/v1/routing/lookup", demo.base))
+        .bearer_auth(&token)
+        .json(&lookup)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tiers = |service: &str| -> Vec<String> {
+        let route =
+            answer["routes"].as_array().unwrap().iter().find(|r| r["service"] == service).unwrap();
+        route["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["agency"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let id = |code: &str| {
+        agencies.iter().find(|a| a["code"] == code).unwrap()["id"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(tiers("urn:service:sos"), vec![id("psap-nyc")]);
+    assert_eq!(
+        tiers("urn:service:counseling.suicide"),
+        vec![id("988-nyc"), id("988-national-backup")]
+    );
+    assert_eq!(tiers("urn:crisisbridge:service:mobile-crisis"), vec![id("bheard"), id("nyc-mct")]);
+
+    // Its streets, named, and road travel times.
+    let info = demo.get_json(&token, "/api/v1/streets").await;
+    assert_eq!(info["streets"], true, "{info}");
+    let described = demo.get_json(&token, "/api/v1/places/describe?lat=40.758&lon=-73.9855").await;
+    let text = described["description"]["text"].as_str().unwrap_or_default();
+    assert!(text.starts_with("at ") || text.starts_with("on "), "{described}");
+    let dispatcher = demo.login("dispatcher").await;
+    let teams = demo.get_json(&dispatcher, "/api/v1/teams").await;
+    assert_eq!(teams.as_array().unwrap().len(), 3, "B-HEARD's three teams");
+    let facilities = demo.get_json(&dispatcher, "/api/v1/facilities").await;
+    assert_eq!(facilities.as_array().unwrap().len(), 3);
+    demo.kill();
+
+    // The second run reuses the data and the imported roads; a Kansas run refuses the directory.
+    let modified = std::fs::metadata(dir.path().join("roads.graph")).unwrap().modified().unwrap();
+    let again = Demo::start_region(dir.path(), "manhattan");
+    assert!(again.banner.join("\n").contains("reused"));
+    assert_eq!(
+        std::fs::metadata(dir.path().join("roads.graph")).unwrap().modified().unwrap(),
+        modified
+    );
+    again.kill();
+    let (ok, _, stderr) = crate::process::run(
+        &[
+            "demo",
+            "--no-traffic",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+            dir.path().to_str().unwrap(),
+        ],
+        &[],
+        None,
+    );
+    assert!(!ok);
+    assert!(stderr.contains("manhattan-v1") && stderr.contains("new --data directory"), "{stderr}");
+}

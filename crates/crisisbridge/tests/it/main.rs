@@ -10,6 +10,7 @@ mod cli;
 mod console;
 mod demo;
 mod import;
+mod places;
 mod postgres;
 mod postgres_auto_assign;
 mod process;

@@ -26,6 +26,21 @@ impl Demo {
         Self::spawn(&["demo", "--listen", "127.0.0.1:0", "--no-traffic", "--data", &data])
     }
 
+    /// [`Demo::start`] for another region (`kansas`, `manhattan`).
+    pub fn start_region(data: &Path, region: &str) -> Self {
+        let data = data.display().to_string();
+        Self::spawn(&[
+            "demo",
+            "--region",
+            region,
+            "--listen",
+            "127.0.0.1:0",
+            "--no-traffic",
+            "--data",
+            &data,
+        ])
+    }
+
     /// Starts `crisisbridge serve --config FILE` and waits for its address.
     pub fn serve(config: &Path) -> Self {
         Self::spawn(&["serve", "--config", &config.display().to_string()])

@@ -23,9 +23,12 @@ use crate::state::AppState;
 /// zoom a console shows fit well within it).
 const CACHED_TILES: usize = 20_000;
 
+/// A tile's address: zoom, x, y.
+type TileKey = (u8, u32, u32);
+
 /// Tiles already cut, as their JSON bytes.
 #[derive(Debug, Clone, Default)]
-pub struct TileCache(Arc<Mutex<HashMap<(u8, u32, u32), Arc<Vec<u8>>>>>);
+pub struct TileCache(Arc<Mutex<HashMap<TileKey, Arc<Vec<u8>>>>>);
 
 /// What street data the deployment has.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

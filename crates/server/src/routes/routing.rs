@@ -45,8 +45,9 @@ pub async fn lookup(
     let callback = dto::parse_callback(body.callback_number)?;
     let table = state.routing.current();
     let routes = table.as_ref().map(|t| t.route(&location, callback.as_ref())).unwrap_or_default();
+    let name = |id| table.as_ref().and_then(|t| t.agency(id)).map(|a| a.name.clone());
     Ok(Json(LookupResponse {
-        routes: routes.iter().map(dto::route).collect(),
+        routes: routes.iter().map(|r| dto::route(r, &name)).collect(),
         routing_version: table.map(|t| t.version()),
     }))
 }

@@ -23,6 +23,7 @@ mod helpers;
 mod incidents;
 mod lost;
 mod openapi;
+mod places;
 mod reports;
 mod request_id;
 mod robustness;

@@ -186,6 +186,9 @@ async fn the_lookup_answers_without_writing_and_follows_changes_to_the_service_a
     };
     let first = lookup(body.clone()).await;
     assert_eq!(route(&first, SOS)["agency"], app.psap.id.to_string());
+    // Each agency named, the routed one and every tier.
+    assert_eq!(route(&first, SOS)["agency_name"], app.psap.name);
+    assert_eq!(route(&first, SOS)["tiers"][0]["name"], app.psap.name);
     assert_eq!(app.store.head().await.unwrap(), head, "a lookup writes nothing");
 
     // An administrator moves West County's 911 to the other PSAP (as `crisisbridge import
