@@ -70,6 +70,12 @@ await run('call-taker transfer reaches the counselor live', 120, async (browser)
   await callTaker.locator('[data-transfer="accepted"]', { hasText: 'Accepted by Kansas Suicide Prevention HQ' }).waitFor({ timeout: 10000 });
   check(await sameDocument(callTaker), 'the call-taker saw the acceptance live, without a reload');
   check(await counselor.locator('body[data-live="connected"]').count() === 1, 'the counselor\'s page shows it is live');
+  // The counselor sees why the PSAP's protocol sent the call, though the center has no 911
+  // protocol of its own.
+  const explained = counselor.locator('.recorded-decision[data-explained="yes"]');
+  await explained.waitFor({ timeout: 10000 });
+  const text = await explained.innerText();
+  check(/Why: /.test(text) && /Rule consent-divert-988/.test(text) && /Decided on: /.test(text), `the counselor sees the 911 decision's why, rule and answers ("${text.match(/Why: [^\n]*/)?.[0]}")`);
 
   checkClean(callTakerCtx, 'call-taker');
   checkClean(counselorCtx, 'counselor');

@@ -497,4 +497,3 @@ mod tests {
         assert_eq!(c.server_settings().unwrap().auto_assign, ["mct-douglas"]);
     }
 }
-

@@ -190,6 +190,60 @@ impl IncidentService {
 }
 
 /// Parses a stored version; what was stored parsed when it was uploaded.
+impl IncidentService {
+    /// The incident's standing decision explained as when it was made — the deciding agency's
+    /// protocol version, the one that decided, evaluated again on the recorded answers — for
+    /// anyone who may see the incident: the 988 counselor who took a 911 call sees why the
+    /// PSAP's protocol sent it. `None` when the incident is not triaged, or the version is gone.
+    pub async fn explain_decision(
+        &self,
+        caller: &Caller,
+        id: IncidentId,
+    ) -> Result<Option<(Decision, u32)>> {
+        caller.require(Permission::IncidentRead)?;
+        let incident = self.visible(caller, id).await?;
+        let Some(recorded) = incident.triage.as_ref() else { return Ok(None) };
+        let Some(version) = self
+            .store
+            .protocol_version(recorded.agency, &recorded.protocol, recorded.protocol_version)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let protocol = parse_stored(&version)?;
+        let inputs: Vec<(String, AnswerInput)> = recorded
+            .answers
+            .iter()
+            .map(|(q, a)| (q.clone(), recorded_input(&protocol, q, a)))
+            .collect();
+        let answers = Answers::parse(&protocol, inputs.iter().map(|(q, a)| (q.as_str(), a)))
+            .map_err(|e| {
+                tracing::error!(problem = %e.problem, "recorded triage answers no longer parse");
+                IncidentError::Internal("the recorded answers could not be read".into())
+            })?;
+        Ok(match triage::evaluate(&protocol, &answers) {
+            Evaluation::Decided(decision) if decision.rule == recorded.rule => {
+                Some((decision, version.version))
+            }
+            _ => None,
+        })
+    }
+}
+
+/// A recorded answer ("yes", "no", a choice's id, a number, "unknown") as the input it was.
+fn recorded_input(protocol: &Protocol, question: &str, answer: &str) -> AnswerInput {
+    if answer == triage::UNKNOWN {
+        return AnswerInput::Unknown;
+    }
+    match protocol.question(question).map(|(_, q)| &q.kind) {
+        Some(triage::QuestionKind::YesNo) => AnswerInput::Bool(answer == "yes"),
+        Some(triage::QuestionKind::Number { .. }) => answer
+            .parse()
+            .map_or_else(|_| AnswerInput::Text(answer.to_owned()), AnswerInput::Number),
+        _ => AnswerInput::Text(answer.to_owned()),
+    }
+}
+
 pub fn parse_stored(v: &ProtocolVersion) -> Result<Protocol> {
     Protocol::parse(&v.protocol_id, &v.source).map_err(|e| {
         tracing::error!(error = %e, "a stored protocol no longer parses");

@@ -298,6 +298,7 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/events", get(incidents::events))
         .route("/incidents/{id}/actions", post(routes::actions::act))
         .route("/incidents/{id}/triage", post(triage::answer))
+        .route("/incidents/{id}/decision", get(triage::explain))
         .route("/incidents/{id}/eido", get(routes::eido::export))
         .route("/incidents/{id}/recommendations", get(routes::recommendations::recommend))
         .route("/incidents/{id}/audit", get(routes::audit::trail))

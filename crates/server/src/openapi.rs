@@ -26,7 +26,7 @@ use crate::routes::{
         incidents::create, incidents::list, search::search, incidents::get,
         shift_log::list, shift_log::write, shift_log::acknowledge,
         prior::prior, facilities::list, facilities::incoming, facilities::report, facilities::destinations, follow_ups::queue, follow_ups::schedule, follow_ups::attempt, follow_ups::finish, incidents::events, actions::act,
-        triage::answer,
+        triage::answer, triage::explain,
         clinician::queue,
         audit::trail,
         clinician::clinicians,

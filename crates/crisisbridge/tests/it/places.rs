@@ -46,8 +46,9 @@ async fn roads_and_addresses_imported_then_served() {
     let (ok, _, stderr) = run(&["import", "addresses", s(&bad)], &[], None);
     assert!(!ok);
     assert!(
-        stderr
-            .contains("line 3: latitude -95.2 is out of range; latitude and longitude look swapped"),
+        stderr.contains(
+            "line 3: latitude -95.2 is out of range; latitude and longitude look swapped"
+        ),
         "{stderr}"
     );
     assert!(!dir.path().join("bad.addresses").exists());

@@ -73,6 +73,51 @@ pub struct DecisionDto {
     pub open_rule: Option<String>,
 }
 
+impl DecisionDto {
+    fn of(decision: triage::Decision, protocol_version: u32) -> Self {
+        Self {
+            protocol: decision.protocol,
+            protocol_version,
+            outcome: decision.outcome.as_str().to_owned(),
+            rule: decision.rule,
+            why: decision.why,
+            read: decision
+                .read
+                .into_iter()
+                .map(|(question, answer)| AnswerDto { question, answer })
+                .collect(),
+            passed_over: decision.passed_over,
+            unknowns: decision.unknowns,
+            open_rule: decision.open_rule,
+        }
+    }
+}
+
+/// The incident's standing decision, explained.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ExplainedDto {
+    /// `null` when the incident is not triaged.
+    pub decision: Option<DecisionDto>,
+}
+
+/// The incident's standing triage decision explained as when it was made — why, the answers
+/// it rests on, the rules passed over — by the deciding agency's protocol version, for anyone
+/// who may see the incident (a 988 counselor sees why the PSAP's protocol sent the call).
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/decision", tag = "triage",
+    params(("id" = String, Path, description = "incident id")),
+    responses((status = 200, body = ExplainedDto), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn explain(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ExplainedDto>> {
+    let id = parse_id(&id)?;
+    let explained = state.incidents.explain_decision(&caller.incidents(), id).await?;
+    caller.disclosed([id]);
+    Ok(Json(ExplainedDto { decision: explained.map(|(d, v)| DecisionDto::of(d, v)) }))
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AnswerDto {
     pub question: String,
@@ -132,21 +177,7 @@ pub async fn answer(
         }
         TriageResult::Decided { decision, protocol_version, committed } => {
             Ok(Json(TriageResponse::Decided {
-                decision: DecisionDto {
-                    protocol: decision.protocol,
-                    protocol_version,
-                    outcome: decision.outcome.as_str().to_owned(),
-                    rule: decision.rule,
-                    why: decision.why,
-                    read: decision
-                        .read
-                        .into_iter()
-                        .map(|(question, answer)| AnswerDto { question, answer })
-                        .collect(),
-                    passed_over: decision.passed_over,
-                    unknowns: decision.unknowns,
-                    open_rule: decision.open_rule,
-                },
+                decision: DecisionDto::of(decision, protocol_version),
                 incident: Box::new(IncidentDto::seen_by(&committed.incident, caller.agency.id)),
             }))
         }

@@ -202,6 +202,7 @@ const ROUTES: &[Route] = &[
     route("GET", "/api/v1/clinician-queue", Some("clinician.queue"), Scope::None, None),
     route("GET", "/api/v1/clinicians", Some("clinician.queue"), Scope::None, None),
     route("POST", "/api/v1/eido", Some("incident.create"), Scope::None, Some("{}")),
+    route("GET", "/api/v1/incidents/{id}/decision", Some("incident.read"), Scope::Incident, None),
     route("GET", "/api/v1/incidents", Some("incident.read"), Scope::None, None),
     route(
         "POST",

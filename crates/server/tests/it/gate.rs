@@ -267,3 +267,51 @@ async fn a_returned_transfer_keeps_its_alarm_until_someone_says_what_was_done() 
         app.act(&calltaker, &id, json!({"action": "close", "disposition": "referred"})).await;
     assert_eq!(closed.status(), 200);
 }
+
+/// The 988 counselor who takes a diverted 911 call sees why the PSAP's protocol sent it — the
+/// same why, rule and answers the call-taker saw — though the center has no 911 protocol of its
+/// own; an agency not on the call sees nothing, and an untriaged call has no decision.
+#[tokio::test]
+async fn the_counselor_sees_why_the_psaps_protocol_sent_the_call() {
+    let app = with_protocol().await;
+    let calltaker = app.login("calltaker").await;
+    let id = call(&app, &calltaker).await;
+    let counselor = app.login("counselor").await;
+    let path = format!("/api/v1/incidents/{id}/decision");
+    let none: Value = app.get(&path, &calltaker).await.json().await.unwrap();
+    assert_eq!(none["decision"], Value::Null, "not triaged yet");
+
+    let decided: Value =
+        app.triage(&calltaker, &id, answers(json!({}))).await.json().await.unwrap();
+    assert_eq!(decided["decision"]["outcome"], "divert_988", "{decided}");
+    app.act(&calltaker, &id, json!({"action": "divert_988"})).await;
+    assert_eq!(app.act(&counselor, &id, json!({"action": "accept_transfer"})).await.status(), 200);
+
+    let explained: Value = app.get(&path, &counselor).await.json().await.unwrap();
+    let d = &explained["decision"];
+    assert_eq!(d["outcome"], "divert_988");
+    for field in ["rule", "why", "read", "unknowns", "passed_over", "protocol", "protocol_version"]
+    {
+        assert_eq!(d[field], decided["decision"][field], "{field}: {d}");
+    }
+    assert!(!d["why"].as_str().unwrap().is_empty());
+    assert!(
+        d["read"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["question"] == "risk" && a["answer"] == "low"),
+        "{d}"
+    );
+
+    // Another PSAP's call-taker is not on the call.
+    let other = app.login("other").await;
+    assert_error(app.get(&path, &other).await, 404, "not_found", "incident").await;
+    assert_error(
+        app.get("/api/v1/incidents/not-an-id/decision", &counselor).await,
+        400,
+        "invalid_parameter",
+        "not-an-id",
+    )
+    .await;
+}
