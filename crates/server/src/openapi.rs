@@ -89,8 +89,20 @@ impl Modify for CommonAnswers {
                 ("delete", item.delete.as_mut()),
             ] {
                 let Some(operation) = operation else { continue };
+                // Operation ids must be unique across the document: the method and the path
+                // (`get_incidents_id_decision`), not the handler's name (several are `list`).
+                operation.operation_id = Some(operation_id(method, path));
                 let login = path == "/api/v1/sessions" && method == "post";
                 let answers = &mut operation.responses.responses;
+                // OpenAPI requires a description on every response: where a handler gave
+                // none, the status's reason phrase.
+                for (status, answer) in answers.iter_mut() {
+                    if let utoipa::openapi::RefOr::T(response) = answer
+                        && response.description.is_empty()
+                    {
+                        response.description = reason(status).to_owned();
+                    }
+                }
                 if needs_session && !login {
                     answers.entry("401".into()).or_insert_with(|| {
                         error("no valid session: log in (POST /api/v1/sessions) and send the token").into()
@@ -108,6 +120,27 @@ impl Modify for CommonAnswers {
             }
         }
     }
+}
+
+/// `get /api/v1/incidents/{id}/decision` → `get_incidents_id_decision`.
+fn operation_id(method: &str, path: &str) -> String {
+    let rest = path.strip_prefix("/api/v1").unwrap_or(path);
+    let words: Vec<String> = rest
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    format!("{method}_{}", words.join("_"))
+}
+
+/// The reason phrase of an HTTP status written as text ("200" → "OK").
+fn reason(status: &str) -> &'static str {
+    status
+        .parse::<u16>()
+        .ok()
+        .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("the answer")
 }
 
 /// The description as pretty JSON, exactly as checked in.

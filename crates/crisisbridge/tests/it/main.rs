@@ -5,6 +5,7 @@
 // `Demo` waits for its child in `Drop`.
 #![allow(clippy::zombie_processes)]
 
+mod api_fuzz;
 mod architecture;
 mod cli;
 mod console;
