@@ -33,6 +33,7 @@ export function summaryCard(incident) {
   const facts = [
     ['Opened', fmt.dateTime(incident.opened_at)],
     ['Held by', agencyName(incident.holder)],
+    ...(incident.address ? [['Address', h('span', { class: 'address' }, incident.address)]] : []),
     ['Location', locationLine(incident.location)],
     ['Callback', incident.callback_number ?? '—'],
     ['Summary', incident.summary || '—'],
@@ -137,6 +138,7 @@ export function eventText(e, events = []) {
   switch (e.kind) {
     case 'opened': return `Opened (${d.channel}) by ${agencyName(e.agency)}: ${d.summary ?? ''}`;
     case 'located': return ['Location: ', locationLine(d.location)];
+    case 'address_recorded': return d.address ? `Address: ${d.address}` : 'Address taken back';
     case 'routed': return `Routed ${fmt.service(d.service)} → ${d.agency ? agencyName(d.agency) : 'no coverage'}`;
     case 'triage_recorded': return `Triage: ${fmt.outcome(d.outcome)} (rule ${d.rule}, ${d.protocol} v${d.protocol_version})`;
     case 'retriaged': return `Triaged again: ${fmt.outcome(d.outcome)} (rule ${d.rule}) — ${d.reason}`;

@@ -12,7 +12,7 @@ import { get } from './api.js';
 
 /** Every event kind the server sends (`event:` lines). Team kinds carry no `id:`. */
 export const INCIDENT_KINDS = [
-  'opened', 'located', 'routed', 'triage_recorded', 'retriaged', 'decision_overridden',
+  'opened', 'located', 'address_recorded', 'routed', 'triage_recorded', 'retriaged', 'decision_overridden',
   'transfer_offered', 'transfer_accepted', 'transfer_declined', 'transfer_timed_out',
   'transfer_returned', 'transfer_withdrawn', 'alarm_raised', 'alarm_resolved',
   'emergency_handoff_started', 'emergency_handoff_confirmed', 'handed_off_from',

@@ -7,10 +7,14 @@ import { AreaMap } from './map.js';
 import { describePlace } from './places.js';
 import { routesTable } from './incident-detail.js';
 
-export function locationForm({ initial, callback, withMap = true, label = 'Location' } = {}) {
+export function locationForm({ initial, initialAddress, callback, withMap = true, label = 'Location' } = {}) {
   const lat = h('input', { type: 'number', step: 'any', min: -90, max: 90, inputmode: 'decimal', name: 'lat', value: initial?.lat ?? '' });
   const lon = h('input', { type: 'number', step: 'any', min: -180, max: 180, inputmode: 'decimal', name: 'lon', value: initial?.lon ?? '' });
   const radius = h('input', { type: 'number', min: 0, max: 100000, step: 1, name: 'radius', value: initial?.radius_m ?? 50 });
+  // The address as the caller says it; a place found on the map fills it in until someone types.
+  const address = h('input', { type: 'text', name: 'address', maxlength: 500, autocomplete: 'off', placeholder: 'e.g. 1000 W 23rd St, apartment 4B', value: initialAddress ?? '' });
+  let addressTyped = Boolean(initialAddress);
+  address.addEventListener('input', () => { addressTyped = address.value.trim() !== ''; });
   const routing = h('div', { class: 'routing', 'aria-live': 'polite' }, h('p', { class: 'hint' }, 'Give coordinates or click the map to see who serves the location.'));
   const place = h('p', { class: 'place-line', hidden: true });
   let map = null;
@@ -57,14 +61,15 @@ export function locationForm({ initial, callback, withMap = true, label = 'Locat
   callback?.addEventListener('input', changed);
 
   const inputs = h('div', { class: 'field-row' }, field('Latitude', lat), field('Longitude', lon), field('Uncertainty (m)', radius));
-  const parts = [h('fieldset', { class: 'location' }, h('legend', {}, label), inputs, place)];
+  const parts = [h('fieldset', { class: 'location' }, h('legend', {}, label), inputs, place, field('Address (as said; optional)', address))];
   if (withMap) {
     map = new AreaMap({
       label: 'Map of the region: click to place the caller',
       className: 'pick-map',
-      onPick: ({ lat: la, lon: lo }) => {
+      onPick: ({ lat: la, lon: lo, label: found }) => {
         lat.value = la;
         lon.value = lo;
+        if (found && !addressTyped) address.value = found;
         changed();
       },
     });
@@ -73,5 +78,5 @@ export function locationForm({ initial, callback, withMap = true, label = 'Locat
   }
   parts.push(routing);
   if (initial) changed();
-  return { el: h('div', { class: 'location-form' }, parts), value, focus: () => lat.focus(), map };
+  return { el: h('div', { class: 'location-form' }, parts), value, address: () => address.value.trim() || undefined, focus: () => lat.focus(), map };
 }

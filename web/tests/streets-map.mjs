@@ -54,6 +54,8 @@ await run('streets are drawn, panned, zoomed and searched', 180, async (browser)
   await page.waitForFunction(() => document.querySelector('.place-line')?.textContent.includes('West 23rd Street'));
   const said = await page.locator('.place-line').textContent();
   check(said.includes('at ') && said.includes('8th Avenue'), `the form says the spot in words ("${said}")`);
+  check(await page.locator('input[name=address]').inputValue() === 'West 23rd Street & 8th Avenue', 'the place found fills in the address, which the call-taker may change');
+  await page.locator('input[name=address]').fill('West 23rd Street & 8th Avenue, northeast corner');
   await page.waitForSelector('.pick-map .street-labels text.street-name');
   const names = await page.locator('.pick-map .street-labels text.street-name').allTextContents();
   check(names.some((n) => /Street|Avenue/.test(n)), `zoomed in, streets are named (${names.slice(0, 4).join(', ')} …)`);
@@ -70,6 +72,8 @@ await run('streets are drawn, panned, zoomed and searched', 180, async (browser)
   await page.waitForFunction(() => !document.querySelector('section[aria-label=Incident] .place')?.hidden);
   const where = await card.textContent();
   check(where.includes('West 23rd Street'), `the incident says where in words ("${where}")`);
+  const address = await page.locator('section[aria-label=Incident] .address').textContent();
+  check(address === 'West 23rd Street & 8th Avenue, northeast corner', `the incident keeps the address as said ("${address}")`);
   const id = await page.locator('section[aria-label=Incident]').getAttribute('data-incident');
 
   // The responder's phone: the assignment in words, with a Navigate link and a small map.
@@ -91,6 +95,7 @@ await run('streets are drawn, panned, zoomed and searched', 180, async (browser)
   await phone.locator('button.item', { hasText: team.name }).click();
   await phone.waitForFunction(() => [...document.querySelectorAll('.place')].some((p) => !p.hidden && p.textContent.includes('West 23rd')), null, { timeout: 15000 });
   check(true, 'the phone says where in words');
+  check((await phone.locator('.address').first().textContent()).includes('northeast corner'), 'the phone shows the address as said');
   check(await phone.locator('a[data-action=navigate][href^="geo:40.745"]').count() === 1, 'the phone links the place to its navigation app (geo:)');
   await phone.waitForSelector('.responder-map .streets path.road', { timeout: 15000 });
   check(await phone.locator('.responder-map .marker.pin').count() === 1, 'the phone shows a small map with the assignment on its streets');

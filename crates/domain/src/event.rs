@@ -149,8 +149,13 @@ impl Disposition {
 pub enum EventKind {
     /// The incident begins. Always the first event, and only the first.
     Opened { channel: Channel, location: Location, callback: Option<CallbackNumber>, summary: Text },
-    /// A new or better location.
+    /// A new or better location. It clears the address: an address said for the old place
+    /// must not stand beside the new one (an `address_recorded` in the same commit gives the
+    /// new place's).
     Located { location: Location },
+    /// Where the person is, in words: the civic address as entered, or from a CAD's EIDO or a
+    /// PIDF-LO civic location; `None` takes it back.
+    AddressRecorded { address: Option<Text> },
     /// Who serves the incident's location for one service, who to try after it, and why.
     Routed(Route),
     /// The outcome of a triage protocol: the incident's first decision.
@@ -280,9 +285,10 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind's name, for clients that must know them all (the console's stream).
-    pub const NAMES: [&'static str; 32] = [
+    pub const NAMES: [&'static str; 33] = [
         "opened",
         "located",
+        "address_recorded",
         "routed",
         "triage_recorded",
         "retriaged",
@@ -320,6 +326,7 @@ impl EventKind {
         match self {
             Self::Opened { .. } => "opened",
             Self::Located { .. } => "located",
+            Self::AddressRecorded { .. } => "address_recorded",
             Self::Routed(_) => "routed",
             Self::TriageRecorded { .. } => "triage_recorded",
             Self::Retriaged { .. } => "retriaged",

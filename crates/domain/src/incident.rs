@@ -135,6 +135,8 @@ pub struct Incident {
     /// The agency responsible for it now; changes when a transfer is accepted.
     pub holder: AgencyId,
     pub location: Location,
+    /// The civic address beside the location, when one was given for it.
+    pub address: Option<Text>,
     pub callback: Option<CallbackNumber>,
     pub summary: Text,
     /// Every agency that has taken part — opened it, was offered it, sent a team, or recorded
@@ -311,6 +313,7 @@ impl Incident {
             opened_by: event.agency,
             holder: event.agency,
             location: location.clone(),
+            address: None,
             callback: callback.clone(),
             summary: summary.clone(),
             involved: BTreeSet::from([event.agency]),
@@ -419,7 +422,11 @@ impl Incident {
         self.check(event)?;
         match &event.kind {
             EventKind::Opened { .. } => {}
-            EventKind::Located { location } => self.location = location.clone(),
+            EventKind::Located { location } => {
+                self.location = location.clone();
+                self.address = None;
+            }
+            EventKind::AddressRecorded { address } => self.address = address.clone(),
             EventKind::Routed(route) => {
                 self.routes.retain(|r| r.service != route.service);
                 // A route recommends who should handle the incident; it does not show the

@@ -74,6 +74,9 @@ impl IncidentService {
             summary: summary.clone(),
         }];
         events.extend(self.routes_for(&received.location, received.callback.as_ref()));
+        if let Some(address) = civic_address(received) {
+            events.push(EventKind::AddressRecorded { address: Some(address) });
+        }
         let mut added: Vec<&Text> = Vec::new();
         for note in received.notes.iter().filter(|n| n.text != summary) {
             if !added.contains(&&note.text) {
@@ -97,9 +100,16 @@ impl IncidentService {
             return Vec::new();
         }
         let mut events = Vec::new();
-        if received.location.is_known() && received.location != incident.location {
+        let address = civic_address(received);
+        let moved = received.location.is_known() && received.location != incident.location;
+        if moved {
             events.push(EventKind::Located { location: received.location.clone() });
             events.extend(self.routes_for(&received.location, incident.callback.as_ref()));
+        }
+        // A move clears the old address; the EIDO's own, if it has one, stands for the place.
+        let standing = if moved { None } else { incident.address.clone() };
+        if address.is_some() && address != standing {
+            events.push(EventKind::AddressRecorded { address });
         }
         let known = |text: &Text| {
             incident.notes.iter().any(|n| n.text == *text) || incident.summary == *text
@@ -131,4 +141,15 @@ fn origin_note(received: &ImportedEido, what: &str) -> Text {
         ),
         Text::SHORT_MAX,
     )
+}
+
+/// The first civic address sent by value that says anything, on one line (up to 500
+/// characters).
+fn civic_address(received: &ImportedEido) -> Option<Text> {
+    received
+        .civic_addresses
+        .iter()
+        .map(interop::pidf::CivicAddress::one_line)
+        .find(|line| !line.is_empty())
+        .map(|line| text(&line, Text::SHORT_MAX))
 }

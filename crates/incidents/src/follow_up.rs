@@ -388,6 +388,7 @@ impl IncidentService {
                 callback: incident.callback.clone(),
                 summary: crate::service::text(&summary, Text::SUMMARY_MAX),
                 contact: incident.contact.clone(),
+                address: incident.address.clone(),
             };
             Some(self.open(caller, new).await?)
         } else {

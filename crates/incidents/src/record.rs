@@ -17,6 +17,8 @@ pub struct NewIncident {
     pub summary: Text,
     /// The person's language, interpreter need and age band, when the caller said them.
     pub contact: domain::ContactDetails,
+    /// The civic address of the location, when one was given.
+    pub address: Option<Text>,
 }
 
 impl IncidentService {
@@ -37,15 +39,20 @@ impl IncidentService {
         if new.contact != domain::ContactDetails::default() {
             events.push(by(caller, now, id, EventKind::ContactDescribed(new.contact)));
         }
+        if let Some(address) = new.address {
+            events.push(by(caller, now, id, EventKind::AddressRecorded { address: Some(address) }));
+        }
         self.commit(events).await
     }
 
-    /// A new or better location; the incident is routed again in the same commit.
+    /// A new or better location; the incident is routed again in the same commit. The address
+    /// said for the old location is cleared, and `address` recorded for the new one if given.
     pub async fn locate(
         &self,
         caller: &Caller,
         id: IncidentId,
         location: Location,
+        address: Option<Text>,
     ) -> Result<Committed> {
         caller.require(Permission::IncidentLocate)?;
         let incident = self.acting(caller, id).await?;
@@ -53,7 +60,29 @@ impl IncidentService {
         let routes = self.routes_for(&location, incident.callback.as_ref());
         let mut events = vec![by(caller, now, id, EventKind::Located { location })];
         events.extend(routes.into_iter().map(|route| by(caller, now, id, route)));
+        if let Some(address) = address {
+            events.push(by(caller, now, id, EventKind::AddressRecorded { address: Some(address) }));
+        }
         self.commit(events).await
+    }
+
+    /// Records the civic address of the incident's location as said (`None` takes it back),
+    /// without moving the location.
+    pub async fn record_address(
+        &self,
+        caller: &Caller,
+        id: IncidentId,
+        address: Option<Text>,
+    ) -> Result<Committed> {
+        caller.require(Permission::IncidentLocate)?;
+        let incident = self.acting(caller, id).await?;
+        if incident.address == address {
+            return Err(crate::IncidentError::Conflict(
+                "the incident has this address already: nothing to change".into(),
+            ));
+        }
+        let kind = EventKind::AddressRecorded { address };
+        self.commit(vec![by(caller, self.clock.now(), id, kind)]).await
     }
 
     /// A note for the record, for `audience` — by default private to a crisis center's own

@@ -111,6 +111,10 @@ impl From<ChannelDto> for Channel {
 pub struct CreateIncident {
     pub channel: ChannelDto,
     pub location: LocationDto,
+    /// The civic address of the location as said ("1000 W 23rd St, Lawrence"), up to 500
+    /// characters; empty or left out when none was given.
+    #[serde(default)]
+    pub address: Option<String>,
     /// A phone number: 10 digits (North America) or E.164 (`+` and 8 to 15 digits).
     #[serde(default)]
     pub callback_number: Option<String>,
@@ -131,6 +135,15 @@ pub fn parse_callback(value: Option<String>) -> ApiResult<Option<CallbackNumber>
     value
         .filter(|v| !v.trim().is_empty())
         .map(|v| CallbackNumber::parse(&v).map_err(|e| ApiError::field("callback_number", e)))
+        .transpose()
+}
+
+/// An address as given: trimmed, up to 500 characters; empty is none.
+pub fn parse_address(field: &str, value: Option<&str>) -> ApiResult<Option<Text>> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| parse_text(field, v, Text::SHORT_MAX))
         .transpose()
 }
 
@@ -214,6 +227,8 @@ pub struct IncidentDto {
     /// The agency responsible for the incident now.
     pub holder: Uuid,
     pub location: LocationDto,
+    /// The civic address given for the location (a new location clears it), or `null`.
+    pub address: Option<String>,
     pub callback_number: Option<String>,
     pub summary: String,
     pub involved_agencies: Vec<Uuid>,
@@ -412,6 +427,7 @@ impl IncidentDto {
             opened_by: i.opened_by.as_uuid(),
             holder: i.holder.as_uuid(),
             location: (&i.location).into(),
+            address: i.address.as_ref().map(|a| a.as_str().to_owned()),
             callback_number: i.callback.as_ref().map(|c| c.as_str().to_owned()),
             summary: i.summary.as_str().to_owned(),
             involved_agencies: i.involved.iter().map(|a| a.as_uuid()).collect(),

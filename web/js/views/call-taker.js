@@ -109,11 +109,11 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
     if (i.status === 'closed') return null;
     const parts = [noteForm(i, (u) => panel.update(u))];
     if (i.holder === mine) {
-      const loc = locationForm({ label: 'A better location', withMap: false, initial: i.location.type === 'point' ? i.location : undefined });
+      const loc = locationForm({ label: 'A better location', withMap: false, initial: i.location.type === 'point' ? i.location : undefined, initialAddress: i.address ?? undefined });
       const { both } = actionButton('Update location', async () => {
         const v = loc.value();
         if (v.type === 'unknown') throw new Error('Give latitude and longitude.');
-        const r = await act(i.id, { action: 'update_location', location: v });
+        const r = await act(i.id, { action: 'update_location', location: v, address: loc.address() });
         panel.update(r.incident, r.events);
       });
       parts.push(h('details', {}, h('summary', {}, 'Update the location'), loc.el, both));
@@ -177,7 +177,7 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
       submit.disabled = true;
       error.textContent = '';
       try {
-        const incident = await post('/incidents', { channel, location: loc.value(), callback_number: callback.value || undefined, summary: summary.value, ...person.value() });
+        const incident = await post('/incidents', { channel, location: loc.value(), address: loc.address(), callback_number: callback.value || undefined, summary: summary.value, ...person.value() });
         list.upsert(incident, { fresh: false });
         announce('Incident opened; the protocol\'s first question is on screen.');
         await select(incident.id);

@@ -101,7 +101,7 @@ export async function mount(main, { user }) {
     return h('div', {},
       h('p', { class: 'outcome' }, i.summary || 'No summary'),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Where'), h('dd', {}, locationLine(i.location),
+        h('dt', {}, 'Where'), h('dd', {}, i.address ? [h('span', { class: 'address' }, i.address), h('br')] : null, locationLine(i.location),
           fmt.centre(i.location) ? [' ', h('a', { href: `geo:${fmt.centre(i.location).lat},${fmt.centre(i.location).lon}?q=${fmt.centre(i.location).lat},${fmt.centre(i.location).lon}`, 'data-action': 'navigate' }, 'Navigate')] : null),
         contactText(i.contact) ? [h('dt', {}, 'Person'), h('dd', { class: 'person' }, contactText(i.contact))] : null,
         h('dt', {}, 'Callback'), h('dd', {}, i.callback_number ? h('a', { href: `tel:${i.callback_number}` }, i.callback_number) : '—'),

@@ -189,6 +189,27 @@ fn located_replaces_the_location() {
 }
 
 #[test]
+fn an_address_stands_for_its_location_only() {
+    let f = Fixture::new();
+    let mut incident = f.open();
+    let said = Some(text("1000 W 23rd St, Lawrence"));
+    incident
+        .apply(&f.event(f.psap, 10, EventKind::AddressRecorded { address: said.clone() }))
+        .unwrap();
+    assert_eq!(incident.address, said);
+    // A new location clears it: the old address must not stand beside the new place.
+    let elsewhere = Location::circle(GeoPoint::parse(38.96, -95.25).unwrap(), 5.0).unwrap();
+    incident.apply(&f.event(f.psap, 11, EventKind::Located { location: elsewhere })).unwrap();
+    assert_eq!(incident.address, None);
+    incident
+        .apply(&f.event(f.psap, 12, EventKind::AddressRecorded { address: said.clone() }))
+        .unwrap();
+    incident.apply(&f.event(f.psap, 13, EventKind::AddressRecorded { address: None })).unwrap();
+    assert_eq!(incident.address, None);
+    assert_eq!(incident.version, 5);
+}
+
+#[test]
 fn routed_keeps_the_latest_route_per_service_without_involving_the_agency() {
     let f = Fixture::new();
     let mut incident = f.open();
@@ -483,6 +504,9 @@ fn arb_kind(f: &Fixture) -> impl Strategy<Value = (usize, i64, EventKind)> + use
     let kind = prop_oneof![
         (0.0..1.0f64).prop_map(|r| EventKind::Located {
             location: Location::circle(GeoPoint::parse(39.0, -95.0).unwrap(), r * 100.0).unwrap()
+        }),
+        prop::option::of(0..3u8).prop_map(|a| EventKind::AddressRecorded {
+            address: a.map(|n| text(&format!("{n} Main St")))
         }),
         (0..3usize).prop_map(move |i| EventKind::Routed(Route::single(
             "urn:service:sos",

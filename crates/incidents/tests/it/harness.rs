@@ -179,6 +179,7 @@ impl World {
             callback: CallbackNumber::parse("785-555-0100").ok(),
             summary: Text::parse("a person in crisis", Text::SUMMARY_MAX).unwrap(),
             contact: domain::ContactDetails::default(),
+            address: None,
         };
         self.service.open(caller, new).await.unwrap().incident.id
     }

@@ -42,7 +42,7 @@ async fn a_new_location_reroutes() {
     let w = World::new().await;
     let id = w.open_911().await;
     let outside = Location::circle(GeoPoint::parse(37.0, -90.0).unwrap(), 10.0).unwrap();
-    let committed = w.service.locate(&w.call_taker(), id, outside).await.unwrap();
+    let committed = w.service.locate(&w.call_taker(), id, outside, None).await.unwrap();
     let kinds: Vec<&str> = committed.events.iter().map(|e| e.event.kind.name()).collect();
     assert_eq!(kinds.first(), Some(&"located"));
     assert!(committed.events.iter().any(|e| matches!(e.event.kind, EventKind::Routed(_))));

@@ -24,6 +24,52 @@ impl CivicAddress {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.elements.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
+
+    /// The address on one line, as people write it in the United States: house number and
+    /// suffix, street with its directions and type, then building, floor, unit, room, the
+    /// landmark or location text, community (A3), state (A1) and postal code —
+    /// "1000 W 23rd St, Unit 4B, Lawrence, KS 66046". Empty when the address holds none of
+    /// these (a county and country only).
+    pub fn one_line(&self) -> String {
+        let words = |names: &[&str]| {
+            names
+                .iter()
+                .filter_map(|n| self.get(n))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let house = [self.get("HNO"), self.get("HNS")]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .collect::<String>();
+        let street = words(&["PRM", "PRD", "RD", "STS", "POD", "POM"]);
+        let mut parts: Vec<String> = Vec::new();
+        let first =
+            [house, street].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+        if !first.is_empty() {
+            parts.push(first);
+        }
+        for (name, label) in
+            [("BLD", "Bldg "), ("FLR", "Floor "), ("UNIT", "Unit "), ("ROOM", "Room ")]
+        {
+            if let Some(v) = self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+                parts.push(format!("{label}{v}"));
+            }
+        }
+        for name in ["LMK", "LOC", "NAM", "A3"] {
+            if let Some(v) = self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+                parts.push(v.to_owned());
+            }
+        }
+        let state = words(&["A1", "PC"]);
+        if !state.is_empty() {
+            parts.push(state);
+        }
+        parts.join(", ")
+    }
 }
 
 /// Reads a `civicAddress` element. Elements of other namespaces are extensions (RFC 6848)
@@ -56,4 +102,35 @@ pub fn read_civic(e: &Element) -> Result<CivicAddress, ShapeError> {
         return Err(ShapeError::EmptyCivicAddress);
     }
     Ok(CivicAddress { elements })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CivicAddress;
+
+    fn address(elements: &[(&str, &str)]) -> CivicAddress {
+        CivicAddress {
+            elements: elements.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
+        }
+    }
+
+    #[test]
+    fn one_line_reads_as_people_write_addresses() {
+        let a = address(&[
+            ("country", "US"),
+            ("A1", "KS"),
+            ("A2", "Douglas"),
+            ("A3", "Lawrence"),
+            ("PRD", "W"),
+            ("RD", "23rd"),
+            ("STS", "St"),
+            ("HNO", "1000"),
+            ("UNIT", "4B"),
+            ("PC", "66046"),
+        ]);
+        assert_eq!(a.one_line(), "1000 W 23rd St, Unit 4B, Lawrence, KS 66046");
+        assert_eq!(address(&[("HNO", "12"), ("HNS", "A"), ("RD", "Main")]).one_line(), "12A Main");
+        assert_eq!(address(&[("country", "US"), ("A1", "KS"), ("A2", "Douglas")]).one_line(), "KS");
+        assert_eq!(address(&[("country", "US")]).one_line(), "");
+    }
 }

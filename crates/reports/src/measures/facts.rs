@@ -343,7 +343,8 @@ fn record(facts: &mut Facts, at: Timestamp, agency: AgencyId, kind: &EventKind) 
         | EventKind::AlarmResolved { .. }
         | EventKind::ClinicianReleased { .. }
         | EventKind::ClinicianHandedOn { .. }
-        | EventKind::NoteAdded { .. } => {}
+        | EventKind::NoteAdded { .. }
+        | EventKind::AddressRecorded { .. } => {}
     }
 }
 

@@ -24,8 +24,16 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
-    /// A new or better location.
-    UpdateLocation { location: LocationDto },
+    /// A new or better location, with its civic address when known (up to 500 characters).
+    /// The address said for the old location is cleared.
+    UpdateLocation {
+        location: LocationDto,
+        #[serde(default)]
+        address: Option<String>,
+    },
+    /// The civic address of the incident's location as said, without moving it; empty takes
+    /// it back.
+    RecordAddress { address: String },
     /// A note for the record (up to 4,000 characters). `audience`: `involved` (every agency
     /// on the incident) or `agency` (only the writer's agency). Left out, a crisis center's
     /// note stays with the center (clinical records: HIPAA, 42 CFR Part 2) and every other
@@ -155,6 +163,7 @@ impl Action {
     const fn name(&self) -> &'static str {
         match self {
             Self::UpdateLocation { .. } => "update_location",
+            Self::RecordAddress { .. } => "record_address",
             Self::AddNote { .. } => "add_note",
             Self::DescribeContact { .. } => "describe_contact",
             Self::OfferTransfer { .. } => "offer_transfer",
@@ -180,7 +189,7 @@ impl Action {
 
     const fn permission(&self) -> Permission {
         match self {
-            Self::UpdateLocation { .. } => Permission::IncidentLocate,
+            Self::UpdateLocation { .. } | Self::RecordAddress { .. } => Permission::IncidentLocate,
             Self::AddNote { .. }
             | Self::DescribeContact { .. }
             | Self::RecordFollowUpConsent { .. } => Permission::IncidentNote,
@@ -251,8 +260,13 @@ pub async fn act(
     let who = caller.incidents();
     let service = &state.incidents;
     let committed = match action {
-        Action::UpdateLocation { location } => {
-            service.locate(&who, id, location.parse("location")?).await?
+        Action::UpdateLocation { location, address } => {
+            let address = dto::parse_address("address", address.as_deref())?;
+            service.locate(&who, id, location.parse("location")?, address).await?
+        }
+        Action::RecordAddress { address } => {
+            let address = dto::parse_address("address", Some(&address))?;
+            service.record_address(&who, id, address).await?
         }
         Action::DescribeContact { language, interpreter, age_band } => {
             let details = dto::contact_details(&language, interpreter, age_band.as_deref())?;

@@ -112,6 +112,7 @@ pub async fn create(
         callback: dto::parse_callback(body.callback_number)?,
         summary: dto::parse_text("summary", &body.summary, Text::SUMMARY_MAX)?,
         contact: dto::contact_details(&body.language, body.interpreter, body.age_band.as_deref())?,
+        address: dto::parse_address("address", body.address.as_deref())?,
     };
     let incident = state.incidents.open(&caller.incidents(), new).await?.incident;
     let id = incident.id;

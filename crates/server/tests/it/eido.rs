@@ -125,3 +125,20 @@ async fn an_invalid_eido_is_refused_with_its_path_and_changes_nothing() {
     let responder = app.login("responder").await;
     assert_error(post_eido(&app, &responder, &eido).await, 403, "forbidden", "").await;
 }
+
+/// NENA's sample call-transfer EIDO carries a civic address by value: the incident keeps it,
+/// on one line, beside the coordinates.
+#[tokio::test]
+async fn the_civic_address_of_a_cads_eido_is_kept() {
+    let Some(bytes) = interop::grammar::read_spec("eido/Samples/Sample call transfer EIDO.json")
+    else {
+        return;
+    };
+    let app = TestApp::spawn_with_areas().await;
+    let calltaker = app.login("calltaker").await;
+    let sample: Value = serde_json::from_slice(&bytes).unwrap();
+    let response = post_eido(&app, &calltaker, &sample).await;
+    assert_eq!(response.status(), 201);
+    let opened: Value = response.json().await.unwrap();
+    assert_eq!(opened["address"], "42 W Cellular Street, Wilmington, DE", "{opened}");
+}

@@ -247,3 +247,86 @@ async fn the_persons_language_interpreter_and_age_are_recorded_shown_and_checked
     assert_error(response, 422, "invalid_field", "age_band").await;
     assert_eq!(app.store_head().await, head);
 }
+
+/// A civic address beside the coordinates: given when the incident opens, cleared by a new
+/// location unless one comes with it, recorded on its own, taken back; bad input refused with
+/// the field and nothing written.
+#[tokio::test]
+async fn an_incident_keeps_the_address_said_for_its_location() {
+    let app = TestApp::spawn_with_areas().await;
+    let calltaker = app.login("calltaker").await;
+    let mut body = crate::helpers::new_incident();
+    body["address"] = json!("  1000 W 23rd St, Lawrence  ");
+    let created = app.post_json("/api/v1/incidents", Some(&calltaker), &body).await;
+    assert_eq!(created.status(), 201);
+    let incident: Value = created.json().await.unwrap();
+    assert_eq!(incident["address"], "1000 W 23rd St, Lawrence");
+    let id = incident["id"].as_str().unwrap().to_owned();
+    let point = json!({"type": "point", "lat": 38.51, "lon": -95.51});
+
+    let moved: Value = app
+        .act(&calltaker, &id, json!({"action": "update_location", "location": point}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["incident"]["address"], Value::Null, "a new place clears the old address");
+    let moved: Value = app
+        .act(&calltaker, &id, json!({"action": "update_location", "location": point, "address": "Iowa St & W 23rd St"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["incident"]["address"], "Iowa St & W 23rd St");
+    let said: Value = app
+        .act(&calltaker, &id, json!({"action": "record_address", "address": "1200 Iowa St"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(said["incident"]["address"], "1200 Iowa St");
+    let events: Vec<Value> =
+        app.get(&format!("/api/v1/incidents/{id}/events"), &calltaker).await.json().await.unwrap();
+    assert_eq!(events.last().unwrap()["kind"], "address_recorded");
+    assert_eq!(events.last().unwrap()["data"]["address"], "1200 Iowa St");
+
+    let head = app.store_head().await;
+    assert_error(
+        app.act(&calltaker, &id, json!({"action": "record_address", "address": "1200 Iowa St"}))
+            .await,
+        409,
+        "invalid_transition",
+        "has this address already",
+    )
+    .await;
+    assert_error(
+        app.act(&calltaker, &id, json!({"action": "record_address", "address": "x".repeat(501)}))
+            .await,
+        422,
+        "invalid_field",
+        "address",
+    )
+    .await;
+    let mut long = crate::helpers::new_incident();
+    long["address"] = json!("y".repeat(501));
+    assert_error(
+        app.post_json("/api/v1/incidents", Some(&calltaker), &long).await,
+        422,
+        "invalid_field",
+        "address",
+    )
+    .await;
+    assert_eq!(app.store_head().await, head, "refusals write nothing");
+    // Another PSAP cannot change it.
+    let other = app.login("other").await;
+    let refused =
+        app.act(&other, &id, json!({"action": "record_address", "address": "elsewhere"})).await;
+    assert_eq!(refused.status(), 404);
+    let cleared: Value = app
+        .act(&calltaker, &id, json!({"action": "record_address", "address": ""}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cleared["incident"]["address"], Value::Null);
+}

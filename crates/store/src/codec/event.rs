@@ -25,6 +25,9 @@ enum EventRow {
     Located {
         location: LocationRow,
     },
+    AddressRecorded {
+        address: Option<String>,
+    },
     Routed(RouteRow),
     TriageRecorded {
         outcome: String,
@@ -185,6 +188,9 @@ pub fn encode_event(kind: &EventKind) -> String {
             summary: summary.as_str().to_owned(),
         },
         EventKind::Located { location } => EventRow::Located { location: location.into() },
+        EventKind::AddressRecorded { address } => {
+            EventRow::AddressRecorded { address: address.as_ref().map(|a| a.as_str().to_owned()) }
+        }
         EventKind::Routed(route) => EventRow::Routed(route.into()),
         EventKind::TriageRecorded { outcome, protocol, protocol_version, rule, answers } => {
             EventRow::TriageRecorded {
@@ -340,6 +346,9 @@ pub fn decode_event(json: &str) -> Result<EventKind> {
             summary: text(&summary)?,
         },
         EventRow::Located { location } => EventKind::Located { location: location.try_into()? },
+        EventRow::AddressRecorded { address } => {
+            EventKind::AddressRecorded { address: address.as_deref().map(text).transpose()? }
+        }
         EventRow::Routed(route) => EventKind::Routed(route.try_into()?),
         EventRow::TriageRecorded { outcome: o, protocol, protocol_version, rule, answers } => {
             EventKind::TriageRecorded {
@@ -537,6 +546,16 @@ mod tests {
         };
         let kind = EventKind::Routed(route);
         assert_eq!(decode_event(&encode_event(&kind)).unwrap(), kind);
+    }
+
+    #[test]
+    fn an_address_round_trips_and_an_overlong_one_is_corrupt() {
+        for address in [Some(Text::parse("1000 W 23rd St, Lawrence", 500).unwrap()), None] {
+            let kind = EventKind::AddressRecorded { address };
+            assert_eq!(decode_event(&encode_event(&kind)).unwrap(), kind);
+        }
+        let long = format!(r#"{{"kind":"address_recorded","address":"{}"}}"#, "x".repeat(5000));
+        assert!(decode_event(&long).is_err());
     }
 
     #[test]

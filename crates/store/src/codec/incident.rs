@@ -27,6 +27,9 @@ struct IncidentRow {
     opened_by: Uuid,
     holder: Uuid,
     location: LocationRow,
+    /// Absent in rows written before addresses were kept.
+    #[serde(default)]
+    address: Option<String>,
     callback: Option<String>,
     summary: String,
     involved: Vec<Uuid>,
@@ -167,6 +170,7 @@ pub fn encode_incident(i: &Incident) -> String {
         opened_by: i.opened_by.as_uuid(),
         holder: i.holder.as_uuid(),
         location: (&i.location).into(),
+        address: i.address.as_ref().map(|a| a.as_str().to_owned()),
         callback: i.callback.as_ref().map(|c| c.as_str().to_owned()),
         summary: i.summary.as_str().to_owned(),
         involved: i.involved.iter().map(AgencyId::as_uuid).collect(),
@@ -277,6 +281,7 @@ pub fn decode_incident(json: &str) -> Result<Incident> {
         opened_by,
         holder: AgencyId::from_uuid(row.holder),
         location: row.location.try_into()?,
+        address: row.address.as_deref().map(text).transpose()?,
         callback: row
             .callback
             .as_deref()
