@@ -17,6 +17,7 @@
 //! `bench gps` measures durable GPS ingest from many teams' phones.
 //! `bench eta` times road travel times (contraction hierarchy beside plain Dijkstra).
 //! `bench search` times an agency's board and searches over a million-incident history.
+//! `bench streets` times the street map's tiles (cut and served) and places in words.
 //! `bench recommend` times the dispatch recommendation for 200 teams, by road and straight line.
 
 #![allow(clippy::cast_precision_loss)]
@@ -29,6 +30,7 @@ mod measures;
 mod python_random;
 mod recommend;
 mod search;
+mod streets;
 mod transfer;
 mod triage;
 
@@ -61,6 +63,8 @@ enum Command {
     Measures(measures::Args),
     /// An agency's incident board and searches, over a history of a million incidents.
     Search(search::Args),
+    /// The console's street tiles and places in words, on Manhattan.
+    Streets(streets::Args),
 }
 
 #[tokio::main]
@@ -75,5 +79,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Recommend(args) => recommend::run(args),
         Command::Measures(args) => measures::run(args).await,
         Command::Search(args) => search::run(args).await,
+        Command::Streets(args) => streets::run(&args).await,
     }
 }
