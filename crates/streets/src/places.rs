@@ -1,7 +1,9 @@
 //! Places in words: a point described by its street, cross street or address, and what a
 //! person types found on the map.
 //!
-//! **Describing a point.** The nearest named road within [`STREET_M`] is the street. Among the
+//! **Describing a point.** The nearest named road within [`STREET_M`] is the street — but a
+//! motorway or trunk road (an expressway, a bridge's roadway) only when no other named road is
+//! within [`GROUND_M`] more: a person in crisis is rarely on one. Among the
 //! places where it meets a road of another name (roads that share a node: an intersection), the
 //! nearest is the cross street: within [`AT_M`] the point is "at Street & Cross", else "on Street
 //! near Cross". Where address points are loaded, the nearest within [`ADDRESS_M`] is given too,
@@ -30,6 +32,8 @@ pub const STREET_M: f64 = 150.0;
 pub const AT_M: f64 = 30.0;
 /// The farthest an address point may be to describe a point.
 pub const ADDRESS_M: f64 = 60.0;
+/// How much nearer a motorway or trunk road must be than a street to describe a point.
+pub const GROUND_M: f64 = 25.0;
 /// The farthest a cross street may be for "near".
 const NEAR_M: f64 = 1_000.0;
 /// Intersections of the same two names closer than this are one answer.
@@ -199,12 +203,7 @@ impl Places {
             .and_then(|a| {
                 self.addresses.points.get(a.data as usize).map(|pt| (pt, metres(*a.geom(), p)))
             });
-        let street = self.segments.nearest_neighbor(&p).and_then(|s| {
-            use rstar::PointDistance;
-            let d = s.geom().distance_2(&p).sqrt() * METRES_PER_DEGREE;
-            let line = self.map.lines.get(s.data as usize)?;
-            (d <= STREET_M).then_some((line.name, d))
-        });
+        let street = self.street_near(p);
         let (street_name, street_m) = match street {
             Some((name, d)) => (self.map.name(name).map(str::to_owned), d),
             None => (None, f64::INFINITY),
@@ -237,6 +236,28 @@ impl Places {
             address: address.map(|(a, _)| a.address.clone()),
             distance_m,
         })
+    }
+
+    /// The street a point is on: the nearest named road within [`STREET_M`] — but a street
+    /// people walk on before a motorway or trunk road (an expressway, a bridge's roadway) that
+    /// is at most [`GROUND_M`] nearer, since a person in crisis is rarely on one.
+    fn street_near(&self, p: [f64; 2]) -> Option<(u32, f64)> {
+        use rstar::PointDistance;
+        let mut nearest: Option<(u32, f64)> = None;
+        for s in self.segments.nearest_neighbor_iter(&p) {
+            let d = s.geom().distance_2(&p).sqrt() * METRES_PER_DEGREE;
+            let Some(line) = self.map.lines.get(s.data as usize) else { continue };
+            let limit = nearest.map_or(STREET_M, |(_, first)| (first + GROUND_M).min(STREET_M));
+            if d > limit {
+                break;
+            }
+            let fast = matches!(line.class, roads::RoadClass::Motorway | roads::RoadClass::Trunk);
+            if !fast {
+                return Some((line.name, d));
+            }
+            nearest.get_or_insert((line.name, d));
+        }
+        nearest
     }
 
     /// What `query` names (see the module docs), best first, at most `limit`.

@@ -174,6 +174,12 @@ async fn play(
         return Ok(false);
     }
     let summary = summary(story);
+    // The caller says where, as the server would describe the spot (where it has streets).
+    let path = format!("/places/describe?lat={lat}&lon={lon}");
+    let said = api.send(opener, Method::GET, &path, None).await.ok();
+    let address = said.as_ref().and_then(|d| at(d, "/description/text").as_str()).map(|text| {
+        text.strip_prefix("at ").or_else(|| text.strip_prefix("on ")).unwrap_or(text).to_owned()
+    });
     let incident = api
         .send(
             opener,
@@ -182,6 +188,7 @@ async fn play(
             Some(json!({
                 "channel": channel,
                 "location": {"type": "point", "lat": lat, "lon": lon, "radius_m": 40},
+                "address": address,
                 "callback_number": format!("785-555-{:04}", (lat * 1e4) as u64 % 10_000),
                 "summary": summary,
             })),

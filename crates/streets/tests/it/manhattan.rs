@@ -93,12 +93,22 @@ fn the_streets_file_round_trips_and_refuses_damage() {
     );
 }
 
-/// The nearest named line to a point, by brute force over every segment.
+/// The named line that describes a point, by brute force over every segment: the nearest, or
+/// the nearest that is not a motorway or trunk road when it is at most 25 m farther.
 fn nearest_name(lat: f64, lon: f64) -> (String, f64) {
+    let any = nearest_of(lat, lon, |_| true);
+    let ground = nearest_of(lat, lon, |c| !matches!(c, RoadClass::Motorway | RoadClass::Trunk));
+    if ground.1 <= (any.1 + 25.0).min(150.0) { ground } else { any }
+}
+
+fn nearest_of(lat: f64, lon: f64, keep: impl Fn(RoadClass) -> bool) -> (String, f64) {
     let k = lat.to_radians().cos();
     let mut best = (String::new(), f64::INFINITY);
-    for (name, _, points) in places().map().lines() {
+    for (name, class, points) in places().map().lines() {
         let Some(name) = name else { continue };
+        if !keep(class) {
+            continue;
+        }
         for w in points.windows(2) {
             let (a, b) = ([w[0].lon() * k, w[0].lat()], [w[1].lon() * k, w[1].lat()]);
             let p = [lon * k, lat];
