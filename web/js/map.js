@@ -143,6 +143,7 @@ export class AreaMap {
       this.base.after(this.streets.lines);
       this.labels.before(this.streets.names);
       this.el.dataset.streets = 'yes';
+      if (info.attribution) this.el.append(h('p', { class: 'map-attribution' }, info.attribution));
     }
     if (info.streets || info.addresses) this.el.prepend(this.findBox());
     const features = areas.features ?? [];

@@ -19,6 +19,7 @@ await run('streets are drawn, panned, zoomed and searched', 180, async (browser)
   const tiles = () => page.locator('.pick-map .streets g[data-tile]:not([style*="none"])').count();
   check(await page.locator('.pick-map path.county').count() === 1, 'the borough outline is drawn');
   const roadsAtRegion = await page.locator('.pick-map .streets path.road').count();
+  check((await page.locator('.pick-map .map-attribution').textContent()).includes('OpenStreetMap contributors'), 'the map credits OpenStreetMap, as its licence asks');
   check(roadsAtRegion > 0, `the region view draws roads (${roadsAtRegion} paths in ${await tiles()} tiles)`);
 
   // Pan: a drag moves the view, does not place the caller, and draws the new area's tiles.

@@ -142,7 +142,8 @@ impl RegionData {
         }
         let imported = roads::import::import_with_lines(osm, &mut |_, _, _| {})
             .context("the shipped road network does not import")?;
-        let map = streets::StreetMap::new(imported.lines);
+        let map = streets::StreetMap::new(imported.lines)
+            .with_attribution(crate::roads::attribution(imported.report.format).map(str::to_owned));
         std::fs::write(&streets, streets::file::streets_to_bytes(&map))
             .with_context(|| format!("writing {}", streets.display()))?;
         std::fs::write(&graph, imported.graph.to_bytes())

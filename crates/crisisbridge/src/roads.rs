@@ -76,7 +76,8 @@ pub(crate) fn run_import(args: ImportRoadsArgs) -> anyhow::Result<()> {
     std::fs::write(&out, &file).with_context(|| format!("writing {}", out.display()))?;
     println!("{}", describe(&args.file, &imported.report));
     println!("wrote {} ({} bytes)", out.display(), file.len());
-    let map = streets::StreetMap::new(imported.lines);
+    let map = streets::StreetMap::new(imported.lines)
+        .with_attribution(attribution(imported.report.format).map(str::to_owned));
     let streets_out = streets_path(&out);
     let file = streets::file::streets_to_bytes(&map);
     std::fs::write(&streets_out, &file)
@@ -200,6 +201,15 @@ fn load_graph(path: &Path) -> anyhow::Result<Graph> {
         return Graph::from_bytes(&bytes).with_context(|| format!("loading {}", path.display()));
     }
     Ok(import_with_bar(path, &bytes)?.graph)
+}
+
+/// Whom a map drawn from a road file of this format must credit: OpenStreetMap's data is
+/// under the Open Database Licence, which asks for it wherever the data is shown.
+pub(crate) fn attribution(format: Format) -> Option<&'static str> {
+    match format {
+        Format::OsmPbf | Format::OsmXml => Some("© OpenStreetMap contributors, ODbL"),
+        Format::EdgeCsv => None,
+    }
 }
 
 /// The streets file beside a graph file: its extension replaced by `.streets`.

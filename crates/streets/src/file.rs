@@ -3,7 +3,8 @@
 //! range, names UTF-8, counts matching the bytes), so a damaged or foreign file is an error,
 //! never a wrong map.
 //!
-//! Streets (`CBSTREET`, version 1): the names (`u32` count, each `u16` length and UTF-8
+//! Streets (`CBSTREET`, version 1): the attribution (`u16` length and UTF-8, empty for none),
+//! the names (`u32` count, each `u16` length and UTF-8
 //! bytes), then the lines (`u32` count, each a `u32` name index or `u32::MAX`, a `u8` class, a
 //! `u32` point count of at least two and the points as `i32` latitude and longitude in 1e-7
 //! degrees). All little-endian.
@@ -24,6 +25,7 @@ pub fn is_streets_file(bytes: &[u8]) -> bool {
 /// The streets file of a map.
 pub fn streets_to_bytes(map: &StreetMap) -> Vec<u8> {
     let mut out = Writer::new(STREETS_MAGIC, STREETS_VERSION);
+    out.text(map.attribution().unwrap_or_default());
     out.u32(map.names.len() as u32);
     for name in &map.names {
         out.text(name);
@@ -45,6 +47,7 @@ pub fn streets_to_bytes(map: &StreetMap) -> Vec<u8> {
 /// Reads a streets file (see the module docs).
 pub fn streets_from_bytes(bytes: &[u8]) -> Result<StreetMap, StreetsError> {
     let mut r = Reader::open(bytes, STREETS_MAGIC, STREETS_VERSION, "streets")?;
+    let attribution = r.text()?;
     let name_count = r.count(2)?;
     let mut names = Vec::with_capacity(name_count);
     for _ in 0..name_count {
@@ -76,7 +79,7 @@ pub fn streets_from_bytes(bytes: &[u8]) -> Result<StreetMap, StreetsError> {
         lines.push(RoadLine { name, class, points });
     }
     r.end()?;
-    Ok(StreetMap::new(lines))
+    Ok(StreetMap::new(lines).with_attribution(Some(attribution)))
 }
 
 pub(crate) fn bad(problem: String) -> StreetsError {

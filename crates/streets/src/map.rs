@@ -28,6 +28,8 @@ pub struct StreetMap {
     pub(crate) lines: Vec<Line>,
     pub(crate) points: Vec<E7>,
     tree: RTree<Boxed>,
+    /// Whom to credit where the streets are shown, e.g. "© OpenStreetMap contributors".
+    attribution: Option<String>,
 }
 
 impl std::fmt::Debug for StreetMap {
@@ -75,7 +77,19 @@ impl StreetMap {
                 GeomWithData::new(Rectangle::from_corners(lo, hi), i as u32)
             })
             .collect();
-        Self { names, lines: kept, points, tree: RTree::bulk_load(boxes) }
+        Self { names, lines: kept, points, tree: RTree::bulk_load(boxes), attribution: None }
+    }
+
+    /// The map crediting its source where it is shown (an empty text is none).
+    #[must_use]
+    pub fn with_attribution(mut self, attribution: Option<String>) -> Self {
+        self.attribution = attribution.filter(|a| !a.trim().is_empty());
+        self
+    }
+
+    /// Whom to credit where the streets are shown.
+    pub fn attribution(&self) -> Option<&str> {
+        self.attribution.as_deref()
     }
 
     pub fn line_count(&self) -> usize {

@@ -543,6 +543,7 @@ async fn the_manhattan_demo_has_new_yorks_services_and_its_streets() {
     // Its streets, named, and road travel times.
     let info = demo.get_json(&token, "/api/v1/streets").await;
     assert_eq!(info["streets"], true, "{info}");
+    assert_eq!(info["attribution"], "© OpenStreetMap contributors, ODbL", "the licence's credit");
     let described = demo.get_json(&token, "/api/v1/places/describe?lat=40.758&lon=-73.9855").await;
     let text = described["description"]["text"].as_str().unwrap_or_default();
     assert!(text.starts_with("at ") || text.starts_with("on "), "{described}");

@@ -42,6 +42,8 @@ pub struct StreetsInfo {
     pub addresses: usize,
     /// South, west, north, east in degrees, when there are streets.
     pub bounds: Option<[f64; 4]>,
+    /// Whom to credit wherever the streets are shown (OpenStreetMap's licence asks for it).
+    pub attribution: Option<String>,
     pub min_zoom: u8,
     pub max_zoom: u8,
     /// Steps per tile side in tile coordinates.
@@ -59,6 +61,7 @@ pub async fn info(State(state): State<AppState>, _caller: Caller) -> Json<Street
         names: map.map_or(0, streets::StreetMap::name_count),
         addresses: places.map_or(0, streets::Places::address_count),
         bounds: map.and_then(streets::StreetMap::bounds).map(|((s, w), (n, e))| [s, w, n, e]),
+        attribution: map.and_then(|m| m.attribution().map(str::to_owned)),
         min_zoom: streets::MIN_ZOOM,
         max_zoom: streets::MAX_ZOOM,
         extent: streets::EXTENT,

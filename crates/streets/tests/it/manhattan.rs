@@ -78,9 +78,12 @@ fn tiles_show_more_as_the_zoom_grows_and_names_from_14() {
 
 #[test]
 fn the_streets_file_round_trips_and_refuses_damage() {
-    let map = places().map();
-    let bytes = streets_to_bytes(map);
+    let map = StreetMap::new(lines().clone())
+        .with_attribution(Some("© OpenStreetMap contributors".into()));
+    let bytes = streets_to_bytes(&map);
     let back = streets_from_bytes(&bytes).unwrap();
+    assert_eq!(back.attribution(), Some("© OpenStreetMap contributors"));
+    assert_eq!(streets_from_bytes(&streets_to_bytes(places().map())).unwrap().attribution(), None);
     assert_eq!(back.line_count(), map.line_count());
     assert_eq!(back.name_count(), map.name_count());
     assert_eq!(back.tile(14, 4825, 2527).unwrap(), map.tile(14, 4825, 2527).unwrap());
