@@ -35,7 +35,7 @@ export async function mount(main, { user, channel = '911', title = 'Call-taker' 
     filter: (i) => i.status !== 'closed',
     // Calls offered to this PSAP (a 988 imminent-risk handoff) first, then the latest.
     sort: (a, b) => offeredToMe(b) - offeredToMe(a) || b.updated_at - a.updated_at,
-    describe: (i) => (i.holder === mine ? fmt.location(i.location) : `Held by ${agencyName(i.holder)}`),
+    describe: (i) => (i.holder === mine ? (i.address ?? fmt.location(i.location)) : `Held by ${agencyName(i.holder)}`),
     onSelect: (i) => select(i.id),
   });
   const searchSlot = h('span', {});

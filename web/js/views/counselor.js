@@ -37,7 +37,7 @@ export async function mount(main, { user }) {
     label: 'Contacts',
     empty: 'No open contacts.',
     filter: (i) => i.status !== 'closed' && !offeredToMe(i),
-    describe: (i) => (i.holder === mine ? (i.handoff && !i.handoff.outcome ? 'Handoff follow-up due' : fmt.location(i.location)) : `With ${agencyName(i.holder)}`),
+    describe: (i) => (i.holder === mine ? (i.handoff && !i.handoff.outcome ? 'Handoff follow-up due' : (i.address ?? fmt.location(i.location))) : `With ${agencyName(i.holder)}`),
     onSelect: (i) => select(i.id),
   });
   const lists = [incoming, contacts];
