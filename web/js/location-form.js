@@ -11,10 +11,15 @@ export function locationForm({ initial, initialAddress, callback, withMap = true
   const lat = h('input', { type: 'number', step: 'any', min: -90, max: 90, inputmode: 'decimal', name: 'lat', value: initial?.lat ?? '' });
   const lon = h('input', { type: 'number', step: 'any', min: -180, max: 180, inputmode: 'decimal', name: 'lon', value: initial?.lon ?? '' });
   const radius = h('input', { type: 'number', min: 0, max: 100000, step: 1, name: 'radius', value: initial?.radius_m ?? 50 });
-  // The address as the caller says it; a place found on the map fills it in until someone types.
-  const address = h('input', { type: 'text', name: 'address', maxlength: 500, autocomplete: 'off', placeholder: 'e.g. 1000 W 23rd St, apartment 4B', value: initialAddress ?? '' });
-  let addressTyped = Boolean(initialAddress);
+  // The address as the caller says it. A place found on the map fills it in until someone
+  // types; moving the caller any other way takes a found address back (it named the old spot).
+  // A location being updated starts empty: the old address belongs to the old place.
+  const address = h('input', { type: 'text', name: 'address', maxlength: 500, autocomplete: 'off', placeholder: initialAddress ? `was: ${initialAddress}` : 'e.g. 1000 W 23rd St, apartment 4B' });
+  let addressTyped = false;
   address.addEventListener('input', () => { addressTyped = address.value.trim() !== ''; });
+  const forgetFound = () => {
+    if (!addressTyped) address.value = '';
+  };
   const routing = h('div', { class: 'routing', 'aria-live': 'polite' }, h('p', { class: 'hint' }, 'Give coordinates or click the map to see who serves the location.'));
   const place = h('p', { class: 'place-line', hidden: true });
   let map = null;
@@ -58,6 +63,7 @@ export function locationForm({ initial, initialAddress, callback, withMap = true
   }
 
   for (const input of [lat, lon, radius]) input.addEventListener('input', changed);
+  for (const input of [lat, lon]) input.addEventListener('input', forgetFound);
   callback?.addEventListener('input', changed);
 
   const inputs = h('div', { class: 'field-row' }, field('Latitude', lat), field('Longitude', lon), field('Uncertainty (m)', radius));
@@ -70,6 +76,7 @@ export function locationForm({ initial, initialAddress, callback, withMap = true
         lat.value = la;
         lon.value = lo;
         if (found && !addressTyped) address.value = found;
+        else if (!found) forgetFound();
         changed();
       },
     });

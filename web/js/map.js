@@ -63,11 +63,17 @@ export class AreaMap {
   panAndZoom() {
     let start = null;
     this.svg.addEventListener('pointerdown', (e) => {
+      this.dragged = false;
       if (!this.view || e.button !== 0) return;
       start = { x: e.clientX, y: e.clientY, view: { ...this.view }, upp: this.unitsPerPixel(), moved: false };
     });
     this.svg.addEventListener('pointermove', (e) => {
       if (!start) return;
+      if (!(e.buttons & 1)) {
+        // The button came up outside the map: the drag is over.
+        start = null;
+        return;
+      }
       const dx = e.clientX - start.x;
       const dy = e.clientY - start.y;
       if (!start.moved && Math.hypot(dx, dy) < 5) return;
@@ -75,12 +81,11 @@ export class AreaMap {
       start.moved = true;
       this.setView({ ...start.view, x: start.view.x - dx * start.upp, y: start.view.y - dy * start.upp });
     });
-    const end = () => {
+    this.svg.addEventListener('pointerup', () => {
       if (start?.moved) this.dragged = true;
       start = null;
-    };
-    this.svg.addEventListener('pointerup', end);
-    this.svg.addEventListener('pointercancel', end);
+    });
+    this.svg.addEventListener('pointercancel', () => { start = null; });
     this.svg.addEventListener('wheel', (e) => {
       if (!this.view) return;
       e.preventDefault();
@@ -99,23 +104,35 @@ export class AreaMap {
     const list = h('ul', { class: 'map-found', role: 'listbox', hidden: true });
     let timer = null;
     let generation = 0;
+    // The text the list's answers are for: Enter takes the first only for the text as typed.
+    let answered = null;
     const choose = (f) => {
       list.hidden = true;
       input.value = f.label;
       this.setMarkers('found', [{ id: 'found', lat: f.lat, lon: f.lon, shape: 'dot', cls: 'found', title: f.label }]);
-      this.fit([f], { min: 1.2 });
-      this.onPick?.({ lat: f.lat, lon: f.lon, label: f.label });
+      // A corner or an address is a place to put the caller; a street is only where to look
+      // (its point is somewhere along it): the map shows it, and a click places the caller.
+      if (f.kind === 'street') {
+        this.fit([f], { min: 4 });
+        this.message(`${f.label}: click the map where the caller is.`);
+      } else {
+        this.fit([f], { min: 1.2 });
+        this.message(null);
+        this.onPick?.({ lat: f.lat, lon: f.lon, label: f.label });
+      }
     };
     const search = async () => {
       const q = input.value.trim();
       const mine = ++generation;
       if (q.length < 3) {
         list.hidden = true;
+        list.replaceChildren();
         return;
       }
       try {
         const { found } = await get(`/places?q=${encodeURIComponent(q)}&limit=8`);
         if (mine !== generation) return;
+        answered = q;
         list.replaceChildren(...(found.length ? found.map((f) => h('li', { role: 'option', 'data-kind': f.kind, tabindex: -1, onclick: () => choose(f) }, f.label, h('span', { class: 'hint' }, ` ${f.kind}`)))
           : [h('li', { class: 'empty' }, 'Nothing found by that name.')]));
         list.hidden = false;
@@ -125,18 +142,29 @@ export class AreaMap {
     };
     input.addEventListener('input', () => {
       clearTimeout(timer);
+      answered = null;
       timer = setTimeout(search, 200);
     });
-    input.addEventListener('keydown', (e) => {
+    input.addEventListener('keydown', async (e) => {
       if (e.key === 'Enter') {
         e.preventDefault();
-        list.querySelector('li[role=option]')?.click();
+        if (answered !== input.value.trim()) {
+          clearTimeout(timer);
+          await search();
+        }
+        if (!list.hidden && answered === input.value.trim()) list.querySelector('li[role=option]')?.click();
       } else if (e.key === 'Escape') list.hidden = true;
     });
     return h('div', { class: 'map-find-box' }, input, list);
   }
 
-  async load() {
+  /** Loads the boundaries and streets once; later calls wait for the same load. */
+  load() {
+    this.loading ??= this.loadNow();
+    return this.loading;
+  }
+
+  async loadNow() {
     const [areas, info] = await Promise.all([loadAreas(), streetsInfo()]);
     if (info.streets) {
       this.streets = new StreetLayer(this, info);

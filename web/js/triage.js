@@ -68,19 +68,19 @@ export function recordedDecision(incident) {
   const holder = h('div', { class: 'recorded-decision' }, decisionBlock({ ...incident.triage, why: known ?? incident.triage.why }));
   // The decision explained by the protocol version that made it — another agency's, for a
   // call it handed over — with why, the answers it rests on and the rules passed over.
+  const fromOwnRules = () => {
+    if (known) return;
+    rulesOf(incident.channel).then((p) => {
+      const text = whyIn(p, incident.triage);
+      if (text) replace(holder, decisionBlock({ ...incident.triage, why: text }));
+    });
+  };
   get(`/incidents/${incident.id}/decision`).then(({ decision }) => {
     if (decision && decision.rule === incident.triage.rule) {
       replace(holder, decisionBlock({ ...decision, answers: incident.triage.answers, retriage_reason: incident.triage.retriage_reason }));
       holder.dataset.explained = 'yes';
-    }
-  }).catch(() => {
-    if (!known) {
-      rulesOf(incident.channel).then((p) => {
-        const text = whyIn(p, incident.triage);
-        if (text) replace(holder, decisionBlock({ ...incident.triage, why: text }));
-      });
-    }
-  });
+    } else fromOwnRules();
+  }).catch(fromOwnRules);
   return holder;
 }
 

@@ -144,10 +144,16 @@ impl RegionData {
             .context("the shipped road network does not import")?;
         let map = streets::StreetMap::new(imported.lines)
             .with_attribution(crate::roads::attribution(imported.report.format).map(str::to_owned));
-        std::fs::write(&streets, streets::file::streets_to_bytes(&map))
-            .with_context(|| format!("writing {}", streets.display()))?;
-        std::fs::write(&graph, imported.graph.to_bytes())
-            .with_context(|| format!("writing {}", graph.display()))?;
+        // Each written whole, then renamed into place: a run stopped half-way leaves no file
+        // that a later run would trust.
+        for (path, bytes) in
+            [(&streets, streets::file::streets_to_bytes(&map)), (&graph, imported.graph.to_bytes())]
+        {
+            let partial = path.with_extension("partial");
+            std::fs::write(&partial, bytes)
+                .and_then(|()| std::fs::rename(&partial, path))
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
         Ok(Some(graph))
     }
 

@@ -35,6 +35,12 @@ pub(crate) fn run_import(args: ImportAddressesArgs) -> anyhow::Result<()> {
     }
     let points = AddressPoints::read(&bytes).with_context(|| args.file.display().to_string())?;
     let out = args.out.unwrap_or_else(|| args.file.with_extension("addresses"));
+    if out == args.file {
+        anyhow::bail!(
+            "{} would be written over the file it is read from: give --out another name",
+            out.display()
+        );
+    }
     let file = points.to_bytes();
     std::fs::write(&out, &file).with_context(|| format!("writing {}", out.display()))?;
     println!(

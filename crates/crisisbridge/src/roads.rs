@@ -70,6 +70,12 @@ pub(crate) fn run_import(args: ImportRoadsArgs) -> anyhow::Result<()> {
         Some(out) => out,
         None => default_graph_path(&args.file),
     };
+    if streets_path(&out) == out {
+        bail!(
+            "--out {}: the streets file is written beside the graph with the extension .streets; give the graph another extension (e.g. .graph)",
+            out.display()
+        );
+    }
     let bytes = read(&args.file)?;
     let imported = import_with_bar(&args.file, &bytes)?;
     let file = imported.graph.to_bytes();

@@ -201,7 +201,8 @@ impl IncidentService {
         id: IncidentId,
     ) -> Result<Option<(Decision, u32)>> {
         caller.require(Permission::IncidentRead)?;
-        let incident = self.visible(caller, id).await?;
+        // As the caller's agency may see it: one whose part ended sees the decision of then.
+        let incident = self.as_seen(caller.agency.id, self.visible(caller, id).await?).await?;
         let Some(recorded) = incident.triage.as_ref() else { return Ok(None) };
         let Some(version) = self
             .store

@@ -56,4 +56,4 @@ pub use graph::{ArcInfo, Graph, NodeId, TravelTime};
 pub use line::{RoadClass, RoadLine};
 pub use network::{Arc, BuildReport, Network, Stage};
 pub use query::Query;
-pub use snap::Snap;
+pub use snap::{MAX_SEGMENTS, SAME_PLACE_M, Snap};

@@ -11,6 +11,14 @@
 //! it. The off-road distance (point to road) is reported, not converted into time: whether a
 //! team walks it or it is GPS noise is the caller's call.
 //!
+//! **A point on several segments.** A point on a node where roads meet, at an arc's end, or
+//! within [`SAME_PLACE_M`] of the nearest segment's distance from another segment, lies on each
+//! of them (the nearest [`MAX_SEGMENTS`]): it is inserted into every one, and a trip may start
+//! or end on any. When the nearest road point is a node, only that node's own segments count:
+//! a road passing under or over it within the tolerance is another level, not the node. Otherwise a point on a junction's node would snap to one of its segments by
+//! a tie, and where that segment is one-way the node's other roads would be out of reach from
+//! it — a travel time too slow by however long the detour takes.
+//!
 //! Nearest is decided in a local equirectangular projection centred on the query point
 //! (accurate to well under a metre at the distances snapping deals with), found through an
 //! R-tree of every road segment in a projection centred on the graph.
@@ -22,14 +30,18 @@ use rstar::primitives::{GeomWithData, Line};
 use crate::geo::METRES_PER_DEGREE;
 use crate::graph::{Graph, NodeId, TravelTime};
 
-/// A point snapped onto a road of a [`Graph`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Snap {
-    /// Where on the road, in degrees.
-    pub lat: f64,
-    pub lon: f64,
-    /// From the given point to the road, in metres.
-    pub off_road_m: f64,
+/// The most segments one point may lie on (a junction's roads); the nearest are kept.
+pub const MAX_SEGMENTS: usize = 8;
+
+/// A point is on every segment whose distance is within this much of the nearest one's.
+pub const SAME_PLACE_M: f64 = 0.5;
+
+/// A point whose nearest road point is a node (within this, for rounding) is at that node.
+const NODE_EPSILON_M: f64 = 1e-6;
+
+/// Where a snapped point lies on one segment `a — b`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct Part {
     pub(crate) a: u32,
     pub(crate) b: u32,
     pub(crate) fraction: f64,
@@ -39,45 +51,80 @@ pub struct Snap {
     pub(crate) against: Option<(u32, u32)>,
 }
 
+/// A point snapped onto a road of a [`Graph`]: the nearest point on the nearest segment, and
+/// — where other segments are as near, within [`SAME_PLACE_M`] (a point on a junction's node,
+/// at an arc's end, on a road drawn twice) — the point on each of those too (up to
+/// [`MAX_SEGMENTS`]), so a trip may start or end on any of them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Snap {
+    /// Where on the road, in degrees (on the nearest segment).
+    pub lat: f64,
+    pub lon: f64,
+    /// From the given point to the road, in metres.
+    pub off_road_m: f64,
+    parts: [Part; MAX_SEGMENTS],
+    len: u8,
+}
+
 impl Snap {
+    pub(crate) fn parts(&self) -> &[Part] {
+        self.parts.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
     /// Nodes one can drive to from the snapped point, each with the time to get there.
-    pub fn departures(&self) -> impl Iterator<Item = (NodeId, TravelTime)> + use<> {
-        let along = self.along.map(|(w, p)| (NodeId(self.b), TravelTime::from_millis(w - p)));
-        let against = self.against.map(|(w, q)| (NodeId(self.a), TravelTime::from_millis(w - q)));
-        along.into_iter().chain(against)
+    pub fn departures(&self) -> impl Iterator<Item = (NodeId, TravelTime)> + '_ {
+        self.parts().iter().flat_map(|part| {
+            let along = part.along.map(|(w, p)| (NodeId(part.b), TravelTime::from_millis(w - p)));
+            let against =
+                part.against.map(|(w, q)| (NodeId(part.a), TravelTime::from_millis(w - q)));
+            along.into_iter().chain(against)
+        })
     }
 
     /// Nodes from which one drives onto the snapped point, each with the time it takes.
-    pub fn arrivals(&self) -> impl Iterator<Item = (NodeId, TravelTime)> + use<> {
-        let along = self.along.map(|(_, p)| (NodeId(self.a), TravelTime::from_millis(p)));
-        let against = self.against.map(|(_, q)| (NodeId(self.b), TravelTime::from_millis(q)));
-        along.into_iter().chain(against)
+    pub fn arrivals(&self) -> impl Iterator<Item = (NodeId, TravelTime)> + '_ {
+        self.parts().iter().flat_map(|part| {
+            let along = part.along.map(|(_, p)| (NodeId(part.a), TravelTime::from_millis(p)));
+            let against = part.against.map(|(_, q)| (NodeId(part.b), TravelTime::from_millis(q)));
+            along.into_iter().chain(against)
+        })
     }
 
-    /// The time to drive from `self` to `to` along their shared segment without leaving it,
-    /// when both lie on the same one and its direction allows.
+    /// The time to drive from `self` to `to` along a segment both lie on without leaving it,
+    /// when its direction allows.
     pub fn along_segment_to(&self, to: &Snap) -> Option<TravelTime> {
-        if (self.a, self.b) != (to.a, to.b) {
-            return None;
+        let mut best: Option<u32> = None;
+        for from in self.parts() {
+            for onto in to.parts().iter().filter(|t| (t.a, t.b) == (from.a, from.b)) {
+                let forward = match (from.along, onto.along) {
+                    (Some((_, p_from)), Some((_, p_to))) if onto.fraction >= from.fraction => {
+                        Some(p_to.saturating_sub(p_from))
+                    }
+                    _ => None,
+                };
+                let backward = match (from.against, onto.against) {
+                    (Some((_, q_from)), Some((_, q_to))) if onto.fraction <= from.fraction => {
+                        Some(q_to.saturating_sub(q_from))
+                    }
+                    _ => None,
+                };
+                for t in forward.into_iter().chain(backward) {
+                    best = Some(best.map_or(t, |b| b.min(t)));
+                }
+            }
         }
-        let forward = match (self.along, to.along) {
-            (Some((_, p_from)), Some((_, p_to))) if to.fraction >= self.fraction => {
-                Some(p_to.saturating_sub(p_from))
-            }
-            _ => None,
-        };
-        let backward = match (self.against, to.against) {
-            (Some((_, q_from)), Some((_, q_to))) if to.fraction <= self.fraction => {
-                Some(q_to.saturating_sub(q_from))
-            }
-            _ => None,
-        };
-        forward.into_iter().chain(backward).min().map(TravelTime::from_millis)
+        best.map(TravelTime::from_millis)
     }
 
-    /// The segment's end nodes `(a, b)` and the fraction of the way from `a` to `b`.
+    /// The nearest segment's end nodes `(a, b)` and the fraction of the way from `a` to `b`.
     pub fn segment(&self) -> (NodeId, NodeId, f64) {
-        (NodeId(self.a), NodeId(self.b), self.fraction)
+        let p = self.parts().first().copied().unwrap_or_default();
+        (NodeId(p.a), NodeId(p.b), p.fraction)
+    }
+
+    /// Every segment the point lies on, nearest first: `(a, b, fraction from a to b)`.
+    pub fn segments(&self) -> impl Iterator<Item = (NodeId, NodeId, f64)> + '_ {
+        self.parts().iter().map(|p| (NodeId(p.a), NodeId(p.b), p.fraction))
     }
 }
 
@@ -125,10 +172,13 @@ impl Graph {
             let p = self.e7(v);
             ((p.lon() - qlon) * cos_q * METRES_PER_DEGREE, (p.lat() - qlat) * METRES_PER_DEGREE)
         };
-        let mut best: Option<(f64, u32, u32, f64)> = None;
+        // Every segment within the limit, nearest first, until none can come within
+        // SAME_PLACE_M of the nearest.
+        let mut found: Vec<(f64, u32, u32, f64)> = Vec::new();
         for (segment, d2) in index.tree.nearest_neighbor_iter_with_distance_2(&query) {
             let bound = d2.sqrt() * shrink;
-            if bound > max_distance_m || best.is_some_and(|(d, ..)| bound > d) {
+            let nearest = found.iter().map(|f| f.0).fold(f64::INFINITY, f64::min);
+            if bound > max_distance_m || bound > nearest + SAME_PLACE_M {
                 break;
             }
             let [a, b] = segment.data;
@@ -137,29 +187,48 @@ impl Graph {
             let len2 = dx * dx + dy * dy;
             let t = if len2 > 0.0 { (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
             let d = (ax + t * dx).hypot(ay + t * dy);
-            if d <= max_distance_m && best.is_none_or(|(bd, ..)| d < bd) {
-                best = Some((d, a, b, t));
+            if d <= max_distance_m {
+                found.push((d, a, b, t));
             }
         }
-        let (off_road_m, a, b, fraction) = best?;
-        let part = |w: u32, f: f64| {
+        found.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let &(off_road_m, a0, b0, f0) = found.first()?;
+        found.retain(|f| f.0 <= off_road_m + SAME_PLACE_M);
+        // Nearest to a node: the point is at that node, on its own roads only — not on a road
+        // that merely passes within reach of it (under a bridge, over a tunnel).
+        let at_node = found.iter().flat_map(|f| [f.1, f.2]).find(|v| {
+            let (x, y) = local(*v);
+            x.hypot(y) <= off_road_m + NODE_EPSILON_M
+        });
+        if let Some(v) = at_node {
+            found.retain(|f| f.1 == v || f.2 == v);
+        }
+        found.truncate(MAX_SEGMENTS);
+        let part_of = |w: u32, f: f64| {
             // f in [0, 1], so the product is in [0, w].
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let p = (f * f64::from(w)).round() as u32;
             p.min(w)
         };
-        let along = self.arc(a, b).map(|arc| (arc.millis, part(arc.millis, fraction)));
-        let against = self.arc(b, a).map(|arc| (arc.millis, part(arc.millis, 1.0 - fraction)));
-        let (pa, pb) = (self.e7(a), self.e7(b));
+        let mut parts = [Part::default(); MAX_SEGMENTS];
+        for (slot, &(_, a, b, fraction)) in parts.iter_mut().zip(&found) {
+            *slot = Part {
+                a,
+                b,
+                fraction,
+                along: self.arc(a, b).map(|arc| (arc.millis, part_of(arc.millis, fraction))),
+                against: self
+                    .arc(b, a)
+                    .map(|arc| (arc.millis, part_of(arc.millis, 1.0 - fraction))),
+            };
+        }
+        let (pa, pb) = (self.e7(a0), self.e7(b0));
         Some(Snap {
-            lat: pa.lat() + fraction * (pb.lat() - pa.lat()),
-            lon: pa.lon() + fraction * (pb.lon() - pa.lon()),
+            lat: pa.lat() + f0 * (pb.lat() - pa.lat()),
+            lon: pa.lon() + f0 * (pb.lon() - pa.lon()),
             off_road_m,
-            a,
-            b,
-            fraction,
-            along,
-            against,
+            parts,
+            len: found.len() as u8,
         })
     }
 }

@@ -304,8 +304,9 @@ pub struct RouteDto {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RouteTierDto {
     pub agency: Uuid,
-    /// The agency's name, in routing answers (`null` where a transfer lists the tiers still
+    /// The agency's name, in routing answers (left out where a transfer lists the tiers still
     /// to try: the directory names them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub answer_within_s: u32,
 }

@@ -111,9 +111,12 @@ impl std::fmt::Debug for Places {
 
 impl Places {
     pub fn new(map: StreetMap, addresses: AddressPoints) -> Self {
-        let cos_lat0 = map
-            .bounds()
-            .map_or(1.0, |((s, _), (n, _))| ((s + n) / 2.0).to_radians().cos().max(0.01));
+        // The projection's centre: the streets', else the address points'.
+        let middle = map.bounds().map(|((s, _), (n, _))| (s + n) / 2.0).or_else(|| {
+            let n = addresses.points.len() as f64;
+            (n > 0.0).then(|| addresses.points.iter().map(|a| a.position.lat()).sum::<f64>() / n)
+        });
+        let cos_lat0 = middle.map_or(1.0, |lat| lat.to_radians().cos().max(0.01));
         let mut segments = Vec::new();
         let mut name_lines = vec![Vec::new(); map.names.len()];
         let mut at_node: HashMap<E7, Vec<u32>> = HashMap::new();
@@ -383,10 +386,17 @@ impl Places {
 
 /// "A & B", "A and B", "A / B", "A at B", "A @ B" as (A, B).
 fn split_intersection(query: &str) -> Option<(String, String)> {
-    let lower = query.to_lowercase();
+    // ASCII lower-casing keeps every byte offset, so they index the query as typed.
+    let lower = query.to_ascii_lowercase();
     for sep in ["&", "/", "@", " and ", " at "] {
         if let Some(i) = lower.find(sep) {
             let (a, b) = (query.get(..i)?, query.get(i + sep.len()..)?);
+            // "123 1/2 Main St": a fraction, not a corner.
+            let digit_before = a.chars().next_back().is_some_and(|c| c.is_ascii_digit());
+            let digit_after = b.chars().next().is_some_and(|c| c.is_ascii_digit());
+            if sep == "/" && digit_before && digit_after {
+                continue;
+            }
             if !a.trim().is_empty() && !b.trim().is_empty() {
                 return Some((a.trim().to_owned(), b.trim().to_owned()));
             }

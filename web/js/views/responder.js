@@ -85,11 +85,18 @@ export async function mount(main, { user }) {
   function assignmentMap(i) {
     const c = fmt.centre(i.location);
     if (!c) return null;
+    const where = `${c.lat},${c.lon}`;
     if (mapFor?.id !== i.id) {
       const map = new AreaMap({ label: `Map: the assignment is at ${fmt.location(i.location)}`, className: 'small-map responder-map' });
+      map.load().catch((e) => map.message(`The map could not load: ${e.message}`));
+      mapFor = { id: i.id, map, where: null };
+    }
+    if (mapFor.where !== where) {
+      // A new location for the same assignment moves the pin and the view with it.
+      const { map } = mapFor;
       map.setMarkers('pin', [{ id: 'pin', ...c, shape: 'pin', cls: 'pin', radius_m: i.location.radius_m, title: 'The assignment' }]);
-      map.load().then(() => map.fit([c], { min: 1.5 })).catch((e) => map.message(`The map could not load: ${e.message}`));
-      mapFor = { id: i.id, map };
+      map.load().then(() => map.fit([c], { min: 1.5 })).catch(() => {});
+      mapFor.where = where;
     }
     return mapFor.map.el;
   }

@@ -41,11 +41,17 @@ const MAX_OPEN_MCT: usize = 2;
 const GPS_EVERY: Duration = Duration::from_secs(5);
 const MCT_SERVICE: &str = "urn:crisisbridge:service:mobile-crisis";
 
+/// The incidents the traffic sent a team to.
+type Own = Arc<std::sync::Mutex<std::collections::HashSet<String>>>;
+
 /// Where a region's synthetic calls come from.
 #[derive(Debug, Clone, Copy)]
 pub struct Origins {
-    /// 911 calls: inside this box (latitudes, longitudes), where the demo's PSAP answers.
-    pub calls_911: ((f64, f64), (f64, f64)),
+    /// 911 calls: inside this box (latitudes, longitudes), where the demo's PSAP answers;
+    /// `None`: near the 988 contacts' places (a box would take in water or another county).
+    pub calls_911: Option<((f64, f64), (f64, f64))>,
+    /// The callback numbers' area code.
+    pub area_code: &'static str,
     /// 988 contacts: near one of these places, within the jitter (degrees of latitude,
     /// longitude).
     pub contacts_988: &'static [(f64, f64)],
@@ -54,7 +60,8 @@ pub struct Origins {
 
 /// Kansas: 911 calls in Douglas County, 988 contacts from towns across the state.
 pub const KANSAS: Origins = Origins {
-    calls_911: ((38.80, 39.01), (-95.44, -95.12)),
+    calls_911: Some(((38.80, 39.01), (-95.44, -95.12))),
+    area_code: "785",
     contacts_988: &[
         (38.9717, -95.2353),  // Lawrence
         (39.0473, -95.6752),  // Topeka
@@ -74,9 +81,11 @@ pub const KANSAS: Origins = Origins {
     jitter: (0.04, 0.05),
 };
 
-/// Manhattan: 911 calls from a box inside the island, 988 contacts near its neighbourhoods.
+/// Manhattan: calls and contacts near its neighbourhoods (each place with its jitter lies
+/// inside the borough's boundary).
 pub const MANHATTAN: Origins = Origins {
-    calls_911: ((40.715, 40.835), (-73.990, -73.945)),
+    calls_911: None,
+    area_code: "212",
     contacts_988: &[
         (40.7138, -74.0036), // Civic Center
         (40.7265, -73.9815), // East Village
@@ -101,7 +110,10 @@ pub async fn run(base: String, origins: &'static Origins) {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(7, |d| d.as_nanos() as u64);
     let rng = Arc::new(std::sync::Mutex::new(Rng::seeded(seed)));
-    tokio::spawn(teams::drive(api.clone(), rng.clone()));
+    // The incidents the traffic itself sent a team to: it drives only those teams (and idle
+    // ones); a team a person assigned is the person's to move.
+    let own: Own = Arc::default();
+    tokio::spawn(teams::drive(api.clone(), rng.clone(), own.clone()));
     let open = Arc::new(AtomicUsize::new(0));
     let open_mct = Arc::new(AtomicUsize::new(0));
     tracing::info!("demo traffic: a synthetic call every 10 to 20 s (--no-traffic turns it off)");
@@ -118,13 +130,14 @@ pub async fn run(base: String, origins: &'static Origins) {
             let at = if story == Story::Contact988 { r.near(origins) } else { r.in_box(origins) };
             (story, at)
         };
-        let (api, open, open_mct, rng) = (api.clone(), open.clone(), open_mct.clone(), rng.clone());
+        let (api, open, open_mct, rng, own) =
+            (api.clone(), open.clone(), open_mct.clone(), rng.clone(), own.clone());
         tokio::spawn(async move {
             open.fetch_add(1, Ordering::Relaxed);
             if story == Story::MobileCrisis {
                 open_mct.fetch_add(1, Ordering::Relaxed);
             }
-            let opened = play(&api, &rng, story, at).await.unwrap_or_else(|e| {
+            let opened = play(&api, &rng, &own, origins, story, at).await.unwrap_or_else(|e| {
                 tracing::warn!(?story, error = %format!("{e:#}"), "demo traffic: a synthetic call failed");
                 false
             });
@@ -160,6 +173,8 @@ impl Story {
 async fn play(
     api: &Api,
     rng: &std::sync::Mutex<Rng>,
+    own: &Own,
+    origins: &Origins,
     story: Story,
     (lat, lon): (f64, f64),
 ) -> anyhow::Result<bool> {
@@ -189,7 +204,7 @@ async fn play(
                 "channel": channel,
                 "location": {"type": "point", "lat": lat, "lon": lon, "radius_m": 40},
                 "address": address,
-                "callback_number": format!("785-555-{:04}", (lat * 1e4) as u64 % 10_000),
+                "callback_number": format!("{}-555-{:04}", origins.area_code, (lat * 1e4) as u64 % 10_000),
                 "summary": summary,
             })),
         )
@@ -241,6 +256,9 @@ async fn play(
             if let Some(team) = teams::free_team(api).await? {
                 // The team then drives there in `teams::drive`, reporting as it goes.
                 act("dispatcher", json!({"action": "dispatch_team", "team": team})).await?;
+                if let Ok(mut own) = own.lock() {
+                    own.insert(id.clone());
+                }
             }
         }
         Story::Police | Story::Ems => {
@@ -355,7 +373,9 @@ impl Rng {
     }
 
     fn in_box(&mut self, origins: &Origins) -> (f64, f64) {
-        let ((lat0, lat1), (lon0, lon1)) = origins.calls_911;
+        let Some(((lat0, lat1), (lon0, lon1))) = origins.calls_911 else {
+            return self.near(origins);
+        };
         (round5(self.between(lat0, lat1)), round5(self.between(lon0, lon1)))
     }
 

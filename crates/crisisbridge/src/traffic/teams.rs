@@ -1,4 +1,5 @@
-//! Moving teams: positions and statuses reported as the responder's phone would.
+//! Moving teams: positions and statuses reported as the responder's phone would — for the
+//! teams the traffic itself sent, and idle ones; a team a person assigned is left to them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,7 +40,7 @@ struct Place {
 /// Reports positions for the responder's teams every few seconds, forever. A team on scene
 /// for a while either clears, or — half the time — takes the person to the first facility
 /// ranked with room, where the demo's facility staff take over (at their own facility).
-pub(super) async fn drive(api: Arc<Api>, rng: Arc<std::sync::Mutex<Rng>>) {
+pub(super) async fn drive(api: Arc<Api>, rng: Arc<std::sync::Mutex<Rng>>, own: super::Own) {
     let mut places: std::collections::HashMap<String, Place> = std::collections::HashMap::new();
     loop {
         tokio::time::sleep(GPS_EVERY).await;
@@ -55,6 +56,14 @@ pub(super) async fn drive(api: Arc<Api>, rng: Arc<std::sync::Mutex<Rng>>) {
         for team in
             teams.as_array().into_iter().flatten().filter(|t| *at(t, "/provider") == provider)
         {
+            // A team on an incident the traffic did not send it to was assigned by a person:
+            // the person (and the responder's phone) moves it, not the traffic.
+            let assigned_by_a_person = at(team, "/incident")
+                .as_str()
+                .is_some_and(|i| own.lock().is_ok_and(|own| !own.contains(i)));
+            if assigned_by_a_person {
+                continue;
+            }
             if let Err(e) = step(&api, &rng, team, &mut places).await {
                 tracing::debug!(error = %e, "demo traffic: moving a team failed");
             }

@@ -31,6 +31,13 @@ impl CivicAddress {
     /// "1000 W 23rd St, Unit 4B, Lawrence, KS 66046". Empty when the address holds none of
     /// these (a county and country only).
     pub fn one_line(&self) -> String {
+        // A state or county alone does not say where a person is.
+        let says_where = ["HNO", "RD", "LMK", "LOC", "NAM", "A3", "A4", "A5", "A6", "BLD"]
+            .iter()
+            .any(|n| self.get(n).is_some_and(|v| !v.trim().is_empty()));
+        if !says_where {
+            return String::new();
+        }
         let words = |names: &[&str]| {
             names
                 .iter()
@@ -40,11 +47,15 @@ impl CivicAddress {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        let house = [self.get("HNO"), self.get("HNS")]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .collect::<String>();
+        // "12A", but "123 1/2": a fractional suffix is written apart.
+        let house = match (self.get("HNO").map(str::trim), self.get("HNS").map(str::trim)) {
+            (Some(n), Some(s))
+                if s.contains('/') || s.starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                format!("{n} {s}")
+            }
+            (n, s) => [n, s].into_iter().flatten().collect(),
+        };
         let street = words(&["PRM", "PRD", "RD", "STS", "POD", "POM"]);
         let mut parts: Vec<String> = Vec::new();
         let first =
@@ -130,7 +141,11 @@ mod tests {
         ]);
         assert_eq!(a.one_line(), "1000 W 23rd St, Unit 4B, Lawrence, KS 66046");
         assert_eq!(address(&[("HNO", "12"), ("HNS", "A"), ("RD", "Main")]).one_line(), "12A Main");
-        assert_eq!(address(&[("country", "US"), ("A1", "KS"), ("A2", "Douglas")]).one_line(), "KS");
+        assert_eq!(address(&[("country", "US"), ("A1", "KS"), ("A2", "Douglas")]).one_line(), "");
+        assert_eq!(
+            address(&[("HNO", "123"), ("HNS", "1/2"), ("RD", "Main")]).one_line(),
+            "123 1/2 Main"
+        );
         assert_eq!(address(&[("country", "US")]).one_line(), "");
     }
 }

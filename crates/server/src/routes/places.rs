@@ -92,22 +92,30 @@ pub async fn tile(
         })
     };
     let (z, x, y) = (number("z", &z)?, number("x", &x)?, number("y", &y)?);
-    let Some(places) = state.settings.places.as_deref().filter(|p| !p.map().is_empty()) else {
+    if state.settings.places.as_deref().is_none_or(|p| p.map().is_empty()) {
         return Err(ApiError::new(
             ErrorCode::NotFound,
             "no road network is loaded on this server (road_graph), so there are no streets to draw",
         ));
-    };
+    }
     let z = u8::try_from(z).unwrap_or(u8::MAX);
     let cached = state.tiles.0.lock().ok().and_then(|c| c.get(&(z, x, y)).cloned());
     let bytes = match cached {
         Some(bytes) => bytes,
         None => {
-            let tile = places
-                .map()
-                .tile(z, x, y)
+            // Cutting reads many lines: off the async workers.
+            let cut = state.settings.places.clone();
+            let tile = tokio::task::spawn_blocking(move || cut.map(|p| p.map().tile(z, x, y)))
+                .await
+                .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cutting a tile: {e}")))?
+                .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no road network is loaded"))?
                 .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
             let bytes = Arc::new(serde_json::to_vec(&tile_json(&tile)).unwrap_or_default());
+            // Empty tiles (the sea, outside the data) are cheap to cut again and are not
+            // kept, so asking for many of them cannot push the real ones out.
+            if tile.lines.is_empty() {
+                return Ok(answer(bytes.as_ref().clone()));
+            }
             if let Ok(mut cache) = state.tiles.0.lock() {
                 if cache.len() >= CACHED_TILES {
                     cache.clear();
@@ -117,14 +125,18 @@ pub async fn tile(
             bytes
         }
     };
-    Ok((
+    Ok(answer(bytes.as_ref().clone()))
+}
+
+fn answer(bytes: Vec<u8>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, "private, max-age=3600"),
         ],
-        bytes.as_ref().clone(),
+        bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 fn tile_json(tile: &streets::Tile) -> Value {

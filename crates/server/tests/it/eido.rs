@@ -141,4 +141,44 @@ async fn the_civic_address_of_a_cads_eido_is_kept() {
     assert_eq!(response.status(), 201);
     let opened: Value = response.json().await.unwrap();
     assert_eq!(opened["address"], "42 W Cellular Street, Wilmington, DE", "{opened}");
+
+    // The CAD sends the same incident with another address: it replaces the first.
+    let moved = serde_json::to_string(&sample).unwrap().replace("<HNO>42</HNO>", "<HNO>44</HNO>");
+    let moved: Value = serde_json::from_str(&moved).unwrap();
+    let updated: Value = post_eido(&app, &calltaker, &moved).await.json().await.unwrap();
+    assert_eq!(updated["address"], "44 W Cellular Street, Wilmington, DE", "{updated}");
+    // The same again changes nothing.
+    let again: Value = post_eido(&app, &calltaker, &moved).await.json().await.unwrap();
+    assert_eq!(again["version"], updated["version"]);
+}
+
+/// A CAD's update that moves the incident without a civic address clears the address said
+/// for the old place.
+#[tokio::test]
+async fn a_move_without_an_address_clears_the_old_one() {
+    let app = TestApp::spawn_with_areas().await;
+    let calltaker = app.login("calltaker").await;
+    let source = app.open_incident(&calltaker).await;
+    let mut eido: Value = app
+        .get(&format!("/api/v1/incidents/{source}/eido"), &calltaker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    eido["$id"] = json!("urn:emergency:uid:incidentid:cad0077:cad.east-county.example");
+    let other = app.login("other").await;
+    let opened: Value = post_eido(&app, &other, &eido).await.json().await.unwrap();
+    assert_eq!(opened["address"], Value::Null, "the EIDO has no civic address");
+    let id = opened["id"].as_str().unwrap();
+    let said =
+        app.act(&other, id, json!({"action": "record_address", "address": "1200 Iowa St"})).await;
+    assert_eq!(said.status(), 200);
+    let by_value = eido["locationComponent"][0]["locationByValue"].as_str().unwrap().to_owned();
+    let first_pos =
+        by_value.split("<gml:pos>").nth(1).unwrap().split("</gml:pos>").next().unwrap().to_owned();
+    eido["locationComponent"][0]["locationByValue"] =
+        json!(by_value.replace(&first_pos, "38.5 -94.5"));
+    let updated: Value = post_eido(&app, &other, &eido).await.json().await.unwrap();
+    assert_eq!(updated["location"]["lat"], 38.5);
+    assert_eq!(updated["address"], Value::Null, "{updated}");
 }

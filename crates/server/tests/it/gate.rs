@@ -315,3 +315,28 @@ async fn the_counselor_sees_why_the_psaps_protocol_sent_the_call() {
     )
     .await;
 }
+
+/// A 988 center whose offer was withdrawn by a re-triage sees the incident as it was when its
+/// part ended — the explanation of the decision too: the one that sent it the call, not the
+/// later one.
+#[tokio::test]
+async fn an_agency_whose_part_ended_sees_the_decision_of_then() {
+    let app = with_protocol().await;
+    let calltaker = app.login("calltaker").await;
+    let counselor = app.login("counselor").await;
+    let id = call(&app, &calltaker).await;
+    let first: Value = app.triage(&calltaker, &id, answers(json!({}))).await.json().await.unwrap();
+    app.act(&calltaker, &id, json!({"action": "divert_988"})).await;
+    let body = json!({"answers": answers(json!({"weapon": true})),
+        "retriage_reason": "the caller now says he has a knife"});
+    let retriaged =
+        app.post_json(&format!("/api/v1/incidents/{id}/triage"), Some(&calltaker), &body).await;
+    assert_eq!(retriaged.status(), 200);
+    let path = format!("/api/v1/incidents/{id}/decision");
+    let now: Value = app.get(&path, &calltaker).await.json().await.unwrap();
+    assert_eq!(now["decision"]["outcome"], "co_response");
+    let then: Value = app.get(&path, &counselor).await.json().await.unwrap();
+    assert_eq!(then["decision"]["outcome"], "divert_988", "{then}");
+    assert_eq!(then["decision"]["rule"], first["decision"]["rule"]);
+    assert!(!then.to_string().contains("knife"), "{then}");
+}
