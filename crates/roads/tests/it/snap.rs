@@ -56,11 +56,8 @@ impl<'g> Reference<'g> {
         for (&(u, v), &w) in &arcs {
             adj[u].push((v, w));
         }
-        let segments = arcs
-            .keys()
-            .filter(|&&(u, v)| u < v || !arcs.contains_key(&(v, u)))
-            .copied()
-            .collect();
+        let segments =
+            arcs.keys().filter(|&&(u, v)| u < v || !arcs.contains_key(&(v, u))).copied().collect();
         Self { graph, arcs, adj, segments }
     }
 
@@ -146,7 +143,8 @@ impl<'g> Reference<'g> {
             if d > dist[v] {
                 continue;
             }
-            let row = self.adj.get(v).into_iter().flatten().chain(extra.get(&v).into_iter().flatten());
+            let row =
+                self.adj.get(v).into_iter().flatten().chain(extra.get(&v).into_iter().flatten());
             for &(x, w) in row {
                 if d + u64::from(w) < dist[x] {
                     dist[x] = d + u64::from(w);
@@ -175,11 +173,19 @@ fn check_points(reference: &Reference<'_>, from: (f64, f64), to: &[(f64, f64)]) 
     let mut got = Vec::new();
     query.snapped_times_from(graph, &source, &targets, &mut got);
     for (p, time) in to.iter().zip(&got) {
-        assert_eq!(time.map(|t| t.millis()), reference.split_graph_time(from, *p), "{from:?} → {p:?}");
+        assert_eq!(
+            time.map(|t| t.millis()),
+            reference.split_graph_time(from, *p),
+            "{from:?} → {p:?}"
+        );
     }
     query.snapped_times_to(graph, &targets, &source, &mut got);
     for (p, time) in to.iter().zip(&got) {
-        assert_eq!(time.map(|t| t.millis()), reference.split_graph_time(*p, from), "{p:?} → {from:?}");
+        assert_eq!(
+            time.map(|t| t.millis()),
+            reference.split_graph_time(*p, from),
+            "{p:?} → {from:?}"
+        );
     }
 }
 
@@ -210,8 +216,7 @@ fn check_snapped(graph: &Graph, rng: &mut Rng, points: usize) {
     };
     let from = random_point(rng);
     let mut to: Vec<(f64, f64)> = (0..points).map(|_| random_point(rng)).collect();
-    let node =
-        graph.position(graph.node(rng.below(graph.node_count())).unwrap()).unwrap();
+    let node = graph.position(graph.node(rng.below(graph.node_count())).unwrap()).unwrap();
     to.extend([node, (node.0 + 1e-8, node.1), (node.0, node.1 + 4e-6), from]);
     let reference = Reference::new(graph);
     check_points(&reference, from, &to);
