@@ -159,6 +159,37 @@ fn report(
         query.travel_times_to(graph, targets, &[(*s, zero)], &mut got);
         ch_50_to.push(t.elapsed());
     }
+    // One fixed set of 50 teams, selected once, against every source.
+    let teams = cases.first().map(|(_, t)| t.clone()).unwrap_or_default();
+    let set = query.target_set(graph, &teams);
+    let mut reused = Vec::new();
+    for (s, _) in &cases {
+        let t = Instant::now();
+        query.times_with_set(graph, &[(*s, zero)], &set, &mut got);
+        reused.push(t.elapsed());
+        dijkstra.travel_times(graph, &[(*s, zero)], &teams, &mut want);
+        ensure!(got == want, "{name}: the reused set from {s:?} differs from Dijkstra");
+    }
+    // A matrix between snapped points: 1,000 origins × 5,000 destinations at nodes (a small
+    // graph: at most its node count each), every 97th row checked against one-to-many.
+    let (rows, columns) = (1000.min(n), 5000.min(n));
+    let at_node = |v: NodeId| {
+        let (lat, lon) = graph.position(v)?;
+        graph.snap(domain::GeoPoint::parse(lat, lon).ok()?, 1.0)
+    };
+    let origins: Vec<roads::Snap> =
+        (0..rows).filter_map(|_| random_node().and_then(at_node)).collect();
+    let destinations: Vec<roads::Snap> =
+        (0..columns).filter_map(|_| random_node().and_then(at_node)).collect();
+    let t = Instant::now();
+    let mut matrix = Vec::new();
+    query.matrix(graph, &origins, &destinations, &mut matrix);
+    let matrix_time = t.elapsed();
+    for (i, origin) in origins.iter().enumerate().step_by(97) {
+        query.snapped_times_from(graph, origin, &destinations, &mut got);
+        let row = matrix.get(i * destinations.len()..(i + 1) * destinations.len()).unwrap_or(&[]);
+        ensure!(row == got.as_slice(), "{name}: matrix row {i} differs from one-to-many");
+    }
     let all_sources = sources.min(if n > 100_000 { 20 } else { 100 });
     let (mut ch_all, mut dj_all) = (Vec::new(), Vec::new());
     for (s, _) in cases.iter().take(all_sources) {
@@ -171,6 +202,14 @@ fn report(
         ensure!(got == want, "{name}: one to all from {s:?} differs from Dijkstra");
     }
     println!("  hierarchy 1 → 50:   {}", stats(&mut ch_50));
+    println!("  reused 50-team set: {}   ({} nodes selected once)", stats(&mut reused), set.len());
+    println!(
+        "  matrix {} × {}: {:.3} s ({:.2} µs a cell); rows checked against one-to-many",
+        origins.len(),
+        destinations.len(),
+        matrix_time.as_secs_f64(),
+        matrix_time.as_secs_f64() * 1e6 / (origins.len() * destinations.len()).max(1) as f64
+    );
     println!("  hierarchy 50 → 1:   {}", stats(&mut ch_50_to));
     println!("  hierarchy 1 → all:  {}", stats(&mut ch_all));
     println!("  Dijkstra 1 → 50:    {}", stats(&mut dj_50));

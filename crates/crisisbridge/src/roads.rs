@@ -10,6 +10,9 @@
 //!   empty when the row's point is more than `--max-snap-m` from any road. `--roads` takes a
 //!   graph file or any importable road file; without it every time is the straight-line
 //!   estimate (`roads::fallback_seconds`), and stderr says so.
+//! - `eta --roads FILE --matrix FROM.csv TO.csv`: every origin to every destination (the
+//!   bucket-based many-to-many of `roads::Query::matrix`), one CSV row per origin,
+//!   `from,0,1,…` then `i,seconds,…` (empty: no road within `--max-snap-m`).
 //! - `roads export GRAPH [--csv] [--out FILE]`: every arc as
 //!   `from_lat,from_lon,to_lat,to_lon,seconds,metres`, so other tools can check our times;
 //!   the output imports back into the same graph.
@@ -39,12 +42,16 @@ pub(crate) struct EtaArgs {
     #[arg(long)]
     roads: Option<PathBuf>,
     /// Where the trips start, as LAT,LON in degrees.
-    #[arg(long, allow_hyphen_values = true)]
-    from: String,
+    #[arg(long, allow_hyphen_values = true, required_unless_present = "matrix")]
+    from: Option<String>,
     /// CSV of lat,lon rows (a header line `lat,lon` or `lon,lat` sets the order): where the
     /// trips end.
-    #[arg(long)]
-    to: PathBuf,
+    #[arg(long, required_unless_present = "matrix")]
+    to: Option<PathBuf>,
+    /// A whole matrix: every point of FROM.csv to every point of TO.csv (both lat,lon rows as
+    /// for --to), printed as CSV with a row per origin: `from,0,1,…` then `i,seconds,…`.
+    #[arg(long, num_args = 2, value_names = ["FROM", "TO"], conflicts_with_all = ["from", "to"])]
+    matrix: Option<Vec<PathBuf>>,
     /// Points farther than this from every road get no travel time.
     #[arg(long, default_value_t = 1000.0)]
     max_snap_m: f64,
@@ -98,10 +105,9 @@ pub(crate) fn run_import(args: ImportRoadsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) fn run_eta(args: EtaArgs) -> anyhow::Result<()> {
-    let from = parse_point(&args.from).with_context(|| format!("--from {:?}", args.from))?;
-    let file =
-        std::fs::File::open(&args.to).with_context(|| format!("reading {}", args.to.display()))?;
+/// The `lat,lon` rows of a points file.
+fn read_points(path: &Path) -> anyhow::Result<Vec<GeoPoint>> {
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
     let mut rows = Vec::new();
     crate::points::read(
         std::io::BufReader::new(file),
@@ -111,7 +117,93 @@ pub(crate) fn run_eta(args: EtaArgs) -> anyhow::Result<()> {
             Ok(())
         },
     )
-    .with_context(|| args.to.display().to_string())?;
+    .with_context(|| path.display().to_string())?;
+    Ok(rows)
+}
+
+/// `eta --matrix FROM TO`: every origin to every destination, one CSV row per origin.
+fn run_matrix(args: &EtaArgs, from: &Path, to: &Path) -> anyhow::Result<()> {
+    let (origins, destinations) = (read_points(from)?, read_points(to)?);
+    let Some(roads_file) = &args.roads else {
+        bail!("--matrix needs a road network: give --roads");
+    };
+    let graph = load_graph(roads_file)?;
+    let snap_all = |points: &[GeoPoint], what: &Path| -> anyhow::Result<Vec<Option<roads::Snap>>> {
+        Ok(points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let snap = graph.snap(*p, args.max_snap_m);
+                if snap.is_none() {
+                    eprintln!(
+                        "note: {} row {i}: no road within {} m",
+                        what.display(),
+                        args.max_snap_m
+                    );
+                }
+                snap
+            })
+            .collect())
+    };
+    let (from_snaps, to_snaps) = (snap_all(&origins, from)?, snap_all(&destinations, to)?);
+    let from_kept: Vec<roads::Snap> = from_snaps.iter().flatten().copied().collect();
+    let to_kept: Vec<roads::Snap> = to_snaps.iter().flatten().copied().collect();
+    let started = std::time::Instant::now();
+    let mut cells = Vec::new();
+    Query::new().matrix(&graph, &from_kept, &to_kept, &mut cells);
+    eprintln!(
+        "note: {} × {} matrix in {:.3} s",
+        from_kept.len(),
+        to_kept.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    write!(out, "from")?;
+    for j in 0..destinations.len() {
+        write!(out, ",{j}")?;
+    }
+    writeln!(out)?;
+    let mut kept_row = 0;
+    for (i, origin) in from_snaps.iter().enumerate() {
+        write!(out, "{i}")?;
+        let mut kept_column = 0;
+        for destination in &to_snaps {
+            let cell = match (origin, destination) {
+                (Some(_), Some(_)) => {
+                    let cell = cells.get(kept_row * to_kept.len() + kept_column).copied().flatten();
+                    kept_column += 1;
+                    cell
+                }
+                (None, Some(_)) => {
+                    kept_column += 1;
+                    None
+                }
+                _ => None,
+            };
+            match cell {
+                Some(t) => write!(out, ",{t}")?,
+                None => write!(out, ",")?,
+            }
+        }
+        writeln!(out)?;
+        kept_row += usize::from(origin.is_some());
+    }
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+pub(crate) fn run_eta(args: EtaArgs) -> anyhow::Result<()> {
+    if let Some([from, to]) = args.matrix.as_deref() {
+        return run_matrix(&args, from, to);
+    }
+    let (Some(from_text), Some(to_path)) = (args.from.as_deref(), args.to.as_deref()) else {
+        bail!("give --from and --to, or --matrix FROM.csv TO.csv");
+    };
+    let from = parse_point(from_text).with_context(|| format!("--from {from_text:?}"))?;
+    let rows = read_points(to_path)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     writeln!(out, "idx,seconds")?;
@@ -128,7 +220,7 @@ pub(crate) fn run_eta(args: EtaArgs) -> anyhow::Result<()> {
     };
     let graph = load_graph(&roads_file)?;
     let Some(origin) = graph.snap(from, args.max_snap_m) else {
-        bail!("--from {}: no road within {} m of the origin", args.from, args.max_snap_m);
+        bail!("--from {from_text}: no road within {} m of the origin", args.max_snap_m);
     };
     let mut snapped = Vec::new();
     let mut index = Vec::new();

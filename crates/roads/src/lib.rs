@@ -13,6 +13,8 @@
 //! - [`Query`]: exact travel times between snapped points, one incident to many teams
 //!   ([`Query::snapped_times_from`]) and many teams to one incident
 //!   ([`Query::snapped_times_to`]); the same between nodes, and one node to all.
+//! - [`Query::target_set`] / [`Query::times_with_set`]: the same targets against many sources,
+//!   selected once; [`Query::matrix`]: a whole travel-time matrix between snapped points.
 //! - [`Dijkstra`]: the plain reference the queries are checked against.
 //! - [`fallback_seconds`]: straight-line distance × [`DETOUR_FACTOR`] at [`FALLBACK_KMH`], for
 //!   when there is no road network.
@@ -39,6 +41,7 @@ mod geo;
 mod graph;
 pub mod import;
 mod line;
+mod matrix;
 pub mod model;
 mod network;
 mod query;
@@ -54,6 +57,7 @@ pub use format::{VERSION as GRAPH_FILE_VERSION, is_graph_file};
 pub use geo::{E7, haversine_m};
 pub use graph::{ArcInfo, Graph, NodeId, TravelTime};
 pub use line::{RoadClass, RoadLine};
+pub use matrix::TargetSet;
 pub use network::{Arc, BuildReport, Network, Stage};
 pub use query::Query;
 pub use snap::{MAX_SEGMENTS, SAME_PLACE_M, Snap};

@@ -41,10 +41,12 @@ pub struct Query {
     /// Seeds and targets of snapped queries, kept so those allocate nothing either.
     pub(crate) seed_buffer: Vec<(NodeId, TravelTime)>,
     pub(crate) target_buffer: Vec<NodeId>,
+    /// A target set's sweep values (`matrix.rs`).
+    pub(crate) local: Vec<u32>,
 }
 
 /// Which way a query runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Direction {
     /// From seeds at the source to the targets: climb `up`, sweep along `down`.
     Forward,
@@ -224,6 +226,55 @@ impl Query {
             best = best.min(dist[*x as usize].saturating_add(*w));
         }
         dist[v] = best;
+    }
+
+    /// The upward search alone, from `seeds` along `climb` (for `matrix.rs`); the caller
+    /// reads [`Query::settled`] and [`Query::distance`], then resets.
+    pub(crate) fn climb_from(
+        &mut self,
+        graph: &Graph,
+        climb: &Upward,
+        seeds: &[(NodeId, TravelTime)],
+    ) {
+        self.prepare(graph);
+        self.climb(climb, seeds);
+    }
+
+    /// The nodes the last upward search reached, each once.
+    pub(crate) fn settled(&self) -> Vec<u32> {
+        let mut nodes = self.touched.clone();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+
+    /// The tentative time at `v` (`u32::MAX`: not reached).
+    pub(crate) fn distance(&self, v: usize) -> u32 {
+        self.dist.get(v).copied().unwrap_or(INF)
+    }
+
+    /// The nodes [`Query::select`] marks for `targets`, highest first, leaving no mark behind.
+    pub(crate) fn selection(
+        &mut self,
+        graph: &Graph,
+        sweep: &Upward,
+        targets: &[NodeId],
+    ) -> Vec<u32> {
+        self.prepare(graph);
+        self.select(sweep, targets);
+        let mut nodes = Vec::new();
+        for w in (0..self.selected.len()).rev() {
+            let mut word = self.selected.get(w).copied().unwrap_or(0);
+            if let Some(slot) = self.selected.get_mut(w) {
+                *slot = 0;
+            }
+            while word != 0 {
+                let bit = 63 - word.leading_zeros() as usize;
+                word &= !(1u64 << bit);
+                nodes.push((w * 64 + bit) as u32);
+            }
+        }
+        nodes
     }
 
     pub(crate) fn reset_touched(&mut self) {

@@ -67,6 +67,7 @@ pub struct Snap {
 }
 
 impl Snap {
+    /// The segments the point lies on.
     pub(crate) fn parts(&self) -> &[Part] {
         self.parts.get(..usize::from(self.len)).unwrap_or(&[])
     }

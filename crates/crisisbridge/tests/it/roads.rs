@@ -158,3 +158,44 @@ fn bad_input_gets_a_clear_error() {
     let (ok, _, stderr) = run(&["import", "roads", s(&graph)], &[], None);
     assert!(!ok && stderr.contains("this is a graph file already"), "{stderr}");
 }
+
+/// `eta --matrix`: every origin to every destination, each cell the same as `eta --from` gives
+/// for that origin; a point far from every road gets an empty cell; without roads, refused.
+#[test]
+fn a_matrix_agrees_with_one_origin_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let osm = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/manhattan-roads.osm.gz");
+    let graph = dir.path().join("m.graph");
+    let (ok, _, stderr) = run(&["import", "roads", osm, "--out", s(&graph)], &[], None);
+    assert!(ok, "{stderr}");
+    let from = dir.path().join("from.csv");
+    let to = dir.path().join("to.csv");
+    let origins = ["40.7580,-73.9855", "40.8116,-73.9465", "40.7138,-74.0036"];
+    std::fs::write(&from, format!("lat,lon\n{}\n", origins.join("\n"))).unwrap();
+    std::fs::write(
+        &to,
+        "lat,lon\n40.7453,-73.9985\n40.7957,-73.9389\n40.7505,-73.9934\n40.40,-73.50\n",
+    )
+    .unwrap();
+    let (ok, stdout, stderr) =
+        run(&["eta", "--roads", s(&graph), "--matrix", s(&from), s(&to)], &[], None);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "from,0,1,2,3");
+    assert_eq!(lines.len(), 4, "{stdout}");
+    for (i, origin) in origins.iter().enumerate() {
+        let (ok, one, stderr) =
+            run(&["eta", "--roads", s(&graph), "--from", origin, "--to", s(&to)], &[], None);
+        assert!(ok, "{stderr}");
+        let expected: Vec<String> = parse_eta(&one)
+            .iter()
+            .map(|(_, t)| t.map(|t| format!("{t:.3}")).unwrap_or_default())
+            .collect();
+        let cells: Vec<&str> = lines[i + 1].split(',').skip(1).collect();
+        assert_eq!(cells, expected, "row {i}: {}", lines[i + 1]);
+        assert_eq!(cells[3], "", "the point at sea has no road");
+    }
+    let (ok, _, stderr) = run(&["eta", "--matrix", s(&from), s(&to)], &[], None);
+    assert!(!ok);
+    assert!(stderr.contains("--matrix needs a road network"), "{stderr}");
+}

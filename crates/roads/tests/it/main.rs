@@ -6,6 +6,7 @@
 
 mod file;
 mod import;
+mod matrix;
 mod query;
 mod snap;
 

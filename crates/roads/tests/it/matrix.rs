@@ -1,0 +1,124 @@
+//! Target sets reused across sources and whole matrices, against plain Dijkstra and the
+//! one-to-many queries (themselves checked against Dijkstra on the split graph).
+
+use domain::GeoPoint;
+use proptest::prelude::*;
+use roads::{Dijkstra, Graph, NodeId, Query, Snap, TravelTime};
+
+use crate::{Rng, helsinki};
+
+fn nodes(graph: &Graph, rng: &mut Rng, n: usize) -> Vec<NodeId> {
+    (0..n).map(|_| graph.node(rng.below(graph.node_count())).unwrap()).collect()
+}
+
+/// Every source against one reused target set, and every destination against one reused
+/// source set, equal to Dijkstra.
+fn check_sets(graph: &Graph, rng: &mut Rng, sources: usize, targets: usize) {
+    let mut query = Query::new();
+    let mut dijkstra = Dijkstra::new();
+    let targets = nodes(graph, rng, targets);
+    let set = query.target_set(graph, &targets);
+    assert_eq!(set.target_count(), targets.len());
+    let (mut got, mut want) = (Vec::new(), Vec::new());
+    for source in nodes(graph, rng, sources) {
+        let seeds = [(source, TravelTime::from_millis(0))];
+        query.times_with_set(graph, &seeds, &set, &mut got);
+        dijkstra.travel_times(graph, &seeds, &targets, &mut want);
+        assert_eq!(got, want, "from {}", source.index());
+    }
+    // The other way: many teams to one incident, the teams' set reused.
+    let teams = nodes(graph, rng, sources);
+    let set = query.source_set(graph, &teams);
+    for incident in nodes(graph, rng, 5) {
+        query.times_with_set(graph, &[(incident, TravelTime::from_millis(0))], &set, &mut got);
+        for (team, time) in teams.iter().zip(&got) {
+            dijkstra.travel_times(
+                graph,
+                &[(*team, TravelTime::from_millis(0))],
+                &[incident],
+                &mut want,
+            );
+            assert_eq!(*time, want[0], "{} to {}", team.index(), incident.index());
+        }
+    }
+}
+
+/// Random points around the graph, points on nodes, and two points sharing a segment.
+fn snaps(graph: &Graph, rng: &mut Rng, n: usize) -> Vec<Snap> {
+    let (mut lat0, mut lat1, mut lon0, mut lon1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+    for v in 0..graph.node_count() {
+        let (la, lo) = graph.position(graph.node(v).unwrap()).unwrap();
+        (lat0, lat1, lon0, lon1) = (lat0.min(la), lat1.max(la), lon0.min(lo), lon1.max(lo));
+    }
+    let mut out = Vec::new();
+    for i in 0..n {
+        let (lat, lon) = if i % 3 == 0 {
+            graph.position(graph.node(rng.below(graph.node_count())).unwrap()).unwrap()
+        } else {
+            (
+                lat0 + (lat1 - lat0) * rng.below(10_000) as f64 / 10_000.0,
+                lon0 + (lon1 - lon0) * rng.below(10_000) as f64 / 10_000.0,
+            )
+        };
+        out.push(graph.snap(GeoPoint::parse(lat, lon).unwrap(), 1e7).unwrap());
+    }
+    out
+}
+
+/// The matrix equal, cell by cell, to one-to-many queries from each source.
+fn check_matrix(graph: &Graph, from: &[Snap], to: &[Snap]) {
+    let mut query = Query::new();
+    let mut matrix = Vec::new();
+    query.matrix(graph, from, to, &mut matrix);
+    assert_eq!(matrix.len(), from.len() * to.len());
+    let mut row = Vec::new();
+    for (i, source) in from.iter().enumerate() {
+        query.snapped_times_from(graph, source, to, &mut row);
+        assert_eq!(&matrix[i * to.len()..(i + 1) * to.len()], &row[..], "row {i}");
+    }
+}
+
+#[test]
+fn helsinki_sets_and_matrices_equal_dijkstra() {
+    let Some(graph) = helsinki() else { return };
+    let mut rng = Rng(29);
+    check_sets(graph, &mut rng, 40, 50);
+    let from = snaps(graph, &mut rng, 25);
+    let mut to = snaps(graph, &mut rng, 40);
+    to.extend(from.iter().take(3).copied());
+    check_matrix(graph, &from, &to);
+    // Nothing asked, nothing answered.
+    let mut out = vec![None; 3];
+    Query::new().matrix(graph, &from, &[], &mut out);
+    assert!(out.is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn random_graphs_sets_and_matrices_equal_dijkstra(seed in any::<u64>(), side in 2usize..9) {
+        let mut rng = Rng(seed | 1);
+        let mut net = roads::Network::new();
+        for i in 0..side * side {
+            net.add_node(40.0 + (i / side) as f64 * 0.001, -74.0 + (i % side) as f64 * 0.0013).unwrap();
+        }
+        for i in 0..side * side {
+            for j in [i + 1, i + side] {
+                if j >= side * side || (j == i + 1 && j % side == 0) {
+                    continue;
+                }
+                let millis = 1000 + rng.below(20_000) as u32;
+                let arc = |from, to| roads::Arc { from, to, millis, centimetres: 100 };
+                let kind = rng.below(4);
+                if kind != 1 { net.add_arc(arc(i as u32, j as u32)); }
+                if kind != 2 { net.add_arc(arc(j as u32, i as u32)); }
+            }
+        }
+        let Ok((graph, _)) = net.build() else { return Ok(()) };
+        check_sets(&graph, &mut rng, 6, 7);
+        let from = snaps(&graph, &mut rng, 5);
+        let mut to = snaps(&graph, &mut rng, 6);
+        to.push(from[0]);
+        check_matrix(&graph, &from, &to);
+    }
+}
