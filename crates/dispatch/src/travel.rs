@@ -122,6 +122,9 @@ pub struct RoadTravelTimes<'g> {
     last_destination: Option<(GeoPoint, Option<Snap>)>,
     sources: Vec<Snap>,
     times: Vec<Option<TravelTime>>,
+    /// The snapped origins selected once, for asking about all of them again and again
+    /// (coverage's sample points, an incident after another); with the origin index of each.
+    reused: Option<(roads::SnappedSources, Vec<usize>)>,
 }
 
 impl<'g> RoadTravelTimes<'g> {
@@ -145,6 +148,7 @@ impl<'g> RoadTravelTimes<'g> {
             last_destination: None,
             sources: Vec::new(),
             times: Vec::new(),
+            reused: None,
         }
     }
 
@@ -195,10 +199,40 @@ impl TravelTimes for RoadTravelTimes<'_> {
         self.snapped.clear();
         let (graph, max_snap_m) = (self.graph, self.max_snap_m);
         self.snapped.extend(origins.iter().map(|point| graph.snap(*point, max_snap_m)));
+        self.reused = None;
     }
 
     fn times_to(&mut self, to: GeoPoint, out: &mut Vec<Eta>) {
-        self.times(to, 0..self.origins.len(), out);
+        // Every origin: their selection is made once (on the first ask) and reused.
+        if self.reused.is_none() {
+            let index: Vec<usize> =
+                self.snapped.iter().enumerate().filter_map(|(i, s)| s.map(|_| i)).collect();
+            let snaps: Vec<Snap> = self.snapped.iter().flatten().copied().collect();
+            let sources = self.query.snapped_sources(self.graph, &snaps);
+            self.reused = Some((sources, index));
+        }
+        let destination = match self.last_destination {
+            Some((point, snap)) if point == to => snap,
+            _ => self.graph.snap(to, self.max_snap_m),
+        };
+        self.last_destination = Some((to, destination));
+        let mut by_origin: Vec<Option<TravelTime>> = vec![None; self.origins.len()];
+        if let (Some(destination), Some((sources, index))) = (destination, &self.reused) {
+            let graph = self.graph;
+            self.query.snapped_times_with_sources(graph, sources, &destination, &mut self.times);
+            for (i, time) in index.iter().zip(&self.times) {
+                if let Some(slot) = by_origin.get_mut(*i) {
+                    *slot = *time;
+                }
+            }
+        }
+        out.clear();
+        for (from, time) in self.origins.iter().zip(by_origin) {
+            out.push(match time {
+                Some(time) => Eta { millis: time.millis(), source: EtaSource::Road },
+                None => Eta::straight_line(*from, to),
+            });
+        }
     }
 
     fn times_to_from(&mut self, to: GeoPoint, which: &[usize], out: &mut Vec<Eta>) {

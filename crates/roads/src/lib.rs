@@ -57,7 +57,7 @@ pub use format::{VERSION as GRAPH_FILE_VERSION, is_graph_file};
 pub use geo::{E7, haversine_m};
 pub use graph::{ArcInfo, Graph, NodeId, TravelTime};
 pub use line::{RoadClass, RoadLine};
-pub use matrix::TargetSet;
+pub use matrix::{SnappedSources, TargetSet};
 pub use network::{Arc, BuildReport, Network, Stage};
 pub use query::Query;
 pub use snap::{MAX_SEGMENTS, SAME_PLACE_M, Snap};

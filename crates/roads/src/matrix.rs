@@ -221,3 +221,70 @@ impl Query {
         }
     }
 }
+
+/// Snapped points selected once as the origins of many trips (teams, against incident after
+/// incident or sample point after sample point): their departure nodes as a reused source set.
+#[derive(Debug, Clone)]
+pub struct SnappedSources {
+    snaps: Vec<Snap>,
+    /// Each departure: the snap it leaves from, and the time to get onto its node.
+    departures: Vec<(u32, TravelTime)>,
+    set: TargetSet,
+}
+
+impl SnappedSources {
+    pub fn len(&self) -> usize {
+        self.snaps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.snaps.is_empty()
+    }
+}
+
+impl Query {
+    /// The reused set for trips from `from` (see [`SnappedSources`]).
+    pub fn snapped_sources(&mut self, graph: &Graph, from: &[Snap]) -> SnappedSources {
+        let mut departures = Vec::new();
+        let mut nodes = Vec::new();
+        for (i, snap) in from.iter().enumerate() {
+            for (node, first) in snap.departures() {
+                departures.push((i as u32, first));
+                nodes.push(node);
+            }
+        }
+        let set = self.source_set(graph, &nodes);
+        SnappedSources { snaps: from.to_vec(), departures, set }
+    }
+
+    /// Travel times from each point of `from` to `to`, into `out` in `from`'s order: the same
+    /// answers as [`Query::snapped_times_to`], without selecting the sources again.
+    pub fn snapped_times_with_sources(
+        &mut self,
+        graph: &Graph,
+        from: &SnappedSources,
+        to: &Snap,
+        out: &mut Vec<Option<TravelTime>>,
+    ) {
+        let seeds: Vec<(NodeId, TravelTime)> = to.arrivals().collect();
+        let mut at_nodes = Vec::new();
+        self.times_with_set(graph, &seeds, &from.set, &mut at_nodes);
+        out.clear();
+        out.resize(from.snaps.len(), None);
+        for ((i, first), time) in from.departures.iter().zip(&at_nodes) {
+            let total = time.and_then(|t| t.millis().checked_add(first.millis()));
+            if let (Some(total), Some(slot)) = (total, out.get_mut(*i as usize))
+                && slot.is_none_or(|s| total < s.millis())
+            {
+                *slot = Some(TravelTime::from_millis(total));
+            }
+        }
+        for (snap, slot) in from.snaps.iter().zip(out.iter_mut()) {
+            if let Some(direct) = snap.along_segment_to(to)
+                && slot.is_none_or(|s| direct < s)
+            {
+                *slot = Some(direct);
+            }
+        }
+    }
+}

@@ -65,6 +65,19 @@ fn snaps(graph: &Graph, rng: &mut Rng, n: usize) -> Vec<Snap> {
     out
 }
 
+/// Reused snapped sources equal to many-to-one queries that select them each time.
+fn check_snapped_sources(graph: &Graph, from: &[Snap], to: &[Snap]) {
+    let mut query = Query::new();
+    let sources = query.snapped_sources(graph, from);
+    assert_eq!(sources.len(), from.len());
+    let (mut got, mut want) = (Vec::new(), Vec::new());
+    for destination in to {
+        query.snapped_times_with_sources(graph, &sources, destination, &mut got);
+        query.snapped_times_to(graph, from, destination, &mut want);
+        assert_eq!(got, want, "to {destination:?}");
+    }
+}
+
 /// The matrix equal, cell by cell, to one-to-many queries from each source.
 fn check_matrix(graph: &Graph, from: &[Snap], to: &[Snap]) {
     let mut query = Query::new();
@@ -87,6 +100,7 @@ fn helsinki_sets_and_matrices_equal_dijkstra() {
     let mut to = snaps(graph, &mut rng, 40);
     to.extend(from.iter().take(3).copied());
     check_matrix(graph, &from, &to);
+    check_snapped_sources(graph, &to, &from);
     // Nothing asked, nothing answered.
     let mut out = vec![None; 3];
     Query::new().matrix(graph, &from, &[], &mut out);
@@ -120,5 +134,6 @@ proptest! {
         let mut to = snaps(&graph, &mut rng, 6);
         to.push(from[0]);
         check_matrix(&graph, &from, &to);
+        check_snapped_sources(&graph, &to, &from);
     }
 }
