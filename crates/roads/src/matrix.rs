@@ -118,11 +118,7 @@ impl Query {
             out.resize(set.targets.len(), None);
             return;
         }
-        let climb = match set.direction {
-            Direction::Forward => &graph.ch.up,
-            Direction::Backward => &graph.ch.down,
-        };
-        self.climb_from(graph, climb, seeds);
+        self.climb_from(graph, set.direction, seeds);
         let mut local = std::mem::take(&mut self.local);
         local.clear();
         local.reserve(set.nodes.len());
@@ -162,7 +158,7 @@ impl Query {
         for (j, target) in to.iter().enumerate() {
             seeds.clear();
             seeds.extend(target.arrivals());
-            self.climb_from(graph, &graph.ch.down, &seeds);
+            self.climb_from(graph, Direction::Backward, &seeds);
             for v in self.settled() {
                 entries.push((v, j as u32, self.distance(v as usize)));
             }
@@ -192,7 +188,7 @@ impl Query {
             let Some(row) = out.get_mut(i * to.len()..(i + 1) * to.len()) else { continue };
             seeds.clear();
             seeds.extend(source.departures());
-            self.climb_from(graph, &graph.ch.up, &seeds);
+            self.climb_from(graph, Direction::Forward, &seeds);
             for v in self.settled() {
                 let d = self.distance(v as usize);
                 let start = bucket_first.get(v as usize).copied().unwrap_or(0) as usize;

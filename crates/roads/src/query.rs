@@ -98,7 +98,7 @@ impl Query {
         out: &mut Vec<Option<TravelTime>>,
     ) {
         self.prepare(graph);
-        self.climb(&graph.ch.up, &[(source, TravelTime::from_millis(0))]);
+        self.climb(&graph.ch.up, &graph.ch.down, &[(source, TravelTime::from_millis(0))]);
         let sweep = &graph.ch.down;
         for v in (0..graph.node_count()).rev() {
             self.relax_from_above(sweep, v);
@@ -135,7 +135,7 @@ impl Query {
             Direction::Backward => (&graph.ch.down, &graph.ch.up),
         };
         self.select(sweep, targets);
-        self.climb(climb, seeds);
+        self.climb(climb, sweep, seeds);
         // Top-down over the selected nodes: higher words, then higher bits, first.
         for w in (0..self.selected.len()).rev() {
             let mut word = self.selected.get(w).copied().unwrap_or(0);
@@ -184,8 +184,12 @@ impl Query {
         }
     }
 
-    /// Dijkstra from the seeds along `climb` arcs (each to a higher node).
-    fn climb(&mut self, climb: &Upward, seeds: &[(NodeId, TravelTime)]) {
+    /// Dijkstra from the seeds along `climb` arcs (each to a higher node), with
+    /// stall-on-demand: a node that a higher node already reaches faster (along one of its
+    /// `stall` arcs, which lead the same way down into it) is not expanded — its time is not
+    /// the shortest, so no shortest path climbs on through it. Its time stays as an upper
+    /// bound, which is all the sweep needs; the sweep finds the true one.
+    fn climb(&mut self, climb: &Upward, stall: &Upward, seeds: &[(NodeId, TravelTime)]) {
         self.heap.clear();
         for (node, time) in seeds {
             if let Some(slot) = self.dist.get_mut(node.index())
@@ -198,6 +202,12 @@ impl Query {
         }
         while let Some(Reverse((d, v))) = self.heap.pop() {
             if self.dist.get(v as usize).is_none_or(|best| d > *best) {
+                continue;
+            }
+            let stalled = stall.of(v as usize).iter().any(|[x, w]| {
+                self.dist.get(*x as usize).is_some_and(|dx| dx.saturating_add(*w) < d)
+            });
+            if stalled {
                 continue;
             }
             for [x, w] in climb.of(v as usize) {
@@ -233,11 +243,14 @@ impl Query {
     pub(crate) fn climb_from(
         &mut self,
         graph: &Graph,
-        climb: &Upward,
+        direction: Direction,
         seeds: &[(NodeId, TravelTime)],
     ) {
         self.prepare(graph);
-        self.climb(climb, seeds);
+        match direction {
+            Direction::Forward => self.climb(&graph.ch.up, &graph.ch.down, seeds),
+            Direction::Backward => self.climb(&graph.ch.down, &graph.ch.up, seeds),
+        }
     }
 
     /// The nodes the last upward search reached, each once.
