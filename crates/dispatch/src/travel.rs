@@ -157,6 +157,17 @@ impl<'g> RoadTravelTimes<'g> {
         self.query
     }
 
+    /// `to` snapped; coverage asks about a point twice when the nearest teams do not settle
+    /// it, so the last one is kept.
+    fn destination(&mut self, to: GeoPoint) -> Option<Snap> {
+        let snap = match self.last_destination {
+            Some((point, snap)) if point == to => snap,
+            _ => self.graph.snap(to, self.max_snap_m),
+        };
+        self.last_destination = Some((to, snap));
+        snap
+    }
+
     /// Times from the origins `which` yields to `to`, in that order.
     fn times(&mut self, to: GeoPoint, which: impl Iterator<Item = usize>, out: &mut Vec<Eta>) {
         out.clear();
@@ -169,12 +180,7 @@ impl<'g> RoadTravelTimes<'g> {
             self.asked.push((*from, snap.map(|_| self.sources.len())));
             self.sources.extend(*snap);
         }
-        // Coverage asks about a point twice when the nearest teams do not settle it.
-        let destination = match self.last_destination {
-            Some((point, snap)) if point == to => snap,
-            _ => self.graph.snap(to, self.max_snap_m),
-        };
-        self.last_destination = Some((to, destination));
+        let destination = self.destination(to);
         match destination {
             Some(destination) if !self.sources.is_empty() => {
                 let graph = self.graph;
@@ -211,11 +217,7 @@ impl TravelTimes for RoadTravelTimes<'_> {
             let sources = self.query.snapped_sources(self.graph, &snaps);
             self.reused = Some((sources, index));
         }
-        let destination = match self.last_destination {
-            Some((point, snap)) if point == to => snap,
-            _ => self.graph.snap(to, self.max_snap_m),
-        };
-        self.last_destination = Some((to, destination));
+        let destination = self.destination(to);
         let mut by_origin: Vec<Option<TravelTime>> = vec![None; self.origins.len()];
         if let (Some(destination), Some((sources, index))) = (destination, &self.reused) {
             let graph = self.graph;

@@ -5,6 +5,7 @@ use domain::GeoPoint;
 use proptest::prelude::*;
 use roads::{Dijkstra, Graph, NodeId, Query, Snap, TravelTime};
 
+use crate::snap::{extent, random_grid};
 use crate::{Rng, helsinki};
 
 fn nodes(graph: &Graph, rng: &mut Rng, n: usize) -> Vec<NodeId> {
@@ -45,11 +46,7 @@ fn check_sets(graph: &Graph, rng: &mut Rng, sources: usize, targets: usize) {
 
 /// Random points around the graph, points on nodes, and two points sharing a segment.
 fn snaps(graph: &Graph, rng: &mut Rng, n: usize) -> Vec<Snap> {
-    let (mut lat0, mut lat1, mut lon0, mut lon1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
-    for v in 0..graph.node_count() {
-        let (la, lo) = graph.position(graph.node(v).unwrap()).unwrap();
-        (lat0, lat1, lon0, lon1) = (lat0.min(la), lat1.max(la), lon0.min(lo), lon1.max(lo));
-    }
+    let (lat0, lat1, lon0, lon1) = extent(graph);
     let mut out = Vec::new();
     for i in 0..n {
         let (lat, lon) = if i % 3 == 0 {
@@ -112,23 +109,7 @@ proptest! {
     #[test]
     fn random_graphs_sets_and_matrices_equal_dijkstra(seed in any::<u64>(), side in 2usize..9) {
         let mut rng = Rng(seed | 1);
-        let mut net = roads::Network::new();
-        for i in 0..side * side {
-            net.add_node(40.0 + (i / side) as f64 * 0.001, -74.0 + (i % side) as f64 * 0.0013).unwrap();
-        }
-        for i in 0..side * side {
-            for j in [i + 1, i + side] {
-                if j >= side * side || (j == i + 1 && j % side == 0) {
-                    continue;
-                }
-                let millis = 1000 + rng.below(20_000) as u32;
-                let arc = |from, to| roads::Arc { from, to, millis, centimetres: 100 };
-                let kind = rng.below(4);
-                if kind != 1 { net.add_arc(arc(i as u32, j as u32)); }
-                if kind != 2 { net.add_arc(arc(j as u32, i as u32)); }
-            }
-        }
-        let Ok((graph, _)) = net.build() else { return Ok(()) };
+        let Some(graph) = random_grid(&mut rng, side) else { return Ok(()) };
         check_sets(&graph, &mut rng, 6, 7);
         let from = snaps(&graph, &mut rng, 5);
         let mut to = snaps(&graph, &mut rng, 6);

@@ -197,11 +197,7 @@ fn point(lat: f64, lon: f64) -> GeoPoint {
 /// metre off a node, and the same point twice: each snapped (checked against the brute-force
 /// distance) and timed both ways against the split-graph reference.
 fn check_snapped(graph: &Graph, rng: &mut Rng, points: usize) {
-    let (mut lat0, mut lat1, mut lon0, mut lon1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
-    for v in 0..graph.node_count() {
-        let (la, lo) = graph.position(graph.node(v).unwrap()).unwrap();
-        (lat0, lat1, lon0, lon1) = (lat0.min(la), lat1.max(la), lon0.min(lo), lon1.max(lo));
-    }
+    let (lat0, lat1, lon0, lon1) = extent(graph);
     let random_point = |rng: &mut Rng| {
         let lat = lat0 + (lat1 - lat0) * rng.below(10_000) as f64 / 10_000.0;
         let lon = lon0 + (lon1 - lon0) * rng.below(10_000) as f64 / 10_000.0;
@@ -241,28 +237,48 @@ fn snapping_respects_the_distance_limit_and_reports_the_offset() {
     assert!(graph.snap(point(60.12, 24.94), 1000.0).is_none());
 }
 
+/// A `side` × `side` grid of roads with random times, some one-way either way; `None` when
+/// the draw leaves no two nodes that reach each other.
+pub(crate) fn random_grid(rng: &mut Rng, side: usize) -> Option<Graph> {
+    let mut net = roads::Network::new();
+    for i in 0..side * side {
+        net.add_node(40.0 + (i / side) as f64 * 0.001, -74.0 + (i % side) as f64 * 0.0013).unwrap();
+    }
+    for i in 0..side * side {
+        for j in [i + 1, i + side] {
+            if j >= side * side || (j == i + 1 && j % side == 0) {
+                continue;
+            }
+            let millis = 1000 + rng.below(20_000) as u32;
+            let arc = |from, to| roads::Arc { from, to, millis, centimetres: 100 };
+            let kind = rng.below(4);
+            if kind != 1 {
+                net.add_arc(arc(i as u32, j as u32));
+            }
+            if kind != 2 {
+                net.add_arc(arc(j as u32, i as u32));
+            }
+        }
+    }
+    net.build().ok().map(|(graph, _)| graph)
+}
+
+/// The graph's extent: south, north, west, east.
+pub(crate) fn extent(graph: &Graph) -> (f64, f64, f64, f64) {
+    let (mut lat0, mut lat1, mut lon0, mut lon1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+    for v in 0..graph.node_count() {
+        let (la, lo) = graph.position(graph.node(v).unwrap()).unwrap();
+        (lat0, lat1, lon0, lon1) = (lat0.min(la), lat1.max(la), lon0.min(lo), lon1.max(lo));
+    }
+    (lat0, lat1, lon0, lon1)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
     #[test]
     fn random_graphs_snapped_times_equal_the_split_graph_reference(seed in any::<u64>(), side in 2usize..9) {
         let mut rng = Rng(seed | 1);
-        let mut net = roads::Network::new();
-        for i in 0..side * side {
-            net.add_node(40.0 + (i / side) as f64 * 0.001, -74.0 + (i % side) as f64 * 0.0013).unwrap();
-        }
-        for i in 0..side * side {
-            for j in [i + 1, i + side] {
-                if j >= side * side || (j == i + 1 && j % side == 0) {
-                    continue;
-                }
-                let millis = 1000 + rng.below(20_000) as u32;
-                let arc = |from, to| roads::Arc { from, to, millis, centimetres: 100 };
-                let kind = rng.below(4);
-                if kind != 1 { net.add_arc(arc(i as u32, j as u32)); }
-                if kind != 2 { net.add_arc(arc(j as u32, i as u32)); }
-            }
-        }
-        let Ok((graph, _)) = net.build() else { return Ok(()) };
+        let Some(graph) = random_grid(&mut rng, side) else { return Ok(()) };
         check_snapped(&graph, &mut rng, 6);
     }
 }
