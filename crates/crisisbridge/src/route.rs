@@ -2,13 +2,19 @@
 //! to jurisdictions, and for checking lookups against other tools.
 //!
 //! `--areas FILE` is GeoJSON, TopoJSON or an ESRI Shapefile (`.shp`, whose sibling `.dbf`
-//! holds the attributes), each optionally gzip-compressed (`.gz`). `--points FILE.csv` holds
-//! `lon,lat` rows (a header line `lat,lon` or `lon,lat` sets the order); the output is CSV `idx,area_ids`, where `idx`
-//! counts data rows from 0 and `area_ids` is every containing area's id joined by `;` (empty
-//! when none). `--lat Y --lon X` routes one point.
+//! holds the attributes), each optionally gzip-compressed (`.gz`) — or an area index file that
+//! `crisisbridge import area-index` wrote, recognised by its contents, which loads in
+//! milliseconds instead of being built again. `--points FILE.csv` holds `lon,lat` rows (a
+//! header line `lat,lon` or `lon,lat` sets the order); the output is CSV `idx,area_ids`, where
+//! `idx` counts data rows from 0 and `area_ids` is every containing area's id joined by `;`
+//! (empty when none). `--lat Y --lon X` routes one point.
+//!
+//! A points file is read on one thread and looked up and written on another, in batches, so a
+//! large file uses two cores; the rows come out in the file's order.
 
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -16,7 +22,7 @@ use jurisdiction::{Area, AreaIndex};
 
 #[derive(Debug, clap::Args)]
 pub struct RouteArgs {
-    /// Boundary file: GeoJSON, TopoJSON or .shp (each optionally .gz).
+    /// Boundary file (GeoJSON, TopoJSON or .shp, each optionally .gz), or an area index file.
     #[arg(long)]
     areas: PathBuf,
     /// CSV of lon,lat rows (a header line `lat,lon` or `lon,lat` sets the order).
@@ -28,59 +34,200 @@ pub struct RouteArgs {
     /// Longitude of one point to route (with --lat), in degrees east.
     #[arg(long, requires = "lat", allow_negative_numbers = true)]
     lon: Option<f64>,
+    /// The attribute used as area id (else the feature's id); not for an index file, which
+    /// keeps the ids it was built with.
+    #[arg(long, default_value = "GEOID")]
+    id_field: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct AreaIndexArgs {
+    /// Boundary file: GeoJSON, TopoJSON or .shp (each optionally .gz).
+    file: PathBuf,
+    /// Index file to write (default: FILE with its extensions replaced by .areaindex).
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// The attribute used as area id (else the feature's id).
     #[arg(long, default_value = "GEOID")]
     id_field: String,
 }
 
-pub fn run(args: RouteArgs) -> anyhow::Result<()> {
-    let areas = load_areas(&args.areas, &args.id_field)?;
-    let spinner =
-        ProgressBar::new_spinner().with_message(format!("indexing {} areas", areas.len()));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let index = AreaIndex::build(&areas);
-    spinner.finish_and_clear();
+/// Points handed from the reading thread to the lookup thread at a time.
+const BATCH: usize = 16_384;
 
+pub fn run(args: RouteArgs) -> anyhow::Result<()> {
+    let index = load_index(&args.areas, &args.id_field)?;
     let stdout = std::io::stdout();
-    // CSV by the `csv` crate: an area id holding a comma or a quote is quoted.
-    let mut out = csv::Writer::from_writer(BufWriter::new(stdout.lock()));
-    let mut found = Vec::new();
-    out.write_record(["idx", "area_ids"])?;
     if let (Some(lat), Some(lon)) = (args.lat, args.lon) {
         check_point(lon, lat).map_err(anyhow::Error::msg)?;
-        index.lookup_into([lon, lat], &mut found);
-        out.write_record(["0", &join(&index, &found)])?;
+        let ids = Ids::new(&index);
+        let mut out = BufWriter::new(stdout.lock());
+        out.write_all(b"idx,area_ids\n")?;
+        ids.write_row(&mut out, 0, &index.lookup([lon, lat]))?;
         return Ok(out.flush()?);
     }
     let Some(points) = args.points else { bail!("give --points FILE.csv, or --lat and --lon") };
-    let file =
-        std::fs::File::open(&points).with_context(|| format!("reading {}", points.display()))?;
+    route_file(&index, &points).with_context(|| points.display().to_string())
+}
+
+/// Routes every point of a CSV file to standard output: this thread reads, a second one looks
+/// up and writes.
+fn route_file(index: &AreaIndex, points: &Path) -> anyhow::Result<()> {
+    let file = std::fs::File::open(points).context("reading")?;
     let bar = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("routing {spinner} {human_pos} points, {per_sec}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let mut idx = 0u64;
-    crate::points::read(file, crate::points::Order::LonLat, |_, lat, lon| {
-        if idx.is_multiple_of(65_536) {
-            bar.set_position(idx);
+    let (send, receive) = sync_channel::<Vec<[f64; 2]>>(8);
+    std::thread::scope(|scope| {
+        let bar = &bar;
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            let ids = Ids::new(index);
+            let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            out.write_all(b"idx,area_ids\n")?;
+            let mut idx = 0u64;
+            let mut failed = None;
+            for batch in receive {
+                index.lookup_batch(&batch, |i, found| {
+                    if failed.is_none()
+                        && let Err(e) = ids.write_row(&mut out, idx + i as u64, found)
+                    {
+                        failed = Some(e);
+                    }
+                });
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                idx += batch.len() as u64;
+                bar.set_position(idx);
+            }
+            out.flush()
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let read = crate::points::read(file, crate::points::Order::LonLat, |_, lat, lon| {
+            batch.push([lon, lat]);
+            if batch.len() == BATCH {
+                // The writer has stopped only on a write error, which it reports below.
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                send.send(full).map_err(|_| anyhow::anyhow!("writing the answers stopped"))?;
+            }
+            Ok(())
+        });
+        if read.is_ok() && !batch.is_empty() {
+            let _ = send.send(batch);
         }
-        found.clear();
-        index.lookup_into([lon, lat], &mut found);
-        out.write_record([idx.to_string(), join(&index, &found)])?;
-        idx += 1;
-        Ok(())
+        drop(send);
+        let written = writer.join().map_err(|_| anyhow::anyhow!("the lookup thread failed"))?;
+        bar.finish_and_clear();
+        written.context("writing the answers")?;
+        read
     })
-    .with_context(|| points.display().to_string())?;
-    bar.finish_and_clear();
-    Ok(out.flush()?)
 }
 
-fn join(index: &AreaIndex, found: &[usize]) -> String {
-    found.iter().filter_map(|i| index.id(*i)).collect::<Vec<_>>().join(";")
+/// The areas' ids as they go into a CSV field.
+struct Ids {
+    ids: Vec<String>,
+    /// Whether an id holds a character that makes its field need quotes.
+    needs_quotes: Vec<bool>,
+}
+
+impl Ids {
+    fn new(index: &AreaIndex) -> Self {
+        let ids: Vec<String> =
+            (0..index.len()).map(|i| index.id(i).unwrap_or_default().to_owned()).collect();
+        let needs_quotes = ids.iter().map(|id| id.contains([',', '"', '\r', '\n'])).collect();
+        Self { ids, needs_quotes }
+    }
+
+    /// One `idx,area_ids` row; a field holding a comma, quote or line end is quoted, as the
+    /// `csv` crate would.
+    fn write_row(&self, out: &mut impl Write, idx: u64, found: &[usize]) -> std::io::Result<()> {
+        write!(out, "{idx},")?;
+        let id = |i: &usize| self.ids.get(*i).map_or("", String::as_str);
+        if found.iter().any(|i| self.needs_quotes.get(*i).copied().unwrap_or(false)) {
+            let joined = found.iter().map(id).collect::<Vec<_>>().join(";");
+            write!(out, "\"{}\"", joined.replace('"', "\"\""))?;
+        } else {
+            for (k, i) in found.iter().enumerate() {
+                if k > 0 {
+                    out.write_all(b";")?;
+                }
+                out.write_all(id(i).as_bytes())?;
+            }
+        }
+        out.write_all(b"\n")
+    }
 }
 
 fn check_point(lon: f64, lat: f64) -> Result<(), String> {
     domain::GeoPoint::parse(lat, lon).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// The index of `path`: read from an index file, or built from a boundary file (with a hint
+/// on standard error that an index file would spare the build).
+fn load_index(path: &Path, id_field: &str) -> anyhow::Result<AreaIndex> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    if jurisdiction::is_index_file(&bytes) {
+        return AreaIndex::from_bytes(&bytes).with_context(|| path.display().to_string());
+    }
+    drop(bytes);
+    let areas = load_areas(path, id_field)?;
+    let index = build_with_spinner(&areas);
+    if areas.iter().map(Area::vertex_count).sum::<usize>() > 100_000 {
+        eprintln!(
+            "note: building the index took most of this run; `crisisbridge import area-index {}` saves it once for every later run",
+            path.display()
+        );
+    }
+    Ok(index)
+}
+
+fn build_with_spinner(areas: &[Area]) -> AreaIndex {
+    let spinner =
+        ProgressBar::new_spinner().with_message(format!("indexing {} areas", areas.len()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let index = AreaIndex::build(areas);
+    spinner.finish_and_clear();
+    index
+}
+
+/// `crisisbridge import area-index`: builds the index of a boundary file and writes it.
+pub(crate) fn run_import(args: AreaIndexArgs) -> anyhow::Result<()> {
+    let out = args.out.unwrap_or_else(|| default_index_path(&args.file));
+    let areas = load_areas(&args.file, &args.id_field)?;
+    let started = std::time::Instant::now();
+    let index = build_with_spinner(&areas);
+    let built = started.elapsed();
+    let bytes = index.to_bytes();
+    // Written beside and renamed, so a reader never sees half a file.
+    let partial = out.with_extension("areaindex.partial");
+    std::fs::write(&partial, &bytes).with_context(|| format!("writing {}", partial.display()))?;
+    std::fs::rename(&partial, &out).with_context(|| format!("writing {}", out.display()))?;
+    let (cells, edges) = index.stats();
+    println!(
+        "indexed {} areas ({} vertices) in {:.2} s: {cells} cells, {edges} edge pieces",
+        areas.len(),
+        areas.iter().map(Area::vertex_count).sum::<usize>(),
+        built.as_secs_f64()
+    );
+    println!(
+        "wrote {} ({} bytes): give it to `crisisbridge route --areas`",
+        out.display(),
+        bytes.len()
+    );
+    Ok(())
+}
+
+fn default_index_path(file: &Path) -> PathBuf {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut stem = name.as_str();
+    while let Some(shorter) = [".gz", ".shp", ".geojson", ".json", ".topojson"]
+        .iter()
+        .find_map(|ext| stem.strip_suffix(ext).filter(|s| !s.is_empty()))
+    {
+        stem = shorter;
+    }
+    file.with_file_name(format!("{stem}.areaindex"))
 }
 
 /// Reads and imports a boundary file, by its name. A file none of whose features has the id

@@ -25,18 +25,26 @@ use crate::geometry::Area;
 const REFERENCE: [f64; 2] = [0.512_345_678_9, 0.523_456_789_1];
 
 /// A cell no area touches.
-const EMPTY: u32 = u32::MAX;
+pub(crate) const EMPTY: u32 = u32::MAX;
 /// The flag of a cell one area holds entirely; the low bits are the area.
-const WHOLE: u32 = 1 << 31;
+pub(crate) const WHOLE: u32 = 1 << 31;
 
 /// A cell whose entries read more edges than this gets a finer grid of its own.
 const REFINE_ABOVE: u32 = 16;
 /// The finer grid's size: `SUB` × `SUB` sub-cells.
-const SUB: usize = 8;
+pub(crate) const SUB: usize = 8;
+
+/// Where a batched lookup stands after resolving a point's cell.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Empty,
+    Whole(u32),
+    Entries { from: u32, len: u32, centre: [f64; 2] },
+}
 
 /// A cell that is neither empty nor held whole by one area.
-#[derive(Debug, Clone, Copy)]
-enum Mixed {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mixed {
     /// Its entries: `entries[from..from + len]`.
     Entries { from: u32, len: u32 },
     /// A finer grid: `sub_cells[first..first + SUB * SUB]`.
@@ -44,41 +52,44 @@ enum Mixed {
 }
 
 /// One area's stake in one cell.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    area: u32,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) area: u32,
     /// Whether the cell's reference point is inside the area.
-    centre_inside: bool,
+    pub(crate) centre_inside: bool,
     /// The reference point lies on one of the area's edges, so its answer cannot anchor the
     /// crossing count: such entries are answered by the reference test on the whole area.
-    degenerate: bool,
+    pub(crate) degenerate: bool,
     /// The area's edges crossing the cell: `edges[start..start + len]`; none means the area
     /// holds the whole cell.
-    start: u32,
-    len: u32,
+    pub(crate) start: u32,
+    pub(crate) len: u32,
 }
 
 /// The index. Cheap to query from many threads at once (`&self`).
 #[derive(Debug, Clone)]
 pub struct AreaIndex {
-    ids: Vec<String>,
-    origin: [f64; 2],
-    cell: [f64; 2],
-    inverse: [f64; 2],
-    columns: usize,
-    rows: usize,
+    pub(crate) ids: Vec<String>,
+    pub(crate) origin: [f64; 2],
+    pub(crate) cell: [f64; 2],
+    pub(crate) inverse: [f64; 2],
+    pub(crate) columns: usize,
+    pub(crate) rows: usize,
     /// One word per cell (row-major), so most lookups read one word: [`EMPTY`], [`WHOLE`]`|area`
     /// for a cell one area holds entirely, or an index into `mixed`.
-    cells: Vec<u32>,
+    pub(crate) cells: Vec<u32>,
     /// Every other cell: its entries, or a finer grid of its own.
-    mixed: Vec<Mixed>,
+    pub(crate) mixed: Vec<Mixed>,
     /// The words of the finer grids, [`SUB`] × [`SUB`] each, encoded like `cells`.
-    sub_cells: Vec<u32>,
-    entries: Vec<Entry>,
-    /// `[x0, y0, x1, y1]`.
-    edges: Vec<[f64; 4]>,
+    pub(crate) sub_cells: Vec<u32>,
+    pub(crate) entries: Vec<Entry>,
+    /// Edge pieces: each the position in `points` of an edge's first end (the edge runs to
+    /// the next point), so a piece is one word however many cells its edge crosses.
+    pub(crate) edges: Vec<u32>,
+    /// Every ring's points, ring after ring.
+    pub(crate) points: Vec<[f64; 2]>,
     /// The areas themselves, for the rare degenerate entry.
-    areas: Vec<Area>,
+    pub(crate) areas: Vec<Area>,
 }
 
 impl AreaIndex {
@@ -109,14 +120,24 @@ impl AreaIndex {
         let grid = Grid { origin: [b[0], b[1]], cell, columns, rows };
 
         // (cell, area, edge) for every edge piece, then centre status per (cell, area).
-        let mut pieces: Vec<(u32, u32, [f64; 4])> = Vec::new();
+        let mut points: Vec<[f64; 2]> = Vec::with_capacity(vertices);
+        let mut pieces: Vec<(u32, u32, u32)> = Vec::with_capacity(vertices * 2);
         for (index, area) in areas.iter().enumerate() {
             let area_id = u32::try_from(index).unwrap_or(u32::MAX);
-            for (a, p) in area.edges() {
-                grid.cells_crossed(a, p, |c| pieces.push((c, area_id, [a[0], a[1], p[0], p[1]])));
+            for ring in
+                area.polygons.iter().flat_map(|p| std::iter::once(&p.exterior).chain(&p.holes))
+            {
+                let first = points.len();
+                points.extend_from_slice(ring);
+                for (i, pair) in ring.windows(2).enumerate() {
+                    let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else { continue };
+                    let edge = u32::try_from(first + i).unwrap_or(u32::MAX);
+                    grid.cells_crossed(*a, *b, |c| pieces.push((c, area_id, edge)));
+                }
             }
         }
-        pieces.sort_unstable_by_key(|(c, area, _)| (*c, *area));
+        // Pieces come by area, then edge: ordered by cell, they are sorted.
+        let pieces = by_cell(pieces, columns * rows);
         let centres = grid.centres_inside(areas);
 
         // Merge both sorted lists into per-cell entries.
@@ -157,7 +178,8 @@ impl AreaIndex {
                     .get(start as usize..)
                     .unwrap_or_default()
                     .iter()
-                    .any(|e| on_segment(reference, [e[0], e[1]], [e[2], e[3]]));
+                    .filter_map(|k| segment(&points, *k))
+                    .any(|(a, b)| on_segment(reference, a, b));
                 entries.push(Entry { area, centre_inside, degenerate, start, len });
             }
             for area in inside_here {
@@ -199,9 +221,11 @@ impl AreaIndex {
             sub_cells: Vec::new(),
             entries,
             edges,
-            areas: areas.to_vec(),
+            points,
+            areas: Vec::new(),
         };
         index.refine();
+        index.areas = degenerate_areas(areas, &index.entries);
         index
     }
 
@@ -227,33 +251,81 @@ impl AreaIndex {
             let y0 = self.origin[1] + iy as f64 * self.cell[1];
             let parent_ref = [x0 + REFERENCE[0] * self.cell[0], y0 + REFERENCE[1] * self.cell[1]];
             let sub = [self.cell[0] / SUB as f64, self.cell[1] / SUB as f64];
+            let rect_of = |sx: usize, sy: usize| {
+                let (bx, by) = (x0 + sx as f64 * sub[0], y0 + sy as f64 * sub[1]);
+                [bx, by, bx + sub[0], by + sub[1]]
+            };
+            // Each entry's edges, and which sub-cells each meets: `(sub-cell, edge)` by
+            // sub-cell, each sub-cell's edges in the entry's order. An edge is tried only on the
+            // sub-cells around its bounding box.
+            let mut parent_edges: Vec<Vec<u32>> = Vec::with_capacity(parent.len());
+            let mut meets: Vec<Vec<(usize, u32)>> = Vec::with_capacity(parent.len());
+            for entry in &parent {
+                let edges = self
+                    .edges
+                    .get(entry.start as usize..(entry.start + entry.len) as usize)
+                    .unwrap_or_default()
+                    .to_vec();
+                let mut hits = Vec::new();
+                if entry.len > 0 && !entry.degenerate {
+                    let span = |lo: f64, hi: f64, origin: f64, size: f64| {
+                        let first = (((lo - origin) / size).floor() - 1.0).max(0.0) as usize;
+                        let last = (((hi - origin) / size).floor() + 1.0).max(0.0) as usize;
+                        (first.min(SUB - 1), last.min(SUB - 1))
+                    };
+                    for &k in &edges {
+                        let Some((a, b)) = segment(&self.points, k) else { continue };
+                        let (c0, c1) = span(a[0].min(b[0]), a[0].max(b[0]), x0, sub[0]);
+                        let (r0, r1) = span(a[1].min(b[1]), a[1].max(b[1]), y0, sub[1]);
+                        for sy in r0..=r1 {
+                            for sx in c0..=c1 {
+                                if segment_meets_box(a, b, rect_of(sx, sy)) {
+                                    hits.push((sy * SUB + sx, k));
+                                }
+                            }
+                        }
+                    }
+                    hits.sort_by_key(|(s, _)| *s);
+                }
+                parent_edges.push(edges);
+                meets.push(hits);
+            }
+            let mut cursor = vec![0usize; parent.len()];
             let first = u32::try_from(self.sub_cells.len()).unwrap_or(u32::MAX);
             for sy in 0..SUB {
                 for sx in 0..SUB {
-                    let (bx, by) = (x0 + sx as f64 * sub[0], y0 + sy as f64 * sub[1]);
-                    let rect = [bx, by, bx + sub[0], by + sub[1]];
+                    let here_sub = sy * SUB + sx;
+                    let [bx, by, _, _] = rect_of(sx, sy);
                     let sub_ref = [bx + REFERENCE[0] * sub[0], by + REFERENCE[1] * sub[1]];
                     let first_entry = self.entries.len();
-                    for entry in &parent {
+                    for (j, entry) in parent.iter().enumerate() {
                         if entry.len == 0 || entry.degenerate {
                             self.entries.push(*entry);
                             continue;
                         }
-                        let edges: Vec<[f64; 4]> = self
-                            .edges
-                            .get(entry.start as usize..(entry.start + entry.len) as usize)
+                        let all = parent_edges.get(j).map_or(&[][..], Vec::as_slice);
+                        let points = &self.points;
+                        let inside = entry.centre_inside
+                            ^ (crossings(parent_ref, sub_ref, all, points) % 2 == 1);
+                        let hits = meets.get(j).map_or(&[][..], Vec::as_slice);
+                        let begin = cursor.get(j).copied().unwrap_or(0);
+                        let count = hits
+                            .get(begin..)
                             .unwrap_or_default()
-                            .to_vec();
-                        let inside =
-                            entry.centre_inside ^ (crossings(parent_ref, sub_ref, &edges) % 2 == 1);
-                        let degenerate =
-                            edges.iter().any(|e| on_segment(sub_ref, [e[0], e[1]], [e[2], e[3]]));
+                            .iter()
+                            .take_while(|(s, _)| *s == here_sub)
+                            .count();
+                        if let Some(slot) = cursor.get_mut(j) {
+                            *slot = begin + count;
+                        }
+                        let mine = hits.get(begin..begin + count).unwrap_or_default();
+                        // An edge through the reference point meets its sub-cell.
+                        let degenerate = mine
+                            .iter()
+                            .filter_map(|(_, k)| segment(points, *k))
+                            .any(|(a, b)| on_segment(sub_ref, a, b));
                         let start = u32::try_from(self.edges.len()).unwrap_or(u32::MAX);
-                        self.edges.extend(
-                            edges
-                                .iter()
-                                .filter(|e| segment_meets_box([e[0], e[1]], [e[2], e[3]], rect)),
-                        );
+                        self.edges.extend(mine.iter().map(|(_, k)| *k));
                         let len = u32::try_from(self.edges.len()).unwrap_or(u32::MAX) - start;
                         if len > 0 || degenerate || inside {
                             self.entries.push(Entry {
@@ -304,6 +376,7 @@ impl AreaIndex {
             sub_cells: Vec::new(),
             entries: Vec::new(),
             edges: Vec::new(),
+            points: Vec::new(),
             areas: Vec::new(),
         }
     }
@@ -355,25 +428,37 @@ impl AreaIndex {
     }
 
     /// Looks up many points, calling `each(i, areas)` for every point `points[i]` in order.
-    /// Faster than one [`AreaIndex::lookup_into`] at a time: the cells of a run of points are
-    /// read together, so their memory loads overlap.
+    /// Faster than one [`AreaIndex::lookup_into`] at a time: a run of points goes through each
+    /// step together — every cell word, then every mixed cell's entries, then the answers — so
+    /// the memory loads of one step overlap instead of waiting on each other.
     pub fn lookup_batch(&self, points: &[[f64; 2]], mut each: impl FnMut(usize, &[usize])) {
-        const RUN: usize = 16;
+        const RUN: usize = 32;
         let mut found = Vec::with_capacity(4);
         for (r, run) in points.chunks(RUN).enumerate() {
             let mut cells = [None; RUN];
             for (slot, p) in cells.iter_mut().zip(run) {
                 *slot = self.cell_of(*p);
             }
-            for (k, (p, cell)) in run.iter().zip(cells).enumerate() {
+            let mut steps = [Step::Empty; RUN];
+            for ((step, p), cell) in steps.iter_mut().zip(run).zip(cells) {
+                *step = match cell {
+                    None | Some((_, _, EMPTY)) => Step::Empty,
+                    Some((_, _, word)) if word & WHOLE != 0 => Step::Whole(word & !WHOLE),
+                    Some((ix, iy, word)) => match self.resolve(ix, iy, word, *p) {
+                        None => Step::Empty,
+                        Some((u32::MAX, area, _)) => Step::Whole(area),
+                        Some((from, len, centre)) => Step::Entries { from, len, centre },
+                    },
+                };
+            }
+            for (k, (p, step)) in run.iter().zip(steps).enumerate() {
                 let i = r * RUN + k;
-                match cell {
-                    None => each(i, &[]),
-                    Some((_, _, EMPTY)) => each(i, &[]),
-                    Some((_, _, word)) if word & WHOLE != 0 => each(i, &[(word & !WHOLE) as usize]),
-                    Some((ix, iy, word)) => {
+                match step {
+                    Step::Empty => each(i, &[]),
+                    Step::Whole(area) => each(i, &[area as usize]),
+                    Step::Entries { from, len, centre } => {
                         found.clear();
-                        self.mixed_cell(ix, iy, word, *p, &mut found);
+                        self.answer_entries(from, len, centre, *p, &mut found);
                         each(i, &found);
                     }
                 }
@@ -443,6 +528,18 @@ impl AreaIndex {
             out.push(len as usize);
             return;
         }
+        self.answer_entries(from, len, centre, p, out);
+    }
+
+    /// The areas of `entries[from..from + len]`, anchored at `centre`, that contain `p`.
+    fn answer_entries(
+        &self,
+        from: u32,
+        len: u32,
+        centre: [f64; 2],
+        p: [f64; 2],
+        out: &mut Vec<usize>,
+    ) {
         let first = out.len();
         for entry in self.entries.get(from as usize..(from + len) as usize).unwrap_or_default() {
             let inside = if entry.len == 0 {
@@ -456,7 +553,7 @@ impl AreaIndex {
                     .edges
                     .get(entry.start as usize..(entry.start + entry.len) as usize)
                     .unwrap_or_default();
-                entry.centre_inside ^ (crossings(centre, p, edges) % 2 == 1)
+                entry.centre_inside ^ (crossings(centre, p, edges, &self.points) % 2 == 1)
             };
             if inside {
                 out.push(entry.area as usize);
@@ -475,12 +572,33 @@ impl AreaIndex {
     }
 }
 
+/// The areas that degenerate entries answer with the reference test, at their positions; the
+/// others stay empty placeholders, so the index does not carry every polygon twice.
+fn degenerate_areas(areas: &[Area], entries: &[Entry]) -> Vec<Area> {
+    let mut keep = vec![false; areas.len()];
+    for entry in entries.iter().filter(|e| e.degenerate) {
+        if let Some(slot) = keep.get_mut(entry.area as usize) {
+            *slot = true;
+        }
+    }
+    areas
+        .iter()
+        .zip(keep)
+        .map(|(area, keep)| {
+            if keep {
+                area.clone()
+            } else {
+                Area { id: String::new(), name: String::new(), polygons: Vec::new() }
+            }
+        })
+        .collect()
+}
+
 /// How many of `edges` the segment `c`–`p` crosses. A vertex exactly on the segment's line is
 /// counted on one side only (half-open), so a crossing through a shared vertex counts once.
-fn crossings(c: [f64; 2], p: [f64; 2], edges: &[[f64; 4]]) -> u32 {
+fn crossings(c: [f64; 2], p: [f64; 2], edges: &[u32], points: &[[f64; 2]]) -> u32 {
     let mut n = 0;
-    for e in edges {
-        let (a, b) = ([e[0], e[1]], [e[2], e[3]]);
+    for (a, b) in edges.iter().filter_map(|k| segment(points, *k)) {
         let (oa, ob) = (orient(c, p, a) >= 0.0, orient(c, p, b) >= 0.0);
         if oa != ob {
             let (oc, op) = (orient(a, b, c), orient(a, b, p));
@@ -490,6 +608,40 @@ fn crossings(c: [f64; 2], p: [f64; 2], edges: &[[f64; 4]]) -> u32 {
         }
     }
     n
+}
+
+/// `pieces` ordered by cell (a counting sort, keeping the order within each cell).
+fn by_cell(pieces: Vec<(u32, u32, u32)>, cells: usize) -> Vec<(u32, u32, u32)> {
+    let mut next = vec![0u32; cells + 1];
+    for (c, _, _) in &pieces {
+        if let Some(n) = next.get_mut(*c as usize + 1) {
+            *n += 1;
+        }
+    }
+    let mut total = 0;
+    for n in &mut next {
+        total += *n;
+        *n = total;
+    }
+    let mut out = vec![(0, 0, 0); pieces.len()];
+    for piece in pieces {
+        if let Some(at) = next.get_mut(piece.0 as usize)
+            && let Some(slot) = out.get_mut(*at as usize)
+        {
+            *slot = piece;
+            *at += 1;
+        }
+    }
+    out
+}
+
+/// The edge whose first end is `points[k]`.
+#[inline]
+fn segment(points: &[[f64; 2]], k: u32) -> Option<([f64; 2], [f64; 2])> {
+    match points.get(k as usize..k as usize + 2)? {
+        [a, b] => Some((*a, *b)),
+        _ => None,
+    }
 }
 
 /// Whether `p` lies on the segment `a`–`b` (exactly, in floating point).

@@ -15,6 +15,8 @@
 //!   `roads.rs`); no database.
 //! - `import addresses FILE`: address points into an address file (see `places.rs`); no
 //!   database.
+//! - `import area-index FILE`: boundaries into an area index file for `route` (see
+//!   `route.rs`); no database.
 
 pub(crate) mod boundaries;
 
@@ -40,6 +42,9 @@ pub(crate) enum ImportCommand {
     /// Address points (CSV or GeoJSON; `address,lat,lon` or NENA's fields) into an address
     /// file for describing and finding places.
     Addresses(crate::places::ImportAddressesArgs),
+    /// Boundaries into an area index file for `route`, which then loads it instead of
+    /// building the index on every run.
+    AreaIndex(crate::route::AreaIndexArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -89,6 +94,7 @@ pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
     match command {
         ImportCommand::Roads(args) => crate::roads::run_import(args),
         ImportCommand::Addresses(args) => crate::places::run_import(args),
+        ImportCommand::AreaIndex(args) => crate::route::run_import(args),
         ImportCommand::Facilities(args) => {
             let source = std::fs::read_to_string(&args.file)
                 .with_context(|| format!("reading {}", args.file.display()))?;

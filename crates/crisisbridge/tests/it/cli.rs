@@ -309,6 +309,93 @@ fn route_assigns_points_to_the_areas_that_contain_them() {
     assert!(!ok && stderr.contains("latitude 91 is out of range [-90, 90]"), "{stderr}");
 }
 
+/// An index file built once answers as the boundary file does, row for row, on a file of
+/// points long enough to cross many batches between the reading and the lookup threads.
+#[test]
+fn route_reads_an_area_index_file_and_answers_as_the_boundaries_do() {
+    let counties = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-counties.geojson");
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("kansas.areaindex");
+    let (ok, stdout, stderr) = run(
+        &["import", "area-index", counties, "--id-field", "fips", "--out", index.to_str().unwrap()],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("indexed 105 areas") && stdout.contains("wrote"), "{stdout}");
+
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut csv = String::from("lon,lat\n-95.2353,38.9717\n");
+    for _ in 0..50_000 {
+        csv.push_str(&format!("{:.6},{:.6}\n", -102.2 + 7.8 * next(), 36.9 + 3.2 * next()));
+    }
+    let points = dir.path().join("points.csv");
+    std::fs::write(&points, csv).unwrap();
+    let route = |areas: &str, id_field: &str| {
+        let (ok, stdout, stderr) = run(
+            &[
+                "route",
+                "--areas",
+                areas,
+                "--id-field",
+                id_field,
+                "--points",
+                points.to_str().unwrap(),
+            ],
+            &[],
+            None,
+        );
+        assert!(ok, "{stderr}");
+        stdout
+    };
+    let from_boundaries = route(counties, "fips");
+    // The index keeps the ids it was built with: the id field is not read again.
+    let from_index = route(index.to_str().unwrap(), "ignored");
+    assert_eq!(from_index, from_boundaries);
+    let rows: Vec<&str> = from_index.lines().collect();
+    assert_eq!(rows.len(), 50_002, "a header and every point");
+    assert_eq!(rows[1], "0,20045");
+    for (i, row) in rows.iter().skip(1).enumerate() {
+        assert!(row.starts_with(&format!("{i},")), "row {i} is {row}");
+    }
+    let inside = rows.iter().skip(1).filter(|r| !r.ends_with(',')).count();
+    assert!(inside > 40_000, "most of Kansas's box is Kansas: {inside}");
+
+    let (ok, stdout, stderr) = run(
+        &["route", "--areas", index.to_str().unwrap(), "--lat", "37.6872", "--lon", "-97.3301"],
+        &[],
+        None,
+    );
+    assert!(ok && stdout == "idx,area_ids\n0,20173\n", "{stdout}{stderr}");
+
+    // A damaged index is refused, saying what to do; nothing is answered.
+    let mut bytes = std::fs::read(&index).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&index, &bytes).unwrap();
+    let (ok, stdout, stderr) = run(
+        &["route", "--areas", index.to_str().unwrap(), "--lat", "37.6872", "--lon", "-97.3301"],
+        &[],
+        None,
+    );
+    assert!(!ok && stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("damaged") && stderr.contains("import area-index"), "{stderr}");
+    bytes.truncate(100);
+    std::fs::write(&index, &bytes).unwrap();
+    let (ok, _, stderr) = run(
+        &["route", "--areas", index.to_str().unwrap(), "--lat", "37.6872", "--lon", "-97.3301"],
+        &[],
+        None,
+    );
+    assert!(!ok && stderr.contains("area index file"), "{stderr}");
+}
+
 #[test]
 fn route_reads_a_gzipped_shapefile_with_its_sibling_dbf() {
     let data = std::path::Path::new(concat!(

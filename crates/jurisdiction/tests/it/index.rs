@@ -4,19 +4,19 @@
 use jurisdiction::{Area, AreaIndex, Polygon, reference};
 use proptest::prelude::*;
 
-fn ring(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
+pub fn ring(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
     let mut ring = points.to_vec();
     ring.push(points[0]);
     ring
 }
 
-fn area(id: &str, polygons: Vec<Polygon>) -> Area {
+pub fn area(id: &str, polygons: Vec<Polygon>) -> Area {
     Area { id: id.into(), name: id.into(), polygons }
 }
 
 /// A square with a square hole, a concave "C", two overlapping squares, a two-part area and a
 /// thin diagonal sliver — with coordinates that fall on cell edges as often as not.
-fn awkward() -> Vec<Area> {
+pub fn awkward() -> Vec<Area> {
     vec![
         area(
             "donut",
@@ -133,7 +133,7 @@ proptest! {
 }
 
 /// The Census 1:500k counties (3,233 polygons, 1.04 M vertices), or `None` when absent.
-fn census_counties() -> Option<Vec<Area>> {
+pub fn census_counties() -> Option<Vec<Area>> {
     let dir = crate::shared_data()?.join("census-cb2016-500k");
     let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
     Some(
@@ -147,7 +147,7 @@ fn census_counties() -> Option<Vec<Area>> {
 }
 
 /// Seeded points: uniform over the contiguous US, and jittered around real boundary vertices.
-fn sample_points(areas: &[Area], n: usize) -> Vec<[f64; 2]> {
+pub fn sample_points(areas: &[Area], n: usize) -> Vec<[f64; 2]> {
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move || {
         state ^= state << 13;

@@ -6,6 +6,7 @@
 
 mod import;
 mod index;
+mod index_file;
 
 /// Where the real data sets live; `None` (with a loud message) when they are absent.
 pub fn shared_data() -> Option<std::path::PathBuf> {
