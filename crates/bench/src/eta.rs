@@ -32,6 +32,12 @@ pub struct Args {
     /// Only these graphs: helsinki, manhattan, grid (comma separated).
     #[arg(long, default_value = "helsinki,manhattan,grid")]
     only: String,
+    /// Also time the fast_paths crate on the same graphs and cases.
+    #[arg(long)]
+    fast_paths: bool,
+    /// Write each graph, its cases and our answers here for `scripts/bench_routingkit.py`.
+    #[arg(long)]
+    export: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -41,7 +47,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let started = Instant::now();
         let (graph, _) = roads::import::import(&bytes)?;
-        report("Helsinki (OSM PBF, our car model)", &graph, started.elapsed(), args.sources)?;
+        let name = "Helsinki (OSM PBF, our car model)";
+        report(name, "helsinki", &graph, started.elapsed(), &args)?;
     }
     if wanted("manhattan") {
         let path = args.data.join("jemss-manhattan/network/edges.csv.gz");
@@ -52,7 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "manhattan: {} rows, {} parallel arcs merged, {} nodes outside the largest strongly connected component",
             import.build.arcs_in, import.build.parallel_arcs, import.build.nodes_dropped
         );
-        report("Manhattan (JEMSS edges.csv.gz)", &graph, started.elapsed(), args.sources)?;
+        report("Manhattan (JEMSS edges.csv.gz)", "manhattan", &graph, started.elapsed(), &args)?;
     }
     if wanted("grid") {
         let (network, seconds) = python_grid(args.side);
@@ -60,7 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let (graph, _) = network.build()?;
         let preprocessing = started.elapsed();
         let name = format!("grid {0} × {0} (bench_routing_scale.py's)", args.side);
-        report(&name, &graph, preprocessing, args.sources)?;
+        report(&name, "grid", &graph, preprocessing, &args)?;
         float_difference(&graph, &seconds, args.side);
     }
     Ok(())
@@ -115,10 +122,12 @@ pub fn python_grid(side: usize) -> (Network, Vec<Vec<(usize, f64)>>) {
 /// Times both queries and Dijkstra from seeded random sources, and checks every answer.
 fn report(
     name: &str,
+    slug: &str,
     graph: &Graph,
     preprocessing: Duration,
-    sources: usize,
+    args: &Args,
 ) -> anyhow::Result<()> {
+    let sources = args.sources;
     let n = graph.node_count();
     println!(
         "\n{name}: {n} nodes, {} arcs, {} shortcuts; import + preprocessing {:.3} s; graph file {} bytes",
@@ -147,6 +156,7 @@ fn report(
     let mut ch_50 = Vec::new();
     let mut ch_50_to = Vec::new();
     let mut dj_50 = Vec::new();
+    let mut answers: Vec<Vec<Option<u32>>> = Vec::with_capacity(cases.len());
     for (s, targets) in &cases {
         let t = Instant::now();
         query.travel_times_from(graph, &[(*s, zero)], targets, &mut got);
@@ -155,6 +165,7 @@ fn report(
         dijkstra.travel_times(graph, &[(*s, zero)], targets, &mut want);
         dj_50.push(t.elapsed());
         ensure!(got == want, "{name}: one to 50 from {s:?} differs from Dijkstra");
+        answers.push(want.iter().map(|t| t.map(TravelTime::millis)).collect());
         let t = Instant::now();
         query.travel_times_to(graph, targets, &[(*s, zero)], &mut got);
         ch_50_to.push(t.elapsed());
@@ -190,6 +201,19 @@ fn report(
         let row = matrix.get(i * destinations.len()..(i + 1) * destinations.len()).unwrap_or(&[]);
         ensure!(row == got.as_slice(), "{name}: matrix row {i} differs from one-to-many");
     }
+    if let Some(dir) = &args.export {
+        crate::eta_peers::export(dir, slug, graph, &cases, &answers, &teams)?;
+        println!("  exported to {}/{slug}.*.csv", dir.display());
+    }
+    if args.fast_paths {
+        let (preparation, mut times) = crate::eta_peers::fast_paths(name, graph, &cases, &answers)?;
+        println!(
+            "  fast_paths {}: preparation {:.3} s; 1 → 50 (50 one-to-one queries, one calculator): {}; every answer equal to Dijkstra's",
+            FAST_PATHS_VERSION,
+            preparation.as_secs_f64(),
+            stats(&mut times)
+        );
+    }
     let all_sources = sources.min(if n > 100_000 { 20 } else { 100 });
     let (mut ch_all, mut dj_all) = (Vec::new(), Vec::new());
     for (s, _) in cases.iter().take(all_sources) {
@@ -223,6 +247,9 @@ fn report(
     );
     Ok(())
 }
+
+/// The version the workspace pins (Cargo.lock), for the report.
+const FAST_PATHS_VERSION: &str = "1.0.0";
 
 fn stats(times: &mut [Duration]) -> String {
     times.sort_unstable();

@@ -27,9 +27,13 @@ pub struct Args {
     /// Points checked against the reference test.
     #[arg(long, default_value_t = 200_000)]
     verify: usize,
-    /// Grid cells per vertex (the index's default is 2).
+    /// Grid cells per vertex (the index's default is 4).
     #[arg(long)]
     density: Option<f64>,
+    /// Shapely's answers for the same points (`scripts/lookup_answers_shapely.py` writes
+    /// them beside the points file); every point is compared when the file is there.
+    #[arg(long)]
+    answers: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -68,7 +72,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         builds.get(1).copied().unwrap_or_default().as_secs_f64()
     );
 
-    let points = load_points(args.points.as_deref())?;
+    let file = index.to_bytes();
+    let mut loads = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let loaded = AreaIndex::from_bytes(std::hint::black_box(&file))?;
+        loads.push(t.elapsed());
+        anyhow::ensure!(loaded.len() == index.len(), "the loaded index lost areas");
+    }
+    loads.sort_unstable();
+    println!(
+        "index file {:.1} MB: loaded and checked in {:.1} ms (median of 5, from memory)",
+        file.len() as f64 / 1e6,
+        loads.get(2).copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+    drop(file);
+
+    let (points, points_path) = load_points(args.points.as_deref())?;
     let mut passes = Vec::new();
     let mut found = Vec::with_capacity(4);
     let mut matched = 0usize;
@@ -110,6 +130,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         median.as_secs_f64(),
         points.len() as f64 / median.as_secs_f64() / 1e6,
         batches.len()
+    );
+
+    let mut both = Vec::new();
+    for _ in 0..args.runs.max(1) {
+        let t = Instant::now();
+        let halves = points.split_at(points.len() / 2);
+        std::thread::scope(|scope| {
+            for half in [halves.0, halves.1] {
+                let index = &index;
+                scope.spawn(move || index.lookup_batch(half, |_, a| _ = std::hint::black_box(a)));
+            }
+        });
+        both.push(t.elapsed());
+    }
+    both.sort_unstable();
+    let median = both.get(both.len() / 2).copied().unwrap_or_default();
+    println!(
+        "lookup in batches on two threads: {:.2} M points/s (median of {})",
+        points.len() as f64 / median.as_secs_f64() / 1e6,
+        both.len()
     );
 
     let mut reads: Vec<usize> = points.iter().map(|p| index.edges_read(*p)).collect();
@@ -158,10 +198,57 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if differ > 0 {
         bail!("{differ} answers differ from the reference");
     }
+    compare_with_shapely(&index, &points, args.answers, points_path)
+}
+
+/// Every answer against Shapely's (GEOS's `intersects`), when its answers file is there.
+fn compare_with_shapely(
+    index: &AreaIndex,
+    points: &[[f64; 2]],
+    answers: Option<PathBuf>,
+    points_path: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let path = answers.or_else(|| {
+        Some(points_path?.with_file_name(format!("shapely_answers_{}.csv", points.len())))
+    });
+    let Some(path) = path.filter(|p| p.exists()) else {
+        println!("Shapely's answers: not found (scripts/lookup_answers_shapely.py writes them)");
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
+    let theirs: Vec<&str> =
+        text.lines().skip(1).map(|line| line.split_once(',').map_or("", |(_, ids)| ids)).collect();
+    anyhow::ensure!(
+        theirs.len() == points.len(),
+        "{}: {} answers for {} points",
+        path.display(),
+        theirs.len(),
+        points.len()
+    );
+    let mut differ = Vec::new();
+    let mut found = Vec::new();
+    for (i, (p, want)) in points.iter().zip(&theirs).enumerate() {
+        found.clear();
+        index.lookup_into(*p, &mut found);
+        let mut ids: Vec<&str> = found.iter().filter_map(|a| index.id(*a)).collect();
+        ids.sort_unstable();
+        if ids.join(";") != *want {
+            differ.push(i);
+        }
+    }
+    println!(
+        "identical to Shapely (GEOS) on {} of {} points",
+        points.len() - differ.len(),
+        points.len()
+    );
+    if let Some(first) = differ.first() {
+        bail!("{} answers differ from Shapely's, the first at point {first}", differ.len());
+    }
     Ok(())
 }
 
-fn load_points(path: Option<&std::path::Path>) -> anyhow::Result<Vec<[f64; 2]>> {
+/// The points, and the file they came from (`None`: drawn here).
+fn load_points(path: Option<&std::path::Path>) -> anyhow::Result<(Vec<[f64; 2]>, Option<PathBuf>)> {
     let default = std::env::var("WORK_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir().join("crisisbridge-bench"))
@@ -169,14 +256,15 @@ fn load_points(path: Option<&std::path::Path>) -> anyhow::Result<Vec<[f64; 2]>> 
     let path = path.map(PathBuf::from).unwrap_or(default);
     if let Ok(bytes) = std::fs::read(&path) {
         println!("points: {}", path.display());
-        return Ok(bytes
+        let points = bytes
             .chunks_exact(16)
             .filter_map(|c| {
                 let lon = f64::from_le_bytes(c.get(..8)?.try_into().ok()?);
                 let lat = f64::from_le_bytes(c.get(8..)?.try_into().ok()?);
                 Some([lon, lat])
             })
-            .collect());
+            .collect();
+        return Ok((points, Some(path)));
     }
     println!(
         "points: {} not found; using 1,000,000 uniform points in the contiguous US's bounding box",
@@ -189,5 +277,5 @@ fn load_points(path: Option<&std::path::Path>) -> anyhow::Result<Vec<[f64; 2]>> 
         state ^= state << 17;
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
-    Ok((0..1_000_000).map(|_| [-124.85 + next() * 57.97, 24.39 + next() * 25.0]).collect())
+    Ok(((0..1_000_000).map(|_| [-124.85 + next() * 57.97, 24.39 + next() * 25.0]).collect(), None))
 }

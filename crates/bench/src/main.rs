@@ -23,6 +23,7 @@
 #![allow(clippy::cast_precision_loss)]
 
 mod eta;
+mod eta_peers;
 mod gps;
 mod ingest;
 mod lookup;

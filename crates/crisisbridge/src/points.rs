@@ -36,21 +36,33 @@ impl Order {
 /// error naming its line.
 pub(crate) fn read(
     mut input: impl Read,
-    mut order: Order,
-    mut each: impl FnMut(u64, f64, f64) -> anyhow::Result<()>,
+    order: Order,
+    each: impl FnMut(u64, f64, f64) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut text = Vec::new();
     input.read_to_end(&mut text)?;
+    read_slice(&text, order, 1, true, each)
+}
+
+/// [`read`] on a piece of a file that starts at line `first_line`; only a piece that starts
+/// the file (`may_have_header`) may begin with a header.
+pub(crate) fn read_slice(
+    text: &[u8],
+    mut order: Order,
+    first_line: u64,
+    may_have_header: bool,
+    mut each: impl FnMut(u64, f64, f64) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     // The `csv` crate's own line numbers skip blank lines and miscount CRLF: count them here,
     // from each record's byte offset, as the records come in order.
-    let mut lines = LineOf { text: &text, at: 0, line: 1 };
+    let mut lines = LineOf { text, at: 0, line: first_line };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(text.as_slice());
+        .from_reader(text);
     let mut record = csv::StringRecord::new();
-    let mut first = true;
+    let mut first = may_have_header;
     loop {
         let more = reader.read_record(&mut record).map_err(|e| {
             let line = e.position().map_or(0, |p| lines.line(p.byte()));
@@ -75,6 +87,22 @@ pub(crate) fn read(
         let (lat, lon) = parse(&record, order).map_err(|p| anyhow::anyhow!("line {line}: {p}"))?;
         each(line, lat, lon)?;
     }
+}
+
+/// The order the file's header names, if its first row is one (`None`: the default order).
+pub(crate) fn header_order(text: &[u8]) -> Option<Order> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text);
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).ok()? {
+        if !record.iter().all(str::is_empty) {
+            return header(&record);
+        }
+    }
+    None
 }
 
 /// A CSV reading error in words.

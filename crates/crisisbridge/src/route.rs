@@ -9,12 +9,11 @@
 //! `idx` counts data rows from 0 and `area_ids` is every containing area's id joined by `;`
 //! (empty when none). `--lat Y --lon X` routes one point.
 //!
-//! A points file is read on one thread and looked up and written on another, in batches, so a
-//! large file uses two cores; the rows come out in the file's order.
+//! A points file is cut at line starts into a piece per core; the pieces are read and looked up
+//! side by side and the rows come out in the file's order.
 
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::sync_channel;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -52,9 +51,6 @@ pub(crate) struct AreaIndexArgs {
     id_field: String,
 }
 
-/// Points handed from the reading thread to the lookup thread at a time.
-const BATCH: usize = 16_384;
-
 pub fn run(args: RouteArgs) -> anyhow::Result<()> {
     let index = load_index(&args.areas, &args.id_field)?;
     let stdout = std::io::stdout();
@@ -70,58 +66,139 @@ pub fn run(args: RouteArgs) -> anyhow::Result<()> {
     route_file(&index, &points).with_context(|| points.display().to_string())
 }
 
-/// Routes every point of a CSV file to standard output: this thread reads, a second one looks
-/// up and writes.
+/// Routes every point of a CSV file to standard output, a block of the file at a time: each
+/// block is cut at line starts into one piece per core, the pieces read and looked up side by
+/// side, and the answers written in the file's order. A file holding a quote is read on one
+/// thread (a quoted field may hold a line end, so the file cannot be cut at any line end).
 fn route_file(index: &AreaIndex, points: &Path) -> anyhow::Result<()> {
-    let file = std::fs::File::open(points).context("reading")?;
+    let text = std::fs::read(points).context("reading")?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 16);
+    let order = crate::points::header_order(&text).unwrap_or(crate::points::Order::LonLat);
     let bar = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("routing {spinner} {human_pos} points, {per_sec}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let (send, receive) = sync_channel::<Vec<[f64; 2]>>(8);
-    std::thread::scope(|scope| {
-        let bar = &bar;
-        let writer = scope.spawn(move || -> std::io::Result<()> {
-            let ids = Ids::new(index);
-            let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            out.write_all(b"idx,area_ids\n")?;
-            let mut idx = 0u64;
-            let mut failed = None;
-            for batch in receive {
-                index.lookup_batch(&batch, |i, found| {
-                    if failed.is_none()
-                        && let Err(e) = ids.write_row(&mut out, idx + i as u64, found)
-                    {
-                        failed = Some(e);
-                    }
-                });
-                if let Some(e) = failed {
-                    return Err(e);
-                }
-                idx += batch.len() as u64;
-                bar.set_position(idx);
-            }
-            out.flush()
-        });
-        let mut batch = Vec::with_capacity(BATCH);
-        let read = crate::points::read(file, crate::points::Order::LonLat, |_, lat, lon| {
-            batch.push([lon, lat]);
-            if batch.len() == BATCH {
-                // The writer has stopped only on a write error, which it reports below.
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                send.send(full).map_err(|_| anyhow::anyhow!("writing the answers stopped"))?;
-            }
-            Ok(())
-        });
-        if read.is_ok() && !batch.is_empty() {
-            let _ = send.send(batch);
+    let ids = Ids::new(index);
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    out.write_all(b"idx,area_ids\n")?;
+    let quoted = text.contains(&b'"');
+    let mut idx = 0u64;
+    let mut line = 1u64;
+    let mut at = 0usize;
+    while at < text.len() {
+        let end = if quoted { text.len() } else { line_start_after(&text, at + BLOCK_BYTES) };
+        let block = text.get(at..end).unwrap_or_default();
+        let pieces = if quoted { vec![block] } else { cut(block, threads) };
+        // Read every piece on its own thread.
+        let mut starts = Vec::with_capacity(pieces.len());
+        let mut piece_line = line;
+        for piece in &pieces {
+            starts.push(piece_line);
+            piece_line += piece.iter().filter(|b| **b == b'\n').count() as u64;
         }
-        drop(send);
-        let written = writer.join().map_err(|_| anyhow::anyhow!("the lookup thread failed"))?;
-        bar.finish_and_clear();
-        written.context("writing the answers")?;
-        read
-    })
+        let read: Vec<anyhow::Result<Vec<[f64; 2]>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pieces
+                .iter()
+                .zip(&starts)
+                .enumerate()
+                .map(|(k, (piece, first_line))| {
+                    let may_have_header = at == 0 && k == 0;
+                    scope.spawn(move || {
+                        let mut found = Vec::new();
+                        crate::points::read_slice(
+                            piece,
+                            order,
+                            *first_line,
+                            may_have_header,
+                            |_, lat, lon| {
+                                found.push([lon, lat]);
+                                Ok(())
+                            },
+                        )
+                        .map(|()| found)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a reading thread failed")))
+                })
+                .collect()
+        });
+        let read = read.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+        // Look up and format every piece on its own thread, each from its first row's number.
+        let mut first_idx = Vec::with_capacity(read.len());
+        for found in &read {
+            first_idx.push(idx);
+            idx += found.len() as u64;
+        }
+        let written: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = read
+                .iter()
+                .zip(&first_idx)
+                .map(|(found, first)| {
+                    let ids = &ids;
+                    scope.spawn(move || {
+                        let mut rows = Vec::with_capacity(found.len() * 12);
+                        let mut failed = Ok(());
+                        index.lookup_batch(found, |i, areas| {
+                            if failed.is_ok() {
+                                failed = ids.write_row(&mut rows, first + i as u64, areas);
+                            }
+                        });
+                        failed.map(|()| rows)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("a lookup thread failed")))
+                })
+                .collect()
+        });
+        for rows in written {
+            out.write_all(&rows?)?;
+        }
+        bar.set_position(idx);
+        line = piece_line;
+        at = end;
+    }
+    bar.finish_and_clear();
+    Ok(out.flush()?)
+}
+
+/// Bytes of the file handled at a time, so the points and answers in memory stay bounded.
+const BLOCK_BYTES: usize = 64 << 20;
+
+/// The first line start at or after `at` (the end of `text` if none).
+fn line_start_after(text: &[u8], at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    text.get(at..)
+        .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
+        .map_or(text.len(), |i| at + i + 1)
+}
+
+/// `block` cut at line starts into about `parts` pieces.
+fn cut(block: &[u8], parts: usize) -> Vec<&[u8]> {
+    let mut pieces = Vec::with_capacity(parts);
+    let mut start = 0;
+    for k in 1..=parts {
+        let end = if k == parts {
+            block.len()
+        } else {
+            line_start_after(block, block.len() * k / parts).max(start)
+        };
+        if end > start {
+            pieces.push(block.get(start..end).unwrap_or_default());
+        }
+        start = end;
+    }
+    pieces
 }
 
 /// The areas' ids as they go into a CSV field.
@@ -166,11 +243,16 @@ fn check_point(lon: f64, lat: f64) -> Result<(), String> {
 /// The index of `path`: read from an index file, or built from a boundary file (with a hint
 /// on standard error that an index file would spare the build).
 fn load_index(path: &Path, id_field: &str) -> anyhow::Result<AreaIndex> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if jurisdiction::is_index_file(&bytes) {
-        return AreaIndex::from_bytes(&bytes).with_context(|| path.display().to_string());
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut head = [0u8; 8];
+    let read = file.read(&mut head).with_context(|| format!("reading {}", path.display()))?;
+    if jurisdiction::is_index_file(head.get(..read).unwrap_or_default()) {
+        file.seek(SeekFrom::Start(0))?;
+        return AreaIndex::read_from(std::io::BufReader::with_capacity(1 << 16, file))
+            .with_context(|| path.display().to_string());
     }
-    drop(bytes);
+    drop(file);
     let areas = load_areas(path, id_field)?;
     let index = build_with_spinner(&areas);
     if areas.iter().map(Area::vertex_count).sum::<usize>() > 100_000 {

@@ -24,6 +24,8 @@
 //! ranges and areas in range, finite coordinates, a ring kept for every degenerate entry), so a
 //! damaged or hand-edited file is an error, never a wrong answer or a panic.
 
+use std::io::{Read, Seek, SeekFrom};
+
 use crate::geometry::{Area, Polygon, Ring};
 use crate::index::{AreaIndex, EMPTY, Entry, Mixed, SUB, WHOLE};
 
@@ -140,21 +142,25 @@ impl AreaIndex {
 
     /// Reads an index file, checking it whole (see the module docs).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, IndexFileError> {
-        if !is_index_file(bytes) {
+        Self::read_from(std::io::Cursor::new(bytes))
+    }
+
+    /// Reads an index file from `input` — a file, say — through a small buffer, so the file's
+    /// bytes are never held whole beside the index; checked as [`AreaIndex::from_bytes`]. The
+    /// checksum is checked first (one pass), so damage anywhere is called damage, not a
+    /// section cut short; then the sections are read.
+    pub fn read_from(mut input: impl Read + Seek) -> Result<Self, IndexFileError> {
+        verify_checksum(&mut input)?;
+        input.seek(SeekFrom::Start(0)).map_err(|_| IndexFileError::Truncated("the magic"))?;
+        let mut r = Reader::new(input);
+        let magic = r.take(MAGIC.len(), "the magic").map_err(|_| IndexFileError::NotAnIndex)?;
+        if magic != MAGIC {
             return Err(IndexFileError::NotAnIndex);
         }
-        let mut r = Reader { bytes, at: MAGIC.len() };
         let version = r.u32("the version")?;
         if version != VERSION {
             return Err(IndexFileError::Version { found: version });
         }
-        let Some((body, crc)) = bytes.split_last_chunk::<4>() else {
-            return Err(IndexFileError::Truncated("the checksum"));
-        };
-        if crc32fast::hash(body) != u32::from_le_bytes(*crc) {
-            return Err(IndexFileError::Checksum);
-        }
-        let mut r = Reader { bytes: body, at: r.at };
         let mut counts = [0usize; 9];
         for count in &mut counts {
             *count = r.u32("the counts")? as usize;
@@ -162,7 +168,7 @@ impl AreaIndex {
         let [areas, columns, rows, mixed, sub_words, entries, edges, points, kept] = counts;
         let origin = [r.f64("the origin")?, r.f64("the origin")?];
         let cell = [r.f64("the cell size")?, r.f64("the cell size")?];
-        let mut ids = Vec::with_capacity(areas.min(body.len() / 4));
+        let mut ids = Vec::new();
         for _ in 0..areas {
             let len = r.u32("an area id")? as usize;
             let text = r.take(len, "an area id")?;
@@ -170,27 +176,31 @@ impl AreaIndex {
                 .map_err(|_| IndexFileError::Invalid("an area id is not UTF-8".into()))?;
             ids.push(id.to_owned());
         }
-        let cell_count = columns
-            .checked_mul(rows)
-            .filter(|n| *n <= body.len() / 4)
-            .ok_or(IndexFileError::Truncated("the cells"))?;
-        let cells = r.u32s(cell_count, "the cells")?;
-        let mut mixed_cells = Vec::with_capacity(mixed.min(body.len() / 12));
-        for chunk in r.take_chunks::<12>(mixed, "the mixed cells")? {
+        if columns > 1 << 15 || rows > 1 << 15 {
+            return Err(IndexFileError::Invalid(format!("a grid of {columns} × {rows} cells")));
+        }
+        let cells = r.u32s(columns * rows, "the cells")?;
+        let mut mixed_cells = Vec::new();
+        let mut bad_kind = None;
+        r.each::<12>(mixed, "the mixed cells", |chunk| {
             let [kind, a, b] = u32x3(chunk);
             mixed_cells.push(match kind {
                 0 => Mixed::Entries { from: a, len: b },
-                1 => Mixed::Sub { first: a },
-                _ => return Err(IndexFileError::Invalid(format!("mixed cell kind {kind}"))),
+                _ => {
+                    bad_kind = bad_kind.or((kind != 1).then_some(kind));
+                    Mixed::Sub { first: a }
+                }
             });
+        })?;
+        if let Some(kind) = bad_kind {
+            return Err(IndexFileError::Invalid(format!("mixed cell kind {kind}")));
         }
         let sub_cells = r.u32s(sub_words, "the finer grids")?;
-        let mut entry_list = Vec::with_capacity(entries.min(body.len() / 16));
-        for chunk in r.take_chunks::<16>(entries, "the entries")? {
+        let mut entry_list = Vec::new();
+        let mut bad_flags = None;
+        r.each::<16>(entries, "the entries", |chunk| {
             let [area, flags, start, len] = u32x4(chunk);
-            if flags > 3 {
-                return Err(IndexFileError::Invalid(format!("entry flags {flags}")));
-            }
+            bad_flags = bad_flags.or((flags > 3).then_some(flags));
             entry_list.push(Entry {
                 area,
                 centre_inside: flags & 1 != 0,
@@ -198,24 +208,24 @@ impl AreaIndex {
                 start,
                 len,
             });
+        })?;
+        if let Some(flags) = bad_flags {
+            return Err(IndexFileError::Invalid(format!("entry flags {flags}")));
         }
         let edge_list = r.u32s(edges, "the edges")?;
-        let point_list: Vec<[f64; 2]> =
-            r.take_chunks::<16>(points, "the points")?.map(point).collect();
+        let point_list = r.points(points, "the points")?;
         let empty = || Area { id: String::new(), name: String::new(), polygons: Vec::new() };
         let mut area_list: Vec<Area> = (0..ids.len()).map(|_| empty()).collect();
         for _ in 0..kept {
             let position = r.u32("a kept area")? as usize;
             let polygons = r.u32("a kept area")? as usize;
-            let mut list = Vec::with_capacity(polygons.min(body.len() / 4));
+            let mut list = Vec::new();
             for _ in 0..polygons {
                 let rings = r.u32("a kept area's rings")? as usize;
-                let mut all: Vec<Ring> = Vec::with_capacity(rings.min(body.len() / 4));
+                let mut all: Vec<Ring> = Vec::new();
                 for _ in 0..rings {
-                    let points = r.u32("a kept area's ring")? as usize;
-                    all.push(
-                        r.take_chunks::<16>(points, "a kept area's points")?.map(point).collect(),
-                    );
+                    let count = r.u32("a kept area's ring")? as usize;
+                    all.push(r.points(count, "a kept area's points")?);
                 }
                 let mut rings = all.into_iter();
                 let exterior = rings
@@ -228,12 +238,7 @@ impl AreaIndex {
             })?;
             *slot = Area { id: String::new(), name: String::new(), polygons: list };
         }
-        if r.at != body.len() {
-            return Err(IndexFileError::Invalid(format!(
-                "{} bytes after the last section",
-                body.len() - r.at
-            )));
-        }
+        r.finish()?;
         let index = AreaIndex {
             ids,
             origin,
@@ -359,27 +364,88 @@ fn u32x4(chunk: &[u8; 16]) -> [u32; 4] {
     out
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Checks the magic, the version and then the checksum of the whole input.
+fn verify_checksum(input: &mut (impl Read + Seek)) -> Result<(), IndexFileError> {
+    let mut head = [0u8; 12];
+    input.read_exact(&mut head).map_err(|_| IndexFileError::NotAnIndex)?;
+    if !is_index_file(&head) {
+        return Err(IndexFileError::NotAnIndex);
+    }
+    let version =
+        u32::from_le_bytes(head.get(8..).and_then(|v| v.try_into().ok()).unwrap_or_default());
+    if version != VERSION {
+        return Err(IndexFileError::Version { found: version });
+    }
+    let len = input.seek(SeekFrom::End(0)).map_err(|_| IndexFileError::Truncated("the file"))?;
+    if len < 16 {
+        return Err(IndexFileError::Truncated("the checksum"));
+    }
+    input.seek(SeekFrom::Start(0)).map_err(|_| IndexFileError::Truncated("the file"))?;
+    let mut hasher = crc32fast::Hasher::new();
+    let mut left = len - 4;
+    let mut block = vec![0u8; BLOCK];
+    while left > 0 {
+        let now = left.min(BLOCK as u64) as usize;
+        let part = block.get_mut(..now).unwrap_or_default();
+        input.read_exact(part).map_err(|_| IndexFileError::Truncated("the file"))?;
+        hasher.update(part);
+        left -= now as u64;
+    }
+    let mut stored = [0u8; 4];
+    input.read_exact(&mut stored).map_err(|_| IndexFileError::Truncated("the checksum"))?;
+    if u32::from_le_bytes(stored) != hasher.finalize() {
+        return Err(IndexFileError::Checksum);
+    }
+    Ok(())
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize, what: &'static str) -> Result<&'a [u8], IndexFileError> {
-        let end = self.at.checked_add(len).ok_or(IndexFileError::Truncated(what))?;
-        let slice = self.bytes.get(self.at..end).ok_or(IndexFileError::Truncated(what))?;
-        self.at = end;
-        Ok(slice)
+/// Reads the file's sections in order through one small buffer.
+struct Reader<R> {
+    input: R,
+    buffer: Vec<u8>,
+}
+
+/// Bytes read at a time for the big sections.
+const BLOCK: usize = 1 << 16;
+
+impl<R: Read> Reader<R> {
+    fn new(input: R) -> Self {
+        Self { input, buffer: Vec::with_capacity(BLOCK) }
     }
 
-    fn take_chunks<const N: usize>(
+    fn take(&mut self, len: usize, what: &'static str) -> Result<&[u8], IndexFileError> {
+        self.buffer.clear();
+        // Grown as it arrives, so a count no file could fill never reserves the memory.
+        let read = self
+            .input
+            .by_ref()
+            .take(len as u64)
+            .read_to_end(&mut self.buffer)
+            .map_err(|_| IndexFileError::Truncated(what))?;
+        if read != len {
+            return Err(IndexFileError::Truncated(what));
+        }
+        Ok(&self.buffer)
+    }
+
+    /// Calls `each` with `count` records of `N` bytes, read a block at a time.
+    fn each<const N: usize>(
         &mut self,
         count: usize,
         what: &'static str,
-    ) -> Result<impl Iterator<Item = &'a [u8; N]>, IndexFileError> {
-        let len = count.checked_mul(N).ok_or(IndexFileError::Truncated(what))?;
-        let slice = self.take(len, what)?;
-        Ok(slice.chunks_exact(N).filter_map(|c| <&[u8; N]>::try_from(c).ok()))
+        mut each: impl FnMut(&[u8; N]),
+    ) -> Result<(), IndexFileError> {
+        let mut left = count;
+        while left > 0 {
+            let now = left.min(BLOCK / N);
+            for chunk in self.take(now * N, what)?.chunks_exact(N) {
+                if let Ok(record) = <&[u8; N]>::try_from(chunk) {
+                    each(record);
+                }
+            }
+            left -= now;
+        }
+        Ok(())
     }
 
     fn u32(&mut self, what: &'static str) -> Result<u32, IndexFileError> {
@@ -388,11 +454,37 @@ impl<'a> Reader<'a> {
     }
 
     fn u32s(&mut self, count: usize, what: &'static str) -> Result<Vec<u32>, IndexFileError> {
-        Ok(self.take_chunks::<4>(count, what)?.map(|b| u32::from_le_bytes(*b)).collect())
+        let mut out = Vec::new();
+        self.each::<4>(count, what, |b| out.push(u32::from_le_bytes(*b)))?;
+        Ok(out)
+    }
+
+    fn points(
+        &mut self,
+        count: usize,
+        what: &'static str,
+    ) -> Result<Vec<[f64; 2]>, IndexFileError> {
+        let mut out = Vec::new();
+        self.each::<16>(count, what, |b| out.push(point(b)))?;
+        Ok(out)
     }
 
     fn f64(&mut self, what: &'static str) -> Result<f64, IndexFileError> {
         let b = self.take(8, what)?;
         Ok(f64::from_le_bytes(b.try_into().unwrap_or_default()))
+    }
+
+    /// The checksum (checked before), then nothing more.
+    fn finish(mut self) -> Result<(), IndexFileError> {
+        let mut stored = [0u8; 4];
+        self.input.read_exact(&mut stored).map_err(|_| {
+            IndexFileError::Invalid("the last section runs into the checksum".into())
+        })?;
+        let mut more = [0u8; 1];
+        match self.input.read(&mut more) {
+            Ok(0) => Ok(()),
+            Ok(_) => Err(IndexFileError::Invalid("bytes after the last section".into())),
+            Err(_) => Err(IndexFileError::Truncated("the end")),
+        }
     }
 }

@@ -374,6 +374,29 @@ fn route_reads_an_area_index_file_and_answers_as_the_boundaries_do() {
     );
     assert!(ok && stdout == "idx,area_ids\n0,20173\n", "{stdout}{stderr}");
 
+    // The file is read in pieces, one per core: a `lat,lon` header in the first piece turns
+    // every piece's columns round, and a bad row deep in a later piece names its own line.
+    let lat_lon: String = std::fs::read_to_string(&points)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|row| {
+            let (lon, lat) = row.split_once(',').unwrap();
+            format!("{lat},{lon}\r\n")
+        })
+        .collect();
+    std::fs::write(&points, format!("lat,lon\r\n{lat_lon}")).unwrap();
+    assert_eq!(route(index.to_str().unwrap(), "ignored"), from_boundaries);
+    let mut rows: Vec<String> = lat_lon.lines().map(str::to_owned).collect();
+    rows[45_000] = "38.9,oops".to_owned();
+    std::fs::write(&points, format!("lat,lon\n{}\n", rows.join("\n"))).unwrap();
+    let (ok, _, stderr) = run(
+        &["route", "--areas", index.to_str().unwrap(), "--points", points.to_str().unwrap()],
+        &[],
+        None,
+    );
+    assert!(!ok && stderr.contains("line 45002: longitude \"oops\" is not a number"), "{stderr}");
+
     // A damaged index is refused, saying what to do; nothing is answered.
     let mut bytes = std::fs::read(&index).unwrap();
     let middle = bytes.len() / 2;
