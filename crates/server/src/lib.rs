@@ -359,7 +359,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lost", post(routes::lost::lost))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
-        .fallback(|| async { error::ApiError::not_found("this path") })
+        // `/lost` in any case (`/LoST`, `/LOST`: what peers are configured with); else 404.
+        .fallback(routes::lost::any_case)
         .layer(axum::middleware::from_fn_with_state(state.clone(), origin::guard))
         .layer(axum::middleware::from_fn(metrics::track))
         // A bug hit by one request answers that request 500 and leaves the process serving

@@ -66,7 +66,8 @@ impl PeerRoute {
 
     fn covers(self, path: &str) -> bool {
         match self {
-            Self::Lost => path == "/lost",
+            // Every spelling the server answers LoST at (`/LoST`, `/LOST`…).
+            Self::Lost => path.eq_ignore_ascii_case("/lost"),
             Self::Eido => path == "/api/v1/eido" || path == "/api/v1/eido/conveyance",
         }
     }

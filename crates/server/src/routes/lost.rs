@@ -9,7 +9,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use interop::lost::{self, ErrorKind, LostError};
 
@@ -53,6 +53,23 @@ pub async fn lost(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     metrics::counter!("crisisbridge_lost_answers_total", "request" => answer.request, "outcome" => answer.outcome)
         .increment(1);
     xml(StatusCode::OK, answer.body)
+}
+
+/// The router's fallback: LoST at `/lost` spelled in any case — peers are configured with
+/// `/LoST` and `/LOST` as often as `/lost` — and 404 for every other path.
+pub async fn any_case(state: State<AppState>, request: axum::extract::Request) -> Response {
+    // The path first: a request to an unknown path is answered 404 without reading its body.
+    if !request.uri().path().eq_ignore_ascii_case("/lost") {
+        return crate::error::ApiError::not_found("this path").into_response();
+    }
+    if request.method() != Method::POST {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
+        Ok(body) => lost(state, parts.headers, body).await,
+        Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    }
 }
 
 fn xml(status: StatusCode, body: String) -> Response {

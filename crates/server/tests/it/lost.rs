@@ -185,3 +185,50 @@ async fn bad_requests_loops_and_unusable_locations_get_lost_errors() {
     assert!(text.contains("send LoST requests as application/lost+xml"), "{text}");
     assert_valid_lost(&text);
 }
+
+/// Peers are configured with `/LoST` or `/LOST` as often as `/lost`: every spelling answers
+/// the same; other paths stay unknown, and a GET is told to POST.
+#[tokio::test]
+async fn lost_answers_at_the_path_in_any_case() {
+    let app = TestApp::spawn_with_areas().await;
+    let request = find_point("urn:service:sos", 38.5, -95.5, "");
+    let at = |path: &'static str| {
+        app.client
+            .post(app.url(path))
+            .header("content-type", "application/lost+xml")
+            .body(request.clone())
+            .send()
+    };
+    let lower = at("/lost").await.unwrap().text().await.unwrap();
+    assert!(lower.contains("<findServiceResponse"), "{lower}");
+    for path in ["/LoST", "/LOST", "/Lost"] {
+        let response = at(path).await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/lost+xml");
+        let text = response.text().await.unwrap();
+        assert_valid_lost(&text);
+        assert_eq!(text, lower, "{path} answers as /lost");
+    }
+    let other = at("/lostx").await.unwrap();
+    assert_eq!(other.status(), 404);
+    let get = app.client.get(app.url("/LOST")).send().await.unwrap();
+    assert_eq!(get.status(), 405);
+    assert_eq!(get.headers()["allow"], "POST");
+}
+
+/// At another spelling of the path the body limit holds as at `/lost`.
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_at_any_spelling() {
+    let app = TestApp::spawn_with_areas().await;
+    for path in ["/lost", "/LOST"] {
+        let response = app
+            .client
+            .post(app.url(path))
+            .header("content-type", "application/lost+xml")
+            .body("x".repeat(server::MAX_BODY_BYTES + 1))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413, "{path}");
+    }
+}

@@ -198,10 +198,14 @@ async fn machine_peers_present_a_client_certificate_where_the_deployment_asks_fo
         "POST /lost HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/lost+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    // Without a certificate: refused before the LoST parser sees it.
+    // Without a certificate: refused before the LoST parser sees it, at every spelling of the
+    // path the server answers LoST at.
     let answer = https_as(app.addr, &server_cert.der, None, &lost).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
     assert!(answer.contains("client certificate"), "{answer}");
+    let upper = lost.replacen("POST /lost", "POST /LoST", 1);
+    let answer = https_as(app.addr, &server_cert.der, None, &upper).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
     // With ours: LoST answers (here, that the request is not one).
     let certified = Some((&ours.client_der, ours.client_key_pem.as_str()));
     let answer = https_as(app.addr, &server_cert.der, certified, &lost).await.unwrap();
