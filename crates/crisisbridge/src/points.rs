@@ -89,20 +89,31 @@ pub(crate) fn read_slice(
     }
 }
 
-/// The order the file's header names, if its first row is one (`None`: the default order).
-pub(crate) fn header_order(text: &[u8]) -> Option<Order> {
+/// The order the file's header names, if its first row is one (`None`: the default order), and
+/// where the line holding that first row ends (so it can be read with the part of the file
+/// that may have a header).
+pub(crate) fn header_order(text: &[u8]) -> (Option<Order>, usize) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text);
     let mut record = csv::StringRecord::new();
-    while reader.read_record(&mut record).ok()? {
+    while reader.read_record(&mut record).unwrap_or(false) {
         if !record.iter().all(str::is_empty) {
-            return header(&record);
+            let mut start = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+            // As in `LineOf::line`: the offset may point into the line ends before the row.
+            while text.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                start += 1;
+            }
+            let end = text
+                .get(start..)
+                .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
+                .map_or(text.len(), |i| start + i + 1);
+            return (header(&record), end);
         }
     }
-    None
+    (None, 0)
 }
 
 /// A CSV reading error in words.

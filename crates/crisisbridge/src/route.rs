@@ -69,11 +69,12 @@ pub fn run(args: RouteArgs) -> anyhow::Result<()> {
 /// Routes every point of a CSV file to standard output, a block of the file at a time: each
 /// block is cut at line starts into one piece per core, the pieces read and looked up side by
 /// side, and the answers written in the file's order. A file holding a quote is read on one
-/// thread (a quoted field may hold a line end, so the file cannot be cut at any line end).
+/// thread ([`route_serially`]).
 fn route_file(index: &AreaIndex, points: &Path) -> anyhow::Result<()> {
     let text = std::fs::read(points).context("reading")?;
     let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 16);
-    let order = crate::points::header_order(&text).unwrap_or(crate::points::Order::LonLat);
+    let (named, first_row_end) = crate::points::header_order(&text);
+    let order = named.unwrap_or(crate::points::Order::LonLat);
     let bar = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("routing {spinner} {human_pos} points, {per_sec}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -81,14 +82,25 @@ fn route_file(index: &AreaIndex, points: &Path) -> anyhow::Result<()> {
     let ids = Ids::new(index);
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     out.write_all(b"idx,area_ids\n")?;
-    let quoted = text.contains(&b'"');
+    if text.contains(&b'"') {
+        route_serially(index, &ids, &text, order, &mut out)?;
+        bar.finish_and_clear();
+        return Ok(out.flush()?);
+    }
     let mut idx = 0u64;
     let mut line = 1u64;
     let mut at = 0usize;
     while at < text.len() {
-        let end = if quoted { text.len() } else { line_start_after(&text, at + BLOCK_BYTES) };
+        let end = line_start_after(&text, at + BLOCK_BYTES).max(first_row_end);
         let block = text.get(at..end).unwrap_or_default();
-        let pieces = if quoted { vec![block] } else { cut(block, threads) };
+        // The first row (a header, maybe, after blank lines) stays in the first piece, the only
+        // one read as the start of the file.
+        let pieces = if at == 0 {
+            let (head, rest) = block.split_at(first_row_end.min(block.len()));
+            std::iter::once(head).chain(cut(rest, threads)).filter(|p| !p.is_empty()).collect()
+        } else {
+            cut(block, threads)
+        };
         // Read every piece on its own thread.
         let mut starts = Vec::with_capacity(pieces.len());
         let mut piece_line = line;
@@ -170,6 +182,39 @@ fn route_file(index: &AreaIndex, points: &Path) -> anyhow::Result<()> {
     Ok(out.flush()?)
 }
 
+/// Routes a file holding a quote on this thread (a quoted field may hold a line end, so the
+/// file cannot be cut at just any line end), looking up and writing a batch at a time.
+fn route_serially(
+    index: &AreaIndex,
+    ids: &Ids,
+    text: &[u8],
+    order: crate::points::Order,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    const BATCH: usize = 1 << 16;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut idx = 0u64;
+    let mut flush = |batch: &mut Vec<[f64; 2]>, out: &mut dyn Write| -> std::io::Result<()> {
+        let mut failed = Ok(());
+        index.lookup_batch(batch, |i, areas| {
+            if failed.is_ok() {
+                failed = ids.write_row(out, idx + i as u64, areas);
+            }
+        });
+        idx += batch.len() as u64;
+        batch.clear();
+        failed
+    };
+    crate::points::read_slice(text, order, 1, true, |_, lat, lon| {
+        batch.push([lon, lat]);
+        if batch.len() == BATCH {
+            flush(&mut batch, out)?;
+        }
+        Ok(())
+    })?;
+    Ok(flush(&mut batch, out)?)
+}
+
 /// Bytes of the file handled at a time, so the points and answers in memory stay bounded.
 const BLOCK_BYTES: usize = 64 << 20;
 
@@ -218,7 +263,12 @@ impl Ids {
 
     /// One `idx,area_ids` row; a field holding a comma, quote or line end is quoted, as the
     /// `csv` crate would.
-    fn write_row(&self, out: &mut impl Write, idx: u64, found: &[usize]) -> std::io::Result<()> {
+    fn write_row(
+        &self,
+        out: &mut (impl Write + ?Sized),
+        idx: u64,
+        found: &[usize],
+    ) -> std::io::Result<()> {
         write!(out, "{idx},")?;
         let id = |i: &usize| self.ids.get(*i).map_or("", String::as_str);
         if found.iter().any(|i| self.needs_quotes.get(*i).copied().unwrap_or(false)) {

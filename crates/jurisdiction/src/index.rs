@@ -403,6 +403,8 @@ impl AreaIndex {
     pub fn edges_read(&self, p: [f64; 2]) -> usize {
         match self.cell_of(p) {
             Some((ix, iy, word)) if word & WHOLE == 0 => match self.resolve(ix, iy, word, p) {
+                // A sub-cell one area holds whole.
+                Some((u32::MAX, _, _)) => 0,
                 Some((from, len, _)) => self
                     .entries
                     .get(from as usize..(from + len) as usize)

@@ -20,9 +20,12 @@
 //! | per kept area | its position, polygon count, then per polygon its ring count and per ring the point count and points (the areas degenerate entries test whole) |
 //! | 4 | CRC-32 (IEEE) of every byte before it |
 //!
-//! Loading checks the length, the checksum and then every invariant a lookup relies on (words,
-//! ranges and areas in range, finite coordinates, a ring kept for every degenerate entry), so a
-//! damaged or hand-edited file is an error, never a wrong answer or a panic.
+//! Loading checks the checksum, then that every count fits in the bytes that are left, then
+//! every invariant a lookup relies on (words, ranges and areas in range, finite coordinates, a
+//! ring kept for every degenerate entry): a damaged file is refused as damaged, and no file —
+//! cut, damaged or edited with its checksum redone — makes a lookup panic or read out of range,
+//! or takes memory out of proportion to its own size. (The checksum finds damage, not intent:
+//! a deliberately altered but consistent index cannot be told from a real one.)
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -150,9 +153,9 @@ impl AreaIndex {
     /// checksum is checked first (one pass), so damage anywhere is called damage, not a
     /// section cut short; then the sections are read.
     pub fn read_from(mut input: impl Read + Seek) -> Result<Self, IndexFileError> {
-        verify_checksum(&mut input)?;
+        let len = verify_checksum(&mut input)?;
         input.seek(SeekFrom::Start(0)).map_err(|_| IndexFileError::Truncated("the magic"))?;
-        let mut r = Reader::new(input);
+        let mut r = Reader::new(input, len);
         let magic = r.take(MAGIC.len(), "the magic").map_err(|_| IndexFileError::NotAnIndex)?;
         if magic != MAGIC {
             return Err(IndexFileError::NotAnIndex);
@@ -166,6 +169,24 @@ impl AreaIndex {
             *count = r.u32("the counts")? as usize;
         }
         let [areas, columns, rows, mixed, sub_words, entries, edges, points, kept] = counts;
+        // Each count times the least its records take must fit in what is left of the file.
+        let least = [
+            (areas, 4, "the area ids"),
+            (columns.saturating_mul(rows), 4, "the cells"),
+            (mixed, 12, "the mixed cells"),
+            (sub_words, 4, "the finer grids"),
+            (entries, 16, "the entries"),
+            (edges, 4, "the edges"),
+            (points, 16, "the points"),
+            (kept, 8, "the kept areas"),
+        ];
+        let mut need = 32u64;
+        for (count, size, what) in least {
+            need = need.saturating_add((count as u64).saturating_mul(size));
+            if need > r.left() {
+                return Err(IndexFileError::Truncated(what));
+            }
+        }
         let origin = [r.f64("the origin")?, r.f64("the origin")?];
         let cell = [r.f64("the cell size")?, r.f64("the cell size")?];
         let mut ids = Vec::new();
@@ -219,12 +240,23 @@ impl AreaIndex {
         for _ in 0..kept {
             let position = r.u32("a kept area")? as usize;
             let polygons = r.u32("a kept area")? as usize;
+            if polygons as u64 * 8 > r.left() {
+                return Err(IndexFileError::Invalid("a kept area's polygons".into()));
+            }
             let mut list = Vec::new();
             for _ in 0..polygons {
                 let rings = r.u32("a kept area's rings")? as usize;
                 let mut all: Vec<Ring> = Vec::new();
+                if rings == 0 || rings as u64 * 4 > r.left() {
+                    return Err(IndexFileError::Invalid("a kept polygon's rings".into()));
+                }
                 for _ in 0..rings {
                     let count = r.u32("a kept area's ring")? as usize;
+                    if count < 4 || count as u64 * 16 > r.left() {
+                        return Err(IndexFileError::Invalid(
+                            "a kept ring has fewer than four points or runs past the file".into(),
+                        ));
+                    }
                     all.push(r.points(count, "a kept area's points")?);
                 }
                 let mut rings = all.into_iter();
@@ -364,8 +396,8 @@ fn u32x4(chunk: &[u8; 16]) -> [u32; 4] {
     out
 }
 
-/// Checks the magic, the version and then the checksum of the whole input.
-fn verify_checksum(input: &mut (impl Read + Seek)) -> Result<(), IndexFileError> {
+/// Checks the magic, the version and then the checksum of the whole input; its length.
+fn verify_checksum(input: &mut (impl Read + Seek)) -> Result<u64, IndexFileError> {
     let mut head = [0u8; 12];
     input.read_exact(&mut head).map_err(|_| IndexFileError::NotAnIndex)?;
     if !is_index_file(&head) {
@@ -396,21 +428,24 @@ fn verify_checksum(input: &mut (impl Read + Seek)) -> Result<(), IndexFileError>
     if u32::from_le_bytes(stored) != hasher.finalize() {
         return Err(IndexFileError::Checksum);
     }
-    Ok(())
+    Ok(len)
 }
 
 /// Reads the file's sections in order through one small buffer.
 struct Reader<R> {
     input: R,
     buffer: Vec<u8>,
+    /// Bytes read so far, of `len`.
+    at: u64,
+    len: u64,
 }
 
 /// Bytes read at a time for the big sections.
 const BLOCK: usize = 1 << 16;
 
 impl<R: Read> Reader<R> {
-    fn new(input: R) -> Self {
-        Self { input, buffer: Vec::with_capacity(BLOCK) }
+    fn new(input: R, len: u64) -> Self {
+        Self { input, buffer: Vec::with_capacity(BLOCK), at: 0, len }
     }
 
     fn take(&mut self, len: usize, what: &'static str) -> Result<&[u8], IndexFileError> {
@@ -425,6 +460,7 @@ impl<R: Read> Reader<R> {
         if read != len {
             return Err(IndexFileError::Truncated(what));
         }
+        self.at += len as u64;
         Ok(&self.buffer)
     }
 
@@ -446,6 +482,11 @@ impl<R: Read> Reader<R> {
             left -= now;
         }
         Ok(())
+    }
+
+    /// Bytes left before the checksum.
+    fn left(&self) -> u64 {
+        self.len.saturating_sub(self.at).saturating_sub(4)
     }
 
     fn u32(&mut self, what: &'static str) -> Result<u32, IndexFileError> {

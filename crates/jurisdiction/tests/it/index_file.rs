@@ -158,3 +158,52 @@ fn a_hand_edited_file_with_a_valid_checksum_is_still_checked() {
     let error = AreaIndex::from_bytes(&resealed(edited)).unwrap_err();
     assert!(matches!(&error, IndexFileError::Invalid(m) if m.contains("not kept")), "{error}");
 }
+
+#[test]
+fn counts_the_file_cannot_hold_are_refused_before_anything_is_allocated() {
+    let (_, built) = with_degenerate_entries();
+    let bytes = built.to_bytes();
+    // The area count (the first count) set to four billion, the checksum redone.
+    let mut edited = bytes.clone();
+    edited[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+    let error = AreaIndex::from_bytes(&resealed(edited)).unwrap_err();
+    assert_eq!(error, IndexFileError::Truncated("the area ids"));
+    // The point count (the eighth).
+    let mut edited = bytes;
+    edited[12 + 28..12 + 32].copy_from_slice(&(1u32 << 30).to_le_bytes());
+    let error = AreaIndex::from_bytes(&resealed(edited)).unwrap_err();
+    assert_eq!(error, IndexFileError::Truncated("the points"));
+}
+
+/// A round area of many vertices, so its boundary cells get finer grids with sub-cells it
+/// holds whole: how many edges a lookup reads is asked everywhere without overflow.
+#[test]
+fn edges_read_is_answered_in_every_kind_of_cell() {
+    let circle: Vec<[f64; 2]> = (0..2000)
+        .map(|i| {
+            let a = i as f64 / 2000.0 * std::f64::consts::TAU;
+            [5.0 + 4.0 * a.cos(), 5.0 + 4.0 * a.sin()]
+        })
+        .collect();
+    let areas = vec![
+        area(
+            "apart",
+            vec![Polygon {
+                exterior: ring(&[[19.0, 19.0], [21.0, 19.0], [21.0, 21.0], [19.0, 21.0]]),
+                holes: vec![],
+            }],
+        ),
+        area("circle", vec![Polygon { exterior: ring(&circle), holes: vec![] }]),
+    ];
+    let index = AreaIndex::with_density(&areas, 0.005);
+    let loaded = AreaIndex::from_bytes(&index.to_bytes()).unwrap();
+    let mut read_none = 0;
+    // Off the square's sides, where the reference's half-open rule and the index may differ.
+    for p in grid_points().map(|[x, y]| [x + 0.012_345, y + 0.023_456]) {
+        let read = loaded.edges_read(p);
+        assert!(read <= 2004, "{p:?}");
+        read_none += usize::from(read == 0);
+        assert_eq!(loaded.lookup(p), jurisdiction::reference::lookup(&areas, p), "{p:?}");
+    }
+    assert!(read_none > 0 && read_none < 221 * 221, "some points read edges, some none");
+}
