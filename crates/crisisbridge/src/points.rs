@@ -56,11 +56,7 @@ pub(crate) fn read_slice(
     // The `csv` crate's own line numbers skip blank lines and miscount CRLF: count them here,
     // from each record's byte offset, as the records come in order.
     let mut lines = LineOf { text, at: 0, line: first_line };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text);
+    let mut reader = reader(text);
     let mut record = csv::StringRecord::new();
     let mut first = may_have_header;
     loop {
@@ -93,11 +89,7 @@ pub(crate) fn read_slice(
 /// where the line holding that first row ends (so it can be read with the part of the file
 /// that may have a header).
 pub(crate) fn header_order(text: &[u8]) -> (Option<Order>, usize) {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text);
+    let mut reader = reader(text);
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record).unwrap_or(false) {
         if !record.iter().all(str::is_empty) {
@@ -106,14 +98,27 @@ pub(crate) fn header_order(text: &[u8]) -> (Option<Order>, usize) {
             while text.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
                 start += 1;
             }
-            let end = text
-                .get(start..)
-                .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
-                .map_or(text.len(), |i| start + i + 1);
-            return (header(&record), end);
+            return (header(&record), line_start_after(text, start));
         }
     }
     (None, 0)
+}
+
+/// The `csv` reader every points file is read with: no header row assumed, rows of any
+/// length, fields trimmed.
+fn reader(text: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text)
+}
+
+/// The first line start at or after `at` (the end of `text` if none).
+pub(crate) fn line_start_after(text: &[u8], at: usize) -> usize {
+    text.get(at..)
+        .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
+        .map_or(text.len(), |i| at + i + 1)
 }
 
 /// A CSV reading error in words.

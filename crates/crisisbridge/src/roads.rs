@@ -395,15 +395,20 @@ fn parse_point(text: &str) -> anyhow::Result<GeoPoint> {
 
 /// FILE with its road-file extensions replaced by `.graph`.
 fn default_graph_path(file: &Path) -> PathBuf {
+    with_extensions_replaced(file, &[".gz", ".bz2", ".pbf", ".osm", ".xml", ".csv"], "graph")
+}
+
+/// `file` with every trailing extension of `known` taken off (`x.osm.pbf` → `x`) and
+/// `.extension` put on: the default name of a file a command writes from another.
+pub(crate) fn with_extensions_replaced(file: &Path, known: &[&str], extension: &str) -> PathBuf {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut stem = name.as_str();
-    while let Some(shorter) = [".gz", ".bz2", ".pbf", ".osm", ".xml", ".csv"]
-        .iter()
-        .find_map(|ext| stem.strip_suffix(ext).filter(|s| !s.is_empty()))
+    while let Some(shorter) =
+        known.iter().find_map(|ext| stem.strip_suffix(ext).filter(|s| !s.is_empty()))
     {
         stem = shorter;
     }
-    file.with_file_name(format!("{stem}.graph"))
+    file.with_file_name(format!("{stem}.{extension}"))
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {

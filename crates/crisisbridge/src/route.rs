@@ -91,7 +91,7 @@ fn route_file(index: &AreaIndex, points: &Path) -> anyhow::Result<()> {
     let mut line = 1u64;
     let mut at = 0usize;
     while at < text.len() {
-        let end = line_start_after(&text, at + BLOCK_BYTES).max(first_row_end);
+        let end = crate::points::line_start_after(&text, at + BLOCK_BYTES).max(first_row_end);
         let block = text.get(at..end).unwrap_or_default();
         // The first row (a header, maybe, after blank lines) stays in the first piece, the only
         // one read as the start of the file.
@@ -218,16 +218,6 @@ fn route_serially(
 /// Bytes of the file handled at a time, so the points and answers in memory stay bounded.
 const BLOCK_BYTES: usize = 64 << 20;
 
-/// The first line start at or after `at` (the end of `text` if none).
-fn line_start_after(text: &[u8], at: usize) -> usize {
-    if at >= text.len() {
-        return text.len();
-    }
-    text.get(at..)
-        .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
-        .map_or(text.len(), |i| at + i + 1)
-}
-
 /// `block` cut at line starts into about `parts` pieces.
 fn cut(block: &[u8], parts: usize) -> Vec<&[u8]> {
     let mut pieces = Vec::with_capacity(parts);
@@ -236,7 +226,7 @@ fn cut(block: &[u8], parts: usize) -> Vec<&[u8]> {
         let end = if k == parts {
             block.len()
         } else {
-            line_start_after(block, block.len() * k / parts).max(start)
+            crate::points::line_start_after(block, block.len() * k / parts).max(start)
         };
         if end > start {
             pieces.push(block.get(start..end).unwrap_or_default());
@@ -351,15 +341,11 @@ pub(crate) fn run_import(args: AreaIndexArgs) -> anyhow::Result<()> {
 }
 
 fn default_index_path(file: &Path) -> PathBuf {
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut stem = name.as_str();
-    while let Some(shorter) = [".gz", ".shp", ".geojson", ".json", ".topojson"]
-        .iter()
-        .find_map(|ext| stem.strip_suffix(ext).filter(|s| !s.is_empty()))
-    {
-        stem = shorter;
-    }
-    file.with_file_name(format!("{stem}.areaindex"))
+    crate::roads::with_extensions_replaced(
+        file,
+        &[".gz", ".shp", ".geojson", ".json", ".topojson"],
+        "areaindex",
+    )
 }
 
 /// Reads and imports a boundary file, by its name. A file none of whose features has the id

@@ -204,7 +204,7 @@ impl AreaIndex {
         let mut mixed_cells = Vec::new();
         let mut bad_kind = None;
         r.each::<12>(mixed, "the mixed cells", |chunk| {
-            let [kind, a, b] = u32x3(chunk);
+            let [kind, a, b] = words(chunk);
             mixed_cells.push(match kind {
                 0 => Mixed::Entries { from: a, len: b },
                 _ => {
@@ -220,7 +220,7 @@ impl AreaIndex {
         let mut entry_list = Vec::new();
         let mut bad_flags = None;
         r.each::<16>(entries, "the entries", |chunk| {
-            let [area, flags, start, len] = u32x4(chunk);
+            let [area, flags, start, len] = words(chunk);
             bad_flags = bad_flags.or((flags > 3).then_some(flags));
             entry_list.push(Entry {
                 area,
@@ -380,17 +380,10 @@ fn put_u32(out: &mut Vec<u8>, value: u32) {
     out.extend_from_slice(&value.to_le_bytes());
 }
 
-fn u32x3(chunk: &[u8; 12]) -> [u32; 3] {
-    let mut out = [0; 3];
-    for (v, b) in out.iter_mut().zip(chunk.chunks_exact(4)) {
-        *v = u32::from_le_bytes(b.try_into().unwrap_or_default());
-    }
-    out
-}
-
-fn u32x4(chunk: &[u8; 16]) -> [u32; 4] {
-    let mut out = [0; 4];
-    for (v, b) in out.iter_mut().zip(chunk.chunks_exact(4)) {
+/// The little-endian words of a record.
+fn words<const N: usize>(record: &[u8]) -> [u32; N] {
+    let mut out = [0; N];
+    for (v, b) in out.iter_mut().zip(record.chunks_exact(4)) {
         *v = u32::from_le_bytes(b.try_into().unwrap_or_default());
     }
     out

@@ -197,18 +197,23 @@ fn protocol_check_refuses_a_condition_nested_past_any_stack_without_crashing() {
     }
 }
 
+/// Seeded uniform numbers in [0, 1) (xorshift), the same on every run.
+fn seeded_unit() -> impl FnMut() -> f64 {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 /// Once, rejecting a self-crossing ring of 40,000 points took 19 s: the crossing search was
 /// quadratic on rings of long edges. Now it is refused at once, saying where it crosses.
 #[test]
 fn route_refuses_a_big_self_crossing_ring_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = seeded_unit();
     let mut ring: Vec<String> =
         (0..40_000).map(|_| format!("[{:.6},{:.6}]", -95.0 + next(), 38.0 + next())).collect();
     ring.push(ring[0].clone());
@@ -324,13 +329,7 @@ fn route_reads_an_area_index_file_and_answers_as_the_boundaries_do() {
     assert!(ok, "{stderr}");
     assert!(stdout.contains("indexed 105 areas") && stdout.contains("wrote"), "{stdout}");
 
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = seeded_unit();
     let mut csv = String::from("lon,lat\n-95.2353,38.9717\n");
     for _ in 0..70_000 {
         csv.push_str(&format!("{:.6},{:.6}\n", -102.2 + 7.8 * next(), 36.9 + 3.2 * next()));
