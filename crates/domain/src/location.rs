@@ -21,6 +21,11 @@ pub enum LocationError {
     TooManyVertices(usize),
     #[error("polygon encloses no area (its vertices are on one line)")]
     DegeneratePolygon,
+    /// Edges are numbered from 1: edge n runs from vertex n to the next.
+    #[error(
+        "polygon edges {first} and {second} cross or touch (edge n runs from vertex n to the next); send a ring that does not cross itself, its vertices in order around the area"
+    )]
+    SelfCrossing { first: usize, second: usize },
 }
 
 /// Degrees north, in [-90, 90], finite.
@@ -113,8 +118,63 @@ impl Polygon {
         Ok(polygon)
     }
 
+    /// [`Polygon::parse`] for a shape arriving from outside (an API request, a PIDF-LO
+    /// document): also refuses a ring whose edges cross or touch other than where they meet
+    /// (a bow tie, a figure eight, a spike doubling back), because what such a ring encloses
+    /// is in doubt. Stored polygons are read back with `parse`, so none stored earlier is
+    /// lost.
+    pub fn parse_simple(vertices: Vec<GeoPoint>) -> Result<Self, LocationError> {
+        let polygon = Self::parse(vertices)?;
+        match polygon.first_crossing() {
+            Some((first, second)) => {
+                Err(LocationError::SelfCrossing { first: first + 1, second: second + 1 })
+            }
+            None => Ok(polygon),
+        }
+    }
+
     pub fn vertices(&self) -> &[GeoPoint] {
         &self.0
+    }
+
+    /// The first pair of edges (by the index of their first vertex) that cross or touch
+    /// other than at the vertex two neighbouring edges share. Repeated vertices in a row
+    /// are one vertex. Every pair is tried: at most [`Polygon::MAX_VERTICES`]² / 2 tests.
+    fn first_crossing(&self) -> Option<(usize, usize)> {
+        // (x, y) = (lon, lat), each with its index in the ring as given.
+        let mut ring: Vec<(usize, (f64, f64))> = Vec::with_capacity(self.0.len());
+        for (i, v) in self.0.iter().enumerate() {
+            let xy = (v.lon.degrees(), v.lat.degrees());
+            if ring.last().is_none_or(|(_, last)| *last != xy) {
+                ring.push((i, xy));
+            }
+        }
+        while ring.len() > 1 && ring.first().map(|f| f.1) == ring.last().map(|l| l.1) {
+            ring.pop();
+        }
+        let n = ring.len();
+        let edge = |k: usize| {
+            let (i, a) = ring.get(k).copied().unwrap_or_default();
+            let (_, b) = ring.get((k + 1) % n).copied().unwrap_or_default();
+            (i, a, b)
+        };
+        for k in 0..n {
+            let (i, a, b) = edge(k);
+            for m in k + 1..n {
+                let (j, c, d) = edge(m);
+                let crossing = if m == k + 1 {
+                    doubles_back(a, b, d)
+                } else if k == 0 && m == n - 1 {
+                    doubles_back(c, d, b)
+                } else {
+                    segments_meet(a, b, c, d)
+                };
+                if crossing {
+                    return Some((i, j));
+                }
+            }
+        }
+        None
     }
 
     /// Shoelace area in square degrees: only its sign and whether it is zero matter here.
@@ -127,6 +187,35 @@ impl Polygon {
             .sum::<f64>()
             / 2.0
     }
+}
+
+type Xy = (f64, f64);
+
+/// Twice the signed area of the triangle a, b, c: positive when it turns left.
+fn orient(a: Xy, b: Xy, c: Xy) -> f64 {
+    (b.0 - a.0) * (c.1 - a.1) - (b.1 - a.1) * (c.0 - a.0)
+}
+
+/// Whether c, known to be on the line through a and b, lies within the segment a–b.
+fn within(a: Xy, b: Xy, c: Xy) -> bool {
+    a.0.min(b.0) <= c.0 && c.0 <= a.0.max(b.0) && a.1.min(b.1) <= c.1 && c.1 <= a.1.max(b.1)
+}
+
+/// Whether the segments a–b and c–d have any point in common.
+fn segments_meet(a: Xy, b: Xy, c: Xy, d: Xy) -> bool {
+    let (o1, o2, o3, o4) = (orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b));
+    if o1 * o2 < 0.0 && o3 * o4 < 0.0 {
+        return true;
+    }
+    (o1 == 0.0 && within(a, b, c))
+        || (o2 == 0.0 && within(a, b, d))
+        || (o3 == 0.0 && within(c, d, a))
+        || (o4 == 0.0 && within(c, d, b))
+}
+
+/// Whether the edge b–c turns straight back along a–b (a spike of no width).
+fn doubles_back(a: Xy, b: Xy, c: Xy) -> bool {
+    orient(a, b, c) == 0.0 && (b.0 - a.0) * (c.0 - b.0) + (b.1 - a.1) * (c.1 - b.1) < 0.0
 }
 
 /// What is known about where the person is.
@@ -207,5 +296,35 @@ mod tests {
         );
         let many = (0..1001).map(|i| p(f64::from(i) / 2000.0, 0.0)).collect();
         assert_eq!(Polygon::parse(many).unwrap_err(), LocationError::TooManyVertices(1001));
+    }
+
+    #[test]
+    fn a_ring_that_crosses_itself_is_refused_from_outside_and_still_read_back() {
+        // A lopsided bow tie (a symmetric one encloses no area at all): edge 1 crosses 3.
+        let bow_tie = vec![p(0.0, 0.0), p(2.0, 2.0), p(2.0, 0.0), p(0.0, 1.0)];
+        assert_eq!(
+            Polygon::parse_simple(bow_tie.clone()).unwrap_err(),
+            LocationError::SelfCrossing { first: 1, second: 3 }
+        );
+        // Stored polygons go through `parse`, which keeps what was stored before the rule.
+        assert!(Polygon::parse(bow_tie).is_ok());
+        // Touching at a vertex (a figure eight pinched at one point) is refused too.
+        let pinched =
+            vec![p(0.0, 0.0), p(0.0, 2.0), p(1.0, 1.0), p(2.0, 2.0), p(2.0, 0.0), p(1.0, 1.0)];
+        assert!(matches!(Polygon::parse_simple(pinched), Err(LocationError::SelfCrossing { .. })));
+        // A spike doubling back along its own edge.
+        let spike = vec![p(0.0, 0.0), p(0.0, 2.0), p(0.0, 1.0), p(1.0, 1.0)];
+        assert!(matches!(Polygon::parse_simple(spike), Err(LocationError::SelfCrossing { .. })));
+        // Simple rings pass: convex, concave, closed, with a repeated vertex, the last edge.
+        let concave = vec![p(0.0, 0.0), p(0.0, 4.0), p(4.0, 4.0), p(1.0, 2.0), p(4.0, 0.0)];
+        assert!(Polygon::parse_simple(concave).is_ok());
+        let repeated = vec![p(0.0, 0.0), p(0.0, 1.0), p(0.0, 1.0), p(1.0, 1.0), p(0.0, 0.0)];
+        assert!(Polygon::parse_simple(repeated).is_ok());
+        // A crossing away from the first edge: edge 2 (east side) is crossed by edge 4.
+        let folded = vec![p(0.0, 0.0), p(0.0, 4.0), p(4.0, 4.0), p(4.0, 0.0), p(2.0, 5.0)];
+        assert_eq!(
+            Polygon::parse_simple(folded).unwrap_err(),
+            LocationError::SelfCrossing { first: 2, second: 4 }
+        );
     }
 }

@@ -60,7 +60,7 @@ impl LocationDto {
                     })
                     .collect::<ApiResult<Vec<_>>>()?;
                 Ok(Location::Polygon(
-                    Polygon::parse(vertices)
+                    Polygon::parse_simple(vertices)
                         .map_err(|e| ApiError::field(&format!("{field}.points"), e))?,
                 ))
             }

@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
 use store::Store;
-pub use table::{RoutingData, ServiceRouter};
+pub use table::{RoutingData, ServiceRouter, is_ng911_name};
 
 /// The routing table in use, shared by every request; cheap to clone.
 #[derive(Debug, Clone)]

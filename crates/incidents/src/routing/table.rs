@@ -27,6 +27,15 @@ use jurisdiction::{Area, AreaIndex};
 
 use super::sample::samples;
 
+/// Whether a service is one of NG911's names (NENA's `urn:emergency:service:` registry:
+/// `sos.psap`, `responder.police`, …). A services file maps them to agencies like any other
+/// service, and LoST answers for them; incidents are not routed for them, since the
+/// services Crisisbridge acts on (`urn:service:sos`, `urn:service:counseling.*`, mobile
+/// crisis) already are.
+pub fn is_ng911_name(service: &str) -> bool {
+    service.get(..14).is_some_and(|p| p.eq_ignore_ascii_case("urn:emergency:"))
+}
+
 /// One service's tiers by area, its default and its area-code table.
 #[derive(Debug, Default)]
 struct ServiceTable {
@@ -118,11 +127,13 @@ impl ServiceRouter {
         self.version.changed_at
     }
 
-    /// A route for every configured service.
+    /// A route for every configured service an incident is routed for: NG911's own names
+    /// ([`is_ng911_name`]) are answered in LoST only.
     pub fn route(&self, location: &Location, callback: Option<&CallbackNumber>) -> Vec<Route> {
         let shares = self.shares(location);
         self.services
             .iter()
+            .filter(|(service, _)| !is_ng911_name(service))
             .map(|(service, table)| self.route_in(service, table, location, &shares, callback))
             .collect()
     }
@@ -157,11 +168,16 @@ impl ServiceRouter {
     }
 
     /// The configured service a request for `requested` is answered with: itself, or the
-    /// nearest more general service (`urn:service:sos.police` → `urn:service:sos`).
+    /// nearest more general service (`urn:service:sos.police` → `urn:service:sos`,
+    /// `urn:emergency:service:responder.police.sheriff` → `…:responder.police`). Service URNs
+    /// compare ignoring ASCII case.
     pub fn resolve_service(&self, requested: &str) -> Option<&str> {
         let mut candidate = requested;
         loop {
             if let Some((key, _)) = self.services.get_key_value(candidate) {
+                return Some(key.as_str());
+            }
+            if let Some(key) = self.services.keys().find(|k| k.eq_ignore_ascii_case(candidate)) {
                 return Some(key.as_str());
             }
             // Sub-services are dot-separated in the URN's last part (RFC 5031).

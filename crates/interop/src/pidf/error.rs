@@ -52,8 +52,12 @@ pub enum ShapeError {
     SwappedAxes { lat: f64, lon: f64 },
     #[error("<{element}> has no uom; use uom=\"{expected}\"")]
     MissingUom { element: String, expected: &'static str },
-    #[error("<{element}> has uom {found:?}; use \"{expected}\" ({unit})")]
+    #[error("<{element}> has uom {found}; use \"{expected}\" ({unit})")]
     WrongUom { element: String, found: String, expected: &'static str, unit: &'static str },
+    #[error(
+        "<{major}> ({major_m} m) is shorter than <{minor}> ({minor_m} m): the semi-major axis is the longer one and the orientation its direction; swap the axes and turn the orientation by 90°"
+    )]
+    AxesOutOfOrder { major: String, major_m: f64, minor: String, minor_m: f64 },
     #[error("<{element}> is {value}; it must be a finite number in {range}")]
     OutOfRange { element: String, value: f64, range: &'static str },
     #[error("<{element}> is {value} m; it must be more than <{inner}> ({inner_value} m)")]

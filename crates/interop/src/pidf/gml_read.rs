@@ -5,18 +5,21 @@ use domain::LocationError;
 
 use super::error::{EPSG_4326, EPSG_4979, ShapeError, UOM_DEGREE, UOM_METRE};
 use super::shape::{BoundaryPolygon, Shape};
+use super::units::{self, Quantity};
 use crate::ns;
 use crate::xml::Element;
 
 /// Whether an element is one of the shapes this module knows (2-D or 3-D), so a caller can
-/// tell a shape it should parse from an extension it should skip.
+/// tell a shape it should parse from an extension it should skip. Circle, Ellipse, ArcBand
+/// and the 3-D shapes are PIDF-LO's (`gs:`), but peers also send them in the GML namespace
+/// (`gml:Circle`); both are read alike.
 pub fn is_shape_element(e: &Element) -> bool {
-    (e.in_ns(ns::GML) && matches!(e.local.as_str(), "Point" | "Polygon"))
-        || (e.in_ns(ns::PIDFLO)
-            && matches!(
-                e.local.as_str(),
-                "Circle" | "Ellipse" | "ArcBand" | "Sphere" | "Ellipsoid" | "Prism"
-            ))
+    let pidflo_shape = matches!(
+        e.local.as_str(),
+        "Circle" | "Ellipse" | "ArcBand" | "Sphere" | "Ellipsoid" | "Prism"
+    );
+    (e.in_ns(ns::GML) && (matches!(e.local.as_str(), "Point" | "Polygon") || pidflo_shape))
+        || (e.in_ns(ns::PIDFLO) && pidflo_shape)
 }
 
 /// Reads one 2-D location shape.
@@ -24,32 +27,32 @@ pub fn read_shape(e: &Element) -> Result<Shape, ShapeError> {
     if !is_shape_element(e) {
         return Err(ShapeError::UnknownShape(e.name.clone()));
     }
-    if e.in_ns(ns::PIDFLO) && matches!(e.local.as_str(), "Sphere" | "Ellipsoid" | "Prism") {
+    if matches!(e.local.as_str(), "Sphere" | "Ellipsoid" | "Prism") {
         return Err(ShapeError::ThreeDimensional(e.name.clone()));
     }
     let dims = dimensions(e)?;
     // `is_shape_element` has checked the namespace goes with the name: GML for Point and
-    // Polygon, PIDF-LO shapes for the rest.
-    match (e.in_ns(ns::GML), e.local.as_str()) {
-        (true, "Point") => {
+    // Polygon, PIDF-LO's or GML's for the rest.
+    match e.local.as_str() {
+        "Point" => {
             let children = Children::new(e, &["pos"], &[], &[])?;
             let (lat, lon) = position(children.one("pos")?, dims)?;
             Ok(Shape::Point { lat, lon })
         }
-        (true, "Polygon") => {
+        "Polygon" => {
             let polygon = read_polygon(e, dims)?;
             if !polygon.holes.is_empty() {
                 return Err(ShapeError::Holes);
             }
             Ok(Shape::Polygon { exterior: polygon.exterior })
         }
-        (false, "Circle") => {
+        "Circle" => {
             let children = Children::new(e, &["pos"], &["radius"], &[])?;
             let (lat, lon) = position(children.one("pos")?, dims)?;
             let radius_m = length(children.one("radius")?)?;
             Ok(Shape::Circle { lat, lon, radius_m })
         }
-        (false, "Ellipse") => {
+        "Ellipse" => {
             let children = Children::new(
                 e,
                 &["pos"],
@@ -57,15 +60,27 @@ pub fn read_shape(e: &Element) -> Result<Shape, ShapeError> {
                 &[],
             )?;
             let (lat, lon) = position(children.one("pos")?, dims)?;
+            let major_element = children.one("semiMajorAxis")?;
+            let semi_major_m = length(major_element)?;
+            let minor_element = children.one("semiMinorAxis")?;
+            let semi_minor_m = length(minor_element)?;
+            if semi_major_m < semi_minor_m {
+                return Err(ShapeError::AxesOutOfOrder {
+                    major: major_element.name.clone(),
+                    major_m: semi_major_m,
+                    minor: minor_element.name.clone(),
+                    minor_m: semi_minor_m,
+                });
+            }
             Ok(Shape::Ellipse {
                 lat,
                 lon,
-                semi_major_m: length(children.one("semiMajorAxis")?)?,
-                semi_minor_m: length(children.one("semiMinorAxis")?)?,
+                semi_major_m,
+                semi_minor_m,
                 orientation_deg: angle(children.one("orientation")?, false)?,
             })
         }
-        (false, "ArcBand") => {
+        "ArcBand" => {
             let children = Children::new(
                 e,
                 &["pos"],
@@ -166,15 +181,9 @@ fn dimensions(e: &Element) -> Result<usize, ShapeError> {
     let Some(srs) = e.attr("srsName") else {
         return Err(ShapeError::MissingSrsName { shape: e.name.clone() });
     };
-    let srs = srs.trim();
-    if srs.eq_ignore_ascii_case(EPSG_4326) {
-        Ok(2)
-    } else if srs.eq_ignore_ascii_case(EPSG_4979) {
-        // Leniency: 3-D positions for a 2-D shape keep their horizontal part.
-        Ok(3)
-    } else {
-        Err(ShapeError::UnknownSrsName { shape: e.name.clone(), found: srs.to_owned() })
-    }
+    // Leniency: EPSG::4979 (3-D) positions for a 2-D shape keep their horizontal part.
+    units::crs_dimensions(srs)
+        .ok_or_else(|| ShapeError::UnknownSrsName { shape: e.name.clone(), found: srs.to_owned() })
 }
 
 fn srs_label(dims: usize) -> &'static str {
@@ -235,19 +244,21 @@ fn lat_lon(numbers: &[f64]) -> Result<(f64, f64), ShapeError> {
     Ok((lat, lon))
 }
 
-/// A length in metres: `uom` must say metres, the value finite and not negative.
+/// A length in metres (converted from feet or kilometres where its `uom` says so), finite and
+/// not negative.
 fn length(e: &Element) -> Result<f64, ShapeError> {
-    let value = measure(e, UOM_METRE, "metres")?;
+    let value = measure(e, Quantity::Length)?;
     if value < 0.0 {
         return Err(ShapeError::OutOfRange { element: e.name.clone(), value, range: "[0, ∞)" });
     }
     Ok(value)
 }
 
-/// An angle in degrees. Orientations and start angles are directions (any value in
-/// [0, 360]); an opening angle must open: (0, 360].
+/// An angle in degrees (converted from radians where its `uom` says so). Orientations and
+/// start angles are directions (any value in [0, 360]); an opening angle must open:
+/// (0, 360].
 fn angle(e: &Element, opening: bool) -> Result<f64, ShapeError> {
-    let value = measure(e, UOM_DEGREE, "degrees")?;
+    let value = measure(e, Quantity::Angle)?;
     let (ok, range) = if opening {
         (value > 0.0 && value <= 360.0, "(0, 360]")
     } else {
@@ -259,24 +270,34 @@ fn angle(e: &Element, opening: bool) -> Result<f64, ShapeError> {
     Ok(value)
 }
 
-fn measure(e: &Element, expected: &'static str, unit: &'static str) -> Result<f64, ShapeError> {
+/// A measure's value in metres or degrees, by its `uom` ([`units`] lists the forms read).
+fn measure(e: &Element, quantity: Quantity) -> Result<f64, ShapeError> {
     no_children(e)?;
-    match e.attr("uom").map(str::trim) {
-        None => return Err(ShapeError::MissingUom { element: e.name.clone(), expected }),
-        Some(uom) if !uom.eq_ignore_ascii_case(expected) => {
+    let (expected, kind) = match quantity {
+        Quantity::Length => (UOM_METRE, "metres, or feet as urn:ogc:def:uom:EPSG::9002"),
+        Quantity::Angle => (UOM_DEGREE, "degrees"),
+    };
+    let Some(uom) = e.attr("uom") else {
+        return Err(ShapeError::MissingUom { element: e.name.clone(), expected });
+    };
+    let unit = match units::unit(uom) {
+        Some(unit) if unit.quantity == quantity => unit,
+        found => {
             return Err(ShapeError::WrongUom {
                 element: e.name.clone(),
-                found: uom.to_owned(),
+                found: match found {
+                    Some(unit) => format!("{} ({})", uom.trim(), unit.name),
+                    None => format!("{:?}", uom.trim()),
+                },
                 expected,
-                unit,
+                unit: kind,
             });
         }
-        Some(_) => {}
-    }
+    };
     let text = e.text();
     let mut tokens = text.split_ascii_whitespace();
     match (tokens.next(), tokens.next()) {
-        (Some(token), None) => number(e, token),
+        (Some(token), None) => Ok(number(e, token)? * unit.factor),
         _ => Err(ShapeError::NotANumber { element: e.name.clone(), text: text.trim().to_owned() }),
     }
 }
@@ -292,7 +313,8 @@ fn no_children(e: &Element) -> Result<(), ShapeError> {
 
 /// The children of a shape element, checked: GML and PIDF-LO shape elements must be ones
 /// the shape defines, each at most once unless it repeats by nature (`pos`, `interior`);
-/// elements of other namespaces are extensions and skipped; text is refused.
+/// elements of other namespaces are extensions and skipped; text is refused. A PIDF-LO
+/// element may also come in the GML namespace (`gml:radius` in a `gml:Circle`).
 struct Children<'a> {
     parent: &'a Element,
     found: Vec<&'a Element>,
@@ -311,7 +333,7 @@ impl<'a> Children<'a> {
         let mut found: Vec<&Element> = Vec::new();
         for child in parent.elements() {
             let allowed = if child.in_ns(ns::GML) {
-                gml.contains(&child.local.as_str())
+                gml.contains(&child.local.as_str()) || pidflo.contains(&child.local.as_str())
             } else if child.in_ns(ns::PIDFLO) {
                 pidflo.contains(&child.local.as_str())
             } else {
@@ -324,7 +346,7 @@ impl<'a> Children<'a> {
                 });
             }
             if !repeatable.contains(&child.local.as_str())
-                && found.iter().any(|f| f.ns == child.ns && f.local == child.local)
+                && found.iter().any(|f| f.local == child.local)
             {
                 return Err(ShapeError::Repeated {
                     parent: parent.name.clone(),

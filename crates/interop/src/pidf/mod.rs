@@ -18,6 +18,14 @@
 //! - **Unclosed polygon rings** are closed by repeating the first vertex.
 //! - **`urn:ogc:def:crs:EPSG::4979`** (3-D) on any 2-D shape: each position needs three
 //!   numbers and the altitude is dropped; the horizontal datum is the same WGS 84.
+//! - **Circle, Ellipse, ArcBand in the GML namespace** (`gml:Circle`, `gml:radius`) as well
+//!   as PIDF-LO's `gs:`: NG911 peers send both; they are read alike (a shape still has one
+//!   radius, whichever namespace each copy is in).
+//! - **Other spellings of the units and the CRS** (`units.rs`): metres, feet (international
+//!   and US survey) and kilometres as OGC URNs with or without a version, OGC HTTP URIs, or
+//!   symbols (`m`, `ft`, `[ft_i]`, `[ft_us]`, `km`); degrees and radians likewise. Lengths
+//!   become metres and angles degrees. WGS 84 as `urn:ogc:def:crs:EPSG:6.6:4326` or
+//!   `http://www.opengis.net/def/crs/EPSG/0/4326` (both "latitude longitude").
 //! - srsName and uom values are compared ignoring ASCII case and surrounding whitespace.
 //! - Elements of other namespaces inside a shape (extensions) are skipped.
 //!
@@ -30,11 +38,15 @@
 //! - **Any other srsName**, misspellings (`urn:ogc:def::crs:EPSG::4326`) and the legacy
 //!   `EPSG:4326` / `epsg:4326` forms included: those legacy forms are read as "longitude
 //!   latitude" by much GIS software, so their axis order is genuinely in doubt.
-//! - A missing srsName; a radius or other length whose `uom` is not
-//!   `urn:ogc:def:uom:EPSG::9001` (metres), an angle whose `uom` is not
-//!   `urn:ogc:def:uom:EPSG::9102` (degrees), or one with no `uom` at all.
+//! - A missing srsName; a length or angle whose `uom` is not a unit of its kind (a radius in
+//!   degrees, a unit not listed above), or one with no `uom` at all.
 //! - Non-finite numbers, negative lengths, an outer radius not above the inner one, angles
 //!   outside [0, 360] (an opening angle must be in (0, 360]).
+//! - **An ellipse whose semi-major axis is shorter than its semi-minor**: the orientation
+//!   belongs to the longer axis, so swapping them silently would turn the ellipse by 90°.
+//! - **A polygon whose edges cross or touch** (a bow tie, a figure eight, a spike doubling
+//!   back): what it encloses is in doubt, so it is refused naming the two edges
+//!   ([`domain::Polygon::parse_simple`]); the API refuses such a polygon too.
 //! - Rings with fewer than 3 distinct vertices; holes (`gml:interior`) in a location polygon,
 //!   which RFC 5491 does not allow (service boundaries may have them, RFC 5964).
 //! - 3-D shapes (Sphere, Ellipsoid, Prism): LoST's `geodetic-2d` profile has no place for
@@ -49,6 +61,7 @@ mod gml_write;
 mod presence;
 mod presence_write;
 mod shape;
+mod units;
 
 pub use civic::CivicAddress;
 pub use error::{EPSG_4326, EPSG_4979, ShapeError, UOM_DEGREE, UOM_METRE};

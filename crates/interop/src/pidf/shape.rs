@@ -85,7 +85,13 @@ impl Shape {
                 )?;
                 polygon(&ring)
             }
-            Self::Polygon { ref exterior } => polygon(exterior),
+            Self::Polygon { ref exterior } => {
+                let vertices = exterior
+                    .iter()
+                    .map(|&(lat, lon)| GeoPoint::parse(lat, lon))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Location::Polygon(Polygon::parse_simple(vertices)?))
+            }
         }
     }
 
@@ -103,6 +109,7 @@ fn check_length(metres: f64) -> Result<(), ShapeError> {
     }
 }
 
+/// The polygon of a ring this module generated (simple by construction).
 fn polygon(ring: &[(f64, f64)]) -> Result<Location, ShapeError> {
     let vertices =
         ring.iter().map(|&(lat, lon)| GeoPoint::parse(lat, lon)).collect::<Result<Vec<_>, _>>()?;

@@ -192,10 +192,32 @@ fn lengths_must_be_metres_finite_and_not_negative() {
         shape(&circle("<gs:radius>850</gs:radius>")),
         invalid("<gs:radius> has no uom; use uom=\"urn:ogc:def:uom:EPSG::9001\"")
     );
+    // Feet (EPSG 9002, international) are converted; so is every spelling of metres.
+    let Ok(Shape::Circle { radius_m, .. }) =
+        shape(&circle("<gs:radius uom=\"urn:ogc:def:uom:EPSG::9002\">850</gs:radius>"))
+    else {
+        panic!("feet refused")
+    };
+    assert!((radius_m - 259.08).abs() < 1e-9, "{radius_m}");
+    for metres in
+        ["http://www.opengis.net/def/uom/EPSG/0/9001", "urn:ogc:def:uom:EPSG:6.6:9001", "m"]
+    {
+        assert_eq!(
+            shape(&circle(&format!("<gs:radius uom=\"{metres}\">850</gs:radius>"))),
+            Ok(Shape::Circle { lat: 42.5463, lon: -73.2512, radius_m: 850.0 }),
+            "{metres}"
+        );
+    }
     assert_eq!(
-        shape(&circle("<gs:radius uom=\"urn:ogc:def:uom:EPSG::9002\">850</gs:radius>")),
+        shape(&circle("<gs:radius uom=\"yards\">850</gs:radius>")),
         invalid(
-            "<gs:radius> has uom \"urn:ogc:def:uom:EPSG::9002\"; use \"urn:ogc:def:uom:EPSG::9001\" (metres)"
+            "<gs:radius> has uom \"yards\"; use \"urn:ogc:def:uom:EPSG::9001\" (metres, or feet as urn:ogc:def:uom:EPSG::9002)"
+        )
+    );
+    assert_eq!(
+        shape(&circle("<gs:radius uom=\"urn:ogc:def:uom:EPSG::9102\">850</gs:radius>")),
+        invalid(
+            "<gs:radius> has uom urn:ogc:def:uom:EPSG::9102 (degrees); use \"urn:ogc:def:uom:EPSG::9001\" (metres, or feet as urn:ogc:def:uom:EPSG::9002)"
         )
     );
     assert_eq!(
@@ -243,9 +265,16 @@ fn angles_must_be_degrees_in_range() {
     assert_eq!(
         shape(&arc_band(10.0, 100.0, "0", "10", "urn:ogc:def:uom:EPSG::9001")),
         invalid(
-            "<gs:startAngle> has uom \"urn:ogc:def:uom:EPSG::9001\"; use \"urn:ogc:def:uom:EPSG::9102\" (degrees)"
+            "<gs:startAngle> has uom urn:ogc:def:uom:EPSG::9001 (metres); use \"urn:ogc:def:uom:EPSG::9102\" (degrees)"
         )
     );
+    // Radians are converted to degrees.
+    let Ok(Shape::ArcBand { opening_angle_deg, .. }) =
+        shape(&arc_band(10.0, 100.0, "0", "1.5707963267948966", "urn:ogc:def:uom:EPSG::9101"))
+    else {
+        panic!("radians refused")
+    };
+    assert!((opening_angle_deg - 90.0).abs() < 1e-9, "{opening_angle_deg}");
     assert_eq!(
         shape(&arc_band(100.0, 100.0, "0", "10", degrees)),
         invalid("<gs:outerRadius> is 100 m; it must be more than <gs:innerRadius> (100 m)")

@@ -7,6 +7,7 @@
 
 mod eido;
 mod leniency;
+mod peer_shapes;
 mod pidf_documents;
 mod properties;
 mod requests;

@@ -6,7 +6,13 @@
 //!
 //! - A `findService` without `<service>` is for `urn:service:sos`. A service we do not offer
 //!   is answered for the nearest more general one we do (`sos.police` → `sos`) with a
-//!   `serviceSubstitution` warning, else `serviceNotImplemented`.
+//!   `serviceSubstitution` warning, else `serviceNotImplemented`. Service URNs compare
+//!   ignoring ASCII case.
+//! - NENA's NG911 service URNs (`urn:emergency:service:sos.psap`, `…:responder.police`, …)
+//!   are services like any other: the services file maps them to agencies, `listServices`
+//!   and `listServicesByLocation` name them, `findService` answers them (`responder.police.
+//!   sheriff` falls back to `responder.police` with a `serviceSubstitution`). `sos.psap` and
+//!   `sos.*` carry the service number 911.
 //! - A location in served areas gets the chosen agency's mapping first; when the shape
 //!   straddles areas of other agencies, their mappings follow, each with its share of the
 //!   shape in its `message` — the choice is the client's to see, never hidden.
@@ -124,7 +130,7 @@ fn find_service(
         )
     })?;
     let mut warnings = Vec::new();
-    if service != requested {
+    if !service.eq_ignore_ascii_case(requested) {
         warnings.push(LostError::new(
             ErrorKind::ServiceSubstitution,
             format!("{requested} is not offered here; answered for {service}"),
@@ -240,11 +246,17 @@ fn mapping(
     })
 }
 
-/// The number a person dials in the US for the service.
+/// The number a person dials in the US for the service: 911 for IETF's `urn:service:sos`
+/// and NENA's `urn:emergency:service:sos` (`sos.psap`, …) and their sub-services, 988 for
+/// counseling. NENA's `responder.*` services are reached through a PSAP, not dialled.
 fn service_number(service: &str) -> Option<&'static str> {
-    if service == "urn:service:sos" || service.starts_with("urn:service:sos.") {
+    let service = service.to_ascii_lowercase();
+    let is_or_under = |parent: &str| {
+        service == parent || service.strip_prefix(parent).is_some_and(|r| r.starts_with('.'))
+    };
+    if is_or_under("urn:service:sos") || is_or_under("urn:emergency:service:sos") {
         Some("911")
-    } else if service.starts_with("urn:service:counseling") {
+    } else if is_or_under("urn:service:counseling") {
         Some("988")
     } else {
         None
@@ -299,13 +311,16 @@ fn list_by_location(
     Ok(("list", body))
 }
 
-/// Services equal to `under` or below it (`urn:service:sos` → `sos`, `sos.police`, …); all
-/// when `under` is `None`.
+/// Services equal to `under` or below it (`urn:service:sos` → `sos`, `sos.police`, …), by
+/// ASCII case-insensitive comparison; all when `under` is `None`.
 fn services_under<'a>(services: impl Iterator<Item = &'a str>, under: Option<&str>) -> Vec<String> {
     services
         .filter(|s| {
             under.is_none_or(|u| {
-                *s == u || s.strip_prefix(u).is_some_and(|rest| rest.starts_with('.'))
+                let head = s.get(..u.len()).is_some_and(|h| h.eq_ignore_ascii_case(u));
+                head && s
+                    .get(u.len()..)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
             })
         })
         .map(str::to_owned)

@@ -44,6 +44,13 @@ async fn bad_incident_bodies_are_refused_and_write_nothing() {
             "at least 3",
         ),
         (
+            with(json!({"location": {"type": "polygon", "points":
+                [[38.95, -95.25], [38.99, -95.21], [38.99, -95.25], [38.95, -95.23]]}})),
+            422,
+            "invalid_field",
+            "location.points: polygon edges 1 and 3 cross or touch",
+        ),
+        (
             with(json!({"location": {"type": "square"}})),
             422,
             "invalid_field",

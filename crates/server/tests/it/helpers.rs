@@ -85,7 +85,7 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-fn agency(code: &str, kind: AgencyKind) -> Agency {
+pub fn agency(code: &str, kind: AgencyKind) -> Agency {
     Agency {
         id: AgencyId::new(Timestamp::from_millis(1)),
         code: code.into(),

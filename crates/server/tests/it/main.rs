@@ -22,6 +22,7 @@ mod handoff;
 mod helpers;
 mod incidents;
 mod lost;
+mod lost_ng911;
 mod openapi;
 mod places;
 mod reports;
