@@ -192,3 +192,61 @@ async fn a_subscription_ends_with_terminate_when_it_expires() {
     .await;
     assert_eq!(gone["unsubscribeResponse"]["statusCode"], 481, "it is gone");
 }
+
+#[tokio::test]
+async fn max_rate_coalesces_changes_into_one_notification_and_the_granted_rates_are_said() {
+    let app = TestApp::spawn_with_areas().await;
+    let calltaker = app.login("calltaker").await;
+    let other = app.login("other").await;
+    let mut socket = connect(&app, Some(&other)).await.unwrap();
+    let eido = cad_eido(&app, &calltaker).await;
+    let request = json!({"requestForService": {"requestId": "r1", "eido": eido}});
+    let answer = ask(&mut socket, &request.to_string()).await;
+    let text = answer["response"]["responseText"].as_str().unwrap().to_owned();
+    let id = text.strip_prefix("incident ").unwrap().strip_suffix(" opened").unwrap().to_owned();
+
+    // At most one notification per 3 s; a heartbeat asked every second is granted at the
+    // least the server allows (10 s, and never below maxRate).
+    let mut body: Value = serde_json::from_str(&subscribe("s1", "single", Some(&id))).unwrap();
+    body["subscribe"]["maxRate"] = json!(3);
+    body["subscribe"]["minRate"] = json!(1);
+    let answer = ask(&mut socket, &body.to_string()).await;
+    let subscription = granted(&answer, "s1");
+    assert_eq!(
+        (&answer["subscribeResponse"]["maxRate"], &answer["subscribeResponse"]["minRate"]),
+        (&json!(3), &json!(10)),
+        "{answer}"
+    );
+    notified(&mut socket, &subscription).await;
+
+    // Three changes inside the window: one notification, with all three.
+    for note in ["first", "second", "third"] {
+        app.act(&other, &id, json!({"action": "add_note", "text": note})).await;
+    }
+    let coalesced = notified(&mut socket, &subscription).await;
+    let notes = coalesced["notesComponent"].to_string();
+    assert!(["first", "second", "third"].iter().all(|n| notes.contains(n)), "{coalesced}");
+    // Nothing else was held back: the next message is the answer to unsubscribing.
+    let gone = ask(
+        &mut socket,
+        &json!({"unsubscribe": {"requestId": "u1", "subscriptionId": subscription}}).to_string(),
+    )
+    .await;
+    assert_eq!(gone["unsubscribeResponse"]["statusCode"], 200, "{gone}");
+
+    // A "new" subscription has no incident to repeat: minRate is not granted.
+    let mut body: Value = serde_json::from_str(&subscribe("s2", "new", None)).unwrap();
+    body["subscribe"]["minRate"] = json!(60);
+    let answer = ask(&mut socket, &body.to_string()).await;
+    granted(&answer, "s2");
+    assert!(answer["subscribeResponse"].get("minRate").is_none(), "{answer}");
+    // A rate that is not a whole number of seconds is refused, and says what to send.
+    let mut body: Value = serde_json::from_str(&subscribe("s3", "new", None)).unwrap();
+    body["subscribe"]["maxRate"] = json!(-5);
+    let refused = ask(&mut socket, &body.to_string()).await;
+    assert_eq!(refused["response"]["responseCode"], 400, "{refused}");
+    assert_eq!(
+        refused["response"]["responseText"],
+        "subscribe.maxRate: give a whole number of seconds, 0 or more"
+    );
+}

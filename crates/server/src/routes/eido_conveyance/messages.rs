@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::subscriptions::Rates;
 use crate::error::{ApiError, ErrorCode};
 
 /// The longest id (request, subscription, transaction, incident) we keep and echo.
@@ -53,6 +54,9 @@ pub(super) struct SubscribeRequest {
     pub subscription_id: Option<String>,
     pub has_qual_filter: bool,
     pub expires: Option<i64>,
+    /// Seconds; `None` when not asked for.
+    pub min_rate: Option<u32>,
+    pub max_rate: Option<u32>,
 }
 
 /// A message that could not be read: answered 400 with what to fix.
@@ -95,6 +99,8 @@ impl Inbound {
                 Ok(Self::Cancel { request_id: required(kind, body, "requestId")? })
             }
             "subscribe" => Ok(Self::Subscribe(SubscribeRequest {
+                min_rate: seconds(kind, body, "minRate")?,
+                max_rate: seconds(kind, body, "maxRate")?,
                 request_id: required(kind, body, "requestId")?,
                 request_type: body.get("requestType").and_then(Value::as_str).map(str::to_owned),
                 sub_type: body.get("requestSubType").and_then(Value::as_str).map(str::to_owned),
@@ -130,6 +136,19 @@ fn id_of(body: &Value, member: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A whole number of seconds, 0 or more, when the message has the member.
+fn seconds(kind: &str, body: &Value, member: &str) -> Result<Option<u32>, Refused> {
+    match body.get(member) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            v.as_u64().and_then(|s| u32::try_from(s).ok()).map(Some).ok_or_else(|| Refused {
+                request_id: id_of(body, "requestId").unwrap_or_default(),
+                why: format!("{kind}.{member}: give a whole number of seconds, 0 or more"),
+            })
+        }
+    }
+}
+
 fn required(kind: &str, body: &Value, member: &str) -> Result<String, Refused> {
     id_of(body, member).ok_or_else(|| Refused {
         request_id: id_of(body, "requestId").unwrap_or_default(),
@@ -147,15 +166,25 @@ pub(super) fn not_implemented(request_id: &str) -> Value {
     json!({ "response": { "requestId": request_id, "statusCode": 501, "statusText": "Not implemented" } })
 }
 
+/// The answer to a `subscribe`: the granted lifetime and rates (a rate not granted is left
+/// out), or the refusal.
 pub(super) fn subscribe_response(
     request_id: &str,
-    granted: Result<(&str, i64), (u16, &str)>,
+    granted: Result<(&str, i64, Rates), (u16, &str)>,
 ) -> Value {
     match granted {
-        Ok((subscription_id, expires)) => json!({ "subscribeResponse": {
-            "requestId": request_id, "subscriptionId": subscription_id, "expires": expires,
-            "statusCode": 200, "statusText": "OK",
-        }}),
+        Ok((subscription_id, expires, rates)) => {
+            let mut answer = json!({
+                "requestId": request_id, "subscriptionId": subscription_id, "expires": expires,
+                "statusCode": 200, "statusText": "OK",
+            });
+            for (member, rate) in [("minRate", rates.min_rate), ("maxRate", rates.max_rate)] {
+                if let (Some(rate), Some(object)) = (rate, answer.as_object_mut()) {
+                    object.insert(member.into(), rate.into());
+                }
+            }
+            json!({ "subscribeResponse": answer })
+        }
         Err((code, text)) => json!({ "subscribeResponse": {
             "requestId": request_id, "statusCode": code, "statusText": text,
         }}),

@@ -14,7 +14,10 @@
 //!   `event` with the incident's EIDO as it is now — at once for "single", and whenever it
 //!   changes (for "new": whenever an incident of the agency opens) — until `unsubscribe` or the
 //!   granted `expires`, when Crisisbridge sends `terminate`. Each notification is an export and
-//!   is audited as one. `qualFilter` and `"resource"` subscriptions are refused (406).
+//!   is audited as one. `maxRate` coalesces changes (at most one notification per that many
+//!   seconds, carrying the incident as it is then) and `minRate` repeats a quiet incident
+//!   (`subscriptions.rs` has the rules); the granted rates are in the `subscribeResponse`.
+//!   `qualFilter` and `"resource"` subscriptions are refused (406).
 //! - The other push messages are answered `501 Not implemented`, as the standard provides.
 //!
 //! Messages are handled one at a time, in order; the connection ends when its session is
@@ -119,6 +122,9 @@ async fn serve(state: AppState, caller: Caller, client: String, mut socket: WebS
                 }
                 connection.expire(state.clock.now())
             }
+            () = due_at(connection.subscriptions.next_due()) => {
+                connection.release(&state, &caller).await
+            }
             recorded = next_event(connection.live.as_mut()) => {
                 match recorded {
                     Ok(recorded) => connection.notify(&state, &caller, &recorded).await,
@@ -145,6 +151,14 @@ async fn serve(state: AppState, caller: Caller, client: String, mut socket: WebS
         }
     }
     metrics::gauge!("crisisbridge_eido_conveyance_connections").decrement(1.0);
+}
+
+/// Resolves at `at`, or never.
+async fn due_at(at: Option<std::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The next committed event, or never while the connection has no subscription.
@@ -367,8 +381,12 @@ impl Connection {
         let expires = subscriptions::granted_expires(request.expires);
         let expires_at = Timestamp::from_millis(now.as_millis() + expires * 1000);
         if let Some(existing) = &request.subscription_id {
-            return match self.subscriptions.renew(existing, expires_at) {
-                Some(_) => vec![messages::subscribe_response(id, Ok((existing, expires)))],
+            let renewed =
+                self.subscriptions.renew(existing, expires_at, request.min_rate, request.max_rate);
+            return match renewed {
+                Some((_, rates)) => {
+                    vec![messages::subscribe_response(id, Ok((existing, expires, rates)))]
+                }
                 None => refuse(481, "no such subscription on this connection"),
             };
         }
@@ -415,8 +433,11 @@ impl Connection {
             self.last_seq = state.store.head().await.unwrap_or(self.last_seq);
         }
         let subscription_id = uuid::Uuid::now_v7().to_string();
-        self.subscriptions.add(subscription_id.clone(), scope, expires_at);
-        let mut out = vec![messages::subscribe_response(id, Ok((&subscription_id, expires)))];
+        let rates = subscriptions::Rates::grant(request.min_rate, request.max_rate, scope);
+        let started = std::time::Instant::now();
+        self.subscriptions.add(subscription_id.clone(), scope, expires_at, rates, started);
+        let mut out =
+            vec![messages::subscribe_response(id, Ok((&subscription_id, expires, rates)))];
         if let Scope::Single(incident) = scope {
             out.extend(self.notification(state, caller, &subscription_id, incident).await);
         }
@@ -435,7 +456,18 @@ impl Connection {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for (subscription, incident) in self.subscriptions.for_event(recorded) {
+        let now = std::time::Instant::now();
+        for (subscription, incident) in self.subscriptions.for_event(recorded, now) {
+            out.extend(self.notification(state, caller, &subscription, incident).await);
+        }
+        out
+    }
+
+    /// Notifications whose time has come: changes held back by `maxRate`, heartbeats of
+    /// `minRate`.
+    async fn release(&mut self, state: &AppState, caller: &Caller) -> Vec<Value> {
+        let mut out = Vec::new();
+        for (subscription, incident) in self.subscriptions.due(std::time::Instant::now()) {
             out.extend(self.notification(state, caller, &subscription, incident).await);
         }
         out
@@ -445,7 +477,8 @@ impl Connection {
     /// incidents opened meanwhile for "new" subscriptions.
     async fn catch_up(&mut self, state: &AppState, caller: &Caller) -> Vec<Value> {
         let mut out = Vec::new();
-        for (subscription, incident) in self.subscriptions.singles() {
+        let now = std::time::Instant::now();
+        for (subscription, incident) in self.subscriptions.singles(now) {
             out.extend(self.notification(state, caller, &subscription, incident).await);
         }
         let head = state.store.head().await.unwrap_or(self.last_seq);
@@ -457,7 +490,7 @@ impl Connection {
                 for recorded in
                     page.iter().filter(|r| matches!(r.event.kind, EventKind::Opened { .. }))
                 {
-                    for (subscription, incident) in self.subscriptions.for_event(recorded) {
+                    for (subscription, incident) in self.subscriptions.for_event(recorded, now) {
                         out.extend(self.notification(state, caller, &subscription, incident).await);
                     }
                 }
