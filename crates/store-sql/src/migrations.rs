@@ -82,6 +82,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_shift_log.sql"),
     migration!(14, "0014_follow_ups.sql"),
     migration!(15, "0015_facilities.sql"),
+    migration!(16, "0016_place_tables.sql"),
 ];
 
 /// The migration that made agencies' list and search index: applying it also indexes the

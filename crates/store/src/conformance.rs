@@ -51,6 +51,7 @@ macro_rules! conformance_suite {
             sessions_are_stored_touched_and_deleted,
             teams_and_areas_round_trip,
             service_areas_keep_tiers_and_are_replaced_per_area,
+            place_tables_are_replaced_whole_and_move_the_routing_version,
             agencies_can_be_updated,
             settings_round_trip,
             protocol_versions_are_numbered_and_one_per_channel_is_active,
@@ -994,6 +995,43 @@ pub async fn teams_and_areas_round_trip<S: Store>(store: Arc<S>) {
 
 fn tier(service: &str, area: &str, tier: u8, agency: AgencyId) -> ServiceArea {
     ServiceArea { service: service.into(), area: area.into(), tier, agency, answer_within_s: 45 }
+}
+
+pub async fn place_tables_are_replaced_whole_and_move_the_routing_version<S: Store>(store: Arc<S>) {
+    use crate::{Place, PlaceKind, PlaceTable};
+    assert!(store.place_tables().await.unwrap().is_empty());
+    let place = |county: &str, name: &str| Place { county: county.into(), name: name.into() };
+    let places = PlaceTable {
+        kind: PlaceKind::Place,
+        source: "national_place_by_county2020.txt".into(),
+        imported_at: at(5),
+        places: vec![place("20045", "Lawrence city"), place("29095", "Kansas City city")],
+    };
+    let subdivisions = PlaceTable {
+        kind: PlaceKind::CountySubdivision,
+        source: "national_cousub2020.txt".into(),
+        imported_at: at(6),
+        places: vec![place("36061", "Manhattan borough")],
+    };
+    let version = store.routing_version().await.unwrap().version;
+    store.put_place_table(&places).await.unwrap();
+    store.put_place_table(&subdivisions).await.unwrap();
+    assert!(store.routing_version().await.unwrap().version > version);
+    assert_eq!(store.place_tables().await.unwrap(), [subdivisions.clone(), places.clone()]);
+    // A new import of one kind replaces that kind whole and leaves the other.
+    let fewer = PlaceTable {
+        source: "places-2024.txt".into(),
+        places: vec![place("20045", "Lawrence city")],
+        ..places
+    };
+    store.put_place_table(&fewer).await.unwrap();
+    assert_eq!(store.place_tables().await.unwrap(), [subdivisions.clone(), fewer.clone()]);
+    // A bad row is refused and nothing changes.
+    let version = store.routing_version().await.unwrap().version;
+    let bad = PlaceTable { places: vec![place("2004", "Lawrence city")], ..fewer.clone() };
+    assert!(matches!(store.put_place_table(&bad).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.place_tables().await.unwrap(), [subdivisions, fewer]);
+    assert_eq!(store.routing_version().await.unwrap().version, version);
 }
 
 pub async fn service_areas_keep_tiers_and_are_replaced_per_area<S: Store>(store: Arc<S>) {

@@ -92,6 +92,9 @@ async fn copy_directory(source: &dyn Store, target: &dyn Store) -> Result<()> {
     }
     target.put_areas(&source.areas().await?).await?;
     target.set_service_areas(&source.service_areas().await?).await?;
+    for table in source.place_tables().await? {
+        target.put_place_table(&table).await?;
+    }
     for (key, value) in source.settings().await? {
         target.put_setting(&key, &value).await?;
     }
@@ -300,6 +303,10 @@ async fn summary(store: &dyn Store) -> Result<Vec<(&'static str, String)>> {
         ("areas", store.areas().await?.len().to_string()),
         ("service areas", store.service_areas().await?.len().to_string()),
         ("settings", store.settings().await?.len().to_string()),
+        ("places", {
+            let tables = store.place_tables().await?;
+            tables.iter().map(|t| t.places.len()).sum::<usize>().to_string()
+        }),
         ("protocol versions", protocol_versions.to_string()),
         ("events", store.head().await?.to_string()),
         ("event log SHA-256", log_hash(store).await?),

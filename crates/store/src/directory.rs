@@ -290,8 +290,13 @@ pub trait Directory: Send + Sync + 'static {
     async fn set_service_areas(&self, service_areas: &[ServiceArea]) -> Result<()>;
     /// Every service area, ordered by service, area and tier.
     async fn service_areas(&self) -> Result<Vec<ServiceArea>>;
-    /// Moves whenever areas, service areas or agencies change, so every node can tell when to
-    /// rebuild its routing table.
+    /// Replaces the place table of its kind, whole ([`crate::PlaceTable::check`] first).
+    /// One transaction; moves the routing version.
+    async fn put_place_table(&self, table: &crate::PlaceTable) -> Result<()>;
+    /// Every place table, by kind.
+    async fn place_tables(&self) -> Result<Vec<crate::PlaceTable>>;
+    /// Moves whenever areas, service areas, place tables or agencies change, so every node
+    /// can tell when to rebuild its routing table.
     async fn routing_version(&self) -> Result<RoutingVersion>;
 
     /// The incident another system's `external_id` names for `agency`: the one linked before,

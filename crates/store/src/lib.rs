@@ -39,6 +39,7 @@ mod error;
 mod facilities;
 mod log;
 pub mod log_chain;
+mod places;
 mod protocols;
 pub mod queue;
 pub mod seal;
@@ -58,6 +59,7 @@ pub use directory::{
 pub use error::{Result, StoreError};
 pub use facilities::{Facilities, decode_facility, encode_facility};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
+pub use places::{Place, PlaceKind, PlaceTable};
 pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
 pub use search::{Cursor, FollowUpQueue, IncidentSearch, SearchPage};
 pub use shift_log::{Acknowledged, SHIFT_NOTE_MAX, ShiftLog, ShiftNote, ShiftNoteRead};

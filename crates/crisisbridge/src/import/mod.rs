@@ -9,6 +9,9 @@
 //!   added or updated by code; a facility's reported availability is kept unless
 //!   `--with-availability` (see `docs/facilities-file.md`).
 //!
+//! - `import places FILE`: a Census place table (places or county subdivisions with their
+//!   counties), for civic addresses without a county (see `places.rs`).
+//!
 //! Running servers pick the change up within their routing refresh interval.
 //!
 //! - `import roads FILE`: a road network into a graph file and its streets file (see
@@ -19,6 +22,7 @@
 //!   `route.rs`); no database.
 
 pub(crate) mod boundaries;
+mod places;
 
 use std::path::PathBuf;
 
@@ -45,6 +49,9 @@ pub(crate) enum ImportCommand {
     /// Boundaries into an area index file for `route`, which then loads it instead of
     /// building the index on every run.
     AreaIndex(crate::route::AreaIndexArgs),
+    /// A Census place table — places by county or county subdivisions (pipe-delimited, maybe
+    /// gzipped) — so LoST finds the county of an address that names only its city.
+    Places(places::PlacesArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -95,6 +102,7 @@ pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
         ImportCommand::Roads(args) => crate::roads::run_import(args),
         ImportCommand::Addresses(args) => crate::places::run_import(args),
         ImportCommand::AreaIndex(args) => crate::route::run_import(args),
+        ImportCommand::Places(args) => places::run(args).await,
         ImportCommand::Facilities(args) => {
             let source = std::fs::read_to_string(&args.file)
                 .with_context(|| format!("reading {}", args.file.display()))?;

@@ -47,6 +47,7 @@ pub(crate) async fn router(store: &dyn store::Store) -> anyhow::Result<Option<Se
         areas: store.areas().await?,
         service_areas: store.service_areas().await?,
         agencies: store.agencies().await?,
+        places: Vec::new(),
         version: store.routing_version().await?,
     };
     Ok(ServiceRouter::build(data))

@@ -264,3 +264,53 @@ time_zone = "America/Chicago"
     let (ok, stdout, _) = run(&["import", "facilities", file, "--database", &db], &[], None);
     assert!(ok && stdout.contains("0 to add, 1 to update"), "{stdout}");
 }
+
+/// The Census places-by-county file's header and rows, as published (a few Kansas and
+/// Missouri rows of `national_place_by_county2020.txt`).
+const CENSUS_PLACES: &str = "STATE|STATEFP|COUNTYFP|COUNTYNAME|PLACEFP|PLACENS|PLACENAME|TYPE|CLASSFP|FUNCSTAT\n\
+KS|20|045|Douglas County|38900|02395653|Lawrence city|INCORPORATED PLACE|C1|A\n\
+KS|20|045|Douglas County|21300|02394690|Eudora city|INCORPORATED PLACE|C1|A\n\
+KS|20|091|Johnson County|21300|02394690|Eudora city|INCORPORATED PLACE|C1|A\n\
+KS|20|091|Johnson County|53775|02396133|Overland Park city|INCORPORATED PLACE|C1|A\n\
+MO|29|095|Jackson County|38000|02395492|Kansas City city|INCORPORATED PLACE|C1|A\n";
+
+#[test]
+fn a_census_place_table_is_imported_whole_and_a_bad_row_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path());
+    let counties = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kansas-counties.geojson");
+    let (ok, _, stderr) =
+        run(&["import", "areas", counties, "--id-field", "fips", "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    let file = dir.path().join("national_place_by_county2020.txt");
+    std::fs::write(&file, CENSUS_PLACES).unwrap();
+    let path = file.to_str().unwrap();
+    let (ok, stdout, stderr) =
+        run(&["import", "places", path, "--dry-run", "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        stdout,
+        "places: 5 rows in 3 counties, 2 of them stored areas (source: national_place_by_county2020.txt) (dry run: nothing written)\n"
+    );
+    let source = "Census 2020 place-by-county relationship file";
+    let (ok, stdout, stderr) =
+        run(&["import", "places", path, "--source", source, "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    assert!(stdout.ends_with("written, replacing the stored places\n"), "{stdout}");
+
+    // A file with a bad row is refused whole, naming the row; the stored table stays.
+    let bad = format!("{CENSUS_PLACES}KS|20|45|Douglas County|1|1|Baldwin City city|X|C1|A\n");
+    std::fs::write(&file, bad).unwrap();
+    let (ok, _, stderr) = run(&["import", "places", path, "--database", &db], &[], None);
+    assert!(!ok);
+    assert!(stderr.contains("line 7: COUNTYFP \"45\" is not three digits"), "{stderr}");
+
+    let tables = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = store_sql::SqliteStore::open(&dir.path().join("county.db")).await.unwrap();
+        store::Directory::place_tables(&store).await.unwrap()
+    });
+    assert_eq!(tables.len(), 1);
+    assert_eq!(tables[0].source, source);
+    assert_eq!(tables[0].places.len(), 5);
+    assert!(tables[0].places.iter().any(|p| p.county == "20091" && p.name == "Eudora city"));
+}

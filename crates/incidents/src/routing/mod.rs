@@ -3,16 +3,19 @@
 //! - `table`: [`ServiceRouter`], the immutable routing table — areas, their index, tiers per
 //!   service — and the rules that turn a location into a [`domain::Route`] per service.
 //! - `sample`: the points a location's shape is sampled at to find its share in each area.
+//! - `places`: the imported place tables by name, for civic addresses without a county.
 //! - [`Routing`]: the table in use. Every node rebuilds its table when the store's routing
-//!   version moves (areas, service areas or agencies changed: an import on any node), checked
-//!   every `routing_refresh`.
+//!   version moves (areas, service areas, place tables or agencies changed: an import on any
+//!   node), checked every `routing_refresh`.
 
+mod places;
 mod sample;
 mod table;
 
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
+pub use places::{PlaceMatch, place_key};
 use store::Store;
 pub use table::{RoutingData, ServiceRouter, is_ng911_name};
 
@@ -67,6 +70,7 @@ impl Routing {
             areas: store.areas().await?,
             service_areas: store.service_areas().await?,
             agencies: store.agencies().await?,
+            places: store.place_tables().await?,
             version,
         };
         // Parsing boundaries and building the index takes up to a second for a whole country:

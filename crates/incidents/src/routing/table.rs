@@ -25,6 +25,7 @@ use domain::{
 };
 use jurisdiction::{Area, AreaIndex};
 
+use super::places::{PlaceIndex, PlaceMatch};
 use super::sample::samples;
 
 /// Whether a service is one of NG911's names (NENA's `urn:emergency:service:` registry:
@@ -56,6 +57,8 @@ pub struct ServiceRouter {
     by_code: HashMap<String, usize>,
     services: BTreeMap<String, ServiceTable>,
     agencies: HashMap<AgencyId, Agency>,
+    /// Places and county subdivisions with their counties, for civic addresses.
+    places: PlaceIndex,
     /// The store's routing version this table was built from.
     version: store::RoutingVersion,
 }
@@ -66,6 +69,7 @@ pub struct RoutingData {
     pub areas: Vec<store::Area>,
     pub service_areas: Vec<store::ServiceArea>,
     pub agencies: Vec<Agency>,
+    pub places: Vec<store::PlaceTable>,
     pub version: store::RoutingVersion,
 }
 
@@ -113,6 +117,7 @@ impl ServiceRouter {
             by_code,
             services,
             agencies: data.agencies.into_iter().map(|a| (a.id, a)).collect(),
+            places: PlaceIndex::build(data.places),
             version: data.version,
         })
     }
@@ -152,19 +157,61 @@ impl ServiceRouter {
     /// The route for one service in one area as a whole (a civic address that names only a
     /// county, say); `None` when the service or the area is not configured.
     pub fn route_service_in_area(&self, service: &str, area_code: &str) -> Option<Route> {
+        self.route_service_in_areas(service, &[area_code], None)
+    }
+
+    /// The route for one service over several areas, each counting the same (a city that
+    /// lies in several counties): when different agencies serve them the route lists each with
+    /// its share, as for a shape across a boundary. `what` names what lies in them for the
+    /// route's rule ("Kansas City (A3)"); `None` when the service or none of the areas is
+    /// configured.
+    pub fn route_service_in_areas(
+        &self,
+        service: &str,
+        area_codes: &[&str],
+        what: Option<&str>,
+    ) -> Option<Route> {
         let table = self.services.get(service)?;
-        let index = *self.by_code.get(area_code)?;
-        let shares = Shares { hits: BTreeMap::from([(index, 1)]), total: 1 };
+        let indexes: Vec<usize> =
+            area_codes.iter().filter_map(|code| self.by_code.get(*code).copied()).collect();
+        if indexes.is_empty() {
+            return None;
+        }
+        let shares = Shares {
+            hits: indexes.iter().map(|i| (*i, 1)).collect(),
+            total: u32::try_from(indexes.len()).unwrap_or(u32::MAX),
+        };
         let location = Location::Unknown;
         let mut route = self.route_in(service, table, &location, &shares, None);
-        let place =
-            self.areas.get(index).map_or_else(String::new, |a| format!("{} ({})", a.name, a.id));
+        let place = indexes
+            .iter()
+            .filter_map(|i| self.areas.get(*i))
+            .map(|a| format!("{} ({})", a.name, a.id))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let subject = what.unwrap_or("the address");
         let rule = match route.basis {
-            RouteBasis::Location => format!("the address lies in {place}"),
+            RouteBasis::Location => format!("{subject} lies in {place}"),
             _ => format!("no agency serves {place} for {service}: {}", route.rule.as_str()),
         };
         route.rule = Text::parse(&rule, Text::SHORT_MAX).unwrap_or_default();
         Some(route)
+    }
+
+    /// The counties a place or county subdivision of this name lies in, in the state with
+    /// the two-digit FIPS code `state_fips`, from the imported place tables.
+    pub fn find_place(&self, state_fips: &str, name: &str) -> Option<PlaceMatch> {
+        self.places.find(state_fips, name)
+    }
+
+    /// Whether any place table is loaded, and each one's kind and source.
+    pub fn place_sources(&self) -> &[(store::PlaceKind, String)] {
+        self.places.sources()
+    }
+
+    /// Whether place tables are loaded at all.
+    pub fn has_places(&self) -> bool {
+        !self.places.is_empty()
     }
 
     /// The configured service a request for `requested` is answered with: itself, or the

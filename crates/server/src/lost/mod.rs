@@ -25,8 +25,10 @@
 //! - Boundaries: the union of the areas where the agency is the primary for the service, by
 //!   value (one `gml:Polygon` each) or by reference, as the request prefers. Default mappings
 //!   have no boundary (theirs is "everywhere else").
-//! - Civic addresses are resolved to a county (`civic.rs`); `validateLocation` reports
-//!   country, A1 and A2 as checked and every other element as unchecked.
+//! - Civic addresses are resolved to a county (`civic.rs`): by A1 and A2, or without A2 by
+//!   the city (A3, else A4) in the imported place tables; a city in several counties gets
+//!   each serving agency's mapping, saying so. `validateLocation` reports country, A1 and the
+//!   element resolved by (A2, A3 or A4) as checked, every other element as unchecked.
 //! - A request whose path already holds our source is a `loop`.
 
 mod civic;
@@ -136,7 +138,7 @@ fn find_service(
             format!("{requested} is not offered here; answered for {service}"),
         ));
     }
-    let (route, validation) = route_location(table, service, &r.location)?;
+    let (route, validation, by_place) = route_location(table, service, &r.location)?;
     let validation = validation.filter(|_| r.validate_location);
     let mapping = |agency: AgencyId, basis: RouteBasis, message: Option<String>| {
         mapping(table, source, now, service, agency, basis, r.boundary, message)
@@ -148,11 +150,12 @@ fn find_service(
         RouteBasis::Location => {
             let mut mappings = Vec::new();
             for candidate in &route.candidates {
-                let message = route.is_ambiguous().then(|| {
-                    format!(
-                        "{}% of the location lies in this agency's area",
-                        (u32::from(candidate.share_permille) + 5) / 10
-                    )
+                let percent = (u32::from(candidate.share_permille) + 5) / 10;
+                let message = route.is_ambiguous().then(|| match &by_place {
+                    Some(place) => format!(
+                        "{place} lies in several counties and the address names none (A2); this agency serves {percent}% of them"
+                    ),
+                    None => format!("{percent}% of the location lies in this agency's area"),
                 });
                 mappings.extend(mapping(candidate.agency, route.basis, message));
             }
@@ -181,12 +184,13 @@ fn find_service(
     Ok((outcome, body))
 }
 
-/// The route of one service at a request's location, and the civic validation.
+/// The route of one service at a request's location, the civic validation, and for an
+/// address resolved by its city, how to name that city.
 fn route_location(
     table: &ServiceRouter,
     service: &str,
     location: &ChosenLocation,
-) -> Result<(Route, Option<LocationValidation>), LostError> {
+) -> Result<(Route, Option<LocationValidation>, Option<String>), LostError> {
     let unconfigured =
         || LostError::new(ErrorKind::ServiceNotImplemented, format!("{service} is not configured"));
     match &location.value {
@@ -194,16 +198,16 @@ fn route_location(
             let location =
                 shape.to_location().map_err(|e| LostError::location_invalid(e.to_string()))?;
             let route = table.route_service(service, &location, None).ok_or_else(unconfigured)?;
-            Ok((route, None))
+            Ok((route, None, None))
         }
         LocationValue::Civic(address) => {
             let found = civic::resolve(table, address)?;
-            let route = match &found.area {
-                Some(code) => table.route_service_in_area(service, code),
-                None => table.route_service(service, &Location::Unknown, None),
-            }
-            .ok_or_else(unconfigured)?;
-            Ok((route, Some(found.validation)))
+            let codes: Vec<&str> = found.areas.iter().map(String::as_str).collect();
+            let route = table
+                .route_service_in_areas(service, &codes, found.by_place.as_deref())
+                .or_else(|| table.route_service(service, &Location::Unknown, None))
+                .ok_or_else(unconfigured)?;
+            Ok((route, Some(found.validation), found.by_place))
         }
     }
 }
@@ -295,7 +299,7 @@ fn list_by_location(
     let mut offered = Vec::new();
     for service in table.services() {
         // Offered here: some agency answers, by location or as the default.
-        let (route, _) = route_location(table, service, location)?;
+        let (route, _, _) = route_location(table, service, location)?;
         if route.agency().is_some() {
             offered.push(service);
         }

@@ -59,14 +59,18 @@ async fn with_ng911_names() -> TestApp {
         answer_within_s: 60,
     });
     app.store.set_service_areas(&served).await.unwrap();
-    // The server picks the change up on its next routing refresh (every 50 ms in tests).
+    picked_up(&app, &format!("<listServices {NS}/>"), PSAP).await;
+    app
+}
+
+/// Waits until the server's routing table has the store's change (its refresh runs every
+/// 50 ms in tests): until the answer to `request` holds `expected`, for at most 10 s.
+async fn picked_up(app: &TestApp, request: &str, expected: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !post(&app, &format!("<listServices {NS}/>")).await.contains(PSAP) {
+    while !post(app, request).await.contains(expected) {
         assert!(std::time::Instant::now() < deadline, "the routing change was not picked up");
-        tokio::task::yield_now().await;
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    app
 }
 
 #[tokio::test]
@@ -165,4 +169,101 @@ async fn shapes_as_peers_send_them_are_answered_and_what_is_wrong_is_refused() {
     let refused = post(&app, &find("urn:service:sos", bow_tie)).await;
     assert!(refused.contains("<locationInvalid"), "{refused}");
     assert!(refused.contains("polygon edges 1 and 3 cross"), "{refused}");
+}
+
+fn civic(elements: &str, validate: bool) -> String {
+    let validate = if validate { r#" validateLocation="true""# } else { "" };
+    format!(
+        r#"<findService {NS}{validate}><location id="L1" profile="civic"><civicAddress xmlns="urn:ietf:params:xml:ns:pidf:geopriv10:civicAddr"><country>US</country>{elements}</civicAddress></location><service>urn:service:sos</service></findService>"#
+    )
+}
+
+/// A square area with a county FIPS code, as GeoJSON.
+fn county(code: &str, name: &str, west: f64, south: f64) -> store::Area {
+    let (e, n) = (west + 0.5, south + 0.5);
+    store::Area {
+        code: code.into(),
+        name: name.into(),
+        geometry_geojson: format!(
+            r#"{{"type":"Polygon","coordinates":[[[{west},{south}],[{e},{south}],[{e},{n}],[{west},{n}],[{west},{south}]]]}}"#
+        ),
+    }
+}
+
+#[tokio::test]
+async fn a_civic_address_without_a_county_is_resolved_by_its_city_in_the_place_table() {
+    let app = TestApp::spawn_with_areas().await;
+    let other_psap = app.store.agency_by_code("psap-20091").await.unwrap().unwrap();
+    // Counties by FIPS code: Douglas KS, and two of Kansas City MO's four.
+    let areas = [
+        county("20045", "Douglas", -95.5, 38.7),
+        county("29095", "Jackson", -94.5, 38.8),
+        county("29047", "Clay", -94.5, 39.3),
+    ];
+    app.store.put_areas(&areas).await.unwrap();
+    let mut served = app.store.service_areas().await.unwrap();
+    for (code, agency) in [("20045", app.psap.id), ("29095", other_psap.id), ("29047", app.psap.id)]
+    {
+        served.push(store::ServiceArea {
+            service: "urn:service:sos".into(),
+            area: code.into(),
+            tier: 0,
+            agency,
+            answer_within_s: 45,
+        });
+    }
+    app.store.set_service_areas(&served).await.unwrap();
+    let with_county = civic("<A1>KS</A1><A2>Douglas County</A2><A3>Lawrence</A3>", false);
+    picked_up(&app, &with_county, "psap-20045 agency").await;
+
+    // Without a place table a city alone cannot be placed, and the refusal says what to send.
+    let lawrence = civic(
+        "<A1>KS</A1><A3>Lawrence</A3><RD>Massachusetts</RD><STS>St</STS><HNO>1006</HNO>",
+        true,
+    );
+    let refused = post(&app, &lawrence).await;
+    assert!(refused.contains("<locationInvalid"), "{refused}");
+    assert!(refused.contains("no place table"), "{refused}");
+
+    let place =
+        |county: &str, name: &str| store::Place { county: county.into(), name: name.into() };
+    app.store
+        .put_place_table(&store::PlaceTable {
+            kind: store::PlaceKind::Place,
+            source: "Census 2020 places by county".into(),
+            imported_at: domain::Timestamp::from_millis(1),
+            places: vec![
+                place("20045", "Lawrence city"),
+                place("29095", "Kansas City city"),
+                place("29047", "Kansas City city"),
+                place("29165", "Kansas City city"),
+            ],
+        })
+        .await
+        .unwrap();
+    picked_up(&app, &lawrence, "<mapping ").await;
+
+    // Lawrence KS lies in Douglas County: its PSAP, with what was checked said.
+    let answer = post(&app, &lawrence).await;
+    assert!(answer.contains("psap-20045 agency"), "{answer}");
+    assert!(answer.contains("<valid>ca:country ca:A1 ca:A3</valid>"), "{answer}");
+    assert!(answer.contains("<unchecked>ca:RD ca:STS ca:HNO</unchecked>"), "{answer}");
+    // Kansas City MO lies in counties two agencies serve (and one not configured here): both
+    // mappings, each saying why.
+    let kansas_city = post(&app, &civic("<A1>MO</A1><A3>Kansas City</A3>", false)).await;
+    assert_eq!(kansas_city.matches("<mapping ").count(), 2, "{kansas_city}");
+    assert!(
+        kansas_city.contains("Kansas City (A3) lies in several counties and the address names none (A2); this agency serves 50% of them"),
+        "{kansas_city}"
+    );
+    // A city the table does not have in that state: A3 is invalid, and nobody covers it.
+    let nowhere = post(&app, &civic("<A1>KS</A1><A3>Springfield</A3>", true)).await;
+    assert!(nowhere.contains("<notFound"), "{nowhere}");
+    // Neither county nor city: refused, saying what to add.
+    let state_only = post(&app, &civic("<A1>KS</A1><RD>Main</RD>", false)).await;
+    assert!(state_only.contains("<locationInvalid"), "{state_only}");
+    assert!(
+        state_only.contains("its county (A2, e.g. Douglas County) or its city (A3"),
+        "{state_only}"
+    );
 }

@@ -537,6 +537,49 @@ impl Directory for Store {
             .collect()
     }
 
+    async fn put_place_table(&self, table: &store::PlaceTable) -> Result<()> {
+        table.check()?;
+        let body = store::PlaceTable::encode_places(&table.places);
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO place_tables (kind, source, imported_at, body) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kind) DO UPDATE SET source = excluded.source, \
+             imported_at = excluded.imported_at, body = excluded.body",
+        )
+        .bind(table.kind.as_str())
+        .bind(&table.source)
+        .bind(table.imported_at.as_millis())
+        .bind(body)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        bump_routing_version(&mut tx).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn place_tables(&self) -> Result<Vec<store::PlaceTable>> {
+        let sql = format!(
+            "SELECT kind, source, imported_at, body FROM place_tables ORDER BY kind {}",
+            d::BYTE_ORDER
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                let kind: String = get(r, "kind")?;
+                Ok(store::PlaceTable {
+                    kind: store::PlaceKind::parse(&kind)
+                        .ok_or_else(|| corrupt(format!("place table kind {kind:?}")))?,
+                    source: get(r, "source")?,
+                    imported_at: Timestamp::from_millis(get(r, "imported_at")?),
+                    places: store::PlaceTable::decode_places(&get::<String>(r, "body")?)?,
+                })
+            })
+            .collect()
+    }
+
     async fn routing_version(&self) -> Result<RoutingVersion> {
         let row = sqlx::query("SELECT version, changed_at FROM routing_version WHERE id = 1")
             .fetch_one(&self.pool)
