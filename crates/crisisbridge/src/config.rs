@@ -24,6 +24,12 @@ struct RawConfig {
     session_idle_minutes: Option<u64>,
     /// This deployment's name in LoST answers, e.g. `lost.county.example`.
     lost_source: Option<String>,
+    /// Other LoST servers, for locations outside this deployment's areas (`lost_peers.rs`).
+    lost_peer: Option<Vec<crate::lost_peers::RawPeer>>,
+    /// Milliseconds a LoST peer may take to answer.
+    lost_peer_timeout_ms: Option<u64>,
+    /// PEM certificate authorities of LoST peers reached over https.
+    lost_peer_ca: Option<std::path::PathBuf>,
     /// Seconds between checks for changed areas, service areas and agencies.
     routing_refresh_seconds: Option<u64>,
     /// A graph file from `crisisbridge import roads`, for travel times by road (and the
@@ -101,6 +107,7 @@ pub struct Config {
     pub database: crate::database::Database,
     pub session_idle: Duration,
     pub lost_source: String,
+    pub lost_peers: crate::lost_peers::PeersConfig,
     pub routing_refresh: Duration,
     pub road_graph: Option<std::path::PathBuf>,
     pub address_points: Option<std::path::PathBuf>,
@@ -203,6 +210,12 @@ impl Config {
                 "lost_source = {lost_source:?} is not a server name LoST accepts: use dot-separated letters, digits and dashes, e.g. lost.county.example"
             );
         }
+        let lost_peers = crate::lost_peers::check(
+            raw.lost_peer.unwrap_or_default(),
+            &lost_source,
+            raw.lost_peer_timeout_ms,
+            raw.lost_peer_ca,
+        )?;
         let refresh = raw.routing_refresh_seconds.unwrap_or(defaults.routing_refresh.as_secs());
         if !(1..=3600).contains(&refresh) {
             bail!("routing_refresh_seconds = {refresh} is out of range [1, 3600]");
@@ -308,6 +321,7 @@ impl Config {
             database,
             session_idle: Duration::from_secs(minutes * 60),
             lost_source,
+            lost_peers,
             routing_refresh: Duration::from_secs(refresh),
             road_graph: raw.road_graph,
             address_points: raw.address_points,
@@ -324,7 +338,15 @@ impl Config {
     pub fn server_settings(&self) -> anyhow::Result<server::Settings> {
         let roads_and_places =
             road_settings(self.road_graph.as_deref(), self.address_points.as_deref())?;
+        let tls = self.tls.clone().map(|(cert, key)| {
+            let mut tls = server::tls::TlsSettings::new(cert, key);
+            tls.client_ca.clone_from(&self.tls_client_ca);
+            tls.client_cert_required_for.clone_from(&self.client_cert_required_for);
+            tls
+        });
+        let lost_peers = crate::lost_peers::build(&self.lost_peers, tls.as_ref())?;
         Ok(server::Settings {
+            lost_peers,
             listen: self.listen,
             session_idle: self.session_idle,
             lost_source: self.lost_source.clone(),
@@ -335,12 +357,7 @@ impl Config {
             auto_assign: self.auto_assign.clone(),
             safety_floors: crate::protocol::read_floors(&self.safety_floor)
                 .context("safety_floor")?,
-            tls: self.tls.clone().map(|(cert, key)| {
-                let mut tls = server::tls::TlsSettings::new(cert, key);
-                tls.client_ca.clone_from(&self.tls_client_ca);
-                tls.client_cert_required_for.clone_from(&self.client_cert_required_for);
-                tls
-            }),
+            tls,
             allow_plain_http: self.allow_plain_http,
             allowed_origins: self.allowed_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),

@@ -28,6 +28,7 @@ mod database;
 mod demo;
 mod import;
 mod keys;
+mod lost_peers;
 mod places;
 mod points;
 mod protocol;

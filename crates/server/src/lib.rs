@@ -88,6 +88,9 @@ pub struct Settings {
     /// This server's name in LoST answers (`source`, `<via>`): a DNS-style name such as
     /// `lost.county.example`, the same on every node of a deployment.
     pub lost_source: String,
+    /// Other LoST servers, asked (recursion) or named (redirect) for locations outside this
+    /// deployment's areas; `None`: none.
+    pub lost_peers: Option<Arc<lost::peers::Peers>>,
     /// Codes of the mobile crisis providers whose offered incidents Crisisbridge accepts and
     /// dispatches a team to by itself, when the recommendation is sure (see `auto_assign`).
     pub auto_assign: Vec<String>,
@@ -150,6 +153,7 @@ impl Default for Settings {
             roads: None,
             places: None,
             lost_source: "lost.crisisbridge.local".into(),
+            lost_peers: None,
             auto_assign: Vec::new(),
             auto_assign_check: Duration::from_secs(5),
             safety_floors: Vec::new(),

@@ -87,6 +87,30 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 /// Reads the files into a server configuration, with errors that name the file and the fix.
 pub fn server_config(settings: &TlsSettings) -> std::io::Result<rustls::ServerConfig> {
+    let (chain, key) = read_identity(settings)?;
+    let builder = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(std::io::Error::other)?;
+    let builder = match &settings.client_ca {
+        None => builder.with_no_client_auth(),
+        Some(path) => builder.with_client_cert_verifier(client_verifier(path)?),
+    };
+    let mut config = builder.with_single_cert(chain, key).map_err(|e| {
+        std::io::Error::other(format!(
+            "the TLS certificate {} and key {} do not make a usable pair: {e}",
+            settings.cert.display(),
+            settings.key.display()
+        ))
+    })?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// The certificate chain and private key the settings name, with errors that name the file.
+type Identity =
+    (Vec<rustls::pki_types::CertificateDer<'static>>, rustls::pki_types::PrivateKeyDer<'static>);
+
+fn read_identity(settings: &TlsSettings) -> std::io::Result<Identity> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let read = |path: &PathBuf, what: &str| {
@@ -115,39 +139,33 @@ pub fn server_config(settings: &TlsSettings) -> std::io::Result<rustls::ServerCo
             settings.key.display()
         ))
     })?;
-    let builder = rustls::ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(std::io::Error::other)?;
-    let builder = match &settings.client_ca {
-        None => builder.with_no_client_auth(),
-        Some(path) => builder.with_client_cert_verifier(client_verifier(path)?),
-    };
-    let mut config = builder.with_single_cert(chain, key).map_err(|e| {
-        std::io::Error::other(format!(
-            "the TLS certificate {} and key {} do not make a usable pair: {e}",
-            settings.cert.display(),
-            settings.key.display()
-        ))
-    })?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+    Ok((chain, key))
 }
 
 /// Accepts client certificates issued by the authorities in `path`, and connections without
 /// one (browsers); a certificate that does not verify ends the handshake.
 fn client_verifier(
-    path: &PathBuf,
+    path: &std::path::Path,
 ) -> std::io::Result<Arc<dyn rustls::server::danger::ClientCertVerifier>> {
+    let roots = read_roots(path, "TLS client CA file")?;
+    rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| std::io::Error::other(format!("the TLS client CAs: {e}")))
+}
+
+/// The certificate authorities in the PEM file at `path` (`what` names it in errors).
+fn read_roots(path: &std::path::Path, what: &str) -> std::io::Result<rustls::RootCertStore> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let pem = std::fs::read(path).map_err(|e| {
-        std::io::Error::other(format!("reading the TLS client CA file {}: {e}", path.display()))
+        std::io::Error::other(format!("reading the {what} {}: {e}", path.display()))
     })?;
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(&pem) {
         let cert = cert.map_err(|e| {
             std::io::Error::other(format!(
-                "the TLS client CA file {} is not PEM certificates: {e}",
+                "the {what} {} is not PEM certificates: {e}",
                 path.display()
             ))
         })?;
@@ -157,14 +175,46 @@ fn client_verifier(
     }
     if roots.is_empty() {
         return Err(std::io::Error::other(format!(
-            "the TLS client CA file {} holds no certificate",
+            "the {what} {} holds no certificate",
             path.display()
         )));
     }
-    rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
-        .allow_unauthenticated()
-        .build()
-        .map_err(|e| std::io::Error::other(format!("the TLS client CAs: {e}")))
+    Ok(roots)
+}
+
+/// A client configuration that trusts no authority: every TLS handshake fails to verify.
+/// For a client that is only meant to speak plain HTTP (peers on a closed network).
+pub fn peer_client_config_trusting_nobody() -> std::io::Result<rustls::ClientConfig> {
+    Ok(rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(std::io::Error::other)?
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth())
+}
+
+/// How this server reaches other servers over TLS (LoST peers): trusting the authorities in
+/// `ca`, and presenting this server's own certificate when it has one (for peers that ask
+/// for client certificates).
+pub fn peer_client_config(
+    ca: &std::path::Path,
+    identity: Option<&TlsSettings>,
+) -> std::io::Result<rustls::ClientConfig> {
+    let roots = read_roots(ca, "LoST peer CA file")?;
+    let builder = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(std::io::Error::other)?
+        .with_root_certificates(roots);
+    let mut config = match identity {
+        None => builder.with_no_client_auth(),
+        Some(settings) => {
+            let (chain, key) = read_identity(settings)?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| {
+                std::io::Error::other(format!("the TLS certificate as a client certificate: {e}"))
+            })?
+        }
+    };
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 /// A connection's verified client certificate, if its peer presented one.

@@ -5,7 +5,8 @@
 //! [`write_find_service_response`], [`write_list_services_response`],
 //! [`write_list_services_by_location_response`], [`write_get_service_boundary_response`]
 //! and [`write_errors`]. A refused request is a [`LostError`] whose kind is the LoST
-//! exception to answer with.
+//! exception to answer with. For working with other servers (`relay.rs`):
+//! [`forwarded_request`], [`write_redirect`] and [`read_peer_answer`].
 //!
 //! # How strict reading is
 //!
@@ -36,6 +37,7 @@
 mod error;
 mod lexical;
 mod parse;
+mod relay;
 mod request;
 mod response;
 
@@ -43,6 +45,7 @@ pub use crate::datetime::format_datetime;
 pub use error::{ErrorKind, LostError, Result, write_errors};
 pub use lexical::{is_app_unique_string, is_service_number};
 pub use parse::{CIVIC, GEODETIC_2D, parse_request};
+pub use relay::{PeerAnswer, forwarded_request, read_peer_answer, write_redirect};
 pub use request::{
     BoundaryMode, ChosenLocation, FindService, GetServiceBoundary, ListServices,
     ListServicesByLocation, Request,

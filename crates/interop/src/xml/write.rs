@@ -8,7 +8,7 @@
 /// Appends `s` as character data: markup characters become references, and characters XML
 /// 1.0 cannot carry at all (most C0 controls, U+FFFE, U+FFFF) become U+FFFD so the document
 /// stays well-formed.
-fn escape_into(out: &mut String, s: &str, in_attribute: bool) {
+pub(super) fn escape_into(out: &mut String, s: &str, in_attribute: bool) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -1,8 +1,11 @@
 //! Answering LoST (RFC 5222) requests from the routing table: `findService`,
 //! `listServices`, `listServicesByLocation` and `getServiceBoundary`.
 //!
-//! Crisisbridge is authoritative for its own data and asks no other server, so `recursive`
-//! changes nothing and no `<redirect>` is sent. Decisions, beyond the RFC:
+//! Crisisbridge is authoritative for its own areas. For a location outside them that a
+//! configured peer's region holds (`peers.rs`), a `findService` or `listServicesByLocation`
+//! asking for recursion is passed on to the peer ([`Reply::Ask`]) and one that does not is
+//! answered with a `<redirect>` to it; without such a peer, the rules below apply. Decisions,
+//! beyond the RFC:
 //!
 //! - A `findService` without `<service>` is for `urn:service:sos`. A service we do not offer
 //!   is answered for the nearest more general one we do (`sos.police` → `sos`) with a
@@ -32,6 +35,7 @@
 //! - A request whose path already holds our source is a `loop`.
 
 mod civic;
+pub mod peers;
 
 use domain::{AgencyId, Location, Route, RouteBasis, Timestamp};
 use interop::lost::{
@@ -47,6 +51,19 @@ pub const MAPPING_TTL_MS: i64 = 60 * 60 * 1000;
 /// The service a `findService` without `<service>` asks for.
 const DEFAULT_SERVICE: &str = "urn:service:sos";
 
+/// What to do with a request: answer it, or pass it to a peer and relay the peer's answer.
+#[derive(Debug)]
+pub enum Reply {
+    Answer(Answer),
+    Ask {
+        peer: peers::Peer,
+        /// `findService` or `listServicesByLocation`.
+        request: &'static str,
+        /// The request's path with this server's source last.
+        path: Vec<String>,
+    },
+}
+
 /// A response document, and how the request ended (a bounded metric label).
 #[derive(Debug)]
 pub struct Answer {
@@ -57,11 +74,18 @@ pub struct Answer {
     pub outcome: &'static str,
 }
 
-/// Answers one LoST request. `source` is this server's name in LoST (an `appUniqueString`).
-pub fn answer(table: Option<&ServiceRouter>, source: &str, now: Timestamp, body: &[u8]) -> Answer {
+/// Answers one LoST request. `source` is this server's name in LoST (an `appUniqueString`);
+/// `peers`, the servers asked for locations outside our areas.
+pub fn answer(
+    table: Option<&ServiceRouter>,
+    source: &str,
+    now: Timestamp,
+    body: &[u8],
+    peers: Option<&peers::Peers>,
+) -> Reply {
     let request = match lost::parse_request(body) {
         Ok(request) => request,
-        Err(e) => return refused("invalid", source, e),
+        Err(e) => return Reply::Answer(refused("invalid", source, e)),
     };
     let kind = match &request {
         Request::FindService(_) => "findService",
@@ -72,10 +96,45 @@ pub fn answer(table: Option<&ServiceRouter>, source: &str, now: Timestamp, body:
     if request.path().iter().any(|via| via.eq_ignore_ascii_case(source)) {
         let e =
             LostError::new(ErrorKind::Loop, format!("{source} is already in the request's path"));
-        return refused(kind, source, e);
+        return Reply::Answer(refused(kind, source, e));
     }
     let mut path = request.path().to_vec();
     path.push(source.to_owned());
+    let (location, recursive) = match &request {
+        Request::FindService(r) => (Some(&r.location), r.recursive),
+        Request::ListServicesByLocation(r) => (Some(&r.location), r.recursive),
+        _ => (None, false),
+    };
+    if let (Some(location), Some(peers)) = (location, peers)
+        && let Some(at) = outside(table, location)
+        && let Some(peer) = peers.for_location(&at)
+    {
+        if path.iter().any(|via| via.eq_ignore_ascii_case(&peer.name)) {
+            let e = LostError::new(
+                ErrorKind::Loop,
+                format!("the location is {}'s, which is already in the request's path", peer.name),
+            );
+            return Reply::Answer(refused(kind, source, e));
+        }
+        if recursive {
+            return Reply::Ask { peer: peer.clone(), request: kind, path };
+        }
+        let message = format!("the location is outside {source}'s areas; ask {}", peer.name);
+        let body = lost::write_redirect(&peer.name, source, &message);
+        return Reply::Answer(Answer { body, request: kind, outcome: "redirect" });
+    }
+    Reply::Answer(answer_here(table, source, now, &request, kind, &path))
+}
+
+/// Answers a request from this server's own data.
+fn answer_here(
+    table: Option<&ServiceRouter>,
+    source: &str,
+    now: Timestamp,
+    request: &Request,
+    kind: &'static str,
+    path: &[String],
+) -> Answer {
     let Some(table) = table else {
         let e = LostError::new(
             ErrorKind::ServiceNotImplemented,
@@ -83,18 +142,18 @@ pub fn answer(table: Option<&ServiceRouter>, source: &str, now: Timestamp, body:
         );
         return refused(kind, source, e);
     };
-    let result = match &request {
-        Request::FindService(r) => find_service(table, source, now, r, &path),
+    let result = match request {
+        Request::FindService(r) => find_service(table, source, now, r, path),
         Request::ListServices(r) => {
             let services = services_under(table.services(), r.service.as_deref());
-            Ok(("list", lost::write_list_services_response(&services, &[], source, &path)))
+            Ok(("list", lost::write_list_services_response(&services, &[], source, path)))
         }
         Request::ListServicesByLocation(r) => {
-            list_by_location(table, source, &r.location, r.service.as_deref(), &path)
+            list_by_location(table, source, &r.location, r.service.as_deref(), path)
         }
         Request::GetServiceBoundary(r) => key_boundary(table, &r.key)
             .map(|polygons| {
-                let body = lost::write_get_service_boundary_response(&polygons, &[], source, &path);
+                let body = lost::write_get_service_boundary_response(&polygons, &[], source, path);
                 ("boundary", body)
             })
             .ok_or_else(|| {
@@ -107,6 +166,30 @@ pub fn answer(table: Option<&ServiceRouter>, source: &str, now: Timestamp, body:
     match result {
         Ok((outcome, body)) => Answer { body, request: kind, outcome },
         Err(e) => refused(kind, source, e),
+    }
+}
+
+/// Where a location lies, when it lies outside every area of ours: a geodetic shape no area
+/// holds any of, or a civic address in a state none of our areas (counties by FIPS code) is
+/// in. `None` when it is ours, or cannot be told (an address that names no state we know).
+fn outside(table: Option<&ServiceRouter>, location: &ChosenLocation) -> Option<peers::Whereabouts> {
+    match &location.value {
+        LocationValue::Geodetic(shape) => {
+            let location = shape.to_location().ok()?;
+            let ours = table.is_some_and(|t| t.area_of(&location).is_some());
+            (!ours).then(|| peers::Whereabouts::of(&location))
+        }
+        LocationValue::Civic(address) => {
+            let state = jurisdiction::us_states::find(address.get("A1")?)?.fips;
+            let ours = table.is_some_and(|t| {
+                t.areas().iter().any(|a| {
+                    a.id.len() == 5
+                        && a.id.bytes().all(|b| b.is_ascii_digit())
+                        && a.id.starts_with(state)
+                })
+            });
+            (!ours).then(|| peers::Whereabouts { state: Some(state.to_owned()), point: None })
+        }
     }
 }
 

@@ -49,7 +49,26 @@ pub async fn lost(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     }
     let table = state.routing.current();
     let now = state.clock.now();
-    let answer = crate::lost::answer(table.as_deref(), source, now, &body);
+    let peers = state.settings.lost_peers.as_deref();
+    let answer = match crate::lost::answer(table.as_deref(), source, now, &body, peers) {
+        crate::lost::Reply::Answer(answer) => answer,
+        crate::lost::Reply::Ask { peer, request, path } => {
+            let relayed = match peers {
+                Some(peers) => peers.ask(&peer, request, &body, &path, source).await,
+                None => {
+                    Err(LostError::new(ErrorKind::InternalError, "no LoST peers are configured"))
+                }
+            };
+            match relayed {
+                Ok(body) => crate::lost::Answer { body, request, outcome: "relayed" },
+                Err(e) => crate::lost::Answer {
+                    outcome: e.kind.element_name(),
+                    body: lost::write_errors(source, &[e]),
+                    request,
+                },
+            }
+        }
+    };
     metrics::counter!("crisisbridge_lost_answers_total", "request" => answer.request, "outcome" => answer.outcome)
         .increment(1);
     xml(StatusCode::OK, answer.body)

@@ -23,6 +23,7 @@ mod helpers;
 mod incidents;
 mod lost;
 mod lost_ng911;
+mod lost_peers;
 mod openapi;
 mod places;
 mod reports;
