@@ -52,6 +52,31 @@ pub(crate) async fn run(args: PlacesArgs) -> anyhow::Result<()> {
     };
     let store =
         crate::config::database(args.db.config.as_deref(), args.db.database)?.open().await?;
+    // The file's states replace theirs; other states' stored rows stay.
+    let states: std::collections::BTreeSet<String> =
+        places.iter().filter_map(|p| p.county.get(..2).map(str::to_owned)).collect();
+    let stored = store.place_tables().await?.into_iter().find(|t| t.kind == kind);
+    let (mut places, source) = match stored {
+        Some(stored) => {
+            let kept: Vec<Place> = stored
+                .places
+                .into_iter()
+                .filter(|p| p.county.get(..2).is_some_and(|s| !states.contains(s)))
+                .collect();
+            let source = if kept.is_empty() {
+                source
+            } else {
+                let both = format!("{source}; other states from {}", stored.source);
+                both.chars().take(500).collect()
+            };
+            let mut all = places;
+            all.extend(kept);
+            (all, source)
+        }
+        None => (places, source),
+    };
+    places.sort();
+    places.dedup();
     let areas: std::collections::HashSet<String> =
         store.areas().await?.into_iter().map(|a| a.code).collect();
     let mut counties: Vec<&str> = places.iter().map(|p| p.county.as_str()).collect();
@@ -78,7 +103,7 @@ pub(crate) async fn run(args: PlacesArgs) -> anyhow::Result<()> {
     }
     let table = PlaceTable { kind, source, imported_at: server::SystemClock.now(), places };
     store.put_place_table(&table).await.context("storing the place table")?;
-    println!("{summary}: written, replacing the stored {what}");
+    println!("{summary}: written, replacing the stored {what} of the file's states");
     Ok(())
 }
 

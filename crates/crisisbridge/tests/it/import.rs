@@ -296,7 +296,22 @@ fn a_census_place_table_is_imported_whole_and_a_bad_row_changes_nothing() {
     let (ok, stdout, stderr) =
         run(&["import", "places", path, "--source", source, "--database", &db], &[], None);
     assert!(ok, "{stderr}");
-    assert!(stdout.ends_with("written, replacing the stored places\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("written, replacing the stored places of the file's states\n"),
+        "{stdout}"
+    );
+    // Another state's file adds its state and keeps the others.
+    let iowa = dir.path().join("ia.txt");
+    std::fs::write(
+        &iowa,
+        "STATEFP|COUNTYFP|PLACENAME\n19|153|Des Moines city\n29|095|Kansas City city\n",
+    )
+    .unwrap();
+    let (ok, stdout, stderr) =
+        run(&["import", "places", iowa.to_str().unwrap(), "--database", &db], &[], None);
+    assert!(ok, "{stderr}");
+    // KS's four rows kept, MO's replaced by the file's one, IA's added.
+    assert!(stdout.starts_with("places: 6 rows in 4 counties"), "{stdout}");
 
     // A file with a bad row is refused whole, naming the row; the stored table stays.
     let bad = format!("{CENSUS_PLACES}KS|20|45|Douglas County|1|1|Baldwin City city|X|C1|A\n");
@@ -310,7 +325,8 @@ fn a_census_place_table_is_imported_whole_and_a_bad_row_changes_nothing() {
         store::Directory::place_tables(&store).await.unwrap()
     });
     assert_eq!(tables.len(), 1);
-    assert_eq!(tables[0].source, source);
-    assert_eq!(tables[0].places.len(), 5);
+    assert_eq!(tables[0].source, format!("ia.txt; other states from {source}"));
+    assert_eq!(tables[0].places.len(), 6);
+    assert!(tables[0].places.iter().any(|p| p.county == "19153"));
     assert!(tables[0].places.iter().any(|p| p.county == "20091" && p.name == "Eudora city"));
 }

@@ -105,15 +105,18 @@ const TYPE_WORDS: &[&str] = &[
     "ccd",
 ];
 
-/// The key two spellings of one name share: lower case, without dots and apostrophes, words
-/// single-spaced, "saint", "mount" and "fort" as "st", "mt" and "ft". `St. Louis`,
-/// `Saint Louis` and `ST LOUIS` are one key.
+/// The key two spellings of one name share: lower case, without dots and apostrophes, accents
+/// folded (addresses are often written without them), hyphens as spaces, words single-spaced,
+/// "saint", "mount" and "fort" as "st", "mt" and "ft". `St. Louis`, `Saint Louis` and
+/// `ST LOUIS` are one key; `Española` and `ESPANOLA` another; `Winston-Salem` and
+/// `Winston Salem` a third.
 pub fn place_key(name: &str) -> String {
     let cleaned: String = name
+        .to_lowercase()
         .chars()
         .filter(|c| !matches!(c, '.' | '\'' | '\u{2019}'))
-        .collect::<String>()
-        .to_lowercase();
+        .map(fold)
+        .collect();
     cleaned
         .split_whitespace()
         .map(|w| match w {
@@ -124,6 +127,22 @@ pub fn place_key(name: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A letter without its accent (the Latin letters of US place names); `-` as a space.
+fn fold(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        'ý' | 'ÿ' => 'y',
+        '-' | '\u{2010}' | '\u{2013}' => ' ',
+        other => other,
+    }
 }
 
 /// A Census name's key without the type word (or "(balance)") it ends with: "lawrence city"
@@ -155,6 +174,9 @@ mod tests {
             ("Manhattan borough", "Manhattan"),
             ("Wakarusa township", "wakarusa"),
             ("O'Fallon city", "OFallon"),
+            ("Española city", "ESPANOLA"),
+            ("Bayamón zona urbana", "Bayamon"),
+            ("Winston-Salem city", "Winston Salem"),
         ] {
             let short = without_type_word(&place_key(census)).unwrap();
             assert_eq!(short, place_key(address), "{census} / {address}");

@@ -177,9 +177,11 @@ impl ServiceRouter {
         if indexes.is_empty() {
             return None;
         }
+        // Every area named counts toward the whole, loaded or not, so a share says how much
+        // of what was named an agency serves.
         let shares = Shares {
             hits: indexes.iter().map(|i| (*i, 1)).collect(),
-            total: u32::try_from(indexes.len()).unwrap_or(u32::MAX),
+            total: u32::try_from(area_codes.len()).unwrap_or(u32::MAX),
         };
         let location = Location::Unknown;
         let mut route = self.route_in(service, table, &location, &shares, None);

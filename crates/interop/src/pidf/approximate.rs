@@ -67,6 +67,21 @@ pub fn arc_band(
         (start_angle_deg + i * step).to_radians()
     };
     let mut ring = Vec::with_capacity(2 * segments + 2);
+    // A band all the way round is a ring with a hole, which one polygon cannot be: it becomes
+    // the disc of its outer radius (which encloses it), its last vertex not repeating its
+    // first — else the ring would double back along the seam.
+    if opening_angle_deg >= 360.0 {
+        for i in 0..segments {
+            let (sin_b, cos_b) = bearing(i).sin_cos();
+            ring.push(offset(
+                center,
+                outer_radius_m * scale * cos_b,
+                outer_radius_m * scale * sin_b,
+            )?);
+        }
+        ring.reverse();
+        return Ok(ring);
+    }
     // The outer arc clockwise, then the inner arc back; reversed at the end so the ring is
     // counter-clockwise like every other ring this crate produces.
     for i in 0..=segments {

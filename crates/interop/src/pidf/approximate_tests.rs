@@ -174,6 +174,24 @@ fn arc_band_polygon_encloses_the_band() {
 }
 
 #[test]
+fn a_band_all_the_way_round_is_a_simple_ring() {
+    // Every generated ring must pass the check a polygon from outside gets: a full band used to
+    // double back along its seam, so its exported polygon could not be read back.
+    let center = GeoPoint::parse(42.5463, -73.2512).unwrap();
+    for (inner, start) in [(500.0, 0.0), (500.0, 45.0), (0.0, 90.0), (1661.55, 270.0)] {
+        let ring = arc_band(center, inner, 2215.4, start, 360.0).unwrap();
+        let vertices = ring.iter().map(|&(lat, lon)| GeoPoint::parse(lat, lon).unwrap()).collect();
+        assert!(domain::Polygon::parse_simple(vertices).is_ok(), "inner {inner}, start {start}");
+        assert!(signed_area(&to_plane(center, &ring)) > 0.0, "counter-clockwise");
+    }
+    for (a, b, o) in [(1275.0, 670.0, 43.2), (100_000.0, 3.0, 291.0)] {
+        let ring = ellipse(center, a, b, o).unwrap();
+        let vertices = ring.iter().map(|&(lat, lon)| GeoPoint::parse(lat, lon).unwrap()).collect();
+        assert!(domain::Polygon::parse_simple(vertices).is_ok(), "ellipse {a} {b}");
+    }
+}
+
+#[test]
 fn shapes_across_the_antimeridian_are_refused() {
     let center = GeoPoint::parse(51.9, 179.99).unwrap();
     assert_eq!(ellipse(center, 5000.0, 1000.0, 90.0), Err(ShapeError::CrossesPoleOrAntimeridian));

@@ -39,7 +39,8 @@ impl Shape {
     /// - ArcBand → a polygon that contains the band: the outer arc is split into segments of
     ///   at most 5.625° whose edges are tangent to it (at most 0.12 % of the outer radius
     ///   beyond it), the inner arc is followed by chords (which only add area), and a zero
-    ///   inner radius closes the sector at the centre. At most 130 vertices.
+    ///   inner radius closes the sector at the centre; a band all the way round (360°) is the
+    ///   disc of its outer radius, since one ring cannot hold its hole. At most 130 vertices.
     ///
     /// Vertices are placed at their distance and bearing from the centre on the WGS 84
     /// ellipsoid (Vincenty's direct formula, millimetre-exact), so the polygon does not

@@ -15,9 +15,17 @@ use incidents::routing::ServiceRouter;
 pub(super) struct Resolved {
     pub areas: Vec<String>,
     pub validation: LocationValidation,
-    /// How the answer names what the counties were found from, when it was a city
-    /// ("Kansas City (A3)"); `None` when the address named its county.
-    pub by_place: Option<String>,
+    /// The city the counties were found from; `None` when the address named its county.
+    pub by_place: Option<PlaceNamed>,
+}
+
+/// A city an address named instead of its county.
+#[derive(Debug, Clone)]
+pub(super) struct PlaceNamed {
+    /// How answers name it: "Kansas City (A3)".
+    pub name: String,
+    /// How many counties it lies in (served here or not).
+    pub counties: usize,
 }
 
 /// Resolves `address`. An address without A1, or without A2 and A3/A4, cannot name a county:
@@ -26,13 +34,15 @@ pub(super) fn resolve(
     table: &ServiceRouter,
     address: &CivicAddress,
 ) -> Result<Resolved, LostError> {
-    let Some(state) = address.get("A1") else {
+    // An element sent empty (`<A2/>`) says nothing.
+    let get = |name: &str| address.get(name).filter(|v| !v.trim().is_empty());
+    let Some(state) = get("A1") else {
         return Err(LostError::location_invalid(
             "a civic address must name its state (A1, e.g. KS) and its county (A2, e.g. Douglas County) or city (A3, e.g. Lawrence): areas here are counties",
         ));
     };
-    let county = address.get("A2");
-    let place = ["A3", "A4"].into_iter().find_map(|name| Some((name, address.get(name)?)));
+    let county = get("A2");
+    let place = ["A3", "A4"].into_iter().find_map(|name| Some((name, get(name)?)));
     if county.is_none() && place.is_none() {
         return Err(LostError::location_invalid(
             "a civic address must name its county (A2, e.g. Douglas County) or its city (A3, e.g. Lawrence) beside its state (A1): areas here are counties",
@@ -72,7 +82,11 @@ pub(super) fn resolve(
             mark(element, found.is_some());
             checked.push(element);
             let counties = found.map(|f| f.counties).unwrap_or_default();
-            (counties, Some(format!("{} ({element})", name.trim())))
+            let what = PlaceNamed {
+                name: format!("{} ({element})", name.trim()),
+                counties: counties.len(),
+            };
+            (counties, Some(what))
         }
         (None, None) => (Vec::new(), None),
     };

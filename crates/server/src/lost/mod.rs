@@ -234,12 +234,17 @@ fn find_service(
             let mut mappings = Vec::new();
             for candidate in &route.candidates {
                 let percent = (u32::from(candidate.share_permille) + 5) / 10;
-                let message = route.is_ambiguous().then(|| match &by_place {
-                    Some(place) => format!(
-                        "{place} lies in several counties and the address names none (A2); this agency serves {percent}% of them"
-                    ),
-                    None => format!("{percent}% of the location lies in this agency's area"),
-                });
+                let message = match &by_place {
+                    // A city in several counties: said even when one agency serves all of
+                    // those loaded here, since the rest may be someone else's.
+                    Some(place) if place.counties > 1 => Some(format!(
+                        "{} lies in {} counties and the address names none (A2); this agency serves {percent}% of them",
+                        place.name, place.counties
+                    )),
+                    _ => route
+                        .is_ambiguous()
+                        .then(|| format!("{percent}% of the location lies in this agency's area")),
+                };
                 mappings.extend(mapping(candidate.agency, route.basis, message));
             }
             ("mapping", mappings)
@@ -268,12 +273,12 @@ fn find_service(
 }
 
 /// The route of one service at a request's location, the civic validation, and for an
-/// address resolved by its city, how to name that city.
+/// address resolved by its city, that city.
 fn route_location(
     table: &ServiceRouter,
     service: &str,
     location: &ChosenLocation,
-) -> Result<(Route, Option<LocationValidation>, Option<String>), LostError> {
+) -> Result<(Route, Option<LocationValidation>, Option<civic::PlaceNamed>), LostError> {
     let unconfigured =
         || LostError::new(ErrorKind::ServiceNotImplemented, format!("{service} is not configured"));
     match &location.value {
@@ -287,7 +292,11 @@ fn route_location(
             let found = civic::resolve(table, address)?;
             let codes: Vec<&str> = found.areas.iter().map(String::as_str).collect();
             let route = table
-                .route_service_in_areas(service, &codes, found.by_place.as_deref())
+                .route_service_in_areas(
+                    service,
+                    &codes,
+                    found.by_place.as_ref().map(|p| p.name.as_str()),
+                )
                 .or_else(|| table.route_service(service, &Location::Unknown, None))
                 .ok_or_else(unconfigured)?;
             Ok((route, Some(found.validation), found.by_place))

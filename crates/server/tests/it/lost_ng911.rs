@@ -248,14 +248,17 @@ async fn a_civic_address_without_a_county_is_resolved_by_its_city_in_the_place_t
     assert!(answer.contains("psap-20045 agency"), "{answer}");
     assert!(answer.contains("<valid>ca:country ca:A1 ca:A3</valid>"), "{answer}");
     assert!(answer.contains("<unchecked>ca:RD ca:STS ca:HNO</unchecked>"), "{answer}");
-    // Kansas City MO lies in counties two agencies serve (and one not configured here): both
-    // mappings, each saying why.
+    // Kansas City MO lies in three counties, two agencies serving two of them here (the third
+    // is no area of ours): both mappings, each saying its share of the three.
     let kansas_city = post(&app, &civic("<A1>MO</A1><A3>Kansas City</A3>", false)).await;
     assert_eq!(kansas_city.matches("<mapping ").count(), 2, "{kansas_city}");
     assert!(
-        kansas_city.contains("Kansas City (A3) lies in several counties and the address names none (A2); this agency serves 50% of them"),
+        kansas_city.contains("Kansas City (A3) lies in 3 counties and the address names none (A2); this agency serves 33% of them"),
         "{kansas_city}"
     );
+    // An element sent empty is not there: the city is used.
+    let empty_county = post(&app, &civic("<A1>KS</A1><A2></A2><A3>Lawrence</A3>", false)).await;
+    assert!(empty_county.contains("psap-20045 agency"), "{empty_county}");
     // A city the table does not have in that state: A3 is invalid, and nobody covers it.
     let nowhere = post(&app, &civic("<A1>KS</A1><A3>Springfield</A3>", true)).await;
     assert!(nowhere.contains("<notFound"), "{nowhere}");

@@ -120,9 +120,9 @@ async fn serve(state: AppState, caller: Caller, client: String, mut socket: WebS
                     let _ = socket.send(Message::Close(Some(frame))).await;
                     break;
                 }
-                connection.expire(state.clock.now())
+                connection.expire(&state, &caller, state.clock.now()).await
             }
-            () = due_at(connection.subscriptions.next_due()) => {
+            () = due_at(connection.subscriptions.next_due(std::time::Instant::now())) => {
                 connection.release(&state, &caller).await
             }
             recorded = next_event(connection.live.as_mut()) => {
@@ -434,8 +434,9 @@ impl Connection {
         }
         let subscription_id = uuid::Uuid::now_v7().to_string();
         let rates = subscriptions::Rates::grant(request.min_rate, request.max_rate, scope);
-        let started = std::time::Instant::now();
-        self.subscriptions.add(subscription_id.clone(), scope, expires_at, rates, started);
+        // A "single" subscription is sent its incident at once, below.
+        let sent = matches!(scope, Scope::Single(_)).then(std::time::Instant::now);
+        self.subscriptions.add(subscription_id.clone(), scope, expires_at, rates, sent);
         let mut out =
             vec![messages::subscribe_response(id, Ok((&subscription_id, expires, rates)))];
         if let Scope::Single(incident) = scope {
@@ -451,7 +452,11 @@ impl Connection {
         caller: &Caller,
         recorded: &RecordedEvent,
     ) -> Vec<Value> {
-        self.last_seq = self.last_seq.max(recorded.seq);
+        // Already seen: brought up to date by `catch_up` after the receiver lagged.
+        if recorded.seq <= self.last_seq {
+            return Vec::new();
+        }
+        self.last_seq = recorded.seq;
         if !recorded.involved.contains(&caller.agency.id) {
             return Vec::new();
         }
@@ -527,15 +532,20 @@ impl Connection {
         Some(messages::event(subscription, &transaction, &eido))
     }
 
-    /// `terminate` for every subscription expired at `now`.
-    fn expire(&mut self, now: Timestamp) -> Vec<Value> {
+    /// `terminate` for every subscription expired at `now`, after the changes it still held
+    /// back.
+    async fn expire(&mut self, state: &AppState, caller: &Caller, now: Timestamp) -> Vec<Value> {
         let expired = self.subscriptions.take_expired(now);
         if self.subscriptions.is_empty() {
             self.live = None;
         }
-        expired
-            .iter()
-            .map(|id| messages::terminate(&uuid::Uuid::now_v7().to_string(), id))
-            .collect()
+        let mut out = Vec::new();
+        for (id, held) in expired {
+            for incident in held {
+                out.extend(self.notification(state, caller, &id, incident).await);
+            }
+            out.push(messages::terminate(&uuid::Uuid::now_v7().to_string(), &id));
+        }
+        out
     }
 }

@@ -42,8 +42,10 @@ impl Rates {
     /// none for a "new" subscription (it has no incident to repeat).
     pub(super) fn grant(min_rate: Option<u32>, max_rate: Option<u32>, scope: Scope) -> Self {
         let max_rate = max_rate.map(|r| r.min(MAX_MAX_RATE_S)).filter(|r| *r > 0);
+        // 0 asks for no heartbeat, as a `maxRate` of 0 asks for no limit.
         let min_rate = match scope {
             Scope::Single(_) => min_rate
+                .filter(|r| *r > 0)
                 .map(|r| r.max(MIN_HEARTBEAT_S).max(max_rate.unwrap_or(0)).min(MAX_MIN_RATE_S)),
             Scope::New => None,
         };
@@ -65,22 +67,34 @@ struct Subscription {
     scope: Scope,
     expires_at: Timestamp,
     rates: Rates,
-    /// When the last notification was sent.
-    last_sent: Instant,
+    /// When the last notification was sent; `None` before the first.
+    last_sent: Option<Instant>,
     /// Incidents changed since then, held back by `maxRate`.
     pending: BTreeSet<IncidentId>,
 }
 
 impl Subscription {
-    /// When held-back changes may go, if any are held.
-    fn release_at(&self) -> Option<Instant> {
-        let max_rate = self.rates.max_rate?;
-        (!self.pending.is_empty()).then(|| self.last_sent + secs(max_rate))
+    /// When held-back changes may go, if any are held: at once when the rates no longer hold
+    /// them back (a renewal lifted `maxRate`).
+    fn release_at(&self, now: Instant) -> Option<Instant> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let last = self.last_sent?;
+        Some(self.rates.max_rate.map_or(now, |r| last + secs(r)))
     }
 
     /// When a heartbeat is due, for a "single" subscription with a `minRate`.
     fn heartbeat_at(&self) -> Option<Instant> {
-        self.rates.min_rate.map(|r| self.last_sent + secs(r))
+        Some(self.last_sent? + secs(self.rates.min_rate?))
+    }
+
+    /// Whether a change may go at `now` (the `maxRate` window has passed).
+    fn open(&self, now: Instant) -> bool {
+        match (self.rates.max_rate, self.last_sent) {
+            (Some(r), Some(last)) => now >= last + secs(r),
+            _ => true,
+        }
     }
 }
 
@@ -102,17 +116,18 @@ impl Subscriptions {
         self.by_id.len()
     }
 
-    /// Adds a subscription whose first notification (if any) goes at `now`.
+    /// Adds a subscription; `sent` is when its first notification went (a "single" one
+    /// gets the incident at once), `None` when none has yet.
     pub(super) fn add(
         &mut self,
         id: String,
         scope: Scope,
         expires_at: Timestamp,
         rates: Rates,
-        now: Instant,
+        sent: Option<Instant>,
     ) {
         let subscription =
-            Subscription { scope, expires_at, rates, last_sent: now, pending: BTreeSet::new() };
+            Subscription { scope, expires_at, rates, last_sent: sent, pending: BTreeSet::new() };
         self.by_id.insert(id, subscription);
     }
 
@@ -187,9 +202,8 @@ impl Subscriptions {
         let mut send = Vec::new();
         for (id, incident) in changes {
             let Some(s) = self.by_id.get_mut(&id) else { continue };
-            let open = s.rates.max_rate.is_none_or(|r| now >= s.last_sent + secs(r));
-            if open && s.pending.is_empty() {
-                s.last_sent = now;
+            if s.open(now) && s.pending.is_empty() {
+                s.last_sent = Some(now);
                 send.push((id, incident));
             } else {
                 s.pending.insert(incident);
@@ -205,14 +219,17 @@ impl Subscriptions {
     pub(super) fn due(&mut self, now: Instant) -> Vec<(String, IncidentId)> {
         let mut send = Vec::new();
         for (id, s) in &mut self.by_id {
-            if s.release_at().is_some_and(|at| at <= now) {
-                s.last_sent = now;
+            let release = s.release_at(now).is_some_and(|at| at <= now);
+            let heartbeat = s.heartbeat_at().is_some_and(|at| at <= now);
+            if !(release || heartbeat) {
+                continue;
+            }
+            // Either way something goes now, so both times move on: held changes first (the
+            // incident as it is now is also the heartbeat), else the incident itself.
+            s.last_sent = Some(now);
+            if !s.pending.is_empty() {
                 send.extend(std::mem::take(&mut s.pending).into_iter().map(|i| (id.clone(), i)));
-            } else if let (Scope::Single(incident), Some(at)) = (s.scope, s.heartbeat_at())
-                && at <= now
-                && s.pending.is_empty()
-            {
-                s.last_sent = now;
+            } else if let Scope::Single(incident) = s.scope {
                 send.push((id.clone(), incident));
             }
         }
@@ -221,16 +238,23 @@ impl Subscriptions {
     }
 
     /// The next time [`Subscriptions::due`] has something to send, if ever.
-    pub(super) fn next_due(&self) -> Option<Instant> {
-        self.by_id.values().filter_map(|s| s.release_at().or_else(|| s.heartbeat_at())).min()
+    pub(super) fn next_due(&self, now: Instant) -> Option<Instant> {
+        self.by_id
+            .values()
+            .filter_map(|s| match (s.release_at(now), s.heartbeat_at()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
+            .min()
     }
 
     pub(super) fn has_new(&self) -> bool {
         self.by_id.values().any(|s| s.scope == Scope::New)
     }
 
-    /// Removes and answers the subscriptions expired at `now`.
-    pub(super) fn take_expired(&mut self, now: Timestamp) -> Vec<String> {
+    /// Removes and answers the subscriptions expired at `now`, each with the changes it still
+    /// held back (to send before it ends).
+    pub(super) fn take_expired(&mut self, now: Timestamp) -> Vec<(String, Vec<IncidentId>)> {
         let mut expired: Vec<String> = self
             .by_id
             .iter()
@@ -238,10 +262,13 @@ impl Subscriptions {
             .map(|(id, _)| id.clone())
             .collect();
         expired.sort();
-        for id in &expired {
-            self.by_id.remove(id);
-        }
         expired
+            .into_iter()
+            .map(|id| {
+                let held = self.by_id.remove(&id).map(|s| s.pending.into_iter().collect());
+                (id, held.unwrap_or_default())
+            })
+            .collect()
     }
 }
 
@@ -284,10 +311,9 @@ mod tests {
         assert_eq!(granted_expires(Some(5)), MIN_EXPIRES_S);
         assert_eq!(granted_expires(Some(10_000_000)), MAX_EXPIRES_S);
         let mut subs = Subscriptions::default();
-        let now = Instant::now();
-        subs.add("a".into(), Scope::New, Timestamp::from_millis(1_000), Rates::default(), now);
-        subs.add("b".into(), Scope::New, Timestamp::from_millis(5_000), Rates::default(), now);
-        assert_eq!(subs.take_expired(Timestamp::from_millis(1_000)), ["a"]);
+        subs.add("a".into(), Scope::New, Timestamp::from_millis(1_000), Rates::default(), None);
+        subs.add("b".into(), Scope::New, Timestamp::from_millis(5_000), Rates::default(), None);
+        assert_eq!(subs.take_expired(Timestamp::from_millis(1_000)), [("a".to_owned(), vec![])]);
         assert_eq!(subs.len(), 1);
         assert!(subs.renew("b", Timestamp::from_millis(9_000), None, None).is_some());
         assert!(subs.take_expired(Timestamp::from_millis(6_000)).is_empty());
@@ -351,17 +377,17 @@ mod tests {
         let mut subs = Subscriptions::default();
         let rates = Rates::grant(None, Some(5), Scope::Single(incident));
         let far = Timestamp::from_millis(i64::MAX / 2);
-        subs.add("s".into(), Scope::Single(incident), far, rates, t0);
+        subs.add("s".into(), Scope::Single(incident), far, rates, Some(t0));
         // Three changes inside the window: none goes at once, one goes when it passes.
         for (seq, after) in [(1, 1), (2, 2), (3, 4)] {
             let at = t0 + Duration::from_secs(after);
             assert!(subs.for_event(&recorded(incident, seq, false), at).is_empty());
         }
-        assert_eq!(subs.next_due(), Some(t0 + Duration::from_secs(5)));
+        assert_eq!(subs.next_due(t0), Some(t0 + Duration::from_secs(5)));
         assert!(subs.due(t0 + Duration::from_millis(4_999)).is_empty());
         assert_eq!(subs.due(t0 + Duration::from_secs(5)), [("s".to_owned(), incident)]);
         assert!(subs.due(t0 + Duration::from_secs(60)).is_empty(), "sent once");
-        assert_eq!(subs.next_due(), None);
+        assert_eq!(subs.next_due(t0), None);
         // A change after the window goes at once.
         let later = t0 + Duration::from_secs(11);
         assert_eq!(subs.for_event(&recorded(incident, 4, false), later).len(), 1);
@@ -374,26 +400,63 @@ mod tests {
         let far = Timestamp::from_millis(i64::MAX / 2);
         let mut subs = Subscriptions::default();
         let rates = Rates::grant(Some(30), None, Scope::Single(incident));
-        subs.add("s".into(), Scope::Single(incident), far, rates, t0);
-        assert_eq!(subs.next_due(), Some(t0 + Duration::from_secs(30)));
+        subs.add("s".into(), Scope::Single(incident), far, rates, Some(t0));
+        assert_eq!(subs.next_due(t0), Some(t0 + Duration::from_secs(30)));
         // A change resets the heartbeat.
         let t10 = t0 + Duration::from_secs(10);
         assert_eq!(subs.for_event(&recorded(incident, 1, false), t10).len(), 1);
         assert!(subs.due(t0 + Duration::from_secs(30)).is_empty());
         assert_eq!(subs.due(t0 + Duration::from_secs(40)), [("s".to_owned(), incident)]);
-        assert_eq!(subs.next_due(), Some(t0 + Duration::from_secs(70)));
+        assert_eq!(subs.next_due(t0), Some(t0 + Duration::from_secs(70)));
 
-        // "new" with maxRate: incidents opened inside the window each go once when it passes.
+        // "new" with maxRate: the first incident goes at once (nothing was sent before), those
+        // opened inside the window after it each go once when it passes.
         let mut subs = Subscriptions::default();
-        subs.add("n".into(), Scope::New, far, Rates::grant(None, Some(10), Scope::New), t0);
-        let (a, b) = (
+        subs.add("n".into(), Scope::New, far, Rates::grant(None, Some(10), Scope::New), None);
+        let (a, b, c) = (
             IncidentId::new(Timestamp::from_millis(2)),
             IncidentId::new(Timestamp::from_millis(3)),
+            IncidentId::new(Timestamp::from_millis(4)),
         );
-        assert!(subs.for_event(&opened(a, 1), t0 + Duration::from_secs(1)).is_empty());
-        assert!(subs.for_event(&opened(b, 2), t0 + Duration::from_secs(2)).is_empty());
+        assert_eq!(subs.for_event(&opened(a, 1), t0), [("n".to_owned(), a)]);
+        assert!(subs.for_event(&opened(b, 2), t0 + Duration::from_secs(1)).is_empty());
+        assert!(subs.for_event(&opened(c, 3), t0 + Duration::from_secs(2)).is_empty());
         let mut released = subs.due(t0 + Duration::from_secs(10));
         released.sort_by_key(|(_, i)| *i);
-        assert_eq!(released, [("n".to_owned(), a), ("n".to_owned(), b)]);
+        assert_eq!(released, [("n".to_owned(), b), ("n".to_owned(), c)]);
+    }
+
+    #[test]
+    fn lifting_max_rate_releases_held_changes_and_the_loop_always_moves_on() {
+        let incident = IncidentId::new(Timestamp::from_millis(1));
+        let t0 = Instant::now();
+        let far = Timestamp::from_millis(i64::MAX / 2);
+        let mut subs = Subscriptions::default();
+        let rates = Rates::grant(Some(60), Some(60), Scope::Single(incident));
+        subs.add("s".into(), Scope::Single(incident), far, rates, Some(t0));
+        let t5 = t0 + Duration::from_secs(5);
+        assert!(subs.for_event(&recorded(incident, 1, false), t5).is_empty());
+        // The subscriber renews without a limit: what was held goes at once.
+        subs.renew("s", far, None, Some(0));
+        let t6 = t0 + Duration::from_secs(6);
+        assert_eq!(subs.next_due(t6), Some(t6));
+        assert_eq!(subs.due(t6), [("s".to_owned(), incident)]);
+        // Whatever is due, a call to `due` moves the next due time past `now`.
+        for later in [61, 200, 1000] {
+            let at = t0 + Duration::from_secs(later);
+            subs.due(at);
+            assert!(subs.next_due(at).is_none_or(|next| next > at), "{later}");
+        }
+        // minRate 0 asks for no heartbeat.
+        assert_eq!(Rates::grant(Some(0), None, Scope::Single(incident)).min_rate, None);
+        // An expiring subscription hands back what it held.
+        let mut subs = Subscriptions::default();
+        let rates = Rates::grant(None, Some(60), Scope::Single(incident));
+        subs.add("s".into(), Scope::Single(incident), Timestamp::from_millis(10), rates, Some(t0));
+        assert!(subs.for_event(&recorded(incident, 1, false), t5).is_empty());
+        assert_eq!(
+            subs.take_expired(Timestamp::from_millis(10)),
+            [("s".to_owned(), vec![incident])]
+        );
     }
 }
