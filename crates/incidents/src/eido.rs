@@ -2,8 +2,10 @@
 //! an incident for the caller's agency (routed like any other), later ones update it — a
 //! better location re-routes it, notes not yet on it are added — so a repeated delivery adds
 //! nothing. The sender's id is linked to ours in the store, atomically, before anything is
-//! appended, so two deliveries of one EIDO never make two incidents. Reading the EIDO itself
-//! (and refusing a bad one with its JSON path) is `interop::eido`'s.
+//! appended, so two deliveries of one EIDO never make two incidents. Every delivery is kept
+//! verbatim in the store's EIDO archive, with its sender and time, for exports to give the
+//! document back updated. Reading the EIDO itself (and refusing a bad one with its JSON path)
+//! is `interop::eido`'s.
 
 use domain::{Channel, EventKind, Incident, IncidentId, Permission, Text};
 use interop::eido::ImportedEido;
@@ -29,13 +31,29 @@ impl Imported {
 }
 
 impl IncidentService {
-    /// Opens or updates the incident a CAD's EIDO names.
-    pub async fn import_eido(&self, caller: &Caller, received: &ImportedEido) -> Result<Imported> {
+    /// Opens or updates the incident a CAD's EIDO names; `document` is the EIDO as received,
+    /// kept verbatim.
+    pub async fn import_eido(
+        &self,
+        caller: &Caller,
+        received: &ImportedEido,
+        document: &[u8],
+    ) -> Result<Imported> {
         caller.require(Permission::IncidentCreate)?;
         let now = self.clock.now();
         let id = self
             .store
             .link_external_incident(caller.agency.id, &received.incident_id, IncidentId::new(now))
+            .await?;
+        // Kept before the incident changes: a delivery whose change then fails is sent again,
+        // and a kept copy of an incident that never opened is only a copy.
+        self.store
+            .keep_received_eido(&store::ReceivedEido {
+                incident: id,
+                sender: caller.agency.id,
+                received_at: now,
+                body: String::from_utf8_lossy(document).into_owned(),
+            })
             .await?;
         let imported = match self.store.incident(id).await? {
             None => {
@@ -134,9 +152,12 @@ fn origin_note(received: &ImportedEido, what: &str) -> Text {
     let closed = if received.is_closed() { "; the sender reports it closed" } else { "" };
     let types =
         received.incident_type.as_deref().map_or_else(String::new, |t| format!(", type {t}"));
+    let started = received.call_started_at.map_or_else(String::new, |at| {
+        format!(", call started {}", interop::datetime::format_datetime(at.as_millis()))
+    });
     text(
         &format!(
-            "EIDO {what}: incident {} from {}{types}{closed}",
+            "EIDO {what}: incident {} from {}{types}{started}{closed}",
             received.incident_id, received.sending_agency
         ),
         Text::SHORT_MAX,

@@ -83,6 +83,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_follow_ups.sql"),
     migration!(15, "0015_facilities.sql"),
     migration!(16, "0016_place_tables.sql"),
+    migration!(17, "0017_received_eidos.sql"),
 ];
 
 /// The migration that made agencies' list and search index: applying it also indexes the

@@ -52,6 +52,7 @@ macro_rules! conformance_suite {
             teams_and_areas_round_trip,
             service_areas_keep_tiers_and_are_replaced_per_area,
             place_tables_are_replaced_whole_and_move_the_routing_version,
+            received_eidos_are_kept_verbatim_in_order,
             agencies_can_be_updated,
             settings_round_trip,
             protocol_versions_are_numbered_and_one_per_channel_is_active,
@@ -995,6 +996,31 @@ pub async fn teams_and_areas_round_trip<S: Store>(store: Arc<S>) {
 
 fn tier(service: &str, area: &str, tier: u8, agency: AgencyId) -> ServiceArea {
     ServiceArea { service: service.into(), area: area.into(), tier, agency, answer_within_s: 45 }
+}
+
+pub async fn received_eidos_are_kept_verbatim_in_order<S: Store>(store: Arc<S>) {
+    use crate::ReceivedEido;
+    let cad = agency(&*store, "cad", AgencyKind::Psap).await;
+    let (one, two) = (IncidentId::new(at(1)), IncidentId::new(at(2)));
+    assert!(store.received_eidos(one).await.unwrap().is_empty());
+    // Verbatim: whitespace, key order and non-ASCII text as sent.
+    let first = ReceivedEido {
+        incident: one,
+        sender: cad,
+        received_at: at(10),
+        body:
+            "{\n\t\"$id\": \"urn:emergency:uid:incidentid:a1:cad.example\", \"note\": \"Señora\" }"
+                .into(),
+    };
+    let second =
+        ReceivedEido { received_at: at(20), body: "{\"$id\":\"b\"}".into(), ..first.clone() };
+    let other = ReceivedEido { incident: two, received_at: at(15), ..first.clone() };
+    for r in [&second, &other, &first] {
+        store.keep_received_eido(r).await.unwrap();
+    }
+    assert_eq!(store.received_eidos(one).await.unwrap(), [first.clone(), second.clone()]);
+    assert_eq!(store.received_eidos(two).await.unwrap(), std::slice::from_ref(&other));
+    assert_eq!(store.all_received_eidos().await.unwrap(), [first, other, second]);
 }
 
 pub async fn place_tables_are_replaced_whole_and_move_the_routing_version<S: Store>(store: Arc<S>) {

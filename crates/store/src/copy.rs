@@ -95,6 +95,9 @@ async fn copy_directory(source: &dyn Store, target: &dyn Store) -> Result<()> {
     for table in source.place_tables().await? {
         target.put_place_table(&table).await?;
     }
+    for received in source.all_received_eidos().await? {
+        target.keep_received_eido(&received).await?;
+    }
     for (key, value) in source.settings().await? {
         target.put_setting(&key, &value).await?;
     }
@@ -303,6 +306,7 @@ async fn summary(store: &dyn Store) -> Result<Vec<(&'static str, String)>> {
         ("areas", store.areas().await?.len().to_string()),
         ("service areas", store.service_areas().await?.len().to_string()),
         ("settings", store.settings().await?.len().to_string()),
+        ("received EIDOs", store.all_received_eidos().await?.len().to_string()),
         ("places", {
             let tables = store.place_tables().await?;
             tables.iter().map(|t| t.places.len()).sum::<usize>().to_string()

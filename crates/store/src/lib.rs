@@ -42,6 +42,7 @@ pub mod log_chain;
 mod places;
 mod protocols;
 pub mod queue;
+mod received;
 pub mod seal;
 pub mod search;
 mod shift_log;
@@ -61,6 +62,7 @@ pub use facilities::{Facilities, decode_facility, encode_facility};
 pub use log::{Appended, EventLog, IncidentFilter, RebuildReport, RecordedEvent, Seq};
 pub use places::{Place, PlaceKind, PlaceTable};
 pub use protocols::{NewProtocolVersion, ProtocolStore, ProtocolVersion};
+pub use received::{EidoArchive, ReceivedEido};
 pub use search::{Cursor, FollowUpQueue, IncidentSearch, SearchPage};
 pub use shift_log::{Acknowledged, SHIFT_NOTE_MAX, ShiftLog, ShiftNote, ShiftNoteRead};
 pub use teams::{Breadcrumb, FixesRecorded, TeamChange, TeamCommand, TeamLog, TeamLogEntry};
@@ -68,11 +70,28 @@ pub use teams::{Breadcrumb, FixesRecorded, TeamChange, TeamCommand, TeamLog, Tea
 /// A complete backend: the event log, the directory, the protocols, teams' live state, the
 /// audit trail, contacts' timing, the shift logs and the crisis facilities.
 pub trait Store:
-    EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog + ShiftLog + Facilities
+    EventLog
+    + Directory
+    + ProtocolStore
+    + TeamLog
+    + AuditLog
+    + CallLog
+    + ShiftLog
+    + Facilities
+    + EidoArchive
 {
 }
 
-impl<T: EventLog + Directory + ProtocolStore + TeamLog + AuditLog + CallLog + ShiftLog + Facilities>
-    Store for T
+impl<
+    T: EventLog
+        + Directory
+        + ProtocolStore
+        + TeamLog
+        + AuditLog
+        + CallLog
+        + ShiftLog
+        + Facilities
+        + EidoArchive,
+> Store for T
 {
 }

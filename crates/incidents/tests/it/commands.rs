@@ -115,19 +115,27 @@ async fn a_cads_eido_opens_an_incident_once_and_a_repeat_adds_nothing() {
     let received = interop::eido::import(&eido).unwrap();
 
     let other_psap = w.caller(&w.default_psap, Role::CallTaker);
-    let Imported::Opened(opened) = w.service.import_eido(&other_psap, &received).await.unwrap()
+    let Imported::Opened(opened) =
+        w.service.import_eido(&other_psap, &received, &eido).await.unwrap()
     else {
         panic!("the first delivery opens an incident")
     };
     assert_eq!(opened.incident.holder, w.default_psap.id);
     assert!(opened.events.iter().any(|e| e.event.kind.name() == "routed"));
-    let Imported::Updated(again) = w.service.import_eido(&other_psap, &received).await.unwrap()
+    let Imported::Updated(again) =
+        w.service.import_eido(&other_psap, &received, &eido).await.unwrap()
     else {
         panic!("a repeat updates")
     };
     let added: Vec<_> = again.events.iter().map(|e| format!("{:?}", e.event.kind)).collect();
     assert!(again.events.is_empty(), "a repeated delivery adds nothing: {added:?}");
     assert_eq!(again.incident.id, opened.incident.id);
+    // Both deliveries are kept as they came.
+    let kept = store::EidoArchive::received_eidos(&*w.store, opened.incident.id).await.unwrap();
+    assert_eq!(kept.len(), 2);
+    assert!(
+        kept.iter().all(|k| k.body.as_bytes() == eido.as_slice() && k.sender == w.default_psap.id)
+    );
 }
 
 #[tokio::test]

@@ -2,7 +2,8 @@
 //!
 //! Entry points: [`export`] writes an [`Incident`](domain::Incident) as an [`Eido`] with the
 //! deployment facts of an [`ExportContext`]; [`import`] reads a CAD's EIDO into an
-//! [`ImportedEido`], or refuses it with an [`EidoError`] naming the JSON path and the problem.
+//! [`ImportedEido`], or refuses it with an [`EidoError`] naming the JSON path and the problem;
+//! [`export_over`] gives an incident that came from an EIDO back as that document updated.
 //! [`registry`] holds the registry values written and the rules that choose them (the
 //! incident type: [`registry::incident_type`]). The mapping, field by field and both ways, is
 //! `docs/eido-mapping.md`.
@@ -31,6 +32,7 @@ mod error;
 mod export;
 mod html;
 mod import;
+mod merge;
 pub mod registry;
 
 pub use context::{
@@ -40,3 +42,4 @@ pub use document::Eido;
 pub use error::{EidoError, Result};
 pub use export::{PART2_NOTICE, export};
 pub use import::{ImportedEido, ImportedNote, LocationReference, MAX_EIDO_BYTES, import};
+pub use merge::{Changes, export_over};

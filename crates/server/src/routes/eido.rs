@@ -39,8 +39,30 @@ pub async fn export(
 }
 
 /// An incident as the EIDO every export gives (the API's and the conveyance notifications').
-/// Written for `viewer`: without other agencies' private notes.
+/// Written for `viewer`: without other agencies' private notes. An incident that came from
+/// another system's EIDO is that document — the latest received — updated with what
+/// Crisisbridge knows (`interop::eido::export_over`).
 pub(crate) async fn eido_of(
+    state: &AppState,
+    incident: &domain::Incident,
+    viewer: domain::AgencyId,
+) -> ApiResult<serde_json::Value> {
+    let ours = serde_json::to_value(ours_of(state, incident, viewer).await?)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let received = state.store.received_eidos(incident.id).await?;
+    let Some(latest) = received.last() else { return Ok(ours) };
+    let Ok(document) = serde_json::from_str::<serde_json::Value>(&latest.body) else {
+        return Ok(ours);
+    };
+    let relocated = eido::import(latest.body.as_bytes())
+        .map(|imported| imported.location.is_known() && imported.location != incident.location)
+        .unwrap_or(true);
+    let changes = eido::Changes { updated: incident.updated_at > latest.received_at, relocated };
+    Ok(eido::export_over(&document, &ours, changes))
+}
+
+/// The incident as Crisisbridge writes it, from its own record.
+async fn ours_of(
     state: &AppState,
     incident: &domain::Incident,
     viewer: domain::AgencyId,
@@ -99,7 +121,7 @@ pub(crate) async fn receive(
     body: &[u8],
 ) -> ApiResult<(StatusCode, domain::Incident)> {
     let received = eido::import(body).map_err(refused)?;
-    Ok(match state.incidents.import_eido(&caller.incidents(), &received).await? {
+    Ok(match state.incidents.import_eido(&caller.incidents(), &received, body).await? {
         Imported::Opened(c) => (StatusCode::CREATED, c.incident),
         Imported::Updated(c) => (StatusCode::OK, c.incident),
     })

@@ -13,6 +13,7 @@ mod clinician;
 mod confidentiality;
 mod eido;
 mod eido_conveyance;
+mod eido_round_trip;
 mod eido_subscriptions;
 mod errors;
 mod facilities;

@@ -29,6 +29,8 @@ mod log;
 #[path = "../shared/protocols.rs"]
 mod protocols;
 mod queries;
+#[path = "../shared/received.rs"]
+mod received;
 #[path = "../shared/rows.rs"]
 mod rows;
 mod schema;

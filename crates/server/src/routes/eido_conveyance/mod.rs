@@ -518,7 +518,7 @@ impl Connection {
     ) -> Option<Value> {
         let found = super::incidents::visible(state, caller, incident).await.ok()?;
         let eido = match eido_of(state, &found, caller.agency.id).await {
-            Ok(eido) => serde_json::to_value(eido).ok()?,
+            Ok(eido) => eido,
             Err(e) => {
                 tracing::warn!(%incident, error = %e.message, "could not export a followed incident");
                 return None;
