@@ -152,12 +152,29 @@ fn origin_note(received: &ImportedEido, what: &str) -> Text {
     let closed = if received.is_closed() { "; the sender reports it closed" } else { "" };
     let types =
         received.incident_type.as_deref().map_or_else(String::new, |t| format!(", type {t}"));
-    let started = received.call_started_at.map_or_else(String::new, |at| {
-        format!(", call started {}", interop::datetime::format_datetime(at.as_millis()))
-    });
+    let time = |at: domain::Timestamp| interop::datetime::format_datetime(at.as_millis());
+    let started = received
+        .call_started_at
+        .map_or_else(String::new, |at| format!(", call started {}", time(at)));
+    let answered =
+        received.call_answered_at.map_or_else(String::new, |at| format!(", answered {}", time(at)));
+    let persons = if received.person_roles.is_empty() {
+        String::new()
+    } else {
+        let roles: Vec<String> = received
+            .person_roles
+            .iter()
+            .map(|r| if r.is_empty() { "person".to_owned() } else { r.join("/") })
+            .collect();
+        format!("; persons: {}", roles.join(", "))
+    };
+    let data = match received.additional_data {
+        0 => String::new(),
+        n => format!("; {n} additional data"),
+    };
     text(
         &format!(
-            "EIDO {what}: incident {} from {}{types}{started}{closed}",
+            "EIDO {what}: incident {} from {}{types}{started}{answered}{persons}{data}{closed}",
             received.incident_id, received.sending_agency
         ),
         Text::SHORT_MAX,

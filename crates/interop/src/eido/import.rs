@@ -40,6 +40,12 @@ pub struct ImportedEido {
     pub updated_at: Timestamp,
     /// The earliest `callStartTimestamp` of its calls.
     pub call_started_at: Option<Timestamp>,
+    /// The earliest `answerDate` of its calls: when the sender answered.
+    pub call_answered_at: Option<Timestamp>,
+    /// Each person component's incident roles (`Caller`, `Patient`, …), in document order.
+    pub person_roles: Vec<Vec<String>>,
+    /// How many additional-data components it carries.
+    pub additional_data: usize,
     /// The best geodetic location sent by value; see [`import`] for the choice.
     pub location: Location,
     /// The `locationTypeDescriptionRegistryText` of the location taken.
@@ -162,10 +168,31 @@ fn read(doc: wire::Document) -> Result<ImportedEido> {
     let updated_at = timestamp(doc.last_update_time_stamp.as_deref(), "lastUpdateTimeStamp")?;
 
     let mut call_started_at: Option<Timestamp> = None;
+    let mut call_answered_at: Option<Timestamp> = None;
     for (i, call) in doc.call_component.iter().enumerate() {
         let path = format!("callComponent[{i}].callStartTimestamp");
         let at = timestamp(call.0.call_start_timestamp.as_deref(), &path)?;
         call_started_at = Some(call_started_at.map_or(at, |t| t.min(at)));
+        if let Some(answered) = call.0.answer_date.as_deref() {
+            let at = timestamp(Some(answered), &format!("callComponent[{i}].answerDate"))?;
+            call_answered_at = Some(call_answered_at.map_or(at, |t| t.min(at)));
+        }
+    }
+    let mut person_roles = Vec::with_capacity(doc.person_component.len());
+    for (i, wire::Object(person)) in doc.person_component.iter().enumerate() {
+        let roles = person
+            .person_incident_role_registry_text
+            .iter()
+            .enumerate()
+            .map(|(j, r)| {
+                token(
+                    Some(r),
+                    &format!("personComponent[{i}].personIncidentRoleRegistryText[{j}]"),
+                    MAX_CODE,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        person_roles.push(roles);
     }
 
     let (incident_type, internal_incident_type, statuses) = match &doc.incident_component {
@@ -223,6 +250,9 @@ fn read(doc: wire::Document) -> Result<ImportedEido> {
         issuing_element,
         updated_at,
         call_started_at,
+        call_answered_at,
+        person_roles,
+        additional_data: doc.additional_data_component.len(),
         location: locations.location,
         location_type: locations.location_type,
         civic_addresses: locations.civic,

@@ -66,9 +66,13 @@ async fn the_sample_eido_comes_back_with_its_leaf_values_and_ours_laid_over() {
     assert_eq!(response.status(), 201);
     let opened: Value = response.json().await.unwrap();
     let id = opened["id"].as_str().unwrap().to_owned();
-    // The call's start is on the incident, from the sender's record.
+    // The call's start and answer, its persons and additional data are on the incident's
+    // origin note, from the sender's record.
     let notes = opened["notes"].to_string();
-    assert!(notes.contains("call started 2021-04-30T18:40:00Z"), "{notes}");
+    assert!(
+        notes.contains("call started 2021-04-30T18:40:00Z, answered 2021-04-30T18:42:00Z; persons: Caller; 3 additional data"),
+        "{notes}"
+    );
 
     // Straight back: every one of the sample's 72 leaf values, and Crisisbridge's incident
     // status and agency beside them.

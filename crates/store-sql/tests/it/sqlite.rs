@@ -375,6 +375,7 @@ async fn opening_an_older_database_indexes_its_incidents() {
     sqlx::raw_sql(
         "DROP TABLE incident_index; DROP TABLE incident_terms; DROP INDEX incidents_by_status; \
          DROP TABLE shift_note_reads; DROP TABLE shift_notes; DROP TABLE follow_up_queue; DROP TABLE facilities; \
+         DROP TABLE place_tables; DROP TABLE received_eidos; \
          DELETE FROM schema_migrations WHERE version >= 12",
     )
     .execute(&pool)

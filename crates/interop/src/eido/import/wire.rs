@@ -55,6 +55,7 @@ component!(
     UpdatedCbn => "an updated callback number: a JSON object",
     LocationInformation => "a location component: a JSON object",
     Notes => "a notes component: a JSON object",
+    Person => "a person component: a JSON object",
 );
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +76,18 @@ pub struct Document {
     pub location_component: Vec<Object<LocationInformation>>,
     #[serde(default)]
     pub notes_component: Vec<Object<Notes>>,
+    #[serde(default)]
+    pub person_component: Vec<Object<Person>>,
+    /// Only counted: the data is the sender's to give (kept with the received document).
+    #[serde(default)]
+    pub additional_data_component: Vec<serde::de::IgnoredAny>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    #[serde(default)]
+    pub person_incident_role_registry_text: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +109,7 @@ pub struct Incident {
 #[serde(rename_all = "camelCase")]
 pub struct Call {
     pub call_start_timestamp: Option<String>,
+    pub answer_date: Option<String>,
     pub call_back_reference: Option<Object<Reference>>,
 }
 
