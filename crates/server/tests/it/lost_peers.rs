@@ -198,3 +198,46 @@ async fn a_silent_or_missing_peer_is_a_timeout_or_a_server_error_naming_it() {
     );
     held.abort();
 }
+
+#[tokio::test]
+async fn a_peer_asked_over_tls_with_a_client_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    // Node B speaks TLS and answers LoST only to peers whose certificate its authority issued.
+    let server = crate::tls::issue();
+    let esinet = crate::tls::peer_authority("esinet");
+    std::fs::write(path("b-cert.pem"), &server.cert_pem).unwrap();
+    std::fs::write(path("b-key.pem"), &server.key_pem).unwrap();
+    std::fs::write(path("esinet-ca.pem"), &esinet.ca_pem).unwrap();
+    std::fs::write(path("a-cert.pem"), &esinet.client_pem).unwrap();
+    std::fs::write(path("a-key.pem"), &esinet.client_key_pem).unwrap();
+    let (b_cert, b_key, ca) = (path("b-cert.pem"), path("b-key.pem"), path("esinet-ca.pem"));
+    let b = TestApp::spawn_with_areas_and(move |s| {
+        s.lost_source = B.into();
+        let mut tls = server::tls::TlsSettings::new(b_cert.clone(), b_key.clone());
+        tls.client_ca = Some(ca.clone());
+        tls.client_cert_required_for = vec![server::tls::PeerRoute::Lost];
+        s.tls = Some(tls);
+    })
+    .await;
+    let b_url = format!("https://localhost:{}/lost", b.addr.port());
+    // Node A has no areas of its own; B is its forest guide, trusted by B's certificate.
+    let everywhere = Region { everywhere: true, ..Region::default() };
+    let identity = server::tls::TlsSettings::new(path("a-cert.pem"), path("a-key.pem"));
+    let with_certificate =
+        server::tls::peer_client_config(&path("b-cert.pem"), Some(&identity)).unwrap();
+    let list = vec![peer(B, b_url.clone(), everywhere.clone())];
+    let peers_ok =
+        Peers::new(list.clone(), Duration::from_secs(3), Some(with_certificate)).unwrap();
+    let a = TestApp::spawn_with(move |s| s.lost_peers = Some(Arc::new(peers_ok.clone()))).await;
+    let answer = post(&a, &find_point(38.5, -95.5, Some(true))).await;
+    assert!(answer.contains("psap-20045 agency") && answer.contains(B), "{answer}");
+
+    // Without a client certificate B refuses the peer, and A says so.
+    let anonymous = server::tls::peer_client_config(&path("b-cert.pem"), None).unwrap();
+    let peers_anonymous = Peers::new(list, Duration::from_secs(3), Some(anonymous)).unwrap();
+    let c =
+        TestApp::spawn_with(move |s| s.lost_peers = Some(Arc::new(peers_anonymous.clone()))).await;
+    let refused = post(&c, &find_point(38.5, -95.5, Some(true))).await;
+    assert!(refused.contains("<serverError") && refused.contains("answered HTTP 401"), "{refused}");
+}

@@ -9,13 +9,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{PASSWORD, TestApp};
 
-struct Issued {
-    cert_pem: String,
-    key_pem: String,
-    der: CertificateDer<'static>,
+pub struct Issued {
+    pub cert_pem: String,
+    pub key_pem: String,
+    pub der: CertificateDer<'static>,
 }
 
-fn issue() -> Issued {
+/// A self-signed server certificate for `localhost`.
+pub fn issue() -> Issued {
     let key = rcgen::KeyPair::generate().unwrap();
     let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
     let cert = params.self_signed(&key).unwrap();
@@ -147,14 +148,15 @@ async fn unusable_certificate_files_stop_the_start_with_the_file_named() {
     assert!(err.contains("none.pem"), "{err}");
 }
 
-/// A certificate authority for machine peers, and a client certificate it issued.
-struct PeerAuthority {
-    ca_pem: String,
-    client_der: CertificateDer<'static>,
-    client_key_pem: String,
+pub struct PeerAuthority {
+    pub ca_pem: String,
+    pub client_der: CertificateDer<'static>,
+    pub client_pem: String,
+    pub client_key_pem: String,
 }
 
-fn peer_authority(name: &str) -> PeerAuthority {
+/// A certificate authority for machine peers, and a client certificate it issued.
+pub fn peer_authority(name: &str) -> PeerAuthority {
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -171,6 +173,7 @@ fn peer_authority(name: &str) -> PeerAuthority {
     PeerAuthority {
         ca_pem: ca.pem(),
         client_der: client.der().clone(),
+        client_pem: client.pem(),
         client_key_pem: client_key.serialize_pem(),
     }
 }
