@@ -14,7 +14,7 @@
 //! the kind); other columns may be in any order or absent. Every row is checked and a file with
 //! a bad row is refused whole, naming up to 20 rows; nothing is written. An import replaces the
 //! stored table of its kind, with its source (`--source`, else the file's name) kept beside it.
-//! Files in Latin-1 (older Census vintages) are read as such.
+//! Files that are not UTF-8 (older Census vintages, spreadsheets) are read as Windows-1252.
 
 use std::path::{Path, PathBuf};
 
@@ -107,6 +107,21 @@ pub(crate) async fn run(args: PlacesArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A byte of a file that is not UTF-8, read as Windows-1252 (the superset of Latin-1 that
+/// older Census files and spreadsheets write): Latin-1 but for 0x80–0x9F, which hold
+/// punctuation there rather than control characters.
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9f => HIGH.get(usize::from(b - 0x80)).copied().unwrap_or('\u{fffd}'),
+        _ => char::from(b),
+    }
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
 }
@@ -117,8 +132,7 @@ pub(crate) fn read(origin: &str, bytes: &[u8]) -> anyhow::Result<(PlaceKind, Vec
         .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
-        // Latin-1: every byte is the code point of the same number.
-        Err(_) => std::borrow::Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+        Err(_) => std::borrow::Cow::Owned(bytes.iter().map(|&b| windows_1252(b)).collect()),
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
@@ -220,6 +234,12 @@ mod tests {
         latin1.extend(b"ola city\n");
         let (_, places) = read("nm.txt", &latin1).unwrap();
         assert_eq!(places[0].name, "Española city");
+        // Windows-1252's right single quote (0x92), as a spreadsheet writes it.
+        let mut cp1252 = b"STATEFP|COUNTYFP|PLACENAME\n17|163|O".to_vec();
+        cp1252.extend([0x92, 0xf1]);
+        cp1252.extend(b"Fallon city\n");
+        let (_, places) = read("il.txt", &cp1252).unwrap();
+        assert_eq!(places[0].name, "O’ñFallon city");
     }
 
     #[test]
