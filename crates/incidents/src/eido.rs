@@ -46,16 +46,25 @@ impl IncidentService {
             .link_external_incident(caller.agency.id, &received.incident_id, IncidentId::new(now))
             .await?;
         // Kept before the incident changes: a delivery whose change then fails is sent again,
-        // and a kept copy of an incident that never opened is only a copy.
-        self.store
-            .keep_received_eido(&store::ReceivedEido {
-                incident: id,
-                sender: caller.agency.id,
-                received_at: now,
-                body: String::from_utf8_lossy(document).into_owned(),
-            })
-            .await?;
-        let imported = match self.store.incident(id).await? {
+        // and a kept copy of an incident that never opened is only a copy. Not kept: one for
+        // an incident already closed (it changes nothing, so it must not become what exports
+        // give back), and a byte-identical repeat of the latest.
+        let existing = self.store.incident(id).await?;
+        let body = String::from_utf8_lossy(document).into_owned();
+        let latest = self.store.latest_received_eido(id, None).await?;
+        if existing.as_ref().is_none_or(|i| i.closure.is_none())
+            && latest.is_none_or(|l| l.body != body)
+        {
+            self.store
+                .keep_received_eido(&store::ReceivedEido {
+                    incident: id,
+                    sender: caller.agency.id,
+                    received_at: now,
+                    body,
+                })
+                .await?;
+        }
+        let imported = match existing {
             None => {
                 let events = self.opening(received);
                 Imported::Opened(

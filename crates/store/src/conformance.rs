@@ -1020,6 +1020,9 @@ pub async fn received_eidos_are_kept_verbatim_in_order<S: Store>(store: Arc<S>) 
     }
     assert_eq!(store.received_eidos(one).await.unwrap(), [first.clone(), second.clone()]);
     assert_eq!(store.received_eidos(two).await.unwrap(), std::slice::from_ref(&other));
+    assert_eq!(store.latest_received_eido(one, None).await.unwrap(), Some(second.clone()));
+    assert_eq!(store.latest_received_eido(one, Some(at(19))).await.unwrap(), Some(first.clone()));
+    assert_eq!(store.latest_received_eido(one, Some(at(9))).await.unwrap(), None);
     assert_eq!(store.all_received_eidos().await.unwrap(), [first, other, second]);
 }
 

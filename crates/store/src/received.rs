@@ -25,6 +25,12 @@ pub trait EidoArchive: Send + Sync + 'static {
     async fn keep_received_eido(&self, received: &ReceivedEido) -> Result<()>;
     /// The EIDOs received for an incident, oldest first.
     async fn received_eidos(&self, incident: IncidentId) -> Result<Vec<ReceivedEido>>;
+    /// The latest EIDO received for an incident, or the latest received at or before `at`.
+    async fn latest_received_eido(
+        &self,
+        incident: IncidentId,
+        at: Option<Timestamp>,
+    ) -> Result<Option<ReceivedEido>>;
     /// Every EIDO received, oldest first (for copying a database).
     async fn all_received_eidos(&self) -> Result<Vec<ReceivedEido>>;
 }

@@ -130,9 +130,9 @@ async fn a_cads_eido_opens_an_incident_once_and_a_repeat_adds_nothing() {
     let added: Vec<_> = again.events.iter().map(|e| format!("{:?}", e.event.kind)).collect();
     assert!(again.events.is_empty(), "a repeated delivery adds nothing: {added:?}");
     assert_eq!(again.incident.id, opened.incident.id);
-    // Both deliveries are kept as they came.
+    // The delivery is kept as it came; its byte-identical repeat is not kept again.
     let kept = store::EidoArchive::received_eidos(&*w.store, opened.incident.id).await.unwrap();
-    assert_eq!(kept.len(), 2);
+    assert_eq!(kept.len(), 1);
     assert!(
         kept.iter().all(|k| k.body.as_bytes() == eido.as_slice() && k.sender == w.default_psap.id)
     );

@@ -9,8 +9,11 @@
 //! - the incident component's status, disposition and internal id (Crisisbridge's, as the
 //!   system now updating it; the sender's incident type kept), or Crisisbridge's incident
 //!   component when the sender sent none;
-//! - notes written in Crisisbridge (the sender's notes are already in the document);
-//! - Crisisbridge's location component when the incident was located again here.
+//! - notes written in Crisisbridge (the sender's notes are already in the document, so notes
+//!   with the same text as one of the sender's are not repeated), referenced beside the
+//!   sender's;
+//! - Crisisbridge's location component when the incident was located again here, referenced
+//!   first.
 //!
 //! References to components the document does not hold are dropped, so every `$ref` resolves.
 
@@ -43,9 +46,12 @@ pub fn export_over(received: &Value, ours: &Value, changes: Changes) -> Value {
         out.remove("updatedByAgentReference");
     }
     append_new(&mut out, ours, "agencyComponent", |_| true);
-    // The sender's notes are in its document; our summary of an imported incident was made
-    // from them.
-    append_new(&mut out, ours, "notesComponent", |c| !id_of(c).ends_with("#summary"));
+    // The sender's notes are in its document: ours made from them (the summary, a note
+    // imported as it came) are not repeated.
+    let theirs_said: Vec<String> = note_texts(out.get("notesComponent"));
+    append_new(&mut out, ours, "notesComponent", |c| {
+        !id_of(c).ends_with("#summary") && !theirs_said.contains(&note_text(c))
+    });
     if changes.relocated {
         append_new(&mut out, ours, "locationComponent", |_| true);
     }
@@ -58,12 +64,33 @@ pub fn export_over(received: &Value, ours: &Value, changes: Changes) -> Value {
                     "incidentStatusCommonRegistryText",
                     "incidentStatusInternalText",
                     "dispositionComponent",
-                    "notesReference",
                 ] {
                     if let Some(value) = our_incident.get(key) {
                         merged.insert(key.to_owned(), value.clone());
                     }
                 }
+                // References: the sender's and ours (those that end up naming nothing are
+                // dropped below); where the person is now, ours first.
+                let both = |first: Option<&Value>, then: Option<&Value>| {
+                    let mut refs: Vec<Value> = Vec::new();
+                    for r in
+                        [first, then].into_iter().flatten().filter_map(Value::as_array).flatten()
+                    {
+                        if !refs.contains(r) {
+                            refs.push(r.clone());
+                        }
+                    }
+                    Value::Array(refs)
+                };
+                let notes =
+                    both(their_incident.get("notesReference"), our_incident.get("notesReference"));
+                merged.insert("notesReference".to_owned(), notes);
+                let (first, then) = if changes.relocated {
+                    (our_incident.get("locationReference"), their_incident.get("locationReference"))
+                } else {
+                    (their_incident.get("locationReference"), None)
+                };
+                merged.insert("locationReference".to_owned(), both(first, then));
                 merged
             }
             None => our_incident.clone(),
@@ -72,6 +99,19 @@ pub fn export_over(received: &Value, ours: &Value, changes: Changes) -> Value {
     }
     drop_dangling_references(&mut out);
     Value::Object(out)
+}
+
+/// A notes component's text, plain (its HTML read as text).
+fn note_text(component: &Value) -> String {
+    let html = component.get("notesActionComments").and_then(Value::as_str).unwrap_or_default();
+    super::html::to_text(html).trim().to_owned()
+}
+
+fn note_texts(components: Option<&Value>) -> Vec<String> {
+    components
+        .and_then(Value::as_array)
+        .map(|l| l.iter().map(note_text).collect())
+        .unwrap_or_default()
 }
 
 fn id_of(component: &Value) -> &str {
@@ -163,10 +203,35 @@ mod tests {
         assert!(same["incidentComponent"].get("locationReference").is_none());
         assert_eq!(same["incidentComponent"]["notesReference"], json!([{"$ref": "x#note-1"}]));
 
+        // A note the sender already has (imported as it came) is not repeated.
+        let mut theirs_noted = theirs.clone();
+        theirs_noted["notesComponent"] =
+            json!([{"$id": "their-note", "notesActionComments": "<p>team on the way</p>"}]);
+        theirs_noted["incidentComponent"] = json!({"notesReference": [{"$ref": "their-note"}]});
+        let mut ours_noted = ours.clone();
+        ours_noted["notesComponent"] = json!([
+            {"$id": "x#note-1", "notesActionComments": "team on the way"},
+            {"$id": "x#note-2", "notesActionComments": "arrived"}
+        ]);
+        ours_noted["incidentComponent"]["notesReference"] =
+            json!([{"$ref": "x#note-1"}, {"$ref": "x#note-2"}]);
+        let noted = export_over(&theirs_noted, &ours_noted, Changes::default());
+        let ids: Vec<&str> =
+            noted["notesComponent"].as_array().unwrap().iter().map(id_of).collect();
+        assert_eq!(ids, ["their-note", "x#note-2"]);
+        assert_eq!(
+            noted["incidentComponent"]["notesReference"],
+            json!([{"$ref": "their-note"}, {"$ref": "x#note-2"}])
+        );
+
         let changed = export_over(&theirs, &ours, Changes { updated: true, relocated: true });
         assert_eq!(changed["lastUpdateTimeStamp"], ours["lastUpdateTimeStamp"]);
         assert!(changed.get("updatedByAgentReference").is_none());
         assert_eq!(changed["locationComponent"], json!([{"$id": "x#location"}]));
+        assert_eq!(
+            changed["incidentComponent"]["locationReference"],
+            json!([{"$ref": "x#location"}])
+        );
         assert_eq!(changed["$id"], theirs["$id"], "the sender's incident id stays");
     }
 }

@@ -45,7 +45,9 @@ pub use crate::datetime::format_datetime;
 pub use error::{ErrorKind, LostError, Result, write_errors};
 pub use lexical::{is_app_unique_string, is_service_number};
 pub use parse::{CIVIC, GEODETIC_2D, parse_request};
-pub use relay::{PeerAnswer, forwarded_request, read_peer_answer, write_redirect};
+pub use relay::{
+    MAX_PEER_ANSWER_BYTES, PeerAnswer, forwarded_request, read_peer_answer, write_redirect,
+};
 pub use request::{
     BoundaryMode, ChosenLocation, FindService, GetServiceBoundary, ListServices,
     ListServicesByLocation, Request,

@@ -70,11 +70,21 @@ pub enum PeerAnswer {
     Redirect { target: String },
 }
 
-/// Checks that `xml` is a LoST answer to `request` (`findService`, …): the response of that
-/// request, `<errors>` or `<redirect>`. The reason, when it is not.
-pub fn read_peer_answer(xml: &[u8], request: &str) -> std::result::Result<PeerAnswer, String> {
-    let root = xml::parse(xml, Limits::DEFAULT)
-        .map_err(|e| format!("not XML a LoST client reads: {e}"))?;
+/// The largest peer answer read (a service boundary by value can be large).
+pub const MAX_PEER_ANSWER_BYTES: usize = 4 << 20;
+
+/// Checks that `xml` is a LoST answer to `request` (`findService`, …) from `peer`: the
+/// response of that request, `<errors>` or `<redirect>`; a response's `<path>` must name
+/// `peer` (a peer that answers a request passed to it writes itself there). The reason, when
+/// it is not.
+pub fn read_peer_answer(
+    xml: &[u8],
+    request: &str,
+    peer: &str,
+) -> std::result::Result<PeerAnswer, String> {
+    let limits =
+        Limits { max_bytes: MAX_PEER_ANSWER_BYTES, max_elements: 200_000, ..Limits::DEFAULT };
+    let root = xml::parse(xml, limits).map_err(|e| format!("not XML a LoST client reads: {e}"))?;
     if !root.in_ns(ns::LOST) {
         return Err(format!("<{}> is not in the LoST namespace", root.name));
     }
@@ -89,7 +99,20 @@ pub fn read_peer_answer(xml: &[u8], request: &str) -> std::result::Result<PeerAn
             }
         }
         "errors" => Ok(PeerAnswer::Answer),
-        local if local == response => Ok(PeerAnswer::Answer),
+        local if local == response => {
+            let vias: Vec<&str> = root
+                .elements()
+                .filter(|e| e.is(ns::LOST, "path"))
+                .flat_map(Element::elements)
+                .filter(|v| v.is(ns::LOST, "via"))
+                .filter_map(|v| v.attr("source"))
+                .collect();
+            if vias.iter().any(|v| v.trim().eq_ignore_ascii_case(peer)) {
+                Ok(PeerAnswer::Answer)
+            } else {
+                Err(format!("a {response} whose <path> does not name {peer}"))
+            }
+        }
         _ => Err(format!("<{}> is not an answer to {request}", root.name)),
     }
 }
@@ -134,18 +157,30 @@ mod tests {
     #[test]
     fn peer_answers_are_checked_before_they_are_relayed() {
         let redirect = write_redirect("lost.mo.example", "lost.ks.example", "ask Missouri");
+        let peer = "lost.mo.example";
         assert_eq!(
-            read_peer_answer(redirect.as_bytes(), "findService"),
+            read_peer_answer(redirect.as_bytes(), "findService", peer),
             Ok(PeerAnswer::Redirect { target: "lost.mo.example".into() })
         );
-        let errors = crate::lost::write_errors("lost.mo.example", &[LostError::bad_request("x")]);
-        assert_eq!(read_peer_answer(errors.as_bytes(), "findService"), Ok(PeerAnswer::Answer));
-        assert!(read_peer_answer(b"<html/>", "findService").is_err());
-        let wrong = r#"<listServicesResponse xmlns="urn:ietf:params:xml:ns:lost1"/>"#;
-        assert!(
-            read_peer_answer(wrong.as_bytes(), "findService")
-                .unwrap_err()
-                .contains("not an answer")
+        let errors = crate::lost::write_errors(peer, &[LostError::bad_request("x")]);
+        assert_eq!(
+            read_peer_answer(errors.as_bytes(), "findService", peer),
+            Ok(PeerAnswer::Answer)
         );
+        assert!(read_peer_answer(b"<html/>", "findService", peer).is_err());
+        let wrong = r#"<listServicesResponse xmlns="urn:ietf:params:xml:ns:lost1"/>"#;
+        let why = read_peer_answer(wrong.as_bytes(), "findService", peer).unwrap_err();
+        assert!(why.contains("not an answer"), "{why}");
+        let answered = |via: &str| {
+            format!(
+                r#"<findServiceResponse xmlns="urn:ietf:params:xml:ns:lost1"><path><via source="a.example"/><via source="{via}"/></path></findServiceResponse>"#
+            )
+        };
+        assert_eq!(
+            read_peer_answer(answered(peer).as_bytes(), "findService", peer),
+            Ok(PeerAnswer::Answer)
+        );
+        let why = read_peer_answer(answered("x.example").as_bytes(), "findService", peer);
+        assert!(why.unwrap_err().contains("does not name lost.mo.example"));
     }
 }

@@ -19,11 +19,13 @@ pub fn serialize(root: &Element) -> String {
     out
 }
 
-/// Gives each namespace but the root's (and `xml:`) a prefix: the usual one where there is
-/// one, else `n1`, `n2`, ….
+/// Gives each namespace a prefix — the usual one where there is one, else `n1`, `n2`, … —
+/// except `xml:` and the root's, which elements use as the default. An attribute in the root's
+/// namespace still needs a prefix (an unprefixed attribute is in no namespace), so that one
+/// gets a prefix too.
 fn collect(e: &Element, prefixes: &mut BTreeMap<String, String>, default: Option<&str>) {
-    let mut add = |uri: &str| {
-        if Some(uri) == default || uri == ns::XML || prefixes.contains_key(uri) {
+    let mut add = |uri: &str, attribute: bool| {
+        if (!attribute && Some(uri) == default) || uri == ns::XML || prefixes.contains_key(uri) {
             return;
         }
         let usual = match uri {
@@ -44,11 +46,11 @@ fn collect(e: &Element, prefixes: &mut BTreeMap<String, String>, default: Option
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         if let Some(uri) = &e.ns {
-            add(uri);
+            add(uri, false);
         }
         for a in &e.attributes {
             if let Some(uri) = &a.ns {
-                add(uri);
+                add(uri, true);
             }
         }
         stack.extend(e.elements());
@@ -152,7 +154,7 @@ mod tests {
 <x:findService xmlns:x="urn:ietf:params:xml:ns:lost1" xmlns:g="http://www.opengis.net/gml" xmlns:e="urn:example:ext" recursive="true">
   <x:location id="L&amp;1" profile="geodetic-2d"><g:Point srsName="urn:ogc:def:crs:EPSG::4326"><g:pos>38.97 -95.24</g:pos></g:Point></x:location>
   <x:service>urn:service:sos</x:service>
-  <e:note e:level="2" xml:lang="en">a &lt; b</e:note>
+  <e:note e:level="2" x:flag="on" xml:lang="en">a &lt; b</e:note>
 </x:findService>"#;
         let tree = parse(source.as_bytes(), Limits::DEFAULT).unwrap();
         let written = serialize(&tree);

@@ -87,12 +87,7 @@ pub fn answer(
         Ok(request) => request,
         Err(e) => return Reply::Answer(refused("invalid", source, e)),
     };
-    let kind = match &request {
-        Request::FindService(_) => "findService",
-        Request::ListServices(_) => "listServices",
-        Request::ListServicesByLocation(_) => "listServicesByLocation",
-        Request::GetServiceBoundary(_) => "getServiceBoundary",
-    };
+    let kind = request_kind(&request);
     if request.path().iter().any(|via| via.eq_ignore_ascii_case(source)) {
         let e =
             LostError::new(ErrorKind::Loop, format!("{source} is already in the request's path"));
@@ -107,15 +102,23 @@ pub fn answer(
     };
     if let (Some(location), Some(peers)) = (location, peers)
         && let Some(at) = outside(table, location)
-        && let Some(peer) = peers.for_location(&at)
     {
-        if path.iter().any(|via| via.eq_ignore_ascii_case(&peer.name)) {
-            let e = LostError::new(
-                ErrorKind::Loop,
-                format!("the location is {}'s, which is already in the request's path", peer.name),
-            );
-            return Reply::Answer(refused(kind, source, e));
-        }
+        let peer = match peers.for_location(&at, &path) {
+            Ok(Some(peer)) => peer,
+            Ok(None) => {
+                return Reply::Answer(answer_here(table, source, now, &request, kind, &path, None));
+            }
+            Err(been) => {
+                let e = LostError::new(
+                    ErrorKind::Loop,
+                    format!(
+                        "the location is {}'s, which is already in the request's path",
+                        been.name
+                    ),
+                );
+                return Reply::Answer(refused(kind, source, e));
+            }
+        };
         if recursive {
             return Reply::Ask { peer: peer.clone(), request: kind, path };
         }
@@ -123,10 +126,41 @@ pub fn answer(
         let body = lost::write_redirect(&peer.name, source, &message);
         return Reply::Answer(Answer { body, request: kind, outcome: "redirect" });
     }
-    Reply::Answer(answer_here(table, source, now, &request, kind, &path))
+    Reply::Answer(answer_here(table, source, now, &request, kind, &path, None))
 }
 
-/// Answers a request from this server's own data.
+/// Answers a request from this server's own data after the peer it was passed to failed
+/// (`failure`): a location outside our areas still gets what we would answer without peers —
+/// the default mapping, with the peer's failure said in its warning — and an error list
+/// holds the failure beside our own error. Never no answer because a peer is down.
+pub fn answer_after_peer_failure(
+    table: Option<&ServiceRouter>,
+    source: &str,
+    now: Timestamp,
+    body: &[u8],
+    failure: LostError,
+) -> Answer {
+    let request = match lost::parse_request(body) {
+        Ok(request) => request,
+        Err(e) => return refused("invalid", source, e),
+    };
+    let kind = request_kind(&request);
+    let mut path = request.path().to_vec();
+    path.push(source.to_owned());
+    answer_here(table, source, now, &request, kind, &path, Some(failure))
+}
+
+fn request_kind(request: &Request) -> &'static str {
+    match request {
+        Request::FindService(_) => "findService",
+        Request::ListServices(_) => "listServices",
+        Request::ListServicesByLocation(_) => "listServicesByLocation",
+        Request::GetServiceBoundary(_) => "getServiceBoundary",
+    }
+}
+
+/// Answers a request from this server's own data; `peer_failure`, when a peer was asked
+/// first and could not answer.
 fn answer_here(
     table: Option<&ServiceRouter>,
     source: &str,
@@ -134,22 +168,41 @@ fn answer_here(
     request: &Request,
     kind: &'static str,
     path: &[String],
+    peer_failure: Option<LostError>,
 ) -> Answer {
+    let refuse = |e: LostError| match &peer_failure {
+        Some(failure) => Answer {
+            outcome: e.kind.element_name(),
+            body: lost::write_errors(source, &[failure.clone(), e]),
+            request: kind,
+        },
+        None => refused(kind, source, e),
+    };
     let Some(table) = table else {
-        let e = LostError::new(
+        return refuse(LostError::new(
             ErrorKind::ServiceNotImplemented,
             "this server has no service areas configured yet",
-        );
-        return refused(kind, source, e);
+        ));
     };
+    // Said as a warning on what we answer instead (the grammar's warnings cannot hold a
+    // serverTimeout or serverError).
+    let fallback: Vec<LostError> = peer_failure
+        .iter()
+        .map(|f| {
+            LostError::new(
+                ErrorKind::DefaultMappingReturned,
+                format!("{}; answered from {source}'s own data instead", f.message),
+            )
+        })
+        .collect();
     let result = match request {
-        Request::FindService(r) => find_service(table, source, now, r, path),
+        Request::FindService(r) => find_service(table, source, now, r, path, &fallback),
         Request::ListServices(r) => {
             let services = services_under(table.services(), r.service.as_deref());
             Ok(("list", lost::write_list_services_response(&services, &[], source, path)))
         }
         Request::ListServicesByLocation(r) => {
-            list_by_location(table, source, &r.location, r.service.as_deref(), path)
+            list_by_location(table, source, &r.location, r.service.as_deref(), path, &fallback)
         }
         Request::GetServiceBoundary(r) => key_boundary(table, &r.key)
             .map(|polygons| {
@@ -165,13 +218,13 @@ fn answer_here(
     };
     match result {
         Ok((outcome, body)) => Answer { body, request: kind, outcome },
-        Err(e) => refused(kind, source, e),
+        Err(e) => refuse(e),
     }
 }
 
 /// Where a location lies, when it lies outside every area of ours: a geodetic shape no area
-/// holds any of, or a civic address in a state none of our areas (counties by FIPS code) is
-/// in. `None` when it is ours, or cannot be told (an address that names no state we know).
+/// holds any of, or a US civic address that resolves to no county of ours. `None` when it is
+/// ours, or cannot be told (an address of another country, or naming no state we know).
 fn outside(table: Option<&ServiceRouter>, location: &ChosenLocation) -> Option<peers::Whereabouts> {
     match &location.value {
         LocationValue::Geodetic(shape) => {
@@ -180,13 +233,19 @@ fn outside(table: Option<&ServiceRouter>, location: &ChosenLocation) -> Option<p
             (!ours).then(|| peers::Whereabouts::of(&location))
         }
         LocationValue::Civic(address) => {
+            // Peers are chosen by US state; an address of another country is not theirs.
+            let us = ["US", "USA", "United States"];
+            if address
+                .get("country")
+                .is_some_and(|c| !us.iter().any(|u| c.trim().eq_ignore_ascii_case(u)))
+            {
+                return None;
+            }
             let state = jurisdiction::us_states::find(address.get("A1")?)?.fips;
+            // Ours when it resolves to a county we have (by A2, or by its city).
             let ours = table.is_some_and(|t| {
-                t.areas().iter().any(|a| {
-                    a.id.len() == 5
-                        && a.id.bytes().all(|b| b.is_ascii_digit())
-                        && a.id.starts_with(state)
-                })
+                civic::resolve(t, address)
+                    .is_ok_and(|r| r.areas.iter().any(|code| t.area(code).is_some()))
             });
             (!ours).then(|| peers::Whereabouts { state: Some(state.to_owned()), point: None })
         }
@@ -203,6 +262,7 @@ fn find_service(
     now: Timestamp,
     r: &lost::FindService,
     path: &[String],
+    extra_warnings: &[LostError],
 ) -> Result<(&'static str, String), LostError> {
     let requested = r.service.as_deref().unwrap_or(DEFAULT_SERVICE);
     let service = table.resolve_service(requested).ok_or_else(|| {
@@ -214,7 +274,7 @@ fn find_service(
             ),
         )
     })?;
-    let mut warnings = Vec::new();
+    let mut warnings = extra_warnings.to_vec();
     if !service.eq_ignore_ascii_case(requested) {
         warnings.push(LostError::new(
             ErrorKind::ServiceSubstitution,
@@ -387,6 +447,7 @@ fn list_by_location(
     location: &ChosenLocation,
     under: Option<&str>,
     path: &[String],
+    warnings: &[LostError],
 ) -> Result<(&'static str, String), LostError> {
     let mut offered = Vec::new();
     for service in table.services() {
@@ -399,7 +460,7 @@ fn list_by_location(
     let services = services_under(offered.into_iter(), under);
     let body = lost::write_list_services_by_location_response(
         &services,
-        &[],
+        warnings,
         source,
         path,
         Some(&location.id),

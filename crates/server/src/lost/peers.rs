@@ -9,10 +9,16 @@
 //!   forest guide holds every location.
 //! - Loops: a peer already in the request's path is never asked (the request is answered
 //!   `loop`), and a peer that finds this server in the path answers `loop` itself.
-//! - A peer's `<redirect>` is followed (to a configured peer not yet asked, at most
-//!   [`MAX_HOPS`] servers in all); one to a server not configured here is relayed.
-//! - A peer that does not answer within the timeout gets `serverTimeout`; an unreachable one,
-//!   an HTTP error or an answer that is not LoST, `serverError` — each naming the peer.
+//! - A peer's `<redirect>` is followed (to a configured peer, at most [`MAX_HOPS`] servers in
+//!   all); one back to a server the request has been through is a `loop`; one to a server not
+//!   configured here is relayed.
+//! - A peer's answer is checked before it is relayed: the response to the request (its
+//!   `<path>` naming the peer), `<errors>` or `<redirect>`, at most 4 MiB.
+//! - One deadline bounds a whole ask (`serverTimeout`); an unreachable peer, an HTTP error or
+//!   an answer that is not LoST is a `serverError` — each naming the peer. Either way the
+//!   request is then answered from this server's own data (its default mapping, the failure
+//!   said in a warning), never left without an answer because a peer is down.
+//! - At most [`MAX_ASKS_IN_FLIGHT`] asks at once per node: `/lost` needs no login.
 
 use std::time::Duration;
 
@@ -22,7 +28,10 @@ use interop::lost::{self, ErrorKind, LostError, PeerAnswer};
 /// The most servers one recursive request is passed to (redirects followed included).
 pub const MAX_HOPS: usize = 3;
 /// The largest answer taken from a peer (a boundary by value can be large).
-pub const MAX_PEER_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_PEER_ANSWER_BYTES: usize = lost::MAX_PEER_ANSWER_BYTES;
+/// The most requests passed to peers at once, by this node: `/lost` needs no login, so
+/// what it makes this server do elsewhere is bounded.
+pub const MAX_ASKS_IN_FLIGHT: usize = 32;
 
 /// Where a peer is authoritative.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -49,9 +58,11 @@ pub struct Peer {
 #[derive(Clone)]
 pub struct Peers {
     pub list: Vec<Peer>,
+    /// For a whole ask, redirects followed included.
     pub timeout: Duration,
     /// TLS for `https` peers: the authorities trusted, this server's certificate if any.
     tls: tokio_rustls::TlsConnector,
+    in_flight: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Peers {
@@ -74,16 +85,32 @@ impl Peers {
                 .map_err(|e| format!("the LoST peer client: {e}"))?,
         };
         let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(tls));
-        Ok(Self { list, timeout, tls })
+        let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_ASKS_IN_FLIGHT));
+        Ok(Self { list, timeout, tls, in_flight })
     }
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
-    /// The peer for a location outside our areas: the first whose region holds it.
-    pub(super) fn for_location(&self, at: &Whereabouts) -> Option<&Peer> {
-        self.list.iter().find(|p| {
+    /// The peer for a location outside our areas: the first whose region holds it and that
+    /// the request has not passed through (`path`), so a loop is only declared when no other
+    /// peer remains. `Err` with the peer skipped for being in the path when that is so.
+    pub(super) fn for_location(
+        &self,
+        at: &Whereabouts,
+        path: &[String],
+    ) -> Result<Option<&Peer>, &Peer> {
+        let holding: Vec<&Peer> = self.list.iter().filter(|p| Self::holds(p, at)).collect();
+        let in_path = |p: &Peer| path.iter().any(|via| via.eq_ignore_ascii_case(&p.name));
+        match holding.iter().find(|p| !in_path(p)) {
+            Some(peer) => Ok(Some(peer)),
+            None => holding.first().map_or(Ok(None), |p| Err(*p)),
+        }
+    }
+
+    fn holds(p: &Peer, at: &Whereabouts) -> bool {
+        {
             p.region.everywhere
                 || at.state.as_ref().is_some_and(|s| p.region.states.contains(s))
                 || match (at.point, p.region.bbox) {
@@ -92,7 +119,7 @@ impl Peers {
                     }
                     _ => false,
                 }
-        })
+        }
     }
 
     fn by_name(&self, name: &str) -> Option<&Peer> {
@@ -110,21 +137,64 @@ impl Peers {
         path: &[String],
         source: &str,
     ) -> Result<String, LostError> {
+        let Ok(_permit) = self.in_flight.clone().try_acquire_owned() else {
+            return Err(LostError::new(
+                ErrorKind::ServerError,
+                format!(
+                    "{source} is passing {MAX_ASKS_IN_FLIGHT} requests to its peers already; ask again"
+                ),
+            ));
+        };
+        // One deadline for the whole ask, redirects followed included.
+        match tokio::time::timeout(
+            self.timeout,
+            self.ask_within(peer, request, request_xml, path, source),
+        )
+        .await
+        {
+            Ok(answer) => answer,
+            Err(_) => Err(LostError::new(
+                ErrorKind::ServerTimeout,
+                format!(
+                    "the LoST peer {} did not answer within {} ms",
+                    peer.name,
+                    self.timeout.as_millis()
+                ),
+            )),
+        }
+    }
+
+    async fn ask_within(
+        &self,
+        peer: &Peer,
+        request: &str,
+        request_xml: &[u8],
+        path: &[String],
+        source: &str,
+    ) -> Result<String, LostError> {
         let body = lost::forwarded_request(request_xml, path)?;
         let mut asked: Vec<&str> = Vec::new();
         let mut next = peer;
         loop {
             asked.push(&next.name);
             let answer = self.post(next, &body).await?;
-            match lost::read_peer_answer(answer.as_bytes(), request) {
+            match lost::read_peer_answer(answer.as_bytes(), request, &next.name) {
                 Ok(PeerAnswer::Answer) => return Ok(answer),
                 Ok(PeerAnswer::Redirect { target }) => {
-                    let follow = self.by_name(&target).filter(|t| {
-                        !asked.iter().any(|a| a.eq_ignore_ascii_case(&t.name))
-                            && !t.name.eq_ignore_ascii_case(source)
-                            && !path.iter().any(|p| p.eq_ignore_ascii_case(&t.name))
-                    });
-                    match follow {
+                    // A redirect back to a server this request has been through is a loop.
+                    let been = target.eq_ignore_ascii_case(source)
+                        || asked.iter().any(|a| a.eq_ignore_ascii_case(&target))
+                        || path.iter().any(|p| p.eq_ignore_ascii_case(&target));
+                    if been {
+                        return Err(LostError::new(
+                            ErrorKind::Loop,
+                            format!(
+                                "{} redirected the request to {target}, which it has already been through",
+                                next.name
+                            ),
+                        ));
+                    }
+                    match self.by_name(&target) {
                         Some(target) if asked.len() < MAX_HOPS => next = target,
                         Some(_) => {
                             return Err(LostError::new(
@@ -134,8 +204,7 @@ impl Peers {
                                 ),
                             ));
                         }
-                        // Not a server we know how to reach, or one already asked: the client
-                        // is told where to ask (a loop shows there).
+                        // Not a server we know how to reach: the client is told where to ask.
                         None => return Ok(answer),
                     }
                 }
@@ -150,21 +219,12 @@ impl Peers {
     }
 
     async fn post(&self, peer: &Peer, body: &str) -> Result<String, LostError> {
-        match tokio::time::timeout(self.timeout, self.exchange(peer, body)).await {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(why)) => Err(LostError::new(
+        self.exchange(peer, body).await.map_err(|why| {
+            LostError::new(
                 ErrorKind::ServerError,
                 format!("the LoST peer {} could not be asked: {why}", peer.name),
-            )),
-            Err(_) => Err(LostError::new(
-                ErrorKind::ServerTimeout,
-                format!(
-                    "the LoST peer {} did not answer within {} ms",
-                    peer.name,
-                    self.timeout.as_millis()
-                ),
-            )),
-        }
+            )
+        })
     }
 
     /// One HTTP/1.1 POST of `body` to the peer, over TLS for `https`; the answer's text.
@@ -202,7 +262,7 @@ impl Peers {
             .await
             .map_err(|e| format!("its answer: {e} (at most {MAX_PEER_ANSWER_BYTES} bytes)"))?
             .to_bytes();
-        String::from_utf8(bytes.to_vec()).map_err(|_| "its answer is not UTF-8 text".to_owned())
+        String::from_utf8(Vec::from(bytes)).map_err(|_| "its answer is not UTF-8 text".to_owned())
     }
 }
 

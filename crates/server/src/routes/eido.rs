@@ -49,14 +49,22 @@ pub(crate) async fn eido_of(
 ) -> ApiResult<serde_json::Value> {
     let ours = serde_json::to_value(ours_of(state, incident, viewer).await?)
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-    let received = state.store.received_eidos(incident.id).await?;
-    let Some(latest) = received.last() else { return Ok(ours) };
+    // An agency whose view of the incident was cut off (a declined offer) gets the document
+    // as it stood then, not what the sender sent after.
+    let current = state.store.incident(incident.id).await?;
+    let cut_off = current.is_some_and(|c| c.updated_at > incident.updated_at);
+    let as_of = cut_off.then_some(incident.updated_at);
+    let Some(latest) = state.store.latest_received_eido(incident.id, as_of).await? else {
+        return Ok(ours);
+    };
     let Ok(document) = serde_json::from_str::<serde_json::Value>(&latest.body) else {
         return Ok(ours);
     };
-    let relocated = eido::import(latest.body.as_bytes())
-        .map(|imported| imported.location.is_known() && imported.location != incident.location)
-        .unwrap_or(true);
+    // Located here since: the sender's document no longer says where the person is.
+    let relocated = incident.location.is_known()
+        && eido::import(latest.body.as_bytes())
+            .ok()
+            .is_none_or(|i| i.location != incident.location);
     let changes = eido::Changes { updated: incident.updated_at > latest.received_at, relocated };
     Ok(eido::export_over(&document, &ours, changes))
 }

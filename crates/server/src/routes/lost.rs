@@ -61,11 +61,10 @@ pub async fn lost(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             };
             match relayed {
                 Ok(body) => crate::lost::Answer { body, request, outcome: "relayed" },
-                Err(e) => crate::lost::Answer {
-                    outcome: e.kind.element_name(),
-                    body: lost::write_errors(source, &[e]),
-                    request,
-                },
+                Err(e) => {
+                    tracing::warn!(peer = %peer.name, error = %e.message, "a LoST peer could not answer; answering from our own data");
+                    crate::lost::answer_after_peer_failure(table.as_deref(), source, now, &body, e)
+                }
             }
         }
     };

@@ -104,4 +104,65 @@ async fn the_sample_eido_comes_back_with_its_leaf_values_and_ours_laid_over() {
     assert_eq!(updated["issuingElementIdentification"], "lost.crisisbridge.local");
     assert!(updated["notesComponent"].to_string().contains("mobile crisis team requested"));
     assert_eq!(updated["$id"], sample["$id"], "the sender's incident id stays");
+    // The sender's document has no coordinates by value; located here, the export carries
+    // our location and points the incident at it first.
+    assert!(!updated.to_string().contains("#location"), "not located yet: {updated}");
+    app.clock.advance_ms(60_000);
+    let located = json!({"action": "update_location",
+                         "location": {"type": "point", "lat": 39.7459, "lon": -75.5466, "radius_m": 25}});
+    app.act(&calltaker, &id, located).await;
+    let relocated = export(&app, &id, &calltaker).await;
+    let first_ref =
+        relocated["incidentComponent"]["locationReference"][0]["$ref"].as_str().unwrap();
+    assert!(first_ref.ends_with("#location"), "{relocated}");
+    let components = relocated["locationComponent"].as_array().unwrap();
+    assert!(components.iter().any(|c| c["$id"] == first_ref), "{relocated}");
+    assert_eq!(components.len(), 3, "the sender's two and ours");
+}
+
+#[tokio::test]
+async fn an_agency_that_declined_sees_the_senders_document_only_as_it_stood_then() {
+    let Some(bytes) = interop::grammar::read_spec("eido/Samples/Sample call transfer EIDO.json")
+    else {
+        return;
+    };
+    let sample: Value = serde_json::from_slice(&bytes).unwrap();
+    let app = TestApp::spawn_with_areas().await;
+    let calltaker = app.login("calltaker").await;
+    let opened: Value =
+        app.post_json("/api/v1/eido", Some(&calltaker), &sample).await.json().await.unwrap();
+    let id = opened["id"].as_str().unwrap().to_owned();
+    // Offered to the 988 backup (the default for a location no area serves), which declines.
+    let offer = json!({"action": "offer_transfer", "service": "urn:service:counseling.suicide",
+                       "reason": "divert to 988"});
+    let offered: Value = app.act(&calltaker, &id, offer).await.json().await.unwrap();
+    assert_eq!(offered["incident"]["transfer"]["to"], app.backup.id.to_string(), "{offered}");
+    let backup = app.login("backup-counselor").await;
+    app.clock.advance_ms(1_000);
+    app.act(&backup, &id, json!({"action": "decline_transfer", "reason": "no counselor free"}))
+        .await;
+    let seen_then = export(&app, &id, &backup).await;
+
+    // The CAD sends more: a witness and a note.
+    app.clock.advance_ms(60_000);
+    let mut more = sample.clone();
+    more["personComponent"].as_array_mut().unwrap().push(json!({
+        "$id": "witness-1",
+        "lastUpdateTimeStamp": "2021-04-30T14:45:00-04:00",
+        "updatedByAgencyReference": {"$ref": "state.pa.us"},
+        "personIncidentRoleRegistryText": ["Witness"]
+    }));
+    more["notesComponent"] = json!([{
+        "$id": "n-1",
+        "lastUpdateTimeStamp": "2021-04-30T14:45:00-04:00",
+        "updatedByAgencyReference": {"$ref": "state.pa.us"},
+        "notesActionComments": "witness saw the caller on the bridge"
+    }]);
+    let response = app.post_json("/api/v1/eido", Some(&calltaker), &more).await;
+    assert_eq!(response.status(), 200);
+    // The PSAP holding the incident sees it; the agency that declined does not.
+    assert!(export(&app, &id, &calltaker).await.to_string().contains("witness-1"));
+    let backup_now = export(&app, &id, &backup).await;
+    assert!(!backup_now.to_string().contains("witness-1"), "{backup_now}");
+    assert_eq!(backup_now["personComponent"], seen_then["personComponent"]);
 }

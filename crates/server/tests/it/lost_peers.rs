@@ -151,7 +151,7 @@ async fn a_loop_across_peers_is_found_and_said() {
     let answer = post(&a, &find_point(45.0, -100.0, Some(true))).await;
     assert!(answer.contains("<errors") && answer.contains("<loop"), "{answer}");
     assert!(answer.contains(&format!(r#"source="{B}""#)), "B found the loop: {answer}");
-    // A request already through B is not sent back to B.
+    // A request already through B is not sent back to B: with no other peer for it, a loop.
     let through_b = find_point(45.0, -100.0, Some(true))
         .replace("</findService>", &format!(r#"<path><via source="{B}"/></path></findService>"#));
     let answer = post(&a, &through_b).await;

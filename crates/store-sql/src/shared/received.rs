@@ -50,6 +50,26 @@ impl EidoArchive for Store {
         .collect()
     }
 
+    async fn latest_received_eido(
+        &self,
+        incident: IncidentId,
+        at: Option<Timestamp>,
+    ) -> Result<Option<ReceivedEido>> {
+        sqlx::query(
+            "SELECT incident_id, sender_id, received_at, body FROM received_eidos \
+             WHERE incident_id = $1 AND received_at <= $2 \
+             ORDER BY received_at DESC, id DESC LIMIT 1",
+        )
+        .bind(d::id(incident.as_uuid()))
+        .bind(at.map_or(i64::MAX, Timestamp::as_millis))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(received)
+        .transpose()
+    }
+
     async fn all_received_eidos(&self) -> Result<Vec<ReceivedEido>> {
         sqlx::query(
             "SELECT incident_id, sender_id, received_at, body FROM received_eidos \
