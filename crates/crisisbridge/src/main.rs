@@ -36,6 +36,7 @@ mod report;
 mod roads;
 mod route;
 mod run;
+mod simulate;
 mod traffic;
 mod user;
 
@@ -138,6 +139,11 @@ enum Command {
     },
     /// Travel times by road from one point to each point of a CSV file.
     Eta(roads::EtaArgs),
+    /// What-ifs by simulation: staffing, demand, patience.
+    Simulate {
+        #[command(subcommand)]
+        command: simulate::SimulateCommand,
+    },
     /// Work with road graph files.
     Roads {
         #[command(subcommand)]
@@ -202,6 +208,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Import { command } => import::run(command).await,
         Command::Report { command } => report::run(command).await,
         Command::Eta(args) => roads::run_eta(args),
+        Command::Simulate { command } => simulate::run(command),
         Command::Roads { command } => roads::run(command),
         Command::Openapi => {
             println!("{}", server::openapi::json());

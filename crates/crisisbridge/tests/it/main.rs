@@ -16,3 +16,4 @@ mod postgres;
 mod postgres_auto_assign;
 mod process;
 mod roads;
+mod simulate;
