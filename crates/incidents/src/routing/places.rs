@@ -11,8 +11,8 @@ use store::{PlaceKind, PlaceTable};
 pub(super) struct PlaceIndex {
     /// (kind, state FIPS, name key) → county FIPS codes, sorted, without repeats.
     by_name: HashMap<(PlaceKind, String, String), Vec<String>>,
-    /// The kinds loaded, with their sources.
-    sources: Vec<(PlaceKind, String)>,
+    /// Whether any table is loaded (one may be empty of rows).
+    loaded: bool,
 }
 
 /// The counties a name was found in, and in which table.
@@ -27,7 +27,7 @@ impl PlaceIndex {
     pub(super) fn build(tables: Vec<PlaceTable>) -> Self {
         let mut index = Self::default();
         for table in tables {
-            index.sources.push((table.kind, table.source));
+            index.loaded = true;
             for place in table.places {
                 let Some(state) = place.county.get(..2) else { continue };
                 // Found by its whole name ("Carson City") and without its type word
@@ -51,7 +51,7 @@ impl PlaceIndex {
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.sources.is_empty()
+        !self.loaded
     }
 
     /// The counties of the place named `name` in the state with FIPS code `state_fips`:
@@ -63,11 +63,6 @@ impl PlaceIndex {
             let counties = self.by_name.get(&(kind, state_fips.to_owned(), key.clone()))?;
             Some(PlaceMatch { kind, counties: counties.clone() })
         })
-    }
-
-    /// Each loaded table's kind and source.
-    pub(super) fn sources(&self) -> &[(PlaceKind, String)] {
-        &self.sources
     }
 }
 

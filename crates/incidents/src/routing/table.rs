@@ -206,11 +206,6 @@ impl ServiceRouter {
         self.places.find(state_fips, name)
     }
 
-    /// Whether any place table is loaded, and each one's kind and source.
-    pub fn place_sources(&self) -> &[(store::PlaceKind, String)] {
-        self.places.sources()
-    }
-
     /// Whether place tables are loaded at all.
     pub fn has_places(&self) -> bool {
         !self.places.is_empty()
@@ -455,18 +450,10 @@ impl ServiceRouter {
 
 /// A county's name without case, dots, apostrophes or its kind of county.
 fn county_key(name: &str) -> String {
-    let mut key: String = name
-        .chars()
-        .filter(|c| !matches!(c, '.' | '\'' | '\u{2019}'))
-        .collect::<String>()
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let key = super::places::place_key(name);
     for suffix in [" county", " parish", " borough", " census area", " municipality"] {
         if let Some(stripped) = key.strip_suffix(suffix) {
-            key = stripped.to_owned();
-            break;
+            return stripped.to_owned();
         }
     }
     key

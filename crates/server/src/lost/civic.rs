@@ -28,6 +28,11 @@ pub(super) struct PlaceNamed {
     pub counties: usize,
 }
 
+/// Whether a civic address's `country` names the United States.
+pub(super) fn is_us(country: &str) -> bool {
+    ["US", "USA", "United States"].iter().any(|us| country.trim().eq_ignore_ascii_case(us))
+}
+
 /// Resolves `address`. An address without A1, or without A2 and A3/A4, cannot name a county:
 /// `locationInvalid`, saying what to add.
 pub(super) fn resolve(
@@ -61,9 +66,7 @@ pub(super) fn resolve(
             validation.invalid.push(name.to_owned())
         }
     };
-    let country_ok = address
-        .get("country")
-        .is_none_or(|c| ["US", "USA", "United States"].iter().any(|us| c.eq_ignore_ascii_case(us)));
+    let country_ok = address.get("country").is_none_or(is_us);
     if address.get("country").is_some() {
         mark("country", country_ok);
     }

@@ -234,11 +234,7 @@ fn outside(table: Option<&ServiceRouter>, location: &ChosenLocation) -> Option<p
         }
         LocationValue::Civic(address) => {
             // Peers are chosen by US state; an address of another country is not theirs.
-            let us = ["US", "USA", "United States"];
-            if address
-                .get("country")
-                .is_some_and(|c| !us.iter().any(|u| c.trim().eq_ignore_ascii_case(u)))
-            {
+            if address.get("country").is_some_and(|c| !civic::is_us(c)) {
                 return None;
             }
             let state = jurisdiction::us_states::find(address.get("A1")?)?.fips;

@@ -89,10 +89,6 @@ impl Peers {
         Ok(Self { list, timeout, tls, in_flight })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
     /// The peer for a location outside our areas: the first whose region holds it and that
     /// the request has not passed through (`path`), so a loop is only declared when no other
     /// peer remains. `Err` with the peer skipped for being in the path when that is so.

@@ -48,6 +48,16 @@ fn internal_id(eido: &Value) -> &str {
     eido["incidentComponent"]["internalIncidentId"].as_str().unwrap()
 }
 
+/// A CAD hands a call over on `socket` (a `requestForService` with an EIDO of an incident
+/// `calltaker` opened): the id of the incident opened.
+async fn handed_over(app: &TestApp, socket: &mut Socket, calltaker: &str) -> String {
+    let eido = cad_eido(app, calltaker).await;
+    let request = json!({"requestForService": {"requestId": "r1", "eido": eido}});
+    let answer = ask(socket, &request.to_string()).await;
+    let text = answer["response"]["responseText"].as_str().unwrap().to_owned();
+    text.strip_prefix("incident ").unwrap().strip_suffix(" opened").unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn a_subscriber_follows_one_incident_until_it_unsubscribes() {
     let app = TestApp::spawn_with_areas().await;
@@ -55,11 +65,7 @@ async fn a_subscriber_follows_one_incident_until_it_unsubscribes() {
     let other = app.login("other").await;
     let mut socket = connect(&app, Some(&other)).await.unwrap();
     // The CAD hands a call over, then follows it.
-    let eido = cad_eido(&app, &calltaker).await;
-    let request = json!({"requestForService": {"requestId": "r1", "eido": eido}});
-    let answer = ask(&mut socket, &request.to_string()).await;
-    let text = answer["response"]["responseText"].as_str().unwrap().to_owned();
-    let id = text.strip_prefix("incident ").unwrap().strip_suffix(" opened").unwrap().to_owned();
+    let id = handed_over(&app, &mut socket, &calltaker).await;
 
     let subscription =
         granted(&ask(&mut socket, &subscribe("s1", "single", Some(&id))).await, "s1");
@@ -199,11 +205,7 @@ async fn max_rate_coalesces_changes_into_one_notification_and_the_granted_rates_
     let calltaker = app.login("calltaker").await;
     let other = app.login("other").await;
     let mut socket = connect(&app, Some(&other)).await.unwrap();
-    let eido = cad_eido(&app, &calltaker).await;
-    let request = json!({"requestForService": {"requestId": "r1", "eido": eido}});
-    let answer = ask(&mut socket, &request.to_string()).await;
-    let text = answer["response"]["responseText"].as_str().unwrap().to_owned();
-    let id = text.strip_prefix("incident ").unwrap().strip_suffix(" opened").unwrap().to_owned();
+    let id = handed_over(&app, &mut socket, &calltaker).await;
 
     // At most one notification per 3 s; a heartbeat asked every second is granted at the
     // least the server allows (10 s, and never below maxRate).

@@ -7,7 +7,8 @@ use crate::helpers::TestApp;
 
 const NS: &str = r#"xmlns="urn:ietf:params:xml:ns:lost1" xmlns:gml="http://www.opengis.net/gml" xmlns:gs="http://www.opengis.net/pidflo/1.0""#;
 
-async fn post(app: &TestApp, body: &str) -> String {
+/// Posts a LoST request; the answer, checked to be `200 OK` LoST valid per RFC 5222's grammar.
+pub async fn post(app: &TestApp, body: &str) -> String {
     let response = app
         .client
         .post(app.url("/lost"))

@@ -7,25 +7,11 @@ use serde_json::json;
 use store::Directory;
 
 use crate::helpers::{TestApp, agency};
+use crate::lost::post;
 
 const NS: &str = r#"xmlns="urn:ietf:params:xml:ns:lost1" xmlns:gml="http://www.opengis.net/gml" xmlns:gs="http://www.opengis.net/pidflo/1.0""#;
 const PSAP: &str = "urn:emergency:service:sos.psap";
 const POLICE: &str = "urn:emergency:service:responder.police";
-
-async fn post(app: &TestApp, body: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/lost"))
-        .header("content-type", "application/lost+xml")
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let text = response.text().await.unwrap();
-    interop::grammar::assert_valid_lost(&text);
-    text
-}
 
 fn find(service: &str, location: &str) -> String {
     format!(

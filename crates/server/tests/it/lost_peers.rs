@@ -12,25 +12,11 @@ use server::lost::peers::{Peer, Peers, Region};
 use store::Directory;
 
 use crate::helpers::{TestApp, agency};
+use crate::lost::post;
 
 const NS: &str = r#"xmlns="urn:ietf:params:xml:ns:lost1" xmlns:gml="http://www.opengis.net/gml""#;
 const A: &str = "lost.crisisbridge.local";
 const B: &str = "lost.b-node.test";
-
-async fn post(app: &TestApp, body: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/lost"))
-        .header("content-type", "application/lost+xml")
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let text = response.text().await.unwrap();
-    interop::grammar::assert_valid_lost(&text);
-    text
-}
 
 fn find_point(lat: f64, lon: f64, recursive: Option<bool>) -> String {
     let recursive = recursive.map(|r| format!(r#" recursive="{r}""#)).unwrap_or_default();
