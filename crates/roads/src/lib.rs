@@ -15,6 +15,8 @@
 //!   ([`Query::snapped_times_to`]); the same between nodes, and one node to all.
 //! - [`Query::target_set`] / [`Query::times_with_set`]: the same targets against many sources,
 //!   selected once; [`Query::matrix`]: a whole travel-time matrix between snapped points.
+//! - [`Query::times_from`] / [`Query::times_to`]: one snapped point against every node, kept
+//!   ([`TimesFrom`], [`TimesTo`]) to answer for any other point with a few lookups.
 //! - [`Dijkstra`]: the plain reference the queries are checked against.
 //! - [`fallback_seconds`]: straight-line distance × [`DETOUR_FACTOR`] at [`FALLBACK_KMH`], for
 //!   when there is no road network.
@@ -36,6 +38,7 @@ mod dijkstra;
 mod error;
 mod eta;
 mod fallback;
+mod field;
 mod format;
 mod geo;
 mod graph;
@@ -53,6 +56,7 @@ pub mod testing;
 pub use dijkstra::Dijkstra;
 pub use error::{Result, RoadsError};
 pub use fallback::{DETOUR_FACTOR, FALLBACK_KMH, fallback_seconds};
+pub use field::{TimesFrom, TimesTo};
 pub use format::{VERSION as GRAPH_FILE_VERSION, is_graph_file};
 pub use geo::{E7, haversine_m};
 pub use graph::{ArcInfo, Graph, NodeId, TravelTime};

@@ -97,16 +97,33 @@ impl Query {
         source: NodeId,
         out: &mut Vec<Option<TravelTime>>,
     ) {
+        let times = self.all(graph, Direction::Forward, &[(source, TravelTime::from_millis(0))]);
+        out.clear();
+        out.extend(times.into_iter().map(|t| (t != INF).then(|| TravelTime::from_millis(t))));
+    }
+
+    /// Times between `seeds` and every node (PHAST: climb, then sweep every node top-down),
+    /// indexed by node, `u32::MAX` where unreachable; forward from the seeds or backward to
+    /// them. The buffers are left clean.
+    pub(crate) fn all(
+        &mut self,
+        graph: &Graph,
+        direction: Direction,
+        seeds: &[(NodeId, TravelTime)],
+    ) -> Vec<u32> {
         self.prepare(graph);
-        self.climb(&graph.ch.up, &graph.ch.down, &[(source, TravelTime::from_millis(0))]);
-        let sweep = &graph.ch.down;
+        let (climb, sweep) = match direction {
+            Direction::Forward => (&graph.ch.up, &graph.ch.down),
+            Direction::Backward => (&graph.ch.down, &graph.ch.up),
+        };
+        self.climb(climb, sweep, seeds);
         for v in (0..graph.node_count()).rev() {
             self.relax_from_above(sweep, v);
         }
-        out.clear();
-        out.extend((0..graph.node_count()).map(|v| self.answer(v)));
+        let times = self.dist.clone();
         self.dist.fill(INF);
         self.touched.clear();
+        times
     }
 
     pub(crate) fn answer(&self, v: usize) -> Option<TravelTime> {

@@ -352,3 +352,45 @@ fn manhattan_points_on_nodes_get_the_node_to_node_times() {
     assert_eq!(got[0].map(|t| t.millis()), best);
     assert!(got[0].unwrap().seconds() < 120.0, "{:?}", got[0]);
 }
+
+/// A point's times kept against every node (`Query::times_from` / `times_to`) answer exactly
+/// as the snapped queries do, for points anywhere on the roads, including pairs on one segment.
+#[test]
+fn kept_times_from_and_to_a_point_equal_the_snapped_queries() {
+    let Some(graph) = helsinki() else { return };
+    let mut rng = Rng(23);
+    let (min_lat, min_lon, max_lat, max_lon) = (60.15, 24.85, 60.25, 25.05);
+    let random_snap = |rng: &mut Rng| loop {
+        let lat = min_lat + rng.unit() * (max_lat - min_lat);
+        let lon = min_lon + rng.unit() * (max_lon - min_lon);
+        if let Some(snap) = graph.snap(point(lat, lon), 300.0) {
+            return snap;
+        }
+    };
+    let mut query = Query::new();
+    let (mut want, mut checked, mut same_segment) = (Vec::new(), 0, 0);
+    for _ in 0..6 {
+        let origin = random_snap(&mut rng);
+        let from = query.times_from(graph, &origin);
+        let to = query.times_to(graph, &origin);
+        let mut others: Vec<Snap> = (0..60).map(|_| random_snap(&mut rng)).collect();
+        // A point a little along the origin's own segment, for the along-the-road shortcut.
+        let (lat, lon) = (origin.lat + 1e-5, origin.lon + 1e-5);
+        let near = graph.snap(point(lat, lon), 300.0).unwrap();
+        if near.along_segment_to(&origin).is_some() || origin.along_segment_to(&near).is_some() {
+            same_segment += 1;
+        }
+        others.push(near);
+        query.snapped_times_from(graph, &origin, &others, &mut want);
+        for (other, want) in others.iter().zip(&want) {
+            assert_eq!(from.to(other), *want);
+            checked += 1;
+        }
+        query.snapped_times_to(graph, &others, &origin, &mut want);
+        for (other, want) in others.iter().zip(&want) {
+            assert_eq!(to.from(other), *want);
+        }
+    }
+    assert_eq!(checked, 6 * 61);
+    assert!(same_segment > 0, "no pair on one segment was tried");
+}

@@ -1,0 +1,73 @@
+//! Times between one snapped point and every node of the graph, kept to answer for many other
+//! points later: [`TimesFrom`] (from the point to anywhere) and [`TimesTo`] (from anywhere to
+//! the point). The simulator keeps one of each per post and hospital, so choosing among fifty
+//! teams for a call costs fifty array lookups, not fifty searches.
+//!
+//! Each is one PHAST sweep (`query.rs`) seeded at the point's ends of its segments, so a time
+//! read from it is exactly [`Query::snapped_times_from`]'s (or `_to`'s) for the same pair —
+//! the along-the-segment shortcut included.
+
+use crate::graph::{Graph, NodeId, TravelTime};
+use crate::query::{Direction, Query};
+use crate::snap::Snap;
+
+const INF: u32 = u32::MAX;
+
+/// Travel times from one snapped point to every node.
+#[derive(Debug, Clone)]
+pub struct TimesFrom {
+    origin: Snap,
+    times: Vec<u32>,
+}
+
+/// Travel times from every node to one snapped point.
+#[derive(Debug, Clone)]
+pub struct TimesTo {
+    destination: Snap,
+    times: Vec<u32>,
+}
+
+impl TimesFrom {
+    /// The time from the origin to `to`; `None` when no road leads there.
+    pub fn to(&self, to: &Snap) -> Option<TravelTime> {
+        let via_roads =
+            to.arrivals().filter_map(|(node, last)| plus(self.times.get(node.index()), last));
+        via_roads.chain(self.origin.along_segment_to(to)).min()
+    }
+
+    /// The time from the origin to `node`.
+    pub fn to_node(&self, node: NodeId) -> Option<TravelTime> {
+        plus(self.times.get(node.index()), TravelTime::from_millis(0))
+    }
+}
+
+impl TimesTo {
+    /// The time from `from` to the destination; `None` when no road leads there.
+    pub fn from(&self, from: &Snap) -> Option<TravelTime> {
+        let via_roads =
+            from.departures().filter_map(|(node, first)| plus(self.times.get(node.index()), first));
+        via_roads.chain(from.along_segment_to(&self.destination)).min()
+    }
+}
+
+impl Query {
+    /// Times from `origin` to every node (one PHAST sweep).
+    pub fn times_from(&mut self, graph: &Graph, origin: &Snap) -> TimesFrom {
+        let seeds: Vec<(NodeId, TravelTime)> = origin.departures().collect();
+        TimesFrom { origin: *origin, times: self.all(graph, Direction::Forward, &seeds) }
+    }
+
+    /// Times from every node to `destination` (one PHAST sweep, backwards).
+    pub fn times_to(&mut self, graph: &Graph, destination: &Snap) -> TimesTo {
+        let seeds: Vec<(NodeId, TravelTime)> = destination.arrivals().collect();
+        TimesTo { destination: *destination, times: self.all(graph, Direction::Backward, &seeds) }
+    }
+}
+
+fn plus(time: Option<&u32>, extra: TravelTime) -> Option<TravelTime> {
+    let time = *time?;
+    if time == INF {
+        return None;
+    }
+    time.checked_add(extra.millis()).map(TravelTime::from_millis)
+}
