@@ -11,7 +11,10 @@
 //!
 //! Invariants: no IO, no wall clock; every run is a function of its inputs and seed.
 
+pub mod arrivals;
+pub mod dist;
 pub mod erlang_a;
+pub mod fleet;
 pub mod queue;
 pub mod replicate;
 pub mod rng;

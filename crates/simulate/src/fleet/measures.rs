@@ -1,0 +1,201 @@
+//! What a fleet run measures, per replication ([`FleetRun`]) and over replications with 95 %
+//! intervals ([`FleetSummary`]): per priority the response time (mean, median, 90th
+//! percentile), the share reached within the target and the distribution; utilisation beside
+//! the offered load; how often a call found no team free.
+
+use super::{Assignment, CallRecord, FleetModel};
+use crate::replicate::Estimate;
+
+/// Width of a response-time histogram bin, seconds.
+pub const BIN_S: f64 = 30.0;
+/// Bins in a histogram; the last holds everything from 60 minutes on.
+pub const BINS: usize = 121;
+
+/// One priority in one replication.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PriorityRun {
+    pub calls: usize,
+    pub mean_response_s: f64,
+    pub median_response_s: f64,
+    pub p90_response_s: f64,
+    pub within_target: f64,
+    /// Calls by response time, [`BIN_S`] seconds a bin.
+    pub histogram: Vec<u64>,
+}
+
+/// One replication.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FleetRun {
+    pub calls: usize,
+    pub calls_per_hour: f64,
+    pub priorities: Vec<PriorityRun>,
+    /// The teams' mean share of the window spent busy (sent until back at the post).
+    pub utilisation: f64,
+    pub team_utilisation: Vec<f64>,
+    /// Arrival rate × mean busy time per call / fleet size: what utilisation should be.
+    pub offered_load: f64,
+    pub mean_busy_s: f64,
+    /// The share of calls that found no team free when dispatched.
+    pub queued_share: f64,
+}
+
+pub(super) fn measure<S>(
+    model: &FleetModel,
+    calls: &[(&CallRecord<S>, Option<usize>)],
+    assignments: &[Assignment],
+    team_busy_ms: &[u64],
+    queued: usize,
+    window: (u64, u64),
+) -> FleetRun {
+    let window_s = window.1.saturating_sub(window.0) as f64 / 1000.0;
+    let mut responses: Vec<Vec<f64>> = vec![Vec::new(); model.priorities.len()];
+    let (mut measured, mut busy_s) = (0usize, 0.0);
+    for (record, assignment) in calls.iter().filter(|(r, _)| r.measured) {
+        measured += 1;
+        if let (Some(on_scene), Some(list)) = (record.on_scene_ms, responses.get_mut(record.priority)) {
+            list.push(on_scene.saturating_sub(record.arrival_ms) as f64 / 1000.0);
+        }
+        if let Some(a) = assignment.and_then(|a| assignments.get(a)) {
+            busy_s += a.released_ms.saturating_sub(a.sent_ms) as f64 / 1000.0;
+        }
+    }
+    let priorities = model
+        .priorities
+        .iter()
+        .zip(&mut responses)
+        .map(|(p, list)| priority_run(list, p.target_s))
+        .collect();
+    let teams = model.teams.len().max(1) as f64;
+    let team_utilisation: Vec<f64> =
+        team_busy_ms.iter().map(|b| *b as f64 / 1000.0 / window_s).collect();
+    let count = measured.max(1) as f64;
+    FleetRun {
+        calls: measured,
+        calls_per_hour: measured as f64 / (window_s / 3600.0),
+        priorities,
+        utilisation: team_utilisation.iter().sum::<f64>() / teams,
+        team_utilisation,
+        offered_load: busy_s / window_s / teams,
+        mean_busy_s: busy_s / count,
+        queued_share: queued as f64 / count,
+    }
+}
+
+fn priority_run(list: &mut [f64], target_s: f64) -> PriorityRun {
+    list.sort_by(f64::total_cmp);
+    let n = list.len();
+    let quantile = |q: f64| {
+        if n == 0 {
+            return f64::NAN;
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let k = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+        list.get(k).copied().unwrap_or(f64::NAN)
+    };
+    let mut histogram = vec![0u64; BINS];
+    for r in list.iter() {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let bin = ((r / BIN_S) as usize).min(BINS - 1);
+        if let Some(slot) = histogram.get_mut(bin) {
+            *slot += 1;
+        }
+    }
+    let count = n.max(1) as f64;
+    PriorityRun {
+        calls: n,
+        mean_response_s: list.iter().sum::<f64>() / count,
+        median_response_s: quantile(0.5),
+        p90_response_s: quantile(0.9),
+        within_target: list.iter().filter(|r| **r <= target_s).count() as f64 / count,
+        histogram,
+    }
+}
+
+/// One priority over the replications.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PrioritySummary {
+    pub name: String,
+    pub target_s: f64,
+    pub calls: Estimate,
+    pub mean_response_s: Estimate,
+    pub median_response_s: Estimate,
+    pub p90_response_s: Estimate,
+    pub within_target: Estimate,
+    /// Every replication's calls by response time, [`BIN_S`] seconds a bin, added up.
+    pub histogram: Vec<u64>,
+    pub bin_s: f64,
+}
+
+/// A fleet scenario over its replications.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FleetSummary {
+    pub replications: usize,
+    pub calls: Estimate,
+    pub calls_per_hour: Estimate,
+    pub priorities: Vec<PrioritySummary>,
+    pub utilisation: Estimate,
+    pub offered_load: Estimate,
+    pub mean_busy_s: Estimate,
+    pub queued_share: Estimate,
+    /// Each team's name and utilisation.
+    pub teams: Vec<(String, Estimate)>,
+}
+
+/// The replications' measures, each with its 95 % interval.
+pub fn summarise(model: &FleetModel, runs: &[FleetRun]) -> FleetSummary {
+    let of = |f: &dyn Fn(&FleetRun) -> f64| Estimate::of(&runs.iter().map(f).collect::<Vec<_>>());
+    let priorities = model
+        .priorities
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let each = |f: &dyn Fn(&PriorityRun) -> f64| {
+                let values: Vec<f64> = runs
+                    .iter()
+                    .filter_map(|r| r.priorities.get(k))
+                    .filter(|r| r.calls > 0)
+                    .map(f)
+                    .collect();
+                Estimate::of(&values)
+            };
+            let mut histogram = vec![0u64; BINS];
+            for run in runs.iter().filter_map(|r| r.priorities.get(k)) {
+                for (sum, n) in histogram.iter_mut().zip(&run.histogram) {
+                    *sum += n;
+                }
+            }
+            PrioritySummary {
+                name: p.name.clone(),
+                target_s: p.target_s,
+                calls: each(&|r| r.calls as f64),
+                mean_response_s: each(&|r| r.mean_response_s),
+                median_response_s: each(&|r| r.median_response_s),
+                p90_response_s: each(&|r| r.p90_response_s),
+                within_target: each(&|r| r.within_target),
+                histogram,
+                bin_s: BIN_S,
+            }
+        })
+        .collect();
+    let teams = model
+        .teams
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let values: Vec<f64> =
+                runs.iter().filter_map(|r| r.team_utilisation.get(k).copied()).collect();
+            (t.name.clone(), Estimate::of(&values))
+        })
+        .collect();
+    FleetSummary {
+        replications: runs.len(),
+        calls: of(&|r| r.calls as f64),
+        calls_per_hour: of(&|r| r.calls_per_hour),
+        priorities,
+        utilisation: of(&|r| r.utilisation),
+        offered_load: of(&|r| r.offered_load),
+        mean_busy_s: of(&|r| r.mean_busy_s),
+        queued_share: of(&|r| r.queued_share),
+        teams,
+    }
+}

@@ -1,0 +1,116 @@
+//! The fleet model's queueing, alone: with no driving and no transport, teams are servers
+//! and calls customers, and the model is the M/M/c queue, whose probability of waiting is
+//! Erlang C and whose mean wait is C / (cμ − λ). The simulated calls that found no team free,
+//! their mean response and the teams' utilisation must each hold the exact value within the
+//! replications' 99.9 % interval.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use simulate::arrivals::Arrivals;
+use simulate::dist::Duration;
+use simulate::fleet::{FleetModel, Priority, TeamSpec, Travel, simulate, summarise};
+use simulate::replicate::replications;
+use simulate::rng::Rng;
+
+const REPLICATIONS: usize = 16;
+const WIDEN_TO_99_9: f64 = 4.073 / 2.131;
+
+/// Every drive takes no time: a team is on scene the moment it is sent.
+struct NoDriving;
+
+impl Travel for NoDriving {
+    type Site = ();
+    fn site(&mut self, _: &mut Rng) {}
+    fn post_to_site(&mut self, _: usize, (): &()) -> Option<u64> {
+        Some(0)
+    }
+    fn facility_to_site(&mut self, _: usize, (): &()) -> Option<u64> {
+        Some(0)
+    }
+    fn site_to_site(&mut self, (): &(), (): &()) -> Option<u64> {
+        Some(0)
+    }
+    fn site_to_post(&mut self, (): &(), _: usize) -> Option<u64> {
+        Some(0)
+    }
+    fn facility_to_post(&mut self, _: usize, _: usize) -> Option<u64> {
+        Some(0)
+    }
+    fn nearest_facility(&mut self, (): &()) -> Option<(usize, u64)> {
+        Some((0, 0))
+    }
+}
+
+fn erlang_c(servers: u32, offered: f64) -> f64 {
+    // Erlang B by its recursion, then C from B.
+    let mut b = 1.0;
+    for k in 1..=servers {
+        b = offered * b / (f64::from(k) + offered * b);
+    }
+    let rho = offered / f64::from(servers);
+    b / (1.0 - rho + rho * b)
+}
+
+#[test]
+fn with_no_driving_the_fleet_is_the_m_m_c_queue() {
+    for (per_hour, teams, on_scene_min) in [(6.0, 3, 20.0), (10.0, 4, 20.0), (5.0, 2, 18.0)] {
+        let model = FleetModel {
+            priorities: vec![Priority {
+                name: "all".into(),
+                share: 1.0,
+                target_s: 600.0,
+                travel_factor: 1.0,
+            }],
+            arrivals: Arrivals::constant(per_hour).unwrap(),
+            dispatch_delay: Duration::Fixed { s: 0.0 },
+            on_scene: Duration::Exponential { mean_s: on_scene_min * 60.0 },
+            transport_share: 0.0,
+            handover: Duration::Fixed { s: 0.0 },
+            teams: (0..teams).map(|k| TeamSpec { name: format!("T{k}"), post: 0 }).collect(),
+            warm_up_h: 24.0,
+            hours: 2000.0,
+        };
+        model.check(1).unwrap();
+        let runs = replications(REPLICATIONS, 2, |r| simulate(&model, &mut NoDriving, r as u64, None));
+        let summary = summarise(&model, &runs);
+        let offered = per_hour * on_scene_min / 60.0;
+        let c = erlang_c(teams, offered);
+        let mu = 1.0 / (on_scene_min * 60.0);
+        let wait_s = c / (f64::from(teams) * mu - per_hour / 3600.0);
+        let what = format!("{per_hour}/h, {teams} teams, {on_scene_min} min");
+        let q = summary.queued_share;
+        assert!(q.holds(c, WIDEN_TO_99_9), "{what}: waited {q:?}, Erlang C {c}");
+        let w = summary.priorities[0].mean_response_s;
+        assert!(w.holds(wait_s, WIDEN_TO_99_9), "{what}: mean wait {w:?}, exact {wait_s}");
+        let u = summary.utilisation;
+        let rho = offered / f64::from(teams);
+        assert!(u.holds(rho, WIDEN_TO_99_9), "{what}: utilisation {u:?}, exact {rho}");
+        let load = summary.offered_load;
+        assert!(load.holds(rho, WIDEN_TO_99_9), "{what}: offered load {load:?}, exact {rho}");
+        // Intervals narrow enough to mean something.
+        assert!(q.half_width < 0.02 && u.half_width < 0.01, "{what}: {q:?} {u:?}");
+    }
+}
+
+#[test]
+fn a_seed_reproduces_a_run_and_another_seed_does_not() {
+    let model = FleetModel {
+        priorities: vec![
+            Priority { name: "high".into(), share: 0.4, target_s: 480.0, travel_factor: 0.75 },
+            Priority { name: "low".into(), share: 0.6, target_s: 630.0, travel_factor: 1.0 },
+        ],
+        arrivals: Arrivals::constant(8.0).unwrap(),
+        dispatch_delay: Duration::Fixed { s: 150.0 },
+        on_scene: Duration::LogNormal { mean_s: 900.0, sd_s: 300.0 },
+        transport_share: 0.5,
+        handover: Duration::Exponential { mean_s: 240.0 },
+        teams: (0..3).map(|k| TeamSpec { name: format!("T{k}"), post: 0 }).collect(),
+        warm_up_h: 1.0,
+        hours: 200.0,
+    };
+    let a = simulate(&model, &mut NoDriving, 7, None);
+    assert_eq!(a, simulate(&model, &mut NoDriving, 7, None));
+    assert_ne!(a, simulate(&model, &mut NoDriving, 8, None));
+    // Responses are the dispatch delay plus the wait: never below the delay.
+    assert!(a.priorities.iter().all(|p| p.median_response_s >= 150.0));
+}
