@@ -140,9 +140,12 @@ enum Command {
     /// Travel times by road from one point to each point of a CSV file.
     Eta(roads::EtaArgs),
     /// What-ifs by simulation: staffing, demand, patience.
+    #[command(args_conflicts_with_subcommands = true)]
     Simulate {
         #[command(subcommand)]
-        command: simulate::SimulateCommand,
+        command: Option<simulate::SimulateCommand>,
+        #[command(flatten)]
+        scenario: simulate::ScenarioArgs,
     },
     /// Work with road graph files.
     Roads {
@@ -208,7 +211,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Import { command } => import::run(command).await,
         Command::Report { command } => report::run(command).await,
         Command::Eta(args) => roads::run_eta(args),
-        Command::Simulate { command } => simulate::run(command),
+        Command::Simulate { command, scenario } => simulate::run(command, &scenario),
         Command::Roads { command } => roads::run(command),
         Command::Openapi => {
             println!("{}", server::openapi::json());

@@ -293,7 +293,7 @@ fn export_csv(graph: &Graph, w: &mut impl Write) -> std::io::Result<()> {
 }
 
 /// Reads a graph file, or imports any other road file (with a progress bar).
-fn load_graph(path: &Path) -> anyhow::Result<Graph> {
+pub(crate) fn load_graph(path: &Path) -> anyhow::Result<Graph> {
     let bytes = read(path)?;
     if roads::is_graph_file(&bytes) {
         return Graph::from_bytes(&bytes).with_context(|| format!("loading {}", path.display()));

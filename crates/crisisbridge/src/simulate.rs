@@ -1,10 +1,19 @@
 //! `crisisbridge simulate`: what-ifs before a shift or a budget, by simulation.
 //!
+//! - `simulate --scenario FILE.toml`: a scenario's mobile teams on its road network
+//!   (`simulate/load.rs` reads the files it names, `simulate/fleet.rs` runs and reports it,
+//!   `simulate/html.rs` writes the HTML report).
 //! - `simulate queue`: a 988 line with a number of counselors, contacts per hour, talk time and
 //!   callers' patience, simulated as independent seeded replications (on every core) and
 //!   reported measure by measure with a 95 % confidence interval — answered within the target,
 //!   waited, abandoned, mean time in queue, occupancy — beside the Erlang-A model's exact
 //!   value where it has one. A table, or `--json`.
+
+mod fleet;
+mod html;
+mod load;
+
+pub(crate) use fleet::ScenarioArgs;
 
 use anyhow::bail;
 use simulate::erlang_a;
@@ -49,9 +58,14 @@ pub(crate) struct QueueArgs {
     json: bool,
 }
 
-pub(crate) fn run(command: SimulateCommand) -> anyhow::Result<()> {
-    match command {
-        SimulateCommand::Queue(args) => queue(&args),
+pub(crate) fn run(command: Option<SimulateCommand>, args: &ScenarioArgs) -> anyhow::Result<()> {
+    match (command, &args.scenario) {
+        (Some(SimulateCommand::Queue(queue_args)), _) => queue(&queue_args),
+        (None, Some(path)) => fleet::run(args, path),
+        (None, None) => bail!(
+            "say what to simulate: --scenario FILE.toml (see docs/scenarios.md), or `simulate \
+             queue` for a 988 line alone"
+        ),
     }
 }
 

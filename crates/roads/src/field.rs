@@ -35,6 +35,11 @@ impl TimesFrom {
         via_roads.chain(self.origin.along_segment_to(to)).min()
     }
 
+    /// The point the times are from.
+    pub fn origin(&self) -> &Snap {
+        &self.origin
+    }
+
     /// The time from the origin to `node`.
     pub fn to_node(&self, node: NodeId) -> Option<TravelTime> {
         plus(self.times.get(node.index()), TravelTime::from_millis(0))

@@ -15,6 +15,8 @@ pub mod arrivals;
 pub mod dist;
 pub mod erlang_a;
 pub mod fleet;
+pub mod on_roads;
 pub mod queue;
 pub mod replicate;
 pub mod rng;
+pub mod scenario;

@@ -1,0 +1,178 @@
+//! `crisisbridge simulate --scenario FILE.toml`: a scenario's mobile teams on its roads, run
+//! as seeded replications on every core, reported as a table, JSON or a self-contained HTML
+//! page (`html.rs`).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use simulate::fleet::{FleetRun, FleetSummary, simulate, summarise};
+use simulate::replicate::{Estimate, replications};
+
+use super::load::{Loaded, load};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ScenarioArgs {
+    /// The scenario file (TOML; see docs/scenarios.md).
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Replications, instead of the scenario's (2 to 1000).
+    #[arg(long)]
+    replications: Option<usize>,
+    /// Seed of the first replication, instead of the scenario's; a run is reproduced from it.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Days simulated per replication, instead of the scenario's period.
+    #[arg(long, allow_negative_numbers = true)]
+    days: Option<f64>,
+    /// Threads (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Also write a self-contained HTML report (charts included) to this file.
+    #[arg(long)]
+    html: Option<PathBuf>,
+}
+
+/// What a run reports, in every format.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Report {
+    pub scenario: String,
+    pub file: String,
+    pub seed: u64,
+    pub replications: usize,
+    pub days: f64,
+    pub warm_up_hours: f64,
+    pub teams: usize,
+    pub posts: usize,
+    pub facilities: usize,
+    pub demand: String,
+    pub road_nodes: usize,
+    pub threads: usize,
+    pub seconds: f64,
+    pub summary: FleetSummary,
+}
+
+pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
+    let mut loaded = load(path)?;
+    let Loaded { scenario, .. } = &mut loaded;
+    if let Some(r) = args.replications {
+        if !(2..=simulate::scenario::MAX_REPLICATIONS).contains(&r) {
+            bail!("--replications {r}: give 2 to 1000 (an interval needs at least two)");
+        }
+        scenario.replications = r;
+    }
+    if let Some(days) = args.days {
+        if !(days.is_finite() && days > 0.0 && days <= 36_500.0) {
+            bail!("--days {days}: give a period above 0 days (at most a century)");
+        }
+        scenario.model.hours = days * 24.0;
+    }
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    if threads == 0 {
+        bail!("--threads 0: give 1 or more");
+    }
+    let model = loaded.road_model(path)?;
+    let scenario = &loaded.scenario;
+    let bar = ProgressBar::new(scenario.replications as u64).with_style(
+        ProgressStyle::with_template("simulating [{bar:40}] {pos}/{len} replications, {eta} left")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let done = AtomicUsize::new(0);
+    let started = std::time::Instant::now();
+    let runs: Vec<FleetRun> = replications(scenario.replications, threads, |i| {
+        let seed = scenario.seed.wrapping_add(u64::try_from(i).unwrap_or(u64::MAX));
+        let run = simulate(&scenario.model, &mut model.travel(), seed, None);
+        done.fetch_add(1, Ordering::Relaxed);
+        bar.inc(1);
+        run
+    });
+    bar.finish_and_clear();
+    let report = Report {
+        scenario: scenario.name.clone(),
+        file: path.display().to_string(),
+        seed: scenario.seed,
+        replications: scenario.replications,
+        days: scenario.model.hours / 24.0,
+        warm_up_hours: scenario.model.warm_up_h,
+        teams: scenario.model.teams.len(),
+        posts: scenario.posts.len(),
+        facilities: scenario.facilities.len(),
+        demand: loaded.demand_note.clone(),
+        road_nodes: loaded.graph.node_count(),
+        threads,
+        seconds: started.elapsed().as_secs_f64(),
+        summary: summarise(&scenario.model, &runs),
+    };
+    if let Some(html) = &args.html {
+        std::fs::write(html, super::html::page(&report))
+            .with_context(|| format!("writing {}", html.display()))?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", table(&report));
+        if let Some(html) = &args.html {
+            println!("\nreport written to {}", html.display());
+        }
+    }
+    Ok(())
+}
+
+fn pm(e: Estimate, scale: f64, decimals: usize) -> String {
+    if e.mean.is_nan() {
+        return "—".into();
+    }
+    format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, e.half_width * scale)
+}
+
+/// The plain-text table.
+pub(crate) fn table(r: &Report) -> String {
+    use std::fmt::Write;
+    let s = &r.summary;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", r.scenario, r.file);
+    let _ = writeln!(
+        out,
+        "{} replications of {} days after a {} h warm-up, seeds {}.. — {} teams at {} posts, {} \
+         facilities, demand {}, {} road nodes ({:.1} s on {} threads)",
+        r.replications,
+        r.days,
+        r.warm_up_hours,
+        r.seed,
+        r.teams,
+        r.posts,
+        r.facilities,
+        r.demand,
+        r.road_nodes,
+        r.seconds,
+        r.threads
+    );
+    let _ = writeln!(out, "Each figure is the mean over replications ± its 95 % confidence half-width.\n");
+    let _ = writeln!(out, "{:<34} {:>22}", "calls per hour", pm(s.calls_per_hour, 1.0, 2));
+    let _ = writeln!(out, "{:<34} {:>22}", "utilisation", pm(s.utilisation, 100.0, 1) + " %");
+    let _ = writeln!(out, "{:<34} {:>22}", "offered load (λ × busy / teams)", pm(s.offered_load, 100.0, 1) + " %");
+    let _ = writeln!(out, "{:<34} {:>22}", "busy time per call (min)", pm(s.mean_busy_s, 1.0 / 60.0, 2));
+    let _ = writeln!(out, "{:<34} {:>22}", "no team free at dispatch", pm(s.queued_share, 100.0, 2) + " %");
+    for p in s.priorities.iter().filter(|p| !p.calls.mean.is_nan() && p.calls.mean > 0.0) {
+        let _ = writeln!(out, "\npriority {} (target {} min)", p.name, p.target_s / 60.0);
+        let _ = writeln!(out, "  {:<32} {:>22}", "calls per replication", pm(p.calls, 1.0, 0));
+        let _ = writeln!(out, "  {:<32} {:>22}", "response, mean (min)", pm(p.mean_response_s, 1.0 / 60.0, 2));
+        let _ = writeln!(out, "  {:<32} {:>22}", "response, median (min)", pm(p.median_response_s, 1.0 / 60.0, 2));
+        let _ = writeln!(out, "  {:<32} {:>22}", "response, 90th percentile (min)", pm(p.p90_response_s, 1.0 / 60.0, 2));
+        let _ = writeln!(out, "  {:<32} {:>22}", "within target", pm(p.within_target, 100.0, 1) + " %");
+    }
+    let _ = writeln!(out, "\nteam utilisation");
+    for (name, e) in &s.teams {
+        let _ = writeln!(out, "  {name:<32} {:>22}", pm(*e, 100.0, 1) + " %");
+    }
+    out
+}

@@ -1,0 +1,159 @@
+//! The self-contained HTML report of a scenario run: the table's figures and, per priority,
+//! the response-time distribution as an inline SVG histogram with the target marked; each
+//! team's utilisation as bars. No script, no external file: it opens anywhere and prints.
+
+use super::fleet::Report;
+use simulate::replicate::Estimate;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn pm(e: Estimate, scale: f64, decimals: usize) -> String {
+    if e.mean.is_nan() {
+        return "—".into();
+    }
+    format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, e.half_width * scale)
+}
+
+/// A histogram of response times (minutes on the x axis), the target as a line.
+#[allow(clippy::cast_precision_loss)]
+fn histogram(counts: &[u64], bin_s: f64, target_s: f64) -> String {
+    let (w, h, left, bottom) = (640.0, 220.0, 48.0, 28.0);
+    // Show up to the last non-empty bin, at least to twice the target.
+    let last = counts.iter().rposition(|c| *c > 0).unwrap_or(0);
+    let shown = (last + 1).max(((2.0 * target_s / bin_s).ceil()) as usize).min(counts.len());
+    let total: u64 = counts.iter().sum();
+    let peak = counts.iter().take(shown).copied().max().unwrap_or(1).max(1) as f64;
+    let bar_w = (w - left - 8.0) / shown.max(1) as f64;
+    let mut svg = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" \
+         aria-label=\"response time distribution\">"
+    );
+    for (k, c) in counts.iter().take(shown).enumerate() {
+        let bh = (*c as f64 / peak) * (h - bottom - 10.0);
+        let x = left + k as f64 * bar_w;
+        let late = (k as f64) * bin_s >= target_s;
+        let fill = if late { "#c0504d" } else { "#4f81bd" };
+        svg += &format!(
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{fill}\"><title>{:.1}–{:.1} min: {c} calls ({:.2} %)</title></rect>",
+            h - bottom - bh,
+            (bar_w - 1.0).max(0.5),
+            k as f64 * bin_s / 60.0,
+            (k + 1) as f64 * bin_s / 60.0,
+            100.0 * *c as f64 / total.max(1) as f64
+        );
+    }
+    let tx = left + target_s / bin_s * bar_w;
+    svg += &format!(
+        "<line x1=\"{tx:.1}\" y1=\"4\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#222\" stroke-dasharray=\"4 3\"/>\
+         <text x=\"{:.1}\" y=\"14\" font-size=\"11\">target {:.1} min</text>",
+        h - bottom,
+        tx + 4.0,
+        target_s / 60.0
+    );
+    let minutes = (shown as f64 * bin_s / 60.0).ceil() as usize;
+    let step = if minutes > 40 { 10 } else { 5 };
+    for m in (0..=minutes).step_by(step) {
+        let x = left + m as f64 * 60.0 / bin_s * bar_w;
+        svg += &format!(
+            "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{m}</text>",
+            h - 10.0
+        );
+    }
+    svg += &format!(
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">minutes from call to team on scene</text>\
+         <line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#444\"/></svg>",
+        w - 8.0,
+        h - 10.0,
+        h - bottom,
+        w - 8.0,
+        h - bottom
+    );
+    svg
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn team_bars(teams: &[(String, Estimate)]) -> String {
+    let row = 18.0;
+    let (w, left) = (640.0, 170.0);
+    let h = row * teams.len() as f64 + 24.0;
+    let mut svg = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"team utilisation\">"
+    );
+    for (k, (name, e)) in teams.iter().enumerate() {
+        let y = k as f64 * row + 4.0;
+        let bw = (e.mean.clamp(0.0, 1.0)) * (w - left - 60.0);
+        svg += &format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{left}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{:.1}\" fill=\"#9bbb59\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{:.1} %</text>",
+            left - 6.0,
+            y + 12.0,
+            escape(name),
+            row - 4.0,
+            left + bw + 4.0,
+            y + 12.0,
+            e.mean * 100.0
+        );
+    }
+    svg + "</svg>"
+}
+
+pub(crate) fn page(r: &Report) -> String {
+    let s = &r.summary;
+    let mut body = format!(
+        "<h1>{}</h1><p>{} replications of {} days after a {} h warm-up, seeds {}.. — {} teams at \
+         {} posts, {} facilities; demand: {}; {} road nodes. Each figure is the mean over the \
+         replications ± the half-width of its 95&nbsp;% confidence interval.</p>",
+        escape(&r.scenario),
+        r.replications,
+        r.days,
+        r.warm_up_hours,
+        r.seed,
+        r.teams,
+        r.posts,
+        r.facilities,
+        escape(&r.demand),
+        r.road_nodes
+    );
+    body += "<table><tr><th>measure</th><th>simulated</th></tr>";
+    for (name, value) in [
+        ("calls per hour", pm(s.calls_per_hour, 1.0, 2)),
+        ("utilisation", pm(s.utilisation, 100.0, 1) + " %"),
+        ("offered load (λ × busy time / teams)", pm(s.offered_load, 100.0, 1) + " %"),
+        ("busy time per call (min)", pm(s.mean_busy_s, 1.0 / 60.0, 2)),
+        ("no team free at dispatch", pm(s.queued_share, 100.0, 2) + " %"),
+    ] {
+        body += &format!("<tr><td>{}</td><td>{value}</td></tr>", escape(name));
+    }
+    body += "</table>";
+    for p in s.priorities.iter().filter(|p| !p.calls.mean.is_nan() && p.calls.mean > 0.0) {
+        body += &format!(
+            "<h2>Priority {} — target {} min</h2><table><tr><th>measure</th><th>simulated</th></tr>",
+            escape(&p.name),
+            p.target_s / 60.0
+        );
+        for (name, value) in [
+            ("calls per replication", pm(p.calls, 1.0, 0)),
+            ("response, mean (min)", pm(p.mean_response_s, 1.0 / 60.0, 2)),
+            ("response, median (min)", pm(p.median_response_s, 1.0 / 60.0, 2)),
+            ("response, 90th percentile (min)", pm(p.p90_response_s, 1.0 / 60.0, 2)),
+            ("within target", pm(p.within_target, 100.0, 1) + " %"),
+        ] {
+            body += &format!("<tr><td>{name}</td><td>{value}</td></tr>");
+        }
+        body += "</table>";
+        body += &histogram(&p.histogram, p.bin_s, p.target_s);
+    }
+    body += "<h2>Team utilisation</h2>";
+    body += &team_bars(&s.teams);
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <style>body{{font:14px system-ui,sans-serif;max-width:720px;margin:2em auto;color:#222}}\
+         table{{border-collapse:collapse;margin:1em 0}}td,th{{border-bottom:1px solid #ddd;\
+         padding:4px 12px;text-align:left}}td+td{{text-align:right;font-variant-numeric:tabular-nums}}\
+         svg{{display:block;margin:0.5em 0 1.5em}}</style></head><body>{body}</body></html>\n",
+        escape(&r.scenario)
+    )
+}

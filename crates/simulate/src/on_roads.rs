@@ -1,0 +1,237 @@
+//! The fleet model on a real road network ([`RoadModel`]): posts and facilities snapped to
+//! the roads once, each with its times to and from every node kept (one PHAST sweep each, so
+//! choosing among fifty teams for a call is fifty lookups), and calls placed where the demand
+//! says — uniformly within areas drawn by weight (population), or at weighted points — and
+//! snapped to the nearest road within 500 m, as the product snaps an incident.
+
+use domain::GeoPoint;
+use jurisdiction::Area;
+use roads::{Graph, Query, Snap, TimesFrom, TimesTo};
+
+use crate::fleet::Travel;
+use crate::rng::Rng;
+
+/// How far from a road a post, facility or call may be (the product's own limit).
+pub const MAX_SNAP_M: f64 = 500.0;
+
+/// Where calls come from: areas or points, each with a weight (population, past calls).
+#[derive(Debug, Clone)]
+pub enum Demand {
+    Areas(Vec<(Area, f64)>),
+    Points(Vec<(GeoPoint, f64)>),
+}
+
+/// A call's place: where it was drawn, and that point on the road.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Site {
+    pub lat: f64,
+    pub lon: f64,
+    pub snap: Snap,
+}
+
+/// A named point that must be on the network (a post, a facility).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Named {
+    pub name: String,
+    pub point: GeoPoint,
+}
+
+/// The road network with its posts, facilities and demand, ready for replications (shared
+/// between threads; each replication takes a [`RoadTravel`]).
+#[derive(Debug)]
+pub struct RoadModel<'g> {
+    graph: &'g Graph,
+    from_post: Vec<TimesFrom>,
+    to_post: Vec<TimesTo>,
+    from_facility: Vec<TimesFrom>,
+    to_facility: Vec<TimesTo>,
+    demand: Demand,
+    /// Running totals of the demand's weights, for drawing by weight.
+    cumulative: Vec<f64>,
+    /// Each demand area's bounds, `[min_lon, min_lat, max_lon, max_lat]`.
+    bounds: Vec<[f64; 4]>,
+}
+
+/// What is wrong with a post, facility or the demand, said so it can be fixed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffRoad {
+    pub what: String,
+    pub message: String,
+}
+
+impl<'g> RoadModel<'g> {
+    /// Snaps every post and facility and keeps their times; refuses a point more than
+    /// [`MAX_SNAP_M`] from any road, and demand with no weight or no road near it.
+    pub fn new(
+        graph: &'g Graph,
+        posts: &[Named],
+        facilities: &[Named],
+        demand: Demand,
+    ) -> Result<Self, OffRoad> {
+        let snap = |kind: &str, n: &Named| {
+            graph.snap(n.point, MAX_SNAP_M).ok_or_else(|| OffRoad {
+                what: format!("{kind} {}", n.name),
+                message: format!(
+                    "{kind} {} at {:.6}, {:.6} is more than {MAX_SNAP_M} m from any road of the \
+                     network: check its coordinates (latitude first) or use a road network that \
+                     covers it",
+                    n.name,
+                    n.point.lat.degrees(),
+                    n.point.lon.degrees()
+                ),
+            })
+        };
+        let posts: Vec<Snap> = posts.iter().map(|p| snap("post", p)).collect::<Result<_, _>>()?;
+        let facilities: Vec<Snap> =
+            facilities.iter().map(|f| snap("facility", f)).collect::<Result<_, _>>()?;
+        let mut query = Query::new();
+        let weights: Vec<f64> = match &demand {
+            Demand::Areas(areas) => areas.iter().map(|(_, w)| *w).collect(),
+            Demand::Points(points) => points.iter().map(|(_, w)| *w).collect(),
+        };
+        if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+            return Err(OffRoad {
+                what: "demand".into(),
+                message: format!("a demand weight of {w}: give 0 or more"),
+            });
+        }
+        let mut total = 0.0;
+        let cumulative: Vec<f64> = weights
+            .iter()
+            .map(|w| {
+                total += w;
+                total
+            })
+            .collect();
+        if total <= 0.0 {
+            return Err(OffRoad {
+                what: "demand".into(),
+                message: "the demand's weights are all 0: no call would have a place".into(),
+            });
+        }
+        let bounds = match &demand {
+            Demand::Areas(areas) => areas.iter().map(|(a, _)| a.bounds()).collect(),
+            Demand::Points(points) => {
+                for (p, w) in points.iter().filter(|(_, w)| *w > 0.0) {
+                    if graph.snap(*p, MAX_SNAP_M).is_none() {
+                        return Err(OffRoad {
+                            what: "demand".into(),
+                            message: format!(
+                                "a demand point at {:.6}, {:.6} (weight {w}) is more than \
+                                 {MAX_SNAP_M} m from any road: move it or leave it out",
+                                p.lat.degrees(),
+                                p.lon.degrees()
+                            ),
+                        });
+                    }
+                }
+                Vec::new()
+            }
+        };
+        Ok(Self {
+            graph,
+            from_post: posts.iter().map(|s| query.times_from(graph, s)).collect(),
+            to_post: posts.iter().map(|s| query.times_to(graph, s)).collect(),
+            from_facility: facilities.iter().map(|s| query.times_from(graph, s)).collect(),
+            to_facility: facilities.iter().map(|s| query.times_to(graph, s)).collect(),
+            demand,
+            cumulative,
+            bounds,
+        })
+    }
+
+    /// A replication's view, with its own query buffers.
+    pub fn travel(&self) -> RoadTravel<'_, 'g> {
+        RoadTravel { model: self, query: Query::new(), times: Vec::new() }
+    }
+
+    pub fn graph(&self) -> &'g Graph {
+        self.graph
+    }
+
+    /// The index of the demand entry the draw `u` in [0, total) falls in.
+    fn pick(&self, rng: &mut Rng) -> usize {
+        let total = self.cumulative.last().copied().unwrap_or(0.0);
+        let u = (1.0 - rng.uniform()) * total;
+        self.cumulative.partition_point(|c| *c <= u).min(self.cumulative.len().saturating_sub(1))
+    }
+
+    /// A point drawn from the demand and snapped; areas are sampled uniformly (by rejection
+    /// within their bounds) and a point with no road within [`MAX_SNAP_M`] is drawn again.
+    fn draw(&self, rng: &mut Rng) -> Site {
+        loop {
+            let k = self.pick(rng);
+            let point = match &self.demand {
+                Demand::Points(points) => points.get(k).map(|(p, _)| (p.lat.degrees(), p.lon.degrees())),
+                Demand::Areas(areas) => {
+                    let (Some((area, _)), Some(b)) = (areas.get(k), self.bounds.get(k)) else {
+                        continue;
+                    };
+                    (0..1000).find_map(|_| {
+                        let lon = b[0] + (b[2] - b[0]) * (1.0 - rng.uniform());
+                        let lat = b[1] + (b[3] - b[1]) * (1.0 - rng.uniform());
+                        jurisdiction::reference::contains(area, [lon, lat]).then_some((lat, lon))
+                    })
+                }
+            };
+            let Some((lat, lon)) = point else { continue };
+            let Ok(geo) = GeoPoint::parse(lat, lon) else { continue };
+            if let Some(snap) = self.graph.snap(geo, MAX_SNAP_M) {
+                return Site { lat, lon, snap };
+            }
+        }
+    }
+}
+
+/// One replication's road travel: the shared model and its own query buffers.
+#[derive(Debug)]
+pub struct RoadTravel<'m, 'g> {
+    model: &'m RoadModel<'g>,
+    query: Query,
+    times: Vec<Option<roads::TravelTime>>,
+}
+
+fn millis(t: Option<roads::TravelTime>) -> Option<u64> {
+    t.map(|t| u64::from(t.millis()))
+}
+
+impl Travel for RoadTravel<'_, '_> {
+    type Site = Site;
+
+    fn site(&mut self, rng: &mut Rng) -> Site {
+        self.model.draw(rng)
+    }
+
+    fn post_to_site(&mut self, post: usize, site: &Site) -> Option<u64> {
+        millis(self.model.from_post.get(post)?.to(&site.snap))
+    }
+
+    fn facility_to_site(&mut self, facility: usize, site: &Site) -> Option<u64> {
+        millis(self.model.from_facility.get(facility)?.to(&site.snap))
+    }
+
+    fn site_to_site(&mut self, from: &Site, to: &Site) -> Option<u64> {
+        self.query.snapped_times_from(self.model.graph, &from.snap, &[to.snap], &mut self.times);
+        millis(self.times.first().copied().flatten())
+    }
+
+    fn site_to_post(&mut self, site: &Site, post: usize) -> Option<u64> {
+        millis(self.model.to_post.get(post)?.from(&site.snap))
+    }
+
+    fn facility_to_post(&mut self, facility: usize, post: usize) -> Option<u64> {
+        let facility = self.model.from_facility.get(facility)?;
+        let post = self.model.to_post.get(post)?;
+        millis(post.from(facility.origin()))
+    }
+
+    fn nearest_facility(&mut self, site: &Site) -> Option<(usize, u64)> {
+        self.model
+            .to_facility
+            .iter()
+            .enumerate()
+            .filter_map(|(k, f)| Some((millis(f.from(&site.snap))?, k)))
+            .min()
+            .map(|(t, k)| (k, t))
+    }
+}

@@ -1,0 +1,514 @@
+//! The scenario file (TOML): the period, the roads, where and when calls come, their
+//! priorities and service times, the facilities, posts and teams. Parsed and checked whole
+//! before any run; every error names the file, the line and what to change. The format is
+//! documented in `docs/scenarios.md`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use domain::GeoPoint;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::arrivals::Arrivals;
+use crate::dist::Duration;
+use crate::fleet::{FleetModel, Priority, TeamSpec};
+use crate::on_roads::Named;
+
+/// A scenario that cannot be run, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub file: String,
+    /// 1-based; 0 when the problem has no one line.
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Where calls come from, as the file names it (the caller reads the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemandSource {
+    /// GeoJSON areas (gzipped or not): `id` names each feature, `weight` its weight.
+    Areas { file: String, id: String, weight: String },
+    /// CSV of `lat,lon,weight` with a header.
+    Points { file: String },
+}
+
+/// A checked scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    /// The road network file, as written (relative to the scenario's directory).
+    pub roads: String,
+    pub demand: DemandSource,
+    pub model: FleetModel,
+    pub posts: Vec<Named>,
+    pub facilities: Vec<Named>,
+    pub replications: usize,
+    pub seed: u64,
+    /// The line of each post and facility (`"post NAME"`, `"facility NAME"`) and of the
+    /// `roads` and `[demand]` entries, for errors found once the files are read.
+    pub lines: HashMap<String, usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    name: String,
+    roads: Spanned<String>,
+    #[serde(default)]
+    days: Option<Spanned<f64>>,
+    #[serde(default)]
+    hours: Option<Spanned<f64>>,
+    #[serde(default)]
+    warm_up_hours: Option<Spanned<f64>>,
+    #[serde(default)]
+    replications: Option<Spanned<i64>>,
+    #[serde(default)]
+    seed: Option<Spanned<i64>>,
+    arrivals: Spanned<RawArrivals>,
+    demand: Spanned<RawDemand>,
+    #[serde(rename = "priority")]
+    priorities: Vec<Spanned<RawPriority>>,
+    service: Spanned<RawService>,
+    #[serde(rename = "facility", default)]
+    facilities: Vec<Spanned<RawPoint>>,
+    #[serde(rename = "post")]
+    posts: Vec<Spanned<RawPoint>>,
+    #[serde(rename = "team")]
+    teams: Vec<Spanned<RawTeam>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArrivals {
+    #[serde(default)]
+    per_hour: Option<f64>,
+    #[serde(default)]
+    by_hour_of_week: Option<Vec<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDemand {
+    #[serde(default)]
+    areas: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    weight: Option<String>,
+    #[serde(default)]
+    points: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPriority {
+    name: String,
+    share: f64,
+    target_minutes: f64,
+    #[serde(default)]
+    travel_time_factor: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    dispatch_delay: Spanned<RawDuration>,
+    on_scene: Spanned<RawDuration>,
+    transport_share: Spanned<f64>,
+    handover: Spanned<RawDuration>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDuration {
+    kind: String,
+    #[serde(default)]
+    minutes: Option<f64>,
+    #[serde(default)]
+    mean_minutes: Option<f64>,
+    #[serde(default)]
+    sd_minutes: Option<f64>,
+    #[serde(default)]
+    min_minutes: Option<f64>,
+    #[serde(default)]
+    max_minutes: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPoint {
+    name: String,
+    lat: f64,
+    lon: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTeam {
+    name: String,
+    post: Spanned<String>,
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn line(&self, span: Range<usize>) -> usize {
+        self.text.get(..span.start).map_or(0, |before| before.matches('\n').count() + 1)
+    }
+
+    fn err(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
+        ScenarioError { file: self.file.to_owned(), line: self.line(span), message: message.into() }
+    }
+}
+
+/// The most replications a scenario may ask for.
+pub const MAX_REPLICATIONS: usize = 1000;
+
+impl Scenario {
+    /// Parses and checks the scenario in `text`; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Self, ScenarioError> {
+        let ctx = Ctx { file, text };
+        let raw: Raw = toml::from_str(text).map_err(|e| ScenarioError {
+            file: file.to_owned(),
+            line: e.span().map_or(0, |s| ctx.line(s)),
+            message: e.message().trim().to_owned(),
+        })?;
+        let mut lines = HashMap::new();
+        lines.insert("roads".to_owned(), ctx.line(raw.roads.span()));
+        lines.insert("demand".to_owned(), ctx.line(raw.demand.span()));
+        let hours = match (&raw.days, &raw.hours) {
+            (Some(_), Some(h)) => {
+                return Err(ctx.err(h.span(), "give the period as `days` or `hours`, not both"));
+            }
+            (Some(d), None) => positive(&ctx, d, "days")? * 24.0,
+            (None, Some(h)) => positive(&ctx, h, "hours")?,
+            (None, None) => 365.0 * 24.0,
+        };
+        let warm_up_h = match &raw.warm_up_hours {
+            Some(w) if !(w.get_ref().is_finite() && *w.get_ref() >= 0.0) => {
+                return Err(ctx.err(w.span(), "warm_up_hours: give 0 or more"));
+            }
+            Some(w) => *w.get_ref(),
+            None => 24.0,
+        };
+        let replications = match &raw.replications {
+            Some(r) => usize::try_from(*r.get_ref())
+                .ok()
+                .filter(|n| (2..=MAX_REPLICATIONS).contains(n))
+                .ok_or_else(|| {
+                    ctx.err(r.span(), format!("replications: give 2 to {MAX_REPLICATIONS}"))
+                })?,
+            None => 30,
+        };
+        let seed = match &raw.seed {
+            Some(s) => u64::try_from(*s.get_ref())
+                .map_err(|_| ctx.err(s.span(), "seed: give a whole number of 0 or more"))?,
+            None => 1,
+        };
+        let arrivals = arrivals(&ctx, &raw.arrivals)?;
+        let demand = demand(&ctx, &raw.demand)?;
+        let priorities = priorities(&ctx, &raw.priorities)?;
+        let service = raw.service.get_ref();
+        let transport_share = *service.transport_share.get_ref();
+        if !(0.0..=1.0).contains(&transport_share) {
+            return Err(ctx.err(
+                service.transport_share.span(),
+                format!("transport_share = {transport_share}: give a share from 0 to 1"),
+            ));
+        }
+        let facilities = points(&ctx, &raw.facilities, "facility", &mut lines)?;
+        if transport_share > 0.0 && facilities.is_empty() {
+            return Err(ctx.err(
+                service.transport_share.span(),
+                "calls are transported but there is no [[facility]]: add one, or set \
+                 transport_share = 0",
+            ));
+        }
+        let posts = points(&ctx, &raw.posts, "post", &mut lines)?;
+        if raw.posts.is_empty() {
+            return Err(ScenarioError {
+                file: file.to_owned(),
+                line: 0,
+                message: "no [[post]]: every team starts from and returns to a post".into(),
+            });
+        }
+        let teams = teams(&ctx, &raw.teams, &posts)?;
+        let model = FleetModel {
+            priorities,
+            arrivals,
+            dispatch_delay: duration(&ctx, &service.dispatch_delay, "dispatch_delay")?,
+            on_scene: duration(&ctx, &service.on_scene, "on_scene")?,
+            transport_share,
+            handover: duration(&ctx, &service.handover, "handover")?,
+            teams,
+            warm_up_h,
+            hours,
+        };
+        model.check(posts.len()).map_err(|message| ScenarioError {
+            file: file.to_owned(),
+            line: 0,
+            message,
+        })?;
+        Ok(Self {
+            name: raw.name,
+            roads: raw.roads.into_inner(),
+            demand,
+            model,
+            posts,
+            facilities,
+            replications,
+            seed,
+            lines,
+        })
+    }
+
+    /// `what` ("post NAME", "facility NAME", "roads", "demand") as a [`ScenarioError`] at its
+    /// line.
+    pub fn error_at(&self, file: &str, what: &str, message: String) -> ScenarioError {
+        ScenarioError {
+            file: file.to_owned(),
+            line: self.lines.get(what).copied().unwrap_or(0),
+            message,
+        }
+    }
+}
+
+fn positive(ctx: &Ctx<'_>, value: &Spanned<f64>, name: &str) -> Result<f64, ScenarioError> {
+    let v = *value.get_ref();
+    if v.is_finite() && v > 0.0 && v <= 100.0 * 365.0 * 24.0 {
+        Ok(v)
+    } else {
+        Err(ctx.err(value.span(), format!("{name} = {v}: give a period above 0 (at most a century)")))
+    }
+}
+
+fn arrivals(ctx: &Ctx<'_>, raw: &Spanned<RawArrivals>) -> Result<Arrivals, ScenarioError> {
+    let made = match (raw.get_ref().per_hour, &raw.get_ref().by_hour_of_week) {
+        (Some(rate), None) => Arrivals::constant(rate),
+        (None, Some(rates)) => Arrivals::by_hour_of_week(rates.clone()),
+        _ => Err("[arrivals]: give either per_hour or by_hour_of_week (168 rates from Monday \
+                  00:00)"
+            .into()),
+    };
+    made.map_err(|m| ctx.err(raw.span(), format!("[arrivals]: {m}")))
+}
+
+fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, ScenarioError> {
+    let d = raw.get_ref();
+    match (&d.areas, &d.points) {
+        (Some(file), None) => match (&d.id, &d.weight) {
+            (Some(id), Some(weight)) => Ok(DemandSource::Areas {
+                file: file.clone(),
+                id: id.clone(),
+                weight: weight.clone(),
+            }),
+            _ => Err(ctx.err(
+                raw.span(),
+                "[demand] areas: name the property that identifies each area (id = …) and the \
+                 one that weights it (weight = …, e.g. its population)",
+            )),
+        },
+        (None, Some(file)) if d.id.is_none() && d.weight.is_none() => {
+            Ok(DemandSource::Points { file: file.clone() })
+        }
+        (None, Some(_)) => Err(ctx.err(
+            raw.span(),
+            "[demand] points: the file's columns are lat,lon,weight; leave out id and weight",
+        )),
+        _ => Err(ctx.err(
+            raw.span(),
+            "[demand]: give either areas (a GeoJSON file with id and weight) or points (a CSV \
+             of lat,lon,weight)",
+        )),
+    }
+}
+
+fn priorities(
+    ctx: &Ctx<'_>,
+    raw: &[Spanned<RawPriority>],
+) -> Result<Vec<Priority>, ScenarioError> {
+    let mut out: Vec<Priority> = Vec::new();
+    for p in raw {
+        let r = p.get_ref();
+        let err = |m: String| ctx.err(p.span(), format!("priority {}: {m}", r.name));
+        if r.name.trim().is_empty() {
+            return Err(ctx.err(p.span(), "a priority without a name: give it one"));
+        }
+        if out.iter().any(|o| o.name == r.name) {
+            return Err(err("named twice: give each priority its own name".into()));
+        }
+        if !(r.share.is_finite() && (0.0..=1.0).contains(&r.share)) {
+            return Err(err(format!("share = {}: give a share from 0 to 1", r.share)));
+        }
+        if !(r.target_minutes.is_finite() && r.target_minutes > 0.0) {
+            return Err(err(format!("target_minutes = {}: give a target above 0", r.target_minutes)));
+        }
+        let factor = r.travel_time_factor.unwrap_or(1.0);
+        if !(factor.is_finite() && factor > 0.0 && factor <= 2.0) {
+            return Err(err(format!(
+                "travel_time_factor = {factor}: give a factor above 0 and at most 2 (0.75: a \
+                 third faster, with lights and sirens)"
+            )));
+        }
+        out.push(Priority {
+            name: r.name.clone(),
+            share: r.share,
+            target_s: r.target_minutes * 60.0,
+            travel_factor: factor,
+        });
+    }
+    let total: f64 = out.iter().map(|p| p.share).sum();
+    match raw.first() {
+        None => Err(ScenarioError {
+            file: ctx.file.to_owned(),
+            line: 0,
+            message: "no [[priority]]: give at least one, most urgent first".into(),
+        }),
+        Some(first) if (total - 1.0).abs() > 1e-6 => Err(ctx.err(
+            first.span(),
+            format!("the priorities' shares sum to {total}: make them sum to 1"),
+        )),
+        Some(_) => Ok(out),
+    }
+}
+
+fn duration(
+    ctx: &Ctx<'_>,
+    raw: &Spanned<RawDuration>,
+    name: &str,
+) -> Result<Duration, ScenarioError> {
+    let r = raw.get_ref();
+    let err = |m: &str| ctx.err(raw.span(), format!("{name}: {m}"));
+    let given = [
+        ("minutes", r.minutes),
+        ("mean_minutes", r.mean_minutes),
+        ("sd_minutes", r.sd_minutes),
+        ("min_minutes", r.min_minutes),
+        ("max_minutes", r.max_minutes),
+    ];
+    let wanted: &[&str] = match r.kind.as_str() {
+        "fixed" => &["minutes"],
+        "exponential" => &["mean_minutes"],
+        "uniform" => &["min_minutes", "max_minutes"],
+        "lognormal" => &["mean_minutes", "sd_minutes"],
+        other => {
+            return Err(err(&format!(
+                "kind = \"{other}\" is not a distribution here: use fixed, exponential, uniform \
+                 or lognormal"
+            )));
+        }
+    };
+    for (key, value) in given {
+        match (wanted.contains(&key), value) {
+            (true, None) => {
+                return Err(err(&format!(
+                    "a {} time needs {}",
+                    r.kind,
+                    wanted.join(" and ")
+                )));
+            }
+            (false, Some(_)) => {
+                return Err(err(&format!(
+                    "{key} does not belong to a {} time (it takes {})",
+                    r.kind,
+                    wanted.join(" and ")
+                )));
+            }
+            _ => {}
+        }
+    }
+    let s = |v: Option<f64>| v.unwrap_or(0.0) * 60.0;
+    let d = match r.kind.as_str() {
+        "fixed" => Duration::Fixed { s: s(r.minutes) },
+        "exponential" => Duration::Exponential { mean_s: s(r.mean_minutes) },
+        "uniform" => Duration::Uniform { min_s: s(r.min_minutes), max_s: s(r.max_minutes) },
+        _ => Duration::LogNormal { mean_s: s(r.mean_minutes), sd_s: s(r.sd_minutes) },
+    };
+    d.check().map_err(|m| err(&m))?;
+    Ok(d)
+}
+
+fn points(
+    ctx: &Ctx<'_>,
+    raw: &[Spanned<RawPoint>],
+    kind: &str,
+    lines: &mut HashMap<String, usize>,
+) -> Result<Vec<Named>, ScenarioError> {
+    let mut out: Vec<Named> = Vec::new();
+    for p in raw {
+        let r = p.get_ref();
+        if r.name.trim().is_empty() {
+            return Err(ctx.err(p.span(), format!("a {kind} without a name: give it one")));
+        }
+        if out.iter().any(|o| o.name == r.name) {
+            return Err(ctx.err(
+                p.span(),
+                format!("{kind} {} is named twice: give each {kind} its own name", r.name),
+            ));
+        }
+        let point = GeoPoint::parse(r.lat, r.lon).map_err(|e| {
+            ctx.err(p.span(), format!("{kind} {}: {e} (lat is the latitude, lon the longitude)", r.name))
+        })?;
+        lines.insert(format!("{kind} {}", r.name), ctx.line(p.span()));
+        out.push(Named { name: r.name.clone(), point });
+    }
+    Ok(out)
+}
+
+fn teams(
+    ctx: &Ctx<'_>,
+    raw: &[Spanned<RawTeam>],
+    posts: &[Named],
+) -> Result<Vec<TeamSpec>, ScenarioError> {
+    let mut out: Vec<TeamSpec> = Vec::new();
+    for t in raw {
+        let r = t.get_ref();
+        if r.name.trim().is_empty() {
+            return Err(ctx.err(t.span(), "a team without a name: give it one"));
+        }
+        if out.iter().any(|o| o.name == r.name) {
+            return Err(ctx.err(
+                t.span(),
+                format!("team {} is named twice: give each team its own name", r.name),
+            ));
+        }
+        let post = posts.iter().position(|p| p.name == *r.post.get_ref()).ok_or_else(|| {
+            let known: Vec<&str> = posts.iter().map(|p| p.name.as_str()).collect();
+            ctx.err(
+                r.post.span(),
+                format!(
+                    "team {}: there is no post \"{}\"; the posts are: {}",
+                    r.name,
+                    r.post.get_ref(),
+                    known.join(", ")
+                ),
+            )
+        })?;
+        out.push(TeamSpec { name: r.name.clone(), post });
+    }
+    if out.is_empty() {
+        return Err(ScenarioError {
+            file: ctx.file.to_owned(),
+            line: 0,
+            message: "no [[team]]: give at least one, each with its post".into(),
+        });
+    }
+    Ok(out)
+}
