@@ -76,3 +76,55 @@ fn plus(time: Option<&u32>, extra: TravelTime) -> Option<TravelTime> {
     }
     time.checked_add(extra.millis()).map(TravelTime::from_millis)
 }
+
+/// A shortest drive to a [`TimesTo`]'s destination, node by node: each node passed and the
+/// time from the start at which it is reached. Empty when the start and the destination lie
+/// on one segment (the drive passes no node).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub steps: Vec<(NodeId, TravelTime)>,
+    pub total: TravelTime,
+}
+
+impl Route {
+    /// Where a vehicle driving this route is `elapsed` after it set off: the next node it
+    /// will pass and how long until it gets there; `None` once it has passed the last node
+    /// (it is on the destination's segment).
+    pub fn next_node(&self, elapsed: TravelTime) -> Option<(NodeId, TravelTime)> {
+        let k = self.steps.partition_point(|(_, at)| *at < elapsed);
+        let (node, at) = self.steps.get(k)?;
+        Some((*node, TravelTime::from_millis(at.millis() - elapsed.millis())))
+    }
+}
+
+impl TimesTo {
+    /// The shortest drive from `from` to the destination, node by node: from the best
+    /// departure, each step along a road arc whose time plus the time left after it equals
+    /// the time left before it (exact, as every time is whole milliseconds).
+    pub fn route_from(&self, graph: &Graph, from: &Snap) -> Option<Route> {
+        let total = self.from(from)?;
+        if from.along_segment_to(&self.destination) == Some(total) {
+            return Some(Route { steps: Vec::new(), total });
+        }
+        let (mut node, first) = from
+            .departures()
+            .find(|(node, first)| plus(self.times.get(node.index()), *first) == Some(total))?;
+        let mut elapsed = first.millis();
+        let mut steps = vec![(node, first)];
+        for _ in 0..graph.node_count() {
+            let left = *self.times.get(node.index())?;
+            if self.destination.arrivals().any(|(n, last)| n == node && last.millis() == left) {
+                return Some(Route { steps, total });
+            }
+            let arc = graph.arcs_of(node.index()).iter().find(|a| {
+                self.times
+                    .get(a.head as usize)
+                    .is_some_and(|t| *t != INF && t.checked_add(a.millis) == Some(left))
+            })?;
+            node = NodeId(arc.head);
+            elapsed += arc.millis;
+            steps.push((node, TravelTime::from_millis(elapsed)));
+        }
+        None
+    }
+}

@@ -56,7 +56,7 @@ pub mod testing;
 pub use dijkstra::Dijkstra;
 pub use error::{Result, RoadsError};
 pub use fallback::{DETOUR_FACTOR, FALLBACK_KMH, fallback_seconds};
-pub use field::{TimesFrom, TimesTo};
+pub use field::{Route, TimesFrom, TimesTo};
 pub use format::{VERSION as GRAPH_FILE_VERSION, is_graph_file};
 pub use geo::{E7, haversine_m};
 pub use graph::{ArcInfo, Graph, NodeId, TravelTime};

@@ -29,9 +29,12 @@ impl Arrivals {
                 per_hour.len()
             ));
         }
-        if let Some((h, r)) = per_hour.iter().enumerate().find(|(_, r)| !(r.is_finite() && **r >= 0.0))
+        if let Some((h, r)) =
+            per_hour.iter().enumerate().find(|(_, r)| !(r.is_finite() && **r >= 0.0))
         {
-            return Err(format!("the rate for hour {h} of the week is {r}: give 0 or more per hour"));
+            return Err(format!(
+                "the rate for hour {h} of the week is {r}: give 0 or more per hour"
+            ));
         }
         let highest = per_hour.iter().copied().fold(0.0, f64::max);
         if highest <= 0.0 {

@@ -23,14 +23,20 @@ impl Duration {
     pub fn check(&self) -> Result<(), String> {
         let finite = |v: f64| v.is_finite() && v >= 0.0;
         match *self {
-            Self::Fixed { s } if !finite(s) => Err(format!("a fixed time of {s} s: give 0 or more")),
+            Self::Fixed { s } if !finite(s) => {
+                Err(format!("a fixed time of {s} s: give 0 or more"))
+            }
             Self::Exponential { mean_s } if !(finite(mean_s) && mean_s > 0.0) => {
                 Err(format!("an exponential mean of {mean_s} s: give a mean above 0"))
             }
-            Self::Uniform { min_s, max_s } if !(finite(min_s) && finite(max_s) && min_s <= max_s) => {
+            Self::Uniform { min_s, max_s }
+                if !(finite(min_s) && finite(max_s) && min_s <= max_s) =>
+            {
                 Err(format!("a uniform time from {min_s} s to {max_s} s: give 0 ≤ min ≤ max"))
             }
-            Self::LogNormal { mean_s, sd_s } if !(finite(mean_s) && mean_s > 0.0 && finite(sd_s)) => {
+            Self::LogNormal { mean_s, sd_s }
+                if !(finite(mean_s) && mean_s > 0.0 && finite(sd_s)) =>
+            {
                 Err(format!(
                     "a log-normal time with mean {mean_s} s and sd {sd_s} s: give a mean above 0 \
                      and an sd of 0 or more"

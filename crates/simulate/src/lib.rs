@@ -12,6 +12,7 @@
 //! Invariants: no IO, no wall clock; every run is a function of its inputs and seed.
 
 pub mod arrivals;
+pub mod demand;
 pub mod dist;
 pub mod erlang_a;
 pub mod fleet;

@@ -8,7 +8,7 @@ use domain::GeoPoint;
 use jurisdiction::Area;
 use roads::{Graph, Query, Snap, TimesFrom, TimesTo};
 
-use crate::fleet::Travel;
+use crate::fleet::{From, Travel};
 use crate::rng::Rng;
 
 /// How far from a road a post, facility or call may be (the product's own limit).
@@ -162,7 +162,9 @@ impl<'g> RoadModel<'g> {
         loop {
             let k = self.pick(rng);
             let point = match &self.demand {
-                Demand::Points(points) => points.get(k).map(|(p, _)| (p.lat.degrees(), p.lon.degrees())),
+                Demand::Points(points) => {
+                    points.get(k).map(|(p, _)| (p.lat.degrees(), p.lon.degrees()))
+                }
                 Demand::Areas(areas) => {
                     let (Some((area, _)), Some(b)) = (areas.get(k), self.bounds.get(k)) else {
                         continue;
@@ -195,8 +197,16 @@ fn millis(t: Option<roads::TravelTime>) -> Option<u64> {
     t.map(|t| u64::from(t.millis()))
 }
 
+/// A team's drive back: the route, node by node, and the post it ends at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Back {
+    pub post: usize,
+    pub route: roads::Route,
+}
+
 impl Travel for RoadTravel<'_, '_> {
     type Site = Site;
+    type Route = Back;
 
     fn site(&mut self, rng: &mut Rng) -> Site {
         self.model.draw(rng)
@@ -215,16 +225,6 @@ impl Travel for RoadTravel<'_, '_> {
         millis(self.times.first().copied().flatten())
     }
 
-    fn site_to_post(&mut self, site: &Site, post: usize) -> Option<u64> {
-        millis(self.model.to_post.get(post)?.from(&site.snap))
-    }
-
-    fn facility_to_post(&mut self, facility: usize, post: usize) -> Option<u64> {
-        let facility = self.model.from_facility.get(facility)?;
-        let post = self.model.to_post.get(post)?;
-        millis(post.from(facility.origin()))
-    }
-
     fn nearest_facility(&mut self, site: &Site) -> Option<(usize, u64)> {
         self.model
             .to_facility
@@ -233,5 +233,56 @@ impl Travel for RoadTravel<'_, '_> {
             .filter_map(|(k, f)| Some((millis(f.from(&site.snap))?, k)))
             .min()
             .map(|(t, k)| (k, t))
+    }
+
+    fn route_to_post(&mut self, from: From<'_, Site>, post: usize) -> Option<(u64, Back)> {
+        let to = self.model.to_post.get(post)?;
+        let start = match from {
+            From::Scene(site) => site.snap,
+            From::Facility(f) => *self.model.from_facility.get(f)?.origin(),
+        };
+        let route = to.route_from(self.model.graph, &start)?;
+        Some((u64::from(route.total.millis()), Back { post, route }))
+    }
+
+    fn driving_back_to_site(
+        &mut self,
+        teams: &[(&Back, u64)],
+        site: &Site,
+        out: &mut Vec<Option<u64>>,
+    ) {
+        out.clear();
+        // Teams still before their last junction: the time to that junction, then from it.
+        let mut sources = Vec::new();
+        let mut ahead = Vec::with_capacity(teams.len());
+        for (back, elapsed) in teams {
+            let elapsed =
+                roads::TravelTime::from_millis(u32::try_from(*elapsed).unwrap_or(u32::MAX));
+            let next = back.route.next_node(elapsed);
+            if let Some((node, _)) = next {
+                sources.push(node);
+            }
+            ahead.push((next, elapsed));
+        }
+        let seeds: Vec<(roads::NodeId, roads::TravelTime)> = site.snap.arrivals().collect();
+        self.query.travel_times_to(self.model.graph, &sources, &seeds, &mut self.times);
+        let mut from_junction = self.times.iter();
+        for ((back, _), (next, elapsed)) in teams.iter().zip(ahead) {
+            let time = match next {
+                Some((_, wait)) => from_junction
+                    .next()
+                    .copied()
+                    .flatten()
+                    .map(|t| u64::from(wait.millis()) + u64::from(t.millis())),
+                // On the post's own segment: on to the post, then out again.
+                None => {
+                    let left = back.route.total.millis().saturating_sub(elapsed.millis());
+                    let from_post =
+                        self.model.from_post.get(back.post).and_then(|f| f.to(&site.snap));
+                    millis(from_post).map(|t| t + u64::from(left))
+                }
+            };
+            out.push(time);
+        }
     }
 }

@@ -295,7 +295,8 @@ fn positive(ctx: &Ctx<'_>, value: &Spanned<f64>, name: &str) -> Result<f64, Scen
     if v.is_finite() && v > 0.0 && v <= 100.0 * 365.0 * 24.0 {
         Ok(v)
     } else {
-        Err(ctx.err(value.span(), format!("{name} = {v}: give a period above 0 (at most a century)")))
+        Err(ctx
+            .err(value.span(), format!("{name} = {v}: give a period above 0 (at most a century)")))
     }
 }
 
@@ -340,10 +341,7 @@ fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, Scena
     }
 }
 
-fn priorities(
-    ctx: &Ctx<'_>,
-    raw: &[Spanned<RawPriority>],
-) -> Result<Vec<Priority>, ScenarioError> {
+fn priorities(ctx: &Ctx<'_>, raw: &[Spanned<RawPriority>]) -> Result<Vec<Priority>, ScenarioError> {
     let mut out: Vec<Priority> = Vec::new();
     for p in raw {
         let r = p.get_ref();
@@ -358,7 +356,10 @@ fn priorities(
             return Err(err(format!("share = {}: give a share from 0 to 1", r.share)));
         }
         if !(r.target_minutes.is_finite() && r.target_minutes > 0.0) {
-            return Err(err(format!("target_minutes = {}: give a target above 0", r.target_minutes)));
+            return Err(err(format!(
+                "target_minutes = {}: give a target above 0",
+                r.target_minutes
+            )));
         }
         let factor = r.travel_time_factor.unwrap_or(1.0);
         if !(factor.is_finite() && factor > 0.0 && factor <= 2.0) {
@@ -418,11 +419,7 @@ fn duration(
     for (key, value) in given {
         match (wanted.contains(&key), value) {
             (true, None) => {
-                return Err(err(&format!(
-                    "a {} time needs {}",
-                    r.kind,
-                    wanted.join(" and ")
-                )));
+                return Err(err(&format!("a {} time needs {}", r.kind, wanted.join(" and "))));
             }
             (false, Some(_)) => {
                 return Err(err(&format!(
@@ -464,7 +461,10 @@ fn points(
             ));
         }
         let point = GeoPoint::parse(r.lat, r.lon).map_err(|e| {
-            ctx.err(p.span(), format!("{kind} {}: {e} (lat is the latitude, lon the longitude)", r.name))
+            ctx.err(
+                p.span(),
+                format!("{kind} {}: {e} (lat is the latitude, lon the longitude)", r.name),
+            )
         })?;
         lines.insert(format!("{kind} {}", r.name), ctx.line(p.span()));
         out.push(Named { name: r.name.clone(), point });

@@ -8,7 +8,7 @@
 
 use simulate::arrivals::Arrivals;
 use simulate::dist::Duration;
-use simulate::fleet::{FleetModel, Priority, TeamSpec, Travel, simulate, summarise};
+use simulate::fleet::{FleetModel, From, Priority, TeamSpec, Travel, simulate, summarise};
 use simulate::replicate::replications;
 use simulate::rng::Rng;
 
@@ -20,6 +20,7 @@ struct NoDriving;
 
 impl Travel for NoDriving {
     type Site = ();
+    type Route = ();
     fn site(&mut self, _: &mut Rng) {}
     fn post_to_site(&mut self, _: usize, (): &()) -> Option<u64> {
         Some(0)
@@ -30,11 +31,12 @@ impl Travel for NoDriving {
     fn site_to_site(&mut self, (): &(), (): &()) -> Option<u64> {
         Some(0)
     }
-    fn site_to_post(&mut self, (): &(), _: usize) -> Option<u64> {
-        Some(0)
+    fn route_to_post(&mut self, _: From<'_, ()>, _: usize) -> Option<(u64, ())> {
+        Some((0, ()))
     }
-    fn facility_to_post(&mut self, _: usize, _: usize) -> Option<u64> {
-        Some(0)
+    fn driving_back_to_site(&mut self, teams: &[(&(), u64)], (): &(), out: &mut Vec<Option<u64>>) {
+        out.clear();
+        out.extend(teams.iter().map(|_| Some(0)));
     }
     fn nearest_facility(&mut self, (): &()) -> Option<(usize, u64)> {
         Some((0, 0))
@@ -71,7 +73,8 @@ fn with_no_driving_the_fleet_is_the_m_m_c_queue() {
             hours: 2000.0,
         };
         model.check(1).unwrap();
-        let runs = replications(REPLICATIONS, 2, |r| simulate(&model, &mut NoDriving, r as u64, None));
+        let runs =
+            replications(REPLICATIONS, 2, |r| simulate(&model, &mut NoDriving, r as u64, None));
         let summary = summarise(&model, &runs);
         let offered = per_hour * on_scene_min / 60.0;
         let c = erlang_c(teams, offered);

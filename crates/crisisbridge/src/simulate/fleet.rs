@@ -156,19 +156,53 @@ pub(crate) fn table(r: &Report) -> String {
         r.seconds,
         r.threads
     );
-    let _ = writeln!(out, "Each figure is the mean over replications ± its 95 % confidence half-width.\n");
+    let _ = writeln!(
+        out,
+        "Each figure is the mean over replications ± its 95 % confidence half-width.\n"
+    );
     let _ = writeln!(out, "{:<34} {:>22}", "calls per hour", pm(s.calls_per_hour, 1.0, 2));
     let _ = writeln!(out, "{:<34} {:>22}", "utilisation", pm(s.utilisation, 100.0, 1) + " %");
-    let _ = writeln!(out, "{:<34} {:>22}", "offered load (λ × busy / teams)", pm(s.offered_load, 100.0, 1) + " %");
-    let _ = writeln!(out, "{:<34} {:>22}", "busy time per call (min)", pm(s.mean_busy_s, 1.0 / 60.0, 2));
-    let _ = writeln!(out, "{:<34} {:>22}", "no team free at dispatch", pm(s.queued_share, 100.0, 2) + " %");
+    let _ = writeln!(
+        out,
+        "{:<34} {:>22}",
+        "offered load (λ × busy / teams)",
+        pm(s.offered_load, 100.0, 1) + " %"
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:>22}",
+        "busy time per call (min)",
+        pm(s.mean_busy_s, 1.0 / 60.0, 2)
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:>22}",
+        "no team free at dispatch",
+        pm(s.queued_share, 100.0, 2) + " %"
+    );
     for p in s.priorities.iter().filter(|p| !p.calls.mean.is_nan() && p.calls.mean > 0.0) {
         let _ = writeln!(out, "\npriority {} (target {} min)", p.name, p.target_s / 60.0);
         let _ = writeln!(out, "  {:<32} {:>22}", "calls per replication", pm(p.calls, 1.0, 0));
-        let _ = writeln!(out, "  {:<32} {:>22}", "response, mean (min)", pm(p.mean_response_s, 1.0 / 60.0, 2));
-        let _ = writeln!(out, "  {:<32} {:>22}", "response, median (min)", pm(p.median_response_s, 1.0 / 60.0, 2));
-        let _ = writeln!(out, "  {:<32} {:>22}", "response, 90th percentile (min)", pm(p.p90_response_s, 1.0 / 60.0, 2));
-        let _ = writeln!(out, "  {:<32} {:>22}", "within target", pm(p.within_target, 100.0, 1) + " %");
+        let _ = writeln!(
+            out,
+            "  {:<32} {:>22}",
+            "response, mean (min)",
+            pm(p.mean_response_s, 1.0 / 60.0, 2)
+        );
+        let _ = writeln!(
+            out,
+            "  {:<32} {:>22}",
+            "response, median (min)",
+            pm(p.median_response_s, 1.0 / 60.0, 2)
+        );
+        let _ = writeln!(
+            out,
+            "  {:<32} {:>22}",
+            "response, 90th percentile (min)",
+            pm(p.p90_response_s, 1.0 / 60.0, 2)
+        );
+        let _ =
+            writeln!(out, "  {:<32} {:>22}", "within target", pm(p.within_target, 100.0, 1) + " %");
     }
     let _ = writeln!(out, "\nteam utilisation");
     for (name, e) in &s.teams {

@@ -394,3 +394,52 @@ fn kept_times_from_and_to_a_point_equal_the_snapped_queries() {
     assert_eq!(checked, 6 * 61);
     assert!(same_segment > 0, "no pair on one segment was tried");
 }
+
+/// A route to a kept destination is a real drive: consecutive nodes joined by road arcs whose
+/// times add up to each step's time, ending where the rest is along the destination's segment,
+/// and as long as the shortest time.
+#[test]
+fn a_route_to_a_kept_destination_is_a_shortest_drive_along_road_arcs() {
+    let Some(bytes) = crate::shared_file("jemss-manhattan/network/edges.csv.gz") else { return };
+    let (graph, _) = roads::import::import(&bytes).unwrap();
+    let mut rng = Rng(31);
+    let random_snap = |rng: &mut Rng| loop {
+        let lat = 40.70 + rng.unit() * 0.17;
+        let lon = -74.02 + rng.unit() * 0.11;
+        if let Some(snap) = graph.snap(point(lat, lon), 300.0) {
+            return snap;
+        }
+    };
+    let arcs: HashMap<(usize, usize), u32> =
+        graph.arcs().map(|a| ((a.from.index(), a.to.index()), a.time.millis())).collect();
+    let mut query = Query::new();
+    for _ in 0..20 {
+        let destination = random_snap(&mut rng);
+        let to = query.times_to(&graph, &destination);
+        for _ in 0..10 {
+            let from = random_snap(&mut rng);
+            let route = to.route_from(&graph, &from).unwrap();
+            assert_eq!(Some(route.total), to.from(&from));
+            for pair in route.steps.windows(2) {
+                let ((a, ta), (b, tb)) = (pair[0], pair[1]);
+                let arc =
+                    arcs.get(&(a.index(), b.index())).expect("consecutive nodes share an arc");
+                assert_eq!(ta.millis() + arc, tb.millis());
+            }
+            if let Some((last, at)) = route.steps.last() {
+                assert!(
+                    destination.arrivals().any(|(n, rest)| n == *last
+                        && at.millis() + rest.millis() == route.total.millis()),
+                    "ends on the segment"
+                );
+                let (first, t0) = route.steps[0];
+                assert!(from.departures().any(|leg| leg == (first, t0)), "starts on the segment");
+                // Halfway, the next node is ahead and reached in time.
+                let half = TravelTime::from_millis(route.total.millis() / 2);
+                if let Some((_, wait)) = route.next_node(half) {
+                    assert!(wait.millis() <= route.total.millis() - half.millis());
+                }
+            }
+        }
+    }
+}

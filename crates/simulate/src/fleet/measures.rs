@@ -29,7 +29,7 @@ pub struct FleetRun {
     pub calls: usize,
     pub calls_per_hour: f64,
     pub priorities: Vec<PriorityRun>,
-    /// The teams' mean share of the window spent busy (sent until back at the post).
+    /// The teams' mean share of the window spent busy (sent until cleared).
     pub utilisation: f64,
     pub team_utilisation: Vec<f64>,
     /// Arrival rate × mean busy time per call / fleet size: what utilisation should be.
@@ -52,11 +52,13 @@ pub(super) fn measure<S>(
     let (mut measured, mut busy_s) = (0usize, 0.0);
     for (record, assignment) in calls.iter().filter(|(r, _)| r.measured) {
         measured += 1;
-        if let (Some(on_scene), Some(list)) = (record.on_scene_ms, responses.get_mut(record.priority)) {
+        if let (Some(on_scene), Some(list)) =
+            (record.on_scene_ms, responses.get_mut(record.priority))
+        {
             list.push(on_scene.saturating_sub(record.arrival_ms) as f64 / 1000.0);
         }
         if let Some(a) = assignment.and_then(|a| assignments.get(a)) {
-            busy_s += a.released_ms.saturating_sub(a.sent_ms) as f64 / 1000.0;
+            busy_s += a.cleared_ms.saturating_sub(a.sent_ms) as f64 / 1000.0;
         }
     }
     let priorities = model

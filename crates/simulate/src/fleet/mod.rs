@@ -14,21 +14,23 @@
 //!    factor) and the handover there.
 //! 4. Cleared, the team takes the most urgent waiting call (earliest first within a
 //!    priority), driving from where it is; with none waiting it drives back to its post at
-//!    road speed and is free again when it arrives, taking a call that came in meanwhile.
+//!    road speed along the shortest route. Driving back it is free, as a team that has
+//!    cleared is in the product: the next call may take it from where it is on that route
+//!    (it drives on to the next junction, then to the call).
 //!
 //! Measured: calls arriving in the window after the warm-up (no call arrives after it; the
 //! run goes on until every call is done and every team back); utilisation is the teams' busy
-//! time within the window. A team is busy from the moment it is sent until it is
-//! back at its post. A team driving back is not sent on (it is free only at its post).
+//! time within the window. A team is busy from the moment it is sent until it clears (on
+//! scene, or at the facility after the handover); driving back it is free.
 //!
 //! Times are whole milliseconds, so a drive adds exactly what the road network says.
 
+mod engine;
 mod measures;
 
-pub use measures::{FleetRun, FleetSummary, PriorityRun, PrioritySummary, summarise};
+pub use engine::simulate;
 
-use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+pub use measures::{FleetRun, FleetSummary, PriorityRun, PrioritySummary, summarise};
 
 use crate::arrivals::Arrivals;
 use crate::dist::Duration;
@@ -73,16 +75,37 @@ pub struct FleetModel {
 pub trait Travel {
     /// A place a call comes from.
     type Site: Clone;
+    /// A drive back to a post, as far as the model needs to know where a team on it is.
+    type Route: Clone;
     /// A call's place, drawn from the demand.
     fn site(&mut self, rng: &mut Rng) -> Self::Site;
     /// Road times in milliseconds; `None` when no road leads there.
     fn post_to_site(&mut self, post: usize, site: &Self::Site) -> Option<u64>;
     fn facility_to_site(&mut self, facility: usize, site: &Self::Site) -> Option<u64>;
     fn site_to_site(&mut self, from: &Self::Site, to: &Self::Site) -> Option<u64>;
-    fn site_to_post(&mut self, site: &Self::Site, post: usize) -> Option<u64>;
-    fn facility_to_post(&mut self, facility: usize, post: usize) -> Option<u64>;
     /// The facility nearest by road from `site`, and the time.
     fn nearest_facility(&mut self, site: &Self::Site) -> Option<(usize, u64)>;
+    /// The shortest drive back to `post` from a scene or a facility, and its time.
+    fn route_to_post(
+        &mut self,
+        from: From<'_, Self::Site>,
+        post: usize,
+    ) -> Option<(u64, Self::Route)>;
+    /// For each team driving back — its route and how long ago it set off — the time from
+    /// where it now is to `site`, into `out` in order (`None`: no road).
+    fn driving_back_to_site(
+        &mut self,
+        teams: &[(&Self::Route, u64)],
+        site: &Self::Site,
+        out: &mut Vec<Option<u64>>,
+    );
+}
+
+/// Where a drive back starts.
+#[derive(Debug, Clone, Copy)]
+pub enum From<'a, S> {
+    Scene(&'a S),
+    Facility(usize),
 }
 
 /// Where a team is when it is sent.
@@ -93,6 +116,8 @@ pub enum Place {
     Facility(usize),
     /// The scene of this call (a call not transported).
     Scene(usize),
+    /// On its way back to its post: this drive back of the trace.
+    DrivingBack(usize),
 }
 
 /// One call as the run saw it (the trace).
@@ -117,313 +142,34 @@ pub struct Assignment {
     pub sent_ms: u64,
     /// The drive, after the priority's factor.
     pub drive_ms: u64,
-    /// When the team was done with the call: back at its post, or sent on from where it
-    /// cleared.
-    pub released_ms: u64,
+    /// When the team cleared the call (on scene, or at the facility after the handover).
+    pub cleared_ms: u64,
 }
 
-/// Every call and assignment of a run, for checking it from outside.
+/// A team's drive back to its post.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Trace<S> {
+pub struct DriveBack<R> {
+    pub team: usize,
+    pub post: usize,
+    pub from: Place,
+    pub start_ms: u64,
+    pub route: R,
+    /// When it got back; `None` if it was sent on first.
+    pub back_ms: Option<u64>,
+}
+
+/// Every call, assignment and drive back of a run, for checking it from outside.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace<S, R> {
     pub calls: Vec<CallRecord<S>>,
     pub assignments: Vec<Assignment>,
+    pub drives_back: Vec<DriveBack<R>>,
 }
 
-/// Stream numbers: each kind of draw has its own generator.
-const ARRIVALS: u64 = 1;
-const CALLS: u64 = 2;
-
-fn stream(seed: u64, which: u64) -> Rng {
-    Rng::seeded(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ which.wrapping_mul(0xD1B5_4A32_D192_ED03))
-}
-
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-fn ms(seconds: f64) -> u64 {
-    (seconds * 1000.0).round().max(0.0) as u64
-}
-
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-fn scaled(drive_ms: u64, factor: f64) -> u64 {
-    (drive_ms as f64 * factor).round() as u64
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Event {
-    Arrival,
-    Dispatch { call: usize },
-    OnScene { team: usize, call: usize },
-    SceneDone { team: usize, call: usize },
-    AtFacility { team: usize, call: usize, facility: usize },
-    Cleared { team: usize, call: usize, at: PlaceKey },
-    AtPost { team: usize },
-}
-
-/// [`Place`] in an orderable form for the event heap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum PlaceKey {
-    Facility(usize),
-    Scene(usize),
-}
-
-struct Call<S> {
-    record: CallRecord<S>,
-    on_scene_ms: u64,
-    transported: bool,
-    handover_ms: u64,
-    /// The assignment serving it.
-    assignment: Option<usize>,
-}
-
-#[derive(Clone, Copy)]
-struct TeamNow {
-    at_post: bool,
-    busy_since_ms: Option<u64>,
-    busy_in_window_ms: u64,
-}
-
-/// Runs one replication with `seed`; `trace` gets every call and assignment when given.
-/// The model must have passed [`FleetModel::check`].
-pub fn simulate<T: Travel>(
-    model: &FleetModel,
-    travel: &mut T,
-    seed: u64,
-    trace: Option<&mut Trace<T::Site>>,
-) -> FleetRun {
-    let window = (ms(model.warm_up_h * 3600.0), ms((model.warm_up_h + model.hours) * 3600.0));
-    let mut arrivals_rng = stream(seed, ARRIVALS);
-    let mut calls_rng = stream(seed, CALLS);
-    let mut heap: BinaryHeap<Reverse<(u64, u64, Event)>> = BinaryHeap::new();
-    let mut sequence = 0u64;
-    let mut push = |heap: &mut BinaryHeap<Reverse<(u64, u64, Event)>>, at: u64, event: Event| {
-        sequence += 1;
-        heap.push(Reverse((at, sequence, event)));
-    };
-    let mut calls: Vec<Call<T::Site>> = Vec::new();
-    let mut assignments: Vec<Assignment> = Vec::new();
-    let mut teams =
-        vec![TeamNow { at_post: true, busy_since_ms: None, busy_in_window_ms: 0 }; model.teams.len()];
-    // Waiting calls by (priority, arrival, call).
-    let mut waiting: BTreeSet<(usize, u64, usize)> = BTreeSet::new();
-    let mut queued_measured = 0usize;
-    let mut next_arrival = model.arrivals.next_after(0.0, &mut arrivals_rng);
-    push(&mut heap, ms(next_arrival), Event::Arrival);
-
-    let busy_in_window = |since: u64, until: u64| {
-        until.min(window.1).saturating_sub(since.max(window.0))
-    };
-
-    while let Some(Reverse((now, _, event))) = heap.pop() {
-        match event {
-            Event::Arrival => {
-                let arrival_ms = ms(next_arrival);
-                let measured = arrival_ms >= window.0 && arrival_ms < window.1;
-                let priority = draw_priority(&model.priorities, &mut calls_rng);
-                let site = travel.site(&mut calls_rng);
-                let delay_ms = ms(model.dispatch_delay.sample(&mut calls_rng));
-                let on_scene_ms = ms(model.on_scene.sample(&mut calls_rng));
-                let transported = calls_rng.uniform() <= model.transport_share;
-                let handover_ms = ms(model.handover.sample(&mut calls_rng));
-                let id = calls.len();
-                calls.push(Call {
-                    record: CallRecord {
-                        site,
-                        priority,
-                        arrival_ms,
-                        dispatch_ms: arrival_ms + delay_ms,
-                        on_scene_ms: None,
-                        measured,
-                    },
-                    on_scene_ms,
-                    transported,
-                    handover_ms,
-                    assignment: None,
-                });
-                push(&mut heap, arrival_ms + delay_ms, Event::Dispatch { call: id });
-                next_arrival = model.arrivals.next_after(next_arrival, &mut arrivals_rng);
-                if ms(next_arrival) < window.1 {
-                    push(&mut heap, ms(next_arrival), Event::Arrival);
-                }
-            }
-            Event::Dispatch { call } => {
-                let Some(c) = calls.get(call) else { continue };
-                let factor = factor(model, c.record.priority);
-                let best = teams
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| t.at_post)
-                    .filter_map(|(k, _)| {
-                        let post = model.teams.get(k)?.post;
-                        Some((travel.post_to_site(post, &c.record.site)?, k))
-                    })
-                    .min();
-                match best {
-                    Some((drive, team)) => {
-                        let drive_ms = scaled(drive, factor);
-                        if let Some(t) = teams.get_mut(team) {
-                            t.at_post = false;
-                            t.busy_since_ms = Some(now);
-                        }
-                        let post = model.teams.get(team).map_or(0, |t| t.post);
-                        send(&mut assignments, &mut calls, call, team, Place::Post(post), now, drive_ms);
-                        push(&mut heap, now + drive_ms, Event::OnScene { team, call });
-                    }
-                    None => {
-                        if c.record.measured {
-                            queued_measured += 1;
-                        }
-                        waiting.insert((c.record.priority, c.record.arrival_ms, call));
-                    }
-                }
-            }
-            Event::OnScene { team, call } => {
-                let Some(c) = calls.get_mut(call) else { continue };
-                c.record.on_scene_ms = Some(now);
-                push(&mut heap, now + c.on_scene_ms, Event::SceneDone { team, call });
-            }
-            Event::SceneDone { team, call } => {
-                let Some(c) = calls.get(call) else { continue };
-                let to_facility =
-                    if c.transported { travel.nearest_facility(&c.record.site) } else { None };
-                match to_facility {
-                    Some((facility, drive)) => {
-                        let drive_ms = scaled(drive, factor(model, c.record.priority));
-                        push(&mut heap, now + drive_ms, Event::AtFacility { team, call, facility });
-                    }
-                    None => push(
-                        &mut heap,
-                        now,
-                        Event::Cleared { team, call, at: PlaceKey::Scene(call) },
-                    ),
-                }
-            }
-            Event::AtFacility { team, call, facility } => {
-                let handover = calls.get(call).map_or(0, |c| c.handover_ms);
-                push(
-                    &mut heap,
-                    now + handover,
-                    Event::Cleared { team, call, at: PlaceKey::Facility(facility) },
-                );
-            }
-            Event::Cleared { team, call, at } => {
-                let next = waiting.pop_first();
-                let release = |assignments: &mut Vec<Assignment>, calls: &[Call<T::Site>], at| {
-                    if let Some(a) =
-                        calls.get(call).and_then(|c| c.assignment).and_then(|a| assignments.get_mut(a))
-                    {
-                        a.released_ms = at;
-                    }
-                };
-                match next {
-                    Some((priority, _, next_call)) => {
-                        release(&mut assignments, &calls, now);
-                        let (from, drive) = match at {
-                            PlaceKey::Facility(f) => (
-                                Place::Facility(f),
-                                calls.get(next_call).and_then(|n| travel.facility_to_site(f, &n.record.site)),
-                            ),
-                            PlaceKey::Scene(s) => (
-                                Place::Scene(s),
-                                match (calls.get(s), calls.get(next_call)) {
-                                    (Some(here), Some(n)) => travel.site_to_site(&here.record.site, &n.record.site),
-                                    _ => None,
-                                },
-                            ),
-                        };
-                        let drive_ms = scaled(drive.unwrap_or(0), factor(model, priority));
-                        send(&mut assignments, &mut calls, next_call, team, from, now, drive_ms);
-                        push(&mut heap, now + drive_ms, Event::OnScene { team, call: next_call });
-                    }
-                    None => {
-                        let post = model.teams.get(team).map_or(0, |t| t.post);
-                        let drive = match at {
-                            PlaceKey::Facility(f) => travel.facility_to_post(f, post),
-                            PlaceKey::Scene(s) => {
-                                calls.get(s).and_then(|c| travel.site_to_post(&c.record.site, post))
-                            }
-                        };
-                        let back = now + drive.unwrap_or(0);
-                        release(&mut assignments, &calls, back);
-                        push(&mut heap, back, Event::AtPost { team });
-                    }
-                }
-            }
-            Event::AtPost { team } => {
-                if let Some((priority, _, next_call)) = waiting.pop_first() {
-                    let post = model.teams.get(team).map_or(0, |t| t.post);
-                    let drive = calls
-                        .get(next_call)
-                        .and_then(|n| travel.post_to_site(post, &n.record.site))
-                        .unwrap_or(0);
-                    let drive_ms = scaled(drive, factor(model, priority));
-                    // The team never became free: its busy stretch goes on.
-                    send(&mut assignments, &mut calls, next_call, team, Place::Post(post), now, drive_ms);
-                    push(&mut heap, now + drive_ms, Event::OnScene { team, call: next_call });
-                } else if let Some(t) = teams.get_mut(team) {
-                    t.at_post = true;
-                    if let Some(since) = t.busy_since_ms.take() {
-                        t.busy_in_window_ms += busy_in_window(since, now);
-                    }
-                }
-            }
-        }
+impl<S, R> Default for Trace<S, R> {
+    fn default() -> Self {
+        Self { calls: Vec::new(), assignments: Vec::new(), drives_back: Vec::new() }
     }
-    // Teams still out at the end were busy to the end of the window.
-    for t in &mut teams {
-        if let Some(since) = t.busy_since_ms.take() {
-            t.busy_in_window_ms += busy_in_window(since, window.1);
-        }
-    }
-    let run = measures::measure(
-        model,
-        &calls_view(&calls),
-        &assignments,
-        &teams_busy(&teams),
-        queued_measured,
-        window,
-    );
-    if let Some(trace) = trace {
-        trace.calls = calls.into_iter().map(|c| c.record).collect();
-        trace.assignments = assignments;
-    }
-    run
-}
-
-fn calls_view<S>(calls: &[Call<S>]) -> Vec<(&CallRecord<S>, Option<usize>)> {
-    calls.iter().map(|c| (&c.record, c.assignment)).collect()
-}
-
-fn teams_busy(teams: &[TeamNow]) -> Vec<u64> {
-    teams.iter().map(|t| t.busy_in_window_ms).collect()
-}
-
-fn send<S>(
-    assignments: &mut Vec<Assignment>,
-    calls: &mut [Call<S>],
-    call: usize,
-    team: usize,
-    from: Place,
-    now: u64,
-    drive_ms: u64,
-) {
-    if let Some(c) = calls.get_mut(call) {
-        c.assignment = Some(assignments.len());
-    }
-    assignments.push(Assignment { call, team, from, sent_ms: now, drive_ms, released_ms: u64::MAX });
-}
-
-fn factor(model: &FleetModel, priority: usize) -> f64 {
-    model.priorities.get(priority).map_or(1.0, |p| p.travel_factor)
-}
-
-fn draw_priority(priorities: &[Priority], rng: &mut Rng) -> usize {
-    let mut u = rng.uniform();
-    for (k, p) in priorities.iter().enumerate() {
-        if u <= p.share {
-            return k;
-        }
-        u -= p.share;
-    }
-    priorities.iter().rposition(|p| p.share > 0.0).unwrap_or(0)
 }
 
 impl FleetModel {
@@ -438,7 +184,10 @@ impl FleetModel {
         }
         for p in &self.priorities {
             if !(p.share >= 0.0 && p.target_s > 0.0 && p.target_s.is_finite()) {
-                return Err(format!("priority {}: give a share of 0 to 1 and a target above 0", p.name));
+                return Err(format!(
+                    "priority {}: give a share of 0 to 1 and a target above 0",
+                    p.name
+                ));
             }
             if !(p.travel_factor > 0.0 && p.travel_factor <= 2.0) {
                 return Err(format!(
@@ -459,7 +208,11 @@ impl FleetModel {
         if let Some(t) = self.teams.iter().find(|t| t.post >= posts) {
             return Err(format!("team {} is at an unknown post", t.name));
         }
-        if !(self.hours > 0.0 && self.hours.is_finite() && self.warm_up_h >= 0.0 && self.warm_up_h.is_finite()) {
+        if !(self.hours > 0.0
+            && self.hours.is_finite()
+            && self.warm_up_h >= 0.0
+            && self.warm_up_h.is_finite())
+        {
             return Err("give a period above 0 hours and a warm-up of 0 or more".into());
         }
         Ok(())

@@ -1,0 +1,372 @@
+//! The event loop of a fleet run (see the module docs of `fleet` for the model).
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
+
+use super::measures::{self, FleetRun};
+use super::{Assignment, CallRecord, DriveBack, FleetModel, From, Place, Priority, Trace, Travel};
+use crate::rng::Rng;
+
+/// Stream numbers: each kind of draw has its own generator.
+const ARRIVALS: u64 = 1;
+const CALLS: u64 = 2;
+
+fn stream(seed: u64, which: u64) -> Rng {
+    Rng::seeded(
+        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ which.wrapping_mul(0xD1B5_4A32_D192_ED03),
+    )
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn ms(seconds: f64) -> u64 {
+    (seconds * 1000.0).round().max(0.0) as u64
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+fn scaled(drive_ms: u64, factor: f64) -> u64 {
+    (drive_ms as f64 * factor).round() as u64
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    Arrival,
+    Dispatch {
+        call: usize,
+    },
+    OnScene {
+        team: usize,
+        call: usize,
+    },
+    SceneDone {
+        team: usize,
+        call: usize,
+    },
+    AtFacility {
+        team: usize,
+        call: usize,
+        facility: usize,
+    },
+    Cleared {
+        team: usize,
+        call: usize,
+        facility: Option<usize>,
+    },
+    /// Back at the post, if the team's drive back `trip` is still its latest.
+    AtPost {
+        team: usize,
+        trip: usize,
+    },
+}
+
+struct Call<S> {
+    record: CallRecord<S>,
+    on_scene_ms: u64,
+    transported: bool,
+    handover_ms: u64,
+    assignment: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    AtPost,
+    Busy {
+        since_ms: u64,
+    },
+    /// Driving back: its drive back in `trips`.
+    DrivingBack {
+        trip: usize,
+    },
+}
+
+struct Run<'m, T: Travel> {
+    model: &'m FleetModel,
+    window: (u64, u64),
+    heap: BinaryHeap<Reverse<(u64, u64, Event)>>,
+    sequence: u64,
+    calls: Vec<Call<T::Site>>,
+    assignments: Vec<Assignment>,
+    trips: Vec<DriveBack<T::Route>>,
+    teams: Vec<State>,
+    busy_in_window_ms: Vec<u64>,
+    /// Waiting calls by (priority, arrival, call).
+    waiting: BTreeSet<(usize, u64, usize)>,
+    queued_measured: usize,
+    scratch: Vec<Option<u64>>,
+}
+
+/// Runs one replication with `seed`; `trace` gets every call, assignment and drive back when
+/// given. The model must have passed [`FleetModel::check`].
+pub fn simulate<T: Travel>(
+    model: &FleetModel,
+    travel: &mut T,
+    seed: u64,
+    trace: Option<&mut Trace<T::Site, T::Route>>,
+) -> FleetRun {
+    let window = (ms(model.warm_up_h * 3600.0), ms((model.warm_up_h + model.hours) * 3600.0));
+    let mut run: Run<'_, T> = Run {
+        model,
+        window,
+        heap: BinaryHeap::new(),
+        sequence: 0,
+        calls: Vec::new(),
+        assignments: Vec::new(),
+        trips: Vec::new(),
+        teams: vec![State::AtPost; model.teams.len()],
+        busy_in_window_ms: vec![0; model.teams.len()],
+        waiting: BTreeSet::new(),
+        queued_measured: 0,
+        scratch: Vec::new(),
+    };
+    let mut arrivals_rng = stream(seed, ARRIVALS);
+    let mut calls_rng = stream(seed, CALLS);
+    let mut next_arrival = model.arrivals.next_after(0.0, &mut arrivals_rng);
+    run.push(ms(next_arrival), Event::Arrival);
+    while let Some(Reverse((now, _, event))) = run.heap.pop() {
+        match event {
+            Event::Arrival => {
+                run.arrive(travel, &mut calls_rng, ms(next_arrival));
+                next_arrival = model.arrivals.next_after(next_arrival, &mut arrivals_rng);
+                if ms(next_arrival) < window.1 {
+                    run.push(ms(next_arrival), Event::Arrival);
+                }
+            }
+            Event::Dispatch { call } => run.dispatch(travel, now, call),
+            Event::OnScene { team, call } => {
+                if let Some(c) = run.calls.get_mut(call) {
+                    c.record.on_scene_ms = Some(now);
+                    let done = now + c.on_scene_ms;
+                    run.push(done, Event::SceneDone { team, call });
+                }
+            }
+            Event::SceneDone { team, call } => {
+                let Some(c) = run.calls.get(call) else { continue };
+                let to_facility =
+                    if c.transported { travel.nearest_facility(&c.record.site) } else { None };
+                match to_facility {
+                    Some((facility, drive)) => {
+                        let at = now + scaled(drive, factor(model, c.record.priority));
+                        run.push(at, Event::AtFacility { team, call, facility });
+                    }
+                    None => run.push(now, Event::Cleared { team, call, facility: None }),
+                }
+            }
+            Event::AtFacility { team, call, facility } => {
+                let handover = run.calls.get(call).map_or(0, |c| c.handover_ms);
+                run.push(now + handover, Event::Cleared { team, call, facility: Some(facility) });
+            }
+            Event::Cleared { team, call, facility } => run.clear(travel, now, team, call, facility),
+            Event::AtPost { team, trip } => {
+                if run.teams.get(team) == Some(&State::DrivingBack { trip }) {
+                    if let Some(t) = run.trips.get_mut(trip) {
+                        t.back_ms = Some(now);
+                    }
+                    if let Some(state) = run.teams.get_mut(team) {
+                        *state = State::AtPost;
+                    }
+                }
+            }
+        }
+    }
+    let calls: Vec<(&CallRecord<T::Site>, Option<usize>)> =
+        run.calls.iter().map(|c| (&c.record, c.assignment)).collect();
+    let result = measures::measure(
+        model,
+        &calls,
+        &run.assignments,
+        &run.busy_in_window_ms,
+        run.queued_measured,
+        window,
+    );
+    if let Some(trace) = trace {
+        trace.calls = run.calls.into_iter().map(|c| c.record).collect();
+        trace.assignments = run.assignments;
+        trace.drives_back = run.trips;
+    }
+    result
+}
+
+impl<T: Travel> Run<'_, T> {
+    fn push(&mut self, at: u64, event: Event) {
+        self.sequence += 1;
+        self.heap.push(Reverse((at, self.sequence, event)));
+    }
+
+    /// A call arrives: everything about it is drawn now, from the calls' own stream.
+    fn arrive(&mut self, travel: &mut T, rng: &mut Rng, arrival_ms: u64) {
+        let model = self.model;
+        let measured = arrival_ms >= self.window.0 && arrival_ms < self.window.1;
+        let priority = draw_priority(&model.priorities, rng);
+        let site = travel.site(rng);
+        let delay_ms = ms(model.dispatch_delay.sample(rng));
+        let on_scene_ms = ms(model.on_scene.sample(rng));
+        let transported = rng.uniform() <= model.transport_share;
+        let handover_ms = ms(model.handover.sample(rng));
+        let call = self.calls.len();
+        self.calls.push(Call {
+            record: CallRecord {
+                site,
+                priority,
+                arrival_ms,
+                dispatch_ms: arrival_ms + delay_ms,
+                on_scene_ms: None,
+                measured,
+            },
+            on_scene_ms,
+            transported,
+            handover_ms,
+            assignment: None,
+        });
+        self.push(arrival_ms + delay_ms, Event::Dispatch { call });
+    }
+
+    /// The dispatch delay is over: the free team with the shortest drive goes, from its post
+    /// or from where it is on its way back (ties to the team listed first); none free, the
+    /// call waits.
+    fn dispatch(&mut self, travel: &mut T, now: u64, call: usize) {
+        let Some(c) = self.calls.get(call) else { return };
+        let mut best: Option<(u64, usize, Place)> = None;
+        let mut consider = |drive: Option<u64>, team: usize, from: Place| {
+            if let Some(d) = drive
+                && best.is_none_or(|(b, t, _)| (d, team) < (b, t))
+            {
+                best = Some((d, team, from));
+            }
+        };
+        let mut back: Vec<(usize, usize)> = Vec::new();
+        for (team, state) in self.teams.iter().enumerate() {
+            match state {
+                State::AtPost => {
+                    let post = self.model.teams.get(team).map_or(0, |t| t.post);
+                    consider(travel.post_to_site(post, &c.record.site), team, Place::Post(post));
+                }
+                State::DrivingBack { trip } => back.push((team, *trip)),
+                State::Busy { .. } => {}
+            }
+        }
+        if !back.is_empty() {
+            let routes: Vec<(&T::Route, u64)> = back
+                .iter()
+                .filter_map(|(_, trip)| {
+                    let t = self.trips.get(*trip)?;
+                    Some((&t.route, now.saturating_sub(t.start_ms)))
+                })
+                .collect();
+            travel.driving_back_to_site(&routes, &c.record.site, &mut self.scratch);
+            for ((team, trip), drive) in back.iter().zip(&self.scratch) {
+                consider(*drive, *team, Place::DrivingBack(*trip));
+            }
+        }
+        match best {
+            Some((drive, team, from)) => {
+                let drive_ms = scaled(drive, factor(self.model, c.record.priority));
+                self.send(now, call, team, from, drive_ms);
+            }
+            None => {
+                if c.record.measured {
+                    self.queued_measured += 1;
+                }
+                self.waiting.insert((c.record.priority, c.record.arrival_ms, call));
+            }
+        }
+    }
+
+    fn send(&mut self, now: u64, call: usize, team: usize, from: Place, drive_ms: u64) {
+        if let Some(c) = self.calls.get_mut(call) {
+            c.assignment = Some(self.assignments.len());
+        }
+        self.assignments.push(Assignment {
+            call,
+            team,
+            from,
+            sent_ms: now,
+            drive_ms,
+            cleared_ms: u64::MAX,
+        });
+        if let Some(state) = self.teams.get_mut(team)
+            && !matches!(state, State::Busy { .. })
+        {
+            *state = State::Busy { since_ms: now };
+        }
+        self.push(now + drive_ms, Event::OnScene { team, call });
+    }
+
+    /// A team is done with `call`: it takes the most urgent waiting call from here, or drives
+    /// back to its post (free on the way).
+    fn clear(
+        &mut self,
+        travel: &mut T,
+        now: u64,
+        team: usize,
+        call: usize,
+        facility: Option<usize>,
+    ) {
+        if let Some(a) = self.calls.get(call).and_then(|c| c.assignment)
+            && let Some(a) = self.assignments.get_mut(a)
+        {
+            a.cleared_ms = now;
+        }
+        let here = match facility {
+            Some(f) => Place::Facility(f),
+            None => Place::Scene(call),
+        };
+        if let Some((priority, _, next)) = self.waiting.pop_first() {
+            let drive = match (facility, self.calls.get(call), self.calls.get(next)) {
+                (Some(f), _, Some(n)) => travel.facility_to_site(f, &n.record.site),
+                (None, Some(c), Some(n)) => travel.site_to_site(&c.record.site, &n.record.site),
+                _ => None,
+            };
+            let drive_ms = scaled(drive.unwrap_or(0), factor(self.model, priority));
+            self.send(now, next, team, here, drive_ms);
+            return;
+        }
+        if let Some(State::Busy { since_ms }) = self.teams.get(team).copied() {
+            let busy = now.min(self.window.1).saturating_sub(since_ms.max(self.window.0));
+            if let Some(total) = self.busy_in_window_ms.get_mut(team) {
+                *total += busy;
+            }
+        }
+        let post = self.model.teams.get(team).map_or(0, |t| t.post);
+        let from = match (facility, self.calls.get(call)) {
+            (Some(f), _) => From::Facility(f),
+            (None, Some(c)) => From::Scene(&c.record.site),
+            (None, None) => return,
+        };
+        match travel.route_to_post(from, post) {
+            Some((total, route)) => {
+                let trip = self.trips.len();
+                self.trips.push(DriveBack {
+                    team,
+                    post,
+                    from: here,
+                    start_ms: now,
+                    route,
+                    back_ms: None,
+                });
+                if let Some(state) = self.teams.get_mut(team) {
+                    *state = State::DrivingBack { trip };
+                }
+                self.push(now + total, Event::AtPost { team, trip });
+            }
+            None => {
+                if let Some(state) = self.teams.get_mut(team) {
+                    *state = State::AtPost;
+                }
+            }
+        }
+    }
+}
+
+fn factor(model: &FleetModel, priority: usize) -> f64 {
+    model.priorities.get(priority).map_or(1.0, |p| p.travel_factor)
+}
+
+fn draw_priority(priorities: &[Priority], rng: &mut Rng) -> usize {
+    let mut u = rng.uniform();
+    for (k, p) in priorities.iter().enumerate() {
+        if u <= p.share {
+            return k;
+        }
+        u -= p.share;
+    }
+    priorities.iter().rposition(|p| p.share > 0.0).unwrap_or(0)
+}
