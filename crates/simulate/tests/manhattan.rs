@@ -27,14 +27,21 @@ fn load() -> (Scenario, Graph, simulate::on_roads::Demand) {
     let dir = scenario_dir();
     let text = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
     let scenario = Scenario::parse("scenario.toml", &text).unwrap();
-    let (graph, _) = roads::import::import(&std::fs::read(dir.join(&scenario.roads)).unwrap()).unwrap();
+    let (graph, _) =
+        roads::import::import(&std::fs::read(dir.join(&scenario.roads)).unwrap()).unwrap();
     let DemandSource::Areas { file, id, weight } = &scenario.demand else { panic!("areas") };
-    let demand = simulate::demand::areas(&std::fs::read(dir.join(file)).unwrap(), id, weight).unwrap();
+    let demand =
+        simulate::demand::areas(&std::fs::read(dir.join(file)).unwrap(), id, weight).unwrap();
     (scenario, graph, demand.demand)
 }
 
 /// Plain Dijkstra from `seeds` to the snapped point `to` (through its arrival nodes).
-fn dijkstra_to(graph: &Graph, dijkstra: &mut Dijkstra, seeds: &[(NodeId, TravelTime)], to: &Snap) -> u64 {
+fn dijkstra_to(
+    graph: &Graph,
+    dijkstra: &mut Dijkstra,
+    seeds: &[(NodeId, TravelTime)],
+    to: &Snap,
+) -> u64 {
     let arrivals: Vec<(NodeId, TravelTime)> = to.arrivals().collect();
     let targets: Vec<NodeId> = arrivals.iter().map(|(n, _)| *n).collect();
     let mut out = Vec::new();
@@ -56,7 +63,10 @@ fn from_snap(graph: &Graph, dijkstra: &mut Dijkstra, from: &Snap, to: &Snap) -> 
 #[test]
 fn every_team_sent_is_the_closest_free_one_and_utilisation_is_the_offered_load() {
     let (mut scenario, graph, demand) = load();
-    assert_eq!((scenario.posts.len(), scenario.model.teams.len(), scenario.facilities.len()), (8, 12, 10));
+    assert_eq!(
+        (scenario.posts.len(), scenario.model.teams.len(), scenario.facilities.len()),
+        (8, 12, 10)
+    );
     scenario.model.hours = 10.0 * 24.0;
     let model = RoadModel::new(&graph, &scenario.posts, &scenario.facilities, demand).unwrap();
     let mut trace: Trace<Site, Back> = Trace::default();
@@ -89,35 +99,48 @@ fn every_team_sent_is_the_closest_free_one_and_utilisation_is_the_offered_load()
                 continue;
             }
             // Its latest drive back, if it is still on it: not back yet, not sent since.
-            let back = trace
-                .drives_back
-                .iter()
-                .rev()
-                .find(|d| d.team == team && d.start_ms <= t)
-                .filter(|d| {
-                    d.back_ms.is_none_or(|b| b > t)
-                        && !busy[&team].iter().any(|(s, _)| *s >= d.start_ms && *s < t)
-                });
+            let back =
+                trace.drives_back.iter().rev().find(|d| d.team == team && d.start_ms <= t).filter(
+                    |d| {
+                        d.back_ms.is_none_or(|b| b > t)
+                            && !busy[&team].iter().any(|(s, _)| *s >= d.start_ms && *s < t)
+                    },
+                );
             let drive = match back {
                 Some(d) => {
                     let elapsed = TravelTime::from_millis((t - d.start_ms) as u32);
                     match d.route.route.next_node(elapsed) {
                         Some((node, wait)) => {
                             u64::from(wait.millis())
-                                + dijkstra_to(&graph, &mut dijkstra, &[(node, TravelTime::from_millis(0))], &call.site.snap)
+                                + dijkstra_to(
+                                    &graph,
+                                    &mut dijkstra,
+                                    &[(node, TravelTime::from_millis(0))],
+                                    &call.site.snap,
+                                )
                         }
                         None => {
                             let left = d.route.route.total.millis() - elapsed.millis();
-                            u64::from(left) + from_snap(&graph, &mut dijkstra, &posts[d.post], &call.site.snap)
+                            u64::from(left)
+                                + from_snap(&graph, &mut dijkstra, &posts[d.post], &call.site.snap)
                         }
                     }
                 }
-                None => from_snap(&graph, &mut dijkstra, &posts[scenario.model.teams[team].post], &call.site.snap),
+                None => from_snap(
+                    &graph,
+                    &mut dijkstra,
+                    &posts[scenario.model.teams[team].post],
+                    &call.site.snap,
+                ),
             };
             best = best.min(drive);
         }
         let chosen = (best as f64 * factor).round() as u64;
-        assert_eq!(a.drive_ms, chosen, "call {}: team {} drove {} ms, the closest free {} ms", a.call, a.team, a.drive_ms, chosen);
+        assert_eq!(
+            a.drive_ms, chosen,
+            "call {}: team {} drove {} ms, the closest free {} ms",
+            a.call, a.team, a.drive_ms, chosen
+        );
         assert_eq!(call.on_scene_ms, Some(t + a.drive_ms));
         if matches!(a.from, Place::DrivingBack(_)) {
             from_back += 1;
@@ -153,7 +176,11 @@ fn every_team_sent_is_the_closest_free_one_and_utilisation_is_the_offered_load()
         .sum::<f64>()
         / measured.len() as f64;
     let offered = 18.8 * busy_per_call_s / 3600.0 / 12.0;
-    assert!((run.utilisation - offered).abs() < 0.03, "utilisation {} against offered {offered}", run.utilisation);
+    assert!(
+        (run.utilisation - offered).abs() < 0.03,
+        "utilisation {} against offered {offered}",
+        run.utilisation
+    );
     assert!((run.offered_load - run.utilisation).abs() < 0.005, "{run:?}");
     assert!(window_ms > 0);
 
@@ -170,8 +197,14 @@ fn every_team_sent_is_the_closest_free_one_and_utilisation_is_the_offered_load()
             continue;
         }
         let within = responses.iter().filter(|r| **r as f64 <= p.target_s * 1000.0).count();
-        assert!((run.priorities[k].within_target - within as f64 / responses.len() as f64).abs() < 1e-12);
-        assert!(responses.iter().all(|r| *r >= 150_000), "a response shorter than the dispatch delay");
+        assert!(
+            (run.priorities[k].within_target - within as f64 / responses.len() as f64).abs()
+                < 1e-12
+        );
+        assert!(
+            responses.iter().all(|r| *r >= 150_000),
+            "a response shorter than the dispatch delay"
+        );
     }
 }
 
@@ -180,7 +213,8 @@ fn replications_give_intervals_that_hold_the_offered_load_and_the_rate() {
     let (mut scenario, graph, demand) = load();
     scenario.model.hours = 15.0 * 24.0;
     let model = RoadModel::new(&graph, &scenario.posts, &scenario.facilities, demand).unwrap();
-    let runs = replications(8, 2, |r| simulate(&scenario.model, &mut model.travel(), r as u64, None));
+    let runs =
+        replications(8, 2, |r| simulate(&scenario.model, &mut model.travel(), r as u64, None));
     let summary = summarise(&scenario.model, &runs);
     assert!(summary.calls_per_hour.holds(18.8, 2.0), "{:?}", summary.calls_per_hour);
     assert!((summary.utilisation.mean - summary.offered_load.mean).abs() < 0.01);

@@ -60,3 +60,129 @@ fn a_queue_what_if_is_simulated_beside_the_model_and_reproduced_from_its_seed() 
         assert!(!ok && stderr.contains(says), "{flag} {value}: {stderr}");
     }
 }
+
+fn manhattan() -> std::path::PathBuf {
+    std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/manhattan"))
+}
+
+/// `simulate --scenario`: the Manhattan scenario, short, as JSON (reproduced from its seed),
+/// as a table and as a self-contained HTML report.
+#[test]
+fn a_scenario_runs_on_its_roads_and_reports_every_measure_with_an_interval() {
+    let scenario = manhattan().join("scenario.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let path = scenario.to_str().unwrap();
+    let args =
+        ["simulate", "--scenario", path, "--days", "4", "--replications", "3", "--seed", "9"];
+    let mut json_args = args.to_vec();
+    json_args.extend(["--json", "--html", html.to_str().unwrap()]);
+    let (ok, stdout, stderr) = run(&json_args, &[], None);
+    assert!(ok, "{stderr}");
+    let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(out["replications"], 3);
+    assert_eq!(out["teams"], 12);
+    let summary = &out["summary"];
+    let rate = summary["calls_per_hour"]["mean"].as_f64().unwrap();
+    assert!((rate - 18.8).abs() < 2.0, "{rate}");
+    let high = &summary["priorities"][0];
+    assert_eq!(high["name"], "high");
+    let within = high["within_target"]["mean"].as_f64().unwrap();
+    assert!(
+        within > 0.0 && within < 1.0 && high["within_target"]["half_width"].as_f64().unwrap() > 0.0
+    );
+    assert_eq!(summary["teams"].as_array().unwrap().len(), 12);
+    // The same seed, the same figures.
+    let (_, again, _) = run(&json_args, &[], None);
+    let again: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(again["summary"], out["summary"]);
+    // The HTML report stands alone: its charts are inline SVG, nothing is fetched.
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("<svg") && page.contains("target 8 min") && page.contains("Ambulance 12")
+    );
+    assert!(!page.contains("<script") && !page.contains("src=") && !page.contains("href="));
+    let (ok, table, _) = run(&args, &[], None);
+    assert!(ok && table.contains("within target") && table.contains("offered load"), "{table}");
+}
+
+/// A scenario with something wrong is refused before any run, naming the file, the line and
+/// what to change.
+#[test]
+fn a_bad_scenario_is_refused_with_its_file_line_and_what_to_fix() {
+    let original = std::fs::read_to_string(manhattan().join("scenario.toml")).unwrap();
+    let here = manhattan();
+    let absolute = |text: &str| {
+        text.replace("\"roads.csv.gz\"", &format!("\"{}\"", here.join("roads.csv.gz").display()))
+            .replace(
+                "\"block-groups.geojson.gz\"",
+                &format!("\"{}\"", here.join("block-groups.geojson.gz").display()),
+            )
+    };
+    let line_of = |text: &str, needle: &str| {
+        text.lines().position(|l| l.contains(needle)).map(|k| k + 1).unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(String, &str, String)> = vec![
+        (
+            original.replacen("post = \"1: Station 4\"", "post = \"9: Station 99\"", 1),
+            "there is no post \"9: Station 99\"",
+            "post = \"9: Station 99\"".into(),
+        ),
+        (
+            original.replace("share = 0.58", "share = 0.68"),
+            "shares sum to 1.1",
+            "[[priority]]".into(),
+        ),
+        (
+            original.replace("per_hour = 18.8", "per_hour = -18.8"),
+            "give 0 or more per hour",
+            "[arrivals]".into(),
+        ),
+        (
+            original.replace("mean_minutes = 7.6", "mean_minutes = 0"),
+            "on_scene: an exponential mean of 0 s",
+            "on_scene =".into(),
+        ),
+        (
+            original.replace(
+                "kind = \"exponential\", mean_minutes = 7.6",
+                "kind = \"gamma\", mean_minutes = 7.6",
+            ),
+            "use fixed, exponential, uniform or lognormal",
+            "on_scene =".into(),
+        ),
+        // Station 4 moved into the Atlantic: off the road network.
+        (
+            original.replacen("lat = 40.710077\nlon = -73.986203", "lat = 40.5\nlon = -73.8", 1),
+            "more than 500 m from any road",
+            "[[post]]".into(),
+        ),
+        (
+            original.replace("days = 250", "days = 250\nweeks = 3"),
+            "unknown field `weeks`",
+            "weeks = 3".into(),
+        ),
+        (
+            original.replace("\"roads.csv.gz\"", "\"missing.csv.gz\""),
+            "missing.csv.gz",
+            "roads =".into(),
+        ),
+    ];
+    for (k, (text, says, at)) in cases.into_iter().enumerate() {
+        let text = absolute(&text);
+        let path = dir.path().join(format!("bad-{k}.toml"));
+        std::fs::write(&path, &text).unwrap();
+        let (ok, _, stderr) =
+            run(&["simulate", "--scenario", path.to_str().unwrap(), "--days", "1"], &[], None);
+        assert!(!ok, "case {k} ran");
+        let line = line_of(&text, &at);
+        let want = format!("bad-{k}.toml:{line}:");
+        assert!(
+            stderr.contains(says) && stderr.contains(&want),
+            "case {k}: want {want} … {says}; got {stderr}"
+        );
+    }
+    let (ok, _, stderr) = run(&["simulate"], &[], None);
+    assert!(!ok && stderr.contains("--scenario"), "{stderr}");
+}
