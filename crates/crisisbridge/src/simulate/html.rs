@@ -19,11 +19,18 @@ fn pm(e: Estimate, scale: f64, decimals: usize) -> String {
 /// A histogram of response times (minutes on the x axis), the target as a line.
 #[allow(clippy::cast_precision_loss)]
 fn histogram(counts: &[u64], bin_s: f64, target_s: f64) -> String {
-    let (w, h, left, bottom) = (640.0, 220.0, 48.0, 28.0);
-    // Show up to the last non-empty bin, at least to twice the target.
-    let last = counts.iter().rposition(|c| *c > 0).unwrap_or(0);
-    let shown = (last + 1).max(((2.0 * target_s / bin_s).ceil()) as usize).min(counts.len());
+    let (w, h, left, bottom) = (640.0, 236.0, 48.0, 42.0);
+    // Show up to the 99.5th percentile, at least to twice the target.
     let total: u64 = counts.iter().sum();
+    let mut running = 0u64;
+    let last = counts
+        .iter()
+        .position(|c| {
+            running += c;
+            running as f64 >= 0.995 * total as f64
+        })
+        .unwrap_or(0);
+    let shown = (last + 1).max(((2.0 * target_s / bin_s).ceil()) as usize).min(counts.len());
     let peak = counts.iter().take(shown).copied().max().unwrap_or(1).max(1) as f64;
     let bar_w = (w - left - 8.0) / shown.max(1) as f64;
     let mut svg = format!(
@@ -58,14 +65,14 @@ fn histogram(counts: &[u64], bin_s: f64, target_s: f64) -> String {
         let x = left + m as f64 * 60.0 / bin_s * bar_w;
         svg += &format!(
             "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{m}</text>",
-            h - 10.0
+            h - bottom + 14.0
         );
     }
     svg += &format!(
-        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">minutes from call to team on scene</text>\
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">minutes from call to team on scene (the last 0.5 % of calls not shown)</text>\
          <line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#444\"/></svg>",
-        w - 8.0,
-        h - 10.0,
+        (w + left) / 2.0,
+        h - 4.0,
         h - bottom,
         w - 8.0,
         h - bottom
