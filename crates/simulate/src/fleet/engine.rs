@@ -85,7 +85,9 @@ struct Run<'m, T: Travel> {
     sequence: u64,
     calls: Vec<Call<T::Site>>,
     assignments: Vec<Assignment>,
-    trips: Vec<DriveBack<T::Route>>,
+    /// Every drive back; a finished one's route is dropped unless the run is traced.
+    trips: Vec<DriveBack<Option<T::Route>>>,
+    tracing: bool,
     teams: Vec<State>,
     busy_in_window_ms: Vec<u64>,
     /// Waiting calls by (priority, arrival, call).
@@ -111,6 +113,7 @@ pub fn simulate<T: Travel>(
         calls: Vec::new(),
         assignments: Vec::new(),
         trips: Vec::new(),
+        tracing: trace.is_some(),
         teams: vec![State::AtPost; model.teams.len()],
         busy_in_window_ms: vec![0; model.teams.len()],
         waiting: BTreeSet::new(),
@@ -157,9 +160,7 @@ pub fn simulate<T: Travel>(
             Event::Cleared { team, call, facility } => run.clear(travel, now, team, call, facility),
             Event::AtPost { team, trip } => {
                 if run.teams.get(team) == Some(&State::DrivingBack { trip }) {
-                    if let Some(t) = run.trips.get_mut(trip) {
-                        t.back_ms = Some(now);
-                    }
+                    run.end_trip(trip, Some(now));
                     if let Some(state) = run.teams.get_mut(team) {
                         *state = State::AtPost;
                     }
@@ -180,7 +181,20 @@ pub fn simulate<T: Travel>(
     if let Some(trace) = trace {
         trace.calls = run.calls.into_iter().map(|c| c.record).collect();
         trace.assignments = run.assignments;
-        trace.drives_back = run.trips;
+        trace.drives_back = run
+            .trips
+            .into_iter()
+            .filter_map(|t| {
+                Some(DriveBack {
+                    team: t.team,
+                    post: t.post,
+                    from: t.from,
+                    start_ms: t.start_ms,
+                    route: t.route?,
+                    back_ms: t.back_ms,
+                })
+            })
+            .collect();
     }
     result
 }
@@ -248,7 +262,7 @@ impl<T: Travel> Run<'_, T> {
                 .iter()
                 .filter_map(|(_, trip)| {
                     let t = self.trips.get(*trip)?;
-                    Some((&t.route, now.saturating_sub(t.start_ms)))
+                    Some((t.route.as_ref()?, now.saturating_sub(t.start_ms)))
                 })
                 .collect();
             travel.driving_back_to_site(&routes, &c.record.site, &mut self.scratch);
@@ -270,7 +284,20 @@ impl<T: Travel> Run<'_, T> {
         }
     }
 
+    /// A drive back is over: back at the post at `back`, or sent on (`None`).
+    fn end_trip(&mut self, trip: usize, back: Option<u64>) {
+        if let Some(t) = self.trips.get_mut(trip) {
+            t.back_ms = back;
+            if !self.tracing {
+                t.route = None;
+            }
+        }
+    }
+
     fn send(&mut self, now: u64, call: usize, team: usize, from: Place, drive_ms: u64) {
+        if let Place::DrivingBack(trip) = from {
+            self.end_trip(trip, None);
+        }
         if let Some(c) = self.calls.get_mut(call) {
             c.assignment = Some(self.assignments.len());
         }
@@ -339,7 +366,7 @@ impl<T: Travel> Run<'_, T> {
                     post,
                     from: here,
                     start_ms: now,
-                    route,
+                    route: Some(route),
                     back_ms: None,
                 });
                 if let Some(state) = self.teams.get_mut(team) {
