@@ -30,6 +30,7 @@ mod import;
 mod keys;
 mod lost_peers;
 mod places;
+mod plan;
 mod points;
 mod protocol;
 mod report;
@@ -139,6 +140,11 @@ enum Command {
     },
     /// Travel times by road from one point to each point of a CSV file.
     Eta(roads::EtaArgs),
+    /// Plans from a scenario: where to post teams.
+    Plan {
+        #[command(subcommand)]
+        command: plan::PlanCommand,
+    },
     /// What-ifs by simulation: staffing, demand, patience.
     #[command(args_conflicts_with_subcommands = true)]
     Simulate {
@@ -212,6 +218,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Report { command } => report::run(command).await,
         Command::Eta(args) => roads::run_eta(args),
         Command::Simulate { command, scenario } => simulate::run(command, &scenario),
+        Command::Plan { command } => plan::run(command),
         Command::Roads { command } => roads::run(command),
         Command::Openapi => {
             println!("{}", server::openapi::json());

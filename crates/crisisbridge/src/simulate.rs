@@ -11,7 +11,7 @@
 
 mod fleet;
 mod html;
-mod load;
+pub(crate) mod load;
 
 pub(crate) use fleet::ScenarioArgs;
 

@@ -100,7 +100,9 @@ impl Route {
 impl TimesTo {
     /// The shortest drive from `from` to the destination, node by node: from the best
     /// departure, each step along a road arc whose time plus the time left after it equals
-    /// the time left before it (exact, as every time is whole milliseconds).
+    /// the time left before it (exact, as every time is whole milliseconds). `None` only when
+    /// no road leads there, or in a knot of zero-time arcs the walk cannot leave without
+    /// going back.
     pub fn route_from(&self, graph: &Graph, from: &Snap) -> Option<Route> {
         let total = self.from(from)?;
         if from.along_segment_to(&self.destination) == Some(total) {
@@ -116,10 +118,19 @@ impl TimesTo {
             if self.destination.arrivals().any(|(n, last)| n == node && last.millis() == left) {
                 return Some(Route { steps, total });
             }
-            let arc = graph.arcs_of(node.index()).iter().find(|a| {
+            // A tight arc: its time plus the time left after it is the time left now. One
+            // that takes time first (it makes progress); a zero-time one only to a node not yet
+            // passed, so two nodes joined by zero-time arcs cannot trap the walk.
+            let tight = |a: &&crate::graph::RoadArc| {
                 self.times
                     .get(a.head as usize)
                     .is_some_and(|t| *t != INF && t.checked_add(a.millis) == Some(left))
+            };
+            let arcs = graph.arcs_of(node.index());
+            let arc = arcs.iter().filter(tight).find(|a| a.millis > 0).or_else(|| {
+                arcs.iter()
+                    .filter(tight)
+                    .find(|a| !steps.iter().any(|(passed, _)| passed.0 == a.head))
             })?;
             node = NodeId(arc.head);
             elapsed += arc.millis;

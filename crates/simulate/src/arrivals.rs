@@ -8,6 +8,9 @@ use crate::rng::Rng;
 /// Hours in a week.
 pub const HOURS_PER_WEEK: usize = 168;
 
+/// The highest rate an hour may have.
+pub const MAX_PER_HOUR: f64 = 10_000.0;
+
 /// Arrival rates per hour, by hour of the week.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Arrivals {
@@ -29,11 +32,10 @@ impl Arrivals {
                 per_hour.len()
             ));
         }
-        if let Some((h, r)) =
-            per_hour.iter().enumerate().find(|(_, r)| !(r.is_finite() && **r >= 0.0))
-        {
+        let bad = |r: &&f64| !(r.is_finite() && (0.0..=MAX_PER_HOUR).contains(*r));
+        if let Some((h, r)) = per_hour.iter().enumerate().find(|(_, r)| bad(r)) {
             return Err(format!(
-                "the rate for hour {h} of the week is {r}: give 0 or more per hour"
+                "the rate for hour {h} of the week is {r}: give 0 or more per hour, at most 10,000"
             ));
         }
         let highest = per_hour.iter().copied().fold(0.0, f64::max);
@@ -96,6 +98,7 @@ mod tests {
         assert!((per_hour(50) - 2.0).abs() < 0.4, "{}", per_hour(50));
         assert!(Arrivals::by_hour_of_week(vec![1.0; 24]).is_err());
         assert!(Arrivals::constant(-1.0).is_err());
+        assert!(Arrivals::constant(1e9).is_err());
         assert!(Arrivals::constant(0.0).is_err());
     }
 }

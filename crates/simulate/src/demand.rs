@@ -16,24 +16,21 @@ pub struct ReadDemand {
     pub note: String,
 }
 
-/// Areas from GeoJSON: `id` names each feature, `weight` (a number, or a number in a string)
-/// weights it; features sharing an id are one area with their weights added.
+/// Areas from a GeoJSON FeatureCollection: `id` names each feature (unique), `weight` (a
+/// number, or a number in a string, 0 or more) weights it. A feature without either is refused,
+/// naming it; so is an id used twice.
 pub fn areas(bytes: &[u8], id: &str, weight: &str) -> Result<ReadDemand, String> {
     let (_, areas) = jurisdiction::import::import_json(bytes, id).map_err(|e| e.to_string())?;
     let json = jurisdiction::import::gunzip_if_needed(bytes).map_err(|e| e.to_string())?;
     let root: Value = serde_json::from_slice(&json).map_err(|e| e.to_string())?;
+    let Some(features) = root.get("features").and_then(Value::as_array) else {
+        return Err("demand areas must be a GeoJSON FeatureCollection".into());
+    };
     let mut weights: HashMap<String, f64> = HashMap::new();
-    let features = root.get("features").and_then(Value::as_array);
-    for (k, feature) in features.into_iter().flatten().enumerate() {
-        let props = feature.get("properties");
-        let key = match props.and_then(|p| p.get(id)) {
-            Some(Value::String(s)) => s.clone(),
-            Some(v @ Value::Number(_)) => v.to_string(),
-            _ => {
-                return Err(format!(
-                    "feature {k} has no \"{id}\" property: every area needs its id"
-                ));
-            }
+    for (k, feature) in features.iter().enumerate() {
+        let props = feature.get("properties").and_then(Value::as_object);
+        let Some(key) = props.and_then(|p| jurisdiction::import::property_text(p, id)) else {
+            return Err(format!("feature {k} has no \"{id}\" property: every area needs its id"));
         };
         let value = match props.and_then(|p| p.get(weight)) {
             Some(Value::Number(n)) => n.as_f64(),
@@ -45,17 +42,19 @@ pub fn areas(bytes: &[u8], id: &str, weight: &str) -> Result<ReadDemand, String>
                 "area {key} has no usable \"{weight}\": every area needs a weight of 0 or more"
             ));
         };
-        *weights.entry(key).or_default() += value;
+        if weights.insert(key.clone(), value).is_some() {
+            return Err(format!("area {key} appears twice: every area's \"{id}\" must be its own"));
+        }
     }
-    let total: f64 = weights.values().sum();
-    let note = format!("{} areas, total weight {total:.0}", areas.len());
-    let demand = areas
-        .into_iter()
-        .map(|a| {
-            let w = weights.get(&a.id).copied().unwrap_or(0.0);
-            (a, w)
-        })
-        .collect();
+    let mut demand = Vec::with_capacity(areas.len());
+    for area in areas {
+        let Some(w) = weights.get(&area.id).copied() else {
+            return Err(format!("area {} has no weight", area.id));
+        };
+        demand.push((area, w));
+    }
+    let total: f64 = demand.iter().map(|(_, w)| w).sum();
+    let note = format!("{} areas, total weight {total:.0}", demand.len());
     Ok(ReadDemand { demand: Demand::Areas(demand), note })
 }
 
@@ -89,4 +88,42 @@ pub fn points(bytes: &[u8]) -> Result<ReadDemand, String> {
     }
     let note = format!("{} points", points.len());
     Ok(ReadDemand { demand: Demand::Points(points), note })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SQUARE: &str =
+        r#"{"type":"Polygon","coordinates":[[[0,0],[0.01,0],[0.01,0.01],[0,0.01],[0,0]]]}"#;
+
+    fn collection(features: &[(&str, &str)]) -> String {
+        let list: Vec<String> = features
+            .iter()
+            .map(|(id, w)| format!(r#"{{"type":"Feature","properties":{{"GEOID":{id},"POP":{w}}},"geometry":{SQUARE}}}"#))
+            .collect();
+        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, list.join(","))
+    }
+
+    #[test]
+    fn area_weights_follow_their_ids_and_bad_ones_are_refused() {
+        let read = areas(
+            collection(&[("36061000100.0", "5"), ("\"B\"", "\"7\"")]).as_bytes(),
+            "geoid",
+            "POP",
+        )
+        .unwrap();
+        let Demand::Areas(list) = read.demand else { panic!("areas") };
+        let by_id: HashMap<String, f64> = list.iter().map(|(a, w)| (a.id.clone(), *w)).collect();
+        assert_eq!(by_id.get("36061000100"), Some(&5.0));
+        assert_eq!(by_id.get("B"), Some(&7.0));
+        let twice = areas(collection(&[("1", "5"), ("1", "3")]).as_bytes(), "GEOID", "POP");
+        assert!(twice.unwrap_err().contains("appears twice"));
+        let no_weight = areas(collection(&[("1", "null")]).as_bytes(), "GEOID", "POP");
+        assert!(no_weight.unwrap_err().contains("no usable \"POP\""));
+        let bare = format!(
+            r#"{{"type":"Feature","properties":{{"GEOID":1,"POP":2}},"geometry":{SQUARE}}}"#
+        );
+        assert!(areas(bare.as_bytes(), "GEOID", "POP").unwrap_err().contains("FeatureCollection"));
+    }
 }

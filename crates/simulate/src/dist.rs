@@ -3,6 +3,9 @@
 
 use crate::rng::Rng;
 
+/// The longest any duration parameter may be, seconds (a day).
+pub const MAX_S: f64 = 86_400.0;
+
 /// A duration's distribution, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -19,27 +22,30 @@ pub enum Duration {
 }
 
 impl Duration {
-    /// Why the distribution cannot be used, if it cannot.
+    /// Why the distribution cannot be used, if it cannot. Every parameter is at most
+    /// [`MAX_S`] (a day).
     pub fn check(&self) -> Result<(), String> {
-        let finite = |v: f64| v.is_finite() && v >= 0.0;
+        let finite = |v: f64| v.is_finite() && (0.0..=MAX_S).contains(&v);
         match *self {
             Self::Fixed { s } if !finite(s) => {
-                Err(format!("a fixed time of {s} s: give 0 or more"))
+                Err(format!("a fixed time of {s} s: give 0 or more, at most a day"))
             }
-            Self::Exponential { mean_s } if !(finite(mean_s) && mean_s > 0.0) => {
-                Err(format!("an exponential mean of {mean_s} s: give a mean above 0"))
-            }
+            Self::Exponential { mean_s } if !(finite(mean_s) && mean_s > 0.0) => Err(format!(
+                "an exponential mean of {mean_s} s: give a mean above 0, at most a day"
+            )),
             Self::Uniform { min_s, max_s }
                 if !(finite(min_s) && finite(max_s) && min_s <= max_s) =>
             {
-                Err(format!("a uniform time from {min_s} s to {max_s} s: give 0 ≤ min ≤ max"))
+                Err(format!(
+                    "a uniform time from {min_s} s to {max_s} s: give 0 ≤ min ≤ max, at most a day"
+                ))
             }
             Self::LogNormal { mean_s, sd_s }
                 if !(finite(mean_s) && mean_s > 0.0 && finite(sd_s)) =>
             {
                 Err(format!(
                     "a log-normal time with mean {mean_s} s and sd {sd_s} s: give a mean above 0 \
-                     and an sd of 0 or more"
+                     and an sd of 0 or more, each at most a day"
                 ))
             }
             _ => Ok(()),
@@ -97,5 +103,7 @@ mod tests {
         assert!(Duration::Fixed { s: -1.0 }.check().is_err());
         assert!(Duration::Uniform { min_s: 5.0, max_s: 1.0 }.check().is_err());
         assert!(Duration::LogNormal { mean_s: f64::NAN, sd_s: 1.0 }.check().is_err());
+        assert!(Duration::Fixed { s: 1e15 }.check().is_err());
+        assert!(Duration::LogNormal { mean_s: 60.0, sd_s: 1e160 }.check().is_err());
     }
 }

@@ -17,6 +17,7 @@ pub mod dist;
 pub mod erlang_a;
 pub mod fleet;
 pub mod on_roads;
+pub mod posts;
 pub mod queue;
 pub mod replicate;
 pub mod rng;

@@ -128,7 +128,7 @@ impl<'g> RoadModel<'g> {
                 Vec::new()
             }
         };
-        Ok(Self {
+        let model = Self {
             graph,
             from_post: posts.iter().map(|s| query.times_from(graph, s)).collect(),
             to_post: posts.iter().map(|s| query.times_to(graph, s)).collect(),
@@ -137,7 +137,31 @@ impl<'g> RoadModel<'g> {
             demand,
             cumulative,
             bounds,
-        })
+        };
+        model.check_areas()?;
+        Ok(model)
+    }
+
+    /// Every weighted area must have points near a road, found in a few thousand draws;
+    /// otherwise its calls could never be placed (an area outside the road network, or one
+    /// with no inside).
+    fn check_areas(&self) -> Result<(), OffRoad> {
+        let Demand::Areas(areas) = &self.demand else { return Ok(()) };
+        let mut rng = Rng::seeded(0);
+        for (k, (area, w)) in areas.iter().enumerate().filter(|(_, (_, w))| *w > 0.0) {
+            if self.point_in_area(k, &mut rng, 5_000).is_none() {
+                return Err(OffRoad {
+                    what: "demand".into(),
+                    message: format!(
+                        "demand area {} (weight {w}) has no point within {MAX_SNAP_M} m of a road of \
+                         the network: check that the areas and the roads cover the same place, or \
+                         give the area a weight of 0",
+                        area.id
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// A replication's view, with its own query buffers.
@@ -149,6 +173,12 @@ impl<'g> RoadModel<'g> {
         self.graph
     }
 
+    /// `n` places drawn from the demand with `seed` (demand points for planning).
+    pub fn sample(&self, n: usize, seed: u64) -> Vec<Site> {
+        let mut rng = Rng::seeded(seed);
+        (0..n).map(|_| self.draw(&mut rng)).collect()
+    }
+
     /// The index of the demand entry the draw `u` in [0, total) falls in.
     fn pick(&self, rng: &mut Rng) -> usize {
         let total = self.cumulative.last().copied().unwrap_or(0.0);
@@ -156,30 +186,37 @@ impl<'g> RoadModel<'g> {
         self.cumulative.partition_point(|c| *c <= u).min(self.cumulative.len().saturating_sub(1))
     }
 
-    /// A point drawn from the demand and snapped; areas are sampled uniformly (by rejection
-    /// within their bounds) and a point with no road within [`MAX_SNAP_M`] is drawn again.
+    /// A point in area `k` (uniformly, by rejection within its bounds) within [`MAX_SNAP_M`] of
+    /// a road, in at most `tries` draws.
+    fn point_in_area(&self, k: usize, rng: &mut Rng, tries: usize) -> Option<Site> {
+        let Demand::Areas(areas) = &self.demand else { return None };
+        let ((area, _), b) = (areas.get(k)?, self.bounds.get(k)?);
+        (0..tries).find_map(|_| {
+            let lon = b[0] + (b[2] - b[0]) * (1.0 - rng.uniform());
+            let lat = b[1] + (b[3] - b[1]) * (1.0 - rng.uniform());
+            if !jurisdiction::reference::contains(area, [lon, lat]) {
+                return None;
+            }
+            let snap = self.graph.snap(GeoPoint::parse(lat, lon).ok()?, MAX_SNAP_M)?;
+            Some(Site { lat, lon, snap })
+        })
+    }
+
+    /// A place drawn from the demand and snapped: an entry by weight, then for an area a point
+    /// uniformly within it that has a road within [`MAX_SNAP_M`] (every weighted area was
+    /// shown to have such points when the model was built).
     fn draw(&self, rng: &mut Rng) -> Site {
         loop {
             let k = self.pick(rng);
-            let point = match &self.demand {
-                Demand::Points(points) => {
-                    points.get(k).map(|(p, _)| (p.lat.degrees(), p.lon.degrees()))
-                }
-                Demand::Areas(areas) => {
-                    let (Some((area, _)), Some(b)) = (areas.get(k), self.bounds.get(k)) else {
-                        continue;
-                    };
-                    (0..1000).find_map(|_| {
-                        let lon = b[0] + (b[2] - b[0]) * (1.0 - rng.uniform());
-                        let lat = b[1] + (b[3] - b[1]) * (1.0 - rng.uniform());
-                        jurisdiction::reference::contains(area, [lon, lat]).then_some((lat, lon))
-                    })
-                }
+            let site = match &self.demand {
+                Demand::Points(points) => points.get(k).and_then(|(p, _)| {
+                    let snap = self.graph.snap(*p, MAX_SNAP_M)?;
+                    Some(Site { lat: p.lat.degrees(), lon: p.lon.degrees(), snap })
+                }),
+                Demand::Areas(_) => self.point_in_area(k, rng, 1_000_000),
             };
-            let Some((lat, lon)) = point else { continue };
-            let Ok(geo) = GeoPoint::parse(lat, lon) else { continue };
-            if let Some(snap) = self.graph.snap(geo, MAX_SNAP_M) {
-                return Site { lat, lon, snap };
+            if let Some(site) = site {
+                return site;
             }
         }
     }
@@ -241,7 +278,11 @@ impl Travel for RoadTravel<'_, '_> {
             From::Scene(site) => site.snap,
             From::Facility(f) => *self.model.from_facility.get(f)?.origin(),
         };
-        let route = to.route_from(self.model.graph, &start)?;
+        // Should the walk fail (a knot of zero-time arcs), the team is taken to drive back
+        // without passing a junction: sent on, it is on to its post first, then out again.
+        let route = to
+            .route_from(self.model.graph, &start)
+            .or_else(|| Some(roads::Route { steps: Vec::new(), total: to.from(&start)? }))?;
         Some((u64::from(route.total.millis()), Back { post, route }))
     }
 
@@ -285,4 +326,24 @@ impl Travel for RoadTravel<'_, '_> {
             out.push(time);
         }
     }
+}
+
+/// For each candidate, the sites it reaches within `limit_ms` by road (indices into `sites`):
+/// one sweep per candidate, then a few lookups per site.
+pub fn covers(graph: &Graph, candidates: &[Snap], sites: &[Site], limit_ms: u64) -> Vec<Vec<u32>> {
+    let mut query = Query::new();
+    candidates
+        .iter()
+        .map(|c| {
+            let from = query.times_from(graph, c);
+            sites
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    from.to(&s.snap).is_some_and(|t| u64::from(t.millis()) <= limit_ms)
+                })
+                .filter_map(|(k, _)| u32::try_from(k).ok())
+                .collect()
+        })
+        .collect()
 }

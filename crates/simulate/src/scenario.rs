@@ -80,14 +80,14 @@ struct Raw {
     seed: Option<Spanned<i64>>,
     arrivals: Spanned<RawArrivals>,
     demand: Spanned<RawDemand>,
-    #[serde(rename = "priority")]
+    #[serde(rename = "priority", default)]
     priorities: Vec<Spanned<RawPriority>>,
     service: Spanned<RawService>,
     #[serde(rename = "facility", default)]
     facilities: Vec<Spanned<RawPoint>>,
-    #[serde(rename = "post")]
+    #[serde(rename = "post", default)]
     posts: Vec<Spanned<RawPoint>>,
-    #[serde(rename = "team")]
+    #[serde(rename = "team", default)]
     teams: Vec<Spanned<RawTeam>>,
 }
 
@@ -197,13 +197,15 @@ impl Scenario {
             (Some(_), Some(h)) => {
                 return Err(ctx.err(h.span(), "give the period as `days` or `hours`, not both"));
             }
-            (Some(d), None) => positive(&ctx, d, "days")? * 24.0,
-            (None, Some(h)) => positive(&ctx, h, "hours")?,
+            (Some(d), None) => positive(&ctx, d, "days", 24.0)? * 24.0,
+            (None, Some(h)) => positive(&ctx, h, "hours", 1.0)?,
             (None, None) => 365.0 * 24.0,
         };
         let warm_up_h = match &raw.warm_up_hours {
-            Some(w) if !(w.get_ref().is_finite() && *w.get_ref() >= 0.0) => {
-                return Err(ctx.err(w.span(), "warm_up_hours: give 0 or more"));
+            Some(w) if !(0.0..=MAX_WARM_UP_HOURS).contains(w.get_ref()) => {
+                return Err(
+                    ctx.err(w.span(), "warm_up_hours: give 0 or more, at most a year (8760)")
+                );
             }
             Some(w) => *w.get_ref(),
             None => 24.0,
@@ -223,6 +225,16 @@ impl Scenario {
             None => 1,
         };
         let arrivals = arrivals(&ctx, &raw.arrivals)?;
+        let expected = arrivals.mean_per_hour() * (hours + warm_up_h);
+        if expected > MAX_CALLS {
+            return Err(ctx.err(
+                raw.arrivals.span(),
+                format!(
+                    "about {expected:.0} calls per replication: at most 20 million; shorten the \
+                     period or lower the rate"
+                ),
+            ));
+        }
         let demand = demand(&ctx, &raw.demand)?;
         let priorities = priorities(&ctx, &raw.priorities)?;
         let service = raw.service.get_ref();
@@ -290,13 +302,23 @@ impl Scenario {
     }
 }
 
-fn positive(ctx: &Ctx<'_>, value: &Spanned<f64>, name: &str) -> Result<f64, ScenarioError> {
+/// The longest period a replication may have, hours (ten years), and its warm-up (a year).
+pub const MAX_HOURS: f64 = 10.0 * 365.0 * 24.0;
+pub const MAX_WARM_UP_HOURS: f64 = 365.0 * 24.0;
+/// The most calls a replication may expect (rate × (warm-up + period)).
+pub const MAX_CALLS: f64 = 20_000_000.0;
+
+fn positive(
+    ctx: &Ctx<'_>,
+    value: &Spanned<f64>,
+    name: &str,
+    hours: f64,
+) -> Result<f64, ScenarioError> {
     let v = *value.get_ref();
-    if v.is_finite() && v > 0.0 && v <= 100.0 * 365.0 * 24.0 {
+    if v.is_finite() && v * hours >= 1.0 && v * hours <= MAX_HOURS {
         Ok(v)
     } else {
-        Err(ctx
-            .err(value.span(), format!("{name} = {v}: give a period above 0 (at most a century)")))
+        Err(ctx.err(value.span(), format!("{name} = {v}: give a period from an hour to ten years")))
     }
 }
 

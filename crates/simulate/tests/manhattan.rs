@@ -83,9 +83,24 @@ fn every_team_sent_is_the_closest_free_one_and_utilisation_is_the_offered_load()
     for a in &trace.assignments {
         busy.entry(a.team).or_default().push((a.sent_ms, a.cleared_ms));
     }
+    // A team is never on two calls at once.
+    for (team, stretches) in &mut busy {
+        stretches.sort_unstable();
+        for pair in stretches.windows(2) {
+            assert!(
+                pair[1].0 >= pair[0].1,
+                "team {team} sent at {} while on a call until {}",
+                pair[1].0,
+                pair[0].1
+            );
+        }
+    }
     let free_at = |team: usize, t: u64| busy[&team].iter().all(|(s, c)| t < *s || t >= *c);
     let (mut checked, mut from_back) = (0, 0);
-    for a in trace.assignments.iter().filter(|a| trace.calls[a.call].dispatch_ms == a.sent_ms) {
+    // Every 8th team sent when a call's dispatch delay ended, across the whole run.
+    let at_dispatch: Vec<_> =
+        trace.assignments.iter().filter(|a| trace.calls[a.call].dispatch_ms == a.sent_ms).collect();
+    for a in at_dispatch.iter().step_by(8) {
         let call = &trace.calls[a.call];
         let factor = scenario.model.priorities[call.priority].travel_factor;
         let t = a.sent_ms;
@@ -146,15 +161,90 @@ fn every_team_sent_is_the_closest_free_one_and_utilisation_is_the_offered_load()
             from_back += 1;
         }
         checked += 1;
-        if checked == 400 {
-            break;
-        }
     }
-    assert_eq!(checked, 400);
+    assert!(checked > 400, "only {checked} dispatches checked");
     assert!(from_back > 20, "only {from_back} teams were sent while driving back");
 
-    // Every drive back is a shortest drive: its length is plain Dijkstra's.
+    // A team that clears takes the most urgent call then waiting (earliest first within a
+    // priority), and drives to it from the scene or the facility.
+    let mut chained = 0;
+    for a in trace
+        .assignments
+        .iter()
+        .filter(|a| !matches!(a.from, Place::Post(_) | Place::DrivingBack(_)))
+    {
+        let t = a.sent_ms;
+        let call = &trace.calls[a.call];
+        let waiting = trace
+            .assignments
+            .iter()
+            .filter(|b| trace.calls[b.call].dispatch_ms <= t && b.sent_ms >= t)
+            .map(|b| (trace.calls[b.call].priority, trace.calls[b.call].arrival_ms))
+            .min()
+            .unwrap();
+        assert_eq!((call.priority, call.arrival_ms), waiting, "call {} taken out of turn", a.call);
+        let start = match a.from {
+            Place::Facility(f) => facilities[f],
+            Place::Scene(c) => trace.calls[c].site.snap,
+            _ => unreachable!(),
+        };
+        let factor = scenario.model.priorities[call.priority].travel_factor;
+        let drive = from_snap(&graph, &mut dijkstra, &start, &call.site.snap);
+        assert_eq!(a.drive_ms, (drive as f64 * factor).round() as u64, "chained call {}", a.call);
+        chained += 1;
+    }
+    assert!(chained > 10, "only {chained} calls were taken by a team clearing");
+
+    // A team clearing at a facility took the person to the nearest one by road.
+    let mut legs = 0;
+    for a in trace.assignments.iter().take(3000) {
+        let next = trace
+            .drives_back
+            .iter()
+            .find(|d| d.team == a.team && d.start_ms == a.cleared_ms)
+            .map(|d| d.from)
+            .or_else(|| {
+                trace
+                    .assignments
+                    .iter()
+                    .find(|b| b.team == a.team && b.sent_ms == a.cleared_ms)
+                    .map(|b| b.from)
+            });
+        if let Some(Place::Facility(f)) = next {
+            let site = trace.calls[a.call].site.snap;
+            let times: Vec<u64> =
+                facilities.iter().map(|h| from_snap(&graph, &mut dijkstra, &site, h)).collect();
+            assert_eq!(
+                times[f],
+                *times.iter().min().unwrap(),
+                "call {}: facility {f} is not the nearest",
+                a.call
+            );
+            legs += 1;
+            if legs == 150 {
+                break;
+            }
+        }
+    }
+    assert_eq!(legs, 150);
+
+    // Every drive back is a shortest drive along real roads: each step a road arc of the
+    // graph with its time, from the start's segment to the post's, as long as plain Dijkstra's.
+    let arcs: HashMap<(usize, usize), u32> =
+        graph.arcs().map(|a| ((a.from.index(), a.to.index()), a.time.millis())).collect();
     for d in trace.drives_back.iter().take(150) {
+        for pair in d.route.route.steps.windows(2) {
+            let ((u, tu), (v, tv)) = (pair[0], pair[1]);
+            assert_eq!(Some(tv.millis() - tu.millis()), arcs.get(&(u.index(), v.index())).copied());
+        }
+        if let Some((last, at)) = d.route.route.steps.last() {
+            let total = d.route.route.total.millis();
+            assert!(
+                posts[d.post]
+                    .arrivals()
+                    .any(|(n, rest)| n == *last && at.millis() + rest.millis() == total)
+            );
+        }
         let start = match d.from {
             Place::Facility(f) => facilities[f],
             Place::Scene(c) => trace.calls[c].site.snap,
@@ -182,7 +272,21 @@ fn every_team_sent_is_the_closest_free_one_and_utilisation_is_the_offered_load()
         run.utilisation
     );
     assert!((run.offered_load - run.utilisation).abs() < 0.005, "{run:?}");
-    assert!(window_ms > 0);
+    // Utilisation recomputed from the trace: each team's time between being sent and clearing,
+    // within the measured window.
+    let window = ((scenario.model.warm_up_h * 3_600_000.0) as u64, 0);
+    let window = (window.0, window.0 + window_ms);
+    let busy_ms: u64 = busy
+        .values()
+        .flatten()
+        .map(|(s, c)| (*c).min(window.1).saturating_sub((*s).max(window.0)))
+        .sum();
+    let utilisation = busy_ms as f64 / window_ms as f64 / 12.0;
+    assert!(
+        (run.utilisation - utilisation).abs() < 1e-9,
+        "{} against {utilisation}",
+        run.utilisation
+    );
 
     // The measures come from the calls: the share within target, recounted.
     for (k, p) in scenario.model.priorities.iter().enumerate() {

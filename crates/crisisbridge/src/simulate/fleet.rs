@@ -66,8 +66,13 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
         scenario.replications = r;
     }
     if let Some(days) = args.days {
-        if !(days.is_finite() && days > 0.0 && days <= 36_500.0) {
-            bail!("--days {days}: give a period above 0 days (at most a century)");
+        let hours = days * 24.0;
+        if !(hours.is_finite() && (1.0..=simulate::scenario::MAX_HOURS).contains(&hours)) {
+            bail!("--days {days}: give a period from an hour to ten years");
+        }
+        let expected = scenario.model.arrivals.mean_per_hour() * hours;
+        if expected > simulate::scenario::MAX_CALLS {
+            bail!("--days {days}: about {expected:.0} calls per replication, at most 20 million");
         }
         scenario.model.hours = days * 24.0;
     }

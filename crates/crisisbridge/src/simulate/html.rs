@@ -40,18 +40,23 @@ fn histogram(counts: &[u64], bin_s: f64, target_s: f64) -> String {
     for (k, c) in counts.iter().take(shown).enumerate() {
         let bh = (*c as f64 / peak) * (h - bottom - 10.0);
         let x = left + k as f64 * bar_w;
-        let late = (k as f64) * bin_s >= target_s;
+        // A bin is late when it ends after the target (the one holding the target is too).
+        let late = (k + 1) as f64 * bin_s > target_s;
+        let label = if k + 1 == counts.len() {
+            format!("{:.1} min or more", k as f64 * bin_s / 60.0)
+        } else {
+            format!("{:.1}–{:.1} min", k as f64 * bin_s / 60.0, (k + 1) as f64 * bin_s / 60.0)
+        };
         let fill = if late { "#c0504d" } else { "#4f81bd" };
         svg += &format!(
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{fill}\"><title>{:.1}–{:.1} min: {c} calls ({:.2} %)</title></rect>",
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{fill}\"><title>{label}: {c} calls ({:.2} %)</title></rect>",
             h - bottom - bh,
             (bar_w - 1.0).max(0.5),
-            k as f64 * bin_s / 60.0,
-            (k + 1) as f64 * bin_s / 60.0,
             100.0 * *c as f64 / total.max(1) as f64
         );
     }
-    let tx = left + target_s / bin_s * bar_w;
+    let tx = (left + target_s / bin_s * bar_w).min(w - 8.0);
+    let hidden: u64 = counts.iter().skip(shown).sum();
     svg += &format!(
         "<line x1=\"{tx:.1}\" y1=\"4\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#222\" stroke-dasharray=\"4 3\"/>\
          <text x=\"{:.1}\" y=\"14\" font-size=\"11\">target {:.1} min</text>",
@@ -69,10 +74,18 @@ fn histogram(counts: &[u64], bin_s: f64, target_s: f64) -> String {
         );
     }
     svg += &format!(
-        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">minutes from call to team on scene (the last 0.5 % of calls not shown)</text>\
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">minutes from call to team on scene{}</text>\
          <line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#444\"/></svg>",
         (w + left) / 2.0,
         h - 4.0,
+        if hidden > 0 {
+            format!(
+                " ({:.2} % of calls, slower, not shown)",
+                100.0 * hidden as f64 / total.max(1) as f64
+            )
+        } else {
+            String::new()
+        },
         h - bottom,
         w - 8.0,
         h - bottom

@@ -376,6 +376,12 @@ impl<'a> Collector<'a> {
 }
 
 /// `key` in `map`: exactly, else ignoring ASCII case.
+/// A feature property as the importer reads ids: the name matched exactly, else ignoring
+/// case; a string (not blank) or a number, whole numbers printed as integers.
+pub fn property_text(properties: &Map<String, Value>, key: &str) -> Option<String> {
+    lookup(properties, key).and_then(json_text)
+}
+
 fn lookup<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
     map.get(key).or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
 }

@@ -7,9 +7,38 @@ use super::measures::{self, FleetRun};
 use super::{Assignment, CallRecord, DriveBack, FleetModel, From, Place, Priority, Trace, Travel};
 use crate::rng::Rng;
 
-/// Stream numbers: each kind of draw has its own generator.
+/// Stream numbers: each kind of draw has its own generator, so a change to how one is drawn
+/// (another distribution, another demand) leaves every other draw of every call as it was.
 const ARRIVALS: u64 = 1;
-const CALLS: u64 = 2;
+const PRIORITY: u64 = 2;
+const PLACE: u64 = 3;
+const DELAY: u64 = 4;
+const ON_SCENE: u64 = 5;
+const TRANSPORT: u64 = 6;
+const HANDOVER: u64 = 7;
+
+/// A call's own draws, one stream each.
+struct CallStreams {
+    priority: Rng,
+    place: Rng,
+    delay: Rng,
+    on_scene: Rng,
+    transport: Rng,
+    handover: Rng,
+}
+
+impl CallStreams {
+    fn new(seed: u64) -> Self {
+        Self {
+            priority: stream(seed, PRIORITY),
+            place: stream(seed, PLACE),
+            delay: stream(seed, DELAY),
+            on_scene: stream(seed, ON_SCENE),
+            transport: stream(seed, TRANSPORT),
+            handover: stream(seed, HANDOVER),
+        }
+    }
+}
 
 fn stream(seed: u64, which: u64) -> Rng {
     Rng::seeded(
@@ -121,13 +150,15 @@ pub fn simulate<T: Travel>(
         scratch: Vec::new(),
     };
     let mut arrivals_rng = stream(seed, ARRIVALS);
-    let mut calls_rng = stream(seed, CALLS);
+    let mut call_streams = CallStreams::new(seed);
     let mut next_arrival = model.arrivals.next_after(0.0, &mut arrivals_rng);
-    run.push(ms(next_arrival), Event::Arrival);
+    if ms(next_arrival) < window.1 {
+        run.push(ms(next_arrival), Event::Arrival);
+    }
     while let Some(Reverse((now, _, event))) = run.heap.pop() {
         match event {
             Event::Arrival => {
-                run.arrive(travel, &mut calls_rng, ms(next_arrival));
+                run.arrive(travel, &mut call_streams, ms(next_arrival));
                 next_arrival = model.arrivals.next_after(next_arrival, &mut arrivals_rng);
                 if ms(next_arrival) < window.1 {
                     run.push(ms(next_arrival), Event::Arrival);
@@ -205,16 +236,16 @@ impl<T: Travel> Run<'_, T> {
         self.heap.push(Reverse((at, self.sequence, event)));
     }
 
-    /// A call arrives: everything about it is drawn now, from the calls' own stream.
-    fn arrive(&mut self, travel: &mut T, rng: &mut Rng, arrival_ms: u64) {
+    /// A call arrives: everything about it is drawn now, each from its own stream.
+    fn arrive(&mut self, travel: &mut T, rng: &mut CallStreams, arrival_ms: u64) {
         let model = self.model;
         let measured = arrival_ms >= self.window.0 && arrival_ms < self.window.1;
-        let priority = draw_priority(&model.priorities, rng);
-        let site = travel.site(rng);
-        let delay_ms = ms(model.dispatch_delay.sample(rng));
-        let on_scene_ms = ms(model.on_scene.sample(rng));
-        let transported = rng.uniform() <= model.transport_share;
-        let handover_ms = ms(model.handover.sample(rng));
+        let priority = draw_priority(&model.priorities, &mut rng.priority);
+        let site = travel.site(&mut rng.place);
+        let delay_ms = ms(model.dispatch_delay.sample(&mut rng.delay));
+        let on_scene_ms = ms(model.on_scene.sample(&mut rng.on_scene));
+        let transported = rng.transport.uniform() <= model.transport_share;
+        let handover_ms = ms(model.handover.sample(&mut rng.handover));
         let call = self.calls.len();
         self.calls.push(Call {
             record: CallRecord {

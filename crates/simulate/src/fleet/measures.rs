@@ -151,6 +151,7 @@ pub fn summarise(model: &FleetModel, runs: &[FleetRun]) -> FleetSummary {
         .iter()
         .enumerate()
         .map(|(k, p)| {
+            // Response measures over the replications that had calls of this priority.
             let each = |f: &dyn Fn(&PriorityRun) -> f64| {
                 let values: Vec<f64> = runs
                     .iter()
@@ -169,7 +170,12 @@ pub fn summarise(model: &FleetModel, runs: &[FleetRun]) -> FleetSummary {
             PrioritySummary {
                 name: p.name.clone(),
                 target_s: p.target_s,
-                calls: each(&|r| r.calls as f64),
+                calls: Estimate::of(
+                    &runs
+                        .iter()
+                        .map(|r| r.priorities.get(k).map_or(0.0, |p| p.calls as f64))
+                        .collect::<Vec<_>>(),
+                ),
                 mean_response_s: each(&|r| r.mean_response_s),
                 median_response_s: each(&|r| r.median_response_s),
                 p90_response_s: each(&|r| r.p90_response_s),

@@ -6,9 +6,10 @@
 //! 1. It arrives (a Poisson process by hour of the week, [`crate::arrivals`]) with a priority
 //!    drawn from the mix and a place drawn from the demand ([`Travel::site`]); its dispatch
 //!    delay, time on scene, whether it is transported and its handover time are drawn then
-//!    too, from their own streams, so two scenarios with the same seed see the same calls.
-//! 2. After the dispatch delay, the team free at its post with the shortest drive goes (ties
-//!    to the team listed first). The drive takes the road time × the priority's travel-time
+//!    too, each from its own stream, so two scenarios with the same seed that differ in their
+//!    fleet see the same calls.
+//! 2. After the dispatch delay, the free team with the shortest drive goes — at its post, or
+//!    driving back to it (step 4) — ties to the team listed first. The drive takes the road time × the priority's travel-time
 //!    factor (lights and sirens). With no team free, the call waits.
 //! 3. On scene for its time; then, if transported, to the nearest facility by road (× the
 //!    factor) and the handover there.
