@@ -186,3 +186,77 @@ fn a_bad_scenario_is_refused_with_its_file_line_and_what_to_fix() {
     let (ok, _, stderr) = run(&["simulate"], &[], None);
     assert!(!ok && stderr.contains("--scenario"), "{stderr}");
 }
+
+/// `plan posts`: twelve ambulances among Manhattan's stations and a few more candidates; the
+/// heuristic beside the proven optimum, the choice confirmed by simulating it on the same
+/// calls, and bad input refused with what to fix.
+#[test]
+fn posts_are_planned_beside_the_proven_optimum_and_confirmed_by_simulation() {
+    let scenario = manhattan().join("scenario.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let candidates = dir.path().join("candidates.csv");
+    let all = std::fs::read_to_string(manhattan().join("candidates-1000.csv")).unwrap();
+    std::fs::write(&candidates, all.lines().take(13).collect::<Vec<_>>().join("\n")).unwrap();
+    let args = [
+        "plan",
+        "posts",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--teams",
+        "12",
+        "--candidates",
+        candidates.to_str().unwrap(),
+        "--demand-points",
+        "400",
+        "--replications",
+        "3",
+        "--days",
+        "6",
+        "--json",
+    ];
+    let (ok, stdout, stderr) = run(&args, &[], None);
+    assert!(ok, "{stderr}");
+    let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(out["candidates"], 20);
+    assert_eq!(out["exact_proven"], true, "{out}");
+    let (heuristic, optimum) =
+        (out["heuristic_coverage"].as_f64().unwrap(), out["exact_coverage"].as_f64().unwrap());
+    assert!(heuristic <= optimum + 1e-9 && heuristic > 0.9 * optimum, "{heuristic} {optimum}");
+    let gap = out["heuristic_gap"].as_f64().unwrap();
+    assert!((gap - (optimum - heuristic) / optimum).abs() < 1e-9);
+    // The optimum covers at least what the stations as posted now do.
+    assert!(optimum + 1e-9 >= out["current_coverage"].as_f64().unwrap());
+    let posts = out["posts"].as_array().unwrap();
+    assert_eq!(posts.iter().map(|p| p["teams"].as_u64().unwrap()).sum::<u64>(), 12);
+    assert!(posts.iter().all(|p| p["teams"].as_u64().unwrap() <= 2));
+    let busy = out["busy_fraction"].as_f64().unwrap();
+    assert!(busy > 0.3 && busy < 0.9, "{busy}");
+    let confirmation = &out["confirmation"];
+    assert_eq!(confirmation["recommended"]["teams"].as_array().unwrap().len(), 12);
+    assert!(confirmation["now"]["priorities"][0]["within_target"]["mean"].as_f64().unwrap() > 0.0);
+
+    let with = |flag: &str, value: &str| {
+        let mut bad: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let at = bad.iter().position(|a| a == flag).unwrap();
+        bad[at + 1] = value.to_owned();
+        bad
+    };
+    let off_road = dir.path().join("off.csv");
+    std::fs::write(&off_road, "name,lat,lon\nHarbor,40.60,-74.02\n").unwrap();
+    let bad_row = dir.path().join("bad.csv");
+    std::fs::write(&bad_row, "name,lat,lon\nA,40.75,-73.98\nB,north,-73.98\n").unwrap();
+    for (bad, says) in [
+        (with("--teams", "0"), "--teams 0: give 1 to 10,000"),
+        (
+            with("--candidates", off_road.to_str().unwrap()),
+            "candidate post Harbor at 40.600000, -74.020000 is more than 500 m from any road",
+        ),
+        (with("--candidates", bad_row.to_str().unwrap()), "bad.csv:3: lat is not a number"),
+        (with("--replications", "1"), "give 0 (no confirming run) or 2 to 1000"),
+        (with("--teams", "60"), "60 teams do not fit 20 candidates of at most 2 each"),
+    ] {
+        let bad: Vec<&str> = bad.iter().map(String::as_str).collect();
+        let (ok, _, stderr) = run(&bad, &[], None);
+        assert!(!ok && stderr.contains(says), "want {says}; got {stderr}");
+    }
+}
