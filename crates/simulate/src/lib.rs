@@ -16,6 +16,7 @@ pub mod demand;
 pub mod dist;
 pub mod erlang_a;
 pub mod fleet;
+pub mod line;
 pub mod on_roads;
 pub mod posts;
 pub mod queue;

@@ -14,6 +14,7 @@ use toml::Spanned;
 use crate::arrivals::Arrivals;
 use crate::dist::Duration;
 use crate::fleet::{FleetModel, Priority, TeamSpec};
+use crate::line::Line;
 use crate::on_roads::Named;
 
 /// A scenario that cannot be run, and where.
@@ -58,6 +59,8 @@ pub struct Scenario {
     pub facilities: Vec<Named>,
     pub replications: usize,
     pub seed: u64,
+    /// The 988 line, when the scenario has one.
+    pub line988: Option<Line>,
     /// The line of each post and facility (`"post NAME"`, `"facility NAME"`) and of the
     /// `roads` and `[demand]` entries, for errors found once the files are read.
     pub lines: HashMap<String, usize>,
@@ -89,6 +92,25 @@ struct Raw {
     posts: Vec<Spanned<RawPoint>>,
     #[serde(rename = "team", default)]
     teams: Vec<Spanned<RawTeam>>,
+    #[serde(default)]
+    line988: Option<Spanned<RawLine>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLine {
+    #[serde(default)]
+    contacts_per_hour: Option<f64>,
+    #[serde(default)]
+    contacts_by_hour_of_week: Option<Vec<f64>>,
+    #[serde(default)]
+    counselors: Option<u32>,
+    #[serde(default)]
+    counselors_by_hour_of_week: Option<Vec<u32>>,
+    talk: Spanned<RawDuration>,
+    patience: Spanned<RawDuration>,
+    #[serde(default)]
+    answer_within_seconds: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -278,7 +300,9 @@ impl Scenario {
             line: 0,
             message,
         })?;
+        let line988 = raw.line988.as_ref().map(|l| line(&ctx, l)).transpose()?;
         Ok(Self {
+            line988,
             name: raw.name,
             roads: raw.roads.into_inner(),
             demand,
@@ -331,6 +355,35 @@ fn arrivals(ctx: &Ctx<'_>, raw: &Spanned<RawArrivals>) -> Result<Arrivals, Scena
             .into()),
     };
     made.map_err(|m| ctx.err(raw.span(), format!("[arrivals]: {m}")))
+}
+
+fn line(ctx: &Ctx<'_>, raw: &Spanned<RawLine>) -> Result<Line, ScenarioError> {
+    let r = raw.get_ref();
+    let err = |m: String| ctx.err(raw.span(), format!("[line988]: {m}"));
+    let arrivals = match (r.contacts_per_hour, &r.contacts_by_hour_of_week) {
+        (Some(rate), None) => Arrivals::constant(rate),
+        (None, Some(rates)) => Arrivals::by_hour_of_week(rates.clone()),
+        _ => Err("give either contacts_per_hour or contacts_by_hour_of_week (168 rates)".into()),
+    }
+    .map_err(&err)?;
+    let counselors = match (r.counselors, &r.counselors_by_hour_of_week) {
+        (Some(n), None) => vec![n; crate::arrivals::HOURS_PER_WEEK],
+        (None, Some(list)) => list.clone(),
+        _ => {
+            return Err(err(
+                "give either counselors or counselors_by_hour_of_week (168 counts)".into()
+            ));
+        }
+    };
+    let line = Line {
+        arrivals,
+        counselors,
+        talk: duration(ctx, &r.talk, "[line988] talk")?,
+        patience: duration(ctx, &r.patience, "[line988] patience")?,
+        answer_within_s: r.answer_within_seconds.unwrap_or(20.0),
+    };
+    line.check().map_err(err)?;
+    Ok(line)
 }
 
 fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, ScenarioError> {

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use simulate::fleet::{FleetRun, FleetSummary, simulate, summarise};
+use simulate::line::LineSummary;
 use simulate::replicate::{Estimate, replications};
 
 use super::load::{Loaded, load};
@@ -54,6 +55,8 @@ pub(crate) struct Report {
     pub threads: usize,
     pub seconds: f64,
     pub summary: FleetSummary,
+    /// The 988 line, when the scenario has one.
+    pub line988: Option<LineSummary>,
 }
 
 pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
@@ -100,8 +103,16 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
         bar.inc(1);
         run
     });
+    let line988 = scenario.line988.as_ref().map(|line| {
+        let runs = replications(scenario.replications, threads, |i| {
+            let seed = scenario.seed.wrapping_add(u64::try_from(i).unwrap_or(u64::MAX));
+            simulate::line::simulate(line, scenario.model.warm_up_h, scenario.model.hours, seed)
+        });
+        simulate::line::summarise(line, &runs)
+    });
     bar.finish_and_clear();
     let report = Report {
+        line988,
         scenario: scenario.name.clone(),
         file: path.display().to_string(),
         seed: scenario.seed,
@@ -208,6 +219,27 @@ pub(crate) fn table(r: &Report) -> String {
         );
         let _ =
             writeln!(out, "  {:<32} {:>22}", "within target", pm(p.within_target, 100.0, 1) + " %");
+    }
+    if let Some(l) = &r.line988 {
+        let _ = writeln!(out, "\n988 line");
+        let _ =
+            writeln!(out, "  {:<32} {:>22}", "contacts per replication", pm(l.contacts, 1.0, 0));
+        let _ = writeln!(
+            out,
+            "  {:<32} {:>22}",
+            format!("answered within {} s", l.answer_within_s),
+            pm(l.answered_within_target, 100.0, 1) + " %"
+        );
+        let _ = writeln!(out, "  {:<32} {:>22}", "waited", pm(l.waited, 100.0, 1) + " %");
+        let _ = writeln!(out, "  {:<32} {:>22}", "abandoned", pm(l.abandoned, 100.0, 2) + " %");
+        let _ =
+            writeln!(out, "  {:<32} {:>22}", "mean time in queue (s)", pm(l.mean_wait_s, 1.0, 1));
+        let _ = writeln!(
+            out,
+            "  {:<32} {:>22}",
+            "counselor occupancy",
+            pm(l.occupancy, 100.0, 1) + " %"
+        );
     }
     let _ = writeln!(out, "\nteam utilisation");
     for (name, e) in &s.teams {

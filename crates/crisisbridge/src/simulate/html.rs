@@ -166,6 +166,23 @@ pub(crate) fn page(r: &Report) -> String {
         body += "</table>";
         body += &histogram(&p.histogram, p.bin_s, p.target_s);
     }
+    if let Some(l) = &r.line988 {
+        body += "<h2>988 line</h2><table><tr><th>measure</th><th>simulated</th></tr>";
+        for (name, value) in [
+            ("contacts per replication".to_owned(), pm(l.contacts, 1.0, 0)),
+            (
+                format!("answered within {} s", l.answer_within_s),
+                pm(l.answered_within_target, 100.0, 1) + " %",
+            ),
+            ("waited".to_owned(), pm(l.waited, 100.0, 1) + " %"),
+            ("abandoned".to_owned(), pm(l.abandoned, 100.0, 2) + " %"),
+            ("mean time in queue (s)".to_owned(), pm(l.mean_wait_s, 1.0, 1)),
+            ("counselor occupancy".to_owned(), pm(l.occupancy, 100.0, 1) + " %"),
+        ] {
+            body += &format!("<tr><td>{}</td><td>{value}</td></tr>", escape(&name));
+        }
+        body += "</table>";
+    }
     body += "<h2>Team utilisation</h2>";
     body += &team_bars(&s.teams);
     format!(

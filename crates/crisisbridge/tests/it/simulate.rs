@@ -164,6 +164,15 @@ fn a_bad_scenario_is_refused_with_its_file_line_and_what_to_fix() {
             "weeks = 3".into(),
         ),
         (
+            format!(
+                "{original}\n[line988]\ncontacts_per_hour = 10\ncounselors_by_hour_of_week = [1, 2]\n\
+                 talk = {{ kind = \"exponential\", mean_minutes = 10 }}\n\
+                 patience = {{ kind = \"exponential\", mean_minutes = 3 }}\n"
+            ),
+            "[line988]: 2 hourly counselor counts: give 168",
+            "[line988]".into(),
+        ),
+        (
             original.replace("\"roads.csv.gz\"", "\"missing.csv.gz\""),
             "missing.csv.gz",
             "roads =".into(),
@@ -259,4 +268,57 @@ fn posts_are_planned_beside_the_proven_optimum_and_confirmed_by_simulation() {
         let (ok, _, stderr) = run(&bad, &[], None);
         assert!(!ok && stderr.contains(says), "want {says}; got {stderr}");
     }
+}
+
+/// `plan staffing`: counselors hour by hour and the fewest teams, each confirmed by
+/// simulation; one team fewer misses the target.
+#[test]
+fn staffing_is_planned_to_the_targets_and_one_team_fewer_misses_them() {
+    let scenario = manhattan().join("county-year.toml");
+    let args = [
+        "plan",
+        "staffing",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--replications",
+        "3",
+        "--days",
+        "7",
+        "--json",
+    ];
+    let (ok, stdout, stderr) = run(&args, &[], None);
+    assert!(ok, "{stderr}");
+    let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let counselors = &out["counselors"];
+    let by_hour = counselors["by_hour_of_week"].as_array().unwrap();
+    assert_eq!(by_hour.len(), 168);
+    // Busier hours never get fewer counselors: evenings (16 an hour) ≥ days (12) ≥ nights (6).
+    let at = |h: usize| by_hour[h].as_u64().unwrap();
+    assert!(at(20) >= at(10) && at(10) >= at(3) && at(3) >= 1, "{by_hour:?}");
+    let planned = counselors["as_planned"]["answered_within_target"]["mean"].as_f64().unwrap();
+    assert!(planned >= 0.9 - 0.02, "{planned}");
+    let teams = &out["teams"];
+    let n = teams["teams"].as_u64().unwrap();
+    assert!(n >= 2 && n < 50, "{n}");
+    let placed: u64 =
+        teams["posts"].as_array().unwrap().iter().map(|p| p[1].as_u64().unwrap()).sum();
+    assert_eq!(placed, n);
+    let meets = |summary: &serde_json::Value| {
+        summary["priorities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["calls"]["mean"].as_f64().unwrap() > 0.0)
+            .all(|p| p["within_target"]["mean"].as_f64().unwrap() >= 0.9)
+    };
+    assert!(meets(&teams["at_fewest"]));
+    assert!(!meets(&teams["one_fewer"]));
+
+    let mut bad: Vec<&str> = args.to_vec();
+    bad.extend(["--within-target", "1.5"]);
+    let (ok, _, stderr) = run(&bad, &[], None);
+    assert!(
+        !ok && stderr.contains("--within-target 1.5: give a share above 0 and below 1"),
+        "{stderr}"
+    );
 }

@@ -14,14 +14,8 @@ use simulate::on_roads::{MAX_SNAP_M, Named, RoadModel, covers};
 use simulate::posts::{CoverProblem, Exact, Placement, exact, greedy};
 use simulate::replicate::{Estimate, replications};
 
+use super::threads;
 use crate::simulate::load::{Loaded, load};
-
-#[derive(Debug, clap::Subcommand)]
-pub(crate) enum PlanCommand {
-    /// Where to post N teams: the most demand covered within the target (MEXCLP), confirmed
-    /// by simulation.
-    Posts(PostsArgs),
-}
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct PostsArgs {
@@ -70,12 +64,6 @@ pub(crate) struct PostsArgs {
 const EXACT_CANDIDATES: usize = 100;
 const EXACT_CELLS: usize = 40_000;
 
-pub(crate) fn run(command: PlanCommand) -> anyhow::Result<()> {
-    match command {
-        PlanCommand::Posts(args) => posts(&args),
-    }
-}
-
 #[derive(Debug, serde::Serialize)]
 struct PostReport {
     name: String,
@@ -115,7 +103,7 @@ struct Report {
     confirmation: Option<Confirmation>,
 }
 
-fn posts(args: &PostsArgs) -> anyhow::Result<()> {
+pub(crate) fn posts(args: &PostsArgs) -> anyhow::Result<()> {
     if args.teams == 0 || args.teams > 10_000 {
         bail!("--teams {}: give 1 to 10,000", args.teams);
     }
@@ -275,7 +263,7 @@ fn posts(args: &PostsArgs) -> anyhow::Result<()> {
 
 /// The fleet's busy fraction with `teams` teams: the scenario simulated as it stands for the
 /// busy time per call, then arrival rate × busy time / teams.
-fn estimate_busy(
+pub(crate) fn estimate_busy(
     loaded: &Loaded,
     model: &RoadModel<'_>,
     teams: usize,
@@ -297,10 +285,6 @@ fn estimate_busy(
         );
     }
     Ok(q)
-}
-
-fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 /// The scenario simulated as it stands and with the teams posted as recommended, on the same
@@ -340,7 +324,7 @@ fn confirm(
     })
 }
 
-fn read_candidates(path: &Path) -> anyhow::Result<Vec<Named>> {
+pub(crate) fn read_candidates(path: &Path) -> anyhow::Result<Vec<Named>> {
     let file = path.display();
     let bytes = std::fs::read(path).with_context(|| format!("reading {file}"))?;
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
