@@ -73,6 +73,7 @@ assets![
     "js/follow-ups.js",
     "js/prior.js",
     "js/destinations.js",
+    "js/posts.js",
     "js/views/facility.js",
     "js/views/care-navigator.js",
     "js/views/call-taker.js",

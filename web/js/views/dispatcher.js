@@ -1,7 +1,9 @@
 // The mobile crisis dispatcher: a live map (county outlines from the loaded boundaries, the
 // provider's teams coloured by status with stale positions marked, open incidents), the
 // incidents offered to or handled by the provider, and for the chosen incident the ranked
-// recommendation with each team's explanation, and assign. Keys: R recommendations, F fit map.
+// recommendation with each team's explanation, and assign; and, from a plan file
+// (`crisisbridge plan posts --json`), the recommended posts on the map (posts.js). Keys: R
+// recommendations, F fit map.
 
 import { act } from '../api.js';
 import { h, replace, announce, actionButton } from '../dom.js';
@@ -15,6 +17,7 @@ import { listTeams, recommendations, teamCrew, teamMarker, teamStatus, TEAM_STAT
 import * as fmt from '../format.js';
 import * as keys from '../shortcuts.js';
 import { destinationCard } from '../destinations.js';
+import { postsCard } from '../posts.js';
 
 export async function mount(main, { user }) {
   const mine = user.agency.id;
@@ -34,12 +37,13 @@ export async function mount(main, { user }) {
   const legend = h('div', { class: 'legend', 'aria-label': 'Team status colours' },
     Object.entries(TEAM_STATUSES).map(([k, label]) => h('span', {}, h('span', { class: `status-dot s-${k}` }), label)),
     h('span', {}, h('span', { class: 'status-dot stale-dot' }), 'Stale position (dashed, “?”)'),
-    h('span', {}, h('span', { class: 'status-dot incident-dot' }), 'Open incident'));
+    h('span', {}, h('span', { class: 'status-dot incident-dot' }), 'Open incident'),
+    h('span', {}, h('span', { class: 'status-dot post-dot' }), 'Recommended post (teams)'));
   main.replaceChildren(h('div', { class: 'layout map-first' },
     h('section', { class: 'workspace', 'aria-label': 'Map' }, h('h1', { class: 'visually-hidden' }, 'Dispatch'), trackingNote, map.el, legend),
     h('aside', { class: 'aside', 'aria-label': 'Teams and incidents' },
       h('h2', { class: 'section-title' }, 'Teams'), teamList,
-      h('h2', { class: 'section-title' }, 'Incidents'), incidents.el, details)));
+      h('h2', { class: 'section-title' }, 'Incidents'), incidents.el, details, postsCard(map))));
 
   const panel = new IncidentPanel(details, [
     { name: 'offer', render: (i) => offerCard(i) },

@@ -55,9 +55,15 @@ fn browser_available(test: &str) -> bool {
 /// Runs `web/tests/{script}` against `base`; panics with its output when it fails. Returns
 /// what it printed.
 fn run_script(script: &str, base: &str) -> String {
+    run_script_with(script, base, &[])
+}
+
+/// [`run_script`] with more environment for the script.
+fn run_script_with(script: &str, base: &str, env: &[(&str, &str)]) -> String {
     let output = Command::new("node")
         .arg(script)
         .current_dir(web_tests())
+        .envs(env.iter().copied())
         .env("CB_BASE", base)
         .env("CB_BIN", BIN)
         .env("CHROMIUM", chromium())
@@ -246,6 +252,33 @@ fn streets_are_drawn_panned_zoomed_and_searched_on_manhattan() {
             "streets-map.mjs",
         );
     }
+}
+
+/// The posts `plan posts --json` recommends for the Manhattan scenario, on the Manhattan demo's
+/// dispatcher map.
+#[test]
+fn a_dispatcher_sees_the_recommended_posts_on_the_map() {
+    if !browser_available("plan-posts") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/manhattan/scenario.toml"
+    ));
+    let output = Command::new(BIN)
+        .args(["plan", "posts", "--scenario", scenario.to_str().unwrap(), "--teams", "12"])
+        .args(["--demand-points", "300", "--replications", "0", "--busy-fraction", "0.5", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, &output.stdout).unwrap();
+    let _one_at_a_time = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let demo = Demo::start_region(dir.path(), "manhattan");
+    let out = run_script_with("plan-posts.mjs", &demo.base, &[("CB_PLAN", plan.to_str().unwrap())]);
+    demo.kill();
+    assert!(out.contains("PASS dispatcher sees the recommended posts"), "{out}");
 }
 
 #[test]
