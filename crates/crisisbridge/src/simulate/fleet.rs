@@ -196,6 +196,14 @@ pub(crate) fn table(r: &Report) -> String {
         "no team free at dispatch",
         pm(s.queued_share, 100.0, 2) + " %"
     );
+    let d = &s.dispatch_to_on_scene;
+    for (name, value) in [
+        ("dispatch to on scene, median (min)", pm(d.median_s, 1.0 / 60.0, 2)),
+        ("dispatch to on scene, p90 (min)", pm(d.p90_s, 1.0 / 60.0, 2)),
+        ("on scene within 1 h of dispatch", pm(d.within_1h, 100.0, 1) + " %"),
+    ] {
+        let _ = writeln!(out, "{name:<34} {value:>22}");
+    }
     for p in s.priorities.iter().filter(|p| !p.calls.mean.is_nan() && p.calls.mean > 0.0) {
         let _ = writeln!(out, "\npriority {} (target {} min)", p.name, p.target_s / 60.0);
         let _ = writeln!(out, "  {:<32} {:>22}", "calls per replication", pm(p.calls, 1.0, 0));

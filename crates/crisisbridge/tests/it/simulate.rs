@@ -299,7 +299,7 @@ fn staffing_is_planned_to_the_targets_and_one_team_fewer_misses_them() {
     assert!(planned >= 0.9 - 0.02, "{planned}");
     let teams = &out["teams"];
     let n = teams["teams"].as_u64().unwrap();
-    assert!(n >= 2 && n < 50, "{n}");
+    assert!((2..50).contains(&n), "{n}");
     let placed: u64 =
         teams["posts"].as_array().unwrap().iter().map(|p| p[1].as_u64().unwrap()).sum();
     assert_eq!(placed, n);

@@ -37,6 +37,20 @@ pub struct FleetRun {
     pub mean_busy_s: f64,
     /// The share of calls that found no team free when dispatched.
     pub queued_share: f64,
+    /// From a team sent to it on scene, over the measured calls — the outcome report's
+    /// `mobile.dispatch_to_on_scene` and `mobile.on_scene_within_1h`/`_2h`, by the same
+    /// definitions (a dispatch's own drive; the dispatch delay and any wait before it are not
+    /// in it).
+    pub dispatch_to_on_scene: DriveRun,
+}
+
+/// Dispatch to on scene over a replication's calls.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct DriveRun {
+    pub median_s: f64,
+    pub p90_s: f64,
+    pub within_1h: f64,
+    pub within_2h: f64,
 }
 
 pub(super) fn measure<S>(
@@ -50,6 +64,7 @@ pub(super) fn measure<S>(
     let window_s = window.1.saturating_sub(window.0) as f64 / 1000.0;
     let mut responses: Vec<Vec<f64>> = vec![Vec::new(); model.priorities.len()];
     let (mut measured, mut busy_s) = (0usize, 0.0);
+    let mut drives: Vec<f64> = Vec::new();
     for (record, assignment) in calls.iter().filter(|(r, _)| r.measured) {
         measured += 1;
         if let (Some(on_scene), Some(list)) =
@@ -59,6 +74,7 @@ pub(super) fn measure<S>(
         }
         if let Some(a) = assignment.and_then(|a| assignments.get(a)) {
             busy_s += a.cleared_ms.saturating_sub(a.sent_ms) as f64 / 1000.0;
+            drives.push(a.drive_ms as f64 / 1000.0);
         }
     }
     let priorities = model
@@ -80,6 +96,25 @@ pub(super) fn measure<S>(
         offered_load: busy_s / window_s / teams,
         mean_busy_s: busy_s / count,
         queued_share: queued as f64 / count,
+        dispatch_to_on_scene: drive_run(&mut drives),
+    }
+}
+
+fn drive_run(drives: &mut [f64]) -> DriveRun {
+    drives.sort_by(f64::total_cmp);
+    let n = drives.len();
+    let quantile = |q: f64| {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let k = ((q * n as f64).ceil() as usize).clamp(1, n.max(1)) - 1;
+        drives.get(k).copied().unwrap_or(f64::NAN)
+    };
+    let share =
+        |limit: f64| drives.iter().filter(|d| **d <= limit).count() as f64 / n.max(1) as f64;
+    DriveRun {
+        median_s: quantile(0.5),
+        p90_s: quantile(0.9),
+        within_1h: share(3600.0),
+        within_2h: share(7200.0),
     }
 }
 
@@ -128,6 +163,15 @@ pub struct PrioritySummary {
     pub bin_s: f64,
 }
 
+/// Dispatch to on scene over the replications.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct DriveSummary {
+    pub median_s: Estimate,
+    pub p90_s: Estimate,
+    pub within_1h: Estimate,
+    pub within_2h: Estimate,
+}
+
 /// A fleet scenario over its replications.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FleetSummary {
@@ -139,6 +183,7 @@ pub struct FleetSummary {
     pub offered_load: Estimate,
     pub mean_busy_s: Estimate,
     pub queued_share: Estimate,
+    pub dispatch_to_on_scene: DriveSummary,
     /// Each team's name and utilisation.
     pub teams: Vec<(String, Estimate)>,
 }
@@ -204,6 +249,12 @@ pub fn summarise(model: &FleetModel, runs: &[FleetRun]) -> FleetSummary {
         offered_load: of(&|r| r.offered_load),
         mean_busy_s: of(&|r| r.mean_busy_s),
         queued_share: of(&|r| r.queued_share),
+        dispatch_to_on_scene: DriveSummary {
+            median_s: of(&|r| r.dispatch_to_on_scene.median_s),
+            p90_s: of(&|r| r.dispatch_to_on_scene.p90_s),
+            within_1h: of(&|r| r.dispatch_to_on_scene.within_1h),
+            within_2h: of(&|r| r.dispatch_to_on_scene.within_2h),
+        },
         teams,
     }
 }

@@ -31,7 +31,9 @@ mod measures;
 
 pub use engine::simulate;
 
-pub use measures::{FleetRun, FleetSummary, PriorityRun, PrioritySummary, summarise};
+pub use measures::{
+    DriveRun, DriveSummary, FleetRun, FleetSummary, PriorityRun, PrioritySummary, summarise,
+};
 
 use crate::arrivals::Arrivals;
 use crate::dist::Duration;
