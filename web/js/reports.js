@@ -2,11 +2,13 @@
 // incidents (docs/measures.md) for a period, grouped — the charts the server draws (volume,
 // answer times, response times, the diversion funnel), the numbers behind every chart, and the
 // same report as CSV or as one self-contained HTML page. The figures are the server's (GET /reports/measures), computed
-// by the same code as `crisisbridge report measures`.
+// by the same code as `crisisbridge report measures`. A simulated scenario can be shown beside
+// them, measure by measure (simulated.js).
 
 import { get } from './api.js';
 import { h, replace } from './dom.js';
 import * as live from './live.js';
+import { readSimulation, addColumn, simulatedOnly } from './simulated.js';
 
 /** How soon after a live event a report that includes today is computed again. */
 const LIVE_REFRESH_MS = 3000;
@@ -80,6 +82,26 @@ export function reportsPanel() {
   const updated = h('p', { class: 'hint report-updated', role: 'status' });
   let shown = false;
   let pending = null;
+  // A simulation chosen to compare with, and the last report drawn.
+  let simulation = null;
+  let last = null;
+  const simStatus = h('span', { class: 'hint', role: 'status' });
+  const simInput = h('input', { type: 'file', accept: '.json,application/json', 'aria-label': 'Compare with a simulation (JSON)' });
+  simInput.addEventListener('change', async () => {
+    const file = simInput.files?.[0];
+    if (!file) return;
+    try {
+      simulation = readSimulation(await file.text());
+      simStatus.className = 'hint';
+      simStatus.textContent = `Beside: ${simulation.about}.`;
+      if (last) draw(last);
+    } catch (e) {
+      simStatus.className = 'error';
+      simStatus.setAttribute('role', 'alert');
+      simStatus.textContent = `${file.name}: ${e.message}`;
+    }
+    simInput.value = '';
+  });
   // Each Show (or live refresh) is numbered: an answer to an older one is dropped.
   let generation = 0;
   async function drawCharts(mine) {
@@ -104,28 +126,39 @@ export function reportsPanel() {
     try {
       const report = await get(`/reports/measures?${query()}`);
       if (mine !== generation) return;
-      const reasons = new Set();
-      replace(body,
-        h('p', { class: 'report-total' }, `${report.incidents} incidents opened and ${report.calls} calls arrived from ${from.value} to before ${to.value}`),
-        report.groups.map((g) => h('section', { class: 'report-group', 'data-group': g.key },
-          h('h3', {}, g.key === 'all' ? 'All incidents' : g.key),
-          h('table', { class: 'measures' },
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Measure'), h('th', { scope: 'col' }, 'Value'))),
-            h('tbody', {}, g.measures.map((m) => {
-              if (m.kind === 'not_measured') reasons.add(m.reason);
-              return h('tr', { 'data-measure': m.id },
-                h('th', { scope: 'row' }, m.label), h('td', {}, valueText(m)));
-            }))))),
-        [...reasons].map((r) => h('p', { class: 'hint' }, `Not measured: ${r}.`)),
-        report.per_100k ? perCapita(report.per_100k) : null,
-        updated,
-        h('p', { class: 'hint' }, 'Definitions: docs/measures.md.'));
-      updated.textContent = includesToday()
-        ? `Updated ${new Date().toLocaleTimeString()}; today's events update it as they happen.`
-        : `Computed ${new Date().toLocaleTimeString()}.`;
+      last = report;
+      draw(report);
     } catch (e) {
       replace(body, h('p', { class: 'error', role: 'alert' }, `The report could not be computed: ${e.message}`));
     }
+  }
+  /** The report drawn, with the simulation chosen beside it. */
+  function draw(report) {
+    const reasons = new Set();
+    replace(body,
+      h('p', { class: 'report-total' }, `${report.incidents} incidents opened and ${report.calls} calls arrived from ${from.value} to before ${to.value}`),
+      report.groups.map((g) => h('section', { class: 'report-group', 'data-group': g.key },
+        h('h3', {}, g.key === 'all' ? 'All incidents' : g.key),
+        h('table', { class: 'measures' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Measure'), h('th', { scope: 'col' }, 'Value'))),
+          h('tbody', {}, g.measures.map((m) => {
+            if (m.kind === 'not_measured') reasons.add(m.reason);
+            return h('tr', { 'data-measure': m.id },
+              h('th', { scope: 'row' }, m.label), h('td', {}, valueText(m)));
+          }))))),
+      [...reasons].map((r) => h('p', { class: 'hint' }, `Not measured: ${r}.`)),
+      report.per_100k ? perCapita(report.per_100k) : null,
+      simulation ? simulatedOnly(simulation) : null,
+      updated,
+      h('p', { class: 'hint' }, 'Definitions: docs/measures.md.'));
+    if (simulation) {
+      // Beside the whole period only: a scenario is not split by channel, hour or area.
+      const all = body.querySelector('.report-group[data-group="all"] table.measures');
+      if (all) addColumn(all, simulation);
+    }
+    updated.textContent = includesToday()
+      ? `Updated ${new Date().toLocaleTimeString()}; today's events update it as they happen.`
+      : `Computed ${new Date().toLocaleTimeString()}.`;
   }
   // A period that includes today follows the live stream: shortly after an event, the server
   // computes it again from its live tally (it does not read the log again).
@@ -137,7 +170,8 @@ export function reportsPanel() {
   });
   const form = h('form', { class: 'report-form', onsubmit: (e) => { e.preventDefault(); show(); } },
     h('label', {}, 'From ', from), h('label', {}, 'To (not included) ', to), h('label', {}, 'Group by ', by),
-    h('button', { type: 'submit', class: 'primary' }, 'Show'), csv, page);
+    h('button', { type: 'submit', class: 'primary' }, 'Show'), csv, page,
+    h('label', {}, 'Compare with a simulation ', simInput), simStatus);
   const el = h('section', { class: 'card reports', 'aria-label': 'Outcome measures' },
     h('h2', {}, 'Outcome measures'), form, charts, body);
   return { el, show };

@@ -67,6 +67,7 @@ assets![
     "js/alerts.js",
     "js/contact.js",
     "js/reports.js",
+    "js/simulated.js",
     "js/search.js",
     "js/shift-log.js",
     "js/phone.js",

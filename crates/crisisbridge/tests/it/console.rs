@@ -281,6 +281,34 @@ fn a_dispatcher_sees_the_recommended_posts_on_the_map() {
     assert!(out.contains("PASS dispatcher sees the recommended posts"), "{out}");
 }
 
+/// A simulation of the county-year scenario (with its 988 line) beside the Kansas demo's real
+/// period in the supervisor's Reports view.
+#[test]
+fn a_supervisor_compares_a_simulation_with_the_real_period() {
+    if !browser_available("simulated-reports") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/manhattan/county-year.toml"
+    ));
+    let output = Command::new(BIN)
+        .args(["simulate", "--scenario", scenario.to_str().unwrap()])
+        .args(["--days", "3", "--replications", "2", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let simulation = dir.path().join("simulation.json");
+    std::fs::write(&simulation, &output.stdout).unwrap();
+    let _one_at_a_time = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let demo = Demo::start_region(dir.path(), "kansas");
+    let env = [("CB_SIMULATION", simulation.to_str().unwrap())];
+    let out = run_script_with("simulated-reports.mjs", &demo.base, &env);
+    demo.kill();
+    assert!(out.contains("PASS supervisor compares a simulation with the real period"), "{out}");
+}
+
 #[test]
 fn a_dispatchers_map_moves_a_team_marker_live() {
     if browser_available("dispatcher-marker") {

@@ -1,0 +1,69 @@
+// A simulated scenario beside a real period in the Reports view: the JSON that
+// `crisisbridge simulate --scenario … --json` writes, read in the browser (nothing is sent to
+// the server). Where a simulated figure has the outcome report's own definition it is shown in
+// that measure's row — dispatch to on scene and on scene within 1 h and 2 h of dispatch (every
+// dispatch's own drive), and the 988 line's answers within 20 s and abandonment — each as the
+// mean over the replications ± its 95 % half-width. The scenario's other figures (response
+// from the call, by priority; utilisation) have no real counterpart and are listed apart.
+
+import { h } from './dom.js';
+
+const pct = (e) => `${(e.mean * 100).toFixed(1)} % ± ${(e.half_width * 100).toFixed(1)}`;
+const minutes = (e) => `${(e.mean / 60).toFixed(1)} min ± ${(e.half_width / 60).toFixed(1)}`;
+const isEstimate = (e) => e && typeof e.mean === 'number' && typeof e.half_width === 'number';
+
+/** A simulation's figures by measure id, and the rest. Throws with what is wrong. */
+export function readSimulation(text) {
+  let sim;
+  try {
+    sim = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not JSON (${e.message}): choose the file that \`crisisbridge simulate --scenario … --json\` wrote`);
+  }
+  const s = sim?.summary;
+  const d = s?.dispatch_to_on_scene;
+  if (!s || !Array.isArray(s.priorities) || !d || ![d.median_s, d.p90_s, d.within_1h, d.within_2h, s.utilisation, s.calls_per_hour].every(isEstimate)) {
+    throw new Error('no simulated summary in it: choose the file that `crisisbridge simulate --scenario … --json` wrote');
+  }
+  const rows = new Map([
+    ['mobile.dispatch_to_on_scene', `p50 ${minutes(d.median_s)}, p90 ${minutes(d.p90_s)}`],
+    ['mobile.on_scene_within_1h', pct(d.within_1h)],
+    ['mobile.on_scene_within_2h', pct(d.within_2h)],
+  ]);
+  const extra = [
+    ['Calls per hour', `${s.calls_per_hour.mean.toFixed(2)} ± ${s.calls_per_hour.half_width.toFixed(2)}`],
+    ['Team utilisation', pct(s.utilisation)],
+    ...s.priorities.filter((p) => isEstimate(p.calls) && p.calls.mean > 0 && isEstimate(p.within_target)).flatMap((p) => [
+      [`Priority ${p.name}: call to on scene within ${(p.target_s / 60).toFixed(1)} min`, pct(p.within_target)],
+      [`Priority ${p.name}: call to on scene, median`, minutes(p.median_response_s)],
+    ]),
+  ];
+  const line = sim.line988;
+  if (line && isEstimate(line.answered_within_target) && isEstimate(line.abandoned)) {
+    if (line.answer_within_s === 20) rows.set('contacts.answered_within_20s', pct(line.answered_within_target));
+    else extra.push([`988 answered within ${line.answer_within_s} s`, pct(line.answered_within_target)]);
+    rows.set('contacts.abandoned', pct(line.abandoned));
+    if (isEstimate(line.occupancy)) extra.push(['988 counselor occupancy', pct(line.occupancy)]);
+  }
+  const name = typeof sim.scenario === 'string' ? sim.scenario : 'scenario';
+  return { name, about: `${name}: ${sim.replications} replications of ${sim.days} days, seed ${sim.seed}`, rows, extra };
+}
+
+/** The "Simulated" column added to a measures table (header and one cell per row). */
+export function addColumn(table, simulation) {
+  table.querySelector('thead tr')?.append(h('th', { scope: 'col' }, `Simulated: ${simulation.name}`));
+  for (const row of table.querySelectorAll('tbody tr')) {
+    const value = simulation.rows.get(row.dataset.measure);
+    row.append(h('td', { class: value ? 'simulated' : 'simulated none' }, value ?? '—'));
+  }
+}
+
+/** The figures with no real counterpart. */
+export function simulatedOnly(simulation) {
+  return h('section', { class: 'report-group simulated-only', 'aria-label': 'Simulated only' },
+    h('h3', {}, `Simulated only — ${simulation.about}`),
+    h('table', { class: 'measures' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Measure'), h('th', { scope: 'col' }, 'Simulated'))),
+      h('tbody', {}, simulation.extra.map(([label, value]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, value))))),
+    h('p', { class: 'hint' }, 'Each simulated figure is the mean over the replications ± the half-width of its 95 % confidence interval; docs/scenarios.md says how it is simulated.'));
+}
