@@ -217,6 +217,9 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Import { command } => import::run(command).await,
         Command::Report { command } => report::run(command).await,
         Command::Eta(args) => roads::run_eta(args),
+        Command::Simulate { command: Some(simulate::SimulateCommand::Fit(args)), .. } => {
+            simulate::fit::run(args).await
+        }
         Command::Simulate { command, scenario } => simulate::run(command, &scenario),
         Command::Plan { command } => plan::run(command),
         Command::Roads { command } => roads::run(command),

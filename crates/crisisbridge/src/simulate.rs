@@ -3,12 +3,15 @@
 //! - `simulate --scenario FILE.toml`: a scenario's mobile teams on its road network
 //!   (`simulate/load.rs` reads the files it names, `simulate/fleet.rs` runs and reports it,
 //!   `simulate/html.rs` writes the HTML report).
+//! - `simulate fit` (`simulate/fit.rs`): a scenario's inputs fitted to a period of the event
+//!   log and the phone system's calls.
 //! - `simulate queue`: a 988 line with a number of counselors, contacts per hour, talk time and
 //!   callers' patience, simulated as independent seeded replications (on every core) and
 //!   reported measure by measure with a 95 % confidence interval — answered within the target,
 //!   waited, abandoned, mean time in queue, occupancy — beside the Erlang-A model's exact
 //!   value where it has one. A table, or `--json`.
 
+pub(crate) mod fit;
 mod fleet;
 mod html;
 pub(crate) mod load;
@@ -25,6 +28,9 @@ pub(crate) enum SimulateCommand {
     /// A 988 line: counselors answering contacts that arrive at random, callers hanging up
     /// when they wait past their patience (the Erlang-A model, simulated).
     Queue(QueueArgs),
+    /// A scenario's arrivals, service times and demand fitted to a period of the event log and
+    /// the phone system's calls, printed as TOML.
+    Fit(fit::FitArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,6 +67,9 @@ pub(crate) struct QueueArgs {
 pub(crate) fn run(command: Option<SimulateCommand>, args: &ScenarioArgs) -> anyhow::Result<()> {
     match (command, &args.scenario) {
         (Some(SimulateCommand::Queue(queue_args)), _) => queue(&queue_args),
+        (Some(SimulateCommand::Fit(_)), _) => {
+            bail!("simulate fit reads the database: run it as a command")
+        }
         (None, Some(path)) => fleet::run(args, path),
         (None, None) => bail!(
             "say what to simulate: --scenario FILE.toml (see docs/scenarios.md), or `simulate \

@@ -15,6 +15,7 @@ pub mod arrivals;
 pub mod demand;
 pub mod dist;
 pub mod erlang_a;
+pub mod fit;
 pub mod fleet;
 pub mod line;
 pub mod on_roads;

@@ -94,7 +94,10 @@ impl WindowArgs {
 }
 
 /// Calls `each` with every event of the log, in order, a page at a time.
-async fn each_event(store: &dyn Store, mut each: impl FnMut(&RecordedEvent)) -> anyhow::Result<()> {
+pub(crate) async fn each_event(
+    store: &dyn Store,
+    mut each: impl FnMut(&RecordedEvent),
+) -> anyhow::Result<()> {
     let mut after = 0;
     loop {
         let page = store.events_after(after, None, 10_000).await?;

@@ -322,3 +322,191 @@ fn staffing_is_planned_to_the_targets_and_one_team_fewer_misses_them() {
         "{stderr}"
     );
 }
+
+/// `simulate fit`: four weeks of a seeded synthetic history and its phone calls in a SQLite
+/// database; the fitted arrivals by hour of the week equal the counts made here from the same
+/// history, the demand file has a row per incident a team was sent to, and the fitted sections
+/// make a scenario that runs.
+#[tokio::test]
+async fn a_scenario_is_fitted_to_the_event_log_and_runs() {
+    use domain::{CallStep, Channel, EventKind, Timestamp};
+    use reports::synthetic::{Cast, calls, history};
+    use store::{CallLog, EventLog, RecordedCall, RecordedEvent};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fit.db");
+    // Monday 2026-01-05 00:00 UTC, for four weeks: each hour of the week seen four times.
+    let start = Timestamp::from_millis(1_767_571_200_000);
+    let cast = Cast::new(2);
+    // The synthetic history's places are unknown: give each incident one in Manhattan.
+    let mut events = history(7, &cast, 3000, start, 28);
+    for (k, (event, _)) in events.iter_mut().enumerate() {
+        if let EventKind::Opened { location, .. } = &mut event.kind {
+            // Along the island's spine, from the Battery to Inwood.
+            let lat = 40.71 + (k % 97) as f64 * 0.0016;
+            let lon = -74.012 + (lat - 40.70) * 0.45 + ((k % 7) as f64 - 3.0) * 0.001;
+            let center = domain::GeoPoint::parse(lat, lon).unwrap();
+            *location = domain::Location::Circle { center, radius_m: 50.0 };
+        }
+    }
+    let phone = calls(7, &cast, 4000, start, 28);
+    {
+        let store = store_sql::SqliteStore::open(&path).await.unwrap();
+        // The cast's agencies, as the phone system's calls refer to them.
+        let kinds = [
+            (&cast.psaps, domain::AgencyKind::Psap),
+            (&cast.centers, domain::AgencyKind::CrisisCenter),
+        ];
+        for (ids, kind) in kinds {
+            for (k, id) in ids.iter().enumerate() {
+                let agency = domain::Agency {
+                    id: *id,
+                    code: format!("{kind:?}-{k}").to_lowercase(),
+                    name: format!("{kind:?} {k}"),
+                    kind,
+                    time_zone: "UTC".into(),
+                    uri: None,
+                };
+                store::Directory::put_agency(&store, &agency).await.unwrap();
+            }
+        }
+        let recorded: Vec<RecordedEvent> = events
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(n, (event, involved))| RecordedEvent { seq: n as u64 + 1, event, involved })
+            .collect();
+        for page in recorded.chunks(2000) {
+            store.import(page.to_vec()).await.unwrap();
+        }
+        for event in &phone {
+            let call =
+                RecordedCall { event: event.clone(), recorded_at: event.at, recorded_by: None };
+            store.record_call(&call).await.unwrap().unwrap();
+        }
+    }
+    // Counted here, from the history itself: incidents with a team sent, and 988 calls, by
+    // hour of the week (UTC, Monday first).
+    let slot = |at: Timestamp| {
+        let days = at.as_millis().div_euclid(86_400_000);
+        let monday_first = (days + 3).rem_euclid(7); // 1970-01-01 was a Thursday
+        (monday_first * 24 + at.as_millis().div_euclid(3_600_000).rem_euclid(24)) as usize
+    };
+    let mut opened = std::collections::HashMap::new();
+    let mut teams = vec![0u32; 168];
+    let mut counted = std::collections::HashSet::new();
+    for (event, _) in &events {
+        match &event.kind {
+            EventKind::Opened { .. } => {
+                opened.insert(event.incident, event.at);
+            }
+            EventKind::TeamDispatched { .. } if counted.insert(event.incident) => {
+                teams[slot(opened[&event.incident])] += 1;
+            }
+            _ => {}
+        }
+    }
+    let mut line = vec![0u32; 168];
+    for e in &phone {
+        if let CallStep::Arrived { channel: Channel::Nine88, .. } = e.step {
+            line[slot(e.at)] += 1;
+        }
+    }
+
+    let db = format!("sqlite://{}", path.display());
+    let points = dir.path().join("points.csv");
+    let (ok, fitted, stderr) = run(
+        &["simulate", "fit", "--from", "2026-01-05", "--to", "2026-02-02", "--database", &db],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    let parsed: toml::Value = toml::from_str(&fitted).unwrap();
+    let rates = |table: &str, key: &str| -> Vec<f64> {
+        parsed[table][key].as_array().unwrap().iter().map(|v| v.as_float().unwrap()).collect()
+    };
+    let (fitted_teams, fitted_line) =
+        (rates("arrivals", "by_hour_of_week"), rates("line988", "contacts_by_hour_of_week"));
+    for h in 0..168 {
+        assert!(
+            (fitted_teams[h] - f64::from(teams[h]) / 4.0).abs() < 1e-3,
+            "hour {h}: {fitted_teams:?}"
+        );
+        assert!((fitted_line[h] - f64::from(line[h]) / 4.0).abs() < 1e-3, "hour {h}");
+    }
+    assert!(teams.iter().sum::<u32>() > 50 && line.iter().sum::<u32>() > 500);
+    let service = &parsed["service"];
+    assert_eq!(service["on_scene"]["kind"].as_str(), Some("lognormal"), "{fitted}");
+    assert!(parsed["line988"]["patience"]["mean_minutes"].as_float().unwrap() > 0.0, "{fitted}");
+
+    // With --demand-out, the places too: a row per incident a team was sent to.
+    let (ok, fitted, stderr) = run(
+        &[
+            "simulate",
+            "fit",
+            "--from",
+            "2026-01-05",
+            "--to",
+            "2026-02-02",
+            "--database",
+            &db,
+            "--demand-out",
+            points.to_str().unwrap(),
+        ],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    let rows = std::fs::read_to_string(&points).unwrap().lines().count() - 1;
+    assert_eq!(rows as u32, teams.iter().sum::<u32>());
+
+    // The fitted sections — arrivals, demand, service times, the 988 line — in the Manhattan
+    // scenario (its roads and fleet), with the talk times and counselors the log cannot give:
+    // it runs.
+    let base = std::fs::read_to_string(manhattan().join("scenario.toml")).unwrap();
+    let base = base
+        .replace(
+            "roads = \"roads.csv.gz\"",
+            &format!("roads = \"{}\"", manhattan().join("roads.csv.gz").display()),
+        )
+        .replace(
+            "areas = \"block-groups.geojson.gz\"",
+            &format!("areas = \"{}\"", manhattan().join("block-groups.geojson.gz").display()),
+        );
+    let cut = |text: &str, from: &str, to: &str| {
+        let (a, b) = (text.find(from).unwrap(), text.find(to).unwrap());
+        format!("{}{}", &text[..a], &text[b..])
+    };
+    let base = cut(&base, "[arrivals]", "# misc/call priorities/priorities_1.csv");
+    let base = cut(&base, "[service]", "# hospitals/hospitals_1.csv");
+    let fitted = fitted.replace(
+        "[line988]\n",
+        "[line988]\ntalk = { kind = \"exponential\", mean_minutes = 12 }\ncounselors = 4\n",
+    );
+    let scenario = dir.path().join("fitted.toml");
+    std::fs::write(&scenario, format!("{base}\n{fitted}")).unwrap();
+    let (ok, stdout, stderr) = run(
+        &[
+            "simulate",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--days",
+            "3",
+            "--replications",
+            "2",
+            "--json",
+        ],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(out["line988"]["contacts"]["mean"].as_f64().unwrap() > 0.0);
+
+    let (ok, _, stderr) = run(
+        &["simulate", "fit", "--from", "2026-02-02", "--to", "2026-01-05", "--database", &db],
+        &[],
+        None,
+    );
+    assert!(!ok && stderr.contains("is not after --from"), "{stderr}");
+}

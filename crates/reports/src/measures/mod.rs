@@ -10,7 +10,7 @@
 
 mod calls;
 pub mod charts;
-mod facts;
+pub mod facts;
 mod figures;
 mod html;
 pub mod population;
