@@ -40,6 +40,7 @@ export function postsCard(map) {
     replace(list, posts.map((p) => h('li', { class: 'post-row' }, h('strong', {}, p.name), ` · ${p.teams} team${p.teams === 1 ? '' : 's'}`)));
     clear.hidden = !posts.length;
     status.className = 'hint';
+    status.setAttribute('role', 'status');
     status.textContent = file ? `${posts.reduce((n, p) => n + p.teams, 0)} teams at ${posts.length} posts, from ${file}.` : 'No plan shown.';
   }
   input.addEventListener('change', async () => {

@@ -93,7 +93,8 @@ export function reportsPanel() {
     try {
       simulation = readSimulation(await file.text());
       simStatus.className = 'hint';
-      simStatus.textContent = `Beside: ${simulation.about}.`;
+      simStatus.setAttribute('role', 'status');
+      simStatus.textContent = `Beside: ${simulation.about}. The simulated column is beside Everything.`;
       if (last) draw(last);
     } catch (e) {
       simStatus.className = 'error';

@@ -2,15 +2,19 @@
 // `crisisbridge simulate --scenario … --json` writes, read in the browser (nothing is sent to
 // the server). Where a simulated figure has the outcome report's own definition it is shown in
 // that measure's row — dispatch to on scene and on scene within 1 h and 2 h of dispatch (every
-// dispatch's own drive), and the 988 line's answers within 20 s and abandonment — each as the
-// mean over the replications ± its 95 % half-width. The scenario's other figures (response
+// dispatch's own drive), and the 988 line's answers within 15 s or 20 s and abandonment (marked
+// "988 line": the period's figure counts every channel) — each as the mean over the
+// replications ± its 95 % half-width. The scenario's other figures (response
 // from the call, by priority; utilisation) have no real counterpart and are listed apart.
 
 import { h } from './dom.js';
 
-const pct = (e) => `${(e.mean * 100).toFixed(1)} % ± ${(e.half_width * 100).toFixed(1)}`;
-const minutes = (e) => `${(e.mean / 60).toFixed(1)} min ± ${(e.half_width / 60).toFixed(1)}`;
-const isEstimate = (e) => e && typeof e.mean === 'number' && typeof e.half_width === 'number';
+// An estimate is {mean, half_width}; one the simulation could not make (no call of that kind
+// in any replication) is null in the JSON, and shows as "—".
+const isEstimate = (e) => e !== null && typeof e === 'object' && typeof e.mean === 'number' && typeof e.half_width === 'number';
+const known = (e) => isEstimate(e) || e === null;
+const pct = (e) => (isEstimate(e) ? `${(e.mean * 100).toFixed(1)} % ± ${(e.half_width * 100).toFixed(1)}` : '—');
+const minutes = (e) => (isEstimate(e) ? `${(e.mean / 60).toFixed(1)} min ± ${(e.half_width / 60).toFixed(1)}` : '—');
 
 /** A simulation's figures by measure id, and the rest. Throws with what is wrong. */
 export function readSimulation(text) {
@@ -22,7 +26,11 @@ export function readSimulation(text) {
   }
   const s = sim?.summary;
   const d = s?.dispatch_to_on_scene;
-  if (!s || !Array.isArray(s.priorities) || !d || ![d.median_s, d.p90_s, d.within_1h, d.within_2h, s.utilisation, s.calls_per_hour].every(isEstimate)) {
+  const shape = s && Array.isArray(s.priorities) && s.priorities.every((p) => p && typeof p.name === 'string')
+    && d && [d.median_s, d.p90_s, d.within_1h, d.within_2h].every(known)
+    && isEstimate(s.utilisation) && isEstimate(s.calls_per_hour)
+    && Number.isInteger(sim.replications) && typeof sim.days === 'number';
+  if (!shape) {
     throw new Error('no simulated summary in it: choose the file that `crisisbridge simulate --scenario … --json` wrote');
   }
   const rows = new Map([
@@ -33,17 +41,20 @@ export function readSimulation(text) {
   const extra = [
     ['Calls per hour', `${s.calls_per_hour.mean.toFixed(2)} ± ${s.calls_per_hour.half_width.toFixed(2)}`],
     ['Team utilisation', pct(s.utilisation)],
-    ...s.priorities.filter((p) => isEstimate(p.calls) && p.calls.mean > 0 && isEstimate(p.within_target)).flatMap((p) => [
+    ...s.priorities.filter((p) => isEstimate(p.calls) && p.calls.mean > 0 && typeof p.target_s === 'number').flatMap((p) => [
       [`Priority ${p.name}: call to on scene within ${(p.target_s / 60).toFixed(1)} min`, pct(p.within_target)],
       [`Priority ${p.name}: call to on scene, median`, minutes(p.median_response_s)],
     ]),
   ];
+  // The 988 line's figures are of 988 contacts only, while the period's row counts every
+  // channel's calls: each says so.
   const line = sim.line988;
-  if (line && isEstimate(line.answered_within_target) && isEstimate(line.abandoned)) {
-    if (line.answer_within_s === 20) rows.set('contacts.answered_within_20s', pct(line.answered_within_target));
+  if (line && known(line.answered_within_target) && known(line.abandoned)) {
+    const within = { 15: 'contacts.answered_within_15s', 20: 'contacts.answered_within_20s' }[line.answer_within_s];
+    if (within) rows.set(within, `988 line: ${pct(line.answered_within_target)}`);
     else extra.push([`988 answered within ${line.answer_within_s} s`, pct(line.answered_within_target)]);
-    rows.set('contacts.abandoned', pct(line.abandoned));
-    if (isEstimate(line.occupancy)) extra.push(['988 counselor occupancy', pct(line.occupancy)]);
+    rows.set('contacts.abandoned', `988 line: ${pct(line.abandoned)}`);
+    if (known(line.occupancy)) extra.push(['988 counselor occupancy', pct(line.occupancy)]);
   }
   const name = typeof sim.scenario === 'string' ? sim.scenario : 'scenario';
   return { name, about: `${name}: ${sim.replications} replications of ${sim.days} days, seed ${sim.seed}`, rows, extra };

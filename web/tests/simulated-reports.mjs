@@ -17,7 +17,7 @@ await run('supervisor compares a simulation with the real period', 90, async (br
   const all = page.locator('section.reports .report-group[data-group="all"] table.measures');
   await all.waitFor({ timeout: 15000 });
   await page.getByLabel('Compare with a simulation (JSON)').setInputFiles({ name: 'sim.json', mimeType: 'application/json', buffer: Buffer.from(text) });
-  await page.getByText(`Beside: ${sim.scenario}: ${sim.replications} replications of ${sim.days} days, seed ${sim.seed}.`).waitFor({ timeout: 10000 });
+  await page.getByText(`Beside: ${sim.scenario}: ${sim.replications} replications of ${sim.days} days, seed ${sim.seed}. The simulated column is beside Everything.`).waitFor({ timeout: 10000 });
   const header = await all.locator('thead th').last().textContent();
   check(header === `Simulated: ${sim.scenario}`, `the table has a simulated column ("${header}")`);
   const cell = (id) => all.locator(`tr[data-measure="${id}"] td.simulated`).textContent();
@@ -25,8 +25,8 @@ await run('supervisor compares a simulation with the real period', 90, async (br
   for (const [id, want] of [
     ['mobile.on_scene_within_1h', pct(d.within_1h)],
     ['mobile.on_scene_within_2h', pct(d.within_2h)],
-    ['contacts.answered_within_20s', pct(sim.line988.answered_within_target)],
-    ['contacts.abandoned', pct(sim.line988.abandoned)],
+    ['contacts.answered_within_20s', `988 line: ${pct(sim.line988.answered_within_target)}`],
+    ['contacts.abandoned', `988 line: ${pct(sim.line988.abandoned)}`],
   ]) {
     const got = await cell(id);
     check(got === want, `${id}: the simulated ${want} beside the real figure (shows "${got}")`);
@@ -41,6 +41,10 @@ await run('supervisor compares a simulation with the real period', 90, async (br
 
   await page.getByLabel('Compare with a simulation (JSON)').setInputFiles({ name: 'plan.json', mimeType: 'application/json', buffer: Buffer.from('{"posts": []}') });
   await page.getByText('plan.json: no simulated summary in it').waitFor({ timeout: 10000 });
-  check(await all.locator('td.simulated').count() > 0, 'the refused file left the comparison as it was');
+  check(await cell('mobile.on_scene_within_1h') === pct(d.within_1h), 'the refused file left the comparison as it was');
+  // Shown again (the report redrawn), the comparison stays with it.
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await all.locator('td.simulated').first().waitFor({ timeout: 10000 });
+  check(await cell('contacts.abandoned') === `988 line: ${pct(sim.line988.abandoned)}`, 'the comparison stays when the report is shown again');
   checkClean(ctx, 'supervisor');
 });

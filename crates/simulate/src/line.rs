@@ -46,17 +46,18 @@ impl LineRun {
     }
     pub fn mean_wait_s(&self) -> f64 {
         #[allow(clippy::cast_precision_loss)]
-        let n = self.contacts.max(1) as f64;
-        self.total_wait_s / n
+        let n = self.contacts as f64;
+        if self.contacts == 0 { f64::NAN } else { self.total_wait_s / n }
     }
     pub fn occupancy(&self) -> f64 {
         if self.on_duty_s > 0.0 { self.talking_s / self.on_duty_s } else { 0.0 }
     }
 }
 
+/// `a / b`; NaN when there is nothing to divide by (no contact: no figure, not 0 %).
 fn ratio(a: u64, b: u64) -> f64 {
     #[allow(clippy::cast_precision_loss)]
-    let r = a as f64 / b.max(1) as f64;
+    let r = if b == 0 { f64::NAN } else { a as f64 / b as f64 };
     r
 }
 
@@ -193,7 +194,11 @@ pub fn simulate(line: &Line, warm_up_h: f64, hours: f64, seed: u64) -> LineRun {
     if next_arrival < window.1 {
         run.push(next_arrival, Event::Arrival);
     }
-    run.push(3600.0, Event::Hour);
+    // Staffing that never changes needs no hourly event.
+    let flat = line.counselors.windows(2).all(|w| w.first() == w.get(1));
+    if !flat {
+        run.push(3600.0, Event::Hour);
+    }
     while let Some(Reverse((at, _, event))) = run.heap.pop() {
         let now = f64::from_bits(at);
         match event {
@@ -318,8 +323,10 @@ pub struct LineSummary {
 /// The replications' measures.
 #[allow(clippy::cast_precision_loss)]
 pub fn summarise(line: &Line, runs: &[LineRun]) -> LineSummary {
+    // Over the replications where the figure exists (one with no contact has none).
     let of = |f: &dyn Fn(&LineRun) -> f64| {
-        crate::replicate::Estimate::of(&runs.iter().map(f).collect::<Vec<_>>())
+        let known: Vec<f64> = runs.iter().map(f).filter(|v| !v.is_nan()).collect();
+        crate::replicate::Estimate::of(&known)
     };
     LineSummary {
         answer_within_s: line.answer_within_s,
@@ -342,9 +349,10 @@ pub fn fewest_counselors(line: &Line, per_hour: f64, level: f64, seed: u64) -> O
     }
     let Ok(arrivals) = Arrivals::constant(per_hour) else { return None };
     let offered = per_hour * line.talk.mean_s() / 3600.0;
-    // About 60,000 contacts, at least 300 hours.
-    let hours = (60_000.0 / per_hour).max(300.0);
-    let mut n = (offered.floor() as u32).max(1);
+    // About 60,000 contacts: at least 300 hours, at most a million (a rare hour's rate).
+    let hours = (60_000.0 / per_hour).clamp(300.0, 1_000_000.0);
+    // n counselors answer at most n / offered of the contacts: fewer cannot reach `level`.
+    let mut n = ((level * offered).floor() as u32).max(1);
     while n <= 10_000 {
         let flat = Line {
             arrivals: arrivals.clone(),

@@ -301,6 +301,18 @@ impl Scenario {
             message,
         })?;
         let line988 = raw.line988.as_ref().map(|l| line(&ctx, l)).transpose()?;
+        if let (Some(l), Some(raw_line)) = (&line988, &raw.line988) {
+            let expected = l.arrivals.mean_per_hour() * (hours + warm_up_h);
+            if expected > MAX_CALLS {
+                return Err(ctx.err(
+                    raw_line.span(),
+                    format!(
+                        "[line988]: about {expected:.0} contacts per replication: at most 20 \
+                         million; shorten the period or lower the rate"
+                    ),
+                ));
+            }
+        }
         Ok(Self {
             line988,
             name: raw.name,
@@ -313,6 +325,24 @@ impl Scenario {
             seed,
             lines,
         })
+    }
+
+    /// Why a period of `hours` per replication is too long for this scenario's calls and
+    /// contacts (more than [`MAX_CALLS`] expected), if it is.
+    pub fn check_period(&self, hours: f64) -> Result<(), String> {
+        if !(hours.is_finite() && (1.0..=MAX_HOURS).contains(&hours)) {
+            return Err("give a period from an hour to ten years".into());
+        }
+        let total = hours + self.model.warm_up_h;
+        let calls = self.model.arrivals.mean_per_hour() * total;
+        let contacts = self.line988.as_ref().map_or(0.0, |l| l.arrivals.mean_per_hour() * total);
+        if calls.max(contacts) > MAX_CALLS {
+            return Err(format!(
+                "about {:.0} calls or contacts per replication: at most 20 million",
+                calls.max(contacts)
+            ));
+        }
+        Ok(())
     }
 
     /// `what` ("post NAME", "facility NAME", "roads", "demand") as a [`ScenarioError`] at its

@@ -63,6 +63,8 @@ pub(crate) struct PostsArgs {
 /// Instances at most this large are solved exactly under `--exact auto`.
 const EXACT_CANDIDATES: usize = 100;
 const EXACT_CELLS: usize = 40_000;
+/// The largest instance `--exact always` builds (its coverage variables).
+const EXACT_CELLS_MOST: usize = 2_000_000;
 
 #[derive(Debug, serde::Serialize)]
 struct PostReport {
@@ -125,11 +127,11 @@ pub(crate) fn posts(args: &PostsArgs) -> anyhow::Result<()> {
     if args.replications == 1 || args.replications > 1000 {
         bail!("--replications {}: give 0 (no confirming run) or 2 to 1000", args.replications);
     }
-    let hours = args.days * 24.0;
-    if !(hours.is_finite() && (1.0..=simulate::scenario::MAX_HOURS).contains(&hours)) {
-        bail!("--days {}: give a period from an hour to ten years", args.days);
-    }
     let loaded = load(&args.scenario)?;
+    loaded
+        .scenario
+        .check_period(args.days * 24.0)
+        .map_err(|m| anyhow::anyhow!("--days {}: {m}", args.days))?;
     let scenario = &loaded.scenario;
     let Some(first) = scenario.model.priorities.first() else {
         bail!("the scenario has no priority")
@@ -190,6 +192,14 @@ pub(crate) fn posts(args: &PostsArgs) -> anyhow::Result<()> {
     let heuristic_seconds = started.elapsed().as_secs_f64();
     let small = candidates.len() <= EXACT_CANDIDATES
         && args.demand_points.saturating_mul(args.teams) <= EXACT_CELLS;
+    if args.exact == "always" && args.demand_points.saturating_mul(args.teams) > EXACT_CELLS_MOST {
+        bail!(
+            "--exact always: {} demand points × {} teams is too large for the exact program (at \
+             most {EXACT_CELLS_MOST}); use fewer --demand-points",
+            args.demand_points,
+            args.teams
+        );
+    }
     let solve_exact = match args.exact.as_str() {
         "always" => true,
         "never" => false,
@@ -261,6 +271,16 @@ pub(crate) fn posts(args: &PostsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The mean busy time per call (s) of the scenario as it stands, from a short simulation.
+pub(crate) fn busy_per_call_s(loaded: &Loaded, model: &RoadModel<'_>, seed: u64) -> f64 {
+    let mut fleet = loaded.scenario.model.clone();
+    fleet.hours = 14.0 * 24.0;
+    let runs = replications(4, threads(), |i| {
+        simulate(&fleet, &mut model.travel(), seed.wrapping_add(i as u64), None)
+    });
+    Estimate::of(&runs.iter().map(|r| r.mean_busy_s).collect::<Vec<_>>()).mean
+}
+
 /// The fleet's busy fraction with `teams` teams: the scenario simulated as it stands for the
 /// busy time per call, then arrival rate × busy time / teams.
 pub(crate) fn estimate_busy(
@@ -269,18 +289,13 @@ pub(crate) fn estimate_busy(
     teams: usize,
     seed: u64,
 ) -> anyhow::Result<f64> {
-    let mut fleet = loaded.scenario.model.clone();
-    fleet.hours = 14.0 * 24.0;
-    let runs = replications(4, threads(), |i| {
-        simulate(&fleet, &mut model.travel(), seed.wrapping_add(i as u64), None)
-    });
-    let busy_s = Estimate::of(&runs.iter().map(|r| r.mean_busy_s).collect::<Vec<_>>()).mean;
+    let busy_s = busy_per_call_s(loaded, model, seed);
+    let per_hour = loaded.scenario.model.arrivals.mean_per_hour();
     #[allow(clippy::cast_precision_loss)]
-    let q = fleet.arrivals.mean_per_hour() * busy_s / 3600.0 / teams as f64;
+    let q = per_hour * busy_s / 3600.0 / teams as f64;
     if q >= 1.0 {
         bail!(
-            "{teams} teams cannot keep up: {:.1} calls an hour × {:.1} min busy each needs more than {teams} teams busy all the time; post more teams",
-            fleet.arrivals.mean_per_hour(),
+            "{teams} teams cannot keep up: {per_hour:.1} calls an hour × {:.1} min busy each needs more than {teams} teams busy all the time; post more teams",
             busy_s / 60.0
         );
     }
@@ -388,6 +403,12 @@ fn table(r: &Report) -> String {
                 out,
                 "  heuristic's gap              {:>7.3} %",
                 r.heuristic_gap.unwrap_or(0.0) * 100.0
+            );
+        }
+        (_, _, Some(s)) => {
+            let _ = writeln!(
+                out,
+                "  (the exact solve found no placement in {s:.1} s: give more --exact-seconds)"
             );
         }
         _ => {

@@ -70,13 +70,7 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
     }
     if let Some(days) = args.days {
         let hours = days * 24.0;
-        if !(hours.is_finite() && (1.0..=simulate::scenario::MAX_HOURS).contains(&hours)) {
-            bail!("--days {days}: give a period from an hour to ten years");
-        }
-        let expected = scenario.model.arrivals.mean_per_hour() * hours;
-        if expected > simulate::scenario::MAX_CALLS {
-            bail!("--days {days}: about {expected:.0} calls per replication, at most 20 million");
-        }
+        scenario.check_period(hours).map_err(|m| anyhow::anyhow!("--days {days}: {m}"))?;
         scenario.model.hours = days * 24.0;
     }
     if let Some(seed) = args.seed {

@@ -314,6 +314,49 @@ fn staffing_is_planned_to_the_targets_and_one_team_fewer_misses_them() {
     assert!(meets(&teams["at_fewest"]));
     assert!(!meets(&teams["one_fewer"]));
 
+    // The figures at the fewest teams are what simulating the scenario with those teams at those
+    // posts gives, run on its own (the same seeds): a scenario written from the plan.
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let text = text[..text.find("# 50 teams").unwrap()]
+        .replace(
+            "roads = \"roads.csv.gz\"",
+            &format!("roads = \"{}\"", manhattan().join("roads.csv.gz").display()),
+        )
+        .replace(
+            "areas = \"block-groups.geojson.gz\"",
+            &format!("areas = \"{}\"", manhattan().join("block-groups.geojson.gz").display()),
+        );
+    let mut written = text;
+    let mut k = 0;
+    for post in teams["posts"].as_array().unwrap() {
+        for _ in 0..post[1].as_u64().unwrap() {
+            k += 1;
+            written += &format!("\n[[team]]\nname = \"Team {k}\"\npost = {}\n", post[0]);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let planned = dir.path().join("planned.toml");
+    std::fs::write(&planned, written).unwrap();
+    let (ok, stdout, stderr) = run(
+        &[
+            "simulate",
+            "--scenario",
+            planned.to_str().unwrap(),
+            "--days",
+            "7",
+            "--replications",
+            "3",
+            "--seed",
+            "1",
+            "--json",
+        ],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    let alone: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(alone["summary"]["priorities"], teams["at_fewest"]["priorities"]);
+
     let mut bad: Vec<&str> = args.to_vec();
     bad.extend(["--within-target", "1.5"]);
     let (ok, _, stderr) = run(&bad, &[], None);

@@ -108,8 +108,14 @@ fn drive_run(drives: &mut [f64]) -> DriveRun {
         let k = ((q * n as f64).ceil() as usize).clamp(1, n.max(1)) - 1;
         drives.get(k).copied().unwrap_or(f64::NAN)
     };
-    let share =
-        |limit: f64| drives.iter().filter(|d| **d <= limit).count() as f64 / n.max(1) as f64;
+    // No dispatch in the replication: no figure (not 0 %).
+    let share = |limit: f64| {
+        if n == 0 {
+            f64::NAN
+        } else {
+            drives.iter().filter(|d| **d <= limit).count() as f64 / n as f64
+        }
+    };
     DriveRun {
         median_s: quantile(0.5),
         p90_s: quantile(0.9),
@@ -188,6 +194,11 @@ pub struct FleetSummary {
     pub teams: Vec<(String, Estimate)>,
 }
 
+/// An estimate over the replications whose value is a number (NaN: nothing to measure).
+fn of_known(runs: &[FleetRun], f: &dyn Fn(&FleetRun) -> f64) -> Estimate {
+    Estimate::of(&runs.iter().map(f).filter(|v| !v.is_nan()).collect::<Vec<_>>())
+}
+
 /// The replications' measures, each with its 95 % interval.
 pub fn summarise(model: &FleetModel, runs: &[FleetRun]) -> FleetSummary {
     let of = |f: &dyn Fn(&FleetRun) -> f64| Estimate::of(&runs.iter().map(f).collect::<Vec<_>>());
@@ -249,11 +260,12 @@ pub fn summarise(model: &FleetModel, runs: &[FleetRun]) -> FleetSummary {
         offered_load: of(&|r| r.offered_load),
         mean_busy_s: of(&|r| r.mean_busy_s),
         queued_share: of(&|r| r.queued_share),
+        // Over the replications that sent a team at all.
         dispatch_to_on_scene: DriveSummary {
-            median_s: of(&|r| r.dispatch_to_on_scene.median_s),
-            p90_s: of(&|r| r.dispatch_to_on_scene.p90_s),
-            within_1h: of(&|r| r.dispatch_to_on_scene.within_1h),
-            within_2h: of(&|r| r.dispatch_to_on_scene.within_2h),
+            median_s: of_known(runs, &|r| r.dispatch_to_on_scene.median_s),
+            p90_s: of_known(runs, &|r| r.dispatch_to_on_scene.p90_s),
+            within_1h: of_known(runs, &|r| r.dispatch_to_on_scene.within_1h),
+            within_2h: of_known(runs, &|r| r.dispatch_to_on_scene.within_2h),
         },
         teams,
     }
