@@ -92,6 +92,8 @@ struct Raw {
     posts: Vec<Spanned<RawPoint>>,
     #[serde(rename = "team", default)]
     teams: Vec<Spanned<RawTeam>>,
+    #[serde(rename = "shift", default)]
+    shifts: Vec<Spanned<RawShift>>,
     #[serde(default)]
     line988: Option<Spanned<RawLine>>,
 }
@@ -183,6 +185,86 @@ struct RawPoint {
 struct RawTeam {
     name: String,
     post: Spanned<String>,
+    #[serde(default)]
+    shift: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShift {
+    name: String,
+    /// "HH:00", local time.
+    start: String,
+    hours: i64,
+    #[serde(default)]
+    days: Option<Vec<String>>,
+}
+
+/// A shift: its name and the hours of the week it covers.
+struct Shift {
+    name: String,
+    hours: Vec<bool>,
+}
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn shifts(ctx: &Ctx<'_>, raw: &[Spanned<RawShift>]) -> Result<Vec<Shift>, ScenarioError> {
+    let mut out: Vec<Shift> = Vec::new();
+    for spanned in raw {
+        let r = spanned.get_ref();
+        let err = |m: String| ctx.err(spanned.span(), format!("shift {}: {m}", r.name));
+        if r.name.trim().is_empty() {
+            return Err(ctx.err(spanned.span(), "a shift without a name: give it one"));
+        }
+        if out.iter().any(|o| o.name == r.name) {
+            return Err(err("named twice: give each shift its own name".into()));
+        }
+        let start = r
+            .start
+            .strip_suffix(":00")
+            .and_then(|h| h.parse::<usize>().ok())
+            .filter(|h| *h < 24)
+            .ok_or_else(|| {
+                err(format!("start = \"{}\": give an hour such as \"07:00\"", r.start))
+            })?;
+        let hours = usize::try_from(r.hours)
+            .ok()
+            .filter(|h| (1..=24).contains(h))
+            .ok_or_else(|| err(format!("hours = {}: give 1 to 24", r.hours)))?;
+        let days: Vec<usize> = match &r.days {
+            None => (0..7).collect(),
+            Some(list) => {
+                let mut days = Vec::new();
+                for d in list {
+                    let Some(k) = DAYS.iter().position(|n| n.eq_ignore_ascii_case(d.trim())) else {
+                        return Err(err(format!("day \"{d}\": use {}", DAYS.join(", "))));
+                    };
+                    if days.contains(&k) {
+                        return Err(err(format!("day \"{d}\" is named twice")));
+                    }
+                    days.push(k);
+                }
+                if days.is_empty() {
+                    return Err(err(
+                        "days = []: name at least one day, or leave days out for every day".into(),
+                    ));
+                }
+                days
+            }
+        };
+        let mut covered = vec![false; crate::arrivals::HOURS_PER_WEEK];
+        for d in days {
+            for k in 0..hours {
+                if let Some(slot) =
+                    covered.get_mut((d * 24 + start + k) % crate::arrivals::HOURS_PER_WEEK)
+                {
+                    *slot = true;
+                }
+            }
+        }
+        out.push(Shift { name: r.name.clone(), hours: covered });
+    }
+    Ok(out)
 }
 
 struct Ctx<'a> {
@@ -283,7 +365,8 @@ impl Scenario {
                 message: "no [[post]]: every team starts from and returns to a post".into(),
             });
         }
-        let teams = teams(&ctx, &raw.teams, &posts)?;
+        let shifts = shifts(&ctx, &raw.shifts)?;
+        let teams = teams(&ctx, &raw.teams, &posts, &shifts)?;
         let model = FleetModel {
             priorities,
             arrivals,
@@ -581,6 +664,7 @@ fn teams(
     ctx: &Ctx<'_>,
     raw: &[Spanned<RawTeam>],
     posts: &[Named],
+    shifts: &[Shift],
 ) -> Result<Vec<TeamSpec>, ScenarioError> {
     let mut out: Vec<TeamSpec> = Vec::new();
     for t in raw {
@@ -606,7 +690,32 @@ fn teams(
                 ),
             )
         })?;
-        out.push(TeamSpec { name: r.name.clone(), post });
+        let on_duty = match &r.shift {
+            None => None,
+            Some(name) => Some(
+                shifts
+                    .iter()
+                    .find(|s| s.name == *name.get_ref())
+                    .map(|s| s.hours.clone())
+                    .ok_or_else(|| {
+                        let known: Vec<&str> = shifts.iter().map(|s| s.name.as_str()).collect();
+                        ctx.err(
+                            name.span(),
+                            format!(
+                                "team {}: there is no shift \"{}\"; the shifts are: {}",
+                                r.name,
+                                name.get_ref(),
+                                if known.is_empty() {
+                                    "none (add a [[shift]])".to_owned()
+                                } else {
+                                    known.join(", ")
+                                }
+                            ),
+                        )
+                    })?,
+            ),
+        };
+        out.push(TeamSpec { name: r.name.clone(), post, on_duty });
     }
     if out.is_empty() {
         return Err(ScenarioError {

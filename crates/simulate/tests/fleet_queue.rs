@@ -68,7 +68,7 @@ fn with_no_driving_the_fleet_is_the_m_m_c_queue() {
             on_scene: Duration::Exponential { mean_s: on_scene_min * 60.0 },
             transport_share: 0.0,
             handover: Duration::Fixed { s: 0.0 },
-            teams: (0..teams).map(|k| TeamSpec { name: format!("T{k}"), post: 0 }).collect(),
+            teams: (0..teams).map(|k| TeamSpec::new(format!("T{k}"), 0)).collect(),
             warm_up_h: 24.0,
             hours: 2000.0,
         };
@@ -107,7 +107,7 @@ fn a_seed_reproduces_a_run_and_another_seed_does_not() {
         on_scene: Duration::LogNormal { mean_s: 900.0, sd_s: 300.0 },
         transport_share: 0.5,
         handover: Duration::Exponential { mean_s: 240.0 },
-        teams: (0..3).map(|k| TeamSpec { name: format!("T{k}"), post: 0 }).collect(),
+        teams: (0..3).map(|k| TeamSpec::new(format!("T{k}"), 0)).collect(),
         warm_up_h: 1.0,
         hours: 200.0,
     };
@@ -116,4 +116,63 @@ fn a_seed_reproduces_a_run_and_another_seed_does_not() {
     assert_ne!(a, simulate(&model, &mut NoDriving, 8, None));
     // Responses are the dispatch delay plus the wait: never below the delay.
     assert!(a.priorities.iter().all(|p| p.median_response_s >= 150.0));
+}
+
+/// Teams on a day shift (07:00–19:00): none is ever sent off duty; calls that came at night
+/// wait, and are taken when the shift starts; utilisation is of the hours on duty.
+#[test]
+fn teams_work_only_their_shifts_and_night_calls_wait_for_the_morning() {
+    let day: Vec<bool> = (0..168).map(|h| (7..19).contains(&(h % 24))).collect();
+    let model = FleetModel {
+        priorities: vec![Priority {
+            name: "all".into(),
+            share: 1.0,
+            target_s: 600.0,
+            travel_factor: 1.0,
+        }],
+        arrivals: Arrivals::constant(2.0).unwrap(),
+        dispatch_delay: Duration::Fixed { s: 60.0 },
+        on_scene: Duration::Exponential { mean_s: 1200.0 },
+        transport_share: 0.0,
+        handover: Duration::Fixed { s: 0.0 },
+        teams: (0..2)
+            .map(|k| TeamSpec { on_duty: Some(day.clone()), ..TeamSpec::new(format!("T{k}"), 0) })
+            .collect(),
+        warm_up_h: 24.0,
+        hours: 24.0 * 28.0,
+    };
+    model.check(1).unwrap();
+    let mut trace = simulate::fleet::Trace::default();
+    let run = simulate(&model, &mut NoDriving, 4, Some(&mut trace));
+    let hour_of_day = |ms: u64| (ms / 3_600_000) % 24;
+    assert!(
+        trace.assignments.iter().all(|a| (7..19).contains(&hour_of_day(a.sent_ms))),
+        "a team was sent off duty"
+    );
+    // A call whose dispatch came at night is taken at 07:00 sharp (the first team on duty).
+    let mut taken_at_seven = 0;
+    for a in &trace.assignments {
+        let dispatched = trace.calls[a.call].dispatch_ms;
+        if !(7..19).contains(&hour_of_day(dispatched)) {
+            assert!(a.sent_ms > dispatched);
+            if a.sent_ms % 86_400_000 == 7 * 3_600_000 {
+                taken_at_seven += 1;
+            }
+        }
+    }
+    assert!(taken_at_seven >= 20, "{taken_at_seven} night calls taken at 07:00");
+    // Utilisation over the 12 hours on duty a day: every call (48 a day) is served in those
+    // hours, so the teams are busy 48 × 20 min / (2 × 12 h) = 2/3 of them.
+    assert!((run.utilisation - 2.0 / 3.0).abs() < 0.05, "{}", run.utilisation);
+    assert!((run.utilisation - run.offered_load).abs() < 0.02, "{run:?}");
+    // Without the shift, the same calls, twice the hours: half the utilisation.
+    let always =
+        FleetModel { teams: (0..2).map(|k| TeamSpec::new(format!("T{k}"), 0)).collect(), ..model };
+    let all_day = simulate(&always, &mut NoDriving, 4, None);
+    assert!(
+        (all_day.utilisation - run.utilisation / 2.0).abs() < 0.03,
+        "{} {}",
+        all_day.utilisation,
+        run.utilisation
+    );
 }

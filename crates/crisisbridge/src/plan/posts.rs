@@ -320,7 +320,7 @@ fn confirm(
         .enumerate()
         .flat_map(|(post, n)| std::iter::repeat_n(post, *n))
         .enumerate()
-        .map(|(k, post)| TeamSpec { name: format!("Team {}", k + 1), post })
+        .map(|(k, post)| TeamSpec::new(format!("Team {}", k + 1), post))
         .collect();
     let run = |fleet: &FleetModel, posts: &[Named]| -> anyhow::Result<FleetSummary> {
         let model =

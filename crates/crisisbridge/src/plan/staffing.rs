@@ -216,7 +216,7 @@ fn teams(loaded: &Loaded, args: &StaffingArgs) -> anyhow::Result<Option<Teams>> 
             .enumerate()
             .flat_map(|(post, k)| std::iter::repeat_n(post, *k))
             .enumerate()
-            .map(|(k, post)| TeamSpec { name: format!("Team {}", k + 1), post })
+            .map(|(k, post)| TeamSpec::new(format!("Team {}", k + 1), post))
             .collect();
         let runs = replications(args.replications, threads(), |i| {
             simulate(&fleet, &mut road_model.travel(), args.seed.wrapping_add(i as u64), None)

@@ -164,6 +164,20 @@ fn a_bad_scenario_is_refused_with_its_file_line_and_what_to_fix() {
             "weeks = 3".into(),
         ),
         (
+            original.replacen(
+                "post = \"1: Station 4\"\n",
+                "post = \"1: Station 4\"\nshift = \"nights\"\n",
+                1,
+            ),
+            "team Ambulance 1: there is no shift \"nights\"; the shifts are: none (add a [[shift]])",
+            "shift = \"nights\"".into(),
+        ),
+        (
+            format!("{original}\n[[shift]]\nname = \"day\"\nstart = \"07:30\"\nhours = 12\n"),
+            "shift day: start = \"07:30\": give an hour such as \"07:00\"",
+            "[[shift]]".into(),
+        ),
+        (
             format!(
                 "{original}\n[line988]\ncontacts_per_hour = 10\ncounselors_by_hour_of_week = [1, 2]\n\
                  talk = {{ kind = \"exponential\", mean_minutes = 10 }}\n\

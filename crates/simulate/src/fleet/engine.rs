@@ -85,6 +85,10 @@ enum Event {
         team: usize,
         trip: usize,
     },
+    /// The team's shift starts.
+    OnDuty {
+        team: usize,
+    },
 }
 
 struct Call<S> {
@@ -151,6 +155,20 @@ pub fn simulate<T: Travel>(
     };
     let mut arrivals_rng = stream(seed, ARRIVALS);
     let mut call_streams = CallStreams::new(seed);
+    // Every shift start within the period.
+    for (team, spec) in model.teams.iter().enumerate() {
+        if spec.on_duty.is_none() {
+            continue;
+        }
+        let mut h = 1u64;
+        while h * 3_600_000 < window.1 {
+            let at = h * 3_600_000;
+            if spec.on_duty_at(at) && !spec.on_duty_at(at - 1) {
+                run.push(at, Event::OnDuty { team });
+            }
+            h += 1;
+        }
+    }
     let mut next_arrival = model.arrivals.next_after(0.0, &mut arrivals_rng);
     if ms(next_arrival) < window.1 {
         run.push(ms(next_arrival), Event::Arrival);
@@ -195,6 +213,14 @@ pub fn simulate<T: Travel>(
                     if let Some(state) = run.teams.get_mut(team) {
                         *state = State::AtPost;
                     }
+                    // Back, on duty, with calls waiting (they waited while it was off duty):
+                    // the most urgent one.
+                    run.take_waiting_from_post(travel, now, team);
+                }
+            }
+            Event::OnDuty { team } => {
+                if run.teams.get(team) == Some(&State::AtPost) {
+                    run.take_waiting_from_post(travel, now, team);
                 }
             }
         }
@@ -279,6 +305,9 @@ impl<T: Travel> Run<'_, T> {
         };
         let mut back: Vec<(usize, usize)> = Vec::new();
         for (team, state) in self.teams.iter().enumerate() {
+            if !self.model.teams.get(team).is_some_and(|t| t.on_duty_at(now)) {
+                continue;
+            }
             match state {
                 State::AtPost => {
                     let post = self.model.teams.get(team).map_or(0, |t| t.post);
@@ -348,8 +377,21 @@ impl<T: Travel> Run<'_, T> {
         self.push(now + drive_ms, Event::OnScene { team, call });
     }
 
-    /// A team is done with `call`: it takes the most urgent waiting call from here, or drives
-    /// back to its post (free on the way).
+    /// A team at its post and on duty takes the most urgent waiting call, if any.
+    fn take_waiting_from_post(&mut self, travel: &mut T, now: u64, team: usize) {
+        let Some(spec) = self.model.teams.get(team) else { return };
+        if !spec.on_duty_at(now) {
+            return;
+        }
+        let Some((priority, _, next)) = self.waiting.pop_first() else { return };
+        let drive =
+            self.calls.get(next).and_then(|n| travel.post_to_site(spec.post, &n.record.site));
+        let drive_ms = scaled(drive.unwrap_or(0), factor(self.model, priority));
+        self.send(now, next, team, Place::Post(spec.post), drive_ms);
+    }
+
+    /// A team is done with `call`: it takes the most urgent waiting call from here (when on
+    /// duty), or drives back to its post (free on the way).
     fn clear(
         &mut self,
         travel: &mut T,
@@ -367,7 +409,8 @@ impl<T: Travel> Run<'_, T> {
             Some(f) => Place::Facility(f),
             None => Place::Scene(call),
         };
-        if let Some((priority, _, next)) = self.waiting.pop_first() {
+        let on_duty = self.model.teams.get(team).is_some_and(|t| t.on_duty_at(now));
+        if let Some((priority, _, next)) = if on_duty { self.waiting.pop_first() } else { None } {
             let drive = match (facility, self.calls.get(call), self.calls.get(next)) {
                 (Some(f), _, Some(n)) => travel.facility_to_site(f, &n.record.site),
                 (None, Some(c), Some(n)) => travel.site_to_site(&c.record.site, &n.record.site),

@@ -29,10 +29,10 @@ pub struct FleetRun {
     pub calls: usize,
     pub calls_per_hour: f64,
     pub priorities: Vec<PriorityRun>,
-    /// The teams' mean share of the window spent busy (sent until cleared).
+    /// The teams' share of their time on duty spent busy (sent until cleared).
     pub utilisation: f64,
     pub team_utilisation: Vec<f64>,
-    /// Arrival rate × mean busy time per call / fleet size: what utilisation should be.
+    /// Calls × mean busy time per call / the teams' time on duty: what utilisation should be.
     pub offered_load: f64,
     pub mean_busy_s: f64,
     /// The share of calls that found no team free when dispatched.
@@ -83,21 +83,43 @@ pub(super) fn measure<S>(
         .zip(&mut responses)
         .map(|(p, list)| priority_run(list, p.target_s))
         .collect();
-    let teams = model.teams.len().max(1) as f64;
-    let team_utilisation: Vec<f64> =
-        team_busy_ms.iter().map(|b| *b as f64 / 1000.0 / window_s).collect();
+    // Each team's hours on duty within the window (all of it without a shift).
+    let on_duty_s: Vec<f64> =
+        model.teams.iter().map(|t| on_duty_ms(t, window) as f64 / 1000.0).collect();
+    let duty_s: f64 = on_duty_s.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let team_utilisation: Vec<f64> = team_busy_ms
+        .iter()
+        .zip(&on_duty_s)
+        .map(|(b, d)| if *d > 0.0 { *b as f64 / 1000.0 / d } else { f64::NAN })
+        .collect();
     let count = measured.max(1) as f64;
     FleetRun {
         calls: measured,
         calls_per_hour: measured as f64 / (window_s / 3600.0),
         priorities,
-        utilisation: team_utilisation.iter().sum::<f64>() / teams,
+        utilisation: team_busy_ms.iter().sum::<u64>() as f64 / 1000.0 / duty_s,
         team_utilisation,
-        offered_load: busy_s / window_s / teams,
+        offered_load: busy_s / duty_s,
         mean_busy_s: busy_s / count,
         queued_share: queued as f64 / count,
         dispatch_to_on_scene: drive_run(&mut drives),
     }
+}
+
+/// A team's time on duty within `window`, milliseconds.
+fn on_duty_ms(team: &super::TeamSpec, window: (u64, u64)) -> u64 {
+    if team.on_duty.is_none() {
+        return window.1.saturating_sub(window.0);
+    }
+    let (mut total, mut h) = (0, window.0 / 3_600_000);
+    while h * 3_600_000 < window.1 {
+        let (a, b) = (h * 3_600_000, (h + 1) * 3_600_000);
+        if team.on_duty_at(a) {
+            total += b.min(window.1).saturating_sub(a.max(window.0));
+        }
+        h += 1;
+    }
+    total
 }
 
 fn drive_run(drives: &mut [f64]) -> DriveRun {

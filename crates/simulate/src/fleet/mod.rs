@@ -24,6 +24,10 @@
 //! time within the window. A team is busy from the moment it is sent until it clears (on
 //! scene, or at the facility after the handover); driving back it is free.
 //!
+//! **Shifts.** A team with a shift is sent only while on duty. One whose shift ends while on a
+//! call finishes it, drives back and waits off duty; one whose shift starts is at its post and
+//! takes the most urgent waiting call. Its utilisation is of its hours on duty.
+//!
 //! Times are whole milliseconds, so a drive adds exactly what the road network says.
 
 mod engine;
@@ -57,6 +61,24 @@ pub struct Priority {
 pub struct TeamSpec {
     pub name: String,
     pub post: usize,
+    /// The hours of the week it is on duty (168, Monday 00:00 first); `None`: always.
+    #[serde(skip)]
+    pub on_duty: Option<Vec<bool>>,
+}
+
+impl TeamSpec {
+    /// A team at `post`, on duty always.
+    pub fn new(name: impl Into<String>, post: usize) -> Self {
+        Self { name: name.into(), post, on_duty: None }
+    }
+
+    /// Whether the team is on duty at `ms` into the run (time 0 is a Monday 00:00).
+    pub fn on_duty_at(&self, ms: u64) -> bool {
+        self.on_duty.as_ref().is_none_or(|hours| {
+            let h = usize::try_from((ms / 3_600_000) % 168).unwrap_or(0);
+            hours.get(h).copied().unwrap_or(false)
+        })
+    }
 }
 
 /// Everything a fleet run needs but the roads.
@@ -210,6 +232,13 @@ impl FleetModel {
         }
         if let Some(t) = self.teams.iter().find(|t| t.post >= posts) {
             return Err(format!("team {} is at an unknown post", t.name));
+        }
+        if let Some(t) = self
+            .teams
+            .iter()
+            .find(|t| t.on_duty.as_ref().is_some_and(|h| h.len() != 168 || !h.iter().any(|on| *on)))
+        {
+            return Err(format!("team {}'s shift covers no hour of the week", t.name));
         }
         if !(self.hours > 0.0
             && self.hours.is_finite()
