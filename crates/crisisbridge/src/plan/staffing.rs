@@ -76,6 +76,8 @@ struct Report {
     days: f64,
     counselors: Option<Counselors>,
     teams: Option<Teams>,
+    /// The scenario's teams have shifts, which the team count does not plan.
+    shifts_ignored: bool,
 }
 
 pub(crate) fn staffing(args: &StaffingArgs) -> anyhow::Result<()> {
@@ -106,6 +108,7 @@ pub(crate) fn staffing(args: &StaffingArgs) -> anyhow::Result<()> {
         days: args.days,
         counselors,
         teams,
+        shifts_ignored: loaded.scenario.model.teams.iter().any(|t| t.on_duty.is_some()),
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -344,6 +347,12 @@ fn table(r: &Report) -> String {
         }
     } else {
         let _ = writeln!(out, "\n(no [line988] in the scenario: no counselor plan)");
+    }
+    if r.shifts_ignored {
+        let _ = writeln!(
+            out,
+            "\n(the scenario's teams have shifts; these team counts are for teams working every hour)"
+        );
     }
     if let Some(t) = &r.teams {
         let _ = writeln!(
