@@ -45,6 +45,23 @@ impl Arrivals {
         Ok(Self { per_hour, highest })
     }
 
+    /// The 168 rates, Monday 00:00 first.
+    pub fn rates(&self) -> &[f64] {
+        &self.per_hour
+    }
+
+    /// `self` plus `share` of `other`, hour by hour (a Poisson stream split call by call
+    /// gives a Poisson stream of that share; two added give their sum).
+    pub fn plus_share_of(&self, other: &Self, share: f64) -> Result<Self, String> {
+        let rates = self.per_hour.iter().zip(&other.per_hour).map(|(a, b)| a + share * b).collect();
+        Self::by_hour_of_week(rates)
+    }
+
+    /// `share` of `self`, hour by hour.
+    pub fn share_of(&self, share: f64) -> Result<Self, String> {
+        Self::by_hour_of_week(self.per_hour.iter().map(|r| r * share).collect())
+    }
+
     /// The mean rate over the week, per hour.
     pub fn mean_per_hour(&self) -> f64 {
         #[allow(clippy::cast_precision_loss)]

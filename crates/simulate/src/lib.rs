@@ -24,3 +24,4 @@ pub mod queue;
 pub mod replicate;
 pub mod rng;
 pub mod scenario;
+pub mod triage_mix;

@@ -61,6 +61,12 @@ pub struct Scenario {
     pub seed: u64,
     /// The 988 line, when the scenario has one.
     pub line988: Option<Line>,
+    /// 911 calls triaged by a protocol, when the scenario has them; until
+    /// [`Scenario::apply_triage`], `model.arrivals` holds only the scenario's own `[arrivals]`
+    /// (or, without one, the 911 calls themselves).
+    pub triage911: Option<Triage911>,
+    /// The teams' own calls (`[arrivals]`), before any share of 911 calls is added.
+    pub base_arrivals: Option<Arrivals>,
     /// The line of each post and facility (`"post NAME"`, `"facility NAME"`) and of the
     /// `roads` and `[demand]` entries, for errors found once the files are read.
     pub lines: HashMap<String, usize>,
@@ -81,7 +87,10 @@ struct Raw {
     replications: Option<Spanned<i64>>,
     #[serde(default)]
     seed: Option<Spanned<i64>>,
-    arrivals: Spanned<RawArrivals>,
+    #[serde(default)]
+    arrivals: Option<Spanned<RawArrivals>>,
+    #[serde(default)]
+    triage911: Option<Spanned<RawTriage>>,
     demand: Spanned<RawDemand>,
     #[serde(rename = "priority", default)]
     priorities: Vec<Spanned<RawPriority>>,
@@ -122,6 +131,26 @@ struct RawArrivals {
     per_hour: Option<f64>,
     #[serde(default)]
     by_hour_of_week: Option<Vec<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTriage {
+    #[serde(default)]
+    calls_per_hour: Option<f64>,
+    #[serde(default)]
+    calls_by_hour_of_week: Option<Vec<f64>>,
+    protocol: String,
+    answers: std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>,
+}
+
+/// 911 calls through the agency's triage protocol (the caller reads the protocol file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Triage911 {
+    pub calls: Arrivals,
+    /// The protocol file, as written (relative to the scenario's directory).
+    pub protocol: String,
+    pub mix: Vec<crate::triage_mix::AnswerMix>,
 }
 
 #[derive(Deserialize)]
@@ -328,11 +357,32 @@ impl Scenario {
                 .map_err(|_| ctx.err(s.span(), "seed: give a whole number of 0 or more"))?,
             None => 1,
         };
-        let arrivals = arrivals(&ctx, &raw.arrivals)?;
+        let triage911 = raw.triage911.as_ref().map(|t| triage911(&ctx, t)).transpose()?;
+        let base_arrivals = raw.arrivals.as_ref().map(|a| arrivals(&ctx, a)).transpose()?;
+        if let Some(t) = &raw.triage911 {
+            lines.insert("triage911".to_owned(), ctx.line(t.span()));
+        }
+        let arrivals = match (&base_arrivals, &triage911) {
+            (Some(a), _) => a.clone(),
+            (None, Some(t)) => t.calls.clone(),
+            (None, None) => {
+                return Err(ScenarioError {
+                    file: file.to_owned(),
+                    line: 0,
+                    message: "no [arrivals] and no [triage911]: give the teams' calls, or 911 \
+                              calls through a triage protocol, or both"
+                        .into(),
+                });
+            }
+        };
+        let arrivals_span = raw
+            .arrivals
+            .as_ref()
+            .map_or_else(|| raw.triage911.as_ref().map_or(0..0, Spanned::span), Spanned::span);
         let expected = arrivals.mean_per_hour() * (hours + warm_up_h);
         if expected > MAX_CALLS {
             return Err(ctx.err(
-                raw.arrivals.span(),
+                arrivals_span.clone(),
                 format!(
                     "about {expected:.0} calls per replication: at most 20 million; shorten the \
                      period or lower the rate"
@@ -397,6 +447,8 @@ impl Scenario {
             }
         }
         Ok(Self {
+            triage911,
+            base_arrivals,
             line988,
             name: raw.name,
             roads: raw.roads.into_inner(),
@@ -408,6 +460,29 @@ impl Scenario {
             seed,
             lines,
         })
+    }
+
+    /// Adds the 911 calls' shares to the teams' calls (mobile crisis and co-response) and to
+    /// the 988 line's contacts (diversions), from the protocol's outcome shares.
+    pub fn apply_triage(
+        &mut self,
+        shares: &crate::triage_mix::OutcomeShares,
+    ) -> Result<(), String> {
+        let Some(t) = &self.triage911 else { return Ok(()) };
+        self.model.arrivals = match &self.base_arrivals {
+            Some(base) => base.plus_share_of(&t.calls, shares.team_share())?,
+            None => t.calls.share_of(shares.team_share()).map_err(|_| {
+                "the protocol sends no 911 call of this mix to a mobile crisis team, and there is \
+                 no [arrivals]: the teams would have no calls"
+                    .to_owned()
+            })?,
+        };
+        if let Some(line) = &mut self.line988 {
+            line.arrivals = line
+                .arrivals
+                .plus_share_of(&t.calls, shares.share(domain::TriageOutcome::Divert988))?;
+        }
+        Ok(())
     }
 
     /// Why a period of `hours` per replication is too long for this scenario's calls and
@@ -468,6 +543,26 @@ fn arrivals(ctx: &Ctx<'_>, raw: &Spanned<RawArrivals>) -> Result<Arrivals, Scena
             .into()),
     };
     made.map_err(|m| ctx.err(raw.span(), format!("[arrivals]: {m}")))
+}
+
+fn triage911(ctx: &Ctx<'_>, raw: &Spanned<RawTriage>) -> Result<Triage911, ScenarioError> {
+    let r = raw.get_ref();
+    let err = |m: String| ctx.err(raw.span(), format!("[triage911]: {m}"));
+    let calls = match (r.calls_per_hour, &r.calls_by_hour_of_week) {
+        (Some(rate), None) => Arrivals::constant(rate),
+        (None, Some(rates)) => Arrivals::by_hour_of_week(rates.clone()),
+        _ => Err("give either calls_per_hour or calls_by_hour_of_week (168 rates)".into()),
+    }
+    .map_err(&err)?;
+    let mix = r
+        .answers
+        .iter()
+        .map(|(question, answers)| crate::triage_mix::AnswerMix {
+            question: question.clone(),
+            answers: answers.iter().map(|(a, s)| (a.clone(), *s)).collect(),
+        })
+        .collect();
+    Ok(Triage911 { calls, protocol: r.protocol.clone(), mix })
 }
 
 fn line(ctx: &Ctx<'_>, raw: &Spanned<RawLine>) -> Result<Line, ScenarioError> {

@@ -57,6 +57,18 @@ pub(crate) struct Report {
     pub summary: FleetSummary,
     /// The 988 line, when the scenario has one.
     pub line988: Option<LineSummary>,
+    /// 911 calls through the scenario's protocol: each outcome's share, and what they add.
+    pub triage911: Option<TriageReport>,
+}
+
+/// 911 calls triaged by the scenario's protocol.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct TriageReport {
+    pub calls_per_hour: f64,
+    pub outcomes: simulate::triage_mix::OutcomeShares,
+    /// 911 calls per hour sent a team, and diverted to 988.
+    pub team_calls_per_hour: f64,
+    pub diverted_per_hour: f64,
 }
 
 pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
@@ -105,7 +117,17 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
         simulate::line::summarise(line, &runs)
     });
     bar.finish_and_clear();
+    let triage911 = loaded.triage.as_ref().zip(scenario.triage911.as_ref()).map(|(shares, t)| {
+        let per_hour = t.calls.mean_per_hour();
+        TriageReport {
+            calls_per_hour: per_hour,
+            team_calls_per_hour: per_hour * shares.team_share(),
+            diverted_per_hour: per_hour * shares.share(domain::TriageOutcome::Divert988),
+            outcomes: shares.clone(),
+        }
+    });
     let report = Report {
+        triage911,
         line988,
         scenario: scenario.name.clone(),
         file: path.display().to_string(),
@@ -221,6 +243,21 @@ pub(crate) fn table(r: &Report) -> String {
         );
         let _ =
             writeln!(out, "  {:<32} {:>22}", "within target", pm(p.within_target, 100.0, 1) + " %");
+    }
+    if let Some(t) = &r.triage911 {
+        let _ = writeln!(
+            out,
+            "\n911 calls: {:.2} an hour through protocol {} ({} decided draws): {:.2} an hour sent a \
+             team, {:.2} diverted to 988",
+            t.calls_per_hour,
+            t.outcomes.protocol,
+            t.outcomes.draws,
+            t.team_calls_per_hour,
+            t.diverted_per_hour
+        );
+        for (outcome, share) in &t.outcomes.shares {
+            let _ = writeln!(out, "  {outcome:<32} {:>21.1} %", share * 100.0);
+        }
     }
     if let Some(l) = &r.line988 {
         let _ = writeln!(out, "\n988 line");

@@ -16,13 +16,47 @@ pub(crate) struct Loaded {
     pub demand: Demand,
     /// What the demand file held, for the report.
     pub demand_note: String,
+    /// The 911 calls' outcomes under the scenario's protocol, when it has `[triage911]`.
+    pub triage: Option<simulate::triage_mix::OutcomeShares>,
 }
 
 pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {file}"))?;
-    let scenario = Scenario::parse(&file, &text)?;
+    let mut scenario = Scenario::parse(&file, &text)?;
     let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+    let triage = match scenario.triage911.clone() {
+        None => None,
+        Some(t) => {
+            let line = scenario.lines.get("triage911").copied().unwrap_or(0);
+            let at = |message: String| simulate::scenario::ScenarioError {
+                file: file.clone(),
+                line,
+                message: format!("[triage911]: {message}"),
+            };
+            let protocol_path = dir.join(&t.protocol);
+            let text = std::fs::read_to_string(&protocol_path)
+                .map_err(|e| at(format!("protocol = \"{}\": {e}", t.protocol)))?;
+            let protocol = triage::Protocol::parse(&protocol_path.display().to_string(), &text)
+                .map_err(|e| at(format!("protocol = \"{}\": {e}", t.protocol)))?;
+            // Only a protocol that passes the product's checker and floors decides, as live.
+            if let Err(errors) = triage::check(&protocol, &[]) {
+                let first = errors.first().map(ToString::to_string).unwrap_or_default();
+                return Err(at(format!(
+                    "protocol {} does not pass the checker ({} problems; the first: {first}): \
+                     fix it with `crisisbridge protocol check`",
+                    protocol.id,
+                    errors.len()
+                ))
+                .into());
+            }
+            simulate::triage_mix::check(&protocol, &t.mix)
+                .map_err(|m| at(format!("answers: {m}")))?;
+            let shares = simulate::triage_mix::shares(&protocol, &t.mix, 200_000, scenario.seed);
+            scenario.apply_triage(&shares).map_err(at)?;
+            Some(shares)
+        }
+    };
     let roads_path = dir.join(&scenario.roads);
     let graph = crate::roads::load_graph(&roads_path).map_err(|e| {
         scenario.error_at(&file, "roads", format!("roads = \"{}\": {e:#}", scenario.roads))
@@ -36,7 +70,7 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
             scenario.error_at(&file, "demand", format!("points = \"{points}\": {e:#}"))
         })?,
     };
-    Ok(Loaded { scenario, graph, demand, demand_note })
+    Ok(Loaded { scenario, graph, demand, demand_note, triage })
 }
 
 impl Loaded {

@@ -567,3 +567,73 @@ async fn a_scenario_is_fitted_to_the_event_log_and_runs() {
     );
     assert!(!ok && stderr.contains("is not after --from"), "{stderr}");
 }
+
+/// `[triage911]`: 911 calls decided by the product's Kansas protocol on an answer mix; the
+/// share it sends a team becomes the teams' calls, the share it diverts the 988 line's
+/// contacts; a mix that does not fit the protocol is refused with its line.
+#[test]
+fn calls_triaged_by_the_protocol_feed_the_teams_and_the_988_line() {
+    let scenario = manhattan().join("diversion.toml");
+    let args = [
+        "simulate",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--days",
+        "20",
+        "--replications",
+        "3",
+        "--json",
+    ];
+    let (ok, stdout, stderr) = run(&args, &[], None);
+    assert!(ok, "{stderr}");
+    let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let triage = &out["triage911"];
+    let shares = triage["outcomes"]["shares"].as_object().unwrap();
+    let total: f64 = shares.values().map(|v| v.as_f64().unwrap()).sum();
+    assert!((total - 1.0).abs() < 1e-9, "{shares:?}");
+    let share = |k: &str| shares.get(k).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+    let calls = triage["calls_per_hour"].as_f64().unwrap();
+    let team = triage["team_calls_per_hour"].as_f64().unwrap();
+    assert!((team - calls * (share("mobile_crisis") + share("co_response"))).abs() < 1e-9);
+    assert!(share("divert_988") > 0.05 && team > 0.5, "{triage}");
+    // The teams' calls are the protocol's share of the 911 calls, within the interval.
+    let rate = &out["summary"]["calls_per_hour"];
+    let (mean, half) = (rate["mean"].as_f64().unwrap(), rate["half_width"].as_f64().unwrap());
+    assert!((mean - team).abs() <= 3.0 * half.max(0.05), "{mean} ± {half} against {team}");
+
+    // Every caller reporting an attempt in progress: the protocol sends no one a team, and
+    // the scenario has no calls of its own for them.
+    let text = std::fs::read_to_string(&scenario).unwrap().replace(
+        "attempt_in_progress = { yes = 0.03, no = 0.96, unknown = 0.01 }",
+        "attempt_in_progress = { yes = 1.0 }",
+    );
+    let here = manhattan();
+    let absolute = |t: String| {
+        t.replace("\"roads.csv.gz\"", &format!("\"{}\"", here.join("roads.csv.gz").display()))
+            .replace(
+                "\"block-groups.geojson.gz\"",
+                &format!("\"{}\"", here.join("block-groups.geojson.gz").display()),
+            )
+            .replace("\"../../protocols/", &format!("\"{}/../../protocols/", here.display()))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let line = text.lines().position(|l| l.starts_with("[triage911]")).unwrap() + 1;
+    for (k, (bad, says)) in [
+        (text.clone(), "the protocol sends no 911 call of this mix to a mobile crisis team"),
+        (
+            text.replace("risk = { low = 0.45, moderate = 0.4, high = 0.15 }", "risk = { low = 0.45, moderate = 0.4, extreme = 0.15 }"),
+            "\"extreme\" is not a choice",
+        ),
+        (text.replace("welfare_entry = { yes = 0.06, no = 0.94 }\n", ""), "question welfare_entry of protocol ks-911-behavioral-health-diversion has no answer mix"),
+        (text.replace("crime = { yes = 0.04, no = 0.95, unknown = 0.01 }", "crime = { yes = 0.5, no = 0.95 }"), "crime: the shares sum to 1.45"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = dir.path().join(format!("bad-{k}.toml"));
+        std::fs::write(&path, absolute(bad)).unwrap();
+        let (ok, _, stderr) = run(&["simulate", "--scenario", path.to_str().unwrap(), "--days", "1"], &[], None);
+        let want = format!("bad-{k}.toml:{line}: [triage911]");
+        assert!(!ok && stderr.contains(&want) && stderr.contains(says), "case {k}: want {want} … {says}; got {stderr}");
+    }
+}

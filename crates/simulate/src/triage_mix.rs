@@ -1,0 +1,116 @@
+//! 911 calls through the agency's own triage protocol: answers drawn from a scenario's answer
+//! mix, each call decided by `triage::evaluate` — the code that decides live calls — after the
+//! protocol passed the product's checker and safety floors. The shares of outcomes split the
+//! 911 calls (a Poisson stream split call by call stays Poisson): the mobile crisis and
+//! co-response share becomes the teams' calls, the 988 diversions the 988 line's contacts.
+
+use std::collections::BTreeMap;
+
+use domain::TriageOutcome;
+use triage::{AnswerInput, Answers, Evaluation, Protocol};
+
+use crate::rng::Rng;
+
+/// How callers answer one question: each answer (`"yes"`, a choice's id, a whole number, or
+/// `"unknown"`) with its share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerMix {
+    pub question: String,
+    pub answers: Vec<(String, f64)>,
+}
+
+/// Each outcome's share of the calls, over `draws` seeded draws.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OutcomeShares {
+    pub protocol: String,
+    pub draws: usize,
+    /// By outcome name (`divert_988`, `mobile_crisis`, …).
+    pub shares: BTreeMap<String, f64>,
+}
+
+impl OutcomeShares {
+    pub fn share(&self, outcome: TriageOutcome) -> f64 {
+        self.shares.get(outcome.as_str()).copied().unwrap_or(0.0)
+    }
+
+    /// The share that sends a mobile crisis team (alone or with police).
+    pub fn team_share(&self) -> f64 {
+        self.share(TriageOutcome::MobileCrisis) + self.share(TriageOutcome::CoResponse)
+    }
+}
+
+/// Checks the mix against the protocol: every question has a mix, every answer fits its
+/// question, every share is 0 to 1 and each question's shares sum to 1.
+pub fn check(protocol: &Protocol, mix: &[AnswerMix]) -> Result<(), String> {
+    for question in &protocol.questions {
+        if !mix.iter().any(|m| m.question == question.id) {
+            return Err(format!(
+                "question {} of protocol {} has no answer mix: give the share of callers giving each answer",
+                question.id, protocol.id
+            ));
+        }
+    }
+    for m in mix {
+        if protocol.question(&m.question).is_none() {
+            return Err(format!("protocol {} has no question {}", protocol.id, m.question));
+        }
+        let mut total = 0.0;
+        for (answer, share) in &m.answers {
+            if !(share.is_finite() && (0.0..=1.0).contains(share)) {
+                return Err(format!(
+                    "{}: {answer} = {share}: give a share from 0 to 1",
+                    m.question
+                ));
+            }
+            let input = input(answer);
+            Answers::parse(protocol, [(m.question.as_str(), &input)]).map_err(|e| e.to_string())?;
+            total += share;
+        }
+        if (total - 1.0).abs() > 1e-6 {
+            return Err(format!("{}: the shares sum to {total}: make them sum to 1", m.question));
+        }
+    }
+    Ok(())
+}
+
+fn input(answer: &str) -> AnswerInput {
+    match answer {
+        "yes" => AnswerInput::Bool(true),
+        "no" => AnswerInput::Bool(false),
+        a => a.parse::<f64>().map_or_else(|_| AnswerInput::Text(a.to_owned()), AnswerInput::Number),
+    }
+}
+
+/// Decides `draws` calls with answers drawn from `mix` (checked) and counts the outcomes.
+pub fn shares(protocol: &Protocol, mix: &[AnswerMix], draws: usize, seed: u64) -> OutcomeShares {
+    let mut rng = Rng::seeded(seed);
+    let inputs: Vec<(&str, Vec<(AnswerInput, f64)>)> = mix
+        .iter()
+        .map(|m| (m.question.as_str(), m.answers.iter().map(|(a, s)| (input(a), *s)).collect()))
+        .collect();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for _ in 0..draws {
+        let chosen: Vec<(&str, &AnswerInput)> = inputs
+            .iter()
+            .filter_map(|(q, answers)| {
+                let mut u = rng.uniform();
+                let pick = answers.iter().find(|(_, s)| {
+                    u -= s;
+                    u <= 0.0
+                });
+                pick.or_else(|| answers.iter().rev().find(|(_, s)| *s > 0.0)).map(|(a, _)| (*q, a))
+            })
+            .collect();
+        let outcome = match Answers::parse(protocol, chosen) {
+            Ok(answers) => match triage::evaluate(protocol, &answers) {
+                Evaluation::Decided(d) => d.outcome.as_str().to_owned(),
+                Evaluation::NeedsAnswers { .. } => "undecided".to_owned(),
+            },
+            Err(_) => "undecided".to_owned(),
+        };
+        *counts.entry(outcome).or_default() += 1;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let shares = counts.into_iter().map(|(k, n)| (k, n as f64 / draws.max(1) as f64)).collect();
+    OutcomeShares { protocol: protocol.id.clone(), draws, shares }
+}
