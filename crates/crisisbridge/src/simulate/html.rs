@@ -166,6 +166,23 @@ pub(crate) fn page(r: &Report) -> String {
         body += "</table>";
         body += &histogram(&p.histogram, p.bin_s, p.target_s);
     }
+    if let Some(t) = &r.triage911 {
+        body += &format!(
+            "<h2>911 calls through protocol {}</h2><p>{:.2} calls an hour, each decided by the \
+             protocol on answers drawn from the scenario's mix ({} draws): {:.2} an hour sent a \
+             team, {:.2} diverted to 988.</p><table><tr><th>outcome</th><th>share</th></tr>",
+            escape(&t.outcomes.protocol),
+            t.calls_per_hour,
+            t.outcomes.draws,
+            t.team_calls_per_hour,
+            t.diverted_per_hour
+        );
+        for (outcome, share) in &t.outcomes.shares {
+            body +=
+                &format!("<tr><td>{}</td><td>{:.1} %</td></tr>", escape(outcome), share * 100.0);
+        }
+        body += "</table>";
+    }
     if let Some(l) = &r.line988 {
         body += "<h2>988 line</h2><table><tr><th>measure</th><th>simulated</th></tr>";
         for (name, value) in [
