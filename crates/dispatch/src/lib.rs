@@ -42,7 +42,7 @@ pub use explain::representative_point;
 pub use position::{Fix, FixVerdict, PositionTrack, StalePolicy};
 pub use recommend::{
     Candidate, CoverageChange, Eligibility, Ineligible, PositionBasis, RecommendRequest,
-    RecommendSettings, ResponseTarget, auto_assign, recommend,
+    RecommendSettings, ResponseTarget, auto_assign, recommend, score,
 };
 pub use status::{TeamStatus, check_transition, parse_status};
 pub use team::{REMEMBERED_DISPATCHES, Shift, TeamProfile, TeamSnapshot, TeamState};

@@ -352,9 +352,24 @@ fn score_s(
         PositionBasis::Stale { age_ms } => age_ms as f64 / 1000.0,
         _ => 0.0,
     };
+    score(eta_s, age_s, missing, recent_calls, coverage.map_or(0.0, |c| c.loss()), settings)
+}
+
+/// The recommendation's score of one team, seconds (lower ranks first): the formula of the
+/// module docs, from its terms. [`recommend`] ranks by it; the simulator sends by it.
+pub fn score(
+    eta_s: f64,
+    position_age_s: f64,
+    missing_capabilities: usize,
+    recent_calls: u32,
+    coverage_loss: f64,
+    settings: &RecommendSettings,
+) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let missing = missing_capabilities as f64;
     eta_s
-        + age_s
-        + f64::from(settings.missing_capability_penalty_s) * missing as f64
+        + position_age_s
+        + f64::from(settings.missing_capability_penalty_s) * missing
         + f64::from(settings.workload_penalty_s) * f64::from(recent_calls)
-        + f64::from(settings.coverage_penalty_s) * coverage.map_or(0.0, |c| c.loss())
+        + f64::from(settings.coverage_penalty_s) * coverage_loss
 }

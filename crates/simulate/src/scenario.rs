@@ -105,6 +105,8 @@ struct Raw {
     shifts: Vec<Spanned<RawShift>>,
     #[serde(default)]
     line988: Option<Spanned<RawLine>>,
+    #[serde(default)]
+    dispatch: Option<RawDispatch>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +176,28 @@ struct RawPriority {
     target_minutes: f64,
     #[serde(default)]
     travel_time_factor: Option<f64>,
+    #[serde(default)]
+    requires: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDispatch {
+    policy: Spanned<String>,
+}
+
+/// Capability names as the product normalises them; the first bad one is refused.
+fn capabilities(names: &[String]) -> Result<Vec<String>, String> {
+    names
+        .iter()
+        .map(|n| {
+            dispatch::Capability::parse(n).map(|c| c.as_str().to_owned()).map_err(|_| {
+                format!(
+                    "capability \"{n}\": use letters, digits, - _ and :, as teams' capabilities are named"
+                )
+            })
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -216,6 +240,8 @@ struct RawTeam {
     post: Spanned<String>,
     #[serde(default)]
     shift: Option<Spanned<String>>,
+    #[serde(default)]
+    capabilities: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -417,7 +443,21 @@ impl Scenario {
         }
         let shifts = shifts(&ctx, &raw.shifts)?;
         let teams = teams(&ctx, &raw.teams, &posts, &shifts)?;
+        let policy = match &raw.dispatch {
+            None => crate::fleet::Policy::Closest,
+            Some(d) => match d.policy.get_ref().as_str() {
+                "closest" => crate::fleet::Policy::Closest,
+                "recommend" => crate::fleet::Policy::Recommend,
+                other => {
+                    return Err(ctx.err(
+                        d.policy.span(),
+                        format!("[dispatch] policy = \"{other}\": use closest or recommend"),
+                    ));
+                }
+            },
+        };
         let model = FleetModel {
+            policy,
             priorities,
             arrivals,
             dispatch_delay: duration(&ctx, &service.dispatch_delay, "dispatch_delay")?,
@@ -656,6 +696,7 @@ fn priorities(ctx: &Ctx<'_>, raw: &[Spanned<RawPriority>]) -> Result<Vec<Priorit
             share: r.share,
             target_s: r.target_minutes * 60.0,
             travel_factor: factor,
+            requires: capabilities(&r.requires).map_err(|m| err(format!("requires: {m}")))?,
         });
     }
     let total: f64 = out.iter().map(|p| p.share).sum();
@@ -810,7 +851,9 @@ fn teams(
                     })?,
             ),
         };
-        out.push(TeamSpec { name: r.name.clone(), post, on_duty });
+        let capabilities = capabilities(&r.capabilities)
+            .map_err(|m| ctx.err(t.span(), format!("team {}: {m}", r.name)))?;
+        out.push(TeamSpec { name: r.name.clone(), post, on_duty, capabilities });
     }
     if out.is_empty() {
         return Err(ScenarioError {

@@ -8,7 +8,7 @@
 
 use simulate::arrivals::Arrivals;
 use simulate::dist::Duration;
-use simulate::fleet::{FleetModel, From, Priority, TeamSpec, Travel, simulate, summarise};
+use simulate::fleet::{FleetModel, From, Policy, Priority, TeamSpec, Travel, simulate, summarise};
 use simulate::replicate::replications;
 use simulate::rng::Rng;
 
@@ -62,6 +62,7 @@ fn with_no_driving_the_fleet_is_the_m_m_c_queue() {
                 share: 1.0,
                 target_s: 600.0,
                 travel_factor: 1.0,
+                requires: Vec::new(),
             }],
             arrivals: Arrivals::constant(per_hour).unwrap(),
             dispatch_delay: Duration::Fixed { s: 0.0 },
@@ -71,6 +72,7 @@ fn with_no_driving_the_fleet_is_the_m_m_c_queue() {
             teams: (0..teams).map(|k| TeamSpec::new(format!("T{k}"), 0)).collect(),
             warm_up_h: 24.0,
             hours: 2000.0,
+            policy: simulate::fleet::Policy::Closest,
         };
         model.check(1).unwrap();
         let runs =
@@ -99,8 +101,20 @@ fn with_no_driving_the_fleet_is_the_m_m_c_queue() {
 fn a_seed_reproduces_a_run_and_another_seed_does_not() {
     let model = FleetModel {
         priorities: vec![
-            Priority { name: "high".into(), share: 0.4, target_s: 480.0, travel_factor: 0.75 },
-            Priority { name: "low".into(), share: 0.6, target_s: 630.0, travel_factor: 1.0 },
+            Priority {
+                name: "high".into(),
+                share: 0.4,
+                target_s: 480.0,
+                travel_factor: 0.75,
+                requires: Vec::new(),
+            },
+            Priority {
+                name: "low".into(),
+                share: 0.6,
+                target_s: 630.0,
+                travel_factor: 1.0,
+                requires: Vec::new(),
+            },
         ],
         arrivals: Arrivals::constant(8.0).unwrap(),
         dispatch_delay: Duration::Fixed { s: 150.0 },
@@ -110,6 +124,7 @@ fn a_seed_reproduces_a_run_and_another_seed_does_not() {
         teams: (0..3).map(|k| TeamSpec::new(format!("T{k}"), 0)).collect(),
         warm_up_h: 1.0,
         hours: 200.0,
+        policy: simulate::fleet::Policy::Closest,
     };
     let a = simulate(&model, &mut NoDriving, 7, None);
     assert_eq!(a, simulate(&model, &mut NoDriving, 7, None));
@@ -129,6 +144,7 @@ fn teams_work_only_their_shifts_and_night_calls_wait_for_the_morning() {
             share: 1.0,
             target_s: 600.0,
             travel_factor: 1.0,
+            requires: Vec::new(),
         }],
         arrivals: Arrivals::constant(2.0).unwrap(),
         dispatch_delay: Duration::Fixed { s: 60.0 },
@@ -140,6 +156,7 @@ fn teams_work_only_their_shifts_and_night_calls_wait_for_the_morning() {
             .collect(),
         warm_up_h: 24.0,
         hours: 24.0 * 28.0,
+        policy: simulate::fleet::Policy::Closest,
     };
     model.check(1).unwrap();
     let mut trace = simulate::fleet::Trace::default();
@@ -175,4 +192,79 @@ fn teams_work_only_their_shifts_and_night_calls_wait_for_the_morning() {
         all_day.utilisation,
         run.utilisation
     );
+}
+
+/// The recommendation policy ranks as the product's recommendation does, recomputed here from
+/// the trace: 15 minutes for each required capability a team lacks plus 2 minutes for each call
+/// it was sent to in the last 12 hours (no driving here, so the ETA term is 0); the closest
+/// policy sends the first team listed.
+#[test]
+fn the_recommendation_policy_weighs_capability_and_workload_as_the_product_does() {
+    let model = |policy, requires: Vec<String>| FleetModel {
+        priorities: vec![Priority {
+            name: "all".into(),
+            share: 1.0,
+            target_s: 600.0,
+            travel_factor: 1.0,
+            requires,
+        }],
+        arrivals: Arrivals::constant(1.0).unwrap(),
+        dispatch_delay: Duration::Fixed { s: 0.0 },
+        on_scene: Duration::Exponential { mean_s: 900.0 },
+        transport_share: 0.0,
+        handover: Duration::Fixed { s: 0.0 },
+        teams: vec![
+            TeamSpec::new("T0", 0),
+            TeamSpec { capabilities: vec!["clinician".into()], ..TeamSpec::new("T1", 0) },
+        ],
+        warm_up_h: 0.0,
+        hours: 24.0 * 60.0,
+        policy,
+    };
+    // For each call sent while both teams were free: the team sent, and the one the formula
+    // ranks first.
+    let check = |m: &FleetModel, needs: bool| -> (usize, usize, usize) {
+        let mut trace = simulate::fleet::Trace::default();
+        simulate(m, &mut NoDriving, 3, Some(&mut trace));
+        let busy = |team: usize, t: u64| {
+            trace.assignments.iter().any(|a| a.team == team && a.sent_ms < t && t < a.cleared_ms)
+        };
+        let recent = |team: usize, t: u64| {
+            trace
+                .assignments
+                .iter()
+                .filter(|a| a.team == team && a.sent_ms < t && t - a.sent_ms <= 12 * 3_600_000)
+                .count()
+        };
+        let (mut agree, mut to_clinician, mut both_free) = (0, 0, 0);
+        for a in trace.assignments.iter().filter(|a| !busy(0, a.sent_ms) && !busy(1, a.sent_ms)) {
+            both_free += 1;
+            let score = |team: usize| {
+                let missing = usize::from(needs && team == 0);
+                900 * missing + 120 * recent(team, a.sent_ms)
+            };
+            let want = if score(1) < score(0) { 1 } else { 0 };
+            if m.policy == Policy::Closest || want == a.team {
+                agree += usize::from(m.policy != Policy::Closest || a.team == 0);
+            }
+            to_clinician += usize::from(a.team == 1);
+        }
+        (agree, to_clinician, both_free)
+    };
+    let needs = vec!["clinician".to_owned()];
+    let (agree, to_clinician, both) = check(&model(Policy::Recommend, needs.clone()), true);
+    assert!(both > 300, "{both}");
+    assert_eq!(agree, both, "every choice is the formula's");
+    // The capability wins most of the time; a clinician team with 8 more recent calls than the
+    // other loses to the workload term, as in the product.
+    assert!(
+        to_clinician as f64 > 0.7 * both as f64 && to_clinician < both,
+        "{to_clinician} of {both}"
+    );
+    let (agree, to_clinician, both) = check(&model(Policy::Closest, needs), true);
+    assert_eq!((agree, to_clinician), (both, 0), "the first listed goes");
+    // No capability needed: the workload term shares the calls out.
+    let (agree, to_clinician, both) = check(&model(Policy::Recommend, Vec::new()), false);
+    assert_eq!(agree, both);
+    assert!((0.3..0.7).contains(&(to_clinician as f64 / both as f64)), "{to_clinician} of {both}");
 }

@@ -4,7 +4,9 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
 
 use super::measures::{self, FleetRun};
-use super::{Assignment, CallRecord, DriveBack, FleetModel, From, Place, Priority, Trace, Travel};
+use super::{
+    Assignment, CallRecord, DriveBack, FleetModel, From, Place, Policy, Priority, Trace, Travel,
+};
 use crate::rng::Rng;
 
 /// Stream numbers: each kind of draw has its own generator, so a change to how one is drawn
@@ -127,6 +129,9 @@ struct Run<'m, T: Travel> {
     waiting: BTreeSet<(usize, u64, usize)>,
     queued_measured: usize,
     scratch: Vec<Option<u64>>,
+    /// Each team's recent dispatch times (the recommendation's workload term).
+    sent: Vec<std::collections::VecDeque<u64>>,
+    settings: dispatch::RecommendSettings,
 }
 
 /// Runs one replication with `seed`; `trace` gets every call, assignment and drive back when
@@ -152,6 +157,8 @@ pub fn simulate<T: Travel>(
         waiting: BTreeSet::new(),
         queued_measured: 0,
         scratch: Vec::new(),
+        sent: vec![std::collections::VecDeque::new(); model.teams.len()],
+        settings: dispatch::RecommendSettings::default(),
     };
     let mut arrivals_rng = stream(seed, ARRIVALS);
     let mut call_streams = CallStreams::new(seed);
@@ -295,12 +302,11 @@ impl<T: Travel> Run<'_, T> {
     /// call waits.
     fn dispatch(&mut self, travel: &mut T, now: u64, call: usize) {
         let Some(c) = self.calls.get(call) else { return };
-        let mut best: Option<(u64, usize, Place)> = None;
+        // Every free team on duty with its drive, then the one the policy ranks first.
+        let mut candidates: Vec<(u64, usize, Place)> = Vec::new();
         let mut consider = |drive: Option<u64>, team: usize, from: Place| {
-            if let Some(d) = drive
-                && best.is_none_or(|(b, t, _)| (d, team) < (b, t))
-            {
-                best = Some((d, team, from));
+            if let Some(d) = drive {
+                candidates.push((d, team, from));
             }
         };
         let mut back: Vec<(usize, usize)> = Vec::new();
@@ -330,9 +336,41 @@ impl<T: Travel> Run<'_, T> {
                 consider(*drive, *team, Place::DrivingBack(*trip));
             }
         }
+        let factor = factor(self.model, c.record.priority);
+        let best = match self.model.policy {
+            Policy::Closest => candidates.into_iter().min_by_key(|(d, team, _)| (*d, *team)),
+            Policy::Recommend => {
+                let requires = self.model.priorities.get(c.record.priority).map(|p| &p.requires);
+                let score = |(d, team, _): &(u64, usize, Place)| {
+                    let spec = self.model.teams.get(*team);
+                    let missing = requires.map_or(0, |r| {
+                        r.iter()
+                            .filter(|cap| !spec.is_some_and(|t| t.capabilities.contains(cap)))
+                            .count()
+                    });
+                    let window = u64::from(self.settings.workload_window_s) * 1000;
+                    let recent = self.sent.get(*team).map_or(0, |times| {
+                        times.iter().filter(|t| now.saturating_sub(**t) <= window).count()
+                    });
+                    #[allow(clippy::cast_precision_loss)]
+                    let eta_s = scaled(*d, factor) as f64 / 1000.0;
+                    dispatch::score(
+                        eta_s,
+                        0.0,
+                        missing,
+                        u32::try_from(recent).unwrap_or(u32::MAX),
+                        0.0,
+                        &self.settings,
+                    )
+                };
+                candidates
+                    .into_iter()
+                    .min_by(|a, b| score(a).total_cmp(&score(b)).then((a.0, a.1).cmp(&(b.0, b.1))))
+            }
+        };
         match best {
             Some((drive, team, from)) => {
-                let drive_ms = scaled(drive, factor(self.model, c.record.priority));
+                let drive_ms = scaled(drive, factor);
                 self.send(now, call, team, from, drive_ms);
             }
             None => {
@@ -355,6 +393,13 @@ impl<T: Travel> Run<'_, T> {
     }
 
     fn send(&mut self, now: u64, call: usize, team: usize, from: Place, drive_ms: u64) {
+        if let Some(times) = self.sent.get_mut(team) {
+            times.push_back(now);
+            let window = u64::from(self.settings.workload_window_s) * 1000;
+            while times.front().is_some_and(|t| now.saturating_sub(*t) > window) {
+                times.pop_front();
+            }
+        }
         if let Place::DrivingBack(trip) = from {
             self.end_trip(trip, None);
         }

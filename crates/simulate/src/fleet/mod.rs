@@ -54,6 +54,9 @@ pub struct Priority {
     /// Road times are multiplied by this on the way to the call and to the facility (0.75:
     /// lights and sirens, a third faster).
     pub travel_factor: f64,
+    /// Capabilities a team sent to such a call should have (names as `dispatch` normalises
+    /// them); weighed by the recommendation policy.
+    pub requires: Vec<String>,
 }
 
 /// A team and the post it starts from and returns to.
@@ -64,12 +67,14 @@ pub struct TeamSpec {
     /// The hours of the week it is on duty (168, Monday 00:00 first); `None`: always.
     #[serde(skip)]
     pub on_duty: Option<Vec<bool>>,
+    /// Its capabilities (normalised names).
+    pub capabilities: Vec<String>,
 }
 
 impl TeamSpec {
     /// A team at `post`, on duty always.
     pub fn new(name: impl Into<String>, post: usize) -> Self {
-        Self { name: name.into(), post, on_duty: None }
+        Self { name: name.into(), post, on_duty: None, capabilities: Vec::new() }
     }
 
     /// Whether the team is on duty at `ms` into the run (time 0 is a Monday 00:00).
@@ -94,6 +99,21 @@ pub struct FleetModel {
     pub teams: Vec<TeamSpec>,
     pub warm_up_h: f64,
     pub hours: f64,
+    /// Which free team is sent.
+    pub policy: Policy,
+}
+
+/// Which free team is sent to a call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    /// The shortest drive (ties to the team listed first).
+    #[default]
+    Closest,
+    /// The product's recommendation score (`dispatch::score`, its default settings): the drive,
+    /// plus 15 minutes per capability the call requires that the team lacks, plus 2 minutes
+    /// per call the team was sent to in the last 12 hours. The coverage term is left out.
+    Recommend,
 }
 
 /// Travel times between posts, facilities and the places calls come from.
