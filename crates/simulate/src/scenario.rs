@@ -853,7 +853,8 @@ fn teams(
         };
         let capabilities = capabilities(&r.capabilities)
             .map_err(|m| ctx.err(t.span(), format!("team {}: {m}", r.name)))?;
-        out.push(TeamSpec { name: r.name.clone(), post, on_duty, capabilities });
+        let shift = r.shift.as_ref().map(|s| s.get_ref().clone());
+        out.push(TeamSpec { name: r.name.clone(), post, on_duty, capabilities, shift });
     }
     if out.is_empty() {
         return Err(ScenarioError {

@@ -57,14 +57,34 @@ struct Counselors {
     as_in_scenario: LineSummary,
 }
 
+/// A priority's share reached within target over the calls arriving in a shift's hours.
+#[derive(Debug, Clone, serde::Serialize)]
+struct PrioritySlice {
+    name: String,
+    target_s: f64,
+    within_target: simulate::replicate::Estimate,
+}
+
+/// The fewest teams on one shift, and where they are posted.
+#[derive(Debug, serde::Serialize)]
+struct ShiftTeams {
+    shift: String,
+    teams: usize,
+    /// How many the scenario has on it.
+    scenario_teams: usize,
+    posts: Vec<(String, usize)>,
+    /// Each priority within target over the calls arriving in the shift's hours, at the
+    /// fewest count (with every shift at its planned count).
+    at_fewest: Vec<PrioritySlice>,
+    /// The same with one team fewer on this shift, which missed the target (absent at one).
+    one_fewer: Option<Vec<PrioritySlice>>,
+}
+
 #[derive(Debug, serde::Serialize)]
 struct Teams {
-    /// The fewest teams meeting the target, and where they are posted.
-    teams: usize,
-    posts: Vec<(String, usize)>,
-    at_fewest: FleetSummary,
-    /// One team fewer, posted the same way, for comparison (absent at one team).
-    one_fewer: Option<FleetSummary>,
+    shifts: Vec<ShiftTeams>,
+    /// The whole fleet as planned, simulated.
+    fleet: FleetSummary,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -76,8 +96,6 @@ struct Report {
     days: f64,
     counselors: Option<Counselors>,
     teams: Option<Teams>,
-    /// The scenario's teams have shifts, which the team count does not plan.
-    shifts_ignored: bool,
 }
 
 pub(crate) fn staffing(args: &StaffingArgs) -> anyhow::Result<()> {
@@ -108,7 +126,6 @@ pub(crate) fn staffing(args: &StaffingArgs) -> anyhow::Result<()> {
         days: args.days,
         counselors,
         teams,
-        shifts_ignored: loaded.scenario.model.teams.iter().any(|t| t.on_duty.is_some()),
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -155,8 +172,9 @@ fn counselors(line: &Line, loaded: &Loaded, args: &StaffingArgs) -> anyhow::Resu
     })
 }
 
-/// The fewest teams whose every priority meets the target, by doubling then bisection, each
-/// team count posted by MEXCLP (greedy) and judged by simulation.
+/// The fewest teams on each shift whose every priority meets the target over the calls that
+/// arrive in its hours, by doubling then bisection, shift after shift; each count posted by
+/// MEXCLP (greedy) and judged by simulating the whole fleet.
 fn teams(loaded: &Loaded, args: &StaffingArgs) -> anyhow::Result<Option<Teams>> {
     let scenario = &loaded.scenario;
     let mut candidates: Vec<Named> = scenario.posts.clone();
@@ -193,91 +211,173 @@ fn teams(loaded: &Loaded, args: &StaffingArgs) -> anyhow::Result<Option<Teams>> 
     let limit_ms = (drive_s.max(0.0) / first.travel_factor * 1000.0).floor() as u64;
     let sites = model.sample(2000, args.seed);
     let cover = covers(graph, &snaps, &sites, limit_ms);
-    let per_post = 2;
-    // The busy time per call, once: each team count's busy fraction is it over the count.
+    // The scenario's teams by shift (a team without one works every hour), in order.
+    let mut groups: Vec<(String, Option<Vec<bool>>, usize)> = Vec::new();
+    for t in &scenario.model.teams {
+        let name = t.shift.clone().unwrap_or_else(|| "every hour".to_owned());
+        match groups.iter_mut().find(|(g, _, _)| *g == name) {
+            Some((_, _, n)) => *n += 1,
+            None => groups.push((name, t.on_duty.clone(), 1)),
+        }
+    }
+    let hours_of = |g: usize| -> Vec<bool> {
+        groups.get(g).and_then(|(_, h, _)| h.clone()).unwrap_or_else(|| vec![true; 168])
+    };
+    // The busy time per call, once: a count's busy fraction is it over the teams on duty.
     let busy_per_call = super::posts::busy_per_call_s(loaded, &model, args.seed);
     let per_hour = scenario.model.arrivals.mean_per_hour();
-    let place = |n: usize| -> anyhow::Result<Vec<usize>> {
-        #[allow(clippy::cast_precision_loss)]
-        let busy = (per_hour * busy_per_call / 3600.0 / n as f64).min(0.95);
+    let place = |n: usize, on_duty_teams: f64| -> anyhow::Result<Vec<usize>> {
+        let busy = (per_hour * busy_per_call / 3600.0 / on_duty_teams.max(1.0)).min(0.95);
         let problem = CoverProblem {
             covers: cover.clone(),
             weights: vec![1.0; sites.len()],
             busy,
             teams: n,
-            per_post: per_post.max(n.div_ceil(candidates.len())),
+            per_post: 2usize.max(n.div_ceil(candidates.len())),
         };
         problem.check().map_err(anyhow::Error::msg)?;
         Ok(greedy(&problem).teams_at)
     };
-    let evaluate = |n: usize| -> anyhow::Result<(bool, FleetSummary, Vec<usize>)> {
-        let at = place(n)?;
-        let mut fleet: FleetModel = scenario.model.clone();
-        fleet.hours = args.days * 24.0;
-        fleet.teams = at
+    // Every group posted by MEXCLP at its count, simulated together; per group, whether the
+    // calls arriving in its hours meet the target, and those figures.
+    let evaluate = |counts: &[usize]| -> anyhow::Result<Evaluation> {
+        #[allow(clippy::cast_precision_loss)]
+        let on_duty: f64 = counts
             .iter()
             .enumerate()
-            .flat_map(|(post, k)| std::iter::repeat_n(post, *k))
-            .enumerate()
-            .map(|(k, post)| TeamSpec::new(format!("Team {}", k + 1), post))
-            .collect();
+            .map(|(g, n)| *n as f64 * hours_of(g).iter().filter(|h| **h).count() as f64 / 168.0)
+            .sum();
+        let mut fleet: FleetModel = scenario.model.clone();
+        fleet.hours = args.days * 24.0;
+        fleet.teams = Vec::new();
+        let mut placements = Vec::new();
+        for (g, n) in counts.iter().enumerate() {
+            let at = place(*n, on_duty)?;
+            for post in at.iter().enumerate().flat_map(|(post, k)| std::iter::repeat_n(post, *k)) {
+                let k = fleet.teams.len() + 1;
+                let (name, hours, _) = groups.get(g).cloned().unwrap_or_default();
+                fleet.teams.push(TeamSpec {
+                    on_duty: hours,
+                    shift: Some(name),
+                    ..TeamSpec::new(format!("Team {k}"), post)
+                });
+            }
+            placements.push(at);
+        }
         let runs = replications(args.replications, threads(), |i| {
             simulate(&fleet, &mut road_model.travel(), args.seed.wrapping_add(i as u64), None)
         });
-        let summary = summarise(&fleet, &runs);
-        let meets = summary
-            .priorities
+        let slices: Vec<Vec<PrioritySlice>> = (0..counts.len())
+            .map(|g| {
+                let hours = hours_of(g);
+                scenario
+                    .model
+                    .priorities
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| {
+                        let values: Vec<f64> = runs
+                            .iter()
+                            .filter_map(|r| r.priorities.get(k))
+                            .map(|r| r.within_target_in(&hours))
+                            .filter(|v| !v.is_nan())
+                            .collect();
+                        // No call of this priority in these hours: no figure.
+                        let within_target = if values.is_empty() {
+                            simulate::replicate::Estimate { mean: f64::NAN, half_width: f64::NAN }
+                        } else {
+                            simulate::replicate::Estimate::of(&values)
+                        };
+                        PrioritySlice { name: p.name.clone(), target_s: p.target_s, within_target }
+                    })
+                    .collect()
+            })
+            .collect();
+        let meets = slices
             .iter()
-            .filter(|p| p.calls.mean > 0.0)
-            .all(|p| p.within_target.mean >= args.within_target);
-        Ok((meets, summary, at))
+            .map(|s| {
+                s.iter()
+                    .filter(|p| !p.within_target.mean.is_nan())
+                    .all(|p| p.within_target.mean >= args.within_target)
+            })
+            .collect();
+        Ok(Evaluation { meets, slices, placements, summary: summarise(&fleet, &runs) })
     };
-    // Doubling from the scenario's own count (or from 1) until the target is met.
-    let mut hi = scenario.model.teams.len().max(1);
-    let mut hi_result = evaluate(hi)?;
-    let mut lo = 0;
-    let mut lo_result: Option<FleetSummary> = None;
-    while !hi_result.0 {
-        lo = hi;
-        lo_result = Some(hi_result.1.clone());
-        if hi >= args.max_teams {
-            bail!(
-                "even {hi} teams do not reach {:.0} % of every priority within its target: raise \
-                 --max-teams, or lower --within-target",
-                args.within_target * 100.0
-            );
+    // One shift at a time, the others at their counts so far: doubling from the scenario's
+    // count until its hours meet the target, then bisection. Meeting it is taken to hold for
+    // every count above one that does; the report shows the count found and the one below.
+    let mut counts: Vec<usize> = groups.iter().map(|(_, _, n)| (*n).max(1)).collect();
+    let mut plans = Vec::new();
+    let mut last: Option<Evaluation> = None;
+    for g in 0..groups.len() {
+        let with = |n: usize| {
+            let mut c = counts.clone();
+            if let Some(slot) = c.get_mut(g) {
+                *slot = n;
+            }
+            c
+        };
+        let mut hi = counts.get(g).copied().unwrap_or(1);
+        let mut hi_result = evaluate(&with(hi))?;
+        let (mut lo, mut lo_result) = (0, None);
+        while !hi_result.meets.get(g).copied().unwrap_or(false) {
+            lo = hi;
+            lo_result = Some(hi_result);
+            if hi >= args.max_teams {
+                bail!(
+                    "even {hi} teams on shift {} do not reach {:.0} % of every priority within its \
+                     target in its hours: raise --max-teams, or lower --within-target",
+                    groups.get(g).map_or("", |(n, _, _)| n.as_str()),
+                    args.within_target * 100.0
+                );
+            }
+            hi = (hi * 2).min(args.max_teams);
+            hi_result = evaluate(&with(hi))?;
         }
-        hi = (hi * 2).min(args.max_teams);
-        hi_result = evaluate(hi)?;
-    }
-    // Bisection: lo fails (or is 0), hi meets. Meeting the target is taken to hold for every
-    // count above one that does (more teams, re-posted, do no worse on average); the report
-    // shows the count found and the one below it, which failed.
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        let result = evaluate(mid)?;
-        if result.0 {
-            hi = mid;
-            hi_result = result;
-        } else {
-            lo = mid;
-            lo_result = Some(result.1);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            let result = evaluate(&with(mid))?;
+            if result.meets.get(g).copied().unwrap_or(false) {
+                hi = mid;
+                hi_result = result;
+            } else {
+                lo = mid;
+                lo_result = Some(result);
+            }
         }
+        if let Some(slot) = counts.get_mut(g) {
+            *slot = hi;
+        }
+        plans.push((g, hi, lo_result.filter(|_| hi > 1).and_then(|r| r.slices.get(g).cloned())));
+        last = Some(hi_result);
     }
-    // lo = hi - 1 here; its figures are those it failed with (none at one team).
-    let one_fewer = if hi > 1 { lo_result } else { None };
-    let (_, at_fewest, at) = hi_result;
-    Ok(Some(Teams {
-        teams: hi,
-        posts: candidates
-            .iter()
-            .zip(&at)
-            .filter(|(_, n)| **n > 0)
-            .map(|(c, n)| (c.name.clone(), *n))
-            .collect(),
-        at_fewest,
-        one_fewer,
-    }))
+    // The final counts together (the last shift's evaluation is of them).
+    let Some(final_run) = last else { return Ok(None) };
+    let shifts = plans
+        .into_iter()
+        .map(|(g, n, one_fewer)| ShiftTeams {
+            shift: groups.get(g).map_or_else(String::new, |(name, _, _)| name.clone()),
+            teams: n,
+            scenario_teams: groups.get(g).map_or(0, |(_, _, k)| *k),
+            posts: candidates
+                .iter()
+                .zip(final_run.placements.get(g).map(Vec::as_slice).unwrap_or(&[]))
+                .filter(|(_, n)| **n > 0)
+                .map(|(c, n)| (c.name.clone(), *n))
+                .collect(),
+            at_fewest: final_run.slices.get(g).cloned().unwrap_or_default(),
+            one_fewer,
+        })
+        .collect();
+    Ok(Some(Teams { shifts, fleet: final_run.summary }))
+}
+
+/// One evaluation of team counts per shift.
+struct Evaluation {
+    meets: Vec<bool>,
+    slices: Vec<Vec<PrioritySlice>>,
+    placements: Vec<Vec<usize>>,
+    summary: FleetSummary,
 }
 
 fn pm(e: simulate::replicate::Estimate, scale: f64, decimals: usize) -> String {
@@ -348,45 +448,45 @@ fn table(r: &Report) -> String {
     } else {
         let _ = writeln!(out, "\n(no [line988] in the scenario: no counselor plan)");
     }
-    if r.shifts_ignored {
-        let _ = writeln!(
-            out,
-            "\n(the scenario's teams have shifts; these team counts are for teams working every hour)"
-        );
-    }
     if let Some(t) = &r.teams {
-        let _ = writeln!(
-            out,
-            "\nteams: the fewest reaching {:.0} % of every priority within its target: {}",
-            r.within_target * 100.0,
-            t.teams
-        );
-        for (name, n) in &t.posts {
-            let _ = writeln!(out, "  {name:<40} {n}");
-        }
-        let _ = writeln!(
-            out,
-            "  {:<30} {:>20} {:>20}",
-            "",
-            format!("{} teams", t.teams),
-            if t.teams > 1 { format!("{} teams", t.teams - 1) } else { "—".to_owned() }
-        );
-        for (k, p) in t.at_fewest.priorities.iter().enumerate() {
-            if p.calls.mean <= 0.0 {
-                continue;
+        for plan in &t.shifts {
+            let _ = writeln!(
+                out,
+                "\nteams on {}: the fewest reaching {:.0} % of every priority within its target in its hours: {} (the scenario has {})",
+                plan.shift,
+                r.within_target * 100.0,
+                plan.teams,
+                plan.scenario_teams
+            );
+            for (name, n) in &plan.posts {
+                let _ = writeln!(out, "  {name:<40} {n}");
             }
-            let fewer = t
-                .one_fewer
-                .as_ref()
-                .and_then(|f| f.priorities.get(k))
-                .map_or_else(|| "—".to_owned(), |q| pm(q.within_target, 100.0, 1) + " %");
+            let fewer_head =
+                if plan.teams > 1 { format!("{} teams", plan.teams - 1) } else { "—".to_owned() };
             let _ = writeln!(
                 out,
                 "  {:<30} {:>20} {:>20}",
-                format!("{} within {:.1} min", p.name, p.target_s / 60.0),
-                pm(p.within_target, 100.0, 1) + " %",
-                fewer
+                "",
+                format!("{} teams", plan.teams),
+                fewer_head
             );
+            for (k, p) in plan.at_fewest.iter().enumerate() {
+                if p.within_target.mean.is_nan() {
+                    continue;
+                }
+                let fewer = plan
+                    .one_fewer
+                    .as_ref()
+                    .and_then(|f| f.get(k))
+                    .map_or_else(|| "—".to_owned(), |q| pm(q.within_target, 100.0, 1) + " %");
+                let _ = writeln!(
+                    out,
+                    "  {:<30} {:>20} {:>20}",
+                    format!("{} within {:.1} min", p.name, p.target_s / 60.0),
+                    pm(p.within_target, 100.0, 1) + " %",
+                    fewer
+                );
+            }
         }
     }
     out

@@ -311,22 +311,24 @@ fn staffing_is_planned_to_the_targets_and_one_team_fewer_misses_them() {
     assert!(at(20) >= at(10) && at(10) >= at(3) && at(3) >= 1, "{by_hour:?}");
     let planned = counselors["as_planned"]["answered_within_target"]["mean"].as_f64().unwrap();
     assert!(planned >= 0.9 - 0.02, "{planned}");
-    let teams = &out["teams"];
-    let n = teams["teams"].as_u64().unwrap();
+    let plan = &out["teams"]["shifts"][0];
+    assert_eq!(plan["shift"], "every hour");
+    let n = plan["teams"].as_u64().unwrap();
     assert!((2..50).contains(&n), "{n}");
     let placed: u64 =
-        teams["posts"].as_array().unwrap().iter().map(|p| p[1].as_u64().unwrap()).sum();
+        plan["posts"].as_array().unwrap().iter().map(|p| p[1].as_u64().unwrap()).sum();
     assert_eq!(placed, n);
-    let meets = |summary: &serde_json::Value| {
-        summary["priorities"]
+    let meets = |slices: &serde_json::Value| {
+        slices
             .as_array()
             .unwrap()
             .iter()
-            .filter(|p| p["calls"]["mean"].as_f64().unwrap() > 0.0)
+            .filter(|p| !p["within_target"]["mean"].is_null())
             .all(|p| p["within_target"]["mean"].as_f64().unwrap() >= 0.9)
     };
-    assert!(meets(&teams["at_fewest"]));
-    assert!(!meets(&teams["one_fewer"]));
+    assert!(meets(&plan["at_fewest"]));
+    assert!(!meets(&plan["one_fewer"]));
+    let teams = plan;
 
     // The figures at the fewest teams are what simulating the scenario with those teams at those
     // posts gives, run on its own (the same seeds): a scenario written from the plan.
@@ -369,7 +371,14 @@ fn staffing_is_planned_to_the_targets_and_one_team_fewer_misses_them() {
     );
     assert!(ok, "{stderr}");
     let alone: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(alone["summary"]["priorities"], teams["at_fewest"]["priorities"]);
+    assert_eq!(alone["summary"]["priorities"], out["teams"]["fleet"]["priorities"]);
+    // Its calls within target are those the plan reports (all hours: the whole period).
+    for (k, p) in plan["at_fewest"].as_array().unwrap().iter().enumerate() {
+        let whole = &alone["summary"]["priorities"][k]["within_target"]["mean"];
+        if let Some(mean) = p["within_target"]["mean"].as_f64() {
+            assert!((mean - whole.as_f64().unwrap()).abs() < 1e-12, "{p} against {whole}");
+        }
+    }
 
     let mut bad: Vec<&str> = args.to_vec();
     bad.extend(["--within-target", "1.5"]);
@@ -636,4 +645,82 @@ fn calls_triaged_by_the_protocol_feed_the_teams_and_the_988_line() {
         let want = format!("bad-{k}.toml:{line}: [triage911]");
         assert!(!ok && stderr.contains(&want) && stderr.contains(says), "case {k}: want {want} … {says}; got {stderr}");
     }
+}
+
+/// `plan staffing` with shifts: the fewest teams on the day shift and on the night shift, each
+/// judged by the calls arriving in its own hours.
+#[test]
+fn staffing_is_planned_shift_by_shift() {
+    let here = manhattan();
+    let text = std::fs::read_to_string(here.join("county-year.toml")).unwrap();
+    let mut text = text[..text.find("# 50 teams").unwrap()]
+        .replace(
+            "roads = \"roads.csv.gz\"",
+            &format!("roads = \"{}\"", here.join("roads.csv.gz").display()),
+        )
+        .replace(
+            "areas = \"block-groups.geojson.gz\"",
+            &format!("areas = \"{}\"", here.join("block-groups.geojson.gz").display()),
+        );
+    text += "\n[[shift]]\nname = \"day\"\nstart = \"07:00\"\nhours = 12\n\n[[shift]]\nname = \"night\"\nstart = \"19:00\"\nhours = 12\n";
+    for k in 0..8 {
+        let shift = if k % 2 == 0 { "day" } else { "night" };
+        text += &format!(
+            "\n[[team]]\nname = \"T{k}\"\npost = \"Station {}\"\nshift = \"{shift}\"\n",
+            k + 1
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shifts.toml");
+    std::fs::write(&path, text).unwrap();
+    let (ok, stdout, stderr) = run(
+        &[
+            "plan",
+            "staffing",
+            "--scenario",
+            path.to_str().unwrap(),
+            "--replications",
+            "3",
+            "--days",
+            "7",
+            "--json",
+        ],
+        &[],
+        None,
+    );
+    assert!(ok, "{stderr}");
+    let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let shifts = out["teams"]["shifts"].as_array().unwrap();
+    let names: Vec<&str> = shifts.iter().map(|s| s["shift"].as_str().unwrap()).collect();
+    assert_eq!(names, ["day", "night"]);
+    for plan in shifts {
+        assert_eq!(plan["scenario_teams"], 4);
+        let n = plan["teams"].as_u64().unwrap();
+        let placed: u64 =
+            plan["posts"].as_array().unwrap().iter().map(|p| p[1].as_u64().unwrap()).sum();
+        assert!(n >= 1 && placed == n, "{plan}");
+        let within: Vec<f64> = plan["at_fewest"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["within_target"]["mean"].as_f64())
+            .collect();
+        assert!(!within.is_empty() && within.iter().all(|w| *w >= 0.85), "{plan}");
+    }
+    // The plain table names each shift.
+    let (ok, table, _) = run(
+        &[
+            "plan",
+            "staffing",
+            "--scenario",
+            path.to_str().unwrap(),
+            "--replications",
+            "2",
+            "--days",
+            "3",
+        ],
+        &[],
+        None,
+    );
+    assert!(ok && table.contains("teams on day:") && table.contains("teams on night:"), "{table}");
 }

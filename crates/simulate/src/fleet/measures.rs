@@ -21,6 +21,26 @@ pub struct PriorityRun {
     pub within_target: f64,
     /// Calls by response time, [`BIN_S`] seconds a bin.
     pub histogram: Vec<u64>,
+    /// By the hour of the week the call arrived in (168, Monday 00:00 first): (calls, reached
+    /// within the target) — for judging one shift's hours.
+    #[serde(skip)]
+    pub by_hour_of_week: Vec<(u64, u64)>,
+}
+
+impl PriorityRun {
+    /// The share reached within target of the calls that arrived in the hours of the week
+    /// `hours` marks; NaN when none did.
+    pub fn within_target_in(&self, hours: &[bool]) -> f64 {
+        let (calls, within) = self
+            .by_hour_of_week
+            .iter()
+            .zip(hours)
+            .filter(|(_, on)| **on)
+            .fold((0, 0), |(c, w), ((n, k), _)| (c + n, w + k));
+        #[allow(clippy::cast_precision_loss)]
+        let share = if calls == 0 { f64::NAN } else { within as f64 / calls as f64 };
+        share
+    }
 }
 
 /// One replication.
@@ -63,6 +83,7 @@ pub(super) fn measure<S>(
 ) -> FleetRun {
     let window_s = window.1.saturating_sub(window.0) as f64 / 1000.0;
     let mut responses: Vec<Vec<f64>> = vec![Vec::new(); model.priorities.len()];
+    let mut by_hour: Vec<Vec<(u64, u64)>> = vec![vec![(0, 0); 168]; model.priorities.len()];
     let (mut measured, mut busy_s) = (0usize, 0.0);
     let mut drives: Vec<f64> = Vec::new();
     for (record, assignment) in calls.iter().filter(|(r, _)| r.measured) {
@@ -70,7 +91,14 @@ pub(super) fn measure<S>(
         if let (Some(on_scene), Some(list)) =
             (record.on_scene_ms, responses.get_mut(record.priority))
         {
-            list.push(on_scene.saturating_sub(record.arrival_ms) as f64 / 1000.0);
+            let response_s = on_scene.saturating_sub(record.arrival_ms) as f64 / 1000.0;
+            list.push(response_s);
+            let hour = usize::try_from((record.arrival_ms / 3_600_000) % 168).unwrap_or(0);
+            let target_s = model.priorities.get(record.priority).map_or(0.0, |p| p.target_s);
+            if let Some(slot) = by_hour.get_mut(record.priority).and_then(|h| h.get_mut(hour)) {
+                slot.0 += 1;
+                slot.1 += u64::from(response_s <= target_s);
+            }
         }
         if let Some(a) = assignment.and_then(|a| assignments.get(a)) {
             busy_s += a.cleared_ms.saturating_sub(a.sent_ms) as f64 / 1000.0;
@@ -81,7 +109,11 @@ pub(super) fn measure<S>(
         .priorities
         .iter()
         .zip(&mut responses)
-        .map(|(p, list)| priority_run(list, p.target_s))
+        .zip(by_hour)
+        .map(|((p, list), hours)| PriorityRun {
+            by_hour_of_week: hours,
+            ..priority_run(list, p.target_s)
+        })
         .collect();
     // Each team's hours on duty within the window (all of it without a shift).
     let on_duty_s: Vec<f64> =
@@ -173,6 +205,7 @@ fn priority_run(list: &mut [f64], target_s: f64) -> PriorityRun {
         p90_response_s: quantile(0.9),
         within_target: list.iter().filter(|r| **r <= target_s).count() as f64 / count,
         histogram,
+        by_hour_of_week: Vec::new(),
     }
 }
 

@@ -69,12 +69,14 @@ pub struct TeamSpec {
     pub on_duty: Option<Vec<bool>>,
     /// Its capabilities (normalised names).
     pub capabilities: Vec<String>,
+    /// The name of its shift, when it has one.
+    pub shift: Option<String>,
 }
 
 impl TeamSpec {
     /// A team at `post`, on duty always.
     pub fn new(name: impl Into<String>, post: usize) -> Self {
-        Self { name: name.into(), post, on_duty: None, capabilities: Vec::new() }
+        Self { name: name.into(), post, on_duty: None, capabilities: Vec::new(), shift: None }
     }
 
     /// Whether the team is on duty at `ms` into the run (time 0 is a Monday 00:00).
