@@ -522,7 +522,8 @@ impl Scenario {
                 .arrivals
                 .plus_share_of(&t.calls, shares.share(domain::TriageOutcome::Divert988))?;
         }
-        Ok(())
+        // The calls added count against the same bounds as the scenario's own.
+        self.check_period(self.model.hours)
     }
 
     /// Why a period of `hours` per replication is too long for this scenario's calls and

@@ -62,7 +62,7 @@ pub fn check(protocol: &Protocol, mix: &[AnswerMix]) -> Result<(), String> {
                     m.question
                 ));
             }
-            let input = input(answer);
+            let input = input(protocol, &m.question, answer);
             Answers::parse(protocol, [(m.question.as_str(), &input)]).map_err(|e| e.to_string())?;
             total += share;
         }
@@ -73,11 +73,16 @@ pub fn check(protocol: &Protocol, mix: &[AnswerMix]) -> Result<(), String> {
     Ok(())
 }
 
-fn input(answer: &str) -> AnswerInput {
-    match answer {
-        "yes" => AnswerInput::Bool(true),
-        "no" => AnswerInput::Bool(false),
-        a => a.parse::<f64>().map_or_else(|_| AnswerInput::Text(a.to_owned()), AnswerInput::Number),
+/// An answer as a live client sends it: text for yes/no and choice questions (`"yes"`, a
+/// choice's id, `"unknown"`), a number for number questions.
+fn input(protocol: &Protocol, question: &str, answer: &str) -> AnswerInput {
+    let number = matches!(
+        protocol.question(question).map(|(_, q)| &q.kind),
+        Some(triage::QuestionKind::Number { .. })
+    );
+    match answer.trim().parse::<f64>() {
+        Ok(n) if number => AnswerInput::Number(n),
+        _ => AnswerInput::Text(answer.to_owned()),
     }
 }
 
@@ -86,7 +91,11 @@ pub fn shares(protocol: &Protocol, mix: &[AnswerMix], draws: usize, seed: u64) -
     let mut rng = Rng::seeded(seed);
     let inputs: Vec<(&str, Vec<(AnswerInput, f64)>)> = mix
         .iter()
-        .map(|m| (m.question.as_str(), m.answers.iter().map(|(a, s)| (input(a), *s)).collect()))
+        .map(|m| {
+            let answers =
+                m.answers.iter().map(|(a, s)| (input(protocol, &m.question, a), *s)).collect();
+            (m.question.as_str(), answers)
+        })
         .collect();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for _ in 0..draws {

@@ -76,8 +76,11 @@ struct ShiftTeams {
     /// Each priority within target over the calls arriving in the shift's hours, at the
     /// fewest count (with every shift at its planned count).
     at_fewest: Vec<PrioritySlice>,
-    /// The same with one team fewer on this shift, which missed the target (absent at one).
+    /// The same with one team fewer on this shift and every other as planned (absent at one).
     one_fewer: Option<Vec<PrioritySlice>>,
+    /// Whether, with every shift at its planned count, this shift's hours meet the target
+    /// (shifts planned one after another interact where their hours meet).
+    meets_target: bool,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -319,10 +322,9 @@ fn teams(loaded: &Loaded, args: &StaffingArgs) -> anyhow::Result<Option<Teams>> 
         };
         let mut hi = counts.get(g).copied().unwrap_or(1);
         let mut hi_result = evaluate(&with(hi))?;
-        let (mut lo, mut lo_result) = (0, None);
+        let mut lo = 0;
         while !hi_result.meets.get(g).copied().unwrap_or(false) {
             lo = hi;
-            lo_result = Some(hi_result);
             if hi >= args.max_teams {
                 bail!(
                     "even {hi} teams on shift {} do not reach {:.0} % of every priority within its \
@@ -342,22 +344,37 @@ fn teams(loaded: &Loaded, args: &StaffingArgs) -> anyhow::Result<Option<Teams>> 
                 hi_result = result;
             } else {
                 lo = mid;
-                lo_result = Some(result);
             }
         }
         if let Some(slot) = counts.get_mut(g) {
             *slot = hi;
         }
-        plans.push((g, hi, lo_result.filter(|_| hi > 1).and_then(|r| r.slices.get(g).cloned())));
+        plans.push(g);
         last = Some(hi_result);
     }
-    // The final counts together (the last shift's evaluation is of them).
+    // The final counts together (the last shift's evaluation is of them); one team fewer on
+    // each shift is judged against them too.
     let Some(final_run) = last else { return Ok(None) };
+    let mut fewer = Vec::with_capacity(plans.len());
+    for g in &plans {
+        let n = counts.get(*g).copied().unwrap_or(1);
+        fewer.push(if n > 1 {
+            let mut c = counts.clone();
+            if let Some(slot) = c.get_mut(*g) {
+                *slot = n - 1;
+            }
+            evaluate(&c)?.slices.get(*g).cloned()
+        } else {
+            None
+        });
+    }
     let shifts = plans
         .into_iter()
-        .map(|(g, n, one_fewer)| ShiftTeams {
+        .zip(fewer)
+        .map(|(g, one_fewer)| ShiftTeams {
+            meets_target: final_run.meets.get(g).copied().unwrap_or(false),
             shift: groups.get(g).map_or_else(String::new, |(name, _, _)| name.clone()),
-            teams: n,
+            teams: counts.get(g).copied().unwrap_or(1),
             scenario_teams: groups.get(g).map_or(0, |(_, _, k)| *k),
             posts: candidates
                 .iter()
@@ -458,6 +475,13 @@ fn table(r: &Report) -> String {
                 plan.teams,
                 plan.scenario_teams
             );
+            if !plan.meets_target {
+                let _ = writeln!(
+                    out,
+                    "  (with every shift as planned, this shift's hours miss the target: the shifts \
+                     interact where their hours meet; add a team here)"
+                );
+            }
             for (name, n) in &plan.posts {
                 let _ = writeln!(out, "  {name:<40} {n}");
             }

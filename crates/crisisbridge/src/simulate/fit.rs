@@ -147,6 +147,13 @@ pub(crate) async fn run(args: FitArgs) -> anyhow::Result<()> {
                     abandoned.push(seconds(*at, e.at));
                 }
             }
+            // Sent to a backup before anyone answered: the caller had not hung up by then, so
+            // the wait is cut short like an answer's.
+            CallStep::RolledOver { .. } => {
+                if let Some(at) = arrivals.get(&key) {
+                    answered.push(seconds(*at, e.at));
+                }
+            }
             _ => {}
         }
     }
@@ -172,7 +179,7 @@ pub(crate) async fn run(args: FitArgs) -> anyhow::Result<()> {
         out += &line(
             "dispatch_delay",
             fit::duration(&delays),
-            "opened to the first team sent",
+            "opened to the first team sent (any wait for a free team included: fit a quiet period, or give it by hand)",
             delays.len(),
         );
         out += &line(
@@ -221,9 +228,10 @@ pub(crate) async fn run(args: FitArgs) -> anyhow::Result<()> {
         }
         std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))?;
         out += &format!(
-            "\n# Where teams were sent: {} places, one a row.\n[demand]\npoints = \"{}\"\n",
+            "\n# Where teams were sent: {} places, one a row.\n[demand]\npoints = {:?}\n",
             places.len(),
-            path.display()
+            // Absolute, so the scenario finds it wherever it is kept.
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()).display().to_string()
         );
     }
     print!("{out}");
@@ -250,18 +258,18 @@ fn weeks(rates: &[f64]) -> String {
 fn line(name: &str, fitted: Option<Duration>, what: &str, n: usize) -> String {
     match fitted {
         Some(Duration::LogNormal { mean_s, sd_s }) => format!(
-            "{name} = {{ kind = \"lognormal\", mean_minutes = {:.2}, sd_minutes = {:.2} }}  # {what}, {n} measured\n",
+            "{name} = {{ kind = \"lognormal\", mean_minutes = {:.4}, sd_minutes = {:.4} }}  # {what}, {n} measured\n",
             mean_s / 60.0,
             sd_s / 60.0
         ),
         Some(Duration::Fixed { s }) => {
             format!(
-                "{name} = {{ kind = \"fixed\", minutes = {:.2} }}  # {what}, {n} measured\n",
+                "{name} = {{ kind = \"fixed\", minutes = {:.4} }}  # {what}, {n} measured\n",
                 s / 60.0
             )
         }
         Some(Duration::Exponential { mean_s }) => format!(
-            "{name} = {{ kind = \"exponential\", mean_minutes = {:.2} }}  # {what}, {n} measured\n",
+            "{name} = {{ kind = \"exponential\", mean_minutes = {:.4} }}  # {what}, {n} measured\n",
             mean_s / 60.0
         ),
         Some(Duration::Uniform { .. }) | None => {

@@ -258,6 +258,12 @@ pub(crate) fn table(r: &Report) -> String {
         for (outcome, share) in &t.outcomes.shares {
             let _ = writeln!(out, "  {outcome:<32} {:>21.1} %", share * 100.0);
         }
+        if r.line988.is_none() && t.diverted_per_hour > 0.0 {
+            let _ = writeln!(
+                out,
+                "  (no [line988] in the scenario: the diverted calls are not simulated)"
+            );
+        }
     }
     if let Some(l) = &r.line988 {
         let _ = writeln!(out, "\n988 line");

@@ -103,18 +103,20 @@ fn team_bars(teams: &[(String, Estimate)]) -> String {
     );
     for (k, (name, e)) in teams.iter().enumerate() {
         let y = k as f64 * row + 4.0;
-        let bw = (e.mean.clamp(0.0, 1.0)) * (w - left - 60.0);
+        // A team never on duty in the period has no figure.
+        let share = if e.mean.is_nan() { 0.0 } else { e.mean.clamp(0.0, 1.0) };
+        let bw = share * (w - left - 60.0);
         svg += &format!(
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>\
              <rect x=\"{left}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{:.1}\" fill=\"#9bbb59\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{:.1} %</text>",
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>",
             left - 6.0,
             y + 12.0,
             escape(name),
             row - 4.0,
             left + bw + 4.0,
             y + 12.0,
-            e.mean * 100.0
+            if e.mean.is_nan() { "—".to_owned() } else { format!("{:.1} %", e.mean * 100.0) }
         );
     }
     svg + "</svg>"

@@ -39,7 +39,8 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
                 .map_err(|e| at(format!("protocol = \"{}\": {e}", t.protocol)))?;
             let protocol = triage::Protocol::parse(&protocol_path.display().to_string(), &text)
                 .map_err(|e| at(format!("protocol = \"{}\": {e}", t.protocol)))?;
-            // Only a protocol that passes the product's checker and floors decides, as live.
+            // Only a protocol that passes the product's checker with the platform floor decides
+            // (a state's own floors are not read here: check them with `protocol check`).
             if let Err(errors) = triage::check(&protocol, &[]) {
                 let first = errors.first().map(ToString::to_string).unwrap_or_default();
                 return Err(at(format!(

@@ -125,6 +125,9 @@ struct Run<'m, T: Travel> {
     tracing: bool,
     teams: Vec<State>,
     busy_in_window_ms: Vec<u64>,
+    /// Busy time within the window outside the team's hours on duty (a call run past the end
+    /// of its shift).
+    overtime_in_window_ms: Vec<u64>,
     /// Waiting calls by (priority, arrival, call).
     waiting: BTreeSet<(usize, u64, usize)>,
     queued_measured: usize,
@@ -154,6 +157,7 @@ pub fn simulate<T: Travel>(
         tracing: trace.is_some(),
         teams: vec![State::AtPost; model.teams.len()],
         busy_in_window_ms: vec![0; model.teams.len()],
+        overtime_in_window_ms: vec![0; model.teams.len()],
         waiting: BTreeSet::new(),
         queued_measured: 0,
         scratch: Vec::new(),
@@ -167,8 +171,9 @@ pub fn simulate<T: Travel>(
         if spec.on_duty.is_none() {
             continue;
         }
+        // A week past the period too, so calls still waiting when it ends are taken.
         let mut h = 1u64;
-        while h * 3_600_000 < window.1 {
+        while h * 3_600_000 < window.1 + 168 * 3_600_000 {
             let at = h * 3_600_000;
             if spec.on_duty_at(at) && !spec.on_duty_at(at - 1) {
                 run.push(at, Event::OnDuty { team });
@@ -225,11 +230,13 @@ pub fn simulate<T: Travel>(
                     run.take_waiting_from_post(travel, now, team);
                 }
             }
-            Event::OnDuty { team } => {
-                if run.teams.get(team) == Some(&State::AtPost) {
-                    run.take_waiting_from_post(travel, now, team);
+            Event::OnDuty { team } => match run.teams.get(team).copied() {
+                Some(State::AtPost) => run.take_waiting_from_post(travel, now, team),
+                Some(State::DrivingBack { trip }) => {
+                    run.take_waiting_on_the_way(travel, now, team, trip)
                 }
-            }
+                _ => {}
+            },
         }
     }
     let calls: Vec<(&CallRecord<T::Site>, Option<usize>)> =
@@ -239,6 +246,7 @@ pub fn simulate<T: Travel>(
         &calls,
         &run.assignments,
         &run.busy_in_window_ms,
+        &run.overtime_in_window_ms,
         run.queued_measured,
         window,
     );
@@ -349,9 +357,14 @@ impl<T: Travel> Run<'_, T> {
                             .count()
                     });
                     let window = u64::from(self.settings.workload_window_s) * 1000;
-                    let recent = self.sent.get(*team).map_or(0, |times| {
-                        times.iter().filter(|t| now.saturating_sub(**t) <= window).count()
-                    });
+                    // At most the dispatches a team remembers, as in the product.
+                    let recent = self
+                        .sent
+                        .get(*team)
+                        .map_or(0, |times| {
+                            times.iter().filter(|t| now.saturating_sub(**t) <= window).count()
+                        })
+                        .min(dispatch::REMEMBERED_DISPATCHES);
                     #[allow(clippy::cast_precision_loss)]
                     let eta_s = scaled(*d, factor) as f64 / 1000.0;
                     dispatch::score(
@@ -422,6 +435,24 @@ impl<T: Travel> Run<'_, T> {
         self.push(now + drive_ms, Event::OnScene { team, call });
     }
 
+    /// A team driving back that comes on duty takes the most urgent waiting call, if any,
+    /// from where it is on its route.
+    fn take_waiting_on_the_way(&mut self, travel: &mut T, now: u64, team: usize, trip: usize) {
+        let Some((priority, arrival, next)) = self.waiting.first().copied() else { return };
+        let Some(t) = self.trips.get(trip) else { return };
+        let Some(route) = t.route.as_ref() else { return };
+        let Some(site) = self.calls.get(next).map(|c| c.record.site.clone()) else { return };
+        travel.driving_back_to_site(
+            &[(route, now.saturating_sub(t.start_ms))],
+            &site,
+            &mut self.scratch,
+        );
+        let Some(drive) = self.scratch.first().copied().flatten() else { return };
+        self.waiting.remove(&(priority, arrival, next));
+        let drive_ms = scaled(drive, factor(self.model, priority));
+        self.send(now, next, team, Place::DrivingBack(trip), drive_ms);
+    }
+
     /// A team at its post and on duty takes the most urgent waiting call, if any.
     fn take_waiting_from_post(&mut self, travel: &mut T, now: u64, team: usize) {
         let Some(spec) = self.model.teams.get(team) else { return };
@@ -466,9 +497,14 @@ impl<T: Travel> Run<'_, T> {
             return;
         }
         if let Some(State::Busy { since_ms }) = self.teams.get(team).copied() {
-            let busy = now.min(self.window.1).saturating_sub(since_ms.max(self.window.0));
+            let (from, to) = (since_ms.max(self.window.0), now.min(self.window.1));
             if let Some(total) = self.busy_in_window_ms.get_mut(team) {
-                *total += busy;
+                *total += to.saturating_sub(from);
+            }
+            if let (Some(spec), Some(total)) =
+                (self.model.teams.get(team), self.overtime_in_window_ms.get_mut(team))
+            {
+                *total += off_duty_ms(spec, from, to);
             }
         }
         let post = self.model.teams.get(team).map_or(0, |t| t.post);
@@ -500,6 +536,22 @@ impl<T: Travel> Run<'_, T> {
             }
         }
     }
+}
+
+/// The part of `[from, to)` outside `spec`'s hours on duty, milliseconds.
+fn off_duty_ms(spec: &super::TeamSpec, from: u64, to: u64) -> u64 {
+    if spec.on_duty.is_none() || to <= from {
+        return 0;
+    }
+    let (mut total, mut h) = (0, from / 3_600_000);
+    while h * 3_600_000 < to {
+        let (a, b) = (h * 3_600_000, (h + 1) * 3_600_000);
+        if !spec.on_duty_at(a) {
+            total += b.min(to).saturating_sub(a.max(from));
+        }
+        h += 1;
+    }
+    total
 }
 
 fn factor(model: &FleetModel, priority: usize) -> f64 {

@@ -49,7 +49,8 @@ pub struct FleetRun {
     pub calls: usize,
     pub calls_per_hour: f64,
     pub priorities: Vec<PriorityRun>,
-    /// The teams' share of their time on duty spent busy (sent until cleared).
+    /// The teams' share of the time they worked (their hours on duty, and any call run past
+    /// the end of a shift) spent busy (sent until cleared).
     pub utilisation: f64,
     pub team_utilisation: Vec<f64>,
     /// Calls × mean busy time per call / the teams' time on duty: what utilisation should be.
@@ -78,6 +79,7 @@ pub(super) fn measure<S>(
     calls: &[(&CallRecord<S>, Option<usize>)],
     assignments: &[Assignment],
     team_busy_ms: &[u64],
+    team_overtime_ms: &[u64],
     queued: usize,
     window: (u64, u64),
 ) -> FleetRun {
@@ -115,9 +117,14 @@ pub(super) fn measure<S>(
             ..priority_run(list, p.target_s)
         })
         .collect();
-    // Each team's hours on duty within the window (all of it without a shift).
-    let on_duty_s: Vec<f64> =
-        model.teams.iter().map(|t| on_duty_ms(t, window) as f64 / 1000.0).collect();
+    // Each team's hours on duty within the window (all of it without a shift), and any time it
+    // worked past its shift on a call: the time it worked.
+    let on_duty_s: Vec<f64> = model
+        .teams
+        .iter()
+        .zip(team_overtime_ms.iter().chain(std::iter::repeat(&0)))
+        .map(|(t, over)| (on_duty_ms(t, window) + over) as f64 / 1000.0)
+        .collect();
     let duty_s: f64 = on_duty_s.iter().sum::<f64>().max(f64::MIN_POSITIVE);
     let team_utilisation: Vec<f64> = team_busy_ms
         .iter()
