@@ -140,7 +140,7 @@ enum Command {
     },
     /// Travel times by road from one point to each point of a CSV file.
     Eta(roads::EtaArgs),
-    /// Plans from a scenario: where to post teams.
+    /// Plans from a scenario: where to post teams, and how many teams and counselors to staff.
     Plan {
         #[command(subcommand)]
         command: plan::PlanCommand,

@@ -146,6 +146,9 @@ pub(crate) fn page(r: &Report) -> String {
         ("offered load (λ × busy time / teams)", pm(s.offered_load, 100.0, 1) + " %"),
         ("busy time per call (min)", pm(s.mean_busy_s, 1.0 / 60.0, 2)),
         ("no team free at dispatch", pm(s.queued_share, 100.0, 2) + " %"),
+        ("dispatch to on scene, median (min)", pm(s.dispatch_to_on_scene.median_s, 1.0 / 60.0, 2)),
+        ("dispatch to on scene, p90 (min)", pm(s.dispatch_to_on_scene.p90_s, 1.0 / 60.0, 2)),
+        ("on scene within 1 h of dispatch", pm(s.dispatch_to_on_scene.within_1h, 100.0, 1) + " %"),
     ] {
         body += &format!("<tr><td>{}</td><td>{value}</td></tr>", escape(name));
     }
