@@ -16,7 +16,7 @@ mod fleet;
 mod html;
 pub(crate) mod load;
 
-pub(crate) use fleet::ScenarioArgs;
+pub(crate) use fleet::{ScenarioArgs, pm};
 
 use anyhow::bail;
 use simulate::erlang_a;

@@ -16,6 +16,7 @@ use simulate::replicate::{Estimate, replications};
 
 use super::threads;
 use crate::simulate::load::{Loaded, load};
+use crate::simulate::pm;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct PostsArgs {
@@ -141,36 +142,9 @@ pub(crate) fn posts(args: &PostsArgs) -> anyhow::Result<()> {
         Some(m) => m * 60.0,
         None => first.target_s,
     };
-    let drive_s = target_s - scenario.model.dispatch_delay.mean_s();
-    if drive_s <= 0.0 {
-        bail!(
-            "a target of {:.1} min leaves no time to drive after the {:.1} min dispatch delay: give a longer --target-minutes",
-            target_s / 60.0,
-            scenario.model.dispatch_delay.mean_s() / 60.0
-        );
-    }
-    // The road time that, × the priority's factor, fits the drive.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let limit_ms = (drive_s / first.travel_factor * 1000.0).floor() as u64;
-
-    let mut candidates: Vec<Named> = scenario.posts.clone();
-    if let Some(path) = &args.candidates {
-        candidates.extend(read_candidates(path)?);
-    }
+    let limit_ms = drive_limit_ms(&scenario.model, target_s)?;
+    let (candidates, snaps) = snapped_candidates(&loaded, args.candidates.as_deref())?;
     let graph = &loaded.graph;
-    let snaps: Vec<Snap> = candidates
-        .iter()
-        .map(|c| {
-            graph.snap(c.point, MAX_SNAP_M).with_context(|| {
-                format!(
-                    "candidate post {} at {:.6}, {:.6} is more than {MAX_SNAP_M} m from any road: move it or leave it out",
-                    c.name,
-                    c.point.lat.degrees(),
-                    c.point.lon.degrees()
-                )
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
     let model = loaded.road_model(&args.scenario)?;
     let sites = model.sample(args.demand_points, args.seed);
 
@@ -271,6 +245,55 @@ pub(crate) fn posts(args: &PostsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The road time within which a post covers a point for a call of the most urgent priority
+/// with this target: the target less the mean dispatch delay, over the priority's travel-time
+/// factor.
+pub(crate) fn drive_limit_ms(model: &FleetModel, target_s: f64) -> anyhow::Result<u64> {
+    let Some(first) = model.priorities.first() else { bail!("the scenario has no priority") };
+    let drive_s = target_s - model.dispatch_delay.mean_s();
+    if drive_s <= 0.0 {
+        bail!(
+            "a target of {:.1} min leaves no time to drive after the {:.1} min dispatch delay: give a longer target",
+            target_s / 60.0,
+            model.dispatch_delay.mean_s() / 60.0
+        );
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let limit_ms = (drive_s / first.travel_factor * 1000.0).floor() as u64;
+    Ok(limit_ms)
+}
+
+/// The candidate posts — the scenario's, then those of the CSV `file` — each snapped to the
+/// roads; one more than 500 m from any road is refused, saying which.
+pub(crate) fn snapped_candidates(
+    loaded: &Loaded,
+    file: Option<&Path>,
+) -> anyhow::Result<(Vec<Named>, Vec<Snap>)> {
+    let mut candidates: Vec<Named> = loaded.scenario.posts.clone();
+    if let Some(path) = file {
+        candidates.extend(read_candidates(path)?);
+    }
+    let snaps = candidates
+        .iter()
+        .map(|c| {
+            loaded.graph.snap(c.point, MAX_SNAP_M).with_context(|| {
+                format!(
+                    "candidate post {} at {:.6}, {:.6} is more than {MAX_SNAP_M} m from any road: move it or leave it out",
+                    c.name,
+                    c.point.lat.degrees(),
+                    c.point.lon.degrees()
+                )
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok((candidates, snaps))
+}
+
+/// One post index per team, for teams posted `teams_at` (teams per candidate).
+pub(crate) fn posted(teams_at: &[usize]) -> impl Iterator<Item = usize> + '_ {
+    teams_at.iter().enumerate().flat_map(|(post, n)| std::iter::repeat_n(post, *n))
+}
+
 /// The mean busy time per call (s) of the scenario as it stands, from a short simulation.
 pub(crate) fn busy_per_call_s(loaded: &Loaded, model: &RoadModel<'_>, seed: u64) -> f64 {
     let mut fleet = loaded.scenario.model.clone();
@@ -314,11 +337,7 @@ fn confirm(
     let mut now = scenario.model.clone();
     now.hours = args.days * 24.0;
     let mut recommended: FleetModel = now.clone();
-    recommended.teams = placement
-        .teams_at
-        .iter()
-        .enumerate()
-        .flat_map(|(post, n)| std::iter::repeat_n(post, *n))
+    recommended.teams = posted(&placement.teams_at)
         .enumerate()
         .map(|(k, post)| TeamSpec::new(format!("Team {}", k + 1), post))
         .collect();
@@ -365,13 +384,6 @@ pub(crate) fn read_candidates(path: &Path) -> anyhow::Result<Vec<Named>> {
         out.push(Named { name, point });
     }
     Ok(out)
-}
-
-fn pm(e: Estimate, scale: f64, decimals: usize) -> String {
-    if e.mean.is_nan() {
-        return "—".into();
-    }
-    format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, e.half_width * scale)
 }
 
 fn table(r: &Report) -> String {

@@ -6,16 +6,16 @@
 use std::path::PathBuf;
 
 use anyhow::bail;
-use roads::Snap;
 use simulate::arrivals::HOURS_PER_WEEK;
 use simulate::fleet::{FleetModel, FleetSummary, TeamSpec, simulate, summarise};
 use simulate::line::{Line, LineSummary};
-use simulate::on_roads::{MAX_SNAP_M, Named, RoadModel, covers};
+use simulate::on_roads::{RoadModel, covers};
 use simulate::posts::{CoverProblem, greedy};
 use simulate::replicate::replications;
 
 use super::threads;
 use crate::simulate::load::{Loaded, load};
+use crate::simulate::pm;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct StaffingArgs {
@@ -180,38 +180,14 @@ fn counselors(line: &Line, loaded: &Loaded, args: &StaffingArgs) -> anyhow::Resu
 /// MEXCLP (greedy) and judged by simulating the whole fleet.
 fn teams(loaded: &Loaded, args: &StaffingArgs) -> anyhow::Result<Option<Teams>> {
     let scenario = &loaded.scenario;
-    let mut candidates: Vec<Named> = scenario.posts.clone();
-    if let Some(path) = &args.candidates {
-        candidates.extend(super::posts::read_candidates(path)?);
-    }
+    let (candidates, snaps) = super::posts::snapped_candidates(loaded, args.candidates.as_deref())?;
     let graph = &loaded.graph;
-    let snaps: Vec<Snap> = candidates
-        .iter()
-        .map(|c| {
-            graph.snap(c.point, MAX_SNAP_M).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "candidate post {} is more than {MAX_SNAP_M} m from any road",
-                    c.name
-                )
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
     let model = loaded.road_model(&args.scenario)?;
     let road_model =
         RoadModel::new(graph, &candidates, &scenario.facilities, loaded.demand.clone())
             .map_err(|e| anyhow::anyhow!(e.message))?;
     let Some(first) = scenario.model.priorities.first() else { return Ok(None) };
-    let drive_s = first.target_s - scenario.model.dispatch_delay.mean_s();
-    if drive_s <= 0.0 {
-        bail!(
-            "priority {}'s target of {:.1} min leaves no time to drive after the {:.1} min dispatch delay",
-            first.name,
-            first.target_s / 60.0,
-            scenario.model.dispatch_delay.mean_s() / 60.0
-        );
-    }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let limit_ms = (drive_s.max(0.0) / first.travel_factor * 1000.0).floor() as u64;
+    let limit_ms = super::posts::drive_limit_ms(&scenario.model, first.target_s)?;
     let sites = model.sample(2000, args.seed);
     let cover = covers(graph, &snaps, &sites, limit_ms);
     // The scenario's teams by shift (a team without one works every hour), in order.
@@ -256,7 +232,7 @@ fn teams(loaded: &Loaded, args: &StaffingArgs) -> anyhow::Result<Option<Teams>> 
         let mut placements = Vec::new();
         for (g, n) in counts.iter().enumerate() {
             let at = place(*n, on_duty)?;
-            for post in at.iter().enumerate().flat_map(|(post, k)| std::iter::repeat_n(post, *k)) {
+            for post in super::posts::posted(&at) {
                 let k = fleet.teams.len() + 1;
                 let (name, hours, _) = groups.get(g).cloned().unwrap_or_default();
                 fleet.teams.push(TeamSpec {
@@ -395,13 +371,6 @@ struct Evaluation {
     slices: Vec<Vec<PrioritySlice>>,
     placements: Vec<Vec<usize>>,
     summary: FleetSummary,
-}
-
-fn pm(e: simulate::replicate::Estimate, scale: f64, decimals: usize) -> String {
-    if e.mean.is_nan() {
-        return "—".into();
-    }
-    format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, e.half_width * scale)
 }
 
 fn table(r: &Report) -> String {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use simulate::fleet::{FleetRun, FleetSummary, simulate, summarise};
+use simulate::fleet::{FleetRun, FleetSummary, PrioritySummary, simulate, summarise};
 use simulate::line::LineSummary;
 use simulate::replicate::{Estimate, replications};
 
@@ -159,11 +159,68 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn pm(e: Estimate, scale: f64, decimals: usize) -> String {
+/// An estimate as "mean ± half-width", scaled; "—" where there is no figure.
+pub(crate) fn pm(e: Estimate, scale: f64, decimals: usize) -> String {
     if e.mean.is_nan() {
         return "—".into();
     }
     format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, e.half_width * scale)
+}
+
+/// The whole fleet's figures, as the table and the HTML page show them.
+pub(crate) fn summary_rows(s: &FleetSummary) -> Vec<(String, String)> {
+    let d = &s.dispatch_to_on_scene;
+    [
+        ("calls per hour", pm(s.calls_per_hour, 1.0, 2)),
+        ("utilisation", pm(s.utilisation, 100.0, 1) + " %"),
+        ("offered load (λ × busy / teams)", pm(s.offered_load, 100.0, 1) + " %"),
+        ("busy time per call (min)", pm(s.mean_busy_s, 1.0 / 60.0, 2)),
+        ("no team free at dispatch", pm(s.queued_share, 100.0, 2) + " %"),
+        ("dispatch to on scene, median (min)", pm(d.median_s, 1.0 / 60.0, 2)),
+        ("dispatch to on scene, p90 (min)", pm(d.p90_s, 1.0 / 60.0, 2)),
+        ("on scene within 1 h of dispatch", pm(d.within_1h, 100.0, 1) + " %"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .collect()
+}
+
+/// One priority's figures.
+pub(crate) fn priority_rows(p: &PrioritySummary) -> Vec<(String, String)> {
+    [
+        ("calls per replication", pm(p.calls, 1.0, 0)),
+        ("response, mean (min)", pm(p.mean_response_s, 1.0 / 60.0, 2)),
+        ("response, median (min)", pm(p.median_response_s, 1.0 / 60.0, 2)),
+        ("response, 90th percentile (min)", pm(p.p90_response_s, 1.0 / 60.0, 2)),
+        ("within target", pm(p.within_target, 100.0, 1) + " %"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .collect()
+}
+
+/// The 988 line's figures.
+pub(crate) fn line_rows(l: &LineSummary) -> Vec<(String, String)> {
+    vec![
+        ("contacts per replication".to_owned(), pm(l.contacts, 1.0, 0)),
+        (
+            format!("answered within {} s", l.answer_within_s),
+            pm(l.answered_within_target, 100.0, 1) + " %",
+        ),
+        ("waited".to_owned(), pm(l.waited, 100.0, 1) + " %"),
+        ("abandoned".to_owned(), pm(l.abandoned, 100.0, 2) + " %"),
+        ("mean time in queue (s)".to_owned(), pm(l.mean_wait_s, 1.0, 1)),
+        ("counselor occupancy".to_owned(), pm(l.occupancy, 100.0, 1) + " %"),
+    ]
+}
+
+/// Rows as "name value" lines, indented.
+fn write_rows(out: &mut String, indent: &str, rows: &[(String, String)]) {
+    use std::fmt::Write;
+    let width = 34 - indent.len();
+    for (name, value) in rows {
+        let _ = writeln!(out, "{indent}{name:<width$} {value:>22}");
+    }
 }
 
 /// The plain-text table.
@@ -192,57 +249,10 @@ pub(crate) fn table(r: &Report) -> String {
         out,
         "Each figure is the mean over replications ± its 95 % confidence half-width.\n"
     );
-    let _ = writeln!(out, "{:<34} {:>22}", "calls per hour", pm(s.calls_per_hour, 1.0, 2));
-    let _ = writeln!(out, "{:<34} {:>22}", "utilisation", pm(s.utilisation, 100.0, 1) + " %");
-    let _ = writeln!(
-        out,
-        "{:<34} {:>22}",
-        "offered load (λ × busy / teams)",
-        pm(s.offered_load, 100.0, 1) + " %"
-    );
-    let _ = writeln!(
-        out,
-        "{:<34} {:>22}",
-        "busy time per call (min)",
-        pm(s.mean_busy_s, 1.0 / 60.0, 2)
-    );
-    let _ = writeln!(
-        out,
-        "{:<34} {:>22}",
-        "no team free at dispatch",
-        pm(s.queued_share, 100.0, 2) + " %"
-    );
-    let d = &s.dispatch_to_on_scene;
-    for (name, value) in [
-        ("dispatch to on scene, median (min)", pm(d.median_s, 1.0 / 60.0, 2)),
-        ("dispatch to on scene, p90 (min)", pm(d.p90_s, 1.0 / 60.0, 2)),
-        ("on scene within 1 h of dispatch", pm(d.within_1h, 100.0, 1) + " %"),
-    ] {
-        let _ = writeln!(out, "{name:<34} {value:>22}");
-    }
+    write_rows(&mut out, "", &summary_rows(s));
     for p in s.priorities.iter().filter(|p| !p.calls.mean.is_nan() && p.calls.mean > 0.0) {
         let _ = writeln!(out, "\npriority {} (target {} min)", p.name, p.target_s / 60.0);
-        let _ = writeln!(out, "  {:<32} {:>22}", "calls per replication", pm(p.calls, 1.0, 0));
-        let _ = writeln!(
-            out,
-            "  {:<32} {:>22}",
-            "response, mean (min)",
-            pm(p.mean_response_s, 1.0 / 60.0, 2)
-        );
-        let _ = writeln!(
-            out,
-            "  {:<32} {:>22}",
-            "response, median (min)",
-            pm(p.median_response_s, 1.0 / 60.0, 2)
-        );
-        let _ = writeln!(
-            out,
-            "  {:<32} {:>22}",
-            "response, 90th percentile (min)",
-            pm(p.p90_response_s, 1.0 / 60.0, 2)
-        );
-        let _ =
-            writeln!(out, "  {:<32} {:>22}", "within target", pm(p.within_target, 100.0, 1) + " %");
+        write_rows(&mut out, "  ", &priority_rows(p));
     }
     if let Some(t) = &r.triage911 {
         let _ = writeln!(
@@ -267,28 +277,11 @@ pub(crate) fn table(r: &Report) -> String {
     }
     if let Some(l) = &r.line988 {
         let _ = writeln!(out, "\n988 line");
-        let _ =
-            writeln!(out, "  {:<32} {:>22}", "contacts per replication", pm(l.contacts, 1.0, 0));
-        let _ = writeln!(
-            out,
-            "  {:<32} {:>22}",
-            format!("answered within {} s", l.answer_within_s),
-            pm(l.answered_within_target, 100.0, 1) + " %"
-        );
-        let _ = writeln!(out, "  {:<32} {:>22}", "waited", pm(l.waited, 100.0, 1) + " %");
-        let _ = writeln!(out, "  {:<32} {:>22}", "abandoned", pm(l.abandoned, 100.0, 2) + " %");
-        let _ =
-            writeln!(out, "  {:<32} {:>22}", "mean time in queue (s)", pm(l.mean_wait_s, 1.0, 1));
-        let _ = writeln!(
-            out,
-            "  {:<32} {:>22}",
-            "counselor occupancy",
-            pm(l.occupancy, 100.0, 1) + " %"
-        );
+        write_rows(&mut out, "  ", &line_rows(l));
     }
     let _ = writeln!(out, "\nteam utilisation");
-    for (name, e) in &s.teams {
-        let _ = writeln!(out, "  {name:<32} {:>22}", pm(*e, 100.0, 1) + " %");
-    }
+    let teams: Vec<(String, String)> =
+        s.teams.iter().map(|(name, e)| (name.clone(), pm(*e, 100.0, 1) + " %")).collect();
+    write_rows(&mut out, "  ", &teams);
     out
 }

@@ -2,18 +2,22 @@
 //! the response-time distribution as an inline SVG histogram with the target marked; each
 //! team's utilisation as bars. No script, no external file: it opens anywhere and prints.
 
-use super::fleet::Report;
+use super::fleet::{Report, line_rows, priority_rows, summary_rows};
 use simulate::replicate::Estimate;
+
+/// A measures table.
+fn rows(rows: &[(String, String)]) -> String {
+    let body: String = rows
+        .iter()
+        .map(|(name, value)| {
+            format!("<tr><td>{}</td><td>{}</td></tr>", escape(name), escape(value))
+        })
+        .collect();
+    format!("<table><tr><th>measure</th><th>simulated</th></tr>{body}</table>")
+}
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn pm(e: Estimate, scale: f64, decimals: usize) -> String {
-    if e.mean.is_nan() {
-        return "—".into();
-    }
-    format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, e.half_width * scale)
 }
 
 /// A histogram of response times (minutes on the x axis), the target as a line.
@@ -139,36 +143,11 @@ pub(crate) fn page(r: &Report) -> String {
         escape(&r.demand),
         r.road_nodes
     );
-    body += "<table><tr><th>measure</th><th>simulated</th></tr>";
-    for (name, value) in [
-        ("calls per hour", pm(s.calls_per_hour, 1.0, 2)),
-        ("utilisation", pm(s.utilisation, 100.0, 1) + " %"),
-        ("offered load (λ × busy time / teams)", pm(s.offered_load, 100.0, 1) + " %"),
-        ("busy time per call (min)", pm(s.mean_busy_s, 1.0 / 60.0, 2)),
-        ("no team free at dispatch", pm(s.queued_share, 100.0, 2) + " %"),
-        ("dispatch to on scene, median (min)", pm(s.dispatch_to_on_scene.median_s, 1.0 / 60.0, 2)),
-        ("dispatch to on scene, p90 (min)", pm(s.dispatch_to_on_scene.p90_s, 1.0 / 60.0, 2)),
-        ("on scene within 1 h of dispatch", pm(s.dispatch_to_on_scene.within_1h, 100.0, 1) + " %"),
-    ] {
-        body += &format!("<tr><td>{}</td><td>{value}</td></tr>", escape(name));
-    }
-    body += "</table>";
+    body += &rows(&summary_rows(s));
     for p in s.priorities.iter().filter(|p| !p.calls.mean.is_nan() && p.calls.mean > 0.0) {
-        body += &format!(
-            "<h2>Priority {} — target {} min</h2><table><tr><th>measure</th><th>simulated</th></tr>",
-            escape(&p.name),
-            p.target_s / 60.0
-        );
-        for (name, value) in [
-            ("calls per replication", pm(p.calls, 1.0, 0)),
-            ("response, mean (min)", pm(p.mean_response_s, 1.0 / 60.0, 2)),
-            ("response, median (min)", pm(p.median_response_s, 1.0 / 60.0, 2)),
-            ("response, 90th percentile (min)", pm(p.p90_response_s, 1.0 / 60.0, 2)),
-            ("within target", pm(p.within_target, 100.0, 1) + " %"),
-        ] {
-            body += &format!("<tr><td>{name}</td><td>{value}</td></tr>");
-        }
-        body += "</table>";
+        body +=
+            &format!("<h2>Priority {} — target {} min</h2>", escape(&p.name), p.target_s / 60.0);
+        body += &rows(&priority_rows(p));
         body += &histogram(&p.histogram, p.bin_s, p.target_s);
     }
     if let Some(t) = &r.triage911 {
@@ -189,21 +168,8 @@ pub(crate) fn page(r: &Report) -> String {
         body += "</table>";
     }
     if let Some(l) = &r.line988 {
-        body += "<h2>988 line</h2><table><tr><th>measure</th><th>simulated</th></tr>";
-        for (name, value) in [
-            ("contacts per replication".to_owned(), pm(l.contacts, 1.0, 0)),
-            (
-                format!("answered within {} s", l.answer_within_s),
-                pm(l.answered_within_target, 100.0, 1) + " %",
-            ),
-            ("waited".to_owned(), pm(l.waited, 100.0, 1) + " %"),
-            ("abandoned".to_owned(), pm(l.abandoned, 100.0, 2) + " %"),
-            ("mean time in queue (s)".to_owned(), pm(l.mean_wait_s, 1.0, 1)),
-            ("counselor occupancy".to_owned(), pm(l.occupancy, 100.0, 1) + " %"),
-        ] {
-            body += &format!("<tr><td>{}</td><td>{value}</td></tr>", escape(&name));
-        }
-        body += "</table>";
+        body += "<h2>988 line</h2>";
+        body += &rows(&line_rows(l));
     }
     body += "<h2>Team utilisation</h2>";
     body += &team_bars(&s.teams);

@@ -161,14 +161,20 @@ fn on_duty_ms(team: &super::TeamSpec, window: (u64, u64)) -> u64 {
     total
 }
 
+/// The nearest-rank `q` quantile of `sorted`; NaN when it is empty.
+fn nearest_rank(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let k = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+    sorted.get(k).copied().unwrap_or(f64::NAN)
+}
+
 fn drive_run(drives: &mut [f64]) -> DriveRun {
     drives.sort_by(f64::total_cmp);
     let n = drives.len();
-    let quantile = |q: f64| {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let k = ((q * n as f64).ceil() as usize).clamp(1, n.max(1)) - 1;
-        drives.get(k).copied().unwrap_or(f64::NAN)
-    };
     // No dispatch in the replication: no figure (not 0 %).
     let share = |limit: f64| {
         if n == 0 {
@@ -178,8 +184,8 @@ fn drive_run(drives: &mut [f64]) -> DriveRun {
         }
     };
     DriveRun {
-        median_s: quantile(0.5),
-        p90_s: quantile(0.9),
+        median_s: nearest_rank(drives, 0.5),
+        p90_s: nearest_rank(drives, 0.9),
         within_1h: share(3600.0),
         within_2h: share(7200.0),
     }
@@ -188,14 +194,6 @@ fn drive_run(drives: &mut [f64]) -> DriveRun {
 fn priority_run(list: &mut [f64], target_s: f64) -> PriorityRun {
     list.sort_by(f64::total_cmp);
     let n = list.len();
-    let quantile = |q: f64| {
-        if n == 0 {
-            return f64::NAN;
-        }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let k = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
-        list.get(k).copied().unwrap_or(f64::NAN)
-    };
     let mut histogram = vec![0u64; BINS];
     for r in list.iter() {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -208,8 +206,8 @@ fn priority_run(list: &mut [f64], target_s: f64) -> PriorityRun {
     PriorityRun {
         calls: n,
         mean_response_s: list.iter().sum::<f64>() / count,
-        median_response_s: quantile(0.5),
-        p90_response_s: quantile(0.9),
+        median_response_s: nearest_rank(list, 0.5),
+        p90_response_s: nearest_rank(list, 0.9),
         within_target: list.iter().filter(|r| **r <= target_s).count() as f64 / count,
         histogram,
         by_hour_of_week: Vec::new(),
