@@ -8,7 +8,7 @@ use domain::GeoPoint;
 use jurisdiction::Area;
 use roads::{Graph, Query, Snap, TimesFrom, TimesTo};
 
-use crate::fleet::{From, Travel};
+use crate::fleet::{From, Tiers, Travel};
 use crate::rng::Rng;
 
 /// How far from a road a post, facility or call may be (the product's own limit).
@@ -36,9 +36,11 @@ pub struct Named {
     pub point: GeoPoint,
 }
 
+/// The providers serving a place, by latitude and longitude (the county's routing).
+pub type TiersOf = Box<dyn Fn(f64, f64) -> Tiers + Send + Sync>;
+
 /// The road network with its posts, facilities and demand, ready for replications (shared
 /// between threads; each replication takes a [`RoadTravel`]).
-#[derive(Debug)]
 pub struct RoadModel<'g> {
     graph: &'g Graph,
     from_post: Vec<TimesFrom>,
@@ -50,6 +52,18 @@ pub struct RoadModel<'g> {
     cumulative: Vec<f64>,
     /// Each demand area's bounds, `[min_lon, min_lat, max_lon, max_lat]`.
     bounds: Vec<[f64; 4]>,
+    /// Who is offered a call from a place, when calls are routed to providers.
+    tiers_of: Option<TiersOf>,
+}
+
+impl std::fmt::Debug for RoadModel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoadModel")
+            .field("posts", &self.from_post.len())
+            .field("facilities", &self.from_facility.len())
+            .field("routed", &self.tiers_of.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What is wrong with a post, facility or the demand, said so it can be fixed.
@@ -137,6 +151,7 @@ impl<'g> RoadModel<'g> {
             demand,
             cumulative,
             bounds,
+            tiers_of: None,
         };
         model.check_areas()?;
         Ok(model)
@@ -162,6 +177,13 @@ impl<'g> RoadModel<'g> {
             }
         }
         Ok(())
+    }
+
+    /// The same model, each call offered to the providers `tiers_of` names for its place.
+    #[must_use]
+    pub fn with_tiers(mut self, tiers_of: TiersOf) -> Self {
+        self.tiers_of = Some(tiers_of);
+        self
     }
 
     /// A replication's view, with its own query buffers.
@@ -247,6 +269,10 @@ impl Travel for RoadTravel<'_, '_> {
 
     fn site(&mut self, rng: &mut Rng) -> Site {
         self.model.draw(rng)
+    }
+
+    fn tiers(&mut self, site: &Site) -> Tiers {
+        self.model.tiers_of.as_ref().map_or_else(Tiers::new, |f| f(site.lat, site.lon))
     }
 
     fn post_to_site(&mut self, post: usize, site: &Site) -> Option<u64> {

@@ -67,6 +67,10 @@ pub struct Scenario {
     pub triage911: Option<Triage911>,
     /// The teams' own calls (`[arrivals]`), before any share of 911 calls is added.
     pub base_arrivals: Option<Arrivals>,
+    /// The county's boundaries and services file, when calls are routed by where they are.
+    pub county: Option<County>,
+    /// Each team's provider (an agency code of the county's services file), in team order.
+    pub team_providers: Vec<Option<String>>,
     /// The line of each post and facility (`"post NAME"`, `"facility NAME"`) and of the
     /// `roads` and `[demand]` entries, for errors found once the files are read.
     pub lines: HashMap<String, usize>,
@@ -107,6 +111,32 @@ struct Raw {
     line988: Option<Spanned<RawLine>>,
     #[serde(default)]
     dispatch: Option<RawDispatch>,
+    #[serde(default)]
+    county: Option<Spanned<RawCounty>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCounty {
+    areas: String,
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    services: String,
+}
+
+/// Where calls are routed by: the county's boundaries and its services file (the files as
+/// `import areas` and `import services` read them; the caller reads them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct County {
+    /// GeoJSON boundaries (gzipped or not), relative to the scenario's directory.
+    pub areas: String,
+    /// The property that gives each area's code.
+    pub id: String,
+    /// The property that gives each area's name; the code when absent.
+    pub name: Option<String>,
+    /// The services file: agencies, who serves which areas with backup tiers.
+    pub services: String,
 }
 
 #[derive(Deserialize)]
@@ -242,6 +272,8 @@ struct RawTeam {
     shift: Option<Spanned<String>>,
     #[serde(default)]
     capabilities: Vec<String>,
+    #[serde(default)]
+    provider: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -443,6 +475,46 @@ impl Scenario {
         }
         let shifts = shifts(&ctx, &raw.shifts)?;
         let teams = teams(&ctx, &raw.teams, &posts, &shifts)?;
+        let county = raw.county.as_ref().map(|c| {
+            lines.insert("county".to_owned(), ctx.line(c.span()));
+            let c = c.get_ref();
+            County {
+                areas: c.areas.clone(),
+                id: c.id.clone(),
+                name: c.name.clone(),
+                services: c.services.clone(),
+            }
+        });
+        let mut team_providers = Vec::with_capacity(raw.teams.len());
+        for t in &raw.teams {
+            let r = t.get_ref();
+            match (&r.provider, &county) {
+                (Some(p), None) => {
+                    return Err(ctx.err(
+                        p.span(),
+                        format!(
+                            "team {}: a provider needs a [county] whose services file names it",
+                            r.name
+                        ),
+                    ));
+                }
+                (None, Some(_)) => {
+                    return Err(ctx.err(
+                        t.span(),
+                        format!(
+                            "team {}: with a [county], give each team its provider = \"CODE\" \
+                             (a mobile crisis provider of the services file)",
+                            r.name
+                        ),
+                    ));
+                }
+                (Some(p), Some(_)) => {
+                    lines.insert(format!("team {} provider", r.name), ctx.line(p.span()));
+                    team_providers.push(Some(p.get_ref().clone()));
+                }
+                (None, None) => team_providers.push(None),
+            }
+        }
         let policy = match &raw.dispatch {
             None => crate::fleet::Policy::Closest,
             Some(d) => match d.policy.get_ref().as_str() {
@@ -489,6 +561,8 @@ impl Scenario {
         Ok(Self {
             triage911,
             base_arrivals,
+            county,
+            team_providers,
             line988,
             name: raw.name,
             roads: raw.roads.into_inner(),
@@ -855,7 +929,14 @@ fn teams(
         let capabilities = capabilities(&r.capabilities)
             .map_err(|m| ctx.err(t.span(), format!("team {}: {m}", r.name)))?;
         let shift = r.shift.as_ref().map(|s| s.get_ref().clone());
-        out.push(TeamSpec { name: r.name.clone(), post, on_duty, capabilities, shift });
+        out.push(TeamSpec {
+            name: r.name.clone(),
+            post,
+            on_duty,
+            capabilities,
+            shift,
+            provider: None,
+        });
     }
     if out.is_empty() {
         return Err(ScenarioError {

@@ -91,6 +91,11 @@ enum Event {
     OnDuty {
         team: usize,
     },
+    /// Tier `tier`'s time to answer `call` is over, if the call still waits at that tier.
+    OfferTimedOut {
+        call: usize,
+        tier: usize,
+    },
 }
 
 struct Call<S> {
@@ -131,6 +136,7 @@ struct Run<'m, T: Travel> {
     /// Waiting calls by (priority, arrival, call).
     waiting: BTreeSet<(usize, u64, usize)>,
     queued_measured: usize,
+    returned_measured: usize,
     scratch: Vec<Option<u64>>,
     /// Each team's recent dispatch times (the recommendation's workload term).
     sent: Vec<std::collections::VecDeque<u64>>,
@@ -160,6 +166,7 @@ pub fn simulate<T: Travel>(
         overtime_in_window_ms: vec![0; model.teams.len()],
         waiting: BTreeSet::new(),
         queued_measured: 0,
+        returned_measured: 0,
         scratch: Vec::new(),
         sent: vec![std::collections::VecDeque::new(); model.teams.len()],
         settings: dispatch::RecommendSettings::default(),
@@ -230,6 +237,7 @@ pub fn simulate<T: Travel>(
                     run.take_waiting_from_post(travel, now, team);
                 }
             }
+            Event::OfferTimedOut { call, tier } => run.time_out(travel, now, call, tier),
             Event::OnDuty { team } => match run.teams.get(team).copied() {
                 Some(State::AtPost) => run.take_waiting_from_post(travel, now, team),
                 Some(State::DrivingBack { trip }) => {
@@ -248,6 +256,7 @@ pub fn simulate<T: Travel>(
         &run.busy_in_window_ms,
         &run.overtime_in_window_ms,
         run.queued_measured,
+        run.returned_measured,
         window,
     );
     if let Some(trace) = trace {
@@ -287,6 +296,7 @@ impl<T: Travel> Run<'_, T> {
         let on_scene_ms = ms(model.on_scene.sample(&mut rng.on_scene));
         let transported = rng.transport.uniform() <= model.transport_share;
         let handover_ms = ms(model.handover.sample(&mut rng.handover));
+        let tiers = travel.tiers(&site);
         let call = self.calls.len();
         self.calls.push(Call {
             record: CallRecord {
@@ -296,6 +306,9 @@ impl<T: Travel> Run<'_, T> {
                 dispatch_ms: arrival_ms + delay_ms,
                 on_scene_ms: None,
                 measured,
+                tiers,
+                offers: Vec::new(),
+                returned_ms: None,
             },
             on_scene_ms,
             transported,
@@ -305,10 +318,17 @@ impl<T: Travel> Run<'_, T> {
         self.push(arrival_ms + delay_ms, Event::Dispatch { call });
     }
 
-    /// The dispatch delay is over: the free team with the shortest drive goes, from its post
-    /// or from where it is on its way back (ties to the team listed first); none free, the
-    /// call waits.
+    /// The dispatch delay is over (or the call was just offered to its next provider): the
+    /// free team with the shortest drive goes, from its post or from where it is on its way
+    /// back (ties to the team listed first); none free, the call waits — at a provider, for
+    /// its time to answer.
     fn dispatch(&mut self, travel: &mut T, now: u64, call: usize) {
+        let Some(c) = self.calls.get_mut(call) else { return };
+        let first_offer = c.record.offers.is_empty();
+        if !c.record.tiers.is_empty() {
+            c.record.offers.push(now);
+        }
+        let provider = offered_to(&c.record);
         let Some(c) = self.calls.get(call) else { return };
         // Every free team on duty with its drive, then the one the policy ranks first.
         let mut candidates: Vec<(u64, usize, Place)> = Vec::new();
@@ -319,7 +339,8 @@ impl<T: Travel> Run<'_, T> {
         };
         let mut back: Vec<(usize, usize)> = Vec::new();
         for (team, state) in self.teams.iter().enumerate() {
-            if !self.model.teams.get(team).is_some_and(|t| t.on_duty_at(now)) {
+            if !self.model.teams.get(team).is_some_and(|t| t.on_duty_at(now) && serves(t, provider))
+            {
                 continue;
             }
             match state {
@@ -387,12 +408,43 @@ impl<T: Travel> Run<'_, T> {
                 self.send(now, call, team, from, drive_ms);
             }
             None => {
-                if c.record.measured {
+                if c.record.measured && first_offer {
                     self.queued_measured += 1;
                 }
+                let tier = c.record.offers.len().wrapping_sub(1);
+                let answer_ms = c.record.tiers.get(tier).map(|(_, ms)| *ms);
                 self.waiting.insert((c.record.priority, c.record.arrival_ms, call));
+                if let Some(answer_ms) = answer_ms {
+                    self.push(now + answer_ms, Event::OfferTimedOut { call, tier });
+                }
             }
         }
+    }
+
+    /// `tier`'s time to answer is over: a call still waiting there is offered to the next
+    /// provider, or, after the last, goes back to 911.
+    fn time_out(&mut self, travel: &mut T, now: u64, call: usize, tier: usize) {
+        let Some(c) = self.calls.get_mut(call) else { return };
+        if c.assignment.is_some() || c.record.offers.len() != tier + 1 {
+            return;
+        }
+        self.waiting.remove(&(c.record.priority, c.record.arrival_ms, call));
+        if tier + 1 < c.record.tiers.len() {
+            self.dispatch(travel, now, call);
+        } else {
+            c.record.returned_ms = Some(now);
+            if c.record.measured {
+                self.returned_measured += 1;
+            }
+        }
+    }
+
+    /// The most urgent waiting call `team` may take (offered to its provider).
+    fn next_waiting(&self, team: usize) -> Option<(usize, u64, usize)> {
+        let spec = self.model.teams.get(team)?;
+        self.waiting.iter().copied().find(|(_, _, call)| {
+            self.calls.get(*call).is_some_and(|c| serves(spec, offered_to(&c.record)))
+        })
     }
 
     /// A drive back is over: back at the post at `back`, or sent on (`None`).
@@ -438,7 +490,7 @@ impl<T: Travel> Run<'_, T> {
     /// A team driving back that comes on duty takes the most urgent waiting call, if any,
     /// from where it is on its route.
     fn take_waiting_on_the_way(&mut self, travel: &mut T, now: u64, team: usize, trip: usize) {
-        let Some((priority, arrival, next)) = self.waiting.first().copied() else { return };
+        let Some((priority, arrival, next)) = self.next_waiting(team) else { return };
         let Some(t) = self.trips.get(trip) else { return };
         let Some(route) = t.route.as_ref() else { return };
         let Some(site) = self.calls.get(next).map(|c| c.record.site.clone()) else { return };
@@ -459,7 +511,8 @@ impl<T: Travel> Run<'_, T> {
         if !spec.on_duty_at(now) {
             return;
         }
-        let Some((priority, _, next)) = self.waiting.pop_first() else { return };
+        let Some((priority, arrival, next)) = self.next_waiting(team) else { return };
+        self.waiting.remove(&(priority, arrival, next));
         let drive =
             self.calls.get(next).and_then(|n| travel.post_to_site(spec.post, &n.record.site));
         let drive_ms = scaled(drive.unwrap_or(0), factor(self.model, priority));
@@ -486,7 +539,9 @@ impl<T: Travel> Run<'_, T> {
             None => Place::Scene(call),
         };
         let on_duty = self.model.teams.get(team).is_some_and(|t| t.on_duty_at(now));
-        if let Some((priority, _, next)) = if on_duty { self.waiting.pop_first() } else { None } {
+        let next = if on_duty { self.next_waiting(team) } else { None };
+        if let Some((priority, arrival, next)) = next {
+            self.waiting.remove(&(priority, arrival, next));
             let drive = match (facility, self.calls.get(call), self.calls.get(next)) {
                 (Some(f), _, Some(n)) => travel.facility_to_site(f, &n.record.site),
                 (None, Some(c), Some(n)) => travel.site_to_site(&c.record.site, &n.record.site),
@@ -552,6 +607,17 @@ fn off_duty_ms(spec: &super::TeamSpec, from: u64, to: u64) -> u64 {
         h += 1;
     }
     total
+}
+
+/// The provider `call` is offered to now; `None` when any team may go.
+fn offered_to<S>(call: &CallRecord<S>) -> Option<u16> {
+    let tier = call.offers.len().checked_sub(1)?;
+    call.tiers.get(tier).map(|(provider, _)| *provider)
+}
+
+/// Whether `team` may go to a call offered to `provider`.
+fn serves(team: &super::TeamSpec, provider: Option<u16>) -> bool {
+    provider.is_none() || team.provider == provider
 }
 
 fn factor(model: &FleetModel, priority: usize) -> f64 {

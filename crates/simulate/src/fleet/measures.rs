@@ -58,6 +58,9 @@ pub struct FleetRun {
     pub mean_busy_s: f64,
     /// The share of calls that found no team free when dispatched.
     pub queued_share: f64,
+    /// The share of calls every provider offered them let time out: they went back to 911
+    /// and no team went (0 without providers).
+    pub returned_share: f64,
     /// From a team sent to it on scene, over the measured calls — the outcome report's
     /// `mobile.dispatch_to_on_scene` and `mobile.on_scene_within_1h`/`_2h`, by the same
     /// definitions (a dispatch's own drive; the dispatch delay and any wait before it are not
@@ -81,6 +84,7 @@ pub(super) fn measure<S>(
     team_busy_ms: &[u64],
     team_overtime_ms: &[u64],
     queued: usize,
+    returned: usize,
     window: (u64, u64),
 ) -> FleetRun {
     let window_s = window.1.saturating_sub(window.0) as f64 / 1000.0;
@@ -141,6 +145,7 @@ pub(super) fn measure<S>(
         offered_load: busy_s / duty_s,
         mean_busy_s: busy_s / count,
         queued_share: queued as f64 / count,
+        returned_share: returned as f64 / count,
         dispatch_to_on_scene: drive_run(&mut drives),
     }
 }

@@ -28,6 +28,13 @@
 //! call finishes it, drives back and waits off duty; one whose shift starts is at its post and
 //! takes the most urgent waiting call. Its utilisation is of its hours on duty.
 //!
+//! **Providers.** Where the travel model names the providers serving a call's place
+//! ([`Travel::tiers`], the route's tiers), the call is offered to the first at its dispatch
+//! time and only that provider's teams may go. With none of them free, the offer waits for one
+//! of them for the tier's answer time, then rolls over to the next provider, whose teams may
+//! go from then on; when the last tier's time runs out the call goes back to 911 and no team
+//! goes (`returned_share`). A team takes the most urgent waiting call offered to its provider.
+//!
 //! Times are whole milliseconds, so a drive adds exactly what the road network says.
 
 mod engine;
@@ -71,12 +78,22 @@ pub struct TeamSpec {
     pub capabilities: Vec<String>,
     /// The name of its shift, when it has one.
     pub shift: Option<String>,
+    /// The provider it belongs to (an index into the county's providers); `None` in a model
+    /// without providers, where any team may go to any call.
+    pub provider: Option<u16>,
 }
 
 impl TeamSpec {
     /// A team at `post`, on duty always.
     pub fn new(name: impl Into<String>, post: usize) -> Self {
-        Self { name: name.into(), post, on_duty: None, capabilities: Vec::new(), shift: None }
+        Self {
+            name: name.into(),
+            post,
+            on_duty: None,
+            capabilities: Vec::new(),
+            shift: None,
+            provider: None,
+        }
     }
 
     /// Whether the team is on duty at `ms` into the run (time 0 is a Monday 00:00).
@@ -146,7 +163,16 @@ pub trait Travel {
         site: &Self::Site,
         out: &mut Vec<Option<u64>>,
     );
+    /// The providers offered a call from `site`, in order, each with the milliseconds it has
+    /// to send a team before the offer rolls over to the next (the route's tiers). Empty: any
+    /// team may go, and the call waits for one however long it takes.
+    fn tiers(&mut self, _site: &Self::Site) -> Tiers {
+        Tiers::new()
+    }
 }
+
+/// A call's providers in the order they are offered it, each with its time to answer (ms).
+pub type Tiers = Vec<(u16, u64)>;
 
 /// Where a drive back starts.
 #[derive(Debug, Clone, Copy)]
@@ -178,6 +204,14 @@ pub struct CallRecord<S> {
     /// When a team reached it.
     pub on_scene_ms: Option<u64>,
     pub measured: bool,
+    /// The providers it is offered to in turn ([`Travel::tiers`]).
+    pub tiers: Tiers,
+    /// When each tier was offered the call, in order (the first at the dispatch time); empty
+    /// without providers.
+    pub offers: Vec<u64>,
+    /// When the last tier's time to answer ran out with no team sent: the call went back to
+    /// 911, and no team goes.
+    pub returned_ms: Option<u64>,
 }
 
 /// A team sent to a call.
