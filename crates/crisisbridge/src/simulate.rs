@@ -11,6 +11,7 @@
 //!   waited, abandoned, mean time in queue, occupancy — beside the Erlang-A model's exact
 //!   value where it has one. A table, or `--json`.
 
+pub(crate) mod county;
 pub(crate) mod fit;
 mod fleet;
 mod html;

@@ -120,8 +120,6 @@ struct Raw {
 struct RawCounty {
     areas: String,
     id: String,
-    #[serde(default)]
-    name: Option<String>,
     services: String,
 }
 
@@ -133,8 +131,6 @@ pub struct County {
     pub areas: String,
     /// The property that gives each area's code.
     pub id: String,
-    /// The property that gives each area's name; the code when absent.
-    pub name: Option<String>,
     /// The services file: agencies, who serves which areas with backup tiers.
     pub services: String,
 }
@@ -478,12 +474,7 @@ impl Scenario {
         let county = raw.county.as_ref().map(|c| {
             lines.insert("county".to_owned(), ctx.line(c.span()));
             let c = c.get_ref();
-            County {
-                areas: c.areas.clone(),
-                id: c.id.clone(),
-                name: c.name.clone(),
-                services: c.services.clone(),
-            }
+            County { areas: c.areas.clone(), id: c.id.clone(), services: c.services.clone() }
         });
         let mut team_providers = Vec::with_capacity(raw.teams.len());
         for t in &raw.teams {

@@ -11,6 +11,7 @@ use simulate::fleet::{FleetRun, FleetSummary, PrioritySummary, simulate, summari
 use simulate::line::LineSummary;
 use simulate::replicate::{Estimate, replications};
 
+use super::county::Figure;
 use super::load::{Loaded, load};
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +60,16 @@ pub(crate) struct Report {
     pub line988: Option<LineSummary>,
     /// 911 calls through the scenario's protocol: each outcome's share, and what they add.
     pub triage911: Option<TriageReport>,
+    /// With a `[county]`: what was read, and the outcome report's measures over the simulated
+    /// incidents.
+    pub county: Option<CountyReport>,
+}
+
+/// The outcome report's measures over a county's simulated incidents.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct CountyReport {
+    pub routing: String,
+    pub measures: Vec<super::county::CountyMeasure>,
 }
 
 /// 911 calls triaged by the scenario's protocol.
@@ -94,20 +105,50 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
     if threads == 0 {
         bail!("--threads 0: give 1 or more");
     }
-    let model = loaded.road_model(path)?;
+    let mut model = loaded.road_model(path)?;
+    if let Some(county) = &loaded.county {
+        model = model.with_tiers(super::county::County::tiers_of(county));
+    }
     let scenario = &loaded.scenario;
+    let window = (
+        (scenario.model.warm_up_h * 3_600_000.0).round() as u64,
+        ((scenario.model.warm_up_h + scenario.model.hours) * 3_600_000.0).round() as u64,
+    );
     let bar = ProgressBar::new(scenario.replications as u64).with_style(
         ProgressStyle::with_template("simulating [{bar:40}] {pos}/{len} replications, {eta} left")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let done = AtomicUsize::new(0);
     let started = std::time::Instant::now();
-    let runs: Vec<FleetRun> = replications(scenario.replications, threads, |i| {
-        let seed = scenario.seed.wrapping_add(u64::try_from(i).unwrap_or(u64::MAX));
-        let run = simulate(&scenario.model, &mut model.travel(), seed, None);
-        done.fetch_add(1, Ordering::Relaxed);
-        bar.inc(1);
-        run
+    let results: Vec<(FleetRun, Option<Result<Vec<Figure>, String>>)> =
+        replications(scenario.replications, threads, |i| {
+            let seed = scenario.seed.wrapping_add(u64::try_from(i).unwrap_or(u64::MAX));
+            let result = match &loaded.county {
+                None => (simulate(&scenario.model, &mut model.travel(), seed, None), None),
+                Some(county) => {
+                    let mut trace = simulate::fleet::Trace::default();
+                    let run =
+                        simulate(&scenario.model, &mut model.travel(), seed, Some(&mut trace));
+                    (run, Some(county.measure(&trace, window)))
+                }
+            };
+            done.fetch_add(1, Ordering::Relaxed);
+            bar.inc(1);
+            result
+        });
+    let mut runs: Vec<FleetRun> = Vec::with_capacity(results.len());
+    let mut figures: Vec<Vec<Figure>> = Vec::new();
+    for (run, measured) in results {
+        runs.push(run);
+        if let Some(measured) = measured {
+            figures.push(measured.map_err(|e| {
+                anyhow::anyhow!("the simulated incident log broke a rule of the product: {e}")
+            })?);
+        }
+    }
+    let county = loaded.county.as_ref().map(|c| CountyReport {
+        routing: c.note.clone(),
+        measures: super::county::summarise(&figures),
     });
     let line988 = scenario.line988.as_ref().map(|line| {
         let runs = replications(scenario.replications, threads, |i| {
@@ -127,6 +168,7 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
         }
     });
     let report = Report {
+        county,
         triage911,
         line988,
         scenario: scenario.name.clone(),
@@ -176,6 +218,7 @@ pub(crate) fn summary_rows(s: &FleetSummary) -> Vec<(String, String)> {
         ("offered load (λ × busy / teams)", pm(s.offered_load, 100.0, 1) + " %"),
         ("busy time per call (min)", pm(s.mean_busy_s, 1.0 / 60.0, 2)),
         ("no team free at dispatch", pm(s.queued_share, 100.0, 2) + " %"),
+        ("back to 911: no provider sent a team", pm(s.returned_share, 100.0, 2) + " %"),
         ("dispatch to on scene, median (min)", pm(d.median_s, 1.0 / 60.0, 2)),
         ("dispatch to on scene, p90 (min)", pm(d.p90_s, 1.0 / 60.0, 2)),
         ("on scene within 1 h of dispatch", pm(d.within_1h, 100.0, 1) + " %"),
@@ -212,6 +255,22 @@ pub(crate) fn line_rows(l: &LineSummary) -> Vec<(String, String)> {
         ("mean time in queue (s)".to_owned(), pm(l.mean_wait_s, 1.0, 1)),
         ("counselor occupancy".to_owned(), pm(l.occupancy, 100.0, 1) + " %"),
     ]
+}
+
+/// The county's measures, each with its id.
+pub(crate) fn county_rows(c: &CountyReport) -> Vec<(String, String)> {
+    c.measures
+        .iter()
+        .map(|m| {
+            let (scale, decimals) = match m.unit {
+                "%" => (1.0, 1),
+                "min" => (1.0, 2),
+                _ => (1.0, 0),
+            };
+            let unit = if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) };
+            (m.id.clone(), pm(m.estimate, scale, decimals) + &unit)
+        })
+        .collect()
 }
 
 /// Rows as "name value" lines, indented.
@@ -278,6 +337,14 @@ pub(crate) fn table(r: &Report) -> String {
     if let Some(l) = &r.line988 {
         let _ = writeln!(out, "\n988 line");
         write_rows(&mut out, "  ", &line_rows(l));
+    }
+    if let Some(c) = &r.county {
+        let _ = writeln!(
+            out,
+            "\nthe outcome report's measures over the simulated incidents ({})",
+            c.routing
+        );
+        write_rows(&mut out, "  ", &county_rows(c));
     }
     let _ = writeln!(out, "\nteam utilisation");
     let teams: Vec<(String, String)> =

@@ -18,6 +18,8 @@ pub(crate) struct Loaded {
     pub demand_note: String,
     /// The 911 calls' outcomes under the scenario's protocol, when it has `[triage911]`.
     pub triage: Option<simulate::triage_mix::OutcomeShares>,
+    /// The county's routing, when the scenario has `[county]`; each team's provider is set.
+    pub county: Option<std::sync::Arc<super::county::County>>,
 }
 
 pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
@@ -58,6 +60,7 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
             Some(shares)
         }
     };
+    let county = super::county::load(&mut scenario, &file, &dir)?;
     let roads_path = dir.join(&scenario.roads);
     let graph = crate::roads::load_graph(&roads_path).map_err(|e| {
         scenario.error_at(&file, "roads", format!("roads = \"{}\": {e:#}", scenario.roads))
@@ -71,7 +74,7 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
             scenario.error_at(&file, "demand", format!("points = \"{points}\": {e:#}"))
         })?,
     };
-    Ok(Loaded { scenario, graph, demand, demand_note, triage })
+    Ok(Loaded { scenario, graph, demand, demand_note, triage, county })
 }
 
 impl Loaded {

@@ -222,7 +222,13 @@ pub fn simulate<T: Travel>(
                 }
             }
             Event::AtFacility { team, call, facility } => {
-                let handover = run.calls.get(call).map_or(0, |c| c.handover_ms);
+                let c = run.calls.get(call);
+                let handover = c.map_or(0, |c| c.handover_ms);
+                if let Some(a) =
+                    c.and_then(|c| c.assignment).and_then(|a| run.assignments.get_mut(a))
+                {
+                    a.facility = Some((facility, now));
+                }
                 run.push(now + handover, Event::Cleared { team, call, facility: Some(facility) });
             }
             Event::Cleared { team, call, facility } => run.clear(travel, now, team, call, facility),
@@ -478,6 +484,7 @@ impl<T: Travel> Run<'_, T> {
             sent_ms: now,
             drive_ms,
             cleared_ms: u64::MAX,
+            facility: None,
         });
         if let Some(state) = self.teams.get_mut(team)
             && !matches!(state, State::Busy { .. })

@@ -254,6 +254,7 @@ pub struct FleetSummary {
     pub offered_load: Estimate,
     pub mean_busy_s: Estimate,
     pub queued_share: Estimate,
+    pub returned_share: Estimate,
     pub dispatch_to_on_scene: DriveSummary,
     /// Each team's name and utilisation.
     pub teams: Vec<(String, Estimate)>,
@@ -325,6 +326,7 @@ pub fn summarise(model: &FleetModel, runs: &[FleetRun]) -> FleetSummary {
         offered_load: of(&|r| r.offered_load),
         mean_busy_s: of(&|r| r.mean_busy_s),
         queued_share: of(&|r| r.queued_share),
+        returned_share: of(&|r| r.returned_share),
         // Over the replications that sent a team at all.
         dispatch_to_on_scene: DriveSummary {
             median_s: of_known(runs, &|r| r.dispatch_to_on_scene.median_s),

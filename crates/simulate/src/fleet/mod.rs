@@ -225,6 +225,8 @@ pub struct Assignment {
     pub drive_ms: u64,
     /// When the team cleared the call (on scene, or at the facility after the handover).
     pub cleared_ms: u64,
+    /// The facility the person was taken to, and when the team got there.
+    pub facility: Option<(usize, u64)>,
 }
 
 /// A team's drive back to its post.
