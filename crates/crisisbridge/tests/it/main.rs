@@ -17,3 +17,4 @@ mod postgres_auto_assign;
 mod process;
 mod roads;
 mod simulate;
+mod simulate_county;

@@ -1,0 +1,222 @@
+//! `simulate --scenario` with a `[county]`: calls routed by the county's boundaries and
+//! services file to its mobile crisis providers, the simulated incidents measured by the
+//! outcome report's own code; a bad county refused with the file, the line and what to fix.
+
+use std::path::PathBuf;
+
+use crate::process::run;
+
+fn manhattan() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/manhattan"))
+}
+
+/// `text` with the Manhattan data files named by absolute path, so it runs from anywhere.
+fn absolute(text: &str) -> String {
+    let here = manhattan();
+    let mut out = text.to_owned();
+    for file in ["roads.csv.gz", "block-groups.geojson.gz"] {
+        out = out.replace(&format!("\"{file}\""), &format!("\"{}\"", here.join(file).display()));
+    }
+    out
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (ok, stdout, stderr) = run(args, &[], None);
+    assert!(ok, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+fn county_measure<'a>(out: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    out["county"]["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("no measure {id} in {}", out["county"]))
+}
+
+fn mean(v: &serde_json::Value) -> f64 {
+    v["mean"].as_f64().unwrap()
+}
+
+/// The outcome report's measures over the simulated incidents agree with what the simulation
+/// itself measured: the same calls, the same drives, the same returns.
+#[test]
+fn the_outcome_reports_code_measures_the_simulated_incidents_as_the_simulation_does() {
+    let scenario = manhattan().join("providers.toml");
+    let args = [
+        "simulate",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--days",
+        "5",
+        "--replications",
+        "3",
+    ];
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let out = json(&with_json);
+    let summary = &out["summary"];
+    // Every call that arrived in the 5 days is an incident opened in them.
+    let calls = mean(&summary["calls_per_hour"]) * 5.0 * 24.0;
+    let reached: f64 =
+        summary["priorities"].as_array().unwrap().iter().map(|p| mean(&p["calls"])).sum();
+    let contacts = mean(&county_measure(&out, "contacts.911")["estimate"]);
+    assert!((contacts - calls).abs() < 1e-6, "{contacts} incidents, {calls} calls");
+    assert_eq!(mean(&county_measure(&out, "contacts.988")["estimate"]), 0.0);
+    // Dispatch to on scene: the report's nearest-rank median of the incidents' events, the
+    // simulation's of its drives.
+    let p50 = mean(&county_measure(&out, "mobile.dispatch_to_on_scene.p50")["estimate"]);
+    let drive = mean(&summary["dispatch_to_on_scene"]["median_s"]) / 60.0;
+    assert!((p50 - drive).abs() < 1e-3, "{p50} vs {drive}");
+    let returned = mean(&county_measure(&out, "unserved.returned")["estimate"]);
+    let share = mean(&summary["returned_share"]);
+    // The mean of the replications' shares beside the share of the mean counts.
+    assert!((returned / calls - share).abs() < 0.002, "{returned} of {calls} vs {share}");
+    assert!(returned > 0.0, "busy providers should let some offers run out");
+    // A call either had a team on scene or came back to 911.
+    assert!((reached + returned - calls).abs() < 1e-6, "{reached} + {returned} vs {calls}");
+    let transported = mean(&county_measure(&out, "mobile.transported")["estimate"]);
+    assert!((transported - 85.0).abs() < 4.0, "{transported}");
+    assert!(out["county"]["routing"].as_str().unwrap().contains("3 providers"));
+    let (ok, table, _) = run(&args, &[], None);
+    assert!(ok && table.contains("unserved.returned") && table.contains("back to 911"), "{table}");
+}
+
+/// The population share of `prefix`'s block groups, read here from the file itself.
+fn population_share(prefix: &str) -> f64 {
+    let bytes = std::fs::read(manhattan().join("block-groups.geojson.gz")).unwrap();
+    let text = jurisdiction::import::gunzip_if_needed(&bytes).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    let (mut part, mut all) = (0.0, 0.0);
+    for f in doc["features"].as_array().unwrap() {
+        let pop = f["properties"]["POP2000"].as_f64().unwrap_or(0.0);
+        all += pop;
+        if f["properties"]["STFID"].as_str().unwrap().starts_with(prefix) {
+            part += pop;
+        }
+    }
+    part / all
+}
+
+/// Calls go to the provider serving where they are: when downtown's provider has no team and
+/// no backup, the calls that come back to 911 are downtown's share of the demand.
+#[test]
+fn calls_are_routed_by_the_county_boundaries_to_the_provider_serving_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = std::fs::read_to_string(manhattan().join("providers-services.toml"))
+        .unwrap()
+        .replace("tiers = [\"mct-downtown\", \"mct-midtown\"]", "tiers = [\"mct-downtown\"]");
+    std::fs::write(dir.path().join("providers-services.toml"), services).unwrap();
+    let scenario = absolute(&std::fs::read_to_string(manhattan().join("providers.toml")).unwrap())
+        .replace("provider = \"mct-downtown\"", "provider = \"mct-midtown\"");
+    let path = dir.path().join("no-downtown-teams.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let out = json(&[
+        "simulate",
+        "--scenario",
+        path.to_str().unwrap(),
+        "--days",
+        "8",
+        "--replications",
+        "4",
+        "--json",
+    ]);
+    let returned = &out["summary"]["returned_share"];
+    let expected = population_share("3606100");
+    assert!(expected > 0.1 && expected < 0.5, "{expected}");
+    // Within the replications' 99.9 % interval (t 8.610 over 3.182 for 4 replications), and
+    // never more than 2 points off.
+    let (m, h) = (mean(returned), returned["half_width"].as_f64().unwrap());
+    assert!((m - expected).abs() <= (h * 8.610 / 3.182).max(0.005), "{m} ± {h} vs {expected}");
+    assert!((m - expected).abs() < 0.02, "{m} vs {expected}");
+}
+
+/// A county that cannot be read is refused before any run, at the line that names it.
+#[test]
+fn a_bad_county_is_refused_with_its_file_line_and_what_to_fix() {
+    let original = absolute(&std::fs::read_to_string(manhattan().join("providers.toml")).unwrap());
+    let services = std::fs::read_to_string(manhattan().join("providers-services.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("providers-services.toml", &services);
+    write(
+        "no-mobile.toml",
+        &services.replace("urn:crisisbridge:service:mobile-crisis", "urn:service:sos"),
+    );
+    write(
+        "unknown-tier.toml",
+        &services.replace("\"mct-uptown\", \"mct-midtown\"", "\"mct-east\""),
+    );
+    write(
+        "psap-tier.toml",
+        &services.replace("tiers = [\"mct-downtown\", \"mct-midtown\"]", "tiers = [\"nyc-psap\"]"),
+    );
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            original.replacen("provider = \"mct-downtown\"", "provider = \"mct-east\"", 1),
+            "provider = \"mct-east\" is not a mobile crisis provider of providers-services.toml; \
+             the providers are: mct-downtown, mct-midtown, mct-uptown",
+            "provider = \"mct-east\"",
+        ),
+        (
+            original.replacen("\nprovider = \"mct-downtown\"", "", 1),
+            "with a [county], give each team its provider",
+            "[[team]]",
+        ),
+        (
+            original
+                .replace("services = \"providers-services.toml\"", "services = \"no-mobile.toml\""),
+            "routes no urn:crisisbridge:service:mobile-crisis",
+            "[county]",
+        ),
+        (
+            original.replace(
+                "services = \"providers-services.toml\"",
+                "services = \"unknown-tier.toml\"",
+            ),
+            "mct-east",
+            "[county]",
+        ),
+        (
+            original
+                .replace("services = \"providers-services.toml\"", "services = \"psap-tier.toml\""),
+            "nyc-psap is a tier of urn:crisisbridge:service:mobile-crisis",
+            "[county]",
+        ),
+        (
+            original
+                .replace("services = \"providers-services.toml\"", "services = \"absent.toml\""),
+            "services = \"absent.toml\"",
+            "[county]",
+        ),
+        (without_county(&original), "a provider needs a [county]", "provider = \"mct-downtown\""),
+    ];
+    for (k, (text, says, at)) in cases.into_iter().enumerate() {
+        let path = dir.path().join(format!("bad-{k}.toml"));
+        std::fs::write(&path, &text).unwrap();
+        let (ok, _, stderr) =
+            run(&["simulate", "--scenario", path.to_str().unwrap(), "--days", "1"], &[], None);
+        assert!(!ok, "case {k} ran");
+        let line = line_of(&text, at, k);
+        let want = format!("bad-{k}.toml:{line}:");
+        assert!(
+            stderr.contains(says) && stderr.contains(&want),
+            "case {k}: want {want} … {says}; got {stderr}"
+        );
+    }
+}
+
+/// `text` without its `[county]` table (the header and the three lines after it).
+fn without_county(text: &str) -> String {
+    let (before, after) = text.split_once("[county]\n").unwrap();
+    let rest: Vec<&str> = after.lines().skip(3).collect();
+    format!("{before}{}\n", rest.join("\n"))
+}
+
+fn line_of(text: &str, needle: &str, case: usize) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|k| k + 1)
+        .unwrap_or_else(|| panic!("case {case}: {needle} is not in the scenario"))
+}
