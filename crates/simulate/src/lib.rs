@@ -7,11 +7,14 @@
 //!   95 % confidence interval per measure ([`replicate`]).
 //! - [`erlang_a`]: the same model's exact stationary answer (its birth–death chain), which the
 //!   simulation is checked against.
+//! - [`centers`]: 988 contacts routed to several centers by where the caller is, rolling over
+//!   from one to the next when unanswered in time.
 //! - [`rng`]: the seeded generator: a run is reproduced from its seed.
 //!
 //! Invariants: no IO, no wall clock; every run is a function of its inputs and seed.
 
 pub mod arrivals;
+pub mod centers;
 pub mod demand;
 pub mod dist;
 pub mod erlang_a;

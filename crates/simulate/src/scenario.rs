@@ -71,6 +71,8 @@ pub struct Scenario {
     pub county: Option<County>,
     /// Each team's provider (an agency code of the county's services file), in team order.
     pub team_providers: Vec<Option<String>>,
+    /// The county's 988 centers, when contacts are routed to several (`[[center]]`).
+    pub centers: Vec<CenterSpec>,
     /// The line of each post and facility (`"post NAME"`, `"facility NAME"`) and of the
     /// `roads` and `[demand]` entries, for errors found once the files are read.
     pub lines: HashMap<String, usize>,
@@ -113,6 +115,32 @@ struct Raw {
     dispatch: Option<RawDispatch>,
     #[serde(default)]
     county: Option<Spanned<RawCounty>>,
+    #[serde(rename = "center", default)]
+    centers: Vec<Spanned<RawCenter>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCenter {
+    agency: String,
+    #[serde(default)]
+    counselors: Option<u32>,
+    #[serde(default)]
+    counselors_by_hour_of_week: Option<Vec<u32>>,
+    #[serde(default)]
+    in_state: Option<bool>,
+}
+
+/// A 988 crisis center of the county's services file and its counselors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CenterSpec {
+    /// The agency's code in the services file.
+    pub agency: String,
+    /// On duty in each hour of the week (168, Monday 00:00 first).
+    pub counselors: Vec<u32>,
+    /// Whether it is in the state of the centers that roll contacts over to it (the 988
+    /// network's in-state answer rate); a national backup is not.
+    pub in_state: bool,
 }
 
 #[derive(Deserialize)]
@@ -536,7 +564,13 @@ impl Scenario {
             line: 0,
             message,
         })?;
-        let line988 = raw.line988.as_ref().map(|l| line(&ctx, l)).transpose()?;
+        let centers = centers(&ctx, &raw, &mut lines)?;
+        let pooled = (!centers.is_empty()).then(|| {
+            (0..crate::arrivals::HOURS_PER_WEEK)
+                .map(|h| centers.iter().map(|c| c.counselors.get(h).copied().unwrap_or(0)).sum())
+                .collect()
+        });
+        let line988 = raw.line988.as_ref().map(|l| line(&ctx, l, pooled)).transpose()?;
         if let (Some(l), Some(raw_line)) = (&line988, &raw.line988) {
             let expected = l.arrivals.mean_per_hour() * (hours + warm_up_h);
             if expected > MAX_CALLS {
@@ -554,6 +588,7 @@ impl Scenario {
             base_arrivals,
             county,
             team_providers,
+            centers,
             line988,
             name: raw.name,
             roads: raw.roads.into_inner(),
@@ -671,7 +706,62 @@ fn triage911(ctx: &Ctx<'_>, raw: &Spanned<RawTriage>) -> Result<Triage911, Scena
     Ok(Triage911 { calls, protocol: r.protocol.clone(), mix })
 }
 
-fn line(ctx: &Ctx<'_>, raw: &Spanned<RawLine>) -> Result<Line, ScenarioError> {
+/// The `[[center]]`s: each a 988 center of the county with its counselors.
+fn centers(
+    ctx: &Ctx<'_>,
+    raw: &Raw,
+    lines: &mut HashMap<String, usize>,
+) -> Result<Vec<CenterSpec>, ScenarioError> {
+    let mut out: Vec<CenterSpec> = Vec::new();
+    for c in &raw.centers {
+        let r = c.get_ref();
+        let err = |m: String| ctx.err(c.span(), format!("center {}: {m}", r.agency));
+        if raw.county.is_none() || raw.line988.is_none() {
+            return Err(err(
+                "a [[center]] needs a [county] (whose services file routes 988 contacts to it) \
+                 and a [line988] (the contacts, talk and patience)"
+                    .into(),
+            ));
+        }
+        if out.iter().any(|o| o.agency == r.agency) {
+            return Err(err("named twice: give each center once".into()));
+        }
+        let counselors = match (r.counselors, &r.counselors_by_hour_of_week) {
+            (Some(n), None) => vec![n; crate::arrivals::HOURS_PER_WEEK],
+            (None, Some(list)) if list.len() == crate::arrivals::HOURS_PER_WEEK => list.clone(),
+            (None, Some(list)) => {
+                return Err(err(format!(
+                    "{} hourly counselor counts: give 168, one per hour of the week from \
+                     Monday 00:00",
+                    list.len()
+                )));
+            }
+            _ => {
+                return Err(err(
+                    "give either counselors or counselors_by_hour_of_week (168 counts)".into(),
+                ));
+            }
+        };
+        if counselors.iter().any(|n| *n > 10_000) {
+            return Err(err("more than 10,000 counselors in an hour".into()));
+        }
+        lines.insert(format!("center {}", r.agency), ctx.line(c.span()));
+        out.push(CenterSpec {
+            agency: r.agency.clone(),
+            counselors,
+            in_state: r.in_state.unwrap_or(true),
+        });
+    }
+    Ok(out)
+}
+
+/// The `[line988]`; with `[[center]]`s, `pooled` is their counselors together (the line then
+/// gives none of its own).
+fn line(
+    ctx: &Ctx<'_>,
+    raw: &Spanned<RawLine>,
+    pooled: Option<Vec<u32>>,
+) -> Result<Line, ScenarioError> {
     let r = raw.get_ref();
     let err = |m: String| ctx.err(raw.span(), format!("[line988]: {m}"));
     let arrivals = match (r.contacts_per_hour, &r.contacts_by_hour_of_week) {
@@ -680,9 +770,15 @@ fn line(ctx: &Ctx<'_>, raw: &Spanned<RawLine>) -> Result<Line, ScenarioError> {
         _ => Err("give either contacts_per_hour or contacts_by_hour_of_week (168 rates)".into()),
     }
     .map_err(&err)?;
-    let counselors = match (r.counselors, &r.counselors_by_hour_of_week) {
-        (Some(n), None) => vec![n; crate::arrivals::HOURS_PER_WEEK],
-        (None, Some(list)) => list.clone(),
+    let counselors = match (r.counselors, &r.counselors_by_hour_of_week, pooled) {
+        (None, None, Some(pooled)) => pooled,
+        (_, _, Some(_)) => {
+            return Err(err(
+                "with [[center]]s each center gives its own counselors: leave them out here".into(),
+            ));
+        }
+        (Some(n), None, None) => vec![n; crate::arrivals::HOURS_PER_WEEK],
+        (None, Some(list), None) => list.clone(),
         _ => {
             return Err(err(
                 "give either counselors or counselors_by_hour_of_week (168 counts)".into()

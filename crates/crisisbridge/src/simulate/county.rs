@@ -4,6 +4,12 @@
 //! is offered to the providers its place's route names, tier after tier with each tier's time
 //! to answer, and only the provider holding the offer sends a team (`simulate::fleet`).
 //!
+//! 988 contacts (`[[center]]`s with a `[line988]`) come from the same demand and ring at the
+//! crisis center their route for `urn:service:counseling.suicide` names, rolling over tier by
+//! tier (`simulate::centers`); each step is the phone system's call step the product records
+//! (arrived, rolled over, answered, abandoned), and each answered contact an incident the
+//! center opens and closes.
+//!
 //! After a replication every call becomes the incident it would be in the product: opened by
 //! the PSAP its route for `urn:service:sos` names, routed for every service, offered to the
 //! first provider, timed out and offered on as `Incident::follow_up` says (or returned to the
@@ -18,15 +24,20 @@ use std::sync::Arc;
 
 use domain::event::Actor;
 use domain::{
-    Agency, AgencyId, AgencyKind, Channel, Destination, Disposition, Event, EventKind, GeoPoint,
-    Incident, IncidentId, Location, Route, TeamId, TeamStatus, Text, Timestamp,
+    Agency, AgencyId, AgencyKind, CallEvent, CallId, CallStep, Channel, Destination, Disposition,
+    Event, EventKind, GeoPoint, Incident, IncidentId, Location, Route, TeamId, TeamStatus, Text,
+    Timestamp,
 };
+use incidents::SERVICE_988;
 use incidents::routing::{RoutingData, ServiceRouter};
 use incidents::services::KnownArea;
 use reports::measures::{Grouping, Names, Options, Tally, Value};
-use simulate::fleet::{Assignment, CallRecord, Tiers, Trace};
-use simulate::on_roads::{Back, Site, TiersOf};
+use simulate::centers::{Center, Contact, End, Outcome};
+use simulate::fleet::{Assignment, CallRecord, Tiers, Trace, Travel};
+use simulate::line::Line;
+use simulate::on_roads::{Back, RoadModel, Site, TiersOf};
 use simulate::replicate::Estimate;
+use simulate::rng::Rng;
 use simulate::scenario::{Scenario, ScenarioError};
 use store::MOBILE_CRISIS_SERVICE;
 
@@ -45,6 +56,9 @@ pub(crate) struct County {
     providers: Vec<Agency>,
     /// Each team's id in the simulated log.
     team_ids: Vec<TeamId>,
+    /// The 988 centers (`[[center]]`), in the scenario's order, with their counselors and
+    /// whether each is in the state.
+    centers: Vec<(Agency, Center, bool)>,
     /// What was read, for the report.
     pub(crate) note: String,
 }
@@ -56,7 +70,12 @@ pub(crate) fn load(
     dir: &Path,
 ) -> Result<Option<Arc<County>>, ScenarioError> {
     let Some(c) = scenario.county.clone() else { return Ok(None) };
-    let at = |m: String| scenario.error_at(file, "county", format!("[county]: {m}"));
+    let line = scenario.lines.get("county").copied().unwrap_or(0);
+    let at = |m: String| ScenarioError {
+        file: file.to_owned(),
+        line,
+        message: format!("[county]: {m}"),
+    };
     let bytes = std::fs::read(dir.join(&c.areas))
         .map_err(|e| at(format!("areas = \"{}\": {e}", c.areas)))?;
     let (_, areas) = jurisdiction::import::import_json(&bytes, &c.id)
@@ -125,6 +144,57 @@ pub(crate) fn load(
             team.provider = u16::try_from(index).ok();
         }
     }
+    let mut centers = Vec::new();
+    for spec in &scenario.centers {
+        let what = format!("center {}", spec.agency);
+        let agency = router
+            .agency_by_code(&spec.agency)
+            .and_then(|id| router.agency(id))
+            .filter(|a| a.kind == AgencyKind::CrisisCenter)
+            .ok_or_else(|| {
+                scenario.error_at(
+                    file,
+                    &what,
+                    format!(
+                        "center {}: not a crisis_center of {}: name one of its crisis centers",
+                        spec.agency, c.services
+                    ),
+                )
+            })?;
+        centers.push((
+            agency.clone(),
+            Center { counselors: spec.counselors.clone() },
+            spec.in_state,
+        ));
+    }
+    if !centers.is_empty() {
+        for tier in router
+            .services()
+            .filter(|s| *s == SERVICE_988)
+            .flat_map(|_| {
+                router
+                    .areas()
+                    .iter()
+                    .filter_map(|a| router.route_service_in_area(SERVICE_988, &a.id))
+            })
+            .flat_map(|r| r.tiers)
+            .chain(router.default_tiers(SERVICE_988).iter().cloned())
+        {
+            if !centers.iter().any(|(a, _, _)| a.id == tier.agency) {
+                let code = router.agency(tier.agency).map_or("?", |a| a.code.as_str());
+                return Err(at(format!(
+                    "988 contacts are routed to {code} ({SERVICE_988}), which has no \
+                     [[center]]: add one with its counselors"
+                )));
+            }
+        }
+        if !router.services().any(|s| s == SERVICE_988) {
+            return Err(at(format!(
+                "there are [[center]]s but the services file routes no {SERVICE_988}: add a \
+                 [[serve]] or [[default]] for it"
+            )));
+        }
+    }
     let team_ids = (0..scenario.model.teams.len())
         .map(|k| {
             TeamId::from_uuid(uuid::Uuid::from_u128(
@@ -138,7 +208,7 @@ pub(crate) fn load(
         providers.len(),
         c.services
     );
-    Ok(Some(Arc::new(County { router, providers, team_ids, note })))
+    Ok(Some(Arc::new(County { router, providers, team_ids, centers, note })))
 }
 
 /// The point of a call's place, as the product records it.
@@ -178,6 +248,7 @@ impl County {
         &self,
         trace: &Trace<Site, Back>,
         window: (u64, u64),
+        line: Option<(&Line, &RoadModel<'_>, u64)>,
     ) -> Result<Vec<Figure>, String> {
         let options = Options {
             window: reports::Window {
@@ -200,8 +271,170 @@ impl County {
             let mut log = Log { id: incident_id(k), incident: None, tally: &mut tally };
             self.play(&mut log, call, sent).map_err(|e| format!("call {}: {e}", k + 1))?;
         }
+        let mut per_center = Vec::new();
+        if let Some((line, roads, seed)) = line.filter(|_| !self.centers.is_empty()) {
+            per_center = self.contacts(&mut tally, line, roads, window, seed)?;
+        }
         let report = tally.report(&Names::by_id());
-        Ok(report.groups.first().map(|g| figures(&g.measures)).unwrap_or_default())
+        let mut out = report.groups.first().map(|g| figures(&g.measures)).unwrap_or_default();
+        out.extend(per_center);
+        Ok(out)
+    }
+
+    /// The 988 contacts of a replication through the centers: their call steps and the
+    /// incidents of those answered into the tally; each center's own figures returned.
+    fn contacts(
+        &self,
+        tally: &mut Tally,
+        line: &Line,
+        roads: &RoadModel<'_>,
+        window: (u64, u64),
+        seed: u64,
+    ) -> Result<Vec<Figure>, String> {
+        let stream =
+            |k: u64| Rng::seeded(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (0x988_0000 + k));
+        let (mut arrivals, mut place, mut patience, mut talk) =
+            (stream(1), stream(2), stream(3), stream(4));
+        #[allow(clippy::cast_precision_loss)]
+        let end_s = window.1 as f64 / 1000.0;
+        let mut travel = roads.travel();
+        let (mut contacts, mut places) = (Vec::new(), Vec::new());
+        let mut t = line.arrivals.next_after(0.0, &mut arrivals);
+        while t < end_s {
+            let site = travel.site(&mut place);
+            let tiers = self.center_tiers(site.lat, site.lon);
+            if tiers.is_empty() {
+                return Err(format!(
+                    "no 988 center serves {:.6}, {:.6}: route {SERVICE_988} there (a [[default]])",
+                    site.lat, site.lon
+                ));
+            }
+            contacts.push(Contact {
+                arrival_s: t,
+                tiers,
+                patience_s: line.patience.sample(&mut patience),
+                talk_s: line.talk.sample(&mut talk),
+            });
+            places.push(site);
+            t = line.arrivals.next_after(t, &mut arrivals);
+        }
+        let centers: Vec<Center> = self.centers.iter().map(|(_, c, _)| c.clone()).collect();
+        #[allow(clippy::cast_precision_loss)]
+        let window_s = (window.0 as f64 / 1000.0, end_s);
+        let mut talking = vec![0.0; centers.len()];
+        let outcomes = simulate::centers::simulate(&centers, &contacts, window_s, &mut talking);
+        let mut counts = vec![[0u64; 4]; centers.len()];
+        for (k, ((contact, outcome), site)) in
+            contacts.iter().zip(&outcomes).zip(&places).enumerate()
+        {
+            let measured = contact.arrival_s >= window_s.0;
+            if measured {
+                tally_center(&mut counts, contact, outcome);
+            }
+            self.phone_steps(tally, k, contact, outcome)?;
+            if let Some(End::Answered { center, at_s }) = outcome.end {
+                let agency = self.centers.get(center).map(|(a, _, _)| a.id).ok_or("no center")?;
+                let mut log = Log { id: contact_id(k), incident: None, tally: &mut *tally };
+                let place = location(site.lat, site.lon).ok_or("a place off the globe")?;
+                let summary =
+                    Text::parse("simulated 988 contact", Text::SHORT_MAX).unwrap_or_default();
+                let opened = EventKind::Opened {
+                    channel: Channel::Nine88,
+                    location: place.clone(),
+                    callback: None,
+                    summary,
+                };
+                let answered = ms(at_s);
+                log.push(answered, agency, opened)?;
+                for route in self.router.route(&place, None) {
+                    log.push(answered, agency, EventKind::Routed(route))?;
+                }
+                log.push(ms(at_s + contact.talk_s), agency, closed(Disposition::ResolvedByPhone))?;
+            }
+        }
+        let mut out = Vec::new();
+        for (((agency, center, _), [rung, answered, rolled, abandoned]), talked) in
+            self.centers.iter().zip(counts).zip(talking)
+        {
+            let on_duty = on_duty_s(center, window_s);
+            let code = &agency.code;
+            #[allow(clippy::cast_precision_loss)]
+            let figures = [
+                ("rung_first", "contacts that rang here first", "", rung as f64),
+                ("answered", "contacts answered here", "", answered as f64),
+                ("rolled_over", "contacts rolled over from here", "", rolled as f64),
+                ("abandoned", "contacts that hung up waiting here", "", abandoned as f64),
+                (
+                    "occupancy",
+                    "counselors' time on duty spent talking",
+                    "%",
+                    100.0 * talked / on_duty.max(f64::MIN_POSITIVE),
+                ),
+            ];
+            for (id, label, unit, value) in figures {
+                out.push(Figure {
+                    id: format!("center.{code}.{id}"),
+                    label: format!("{code}: {label}"),
+                    unit,
+                    value,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The centers a contact from a place rings at in turn, each with its time to answer.
+    fn center_tiers(&self, lat: f64, lon: f64) -> Vec<(usize, f64)> {
+        let route =
+            location(lat, lon).and_then(|l| self.router.route_service(SERVICE_988, &l, None));
+        route
+            .iter()
+            .flat_map(|r| &r.tiers)
+            .filter_map(|t| {
+                let k = self.centers.iter().position(|(a, _, _)| a.id == t.agency)?;
+                Some((k, f64::from(t.answer_within_s)))
+            })
+            .collect()
+    }
+
+    /// A contact's steps as the phone system reports them, at each center it rang at.
+    fn phone_steps(
+        &self,
+        tally: &mut Tally,
+        k: usize,
+        contact: &Contact,
+        outcome: &Outcome,
+    ) -> Result<(), String> {
+        let call = CallId::parse(&format!("sim-988-{k}")).map_err(|e| e.to_string())?;
+        let agency = |tier: usize| -> Result<&(Agency, Center, bool), String> {
+            contact
+                .tiers
+                .get(tier)
+                .and_then(|(c, _)| self.centers.get(*c))
+                .ok_or_else(|| "a tier without a center".to_owned())
+        };
+        let mut step = |agency: AgencyId, at_s: f64, step: CallStep| {
+            tally.add_call(&CallEvent { agency, call: call.clone(), at: at(ms(at_s)), step });
+        };
+        for (tier, rang) in outcome.rang_s.iter().enumerate() {
+            let (here, _, _) = agency(tier)?;
+            step(here.id, *rang, CallStep::Arrived { channel: Channel::Nine88, callback: None });
+            if let Some(next) = outcome.rang_s.get(tier + 1) {
+                let (to, _, in_state) = agency(tier + 1)?;
+                let to_code = Text::parse(&to.code, Text::SHORT_MAX).unwrap_or_default();
+                step(here.id, *next, CallStep::RolledOver { to: to_code, in_state: *in_state });
+            }
+        }
+        let last = agency(outcome.rang_s.len().saturating_sub(1))?.0.id;
+        match outcome.end {
+            Some(End::Answered { at_s, .. }) => {
+                let by = Text::parse("counselor", Text::SHORT_MAX).unwrap_or_default();
+                step(last, at_s, CallStep::Answered { by });
+            }
+            Some(End::Abandoned { at_s }) => step(last, at_s, CallStep::Abandoned),
+            None => {}
+        }
+        Ok(())
     }
 
     /// One call's incident, event by event.
@@ -299,6 +532,62 @@ impl County {
     }
 }
 
+/// Counts a measured contact at its centers: [rang first, answered, rolled over from, hung up].
+fn tally_center(counts: &mut [[u64; 4]], contact: &Contact, outcome: &Outcome) {
+    let center = |tier: usize| contact.tiers.get(tier).map(|(c, _)| *c);
+    if let Some(slot) = center(0).and_then(|c| counts.get_mut(c)) {
+        slot[0] += 1;
+    }
+    for tier in 0..outcome.rang_s.len().saturating_sub(1) {
+        if let Some(slot) = center(tier).and_then(|c| counts.get_mut(c)) {
+            slot[2] += 1;
+        }
+    }
+    match outcome.end {
+        Some(End::Answered { center, .. }) => {
+            if let Some(slot) = counts.get_mut(center) {
+                slot[1] += 1;
+            }
+        }
+        Some(End::Abandoned { .. }) => {
+            let last = center(outcome.rang_s.len().saturating_sub(1));
+            if let Some(slot) = last.and_then(|c| counts.get_mut(c)) {
+                slot[3] += 1;
+            }
+        }
+        None => {}
+    }
+}
+
+/// A center's counselor-seconds on duty within `window` (seconds of the run).
+fn on_duty_s(center: &Center, window: (f64, f64)) -> f64 {
+    let mut total = 0.0;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    {
+        let mut h = (window.0 / 3600.0).floor() as u64;
+        while (h as f64) * 3600.0 < window.1 {
+            let (a, b) = ((h as f64) * 3600.0, ((h + 1) as f64) * 3600.0);
+            let n = center.counselors.get((h % 168) as usize).copied().unwrap_or(0);
+            total += f64::from(n) * (b.min(window.1) - a.max(window.0)).max(0.0);
+            h += 1;
+        }
+    }
+    total
+}
+
+/// Seconds of the run as whole milliseconds.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn ms(s: f64) -> u64 {
+    (s * 1000.0).round().max(0.0) as u64
+}
+
+/// The k-th 988 contact's incident id.
+fn contact_id(k: usize) -> IncidentId {
+    IncidentId::from_uuid(uuid::Uuid::from_u128(
+        0x0190_0000_0000_7000_9000_0000_0000_0000 + k as u128,
+    ))
+}
+
 fn closed(disposition: Disposition) -> EventKind {
     EventKind::Closed { disposition, remark: Text::default() }
 }
@@ -368,14 +657,12 @@ fn figures(measures: &[reports::measures::Measure]) -> Vec<Figure> {
                 }
             }
             Value::Time(d) => {
+                // Answer times are seconds; the rest minutes.
+                let (unit, per) =
+                    if m.id.starts_with("contacts.") { ("s", 1000.0) } else { ("min", 60_000.0) };
                 if let (Some(p50), Some(p90)) = (d.p50_ms, d.p90_ms) {
-                    push(".p50", format!("{}, median", m.label), "min", p50 as f64 / 60_000.0);
-                    push(
-                        ".p90",
-                        format!("{}, 90th percentile", m.label),
-                        "min",
-                        p90 as f64 / 60_000.0,
-                    );
+                    push(".p50", format!("{}, median", m.label), unit, p50 as f64 / per);
+                    push(".p90", format!("{}, 90th percentile", m.label), unit, p90 as f64 / per);
                 }
             }
             Value::NotMeasured { .. } => {}
@@ -405,7 +692,9 @@ pub(crate) fn summarise(runs: &[Vec<Figure>]) -> Vec<CountyMeasure> {
             .iter()
             .filter_map(|run| run.iter().find(|f| f.id == figure.id).map(|f| f.value))
             .collect();
-        if values.len() >= 2 {
+        // What is 0 in every replication (contacts' ages, follow-ups: what the simulation
+        // does not play) is left out.
+        if values.len() >= 2 && values.iter().any(|v| *v != 0.0) {
             out.push(CountyMeasure {
                 id: figure.id.clone(),
                 label: figure.label.clone(),

@@ -39,6 +39,10 @@ pub(crate) struct ScenarioArgs {
     html: Option<PathBuf>,
 }
 
+/// One replication: the fleet's figures, and with a `[county]` the measures of its incident
+/// log (or the rule of the product it broke).
+type Replication = (FleetRun, Option<Result<Vec<Figure>, String>>);
+
 /// What a run reports, in every format.
 #[derive(Debug, serde::Serialize)]
 pub(crate) struct Report {
@@ -120,22 +124,21 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
     );
     let done = AtomicUsize::new(0);
     let started = std::time::Instant::now();
-    let results: Vec<(FleetRun, Option<Result<Vec<Figure>, String>>)> =
-        replications(scenario.replications, threads, |i| {
-            let seed = scenario.seed.wrapping_add(u64::try_from(i).unwrap_or(u64::MAX));
-            let result = match &loaded.county {
-                None => (simulate(&scenario.model, &mut model.travel(), seed, None), None),
-                Some(county) => {
-                    let mut trace = simulate::fleet::Trace::default();
-                    let run =
-                        simulate(&scenario.model, &mut model.travel(), seed, Some(&mut trace));
-                    (run, Some(county.measure(&trace, window)))
-                }
-            };
-            done.fetch_add(1, Ordering::Relaxed);
-            bar.inc(1);
-            result
-        });
+    let results: Vec<Replication> = replications(scenario.replications, threads, |i| {
+        let seed = scenario.seed.wrapping_add(u64::try_from(i).unwrap_or(u64::MAX));
+        let result = match &loaded.county {
+            None => (simulate(&scenario.model, &mut model.travel(), seed, None), None),
+            Some(county) => {
+                let mut trace = simulate::fleet::Trace::default();
+                let run = simulate(&scenario.model, &mut model.travel(), seed, Some(&mut trace));
+                let line = scenario.line988.as_ref().map(|l| (l, &model, seed));
+                (run, Some(county.measure(&trace, window, line)))
+            }
+        };
+        done.fetch_add(1, Ordering::Relaxed);
+        bar.inc(1);
+        result
+    });
     let mut runs: Vec<FleetRun> = Vec::with_capacity(results.len());
     let mut figures: Vec<Vec<Figure>> = Vec::new();
     for (run, measured) in results {
@@ -150,7 +153,8 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
         routing: c.note.clone(),
         measures: super::county::summarise(&figures),
     });
-    let line988 = scenario.line988.as_ref().map(|line| {
+    // With [[center]]s the 988 contacts are the county's, measured there.
+    let line988 = scenario.line988.as_ref().filter(|_| scenario.centers.is_empty()).map(|line| {
         let runs = replications(scenario.replications, threads, |i| {
             let seed = scenario.seed.wrapping_add(u64::try_from(i).unwrap_or(u64::MAX));
             simulate::line::simulate(line, scenario.model.warm_up_h, scenario.model.hours, seed)
@@ -263,7 +267,7 @@ pub(crate) fn county_rows(c: &CountyReport) -> Vec<(String, String)> {
         .iter()
         .map(|m| {
             let (scale, decimals) = match m.unit {
-                "%" => (1.0, 1),
+                "%" | "s" => (1.0, 1),
                 "min" => (1.0, 2),
                 _ => (1.0, 0),
             };
@@ -341,7 +345,8 @@ pub(crate) fn table(r: &Report) -> String {
     if let Some(c) = &r.county {
         let _ = writeln!(
             out,
-            "\nthe outcome report's measures over the simulated incidents ({})",
+            "\nthe outcome report's measures over the simulated incidents, those not 0 in every \
+             replication ({})",
             c.routing
         );
         write_rows(&mut out, "  ", &county_rows(c));

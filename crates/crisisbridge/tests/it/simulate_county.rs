@@ -63,7 +63,6 @@ fn the_outcome_reports_code_measures_the_simulated_incidents_as_the_simulation_d
         summary["priorities"].as_array().unwrap().iter().map(|p| mean(&p["calls"])).sum();
     let contacts = mean(&county_measure(&out, "contacts.911")["estimate"]);
     assert!((contacts - calls).abs() < 1e-6, "{contacts} incidents, {calls} calls");
-    assert_eq!(mean(&county_measure(&out, "contacts.988")["estimate"]), 0.0);
     // Dispatch to on scene: the report's nearest-rank median of the incidents' events, the
     // simulation's of its drives.
     let p50 = mean(&county_measure(&out, "mobile.dispatch_to_on_scene.p50")["estimate"]);
@@ -79,6 +78,36 @@ fn the_outcome_reports_code_measures_the_simulated_incidents_as_the_simulation_d
     let transported = mean(&county_measure(&out, "mobile.transported")["estimate"]);
     assert!((transported - 85.0).abs() < 4.0, "{transported}");
     assert!(out["county"]["routing"].as_str().unwrap().contains("3 providers"));
+
+    // 988: each answered contact is an incident its center opened; each ring at a center is an
+    // arrival there, so arrivals are the contacts plus their rollovers.
+    let centers = ["988-lower", "988-upper", "988-national"];
+    let sum = |what: &str| -> f64 {
+        centers
+            .iter()
+            .filter_map(|c| {
+                out["county"]["measures"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m["id"] == format!("center.{c}.{what}"))
+            })
+            .map(|m| mean(&m["estimate"]))
+            .sum()
+    };
+    let answered = sum("answered");
+    let incidents = mean(&county_measure(&out, "contacts.988")["estimate"]);
+    assert!(answered > 500.0 && (incidents - answered).abs() < 1e-6, "{incidents} vs {answered}");
+    let (rung, rolled) = (sum("rung_first"), sum("rolled_over"));
+    let arrived = mean(&county_measure(&out, "contacts.arrived")["estimate"]);
+    assert!((arrived - rung - rolled).abs() < 1e-6, "{arrived} vs {rung} + {rolled}");
+    let share = mean(&county_measure(&out, "contacts.rolled_over")["estimate"]);
+    assert!((share / 100.0 - rolled / arrived).abs() < 0.01, "{share} % vs {rolled} / {arrived}");
+    assert!(rolled > 0.0 && sum("abandoned") > 0.0);
+    // The national backup is out of state: what it answers is not answered in state.
+    let national = mean(&county_measure(&out, "center.988-national.answered")["estimate"]);
+    let in_state = mean(&county_measure(&out, "contacts.answered_in_state")["estimate"]);
+    assert!(national > 0.0 && in_state < 100.0, "{national} {in_state}");
     let (ok, table, _) = run(&args, &[], None);
     assert!(ok && table.contains("unserved.returned") && table.contains("back to 911"), "{table}");
 }
@@ -130,6 +159,12 @@ fn calls_are_routed_by_the_county_boundaries_to_the_provider_serving_them() {
     let (m, h) = (mean(returned), returned["half_width"].as_f64().unwrap());
     assert!((m - expected).abs() <= (h * 8.610 / 3.182).max(0.005), "{m} ± {h} vs {expected}");
     assert!((m - expected).abs() < 0.02, "{m} vs {expected}");
+    // 988 contacts ring first at the center serving where they are: upper Manhattan's share.
+    let first =
+        |c: &str| mean(&county_measure(&out, &format!("center.{c}.rung_first"))["estimate"]);
+    let upper = first("988-upper") / (first("988-upper") + first("988-lower"));
+    let expected = population_share("3606102") + population_share("3606103");
+    assert!((upper - expected).abs() < 0.03, "{upper} vs {expected}");
 }
 
 /// A county that cannot be read is refused before any run, at the line that names it.
@@ -191,6 +226,32 @@ fn a_bad_county_is_refused_with_its_file_line_and_what_to_fix() {
             "[county]",
         ),
         (without_county(&original), "a provider needs a [county]", "provider = \"mct-downtown\""),
+        (
+            original.replace("agency = \"988-lower\"", "agency = \"nyc-psap\""),
+            "center nyc-psap: not a crisis_center of providers-services.toml",
+            "[[center]]",
+        ),
+        (
+            original.replace(
+                "[[center]]\nagency = \"988-national\"\ncounselors = 40\nin_state = false\n",
+                "",
+            ),
+            "988 contacts are routed to 988-national (urn:service:counseling.suicide), which has no [[center]]",
+            "[county]",
+        ),
+        (
+            original.replace(
+                "answer_within_seconds = 20\n",
+                "answer_within_seconds = 20\ncounselors = 4\n",
+            ),
+            "with [[center]]s each center gives its own counselors",
+            "[line988]",
+        ),
+        (
+            original.replace("counselors = 2\n", "counselors_by_hour_of_week = [2, 2]\n"),
+            "center 988-lower: 2 hourly counselor counts: give 168",
+            "[[center]]",
+        ),
     ];
     for (k, (text, says, at)) in cases.into_iter().enumerate() {
         let path = dir.path().join(format!("bad-{k}.toml"));

@@ -261,8 +261,7 @@ pub fn simulate<T: Travel>(
         &run.assignments,
         &run.busy_in_window_ms,
         &run.overtime_in_window_ms,
-        run.queued_measured,
-        run.returned_measured,
+        (run.queued_measured, run.returned_measured),
         window,
     );
     if let Some(trace) = trace {

@@ -83,8 +83,7 @@ pub(super) fn measure<S>(
     assignments: &[Assignment],
     team_busy_ms: &[u64],
     team_overtime_ms: &[u64],
-    queued: usize,
-    returned: usize,
+    (queued, returned): (usize, usize),
     window: (u64, u64),
 ) -> FleetRun {
     let window_s = window.1.saturating_sub(window.0) as f64 / 1000.0;
