@@ -29,17 +29,30 @@ impl Center {
 pub struct Contact {
     pub arrival_s: f64,
     /// The centers it rings at in turn, each with the seconds it has to answer before the
-    /// contact rolls over (the last one's is not used). Never empty.
+    /// contact rolls over (the last one's only for a diverted call). Never empty.
     pub tiers: Vec<(usize, f64)>,
     pub patience_s: f64,
     pub talk_s: f64,
+    /// A 911 call diverted to 988 rather than a caller: the PSAP holds it, so it does not hang
+    /// up (give an infinite patience), and when the last tier's time is up too it goes back to
+    /// the PSAP.
+    pub returns: bool,
 }
 
 /// How a contact ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum End {
-    Answered { center: usize, at_s: f64 },
-    Abandoned { at_s: f64 },
+    Answered {
+        center: usize,
+        at_s: f64,
+    },
+    Abandoned {
+        at_s: f64,
+    },
+    /// A diverted call whose last tier did not answer in time.
+    Returned {
+        at_s: f64,
+    },
 }
 
 /// What happened to a contact: when each tier rang (the first at its arrival), and its end.
@@ -124,7 +137,7 @@ pub fn simulate(
                 }
             }
             Event::Arrival { contact } => {
-                if let Some(c) = contacts.get(contact) {
+                if let Some(c) = contacts.get(contact).filter(|c| c.patience_s.is_finite()) {
                     run.push(c.arrival_s + c.patience_s, Event::Abandon { contact });
                 }
                 run.ring(contact, 0, now, window, talking_s);
@@ -140,8 +153,15 @@ pub fn simulate(
                     .outcomes
                     .get(contact)
                     .is_some_and(|o| o.end.is_none() && o.rang_s.len() == tier + 1);
-                if waiting_here {
-                    run.ring(contact, tier + 1, now, window, talking_s);
+                let last = contacts.get(contact).is_none_or(|c| tier + 1 >= c.tiers.len());
+                match (waiting_here, last) {
+                    (true, false) => run.ring(contact, tier + 1, now, window, talking_s),
+                    (true, true) => {
+                        if let Some(o) = run.outcomes.get_mut(contact) {
+                            o.end = Some(End::Returned { at_s: now });
+                        }
+                    }
+                    (false, _) => {}
                 }
             }
             Event::Abandon { contact } => {
@@ -185,7 +205,7 @@ impl Run<'_> {
         if let Some(q) = self.waiting.get_mut(center) {
             q.push_back(contact);
         }
-        if tier + 1 < c.tiers.len() {
+        if tier + 1 < c.tiers.len() || c.returns {
             self.push(now + answer_within_s, Event::RollOver { contact, tier });
         }
     }
@@ -251,6 +271,7 @@ mod tests {
                 tiers: tiers.to_vec(),
                 patience_s: rng.exponential(120.0),
                 talk_s: rng.exponential(240.0),
+                returns: false,
             });
         }
     }
@@ -298,12 +319,43 @@ mod tests {
                     answered += 1;
                 }
                 Some(End::Abandoned { at_s }) => assert_eq!(at_s, c.arrival_s + c.patience_s),
-                None => panic!("a contact without an end"),
+                other => panic!("a caller ends so: {other:?}"),
             }
             rolled += usize::from(o.rang_s.len() == 2);
         }
         assert_eq!(talking[0], 0.0);
         // Patience averages 2 minutes: most outlast the 45 s at the empty center.
         assert!(rolled > list.len() / 2 && answered > list.len() / 2, "{rolled} {answered}");
+    }
+
+    /// A diverted 911 call never hangs up: it is answered, or after the last tier's time it goes
+    /// back to the PSAP, exactly then.
+    #[test]
+    fn a_diverted_call_goes_back_when_the_last_tier_does_not_answer_in_time() {
+        let mut list = contacts(20.0, 300.0, &[(0, 30.0), (1, 60.0)], 4);
+        for c in &mut list {
+            c.patience_s = f64::INFINITY;
+            c.returns = true;
+        }
+        let centers = [Center { counselors: vec![0; 168] }, Center { counselors: vec![1; 168] }];
+        let mut talking = vec![0.0; 2];
+        let out = simulate(&centers, &list, (0.0, 300.0 * 3600.0), &mut talking);
+        let mut returned = 0;
+        for (c, o) in list.iter().zip(&out) {
+            assert_eq!(o.rang_s, vec![c.arrival_s, c.arrival_s + 30.0]);
+            match o.end {
+                Some(End::Answered { center, at_s }) => {
+                    assert_eq!(center, 1);
+                    assert!(at_s <= c.arrival_s + 90.0);
+                }
+                Some(End::Returned { at_s }) => {
+                    assert_eq!(at_s, c.arrival_s + 90.0);
+                    returned += 1;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // One counselor talking 4 minutes to 20 calls an hour is busy most of the time.
+        assert!(returned > list.len() / 4 && returned < list.len(), "{returned} of {}", list.len());
     }
 }

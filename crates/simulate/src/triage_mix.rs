@@ -86,20 +86,42 @@ fn input(protocol: &Protocol, question: &str, answer: &str) -> AnswerInput {
     }
 }
 
-/// Decides `draws` calls with answers drawn from `mix` (checked) and counts the outcomes.
-pub fn shares(protocol: &Protocol, mix: &[AnswerMix], draws: usize, seed: u64) -> OutcomeShares {
-    let mut rng = Rng::seeded(seed);
-    let inputs: Vec<(&str, Vec<(AnswerInput, f64)>)> = mix
-        .iter()
-        .map(|m| {
-            let answers =
-                m.answers.iter().map(|(a, s)| (input(protocol, &m.question, a), *s)).collect();
-            (m.question.as_str(), answers)
-        })
-        .collect();
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for _ in 0..draws {
-        let chosen: Vec<(&str, &AnswerInput)> = inputs
+/// One caller's answers drawn from a mix, and what the protocol decided on them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawn {
+    /// `None`: the protocol could not decide on these answers.
+    pub outcome: Option<TriageOutcome>,
+    /// The rule that decided.
+    pub rule: String,
+    /// The answers as the product records them, `(question, answer)`.
+    pub answers: Vec<(String, String)>,
+}
+
+/// A protocol with an answer mix (checked), ready to decide calls.
+#[derive(Debug)]
+pub struct Mix<'p> {
+    protocol: &'p Protocol,
+    inputs: Vec<(String, Vec<(AnswerInput, f64)>)>,
+}
+
+impl<'p> Mix<'p> {
+    pub fn new(protocol: &'p Protocol, mix: &[AnswerMix]) -> Self {
+        let inputs = mix
+            .iter()
+            .map(|m| {
+                let answers =
+                    m.answers.iter().map(|(a, s)| (input(protocol, &m.question, a), *s)).collect();
+                (m.question.clone(), answers)
+            })
+            .collect();
+        Self { protocol, inputs }
+    }
+
+    /// One caller: an answer to every question drawn by its shares, decided by
+    /// `triage::evaluate`.
+    pub fn draw(&self, rng: &mut Rng) -> Drawn {
+        let chosen: Vec<(&str, &AnswerInput)> = self
+            .inputs
             .iter()
             .filter_map(|(q, answers)| {
                 let mut u = rng.uniform();
@@ -107,17 +129,44 @@ pub fn shares(protocol: &Protocol, mix: &[AnswerMix], draws: usize, seed: u64) -
                     u -= s;
                     u <= 0.0
                 });
-                pick.or_else(|| answers.iter().rev().find(|(_, s)| *s > 0.0)).map(|(a, _)| (*q, a))
+                pick.or_else(|| answers.iter().rev().find(|(_, s)| *s > 0.0))
+                    .map(|(a, _)| (q.as_str(), a))
             })
             .collect();
-        let outcome = match Answers::parse(protocol, chosen) {
-            Ok(answers) => match triage::evaluate(protocol, &answers) {
-                Evaluation::Decided(d) => d.outcome.as_str().to_owned(),
-                Evaluation::NeedsAnswers { .. } => "undecided".to_owned(),
+        let undecided = Drawn { outcome: None, rule: String::new(), answers: Vec::new() };
+        let Ok(answers) = Answers::parse(self.protocol, chosen) else { return undecided };
+        match triage::evaluate(self.protocol, &answers) {
+            Evaluation::Decided(d) => Drawn {
+                outcome: Some(d.outcome),
+                rule: d.rule,
+                answers: answers.describe(self.protocol),
             },
-            Err(_) => "undecided".to_owned(),
-        };
-        *counts.entry(outcome).or_default() += 1;
+            Evaluation::NeedsAnswers { .. } => {
+                Drawn { answers: answers.describe(self.protocol), ..undecided }
+            }
+        }
+    }
+
+    /// A caller whose decision satisfies `wanted`: callers drawn until one does (at most
+    /// `tries`); `None` if none did.
+    pub fn draw_where(
+        &self,
+        rng: &mut Rng,
+        tries: usize,
+        wanted: impl Fn(Option<TriageOutcome>) -> bool,
+    ) -> Option<Drawn> {
+        (0..tries).map(|_| self.draw(rng)).find(|d| wanted(d.outcome))
+    }
+}
+
+/// Decides `draws` calls with answers drawn from `mix` (checked) and counts the outcomes.
+pub fn shares(protocol: &Protocol, mix: &[AnswerMix], draws: usize, seed: u64) -> OutcomeShares {
+    let mut rng = Rng::seeded(seed);
+    let mix = Mix::new(protocol, mix);
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for _ in 0..draws {
+        let outcome = mix.draw(&mut rng).outcome.map_or("undecided", TriageOutcome::as_str);
+        *counts.entry(outcome.to_owned()).or_default() += 1;
     }
     #[allow(clippy::cast_precision_loss)]
     let shares = counts.into_iter().map(|(k, n)| (k, n as f64 / draws.max(1) as f64)).collect();

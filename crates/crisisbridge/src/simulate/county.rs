@@ -26,7 +26,7 @@ use domain::event::Actor;
 use domain::{
     Agency, AgencyId, AgencyKind, CallEvent, CallId, CallStep, Channel, Destination, Disposition,
     Event, EventKind, GeoPoint, Incident, IncidentId, Location, Route, TeamId, TeamStatus, Text,
-    Timestamp,
+    Timestamp, TriageOutcome,
 };
 use incidents::SERVICE_988;
 use incidents::routing::{RoutingData, ServiceRouter};
@@ -39,6 +39,7 @@ use simulate::on_roads::{Back, RoadModel, Site, TiersOf};
 use simulate::replicate::Estimate;
 use simulate::rng::Rng;
 use simulate::scenario::{Scenario, ScenarioError};
+use simulate::triage_mix::{Drawn, Mix};
 use store::MOBILE_CRISIS_SERVICE;
 
 /// Simulation time 0 in the log: Monday 5 January 2026, 00:00 UTC (a model's week starts on a
@@ -61,6 +62,8 @@ pub(crate) struct County {
     centers: Vec<(Agency, Center, bool)>,
     /// What was read, for the report.
     pub(crate) note: String,
+    /// The 911 calls' triage, when the scenario has `[triage911]`.
+    triage: Option<CountyTriage>,
 }
 
 /// Reads the scenario's `[county]`, if it has one, and gives each team its provider's index.
@@ -68,7 +71,7 @@ pub(crate) fn load(
     scenario: &mut Scenario,
     file: &str,
     dir: &Path,
-) -> Result<Option<Arc<County>>, ScenarioError> {
+) -> Result<Option<County>, ScenarioError> {
     let Some(c) = scenario.county.clone() else { return Ok(None) };
     let line = scenario.lines.get("county").copied().unwrap_or(0);
     let at = |m: String| ScenarioError {
@@ -208,7 +211,7 @@ pub(crate) fn load(
         providers.len(),
         c.services
     );
-    Ok(Some(Arc::new(County { router, providers, team_ids, centers, note })))
+    Ok(Some(County { router, providers, team_ids, centers, note, triage: None }))
 }
 
 /// The point of a call's place, as the product records it.
@@ -221,6 +224,12 @@ fn at(ms: u64) -> Timestamp {
 }
 
 impl County {
+    /// The same county, deciding each 911 call by the scenario's protocol.
+    pub(crate) fn with_triage(mut self, triage: CountyTriage) -> Self {
+        self.triage = Some(triage);
+        self
+    }
+
     /// Who is offered a call from a place: the providers of its mobile crisis route, each with
     /// its tier's time to answer.
     pub(crate) fn tiers_of(county: &Arc<Self>) -> TiersOf {
@@ -248,7 +257,9 @@ impl County {
         &self,
         trace: &Trace<Site, Back>,
         window: (u64, u64),
-        line: Option<(&Line, &RoadModel<'_>, u64)>,
+        roads: &RoadModel<'_>,
+        line: Option<&Line>,
+        seed: u64,
     ) -> Result<Vec<Figure>, String> {
         let options = Options {
             window: reports::Window {
@@ -267,13 +278,33 @@ impl County {
                 *slot = Some(a);
             }
         }
+        let mix = self.triage.as_ref().map(|t| Mix::new(&t.protocol, &t.mix));
+        let mut which = stream(seed, 1);
         for (k, (call, sent)) in trace.calls.iter().zip(assignment).enumerate() {
-            let mut log = Log { id: incident_id(k), incident: None, tally: &mut tally };
-            self.play(&mut log, call, sent).map_err(|e| format!("call {}: {e}", k + 1))?;
+            let triaged = match &mix {
+                Some(mix) => self.team_call_triage(mix, call.arrival_ms, &mut which)?,
+                None => None,
+            };
+            let mut log = Log { id: incident_id(0, k), incident: None, tally: &mut tally };
+            self.play(&mut log, call, sent, triaged.as_ref())
+                .map_err(|e| format!("call {}: {e}", k + 1))?;
         }
+        let others = match &mix {
+            Some(mix) => self.other_911_calls(mix, roads, window, seed)?,
+            None => Vec::new(),
+        };
         let mut per_center = Vec::new();
-        if let Some((line, roads, seed)) = line.filter(|_| !self.centers.is_empty()) {
-            per_center = self.contacts(&mut tally, line, roads, window, seed)?;
+        match line.filter(|_| !self.centers.is_empty()) {
+            Some(line) => {
+                per_center =
+                    self.through_centers(&mut tally, line, roads, window, seed, &others)?;
+            }
+            None => {
+                for (k, other) in others.iter().enumerate() {
+                    let mut log = Log { id: incident_id(1, k), incident: None, tally: &mut tally };
+                    self.play_other(&mut log, other, None)?;
+                }
+            }
         }
         let report = tally.report(&Names::by_id());
         let mut out = report.groups.first().map(|g| figures(&g.measures)).unwrap_or_default();
@@ -281,25 +312,145 @@ impl County {
         Ok(out)
     }
 
-    /// The 988 contacts of a replication through the centers: their call steps and the
-    /// incidents of those answered into the tally; each center's own figures returned.
-    fn contacts(
+    /// Whether the fleet's call at `ms` is one of the 911 calls the protocol sent a team, and
+    /// if so the answers and decision: by the share of the hour's rate the 911 calls make
+    /// (Poisson streams merged: each call is of one with its share of the rate), then a caller
+    /// drawn from the mix among those the protocol sends a team.
+    fn team_call_triage(
+        &self,
+        mix: &Mix<'_>,
+        ms: u64,
+        rng: &mut Rng,
+    ) -> Result<Option<Drawn>, String> {
+        let Some(t) = &self.triage else { return Ok(None) };
+        #[allow(clippy::cast_precision_loss)]
+        let s = ms as f64 / 1000.0;
+        let from_911 = t.team_share * t.calls.rate_at(s);
+        let own = t.base.as_ref().map_or(0.0, |b| b.rate_at(s));
+        if from_911 <= 0.0 || rng.uniform() * (from_911 + own) >= from_911 {
+            return Ok(None);
+        }
+        mix.draw_where(rng, MAX_TRIES, sends_team).map(Some).ok_or_else(|| {
+            format!(
+                "no caller of {MAX_TRIES} drawn was sent a team, yet the protocol's share is {}",
+                t.team_share
+            )
+        })
+    }
+
+    /// The 911 calls the protocol did not send a team: their times, places and decisions.
+    fn other_911_calls(
+        &self,
+        mix: &Mix<'_>,
+        roads: &RoadModel<'_>,
+        window: (u64, u64),
+        seed: u64,
+    ) -> Result<Vec<Other>, String> {
+        let Some(t) = &self.triage else { return Ok(Vec::new()) };
+        let share = 1.0 - t.team_share;
+        if share <= 1e-12 {
+            return Ok(Vec::new());
+        }
+        let arrivals = t.calls.share_of(share)?;
+        let (mut times, mut place, mut decide) =
+            (stream(seed, 2), stream(seed, 3), stream(seed, 4));
+        #[allow(clippy::cast_precision_loss)]
+        let end_s = window.1 as f64 / 1000.0;
+        let mut travel = roads.travel();
+        let mut out = Vec::new();
+        let mut t_s = arrivals.next_after(0.0, &mut times);
+        while t_s < end_s {
+            let site = travel.site(&mut place);
+            let drawn = mix.draw_where(&mut decide, MAX_TRIES, |o| !sends_team(o)).ok_or_else(|| {
+                format!("no caller of {MAX_TRIES} drawn was kept from a team, yet the share is {share}")
+            })?;
+            out.push(Other { arrival_s: t_s, site, drawn });
+            t_s = arrivals.next_after(t_s, &mut times);
+        }
+        Ok(out)
+    }
+
+    /// A 911 call not sent a team, event by event: opened, routed, triaged; diverted to 988
+    /// along its route (offered tier by tier as `transfer` says the centers answered), or
+    /// handled by police or EMS.
+    fn play_other(
+        &self,
+        log: &mut Log<'_>,
+        other: &Other,
+        transfer: Option<(&Contact, &Outcome)>,
+    ) -> Result<(), String> {
+        let arrived = ms(other.arrival_s);
+        let (routes, psap) = self.open_911(log, arrived, &other.site, Some(&other.drawn))?;
+        let tiers = routes.into_iter().find(|r| r.service == SERVICE_988).map(|r| r.tiers);
+        let diverted = other.drawn.outcome == Some(TriageOutcome::Divert988);
+        let (Some(tiers), true) = (tiers.filter(|t| !t.is_empty()), diverted) else {
+            return log.push(arrived, psap, closed(Disposition::HandledByEmergencyServices));
+        };
+        let Some(first) = tiers.first() else { return Ok(()) };
+        let offer = EventKind::TransferOffered {
+            to: first.agency,
+            reason: Text::parse("divert to 988", Text::SHORT_MAX).unwrap_or_default(),
+            deadline: at(arrived + u64::from(first.answer_within_s) * 1000),
+            service: Some(SERVICE_988.to_owned()),
+            then: tiers.get(1..).unwrap_or_default().to_vec(),
+            destination: Destination::Crisis988,
+            until_taken: false,
+        };
+        log.push(arrived, psap, offer)?;
+        let Some((contact, outcome)) = transfer else {
+            // No centers to wait on: taken at once.
+            log.push(arrived, first.agency, EventKind::TransferAccepted)?;
+            return log.push(arrived, first.agency, closed(Disposition::ResolvedByPhone));
+        };
+        for (tier, rang) in outcome.rang_s.iter().enumerate().skip(1) {
+            log.time_out(ms(*rang))?;
+            let to = log.incident.as_ref().and_then(|i| i.transfer.as_ref()).map(|t| t.to);
+            if to != tiers.get(tier).map(|t| t.agency) {
+                return Err(format!(
+                    "a diverted call's tier {tier} went to another center than its route's"
+                ));
+            }
+        }
+        match outcome.end {
+            Some(End::Answered { center, at_s }) => {
+                let agency = self.centers.get(center).map(|(a, _, _)| a.id).ok_or("no center")?;
+                log.push(ms(at_s), agency, EventKind::TransferAccepted)?;
+                log.push(ms(at_s + contact.talk_s), agency, closed(Disposition::ResolvedByPhone))
+            }
+            Some(End::Returned { at_s }) => {
+                log.time_out(ms(at_s))?;
+                if log.incident.as_ref().is_some_and(|i| i.alarm.is_some()) {
+                    let action =
+                        Text::parse("sent police or EMS", Text::SHORT_MAX).unwrap_or_default();
+                    log.push(ms(at_s), psap, EventKind::AlarmResolved { action })?;
+                }
+                log.push(ms(at_s), psap, closed(Disposition::HandledByEmergencyServices))
+            }
+            Some(End::Abandoned { .. }) | None => Ok(()),
+        }
+    }
+
+    /// The 988 contacts of a replication, and the 911 calls diverted to 988, through the
+    /// centers: the contacts' call steps and the incidents into the tally; each center's own
+    /// figures returned.
+    fn through_centers(
         &self,
         tally: &mut Tally,
         line: &Line,
         roads: &RoadModel<'_>,
         window: (u64, u64),
         seed: u64,
+        others: &[Other],
     ) -> Result<Vec<Figure>, String> {
-        let stream =
-            |k: u64| Rng::seeded(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (0x988_0000 + k));
         let (mut arrivals, mut place, mut patience, mut talk) =
-            (stream(1), stream(2), stream(3), stream(4));
+            (stream(seed, 11), stream(seed, 12), stream(seed, 13), stream(seed, 14));
         #[allow(clippy::cast_precision_loss)]
         let end_s = window.1 as f64 / 1000.0;
         let mut travel = roads.travel();
         let (mut contacts, mut places) = (Vec::new(), Vec::new());
-        let mut t = line.arrivals.next_after(0.0, &mut arrivals);
+        // The line's own contacts: without the 911 calls diverted to it, which come below.
+        let own = self.triage.as_ref().and_then(|t| t.line_own.as_ref()).unwrap_or(&line.arrivals);
+        let mut t = own.next_after(0.0, &mut arrivals);
         while t < end_s {
             let site = travel.site(&mut place);
             let tiers = self.center_tiers(site.lat, site.lon);
@@ -314,18 +465,51 @@ impl County {
                 tiers,
                 patience_s: line.patience.sample(&mut patience),
                 talk_s: line.talk.sample(&mut talk),
+                returns: false,
             });
             places.push(site);
-            t = line.arrivals.next_after(t, &mut arrivals);
+            t = own.next_after(t, &mut arrivals);
+        }
+        let callers = contacts.len();
+        // Each diverted 911 call, offered along its route: the PSAP holds it, so it never hangs
+        // up, and after the last tier's time it comes back.
+        let mut diverted = Vec::new();
+        for (k, other) in others.iter().enumerate() {
+            let tiers = self.center_tiers(other.site.lat, other.site.lon);
+            if other.drawn.outcome == Some(TriageOutcome::Divert988) && !tiers.is_empty() {
+                diverted.push((k, contacts.len()));
+                contacts.push(Contact {
+                    arrival_s: other.arrival_s,
+                    tiers,
+                    patience_s: f64::INFINITY,
+                    talk_s: line.talk.sample(&mut talk),
+                    returns: true,
+                });
+            }
         }
         let centers: Vec<Center> = self.centers.iter().map(|(_, c, _)| c.clone()).collect();
         #[allow(clippy::cast_precision_loss)]
         let window_s = (window.0 as f64 / 1000.0, end_s);
         let mut talking = vec![0.0; centers.len()];
         let outcomes = simulate::centers::simulate(&centers, &contacts, window_s, &mut talking);
-        let mut counts = vec![[0u64; 4]; centers.len()];
+        let mut counts = vec![[0u64; 8]; centers.len()];
+        let mut transfer_of = vec![None; others.len()];
+        for (other, contact) in diverted {
+            if let (Some(slot), Some(c), Some(o)) =
+                (transfer_of.get_mut(other), contacts.get(contact), outcomes.get(contact))
+            {
+                *slot = Some((c, o));
+                if c.arrival_s >= window_s.0 {
+                    tally_center(&mut counts, c, o);
+                }
+            }
+        }
+        for (k, (other, transfer)) in others.iter().zip(transfer_of).enumerate() {
+            let mut log = Log { id: incident_id(1, k), incident: None, tally: &mut *tally };
+            self.play_other(&mut log, other, transfer)?;
+        }
         for (k, ((contact, outcome), site)) in
-            contacts.iter().zip(&outcomes).zip(&places).enumerate()
+            contacts.iter().zip(&outcomes).zip(&places).enumerate().take(callers)
         {
             let measured = contact.arrival_s >= window_s.0;
             if measured {
@@ -334,7 +518,7 @@ impl County {
             self.phone_steps(tally, k, contact, outcome)?;
             if let Some(End::Answered { center, at_s }) = outcome.end {
                 let agency = self.centers.get(center).map(|(a, _, _)| a.id).ok_or("no center")?;
-                let mut log = Log { id: contact_id(k), incident: None, tally: &mut *tally };
+                let mut log = Log { id: incident_id(2, k), incident: None, tally: &mut *tally };
                 let place = location(site.lat, site.lon).ok_or("a place off the globe")?;
                 let summary =
                     Text::parse("simulated 988 contact", Text::SHORT_MAX).unwrap_or_default();
@@ -353,8 +537,13 @@ impl County {
             }
         }
         let mut out = Vec::new();
-        for (((agency, center, _), [rung, answered, rolled, abandoned]), talked) in
-            self.centers.iter().zip(counts).zip(talking)
+        for (
+            (
+                (agency, center, _),
+                [rung, answered, rolled, abandoned, offered, accepted, timed_out, returned],
+            ),
+            talked,
+        ) in self.centers.iter().zip(counts).zip(talking)
         {
             let on_duty = on_duty_s(center, window_s);
             let code = &agency.code;
@@ -364,6 +553,25 @@ impl County {
                 ("answered", "contacts answered here", "", answered as f64),
                 ("rolled_over", "contacts rolled over from here", "", rolled as f64),
                 ("abandoned", "contacts that hung up waiting here", "", abandoned as f64),
+                (
+                    "diverted_offered_first",
+                    "diverted 911 calls offered here first",
+                    "",
+                    offered as f64,
+                ),
+                ("diverted_accepted", "diverted 911 calls accepted here", "", accepted as f64),
+                (
+                    "diverted_timed_out",
+                    "diverted 911 calls whose offer here timed out",
+                    "",
+                    timed_out as f64,
+                ),
+                (
+                    "diverted_returned",
+                    "diverted 911 calls back to 911 from here, the last tier",
+                    "",
+                    returned as f64,
+                ),
                 (
                     "occupancy",
                     "counselors' time on duty spent talking",
@@ -432,21 +640,24 @@ impl County {
                 step(last, at_s, CallStep::Answered { by });
             }
             Some(End::Abandoned { at_s }) => step(last, at_s, CallStep::Abandoned),
-            None => {}
+            // A caller does not come back to a PSAP: only diverted calls do, and they are
+            // transfers, not phone calls of the center.
+            Some(End::Returned { .. }) | None => {}
         }
         Ok(())
     }
 
-    /// One call's incident, event by event.
-    fn play(
+    /// A 911 call's incident opened at `ms` where it is, by the PSAP its route names, routed
+    /// for every service and triaged when `triaged` says how; its routes and PSAP returned.
+    fn open_911(
         &self,
         log: &mut Log<'_>,
-        call: &CallRecord<Site>,
-        sent: Option<&Assignment>,
-    ) -> Result<(), String> {
-        let place = location(call.site.lat, call.site.lon).ok_or_else(|| {
-            format!("a place off the globe: {}, {}", call.site.lat, call.site.lon)
-        })?;
+        ms: u64,
+        site: &Site,
+        triaged: Option<&Drawn>,
+    ) -> Result<(Vec<Route>, AgencyId), String> {
+        let place = location(site.lat, site.lon)
+            .ok_or_else(|| format!("a place off the globe: {}, {}", site.lat, site.lon))?;
         let routes: Vec<Route> = self.router.route(&place, None);
         let psap = routes
             .iter()
@@ -457,7 +668,7 @@ impl County {
                 format!(
                     "no PSAP takes a 911 call at {:.6}, {:.6}: the services file routes {SOS} \
                      nowhere there (add a [[default]])",
-                    call.site.lat, call.site.lon
+                    site.lat, site.lon
                 )
             })?;
         let summary = Text::parse("simulated 911 call", Text::SHORT_MAX).unwrap_or_default();
@@ -467,11 +678,35 @@ impl County {
             callback: None,
             summary,
         };
-        log.push(call.arrival_ms, psap, opened)?;
-        let mobile = routes.iter().find(|r| r.service == MOBILE_CRISIS_SERVICE).cloned();
-        for route in routes {
-            log.push(call.arrival_ms, psap, EventKind::Routed(route))?;
+        log.push(ms, psap, opened)?;
+        for route in &routes {
+            log.push(ms, psap, EventKind::Routed(route.clone()))?;
         }
+        if let (Some(d), Some(t)) = (triaged, &self.triage)
+            && let Some(outcome) = d.outcome
+        {
+            let recorded = EventKind::TriageRecorded {
+                outcome,
+                protocol: t.protocol.id.clone(),
+                protocol_version: 1,
+                rule: d.rule.clone(),
+                answers: d.answers.clone(),
+            };
+            log.push(ms, psap, recorded)?;
+        }
+        Ok((routes, psap))
+    }
+
+    /// One call the teams were offered, event by event.
+    fn play(
+        &self,
+        log: &mut Log<'_>,
+        call: &CallRecord<Site>,
+        sent: Option<&Assignment>,
+        triaged: Option<&Drawn>,
+    ) -> Result<(), String> {
+        let (routes, psap) = self.open_911(log, call.arrival_ms, &call.site, triaged)?;
+        let mobile = routes.into_iter().find(|r| r.service == MOBILE_CRISIS_SERVICE);
         let tiers = mobile.map(|r| r.tiers).unwrap_or_default();
         let (Some(first), Some(first_at)) = (tiers.first(), call.offers.first()) else {
             // Nobody serves the place for mobile crisis: the PSAP handles it.
@@ -532,29 +767,26 @@ impl County {
     }
 }
 
-/// Counts a measured contact at its centers: [rang first, answered, rolled over from, hung up].
-fn tally_center(counts: &mut [[u64; 4]], contact: &Contact, outcome: &Outcome) {
+/// Counts a measured contact at its centers. A caller counts in the first four slots (rang
+/// here first, answered here, rolled over from here, hung up here); a diverted 911 call in the
+/// last four (offered here first, accepted here, timed out here, sent back from here).
+fn tally_center(counts: &mut [[u64; 8]], contact: &Contact, outcome: &Outcome) {
+    let base = if contact.returns { 4 } else { 0 };
+    let mut add = |center: Option<usize>, slot: usize| {
+        if let Some(n) = center.and_then(|c| counts.get_mut(c)).and_then(|c| c.get_mut(base + slot))
+        {
+            *n += 1;
+        }
+    };
     let center = |tier: usize| contact.tiers.get(tier).map(|(c, _)| *c);
-    if let Some(slot) = center(0).and_then(|c| counts.get_mut(c)) {
-        slot[0] += 1;
-    }
+    add(center(0), 0);
     for tier in 0..outcome.rang_s.len().saturating_sub(1) {
-        if let Some(slot) = center(tier).and_then(|c| counts.get_mut(c)) {
-            slot[2] += 1;
-        }
+        add(center(tier), 2);
     }
+    let last = center(outcome.rang_s.len().saturating_sub(1));
     match outcome.end {
-        Some(End::Answered { center, .. }) => {
-            if let Some(slot) = counts.get_mut(center) {
-                slot[1] += 1;
-            }
-        }
-        Some(End::Abandoned { .. }) => {
-            let last = center(outcome.rang_s.len().saturating_sub(1));
-            if let Some(slot) = last.and_then(|c| counts.get_mut(c)) {
-                slot[3] += 1;
-            }
-        }
+        Some(End::Answered { center, .. }) => add(Some(center), 1),
+        Some(End::Abandoned { .. } | End::Returned { .. }) => add(last, 3),
         None => {}
     }
 }
@@ -581,22 +813,52 @@ fn ms(s: f64) -> u64 {
     (s * 1000.0).round().max(0.0) as u64
 }
 
-/// The k-th 988 contact's incident id.
-fn contact_id(k: usize) -> IncidentId {
-    IncidentId::from_uuid(uuid::Uuid::from_u128(
-        0x0190_0000_0000_7000_9000_0000_0000_0000 + k as u128,
-    ))
-}
-
 fn closed(disposition: Disposition) -> EventKind {
     EventKind::Closed { disposition, remark: Text::default() }
 }
 
-/// The k-th call's incident id (the same in every replication: ids only name).
-fn incident_id(k: usize) -> IncidentId {
+/// The incident id of the k-th call of a kind (0: offered the teams, 1: other 911 calls, 2:
+/// 988 contacts), the same in every replication: ids only name.
+fn incident_id(kind: u8, k: usize) -> IncidentId {
     IncidentId::from_uuid(uuid::Uuid::from_u128(
-        0x0190_0000_0000_7000_8000_0000_0000_0000 + k as u128,
+        0x0190_0000_0000_7000_8000_0000_0000_0000 + (u128::from(kind) << 64) + k as u128,
     ))
+}
+
+/// How many callers are drawn at most to find one the protocol decides a given way.
+const MAX_TRIES: usize = 100_000;
+
+/// A seeded stream of a replication, one per kind of draw.
+fn stream(seed: u64, which: u64) -> Rng {
+    Rng::seeded(
+        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ (0xC0_0000 + which).wrapping_mul(0xD1B5_4A32_D192_ED03),
+    )
+}
+
+/// Whether a decision sends a mobile crisis team (alone or with police).
+fn sends_team(outcome: Option<TriageOutcome>) -> bool {
+    matches!(outcome, Some(TriageOutcome::MobileCrisis | TriageOutcome::CoResponse))
+}
+
+/// A 911 call the protocol did not send a team.
+struct Other {
+    arrival_s: f64,
+    site: Site,
+    drawn: Drawn,
+}
+
+/// The scenario's `[triage911]`, for deciding each call.
+pub(crate) struct CountyTriage {
+    pub protocol: triage::Protocol,
+    pub mix: Vec<simulate::triage_mix::AnswerMix>,
+    /// The 911 calls, and the share the protocol sends a team.
+    pub calls: simulate::arrivals::Arrivals,
+    pub team_share: f64,
+    /// The teams' own calls besides (`[arrivals]`).
+    pub base: Option<simulate::arrivals::Arrivals>,
+    /// The 988 line's own contacts, before the diverted calls were added.
+    pub line_own: Option<simulate::arrivals::Arrivals>,
 }
 
 /// One incident being written: each event through the state machine, then into the tally.

@@ -131,8 +131,8 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
             Some(county) => {
                 let mut trace = simulate::fleet::Trace::default();
                 let run = simulate(&scenario.model, &mut model.travel(), seed, Some(&mut trace));
-                let line = scenario.line988.as_ref().map(|l| (l, &model, seed));
-                (run, Some(county.measure(&trace, window, line)))
+                let line = scenario.line988.as_ref();
+                (run, Some(county.measure(&trace, window, &model, line, seed)))
             }
         };
         done.fetch_add(1, Ordering::Relaxed);
@@ -331,7 +331,7 @@ pub(crate) fn table(r: &Report) -> String {
         for (outcome, share) in &t.outcomes.shares {
             let _ = writeln!(out, "  {outcome:<32} {:>21.1} %", share * 100.0);
         }
-        if r.line988.is_none() && t.diverted_per_hour > 0.0 {
+        if r.line988.is_none() && r.county.is_none() && t.diverted_per_hour > 0.0 {
             let _ = writeln!(
                 out,
                 "  (no [line988] in the scenario: the diverted calls are not simulated)"

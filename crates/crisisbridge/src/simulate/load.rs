@@ -3,6 +3,7 @@
 //! of points). Every problem is reported with the scenario file's line.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use roads::Graph;
@@ -27,6 +28,8 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {file}"))?;
     let mut scenario = Scenario::parse(&file, &text)?;
     let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+    // The line's own contacts, before the diverted 911 calls are added to them.
+    let line_own = scenario.line988.as_ref().map(|l| l.arrivals.clone());
     let triage = match scenario.triage911.clone() {
         None => None,
         Some(t) => {
@@ -57,10 +60,21 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
                 .map_err(|m| at(format!("answers: {m}")))?;
             let shares = simulate::triage_mix::shares(&protocol, &t.mix, 200_000, scenario.seed);
             scenario.apply_triage(&shares).map_err(at)?;
-            Some(shares)
+            Some((shares, protocol, t))
         }
     };
-    let county = super::county::load(&mut scenario, &file, &dir)?;
+    let county = super::county::load(&mut scenario, &file, &dir)?.map(|county| {
+        let Some((shares, protocol, t)) = &triage else { return Arc::new(county) };
+        Arc::new(county.with_triage(super::county::CountyTriage {
+            protocol: protocol.clone(),
+            mix: t.mix.clone(),
+            calls: t.calls.clone(),
+            team_share: shares.team_share(),
+            base: scenario.base_arrivals.clone(),
+            line_own,
+        }))
+    });
+    let triage = triage.map(|(shares, _, _)| shares);
     let roads_path = dir.join(&scenario.roads);
     let graph = crate::roads::load_graph(&roads_path).map_err(|e| {
         scenario.error_at(&file, "roads", format!("roads = \"{}\": {e:#}", scenario.roads))

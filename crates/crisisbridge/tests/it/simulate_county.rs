@@ -17,7 +17,7 @@ fn absolute(text: &str) -> String {
     for file in ["roads.csv.gz", "block-groups.geojson.gz"] {
         out = out.replace(&format!("\"{file}\""), &format!("\"{}\"", here.join(file).display()));
     }
-    out
+    out.replace("\"../../protocols/", &format!("\"{}/", here.join("../../protocols").display()))
 }
 
 fn json(args: &[&str]) -> serde_json::Value {
@@ -57,30 +57,35 @@ fn the_outcome_reports_code_measures_the_simulated_incidents_as_the_simulation_d
     with_json.push("--json");
     let out = json(&with_json);
     let summary = &out["summary"];
-    // Every call that arrived in the 5 days is an incident opened in them.
+    let measure = |id: &str| mean(&county_measure(&out, id)["estimate"]);
+    // The calls offered the teams in the 5 days, and the 911 calls the protocol kept from a
+    // team (6 an hour × their share): each an incident opened in them.
     let calls = mean(&summary["calls_per_hour"]) * 5.0 * 24.0;
     let reached: f64 =
         summary["priorities"].as_array().unwrap().iter().map(|p| mean(&p["calls"])).sum();
-    let contacts = mean(&county_measure(&out, "contacts.911")["estimate"]);
-    assert!((contacts - calls).abs() < 1e-6, "{contacts} incidents, {calls} calls");
+    let shares = &out["triage911"]["outcomes"]["shares"];
+    let share_of = |o: &str| shares[o].as_f64().unwrap_or(0.0);
+    let others = 6.0 * (1.0 - share_of("mobile_crisis") - share_of("co_response")) * 120.0;
+    let contacts = measure("contacts.911");
+    // Poisson: the mean of 3 replications within 4 standard deviations.
+    let sd = (others / 3.0).sqrt();
+    assert!((contacts - calls - others).abs() < 4.0 * sd, "{contacts} vs {calls} + {others}");
+    // Each decided by the protocol as its outcome shares say.
+    for (id, outcome) in [
+        ("diversion.decided_988", "divert_988"),
+        ("diversion.decided_mobile_crisis", "mobile_crisis"),
+        ("diversion.decided_co_response", "co_response"),
+        ("diversion.decided_police", "law_enforcement"),
+        ("diversion.decided_police_and_ems", "law_enforcement_and_ems"),
+    ] {
+        let (got, want) = (measure(id), 100.0 * share_of(outcome));
+        assert!((got - want).abs() < 4.5, "{id}: {got} % vs {want} %");
+    }
     // Dispatch to on scene: the report's nearest-rank median of the incidents' events, the
     // simulation's of its drives.
     let p50 = mean(&county_measure(&out, "mobile.dispatch_to_on_scene.p50")["estimate"]);
     let drive = mean(&summary["dispatch_to_on_scene"]["median_s"]) / 60.0;
     assert!((p50 - drive).abs() < 1e-3, "{p50} vs {drive}");
-    let returned = mean(&county_measure(&out, "unserved.returned")["estimate"]);
-    let share = mean(&summary["returned_share"]);
-    // The mean of the replications' shares beside the share of the mean counts.
-    assert!((returned / calls - share).abs() < 0.002, "{returned} of {calls} vs {share}");
-    assert!(returned > 0.0, "busy providers should let some offers run out");
-    // A call either had a team on scene or came back to 911.
-    assert!((reached + returned - calls).abs() < 1e-6, "{reached} + {returned} vs {calls}");
-    let transported = mean(&county_measure(&out, "mobile.transported")["estimate"]);
-    assert!((transported - 85.0).abs() < 4.0, "{transported}");
-    assert!(out["county"]["routing"].as_str().unwrap().contains("3 providers"));
-
-    // 988: each answered contact is an incident its center opened; each ring at a center is an
-    // arrival there, so arrivals are the contacts plus their rollovers.
     let centers = ["988-lower", "988-upper", "988-national"];
     let sum = |what: &str| -> f64 {
         centers
@@ -95,6 +100,20 @@ fn the_outcome_reports_code_measures_the_simulated_incidents_as_the_simulation_d
             .map(|m| mean(&m["estimate"]))
             .sum()
     };
+    // Returned: offers to the providers that ran out, and diverted calls no center took.
+    let returned = measure("unserved.returned") - sum("diverted_returned");
+    let share = mean(&summary["returned_share"]);
+    // The mean of the replications' shares beside the share of the mean counts.
+    assert!((returned / calls - share).abs() < 0.002, "{returned} of {calls} vs {share}");
+    assert!(returned > 0.0, "busy providers should let some offers run out");
+    // A call either had a team on scene or came back to 911.
+    assert!((reached + returned - calls).abs() < 1e-6, "{reached} + {returned} vs {calls}");
+    let transported = mean(&county_measure(&out, "mobile.transported")["estimate"]);
+    assert!((transported - 85.0).abs() < 4.0, "{transported}");
+    assert!(out["county"]["routing"].as_str().unwrap().contains("3 providers"));
+
+    // 988: each answered contact is an incident its center opened; each ring at a center is an
+    // arrival there, so arrivals are the contacts plus their rollovers.
     let answered = sum("answered");
     let incidents = mean(&county_measure(&out, "contacts.988")["estimate"]);
     assert!(answered > 500.0 && (incidents - answered).abs() < 1e-6, "{incidents} vs {answered}");
@@ -108,6 +127,11 @@ fn the_outcome_reports_code_measures_the_simulated_incidents_as_the_simulation_d
     let national = mean(&county_measure(&out, "center.988-national.answered")["estimate"]);
     let in_state = mean(&county_measure(&out, "contacts.answered_in_state")["estimate"]);
     assert!(national > 0.0 && in_state < 100.0, "{national} {in_state}");
+    // Each diverted 911 call is offered to the center its route names.
+    let diverted = 6.0 * share_of("divert_988") * 120.0;
+    let offered = sum("diverted_offered_first");
+    assert!((offered - diverted).abs() < 4.0 * (diverted / 3.0).sqrt(), "{offered} vs {diverted}");
+    assert!(sum("diverted_accepted") > 0.9 * offered, "{}", sum("diverted_accepted"));
     let (ok, table, _) = run(&args, &[], None);
     assert!(ok && table.contains("unserved.returned") && table.contains("back to 911"), "{table}");
 }
