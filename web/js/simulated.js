@@ -4,8 +4,10 @@
 // that measure's row — dispatch to on scene and on scene within 1 h and 2 h of dispatch (every
 // dispatch's own drive), and the 988 line's answers within 15 s or 20 s and abandonment (marked
 // "988 line": the period's figure counts every channel) — each as the mean over the
-// replications ± its 95 % half-width. The scenario's other figures (response
-// from the call, by priority; utilisation) have no real counterpart and are listed apart.
+// replications ± its 95 % half-width. A scenario with a [county] carries the outcome report's
+// own measures over its simulated incidents: each goes in its row, in place of the above. The
+// scenario's other figures (response from the call, by priority; utilisation; each 988
+// center's) have no real counterpart and are listed apart.
 
 import { h } from './dom.js';
 
@@ -15,6 +17,18 @@ const isEstimate = (e) => e !== null && typeof e === 'object' && typeof e.mean =
 const known = (e) => isEstimate(e) || e === null;
 const pct = (e) => (isEstimate(e) ? `${(e.mean * 100).toFixed(1)} % ± ${(e.half_width * 100).toFixed(1)}` : '—');
 const minutes = (e) => (isEstimate(e) ? `${(e.mean / 60).toFixed(1)} min ± ${(e.half_width / 60).toFixed(1)}` : '—');
+
+/** A county measure's estimate in its unit: %, minutes, seconds, or a count. */
+function countyFigure(m) {
+  if (!isEstimate(m.estimate)) return '—';
+  const { mean, half_width: hw } = m.estimate;
+  switch (m.unit) {
+    case '%': return `${mean.toFixed(1)} % ± ${hw.toFixed(1)}`;
+    case 'min': return `${mean.toFixed(1)} min ± ${hw.toFixed(1)}`;
+    case 's': return `${mean.toFixed(0)} s ± ${hw.toFixed(0)}`;
+    default: return `${mean.toFixed(0)} ± ${hw.toFixed(0)}`;
+  }
+}
 
 /** A simulation's figures by measure id, and the rest. Throws with what is wrong. */
 export function readSimulation(text) {
@@ -55,6 +69,23 @@ export function readSimulation(text) {
     else extra.push([`988 answered within ${line.answer_within_s} s`, pct(line.answered_within_target)]);
     rows.set('contacts.abandoned', `988 line: ${pct(line.abandoned)}`);
     if (known(line.occupancy)) extra.push(['988 counselor occupancy', pct(line.occupancy)]);
+  }
+  // With a [county], the outcome report's own measures over the simulated incidents: every
+  // one goes in its row (the same code, so the same definition), and the centers' apart.
+  if (sim.county !== undefined && sim.county !== null) {
+    if (!Array.isArray(sim.county.measures)) throw new Error('its county has no measures: choose the file that `crisisbridge simulate --scenario … --json` wrote');
+    const times = new Map();
+    for (const m of sim.county.measures) {
+      if (typeof m?.id !== 'string' || typeof m.label !== 'string' || !known(m.estimate)) {
+        throw new Error('a county measure without its id, label or estimate: choose the file that `crisisbridge simulate --scenario … --json` wrote');
+      }
+      const value = countyFigure(m);
+      const time = /^(.*)\.(p50|p90)$/.exec(m.id);
+      if (m.id.startsWith('center.')) extra.push([m.label, value]);
+      else if (time) times.set(time[1], { ...times.get(time[1]), [time[2]]: value });
+      else rows.set(m.id, value);
+    }
+    for (const [id, t] of times) rows.set(id, `p50 ${t.p50 ?? '—'}, p90 ${t.p90 ?? '—'}`);
   }
   const name = typeof sim.scenario === 'string' ? sim.scenario : 'scenario';
   return { name, about: `${name}: ${sim.replications} replications of ${sim.days} days, seed ${sim.seed}`, rows, extra };

@@ -46,5 +46,28 @@ await run('supervisor compares a simulation with the real period', 90, async (br
   await page.getByRole('button', { name: 'Show', exact: true }).click();
   await all.locator('td.simulated').first().waitFor({ timeout: 10000 });
   check(await cell('contacts.abandoned') === `988 line: ${pct(sim.line988.abandoned)}`, 'the comparison stays when the report is shown again');
+
+  // A county's simulation carries the outcome report's own measures over its simulated
+  // incidents: each in its row, every kind in its unit; each 988 center's figures apart.
+  const countyText = readFileSync(process.env.CB_COUNTY_SIMULATION, 'utf8');
+  const county = JSON.parse(countyText);
+  await page.getByLabel('Compare with a simulation (JSON)').setInputFiles({ name: 'county.json', mimeType: 'application/json', buffer: Buffer.from(countyText) });
+  const countyHeader = all.locator('thead th').last();
+  await page.waitForFunction((name) => [...document.querySelectorAll('section.reports .report-group[data-group="all"] table.measures thead th')].some((th) => th.textContent === `Simulated: ${name}`), county.scenario, { timeout: 10000 });
+  check(await countyHeader.textContent() === `Simulated: ${county.scenario}`, 'the county simulation replaced the column');
+  const m = (id) => county.county.measures.find((x) => x.id === id).estimate;
+  const fixed = (e, d, unit) => `${e.mean.toFixed(d)}${unit} ± ${e.half_width.toFixed(d)}`;
+  for (const [id, want] of [
+    ['contacts.911', fixed(m('contacts.911'), 0, '')],
+    ['diversion.decided_988', fixed(m('diversion.decided_988'), 1, ' %')],
+    ['contacts.rolled_over', fixed(m('contacts.rolled_over'), 1, ' %')],
+    ['mobile.dispatch_to_on_scene', `p50 ${fixed(m('mobile.dispatch_to_on_scene.p50'), 1, ' min')}, p90 ${fixed(m('mobile.dispatch_to_on_scene.p90'), 1, ' min')}`],
+  ]) {
+    const got = await cell(id);
+    check(got === want, `${id}: the outcome report's code over the simulated incidents, ${want} (shows "${got}")`);
+  }
+  const answered = await apart.locator('tr', { hasText: '988-lower: contacts answered here' }).locator('td').textContent();
+  check(answered === fixed(m('center.988-lower.answered'), 0, ''), `a center's figures are listed apart (${answered})`);
+  if (process.env.CB_SHOT_COUNTY) await page.locator('section.reports').screenshot({ path: process.env.CB_SHOT_COUNTY });
   checkClean(ctx, 'supervisor');
 });

@@ -301,9 +301,22 @@ fn a_supervisor_compares_a_simulation_with_the_real_period() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let simulation = dir.path().join("simulation.json");
     std::fs::write(&simulation, &output.stdout).unwrap();
+    // And a county's: routed to providers and 988 centers, measured by the report's own code.
+    let providers = scenario.with_file_name("providers.toml");
+    let output = Command::new(BIN)
+        .args(["simulate", "--scenario", providers.to_str().unwrap()])
+        .args(["--days", "2", "--replications", "2", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let county = dir.path().join("county.json");
+    std::fs::write(&county, &output.stdout).unwrap();
     let _one_at_a_time = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let demo = Demo::start_region(dir.path(), "kansas");
-    let env = [("CB_SIMULATION", simulation.to_str().unwrap())];
+    let env = [
+        ("CB_SIMULATION", simulation.to_str().unwrap()),
+        ("CB_COUNTY_SIMULATION", county.to_str().unwrap()),
+    ];
     let out = run_script_with("simulated-reports.mjs", &demo.base, &env);
     demo.kill();
     assert!(out.contains("PASS supervisor compares a simulation with the real period"), "{out}");
