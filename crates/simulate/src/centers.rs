@@ -94,6 +94,8 @@ struct Run<'a> {
     staffed: Vec<u32>,
     waiting: Vec<VecDeque<usize>>,
     outcomes: Vec<Outcome>,
+    /// Contacts not yet ended.
+    open: usize,
 }
 
 /// Plays `contacts` (in arrival order) through `centers`; one outcome per contact, in order.
@@ -112,6 +114,7 @@ pub fn simulate(
         staffed: centers.iter().map(|c| c.staffed(0)).collect(),
         waiting: vec![VecDeque::new(); centers.len()],
         outcomes: vec![Outcome { rang_s: Vec::new(), end: None }; contacts.len()],
+        open: contacts.len(),
     };
     for (k, c) in contacts.iter().enumerate() {
         run.push(c.arrival_s, Event::Arrival { contact: k });
@@ -132,7 +135,7 @@ pub fn simulate(
                     }
                     run.serve(k, now, window, talking_s);
                 }
-                if run.outcomes.iter().any(|o| o.end.is_none()) {
+                if run.open > 0 {
                     run.push(now + 3600.0, Event::Hour);
                 }
             }
@@ -156,19 +159,13 @@ pub fn simulate(
                 let last = contacts.get(contact).is_none_or(|c| tier + 1 >= c.tiers.len());
                 match (waiting_here, last) {
                     (true, false) => run.ring(contact, tier + 1, now, window, talking_s),
-                    (true, true) => {
-                        if let Some(o) = run.outcomes.get_mut(contact) {
-                            o.end = Some(End::Returned { at_s: now });
-                        }
-                    }
+                    (true, true) => run.end(contact, End::Returned { at_s: now }),
                     (false, _) => {}
                 }
             }
             Event::Abandon { contact } => {
-                if let Some(o) = run.outcomes.get_mut(contact)
-                    && o.end.is_none()
-                {
-                    o.end = Some(End::Abandoned { at_s: now });
+                if run.outcomes.get(contact).is_some_and(|o| o.end.is_none()) {
+                    run.end(contact, End::Abandoned { at_s: now });
                 }
             }
         }
@@ -177,6 +174,14 @@ pub fn simulate(
 }
 
 impl Run<'_> {
+    /// The contact ends so (it had not ended before).
+    fn end(&mut self, contact: usize, end: End) {
+        if let Some(o) = self.outcomes.get_mut(contact) {
+            o.end = Some(end);
+            self.open = self.open.saturating_sub(1);
+        }
+    }
+
     fn push(&mut self, at: f64, event: Event) {
         self.sequence += 1;
         self.heap.push(Reverse((key(at), self.sequence, event)));
@@ -219,9 +224,7 @@ impl Run<'_> {
         talking_s: &mut [f64],
     ) {
         let talk = self.contacts.get(contact).map_or(0.0, |c| c.talk_s);
-        if let Some(o) = self.outcomes.get_mut(contact) {
-            o.end = Some(End::Answered { center, at_s: now });
-        }
+        self.end(contact, End::Answered { center, at_s: now });
         if let Some(t) = self.talking.get_mut(center) {
             *t += 1;
         }

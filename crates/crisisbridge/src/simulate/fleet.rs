@@ -129,7 +129,7 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
         let result = match &loaded.county {
             None => (simulate(&scenario.model, &mut model.travel(), seed, None), None),
             Some(county) => {
-                let mut trace = simulate::fleet::Trace::default();
+                let mut trace = simulate::fleet::Trace::without_drives_back();
                 let run = simulate(&scenario.model, &mut model.travel(), seed, Some(&mut trace));
                 let line = scenario.line988.as_ref();
                 (run, Some(county.measure(&trace, window, &model, line, seed)))

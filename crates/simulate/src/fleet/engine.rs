@@ -160,7 +160,7 @@ pub fn simulate<T: Travel>(
         calls: Vec::new(),
         assignments: Vec::new(),
         trips: Vec::new(),
-        tracing: trace.is_some(),
+        tracing: trace.as_ref().is_some_and(|t| t.keep_drives_back),
         teams: vec![State::AtPost; model.teams.len()],
         busy_in_window_ms: vec![0; model.teams.len()],
         overtime_in_window_ms: vec![0; model.teams.len()],

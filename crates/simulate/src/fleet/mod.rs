@@ -246,12 +246,26 @@ pub struct DriveBack<R> {
 pub struct Trace<S, R> {
     pub calls: Vec<CallRecord<S>>,
     pub assignments: Vec<Assignment>,
+    /// Every drive back with its route; left empty by [`Trace::without_drives_back`].
     pub drives_back: Vec<DriveBack<R>>,
+    keep_drives_back: bool,
 }
 
 impl<S, R> Default for Trace<S, R> {
     fn default() -> Self {
-        Self { calls: Vec::new(), assignments: Vec::new(), drives_back: Vec::new() }
+        Self {
+            calls: Vec::new(),
+            assignments: Vec::new(),
+            drives_back: Vec::new(),
+            keep_drives_back: true,
+        }
+    }
+}
+
+impl<S, R> Trace<S, R> {
+    /// A trace of the calls and assignments alone: a year's routes back are many megabytes.
+    pub fn without_drives_back() -> Self {
+        Self { keep_drives_back: false, ..Self::default() }
     }
 }
 
