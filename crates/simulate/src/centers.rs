@@ -135,12 +135,15 @@ pub fn simulate(
                     }
                     run.serve(k, now, window, talking_s);
                 }
-                if run.open > 0 {
+                // Hours go on while a contact is open and something else can still happen.
+                if run.open > 0 && !run.heap.is_empty() {
                     run.push(now + 3600.0, Event::Hour);
                 }
             }
             Event::Arrival { contact } => {
-                if let Some(c) = contacts.get(contact).filter(|c| c.patience_s.is_finite()) {
+                if let Some(c) =
+                    contacts.get(contact).filter(|c| !c.returns && c.patience_s.is_finite())
+                {
                     run.push(c.arrival_s + c.patience_s, Event::Abandon { contact });
                 }
                 run.ring(contact, 0, now, window, talking_s);

@@ -24,8 +24,8 @@ impl ThreePlaces {
     fn new() -> Self {
         Self {
             tiers: [
-                vec![(0, 60_000), (1, 90_000)],
-                vec![(1, 60_000), (0, 90_000)],
+                vec![(0, 600_000), (1, 900_000)],
+                vec![(1, 600_000), (0, 900_000)],
                 vec![(2, 30_000)],
             ],
             routed: true,
@@ -95,8 +95,8 @@ fn team(name: &str, provider: u16) -> TeamSpec {
 
 #[test]
 fn offers_roll_over_provider_by_provider_and_only_the_holder_sends_a_team() {
-    // Provider 0 has one team for a busy place, provider 1 two, provider 2 none.
-    let teams = vec![team("A1", 0), team("B1", 1), team("B2", 1)];
+    // Providers 0 and 1 have one team each for a busy place, provider 2 none.
+    let teams = vec![team("A1", 0), team("B1", 1)];
     let model = model(teams.clone(), 4.0);
     model.check(1).unwrap();
     let mut trace = Trace::default();
@@ -141,6 +141,46 @@ fn offers_roll_over_provider_by_provider_and_only_the_holder_sends_a_team() {
             }
         }
     }
+    // No call waits at a provider while one of its teams is free (no drive takes time and no
+    // team has a shift, so a team is free exactly outside its assignments): each of the
+    // provider's teams is busy throughout the wait.
+    let free_during = |team: usize, from: u64, to: u64| {
+        let mut busy: Vec<(u64, u64)> = trace
+            .assignments
+            .iter()
+            .filter(|a| a.team == team && a.sent_ms < to && a.cleared_ms > from)
+            .map(|a| (a.sent_ms, a.cleared_ms))
+            .collect();
+        busy.sort_unstable();
+        let mut covered = from;
+        for (sent, cleared) in busy {
+            if sent > covered {
+                return true;
+            }
+            covered = covered.max(cleared);
+        }
+        covered < to
+    };
+    let mut waits = 0;
+    for (k, call) in trace.calls.iter().enumerate() {
+        let sent = trace.assignments.iter().find(|a| a.call == k).map(|a| a.sent_ms);
+        for (tier, offered) in call.offers.iter().enumerate() {
+            let left = call.offers.get(tier + 1).copied().or(sent).or(call.returned_ms).unwrap();
+            if left <= *offered + 2 {
+                continue;
+            }
+            waits += 1;
+            for (t, spec) in teams.iter().enumerate() {
+                if spec.provider == Some(call.tiers[tier].0) {
+                    assert!(
+                        !free_during(t, offered + 1, left - 1),
+                        "call {k} waits at tier {tier} from {offered} to {left} ms while team {t} is free"
+                    );
+                }
+            }
+        }
+    }
+    assert!(waits > 500, "{waits}");
     // Place 2's provider has no team: every such call goes back to 911 after 30 s.
     let place2 = trace.calls.iter().filter(|c| c.tiers.len() == 1).count();
     assert!(place2 > 2000, "{place2}");

@@ -28,3 +28,21 @@ pub(crate) fn run(command: PlanCommand) -> anyhow::Result<()> {
 fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
+
+/// `plan` places and counts teams without providers: a scenario whose teams belong to the
+/// providers of a `[county]` is refused, saying what to do.
+fn without_county(
+    loaded: &crate::simulate::load::Loaded,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    if loaded.county.is_some() {
+        anyhow::bail!(
+            "{}: plan does not yet plan each provider's teams, and this scenario's teams belong \
+             to the providers of its [county]: plan a copy without [county], [[center]] and the \
+             teams' provider keys (the whole county as one provider), then simulate the result \
+             with its [county]",
+            path.display()
+        );
+    }
+    Ok(())
+}

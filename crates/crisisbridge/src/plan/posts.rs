@@ -129,6 +129,7 @@ pub(crate) fn posts(args: &PostsArgs) -> anyhow::Result<()> {
         bail!("--replications {}: give 0 (no confirming run) or 2 to 1000", args.replications);
     }
     let loaded = load(&args.scenario)?;
+    super::without_county(&loaded, &args.scenario)?;
     loaded
         .scenario
         .check_period(args.days * 24.0)

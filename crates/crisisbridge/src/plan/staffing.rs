@@ -114,6 +114,7 @@ pub(crate) fn staffing(args: &StaffingArgs) -> anyhow::Result<()> {
         bail!("--max-teams {}: give 1 to 10,000", args.max_teams);
     }
     let loaded = load(&args.scenario)?;
+    super::without_county(&loaded, &args.scenario)?;
     loaded
         .scenario
         .check_period(args.days * 24.0)

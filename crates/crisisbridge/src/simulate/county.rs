@@ -55,8 +55,9 @@ pub(crate) struct County {
     router: ServiceRouter,
     /// The mobile crisis providers, by provider index.
     providers: Vec<Agency>,
-    /// Each team's id in the simulated log.
+    /// Each team's id in the simulated log, and its provider's index.
     team_ids: Vec<TeamId>,
+    team_providers: Vec<Option<u16>>,
     /// The 988 centers (`[[center]]`), in the scenario's order, with their counselors and
     /// whether each is in the state.
     centers: Vec<(Agency, Center, bool)>,
@@ -211,7 +212,8 @@ pub(crate) fn load(
         providers.len(),
         c.services
     );
-    Ok(Some(County { router, providers, team_ids, centers, note, triage: None }))
+    let team_providers = scenario.model.teams.iter().map(|t| t.provider).collect();
+    Ok(Some(County { router, providers, team_ids, team_providers, centers, note, triage: None }))
 }
 
 /// The point of a call's place, as the product records it.
@@ -397,10 +399,9 @@ impl County {
             until_taken: false,
         };
         log.push(arrived, psap, offer)?;
+        // A county whose protocol diverts has its 988 centers (checked when it is read).
         let Some((contact, outcome)) = transfer else {
-            // No centers to wait on: taken at once.
-            log.push(arrived, first.agency, EventKind::TransferAccepted)?;
-            return log.push(arrived, first.agency, closed(Disposition::ResolvedByPhone));
+            return Err("a diverted call with no 988 center to offer it to".into());
         };
         for (tier, rang) in outcome.rang_s.iter().enumerate().skip(1) {
             log.time_out(ms(*rang))?;
@@ -747,6 +748,13 @@ impl County {
             .map(|t| t.agency)
             .ok_or("a team went to a call offered to nobody")?;
         let team = *self.team_ids.get(a.team).ok_or("a team the scenario does not have")?;
+        let own = self.team_providers.get(a.team).copied().flatten();
+        if own.and_then(|k| self.providers.get(usize::from(k))).map(|p| p.id) != Some(provider) {
+            return Err(format!(
+                "team {} of another provider went to a call offered to {provider}",
+                a.team + 1
+            ));
+        }
         log.push(a.sent_ms, provider, EventKind::TransferAccepted)?;
         log.push(a.sent_ms, provider, EventKind::TeamDispatched { team, provider })?;
         let status = |status| EventKind::TeamStatusChanged { team, status, to: None };
@@ -881,7 +889,23 @@ impl Log<'_> {
 
     /// The holder's offer ran out of time: the timeout, with what the product records with it
     /// (the next tier's offer, or the return and its alarm).
-    fn time_out(&mut self, ms: u64) -> Result<(), String> {
+    ///
+    /// The product times an offer out at its deadline, which is whole milliseconds; the
+    /// simulation's time for it (`simulated`, rounded from seconds for the 988 centers) may
+    /// differ from it by the rounding, never more.
+    fn time_out(&mut self, simulated: u64) -> Result<(), String> {
+        let deadline = self
+            .incident
+            .as_ref()
+            .and_then(|i| i.transfer.as_ref())
+            .map(|t| t.deadline.as_millis() - EPOCH_MS)
+            .ok_or("a timeout without an offer")?;
+        let ms = u64::try_from(deadline).map_err(|_| "an offer's deadline before the run")?;
+        if ms.abs_diff(simulated) > 1 {
+            return Err(format!(
+                "the simulation timed an offer out at {simulated} ms, its deadline is {ms} ms"
+            ));
+        }
         let holder = self.incident.as_ref().map(|i| i.holder).ok_or("no incident")?;
         self.push(ms, holder, EventKind::TransferTimedOut)?;
         let follow_up = self.incident.as_ref().map(|i| i.follow_up(at(ms))).unwrap_or_default();

@@ -144,9 +144,11 @@ pub(crate) fn run(args: &ScenarioArgs, path: &Path) -> anyhow::Result<()> {
     for (run, measured) in results {
         runs.push(run);
         if let Some(measured) = measured {
-            figures.push(measured.map_err(|e| {
-                anyhow::anyhow!("the simulated incident log broke a rule of the product: {e}")
-            })?);
+            figures.push(
+                measured.map_err(|e| {
+                    anyhow::anyhow!("writing the county's simulated incidents: {e}")
+                })?,
+            );
         }
     }
     let county = loaded.county.as_ref().map(|c| CountyReport {
@@ -235,7 +237,8 @@ pub(crate) fn summary_rows(s: &FleetSummary) -> Vec<(String, String)> {
 /// One priority's figures.
 pub(crate) fn priority_rows(p: &PrioritySummary) -> Vec<(String, String)> {
     [
-        ("calls per replication", pm(p.calls, 1.0, 0)),
+        ("calls reached per replication", pm(p.calls, 1.0, 0)),
+        ("calls back to 911 per replication", pm(p.returned, 1.0, 0)),
         ("response, mean (min)", pm(p.mean_response_s, 1.0 / 60.0, 2)),
         ("response, median (min)", pm(p.median_response_s, 1.0 / 60.0, 2)),
         ("response, 90th percentile (min)", pm(p.p90_response_s, 1.0 / 60.0, 2)),

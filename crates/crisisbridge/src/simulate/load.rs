@@ -74,6 +74,21 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
             line_own,
         }))
     });
+    if let (Some(_), Some((shares, _, _))) = (&county, &triage)
+        && shares.share(domain::TriageOutcome::Divert988) > 0.0
+        && scenario.centers.is_empty()
+    {
+        return Err(scenario
+            .error_at(
+                &file,
+                "triage911",
+                "[triage911]: with a [county], the 911 calls the protocol diverts are offered to \
+                 the 988 centers along their route: give a [line988] and a [[center]] for each \
+                 center the services file routes urn:service:counseling.suicide to"
+                    .into(),
+            )
+            .into());
+    }
     let triage = triage.map(|(shares, _, _)| shares);
     let roads_path = dir.join(&scenario.roads);
     let graph = crate::roads::load_graph(&roads_path).map_err(|e| {

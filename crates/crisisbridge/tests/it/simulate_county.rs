@@ -116,10 +116,13 @@ fn the_outcome_reports_code_measures_the_simulated_incidents_as_the_simulation_d
     // arrival there, so arrivals are the contacts plus their rollovers.
     let answered = sum("answered");
     let incidents = mean(&county_measure(&out, "contacts.988")["estimate"]);
-    assert!(answered > 500.0 && (incidents - answered).abs() < 1e-6, "{incidents} vs {answered}");
+    // (The report counts incidents opened, at the answer, in the period; the centers count
+    // contacts arrived in it: a contact straddling an end of the period is one and not the
+    // other.)
+    assert!(answered > 500.0 && (incidents - answered).abs() <= 3.0, "{incidents} vs {answered}");
     let (rung, rolled) = (sum("rung_first"), sum("rolled_over"));
     let arrived = mean(&county_measure(&out, "contacts.arrived")["estimate"]);
-    assert!((arrived - rung - rolled).abs() < 1e-6, "{arrived} vs {rung} + {rolled}");
+    assert!((arrived - rung - rolled).abs() <= 3.0, "{arrived} vs {rung} + {rolled}");
     let share = mean(&county_measure(&out, "contacts.rolled_over")["estimate"]);
     assert!((share / 100.0 - rolled / arrived).abs() < 0.01, "{share} % vs {rolled} / {arrived}");
     assert!(rolled > 0.0 && sum("abandoned") > 0.0);
@@ -159,7 +162,9 @@ fn calls_are_routed_by_the_county_boundaries_to_the_provider_serving_them() {
     let dir = tempfile::tempdir().unwrap();
     let services = std::fs::read_to_string(manhattan().join("providers-services.toml"))
         .unwrap()
-        .replace("tiers = [\"mct-downtown\", \"mct-midtown\"]", "tiers = [\"mct-downtown\"]");
+        .replace("tiers = [\"mct-downtown\", \"mct-midtown\"]", "tiers = [\"mct-downtown\"]")
+        // Elsewhere an offer waits an hour for a team: only downtown's calls go back.
+        .replace("answer_within_s = 120", "answer_within_s = 3600");
     std::fs::write(dir.path().join("providers-services.toml"), services).unwrap();
     let scenario = absolute(&std::fs::read_to_string(manhattan().join("providers.toml")).unwrap())
         .replace("provider = \"mct-downtown\"", "provider = \"mct-midtown\"");
@@ -178,10 +183,10 @@ fn calls_are_routed_by_the_county_boundaries_to_the_provider_serving_them() {
     let returned = &out["summary"]["returned_share"];
     let expected = population_share("3606100");
     assert!(expected > 0.1 && expected < 0.5, "{expected}");
-    // Within the replications' 99.9 % interval (t 8.610 over 3.182 for 4 replications), and
+    // Within the replications' 99.9 % interval (t 12.924 over 3.182 for 4 replications), and
     // never more than 2 points off.
     let (m, h) = (mean(returned), returned["half_width"].as_f64().unwrap());
-    assert!((m - expected).abs() <= (h * 8.610 / 3.182).max(0.005), "{m} ± {h} vs {expected}");
+    assert!((m - expected).abs() <= (h * 12.924 / 3.182).max(0.005), "{m} ± {h} vs {expected}");
     assert!((m - expected).abs() < 0.02, "{m} vs {expected}");
     // 988 contacts ring first at the center serving where they are: upper Manhattan's share.
     let first =
@@ -277,6 +282,17 @@ fn a_bad_county_is_refused_with_its_file_line_and_what_to_fix() {
             "[[center]]",
         ),
     ];
+    // With a protocol that diverts, the 988 centers take the diverted calls: they must be given.
+    let no_centers = original.split("[[center]]").next().unwrap().to_owned()
+        + &original[original.find("# hospitals/hospitals_1.csv").unwrap()..];
+    let cases: Vec<(String, &str, &str)> = cases
+        .into_iter()
+        .chain([(
+            no_centers.replace("[line988]\n", "[line988]\ncounselors = 3\n"),
+            "with a [county], the 911 calls the protocol diverts are offered to the 988 centers",
+            "[triage911]",
+        )])
+        .collect();
     for (k, (text, says, at)) in cases.into_iter().enumerate() {
         let path = dir.path().join(format!("bad-{k}.toml"));
         std::fs::write(&path, &text).unwrap();
@@ -304,4 +320,17 @@ fn line_of(text: &str, needle: &str, case: usize) -> usize {
         .position(|l| l.contains(needle))
         .map(|k| k + 1)
         .unwrap_or_else(|| panic!("case {case}: {needle} is not in the scenario"))
+}
+
+/// `plan` does not yet plan providers' teams: a county's scenario is refused, saying what to do.
+#[test]
+fn plan_refuses_a_county_scenario_saying_what_to_do() {
+    let scenario = manhattan().join("providers.toml");
+    for args in [
+        vec!["plan", "posts", "--scenario", scenario.to_str().unwrap(), "--teams", "12"],
+        vec!["plan", "staffing", "--scenario", scenario.to_str().unwrap()],
+    ] {
+        let (ok, _, stderr) = run(&args, &[], None);
+        assert!(!ok && stderr.contains("plan a copy without [county]"), "{args:?}: {stderr}");
+    }
 }

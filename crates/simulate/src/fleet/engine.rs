@@ -413,11 +413,13 @@ impl<T: Travel> Run<'_, T> {
                 self.send(now, call, team, from, drive_ms);
             }
             None => {
-                if c.record.measured && first_offer {
-                    self.queued_measured += 1;
-                }
                 let tier = c.record.offers.len().wrapping_sub(1);
                 let answer_ms = c.record.tiers.get(tier).map(|(_, ms)| *ms);
+                // A place no provider serves is offered to nobody (no time to answer): it goes
+                // back at once, without waiting for a team.
+                if c.record.measured && first_offer && answer_ms != Some(0) {
+                    self.queued_measured += 1;
+                }
                 self.waiting.insert((c.record.priority, c.record.arrival_ms, call));
                 if let Some(answer_ms) = answer_ms {
                     self.push(now + answer_ms, Event::OfferTimedOut { call, tier });

@@ -14,7 +14,11 @@ pub const BINS: usize = 121;
 /// One priority in one replication.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PriorityRun {
+    /// Calls a team reached.
     pub calls: usize,
+    /// Calls no provider sent a team to: back to 911. They count as not reached within the
+    /// target.
+    pub returned: usize,
     pub mean_response_s: f64,
     pub median_response_s: f64,
     pub p90_response_s: f64,
@@ -89,16 +93,25 @@ pub(super) fn measure<S>(
     let window_s = window.1.saturating_sub(window.0) as f64 / 1000.0;
     let mut responses: Vec<Vec<f64>> = vec![Vec::new(); model.priorities.len()];
     let mut by_hour: Vec<Vec<(u64, u64)>> = vec![vec![(0, 0); 168]; model.priorities.len()];
+    let mut returned_by = vec![0usize; model.priorities.len()];
     let (mut measured, mut busy_s) = (0usize, 0.0);
     let mut drives: Vec<f64> = Vec::new();
     for (record, assignment) in calls.iter().filter(|(r, _)| r.measured) {
         measured += 1;
+        let hour = usize::try_from((record.arrival_ms / 3_600_000) % 168).unwrap_or(0);
+        if record.returned_ms.is_some() {
+            if let Some(n) = returned_by.get_mut(record.priority) {
+                *n += 1;
+            }
+            if let Some(slot) = by_hour.get_mut(record.priority).and_then(|h| h.get_mut(hour)) {
+                slot.0 += 1;
+            }
+        }
         if let (Some(on_scene), Some(list)) =
             (record.on_scene_ms, responses.get_mut(record.priority))
         {
             let response_s = on_scene.saturating_sub(record.arrival_ms) as f64 / 1000.0;
             list.push(response_s);
-            let hour = usize::try_from((record.arrival_ms / 3_600_000) % 168).unwrap_or(0);
             let target_s = model.priorities.get(record.priority).map_or(0.0, |p| p.target_s);
             if let Some(slot) = by_hour.get_mut(record.priority).and_then(|h| h.get_mut(hour)) {
                 slot.0 += 1;
@@ -115,9 +128,10 @@ pub(super) fn measure<S>(
         .iter()
         .zip(&mut responses)
         .zip(by_hour)
-        .map(|((p, list), hours)| PriorityRun {
+        .zip(returned_by)
+        .map(|(((p, list), hours), returned)| PriorityRun {
             by_hour_of_week: hours,
-            ..priority_run(list, p.target_s)
+            ..priority_run(list, returned, p.target_s)
         })
         .collect();
     // Each team's hours on duty within the window (all of it without a shift), and any time it
@@ -142,7 +156,7 @@ pub(super) fn measure<S>(
         utilisation: team_busy_ms.iter().sum::<u64>() as f64 / 1000.0 / duty_s,
         team_utilisation,
         offered_load: busy_s / duty_s,
-        mean_busy_s: busy_s / count,
+        mean_busy_s: busy_s / drives.len().max(1) as f64,
         queued_share: queued as f64 / count,
         returned_share: returned as f64 / count,
         dispatch_to_on_scene: drive_run(&mut drives),
@@ -195,7 +209,7 @@ fn drive_run(drives: &mut [f64]) -> DriveRun {
     }
 }
 
-fn priority_run(list: &mut [f64], target_s: f64) -> PriorityRun {
+fn priority_run(list: &mut [f64], returned: usize, target_s: f64) -> PriorityRun {
     list.sort_by(f64::total_cmp);
     let n = list.len();
     let mut histogram = vec![0u64; BINS];
@@ -207,12 +221,14 @@ fn priority_run(list: &mut [f64], target_s: f64) -> PriorityRun {
         }
     }
     let count = n.max(1) as f64;
+    let offered = (n + returned).max(1) as f64;
     PriorityRun {
         calls: n,
+        returned,
         mean_response_s: list.iter().sum::<f64>() / count,
         median_response_s: nearest_rank(list, 0.5),
         p90_response_s: nearest_rank(list, 0.9),
-        within_target: list.iter().filter(|r| **r <= target_s).count() as f64 / count,
+        within_target: list.iter().filter(|r| **r <= target_s).count() as f64 / offered,
         histogram,
         by_hour_of_week: Vec::new(),
     }
@@ -223,7 +239,10 @@ fn priority_run(list: &mut [f64], target_s: f64) -> PriorityRun {
 pub struct PrioritySummary {
     pub name: String,
     pub target_s: f64,
+    /// Calls a team reached, per replication.
     pub calls: Estimate,
+    /// Calls back to 911 (no provider sent a team), per replication.
+    pub returned: Estimate,
     pub mean_response_s: Estimate,
     pub median_response_s: Estimate,
     pub p90_response_s: Estimate,
@@ -295,6 +314,12 @@ pub fn summarise(model: &FleetModel, runs: &[FleetRun]) -> FleetSummary {
                     &runs
                         .iter()
                         .map(|r| r.priorities.get(k).map_or(0.0, |p| p.calls as f64))
+                        .collect::<Vec<_>>(),
+                ),
+                returned: Estimate::of(
+                    &runs
+                        .iter()
+                        .map(|r| r.priorities.get(k).map_or(0.0, |p| p.returned as f64))
                         .collect::<Vec<_>>(),
                 ),
                 mean_response_s: each(&|r| r.mean_response_s),
