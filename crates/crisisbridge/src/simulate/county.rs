@@ -291,22 +291,13 @@ impl County {
             self.play(&mut log, call, sent, triaged.as_ref())
                 .map_err(|e| format!("call {}: {e}", k + 1))?;
         }
-        let others = match &mix {
-            Some(mix) => self.other_911_calls(mix, roads, window, seed)?,
+        let diverted = match &mix {
+            Some(mix) => self.other_911_calls(&mut tally, mix, roads, window, seed)?,
             None => Vec::new(),
         };
         let mut per_center = Vec::new();
-        match line.filter(|_| !self.centers.is_empty()) {
-            Some(line) => {
-                per_center =
-                    self.through_centers(&mut tally, line, roads, window, seed, &others)?;
-            }
-            None => {
-                for (k, other) in others.iter().enumerate() {
-                    let mut log = Log { id: incident_id(1, k), incident: None, tally: &mut tally };
-                    self.play_other(&mut log, other, None)?;
-                }
-            }
+        if let Some(line) = line.filter(|_| !self.centers.is_empty()) {
+            per_center = self.through_centers(&mut tally, line, roads, window, seed, &diverted)?;
         }
         let report = tally.report(&Names::by_id());
         let mut out = report.groups.first().map(|g| figures(&g.measures)).unwrap_or_default();
@@ -340,9 +331,12 @@ impl County {
         })
     }
 
-    /// The 911 calls the protocol did not send a team: their times, places and decisions.
+    /// The 911 calls the protocol did not send a team: those handled by police or EMS written
+    /// to the log at once, those diverted to a 988 center returned (their offers wait for the
+    /// centers).
     fn other_911_calls(
         &self,
+        tally: &mut Tally,
         mix: &Mix<'_>,
         roads: &RoadModel<'_>,
         window: (u64, u64),
@@ -359,14 +353,24 @@ impl County {
         #[allow(clippy::cast_precision_loss)]
         let end_s = window.1 as f64 / 1000.0;
         let mut travel = roads.travel();
-        let mut out = Vec::new();
+        let (mut out, mut k) = (Vec::new(), 0);
         let mut t_s = arrivals.next_after(0.0, &mut times);
         while t_s < end_s {
             let site = travel.site(&mut place);
             let drawn = mix.draw_where(&mut decide, MAX_TRIES, |o| !sends_team(o)).ok_or_else(|| {
                 format!("no caller of {MAX_TRIES} drawn was kept from a team, yet the share is {share}")
             })?;
-            out.push(Other { arrival_s: t_s, site, drawn });
+            let other = Other { index: k, arrival_s: t_s, site, drawn };
+            k += 1;
+            let to_center = other.drawn.outcome == Some(TriageOutcome::Divert988)
+                && !self.center_tiers(other.site.lat, other.site.lon).is_empty();
+            if to_center {
+                out.push(other);
+            } else {
+                let mut log =
+                    Log { id: incident_id(1, other.index), incident: None, tally: &mut *tally };
+                self.play_other(&mut log, &other, None)?;
+            }
             t_s = arrivals.next_after(t_s, &mut times);
         }
         Ok(out)
@@ -441,7 +445,7 @@ impl County {
         roads: &RoadModel<'_>,
         window: (u64, u64),
         seed: u64,
-        others: &[Other],
+        diverted: &[Other],
     ) -> Result<Vec<Figure>, String> {
         let (mut arrivals, mut place, mut patience, mut talk) =
             (stream(seed, 11), stream(seed, 12), stream(seed, 13), stream(seed, 14));
@@ -474,19 +478,14 @@ impl County {
         let callers = contacts.len();
         // Each diverted 911 call, offered along its route: the PSAP holds it, so it never hangs
         // up, and after the last tier's time it comes back.
-        let mut diverted = Vec::new();
-        for (k, other) in others.iter().enumerate() {
-            let tiers = self.center_tiers(other.site.lat, other.site.lon);
-            if other.drawn.outcome == Some(TriageOutcome::Divert988) && !tiers.is_empty() {
-                diverted.push((k, contacts.len()));
-                contacts.push(Contact {
-                    arrival_s: other.arrival_s,
-                    tiers,
-                    patience_s: f64::INFINITY,
-                    talk_s: line.talk.sample(&mut talk),
-                    returns: true,
-                });
-            }
+        for other in diverted {
+            contacts.push(Contact {
+                arrival_s: other.arrival_s,
+                tiers: self.center_tiers(other.site.lat, other.site.lon),
+                patience_s: f64::INFINITY,
+                talk_s: line.talk.sample(&mut talk),
+                returns: true,
+            });
         }
         let centers: Vec<Center> = self.centers.iter().map(|(_, c, _)| c.clone()).collect();
         #[allow(clippy::cast_precision_loss)]
@@ -494,20 +493,14 @@ impl County {
         let mut talking = vec![0.0; centers.len()];
         let outcomes = simulate::centers::simulate(&centers, &contacts, window_s, &mut talking);
         let mut counts = vec![[0u64; 8]; centers.len()];
-        let mut transfer_of = vec![None; others.len()];
-        for (other, contact) in diverted {
-            if let (Some(slot), Some(c), Some(o)) =
-                (transfer_of.get_mut(other), contacts.get(contact), outcomes.get(contact))
-            {
-                *slot = Some((c, o));
-                if c.arrival_s >= window_s.0 {
-                    tally_center(&mut counts, c, o);
-                }
+        let transfers = contacts.iter().zip(&outcomes).skip(callers);
+        for (other, (contact, outcome)) in diverted.iter().zip(transfers) {
+            if contact.arrival_s >= window_s.0 {
+                tally_center(&mut counts, contact, outcome);
             }
-        }
-        for (k, (other, transfer)) in others.iter().zip(transfer_of).enumerate() {
-            let mut log = Log { id: incident_id(1, k), incident: None, tally: &mut *tally };
-            self.play_other(&mut log, other, transfer)?;
+            let mut log =
+                Log { id: incident_id(1, other.index), incident: None, tally: &mut *tally };
+            self.play_other(&mut log, other, Some((contact, outcome)))?;
         }
         for (k, ((contact, outcome), site)) in
             contacts.iter().zip(&outcomes).zip(&places).enumerate().take(callers)
@@ -851,6 +844,8 @@ fn sends_team(outcome: Option<TriageOutcome>) -> bool {
 
 /// A 911 call the protocol did not send a team.
 struct Other {
+    /// Its place among the 911 calls not sent a team (its incident's id).
+    index: usize,
     arrival_s: f64,
     site: Site,
     drawn: Drawn,
