@@ -27,6 +27,8 @@ pub struct Site {
     pub lat: f64,
     pub lon: f64,
     pub snap: Snap,
+    /// Drawn in a rural area ([`RoadModel::with_rural`]).
+    pub rural: bool,
 }
 
 /// A named point that must be on the network (a post, a facility).
@@ -54,6 +56,8 @@ pub struct RoadModel<'g> {
     bounds: Vec<[f64; 4]>,
     /// Who is offered a call from a place, when calls are routed to providers.
     tiers_of: Option<TiersOf>,
+    /// Which demand areas are rural, by their order (empty: none).
+    rural: Vec<bool>,
 }
 
 impl std::fmt::Debug for RoadModel<'_> {
@@ -152,6 +156,7 @@ impl<'g> RoadModel<'g> {
             cumulative,
             bounds,
             tiers_of: None,
+            rural: Vec::new(),
         };
         model.check_areas()?;
         Ok(model)
@@ -183,6 +188,14 @@ impl<'g> RoadModel<'g> {
     #[must_use]
     pub fn with_tiers(mut self, tiers_of: TiersOf) -> Self {
         self.tiers_of = Some(tiers_of);
+        self
+    }
+
+    /// The same model, calls from the demand areas `rural` marks (in the demand's order)
+    /// judged by their priority's rural target.
+    #[must_use]
+    pub fn with_rural(mut self, rural: Vec<bool>) -> Self {
+        self.rural = rural;
         self
     }
 
@@ -220,7 +233,7 @@ impl<'g> RoadModel<'g> {
                 return None;
             }
             let snap = self.graph.snap(GeoPoint::parse(lat, lon).ok()?, MAX_SNAP_M)?;
-            Some(Site { lat, lon, snap })
+            Some(Site { lat, lon, snap, rural: false })
         })
     }
 
@@ -233,11 +246,12 @@ impl<'g> RoadModel<'g> {
             let site = match &self.demand {
                 Demand::Points(points) => points.get(k).and_then(|(p, _)| {
                     let snap = self.graph.snap(*p, MAX_SNAP_M)?;
-                    Some(Site { lat: p.lat.degrees(), lon: p.lon.degrees(), snap })
+                    Some(Site { lat: p.lat.degrees(), lon: p.lon.degrees(), snap, rural: false })
                 }),
                 Demand::Areas(_) => self.point_in_area(k, rng, 1_000_000),
             };
-            if let Some(site) = site {
+            if let Some(mut site) = site {
+                site.rural = self.rural.get(k).copied().unwrap_or(false);
                 return site;
             }
         }
@@ -269,6 +283,10 @@ impl Travel for RoadTravel<'_, '_> {
 
     fn site(&mut self, rng: &mut Rng) -> Site {
         self.model.draw(rng)
+    }
+
+    fn rural(&mut self, site: &Site) -> bool {
+        site.rural
     }
 
     fn tiers(&mut self, site: &Site) -> Tiers {

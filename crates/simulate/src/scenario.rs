@@ -41,8 +41,9 @@ impl std::error::Error for ScenarioError {}
 /// Where calls come from, as the file names it (the caller reads the file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DemandSource {
-    /// GeoJSON areas (gzipped or not): `id` names each feature, `weight` its weight.
-    Areas { file: String, id: String, weight: String },
+    /// GeoJSON areas (gzipped or not): `id` names each feature, `weight` its weight; the
+    /// areas whose ids match `rural` (a code, or a prefix ending in `*`) are rural.
+    Areas { file: String, id: String, weight: String, rural: Vec<String> },
     /// CSV of `lat,lon,weight` with a header.
     Points { file: String },
 }
@@ -220,6 +221,8 @@ struct RawDemand {
     weight: Option<String>,
     #[serde(default)]
     points: Option<String>,
+    #[serde(default)]
+    rural_areas: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -232,6 +235,8 @@ struct RawPriority {
     travel_time_factor: Option<f64>,
     #[serde(default)]
     requires: Vec<String>,
+    #[serde(default)]
+    rural_target_minutes: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -472,7 +477,8 @@ impl Scenario {
             ));
         }
         let demand = demand(&ctx, &raw.demand)?;
-        let priorities = priorities(&ctx, &raw.priorities)?;
+        let rural_areas = !raw.demand.get_ref().rural_areas.is_empty();
+        let priorities = priorities(&ctx, &raw.priorities, rural_areas)?;
         let service = raw.service.get_ref();
         let transport_share = *service.transport_share.get_ref();
         if !(0.0..=1.0).contains(&transport_share) {
@@ -804,6 +810,7 @@ fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, Scena
                 file: file.clone(),
                 id: id.clone(),
                 weight: weight.clone(),
+                rural: d.rural_areas.clone(),
             }),
             _ => Err(ctx.err(
                 raw.span(),
@@ -811,6 +818,10 @@ fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, Scena
                  one that weights it (weight = …, e.g. its population)",
             )),
         },
+        (None, Some(_)) if !d.rural_areas.is_empty() => Err(ctx.err(
+            raw.span(),
+            "[demand] rural_areas names demand areas: give areas (GeoJSON), not points",
+        )),
         (None, Some(file)) if d.id.is_none() && d.weight.is_none() => {
             Ok(DemandSource::Points { file: file.clone() })
         }
@@ -826,7 +837,11 @@ fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, Scena
     }
 }
 
-fn priorities(ctx: &Ctx<'_>, raw: &[Spanned<RawPriority>]) -> Result<Vec<Priority>, ScenarioError> {
+fn priorities(
+    ctx: &Ctx<'_>,
+    raw: &[Spanned<RawPriority>],
+    rural_areas: bool,
+) -> Result<Vec<Priority>, ScenarioError> {
     let mut out: Vec<Priority> = Vec::new();
     for p in raw {
         let r = p.get_ref();
@@ -857,6 +872,18 @@ fn priorities(ctx: &Ctx<'_>, raw: &[Spanned<RawPriority>]) -> Result<Vec<Priorit
             name: r.name.clone(),
             share: r.share,
             target_s: r.target_minutes * 60.0,
+            rural_target_s: match r.rural_target_minutes {
+                Some(m) if !(m > 0.0 && m.is_finite()) => {
+                    return Err(err(format!("rural_target_minutes = {m}: give minutes above 0")));
+                }
+                Some(m) if !rural_areas => {
+                    return Err(err(format!(
+                        "rural_target_minutes = {m}: say which demand areas are rural, with \
+                         [demand] rural_areas = [\"…\"] (codes, or prefixes ending in *)"
+                    )));
+                }
+                m => m.map(|m| m * 60.0),
+            },
             travel_factor: factor,
             requires: capabilities(&r.requires).map_err(|m| err(format!("requires: {m}")))?,
         });

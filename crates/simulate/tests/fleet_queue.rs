@@ -61,6 +61,7 @@ fn with_no_driving_the_fleet_is_the_m_m_c_queue() {
                 name: "all".into(),
                 share: 1.0,
                 target_s: 600.0,
+                rural_target_s: None,
                 travel_factor: 1.0,
                 requires: Vec::new(),
             }],
@@ -105,6 +106,7 @@ fn a_seed_reproduces_a_run_and_another_seed_does_not() {
                 name: "high".into(),
                 share: 0.4,
                 target_s: 480.0,
+                rural_target_s: None,
                 travel_factor: 0.75,
                 requires: Vec::new(),
             },
@@ -112,6 +114,7 @@ fn a_seed_reproduces_a_run_and_another_seed_does_not() {
                 name: "low".into(),
                 share: 0.6,
                 target_s: 630.0,
+                rural_target_s: None,
                 travel_factor: 1.0,
                 requires: Vec::new(),
             },
@@ -143,6 +146,7 @@ fn teams_work_only_their_shifts_and_night_calls_wait_for_the_morning() {
             name: "all".into(),
             share: 1.0,
             target_s: 600.0,
+            rural_target_s: None,
             travel_factor: 1.0,
             requires: Vec::new(),
         }],
@@ -205,6 +209,7 @@ fn the_recommendation_policy_weighs_capability_and_workload_as_the_product_does(
             name: "all".into(),
             share: 1.0,
             target_s: 600.0,
+            rural_target_s: None,
             travel_factor: 1.0,
             requires,
         }],
@@ -267,4 +272,73 @@ fn the_recommendation_policy_weighs_capability_and_workload_as_the_product_does(
     let (agree, to_clinician, both) = check(&model(Policy::Recommend, Vec::new()), false);
     assert_eq!(agree, both);
     assert!((0.3..0.7).contains(&(to_clinician as f64 / both as f64)), "{to_clinician} of {both}");
+}
+
+/// Half the places are rural: with every response 10 minutes (the dispatch delay; no drive, a
+/// team always free), a call meets a 5-minute urban target never and a 15-minute rural target
+/// always, so the share within target is exactly the share of rural calls.
+#[test]
+fn a_rural_call_is_judged_by_the_rural_target() {
+    struct HalfRural;
+    impl Travel for HalfRural {
+        type Site = bool;
+        type Route = ();
+        fn site(&mut self, rng: &mut Rng) -> bool {
+            rng.uniform() < 0.5
+        }
+        fn post_to_site(&mut self, _: usize, _: &bool) -> Option<u64> {
+            Some(0)
+        }
+        fn facility_to_site(&mut self, _: usize, _: &bool) -> Option<u64> {
+            Some(0)
+        }
+        fn site_to_site(&mut self, _: &bool, _: &bool) -> Option<u64> {
+            Some(0)
+        }
+        fn route_to_post(&mut self, _: From<'_, bool>, _: usize) -> Option<(u64, ())> {
+            Some((0, ()))
+        }
+        fn driving_back_to_site(&mut self, t: &[(&(), u64)], _: &bool, out: &mut Vec<Option<u64>>) {
+            out.clear();
+            out.extend(t.iter().map(|_| Some(0)));
+        }
+        fn nearest_facility(&mut self, _: &bool) -> Option<(usize, u64)> {
+            Some((0, 0))
+        }
+        fn rural(&mut self, site: &bool) -> bool {
+            *site
+        }
+    }
+    let model = FleetModel {
+        priorities: vec![Priority {
+            name: "all".into(),
+            share: 1.0,
+            target_s: 300.0,
+            rural_target_s: Some(900.0),
+            travel_factor: 1.0,
+            requires: Vec::new(),
+        }],
+        arrivals: Arrivals::constant(2.0).unwrap(),
+        dispatch_delay: Duration::Fixed { s: 600.0 },
+        on_scene: Duration::Fixed { s: 60.0 },
+        transport_share: 0.0,
+        handover: Duration::Fixed { s: 0.0 },
+        teams: (0..4).map(|k| TeamSpec::new(format!("T{k}"), 0)).collect(),
+        warm_up_h: 0.0,
+        hours: 2000.0,
+        policy: Policy::Closest,
+    };
+    model.check(1).unwrap();
+    let mut trace = simulate::fleet::Trace::default();
+    let run = simulate(&model, &mut HalfRural, 5, Some(&mut trace));
+    let measured: Vec<_> = trace.calls.iter().filter(|c| c.measured).collect();
+    let rural = measured.iter().filter(|c| c.rural).count() as f64 / measured.len() as f64;
+    assert!((rural - 0.5).abs() < 0.05, "{rural}");
+    assert!((run.priorities[0].within_target - rural).abs() < 1e-12, "{run:?}");
+    // Without a rural target every call misses.
+    let urban = FleetModel {
+        priorities: vec![Priority { rural_target_s: None, ..model.priorities[0].clone() }],
+        ..model.clone()
+    };
+    assert_eq!(simulate(&urban, &mut HalfRural, 5, None).priorities[0].within_target, 0.0);
 }

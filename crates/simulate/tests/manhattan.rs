@@ -29,7 +29,7 @@ fn load() -> (Scenario, Graph, simulate::on_roads::Demand) {
     let scenario = Scenario::parse("scenario.toml", &text).unwrap();
     let (graph, _) =
         roads::import::import(&std::fs::read(dir.join(&scenario.roads)).unwrap()).unwrap();
-    let DemandSource::Areas { file, id, weight } = &scenario.demand else { panic!("areas") };
+    let DemandSource::Areas { file, id, weight, .. } = &scenario.demand else { panic!("areas") };
     let demand =
         simulate::demand::areas(&std::fs::read(dir.join(file)).unwrap(), id, weight).unwrap();
     (scenario, graph, demand.demand)

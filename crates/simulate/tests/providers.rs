@@ -74,6 +74,7 @@ fn model(teams: Vec<TeamSpec>, per_hour: f64) -> FleetModel {
             name: "all".into(),
             share: 1.0,
             target_s: 3600.0,
+            rural_target_s: None,
             travel_factor: 1.0,
             requires: Vec::new(),
         }],

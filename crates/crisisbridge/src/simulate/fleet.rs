@@ -264,6 +264,14 @@ pub(crate) fn line_rows(l: &LineSummary) -> Vec<(String, String)> {
     ]
 }
 
+/// A priority's target in words: "target 60 min", or "target 60 min, rural 120 min".
+pub(crate) fn target_words(target_s: f64, rural_s: Option<f64>) -> String {
+    match rural_s {
+        Some(r) => format!("target {} min, rural {} min", target_s / 60.0, r / 60.0),
+        None => format!("target {} min", target_s / 60.0),
+    }
+}
+
 /// The county's measures, each with its id.
 pub(crate) fn county_rows(c: &CountyReport) -> Vec<(String, String)> {
     c.measures
@@ -317,7 +325,8 @@ pub(crate) fn table(r: &Report) -> String {
     );
     write_rows(&mut out, "", &summary_rows(s));
     for p in s.priorities.iter().filter(|p| !p.calls.mean.is_nan() && p.calls.mean > 0.0) {
-        let _ = writeln!(out, "\npriority {} (target {} min)", p.name, p.target_s / 60.0);
+        let _ =
+            writeln!(out, "\npriority {} ({})", p.name, target_words(p.target_s, p.rural_target_s));
         write_rows(&mut out, "  ", &priority_rows(p));
     }
     if let Some(t) = &r.triage911 {

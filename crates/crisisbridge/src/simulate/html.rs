@@ -145,8 +145,11 @@ pub(crate) fn page(r: &Report) -> String {
     );
     body += &rows(&summary_rows(s));
     for p in s.priorities.iter().filter(|p| !p.calls.mean.is_nan() && p.calls.mean > 0.0) {
-        body +=
-            &format!("<h2>Priority {} — target {} min</h2>", escape(&p.name), p.target_s / 60.0);
+        body += &format!(
+            "<h2>Priority {} — {}</h2>",
+            escape(&p.name),
+            super::fleet::target_words(p.target_s, p.rural_target_s)
+        );
         body += &rows(&priority_rows(p));
         body += &histogram(&p.histogram, p.bin_s, p.target_s);
     }

@@ -21,6 +21,8 @@ pub(crate) struct Loaded {
     pub triage: Option<simulate::triage_mix::OutcomeShares>,
     /// The county's routing, when the scenario has `[county]`; each team's provider is set.
     pub county: Option<std::sync::Arc<super::county::County>>,
+    /// Which demand areas are rural, in the demand's order (empty: none).
+    pub rural: Vec<bool>,
 }
 
 pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
@@ -95,15 +97,22 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
         scenario.error_at(&file, "roads", format!("roads = \"{}\": {e:#}", scenario.roads))
     })?;
     let (demand, demand_note) = match &scenario.demand {
-        DemandSource::Areas { file: areas, id, weight } => read_areas(&dir.join(areas), id, weight)
-            .map_err(|e| {
+        DemandSource::Areas { file: areas, id, weight, .. } => {
+            read_areas(&dir.join(areas), id, weight).map_err(|e| {
                 scenario.error_at(&file, "demand", format!("areas = \"{areas}\": {e:#}"))
-            })?,
+            })?
+        }
         DemandSource::Points { file: points } => read_points(&dir.join(points)).map_err(|e| {
             scenario.error_at(&file, "demand", format!("points = \"{points}\": {e:#}"))
         })?,
     };
-    Ok(Loaded { scenario, graph, demand, demand_note, triage, county })
+    let rural = match (&scenario.demand, &demand) {
+        (DemandSource::Areas { rural, .. }, Demand::Areas(areas)) => {
+            rural_flags(rural, areas).map_err(|m| scenario.error_at(&file, "demand", m))?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Loaded { scenario, graph, demand, demand_note, triage, county, rural })
 }
 
 impl Loaded {
@@ -111,11 +120,33 @@ impl Loaded {
     /// with its line.
     pub(crate) fn road_model(&self, file: &Path) -> anyhow::Result<RoadModel<'_>> {
         let s = &self.scenario;
-        RoadModel::new(&self.graph, &s.posts, &s.facilities, self.demand.clone()).map_err(|e| {
-            let what = if s.lines.contains_key(&e.what) { e.what.as_str() } else { "demand" };
-            s.error_at(&file.display().to_string(), what, e.message).into()
-        })
+        let model = RoadModel::new(&self.graph, &s.posts, &s.facilities, self.demand.clone())
+            .map_err(|e| {
+                let what = if s.lines.contains_key(&e.what) { e.what.as_str() } else { "demand" };
+                anyhow::Error::from(s.error_at(&file.display().to_string(), what, e.message))
+            })?;
+        Ok(model.with_rural(self.rural.clone()))
     }
+}
+
+/// Which of `areas` are rural: those whose id matches one of `patterns` (a code, or a prefix
+/// ending in `*`); each pattern must match an area.
+fn rural_flags(
+    patterns: &[String],
+    areas: &[(jurisdiction::Area, f64)],
+) -> Result<Vec<bool>, String> {
+    let matches = |p: &str, id: &str| match p.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => id == p,
+    };
+    if let Some(p) = patterns.iter().find(|p| !areas.iter().any(|(a, _)| matches(p, &a.id))) {
+        return Err(format!(
+            "[demand] rural_areas: \"{p}\" matches no demand area (their ids look like \"{}\"); \
+             give area ids, or prefixes ending in *",
+            areas.first().map(|(a, _)| a.id.as_str()).unwrap_or_default()
+        ));
+    }
+    Ok(areas.iter().map(|(a, _)| patterns.iter().any(|p| matches(p, &a.id))).collect())
 }
 
 fn read_areas(path: &Path, id: &str, weight: &str) -> anyhow::Result<(Demand, String)> {

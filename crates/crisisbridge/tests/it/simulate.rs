@@ -191,6 +191,24 @@ fn a_bad_scenario_is_refused_with_its_file_line_and_what_to_fix() {
             "missing.csv.gz",
             "roads =".into(),
         ),
+        (
+            original
+                .replace("[[priority]]\nname = \"low\"", "[[priority]] # low\nname = \"low\"")
+                .replace(
+                    "target_minutes = 10.5\n",
+                    "target_minutes = 10.5\nrural_target_minutes = 20\n",
+                ),
+            "priority low: rural_target_minutes = 20: say which demand areas are rural",
+            "[[priority]] # low".into(),
+        ),
+        (
+            original.replace(
+                "weight = \"POP2000\"\n",
+                "weight = \"POP2000\"\nrural_areas = [\"999*\"]\n",
+            ),
+            "[demand] rural_areas: \"999*\" matches no demand area",
+            "[demand]".into(),
+        ),
     ];
     for (k, (text, says, at)) in cases.into_iter().enumerate() {
         let text = absolute(&text);
@@ -723,4 +741,68 @@ fn staffing_is_planned_shift_by_shift() {
         None,
     );
     assert!(ok && table.contains("teams on day:") && table.contains("teams on night:"), "{table}");
+}
+
+/// Rural places judged by a rural target: the same calls (one seed) meet it more often than
+/// the urban target, and a rural target equal to the urban one changes nothing.
+#[test]
+fn rural_areas_are_judged_by_the_rural_target() {
+    let original = std::fs::read_to_string(manhattan().join("scenario.toml")).unwrap();
+    let here = manhattan();
+    let absolute = |text: &str| {
+        text.replace("\"roads.csv.gz\"", &format!("\"{}\"", here.join("roads.csv.gz").display()))
+            .replace(
+                "\"block-groups.geojson.gz\"",
+                &format!("\"{}\"", here.join("block-groups.geojson.gz").display()),
+            )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let within = |rural_minutes: &str| {
+        let text = absolute(&original)
+            .replace(
+                "weight = \"POP2000\"\n",
+                "weight = \"POP2000\"\nrural_areas = [\"3606102*\", \"3606103*\"]\n",
+            )
+            .replace(
+                "target_minutes = 8.0\n",
+                &format!("target_minutes = 8.0\nrural_target_minutes = {rural_minutes}\n"),
+            );
+        let path = dir.path().join(format!("rural-{rural_minutes}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let args = ["simulate", "--scenario", path.to_str().unwrap(), "--days", "3"];
+        let (ok, stdout, stderr) =
+            run(&[&args[..], &["--replications", "2", "--json"]].concat(), &[], None);
+        assert!(ok, "{stderr}");
+        let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let high = &out["summary"]["priorities"][0];
+        assert_eq!(
+            high["rural_target_s"].as_f64(),
+            Some(rural_minutes.parse::<f64>().unwrap() * 60.0)
+        );
+        high["within_target"]["mean"].as_f64().unwrap()
+    };
+    let (same, longer) = (within("8.0"), within("30.0"));
+    let plain = {
+        let path = dir.path().join("plain.toml");
+        std::fs::write(&path, absolute(&original)).unwrap();
+        let (ok, stdout, _) = run(
+            &[
+                "simulate",
+                "--scenario",
+                path.to_str().unwrap(),
+                "--days",
+                "3",
+                "--replications",
+                "2",
+                "--json",
+            ],
+            &[],
+            None,
+        );
+        assert!(ok);
+        let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        out["summary"]["priorities"][0]["within_target"]["mean"].as_f64().unwrap()
+    };
+    assert!((same - plain).abs() < 1e-12, "{same} vs {plain}");
+    assert!(longer > plain + 0.02, "{longer} vs {plain}");
 }

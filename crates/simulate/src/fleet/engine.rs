@@ -302,6 +302,7 @@ impl<T: Travel> Run<'_, T> {
         let transported = rng.transport.uniform() <= model.transport_share;
         let handover_ms = ms(model.handover.sample(&mut rng.handover));
         let tiers = travel.tiers(&site);
+        let rural = travel.rural(&site);
         let call = self.calls.len();
         self.calls.push(Call {
             record: CallRecord {
@@ -311,6 +312,7 @@ impl<T: Travel> Run<'_, T> {
                 dispatch_ms: arrival_ms + delay_ms,
                 on_scene_ms: None,
                 measured,
+                rural,
                 tiers,
                 offers: Vec::new(),
                 returned_ms: None,

@@ -92,6 +92,8 @@ pub(super) fn measure<S>(
 ) -> FleetRun {
     let window_s = window.1.saturating_sub(window.0) as f64 / 1000.0;
     let mut responses: Vec<Vec<f64>> = vec![Vec::new(); model.priorities.len()];
+    // Whether each response was within its call's own target (urban or rural).
+    let mut within: Vec<usize> = vec![0; model.priorities.len()];
     let mut by_hour: Vec<Vec<(u64, u64)>> = vec![vec![(0, 0); 168]; model.priorities.len()];
     let mut returned_by = vec![0usize; model.priorities.len()];
     let (mut measured, mut busy_s) = (0usize, 0.0);
@@ -112,7 +114,11 @@ pub(super) fn measure<S>(
         {
             let response_s = on_scene.saturating_sub(record.arrival_ms) as f64 / 1000.0;
             list.push(response_s);
-            let target_s = model.priorities.get(record.priority).map_or(0.0, |p| p.target_s);
+            let target_s =
+                model.priorities.get(record.priority).map_or(0.0, |p| p.target_for(record.rural));
+            if let Some(n) = within.get_mut(record.priority) {
+                *n += usize::from(response_s <= target_s);
+            }
             if let Some(slot) = by_hour.get_mut(record.priority).and_then(|h| h.get_mut(hour)) {
                 slot.0 += 1;
                 slot.1 += u64::from(response_s <= target_s);
@@ -129,9 +135,10 @@ pub(super) fn measure<S>(
         .zip(&mut responses)
         .zip(by_hour)
         .zip(returned_by)
-        .map(|(((p, list), hours), returned)| PriorityRun {
+        .zip(within)
+        .map(|((((_, list), hours), returned), within)| PriorityRun {
             by_hour_of_week: hours,
-            ..priority_run(list, returned, p.target_s)
+            ..priority_run(list, returned, within)
         })
         .collect();
     // Each team's hours on duty within the window (all of it without a shift), and any time it
@@ -209,7 +216,7 @@ fn drive_run(drives: &mut [f64]) -> DriveRun {
     }
 }
 
-fn priority_run(list: &mut [f64], returned: usize, target_s: f64) -> PriorityRun {
+fn priority_run(list: &mut [f64], returned: usize, within: usize) -> PriorityRun {
     list.sort_by(f64::total_cmp);
     let n = list.len();
     let mut histogram = vec![0u64; BINS];
@@ -228,7 +235,7 @@ fn priority_run(list: &mut [f64], returned: usize, target_s: f64) -> PriorityRun
         mean_response_s: list.iter().sum::<f64>() / count,
         median_response_s: nearest_rank(list, 0.5),
         p90_response_s: nearest_rank(list, 0.9),
-        within_target: list.iter().filter(|r| **r <= target_s).count() as f64 / offered,
+        within_target: within as f64 / offered,
         histogram,
         by_hour_of_week: Vec::new(),
     }
@@ -239,6 +246,8 @@ fn priority_run(list: &mut [f64], returned: usize, target_s: f64) -> PriorityRun
 pub struct PrioritySummary {
     pub name: String,
     pub target_s: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rural_target_s: Option<f64>,
     /// Calls a team reached, per replication.
     pub calls: Estimate,
     /// Calls back to 911 (no provider sent a team), per replication.
@@ -310,6 +319,7 @@ pub fn summarise(model: &FleetModel, runs: &[FleetRun]) -> FleetSummary {
             PrioritySummary {
                 name: p.name.clone(),
                 target_s: p.target_s,
+                rural_target_s: p.rural_target_s,
                 calls: Estimate::of(
                     &runs
                         .iter()

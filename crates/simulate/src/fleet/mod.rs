@@ -58,12 +58,23 @@ pub struct Priority {
     pub share: f64,
     /// The response-time target: from the call's arrival to a team on scene.
     pub target_s: f64,
+    /// The target for a call from a rural place, when it differs (SAMHSA: 1 hour urban, 2
+    /// rural).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rural_target_s: Option<f64>,
     /// Road times are multiplied by this on the way to the call and to the facility (0.75:
     /// lights and sirens, a third faster).
     pub travel_factor: f64,
     /// Capabilities a team sent to such a call should have (names as `dispatch` normalises
     /// them); weighed by the recommendation policy.
     pub requires: Vec<String>,
+}
+
+impl Priority {
+    /// The target of a call from an urban or a rural place.
+    pub fn target_for(&self, rural: bool) -> f64 {
+        if rural { self.rural_target_s.unwrap_or(self.target_s) } else { self.target_s }
+    }
 }
 
 /// A team and the post it starts from and returns to.
@@ -169,6 +180,10 @@ pub trait Travel {
     fn tiers(&mut self, _site: &Self::Site) -> Tiers {
         Tiers::new()
     }
+    /// Whether a call from `site` is judged by its priority's rural target.
+    fn rural(&mut self, _site: &Self::Site) -> bool {
+        false
+    }
 }
 
 /// A call's providers in the order they are offered it, each with its time to answer (ms).
@@ -204,6 +219,8 @@ pub struct CallRecord<S> {
     /// When a team reached it.
     pub on_scene_ms: Option<u64>,
     pub measured: bool,
+    /// From a rural place ([`Travel::rural`]): judged by the rural target.
+    pub rural: bool,
     /// The providers it is offered to in turn ([`Travel::tiers`]).
     pub tiers: Tiers,
     /// When each tier was offered the call, in order (the first at the dispatch time); empty
@@ -280,7 +297,8 @@ impl FleetModel {
             return Err(format!("the priorities' shares sum to {total}: make them sum to 1"));
         }
         for p in &self.priorities {
-            if !(p.share >= 0.0 && p.target_s > 0.0 && p.target_s.is_finite()) {
+            let rural_ok = p.rural_target_s.is_none_or(|t| t > 0.0 && t.is_finite());
+            if !(p.share >= 0.0 && p.target_s > 0.0 && p.target_s.is_finite() && rural_ok) {
                 return Err(format!(
                     "priority {}: give a share of 0 to 1 and a target above 0",
                     p.name
