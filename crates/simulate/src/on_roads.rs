@@ -58,6 +58,9 @@ pub struct RoadModel<'g> {
     tiers_of: Option<TiersOf>,
     /// Which demand areas are rural, by their order (empty: none).
     rural: Vec<bool>,
+    /// Where demand varies by the hour of the week: for each of the 168 hours, the running
+    /// totals of the areas' weights that hour (empty: the same every hour).
+    hourly: Vec<Vec<f64>>,
 }
 
 impl std::fmt::Debug for RoadModel<'_> {
@@ -157,6 +160,7 @@ impl<'g> RoadModel<'g> {
             bounds,
             tiers_of: None,
             rural: Vec::new(),
+            hourly: Vec::new(),
         };
         model.check_areas()?;
         Ok(model)
@@ -199,6 +203,55 @@ impl<'g> RoadModel<'g> {
         self
     }
 
+    /// The same model, each demand area's weight multiplied hour by hour of the week by
+    /// `factors` (per area, 168 each, Monday 00:00 first): where calls come from by the hour.
+    /// Refused, saying which hour, when an hour would leave no weight anywhere.
+    pub fn with_hourly(mut self, factors: &[Vec<f64>]) -> Result<Self, OffRoad> {
+        let hours = crate::arrivals::HOURS_PER_WEEK;
+        let mut hourly = Vec::with_capacity(hours);
+        for h in 0..hours {
+            let mut total = 0.0;
+            let mut previous = 0.0;
+            let running: Vec<f64> = self
+                .cumulative
+                .iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    let weight = c - previous;
+                    previous = *c;
+                    let factor = factors.get(k).and_then(|f| f.get(h)).copied().unwrap_or(1.0);
+                    total += weight * factor;
+                    total
+                })
+                .collect();
+            if total <= 0.0 {
+                return Err(OffRoad {
+                    what: "demand".into(),
+                    message: format!(
+                        "[demand] profile: in hour {h} of the week ({} {:02}:00) no area has any \
+                         weight left: no call could be placed then",
+                        [
+                            "Monday",
+                            "Tuesday",
+                            "Wednesday",
+                            "Thursday",
+                            "Friday",
+                            "Saturday",
+                            "Sunday"
+                        ]
+                        .get(h / 24)
+                        .copied()
+                        .unwrap_or_default(),
+                        h % 24
+                    ),
+                });
+            }
+            hourly.push(running);
+        }
+        self.hourly = hourly;
+        Ok(self)
+    }
+
     /// A replication's view, with its own query buffers.
     pub fn travel(&self) -> RoadTravel<'_, 'g> {
         RoadTravel { model: self, query: Query::new(), times: Vec::new() }
@@ -211,14 +264,15 @@ impl<'g> RoadModel<'g> {
     /// `n` places drawn from the demand with `seed` (demand points for planning).
     pub fn sample(&self, n: usize, seed: u64) -> Vec<Site> {
         let mut rng = Rng::seeded(seed);
-        (0..n).map(|_| self.draw(&mut rng)).collect()
+        (0..n).map(|_| self.draw(&mut rng, None)).collect()
     }
 
     /// The index of the demand entry the draw `u` in [0, total) falls in.
-    fn pick(&self, rng: &mut Rng) -> usize {
-        let total = self.cumulative.last().copied().unwrap_or(0.0);
+    fn pick(&self, rng: &mut Rng, hour: Option<usize>) -> usize {
+        let cumulative = hour.and_then(|h| self.hourly.get(h)).unwrap_or(&self.cumulative);
+        let total = cumulative.last().copied().unwrap_or(0.0);
         let u = (1.0 - rng.uniform()) * total;
-        self.cumulative.partition_point(|c| *c <= u).min(self.cumulative.len().saturating_sub(1))
+        cumulative.partition_point(|c| *c <= u).min(cumulative.len().saturating_sub(1))
     }
 
     /// A point in area `k` (uniformly, by rejection within its bounds) within [`MAX_SNAP_M`] of
@@ -240,9 +294,9 @@ impl<'g> RoadModel<'g> {
     /// A place drawn from the demand and snapped: an entry by weight, then for an area a point
     /// uniformly within it that has a road within [`MAX_SNAP_M`] (every weighted area was
     /// shown to have such points when the model was built).
-    fn draw(&self, rng: &mut Rng) -> Site {
+    fn draw(&self, rng: &mut Rng, hour: Option<usize>) -> Site {
         loop {
-            let k = self.pick(rng);
+            let k = self.pick(rng, hour);
             let site = match &self.demand {
                 Demand::Points(points) => points.get(k).and_then(|(p, _)| {
                     let snap = self.graph.snap(*p, MAX_SNAP_M)?;
@@ -282,7 +336,12 @@ impl Travel for RoadTravel<'_, '_> {
     type Route = Back;
 
     fn site(&mut self, rng: &mut Rng) -> Site {
-        self.model.draw(rng)
+        self.model.draw(rng, None)
+    }
+
+    fn site_at(&mut self, rng: &mut Rng, ms: u64) -> Site {
+        let hour = usize::try_from((ms / 3_600_000) % 168).unwrap_or(0);
+        self.model.draw(rng, Some(hour))
     }
 
     fn rural(&mut self, site: &Site) -> bool {

@@ -39,11 +39,18 @@ impl fmt::Display for ScenarioError {
 impl std::error::Error for ScenarioError {}
 
 /// Where calls come from, as the file names it (the caller reads the file).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DemandSource {
     /// GeoJSON areas (gzipped or not): `id` names each feature, `weight` its weight; the
-    /// areas whose ids match `rural` (a code, or a prefix ending in `*`) are rural.
-    Areas { file: String, id: String, weight: String, rural: Vec<String> },
+    /// areas whose ids match `rural` (a code, or a prefix ending in `*`) are rural; each
+    /// profile multiplies the weights of the areas it matches, hour by hour of the week.
+    Areas {
+        file: String,
+        id: String,
+        weight: String,
+        rural: Vec<String>,
+        profiles: Vec<(Vec<String>, Vec<f64>)>,
+    },
     /// CSV of `lat,lon,weight` with a header.
     Points { file: String },
 }
@@ -223,6 +230,15 @@ struct RawDemand {
     points: Option<String>,
     #[serde(default)]
     rural_areas: Vec<String>,
+    #[serde(default)]
+    profile: Vec<RawProfile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    areas: Vec<String>,
+    by_hour_of_week: Vec<f64>,
 }
 
 #[derive(Deserialize)]
@@ -811,6 +827,7 @@ fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, Scena
                 id: id.clone(),
                 weight: weight.clone(),
                 rural: d.rural_areas.clone(),
+                profiles: profiles(ctx, raw)?,
             }),
             _ => Err(ctx.err(
                 raw.span(),
@@ -818,9 +835,10 @@ fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, Scena
                  one that weights it (weight = …, e.g. its population)",
             )),
         },
-        (None, Some(_)) if !d.rural_areas.is_empty() => Err(ctx.err(
+        (None, Some(_)) if !d.rural_areas.is_empty() || !d.profile.is_empty() => Err(ctx.err(
             raw.span(),
-            "[demand] rural_areas names demand areas: give areas (GeoJSON), not points",
+            "[demand] rural_areas and [[demand.profile]] name demand areas: give areas \
+             (GeoJSON), not points",
         )),
         (None, Some(file)) if d.id.is_none() && d.weight.is_none() => {
             Ok(DemandSource::Points { file: file.clone() })
@@ -835,6 +853,33 @@ fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, Scena
              of lat,lon,weight)",
         )),
     }
+}
+
+/// The `[[demand.profile]]`s: area patterns, each with 168 multipliers of 0 or more.
+fn profiles(
+    ctx: &Ctx<'_>,
+    raw: &Spanned<RawDemand>,
+) -> Result<Vec<(Vec<String>, Vec<f64>)>, ScenarioError> {
+    let mut out = Vec::new();
+    for (n, p) in raw.get_ref().profile.iter().enumerate() {
+        let err = |m: String| ctx.err(raw.span(), format!("[[demand.profile]] #{}: {m}", n + 1));
+        if p.areas.is_empty() {
+            return Err(err(
+                "areas = []: name the areas it applies to (ids, or prefixes ending in *)".into(),
+            ));
+        }
+        if p.by_hour_of_week.len() != crate::arrivals::HOURS_PER_WEEK {
+            return Err(err(format!(
+                "{} multipliers: give 168, one per hour of the week from Monday 00:00",
+                p.by_hour_of_week.len()
+            )));
+        }
+        if let Some(bad) = p.by_hour_of_week.iter().find(|m| !(m.is_finite() && **m >= 0.0)) {
+            return Err(err(format!("a multiplier of {bad}: give 0 or more")));
+        }
+        out.push((p.areas.clone(), p.by_hour_of_week.clone()));
+    }
+    Ok(out)
 }
 
 fn priorities(

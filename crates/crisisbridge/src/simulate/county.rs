@@ -356,7 +356,7 @@ impl County {
         let (mut out, mut k) = (Vec::new(), 0);
         let mut t_s = arrivals.next_after(0.0, &mut times);
         while t_s < end_s {
-            let site = travel.site(&mut place);
+            let site = travel.site_at(&mut place, ms(t_s));
             let drawn = mix.draw_where(&mut decide, MAX_TRIES, |o| !sends_team(o)).ok_or_else(|| {
                 format!("no caller of {MAX_TRIES} drawn was kept from a team, yet the share is {share}")
             })?;
@@ -457,7 +457,7 @@ impl County {
         let own = self.triage.as_ref().and_then(|t| t.line_own.as_ref()).unwrap_or(&line.arrivals);
         let mut t = own.next_after(0.0, &mut arrivals);
         while t < end_s {
-            let site = travel.site(&mut place);
+            let site = travel.site_at(&mut place, ms(t));
             let tiers = self.center_tiers(site.lat, site.lon);
             if tiers.is_empty() {
                 return Err(format!(

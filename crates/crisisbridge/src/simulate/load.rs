@@ -23,6 +23,8 @@ pub(crate) struct Loaded {
     pub county: Option<std::sync::Arc<super::county::County>>,
     /// Which demand areas are rural, in the demand's order (empty: none).
     pub rural: Vec<bool>,
+    /// Each demand area's weight multipliers by hour of the week (empty: no profile).
+    pub hourly: Vec<Vec<f64>>,
 }
 
 pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
@@ -106,13 +108,14 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
             scenario.error_at(&file, "demand", format!("points = \"{points}\": {e:#}"))
         })?,
     };
-    let rural = match (&scenario.demand, &demand) {
-        (DemandSource::Areas { rural, .. }, Demand::Areas(areas)) => {
-            rural_flags(rural, areas).map_err(|m| scenario.error_at(&file, "demand", m))?
+    let (rural, hourly) = match (&scenario.demand, &demand) {
+        (DemandSource::Areas { rural, profiles, .. }, Demand::Areas(areas)) => {
+            let at = |m: String| scenario.error_at(&file, "demand", m);
+            (rural_flags(rural, areas).map_err(at)?, hourly_factors(profiles, areas).map_err(at)?)
         }
-        _ => Vec::new(),
+        _ => (Vec::new(), Vec::new()),
     };
-    Ok(Loaded { scenario, graph, demand, demand_note, triage, county, rural })
+    Ok(Loaded { scenario, graph, demand, demand_note, triage, county, rural, hourly })
 }
 
 impl Loaded {
@@ -125,28 +128,68 @@ impl Loaded {
                 let what = if s.lines.contains_key(&e.what) { e.what.as_str() } else { "demand" };
                 anyhow::Error::from(s.error_at(&file.display().to_string(), what, e.message))
             })?;
-        Ok(model.with_rural(self.rural.clone()))
+        let model = model.with_rural(self.rural.clone());
+        if self.hourly.is_empty() {
+            return Ok(model);
+        }
+        model.with_hourly(&self.hourly).map_err(|e| {
+            anyhow::Error::from(s.error_at(&file.display().to_string(), "demand", e.message))
+        })
     }
 }
 
-/// Which of `areas` are rural: those whose id matches one of `patterns` (a code, or a prefix
-/// ending in `*`); each pattern must match an area.
-fn rural_flags(
+/// Whether area id `id` matches `pattern`: a code, or a prefix ending in `*`.
+fn matches(pattern: &str, id: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => id == pattern,
+    }
+}
+
+/// Which of `areas` match `patterns`, per area; each pattern must match one (`what` names the
+/// key in the error).
+fn matching(
     patterns: &[String],
     areas: &[(jurisdiction::Area, f64)],
+    what: &str,
 ) -> Result<Vec<bool>, String> {
-    let matches = |p: &str, id: &str| match p.strip_suffix('*') {
-        Some(prefix) => id.starts_with(prefix),
-        None => id == p,
-    };
     if let Some(p) = patterns.iter().find(|p| !areas.iter().any(|(a, _)| matches(p, &a.id))) {
         return Err(format!(
-            "[demand] rural_areas: \"{p}\" matches no demand area (their ids look like \"{}\"); \
-             give area ids, or prefixes ending in *",
+            "{what}: \"{p}\" matches no demand area (their ids look like \"{}\"); give area \
+             ids, or prefixes ending in *",
             areas.first().map(|(a, _)| a.id.as_str()).unwrap_or_default()
         ));
     }
     Ok(areas.iter().map(|(a, _)| patterns.iter().any(|p| matches(p, &a.id))).collect())
+}
+
+/// Which of `areas` are rural (`[demand] rural_areas`).
+fn rural_flags(
+    patterns: &[String],
+    areas: &[(jurisdiction::Area, f64)],
+) -> Result<Vec<bool>, String> {
+    matching(patterns, areas, "[demand] rural_areas")
+}
+
+/// Each area's weight multipliers by hour of the week: the product of every profile matching
+/// it (empty when there is no profile).
+fn hourly_factors(
+    profiles: &[(Vec<String>, Vec<f64>)],
+    areas: &[(jurisdiction::Area, f64)],
+) -> Result<Vec<Vec<f64>>, String> {
+    if profiles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut factors = vec![vec![1.0; simulate::arrivals::HOURS_PER_WEEK]; areas.len()];
+    for (n, (patterns, by_hour)) in profiles.iter().enumerate() {
+        let hit = matching(patterns, areas, &format!("[[demand.profile]] #{}", n + 1))?;
+        for (area, _) in factors.iter_mut().zip(&hit).filter(|(_, h)| **h) {
+            for (f, m) in area.iter_mut().zip(by_hour) {
+                *f *= m;
+            }
+        }
+    }
+    Ok(factors)
 }
 
 fn read_areas(path: &Path, id: &str, weight: &str) -> anyhow::Result<(Demand, String)> {

@@ -334,3 +334,78 @@ fn plan_refuses_a_county_scenario_saying_what_to_do() {
         assert!(!ok && stderr.contains("plan a copy without [county]"), "{args:?}: {stderr}");
     }
 }
+
+/// Where calls come from by the hour of the week: with upper Manhattan's weight 0 for the
+/// first half of the week, a week's 988 contacts ring first at its center half as often as
+/// its population share says; an hour with no weight anywhere, or a malformed profile, is
+/// refused at the `[demand]` line.
+#[test]
+fn demand_varies_by_the_hour_of_the_week_as_its_profile_says() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        manhattan().join("providers-services.toml"),
+        dir.path().join("providers-services.toml"),
+    )
+    .unwrap();
+    let original = absolute(&std::fs::read_to_string(manhattan().join("providers.toml")).unwrap());
+    let profile = |areas: &str, first: f64, second: f64| {
+        let hours: Vec<String> =
+            (0..168).map(|h| if h < 84 { first } else { second }.to_string()).collect();
+        original.replace(
+            "weight = \"POP2000\"\n",
+            &format!(
+                "weight = \"POP2000\"\n\n[[demand.profile]]\nareas = [{areas}]\nby_hour_of_week = [{}]\n",
+                hours.join(", ")
+            ),
+        )
+    };
+    let path = dir.path().join("half-week.toml");
+    std::fs::write(
+        &path,
+        profile("\"3606102*\", \"3606103*\"", 0.0, 1.0).replacen(
+            "[[demand.profile]]",
+            "[[demand.profile]]",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = json(&[
+        "simulate",
+        "--scenario",
+        path.to_str().unwrap(),
+        "--days",
+        "7",
+        "--replications",
+        "3",
+        "--json",
+    ]);
+    let first =
+        |c: &str| mean(&county_measure(&out, &format!("center.{c}.rung_first"))["estimate"]);
+    let upper = first("988-upper") / (first("988-upper") + first("988-lower"));
+    let expected = (population_share("3606102") + population_share("3606103")) / 2.0;
+    assert!((upper - expected).abs() < 0.03, "{upper} vs {expected}");
+
+    for (k, (text, says)) in [
+        (profile("\"3606\"", 0.0, 1.0), "[[demand.profile]] #1: \"3606\" matches no demand area"),
+        (profile("\"*\"", 0.0, 1.0), "in hour 0 of the week (Monday 00:00) no area has any weight"),
+        (profile("\"36061*\"", -1.0, 1.0), "[[demand.profile]] #1: a multiplier of -1: give 0 or more"),
+        (
+            original.replace(
+                "weight = \"POP2000\"\n",
+                "weight = \"POP2000\"\n\n[[demand.profile]]\nareas = [\"36061*\"]\nby_hour_of_week = [1, 2]\n",
+            ),
+            "2 multipliers: give 168",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = dir.path().join(format!("bad-profile-{k}.toml"));
+        std::fs::write(&path, &text).unwrap();
+        let (ok, _, stderr) =
+            run(&["simulate", "--scenario", path.to_str().unwrap(), "--days", "1"], &[], None);
+        let line = line_of(&text, "[demand]", k);
+        let want = format!("bad-profile-{k}.toml:{line}:");
+        assert!(!ok && stderr.contains(says) && stderr.contains(&want), "case {k}: {stderr}");
+    }
+}

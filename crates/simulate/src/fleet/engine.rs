@@ -296,7 +296,7 @@ impl<T: Travel> Run<'_, T> {
         let model = self.model;
         let measured = arrival_ms >= self.window.0 && arrival_ms < self.window.1;
         let priority = draw_priority(&model.priorities, &mut rng.priority);
-        let site = travel.site(&mut rng.place);
+        let site = travel.site_at(&mut rng.place, arrival_ms);
         let delay_ms = ms(model.dispatch_delay.sample(&mut rng.delay));
         let on_scene_ms = ms(model.on_scene.sample(&mut rng.on_scene));
         let transported = rng.transport.uniform() <= model.transport_share;

@@ -154,6 +154,11 @@ pub trait Travel {
     type Route: Clone;
     /// A call's place, drawn from the demand.
     fn site(&mut self, rng: &mut Rng) -> Self::Site;
+    /// A place for a call arriving at `ms` into the run, where demand varies by the hour of the
+    /// week; by default the same at every hour.
+    fn site_at(&mut self, rng: &mut Rng, _ms: u64) -> Self::Site {
+        self.site(rng)
+    }
     /// Road times in milliseconds; `None` when no road leads there.
     fn post_to_site(&mut self, post: usize, site: &Self::Site) -> Option<u64>;
     fn facility_to_site(&mut self, facility: usize, site: &Self::Site) -> Option<u64>;
