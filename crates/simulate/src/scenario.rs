@@ -38,19 +38,16 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// A `[[demand.profile]]`: area patterns, and their weights' multipliers by hour of the week.
+pub type Profile = (Vec<String>, Vec<f64>);
+
 /// Where calls come from, as the file names it (the caller reads the file).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DemandSource {
     /// GeoJSON areas (gzipped or not): `id` names each feature, `weight` its weight; the
     /// areas whose ids match `rural` (a code, or a prefix ending in `*`) are rural; each
     /// profile multiplies the weights of the areas it matches, hour by hour of the week.
-    Areas {
-        file: String,
-        id: String,
-        weight: String,
-        rural: Vec<String>,
-        profiles: Vec<(Vec<String>, Vec<f64>)>,
-    },
+    Areas { file: String, id: String, weight: String, rural: Vec<String>, profiles: Vec<Profile> },
     /// CSV of `lat,lon,weight` with a header.
     Points { file: String },
 }
@@ -856,10 +853,7 @@ fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, Scena
 }
 
 /// The `[[demand.profile]]`s: area patterns, each with 168 multipliers of 0 or more.
-fn profiles(
-    ctx: &Ctx<'_>,
-    raw: &Spanned<RawDemand>,
-) -> Result<Vec<(Vec<String>, Vec<f64>)>, ScenarioError> {
+fn profiles(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<Vec<Profile>, ScenarioError> {
     let mut out = Vec::new();
     for (n, p) in raw.get_ref().profile.iter().enumerate() {
         let err = |m: String| ctx.err(raw.span(), format!("[[demand.profile]] #{}: {m}", n + 1));

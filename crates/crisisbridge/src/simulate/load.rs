@@ -174,7 +174,7 @@ fn rural_flags(
 /// Each area's weight multipliers by hour of the week: the product of every profile matching
 /// it (empty when there is no profile).
 fn hourly_factors(
-    profiles: &[(Vec<String>, Vec<f64>)],
+    profiles: &[simulate::scenario::Profile],
     areas: &[(jurisdiction::Area, f64)],
 ) -> Result<Vec<Vec<f64>>, String> {
     if profiles.is_empty() {

@@ -360,15 +360,7 @@ fn demand_varies_by_the_hour_of_the_week_as_its_profile_says() {
         )
     };
     let path = dir.path().join("half-week.toml");
-    std::fs::write(
-        &path,
-        profile("\"3606102*\", \"3606103*\"", 0.0, 1.0).replacen(
-            "[[demand.profile]]",
-            "[[demand.profile]]",
-            1,
-        ),
-    )
-    .unwrap();
+    std::fs::write(&path, profile("\"3606102*\", \"3606103*\"", 0.0, 1.0)).unwrap();
     let out = json(&[
         "simulate",
         "--scenario",
