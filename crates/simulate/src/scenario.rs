@@ -202,6 +202,8 @@ struct RawTriage {
     #[serde(default)]
     calls_by_hour_of_week: Option<Vec<f64>>,
     protocol: String,
+    #[serde(default)]
+    floors: Vec<String>,
     answers: std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>,
 }
 
@@ -211,6 +213,8 @@ pub struct Triage911 {
     pub calls: Arrivals,
     /// The protocol file, as written (relative to the scenario's directory).
     pub protocol: String,
+    /// A state's safety floor files the protocol must pass too, as written.
+    pub floors: Vec<String>,
     pub mix: Vec<crate::triage_mix::AnswerMix>,
 }
 
@@ -722,7 +726,7 @@ fn triage911(ctx: &Ctx<'_>, raw: &Spanned<RawTriage>) -> Result<Triage911, Scena
             answers: answers.iter().map(|(a, s)| (a.clone(), *s)).collect(),
         })
         .collect();
-    Ok(Triage911 { calls, protocol: r.protocol.clone(), mix })
+    Ok(Triage911 { calls, protocol: r.protocol.clone(), floors: r.floors.clone(), mix })
 }
 
 /// The `[[center]]`s: each a 988 center of the county with its counselors.

@@ -48,9 +48,12 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
                 .map_err(|e| at(format!("protocol = \"{}\": {e}", t.protocol)))?;
             let protocol = triage::Protocol::parse(&protocol_path.display().to_string(), &text)
                 .map_err(|e| at(format!("protocol = \"{}\": {e}", t.protocol)))?;
-            // Only a protocol that passes the product's checker with the platform floor decides
-            // (a state's own floors are not read here: check them with `protocol check`).
-            if let Err(errors) = triage::check(&protocol, &[]) {
+            // Only a protocol that passes the product's checker with the platform floor, and
+            // the state's floors the scenario names, decides, as for live calls.
+            let floor_files: Vec<PathBuf> = t.floors.iter().map(|f| dir.join(f)).collect();
+            let floors = crate::protocol::read_floors(&floor_files)
+                .map_err(|e| at(format!("floors: {e:#}")))?;
+            if let Err(errors) = triage::check(&protocol, &floors) {
                 let first = errors.first().map(ToString::to_string).unwrap_or_default();
                 return Err(at(format!(
                     "protocol {} does not pass the checker ({} problems; the first: {first}): \

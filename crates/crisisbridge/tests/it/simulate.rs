@@ -806,3 +806,41 @@ fn rural_areas_are_judged_by_the_rural_target() {
     assert!((same - plain).abs() < 1e-12, "{same} vs {plain}");
     assert!(longer > plain + 0.02, "{longer} vs {plain}");
 }
+
+/// A state's safety floor named in `[triage911]` is checked as for live calls: the Kansas
+/// protocol sends no EMS with a weapon, so a state floor asking for it refuses the scenario at
+/// its `[triage911]` line, saying which constraint.
+#[test]
+fn a_state_floor_the_protocol_breaks_refuses_the_scenario() {
+    let here = manhattan();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("state-floor.toml"),
+        "[floor]\nid = \"state\"\ntitle = \"t\"\nsource = \"s\"\n\n[[concepts]]\nid = \"weapon\"\nasks = \"a weapon?\"\n\n[[constraints]]\nid = \"weapon-needs-ems\"\nchannels = [\"911\"]\nwhen = \"weapon\"\nrequires = [\"ems\"]\nwhy = \"state policy\"\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(here.join("diversion.toml"))
+        .unwrap()
+        .replace("\"roads.csv.gz\"", &format!("\"{}\"", here.join("roads.csv.gz").display()))
+        .replace(
+            "\"block-groups.geojson.gz\"",
+            &format!("\"{}\"", here.join("block-groups.geojson.gz").display()),
+        )
+        .replace("\"../../protocols/", &format!("\"{}/", here.join("../../protocols").display()))
+        .replace("[triage911]\n", "[triage911]\nfloors = [\"state-floor.toml\"]\n");
+    let path = dir.path().join("floored.toml");
+    std::fs::write(&path, &text).unwrap();
+    let (ok, _, stderr) =
+        run(&["simulate", "--scenario", path.to_str().unwrap(), "--days", "1"], &[], None);
+    let line = text.lines().position(|l| l == "[triage911]").unwrap() + 1;
+    assert!(
+        !ok && stderr.contains(&format!("floored.toml:{line}:"))
+            && stderr.contains("weapon-needs-ems"),
+        "{stderr}"
+    );
+    let missing = text.replace("state-floor.toml", "absent-floor.toml");
+    std::fs::write(&path, &missing).unwrap();
+    let (ok, _, stderr) =
+        run(&["simulate", "--scenario", path.to_str().unwrap(), "--days", "1"], &[], None);
+    assert!(!ok && stderr.contains("floors:") && stderr.contains("absent-floor.toml"), "{stderr}");
+}
