@@ -174,6 +174,14 @@ pub(crate) fn page(r: &Report) -> String {
         body += "<h2>988 line</h2>";
         body += &rows(&line_rows(l));
     }
+    if let Some(c) = &r.county {
+        body += &format!(
+            "<h2>The outcome report's measures over the simulated incidents</h2><p>{}. Each \
+             measure's id is its heading in docs/measures.md.</p>",
+            escape(&c.routing)
+        );
+        body += &rows(&super::fleet::county_rows(c));
+    }
     body += "<h2>Team utilisation</h2>";
     body += &team_bars(&s.teams);
     format!(

@@ -135,6 +135,16 @@ fn the_outcome_reports_code_measures_the_simulated_incidents_as_the_simulation_d
     let offered = sum("diverted_offered_first");
     assert!((offered - diverted).abs() < 4.0 * (diverted / 3.0).sqrt(), "{offered} vs {diverted}");
     assert!(sum("diverted_accepted") > 0.9 * offered, "{}", sum("diverted_accepted"));
+    // The HTML page carries them too, standing alone.
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("county.html");
+    let (ok, _, _) = run(&[&args[..], &["--html", html.to_str().unwrap()]].concat(), &[], None);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        ok && page.contains("mobile.dispatch_to_on_scene.p50")
+            && page.contains("center.988-lower.answered")
+    );
+    assert!(!page.contains("<script") && !page.contains("src="));
     let (ok, table, _) = run(&args, &[], None);
     assert!(ok && table.contains("unserved.returned") && table.contains("back to 911"), "{table}");
 }
