@@ -252,6 +252,35 @@ impl<'g> RoadModel<'g> {
         Ok(self)
     }
 
+    /// A place drawn from the demand for a contact arriving at `ms` into the run: the point
+    /// alone, not snapped to a road (a caller, not a team's destination).
+    pub fn place_at(&self, rng: &mut Rng, ms: u64) -> (f64, f64) {
+        let hour = usize::try_from((ms / 3_600_000) % 168).unwrap_or(0);
+        loop {
+            let k = self.pick(rng, Some(hour));
+            match &self.demand {
+                Demand::Points(points) => {
+                    if let Some((p, _)) = points.get(k) {
+                        return (p.lat.degrees(), p.lon.degrees());
+                    }
+                }
+                Demand::Areas(areas) => {
+                    let (Some((area, _)), Some(b)) = (areas.get(k), self.bounds.get(k)) else {
+                        continue;
+                    };
+                    // Every weighted area has an inside (checked when the model was built).
+                    for _ in 0..100_000 {
+                        let lon = b[0] + (b[2] - b[0]) * (1.0 - rng.uniform());
+                        let lat = b[1] + (b[3] - b[1]) * (1.0 - rng.uniform());
+                        if jurisdiction::reference::contains(area, [lon, lat]) {
+                            return (lat, lon);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// A replication's view, with its own query buffers.
     pub fn travel(&self) -> RoadTravel<'_, 'g> {
         RoadTravel { model: self, query: Query::new(), times: Vec::new() }

@@ -33,7 +33,7 @@ use incidents::routing::{RoutingData, ServiceRouter};
 use incidents::services::KnownArea;
 use reports::measures::{Grouping, Names, Options, Tally, Value};
 use simulate::centers::{Center, Contact, End, Outcome};
-use simulate::fleet::{Assignment, CallRecord, Tiers, Trace, Travel};
+use simulate::fleet::{Assignment, CallRecord, Tiers, Trace};
 use simulate::line::Line;
 use simulate::on_roads::{Back, RoadModel, Site, TiersOf};
 use simulate::replicate::Estimate;
@@ -352,11 +352,11 @@ impl County {
             (stream(seed, 2), stream(seed, 3), stream(seed, 4));
         #[allow(clippy::cast_precision_loss)]
         let end_s = window.1 as f64 / 1000.0;
-        let mut travel = roads.travel();
         let (mut out, mut k) = (Vec::new(), 0);
         let mut t_s = arrivals.next_after(0.0, &mut times);
         while t_s < end_s {
-            let site = travel.site_at(&mut place, ms(t_s));
+            let (lat, lon) = roads.place_at(&mut place, ms(t_s));
+            let site = Place { lat, lon };
             let drawn = mix.draw_where(&mut decide, MAX_TRIES, |o| !sends_team(o)).ok_or_else(|| {
                 format!("no caller of {MAX_TRIES} drawn was kept from a team, yet the share is {share}")
             })?;
@@ -451,13 +451,13 @@ impl County {
             (stream(seed, 11), stream(seed, 12), stream(seed, 13), stream(seed, 14));
         #[allow(clippy::cast_precision_loss)]
         let end_s = window.1 as f64 / 1000.0;
-        let mut travel = roads.travel();
         let (mut contacts, mut places) = (Vec::new(), Vec::new());
         // The line's own contacts: without the 911 calls diverted to it, which come below.
         let own = self.triage.as_ref().and_then(|t| t.line_own.as_ref()).unwrap_or(&line.arrivals);
         let mut t = own.next_after(0.0, &mut arrivals);
         while t < end_s {
-            let site = travel.site_at(&mut place, ms(t));
+            let (lat, lon) = roads.place_at(&mut place, ms(t));
+            let site = Place { lat, lon };
             let tiers = self.center_tiers(site.lat, site.lon);
             if tiers.is_empty() {
                 return Err(format!(
@@ -647,7 +647,7 @@ impl County {
         &self,
         log: &mut Log<'_>,
         ms: u64,
-        site: &Site,
+        site: &Place,
         triaged: Option<&Drawn>,
     ) -> Result<(Vec<Route>, AgencyId), String> {
         let place = location(site.lat, site.lon)
@@ -699,7 +699,8 @@ impl County {
         sent: Option<&Assignment>,
         triaged: Option<&Drawn>,
     ) -> Result<(), String> {
-        let (routes, psap) = self.open_911(log, call.arrival_ms, &call.site, triaged)?;
+        let site = Place { lat: call.site.lat, lon: call.site.lon };
+        let (routes, psap) = self.open_911(log, call.arrival_ms, &site, triaged)?;
         let mobile = routes.into_iter().find(|r| r.service == MOBILE_CRISIS_SERVICE);
         let tiers = mobile.map(|r| r.tiers).unwrap_or_default();
         let (Some(first), Some(first_at)) = (tiers.first(), call.offers.first()) else {
@@ -842,12 +843,19 @@ fn sends_team(outcome: Option<TriageOutcome>) -> bool {
     matches!(outcome, Some(TriageOutcome::MobileCrisis | TriageOutcome::CoResponse))
 }
 
+/// Where a call or contact comes from.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    lat: f64,
+    lon: f64,
+}
+
 /// A 911 call the protocol did not send a team.
 struct Other {
     /// Its place among the 911 calls not sent a team (its incident's id).
     index: usize,
     arrival_s: f64,
-    site: Site,
+    site: Place,
     drawn: Drawn,
 }
 
