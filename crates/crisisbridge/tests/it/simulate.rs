@@ -3,6 +3,7 @@
 //! what to fix.
 
 use crate::process::run;
+use crate::simulate_county::absolute;
 
 #[test]
 fn a_queue_what_if_is_simulated_beside_the_model_and_reproduced_from_its_seed() {
@@ -111,14 +112,6 @@ fn a_scenario_runs_on_its_roads_and_reports_every_measure_with_an_interval() {
 #[test]
 fn a_bad_scenario_is_refused_with_its_file_line_and_what_to_fix() {
     let original = std::fs::read_to_string(manhattan().join("scenario.toml")).unwrap();
-    let here = manhattan();
-    let absolute = |text: &str| {
-        text.replace("\"roads.csv.gz\"", &format!("\"{}\"", here.join("roads.csv.gz").display()))
-            .replace(
-                "\"block-groups.geojson.gz\"",
-                &format!("\"{}\"", here.join("block-groups.geojson.gz").display()),
-            )
-    };
     let line_of = |text: &str, needle: &str| {
         text.lines().position(|l| l.contains(needle)).map(|k| k + 1).unwrap()
     };
@@ -634,15 +627,6 @@ fn calls_triaged_by_the_protocol_feed_the_teams_and_the_988_line() {
         "attempt_in_progress = { yes = 0.03, no = 0.96, unknown = 0.01 }",
         "attempt_in_progress = { yes = 1.0 }",
     );
-    let here = manhattan();
-    let absolute = |t: String| {
-        t.replace("\"roads.csv.gz\"", &format!("\"{}\"", here.join("roads.csv.gz").display()))
-            .replace(
-                "\"block-groups.geojson.gz\"",
-                &format!("\"{}\"", here.join("block-groups.geojson.gz").display()),
-            )
-            .replace("\"../../protocols/", &format!("\"{}/../../protocols/", here.display()))
-    };
     let dir = tempfile::tempdir().unwrap();
     let line = text.lines().position(|l| l.starts_with("[triage911]")).unwrap() + 1;
     for (k, (bad, says)) in [
@@ -658,7 +642,7 @@ fn calls_triaged_by_the_protocol_feed_the_teams_and_the_988_line() {
     .enumerate()
     {
         let path = dir.path().join(format!("bad-{k}.toml"));
-        std::fs::write(&path, absolute(bad)).unwrap();
+        std::fs::write(&path, absolute(&bad)).unwrap();
         let (ok, _, stderr) = run(&["simulate", "--scenario", path.to_str().unwrap(), "--days", "1"], &[], None);
         let want = format!("bad-{k}.toml:{line}: [triage911]");
         assert!(!ok && stderr.contains(&want) && stderr.contains(says), "case {k}: want {want} … {says}; got {stderr}");
@@ -748,14 +732,6 @@ fn staffing_is_planned_shift_by_shift() {
 #[test]
 fn rural_areas_are_judged_by_the_rural_target() {
     let original = std::fs::read_to_string(manhattan().join("scenario.toml")).unwrap();
-    let here = manhattan();
-    let absolute = |text: &str| {
-        text.replace("\"roads.csv.gz\"", &format!("\"{}\"", here.join("roads.csv.gz").display()))
-            .replace(
-                "\"block-groups.geojson.gz\"",
-                &format!("\"{}\"", here.join("block-groups.geojson.gz").display()),
-            )
-    };
     let dir = tempfile::tempdir().unwrap();
     let within = |rural_minutes: &str| {
         let text = absolute(&original)
@@ -819,14 +795,7 @@ fn a_state_floor_the_protocol_breaks_refuses_the_scenario() {
         "[floor]\nid = \"state\"\ntitle = \"t\"\nsource = \"s\"\n\n[[concepts]]\nid = \"weapon\"\nasks = \"a weapon?\"\n\n[[constraints]]\nid = \"weapon-needs-ems\"\nchannels = [\"911\"]\nwhen = \"weapon\"\nrequires = [\"ems\"]\nwhy = \"state policy\"\n",
     )
     .unwrap();
-    let text = std::fs::read_to_string(here.join("diversion.toml"))
-        .unwrap()
-        .replace("\"roads.csv.gz\"", &format!("\"{}\"", here.join("roads.csv.gz").display()))
-        .replace(
-            "\"block-groups.geojson.gz\"",
-            &format!("\"{}\"", here.join("block-groups.geojson.gz").display()),
-        )
-        .replace("\"../../protocols/", &format!("\"{}/", here.join("../../protocols").display()))
+    let text = absolute(&std::fs::read_to_string(here.join("diversion.toml")).unwrap())
         .replace("[triage911]\n", "[triage911]\nfloors = [\"state-floor.toml\"]\n");
     let path = dir.path().join("floored.toml");
     std::fs::write(&path, &text).unwrap();

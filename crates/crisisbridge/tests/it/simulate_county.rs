@@ -10,8 +10,9 @@ fn manhattan() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/manhattan"))
 }
 
-/// `text` with the Manhattan data files named by absolute path, so it runs from anywhere.
-fn absolute(text: &str) -> String {
+/// `text` (a Manhattan scenario) with its data files and protocols named by absolute path, so
+/// it runs from anywhere.
+pub(crate) fn absolute(text: &str) -> String {
     let here = manhattan();
     let mut out = text.to_owned();
     for file in ["roads.csv.gz", "block-groups.geojson.gz"] {
