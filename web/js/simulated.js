@@ -56,7 +56,7 @@ export function readSimulation(text) {
     ['Calls per hour', `${s.calls_per_hour.mean.toFixed(2)} ± ${s.calls_per_hour.half_width.toFixed(2)}`],
     ['Team utilisation', pct(s.utilisation)],
     ...s.priorities.filter((p) => isEstimate(p.calls) && p.calls.mean > 0 && typeof p.target_s === 'number').flatMap((p) => [
-      [`Priority ${p.name}: call to on scene within ${(p.target_s / 60).toFixed(1)} min`, pct(p.within_target)],
+      [`Priority ${p.name}: call to on scene within ${(p.target_s / 60).toFixed(1)} min${typeof p.rural_target_s === 'number' ? `, rural ${(p.rural_target_s / 60).toFixed(1)} min` : ''}`, pct(p.within_target)],
       [`Priority ${p.name}: call to on scene, median`, minutes(p.median_response_s)],
     ]),
   ];

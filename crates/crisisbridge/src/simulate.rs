@@ -17,7 +17,7 @@ mod fleet;
 mod html;
 pub(crate) mod load;
 
-pub(crate) use fleet::{ScenarioArgs, pm};
+pub(crate) use fleet::{ScenarioArgs, pm, within_words};
 
 use anyhow::bail;
 use simulate::erlang_a;

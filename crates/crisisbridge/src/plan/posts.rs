@@ -343,9 +343,7 @@ fn confirm(
         .map(|(k, post)| TeamSpec::new(format!("Team {}", k + 1), post))
         .collect();
     let run = |fleet: &FleetModel, posts: &[Named]| -> anyhow::Result<FleetSummary> {
-        let model =
-            RoadModel::new(&loaded.graph, posts, &scenario.facilities, loaded.demand.clone())
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+        let model = loaded.demand_model(posts)?;
         let runs = replications(args.replications, threads(), |i| {
             simulate(fleet, &mut model.travel(), args.seed.wrapping_add(i as u64), None)
         });
@@ -460,7 +458,7 @@ fn table(r: &Report) -> String {
             let _ = writeln!(
                 out,
                 "  {:<34} {:>20} {:>20}",
-                format!("{} within {:.1} min", now.name, now.target_s / 60.0),
+                crate::simulate::within_words(&now.name, now.target_s, now.rural_target_s),
                 pm(now.within_target, 100.0, 1) + " %",
                 pm(rec.within_target, 100.0, 1) + " %"
             );

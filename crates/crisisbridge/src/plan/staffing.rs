@@ -9,7 +9,7 @@ use anyhow::bail;
 use simulate::arrivals::HOURS_PER_WEEK;
 use simulate::fleet::{FleetModel, FleetSummary, TeamSpec, simulate, summarise};
 use simulate::line::{Line, LineSummary};
-use simulate::on_roads::{RoadModel, covers};
+use simulate::on_roads::covers;
 use simulate::posts::{CoverProblem, greedy};
 use simulate::replicate::replications;
 
@@ -62,6 +62,7 @@ struct Counselors {
 struct PrioritySlice {
     name: String,
     target_s: f64,
+    rural_target_s: Option<f64>,
     within_target: simulate::replicate::Estimate,
 }
 
@@ -184,9 +185,7 @@ fn teams(loaded: &Loaded, args: &StaffingArgs) -> anyhow::Result<Option<Teams>> 
     let (candidates, snaps) = super::posts::snapped_candidates(loaded, args.candidates.as_deref())?;
     let graph = &loaded.graph;
     let model = loaded.road_model(&args.scenario)?;
-    let road_model =
-        RoadModel::new(graph, &candidates, &scenario.facilities, loaded.demand.clone())
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+    let road_model = loaded.demand_model(&candidates)?;
     let Some(first) = scenario.model.priorities.first() else { return Ok(None) };
     let limit_ms = super::posts::drive_limit_ms(&scenario.model, first.target_s)?;
     let sites = model.sample(2000, args.seed);
@@ -268,7 +267,12 @@ fn teams(loaded: &Loaded, args: &StaffingArgs) -> anyhow::Result<Option<Teams>> 
                         } else {
                             simulate::replicate::Estimate::of(&values)
                         };
-                        PrioritySlice { name: p.name.clone(), target_s: p.target_s, within_target }
+                        PrioritySlice {
+                            name: p.name.clone(),
+                            target_s: p.target_s,
+                            rural_target_s: p.rural_target_s,
+                            within_target,
+                        }
                     })
                     .collect()
             })
@@ -476,7 +480,7 @@ fn table(r: &Report) -> String {
                 let _ = writeln!(
                     out,
                     "  {:<30} {:>20} {:>20}",
-                    format!("{} within {:.1} min", p.name, p.target_s / 60.0),
+                    crate::simulate::within_words(&p.name, p.target_s, p.rural_target_s),
                     pm(p.within_target, 100.0, 1) + " %",
                     fewer
                 );

@@ -296,8 +296,16 @@ impl County {
             None => Vec::new(),
         };
         let mut per_center = Vec::new();
-        if let Some(line) = line.filter(|_| !self.centers.is_empty()) {
-            per_center = self.through_centers(&mut tally, line, roads, window, seed, &diverted)?;
+        match line.filter(|_| !self.centers.is_empty()) {
+            Some(line) => {
+                per_center =
+                    self.through_centers(&mut tally, line, roads, window, seed, &diverted)?;
+            }
+            // Checked when the scenario is read: a protocol that diverts needs the centers.
+            None if !diverted.is_empty() => {
+                return Err("diverted 911 calls with no 988 centers to offer them to".into());
+            }
+            None => {}
         }
         let report = tally.report(&Names::by_id());
         let mut out = report.groups.first().map(|g| figures(&g.measures)).unwrap_or_default();

@@ -272,6 +272,15 @@ pub(crate) fn target_words(target_s: f64, rural_s: Option<f64>) -> String {
     }
 }
 
+/// A priority's share within target in words: "high within 8.0 min", or "high within 60.0
+/// min, rural 120.0" (each call by its own target).
+pub(crate) fn within_words(name: &str, target_s: f64, rural_s: Option<f64>) -> String {
+    match rural_s {
+        Some(r) => format!("{name} within {:.1} min, rural {:.1}", target_s / 60.0, r / 60.0),
+        None => format!("{name} within {:.1} min", target_s / 60.0),
+    }
+}
+
 /// The county's measures, each with its id.
 pub(crate) fn county_rows(c: &CountyReport) -> Vec<(String, String)> {
     c.measures

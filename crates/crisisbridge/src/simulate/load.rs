@@ -55,11 +55,13 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
                 .map_err(|e| at(format!("floors: {e:#}")))?;
             if let Err(errors) = triage::check(&protocol, &floors) {
                 let first = errors.first().map(ToString::to_string).unwrap_or_default();
+                let floor_args: String = t.floors.iter().map(|f| format!(" --floor {f}")).collect();
                 return Err(at(format!(
                     "protocol {} does not pass the checker ({} problems; the first: {first}): \
-                     fix it with `crisisbridge protocol check`",
+                     see them all with `crisisbridge protocol check {}{floor_args}`",
                     protocol.id,
-                    errors.len()
+                    errors.len(),
+                    t.protocol
                 ))
                 .into());
             }
@@ -122,6 +124,22 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
 }
 
 impl Loaded {
+    /// The scenario's demand on its roads with `posts` in place of its own (for planning),
+    /// its rural areas and hourly profiles applied as in a run.
+    pub(crate) fn demand_model(
+        &self,
+        posts: &[simulate::on_roads::Named],
+    ) -> anyhow::Result<RoadModel<'_>> {
+        let s = &self.scenario;
+        let model = RoadModel::new(&self.graph, posts, &s.facilities, self.demand.clone())
+            .map_err(|e| anyhow::anyhow!(e.message))?
+            .with_rural(self.rural.clone());
+        if self.hourly.is_empty() {
+            return Ok(model);
+        }
+        model.with_hourly(&self.hourly).map_err(|e| anyhow::anyhow!(e.message))
+    }
+
     /// Posts and facilities snapped, their times kept; a point off the network is refused
     /// with its line.
     pub(crate) fn road_model(&self, file: &Path) -> anyhow::Result<RoadModel<'_>> {

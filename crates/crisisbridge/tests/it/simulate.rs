@@ -733,11 +733,11 @@ fn staffing_is_planned_shift_by_shift() {
 fn rural_areas_are_judged_by_the_rural_target() {
     let original = std::fs::read_to_string(manhattan().join("scenario.toml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let within = |rural_minutes: &str| {
+    let within_in = |areas: &str, rural_minutes: &str| {
         let text = absolute(&original)
             .replace(
                 "weight = \"POP2000\"\n",
-                "weight = \"POP2000\"\nrural_areas = [\"3606102*\", \"3606103*\"]\n",
+                &format!("weight = \"POP2000\"\nrural_areas = {areas}\n"),
             )
             .replace(
                 "target_minutes = 8.0\n",
@@ -757,6 +757,7 @@ fn rural_areas_are_judged_by_the_rural_target() {
         );
         high["within_target"]["mean"].as_f64().unwrap()
     };
+    let within = |rural_minutes: &str| within_in("[\"3606102*\", \"3606103*\"]", rural_minutes);
     let (same, longer) = (within("8.0"), within("30.0"));
     let plain = {
         let path = dir.path().join("plain.toml");
@@ -781,6 +782,9 @@ fn rural_areas_are_judged_by_the_rural_target() {
     };
     assert!((same - plain).abs() < 1e-12, "{same} vs {plain}");
     assert!(longer > plain + 0.02, "{longer} vs {plain}");
+    // Every area rural: more calls judged by 30 minutes than with upper Manhattan alone.
+    let everywhere = within_in("[\"36061*\"]", "30.0");
+    assert!(everywhere > longer + 0.02, "{everywhere} vs {longer}");
 }
 
 /// A state's safety floor named in `[triage911]` is checked as for live calls: the Kansas

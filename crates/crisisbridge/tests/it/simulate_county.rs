@@ -353,11 +353,13 @@ fn plan_refuses_a_county_scenario_saying_what_to_do() {
 #[test]
 fn demand_varies_by_the_hour_of_the_week_as_its_profile_says() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        manhattan().join("providers-services.toml"),
-        dir.path().join("providers-services.toml"),
-    )
-    .unwrap();
+    // Upper Manhattan's provider is nobody's backup here: its teams take its own calls only.
+    let services =
+        std::fs::read_to_string(manhattan().join("providers-services.toml")).unwrap().replace(
+            "tiers = [\"mct-midtown\", \"mct-downtown\", \"mct-uptown\"]",
+            "tiers = [\"mct-midtown\", \"mct-downtown\"]",
+        );
+    std::fs::write(dir.path().join("providers-services.toml"), services).unwrap();
     let original = absolute(&std::fs::read_to_string(manhattan().join("providers.toml")).unwrap());
     let profile = |areas: &str, first: f64, second: f64| {
         let hours: Vec<String> =
@@ -372,21 +374,59 @@ fn demand_varies_by_the_hour_of_the_week_as_its_profile_says() {
     };
     let path = dir.path().join("half-week.toml");
     std::fs::write(&path, profile("\"3606102*\", \"3606103*\"", 0.0, 1.0)).unwrap();
-    let out = json(&[
-        "simulate",
-        "--scenario",
-        path.to_str().unwrap(),
-        "--days",
-        "7",
-        "--replications",
-        "3",
-        "--json",
-    ]);
-    let first =
-        |c: &str| mean(&county_measure(&out, &format!("center.{c}.rung_first"))["estimate"]);
-    let upper = first("988-upper") / (first("988-upper") + first("988-lower"));
+    let run_days = |days: &str| {
+        json(&[
+            "simulate",
+            "--scenario",
+            path.to_str().unwrap(),
+            "--days",
+            days,
+            "--replications",
+            "3",
+            "--json",
+        ])
+    };
+    // A figure, 0 where the report left it out (0 in every replication).
+    let figure = |out: &serde_json::Value, id: &str| {
+        out["county"]["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .map_or(0.0, |m| mean(&m["estimate"]))
+    };
+    let upper_share = |out: &serde_json::Value| {
+        let (upper, lower) = (
+            figure(out, "center.988-upper.rung_first"),
+            figure(out, "center.988-lower.rung_first"),
+        );
+        upper / (upper + lower)
+    };
+    // The warm-up and the two days after it (hours 0 to 72) lie in the zeroed half: no contact
+    // and no team call comes from upper Manhattan, so its teams are never sent.
+    let early = run_days("2");
+    assert_eq!(upper_share(&early), 0.0);
+    let uptown: Vec<String> = original
+        .split("[[team]]")
+        .filter(|t| t.contains("provider = \"mct-uptown\""))
+        .filter_map(|t| t.split('"').nth(1).map(str::to_owned))
+        .collect();
+    assert_eq!(uptown.len(), 4, "{uptown:?}");
+    let utilisation = |out: &serde_json::Value| -> f64 {
+        let teams = out["summary"]["teams"].as_array().unwrap();
+        let busy: f64 = teams
+            .iter()
+            .filter(|t| uptown.iter().any(|u| t[0] == u.as_str()))
+            .map(|t| mean(&t[1]))
+            .sum();
+        busy / uptown.len() as f64
+    };
+    assert_eq!(utilisation(&early), 0.0);
+    // A whole week: half of it with upper Manhattan's usual share.
+    let week = run_days("7");
     let expected = (population_share("3606102") + population_share("3606103")) / 2.0;
-    assert!((upper - expected).abs() < 0.03, "{upper} vs {expected}");
+    assert!((upper_share(&week) - expected).abs() < 0.03, "{} vs {expected}", upper_share(&week));
+    assert!(utilisation(&week) > 0.15, "{}", utilisation(&week));
 
     for (k, (text, says)) in [
         (profile("\"3606\"", 0.0, 1.0), "[[demand.profile]] #1: \"3606\" matches no demand area"),

@@ -302,8 +302,10 @@ impl FleetModel {
             return Err(format!("the priorities' shares sum to {total}: make them sum to 1"));
         }
         for p in &self.priorities {
-            let rural_ok = p.rural_target_s.is_none_or(|t| t > 0.0 && t.is_finite());
-            if !(p.share >= 0.0 && p.target_s > 0.0 && p.target_s.is_finite() && rural_ok) {
+            if !p.rural_target_s.is_none_or(|t| t > 0.0 && t.is_finite()) {
+                return Err(format!("priority {}: give a rural target above 0", p.name));
+            }
+            if !(p.share >= 0.0 && p.target_s > 0.0 && p.target_s.is_finite()) {
                 return Err(format!(
                     "priority {}: give a share of 0 to 1 and a target above 0",
                     p.name
