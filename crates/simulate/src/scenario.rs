@@ -232,7 +232,7 @@ struct RawDemand {
     #[serde(default)]
     rural_areas: Vec<String>,
     #[serde(default)]
-    profile: Vec<RawProfile>,
+    profile: Vec<Spanned<RawProfile>>,
 }
 
 #[derive(Deserialize)]
@@ -494,6 +494,9 @@ impl Scenario {
             ));
         }
         let demand = demand(&ctx, &raw.demand)?;
+        for (n, p) in raw.demand.get_ref().profile.iter().enumerate() {
+            lines.insert(format!("demand profile {}", n + 1), ctx.line(p.span()));
+        }
         let rural_areas = !raw.demand.get_ref().rural_areas.is_empty();
         let priorities = priorities(&ctx, &raw.priorities, rural_areas)?;
         let service = raw.service.get_ref();
@@ -859,8 +862,10 @@ fn demand(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<DemandSource, Scena
 /// The `[[demand.profile]]`s: area patterns, each with 168 multipliers of 0 or more.
 fn profiles(ctx: &Ctx<'_>, raw: &Spanned<RawDemand>) -> Result<Vec<Profile>, ScenarioError> {
     let mut out = Vec::new();
-    for (n, p) in raw.get_ref().profile.iter().enumerate() {
-        let err = |m: String| ctx.err(raw.span(), format!("[[demand.profile]] #{}: {m}", n + 1));
+    for (n, spanned) in raw.get_ref().profile.iter().enumerate() {
+        let p = spanned.get_ref();
+        let err =
+            |m: String| ctx.err(spanned.span(), format!("[[demand.profile]] #{}: {m}", n + 1));
         if p.areas.is_empty() {
             return Err(err(
                 "areas = []: name the areas it applies to (ids, or prefixes ending in *)".into(),

@@ -274,6 +274,28 @@ impl County {
             zone: reports::Zone::utc(),
         };
         let mut tally = Tally::new(options);
+        // Room for the year's incidents and calls at once, about as many as will come.
+        #[allow(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss
+        )]
+        {
+            let hours = window.1 as f64 / 3_600_000.0;
+            let others = self
+                .triage
+                .as_ref()
+                .map_or(0.0, |t| t.calls.mean_per_hour() * (1.0 - t.team_share) * hours);
+            let contacts = match (line, self.centers.is_empty()) {
+                (Some(l), false) => {
+                    let own = self.triage.as_ref().and_then(|t| t.line_own.as_ref());
+                    own.unwrap_or(&l.arrivals).mean_per_hour() * hours
+                }
+                _ => 0.0,
+            };
+            let incidents = trace.calls.len() as f64 + others + contacts;
+            tally.reserve((incidents * 1.05) as usize, (contacts * 1.4) as usize);
+        }
         let mut assignment: Vec<Option<&Assignment>> = vec![None; trace.calls.len()];
         for a in &trace.assignments {
             if let Some(slot) = assignment.get_mut(a.call) {

@@ -116,7 +116,14 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Loaded> {
     let (rural, hourly) = match (&scenario.demand, &demand) {
         (DemandSource::Areas { rural, profiles, .. }, Demand::Areas(areas)) => {
             let at = |m: String| scenario.error_at(&file, "demand", m);
-            (rural_flags(rural, areas).map_err(at)?, hourly_factors(profiles, areas).map_err(at)?)
+            // A profile's error at the profile's own line.
+            let at_profile = |(n, m): (usize, String)| {
+                scenario.error_at(&file, &format!("demand profile {n}"), m)
+            };
+            (
+                rural_flags(rural, areas).map_err(at)?,
+                hourly_factors(profiles, areas).map_err(at_profile)?,
+            )
         }
         _ => (Vec::new(), Vec::new()),
     };
@@ -197,13 +204,14 @@ fn rural_flags(
 fn hourly_factors(
     profiles: &[simulate::scenario::Profile],
     areas: &[(jurisdiction::Area, f64)],
-) -> Result<Vec<Vec<f64>>, String> {
+) -> Result<Vec<Vec<f64>>, (usize, String)> {
     if profiles.is_empty() {
         return Ok(Vec::new());
     }
     let mut factors = vec![vec![1.0; simulate::arrivals::HOURS_PER_WEEK]; areas.len()];
     for (n, (patterns, by_hour)) in profiles.iter().enumerate() {
-        let hit = matching(patterns, areas, &format!("[[demand.profile]] #{}", n + 1))?;
+        let hit = matching(patterns, areas, &format!("[[demand.profile]] #{}", n + 1))
+            .map_err(|m| (n + 1, m))?;
         for (area, _) in factors.iter_mut().zip(&hit).filter(|(_, h)| **h) {
             for (f, m) in area.iter_mut().zip(by_hour) {
                 *f *= m;

@@ -428,16 +428,31 @@ fn demand_varies_by_the_hour_of_the_week_as_its_profile_says() {
     assert!((upper_share(&week) - expected).abs() < 0.03, "{} vs {expected}", upper_share(&week));
     assert!(utilisation(&week) > 0.15, "{}", utilisation(&week));
 
-    for (k, (text, says)) in [
-        (profile("\"3606\"", 0.0, 1.0), "[[demand.profile]] #1: \"3606\" matches no demand area"),
-        (profile("\"*\"", 0.0, 1.0), "in hour 0 of the week (Monday 00:00) no area has any weight"),
-        (profile("\"36061*\"", -1.0, 1.0), "[[demand.profile]] #1: a multiplier of -1: give 0 or more"),
+    // Each refused at the profile's own line, but an hour with no weight anywhere (the
+    // profiles together) at the [demand] line.
+    for (k, (text, says, at)) in [
+        (
+            profile("\"3606\"", 0.0, 1.0),
+            "[[demand.profile]] #1: \"3606\" matches no demand area",
+            "[[demand.profile]]",
+        ),
+        (
+            profile("\"*\"", 0.0, 1.0),
+            "in hour 0 of the week (Monday 00:00) no area has any weight",
+            "[demand]",
+        ),
+        (
+            profile("\"36061*\"", -1.0, 1.0),
+            "[[demand.profile]] #1: a multiplier of -1: give 0 or more",
+            "[[demand.profile]]",
+        ),
         (
             original.replace(
                 "weight = \"POP2000\"\n",
                 "weight = \"POP2000\"\n\n[[demand.profile]]\nareas = [\"36061*\"]\nby_hour_of_week = [1, 2]\n",
             ),
             "2 multipliers: give 168",
+            "[[demand.profile]]",
         ),
     ]
     .into_iter()
@@ -447,7 +462,7 @@ fn demand_varies_by_the_hour_of_the_week_as_its_profile_says() {
         std::fs::write(&path, &text).unwrap();
         let (ok, _, stderr) =
             run(&["simulate", "--scenario", path.to_str().unwrap(), "--days", "1"], &[], None);
-        let line = line_of(&text, "[demand]", k);
+        let line = line_of(&text, at, k);
         let want = format!("bad-profile-{k}.toml:{line}:");
         assert!(!ok && stderr.contains(says) && stderr.contains(&want), "case {k}: {stderr}");
     }

@@ -204,6 +204,14 @@ impl Tally {
         Self { options, gathered: facts::Gathered::default(), calls: CallTally::default() }
     }
 
+    /// Room for about `incidents` incidents and `calls` phone calls more, made at once (a
+    /// caller that knows how many are coming spares the map's growth, which for a moment holds
+    /// the old table and the new).
+    pub fn reserve(&mut self, incidents: usize, calls: usize) {
+        self.gathered.incidents.reserve(incidents);
+        self.calls.calls.reserve(calls);
+    }
+
     /// Takes the next step of a call the phone system reported, in time order (a call's
     /// arrival before its end; steps from before the period are harmless).
     pub fn add_call(&mut self, event: &CallEvent) {
