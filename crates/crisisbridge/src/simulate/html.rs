@@ -22,7 +22,8 @@ fn escape(s: &str) -> String {
 
 /// A histogram of response times (minutes on the x axis), the target as a line.
 #[allow(clippy::cast_precision_loss)]
-fn histogram(counts: &[u64], bin_s: f64, target_s: f64) -> String {
+fn histogram(counts: &[u64], bin_s: f64, target_s: f64, rural_s: Option<f64>) -> String {
+    let longest = rural_s.map_or(target_s, |r| r.max(target_s));
     let (w, h, left, bottom) = (640.0, 236.0, 48.0, 42.0);
     // Show up to the 99.5th percentile, at least to twice the target.
     let total: u64 = counts.iter().sum();
@@ -34,7 +35,7 @@ fn histogram(counts: &[u64], bin_s: f64, target_s: f64) -> String {
             running as f64 >= 0.995 * total as f64
         })
         .unwrap_or(0);
-    let shown = (last + 1).max(((2.0 * target_s / bin_s).ceil()) as usize).min(counts.len());
+    let shown = (last + 1).max(((2.0 * longest / bin_s).ceil()) as usize).min(counts.len());
     let peak = counts.iter().take(shown).copied().max().unwrap_or(1).max(1) as f64;
     let bar_w = (w - left - 8.0) / shown.max(1) as f64;
     let mut svg = format!(
@@ -44,14 +45,23 @@ fn histogram(counts: &[u64], bin_s: f64, target_s: f64) -> String {
     for (k, c) in counts.iter().take(shown).enumerate() {
         let bh = (*c as f64 / peak) * (h - bottom - 10.0);
         let x = left + k as f64 * bar_w;
-        // A bin is late when it ends after the target (the one holding the target is too).
-        let late = (k + 1) as f64 * bin_s > target_s;
+        // A bin is late when it ends after the target (the one holding the target is too);
+        // with a rural target, a bin between the two is late for urban calls only.
+        let end = (k + 1) as f64 * bin_s;
+        let late = end > longest;
+        let urban_late = !late && end > target_s;
         let label = if k + 1 == counts.len() {
             format!("{:.1} min or more", k as f64 * bin_s / 60.0)
         } else {
             format!("{:.1}–{:.1} min", k as f64 * bin_s / 60.0, (k + 1) as f64 * bin_s / 60.0)
         };
-        let fill = if late { "#c0504d" } else { "#4f81bd" };
+        let fill = if late {
+            "#c0504d"
+        } else if urban_late {
+            "#e0a030"
+        } else {
+            "#4f81bd"
+        };
         svg += &format!(
             "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{fill}\"><title>{label}: {c} calls ({:.2} %)</title></rect>",
             h - bottom - bh,
@@ -59,15 +69,19 @@ fn histogram(counts: &[u64], bin_s: f64, target_s: f64) -> String {
             100.0 * *c as f64 / total.max(1) as f64
         );
     }
-    let tx = (left + target_s / bin_s * bar_w).min(w - 8.0);
     let hidden: u64 = counts.iter().skip(shown).sum();
-    svg += &format!(
-        "<line x1=\"{tx:.1}\" y1=\"4\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#222\" stroke-dasharray=\"4 3\"/>\
-         <text x=\"{:.1}\" y=\"14\" font-size=\"11\">target {:.1} min</text>",
-        h - bottom,
-        tx + 4.0,
-        target_s / 60.0
-    );
+    let marks = std::iter::once(("target", target_s, 14.0))
+        .chain(rural_s.map(|r| ("rural target", r, 28.0)));
+    for (what, at_s, y) in marks {
+        let tx = (left + at_s / bin_s * bar_w).min(w - 8.0);
+        svg += &format!(
+            "<line x1=\"{tx:.1}\" y1=\"4\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#222\" stroke-dasharray=\"4 3\"/>\
+             <text x=\"{:.1}\" y=\"{y}\" font-size=\"11\">{what} {:.1} min</text>",
+            h - bottom,
+            tx + 4.0,
+            at_s / 60.0
+        );
+    }
     let minutes = (shown as f64 * bin_s / 60.0).ceil() as usize;
     let step = if minutes > 40 { 10 } else { 5 };
     for m in (0..=minutes).step_by(step) {
@@ -151,7 +165,7 @@ pub(crate) fn page(r: &Report) -> String {
             super::fleet::target_words(p.target_s, p.rural_target_s)
         );
         body += &rows(&priority_rows(p));
-        body += &histogram(&p.histogram, p.bin_s, p.target_s);
+        body += &histogram(&p.histogram, p.bin_s, p.target_s, p.rural_target_s);
     }
     if let Some(t) = &r.triage911 {
         body += &format!(

@@ -746,9 +746,17 @@ fn rural_areas_are_judged_by_the_rural_target() {
         let path = dir.path().join(format!("rural-{rural_minutes}.toml"));
         std::fs::write(&path, text).unwrap();
         let args = ["simulate", "--scenario", path.to_str().unwrap(), "--days", "3"];
-        let (ok, stdout, stderr) =
-            run(&[&args[..], &["--replications", "2", "--json"]].concat(), &[], None);
+        let html = path.with_extension("html");
+        let (ok, stdout, stderr) = run(
+            &[&args[..], &["--replications", "2", "--json", "--html", html.to_str().unwrap()]]
+                .concat(),
+            &[],
+            None,
+        );
         assert!(ok, "{stderr}");
+        // The page marks both targets on the histogram.
+        let page = std::fs::read_to_string(&html).unwrap();
+        assert!(page.contains(&format!("rural target {rural_minutes} min")), "no rural mark");
         let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         let high = &out["summary"]["priorities"][0];
         assert_eq!(
