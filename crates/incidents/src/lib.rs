@@ -63,5 +63,5 @@ pub use error::{IncidentError, Result};
 pub use handoff::{HandoffRequest, SERVICE_911};
 pub use record::NewIncident;
 pub use service::{Committed, DispatchSettings, IncidentService};
-pub use transfer::{MAX_TRANSFER_SECONDS, SERVICE_988, TransferRequest};
+pub use transfer::{MAX_TRANSFER_SECONDS, SERVICE_988, TransferRequest, route_offer};
 pub use triage::{TriageResult, parse_stored};

@@ -257,6 +257,23 @@ pub(crate) fn route_tiers(incident: &Incident, service: &str) -> Result<Vec<Rout
     Ok(route.tiers.clone())
 }
 
+/// The offer of `service`'s route, made at `now` to its first tier with the tiers after it
+/// (as `divert_988` and `offer_transfer` make it), its destination set from the kind of the
+/// agency offered (`kind_of`). The planning simulator writes its offers with it.
+pub fn route_offer(
+    service: &str,
+    tiers: Vec<RouteTier>,
+    reason: Text,
+    now: Timestamp,
+    kind_of: impl Fn(AgencyId) -> Option<domain::AgencyKind>,
+) -> Result<EventKind> {
+    let mut offer = offer(None, Some(service.to_owned()), tiers, reason, None, now)?;
+    if let EventKind::TransferOffered { to, destination, .. } = &mut offer {
+        *destination = kind_of(*to).map_or(Destination::Other, Destination::of);
+    }
+    Ok(offer)
+}
+
 /// The first offer of a transfer: to `to` (else the first tier), with the tiers after it.
 fn offer(
     to: Option<AgencyId>,

@@ -9,6 +9,14 @@ pub struct Rng {
 
 impl Rng {
     /// The generator for `seed`; each stream of a replication gets its own seed.
+    /// A replication's own stream for one kind of draw (`which`), so changing how one kind is
+    /// drawn leaves every other as it was.
+    pub fn stream(seed: u64, which: u64) -> Self {
+        Self::seeded(
+            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ which.wrapping_mul(0xD1B5_4A32_D192_ED03),
+        )
+    }
+
     pub fn seeded(seed: u64) -> Self {
         let mut x = seed;
         let mut next = || {

@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use domain::event::Actor;
 use domain::{
-    Agency, AgencyId, AgencyKind, CallEvent, CallId, CallStep, Channel, Destination, Disposition,
-    Event, EventKind, GeoPoint, Incident, IncidentId, Location, Route, TeamId, TeamStatus, Text,
+    Agency, AgencyId, AgencyKind, CallEvent, CallId, CallStep, Channel, Disposition, Event,
+    EventKind, GeoPoint, Incident, IncidentId, Location, Route, TeamId, TeamStatus, Text,
     Timestamp, TriageOutcome,
 };
 use incidents::SERVICE_988;
@@ -422,45 +422,20 @@ impl County {
         let (Some(tiers), true) = (tiers.filter(|t| !t.is_empty()), diverted) else {
             return log.push(arrived, psap, closed(Disposition::HandledByEmergencyServices));
         };
-        let Some(first) = tiers.first() else { return Ok(()) };
-        let offer = EventKind::TransferOffered {
-            to: first.agency,
-            reason: Text::parse("divert to 988", Text::SHORT_MAX).unwrap_or_default(),
-            deadline: at(arrived + u64::from(first.answer_within_s) * 1000),
-            service: Some(SERVICE_988.to_owned()),
-            then: tiers.get(1..).unwrap_or_default().to_vec(),
-            destination: Destination::Crisis988,
-            until_taken: false,
-        };
-        log.push(arrived, psap, offer)?;
+        self.offer(log, arrived, psap, SERVICE_988, &tiers, "divert to 988")?;
         // A county whose protocol diverts has its 988 centers (checked when it is read).
         let Some((contact, outcome)) = transfer else {
             return Err("a diverted call with no 988 center to offer it to".into());
         };
-        for (tier, rang) in outcome.rang_s.iter().enumerate().skip(1) {
-            log.time_out(ms(*rang))?;
-            let to = log.incident.as_ref().and_then(|i| i.transfer.as_ref()).map(|t| t.to);
-            if to != tiers.get(tier).map(|t| t.agency) {
-                return Err(format!(
-                    "a diverted call's tier {tier} went to another center than its route's"
-                ));
-            }
-        }
+        let later: Vec<u64> = outcome.rang_s.iter().skip(1).map(|r| ms(*r)).collect();
+        log.offered_on(&later, &tiers)?;
         match outcome.end {
             Some(End::Answered { center, at_s }) => {
                 let agency = self.centers.get(center).map(|(a, _, _)| a.id).ok_or("no center")?;
                 log.push(ms(at_s), agency, EventKind::TransferAccepted)?;
                 log.push(ms(at_s + contact.talk_s), agency, closed(Disposition::ResolvedByPhone))
             }
-            Some(End::Returned { at_s }) => {
-                log.time_out(ms(at_s))?;
-                if log.incident.as_ref().is_some_and(|i| i.alarm.is_some()) {
-                    let action =
-                        Text::parse("sent police or EMS", Text::SHORT_MAX).unwrap_or_default();
-                    log.push(ms(at_s), psap, EventKind::AlarmResolved { action })?;
-                }
-                log.push(ms(at_s), psap, closed(Disposition::HandledByEmergencyServices))
-            }
+            Some(End::Returned { at_s }) => log.back_to_911(ms(at_s), psap),
             Some(End::Abandoned { .. }) | None => Ok(()),
         }
     }
@@ -721,6 +696,24 @@ impl County {
         Ok((routes, psap))
     }
 
+    /// The PSAP offers the incident along `service`'s route at `ms`: the offer the incident
+    /// service makes (`incidents::route_offer`).
+    fn offer(
+        &self,
+        log: &mut Log<'_>,
+        ms: u64,
+        psap: AgencyId,
+        service: &str,
+        tiers: &[domain::RouteTier],
+        reason: &str,
+    ) -> Result<(), String> {
+        let reason = Text::parse(reason, Text::SHORT_MAX).unwrap_or_default();
+        let kind_of = |id| self.router.agency(id).map(|a| a.kind);
+        let offer = incidents::route_offer(service, tiers.to_vec(), reason, at(ms), kind_of)
+            .map_err(|e| e.to_string())?;
+        log.push(ms, psap, offer)
+    }
+
     /// One call the teams were offered, event by event.
     fn play(
         &self,
@@ -733,38 +726,15 @@ impl County {
         let (routes, psap) = self.open_911(log, call.arrival_ms, &site, triaged)?;
         let mobile = routes.into_iter().find(|r| r.service == MOBILE_CRISIS_SERVICE);
         let tiers = mobile.map(|r| r.tiers).unwrap_or_default();
-        let (Some(first), Some(first_at)) = (tiers.first(), call.offers.first()) else {
+        let (Some(first_at), false) = (call.offers.first(), tiers.is_empty()) else {
             // Nobody serves the place for mobile crisis: the PSAP handles it.
             let done = call.returned_ms.unwrap_or(call.dispatch_ms);
             return log.push(done, psap, closed(Disposition::HandledByEmergencyServices));
         };
-        let offer = EventKind::TransferOffered {
-            to: first.agency,
-            reason: Text::parse("mobile crisis team", Text::SHORT_MAX).unwrap_or_default(),
-            deadline: at(first_at + u64::from(first.answer_within_s) * 1000),
-            service: Some(MOBILE_CRISIS_SERVICE.to_owned()),
-            then: tiers.get(1..).unwrap_or_default().to_vec(),
-            destination: Destination::MobileCrisis,
-            until_taken: false,
-        };
-        log.push(*first_at, psap, offer)?;
-        for (tier, offered) in call.offers.iter().enumerate().skip(1) {
-            log.time_out(*offered)?;
-            let to = log.incident.as_ref().and_then(|i| i.transfer.as_ref()).map(|t| t.to);
-            let expected = tiers.get(tier).map(|t| t.agency);
-            if to != expected {
-                return Err(format!(
-                    "the simulation offered tier {tier} to {expected:?}, the state machine to {to:?}"
-                ));
-            }
-        }
+        self.offer(log, *first_at, psap, MOBILE_CRISIS_SERVICE, &tiers, "mobile crisis team")?;
+        log.offered_on(call.offers.get(1..).unwrap_or_default(), &tiers)?;
         if let Some(returned) = call.returned_ms {
-            log.time_out(returned)?;
-            if log.incident.as_ref().is_some_and(|i| i.alarm.is_some()) {
-                let action = Text::parse("sent police or EMS", Text::SHORT_MAX).unwrap_or_default();
-                log.push(returned, psap, EventKind::AlarmResolved { action })?;
-            }
-            return log.push(returned, psap, closed(Disposition::HandledByEmergencyServices));
+            return log.back_to_911(returned, psap);
         }
         let Some(a) = sent else { return Ok(()) };
         let provider = tiers
@@ -862,10 +832,7 @@ const MAX_TRIES: usize = 100_000;
 
 /// A seeded stream of a replication, one per kind of draw.
 fn stream(seed: u64, which: u64) -> Rng {
-    Rng::seeded(
-        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            ^ (0xC0_0000 + which).wrapping_mul(0xD1B5_4A32_D192_ED03),
-    )
+    Rng::stream(seed, 0xC0_0000 + which)
 }
 
 /// Whether a decision sends a mobile crisis team (alone or with police).
@@ -918,6 +885,33 @@ impl Log<'_> {
         self.tally.add(&event, &involved);
         self.incident = Some(next);
         Ok(())
+    }
+
+    /// The offer timed out at each of `times` in turn and went on, as the product's follow-up
+    /// rule says, to the next of `tiers` — which must be the tier the simulation offered.
+    fn offered_on(&mut self, times: &[u64], tiers: &[domain::RouteTier]) -> Result<(), String> {
+        for (tier, when) in times.iter().enumerate().map(|(k, t)| (k + 1, t)) {
+            self.time_out(*when)?;
+            let to = self.incident.as_ref().and_then(|i| i.transfer.as_ref()).map(|t| t.to);
+            let expected = tiers.get(tier).map(|t| t.agency);
+            if to != expected {
+                return Err(format!(
+                    "the simulation offered tier {tier} to {expected:?}, the state machine to {to:?}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The last tier's time ran out at `ms`: the transfer comes back to the PSAP, which acts
+    /// on the alarm (police or EMS) and closes.
+    fn back_to_911(&mut self, ms: u64, psap: AgencyId) -> Result<(), String> {
+        self.time_out(ms)?;
+        if self.incident.as_ref().is_some_and(|i| i.alarm.is_some()) {
+            let action = Text::parse("sent police or EMS", Text::SHORT_MAX).unwrap_or_default();
+            self.push(ms, psap, EventKind::AlarmResolved { action })?;
+        }
+        self.push(ms, psap, closed(Disposition::HandledByEmergencyServices))
     }
 
     /// The holder's offer ran out of time: the timeout, with what the product records with it

@@ -43,9 +43,7 @@ impl CallStreams {
 }
 
 fn stream(seed: u64, which: u64) -> Rng {
-    Rng::seeded(
-        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ which.wrapping_mul(0xD1B5_4A32_D192_ED03),
-    )
+    Rng::stream(seed, which)
 }
 
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
